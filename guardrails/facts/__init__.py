@@ -1,0 +1,1 @@
+"""Typed facts derived from documents, shared by rules of several formats."""

@@ -1,0 +1,286 @@
+"""The document model and findings shared by parsers, rules and reporters.
+
+Kept free of third-party imports so that loading the rule catalog stays cheap.
+"""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+
+class Severity(enum.IntEnum):
+    INFO = 0
+    LOW = 1
+    MEDIUM = 2
+    HIGH = 3
+    CRITICAL = 4
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+    @classmethod
+    def parse(cls, text: str) -> Severity:
+        try:
+            return cls[text.strip().upper()]
+        except KeyError:
+            choices = ", ".join(s.label for s in cls)
+            raise ValueError(f"unknown severity {text!r} (choose from {choices})") from None
+
+
+class Category(str, enum.Enum):
+    DESTRUCTIVE_OPERATION = "destructive-operation"
+    EXPOSED_DATASTORE = "exposed-datastore"
+    SHORT_DNS_TTL = "short-dns-ttl"
+    DNS_SINGLE_POINT_OF_FAILURE = "dns-single-point-of-failure"
+    SHARED_ENVIRONMENT_SECRET = "shared-environment-secret"
+    UNPARSEABLE_INPUT = "unparseable-input"
+
+
+class Kind(str, enum.Enum):
+    """What a file is, decided from its name, shebang and (for YAML) content."""
+
+    TERRAFORM = "terraform"
+    TERRAFORM_JSON = "terraform-json"
+    TFVARS = "tfvars"
+    TERRAFORM_PLAN = "terraform-plan"
+    KUBERNETES = "kubernetes"
+    HELM_VALUES = "helm-values"
+    COMPOSE = "compose"
+    DOCKERFILE = "dockerfile"
+    GITHUB_ACTIONS = "github-actions"
+    GITLAB_CI = "gitlab-ci"
+    YAML = "yaml"
+    JSON = "json"
+    SHELL = "shell"
+    PYTHON = "python"
+    SQL = "sql"
+    MAKEFILE = "makefile"
+    DOTENV = "dotenv"
+    ZONE = "zone"
+    RESOLV_CONF = "resolv-conf"
+    DOCKER_DAEMON = "docker-daemon"
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Span:
+    """A region of a file: 1-based lines and columns, end inclusive of the last line."""
+
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+    @classmethod
+    def point(cls, line: int, column: int = 1) -> Span:
+        return cls(line, column, line, column)
+
+
+@dataclass(slots=True)
+class Node:
+    """A positioned tree node for YAML and JSON: a mapping, a sequence or a scalar.
+
+    ``value`` is a list of (key, value) node pairs for a mapping, a list of nodes for
+    a sequence, and the resolved Python value for a scalar; ``raw`` keeps a scalar's
+    source text (before YAML 1.1 typing turns ``22:22`` into 1342).
+    """
+
+    kind: str
+    value: Any
+    span: Span
+    raw: str | None = None
+    tag: str = ""
+
+    @property
+    def is_map(self) -> bool:
+        return self.kind == "map"
+
+    @property
+    def is_seq(self) -> bool:
+        return self.kind == "seq"
+
+    @property
+    def is_scalar(self) -> bool:
+        return self.kind == "scalar"
+
+    def get(self, key: str) -> Node | None:
+        """The value node under ``key`` in a mapping (None elsewhere)."""
+        if self.kind != "map":
+            return None
+        for k, v in self.value:
+            if k.kind == "scalar" and k.text == key:
+                return v
+        return None
+
+    def key_node(self, key: str) -> Node | None:
+        if self.kind != "map":
+            return None
+        for k, _ in self.value:
+            if k.kind == "scalar" and k.text == key:
+                return k
+        return None
+
+    def path(self, *keys: str | int) -> Node | None:
+        """Follow mapping keys and sequence indexes; None as soon as one is missing."""
+        node: Node | None = self
+        for key in keys:
+            if node is None:
+                return None
+            if isinstance(key, int):
+                node = node.value[key] if node.kind == "seq" and -len(node.value) <= key < len(node.value) else None
+            else:
+                node = node.get(key)
+        return node
+
+    def items(self) -> Iterator[tuple[str, Node, Node]]:
+        """(key text, key node, value node) for each entry of a mapping."""
+        if self.kind == "map":
+            for k, v in self.value:
+                yield k.text, k, v
+
+    def elements(self) -> list[Node]:
+        return list(self.value) if self.kind == "seq" else []
+
+    @property
+    def text(self) -> str:
+        """A scalar as the string a tool would read: raw source text for scalars."""
+        if self.kind != "scalar":
+            return ""
+        if self.raw is not None:
+            return self.raw
+        return "" if self.value is None else str(self.value)
+
+    def to_python(self) -> Any:
+        """Plain Python data (dicts, lists, scalars)."""
+        if self.kind == "map":
+            return {k.text: v.to_python() for k, v in self.value}
+        if self.kind == "seq":
+            return [v.to_python() for v in self.value]
+        return self.value
+
+    def walk(self) -> Iterator[Node]:
+        yield self
+        if self.kind == "map":
+            for k, v in self.value:
+                yield k
+                yield from v.walk()
+        elif self.kind == "seq":
+            for v in self.value:
+                yield from v.walk()
+
+
+@dataclass(slots=True)
+class LineMap:
+    """Where the lines of an embedded document sit in its host file.
+
+    Entry ``i`` is (host line, column offset) of the embedded document's line ``i + 1``.
+    """
+
+    lines: list[tuple[int, int]]
+
+    def to_host(self, span: Span) -> Span:
+        def conv(line: int, column: int) -> tuple[int, int]:
+            if not self.lines:
+                return line, column
+            host_line, offset = self.lines[min(max(line, 1), len(self.lines)) - 1]
+            return host_line, column + offset
+
+        line, column = conv(span.line, span.column)
+        end_line, end_column = conv(span.end_line, span.end_column)
+        return Span(line, column, end_line, end_column)
+
+
+@dataclass(slots=True)
+class Document:
+    """One parsed input. Format-specific parsers subclass it with their own payload.
+
+    ``children`` are embedded documents (shell inside a Dockerfile RUN, a CI step,
+    a Makefile recipe...), each with a ``line_map`` back to this host file and a
+    ``context`` label that says where it came from.
+    """
+
+    path: str
+    kind: Kind
+    text: str
+    children: list[Document] = field(default_factory=list)
+    parent: Document | None = None
+    line_map: LineMap | None = None
+    context: str = ""
+
+    @property
+    def host(self) -> Document:
+        doc = self
+        while doc.parent is not None:
+            doc = doc.parent
+        return doc
+
+    def host_span(self, span: Span) -> Span:
+        """Translate a span of this document into the span in the file on disk."""
+        doc: Document = self
+        while doc.parent is not None and doc.line_map is not None:
+            span = doc.line_map.to_host(span)
+            doc = doc.parent
+        return span
+
+    def iter_tree(self) -> Iterator[Document]:
+        yield self
+        for child in self.children:
+            yield from child.iter_tree()
+
+
+class ParseError(Exception):
+    """Raised by a parser when a file of a supported kind cannot be read as that kind."""
+
+    def __init__(self, message: str, line: int = 1, column: int = 1) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = max(line, 1)
+        self.column = max(column, 1)
+
+
+@dataclass(frozen=True, slots=True)
+class Incident:
+    title: str
+    date: str
+    url: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"title": self.title, "date": self.date, "url": self.url}
+
+
+@dataclass(slots=True)
+class Finding:
+    rule_id: str
+    rule_name: str
+    category: Category
+    severity: Severity
+    path: str
+    span: Span
+    message: str
+    remediation: str
+    incident: Incident | None
+    anchor: str
+    suppressed: str | None = None
+    related: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def fingerprint(self) -> str:
+        """Stable across line shifts: rule, path and logical anchor only."""
+        key = "\x1f".join((self.rule_id, self.path, self.anchor))
+        return hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
+
+    def sort_key(self) -> tuple[str, int, int, str, str]:
+        return (self.path, self.span.line, self.span.column, self.rule_id, self.anchor)
+
+
+@dataclass(frozen=True, slots=True)
+class SkippedFile:
+    """A file seen but not analysed, listed in every report so nothing vanishes silently."""
+
+    path: str
+    reason: str
+    detail: str = ""

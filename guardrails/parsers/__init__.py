@@ -1,0 +1,40 @@
+"""Parsers: text of one kind to a positioned document, or ParseError.
+
+Each parser module is imported only when a file of its kind is met, so a run that
+sees only YAML never loads libcst or tree-sitter.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+from guardrails.model import Document, Kind
+
+_MODULES: dict[Kind, str] = {
+    Kind.TERRAFORM: "hcl",
+    Kind.TFVARS: "hcl",
+    Kind.TERRAFORM_JSON: "terraform_json",
+    Kind.TERRAFORM_PLAN: "json_tree",
+    Kind.KUBERNETES: "yaml_tree",
+    Kind.HELM_VALUES: "yaml_tree",
+    Kind.COMPOSE: "yaml_tree",
+    Kind.GITHUB_ACTIONS: "yaml_tree",
+    Kind.GITLAB_CI: "yaml_tree",
+    Kind.YAML: "yaml_tree",
+    Kind.JSON: "json_tree",
+    Kind.DOCKER_DAEMON: "json_tree",
+    Kind.SHELL: "shell",
+    Kind.PYTHON: "python",
+    Kind.SQL: "sql",
+    Kind.DOCKERFILE: "dockerfile",
+    Kind.MAKEFILE: "makefile",
+    Kind.DOTENV: "dotenv",
+    Kind.ZONE: "zone",
+    Kind.RESOLV_CONF: "resolv",
+}
+
+
+def parse(path: str, text: str, kind: Kind) -> Document:
+    """Parse ``text`` as ``kind``; raises ``guardrails.model.ParseError``."""
+    module = importlib.import_module(f"guardrails.parsers.{_MODULES[kind]}")
+    return module.parse(path, text, kind)

@@ -1,0 +1,1 @@
+"""Reporters: findings to text, JSON and the formats CI tools read."""

@@ -1,0 +1,183 @@
+"""The Rule base class: a rule's metadata is its documentation, its examples are its tests.
+
+Subclasses are validated when defined (``__init_subclass__``), so a rule with no
+incident URL, remediation or examples fails at import time, not in production.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from guardrails.model import Category, Document, Finding, Incident, Kind, Severity, Span
+
+if TYPE_CHECKING:
+    from guardrails.project import Project
+
+_ID = re.compile(r"^[A-Z]{2}\d{3}$")
+_NAME = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
+
+
+@dataclass(frozen=True, slots=True)
+class Option:
+    """A typed rule option with its default, validated when configuration is loaded."""
+
+    default: Any
+    help: str
+
+    @property
+    def type(self) -> type:
+        return type(self.default)
+
+    def validate(self, value: Any, where: str) -> Any:
+        expected = self.type
+        if expected is float and isinstance(value, int) and not isinstance(value, bool):
+            return float(value)
+        if expected is list and isinstance(value, list):
+            return value
+        if expected is dict and isinstance(value, dict):
+            return value
+        if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
+            raise ValueError(f"{where}: expected {expected.__name__}, got {type(value).__name__}")
+        return value
+
+
+@dataclass(frozen=True, slots=True)
+class Example:
+    """A runnable example: ``files`` maps relative paths to contents.
+
+    For a bad example, ``lines`` lists the lines (in ``target``, the first file by
+    default) where the rule must report, and nothing else may be reported by it.
+    """
+
+    files: dict[str, str]
+    lines: tuple[int, ...] = ()
+    target: str = ""
+    note: str = ""
+
+    @property
+    def primary(self) -> str:
+        return self.target or next(iter(self.files))
+
+
+def Bad(path: str, source: str, *lines: int, note: str = "", extra: dict[str, str] | None = None) -> Example:  # noqa: N802
+    return Example(files={path: source, **(extra or {})}, lines=tuple(lines), target=path, note=note)
+
+
+def Good(path: str, source: str, note: str = "", extra: dict[str, str] | None = None) -> Example:  # noqa: N802
+    return Example(files={path: source, **(extra or {})}, target=path, note=note)
+
+
+@dataclass(slots=True)
+class RuleContext:
+    """What a rule may read besides its document: its options and the project."""
+
+    options: dict[str, Any]
+    project: Project
+    severity_override: Severity | None = None
+
+
+class Rule:
+    id: ClassVar[str]
+    name: ClassVar[str]
+    title: ClassVar[str]
+    category: ClassVar[Category]
+    severity: ClassVar[Severity]
+    kinds: ClassVar[frozenset[Kind]]
+    incidents: ClassVar[tuple[Incident, ...]]
+    rationale: ClassVar[str]
+    remediation: ClassVar[str]
+    options: ClassVar[dict[str, Option]] = {}
+    bad: ClassVar[tuple[Example, ...]] = ()
+    good: ClassVar[tuple[Example, ...]] = ()
+    project_wide: ClassVar[bool] = False
+    abstract: ClassVar[bool] = False
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if cls.__dict__.get("abstract", False):
+            return
+        problems = list(_metadata_problems(cls))
+        if problems:
+            raise TypeError(f"rule {cls.__qualname__}: " + "; ".join(problems))
+
+    # -- checking -----------------------------------------------------------------
+
+    def check(self, doc: Document, ctx: RuleContext) -> Iterable[Finding]:
+        """Findings for one document (and never for its children: the engine visits them)."""
+        return ()
+
+    def check_project(self, docs: list[Document], ctx: RuleContext) -> Iterable[Finding]:
+        """Findings that need every scanned document at once (``project_wide = True``)."""
+        return ()
+
+    # -- helpers for subclasses ------------------------------------------------------
+
+    def finding(
+        self,
+        doc: Document,
+        span: Span,
+        message: str,
+        *,
+        anchor: str,
+        ctx: RuleContext | None = None,
+        severity: Severity | None = None,
+        related: list[dict[str, Any]] | None = None,
+    ) -> Finding:
+        """A finding located in the file on disk (embedded documents are mapped back)."""
+        chosen = severity if severity is not None else self.severity
+        if ctx is not None and ctx.severity_override is not None:
+            chosen = ctx.severity_override
+        host = doc.host
+        if doc.context:
+            anchor = f"{doc.context}/{anchor}"
+        return Finding(
+            rule_id=self.id,
+            rule_name=self.name,
+            category=self.category,
+            severity=chosen,
+            path=host.path,
+            span=doc.host_span(span),
+            message=message,
+            remediation=self.remediation,
+            incident=self.incidents[0] if self.incidents else None,
+            anchor=anchor,
+            related=related or [],
+        )
+
+    @classmethod
+    def describe(cls) -> dict[str, Any]:
+        return {
+            "id": cls.id,
+            "name": cls.name,
+            "title": cls.title,
+            "category": cls.category.value,
+            "severity": cls.severity.label,
+            "kinds": sorted(k.value for k in cls.kinds),
+            "incidents": [i.to_dict() for i in cls.incidents],
+            "rationale": cls.rationale,
+            "remediation": cls.remediation,
+            "options": {k: {"default": o.default, "help": o.help} for k, o in cls.options.items()},
+        }
+
+
+def _metadata_problems(cls: type[Rule]) -> Iterator[str]:
+    for attr in ("id", "name", "title", "category", "severity", "kinds", "incidents", "rationale", "remediation"):
+        if not getattr(cls, attr, None):
+            yield f"missing {attr}"
+    if getattr(cls, "id", None) and not _ID.match(cls.id):
+        yield f"id {cls.id!r} must be two capitals and three digits (e.g. ED001)"
+    if getattr(cls, "name", None) and not _NAME.match(cls.name):
+        yield f"name {cls.name!r} must be kebab-case"
+    for incident in getattr(cls, "incidents", ()) or ():
+        if not incident.url.startswith("https://") and not incident.url.startswith("http://"):
+            yield f"incident {incident.title!r} has no URL"
+    if not cls.bad:
+        yield "needs at least one bad example"
+    if not cls.good:
+        yield "needs at least one good example"
+    for example in cls.bad:
+        if not example.lines:
+            yield f"bad example {example.primary!r} names no expected line"

@@ -1,0 +1,1 @@
+"""Built-in rule catalog, one rule per module, grouped by lesson."""

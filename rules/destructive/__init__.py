@@ -1,0 +1,1 @@
+"""Lesson 1: destructive operations with nothing between them and production."""

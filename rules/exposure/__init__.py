@@ -1,0 +1,1 @@
+"""Lesson 2: datastores exposed to the network without authentication."""

@@ -1,0 +1,1 @@
+"""Lesson 4: the same secret in development and production."""
