@@ -10,7 +10,21 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from guardrails.model import Document, Node, Span
+from guardrails.model import Document, Node, ParseError, Span
+
+# --------------------------------------------------------------------------- any kind
+
+
+@dataclass(slots=True)
+class FailedDocument(Document):
+    """A file (or embedded snippet) that could not be parsed as its kind.
+
+    Only rules that opt in (``reads_failures``) see it: the unparseable-input rule
+    turns it into a finding, so that what cannot be read never passes silently.
+    """
+
+    error: ParseError | None = None
+
 
 # --------------------------------------------------------------------------- YAML / JSON
 

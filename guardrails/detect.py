@@ -1,0 +1,157 @@
+"""Which kind of file is this? From its name and path first, its first line second.
+
+YAML is refined once parsed (``refine``): a Kubernetes manifest or a compose file can
+carry any name. Helm chart templates are not YAML until rendered, so they are set
+aside as not analysed, with the command that renders them.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+from pathlib import PurePosixPath
+
+from guardrails.documents import TreeDocument
+from guardrails.model import Kind
+
+HELM_TEMPLATE = "helm-template"
+
+_EXACT: dict[str, Kind] = {
+    "dockerfile": Kind.DOCKERFILE,
+    "containerfile": Kind.DOCKERFILE,
+    "makefile": Kind.MAKEFILE,
+    "gnumakefile": Kind.MAKEFILE,
+    ".env": Kind.DOTENV,
+    "resolv.conf": Kind.RESOLV_CONF,
+    "daemon.json": Kind.DOCKER_DAEMON,
+    ".gitlab-ci.yml": Kind.GITLAB_CI,
+    ".gitlab-ci.yaml": Kind.GITLAB_CI,
+}
+
+_SUFFIXES: list[tuple[str, Kind]] = [
+    (".tfvars.json", Kind.TFVARS),
+    (".tf.json", Kind.TERRAFORM_JSON),
+    (".tfvars", Kind.TFVARS),
+    (".tf", Kind.TERRAFORM),
+    (".dockerfile", Kind.DOCKERFILE),
+    (".gitlab-ci.yml", Kind.GITLAB_CI),
+    (".gitlab-ci.yaml", Kind.GITLAB_CI),
+    (".sh", Kind.SHELL),
+    (".bash", Kind.SHELL),
+    (".ksh", Kind.SHELL),
+    (".py", Kind.PYTHON),
+    (".sql", Kind.SQL),
+    (".mk", Kind.MAKEFILE),
+    (".env", Kind.DOTENV),
+    (".zone", Kind.ZONE),
+]
+
+_SHELLS = {"sh", "bash", "dash", "ksh", "ash"}
+_YAML_SUFFIXES = (".yaml", ".yml")
+_PLAN_NAMES = ("*plan*.json", "*.tfplan.json")
+
+
+def detect(path: str, head: bytes = b"") -> Kind | str | None:
+    """The kind of ``path`` (relative, POSIX), ``HELM_TEMPLATE``, or None when unsupported.
+
+    ``head`` is the start of the file, used for shebangs and JSON/zone sniffing.
+    """
+    p = PurePosixPath(path)
+    name = p.name
+    lower = name.lower()
+    if lower in _EXACT:
+        return _EXACT[lower]
+    if lower.startswith(("dockerfile.", "containerfile.")):
+        return Kind.DOCKERFILE
+    if lower.startswith(".env.") or lower.startswith("resolv.conf."):
+        return Kind.DOTENV if lower.startswith(".env.") else Kind.RESOLV_CONF
+    if lower.endswith(_YAML_SUFFIXES):
+        return _yaml_kind(p, lower)
+    for suffix, kind in _SUFFIXES:
+        if lower.endswith(suffix):
+            return kind
+    if lower.endswith(".json"):
+        return _json_kind(lower, head)
+    if lower.startswith("db.") or lower.endswith(".db"):
+        return Kind.ZONE if _looks_like_zone(head) else None
+    if head.startswith(b"#!"):
+        return _shebang_kind(head)
+    return None
+
+
+def _yaml_kind(p: PurePosixPath, lower: str) -> Kind | str:
+    parts = [part.lower() for part in p.parts]
+    if fnmatch.fnmatch(lower, "compose*.y*ml") or fnmatch.fnmatch(lower, "docker-compose*.y*ml"):
+        return Kind.COMPOSE
+    if len(parts) >= 3 and parts[-3:-1] == [".github", "workflows"]:
+        return Kind.GITHUB_ACTIONS
+    if lower in ("action.yml", "action.yaml"):
+        return Kind.GITHUB_ACTIONS
+    if len(parts) >= 3 and parts[-3:-1] == [".gitlab", "ci"]:
+        return Kind.GITLAB_CI
+    return Kind.YAML
+
+
+def in_helm_templates(path: str, exists: callable = os.path.exists) -> bool:  # type: ignore[valid-type]
+    """True for a file under ``<chart>/templates/`` of a directory with a Chart.yaml."""
+    p = PurePosixPath(path)
+    for i, part in enumerate(p.parts[:-1]):
+        if part == "templates":
+            chart_dir = PurePosixPath(*p.parts[:i]) if i else PurePosixPath(".")
+            if exists(str(chart_dir / "Chart.yaml")) or exists(str(chart_dir / "Chart.yml")):
+                return True
+    return False
+
+
+def is_helm_values(path: str, exists: callable = os.path.exists) -> bool:  # type: ignore[valid-type]
+    p = PurePosixPath(path)
+    if not fnmatch.fnmatch(p.name.lower(), "values*.y*ml"):
+        return False
+    return exists(str(p.parent / "Chart.yaml")) or exists(str(p.parent / "Chart.yml"))
+
+
+def _json_kind(lower: str, head: bytes) -> Kind | None:
+    if any(fnmatch.fnmatch(lower, pattern) for pattern in _PLAN_NAMES) or (
+        b'"terraform_version"' in head and (b'"resource_changes"' in head or b'"planned_values"' in head)
+    ):
+        return Kind.TERRAFORM_PLAN
+    return None
+
+
+def _looks_like_zone(head: bytes) -> bool:
+    text = head[:4096].upper()
+    return b"$TTL" in text or b"$ORIGIN" in text or b" SOA " in text or b"\tSOA\t" in text
+
+
+def _shebang_kind(head: bytes) -> Kind | None:
+    first = head.split(b"\n", 1)[0][2:].decode("utf-8", "replace").strip().split()
+    if not first:
+        return None
+    program = first[0].rsplit("/", 1)[-1]
+    if program == "env":
+        rest = [w for w in first[1:] if not w.startswith("-")]
+        program = rest[0] if rest else ""
+    if program in _SHELLS:
+        return Kind.SHELL
+    if program.startswith("python"):
+        return Kind.PYTHON
+    return None
+
+
+def refine(doc: TreeDocument) -> Kind:
+    """A generic YAML document's real kind, from its content."""
+    roots = [r for r in doc.roots if r.is_map]
+    if not roots:
+        return doc.kind
+    if doc.kind is not Kind.YAML:
+        return doc.kind
+    if any(r.get("apiVersion") is not None and r.get("kind") is not None for r in roots):
+        return Kind.KUBERNETES
+    services = roots[0].get("services")
+    if (
+        services is not None
+        and services.is_map
+        and any(v.is_map and (v.get("image") is not None or v.get("build") is not None) for _, _, v in services.items())
+    ):
+        return Kind.COMPOSE
+    return doc.kind

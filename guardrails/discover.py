@@ -1,0 +1,184 @@
+"""Find the files to scan: honour .gitignore, never leave the scanned tree.
+
+Directories are walked without following symlinks; a symlinked file is read only
+when its target stays inside the root it was found under. Whatever is passed over
+for a reason a user should know (size, binary content, a link leaving the tree, an
+unreadable file) is returned as a SkippedFile, never dropped silently.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from guardrails.model import SkippedFile
+
+DEFAULT_EXCLUDED_DIRS = frozenset({".git", ".terraform", "node_modules", "vendor", ".guardrails_cache", ".hg", ".svn"})
+
+
+@dataclass(slots=True)
+class Candidate:
+    path: Path
+    display: str
+    explicit: bool = False
+
+
+@dataclass(slots=True)
+class Discovery:
+    candidates: list[Candidate] = field(default_factory=list)
+    skipped: list[SkippedFile] = field(default_factory=list)
+
+
+def display_path(path: Path, cwd: Path) -> str:
+    """Relative to the current directory when below it, POSIX separators always."""
+    try:
+        rel = path.relative_to(cwd)
+    except ValueError:
+        try:
+            rel = Path(os.path.relpath(path, cwd))
+        except ValueError:
+            rel = path
+    text = rel.as_posix()
+    return text if text else "."
+
+
+def discover(
+    paths: list[Path],
+    *,
+    cwd: Path,
+    excluded_dirs: frozenset[str] = DEFAULT_EXCLUDED_DIRS,
+    use_gitignore: bool = True,
+) -> Discovery:
+    result = Discovery()
+    seen: set[Path] = set()
+    for given in paths:
+        absolute = (cwd / given) if not given.is_absolute() else given
+        if absolute.is_symlink() and absolute.is_dir():
+            result.skipped.append(
+                SkippedFile(display_path(absolute, cwd), "symlink", "directory symlinks are not followed")
+            )
+            continue
+        if absolute.is_dir():
+            root = absolute.resolve()
+            for candidate in _walk(absolute, root, cwd, excluded_dirs, use_gitignore, result.skipped):
+                real = candidate.path.resolve()
+                if real not in seen:
+                    seen.add(real)
+                    result.candidates.append(candidate)
+        elif absolute.exists() or absolute.is_symlink():
+            real = absolute.resolve()
+            if absolute.is_symlink() and not _inside(real, absolute.parent.resolve()):
+                reason = "target outside the scanned tree" if absolute.exists() else "broken symlink"
+                result.skipped.append(SkippedFile(display_path(absolute, cwd), "symlink", reason))
+                continue
+            if real not in seen:
+                seen.add(real)
+                result.candidates.append(Candidate(absolute, display_path(absolute, cwd), explicit=True))
+        else:
+            result.skipped.append(SkippedFile(display_path(absolute, cwd), "missing", "no such file or directory"))
+    return result
+
+
+def _inside(path: Path, root: Path) -> bool:
+    return path == root or root in path.parents
+
+
+def _walk(
+    top: Path,
+    root: Path,
+    cwd: Path,
+    excluded_dirs: frozenset[str],
+    use_gitignore: bool,
+    skipped: list[SkippedFile],
+) -> Iterator[Candidate]:
+    ignores: list[tuple[Path, object]] = []
+    if use_gitignore:
+        ignores.extend(_parent_gitignores(top))
+    stack: list[tuple[Path, list[tuple[Path, object]]]] = [(top, ignores)]
+    while stack:
+        directory, specs = stack.pop()
+        if use_gitignore:
+            spec = _load_gitignore(directory)
+            if spec is not None:
+                specs = [*specs, (directory, spec)]
+        try:
+            entries = sorted(os.scandir(directory), key=lambda e: e.name)
+        except OSError as exc:
+            skipped.append(SkippedFile(display_path(directory, cwd), "unreadable", exc.strerror or str(exc)))
+            continue
+        subdirs: list[Path] = []
+        for entry in entries:
+            path = Path(entry.path)
+            try:
+                is_link = entry.is_symlink()
+                is_dir = entry.is_dir(follow_symlinks=False)
+            except OSError:
+                continue
+            if is_dir and entry.name in excluded_dirs:
+                continue
+            if specs and _ignored(path, is_dir, specs):
+                continue
+            if is_link:
+                target = path.resolve()
+                if path.is_dir():
+                    skipped.append(
+                        SkippedFile(display_path(path, cwd), "symlink", "directory symlinks are not followed")
+                    )
+                elif not path.exists():
+                    skipped.append(SkippedFile(display_path(path, cwd), "symlink", "broken symlink"))
+                elif not _inside(target, root):
+                    skipped.append(SkippedFile(display_path(path, cwd), "symlink", "target outside the scanned tree"))
+                else:
+                    yield Candidate(path, display_path(path, cwd))
+                continue
+            if is_dir:
+                subdirs.append(path)
+            elif entry.is_file(follow_symlinks=False):
+                yield Candidate(path, display_path(path, cwd))
+        stack.extend((d, specs) for d in reversed(subdirs))
+
+
+def _load_gitignore(directory: Path) -> object | None:
+    path = directory / ".gitignore"
+    try:
+        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return None
+    import pathspec
+
+    return pathspec.GitIgnoreSpec.from_lines(lines)
+
+
+def _parent_gitignores(top: Path) -> list[tuple[Path, object]]:
+    """.gitignore files between the repository root and ``top``, outermost first."""
+    found: list[tuple[Path, object]] = []
+    current = top.resolve()
+    chain = []
+    for parent in current.parents:
+        chain.append(parent)
+        if (parent / ".git").exists():
+            break
+    else:
+        return []
+    for parent in reversed(chain):
+        spec = _load_gitignore(parent)
+        if spec is not None:
+            found.append((parent, spec))
+    return found
+
+
+def _ignored(path: Path, is_dir: bool, specs: list[tuple[Path, object]]) -> bool:
+    for base, spec in specs:
+        try:
+            rel = path.resolve().relative_to(base.resolve()) if path.is_symlink() else path.relative_to(base)
+        except ValueError:
+            try:
+                rel = path.resolve().relative_to(base.resolve())
+            except ValueError:
+                continue
+        text = rel.as_posix() + ("/" if is_dir else "")
+        if spec.match_file(text):  # type: ignore[attr-defined]
+            return True
+    return False

@@ -1,0 +1,151 @@
+"""The scan: discover, load, run rules, contain rule crashes. No output here."""
+
+from __future__ import annotations
+
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from guardrails.discover import DEFAULT_EXCLUDED_DIRS, discover
+from guardrails.documents import FailedDocument
+from guardrails.model import Category, Document, Finding, Kind, Severity, SkippedFile, Span
+from guardrails.pipeline import load, parse_text
+from guardrails.project import Project, find_root
+from guardrails.rule import Rule, RuleContext
+from guardrails.source import Unreadable, decode
+
+DEFAULT_MAX_FILE_SIZE = 10 * 1024 * 1024
+INTERNAL_ERROR_ID = "GR000"
+
+
+@dataclass(slots=True)
+class Settings:
+    rules: tuple[type[Rule], ...]
+    rule_options: dict[str, dict[str, Any]] = field(default_factory=dict)
+    severity_overrides: dict[str, Severity] = field(default_factory=dict)
+    max_file_size: int = DEFAULT_MAX_FILE_SIZE
+    use_gitignore: bool = True
+    excluded_dirs: frozenset[str] = DEFAULT_EXCLUDED_DIRS
+
+
+@dataclass(slots=True)
+class ScanResult:
+    findings: list[Finding] = field(default_factory=list)
+    skipped: list[SkippedFile] = field(default_factory=list)
+    files_scanned: int = 0
+    unsupported: int = 0
+    internal_errors: int = 0
+
+
+class Engine:
+    def __init__(self, settings: Settings, cwd: Path | None = None) -> None:
+        self.settings = settings
+        self.cwd = (cwd or Path.cwd()).resolve()
+        self.rules = [rule() for rule in settings.rules]
+
+    def scan(self, paths: list[Path], stdin: tuple[str, bytes] | None = None) -> ScanResult:
+        result = ScanResult()
+        root = find_root(self.cwd / paths[0]) if paths else find_root(self.cwd)
+        project = Project(root, self.cwd, self.settings.max_file_size)
+        documents: list[Document] = []
+        if stdin is not None:
+            doc = self._stdin_document(*stdin, result)
+            if doc is not None:
+                documents.append(doc)
+        found = discover(
+            paths, cwd=self.cwd, excluded_dirs=self.settings.excluded_dirs, use_gitignore=self.settings.use_gitignore
+        )
+        result.skipped.extend(found.skipped)
+        for candidate in found.candidates:
+            loaded = load(candidate.path, candidate.display, self.settings.max_file_size)
+            if loaded.skipped is not None:
+                result.skipped.append(loaded.skipped)
+            elif loaded.document is None:
+                result.unsupported += 1
+            else:
+                documents.append(loaded.document)
+        for doc in documents:
+            project.add(doc)
+        result.files_scanned = len(documents)
+        for doc in documents:
+            result.findings.extend(self.check_document(doc, project, result))
+        result.findings.extend(self.check_project(documents, project, result))
+        result.findings.sort(key=Finding.sort_key)
+        result.skipped.sort(key=lambda s: s.path)
+        return result
+
+    def _stdin_document(self, filename: str, data: bytes, result: ScanResult) -> Document | None:
+        from guardrails.detect import detect
+
+        kind = detect(filename, data[:4096])
+        if not isinstance(kind, Kind):
+            result.skipped.append(SkippedFile(filename, "unsupported", "--stdin-filename names no supported kind"))
+            return None
+        from guardrails.model import ParseError
+
+        try:
+            text = decode(data)
+        except ParseError as error:
+            return FailedDocument(path=filename, kind=kind, text="", error=error)
+        if isinstance(text, Unreadable):
+            result.skipped.append(SkippedFile(filename, text.reason, text.detail))
+            return None
+        return parse_text(filename, text, kind)
+
+    def _context(self, rule: Rule, project: Project) -> RuleContext:
+        options = {name: opt.default for name, opt in rule.options.items()}
+        options.update(self.settings.rule_options.get(rule.id, {}))
+        override = self.settings.severity_overrides.get(rule.id)
+        return RuleContext(options=options, project=project, severity_override=override)
+
+    def _applies(self, rule: Rule, doc: Document) -> bool:
+        if rule.project_wide:
+            return False
+        if isinstance(doc, FailedDocument):
+            return rule.reads_failures
+        return doc.kind in rule.kinds
+
+    def check_document(self, doc: Document, project: Project, result: ScanResult) -> list[Finding]:
+        findings: list[Finding] = []
+        for node in doc.iter_tree():
+            for rule in self.rules:
+                if self._applies(rule, node):
+                    findings.extend(self._guarded(rule, node, result, rule.check, node, self._context(rule, project)))
+        return findings
+
+    def check_project(self, documents: list[Document], project: Project, result: ScanResult) -> list[Finding]:
+        findings: list[Finding] = []
+        for rule in self.rules:
+            if rule.project_wide:
+                relevant = [d for d in documents if d.kind in rule.kinds and not isinstance(d, FailedDocument)]
+                ctx = self._context(rule, project)
+                findings.extend(self._guarded(rule, None, result, rule.check_project, relevant, ctx))
+        return findings
+
+    def _guarded(self, rule: Rule, doc: Document | None, result: ScanResult, check: Any, *args: Any) -> list[Finding]:
+        try:
+            return list(check(*args))
+        except Exception as exc:
+            result.internal_errors += 1
+            return [internal_error(rule, doc, exc)]
+
+
+def internal_error(rule: Rule, doc: Document | None, exc: BaseException) -> Finding:
+    """A rule crashed: report it where it happened, and fail the run."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    where = f" at {Path(frames[-1].filename).name}:{frames[-1].lineno}" if frames else ""
+    path = doc.host.path if doc is not None else "."
+    return Finding(
+        rule_id=INTERNAL_ERROR_ID,
+        rule_name="internal-error",
+        category=Category.UNPARSEABLE_INPUT,
+        severity=Severity.HIGH,
+        path=path,
+        span=Span.point(1),
+        message=f"rule {rule.id} ({rule.name}) crashed on this file: {type(exc).__name__}: {exc}{where}",
+        remediation="Report this to the guardrails maintainers with the file (or a reduced copy); "
+        "the file was not fully checked by this rule.",
+        incident=None,
+        anchor=f"{rule.id}:{type(exc).__name__}",
+    )

@@ -1,0 +1,43 @@
+"""``guardrails explain RULE``: the rule's documentation, rendered from its metadata."""
+
+from __future__ import annotations
+
+import textwrap
+
+from guardrails.rule import Example, Rule
+
+
+def _example(example: Example, label: str) -> list[str]:
+    out = [f"{label}: {example.primary}" + (f"  ({example.note})" if example.note else "")]
+    source = example.files[example.primary]
+    for number, line in enumerate(source.rstrip("\n").split("\n"), start=1):
+        marker = ">" if number in example.lines else " "
+        out.append(f"  {marker}{number:>3} | {line}")
+    return out
+
+
+def render(rule: type[Rule]) -> str:
+    wrap = textwrap.TextWrapper(width=100, initial_indent="  ", subsequent_indent="  ")
+    lines = [
+        f"{rule.id} {rule.name}: {rule.title}",
+        f"category: {rule.category.value}    severity: {rule.severity.label}    "
+        f"reads: {', '.join(sorted(k.value for k in rule.kinds))}",
+        "",
+        "Why it matters",
+        wrap.fill(rule.rationale),
+        "",
+        "The incident",
+    ]
+    for incident in rule.incidents:
+        lines.append(f"  {incident.title} ({incident.date})")
+        lines.append(f"  {incident.url}")
+    lines += ["", "How to fix it", wrap.fill(rule.remediation), ""]
+    if rule.options:
+        lines.append("Options")
+        for name, option in rule.options.items():
+            lines.append(f"  {name} (default {option.default!r}): {option.help}")
+        lines.append("")
+    lines.append("Examples")
+    lines.extend(_example(rule.bad[0], "bad"))
+    lines.extend(_example(rule.good[0], "good"))
+    return "\n".join(lines)

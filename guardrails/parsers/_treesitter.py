@@ -1,0 +1,71 @@
+"""Shared tree-sitter plumbing: cached parsers, character columns, first syntax error."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+import tree_sitter
+
+from guardrails.model import ParseError, Span
+
+
+@cache
+def parser(grammar: str) -> tree_sitter.Parser:
+    if grammar == "hcl":
+        import tree_sitter_hcl as module
+    else:
+        import tree_sitter_bash as module
+    return tree_sitter.Parser(tree_sitter.Language(module.language()))
+
+
+class Source:
+    """The bytes tree-sitter parsed, with byte-to-character column conversion."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.data = text.encode("utf-8", "surrogatepass")
+        self.ascii = len(self.data) == len(text)
+        self._line_starts: list[int] | None = None
+
+    def column(self, row: int, byte_column: int) -> int:
+        """1-based character column of a tree-sitter (row, byte column) point."""
+        if self.ascii:
+            return byte_column + 1
+        if self._line_starts is None:
+            starts = [0]
+            index = self.data.find(b"\n")
+            while index != -1:
+                starts.append(index + 1)
+                index = self.data.find(b"\n", index + 1)
+            self._line_starts = starts
+        start = self._line_starts[row] if row < len(self._line_starts) else 0
+        return len(self.data[start : start + byte_column].decode("utf-8", "replace")) + 1
+
+    def span(self, node: Any) -> Span:
+        (r1, c1), (r2, c2) = node.start_point, node.end_point
+        return Span(r1 + 1, self.column(r1, c1), r2 + 1, self.column(r2, c2))
+
+    def text_of(self, node: Any) -> str:
+        return self.data[node.start_byte : node.end_byte].decode("utf-8", "replace")
+
+
+def raise_first_error(root: Any, source: Source, what: str) -> None:
+    """Turn tree-sitter's error recovery into a ParseError at the first bad node."""
+    if not root.has_error:
+        return
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if node.is_error or node.is_missing:
+            span = source.span(node)
+            if node.is_missing:
+                message = f"invalid {what}: missing {node.type!r}"
+            else:
+                snippet = source.text_of(node).strip().splitlines()
+                near = f" near {snippet[0][:40]!r}" if snippet else ""
+                message = f"invalid {what}: syntax error{near}"
+            raise ParseError(message, span.line, span.column)
+        if node.has_error:
+            stack.extend(reversed(node.children))
+    raise ParseError(f"invalid {what}: syntax error")

@@ -1,0 +1,347 @@
+"""Shell scripts through tree-sitter-bash, flattened into commands with their context.
+
+A rule needs three things about a command: its words, what feeds its standard input
+(heredoc, here-string, pipe, file), and which conditions it runs under (``if``,
+``case``, ``&&``/``||``). Guards such as ``[ "$ENV" != production ] && …`` are read
+from those conditions by the rules; the parser only records them faithfully.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from guardrails.documents import Condition, Redirect, ShellCommand, ShellDocument, Word
+from guardrails.model import Kind
+from guardrails.parsers._treesitter import Source, parser, raise_first_error
+
+_EXPANSION_TYPES = {
+    "simple_expansion",
+    "expansion",
+    "command_substitution",
+    "arithmetic_expansion",
+    "process_substitution",
+}
+_TEST_PARTS = {"binary_expression", "unary_expression", "parenthesized_expression", "negated_expression"}
+_BRANCH_PUNCTUATION = {"if", "elif", "fi", ";", "&", "comment", "elif_clause", "else_clause"}
+_SEQUENCES = {"program", "compound_statement", "subshell", "do_group", "else_clause"}
+
+
+def parse(path: str, text: str, kind: Kind) -> ShellDocument:
+    source = Source(text)
+    tree = parser("bash").parse(source.data)
+    raise_first_error(tree.root_node, source, "shell script")
+    walker = _Walker(source)
+    walker.statements(tree.root_node.children, [], None)
+    doc = ShellDocument(path=path, kind=kind, text=text, commands=walker.commands)
+    doc.options = _shell_options(text, walker.commands)
+    return doc
+
+
+def _shell_options(text: str, commands: list[ShellCommand]) -> set[str]:
+    """Options switched on for the whole script: ``set -u``, ``set -o nounset``, shebang flags."""
+    options: set[str] = set()
+    first = text.split("\n", 1)[0]
+    if first.startswith("#!"):
+        for token in first.split()[1:]:
+            if token.startswith("-") and not token.startswith("--"):
+                options.update(token[1:])
+    for cmd in commands:
+        if cmd.command != "set" or cmd.conditions or cmd.function:
+            continue
+        argv = cmd.argv
+        for i, arg in enumerate(argv):
+            if arg.startswith("-") and arg != "-o" and not arg.startswith("--"):
+                options.update(arg[1:])
+            elif arg == "-o" and i + 1 < len(argv):
+                options.add(argv[i + 1])
+    if "nounset" in options:
+        options.add("u")
+    if "errexit" in options:
+        options.add("e")
+    return options
+
+
+class _Walker:
+    def __init__(self, source: Source) -> None:
+        self.source = source
+        self.commands: list[ShellCommand] = []
+
+    # -- statements --------------------------------------------------------------
+
+    def statements(self, nodes: list[Any], conds: list[Condition], function: str | None) -> list[ShellCommand]:
+        found: list[ShellCommand] = []
+        for node in nodes:
+            found.extend(self.statement(node, conds, function))
+        return found
+
+    def statement(self, node: Any, conds: list[Condition], function: str | None) -> list[ShellCommand]:
+        t = node.type
+        if t == "command":
+            return [self.command(node, conds, function)]
+        if t == "test_command":
+            return [self.test_command(node, conds, function)]
+        if t in _SEQUENCES:
+            return self.statements(node.children, conds, function)
+        if t == "list":
+            return self.and_or(node, conds, function)
+        if t == "pipeline":
+            return self.pipeline(node, conds, function)
+        if t == "negated_command":
+            return self.statements(node.children[1:], conds, function)
+        if t == "redirected_statement":
+            return self.redirected(node, conds, function)
+        if t == "if_statement":
+            return self.if_statement(node, conds, function)
+        if t == "case_statement":
+            return self.case_statement(node, conds, function)
+        if t in ("while_statement", "until_statement"):
+            return self.loop(node, conds, function)
+        if t in ("for_statement", "c_style_for_statement"):
+            body = [c for c in node.children if c.type == "do_group"]
+            return self.statements(body, conds, function)
+        if t == "function_definition":
+            name = next((self.source.text_of(c) for c in node.children if c.type == "word"), "")
+            body = [c for c in node.children if c.type in ("compound_statement", "subshell")]
+            return self.statements(body, conds, name or function)
+        if t in ("variable_assignment", "declaration_command", "variable_assignments"):
+            return self.nested_commands(node, conds, function)
+        return []
+
+    def and_or(self, node: Any, conds: list[Condition], function: str | None) -> list[ShellCommand]:
+        children = [c for c in node.children if c.type not in ("comment",)]
+        left, op, right = children[0], children[1], children[-1]
+        left_cmds = self.statement(left, conds, function)
+        kind = "and" if self.source.text_of(op) == "&&" else "or"
+        cond = Condition(kind, self.source.text_of(left), self.source.span(left), tests=left_cmds)
+        return left_cmds + self.statement(right, [*conds, cond], function)
+
+    def pipeline(self, node: Any, conds: list[Condition], function: str | None) -> list[ShellCommand]:
+        found: list[ShellCommand] = []
+        upstream: list[ShellCommand] = []
+        for child in node.children:
+            if child.type in ("|", "|&"):
+                continue
+            cmds = self.statement(child, conds, function)
+            for cmd in cmds:
+                cmd.pipe_from = list(upstream)
+            upstream.extend(cmds)
+            found.extend(cmds)
+        return found
+
+    def redirected(self, node: Any, conds: list[Condition], function: str | None) -> list[ShellCommand]:
+        body = node.child_by_field_name("body") or node.children[0]
+        cmds = self.statement(body, conds, function)
+        redirects = [self.redirect(c) for c in node.children if c.type.endswith("redirect")]
+        if cmds:
+            cmds[-1].redirects.extend(redirects)
+        return cmds
+
+    def redirect(self, node: Any) -> Redirect:
+        span = self.source.span(node)
+        if node.type == "heredoc_redirect":
+            start = next((c for c in node.children if c.type == "heredoc_start"), None)
+            body = next((c for c in node.children if c.type == "heredoc_body"), None)
+            delimiter = self.source.text_of(start).strip("'\"") if start is not None else ""
+            body_text = self.source.text_of(body) if body is not None else ""
+            return Redirect("<<", delimiter, heredoc_body=body_text, span=span)
+        op = next((self.source.text_of(c) for c in node.children if not c.is_named), "")
+        target_node = node.children[-1]
+        target = self.word(target_node).value if target_node.is_named else ""
+        if node.type == "herestring_redirect":
+            return Redirect("<<<", target, heredoc_body=target, span=span)
+        return Redirect(op, target, span=span)
+
+    def if_statement(self, node: Any, conds: list[Condition], function: str | None) -> list[ShellCommand]:
+        found: list[ShellCommand] = []
+        failed: list[ShellCommand] = []
+        for kind, test_nodes, body_nodes in self._branches(node):
+            branch_conds = list(conds)
+            if failed:
+                branch_conds.append(Condition("else", "", self.source.span(node), tests=list(failed)))
+            if kind == "else":
+                found.extend(self.statements(body_nodes, branch_conds, function))
+                continue
+            tests = self.statements(test_nodes, branch_conds, function)
+            found.extend(tests)
+            text = " ".join(self.source.text_of(n) for n in test_nodes)
+            span = self.source.span(test_nodes[0]) if test_nodes else self.source.span(node)
+            cond = Condition(kind, text, span, tests=tests)
+            found.extend(self.statements(body_nodes, [*branch_conds, cond], function))
+            failed.extend(tests)
+        return found
+
+    def _branches(self, node: Any) -> list[tuple[str, list[Any], list[Any]]]:
+        """(kind, test nodes, body nodes) for the if, each elif and the else."""
+        branches: list[tuple[str, list[Any], list[Any]]] = []
+        parts: list[tuple[str, Any]] = [("if", node)]
+        parts += [("elif", c) for c in node.children if c.type == "elif_clause"]
+        for kind, part in parts:
+            tests: list[Any] = []
+            body: list[Any] = []
+            target = tests
+            for child in part.children:
+                if child.type in ("if", "elif", "fi", ";", "&", "comment") or child.type in (
+                    "elif_clause",
+                    "else_clause",
+                ):
+                    continue
+                if child.type == "then":
+                    target = body
+                    continue
+                target.append(child)
+            branches.append((kind, tests, body))
+        for child in node.children:
+            if child.type == "else_clause":
+                branches.append(("else", [], [c for c in child.children if c.type not in ("else", "comment")]))
+        return branches
+
+    def case_statement(self, node: Any, conds: list[Condition], function: str | None) -> list[ShellCommand]:
+        subject_node = node.child_by_field_name("value")
+        subject = self.word(subject_node) if subject_node is not None else None
+        found = self.nested_commands(subject_node, conds, function) if subject_node is not None else []
+        for item in (c for c in node.children if c.type == "case_item"):
+            patterns: list[str] = []
+            body: list[Any] = []
+            in_body = False
+            for child in item.children:
+                if child.type == ")":
+                    in_body = True
+                elif not in_body and child.is_named and child.type != "comment":
+                    patterns.append(self.word(child).value)
+                elif in_body and child.type not in (";;", ";&", ";;&", "comment"):
+                    body.append(child)
+            cond = Condition(
+                "case", self.source.text_of(item), self.source.span(item), subject=subject, patterns=patterns
+            )
+            found.extend(self.statements(body, [*conds, cond], function))
+        return found
+
+    def loop(self, node: Any, conds: list[Condition], function: str | None) -> list[ShellCommand]:
+        tests_nodes = [c for c in node.children if c.is_named and c.type not in ("do_group", "comment")]
+        tests = self.statements(tests_nodes, conds, function)
+        kind = "while" if node.type == "while_statement" else "until"
+        text = " ".join(self.source.text_of(n) for n in tests_nodes)
+        cond = Condition(kind, text, self.source.span(node), tests=tests)
+        body = [c for c in node.children if c.type == "do_group"]
+        return tests + self.statements(body, [*conds, cond], function)
+
+    # -- commands ----------------------------------------------------------------
+
+    def command(self, node: Any, conds: list[Condition], function: str | None) -> ShellCommand:
+        name: Word | None = None
+        args: list[Word] = []
+        assignments: dict[str, str] = {}
+        redirects: list[Redirect] = []
+        for child in node.children:
+            if child.type == "command_name":
+                name = self.word(child.children[0]) if child.children else None
+                self.nested_commands(child, conds, function)
+            elif child.type == "variable_assignment":
+                parts = child.children
+                key = self.source.text_of(parts[0])
+                value = self.word(parts[2]).value if len(parts) > 2 else ""
+                assignments[key] = value
+                self.nested_commands(child, conds, function)
+            elif child.type.endswith("redirect"):
+                redirects.append(self.redirect(child))
+            elif child.is_named and child.type != "comment":
+                args.append(self.word(child))
+                self.nested_commands(child, conds, function)
+        cmd = ShellCommand(
+            name=name,
+            args=args,
+            span=self.source.span(node),
+            text=self.source.text_of(node),
+            conditions=list(conds),
+            redirects=redirects,
+            assignments=assignments,
+            function=function,
+        )
+        return self._record(cmd)
+
+    def test_command(self, node: Any, conds: list[Condition], function: str | None) -> ShellCommand:
+        """``[ a = b ]`` and ``[[ … ]]`` as a command named ``[`` whose words are the operands."""
+        opener = node.children[0]
+        words: list[Word] = []
+        stack = list(node.children[1:-1])
+        while stack:
+            child = stack.pop(0)
+            if child.type in _TEST_PARTS:
+                stack[0:0] = list(child.children)
+                continue
+            if child.type == "comment":
+                continue
+            words.append(self.word(child))
+            self.nested_commands(child, conds, function)
+        name = Word(self.source.text_of(opener), self.source.text_of(opener), True, self.source.span(opener))
+        cmd = ShellCommand(
+            name=name,
+            args=words,
+            span=self.source.span(node),
+            text=self.source.text_of(node),
+            conditions=list(conds),
+            function=function,
+        )
+        return self._record(cmd)
+
+    def _record(self, cmd: ShellCommand) -> ShellCommand:
+        cmd.index = len(self.commands)
+        self.commands.append(cmd)
+        return cmd
+
+    def nested_commands(self, node: Any, conds: list[Condition], function: str | None) -> list[ShellCommand]:
+        """Commands inside ``$( … )``, backticks and ``<( … )``: they run too."""
+        found: list[ShellCommand] = []
+        stack = [node]
+        while stack:
+            current = stack.pop()
+            if current.type in ("command_substitution", "process_substitution"):
+                found.extend(self.statements(current.children, conds, function))
+                continue
+            stack.extend(reversed(current.children))
+        return found
+
+    # -- words ---------------------------------------------------------------------
+
+    def word(self, node: Any) -> Word:
+        text = self.source.text_of(node)
+        span = self.source.span(node)
+        expansions: list[str] = []
+        value = self._unquote(node, expansions)
+        return Word(text=text, value=value, static=not expansions, span=span, expansions=expansions)
+
+    def _unquote(self, node: Any, expansions: list[str]) -> str:
+        t = node.type
+        if t in _EXPANSION_TYPES:
+            expansions.append(self.source.text_of(node))
+            return self.source.text_of(node)
+        if t == "raw_string":
+            return self.source.text_of(node)[1:-1]
+        if t == "ansi_c_string":
+            return self.source.text_of(node)[2:-1]
+        if t == "string":
+            return "".join(self._unquote(c, expansions) for c in node.children if c.type != '"')
+        if t == "concatenation":
+            return "".join(self._unquote(c, expansions) for c in node.children)
+        if t == "string_content":
+            return self.source.text_of(node).replace('\\"', '"').replace("\\$", "$").replace("\\\\", "\\")
+        if t == "word":
+            raw = self.source.text_of(node)
+            return _unescape_word(raw)
+        return self.source.text_of(node)
+
+
+def _unescape_word(raw: str) -> str:
+    if "\\" not in raw:
+        return raw
+    out = []
+    i = 0
+    while i < len(raw):
+        if raw[i] == "\\" and i + 1 < len(raw):
+            if raw[i + 1] != "\n":
+                out.append(raw[i + 1])
+            i += 2
+            continue
+        out.append(raw[i])
+        i += 1
+    return "".join(out)

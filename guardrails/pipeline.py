@@ -1,0 +1,63 @@
+"""One file from disk to a document: read, detect, parse, attach embedded shell."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from guardrails import detect
+from guardrails.documents import FailedDocument, TreeDocument
+from guardrails.model import Document, Kind, ParseError, SkippedFile
+from guardrails.source import Unreadable, read_head, read_text
+
+HELM_HINT = "helm template <chart> | guardrails scan - --stdin-filename rendered.yaml"
+
+
+@dataclass(slots=True)
+class Loaded:
+    """The outcome for one file: a document (possibly a FailedDocument), a skip, or neither
+    when the file is of no supported kind."""
+
+    document: Document | None = None
+    skipped: SkippedFile | None = None
+
+
+def classify(path: Path, display: str) -> Kind | str | None:
+    kind = detect.detect(display, read_head(path))
+    if kind in (Kind.YAML, Kind.COMPOSE, Kind.GITHUB_ACTIONS, Kind.GITLAB_CI):
+        if detect.in_helm_templates(str(path)):
+            return detect.HELM_TEMPLATE
+        if kind is Kind.YAML and detect.is_helm_values(str(path)):
+            return Kind.HELM_VALUES
+    return kind
+
+
+def load(path: Path, display: str, max_size: int) -> Loaded:
+    kind = classify(path, display)
+    if kind is None:
+        return Loaded()
+    if kind == detect.HELM_TEMPLATE:
+        return Loaded(skipped=SkippedFile(display, "helm-template", f"not YAML until rendered: {HELM_HINT}"))
+    assert isinstance(kind, Kind)
+    try:
+        text = read_text(path, max_size)
+    except ParseError as error:
+        return Loaded(document=FailedDocument(path=display, kind=kind, text="", error=error))
+    if isinstance(text, Unreadable):
+        return Loaded(skipped=SkippedFile(display, text.reason, text.detail))
+    return Loaded(document=parse_text(display, text, kind))
+
+
+def parse_text(display: str, text: str, kind: Kind) -> Document:
+    """Parse already-decoded text; a parse failure becomes a FailedDocument."""
+    from guardrails.embedded import attach_children
+    from guardrails.parsers import parse
+
+    try:
+        doc = parse(display, text, kind)
+    except ParseError as error:
+        return FailedDocument(path=display, kind=kind, text=text, error=error)
+    if isinstance(doc, TreeDocument) and doc.kind is Kind.YAML:
+        doc.kind = detect.refine(doc)
+    attach_children(doc)
+    return doc

@@ -1,0 +1,69 @@
+"""The project a scan belongs to: its root, its scanned documents, and on-demand
+loading of the files that cross-file checks need but the scan was not given.
+
+A pre-commit hook passes only the changed files; resolving a Terraform variable or
+comparing production with development secrets still needs their neighbours.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from guardrails.discover import display_path
+from guardrails.model import Document
+
+
+class Project:
+    def __init__(self, root: Path, cwd: Path, max_file_size: int) -> None:
+        self.root = root
+        self.cwd = cwd
+        self.max_file_size = max_file_size
+        self.documents: dict[str, Document] = {}
+        self._extra: dict[str, Document | None] = {}
+
+    def add(self, doc: Document) -> None:
+        self.documents[doc.path] = doc
+
+    def document(self, path: Path) -> Document | None:
+        """The parsed document at ``path``: from the scan if it was scanned, else loaded now."""
+        from guardrails.pipeline import load
+
+        display = display_path(path.resolve() if path.is_absolute() else (self.cwd / path).resolve(), self.cwd)
+        if display in self.documents:
+            return self.documents[display]
+        if display not in self._extra:
+            absolute = self.cwd / display
+            if not _inside(absolute.resolve(), self.root) or absolute.is_symlink() or not absolute.is_file():
+                self._extra[display] = None
+            else:
+                self._extra[display] = load(absolute, display, self.max_file_size).document
+        return self._extra[display]
+
+    def siblings(self, doc: Document, suffixes: tuple[str, ...]) -> list[Document]:
+        """Documents next to ``doc`` (same directory) whose names end with one of ``suffixes``."""
+        directory = (self.cwd / doc.host.path).parent
+        found: list[Document] = []
+        try:
+            names = sorted(p.name for p in directory.iterdir())
+        except OSError:
+            return found
+        for name in names:
+            if name.endswith(suffixes):
+                other = self.document(directory / name)
+                if other is not None:
+                    found.append(other)
+        return found
+
+
+def _inside(path: Path, root: Path) -> bool:
+    return path == root or root in path.parents
+
+
+def find_root(start: Path) -> Path:
+    """The repository root (nearest directory with .git), else the start directory."""
+    start = start.resolve()
+    current = start if start.is_dir() else start.parent
+    for candidate in (current, *current.parents):
+        if (candidate / ".git").exists():
+            return candidate
+    return current

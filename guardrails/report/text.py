@@ -1,0 +1,75 @@
+"""Human output: ``path:line:col: RULE [severity] message``, a code frame, a summary."""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from typing import TextIO
+
+from guardrails.engine import ScanResult
+from guardrails.model import Finding, Severity
+
+_COLOURS = {
+    Severity.CRITICAL: "\033[1;31m",
+    Severity.HIGH: "\033[31m",
+    Severity.MEDIUM: "\033[33m",
+    Severity.LOW: "\033[36m",
+    Severity.INFO: "\033[2m",
+}
+_RESET = "\033[0m"
+_BOLD = "\033[1m"
+
+
+def use_colour(stream: TextIO) -> bool:
+    if os.environ.get("NO_COLOR"):
+        return False
+    return bool(getattr(stream, "isatty", lambda: False)())
+
+
+def render(result: ScanResult, sources: dict[str, str], colour: bool = False) -> str:
+    lines: list[str] = []
+    visible = [f for f in result.findings if f.suppressed is None]
+    for finding in visible:
+        lines.extend(_finding(finding, sources.get(finding.path, ""), colour))
+    lines.append(_summary(result, visible, colour))
+    return "\n".join(lines) + "\n"
+
+
+def _finding(f: Finding, source: str, colour: bool) -> list[str]:
+    sev = f"[{f.severity.label}]"
+    head = f"{f.path}:{f.span.line}:{f.span.column}: {f.rule_id} {sev} {f.message}"
+    if colour:
+        head = (
+            f"{_BOLD}{f.path}:{f.span.line}:{f.span.column}:{_RESET} {f.rule_id} "
+            f"{_COLOURS[f.severity]}{sev}{_RESET} {f.message}"
+        )
+    out = [head]
+    src_lines = source.split("\n") if source else []
+    if 0 < f.span.line <= len(src_lines):
+        code = src_lines[f.span.line - 1].replace("\t", " ")
+        gutter = f"{f.span.line:>5} | "
+        out.append(gutter + code[:200])
+        caret_len = max(
+            1, (f.span.end_column - f.span.column) if f.span.end_line == f.span.line else len(code) - f.span.column + 1
+        )
+        out.append(" " * (len(gutter) + f.span.column - 1) + "^" * min(caret_len, 80))
+    out.append(f"      = fix: {f.remediation}")
+    if f.incident is not None:
+        out.append(f"      = why: {f.incident.title} ({f.incident.date}) {f.incident.url}")
+    out.append("")
+    return out
+
+
+def _summary(result: ScanResult, visible: list[Finding], colour: bool) -> str:
+    counts = Counter(f.severity for f in visible)
+    parts = [f"{counts[s]} {s.label}" for s in sorted(counts, reverse=True)]
+    found = f"{len(visible)} finding{'s' if len(visible) != 1 else ''}"
+    if parts:
+        found += f" ({', '.join(parts)})"
+    suppressed = len(result.findings) - len(visible)
+    extra = f", {suppressed} suppressed" if suppressed else ""
+    line = f"{found}{extra} in {result.files_scanned} file{'s' if result.files_scanned != 1 else ''}"
+    if result.skipped:
+        line += f"; {len(result.skipped)} skipped:"
+        line += "".join(f"\n  skipped {s.path}: {s.reason} ({s.detail})" for s in result.skipped)
+    return (_BOLD + line + _RESET) if colour else line

@@ -1,0 +1,70 @@
+"""Reading a file safely: size cap, binary detection, encodings, line endings.
+
+Text is normalised once here (BOM removed, CRLF to LF) so that every parser counts
+lines and columns the way an editor shows them.
+"""
+
+from __future__ import annotations
+
+import codecs
+from dataclasses import dataclass
+from pathlib import Path
+
+from guardrails.model import ParseError
+
+HEAD_SIZE = 4096
+
+
+@dataclass(slots=True)
+class Unreadable:
+    """Why a file was not read at all (it is listed in the report as skipped)."""
+
+    reason: str
+    detail: str
+
+
+def read_head(path: Path) -> bytes:
+    try:
+        with path.open("rb") as handle:
+            return handle.read(HEAD_SIZE)
+    except OSError:
+        return b""
+
+
+def read_text(path: Path, max_size: int) -> str | Unreadable:
+    """The file's text, an Unreadable, or ParseError for undecodable text of a known kind."""
+    try:
+        size = path.stat().st_size
+        if size > max_size:
+            return Unreadable("too-large", f"{size:,} bytes is over the {max_size:,}-byte limit (--max-file-size)")
+        data = path.read_bytes()
+    except OSError as exc:
+        return Unreadable("unreadable", exc.strerror or str(exc))
+    return decode(data)
+
+
+def decode(data: bytes) -> str | Unreadable:
+    if data.startswith(codecs.BOM_UTF8):
+        data = data[len(codecs.BOM_UTF8) :]
+    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return normalise(data.decode("utf-16"))
+        except UnicodeDecodeError as exc:
+            raise ParseError(f"invalid UTF-16 text: {exc.reason}") from None
+    if b"\x00" in data:
+        return Unreadable("binary", "contains NUL bytes")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise ParseError(f"not valid UTF-8 text (byte 0x{data[exc.start]:02x})", line, column) from None
+    return normalise(text)
+
+
+def normalise(text: str) -> str:
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    if "\r" in text:
+        text = text.replace("\r\n", "\n")
+    return text
