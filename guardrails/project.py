@@ -8,6 +8,7 @@ comparing production with development secrets still needs their neighbours.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from guardrails.discover import display_path
 from guardrails.model import Document
@@ -20,6 +21,7 @@ class Project:
         self.max_file_size = max_file_size
         self.documents: dict[str, Document] = {}
         self._extra: dict[str, Document | None] = {}
+        self.cache: dict[tuple[str, str], Any] = {}
 
     def add(self, doc: Document) -> None:
         self.documents[doc.path] = doc
