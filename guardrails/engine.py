@@ -10,7 +10,7 @@ from typing import Any
 from guardrails.discover import DEFAULT_EXCLUDED_DIRS, discover
 from guardrails.documents import FailedDocument
 from guardrails.model import Category, Document, Finding, Kind, Severity, SkippedFile, Span
-from guardrails.pipeline import load, parse_text
+from guardrails.pipeline import parse_text
 from guardrails.project import Project, find_root
 from guardrails.rule import Rule, RuleContext
 from guardrails.source import Unreadable, decode
@@ -27,6 +27,11 @@ class Settings:
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
     use_gitignore: bool = True
     excluded_dirs: frozenset[str] = DEFAULT_EXCLUDED_DIRS
+    # Worker processes for large scans (1: in this process; 0: one per core).
+    jobs: int = 0
+    # Where per-file results are cached (None: <project root>/.guardrails_cache); off with use_cache.
+    use_cache: bool = False
+    cache_dir: Path | None = None
 
 
 @dataclass(slots=True)
@@ -52,28 +57,38 @@ class Engine:
         if stdin is not None:
             doc = self._stdin_document(*stdin, result)
             if doc is not None:
+                project.add(doc)
+                result.files_scanned += 1
+                result.findings.extend(self.check_document(doc, project, result))
                 documents.append(doc)
         found = discover(
             paths, cwd=self.cwd, excluded_dirs=self.settings.excluded_dirs, use_gitignore=self.settings.use_gitignore
         )
         result.skipped.extend(found.skipped)
-        for candidate in found.candidates:
-            loaded = load(candidate.path, candidate.display, self.settings.max_file_size)
-            if loaded.skipped is not None:
-                result.skipped.append(loaded.skipped)
-            elif loaded.document is None:
-                result.unsupported += 1
-            else:
-                documents.append(loaded.document)
+        from guardrails import parallel
+
+        jobs = self.settings.jobs or parallel.default_jobs()
+        documents.extend(parallel.scan_files(self, found.candidates, root, result, self._cache(root), jobs))
         for doc in documents:
             project.add(doc)
-        result.files_scanned = len(documents)
-        for doc in documents:
-            result.findings.extend(self.check_document(doc, project, result))
         result.findings.extend(self.check_project(documents, project, result))
         result.findings.sort(key=Finding.sort_key)
         result.skipped.sort(key=lambda s: s.path)
         return result
+
+    def _cache(self, root: Path) -> Any:
+        if not self.settings.use_cache:
+            return None
+        from guardrails.cache import Cache
+
+        config = {
+            "rules": [f"{rule.id}:{type(rule).__module__}" for rule in self.rules],
+            "rule_options": self.settings.rule_options,
+            "severity_overrides": {k: int(v) for k, v in self.settings.severity_overrides.items()},
+            "max_file_size": self.settings.max_file_size,
+            "extra": getattr(self.settings, "extra", None),
+        }
+        return Cache.open(root, self.cwd, config, self.settings.cache_dir)
 
     def _stdin_document(self, filename: str, data: bytes, result: ScanResult) -> Document | None:
         from guardrails.detect import detect

@@ -1,0 +1,325 @@
+"""Per-file results cache in ``.guardrails_cache/`` at the project root (as ruff does).
+
+An entry holds the findings of the per-document rules for one file, keyed on the file's
+content hash, and is valid only for the guardrails code, rule set and configuration that
+produced it (the shard's key). Rules may read other files through ``ctx.project``
+(``.env`` next to a compose file, the sibling ``.tf`` files of a module): the project used
+while checking records every such read (file content hashes and directory listings) and
+an entry is reused only while all of them are unchanged. Project-wide rules are never
+cached: they run on every scan.
+
+Entries are signed with a key kept outside the repository (the user's cache directory),
+so a ``.guardrails_cache`` committed by someone else can never hide a finding.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import os
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from guardrails.model import Category, Document, Finding, Incident, Severity, Span
+from guardrails.project import Project
+
+CACHE_DIR = ".guardrails_cache"
+_FORMAT = 1
+_SHARDS = 256
+
+
+def digest(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def file_state(root: Path, cwd: Path, display: str) -> str | None:
+    """What ``Project.document`` would see at ``display``: the content hash, or None when
+    it would return nothing (missing, a symlink, outside the root)."""
+    absolute = cwd / display
+    try:
+        if absolute.is_symlink() or not absolute.is_file():
+            return None
+        real = absolute.resolve()
+        if real != root and root not in real.parents:
+            return None
+        return digest(absolute.read_bytes())
+    except OSError:
+        return None
+
+
+def listing(cwd: Path, directory: str, suffixes: tuple[str, ...]) -> list[str]:
+    try:
+        return sorted(name for name in os.listdir(cwd / directory) if name.endswith(suffixes))
+    except OSError:
+        return []
+
+
+# --------------------------------------------------------------------------- recording reads
+
+
+class _MemoCache(dict):  # type: ignore[type-arg]
+    """``project.cache`` that remembers which reads produced each memoised value, so a later
+    document that reuses the value inherits those reads as its own dependencies."""
+
+    def __init__(self, project: TrackingProject) -> None:
+        super().__init__()
+        self._project = project
+        self._deps: dict[Any, tuple[frozenset[tuple[str, str | None]], frozenset[tuple[str, tuple[str, ...]]]]] = {}
+
+    def _replay(self, key: Any) -> None:
+        if key in self._deps and self._project.files is not None:
+            files, dirs = self._deps[key]
+            self._project.files.update(files)
+            self._project.dirs.update(dirs)
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        if self._project.files is not None:
+            self._deps[key] = (frozenset(self._project.files), frozenset(self._project.dirs))
+        super().__setitem__(key, value)
+
+    def __getitem__(self, key: Any) -> Any:
+        self._replay(key)
+        return super().__getitem__(key)
+
+    def __contains__(self, key: object) -> bool:
+        self._replay(key)
+        return super().__contains__(key)
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        self._replay(key)
+        return super().get(key, default)
+
+    def setdefault(self, key: Any, default: Any = None) -> Any:
+        if key in self:
+            return self[key]
+        self[key] = default
+        return default
+
+
+class TrackingProject(Project):
+    """A Project that records the files and directory listings rules read through it."""
+
+    def __init__(self, root: Path, cwd: Path, max_file_size: int) -> None:
+        super().__init__(root, cwd, max_file_size)
+        self.cache = _MemoCache(self)
+        self.files: set[tuple[str, str | None]] | None = None
+        self.dirs: set[tuple[str, tuple[str, ...]]] = set()
+        self._states: dict[str, str | None] = {}
+
+    def start(self) -> None:
+        self.files, self.dirs = set(), set()
+
+    def stop(self) -> tuple[list[tuple[str, str | None]], list[tuple[str, tuple[str, ...]]]]:
+        files, dirs = self.files or set(), self.dirs
+        self.files, self.dirs = None, set()
+        return sorted(files, key=lambda f: (f[0], f[1] or "")), sorted(dirs)
+
+    def document(self, path: Path) -> Document | None:
+        doc = super().document(path)
+        if self.files is not None:
+            from guardrails.discover import display_path
+
+            display = display_path(path.resolve() if path.is_absolute() else (self.cwd / path).resolve(), self.cwd)
+            if display not in self._states:
+                self._states[display] = file_state(self.root, self.cwd, display)
+            self.files.add((display, self._states[display]))
+        return doc
+
+    def siblings(self, doc: Document, suffixes: tuple[str, ...]) -> list[Document]:
+        if self.files is not None:
+            self.dirs.add((str(PurePosixPath(doc.host.path).parent), tuple(suffixes)))
+        return super().siblings(doc, suffixes)
+
+
+# --------------------------------------------------------------------------- findings <-> JSON
+
+
+def finding_to_json(f: Finding) -> list[Any]:
+    incident = [f.incident.title, f.incident.date, f.incident.url] if f.incident else None
+    span = [f.span.line, f.span.column, f.span.end_line, f.span.end_column]
+    return [
+        f.rule_id,
+        f.rule_name,
+        f.category.value,
+        int(f.severity),
+        f.path,
+        span,
+        f.message,
+        f.remediation,
+        incident,
+        f.anchor,
+        f.suppressed,
+        f.related,
+    ]
+
+
+def finding_from_json(data: list[Any]) -> Finding:
+    rule_id, name, category, severity, path, span, message, remediation, incident, anchor, suppressed, related = data
+    return Finding(
+        rule_id=rule_id,
+        rule_name=name,
+        category=Category(category),
+        severity=Severity(severity),
+        path=path,
+        span=Span(*span),
+        message=message,
+        remediation=remediation,
+        incident=Incident(*incident) if incident else None,
+        anchor=anchor,
+        suppressed=suppressed,
+        related=related,
+    )
+
+
+# --------------------------------------------------------------------------- the store
+
+
+def code_fingerprint() -> str:
+    """The installed guardrails code (version, and every module's size and mtime), so an
+    upgrade or a local edit of a rule never reuses old results."""
+    from guardrails import __version__
+
+    package = Path(__file__).resolve().parent
+    stats = [__version__]
+    for top in (package, *(Path(p) for p in _rules_paths())):
+        for dirpath, _, names in os.walk(top):
+            for name in sorted(names):
+                if name.endswith(".py"):
+                    st = os.stat(os.path.join(dirpath, name))
+                    stats.append(f"{dirpath}/{name}:{st.st_size}:{st.st_mtime_ns}")
+    return digest("\n".join(sorted(stats)).encode())
+
+
+def _rules_paths() -> list[str]:
+    import guardrails.rules as catalog
+
+    return list(catalog.__path__)
+
+
+def _signing_key() -> bytes | None:
+    """A per-user random key outside the repository; None when it cannot be kept."""
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "guardrails"
+    path = base / "cache-key"
+    try:
+        return path.read_bytes()
+    except OSError:
+        pass
+    try:
+        base.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=base)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(os.urandom(32))
+        os.replace(tmp, path)
+        return path.read_bytes()
+    except OSError:
+        return None
+
+
+class Cache:
+    """Shards of entries ``{display path: entry}``, loaded on demand, written back when changed."""
+
+    def __init__(self, directory: Path, key: str, root: Path, cwd: Path, signing_key: bytes) -> None:
+        self.directory = directory / key
+        self.base = directory
+        self.root = root
+        self.cwd = cwd
+        self._key = signing_key
+        self._shards: dict[str, dict[str, Any]] = {}
+        self._dirty: set[str] = set()
+        self._states: dict[str, str | None] = {}
+        self._listings: dict[tuple[str, tuple[str, ...]], list[str]] = {}
+
+    @classmethod
+    def open(cls, root: Path, cwd: Path, config: dict[str, Any], directory: Path | None = None) -> Cache | None:
+        signing_key = _signing_key()
+        if signing_key is None:
+            return None
+        where = directory if directory is not None else root / CACHE_DIR
+        parts = {"format": _FORMAT, "code": code_fingerprint(), "cwd": os.path.relpath(cwd, root), **config}
+        key = digest(json.dumps(parts, sort_keys=True, default=str).encode())
+        return cls(where, key, root, cwd, signing_key)
+
+    def _shard_name(self, display: str) -> str:
+        directory = str(PurePosixPath(display).parent)
+        return f"{int(hashlib.blake2b(directory.encode(), digest_size=2).hexdigest(), 16) % _SHARDS:02x}"
+
+    def _shard(self, name: str) -> dict[str, Any]:
+        if name not in self._shards:
+            self._shards[name] = self._read(self.directory / f"{name}.json")
+        return self._shards[name]
+
+    def _read(self, path: Path) -> dict[str, Any]:
+        try:
+            raw = path.read_bytes()
+        except OSError:
+            return {}
+        mac, _, payload = raw.partition(b"\n")
+        expected = hmac.new(self._key, payload, hashlib.sha256).hexdigest().encode()
+        if not hmac.compare_digest(mac, expected):
+            return {}
+        try:
+            data = json.loads(payload)
+        except ValueError:
+            return {}
+        return data if isinstance(data, dict) else {}
+
+    def state(self, display: str) -> str | None:
+        if display not in self._states:
+            self._states[display] = file_state(self.root, self.cwd, display)
+        return self._states[display]
+
+    def lookup(self, display: str, content: str) -> tuple[str | None, list[Finding]] | None:
+        """The kind (None: unsupported) and cached findings of ``display`` when its content and
+        every file and directory listing its rules read are unchanged; None otherwise."""
+        entry = self._shard(self._shard_name(display)).get(display)
+        if not entry or entry.get("h") != content:
+            return None
+        for path, state in entry["d"]:
+            if self.state(path) != state:
+                return None
+        for directory, suffixes, names in entry["l"]:
+            key = (directory, tuple(suffixes))
+            if key not in self._listings:
+                self._listings[key] = listing(self.cwd, directory, key[1])
+            if self._listings[key] != names:
+                return None
+        return entry["k"], [finding_from_json(f) for f in entry["f"]]
+
+    def store(
+        self,
+        display: str,
+        content: str,
+        kind: str | None,
+        findings: Iterable[Finding],
+        files: list[tuple[str, str | None]],
+        dirs: list[tuple[str, tuple[str, ...]]],
+    ) -> None:
+        name = self._shard_name(display)
+        deps = [[path, state] for path, state in files if path != display]
+        listings = [[d, list(s), listing(self.cwd, d, s)] for d, s in dirs]
+        entry = {"h": content, "k": kind, "f": [finding_to_json(f) for f in findings], "d": deps, "l": listings}
+        self._shard(name)[display] = entry
+        self._dirty.add(name)
+
+    def save(self) -> None:
+        """Write changed shards atomically; a cache that cannot be written is not an error."""
+        if not self._dirty:
+            return
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            ignore = self.base / ".gitignore"
+            if not ignore.exists():
+                ignore.write_text("# Created by guardrails: never commit the cache.\n*\n", encoding="utf-8")
+            for name in sorted(self._dirty):
+                payload = json.dumps(self._shards[name], separators=(",", ":"), ensure_ascii=False).encode()
+                mac = hmac.new(self._key, payload, hashlib.sha256).hexdigest().encode()
+                fd, tmp = tempfile.mkstemp(dir=self.directory, suffix=".tmp")
+                with os.fdopen(fd, "wb") as handle:
+                    handle.write(mac + b"\n" + payload)
+                os.replace(tmp, self.directory / f"{name}.json")
+        except OSError:
+            return
+        self._dirty.clear()
