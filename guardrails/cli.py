@@ -50,6 +50,19 @@ def main() -> None:
     help="Files larger than this many bytes are skipped and listed.",
 )
 @click.option("--no-gitignore", is_flag=True, help="Scan files that .gitignore excludes.")
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=0),
+    default=0,
+    help="Worker processes for large scans; 1 checks in this process. [default: 0, one per core]",
+)
+@click.option("--no-cache", is_flag=True, help="Neither read nor write the per-file results cache.")
+@click.option(
+    "--cache-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Cache directory. [default: .guardrails_cache at the project root]",
+)
 def scan(
     paths: tuple[Path, ...],
     fmt: str,
@@ -60,6 +73,9 @@ def scan(
     stdin_filename: str | None,
     max_file_size: int,
     no_gitignore: bool,
+    jobs: int,
+    no_cache: bool,
+    cache_dir: Path | None,
 ) -> None:
     """Scan files and directories (default: the current directory); '-' reads standard input."""
     from guardrails.engine import Engine, Settings
@@ -76,7 +92,9 @@ def scan(
         if not stdin_filename:
             raise click.UsageError("reading '-' needs --stdin-filename to know what kind of file it is")
         stdin = (stdin_filename, sys.stdin.buffer.read())
-    engine = Engine(Settings(rules=rules, max_file_size=max_file_size, use_gitignore=not no_gitignore))
+    settings = Settings(rules=rules, max_file_size=max_file_size, use_gitignore=not no_gitignore)
+    settings.jobs, settings.use_cache, settings.cache_dir = jobs, not no_cache and stdin is None, cache_dir
+    engine = Engine(settings)
     result = engine.scan(path_list, stdin=stdin)
     _emit(result, fmt, output, engine)
     threshold = Severity.parse(fail_on)
