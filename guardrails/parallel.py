@@ -91,9 +91,9 @@ def check_files(engine: Engine, root: Path, keep: frozenset[Kind], items: list[W
             findings = engine.check_document(doc, project, counter)
             files, dirs = project.stop()
             kept = doc if doc.kind in keep and not _failed(doc) else None
-            out.append(
-                FileResult(work.display, work.content, findings, counter.internal_errors, None, kept, True, files, dirs)
-            )
+            outcome = FileResult(work.display, work.content, findings, counter.internal_errors, document=kept)
+            outcome.scanned, outcome.kind, outcome.files, outcome.dirs = True, doc.kind.value, files, dirs
+            out.append(outcome)
     return out
 
 

@@ -1,0 +1,46 @@
+"""--jobs: the same report, byte for byte, whether files are checked here or in a pool."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from benchmarks.generate import generate
+from guardrails import parallel
+from guardrails.engine import Engine, Settings
+from guardrails.registry import all_rules
+from guardrails.report import json_report
+from tests.conftest import run_cli
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("gen") / "repo"
+    generate(root, 240, "mixed", seed=3, risky_share=0.5)
+    (root / ".git").mkdir()
+    return root
+
+
+def test_pool_and_in_process_reports_are_identical(generated: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(parallel, "MIN_FILES_PER_JOB", 1)
+    monkeypatch.setattr(parallel, "CHUNK_FILES", 8)
+    reports = []
+    for jobs in (1, 2, 3):
+        result = Engine(Settings(rules=all_rules(), jobs=jobs), cwd=generated).scan([Path(".")])
+        reports.append(json_report.render(result))
+    assert result.files_scanned == 240
+    assert result.findings, "the generated repository has findings"
+    assert reports[0] == reports[1] == reports[2]
+
+
+def test_cli_jobs_output_is_byte_identical(generated: Path) -> None:
+    outputs = [run_cli("scan", ".", "--no-cache", "-j", jobs, "-f", "json", cwd=generated) for jobs in ("1", "2")]
+    assert outputs[0].returncode == outputs[1].returncode == 1, outputs[0].stderr
+    assert outputs[0].stdout == outputs[1].stdout
+
+
+def test_chunks_keep_directories_whole_and_in_order() -> None:
+    items = [parallel.Work(Path(p), p, None) for p in ("a/1", "a/2", "a/3", "b/1", "c/1", "c/2", "d/1")]
+    chunks = parallel._chunks(items, 3)
+    assert [[w.display for w in chunk] for chunk in chunks] == [["a/1", "a/2", "a/3"], ["b/1", "c/1", "c/2"], ["d/1"]]
