@@ -41,8 +41,10 @@ AWS_ELB_2012 = Incident(
 
 DATABASE = "database"
 STORAGE = "storage"
+CACHE = "cache"
 
-#: Terraform resource type -> (what it is, whether losing it loses a database).
+#: Terraform resource type -> (what it is, DATABASE / STORAGE / CACHE). Caches count as
+#: stateful (a replacement empties them) but not as databases: their content is usually rebuilt.
 STATEFUL_TYPES: dict[str, tuple[str, str]] = {
     # AWS databases
     "aws_db_instance": ("RDS DB instance", DATABASE),
@@ -54,8 +56,8 @@ STATEFUL_TYPES: dict[str, tuple[str, str]] = {
     "aws_redshift_cluster": ("Redshift cluster", DATABASE),
     "aws_dynamodb_table": ("DynamoDB table", DATABASE),
     "aws_dynamodb_global_table": ("DynamoDB global table", DATABASE),
-    "aws_elasticache_replication_group": ("ElastiCache replication group", DATABASE),
-    "aws_memorydb_cluster": ("MemoryDB cluster", DATABASE),
+    "aws_elasticache_replication_group": ("ElastiCache replication group", CACHE),
+    "aws_memorydb_cluster": ("MemoryDB cluster (durable)", DATABASE),
     "aws_opensearch_domain": ("OpenSearch domain", DATABASE),
     "aws_elasticsearch_domain": ("Elasticsearch domain", DATABASE),
     "aws_timestreamwrite_table": ("Timestream table", DATABASE),
@@ -82,7 +84,7 @@ STATEFUL_TYPES: dict[str, tuple[str, str]] = {
     "google_bigquery_table": ("BigQuery table", DATABASE),
     "google_firestore_database": ("Firestore database", DATABASE),
     "google_alloydb_cluster": ("AlloyDB cluster", DATABASE),
-    "google_redis_instance": ("Memorystore Redis instance", DATABASE),
+    "google_redis_instance": ("Memorystore Redis instance", CACHE),
     "google_storage_bucket": ("Cloud Storage bucket", STORAGE),
     "google_compute_disk": ("persistent disk", STORAGE),
     "google_compute_region_disk": ("regional persistent disk", STORAGE),
@@ -102,7 +104,7 @@ STATEFUL_TYPES: dict[str, tuple[str, str]] = {
     "azurerm_cosmosdb_account": ("Cosmos DB account", DATABASE),
     "azurerm_cosmosdb_sql_database": ("Cosmos DB SQL database", DATABASE),
     "azurerm_cosmosdb_mongo_database": ("Cosmos DB Mongo database", DATABASE),
-    "azurerm_redis_cache": ("Azure Cache for Redis", DATABASE),
+    "azurerm_redis_cache": ("Azure Cache for Redis", CACHE),
     "azurerm_storage_account": ("storage account", STORAGE),
     "azurerm_storage_container": ("storage container", STORAGE),
     "azurerm_managed_disk": ("managed disk", STORAGE),
@@ -115,7 +117,7 @@ STATEFUL_TYPES: dict[str, tuple[str, str]] = {
 
 
 def stateful(resource_type: str) -> tuple[str, str] | None:
-    """(description, DATABASE or STORAGE) for a stateful resource type, else None."""
+    """(description, DATABASE, STORAGE or CACHE) for a stateful resource type, else None."""
     return STATEFUL_TYPES.get(resource_type)
 
 
