@@ -51,12 +51,14 @@ class Script:
 
     doc: ShellDocument
     evidence: list[str] = field(default_factory=list)
+    inherited_from: str | None = None
 
 
 @dataclass(slots=True)
 class Job:
     name: str
     approval: str | None
+    key: Node
     evidence: list[str] = field(default_factory=list)
     scripts: list[Script] = field(default_factory=list)
 
@@ -165,13 +167,13 @@ def github_jobs(doc: TreeDocument) -> Iterator[Job]:
         jobs = root.get("jobs")
         workflow_env = variables_evidence(root.get("env"), "workflow env")
         workflow_dir = _scalar(root.path("defaults", "run", "working-directory"))
-        for job_id, _, job in jobs.items() if jobs is not None else ():
+        for job_id, key, job in jobs.items() if jobs is not None else ():
             if not job.is_map:
                 continue
             evidence = [f"job `{t}`" for t in (job_id, _scalar(job.get("name"))) if t and names_production(t)]
             evidence += workflow_env + variables_evidence(job.get("env"), "job env")
             job_dir = _scalar(job.path("defaults", "run", "working-directory")) or workflow_dir
-            result = Job(job_id, _approving_environment(job.get("environment")), evidence)
+            result = Job(job_id, _approving_environment(job.get("environment")), key, evidence)
             steps = job.get("steps")
             for index, step in enumerate(steps.elements() if steps is not None else []):
                 child = children.get(f"jobs.{job_id}.steps[{index}].run")
@@ -194,7 +196,7 @@ def gitlab_jobs(doc: TreeDocument) -> Iterator[Job]:
         if not root.is_map:
             continue
         global_vars = variables_evidence(root.get("variables"), "global variables")
-        for name, _, job in root.items():
+        for name, key, job in root.items():
             if name in _GITLAB_RESERVED or name.startswith(".") or not job.is_map:
                 continue
             evidence = [f"job `{name}`"] if names_production(name) else []
@@ -202,12 +204,12 @@ def gitlab_jobs(doc: TreeDocument) -> Iterator[Job]:
             if stage and names_production(stage):
                 evidence.append(f"stage `{stage}`")
             evidence += global_vars + variables_evidence(_inherited(root, job, "variables"), "job variables")
-            result = Job(name, _gitlab_approval(root, job), evidence)
+            result = Job(name, _gitlab_approval(root, job), key, evidence)
             for key in ("before_script", "script"):
                 owner = _owner(root, name, job, key)
                 child = children.get(f"{owner}.{key}") if owner else None
                 if isinstance(child, ShellDocument):
-                    result.scripts.append(Script(child))
+                    result.scripts.append(Script(child, inherited_from=owner if owner != name else None))
             yield result
 
 

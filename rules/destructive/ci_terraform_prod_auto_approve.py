@@ -82,9 +82,16 @@ class CiTerraformProductionAutoApprove(Rule):
                 if not run.evidence:
                     continue
                 severity = Severity.CRITICAL if run.operation == "destroy" else Severity.HIGH
+                inherited = f" (script from `{script.inherited_from}`)" if script.inherited_from else ""
                 message = (
-                    f"job '{job.name}' runs `{run.normalised}` against production ({', '.join(run.evidence)}) "
-                    f"with no approval gate: add {gate} or a protected production environment"
+                    f"job '{job.name}' runs `{run.normalised}`{inherited} against production "
+                    f"({', '.join(run.evidence)}) with no approval gate: add {gate} or a protected production "
+                    "environment"
                 )
-                span = run.command.span
-                yield self.finding(script.doc, span, message, anchor=run.normalised, ctx=ctx, severity=severity)
+                anchor = f"{job.name}:{run.normalised}"
+                if script.inherited_from:
+                    # The gate is missing on the job, not on the shared template: report the job.
+                    yield self.finding(doc, job.key.span, message, anchor=anchor, ctx=ctx, severity=severity)
+                else:
+                    span = run.command.span
+                    yield self.finding(script.doc, span, message, anchor=anchor, ctx=ctx, severity=severity)
