@@ -54,6 +54,7 @@ def _git_repo(tmp_path: Path, case: str) -> Path:
 @pytest.mark.parametrize(
     ("case", "changed", "expected"),
     [
+        ("dotenv-shared", ".env.production", {(".env.production", 5)}),
         ("terraform-defaults", "envs/prod/main.tf", {("envs/prod/main.tf", 5), ("envs/prod/main.tf", 11)}),
         # Only the staging file changed: the production copies are still reported, on the production file.
         ("terraform-defaults", "envs/staging/main.tf", {("envs/prod/main.tf", 5), ("envs/prod/main.tf", 11)}),
