@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from guardrails.discover import discover, display_path
 from guardrails.documents import DotenvDocument, Expr, TerraformDocument, TreeDocument
 from guardrails.facts.environments import PRODUCTION, Environments, ci_jobs, job_environment
 from guardrails.model import Document, Kind, Node, Span
@@ -481,9 +482,13 @@ def _b64(text: str) -> str | None:
         return None
 
 
-def extract(doc: Document, envs: Environments) -> Extracted:
-    """Secrets and references of one document, each tagged with its environment (None = unknown)."""
-    env = envs.of_path(doc.path)
+def extract(doc: Document, envs: Environments, path: str | None = None) -> Extracted:
+    """Secrets and references of one document, each tagged with its environment (None = unknown).
+
+    ``path`` is the document's path relative to the repository root when it differs from
+    ``doc.path`` (relative to where the scan runs): directories above the root name nothing.
+    """
+    env = envs.of_path(path if path is not None else doc.path)
     collector = _Collector(doc)
     if isinstance(doc, DotenvDocument):
         for entry in doc.entries:
@@ -528,29 +533,33 @@ def inventory(project: Project, envs: Environments, scanned: list[Document]) -> 
     docs: dict[str, Document] = {d.path: d for d in scanned if d.kind in SECRET_KINDS}
     result = Extracted()
     for path in sorted(docs):
-        result.extend(extract(docs[path], envs))
+        result.extend(extract(docs[path], envs, _root_relative(project, path)))
     if result.secrets or result.references:
         for file in _environment_files(project, envs):
             doc = project.document(file)
             if doc is not None and doc.kind in SECRET_KINDS and doc.path not in docs:
                 docs[doc.path] = doc
-                result.extend(extract(doc, envs))
+                result.extend(extract(doc, envs, _root_relative(project, doc.path)))
     found = Inventory(result.secrets, result.references, frozenset(d.path for d in scanned))
     project.cache[cache_key] = found
     return found
 
 
+def _root_relative(project: Project, display: str) -> str:
+    return display_path((project.cwd / display).resolve(), project.root)
+
+
 def _environment_files(project: Project, envs: Environments) -> list[Path]:
     from guardrails.detect import detect
-    from guardrails.discover import discover
 
     found = discover([project.root], cwd=project.cwd)
     paths: list[Path] = []
     for candidate in found.candidates:
-        kind = detect(candidate.display)
+        relative = display_path(candidate.path.resolve(), project.root)
+        kind = detect(relative)
         if not isinstance(kind, Kind) or kind not in SECRET_KINDS:
             continue
-        if kind in _CI_KINDS or envs.of_path(candidate.display) is not None:
+        if kind in _CI_KINDS or envs.of_path(relative) is not None:
             paths.append(candidate.path)
     return paths
 

@@ -87,6 +87,18 @@ def test_pre_commit_on_a_file_without_environment_reads_nothing_else(
     assert result.findings == []
 
 
+def test_directories_above_the_repository_name_no_environment(tmp_path: Path) -> None:
+    root = tmp_path / "deploy" / "prod" / "shop"
+    (root / ".git").mkdir(parents=True)
+    (root / "values.yaml").write_text("db:\n  password: Hq4-Lm82-Vz\n")
+    (root / "values-dev.yaml").write_text("db:\n  password: Hq4-Lm82-Vz\n")
+    result = Engine(Settings(rules=SS_RULES), cwd=tmp_path).scan([Path("deploy/prod/shop")])
+    assert result.findings == []
+    (root / "values-prod.yaml").write_text("db:\n  password: Hq4-Lm82-Vz\n")
+    result = Engine(Settings(rules=SS_RULES), cwd=tmp_path).scan([Path("deploy/prod/shop")])
+    assert [(f.path, f.span.line) for f in result.findings] == [("deploy/prod/shop/values-prod.yaml", 2)]
+
+
 @pytest.mark.parametrize(
     ("path", "environment"),
     [
