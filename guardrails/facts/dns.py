@@ -380,8 +380,11 @@ class NameServer:
 
 @dataclass(frozen=True, slots=True)
 class NsVerdict:
+    """``reason`` reads after "delegates to"; ``culprit`` after "when"."""
+
     reason: str
-    provider: str
+    culprit: str
+    single: bool
 
 
 def judge_nameservers(servers: list[NameServer]) -> NsVerdict | None:
@@ -391,10 +394,10 @@ def judge_nameservers(servers: list[NameServer]) -> NsVerdict | None:
     labels = sorted({s.label for s in servers})
     providers = sorted({s.provider for s in servers})
     if len(labels) == 1 and not servers[0].many:
-        return NsVerdict(f"a single nameserver ({labels[0]})", providers[0])
+        return NsVerdict(f"a single nameserver, {labels[0]}", "that server", True)
     if len(providers) == 1:
         shown = ", ".join(labels[:4]) + (", ..." if len(labels) > 4 else "")
-        return NsVerdict(f"every nameserver is operated by {providers[0]} ({shown})", providers[0])
+        return NsVerdict(f"nameservers of one provider only, {providers[0]} ({shown})", providers[0], False)
     return None
 
 
