@@ -521,3 +521,76 @@ def dedicated_status_domain(zone: str) -> bool:
     """``example-status.com``, ``examplestatus.io``: a domain kept apart for the status page."""
     first = normalise_host(zone).split(".", 1)[0]
     return "status" in first
+
+
+# --------------------------------------------------------------------------- zones a record belongs to
+
+# Record resource -> (attribute naming its zone, zone attribute giving the zone's DNS name).
+_ZONE_LINKS: dict[str, str] = {
+    "aws_route53_record": "zone_id",
+    "google_dns_record_set": "managed_zone",
+    "cloudflare_record": "zone_id",
+    "cloudflare_dns_record": "zone_id",
+    "digitalocean_record": "domain",
+    "dnsimple_zone_record": "zone_name",
+    "ns1_record": "zone",
+    **{f"azurerm_dns_{t}_record": "zone_name" for t in _AZURE_TYPES},
+}
+_ZONE_NAME_ATTRS: dict[str, tuple[str, ...]] = {
+    "aws_route53_zone": ("name",),
+    "google_dns_managed_zone": ("dns_name",),
+    "cloudflare_zone": ("zone", "name"),
+    "digitalocean_domain": ("name",),
+    "azurerm_dns_zone": ("name",),
+    "ns1_zone": ("zone",),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Zone:
+    address: str
+    name: str
+    private: bool
+
+
+def module_zones(documents: list[TerraformDocument], module: Module) -> dict[str, Zone]:
+    """The DNS zones declared in a module, by address; private zones are marked."""
+    zones: dict[str, Zone] = {}
+    for doc in documents:
+        for block in doc.resources(*_ZONE_NAME_ATTRS):
+            for attr_name in _ZONE_NAME_ATTRS[block.labels[0]]:
+                attr = block.get(attr_name)
+                value = module.resolve(attr.expr) if attr is not None else None
+                if value is not None and value.known and isinstance(value.value, str):
+                    visibility = block.get("visibility")
+                    private = has_nested(block, "vpc") or (
+                        visibility is not None and module.resolve(visibility.expr).value == "private"
+                    )
+                    zones[block.address] = Zone(block.address, normalise_host(value.value), private)
+                    break
+    return zones
+
+
+def record_zone(block: Block, module: Module, zones: dict[str, Zone]) -> Zone | None:
+    """The zone a record resource is written into, when the configuration says which."""
+    link = _ZONE_LINKS.get(block.labels[0])
+    attr = block.get(link) if link else None
+    if attr is None:
+        return None
+    if attr.expr.kind == "reference":
+        parts = str(attr.expr.value).split(".")
+        return zones.get(".".join(parts[:2]))
+    value = module.resolve(attr.expr)
+    if link in ("domain", "zone_name", "zone") and value.known and isinstance(value.value, str):
+        return Zone("", normalise_host(value.value), False)
+    return None
+
+
+def record_fqdn(name: str, zone: Zone | None) -> str:
+    """The fully qualified name of a record: relative names are completed with the zone's."""
+    host = normalise_host(name)
+    if zone is None or host == zone.name or host.endswith("." + zone.name):
+        return host
+    if host in ("", "@"):
+        return zone.name
+    return f"{host}.{zone.name}"
