@@ -32,7 +32,7 @@ _SERVICE = (
 class ExternalDnsShortTtl(Rule):
     id = "DT003"
     name = "external-dns-short-ttl"
-    title = "external-dns publishes records with a TTL shorter than the minimum"
+    title = "Kubernetes external-dns records with a TTL shorter than the minimum"
     category = Category.SHORT_DNS_TTL
     severity = Severity.MEDIUM
     kinds = frozenset({Kind.KUBERNETES})
