@@ -12,9 +12,10 @@ import ipaddress
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import PurePosixPath
 from typing import Any
 
-from guardrails.documents import Attribute, Block, Expr, TerraformDocument
+from guardrails.documents import Attribute, Block, Expr, TerraformDocument, ZoneDocument
 from guardrails.facts.terraform import Module, Origin, Resolved
 from guardrails.model import Severity
 from guardrails.rule import Option
@@ -594,3 +595,29 @@ def record_fqdn(name: str, zone: Zone | None) -> str:
     if host in ("", "@"):
         return zone.name
     return f"{host}.{zone.name}"
+
+
+# --------------------------------------------------------------------------- zone files
+
+
+def zone_origin(doc: ZoneDocument) -> str:
+    """The zone's apex: ``$ORIGIN``, else the name BIND configurations usually give the file
+    (``db.example.com``, ``example.com.zone``, ``example.com.db``); '' when neither says."""
+    if doc.origin:
+        return normalise_host(doc.origin)
+    name = PurePosixPath(doc.path).name.lower()
+    for prefix, suffix in (("db.", ""), ("", ".zone"), ("", ".db")):
+        if name.startswith(prefix) and name.endswith(suffix) and len(name) > len(prefix) + len(suffix):
+            stem = name[len(prefix) : len(name) - len(suffix)]
+            if "." in stem:
+                return stem
+    return ""
+
+
+def zone_owner(name: str, origin: str) -> str:
+    """A record owner made absolute with ``origin`` (the parser leaves names relative without $ORIGIN)."""
+    if name == "@":
+        return origin
+    if name.endswith(".") or not origin:
+        return normalise_host(name)
+    return normalise_host(f"{name}.{origin}")

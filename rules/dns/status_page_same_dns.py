@@ -106,12 +106,12 @@ class StatusPageOnProductDns(Rule):
             )
 
     def _zone(self, doc: ZoneDocument, ctx: RuleContext) -> Iterator[Finding]:
-        origin = dns.normalise_host(doc.origin)
+        origin = dns.zone_origin(doc)
         if not origin or dns.dedicated_status_domain(origin):
             return
         seen: set[str] = set()
         for record in doc.records:
-            owner = dns.normalise_host(record.name)
+            owner = dns.zone_owner(record.name, origin)
             if owner in seen or not owner.endswith("." + origin) or not dns.status_host(owner):
                 continue
             seen.add(owner)

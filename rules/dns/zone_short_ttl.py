@@ -115,7 +115,8 @@ class ZoneFileShortTtl(Rule):
             yield self.finding(
                 doc,
                 record.ttl_span or record.span,
-                f"{record.name} {verdict.rtype} has {written}, {verdict.describe()}",
+                f"{dns.normalise_host(record.name)} {verdict.rtype} has {written}, {verdict.describe()}; resolvers "
+                "drop it that long after the zone's nameservers become unreachable",
                 anchor=f"{record.name}/{verdict.rtype}",
                 ctx=ctx,
                 severity=verdict.severity,
@@ -133,11 +134,11 @@ def _governing(directives: list[ZoneDirective], record: ZoneRecord) -> ZoneDirec
 
 def _soa_minimum(doc: ZoneDocument) -> tuple[ZoneRecord, int] | None:
     for record in doc.records:
-        if record.rtype.upper() == "SOA" and len(record.rdata) >= 7:
+        if record.rtype.upper() == "SOA" and record.ttl is None and len(record.rdata) >= 7:
             minimum = dns.parse_bind_ttl(record.rdata[6])
             return (record, minimum) if minimum is not None else None
     return None
 
 
 def _origin(doc: ZoneDocument) -> str:
-    return dns.normalise_host(doc.origin) or doc.path
+    return dns.zone_origin(doc) or doc.path

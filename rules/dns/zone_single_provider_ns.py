@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from guardrails.rules.dns.incidents import DYN_2016, FACEBOOK_2021
 
-from guardrails.documents import ZoneDocument, ZoneRecord
+from guardrails.documents import ZoneDocument
 from guardrails.facts import dns
 from guardrails.model import Category, Finding, Kind, Severity
 from guardrails.rule import Bad, Good, Rule, RuleContext
@@ -56,11 +56,11 @@ class ZoneSingleProviderNameservers(Rule):
     )
 
     def check(self, doc: ZoneDocument, ctx: RuleContext) -> Iterator[Finding]:  # type: ignore[override]
-        origin = dns.normalise_host(doc.origin)
-        apex = [r for r in doc.records if r.rtype.upper() == "NS" and dns.normalise_host(r.name) == origin]
+        origin = dns.zone_origin(doc)
+        apex = [r for r in doc.records if r.rtype.upper() == "NS" and dns.zone_owner(r.name, origin) == origin]
         if not apex:
             return
-        servers = [dns.host_server(_absolute(r, origin)) for r in apex if r.rdata]
+        servers = [dns.host_server(dns.zone_owner(r.rdata[0], origin)) for r in apex if r.rdata]
         verdict = dns.judge_nameservers(servers)
         if verdict is None:
             return
@@ -73,8 +73,3 @@ class ZoneSingleProviderNameservers(Rule):
             ctx=ctx,
             severity=Severity.HIGH if verdict.single else None,
         )
-
-
-def _absolute(record: ZoneRecord, origin: str) -> str:
-    target = record.rdata[0]
-    return target if target.endswith(".") or not origin else f"{target}.{origin}"
