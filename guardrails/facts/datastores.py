@@ -643,6 +643,9 @@ def auth_state(store: Datastore, env: Mapping[str, str | None], words: list[str]
             return AuthState(False, f"{entry.split('=', 1)[0]} is set")
     if store.auth_env_all and all(k in env and env[k] != "" for k in store.auth_env_all):
         return AuthState(False, " and ".join(store.auth_env_all) + " are set")
+    if store.auth_env_all and any(k in env for k in store.auth_env_all):
+        # The official entrypoints refuse half a configuration: the container does not start.
+        return AuthState(False, "only some of " + " and ".join(store.auth_env_all) + " are set: the image refuses it")
     config = config_file(words)
     if config is not None:
         return AuthState(False, f"the configuration file {config} may enable authentication")
@@ -788,5 +791,5 @@ def server_command(words: list[str], extra: Iterable[Datastore] = ()) -> ServerC
             break
     else:
         listens_all = auth.explicit and store.command_listens_all
-        bind = "no bind address (every interface by default)"
+        bind = "no bind address: every interface by default"
     return ServerCommand(store, listens_all, auth, bind)
