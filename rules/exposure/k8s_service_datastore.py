@@ -133,7 +133,7 @@ class KubernetesServiceExposesDatastore(Rule):
             stores = stores_on_port(target, configured(ctx.options))
             if not stores:
                 return
-            names = "/".join(s.name for s in stores)
+            names = "/".join(sorted({s.name.split(" (", 1)[0] for s in stores}))
             what = f"targets port {target}, the {names} port (no workload in the scan matches its selector)"
         private = bool(service.source_ranges) and all(is_private_cidr(r) for r in service.source_ranges)
         if private:
