@@ -158,6 +158,7 @@ class EnvValue:
     value: str | None
     node: Node | None
     source: str
+    raw: str = ""
 
 
 def environment(
@@ -182,11 +183,11 @@ def environment(
     if node is not None and node.is_map:
         for key, _, value in node.items():
             text = None if value.value is None else interpolate(value.text)
-            env[key] = EnvValue(text, value, compose.path)
+            env[key] = EnvValue(text, value, compose.path, value.text)
     elif node is not None and node.is_seq:
         for item in node.elements():
             key, sep, value_text = item.text.partition("=")
-            env[key.strip()] = EnvValue(interpolate(value_text) if sep else None, item, compose.path)
+            env[key.strip()] = EnvValue(interpolate(value_text) if sep else None, item, compose.path, value_text)
     return env
 
 

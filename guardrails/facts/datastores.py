@@ -628,6 +628,10 @@ def auth_state(store: Datastore, env: Mapping[str, str | None], words: list[str]
             if disabled:
                 return AuthState(True, f"{key}={env[key]} disables authentication", explicit=True)
     has_auth_flag = any(_flag_present(words, flag) for flag in store.auth_flags)
+    config = config_file(words)
+    if config is not None and not has_auth_flag:
+        # A password in the file outranks what the flags seem to say (redis: requirepass).
+        return AuthState(False, f"the configuration file {config} may enable authentication")
     for flag, expected in store.open_flags:
         given = flag_value(words, flag)
         if given is not None and given.lower() == expected.lower() and not has_auth_flag:
@@ -646,9 +650,6 @@ def auth_state(store: Datastore, env: Mapping[str, str | None], words: list[str]
     if store.auth_env_all and any(k in env for k in store.auth_env_all):
         # The official entrypoints refuse half a configuration: the container does not start.
         return AuthState(False, "only some of " + " and ".join(store.auth_env_all) + " are set: the image refuses it")
-    config = config_file(words)
-    if config is not None:
-        return AuthState(False, f"the configuration file {config} may enable authentication")
     if store.open_before and image:
         version = tag_version(image_tag(image))
         if version is not None and version < _version(store.open_before):

@@ -82,13 +82,29 @@ def is_world(cidr: str) -> bool:
     return str(cidr).strip().lower() in WORLD_PREFIXES
 
 
+_PRIVATE = tuple(
+    ipaddress.ip_network(n)
+    for n in (
+        "10.0.0.0/8",
+        "172.16.0.0/12",
+        "192.168.0.0/16",
+        "100.64.0.0/10",
+        "127.0.0.0/8",
+        "169.254.0.0/16",
+        "fc00::/7",
+        "fe80::/10",
+        "::1/128",
+    )
+)
+
+
 def is_private_cidr(cidr: str) -> bool:
-    """RFC 1918 / RFC 4193 / loopback / link-local ranges: not reachable from the internet."""
+    """Inside RFC 1918 / RFC 6598 / RFC 4193 / loopback / link-local: not routed on the internet."""
     try:
         network = ipaddress.ip_network(str(cidr).strip(), strict=False)
     except ValueError:
         return False
-    return network.is_private and not network.is_global and network.prefixlen > 0
+    return any(network.version == p.version and network.subnet_of(p) for p in _PRIVATE)  # type: ignore[arg-type]
 
 
 def ipv4_range_size(start: str, end: str) -> int | None:

@@ -97,7 +97,8 @@ def datastore_hits(spans: list[tuple[int, int]], ports: dict[int, str]) -> list[
 def describe_hits(hits: list[tuple[int, str]], spans: list[tuple[int, int]]) -> str:
     if ALL_PORTS in spans or any(high - low > 1000 for low, high in spans):
         shown = ", ".join(f"{p} {n}" for p, n in hits[:4])
-        return f"every port in {_spans(spans)}, including {shown}" + (" ..." if len(hits) > 4 else "")
+        scope = "every port" if ALL_PORTS in spans else f"every port in {_spans(spans)}"
+        return f"{scope}, including {shown}" + (" ..." if len(hits) > 4 else "")
     return ", ".join(f"{p} ({n})" for p, n in hits)
 
 

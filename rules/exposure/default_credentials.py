@@ -49,7 +49,8 @@ class DatastoreDefaultCredentials(Rule):
         "Bots that sweep the internet for datastores try the published defaults first: admin/admin, "
         "guest/guest, root/root, postgres/postgres, the image's documented default and `changeme` from vendor "
         "examples. A datastore protected by one of them is as open as one with no password at all; NewsBlur's "
-        "remediation was real authentication on every database, not a firewall."
+        "remediation was real authentication on every database, not a firewall. In compose the finding is "
+        "critical when the port is published on all interfaces and medium on an internal network."
     )
     remediation = (
         "Generate a random password per environment and pass it as a secret (`*_FILE` variables with compose "
@@ -115,6 +116,8 @@ class DatastoreDefaultCredentials(Rule):
             for weak in weak_credentials(svc.store, svc.env_values):
                 value = svc.env[weak.key]
                 source = "" if value.source == doc.path else f" (from {value.source})"
+                if "$" in value.raw:
+                    source = f" ({value.raw} with the project's .env)"
                 exposed = bool(svc.exposures)
                 yield self.finding(
                     doc,
@@ -123,7 +126,7 @@ class DatastoreDefaultCredentials(Rule):
                     f"{weak.description}" + ("; its port is published on all interfaces" if exposed else ""),
                     anchor=f"services.{svc.name}.environment.{weak.key}",
                     ctx=ctx,
-                    severity=Severity.CRITICAL if exposed else None,
+                    severity=Severity.CRITICAL if exposed else Severity.MEDIUM,
                 )
 
     def _shell(self, doc: ShellDocument, ctx: RuleContext, extra: tuple[Datastore, ...]) -> Iterator[Finding]:
