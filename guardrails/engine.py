@@ -68,10 +68,10 @@ class Engine:
         from guardrails import parallel
 
         jobs = self.settings.jobs or parallel.default_jobs()
-        documents.extend(parallel.scan_files(self, found.candidates, root, result, self._cache(root), jobs))
-        for doc in documents:
-            project.add(doc)
-        result.findings.extend(self.check_project(documents, project, result))
+        whole = stdin is None and [(self.cwd / p).resolve() for p in paths] == [root]
+        whole = whole and self.settings.excluded_dirs <= DEFAULT_EXCLUDED_DIRS
+        whole = whole and getattr(self.settings, "path_filter", None) is None
+        parallel.scan_files(self, found.candidates, project, documents, result, self._cache(root), jobs, whole)
         result.findings.sort(key=Finding.sort_key)
         result.skipped.sort(key=lambda s: s.path)
         return result

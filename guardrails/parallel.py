@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from guardrails.cache import Cache
     from guardrails.discover import Candidate
     from guardrails.engine import Engine, ScanResult
+    from guardrails.project import Project
 
 # Below this many files to check, a pool costs more than it saves (measured: fork + imports
 # in the workers is ~0.15 s on 2 cores, a Terraform file takes ~1.5 ms to parse and check).
@@ -162,10 +163,28 @@ def run(engine: Engine, items: list[Work], root: Path, keep: frozenset[Kind], jo
     return out
 
 
+PROJECT_ENTRY = "<project-wide rules>"
+
+
 def scan_files(
-    engine: Engine, candidates: list[Candidate], root: Path, result: ScanResult, cache: Cache | None, jobs: int
-) -> list[Document]:
-    """Check every candidate into ``result``; return the documents project-wide rules need."""
+    engine: Engine,
+    candidates: list[Candidate],
+    project: Project,
+    documents: list[Document],
+    result: ScanResult,
+    cache: Cache | None,
+    jobs: int,
+    whole: bool,
+) -> None:
+    """Check every candidate into ``result``, then run the project-wide rules over
+    ``documents`` plus the scanned documents of the kinds they read.
+
+    Project-wide findings are cached only for a scan of the whole project (``whole``), keyed
+    on the path and content of every file found and validated against every file they read:
+    a file of the tree can change their result only by being among those or by being read.
+    """
+    from guardrails.cache import TrackingProject, digest
+    from guardrails.engine import ScanResult
     from guardrails.pipeline import load
 
     keep = kept_kinds(engine)
@@ -179,36 +198,53 @@ def scan_files(
             todo.append(Work(candidate.path, candidate.display, content))
             continue
         kind, findings = hit
-        outcome = FileResult(candidate.display, content, findings, scanned=kind is not None, kind=kind)
-        if kind is not None and Kind(kind) in keep:
-            doc = load(candidate.path, candidate.display, max_size).document
-            outcome.document = doc if doc is not None and doc.kind in keep and not _failed(doc) else None
-        outcomes[candidate.display] = outcome
-    for outcome in run(engine, todo, root, keep, jobs):
+        outcomes[candidate.display] = FileResult(
+            candidate.display, content, findings, scanned=kind is not None, kind=kind
+        )
+    project_key = None
+    if cache is not None and whole and keep and not documents:
+        contents = [(w.display, w.content) for w in todo] + [(o.display, o.content) for o in outcomes.values()]
+        if all(content is not None for _, content in contents):
+            project_key = digest("\n".join(f"{d}\0{c}" for d, c in sorted(contents)).encode())  # type: ignore[str-bytes-safe]
+    project_hit = cache.lookup(PROJECT_ENTRY, project_key) if cache is not None and project_key else None
+    needed = keep if project_hit is None else frozenset()
+    for outcome in run(engine, todo, project.root, needed, jobs):
         outcomes[outcome.display] = outcome
-        if (
-            cache is not None
-            and outcome.content is not None
-            and outcome.skipped is None
-            and not outcome.internal_errors
-        ):
+        cacheable = outcome.content is not None and outcome.skipped is None and not outcome.internal_errors
+        if cache is not None and cacheable:
             cache.store(outcome.display, outcome.content, outcome.kind, outcome.findings, outcome.files, outcome.dirs)
-    documents: list[Document] = []
     for candidate in candidates:
         outcome = outcomes[candidate.display]
         if outcome.skipped is not None:
             result.skipped.append(outcome.skipped)
-        if outcome.skipped is None and not outcome.scanned:
+        elif not outcome.scanned:
             result.unsupported += 1
-        if outcome.scanned:
+        else:
             result.files_scanned += 1
             result.findings.extend(outcome.findings)
             result.internal_errors += outcome.internal_errors
-        if outcome.document is not None:
-            documents.append(outcome.document)
+            if outcome.document is None and outcome.kind is not None and Kind(outcome.kind) in needed:
+                outcome.document = load(candidate.path, candidate.display, max_size).document
+            doc = outcome.document
+            if doc is not None and doc.kind in needed and not _failed(doc):
+                documents.append(doc)
+    if project_hit is not None:
+        result.findings.extend(project_hit[1])
+    else:
+        checking = TrackingProject(project.root, project.cwd, max_size) if project_key else project
+        for doc in documents:
+            checking.add(doc)
+        counter = ScanResult()
+        if isinstance(checking, TrackingProject):
+            checking.start()
+        findings = engine.check_project(documents, checking, counter)
+        result.findings.extend(findings)
+        result.internal_errors += counter.internal_errors
+        if cache is not None and project_key and isinstance(checking, TrackingProject) and not counter.internal_errors:
+            files, dirs = checking.stop()
+            cache.store(PROJECT_ENTRY, project_key, "project", findings, files, dirs)
     if cache is not None:
         cache.save()
-    return documents
 
 
 def _content(path: Path, max_size: int) -> str | None:
