@@ -18,7 +18,6 @@ import hashlib
 import hmac
 import json
 import os
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -207,6 +206,8 @@ def _signing_key() -> bytes | None:
         return path.read_bytes()
     except OSError:
         pass
+    import tempfile
+
     try:
         base.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=base)
@@ -308,6 +309,8 @@ class Cache:
         """Write changed shards atomically; a cache that cannot be written is not an error."""
         if not self._dirty:
             return
+        import tempfile
+
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
             ignore = self.base / ".gitignore"

@@ -10,7 +10,6 @@ same byte for byte.
 from __future__ import annotations
 
 import os
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
@@ -148,6 +147,8 @@ def run(engine: Engine, items: list[Work], root: Path, keep: frozenset[Kind], jo
     jobs = min(jobs, len(items) // MIN_FILES_PER_JOB)
     if jobs <= 1:
         return check_files(engine, root, keep, items)
+    from concurrent.futures import ProcessPoolExecutor  # 20 ms of imports a small scan never needs
+
     size = max(8, min(CHUNK_FILES, len(items) // (jobs * 4)))
     # Workers get the settings without the callables (filters run here, before dispatch).
     portable = engine.__class__(replace(engine.settings), engine.cwd)
