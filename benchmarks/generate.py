@@ -125,7 +125,7 @@ def tf_main(rng: random.Random, component: str, risky: bool) -> str:
     ident = _ident(component)
     cidr = '["0.0.0.0/0"]' if risky else "var.allowed_cidr_blocks"
     parts = [
-        f'module "{ident}_label" {{\n  source  = "cloudposse/label/null"\n  version = "0.25.0"\n\n'
+        f'module "{ident}_label" {{\n  source = "../../shared/label"\n\n'
         f"  name    = var.name\n  context = module.this.context\n}}\n",
         f'resource "aws_security_group" "{ident}" {{\n  count       = local.enabled ? 1 : 0\n'
         f'  name        = "${{module.{ident}_label.id}}-db"\n  description = "Database access for {component}"\n'
@@ -168,10 +168,10 @@ def tf_locals(rng: random.Random, component: str) -> str:
         "  zone_id      = module.dns_delegated.outputs.default_dns_zone_id\n"
         f'  domain       = "{rng.choice(WORDS)}.example.com"\n'
         '  tags = merge(module.this.tags, {\n    Component = "' + component + '"\n  })\n}\n\n'
-        'module "vpc" {\n  source  = "cloudposse/stack-config/yaml//modules/remote-state"\n  version = "1.5.0"\n\n'
+        'module "vpc" {\n  source = "../../shared/remote-state"\n\n'
         '  component = "vpc"\n  context   = module.this.context\n}\n\n'
-        'module "dns_delegated" {\n  source  = "cloudposse/stack-config/yaml//modules/remote-state"\n'
-        '  version = "1.5.0"\n\n  component   = "dns-delegated"\n  environment = "gbl"\n'
+        'module "dns_delegated" {\n  source = "../../shared/remote-state"\n\n'
+        '  component   = "dns-delegated"\n  environment = "gbl"\n'
         "  context     = module.this.context\n}\n"
     )
 
@@ -191,9 +191,7 @@ def tf_versions(rng: random.Random) -> str:
         'terraform {\n  required_version = ">= 1.3.0"\n\n  required_providers {\n    aws = {\n'
         f'      source  = "hashicorp/aws"\n      version = ">= {rng.choice(["4.9.0", "5.0.0", "5.32.0"])}"\n    }}\n'
         "  }\n}\n\n"
-        'provider "aws" {\n  region = var.region\n\n  assume_role {\n'
-        "    role_arn = module.iam_roles.terraform_role_arn\n"
-        "  }\n}\n"
+        'provider "aws" {\n  region = var.region\n}\n'
     )
 
 
@@ -204,7 +202,7 @@ def tf_context() -> str:
         f'variable "{f}_label" {{\n  type        = any\n  default     = null\n  description = "Label {f}"\n}}\n'
         for f in fields
     )
-    return f'module "this" {{\n  source  = "cloudposse/label/null"\n  version = "0.25.0"\n\n{body}\n}}\n\n{variables}'
+    return f'module "this" {{\n  source = "../../shared/label"\n\n{body}\n}}\n\n{variables}'
 
 
 def terraform_component(w: Writer, rng: random.Random, base: str, risky: bool) -> None:
@@ -362,6 +360,31 @@ def service_dir(w: Writer, rng: random.Random, base: str, risky: bool) -> None:
     terraform_component(w, rng, f"infra/{service}", risky)
 
 
+def shared_modules(w: Writer) -> None:
+    """Local modules every component uses (no registry source: scanners stay offline)."""
+    fields = ("enabled", "namespace", "tenant", "environment", "stage", "name", "delimiter", "attributes")
+    variables = "\n".join(f'variable "{f}" {{\n  type    = any\n  default = null\n}}\n' for f in fields)
+    w.write("shared/label/variables.tf", variables + 'variable "context" {\n  type    = any\n  default = {}\n}\n')
+    w.write(
+        "shared/label/main.tf",
+        "locals {\n  enabled = var.enabled == null ? true : var.enabled\n"
+        '  id      = join("-", compact([var.namespace, var.environment, var.stage, var.name]))\n'
+        '  tags    = { Name = local.id, Stage = coalesce(var.stage, "dev") }\n}\n',
+    )
+    w.write(
+        "shared/label/outputs.tf",
+        'output "id" {\n  value = local.id\n}\n\noutput "tags" {\n  value = local.tags\n}\n\n'
+        'output "enabled" {\n  value = local.enabled\n}\n\noutput "context" {\n  value = var.context\n}\n',
+    )
+    w.write(
+        "shared/remote-state/main.tf",
+        'variable "component" {\n  type = string\n}\n\nvariable "environment" {\n  type    = string\n'
+        '  default = null\n}\n\nvariable "context" {\n  type    = any\n  default = {}\n}\n\n'
+        'output "outputs" {\n  value = {\n    vpc_id              = "vpc-0123456789abcdef0"\n'
+        '    default_dns_zone_id = "Z0123456789ABCDEFGHIJ"\n  }\n}\n',
+    )
+
+
 def generate(out: Path, files: int, profile: str = "mixed", seed: int = 7, risky_share: float = 0.1) -> int:
     """Write ``files`` files under ``out`` (emptied first); returns the number written."""
     if out.exists():
@@ -369,6 +392,7 @@ def generate(out: Path, files: int, profile: str = "mixed", seed: int = 7, risky
     out.mkdir(parents=True)
     rng = random.Random(seed)
     w = Writer(out, files)
+    shared_modules(w)
     seen: set[str] = set()
     index = 0
     while not w.full:

@@ -33,7 +33,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from generate import compose, dockerfile, generate, shell, tf_main
 
 REPO = Path(__file__).resolve().parents[1]
-CORPUS = REPO.parent / "shared" / "corpus"
+# ../shared/corpus next to the repository (two levels up from a git worktree under wt/).
+CORPUS = next((p / "shared" / "corpus" for p in REPO.parents[:2] if (p / "shared" / "corpus").is_dir()), None)
 CASES = ("single", "terraform", "scaling", "corpus")
 TIME = "/usr/bin/time"
 
@@ -205,8 +206,8 @@ class Runner:
             shutil.rmtree(root)
 
     def corpus(self) -> None:
-        if not CORPUS.is_dir():
-            print(f"corpus: {CORPUS} not found, skipped", file=sys.stderr)
+        if CORPUS is None:
+            print("corpus: ../shared/corpus not found, skipped", file=sys.stderr)
             return
         root = self.work / "corpus"
         if root.exists():
