@@ -105,7 +105,8 @@ def measure(argv: list[str], runs: int, warmup: int, dry: bool, workdir: Path) -
         result = json.loads(export.read_text())["results"][0]
         out.median_s, out.runs, out.exit_codes = result["median"], len(result["times"]), result["exit_codes"]
         out.cpu_s = round(result["user"] + result["system"], 4)
-    values = [int(v) for v in rss_file.read_text().split() if v.isdigit()]
+    # One line of %M per run; /usr/bin/time adds "Command exited with non-zero status N" lines.
+    values = [int(line) for line in rss_file.read_text().splitlines() if line.strip().isdigit()]
     out.peak_rss_mib = round(statistics.median(values) / 1024, 1) if values else None
     rss_file.unlink()
     return out
