@@ -49,7 +49,8 @@ def render(report: Report) -> str:
     lines = [annotation(f) for f in result.findings if f.suppressed is None]
     shown = len(lines)
     suppressed = len(result.findings) - shown
-    summary = f"guardrails: {shown} finding{'s' if shown != 1 else ''} in {result.files_scanned} files"
+    files = result.files_scanned
+    summary = f"guardrails: {shown} finding{'s' if shown != 1 else ''} in {files} file{'s' if files != 1 else ''}"
     if suppressed:
         summary += f", {suppressed} suppressed"
     if result.baselined:
