@@ -81,6 +81,8 @@ def detect(path: str, head: bytes = b"") -> Kind | str | None:
 
 def _yaml_kind(p: PurePosixPath, lower: str) -> Kind | str:
     parts = [part.lower() for part in p.parts]
+    if lower.endswith((".gitlab-ci.yml", ".gitlab-ci.yaml")):
+        return Kind.GITLAB_CI
     if fnmatch.fnmatch(lower, "compose*.y*ml") or fnmatch.fnmatch(lower, "docker-compose*.y*ml"):
         return Kind.COMPOSE
     if len(parts) >= 3 and parts[-3:-1] == [".github", "workflows"]:

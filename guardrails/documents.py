@@ -15,7 +15,7 @@ from guardrails.model import Document, Node, ParseError, Span
 # --------------------------------------------------------------------------- any kind
 
 
-@dataclass(slots=True)
+@dataclass
 class FailedDocument(Document):
     """A file (or embedded snippet) that could not be parsed as its kind.
 
@@ -29,7 +29,7 @@ class FailedDocument(Document):
 # --------------------------------------------------------------------------- YAML / JSON
 
 
-@dataclass(slots=True)
+@dataclass
 class TreeDocument(Document):
     """YAML (one root per ``---`` document) or JSON (one root)."""
 
@@ -39,7 +39,7 @@ class TreeDocument(Document):
 # --------------------------------------------------------------------------- Terraform
 
 
-@dataclass(slots=True)
+@dataclass
 class Expr:
     """An HCL expression: enough structure to resolve values, with its source text.
 
@@ -69,14 +69,14 @@ class Expr:
         return None
 
 
-@dataclass(slots=True)
+@dataclass
 class Attribute:
     name: str
     expr: Expr
     span: Span
 
 
-@dataclass(slots=True)
+@dataclass
 class Block:
     """An HCL block: ``type "label" "label" { ... }``."""
 
@@ -112,7 +112,7 @@ class Block:
         return None
 
 
-@dataclass(slots=True)
+@dataclass
 class TerraformDocument(Document):
     """A .tf, .tf.json, .tfvars or .tfvars.json file: its top-level blocks and attributes."""
 
@@ -126,7 +126,7 @@ class TerraformDocument(Document):
 # --------------------------------------------------------------------------- Shell
 
 
-@dataclass(slots=True)
+@dataclass
 class Word:
     """One shell word. ``value`` is its text with quotes removed when it is static."""
 
@@ -137,7 +137,7 @@ class Word:
     expansions: list[str] = field(default_factory=list)
 
 
-@dataclass(slots=True)
+@dataclass
 class Condition:
     """A control-flow condition a command sits under.
 
@@ -156,7 +156,7 @@ class Condition:
     patterns: list[str] = field(default_factory=list)
 
 
-@dataclass(slots=True)
+@dataclass
 class Redirect:
     operator: str
     target: str
@@ -164,7 +164,7 @@ class Redirect:
     span: Span | None = None
 
 
-@dataclass(slots=True)
+@dataclass
 class ShellCommand:
     """A simple command with its words, redirects, and where it sits in the control flow."""
 
@@ -191,7 +191,7 @@ class ShellCommand:
         return [w.value for w in self.args]
 
 
-@dataclass(slots=True)
+@dataclass
 class ShellDocument(Document):
     """A shell script: every simple command in source order, with its control flow."""
 
@@ -203,7 +203,7 @@ class ShellDocument(Document):
 # --------------------------------------------------------------------------- Python
 
 
-@dataclass(slots=True)
+@dataclass
 class PythonDocument(Document):
     """A Python script as a libcst module (typed Any to keep this module import-free)."""
 
@@ -213,7 +213,7 @@ class PythonDocument(Document):
 # --------------------------------------------------------------------------- SQL
 
 
-@dataclass(slots=True)
+@dataclass
 class SqlStatement:
     """One SQL statement. ``keywords`` are its upper-cased keywords and names, in order,
     with comments and string literals left out, so ``-- DROP DATABASE`` never matches."""
@@ -224,7 +224,7 @@ class SqlStatement:
     has_where: bool = False
 
 
-@dataclass(slots=True)
+@dataclass
 class SqlDocument(Document):
     statements: list[SqlStatement] = field(default_factory=list)
 
@@ -232,7 +232,7 @@ class SqlDocument(Document):
 # --------------------------------------------------------------------------- Dockerfile
 
 
-@dataclass(slots=True)
+@dataclass
 class Instruction:
     """A Dockerfile instruction. ``arguments`` is the text after the keyword with line
     continuations kept (so positions map back line by line); ``exec_form`` holds the
@@ -248,7 +248,7 @@ class Instruction:
     stage: int = 0
 
 
-@dataclass(slots=True)
+@dataclass
 class DockerfileDocument(Document):
     instructions: list[Instruction] = field(default_factory=list)
     escape: str = "\\"
@@ -257,14 +257,14 @@ class DockerfileDocument(Document):
 # --------------------------------------------------------------------------- Makefile
 
 
-@dataclass(slots=True)
+@dataclass
 class RecipeLine:
     target: str
     text: str
     span: Span
 
 
-@dataclass(slots=True)
+@dataclass
 class MakefileDocument(Document):
     recipes: list[RecipeLine] = field(default_factory=list)
     variables: dict[str, str] = field(default_factory=dict)
@@ -273,7 +273,7 @@ class MakefileDocument(Document):
 # --------------------------------------------------------------------------- .env
 
 
-@dataclass(slots=True)
+@dataclass
 class EnvEntry:
     key: str
     value: str
@@ -282,7 +282,7 @@ class EnvEntry:
     quoted: bool = False
 
 
-@dataclass(slots=True)
+@dataclass
 class DotenvDocument(Document):
     entries: list[EnvEntry] = field(default_factory=list)
 
@@ -293,7 +293,7 @@ class DotenvDocument(Document):
 # --------------------------------------------------------------------------- DNS zone file
 
 
-@dataclass(slots=True)
+@dataclass
 class ZoneRecord:
     """A resource record with its owner name fully qualified and its effective TTL.
 
@@ -311,7 +311,7 @@ class ZoneRecord:
     ttl_span: Span | None = None
 
 
-@dataclass(slots=True)
+@dataclass
 class ZoneDirective:
     name: str
     value: str
@@ -319,7 +319,7 @@ class ZoneDirective:
     seconds: int | None = None
 
 
-@dataclass(slots=True)
+@dataclass
 class ZoneDocument(Document):
     origin: str = ""
     directives: list[ZoneDirective] = field(default_factory=list)
@@ -329,14 +329,14 @@ class ZoneDocument(Document):
 # --------------------------------------------------------------------------- resolv.conf
 
 
-@dataclass(slots=True)
+@dataclass
 class ResolvEntry:
     keyword: str
     values: list[str]
     span: Span
 
 
-@dataclass(slots=True)
+@dataclass
 class ResolvDocument(Document):
     entries: list[ResolvEntry] = field(default_factory=list)
 

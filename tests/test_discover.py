@@ -1,0 +1,79 @@
+"""Discovery never leaves the tree, honours .gitignore, and lists what it skips."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from guardrails.discover import discover
+from guardrails.engine import Engine, Settings
+from guardrails.registry import all_rules
+
+
+def _scan(root: Path, *paths: str, max_size: int = 10_000_000):  # type: ignore[no-untyped-def]
+    engine = Engine(Settings(rules=all_rules(), max_file_size=max_size), cwd=root)
+    return engine.scan([Path(p) for p in paths] or [Path(".")])
+
+
+def test_gitignore_and_default_excludes(repo) -> None:  # type: ignore[no-untyped-def]
+    root = repo(
+        {
+            ".gitignore": "ignored/\n*.gen.yml\n",
+            "ignored/compose.yml": "services: {}\n",
+            "a.gen.yml": "x: 1\n",
+            "node_modules/pkg/compose.yml": "services: {}\n",
+            ".terraform/modules/x/main.tf": 'resource "a" "b" {}\n',
+            "sub/.gitignore": "local.sh\n",
+            "sub/local.sh": "echo hi\n",
+            "sub/kept.sh": "echo hi\n",
+            "compose.yml": "services: {}\n",
+        }
+    )
+    found = sorted(c.display for c in discover([Path(".")], cwd=root).candidates)
+    assert found == [".gitignore", "compose.yml", "sub/.gitignore", "sub/kept.sh"]
+
+
+def test_explicit_files_are_scanned_even_if_ignored(repo) -> None:  # type: ignore[no-untyped-def]
+    root = repo({".gitignore": "*.sh\n", "run.sh": "echo hi\n"})
+    assert [c.display for c in discover([Path("run.sh")], cwd=root).candidates] == ["run.sh"]
+
+
+def test_symlinks_never_leave_the_tree(repo, tmp_path_factory) -> None:  # type: ignore[no-untyped-def]
+    outside = tmp_path_factory.mktemp("outside")
+    (outside / "secret.sh").write_text("rm -rf /var/lib/postgresql\n")
+    root = repo({"inside.sh": "echo ok\n", "dir/a.sh": "echo a\n"})
+    os.symlink(outside / "secret.sh", root / "link-out.sh")
+    os.symlink(root / "inside.sh", root / "link-in.sh")
+    os.symlink(root / "dir", root / "dir/loop")
+    os.symlink(root / "missing", root / "broken.sh")
+    result = _scan(root)
+    skipped = {s.path: s.detail for s in result.skipped}
+    assert skipped["link-out.sh"] == "target outside the scanned tree"
+    assert skipped["broken.sh"] == "broken symlink"
+    assert skipped["dir/loop"] == "directory symlinks are not followed"
+    assert not any(f.path == "link-out.sh" for f in result.findings)
+    assert result.files_scanned == 2  # inside.sh (once, link-in.sh is the same file) and dir/a.sh
+
+
+def test_size_cap_binary_and_unreadable_are_listed(repo) -> None:  # type: ignore[no-untyped-def]
+    root = repo({"big.sh": "echo " + "x" * 5000 + "\n", "ok.sh": "echo hi\n"})
+    (root / "bin.sh").write_bytes(b"\x7fELF\x00\x00\x00binary")
+    (root / "locked.sh").write_text("echo hi\n")
+    (root / "locked.sh").chmod(0)
+    result = _scan(root, max_size=1000)
+    reasons = {s.path: s.reason for s in result.skipped}
+    assert reasons["big.sh"] == "too-large"
+    assert reasons["bin.sh"] == "binary"
+    if os.geteuid() != 0:  # root reads anything
+        assert reasons["locked.sh"] == "unreadable"
+    assert result.files_scanned >= 1
+
+
+def test_helm_templates_reported_as_not_analysed(repo) -> None:  # type: ignore[no-untyped-def]
+    root = repo(
+        {"c/Chart.yaml": "name: c\n", "c/templates/svc.yaml": "{{- if .Values.x }}\nkind: Service\n{{- end }}\n"}
+    )
+    result = _scan(root)
+    assert [(s.path, s.reason) for s in result.skipped] == [("c/templates/svc.yaml", "helm-template")]
+    assert "helm template" in result.skipped[0].detail
+    assert not result.findings

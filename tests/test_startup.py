@@ -1,0 +1,30 @@
+"""Start-up stays lean: a YAML-only run imports no libcst, tree-sitter-hcl or hcl2."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from tests.conftest import REPO
+
+PROBE = """
+import sys, runpy
+sys.argv = ["guardrails", "scan", {path!r}]
+try:
+    runpy.run_module("guardrails", run_name="__main__")
+except SystemExit:
+    pass
+HEAVY = ("libcst", "tree_sitter_hcl", "hcl2", "sqlparse", "tree_sitter_bash")
+heavy = sorted(m for m in sys.modules if m.split(".")[0] in HEAVY)
+print("HEAVY", heavy)
+"""
+
+
+def test_yaml_only_scan_imports_no_heavy_parser(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    compose = tmp_path / "docker-compose.yml"
+    compose.write_text("services:\n  db:\n    image: postgres:16\n    environment: [POSTGRES_PASSWORD=x]\n")
+    proc = subprocess.run(
+        [sys.executable, "-c", PROBE.format(path=str(compose))], capture_output=True, text=True, cwd=REPO, timeout=60
+    )
+    heavy_line = [line for line in proc.stdout.splitlines() if line.startswith("HEAVY")]
+    assert heavy_line == ["HEAVY []"], proc.stdout + proc.stderr
