@@ -115,7 +115,7 @@ def test_gitlab_code_quality_fields(reports) -> None:  # type: ignore[no-untyped
     issues = json.loads(reports[0]["gitlab"])
     native = [f for f in json.loads(reports[0]["json"])["findings"] if f["suppressed"] is None]
     assert len(issues) == len(native)
-    for issue, finding in zip(issues, native):
+    for issue, finding in zip(issues, native, strict=True):
         assert issue["check_name"].startswith(finding["rule_id"])
         assert issue["fingerprint"] == finding["fingerprint"]
         assert issue["severity"] in {"info", "minor", "major", "critical", "blocker"}
@@ -145,7 +145,8 @@ def test_github_escaping() -> None:
 
 
 def test_text_counts_suppressed_and_json_keeps_the_reason(reports) -> None:  # type: ignore[no-untyped-def]
-    assert reports[0]["text"].splitlines()[-1].startswith("8 findings (1 critical, 2 high, 3 medium, 2 low), 1 suppressed")
+    summary = reports[0]["text"].splitlines()[-1]
+    assert summary.startswith("8 findings (1 critical, 2 high, 3 medium, 2 low), 1 suppressed")
     assert "CI-only cache" not in reports[0]["text"]
     suppressed = [f for f in json.loads(reports[0]["json"])["findings"] if f["suppressed"]]
     assert [(f["rule_id"], f["line"], f["suppressed"]) for f in suppressed] == [
