@@ -87,6 +87,10 @@ def scalar_snippet(node: Node, host_lines: list[str], context: str, github: bool
     if indicator in ("|", ">"):
         body = host_lines[line : node.span.end_line]
         indent = _block_indent(body)
+        for cut, raw in enumerate(body):
+            if raw.strip() and len(raw) - len(raw.lstrip(" ")) < indent:
+                body = body[:cut]  # the scalar ended; YAML's end mark runs on past comments
+                break
         text_lines = [raw[indent:] if raw.strip() else "" for raw in body]
         while text_lines and not text_lines[-1]:
             text_lines.pop()
