@@ -171,9 +171,9 @@ def _outputs(formats: tuple[str, ...], output: Path | None) -> list[tuple[str, P
     "--format",
     "formats",
     multiple=True,
-    metavar="FMT[:FILE]",
-    help=f"Output format ({', '.join(_FORMATS)}; default text), optionally written to FILE. Repeat for several "
-    "reports from one run, e.g. `-f sarif:guardrails.sarif -f text`.",
+    metavar=f"[{'|'.join(_FORMATS)}][:FILE]",
+    help="Output format (default text), optionally written to FILE. Repeat for several reports from one run, "
+    "e.g. `-f sarif:guardrails.sarif -f text`.",
 )
 @click.option(
     "-o",
