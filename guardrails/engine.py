@@ -35,7 +35,6 @@ class Settings:
     # Absolute path -> scan it? (configuration excludes, --changed-since); None scans everything found.
     path_filter: Callable[[Path], bool] | None = None
     inline_suppressions: bool = True
-    today: datetime.date | None = None
 
 
 @dataclass(slots=True)
@@ -90,8 +89,7 @@ class Engine:
             from guardrails.suppress import apply_inline
 
             context = {rule.id: self._context(rule, project) for rule in self.rules}
-            today = self.settings.today or datetime.date.today()
-            result.findings = apply_inline(result.findings, documents, self.rules, context, today)
+            result.findings = apply_inline(result.findings, documents, self.rules, context, datetime.date.today())
         result.findings.sort(key=Finding.sort_key)
         result.skipped.sort(key=lambda s: s.path)
         return result
