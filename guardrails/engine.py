@@ -30,7 +30,8 @@ class Settings:
     use_gitignore: bool = True
     excluded_dirs: frozenset[str] = DEFAULT_EXCLUDED_DIRS
     # Project-wide configuration values (e.g. "datastores": extra Datastore entries) that every
-    # rule reads through ctx.options; a rule's own options take precedence over these keys.
+    # rule reads through ctx.options: they override a rule's option defaults, and a rule's
+    # explicitly configured options override them.
     extra: dict[str, Any] = field(default_factory=dict)
     # Absolute path -> scan it? (configuration excludes, --changed-since); None scans everything found.
     path_filter: Callable[[Path], bool] | None = None
@@ -113,8 +114,8 @@ class Engine:
         return parse_text(filename, text, kind)
 
     def _context(self, rule: Rule, project: Project) -> RuleContext:
-        options = dict(self.settings.extra)
-        options.update({name: opt.default for name, opt in rule.options.items()})
+        options = {name: opt.default for name, opt in rule.options.items()}
+        options.update(self.settings.extra)
         options.update(self.settings.rule_options.get(rule.id, {}))
         override = self.settings.severity_overrides.get(rule.id)
         return RuleContext(options=options, project=project, severity_override=override)

@@ -93,7 +93,7 @@ def test_explicit_config_and_datastores_reach_rules(repo) -> None:  # type: igno
         ("rules:\n  ED999: {severity: high}\n", "rules.ED999: unknown rule 'ED999'"),
         ("rules:\n  ED001: {severity: urgent}\n", "rules.ED001.severity: unknown severity 'urgent'"),
         ("rules:\n  ED001: {level: high}\n", "rules.ED001: unknown key 'level'"),
-        ("rules:\n  ED001: {options: {ttl: 3}}\n", "rules.ED001.options: ED001 takes no options (got 'ttl')"),
+        ("rules:\n  GR001: {options: {ttl: 3}}\n", "rules.GR001.options: GR001 takes no options (got 'ttl')"),
         ("select: [exposed-datastores]\n", "select: unknown rule or category 'exposed-datastores'"),
         ("exclude: 3\n", "exclude: expected a list of strings, got int"),
         ("datastores:\n  - {name: X, images: [x], ports: ['26257']}\n", "datastores[0].ports: expected a list of port"),
@@ -139,3 +139,19 @@ def test_configuration_can_forbid_inline_suppressions(repo) -> None:  # type: ig
     (root / ".guardrails.yaml").write_text("inline-suppressions: false\n")
     code, report = scan_json(cwd=root)
     assert code == 1 and report["findings"][0]["suppressed"] is None
+
+
+def test_configured_datastore_is_used_by_the_compose_rule(repo) -> None:  # type: ignore[no-untyped-def]
+    from tests.conftest import scan_json
+
+    root = repo(
+        {
+            ".guardrails.yaml": "datastores:\n  - {name: CockroachDB, images: [cockroachdb/cockroach], "
+            "ports: [26257]}\n",
+            "compose.yaml": "services:\n  db:\n    image: cockroachdb/cockroach:v23.1\n    ports: ['26257:26257']\n",
+        }
+    )
+    code, report = scan_json(cwd=root)
+    assert code == 1
+    assert [(f["rule_id"], f["line"]) for f in report["findings"]] == [("ED001", 4)]
+    assert "CockroachDB" in report["findings"][0]["message"]

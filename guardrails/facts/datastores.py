@@ -552,8 +552,11 @@ DATASTORES_OPTION_HELP = (
 
 
 def configured(options: Mapping[str, Any]) -> tuple[Datastore, ...]:
-    """The families a rule's ``datastores`` option adds."""
-    return tuple(Datastore.from_config(item) for item in options.get("datastores", ()) or ())
+    """The families configuration adds (``datastores:``, as entries or already built)."""
+    return tuple(
+        item if isinstance(item, Datastore) else Datastore.from_config(item)
+        for item in options.get("datastores", ()) or ()
+    )
 
 
 # --------------------------------------------------------------------------- authentication state
