@@ -20,8 +20,8 @@ AWS_ELB_2012 = Incident(
     "https://aws.amazon.com/message/680587/",
 )
 STEAM_2015 = Incident(
-    "Steam for Linux: rm -rf \"$STEAMROOT/\"* with an empty variable deleted a user's files",
-    "2015-01-15",
+    'Steam for Linux: rm -rf "$STEAMROOT/"* with an empty variable deleted a user\'s files',
+    "2015-01",
     "https://github.com/ValveSoftware/steam-for-linux/issues/3671",
 )
 NEWSBLUR_2021 = Incident(

@@ -139,7 +139,9 @@ def _unwrap(item: Located) -> Iterator[Located]:
                 script = remote[1]
             else:
                 text = " ".join(w.value for w in remote[1:])
-                span = Span(remote[1].span.line, remote[1].span.column, remote[-1].span.end_line, remote[-1].span.end_column)
+                span = Span(
+                    remote[1].span.line, remote[1].span.column, remote[-1].span.end_line, remote[-1].span.end_column
+                )
                 script = Word(text, text, False, span)
     if rest:
         via_text = f"{item.via} / {via}" if item.via else via
@@ -598,7 +600,9 @@ def detect_terraform_destroy(located: Located, scope: Scope) -> Iterator[Hit]:
     destroy = sub == "destroy" or (sub == "apply" and any(a in ("-destroy", "--destroy") for a in argv))
     if auto and destroy:
         form = "destroy" if sub == "destroy" else "apply -destroy"
-        yield Hit(f"`{cmd.command} {form} -auto-approve` deletes every resource without a review", f"{cmd.command}:destroy")
+        yield Hit(
+            f"`{cmd.command} {form} -auto-approve` deletes every resource without a review", f"{cmd.command}:destroy"
+        )
 
 
 _KUBE_KINDS = {
@@ -645,11 +649,10 @@ def detect_kubectl_delete(located: Located, scope: Scope) -> Iterator[Hit]:
         for kind in first.split(","):
             if kind.split(".")[0] in _KUBE_KINDS:
                 kinds.append((_KUBE_KINDS[kind.split(".")[0]], names or (["--all"] if "--all" in argv else [])))
-    for kind, names in kinds:
-        if names and all(destructive_sql.disposable_name(n) for n in names):
-            continue
-        shown = " ".join(names) or "(by selector)"
-        yield Hit(f"`{cmd.command} delete {kind} {shown}` deletes stored data with it", f"kubectl:{kind}:{shown}")
+    doomed = [(k, n) for k, n in kinds if not (n and all(destructive_sql.disposable_name(x) for x in n))]
+    if doomed:
+        shown = ", ".join(f"{k} {' '.join(n) or '(by selector)'}" for k, n in doomed)
+        yield Hit(f"`{cmd.command} delete` of {shown} deletes stored data with it", f"kubectl:{shown}")
 
 
 _DATABASE_WORDS = (
@@ -762,16 +765,12 @@ def detect_rails_drop(located: Located, scope: Scope) -> Iterator[Hit]:
         (w.split("=", 1)[1] for w in words if w.startswith(_RAILS_CHECK + "=")), None
     )
     if disabled is None:
-        disabled = latest_exported(located.doc, cmd, _RAILS_CHECK)
+        disabled = latest_static_value(located.doc, cmd, _RAILS_CHECK)
     if disabled and disabled.lower() not in ("0", "false", ""):
         yield Hit(
             f"`{tool} {tasks[0]}` with {_RAILS_CHECK}={disabled} skips Rails' protected-environment check",
             f"rails:{tasks[0]}",
         )
-
-
-def latest_exported(doc: ShellDocument, cmd: ShellCommand, name: str) -> str | None:
-    return latest_static_value(doc, cmd, name)
 
 
 # --------------------------------------------------------------------------- the rule base
@@ -815,6 +814,7 @@ class ShellDestructiveRule(Rule):
 
     abstract = True
     pattern: str = ""
+    missing = "nothing in the script keeps it from production (no environment check, confirmation or dry run)"
     options = dict(GUARD_OPTIONS)
 
     def check(self, doc: Document, ctx: RuleContext) -> Iterator[Finding]:
@@ -828,6 +828,5 @@ class ShellDestructiveRule(Rule):
                 if guard_reason(located, settings) is not None:
                     continue
                 message = located.describe(hit.what) + "; " + self.missing
-                yield self.finding(doc, located.span(hit.word), message, anchor=hit.anchor, ctx=ctx, severity=hit.severity)
-
-    missing = "nothing in the script keeps it from production (no environment check, confirmation or dry run)"
+                span = located.span(hit.word)
+                yield self.finding(doc, span, message, anchor=hit.anchor, ctx=ctx, severity=hit.severity)

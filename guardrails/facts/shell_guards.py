@@ -61,7 +61,14 @@ NON_PRODUCTION_TOKENS = frozenset(
 )
 _TRUE = {"true", "1", "yes", "y", "on"}
 _CONFIRM_TOOLS = {("gum", "confirm"), ("whiptail", "--yesno"), ("dialog", "--yesno"), ("zenity", "--question")}
-_PARAM = re.compile(r"^\$(?:\{#?(?P<braced>[A-Za-z_][A-Za-z0-9_]*|[0-9]+|[@*])(?P<op>:?[-=?+]|,,?|\^\^?)?(?P<arg>.*)\}|(?P<plain>[A-Za-z_][A-Za-z0-9_]*|[0-9@*]))$", re.DOTALL)
+_PARAM = re.compile(
+    r"^\$(?:\{#?(?P<braced>[A-Za-z_][A-Za-z0-9_]*|[0-9]+|[@*])(?P<op>:?[-=?+]|,,?|\^\^?)?(?P<arg>.*)\}"
+    r"|(?P<plain>[A-Za-z_][A-Za-z0-9_]*|[0-9@*]))$",
+    re.DOTALL,
+)
+    r"^\$(?:\{#?(?P<braced>[A-Za-z_][A-Za-z0-9_]*|[0-9]+|[@*])(?P<op>:?[-=?+]|,,?|\^\^?)?(?P<arg>.*)\}|(?P<plain>[A-Za-z_][A-Za-z0-9_]*|[0-9@*]))$",
+    re.DOTALL,
+)
 _TEST_NAMES = {"[", "[[", "test"}
 _COMPARE = {"=", "==", "!=", "=~"}
 
@@ -132,7 +139,9 @@ def whole_parameter(word: Word) -> Parameter | None:
 def commands_within(doc: ShellDocument, span: Span) -> list[ShellCommand]:
     """Commands nested in a word (``$(hostname -f)``): their spans lie inside it."""
     start, end = (span.line, span.column), (span.end_line, span.end_column)
-    return [c for c in doc.commands if start <= (c.span.line, c.span.column) and (c.span.end_line, c.span.end_column) <= end]
+    return [
+        c for c in doc.commands if start <= (c.span.line, c.span.column) and (c.span.end_line, c.span.end_column) <= end
+    ]
 
 
 def _is_hostname_command(cmd: ShellCommand) -> bool:
@@ -405,9 +414,13 @@ class Guards:
             if any(self._references(c, variable) for c in cmd.conditions):
                 return f"it runs only after the answer read into ${variable} is checked"
             for other in self.doc.commands:
-                if read.index < other.index < cmd.index and other.command == "exit" and scope_of(cmd, other):
-                    if any(self._references(c, variable) for c in other.conditions):
-                        return f"the script exits unless the answer read into ${variable} is confirmed"
+                if (
+                    read.index < other.index < cmd.index
+                    and other.command == "exit"
+                    and scope_of(cmd, other)
+                    and any(self._references(c, variable) for c in other.conditions)
+                ):
+                    return f"the script exits unless the answer read into ${variable} is confirmed"
         return None
 
     def _references(self, cond: Condition, variable: str) -> bool:
