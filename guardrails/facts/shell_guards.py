@@ -66,9 +66,6 @@ _PARAM = re.compile(
     r"|(?P<plain>[A-Za-z_][A-Za-z0-9_]*|[0-9@*]))$",
     re.DOTALL,
 )
-    r"^\$(?:\{#?(?P<braced>[A-Za-z_][A-Za-z0-9_]*|[0-9]+|[@*])(?P<op>:?[-=?+]|,,?|\^\^?)?(?P<arg>.*)\}|(?P<plain>[A-Za-z_][A-Za-z0-9_]*|[0-9@*]))$",
-    re.DOTALL,
-)
 _TEST_NAMES = {"[", "[[", "test"}
 _COMPARE = {"=", "==", "!=", "=~"}
 

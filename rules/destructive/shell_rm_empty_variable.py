@@ -12,7 +12,7 @@ from guardrails.rule import Bad, Good, Option
 class ShellRmEmptyVariable(ShellDestructiveRule):
     id = "DO006"
     name = "shell-rm-unset-variable-path"
-    title = "rm -rf of a path that starts with a variable which may be empty"
+    title = "Recursive rm of a path that starts with a variable which may be empty"
     category = Category.DESTRUCTIVE_OPERATION
     severity = Severity.HIGH
     kinds = frozenset({Kind.SHELL})
