@@ -11,7 +11,7 @@ from guardrails.rule import Bad, Good
 class ShellDjangoFlush(ShellDestructiveRule):
     id = "DO012"
     name = "shell-django-flush-noinput"
-    title = "manage.py flush --noinput removes all data without asking"
+    title = "Script empties a Django database with manage.py flush --noinput"
     category = Category.DESTRUCTIVE_OPERATION
     severity = Severity.CRITICAL
     kinds = frozenset({Kind.SHELL})

@@ -11,7 +11,7 @@ from guardrails.rule import Bad, Good
 class ShellGcloudSqlDelete(ShellDestructiveRule):
     id = "DO011"
     name = "shell-gcloud-sql-delete-quiet"
-    title = "gcloud sql instances delete --quiet, without a final backup"
+    title = "Script deletes a Cloud SQL instance with --quiet and no final backup"
     category = Category.DESTRUCTIVE_OPERATION
     severity = Severity.HIGH
     kinds = frozenset({Kind.SHELL})

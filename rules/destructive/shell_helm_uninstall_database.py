@@ -11,7 +11,7 @@ from guardrails.rule import Bad, Good
 class ShellHelmUninstallDatabase(ShellDestructiveRule):
     id = "DO009"
     name = "shell-helm-uninstall-database"
-    title = "helm uninstall of a database release without a production guard"
+    title = "Script uninstalls a database Helm release without a production guard"
     category = Category.DESTRUCTIVE_OPERATION
     severity = Severity.MEDIUM
     kinds = frozenset({Kind.SHELL})

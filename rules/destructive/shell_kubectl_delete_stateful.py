@@ -11,7 +11,7 @@ from guardrails.rule import Bad, Good
 class ShellKubectlDeleteStateful(ShellDestructiveRule):
     id = "DO008"
     name = "shell-kubectl-delete-stateful"
-    title = "kubectl delete of a namespace, PVC, PV or StatefulSet without a production guard"
+    title = "Script deletes a namespace, PVC, PV or StatefulSet with kubectl, unguarded"
     category = Category.DESTRUCTIVE_OPERATION
     severity = Severity.HIGH
     kinds = frozenset({Kind.SHELL})

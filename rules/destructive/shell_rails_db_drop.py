@@ -11,7 +11,7 @@ from guardrails.rule import Bad, Good
 class ShellRailsDbDrop(ShellDestructiveRule):
     id = "DO013"
     name = "shell-rails-db-drop-unprotected"
-    title = "rails db:drop (or db:reset, db:purge, db:schema:load) with the environment check disabled"
+    title = "Script runs rails db:drop (or db:reset, db:purge) with the environment check disabled"
     category = Category.DESTRUCTIVE_OPERATION
     severity = Severity.CRITICAL
     kinds = frozenset({Kind.SHELL})

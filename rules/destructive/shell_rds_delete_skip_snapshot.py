@@ -11,7 +11,7 @@ from guardrails.rule import Bad, Good
 class ShellRdsDeleteSkipSnapshot(ShellDestructiveRule):
     id = "DO010"
     name = "shell-rds-delete-skip-final-snapshot"
-    title = "aws rds delete-db-instance/cluster with --skip-final-snapshot"
+    title = "Script deletes an RDS instance or cluster with --skip-final-snapshot"
     category = Category.DESTRUCTIVE_OPERATION
     severity = Severity.HIGH
     kinds = frozenset({Kind.SHELL})

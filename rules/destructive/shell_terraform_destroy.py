@@ -11,7 +11,7 @@ from guardrails.rule import Bad, Good
 class ShellTerraformDestroy(ShellDestructiveRule):
     id = "DO007"
     name = "shell-terraform-destroy-auto-approve"
-    title = "terraform destroy with -auto-approve, not kept away from production"
+    title = "Script runs terraform destroy with -auto-approve, not kept away from production"
     category = Category.DESTRUCTIVE_OPERATION
     severity = Severity.HIGH
     kinds = frozenset({Kind.SHELL})
