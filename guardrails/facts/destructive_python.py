@@ -79,7 +79,10 @@ class PythonScan:
         yield from visitor.found
 
     def qualified(self, node: Any) -> set[str]:
-        return {q.name for q in self.names.get(node, ())}
+        value = self.names.get(node, ())
+        if callable(value):  # libcst loads qualified names lazily (LazyValue)
+            value = value()
+        return {q.name for q in value}
 
     def span(self, node: Any) -> Span:
         pos = self.positions[node]
