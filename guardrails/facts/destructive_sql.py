@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from pathlib import PurePosixPath
 
 from guardrails.documents import SqlDocument, SqlStatement
 from guardrails.model import Kind, ParseError
@@ -110,3 +111,47 @@ def data_wipes(text: str) -> list[SqlHit]:
             continue
         found.append(hit)
     return found
+
+
+# --------------------------------------------------------------------------- migrations
+
+_MIGRATION_DIRS = {"migrations", "migration", "migrate", "flyway", "liquibase", "changelog", "changesets"}
+_DOWN_TOKENS = {"down", "rollback", "revert", "undo"}
+_FLYWAY = re.compile(r"^[VUR]\d[\w.]*__")
+_FLYWAY_UNDO = re.compile(r"^U\d[\w.]*__")
+_NUMBERED = re.compile(r"^\d+[_-].+\.(up|down)\.sql$", re.IGNORECASE)
+_SECTION = re.compile(r"^\s*--\s*\+(goose|migrate)\s+(up|down)\b", re.IGNORECASE)
+
+
+def is_migration(path: str, text: str) -> bool:
+    """A migration: under a migrations-like directory, named like Flyway/golang-migrate, or with
+    goose / sql-migrate section markers."""
+    p = PurePosixPath(path)
+    if any(part.lower() in _MIGRATION_DIRS for part in p.parts[:-1]):
+        return True
+    if _FLYWAY.match(p.name) or _NUMBERED.match(p.name):
+        return True
+    return any(_SECTION.match(line) for line in text.splitlines())
+
+
+def is_down_file(path: str) -> bool:
+    """``0003_x.down.sql``, Flyway ``U3__x.sql``, ``rollback/…``, ``*_revert.sql``."""
+    p = PurePosixPath(path)
+    if _FLYWAY_UNDO.match(p.name):
+        return True
+    words = [t for part in p.parts for t in re.split(r"[^a-z]+", part.lower()) if t]
+    return any(w in _DOWN_TOKENS for w in words)
+
+
+def down_lines(text: str) -> set[int]:
+    """Lines inside ``-- +goose Down`` / ``-- +migrate Down`` sections (up to the next Up)."""
+    lines: set[int] = set()
+    down = False
+    for number, line in enumerate(text.splitlines(), start=1):
+        m = _SECTION.match(line)
+        if m:
+            down = m.group(2).lower() == "down"
+            continue
+        if down:
+            lines.add(number)
+    return lines
