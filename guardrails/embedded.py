@@ -86,6 +86,9 @@ def scalar_snippet(node: Node, host_lines: list[str], context: str, github: bool
     if indicator in ("|", ">"):
         body = host_lines[line : node.span.end_line]
         indent = _block_indent(body)
+        # The scalar's end mark can sit on the next key's line: that line is less indented.
+        while body and body[-1].strip() and len(body[-1]) - len(body[-1].lstrip(" ")) < indent:
+            body.pop()
         text_lines = [raw[indent:] if raw.strip() else "" for raw in body]
         while text_lines and not text_lines[-1]:
             text_lines.pop()
