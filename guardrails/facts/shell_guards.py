@@ -5,8 +5,9 @@ production or from an unattended run. What counts (see docs/guards.md):
 
 * an enclosing condition (``if``/``elif``/``else``/``while``/``&&``/``||``/``case``)
   that is false in production: it compares an environment variable (``$ENV``,
-  ``$RAILS_ENV``...) or the host name (``$(hostname -f)``, ``$HOSTNAME``) with a value
-  that is not a production name;
+  ``$RAILS_ENV``...) with a value that is not a production name, or a host (the host
+  name ``$(hostname -f)``/``$HOSTNAME``, or a ``*HOST`` variable such as ``$PGHOST``)
+  with a value whose name says non-production (``db2-staging*``, ``*.test.internal``);
 * an earlier ``exit`` (or ``return`` in the same function) that runs whenever the
   environment is production: every condition above it is true in production;
 * an interactive confirmation: ``read`` into a variable that a condition over the
@@ -256,7 +257,7 @@ class Guards:
         param = parameter(expansion)
         if param is None:
             return None
-        if param.name in ("HOSTNAME", "HOST") or param.name in self._host_vars:
+        if param.name.upper().endswith(("HOST", "HOSTNAME")) or param.name in self._host_vars:
             return Subject("host", param.name)
         if self.settings.is_env_variable(param.name):
             return Subject("env", param.name)
