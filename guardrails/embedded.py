@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from guardrails.documents import (
     DockerfileDocument,
     FailedDocument,
+    Instruction,
     MakefileDocument,
     TerraformDocument,
     TreeDocument,
@@ -86,9 +87,10 @@ def scalar_snippet(node: Node, host_lines: list[str], context: str, github: bool
     if indicator in ("|", ">"):
         body = host_lines[line : node.span.end_line]
         indent = _block_indent(body)
-        # The scalar's end mark can sit on the next key's line: that line is less indented.
-        while body and body[-1].strip() and len(body[-1]) - len(body[-1].lstrip(" ")) < indent:
-            body.pop()
+        for cut, raw in enumerate(body):
+            if raw.strip() and len(raw) - len(raw.lstrip(" ")) < indent:
+                body = body[:cut]  # the scalar ended; YAML's end mark runs on past comments
+                break
         text_lines = [raw[indent:] if raw.strip() else "" for raw in body]
         while text_lines and not text_lines[-1]:
             text_lines.pop()
@@ -273,13 +275,28 @@ def _dockerfile(doc: DockerfileDocument) -> Iterator[Snippet]:
             if len(argv) >= 3 and argv[0].rsplit("/", 1)[-1] in ("sh", "bash", "ash", "dash") and argv[1] == "-c":
                 yield Snippet(argv[2], [(ins.span.line, ins.args_span.column - 1)] * (argv[2].count("\n") + 1), context)
             continue
+        if ins.heredocs and ins.keyword == "RUN":
+            yield from _dockerfile_heredocs(doc, ins, context)
+            continue
         text = ins.arguments
         body_start = ins.args_span.line
         lines = [(body_start, ins.args_span.column - 1)] + [(body_start + i, 0) for i in range(1, text.count("\n") + 1)]
         yield Snippet(text, lines, context)
-        for h_index, (_, body, span) in enumerate(ins.heredocs if ins.keyword == "RUN" else []):
+
+
+def _dockerfile_heredocs(doc: DockerfileDocument, ins: Instruction, context: str) -> Iterator[Snippet]:
+    """``RUN <<EOF`` runs the body as the script; ``RUN cmd <<EOF`` feeds it to cmd."""
+    if all(token.startswith("<<") for token in ins.arguments.split()):
+        for index, (_, body, span) in enumerate(ins.heredocs):
             mapping = [(span.line + i, 0) for i in range(body.count("\n") + 1)]
-            yield Snippet(body, mapping, f"{context}.heredoc[{h_index}]")
+            yield Snippet(body, mapping, f"{context}.heredoc[{index}]")
+        return
+    host = doc.text.split("\n")[ins.args_span.line - 1 : ins.span.end_line]
+    host[0] = host[0][ins.args_span.column - 1 :]
+    mapping = [(ins.args_span.line, ins.args_span.column - 1)] + [
+        (ins.args_span.line + i, 0) for i in range(1, len(host))
+    ]
+    yield Snippet("\n".join(host), mapping, context)
 
 
 def _terraform(doc: TerraformDocument) -> Iterator[Snippet]:

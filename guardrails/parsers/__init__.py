@@ -36,5 +36,8 @@ _MODULES: dict[Kind, str] = {
 
 def parse(path: str, text: str, kind: Kind) -> Document:
     """Parse ``text`` as ``kind``; raises ``guardrails.model.ParseError``."""
-    module = importlib.import_module(f"guardrails.parsers.{_MODULES[kind]}")
+    name = _MODULES[kind]
+    if kind is Kind.TFVARS and path.endswith(".json"):
+        name = "terraform_json"
+    module = importlib.import_module(f"guardrails.parsers.{name}")
     return module.parse(path, text, kind)

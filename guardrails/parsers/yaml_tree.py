@@ -148,6 +148,13 @@ class _Composer:
         if parent.kind == "seq":
             parent.value.append(node)
         elif frame[2] is None:
+            if node.kind != "scalar":
+                raise ParseError(
+                    "invalid YAML for a configuration file: a mapping key that is itself a "
+                    f"{'mapping' if node.kind == 'map' else 'sequence'} (an unrendered template such as {{{{x}}}}?)",
+                    node.span.line,
+                    node.span.column,
+                )
             frame[2] = node
         else:
             parent.value.append((frame[2], node))

@@ -47,6 +47,8 @@ def _finding(f: Finding, source: str, colour: bool) -> list[str]:
     src_lines = source.split("\n") if source else []
     if 0 < f.span.line <= len(src_lines):
         code = src_lines[f.span.line - 1].replace("\t", " ")
+        if f.sensitive:
+            code = code[: f.span.column - 1] + "<value not shown>"
         gutter = f"{f.span.line:>5} | "
         out.append(gutter + code[:200])
         caret_len = max(
