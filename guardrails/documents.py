@@ -196,7 +196,8 @@ class ShellAssignment:
     """A variable set by a statement of its own (``X=1``, ``export X=1``, ``local X``).
 
     ``index`` is the number of commands recorded before it: it runs before the command
-    whose ``index`` equals it. ``value`` is None for a bare declaration (``local x``).
+    whose ``index`` equals it. ``value`` is None for a bare declaration (``local x``) and
+    for a ``for`` loop variable (``loop``), which holds each item in turn.
     """
 
     name: str
@@ -205,6 +206,7 @@ class ShellAssignment:
     conditions: list[Condition] = field(default_factory=list)
     function: str | None = None
     index: int = 0
+    loop: bool = False
 
 
 @dataclass

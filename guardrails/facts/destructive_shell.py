@@ -561,6 +561,8 @@ def _checked_non_empty(doc: ShellDocument, cmd: ShellCommand, name: str) -> bool
     value = latest_static_value(doc, cmd, name)
     if value:
         return True
+    if any(a.loop and a.name == name and scope_of(cmd, a) for a in doc.assignments):
+        return True  # a for-loop variable: the body never runs with an empty list
     for cond in cmd.conditions:
         if _mentions(cond.tests, name):
             return True

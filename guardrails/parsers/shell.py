@@ -98,6 +98,14 @@ class _Walker:
         if t in ("while_statement", "until_statement"):
             return self.loop(node, conds, function)
         if t in ("for_statement", "c_style_for_statement"):
+            variable = node.child_by_field_name("variable")
+            if variable is not None:
+                span = self.source.span(variable)
+                self.assignments.append(
+                    ShellAssignment(
+                        self.source.text_of(variable), None, span, list(conds), function, len(self.commands), loop=True
+                    )
+                )
             body = [c for c in node.children if c.type == "do_group"]
             return self.statements(body, conds, function)
         if t == "function_definition":

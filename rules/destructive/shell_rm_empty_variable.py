@@ -28,9 +28,9 @@ class ShellRmEmptyVariable(ShellDestructiveRule):
         'Steam for Linux ran `rm -rf "$STEAMROOT/"*`; when STEAMROOT came out empty the command became '
         "`rm -rf /*` and deleted users' files (ShellCheck SC2115). A recursive rm of `$VAR/…` is safe only when "
         "the script makes sure VAR is set: `${VAR:?}`, a non-empty default `${VAR:-/tmp/x}`, `set -u` (or "
-        "`set -o nounset`), a literal assignment earlier, or a test of VAR around the command or before an "
-        "exit. HOME, PWD and the CI workspace variables are always set and left out; Dockerfile RUN steps and "
-        "Makefile recipes (make expands `${VAR}` itself) are not checked."
+        "`set -o nounset`), a literal assignment earlier, a for-loop variable, or a test of VAR around the "
+        "command or before an exit. HOME, PWD and the CI workspace variables are always set and left out; "
+        "Dockerfile RUN steps and Makefile recipes (make expands `${VAR}` itself) are not checked."
     )
     remediation = (
         'Write `rm -rf "${VAR:?}/"*` (the shell stops with an error when VAR is empty or unset), or start the '
@@ -46,4 +46,5 @@ class ShellRmEmptyVariable(ShellDestructiveRule):
         Good("cleanup.sh", '#!/bin/sh\nrm -rf "${DIR:-/tmp/x}"/*\n', note="non-empty default"),
         Good("cleanup.sh", '#!/bin/sh\n[ -n "$OUT" ] || exit 1\nrm -rf "$OUT"/*\n', note="tested before"),
         Good("cleanup.sh", '#!/bin/sh\nOUT=/srv/out\nrm -rf "$OUT"/*\nrm -rf ./build\n', note="literal value"),
+        Good("cleanup.sh", '#!/bin/sh\nfor d in */; do\n  rm -rf "$d/node_modules"\ndone\n', note="loop variable"),
     )
