@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from guardrails.documents import ShellCommand, ShellDocument, TreeDocument
+from guardrails.facts.gitlab import GLOBAL_KEYWORDS
 from guardrails.facts.stateful import names_production
 from guardrails.model import Node
 
@@ -27,20 +28,6 @@ TERRAFORM_COMMANDS = frozenset({"terraform", "tofu"})
 #: Variables whose value names the environment a Terraform job deploys to.
 ENVIRONMENT_VARIABLES = frozenset(
     {"TF_WORKSPACE", "TF_ENV", "TF_VAR_environment", "TF_VAR_env", "ENV", "ENVIRONMENT", "DEPLOY_ENV", "STAGE"}
-)
-_GITLAB_RESERVED = frozenset(
-    {
-        "stages",
-        "variables",
-        "include",
-        "workflow",
-        "image",
-        "services",
-        "cache",
-        "before_script",
-        "after_script",
-        "default",
-    }
 )
 _MAX_EXTENDS = 8
 
@@ -197,7 +184,7 @@ def gitlab_jobs(doc: TreeDocument) -> Iterator[Job]:
             continue
         global_vars = variables_evidence(root.get("variables"), "global variables")
         for name, key, job in root.items():
-            if name in _GITLAB_RESERVED or name.startswith(".") or not job.is_map:
+            if name in GLOBAL_KEYWORDS or name.startswith(".") or not job.is_map:
                 continue
             evidence = [f"job `{name}`"] if names_production(name) else []
             stage = _scalar(_inherited(root, job, "stage"))

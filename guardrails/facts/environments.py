@@ -13,7 +13,9 @@ import re
 from collections.abc import Iterator, Mapping
 from pathlib import PurePosixPath
 
+from guardrails.facts.gitlab import GLOBAL_KEYWORDS
 from guardrails.model import Node
+from guardrails.rule import Option
 
 PRODUCTION = "production"
 STAGING = "staging"
@@ -24,6 +26,12 @@ DEFAULT_SYNONYMS: dict[str, list[str]] = {
     STAGING: ["staging", "stage", "stg", "preprod"],
     DEVELOPMENT: ["dev", "development", "local", "test", "qa", "uat"],
 }
+
+SYNONYMS_OPTION = Option(
+    DEFAULT_SYNONYMS,
+    "environment names by class (production / staging / development) as they appear in paths and "
+    "CI `environment:` names",
+)
 
 # A name token that marks a template of a configuration, never a deployed one.
 TEMPLATE_TOKENS = frozenset({"example", "examples", "sample", "samples", "template", "templates", "dist", "tpl"})
@@ -116,22 +124,6 @@ def job_environment(job: Node, envs: Environments) -> str | None:
     return envs.from_label(node.text)
 
 
-_GITLAB_RESERVED = frozenset(
-    {
-        "stages",
-        "variables",
-        "default",
-        "include",
-        "workflow",
-        "image",
-        "services",
-        "before_script",
-        "after_script",
-        "cache",
-    }
-)
-
-
 def ci_jobs(root: Node, kind_is_github: bool) -> Iterator[tuple[str, Node]]:
     """(job id, job mapping) of a GitHub Actions workflow or a GitLab CI file."""
     if kind_is_github:
@@ -141,5 +133,5 @@ def ci_jobs(root: Node, kind_is_github: bool) -> Iterator[tuple[str, Node]]:
                 yield job_id, job
         return
     for job_id, _, job in root.items():
-        if job.is_map and job_id not in _GITLAB_RESERVED:
+        if job.is_map and job_id not in GLOBAL_KEYWORDS:
             yield job_id, job

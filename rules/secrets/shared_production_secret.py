@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from guardrails.facts import secrets
-from guardrails.facts.environments import DEFAULT_SYNONYMS, Environments
+from guardrails.facts.environments import SYNONYMS_OPTION, Environments
 from guardrails.model import Category, Document, Finding, Incident, Severity
-from guardrails.rule import Bad, Good, Option, Rule, RuleContext
+from guardrails.rule import Bad, Good, Rule, RuleContext
 
 DIGITALOCEAN = Incident(
     "DigitalOcean: an automated test process configured with production credentials deleted the primary database",
@@ -45,13 +45,7 @@ class SharedProductionSecret(Rule):
         "keep production secrets in a separate secret-manager path or account that non-production CI and "
         "people cannot read."
     )
-    options = {
-        "synonyms": Option(
-            DEFAULT_SYNONYMS,
-            "environment names by class (production / staging / development) as they appear in paths and "
-            "CI `environment:` names",
-        )
-    }
+    options = {"synonyms": SYNONYMS_OPTION}
     bad = (
         Bad(
             "envs/prod/terraform.tfvars",

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from guardrails.facts import secrets
-from guardrails.facts.environments import DEFAULT_SYNONYMS, Environments
+from guardrails.facts.environments import SYNONYMS_OPTION, Environments
 from guardrails.model import Category, Document, Finding, Incident, Severity
-from guardrails.rule import Bad, Good, Option, Rule, RuleContext
+from guardrails.rule import Bad, Good, Rule, RuleContext
 
 DIGITALOCEAN = Incident(
     "DigitalOcean: an automated test process configured with production credentials deleted the primary database",
@@ -37,13 +37,7 @@ class SharedSecretReference(Rule):
         "or separate accounts and projects), and restrict the production entry's policy to production "
         "identities so that non-production configuration cannot read it even by mistake."
     )
-    options = {
-        "synonyms": Option(
-            DEFAULT_SYNONYMS,
-            "environment names by class (production / staging / development) as they appear in paths and "
-            "CI `environment:` names",
-        )
-    }
+    options = {"synonyms": SYNONYMS_OPTION}
     bad = (
         Bad(
             "values-prod.yaml",
