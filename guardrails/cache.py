@@ -272,9 +272,10 @@ class Cache:
             self._states[display] = file_state(self.root, self.cwd, display)
         return self._states[display]
 
-    def lookup(self, display: str, content: str) -> tuple[str | None, list[Finding]] | None:
-        """The kind (None: unsupported) and cached findings of ``display`` when its content and
-        every file and directory listing its rules read are unchanged; None otherwise."""
+    def lookup(self, display: str, content: str) -> tuple[str | None, list[Finding], bool] | None:
+        """The kind (None: unsupported), the cached findings of ``display`` and whether it may
+        hold inline suppressions, when its content and every file and directory listing its
+        rules read are unchanged; None otherwise."""
         entry = self._shard(self._shard_name(display)).get(display)
         if not entry or entry.get("h") != content:
             return None
@@ -287,7 +288,7 @@ class Cache:
                 self._listings[key] = listing(self.cwd, directory, key[1])
             if self._listings[key] != names:
                 return None
-        return entry["k"], [finding_from_json(f) for f in entry["f"]]
+        return entry["k"], [finding_from_json(f) for f in entry["f"]], bool(entry.get("m"))
 
     def store(
         self,
@@ -304,6 +305,11 @@ class Cache:
         entry = {"h": content, "k": kind, "f": [finding_to_json(f) for f in findings], "d": deps, "l": listings}
         self._shard(name)[display] = entry
         self._dirty.add(name)
+
+    def mark(self, display: str, marked: bool) -> None:
+        """Remember that ``display`` names guardrails (it may hold inline suppressions)."""
+        if marked:
+            self._shard(self._shard_name(display))[display]["m"] = True
 
     def save(self) -> None:
         """Write changed shards atomically; a cache that cannot be written is not an error."""

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,6 +29,13 @@ class Settings:
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
     use_gitignore: bool = True
     excluded_dirs: frozenset[str] = DEFAULT_EXCLUDED_DIRS
+    # Project-wide configuration values (e.g. "datastores": extra Datastore entries) that every
+    # rule reads through ctx.options: they override a rule's option defaults, and a rule's
+    # explicitly configured options override them.
+    extra: dict[str, Any] = field(default_factory=dict)
+    # Absolute path -> scan it? (configuration excludes, --changed-since); None scans everything found.
+    path_filter: Callable[[Path], bool] | None = None
+    inline_suppressions: bool = True
     # Worker processes for large scans (1: in this process; 0: one per core).
     jobs: int = 0
     # Where per-file results are cached (None: <project root>/.guardrails_cache); off with use_cache.
@@ -41,6 +50,9 @@ class ScanResult:
     files_scanned: int = 0
     unsupported: int = 0
     internal_errors: int = 0
+    scanned: list[str] = field(default_factory=list)
+    baselined: int = 0
+    stale_baseline: list[dict[str, Any]] = field(default_factory=list)
 
 
 class Engine:
@@ -59,6 +71,7 @@ class Engine:
             if doc is not None:
                 project.add(doc)
                 result.files_scanned += 1
+                result.scanned.append(doc.path)
                 result.findings.extend(self.check_document(doc, project, result))
                 documents.append(doc)
         found = discover(
@@ -67,11 +80,19 @@ class Engine:
         result.skipped.extend(found.skipped)
         from guardrails import parallel
 
+        candidates = found.candidates
+        if self.settings.path_filter is not None:
+            candidates = [c for c in candidates if self.settings.path_filter(c.path)]
         jobs = self.settings.jobs or parallel.default_jobs()
         whole = stdin is None and [(self.cwd / p).resolve() for p in paths] == [root]
-        whole = whole and self.settings.excluded_dirs <= DEFAULT_EXCLUDED_DIRS
-        whole = whole and getattr(self.settings, "path_filter", None) is None
-        parallel.scan_files(self, found.candidates, project, documents, result, self._cache(root), jobs, whole)
+        whole = whole and self.settings.excluded_dirs <= DEFAULT_EXCLUDED_DIRS and self.settings.path_filter is None
+        marked = parallel.scan_files(self, candidates, project, documents, result, self._cache(root), jobs, whole)
+        result.scanned.sort()
+        if self.settings.inline_suppressions:
+            from guardrails.suppress import apply_inline
+
+            context = {rule.id: self._context(rule, project) for rule in self.rules}
+            result.findings = apply_inline(result.findings, marked, self.rules, context, datetime.date.today())
         result.findings.sort(key=Finding.sort_key)
         result.skipped.sort(key=lambda s: s.path)
         return result
@@ -110,6 +131,7 @@ class Engine:
 
     def _context(self, rule: Rule, project: Project) -> RuleContext:
         options = {name: opt.default for name, opt in rule.options.items()}
+        options.update(self.settings.extra)
         options.update(self.settings.rule_options.get(rule.id, {}))
         override = self.settings.severity_overrides.get(rule.id)
         return RuleContext(options=options, project=project, severity_override=override)

@@ -40,6 +40,7 @@ class FileResult:
     document: Document | None = None
     scanned: bool = False
     kind: str | None = None
+    marked: bool = False
     files: list[tuple[str, str | None]] = field(default_factory=list)
     dirs: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
 
@@ -72,6 +73,7 @@ def check_files(engine: Engine, root: Path, keep: frozenset[Kind], items: list[W
     from guardrails.cache import TrackingProject
     from guardrails.engine import ScanResult
     from guardrails.pipeline import load
+    from guardrails.suppress import MARKER
 
     out: list[FileResult] = []
     for group in _by_directory(items):
@@ -93,6 +95,7 @@ def check_files(engine: Engine, root: Path, keep: frozenset[Kind], items: list[W
             kept = doc if doc.kind in keep and not _failed(doc) else None
             outcome = FileResult(work.display, work.content, findings, counter.internal_errors, document=kept)
             outcome.scanned, outcome.kind, outcome.files, outcome.dirs = True, doc.kind.value, files, dirs
+            outcome.marked = MARKER in doc.text
             out.append(outcome)
     return out
 
@@ -189,9 +192,11 @@ def scan_files(
     cache: Cache | None,
     jobs: int,
     whole: bool,
-) -> None:
+) -> list[Document]:
     """Check every candidate into ``result``, then run the project-wide rules over
-    ``documents`` plus the scanned documents of the kinds they read.
+    ``documents`` plus the scanned documents of the kinds they read. Returns the documents
+    that may hold inline suppressions (those whose text names guardrails), loaded again
+    when their results came from the cache; suppressions are applied after, on every run.
 
     Project-wide findings are cached only for a scan of the whole project (``whole``), keyed
     on the path and content of every file found and validated against every file they read:
@@ -200,6 +205,7 @@ def scan_files(
     from guardrails.cache import TrackingProject, digest
     from guardrails.engine import ScanResult
     from guardrails.pipeline import load
+    from guardrails.suppress import MARKER
 
     keep = kept_kinds(engine)
     max_size = engine.settings.max_file_size
@@ -211,10 +217,10 @@ def scan_files(
         if hit is None:
             todo.append(Work(candidate.path, candidate.display, content))
             continue
-        kind, findings = hit
-        outcomes[candidate.display] = FileResult(
-            candidate.display, content, findings, scanned=kind is not None, kind=kind
-        )
+        kind, findings, marked_file = hit
+        outcome = FileResult(candidate.display, content, findings, scanned=kind is not None, kind=kind)
+        outcome.marked = marked_file
+        outcomes[candidate.display] = outcome
     project_key = None
     if cache is not None and whole and keep and not documents:
         contents = [(w.display, w.content) for w in todo] + [(o.display, o.content) for o in outcomes.values()]
@@ -227,6 +233,8 @@ def scan_files(
         cacheable = outcome.content is not None and outcome.skipped is None and not outcome.internal_errors
         if cache is not None and cacheable:
             cache.store(outcome.display, outcome.content, outcome.kind, outcome.findings, outcome.files, outcome.dirs)
+            cache.mark(outcome.display, outcome.marked)
+    marked = [d for d in documents if MARKER in d.text]
     for candidate in candidates:
         outcome = outcomes[candidate.display]
         if outcome.skipped is not None:
@@ -235,13 +243,17 @@ def scan_files(
             result.unsupported += 1
         else:
             result.files_scanned += 1
+            result.scanned.append(candidate.display)
             result.findings.extend(outcome.findings)
             result.internal_errors += outcome.internal_errors
-            if outcome.document is None and outcome.kind is not None and Kind(outcome.kind) in needed:
+            wanted = outcome.kind is not None and Kind(outcome.kind) in needed
+            if outcome.document is None and (wanted or outcome.marked):
                 outcome.document = load(candidate.path, candidate.display, max_size).document
             doc = outcome.document
             if doc is not None and doc.kind in needed and not _failed(doc):
                 documents.append(doc)
+            if doc is not None and outcome.marked:
+                marked.append(doc)
     if project_hit is not None:
         result.findings.extend(project_hit[1])
     else:
@@ -259,6 +271,7 @@ def scan_files(
             cache.store(PROJECT_ENTRY, project_key, "project", findings, files, dirs)
     if cache is not None:
         cache.save()
+    return marked
 
 
 def _content(path: Path, max_size: int) -> str | None:

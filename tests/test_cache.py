@@ -160,10 +160,25 @@ def test_a_new_sibling_file_invalidates(repo: Callable[[dict[str, str]], Path]) 
     assert cache is not None
     suffixes = (".tf", ".tfvars")
     cache.store("m/main.tf", "h1", "terraform", [], [("m/main.tf", "h1")], [("m", suffixes)])
-    assert cache.lookup("m/main.tf", "h1") == ("terraform", [])
+    assert cache.lookup("m/main.tf", "h1") == ("terraform", [], False)
     assert cache.lookup("m/main.tf", "h2") is None
     cache.save()
     (root / "m/extra.tfvars").write_text("v = 1\n", encoding="utf-8")
     reopened = Cache.open(root, root, {})
     assert reopened is not None
     assert reopened.lookup("m/main.tf", "h1") is None
+
+
+def test_inline_suppressions_hold_on_a_warm_scan(repo: Callable[[dict[str, str]], Path], parses: list[str]) -> None:
+    compose = (
+        "services:\n  db:\n    image: mongo:7\n    ports:\n"
+        '      # guardrails: ignore[ED001] lab machine behind a VPN\n      - "27017:27017"\n'
+    )
+    root = repo({"docker-compose.yml": compose})
+    cold = scan(root)
+    assert [(f.rule_id, f.suppressed) for f in cold.findings if f.rule_id == "ED001"] == [
+        ("ED001", "lab machine behind a VPN")
+    ]
+    parses.clear()
+    warm = scan(root)
+    assert report(warm) == report(cold)

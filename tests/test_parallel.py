@@ -9,7 +9,6 @@ import pytest
 from benchmarks.generate import generate
 from guardrails import parallel
 from guardrails.engine import Engine, Settings
-from guardrails.facts import secrets
 from guardrails.registry import all_rules
 from guardrails.report import json_report
 from tests.conftest import run_cli
@@ -24,8 +23,6 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_pool_and_in_process_reports_are_identical(generated: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    # Secret fingerprints are salted per run by design; fix the salt to compare reports.
-    monkeypatch.setattr(secrets, "run_key", lambda project: b"0" * 32)
     monkeypatch.setattr(parallel, "MIN_FILES_PER_JOB", 1)
     monkeypatch.setattr(parallel, "CHUNK_FILES", 8)
     reports = []
@@ -38,8 +35,7 @@ def test_pool_and_in_process_reports_are_identical(generated: Path, monkeypatch:
 
 
 def test_cli_jobs_output_is_byte_identical(generated: Path) -> None:
-    # Secret fingerprints are salted per run by design: leave that category out here.
-    args = ("scan", ".", "--no-cache", "--ignore", "shared-environment-secret", "-f", "json")
+    args = ("scan", ".", "--no-cache", "-f", "json")
     outputs = [run_cli(*args, "-j", jobs, cwd=generated) for jobs in ("1", "2")]
     assert outputs[0].returncode == outputs[1].returncode == 1, outputs[0].stderr
     assert outputs[0].stdout == outputs[1].stdout

@@ -9,12 +9,12 @@ add or override families through configuration (``datastores:``), which goes thr
 from __future__ import annotations
 
 import fnmatch
-import hashlib
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from guardrails.fingerprint import secret_fingerprint
 from guardrails.model import Incident
 
 NEWSBLUR = Incident(
@@ -552,8 +552,11 @@ DATASTORES_OPTION_HELP = (
 
 
 def configured(options: Mapping[str, Any]) -> tuple[Datastore, ...]:
-    """The families a rule's ``datastores`` option adds."""
-    return tuple(Datastore.from_config(item) for item in options.get("datastores", ()) or ())
+    """The families configuration adds (``datastores:``, as entries or already built)."""
+    return tuple(
+        item if isinstance(item, Datastore) else Datastore.from_config(item)
+        for item in options.get("datastores", ()) or ()
+    )
 
 
 # --------------------------------------------------------------------------- authentication state
@@ -688,11 +691,6 @@ WELL_KNOWN_WEAK = frozenset(
 )
 
 
-def fingerprint(value: str) -> str:
-    """A short, stable hash that identifies a secret without revealing it."""
-    return "sha256:" + hashlib.sha256(value.encode("utf-8")).hexdigest()[:12]
-
-
 @dataclass(frozen=True, slots=True)
 class WeakCredential:
     """A credential variable whose value anyone could guess; ``description`` never holds a
@@ -717,7 +715,7 @@ def describe_password(user: str, password: str, defaults: tuple[tuple[str, str],
     if user and lowered == user.lower():
         if lowered in WELL_KNOWN_WEAK:
             return f"a default credential ({user}/{password})"
-        return f"a password equal to the user name ({fingerprint(password)})"
+        return f"a password equal to the user name (fingerprint {secret_fingerprint(password)})"
     if lowered in WELL_KNOWN_WEAK:
         return f"a well-known default password ('{password}')"
     return None

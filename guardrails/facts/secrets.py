@@ -16,10 +16,7 @@ from __future__ import annotations
 
 import base64
 import binascii
-import hashlib
-import hmac
 import math
-import os
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
@@ -186,16 +183,6 @@ class Extracted:
 
 
 # --------------------------------------------------------------------------- comparison
-
-
-def run_key(project: Project) -> bytes:
-    """A random HMAC key for this scan: fingerprints correlate findings within one report but
-    cannot be used to test guesses of a low-entropy password offline, nor compared across runs."""
-    return project.cache.setdefault(("secrets", "hmac-key"), os.urandom(32))
-
-
-def digest(value: str, key: bytes) -> str:
-    return hmac.new(key, value.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
 # --------------------------------------------------------------------------- value classification

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from guardrails.facts import secrets
 from guardrails.facts.environments import SYNONYMS_OPTION, Environments
+from guardrails.fingerprint import digest, secret_fingerprint
 from guardrails.model import Category, Document, Finding, Incident, Severity
 from guardrails.rule import Bad, Good, Rule, RuleContext
 
@@ -37,7 +38,7 @@ class SharedProductionSecret(Rule):
         "database to an automated test process 'misconfigured using production credentials'. Secret "
         "scanners report each copy as an unrelated hard-coded secret and never compare environments. "
         "Values are compared by a keyed hash (HMAC-SHA256, random key per run); the value itself is never "
-        "shown, only a short fingerprint that is the same for every copy within one report."
+        "shown, only a short keyed fingerprint (see docs/secrets.md) that is the same for every copy."
     )
     remediation = (
         "Give every environment its own credential: rotate the production secret (it has been exposed to "
@@ -102,13 +103,12 @@ class SharedProductionSecret(Rule):
     def check_project(self, docs: list[Document], ctx: RuleContext) -> Iterator[Finding]:
         envs = Environments(ctx.options["synonyms"])
         found = secrets.inventory(ctx.project, envs, docs)
-        key = secrets.run_key(ctx.project)
 
         def fingerprint(item: secrets.SecretValue) -> str:
-            return secrets.digest(item.value, key)
+            return digest(item.value)
 
         for shared in secrets.shared_across(found.secrets, fingerprint, found.scanned):  # type: ignore[arg-type]
-            short = fingerprint(shared.production[0])[:8]  # type: ignore[arg-type]
+            short = secret_fingerprint(shared.production[0].value)
             others = secrets.describe_others(shared.elsewhere)
             for item in shared.production:
                 message = (
