@@ -267,6 +267,10 @@ class Cache:
             return {}
         return data if isinstance(data, dict) else {}
 
+    def seed(self, display: str, content: str) -> None:
+        """The state of a regular file inside the root, already hashed by the caller."""
+        self._states[display] = content
+
     def state(self, display: str) -> str | None:
         if display not in self._states:
             self._states[display] = file_state(self.root, self.cwd, display)

@@ -213,6 +213,8 @@ def scan_files(
     todo: list[Work] = []
     for candidate in candidates:
         content = _content(candidate.path, max_size) if cache is not None else None
+        if cache is not None and content is not None and not candidate.explicit and not candidate.path.is_symlink():
+            cache.seed(candidate.display, content)  # found by walking the tree: inside the root
         hit = cache.lookup(candidate.display, content) if cache is not None and content is not None else None
         if hit is None:
             todo.append(Work(candidate.path, candidate.display, content))
