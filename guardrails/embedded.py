@@ -87,6 +87,12 @@ def scalar_snippet(node: Node, host_lines: list[str], context: str, github: bool
     if indicator in ("|", ">"):
         body = host_lines[line : node.span.end_line]
         indent = _block_indent(body)
+        # The scalar's end mark runs past comment lines that follow it at a lower
+        # indentation ("# no pre-stop hook…"): those are YAML comments, not script.
+        for count, raw in enumerate(body):
+            if raw.strip() and len(raw) - len(raw.lstrip(" ")) < indent:
+                body = body[:count]
+                break
         text_lines = [raw[indent:] if raw.strip() else "" for raw in body]
         while text_lines and not text_lines[-1]:
             text_lines.pop()

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from guardrails.documents import Condition, Redirect, ShellCommand, ShellDocument, Word
-from guardrails.model import Kind
+from guardrails.model import Kind, ParseError
 from guardrails.parsers._treesitter import Source, parser, raise_first_error
 
 _EXPANSION_TYPES = {
@@ -31,7 +31,10 @@ def parse(path: str, text: str, kind: Kind) -> ShellDocument:
     tree = parser("bash").parse(source.data)
     raise_first_error(tree.root_node, source, "shell script")
     walker = _Walker(source)
-    walker.statements(tree.root_node.children, [], None)
+    try:
+        walker.statements(tree.root_node.children, [], None)
+    except RecursionError:
+        raise ParseError("shell script nested too deeply to analyse") from None
     doc = ShellDocument(path=path, kind=kind, text=text, commands=walker.commands)
     doc.options = _shell_options(text, walker.commands)
     return doc
@@ -108,12 +111,19 @@ class _Walker:
         return []
 
     def and_or(self, node: Any, conds: list[Condition], function: str | None) -> list[ShellCommand]:
-        children = [c for c in node.children if c.type not in ("comment",)]
-        left, op, right = children[0], children[1], children[-1]
-        left_cmds = self.statement(left, conds, function)
-        kind = "and" if self.source.text_of(op) == "&&" else "or"
-        cond = Condition(kind, self.source.text_of(left), self.source.span(left), tests=left_cmds)
-        return left_cmds + self.statement(right, [*conds, cond], function)
+        # ``a && b || c`` nests to the left, ((a && b) || c): walk that spine in a loop, so a
+        # long chain cannot exhaust the Python stack.
+        levels: list[list[Any]] = []
+        while node.type == "list":
+            levels.append([c for c in node.children if c.type not in ("comment",)])
+            node = levels[-1][0]
+        found = self.statement(node, conds, function)
+        for children in reversed(levels):
+            left, op, right = children[0], children[1], children[-1]
+            kind = "and" if self.source.text_of(op) == "&&" else "or"
+            cond = Condition(kind, self.source.text_of(left), self.source.span(left), tests=found)
+            found = found + self.statement(right, [*conds, cond], function)
+        return found
 
     def pipeline(self, node: Any, conds: list[Condition], function: str | None) -> list[ShellCommand]:
         found: list[ShellCommand] = []

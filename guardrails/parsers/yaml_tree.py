@@ -148,6 +148,16 @@ class _Composer:
         if parent.kind == "seq":
             parent.value.append(node)
         elif frame[2] is None:
+            if node.kind != "scalar":
+                # Valid YAML syntax, but no loader a tool here uses (PyYAML's safe_load, the
+                # Go YAML behind kubectl and compose) accepts a mapping or list as a key:
+                # in practice an unrendered ``{{ value }}`` template.
+                raise ParseError(
+                    f"a {'mapping' if node.kind == 'map' else 'sequence'} used as a mapping key "
+                    "(an unrendered {{ }} template?)",
+                    node.span.line,
+                    node.span.column,
+                )
             frame[2] = node
         else:
             parent.value.append((frame[2], node))
