@@ -192,10 +192,29 @@ class ShellCommand:
 
 
 @dataclass
+class ShellAssignment:
+    """A variable set by a statement of its own (``X=1``, ``export X=1``, ``local X``).
+
+    ``index`` is the number of commands recorded before it: it runs before the command
+    whose ``index`` equals it. ``value`` is None for a bare declaration (``local x``) and
+    for a ``for`` loop variable (``loop``), which holds each item in turn.
+    """
+
+    name: str
+    value: Word | None
+    span: Span
+    conditions: list[Condition] = field(default_factory=list)
+    function: str | None = None
+    index: int = 0
+    loop: bool = False
+
+
+@dataclass
 class ShellDocument(Document):
     """A shell script: every simple command in source order, with its control flow."""
 
     commands: list[ShellCommand] = field(default_factory=list)
+    assignments: list[ShellAssignment] = field(default_factory=list)
     options: set[str] = field(default_factory=set)
     dialect: str = "bash"
 

@@ -19,6 +19,7 @@ from guardrails.documents import (
     TerraformDocument,
     TreeDocument,
 )
+from guardrails.facts.gitlab import GLOBAL_KEYWORDS
 from guardrails.model import Document, Kind, LineMap, Node, ParseError
 
 _SHELLS = {"sh", "bash", "dash", "ash", "ksh", "/bin/sh", "/bin/bash", "/usr/bin/env", "/bin/ash", "/bin/dash"}
@@ -87,11 +88,9 @@ def scalar_snippet(node: Node, host_lines: list[str], context: str, github: bool
     if indicator in ("|", ">"):
         body = host_lines[line : node.span.end_line]
         indent = _block_indent(body)
-        # The scalar's end mark runs past comment lines that follow it at a lower
-        # indentation ("# no pre-stop hook…"): those are YAML comments, not script.
-        for count, raw in enumerate(body):
+        for cut, raw in enumerate(body):
             if raw.strip() and len(raw) - len(raw.lstrip(" ")) < indent:
-                body = body[:count]
+                body = body[:cut]  # the scalar ended; YAML's end mark runs on past comments
                 break
         text_lines = [raw[indent:] if raw.strip() else "" for raw in body]
         while text_lines and not text_lines[-1]:
@@ -161,25 +160,10 @@ def _github(doc: TreeDocument, lines: list[str]) -> Iterator[Snippet]:
                     yield snippet
 
 
-_GITLAB_KEYWORDS = {
-    "stages",
-    "variables",
-    "include",
-    "workflow",
-    "image",
-    "services",
-    "cache",
-    "before_script",
-    "after_script",
-    "default",
-    "pages",
-}
-
-
 def _gitlab(doc: TreeDocument, lines: list[str]) -> Iterator[Snippet]:
     for root in doc.roots:
         for job_name, _, job in root.items():
-            if not job.is_map or (job_name in _GITLAB_KEYWORDS and job_name != "pages" and job_name != "default"):
+            if not job.is_map or (job_name in GLOBAL_KEYWORDS and job_name != "default"):
                 continue
             for key in ("before_script", "script", "after_script"):
                 node = job.get(key)

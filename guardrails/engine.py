@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,6 +29,13 @@ class Settings:
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
     use_gitignore: bool = True
     excluded_dirs: frozenset[str] = DEFAULT_EXCLUDED_DIRS
+    # Project-wide configuration values (e.g. "datastores": extra Datastore entries) that every
+    # rule reads through ctx.options: they override a rule's option defaults, and a rule's
+    # explicitly configured options override them.
+    extra: dict[str, Any] = field(default_factory=dict)
+    # Absolute path -> scan it? (configuration excludes, --changed-since); None scans everything found.
+    path_filter: Callable[[Path], bool] | None = None
+    inline_suppressions: bool = True
 
 
 @dataclass(slots=True)
@@ -36,6 +45,9 @@ class ScanResult:
     files_scanned: int = 0
     unsupported: int = 0
     internal_errors: int = 0
+    scanned: list[str] = field(default_factory=list)
+    baselined: int = 0
+    stale_baseline: list[dict[str, Any]] = field(default_factory=list)
 
 
 class Engine:
@@ -58,6 +70,8 @@ class Engine:
         )
         result.skipped.extend(found.skipped)
         for candidate in found.candidates:
+            if self.settings.path_filter is not None and not self.settings.path_filter(candidate.path):
+                continue
             loaded = load(candidate.path, candidate.display, self.settings.max_file_size)
             if loaded.skipped is not None:
                 result.skipped.append(loaded.skipped)
@@ -68,9 +82,15 @@ class Engine:
         for doc in documents:
             project.add(doc)
         result.files_scanned = len(documents)
+        result.scanned = sorted(doc.path for doc in documents)
         for doc in documents:
             result.findings.extend(self.check_document(doc, project, result))
         result.findings.extend(self.check_project(documents, project, result))
+        if self.settings.inline_suppressions:
+            from guardrails.suppress import apply_inline
+
+            context = {rule.id: self._context(rule, project) for rule in self.rules}
+            result.findings = apply_inline(result.findings, documents, self.rules, context, datetime.date.today())
         result.findings.sort(key=Finding.sort_key)
         result.skipped.sort(key=lambda s: s.path)
         return result
@@ -95,6 +115,7 @@ class Engine:
 
     def _context(self, rule: Rule, project: Project) -> RuleContext:
         options = {name: opt.default for name, opt in rule.options.items()}
+        options.update(self.settings.extra)
         options.update(self.settings.rule_options.get(rule.id, {}))
         override = self.settings.severity_overrides.get(rule.id)
         return RuleContext(options=options, project=project, severity_override=override)

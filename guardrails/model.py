@@ -266,6 +266,8 @@ class Finding:
     anchor: str
     suppressed: str | None = None
     related: list[dict[str, Any]] = field(default_factory=list)
+    # The reported span holds a secret value: reporters must not reproduce the source there.
+    sensitive: bool = False
 
     @property
     def fingerprint(self) -> str:

@@ -94,6 +94,8 @@ class Rule:
     good: ClassVar[tuple[Example, ...]] = ()
     project_wide: ClassVar[bool] = False
     reads_failures: ClassVar[bool] = False
+    # Findings point at secret values: reporters mask the source from the span's column on.
+    sensitive: ClassVar[bool] = False
     abstract: ClassVar[bool] = False
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
@@ -146,6 +148,7 @@ class Rule:
             incident=self.incidents[0] if self.incidents else None,
             anchor=anchor,
             related=related or [],
+            sensitive=self.sensitive,
         )
 
     @classmethod

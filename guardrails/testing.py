@@ -101,3 +101,35 @@ def score_fixtures(root: Path, rules: tuple[type[Rule], ...], category: str | No
     for item in expected - found:
         scores[item[0]].false_negatives.append(f"{item[1]}:{item[2]}")
     return dict(scores)
+
+
+def report(root: Path, category: str | None = None) -> str:
+    """A per-rule precision/recall table over annotated fixtures under ``root``."""
+    from guardrails.registry import all_rules
+
+    scores = score_fixtures(root, all_rules(), category)
+    lines = [f"{'rule':<6} {'TP':>4} {'FP':>4} {'FN':>4} {'precision':>9} {'recall':>7}"]
+    totals = Score()
+    for rule_id in sorted(scores):
+        s = scores[rule_id]
+        totals.true_positives += s.true_positives
+        totals.false_positives += s.false_positives
+        totals.false_negatives += s.false_negatives
+        lines.append(
+            f"{rule_id:<6} {s.true_positives:>4} {len(s.false_positives):>4} {len(s.false_negatives):>4} "
+            f"{s.precision:>9.3f} {s.recall:>7.3f}"
+        )
+        lines.extend(f"  false positive: {where}" for where in s.false_positives)
+        lines.extend(f"  false negative: {where}" for where in s.false_negatives)
+    lines.append(
+        f"{'all':<6} {totals.true_positives:>4} {len(totals.false_positives):>4} {len(totals.false_negatives):>4} "
+        f"{totals.precision:>9.3f} {totals.recall:>7.3f}"
+    )
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    import sys
+
+    args = sys.argv[1:]
+    print(report(Path(args[0] if args else "fixtures"), args[1] if len(args) > 1 else None))

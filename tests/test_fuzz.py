@@ -186,7 +186,7 @@ def test_deep_dockerfile_json_array_is_shell_form() -> None:
 def test_yaml_mapping_used_as_key_is_reported() -> None:
     """``replicas: {{replicas}}`` is valid YAML syntax that no loader accepts (an
     unrendered template, five of them in the corpus): it was read as a map key and passed."""
-    with pytest.raises(ParseError, match="mapping used as a mapping key") as caught:
+    with pytest.raises(ParseError, match="mapping key that is itself a mapping") as caught:
         _parse("yaml_tree", "spec:\n  replicas: {{replicas}}\n", Kind.YAML)
     assert (caught.value.line, caught.value.column) == (2, 14)
 

@@ -111,3 +111,22 @@ def test_hcl_attribute_positions() -> None:
     )
     attr = doc.resources("aws_db_instance")[0].get("skip_final_snapshot")
     assert attr is not None and (attr.span.line, attr.span.column, attr.expr.value) == (4, 3, True)
+
+
+def test_block_scalar_stops_before_less_indented_comments(repo) -> None:  # type: ignore[no-untyped-def]
+    content = (
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n    - name: c\n      image: x\n"
+        "      command:\n        - /bin/bash\n        - -ecx\n        - |\n          echo ok\n"
+        "          probe-target\n    # a comment that's less indented\n  restartPolicy: Never\n"
+    )
+    assert _positions(repo, "pod.yaml", content) == [(13, 11)]
+
+
+def test_non_scalar_mapping_key_is_unparseable() -> None:
+    from guardrails.model import ParseError
+    from guardrails.parsers.yaml_tree import parse
+
+    with pytest.raises(ParseError) as info:
+        parse("svc.yaml", "metadata:\n  labels:\n    cell: {{cell}}\n", Kind.YAML)
+    assert (info.value.line, info.value.column) == (3, 12)
+    assert "template" in info.value.message

@@ -1,5 +1,7 @@
-"""docker-compose facts: published ports (short and long syntax) and a service's
-environment (list and map forms, ``env_file``, ``${VAR:-default}`` from ``.env``).
+"""docker-compose facts: published ports (short and long syntax, ``network_mode: host``),
+a service's environment (list and map forms, ``env_file``, ``${VAR:-default}`` from
+``.env``) and, for datastore services, what reaches them and whether they ask for
+credentials.
 
 Interpolation reads the project's ``.env`` next to the compose file, never the
 environment of the machine running the scan: the same repository always gives the
@@ -8,15 +10,14 @@ same answer.
 
 from __future__ import annotations
 
-import ipaddress
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 from guardrails.documents import DotenvDocument, TreeDocument
+from guardrails.facts.datastores import AuthState, Datastore, auth_state, find_datastore
+from guardrails.facts.network import covers, is_all_interfaces, is_loopback, parse_port_spec, port_range
 from guardrails.model import Node
 from guardrails.project import Project
-
-_LOOPBACK_NAMES = {"localhost"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,29 +35,12 @@ class PortBinding:
         return is_loopback(self.host_ip)
 
     def container_ports(self, wanted: tuple[int, ...]) -> list[int]:
-        low, high = self.container
-        return [p for p in wanted if low <= p <= high]
+        return [p for p in wanted if covers(self.container, p)]
 
     def host_port_for(self, container_port: int) -> int | None:
         if self.host_ports is None:
             return None
         return self.host_ports[0] + (container_port - self.container[0])
-
-
-def is_loopback(host_ip: str) -> bool:
-    ip = host_ip.strip("[]")
-    if not ip:
-        return False
-    if ip in _LOOPBACK_NAMES:
-        return True
-    try:
-        return ipaddress.ip_address(ip.split("%", 1)[0]).is_loopback
-    except ValueError:
-        return False
-
-
-def is_all_interfaces(host_ip: str) -> bool:
-    return host_ip.strip("[]") in ("", "0.0.0.0", "::")
 
 
 class Interpolator:
@@ -145,51 +129,28 @@ def ports(service: Node, interpolate: Interpolator) -> list[PortBinding]:
     return bindings
 
 
-def _range(text: str) -> tuple[int, int] | None:
-    low, _, high = text.partition("-")
-    try:
-        start = int(low)
-        end = int(high) if high else start
-    except ValueError:
-        return None
-    return (start, end) if start <= end else None
-
-
 def _short_port(item: Node, interpolate: Interpolator) -> PortBinding | None:
     """``[HOST_IP:][HOST_PORT:]CONTAINER_PORT[/PROTOCOL]``, IPv6 host IPs in brackets."""
     raw = interpolate(item.text)
-    if raw is None:
+    spec = parse_port_spec(raw) if raw is not None else None
+    if spec is None:
         return None
-    spec, _, protocol = raw.strip().partition("/")
-    host_ip = ""
-    if spec.startswith("["):
-        close = spec.find("]")
-        host_ip, spec = spec[1:close], spec[close + 2 :]
-    parts = spec.split(":")
-    if len(parts) > 3:  # an unbracketed IPv6 address
-        host_ip, parts = ":".join(parts[:-2]), parts[-2:]
-    if len(parts) == 3:
-        host_ip, parts = parts[0], parts[1:]
-    container = _range(parts[-1])
-    if container is None:
-        return None
-    host_ports = _range(parts[0]) if len(parts) == 2 and parts[0] else None
-    return PortBinding(host_ip, host_ports, container, protocol or "tcp", item)
+    return PortBinding(spec.host_ip, spec.host_ports, spec.container, spec.protocol, item)
 
 
 def _long_port(item: Node, interpolate: Interpolator) -> PortBinding | None:
     target = item.get("target")
     if target is None:
         return None
-    container = _range(interpolate(target.text) or "")
+    container = port_range(interpolate(target.text) or "")
     if container is None:
         return None
     host_ip_node = item.get("host_ip")
     host_ip = (interpolate(host_ip_node.text) or "") if host_ip_node is not None else ""
     published = item.get("published")
-    host_ports = _range(interpolate(published.text) or "") if published is not None else None
+    host_ports = port_range(interpolate(published.text) or "") if published is not None else None
     protocol = item.get("protocol")
-    return PortBinding(host_ip, host_ports, container, protocol.text if protocol else "tcp", item)
+    return PortBinding(host_ip, host_ports, container, protocol.text.lower() if protocol else "tcp", item)
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,6 +158,7 @@ class EnvValue:
     value: str | None
     node: Node | None
     source: str
+    raw: str = ""
 
 
 def environment(
@@ -221,11 +183,11 @@ def environment(
     if node is not None and node.is_map:
         for key, _, value in node.items():
             text = None if value.value is None else interpolate(value.text)
-            env[key] = EnvValue(text, value, compose.path)
+            env[key] = EnvValue(text, value, compose.path, value.text)
     elif node is not None and node.is_seq:
         for item in node.elements():
             key, sep, value_text = item.text.partition("=")
-            env[key.strip()] = EnvValue(interpolate(value_text) if sep else None, item, compose.path)
+            env[key.strip()] = EnvValue(interpolate(value_text) if sep else None, item, compose.path, value_text)
     return env
 
 
@@ -247,3 +209,81 @@ def command_words(service: Node, interpolate: Interpolator) -> list[str]:
             except ValueError:
                 words.extend(text.split())
     return words
+
+
+@dataclass(frozen=True, slots=True)
+class Exposure:
+    """A datastore port reachable on every interface of the host: through ``ports:``
+    (``binding`` set) or because the service shares the host's network."""
+
+    port: int
+    node: Node
+    binding: PortBinding | None
+
+    @property
+    def where(self) -> str:
+        if self.binding is None:
+            return "on the host's network (network_mode: host)"
+        host_port = self.binding.host_port_for(self.port)
+        published = f"host port {host_port}" if host_port else "a random host port"
+        return f"on all interfaces ({published})"
+
+    @property
+    def anchor(self) -> str:
+        return f"ports.{self.port}" if self.binding is not None else "network_mode"
+
+
+@dataclass(slots=True)
+class DatastoreService:
+    """A compose service whose image is a known datastore."""
+
+    name: str
+    node: Node
+    image: str
+    store: Datastore
+    env: dict[str, EnvValue]
+    words: list[str]
+    auth: AuthState
+    exposures: list[Exposure]
+
+    @property
+    def env_values(self) -> dict[str, str | None]:
+        return {k: v.value for k, v in self.env.items()}
+
+
+def datastore_services(
+    doc: TreeDocument, project: Project, extra: tuple[Datastore, ...] = ()
+) -> list[DatastoreService]:
+    """Every datastore service of a compose file with its environment, auth state and exposures."""
+    interpolate = Interpolator(project_variables(doc, project))
+    found: list[DatastoreService] = []
+    for root in doc.roots:
+        services = root.get("services")
+        for name, _, service in services.items() if services is not None else ():
+            if not service.is_map:
+                continue
+            image_node = service.get("image")
+            image = interpolate(image_node.text) if image_node is not None and image_node.is_scalar else None
+            store = find_datastore(image, extra) if image else None
+            if store is None or image is None:
+                continue
+            env = environment(service, doc, project, interpolate)
+            words = command_words(service, interpolate)
+            auth = auth_state(store, {k: v.value for k, v in env.items()}, words, image)
+            found.append(
+                DatastoreService(name, service, image, store, env, words, auth, exposures(service, store, interpolate))
+            )
+    return found
+
+
+def exposures(service: Node, store: Datastore, interpolate: Interpolator) -> list[Exposure]:
+    """The datastore's ports published on every interface (loopback binds and ``expose:`` are not)."""
+    mode = service.get("network_mode")
+    if mode is not None and mode.is_scalar and (interpolate(mode.text) or "") == "host":
+        return [Exposure(store.ports[0], mode, None)] if store.ports else []
+    found: list[Exposure] = []
+    for binding in ports(service, interpolate):
+        if not is_all_interfaces(binding.host_ip) or binding.protocol != "tcp":
+            continue
+        found.extend(Exposure(port, binding.node, binding) for port in binding.container_ports(store.ports))
+    return found

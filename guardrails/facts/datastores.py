@@ -1,56 +1,138 @@
 """What guardrails knows about datastore images: ports and how authentication works.
 
-Facts from the images' own documentation (docker-library docs, Bitnami READMEs,
-vendor docs); see docs/datastores.md. Users add images through configuration
-(``datastores:`` in .guardrails.yaml), which goes through ``Datastore.from_config``.
+One data table (``BUILTIN``), documented in docs/datastores.md, with facts from the
+images' own documentation (docker-library docs, Bitnami READMEs, vendor docs). Users
+add or override families through configuration (``datastores:``), which goes through
+``Datastore.from_config``; entries given there are looked up before the built-in ones.
 """
 
 from __future__ import annotations
 
 import fnmatch
-from dataclasses import dataclass, field
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
+
+from guardrails.fingerprint import secret_fingerprint
+from guardrails.model import Incident
+
+NEWSBLUR = Incident(
+    "NewsBlur: MongoDB published by Docker past the firewall, database dropped by a bot",
+    "2021-06-23",
+    "https://blog.newsblur.com/2021/06/28/story-of-a-hacking/",
+)
+
+# Ports a datastore family is recognised by when no image says what listens there
+# (a security group, a Service with no matching workload). Generic web ports such as
+# 8080 or 9000 are left out: on their own they say nothing about a datastore.
+_GENERIC_PORTS = frozenset({80, 443, 8080, 8000, 9000, 9009, 9600, 8181, 7000, 7001, 7199, 2888, 3888, 2380})
 
 
 @dataclass(frozen=True, slots=True)
 class Datastore:
-    """One datastore family.
+    """One datastore family and how its images handle authentication.
 
-    ``auth_env``: setting any of these enables authentication; ``auth_env_all``: all
-    of these are needed together (mongo's root user and password); ``open_env``:
-    variable=value pairs that disable authentication (compared case-insensitively);
-    ``auth_flags``/``open_flags``: the same on the command line; ``secure_by_default``:
-    what the image does when nothing is set (postgres refuses to start without a
-    password, so it is not "open"; mongo and redis accept anyone).
+    ``auth_env``: any of these set (``KEY``) or matching (``KEY=glob``) enables
+    authentication; ``auth_env_all``: all are needed together (mongo's root user and
+    password); ``open_env``: (KEY, glob) pairs that disable it, compared
+    case-insensitively; ``auth_flags``/``open_flags``: the same on the command line.
+    ``secure_by_default``: the image refuses anonymous access (or refuses to start)
+    when nothing is set; ``open_before``: a version (``"8"``, ``"2.12"``) below which
+    the image is open by default whatever ``secure_by_default`` says, read from the
+    image tag. ``default_user`` is the account the image creates when no user is
+    named, ``default_credentials`` the documented (user, password) pairs anyone can
+    try. ``commands`` are the server binaries, recognised in scripts and Dockerfiles.
     """
 
     name: str
     images: tuple[str, ...]
     ports: tuple[int, ...]
+    commands: tuple[str, ...] = ()
     auth_env: tuple[str, ...] = ()
     auth_env_all: tuple[str, ...] = ()
     open_env: tuple[tuple[str, str], ...] = ()
     auth_flags: tuple[str, ...] = ()
     open_flags: tuple[tuple[str, str], ...] = ()
     secure_by_default: bool = False
-    default_credentials: tuple[tuple[str, str], ...] = field(default=())
-    note: str = ""
+    open_before: str = ""
+    default_user: str = ""
+    user_env: tuple[str, ...] = ()
+    password_env: tuple[str, ...] = ()
+    credential_env: tuple[str, ...] = ()
+    default_credentials: tuple[tuple[str, str], ...] = ()
+    default_behaviour: str = ""
+    bind_flags: tuple[str, ...] = ()
+    command_listens_all: bool = False
+    command_secure_by_default: bool = False
 
     def matches(self, image: str) -> bool:
         repo = image_repository(image)
         return any(fnmatch.fnmatchcase(repo, pattern) for pattern in self.images)
 
+    @property
+    def signature_ports(self) -> tuple[int, ...]:
+        """The ports that identify this family without an image (see ``_GENERIC_PORTS``)."""
+        return tuple(p for p in self.ports if p not in _GENERIC_PORTS)
+
     @classmethod
-    def from_config(cls, data: dict[str, Any]) -> Datastore:
+    def from_config(cls, data: Mapping[str, Any]) -> Datastore:
+        """A family from configuration; unknown keys are an error, not silently ignored.
+
+        ``open_env`` is a mapping ``{KEY: glob}`` or a list of ``KEY=glob``;
+        ``open_flags`` a mapping ``{flag: value}``; ``default_credentials`` a list of
+        ``user/password`` strings or ``[user, password]`` pairs.
+        """
+        known = set(cls.__dataclass_fields__)
+        unknown = set(data) - known
+        if unknown:
+            raise ValueError(f"datastore {data.get('name', '?')!r}: unknown keys {sorted(unknown)}")
+        if not data.get("name") or not data.get("images"):
+            raise ValueError("a datastore needs a name and at least one image pattern")
+
+        def strings(key: str) -> tuple[str, ...]:
+            value = data.get(key, ())
+            if isinstance(value, str):
+                return (value,)
+            return tuple(str(v) for v in value)
+
+        def pairs(key: str, sep: str) -> tuple[tuple[str, str], ...]:
+            value = data.get(key, ())
+            if isinstance(value, Mapping):
+                return tuple((str(k), str(v).lower() if isinstance(v, bool) else str(v)) for k, v in value.items())
+            out: list[tuple[str, str]] = []
+            for item in value:
+                if isinstance(item, str):
+                    left, found, right = item.partition(sep)
+                    if not found:
+                        raise ValueError(f"datastore {data['name']!r}: {key} entry {item!r} needs {sep!r}")
+                    out.append((left, right))
+                else:
+                    left, right = item
+                    out.append((str(left), str(right)))
+            return tuple(out)
+
         return cls(
             name=str(data["name"]),
-            images=tuple(data.get("images", [])),
-            ports=tuple(int(p) for p in data.get("ports", [])),
-            auth_env=tuple(data.get("auth_env", [])),
-            auth_env_all=tuple(data.get("auth_env_all", [])),
-            open_env=tuple((str(k), str(v)) for k, v in data.get("open_env", {}).items()),
-            auth_flags=tuple(data.get("auth_flags", [])),
+            images=strings("images"),
+            ports=tuple(int(p) for p in data.get("ports", ())),
+            commands=strings("commands"),
+            auth_env=strings("auth_env"),
+            auth_env_all=strings("auth_env_all"),
+            open_env=pairs("open_env", "="),
+            auth_flags=strings("auth_flags"),
+            open_flags=pairs("open_flags", "="),
             secure_by_default=bool(data.get("secure_by_default", False)),
+            open_before=str(data.get("open_before", "")),
+            default_user=str(data.get("default_user", "")),
+            user_env=strings("user_env"),
+            password_env=strings("password_env"),
+            credential_env=strings("credential_env"),
+            default_credentials=pairs("default_credentials", "/"),
+            default_behaviour=str(data.get("default_behaviour", "")),
+            bind_flags=strings("bind_flags"),
+            command_listens_all=bool(data.get("command_listens_all", False)),
+            command_secure_by_default=bool(data.get("command_secure_by_default", False)),
         )
 
 
@@ -73,86 +155,471 @@ def image_tag(image: str) -> str:
     return last.split(":", 1)[1] if ":" in last else ""
 
 
+_VERSION = re.compile(r"^v?(\d+)(?:\.(\d+))?(?:\.(\d+))?")
+
+
+def tag_version(tag: str) -> tuple[int, ...] | None:
+    """``7.17.10`` -> (7, 17, 10); ``8-alpine`` -> (8,); ``latest`` or '' -> None (unknown)."""
+    match = _VERSION.match(tag.strip())
+    if not match:
+        return None
+    return tuple(int(g) for g in match.groups() if g is not None)
+
+
+def _version(text: str) -> tuple[int, ...]:
+    return tuple(int(p) for p in text.split("."))
+
+
+_BITNAMI_OPEN = (("ALLOW_EMPTY_PASSWORD", "yes"),)
+_BITNAMI_NOTE = "Bitnami images refuse to start without a password unless ALLOW_EMPTY_PASSWORD=yes"
+
 BUILTIN: tuple[Datastore, ...] = (
+    # -- Bitnami first: the same software with other variables and safer defaults.
+    Datastore(
+        "PostgreSQL (Bitnami)",
+        ("bitnami/postgresql*",),
+        (5432,),
+        commands=(),
+        auth_env=("POSTGRESQL_PASSWORD", "POSTGRESQL_PASSWORD_FILE", "POSTGRES_PASSWORD"),
+        open_env=_BITNAMI_OPEN,
+        secure_by_default=True,
+        default_user="postgres",
+        user_env=("POSTGRESQL_USERNAME", "POSTGRES_USER"),
+        password_env=("POSTGRESQL_PASSWORD", "POSTGRESQL_POSTGRES_PASSWORD", "POSTGRES_PASSWORD"),
+        default_behaviour=_BITNAMI_NOTE,
+    ),
+    Datastore(
+        "MySQL (Bitnami)",
+        ("bitnami/mysql",),
+        (3306,),
+        auth_env=("MYSQL_ROOT_PASSWORD", "MYSQL_ROOT_PASSWORD_FILE"),
+        open_env=_BITNAMI_OPEN,
+        secure_by_default=True,
+        default_user="root",
+        user_env=("MYSQL_ROOT_USER", "MYSQL_USER"),
+        password_env=("MYSQL_ROOT_PASSWORD", "MYSQL_PASSWORD"),
+        default_behaviour=_BITNAMI_NOTE,
+    ),
+    Datastore(
+        "MariaDB (Bitnami)",
+        ("bitnami/mariadb*",),
+        (3306,),
+        auth_env=("MARIADB_ROOT_PASSWORD", "MARIADB_ROOT_PASSWORD_FILE"),
+        open_env=_BITNAMI_OPEN,
+        secure_by_default=True,
+        default_user="root",
+        user_env=("MARIADB_ROOT_USER", "MARIADB_USER"),
+        password_env=("MARIADB_ROOT_PASSWORD", "MARIADB_PASSWORD"),
+        default_behaviour=_BITNAMI_NOTE,
+    ),
+    Datastore(
+        "MongoDB (Bitnami)",
+        ("bitnami/mongodb*",),
+        (27017,),
+        auth_env=("MONGODB_ROOT_PASSWORD", "MONGODB_ROOT_PASSWORD_FILE"),
+        open_env=_BITNAMI_OPEN,
+        secure_by_default=True,
+        default_user="root",
+        user_env=("MONGODB_ROOT_USER", "MONGODB_USERNAME"),
+        password_env=("MONGODB_ROOT_PASSWORD", "MONGODB_PASSWORD"),
+        default_behaviour=_BITNAMI_NOTE,
+    ),
+    Datastore(
+        "Redis (Bitnami)",
+        ("bitnami/redis*", "bitnami/valkey*"),
+        (6379,),
+        auth_env=("REDIS_PASSWORD", "REDIS_PASSWORD_FILE", "VALKEY_PASSWORD", "VALKEY_PASSWORD_FILE"),
+        open_env=_BITNAMI_OPEN,
+        secure_by_default=True,
+        password_env=("REDIS_PASSWORD", "VALKEY_PASSWORD"),
+        default_behaviour=_BITNAMI_NOTE + "; Bitnami Redis is always configured with remote access enabled",
+    ),
+    # -- Official images and vendors.
     Datastore(
         "PostgreSQL",
-        ("postgres", "postgis/postgis", "timescale/timescaledb*", "bitnami/postgresql*", "*/postgres"),
+        ("postgres", "postgis/postgis", "timescale/timescaledb*", "*/postgres", "pgvector/pgvector"),
         (5432,),
-        auth_env=("POSTGRES_PASSWORD", "POSTGRES_PASSWORD_FILE", "POSTGRESQL_PASSWORD"),
-        open_env=(("POSTGRES_HOST_AUTH_METHOD", "trust"), ("ALLOW_EMPTY_PASSWORD", "yes")),
+        commands=("postgres", "postmaster"),
+        auth_env=("POSTGRES_PASSWORD", "POSTGRES_PASSWORD_FILE"),
+        open_env=(("POSTGRES_HOST_AUTH_METHOD", "trust"),),
         secure_by_default=True,
-        note="the official image refuses to start without POSTGRES_PASSWORD unless trust is chosen",
+        default_user="postgres",
+        user_env=("POSTGRES_USER",),
+        password_env=("POSTGRES_PASSWORD",),
+        default_behaviour="the image exits unless POSTGRES_PASSWORD is set or trust is chosen",
     ),
     Datastore(
         "MySQL",
-        ("mysql", "mysql/mysql-server", "bitnami/mysql", "percona", "percona/percona-server"),
+        ("mysql", "mysql/mysql-server", "percona", "percona/percona-server"),
         (3306, 33060),
-        auth_env=("MYSQL_ROOT_PASSWORD", "MYSQL_ROOT_PASSWORD_FILE", "MYSQL_RANDOM_ROOT_PASSWORD", "MYSQL_PASSWORD"),
-        open_env=(("MYSQL_ALLOW_EMPTY_PASSWORD", "*"), ("ALLOW_EMPTY_PASSWORD", "yes")),
+        commands=("mysqld",),
+        auth_env=("MYSQL_ROOT_PASSWORD", "MYSQL_ROOT_PASSWORD_FILE", "MYSQL_RANDOM_ROOT_PASSWORD"),
+        open_env=(("MYSQL_ALLOW_EMPTY_PASSWORD", "*"),),
         secure_by_default=True,
+        default_user="root",
+        user_env=("MYSQL_USER",),
+        password_env=("MYSQL_ROOT_PASSWORD", "MYSQL_PASSWORD"),
+        default_behaviour="the image exits unless a root password option is chosen",
     ),
     Datastore(
         "MariaDB",
-        ("mariadb", "bitnami/mariadb*", "linuxserver/mariadb"),
+        ("mariadb", "linuxserver/mariadb"),
         (3306,),
+        commands=("mariadbd",),
         auth_env=(
             "MARIADB_ROOT_PASSWORD",
             "MARIADB_ROOT_PASSWORD_HASH",
             "MARIADB_ROOT_PASSWORD_FILE",
             "MARIADB_RANDOM_ROOT_PASSWORD",
             "MYSQL_ROOT_PASSWORD",
+            "MYSQL_ROOT_PASSWORD_FILE",
             "MYSQL_RANDOM_ROOT_PASSWORD",
         ),
-        open_env=(
-            ("MARIADB_ALLOW_EMPTY_ROOT_PASSWORD", "*"),
-            ("MYSQL_ALLOW_EMPTY_PASSWORD", "*"),
-            ("ALLOW_EMPTY_PASSWORD", "yes"),
-        ),
+        open_env=(("MARIADB_ALLOW_EMPTY_ROOT_PASSWORD", "*"), ("MYSQL_ALLOW_EMPTY_PASSWORD", "*")),
         secure_by_default=True,
+        default_user="root",
+        user_env=("MARIADB_USER", "MYSQL_USER"),
+        password_env=("MARIADB_ROOT_PASSWORD", "MARIADB_PASSWORD", "MYSQL_ROOT_PASSWORD", "MYSQL_PASSWORD"),
+        default_behaviour="the image exits unless a root password option is chosen",
     ),
     Datastore(
         "MongoDB",
-        ("mongo", "mongodb/mongodb-community-server", "bitnami/mongodb*", "percona/percona-server-mongodb"),
+        (
+            "mongo",
+            "mongodb/mongodb-community-server",
+            "mongodb/mongodb-enterprise-server",
+            "percona/percona-server-mongodb",
+        ),
         (27017,),
+        commands=("mongod",),
         auth_env_all=("MONGO_INITDB_ROOT_USERNAME", "MONGO_INITDB_ROOT_PASSWORD"),
-        auth_env=("MONGODB_ROOT_PASSWORD", "MONGODB_PASSWORD"),
-        open_env=(("ALLOW_EMPTY_PASSWORD", "yes"),),
+        auth_env=("MONGO_INITDB_ROOT_PASSWORD_FILE",),
         auth_flags=("--auth", "--keyFile"),
-        note="the official image runs without authentication unless both MONGO_INITDB_ROOT_* are set",
+        open_flags=(("--noauth", ""),),
+        bind_flags=("--bind_ip_all", "--bind_ip"),
+        user_env=("MONGO_INITDB_ROOT_USERNAME",),
+        password_env=("MONGO_INITDB_ROOT_PASSWORD",),
+        default_behaviour="the image runs without authentication unless both MONGO_INITDB_ROOT_USERNAME "
+        "and MONGO_INITDB_ROOT_PASSWORD are set",
     ),
     Datastore(
         "Redis",
-        ("redis", "redis/redis-stack*", "bitnami/redis*", "valkey/valkey", "eqalpha/keydb"),
+        ("redis", "redis/redis-stack*", "valkey/valkey", "eqalpha/keydb", "redislabs/redismod"),
         (6379,),
-        auth_env=("REDIS_PASSWORD", "REDIS_PASSWORD_FILE", "VALKEY_PASSWORD"),
-        open_env=(("ALLOW_EMPTY_PASSWORD", "yes"),),
+        commands=("redis-server", "valkey-server", "keydb-server"),
+        auth_env=("REDIS_ARGS=*requirepass*",),
         auth_flags=("--requirepass", "--aclfile"),
         open_flags=(("--protected-mode", "no"),),
-        note="the official image turns protected mode off: an exposed port is open to anyone",
+        bind_flags=("--bind",),
+        command_listens_all=True,
+        command_secure_by_default=True,
+        password_env=("REDIS_PASSWORD",),
+        default_behaviour="the image turns protected mode off: without --requirepass anyone can connect",
+    ),
+    Datastore(
+        "Elasticsearch (Bitnami)",
+        ("bitnami/elasticsearch*",),
+        (9200, 9300),
+        auth_env=("ELASTICSEARCH_ENABLE_SECURITY=yes", "ELASTICSEARCH_ENABLE_SECURITY=true"),
+        open_env=(("ELASTICSEARCH_ENABLE_SECURITY", "no"), ("ELASTICSEARCH_ENABLE_SECURITY", "false")),
+        user_env=(),
+        password_env=("ELASTICSEARCH_PASSWORD",),
+        default_user="elastic",
+        default_behaviour="Bitnami Elasticsearch runs without security unless ELASTICSEARCH_ENABLE_SECURITY=yes",
+    ),
+    Datastore(
+        "Elasticsearch",
+        ("elasticsearch", "elasticsearch/elasticsearch", "elastic/elasticsearch"),
+        (9200, 9300),
+        commands=("elasticsearch",),
+        auth_env=("ELASTIC_PASSWORD", "ELASTIC_PASSWORD_FILE", "xpack.security.enabled=true"),
+        open_env=(("xpack.security.enabled", "false"), ("ES_SETTING_XPACK_SECURITY_ENABLED", "false")),
+        open_flags=(("-Expack.security.enabled", "false"),),
+        bind_flags=("-Enetwork.host",),
+        secure_by_default=True,
+        open_before="8",
+        default_user="elastic",
+        password_env=("ELASTIC_PASSWORD",),
+        default_credentials=(("elastic", "changeme"),),
+        default_behaviour="security is on by default from 8.0; before 8.0 it is off unless xpack.security.enabled=true",
+    ),
+    Datastore(
+        "OpenSearch",
+        ("opensearchproject/opensearch", "bitnami/opensearch"),
+        (9200, 9600),
+        commands=("opensearch",),
+        auth_env=("OPENSEARCH_INITIAL_ADMIN_PASSWORD",),
+        open_env=(("DISABLE_SECURITY_PLUGIN", "true"), ("plugins.security.disabled", "true")),
+        secure_by_default=True,
+        open_before="2.12",
+        default_user="admin",
+        password_env=("OPENSEARCH_INITIAL_ADMIN_PASSWORD",),
+        default_credentials=(("admin", "admin"),),
+        default_behaviour="2.12+ refuses to start without OPENSEARCH_INITIAL_ADMIN_PASSWORD; before 2.12 the demo "
+        "security configuration accepts admin/admin",
+    ),
+    Datastore(
+        "CouchDB",
+        ("couchdb", "apache/couchdb", "bitnami/couchdb"),
+        (5984,),
+        auth_env_all=("COUCHDB_USER", "COUCHDB_PASSWORD"),
+        user_env=("COUCHDB_USER",),
+        password_env=("COUCHDB_PASSWORD",),
+        default_behaviour="without COUCHDB_USER and COUCHDB_PASSWORD the node starts in admin party mode",
+    ),
+    Datastore(
+        "RabbitMQ",
+        ("rabbitmq", "bitnami/rabbitmq"),
+        (5672, 15672),
+        commands=("rabbitmq-server",),
+        auth_env=("RABBITMQ_DEFAULT_PASS", "RABBITMQ_DEFAULT_PASS_FILE", "RABBITMQ_PASSWORD"),
+        default_user="guest",
+        user_env=("RABBITMQ_DEFAULT_USER", "RABBITMQ_USERNAME"),
+        password_env=("RABBITMQ_DEFAULT_PASS", "RABBITMQ_PASSWORD"),
+        default_credentials=(("guest", "guest"),),
+        default_behaviour="without RABBITMQ_DEFAULT_USER/PASS the image keeps guest/guest, which its default "
+        "configuration lets in from any address",
+    ),
+    Datastore(
+        "Neo4j",
+        ("neo4j", "bitnami/neo4j"),
+        (7474, 7687),
+        commands=("neo4j",),
+        auth_env=("NEO4J_AUTH", "NEO4J_PASSWORD"),
+        open_env=(("NEO4J_AUTH", "none"), ("NEO4J_dbms_security_auth__enabled", "false")),
+        secure_by_default=True,
+        default_user="neo4j",
+        credential_env=("NEO4J_AUTH",),
+        password_env=("NEO4J_PASSWORD",),
+        default_credentials=(("neo4j", "neo4j"),),
+        default_behaviour="neo4j/neo4j must be changed at first login",
+    ),
+    Datastore(
+        "ClickHouse (Yandex image)",
+        ("yandex/clickhouse-server",),
+        (8123, 9000, 9009),
+        auth_env=("CLICKHOUSE_PASSWORD",),
+        default_user="default",
+        user_env=("CLICKHOUSE_USER",),
+        password_env=("CLICKHOUSE_PASSWORD",),
+        default_behaviour="the retired Yandex image lets the password-less default user in from any address",
+    ),
+    Datastore(
+        "ClickHouse",
+        ("clickhouse/clickhouse-server", "clickhouse", "bitnami/clickhouse"),
+        (8123, 9000),
+        commands=("clickhouse-server",),
+        auth_env=("CLICKHOUSE_PASSWORD", "CLICKHOUSE_ADMIN_PASSWORD"),
+        open_env=_BITNAMI_OPEN,
+        secure_by_default=True,
+        default_user="default",
+        user_env=("CLICKHOUSE_USER", "CLICKHOUSE_ADMIN_USER"),
+        password_env=("CLICKHOUSE_PASSWORD", "CLICKHOUSE_ADMIN_PASSWORD"),
+        default_behaviour="the password-less default user has no network access unless CLICKHOUSE_USER, "
+        "CLICKHOUSE_PASSWORD or CLICKHOUSE_DEFAULT_ACCESS_MANAGEMENT is set",
+    ),
+    Datastore(
+        "InfluxDB",
+        ("influxdb", "bitnami/influxdb"),
+        (8086, 8181),
+        commands=("influxd",),
+        auth_env=(
+            "INFLUXDB_HTTP_AUTH_ENABLED=true",
+            "DOCKER_INFLUXDB_INIT_MODE=setup",
+            "DOCKER_INFLUXDB_INIT_PASSWORD",
+            "INFLUXDB_ADMIN_USER_PASSWORD",
+        ),
+        open_env=(("INFLUXDB_HTTP_AUTH_ENABLED", "false"),),
+        secure_by_default=True,
+        open_before="2",
+        user_env=("DOCKER_INFLUXDB_INIT_USERNAME", "INFLUXDB_ADMIN_USER"),
+        password_env=("DOCKER_INFLUXDB_INIT_PASSWORD", "INFLUXDB_ADMIN_USER_PASSWORD"),
+        default_behaviour="InfluxDB 1.x serves its HTTP API without authentication unless "
+        "INFLUXDB_HTTP_AUTH_ENABLED=true; 2.x and 3.x use tokens",
+    ),
+    Datastore(
+        "Memcached",
+        ("memcached", "bitnami/memcached"),
+        (11211,),
+        commands=("memcached",),
+        auth_flags=("-S", "--enable-sasl"),
+        bind_flags=("-l", "--listen"),
+        auth_env=("MEMCACHED_PASSWORD",),
+        password_env=("MEMCACHED_PASSWORD",),
+        default_behaviour="memcached has no authentication unless SASL is enabled (-S)",
+    ),
+    Datastore(
+        "Cassandra",
+        ("cassandra", "bitnami/cassandra", "datastax/dse-server"),
+        (9042, 9160, 7000, 7001, 7199),
+        commands=("cassandra",),
+        auth_env=("CASSANDRA_PASSWORD", "CASSANDRA_AUTHENTICATOR=PasswordAuthenticator"),
+        open_env=(("CASSANDRA_AUTHENTICATOR", "AllowAllAuthenticator"),),
+        default_user="cassandra",
+        user_env=("CASSANDRA_USER",),
+        password_env=("CASSANDRA_PASSWORD",),
+        default_credentials=(("cassandra", "cassandra"),),
+        default_behaviour="the default AllowAllAuthenticator accepts every client",
+    ),
+    Datastore(
+        "ZooKeeper",
+        ("zookeeper", "bitnami/zookeeper", "confluentinc/cp-zookeeper"),
+        (2181, 2888, 3888, 8080),
+        commands=("zkServer.sh",),
+        auth_env=("ZOO_ENABLE_AUTH=yes", "ZOO_ENABLE_AUTH=true", "ZOO_SERVER_PASSWORDS", "ZOO_CLIENT_PASSWORD"),
+        open_env=(("ALLOW_ANONYMOUS_LOGIN", "yes"),),
+        default_behaviour="ZooKeeper accepts unauthenticated clients by default",
+    ),
+    Datastore(
+        "Kafka",
+        ("apache/kafka*", "confluentinc/cp-kafka", "confluentinc/cp-server", "bitnami/kafka", "wurstmeister/kafka"),
+        (9092,),
+        commands=("kafka-server-start.sh",),
+        auth_env=(
+            "KAFKA_LISTENER_SECURITY_PROTOCOL_MAP=*SASL*",
+            "KAFKA_CFG_LISTENER_SECURITY_PROTOCOL_MAP=*SASL*",
+            "KAFKA_SSL_CLIENT_AUTH=required",
+            "KAFKA_CFG_SSL_CLIENT_AUTH=required",
+        ),
+        open_env=(("ALLOW_PLAINTEXT_LISTENER", "yes"),),
+        default_behaviour="Kafka listeners are PLAINTEXT without client authentication by default",
+    ),
+    Datastore(
+        "Redpanda",
+        ("vectorized/redpanda", "redpandadata/redpanda"),
+        (9092, 8082),
+        commands=("redpanda", "rpk"),
+        auth_flags=("*enable_sasl=true*", "*kafka_enable_authorization=true*"),
+        default_behaviour="the Kafka API and HTTP proxy accept any client unless SASL is enabled "
+        "(redpanda.enable_sasl=true)",
+    ),
+    Datastore(
+        "etcd",
+        ("coreos/etcd", "etcd-development/etcd", "bitnami/etcd", "etcd"),
+        (2379, 2380),
+        commands=("etcd",),
+        auth_env=("ETCD_ROOT_PASSWORD", "ETCD_CLIENT_CERT_AUTH=true"),
+        auth_flags=("--client-cert-auth",),
+        bind_flags=("--listen-client-urls",),
+        open_env=(("ALLOW_NONE_AUTHENTICATION", "yes"),),
+        password_env=("ETCD_ROOT_PASSWORD",),
+        default_user="root",
+        default_behaviour="etcd serves clients without authentication unless auth or client certificates are enabled",
     ),
 )
 
 
-def find_datastore(image: str, extra: tuple[Datastore, ...] = ()) -> Datastore | None:
+def find_datastore(image: str, extra: Iterable[Datastore] = ()) -> Datastore | None:
+    """The family an image belongs to; configured families first, then the built-in table."""
     for store in (*extra, *BUILTIN):
         if store.matches(image):
             return store
     return None
 
 
+def find_by_command(command: str, extra: Iterable[Datastore] = ()) -> Datastore | None:
+    """The family whose server binary is ``command`` (``mongod``, ``redis-server``)."""
+    base = command.rsplit("/", 1)[-1]
+    for store in (*extra, *BUILTIN):
+        if base in store.commands:
+            return store
+    return None
+
+
+def stores_on_port(port: int, extra: Iterable[Datastore] = ()) -> list[Datastore]:
+    """Families whose signature ports include ``port`` (official entries, no duplicates by name)."""
+    found: dict[str, Datastore] = {}
+    for store in (*extra, *BUILTIN):
+        base = store.name.split(" (", 1)[0]
+        if port in store.signature_ports and base not in found:
+            found[base] = store
+    return list(found.values())
+
+
+def signature_ports(extra: Iterable[Datastore] = ()) -> dict[int, str]:
+    """{port: "PostgreSQL"} for every signature port, for port-only checks."""
+    ports: dict[int, str] = {}
+    for store in (*extra, *BUILTIN):
+        for port in store.signature_ports:
+            ports.setdefault(port, store.name.split(" (", 1)[0])
+    return dict(sorted(ports.items()))
+
+
+DATASTORES_OPTION_HELP = (
+    "extra datastore families, checked before the built-in table (keys as in docs/datastores.md: "
+    "name, images, ports, auth_env, open_env, auth_flags, open_flags, secure_by_default, ...)"
+)
+
+
+def configured(options: Mapping[str, Any]) -> tuple[Datastore, ...]:
+    """The families configuration adds (``datastores:``, as entries or already built)."""
+    return tuple(
+        item if isinstance(item, Datastore) else Datastore.from_config(item)
+        for item in options.get("datastores", ()) or ()
+    )
+
+
+# --------------------------------------------------------------------------- authentication state
+
 _FALSE = {"", "0", "false", "no", "off"}
 
 
 @dataclass(frozen=True, slots=True)
 class AuthState:
-    """``open`` is True when anyone reaching the port gets in; ``reason`` says why."""
+    """``open``: anyone reaching the port gets in; ``explicit``: the configuration says so
+    (a variable or flag), as opposed to the image's default; ``reason`` says why."""
 
     open: bool
     reason: str
+    explicit: bool = False
 
 
-def auth_state(store: Datastore, env: dict[str, str | None], words: list[str]) -> AuthState:
-    """Decide from environment and command-line words whether the datastore asks for credentials.
+def _env_matches(env: Mapping[str, str | None], entry: str) -> bool:
+    key, sep, pattern = entry.partition("=")
+    if key not in env:
+        return False
+    value = env[key]
+    if not sep:
+        return value is None or value != ""
+    return value is not None and fnmatch.fnmatch(value.lower(), pattern.lower())
+
+
+def _flag_present(words: list[str], flag: str) -> bool:
+    """A flag given on the command line; a pattern with ``*`` matches any word (``*enable_sasl=true*``)."""
+    if "*" in flag:
+        return any(fnmatch.fnmatchcase(word, flag) for word in words)
+    return flag_value(words, flag) is not None
+
+
+def flag_value(words: list[str], flag: str) -> str | None:
+    """The value given to ``flag`` (``--x v`` or ``--x=v``); '' for a bare flag; None if absent."""
+    for i, word in enumerate(words):
+        if word == flag:
+            nxt = words[i + 1] if i + 1 < len(words) else ""
+            return "" if nxt.startswith("-") else nxt
+        if word.startswith(flag + "="):
+            return word.split("=", 1)[1]
+    return None
+
+
+_CONFIG_SUFFIXES = (".conf", ".cnf", ".cfg", ".yaml", ".yml", ".json", ".xml")
+_CONFIG_FLAGS = ("--config", "-f", "--config-file", "--defaults-file", "--config_file")
+
+
+def config_file(words: list[str]) -> str | None:
+    """A configuration file given on the command line: it may set what the flags do not show."""
+    for flag in _CONFIG_FLAGS:
+        value = flag_value(words, flag)
+        if value:
+            return value
+    for word in words[1:]:
+        if not word.startswith("-") and word.endswith(_CONFIG_SUFFIXES):
+            return word
+    return None
+
+
+def auth_state(store: Datastore, env: Mapping[str, str | None], words: list[str], image: str = "") -> AuthState:
+    """Decide from environment, command-line words and image tag whether the datastore asks for credentials.
 
     A variable whose value cannot be resolved here (``${DB_PASSWORD}`` with no default)
     counts as set: it is provided at deploy time.
@@ -160,26 +627,168 @@ def auth_state(store: Datastore, env: dict[str, str | None], words: list[str]) -
     for key, expected in store.open_env:
         if key in env and env[key] is not None:
             value = (env[key] or "").strip().lower()
-            if (expected == "*" and value not in _FALSE) or value == expected.lower():
-                return AuthState(True, f"{key}={env[key]} disables authentication")
-    has_auth_flag = any(w.split("=", 1)[0] in store.auth_flags for w in words)
-    for flag, value in store.open_flags:
-        for i, word in enumerate(words):
-            given = (
-                word.split("=", 1)[1]
-                if word.startswith(flag + "=")
-                else (words[i + 1] if word == flag and i + 1 < len(words) else None)
-            )
-            if given is not None and given.lower() == value and not has_auth_flag:
-                return AuthState(True, f"{flag} {value} without a password")
+            disabled = value not in _FALSE if expected == "*" else fnmatch.fnmatch(value, expected.lower())
+            if disabled:
+                return AuthState(True, f"{key}={env[key]} disables authentication", explicit=True)
+    has_auth_flag = any(_flag_present(words, flag) for flag in store.auth_flags)
+    config = config_file(words)
+    if config is not None and not has_auth_flag:
+        # A password in the file outranks what the flags seem to say (redis: requirepass).
+        return AuthState(False, f"the configuration file {config} may enable authentication")
+    for flag, expected in store.open_flags:
+        given = flag_value(words, flag)
+        if given is not None and given.lower() == expected.lower() and not has_auth_flag:
+            shown = f"{flag} {expected}".strip()
+            return AuthState(True, f"{shown} disables authentication", explicit=True)
     if has_auth_flag:
         return AuthState(False, "authentication enabled on the command line")
-    for key in store.auth_env:
-        if key in env and (env[key] is None or env[key] != ""):
-            return AuthState(False, f"{key} is set")
+    started_directly = not image and bool(words) and words[0].rsplit("/", 1)[-1] in store.commands
+    if started_directly and store.command_secure_by_default:
+        return AuthState(False, f"{words[0]} protects itself by default")
+    for entry in store.auth_env:
+        if _env_matches(env, entry):
+            return AuthState(False, f"{entry.split('=', 1)[0]} is set")
     if store.auth_env_all and all(k in env and env[k] != "" for k in store.auth_env_all):
         return AuthState(False, " and ".join(store.auth_env_all) + " are set")
+    if store.auth_env_all and any(k in env for k in store.auth_env_all):
+        # The official entrypoints refuse half a configuration: the container does not start.
+        return AuthState(False, "only some of " + " and ".join(store.auth_env_all) + " are set: the image refuses it")
+    if store.open_before and image:
+        version = tag_version(image_tag(image))
+        if version is not None and version < _version(store.open_before):
+            return AuthState(True, f"no authentication configured ({store.default_behaviour})")
     if store.secure_by_default:
-        return AuthState(False, store.note or "the image requires credentials by default")
-    needed = " and ".join(store.auth_env_all) if store.auth_env_all else " or ".join(store.auth_env + store.auth_flags)
-    return AuthState(True, f"no authentication configured (set {needed})")
+        return AuthState(False, store.default_behaviour or "the image requires credentials by default")
+    return AuthState(True, f"no authentication configured ({store.default_behaviour or 'open by default'})")
+
+
+# --------------------------------------------------------------------------- weak credentials
+
+# Passwords that appear in every default-credential list and in vendor examples.
+WELL_KNOWN_WEAK = frozenset(
+    {
+        "changeme",
+        "change_me",
+        "change-me",
+        "changeit",
+        "password",
+        "passw0rd",
+        "p@ssw0rd",
+        "p@ssword",
+        "admin",
+        "root",
+        "guest",
+        "secret",
+        "pass",
+        "default",
+        "123456",
+        "12345678",
+        "1234",
+        "postgres",
+        "mysql",
+        "toor",
+    }
+)
+
+
+@dataclass(frozen=True, slots=True)
+class WeakCredential:
+    """A credential variable whose value anyone could guess; ``description`` never holds a
+    value that is not itself a published default."""
+
+    key: str
+    description: str
+
+
+def _is_password_key(key: str) -> bool:
+    upper = key.upper()
+    if upper.endswith("_FILE") or "ALLOW_EMPTY" in upper or "RANDOM" in upper or "HASH" in upper:
+        return False
+    return "PASSWORD" in upper or upper.endswith(("_PASS", "_PASSWD"))
+
+
+def describe_password(user: str, password: str, defaults: tuple[tuple[str, str], ...] = ()) -> str | None:
+    """How a password is guessable, without revealing it unless it is a published default; None if not."""
+    lowered = password.lower()
+    if (user, password) in defaults:
+        return f"the image's documented default credential ({user}/{password})"
+    if user and lowered == user.lower():
+        if lowered in WELL_KNOWN_WEAK:
+            return f"a default credential ({user}/{password})"
+        return f"a password equal to the user name (fingerprint {secret_fingerprint(password)})"
+    if lowered in WELL_KNOWN_WEAK:
+        return f"a well-known default password ('{password}')"
+    return None
+
+
+def weak_credentials(store: Datastore, env: Mapping[str, str | None]) -> list[WeakCredential]:
+    """Credential variables of ``store`` (and any ``*PASSWORD*`` variable) set to a guessable value."""
+    user = next((env[k] for k in store.user_env if env.get(k)), None) or store.default_user
+    found: list[WeakCredential] = []
+    for key in store.credential_env:
+        value = env.get(key)
+        if value and "/" in value:
+            pair_user, _, pair_password = value.partition("/")
+            description = describe_password(pair_user, pair_password, store.default_credentials)
+            if description is not None:
+                found.append(WeakCredential(key, description))
+    for key, value in env.items():
+        if key in store.credential_env or not value:
+            continue
+        if key not in store.password_env and not _is_password_key(key):
+            continue
+        description = describe_password(user or "", value, store.default_credentials)
+        if description is not None:
+            found.append(WeakCredential(key, description))
+    return found
+
+
+# --------------------------------------------------------------------------- server command lines
+
+
+def _binds_all(value: str) -> bool:
+    """``0.0.0.0``, ``::``, ``*``, ``0.0.0.0,::1`` or ``http://0.0.0.0:2379``: some address is every interface."""
+    if value == "":
+        return True
+    for item in value.replace(",", " ").split():
+        host = item.split("://", 1)[-1]
+        if host.startswith("["):
+            host = host[1 : host.find("]")] if "]" in host else host
+        elif host.count(":") == 1:
+            host = host.split(":", 1)[0]
+        if host in ("0.0.0.0", "::", "*", "[::]"):
+            return True
+    return False
+
+
+@dataclass(frozen=True, slots=True)
+class ServerCommand:
+    """A datastore server started on the command line and what its flags say."""
+
+    store: Datastore
+    listens_all: bool
+    auth: AuthState
+    bind: str
+
+
+def server_command(words: list[str], extra: Iterable[Datastore] = ()) -> ServerCommand | None:
+    """``mongod --bind_ip_all``, ``redis-server --protected-mode no``...: the server, where it listens
+    (only what the flags say: an explicit bind, or an explicit opening on a server that listens
+    everywhere by default) and whether it asks for credentials."""
+    if not words:
+        return None
+    store = find_by_command(words[0], extra)
+    if store is None:
+        return None
+    auth = auth_state(store, {}, words)
+    bind = ""
+    for flag in store.bind_flags:
+        value = flag_value(words, flag)
+        if value is not None:
+            bind = f"{flag} {value}".strip()
+            listens_all = _binds_all(value)
+            break
+    else:
+        listens_all = auth.explicit and store.command_listens_all
+        bind = "no bind address: every interface by default"
+    return ServerCommand(store, listens_all, auth, bind)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from guardrails.documents import Condition, Redirect, ShellCommand, ShellDocument, Word
+from guardrails.documents import Condition, Redirect, ShellAssignment, ShellCommand, ShellDocument, Word
 from guardrails.model import Kind, ParseError
 from guardrails.parsers._treesitter import Source, parser, raise_first_error
 
@@ -35,7 +35,7 @@ def parse(path: str, text: str, kind: Kind) -> ShellDocument:
         walker.statements(tree.root_node.children, [], None)
     except RecursionError:
         raise ParseError("shell script nested too deeply to analyse") from None
-    doc = ShellDocument(path=path, kind=kind, text=text, commands=walker.commands)
+    doc = ShellDocument(path=path, kind=kind, text=text, commands=walker.commands, assignments=walker.assignments)
     doc.options = _shell_options(text, walker.commands)
     return doc
 
@@ -68,6 +68,7 @@ class _Walker:
     def __init__(self, source: Source) -> None:
         self.source = source
         self.commands: list[ShellCommand] = []
+        self.assignments: list[ShellAssignment] = []
 
     # -- statements --------------------------------------------------------------
 
@@ -100,6 +101,14 @@ class _Walker:
         if t in ("while_statement", "until_statement"):
             return self.loop(node, conds, function)
         if t in ("for_statement", "c_style_for_statement"):
+            variable = node.child_by_field_name("variable")
+            if variable is not None:
+                span = self.source.span(variable)
+                self.assignments.append(
+                    ShellAssignment(
+                        self.source.text_of(variable), None, span, list(conds), function, len(self.commands), loop=True
+                    )
+                )
             body = [c for c in node.children if c.type == "do_group"]
             return self.statements(body, conds, function)
         if t == "function_definition":
@@ -107,8 +116,35 @@ class _Walker:
             body = [c for c in node.children if c.type in ("compound_statement", "subshell")]
             return self.statements(body, conds, name or function)
         if t in ("variable_assignment", "declaration_command", "variable_assignments"):
-            return self.nested_commands(node, conds, function)
+            found = self.nested_commands(node, conds, function)
+            self.record_assignments(node, conds, function)
+            return found
         return []
+
+    def record_assignments(self, node: Any, conds: list[Condition], function: str | None) -> None:
+        """Standalone ``X=…`` (also under ``export``/``local``/``readonly``): guards read defaults."""
+        targets = [node] if node.type == "variable_assignment" else list(node.children)
+        for target in targets:
+            if target.type == "variable_assignment":
+                name_node = target.child_by_field_name("name")
+                value_node = target.child_by_field_name("value")
+            elif target.type == "variable_name" and node.type == "declaration_command":
+                name_node, value_node = target, None
+            else:
+                continue
+            if name_node is None:
+                continue
+            value = self.word(value_node) if value_node is not None else None
+            self.assignments.append(
+                ShellAssignment(
+                    self.source.text_of(name_node),
+                    value,
+                    self.source.span(target),
+                    conditions=list(conds),
+                    function=function,
+                    index=len(self.commands),
+                )
+            )
 
     def and_or(self, node: Any, conds: list[Condition], function: str | None) -> list[ShellCommand]:
         # ``a && b || c`` nests to the left, ((a && b) || c): walk that spine in a loop, so a

@@ -15,7 +15,6 @@ backslash escapes, PostgreSQL's default) is tried before giving up.
 
 from __future__ import annotations
 
-import gc
 import re
 from bisect import bisect_right
 from collections.abc import Iterable
@@ -23,6 +22,7 @@ from typing import Any
 
 from guardrails.documents import SqlDocument, SqlStatement
 from guardrails.model import Kind, ParseError, Span
+from guardrails.parsers._gc import without_cyclic_gc
 
 # A client command or hash comment at the start of a line.
 _LINE_COMMAND = re.compile(
@@ -279,20 +279,9 @@ def _statement(
     return SqlStatement(src[first:last], keywords, Span(line, column, end_line, end_column), has_where)
 
 
+@without_cyclic_gc
 def parse(path: str, text: str, kind: Kind) -> SqlDocument:
     """Statements in source order; ParseError for an unterminated string or comment."""
-    # sqlparse allocates an object per token and we keep none of them: pausing the
-    # cyclic collector spares its repeated scans on big dumps.
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        return _parse(path, text, kind)
-    finally:
-        if collecting:
-            gc.enable()
-
-
-def _parse(path: str, text: str, kind: Kind) -> SqlDocument:
     from sqlparse import lexer
     from sqlparse.engine import FilterStack
 

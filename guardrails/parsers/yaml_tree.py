@@ -149,12 +149,9 @@ class _Composer:
             parent.value.append(node)
         elif frame[2] is None:
             if node.kind != "scalar":
-                # Valid YAML syntax, but no loader a tool here uses (PyYAML's safe_load, the
-                # Go YAML behind kubectl and compose) accepts a mapping or list as a key:
-                # in practice an unrendered ``{{ value }}`` template.
                 raise ParseError(
-                    f"a {'mapping' if node.kind == 'map' else 'sequence'} used as a mapping key "
-                    "(an unrendered {{ }} template?)",
+                    "invalid YAML for a configuration file: a mapping key that is itself a "
+                    f"{'mapping' if node.kind == 'map' else 'sequence'} (an unrendered template such as {{{{x}}}}?)",
                     node.span.line,
                     node.span.column,
                 )

@@ -1,1 +1,65 @@
-"""Reporters: findings to text, JSON and the formats CI tools read."""
+"""Reporters: findings to text, JSON and the formats CI tools read.
+
+Every reporter is a pure function of the scan result (and the rules that ran), so
+two runs over the same files give byte-identical reports.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from guardrails.engine import ScanResult
+from guardrails.model import Severity
+from guardrails.rule import Rule
+
+FORMATS = ("text", "json", "sarif", "junit", "github", "gitlab")
+
+
+@dataclass(slots=True)
+class Report:
+    """What a reporter reads: the result, the rules that ran, and the gate threshold."""
+
+    result: ScanResult
+    rules: tuple[type[Rule], ...] = ()
+    fail_on: Severity = Severity.LOW
+    sources: dict[str, str] = field(default_factory=dict)
+
+
+def read_sources(report: Report, cwd: Path) -> None:
+    """File contents for code frames, read only for files that have findings."""
+    for finding in report.result.findings:
+        if finding.path not in report.sources:
+            try:
+                report.sources[finding.path] = (cwd / finding.path).read_text(encoding="utf-8", errors="replace")
+            except OSError:
+                report.sources[finding.path] = ""
+
+
+def render(fmt: str, report: Report, colour: bool = False) -> str:
+    """The report in ``fmt`` (one of FORMATS); heavy modules load only for the chosen one."""
+    if fmt == "text":
+        from guardrails.report import text
+
+        return text.render(report.result, report.sources, colour=colour)
+    if fmt == "json":
+        from guardrails.report import json_report
+
+        return json_report.render(report.result)
+    if fmt == "sarif":
+        from guardrails.report import sarif
+
+        return sarif.render(report)
+    if fmt == "junit":
+        from guardrails.report import junit
+
+        return junit.render(report)
+    if fmt == "github":
+        from guardrails.report import github
+
+        return github.render(report)
+    if fmt == "gitlab":
+        from guardrails.report import gitlab
+
+        return gitlab.render(report)
+    raise ValueError(f"unknown format {fmt!r} (choose from {', '.join(FORMATS)})")

@@ -38,7 +38,7 @@ def finding_dict(f: Finding) -> dict[str, Any]:
 def document(result: ScanResult) -> dict[str, Any]:
     visible = [f for f in result.findings if f.suppressed is None]
     by_severity = Counter(f.severity.label for f in visible)
-    return {
+    data: dict[str, Any] = {
         "version": SCHEMA_VERSION,
         "tool": {"name": "guardrails", "version": __version__},
         "findings": [finding_dict(f) for f in result.findings],
@@ -53,6 +53,9 @@ def document(result: ScanResult) -> dict[str, Any]:
             "internal_errors": result.internal_errors,
         },
     }
+    if result.baselined or result.stale_baseline:
+        data["baseline"] = {"matched": result.baselined, "stale": result.stale_baseline}
+    return data
 
 
 def render(result: ScanResult) -> str:

@@ -47,6 +47,8 @@ def _finding(f: Finding, source: str, colour: bool) -> list[str]:
     src_lines = source.split("\n") if source else []
     if 0 < f.span.line <= len(src_lines):
         code = src_lines[f.span.line - 1].replace("\t", " ")
+        if f.sensitive:
+            code = code[: f.span.column - 1] + "<value not shown>"
         gutter = f"{f.span.line:>5} | "
         out.append(gutter + code[:200])
         caret_len = max(
@@ -68,7 +70,13 @@ def _summary(result: ScanResult, visible: list[Finding], colour: bool) -> str:
         found += f" ({', '.join(parts)})"
     suppressed = len(result.findings) - len(visible)
     extra = f", {suppressed} suppressed" if suppressed else ""
+    if result.baselined:
+        extra += f", {result.baselined} baselined"
     line = f"{found}{extra} in {result.files_scanned} file{'s' if result.files_scanned != 1 else ''}"
+    if result.stale_baseline:
+        count = len(result.stale_baseline)
+        line += f"; {count} baseline entr{'ies' if count != 1 else 'y'} no longer match (remove them):"
+        line += "".join(f"\n  stale {e['path']}: {e['rule_id']} {e['anchor']}" for e in result.stale_baseline)
     if result.skipped:
         line += f"; {len(result.skipped)} skipped:"
         line += "".join(f"\n  skipped {s.path}: {s.reason} ({s.detail})" for s in result.skipped)

@@ -6,15 +6,9 @@ from collections.abc import Iterator
 
 from guardrails.documents import TreeDocument
 from guardrails.facts import compose
-from guardrails.facts.datastores import auth_state, find_datastore
-from guardrails.model import Category, Finding, Incident, Kind, Severity
-from guardrails.rule import Bad, Good, Rule, RuleContext
-
-NEWSBLUR = Incident(
-    "NewsBlur: MongoDB published by Docker past the firewall, database dropped by a bot",
-    "2021-06-23",
-    "https://blog.newsblur.com/2021/06/28/story-of-a-hacking/",
-)
+from guardrails.facts.datastores import DATASTORES_OPTION_HELP, NEWSBLUR, configured, weak_credentials
+from guardrails.model import Category, Finding, Kind, Severity
+from guardrails.rule import Bad, Good, Option, Rule, RuleContext
 
 
 class ComposeDatastorePortExposed(Rule):
@@ -37,6 +31,7 @@ class ComposeDatastorePortExposed(Rule):
         "`expose:` or nothing), or bind to loopback (`127.0.0.1:27017:27017`). Always enable "
         "authentication (MONGO_INITDB_ROOT_USERNAME/PASSWORD, `redis-server --requirepass`, ...)."
     )
+    options = {"datastores": Option([], DATASTORES_OPTION_HELP)}
     bad = (
         Bad(
             "docker-compose.yml",
@@ -72,36 +67,30 @@ class ComposeDatastorePortExposed(Rule):
     )
 
     def check(self, doc: TreeDocument, ctx: RuleContext) -> Iterator[Finding]:  # type: ignore[override]
-        variables = compose.project_variables(doc, ctx.project)
-        interpolate = compose.Interpolator(variables)
-        for root in doc.roots:
-            services = root.get("services")
-            for name, _, service in services.items() if services is not None else ():
-                if not service.is_map:
-                    continue
-                image_node = service.get("image")
-                image = interpolate(image_node.text) if image_node is not None else None
-                store = find_datastore(image) if image else None
-                if store is None:
-                    continue
-                env = {k: v.value for k, v in compose.environment(service, doc, ctx.project, interpolate).items()}
-                auth = auth_state(store, env, compose.command_words(service, interpolate))
-                severity = Severity.CRITICAL if auth.open else Severity.HIGH
-                for binding in compose.ports(service, interpolate):
-                    if not compose.is_all_interfaces(binding.host_ip) or binding.protocol != "tcp":
-                        continue
-                    for port in binding.container_ports(store.ports):
-                        host_port = binding.host_port_for(port)
-                        published = f"host port {host_port}" if host_port else "a random host port"
-                        message = (
-                            f"service '{name}' ({image}, {store.name}) publishes container port {port} on all "
-                            f"interfaces ({published}); {auth.reason}"
-                        )
-                        yield self.finding(
-                            doc,
-                            binding.node.span,
-                            message,
-                            anchor=f"services.{name}.ports.{port}",
-                            ctx=ctx,
-                            severity=severity,
-                        )
+        for svc in compose.datastore_services(doc, ctx.project, configured(ctx.options)):
+            weak = weak_credentials(svc.store, svc.env_values)
+            if svc.auth.open:
+                severity, protection = Severity.CRITICAL, svc.auth.reason
+            elif weak:
+                severity, protection = Severity.CRITICAL, f"{weak[0].key} is {weak[0].description}"
+            else:
+                severity, protection = Severity.HIGH, f"authenticated ({svc.auth.reason}), still reachable by anyone"
+            by_node: dict[int, list[compose.Exposure]] = {}
+            for exposure in svc.exposures:
+                by_node.setdefault(id(exposure.node), []).append(exposure)
+            for group in by_node.values():
+                first = group[0]
+                ports = ", ".join(str(e.port) for e in group)
+                plural = "s" if len(group) > 1 else ""
+                message = (
+                    f"service '{svc.name}' ({svc.image}, {svc.store.name}) exposes container port{plural} {ports} "
+                    f"{first.where}; {protection}"
+                )
+                yield self.finding(
+                    doc,
+                    first.node.span,
+                    message,
+                    anchor=f"services.{svc.name}.{first.anchor}",
+                    ctx=ctx,
+                    severity=severity,
+                )

@@ -1,0 +1,321 @@
+"""Configuration: ``.guardrails.yaml`` or ``[tool.guardrails]`` in ``pyproject.toml``.
+
+Found by walking up from the scanned path to the repository root (or given with
+``--config``). Everything is validated before any rule runs: an unknown key, an unknown
+rule or a value of the wrong type is a ``ConfigError`` naming the key (exit 2), because a
+typo that silently disables nothing is how a gate stops protecting anyone.
+"""
+
+from __future__ import annotations
+
+import difflib
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from guardrails.model import Category, Severity
+from guardrails.registry import all_rules
+from guardrails.rule import Rule
+from guardrails.selection import matches
+
+YAML_NAMES = (".guardrails.yaml", ".guardrails.yml")
+TOP_KEYS = (
+    "select",
+    "ignore",
+    "fail-on",
+    "exclude",
+    "per-path-ignores",
+    "rules",
+    "datastores",
+    "inline-suppressions",
+)
+RULE_KEYS = ("enabled", "severity", "options")
+DATASTORE_KEYS = {
+    "name": str,
+    "images": list,
+    "ports": list,
+    "auth_env": list,
+    "auth_env_all": list,
+    "open_env": dict,
+    "auth_flags": list,
+    "secure_by_default": bool,
+}
+
+
+class ConfigError(Exception):
+    """Invalid configuration: the message names the file and the key."""
+
+
+@dataclass(slots=True)
+class Config:
+    """Validated configuration; paths in ``exclude`` and ``per_path_ignores`` are relative to ``root``."""
+
+    path: Path | None = None
+    root: Path | None = None
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    fail_on: Severity | None = None
+    exclude: tuple[str, ...] = ()
+    per_path_ignores: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    severity_overrides: dict[str, Severity] = field(default_factory=dict)
+    rule_options: dict[str, dict[str, Any]] = field(default_factory=dict)
+    disabled: tuple[str, ...] = ()
+    datastores: tuple[Any, ...] = ()
+    inline_suppressions: bool = True
+
+    def excluded(self) -> Callable[[Path], bool] | None:
+        """Absolute path -> True when ``exclude`` names it (gitignore-style patterns)."""
+        if not self.exclude or self.root is None:
+            return None
+        import pathspec
+
+        spec = pathspec.PathSpec.from_lines("gitwildmatch", self.exclude)
+        root = self.root
+
+        def test(path: Path) -> bool:
+            rel = _relative(path, root)
+            return rel is not None and spec.match_file(rel)
+
+        return test
+
+    def path_ignored(self, cwd: Path) -> Callable[[str, str], bool] | None:
+        """(display path, rule id) -> True when ``per-path-ignores`` turns the rule off there."""
+        if not self.per_path_ignores or self.root is None:
+            return None
+        import pathspec
+
+        specs = [
+            (pathspec.PathSpec.from_lines("gitwildmatch", [pattern]), keys)
+            for pattern, keys in self.per_path_ignores.items()
+        ]
+        rules = {r.id: r for r in all_rules()}
+        root = self.root
+
+        def test(display: str, rule_id: str) -> bool:
+            rel = _relative(cwd / display, root)
+            rule = rules.get(rule_id)
+            if rel is None or rule is None:
+                return False
+            return any(spec.match_file(rel) and any(matches(rule, k) for k in keys) for spec, keys in specs)
+
+        return test
+
+
+def _relative(path: Path, root: Path) -> str | None:
+    try:
+        return path.resolve().relative_to(root).as_posix()
+    except ValueError:
+        return None
+
+
+# --------------------------------------------------------------------------- finding and reading
+
+
+def find(start: Path) -> Path | None:
+    """The nearest configuration file from ``start`` up to the repository root."""
+    from guardrails.project import find_root
+
+    start = start.resolve()
+    top = find_root(start)
+    current = start if start.is_dir() else start.parent
+    for directory in (current, *current.parents):
+        for name in YAML_NAMES:
+            if (directory / name).is_file():
+                return directory / name
+        pyproject = directory / "pyproject.toml"
+        if pyproject.is_file() and _has_tool_table(pyproject):
+            return pyproject
+        if directory == top:
+            break
+    return None
+
+
+def _toml() -> Any:
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - exercised on 3.10 only
+        import tomli as tomllib
+    return tomllib
+
+
+def _has_tool_table(path: Path) -> bool:
+    try:
+        data = _toml().loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(data.get("tool"), dict) and "guardrails" in data["tool"]
+
+
+def read(path: Path) -> dict[str, Any]:
+    """The raw configuration mapping in ``path`` (YAML, or TOML with ``[tool.guardrails]``)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    if path.suffix == ".toml":
+        try:
+            data = _toml().loads(text)
+        except ValueError as exc:
+            raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+        if path.name == "pyproject.toml" or "tool" in data:
+            data = data.get("tool", {}).get("guardrails", {})
+    else:
+        import yaml
+
+        try:
+            data = yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            raise ConfigError(f"{path}: invalid YAML: {exc}") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: expected a mapping of settings, got {type(data).__name__}")
+    return data
+
+
+def load(explicit: Path | None, start: Path) -> Config:
+    """The validated configuration: ``explicit`` if given, else the nearest one, else defaults."""
+    path = explicit if explicit is not None else find(start)
+    if path is None:
+        return Config()
+    if explicit is not None and not path.is_file():
+        raise ConfigError(f"{path}: no such configuration file")
+    return validate(read(path), path)
+
+
+# --------------------------------------------------------------------------- validation
+
+
+def _unknown(key: str, choices: tuple[str, ...] | list[str], where: str) -> ConfigError:
+    close = difflib.get_close_matches(key, list(choices), n=1)
+    hint = f" (did you mean {close[0]!r}?)" if close else f" (known: {', '.join(choices)})"
+    return ConfigError(f"{where}: unknown key {key!r}{hint}")
+
+
+def _string_list(value: Any, where: str) -> tuple[str, ...]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"{where}: expected a list of strings, got {type(value).__name__}")
+    return tuple(value)
+
+
+def _selection(value: Any, where: str) -> tuple[str, ...]:
+    keys = _string_list(value, where)
+    categories = {c.value for c in Category}
+    for key in keys:
+        if key not in categories and not any(matches(r, key) for r in all_rules()):
+            raise ConfigError(f"{where}: unknown rule or category {key!r}; `guardrails rules` lists them")
+    return keys
+
+
+def _rule(key: str, where: str) -> type[Rule]:
+    for rule in all_rules():
+        if key.upper() == rule.id or key == rule.name:
+            return rule
+    names = [r.id for r in all_rules()] + [r.name for r in all_rules()]
+    close = difflib.get_close_matches(key, names, n=1)
+    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    raise ConfigError(f"{where}: unknown rule {key!r}{hint}; `guardrails rules` lists them")
+
+
+def _severity(value: Any, where: str) -> Severity:
+    if not isinstance(value, str):
+        raise ConfigError(f"{where}: expected a severity name, got {type(value).__name__}")
+    try:
+        return Severity.parse(value)
+    except ValueError as exc:
+        raise ConfigError(f"{where}: {exc}") from None
+
+
+def validate(data: dict[str, Any], path: Path) -> Config:
+    name = path.name if path.name != "pyproject.toml" else "pyproject.toml [tool.guardrails]"
+    config = Config(path=path, root=path.parent.resolve())
+    for key in data:
+        if key not in TOP_KEYS:
+            raise _unknown(str(key), TOP_KEYS, f"{name}")
+    if "select" in data:
+        config.select = _selection(data["select"], f"{name}: select")
+    if "ignore" in data:
+        config.ignore = _selection(data["ignore"], f"{name}: ignore")
+    if "fail-on" in data:
+        config.fail_on = _severity(data["fail-on"], f"{name}: fail-on")
+    if "exclude" in data:
+        config.exclude = _string_list(data["exclude"], f"{name}: exclude")
+    if "inline-suppressions" in data:
+        if not isinstance(data["inline-suppressions"], bool):
+            raise ConfigError(f"{name}: inline-suppressions: expected true or false")
+        config.inline_suppressions = data["inline-suppressions"]
+    ignores = data.get("per-path-ignores", {})
+    if not isinstance(ignores, dict):
+        raise ConfigError(f"{name}: per-path-ignores: expected a mapping of path pattern to rules")
+    for pattern, keys in ignores.items():
+        config.per_path_ignores[str(pattern)] = _selection(keys, f"{name}: per-path-ignores.{pattern}")
+    _rules(data.get("rules", {}), config, name)
+    config.datastores = _datastores(data.get("datastores", []), name)
+    return config
+
+
+def _rules(section: Any, config: Config, name: str) -> None:
+    if not isinstance(section, dict):
+        raise ConfigError(f"{name}: rules: expected a mapping of rule id to settings")
+    disabled: list[str] = []
+    for key, settings in section.items():
+        where = f"{name}: rules.{key}"
+        rule = _rule(str(key), where)
+        if not isinstance(settings, dict):
+            raise ConfigError(f"{where}: expected a mapping with {', '.join(RULE_KEYS)}")
+        for sub in settings:
+            if sub not in RULE_KEYS:
+                raise _unknown(str(sub), RULE_KEYS, where)
+        if "enabled" in settings:
+            if not isinstance(settings["enabled"], bool):
+                raise ConfigError(f"{where}.enabled: expected true or false")
+            if not settings["enabled"]:
+                disabled.append(rule.id)
+        if "severity" in settings:
+            config.severity_overrides[rule.id] = _severity(settings["severity"], f"{where}.severity")
+        options = settings.get("options", {})
+        if not isinstance(options, dict):
+            raise ConfigError(f"{where}.options: expected a mapping of option name to value")
+        for option, value in options.items():
+            if option not in rule.options:
+                if not rule.options:
+                    raise ConfigError(f"{where}.options: {rule.id} takes no options (got {option!r})")
+                raise _unknown(str(option), list(rule.options), f"{where}.options")
+            try:
+                validated = rule.options[option].validate(value, f"{where}.options.{option}")
+            except ValueError as exc:
+                raise ConfigError(str(exc)) from None
+            config.rule_options.setdefault(rule.id, {})[option] = validated
+    config.disabled = tuple(disabled)
+
+
+def _datastores(section: Any, name: str) -> tuple[Any, ...]:
+    from guardrails.facts.datastores import Datastore
+
+    if not isinstance(section, list):
+        raise ConfigError(f"{name}: datastores: expected a list of datastore entries")
+    stores = []
+    for index, entry in enumerate(section):
+        where = f"{name}: datastores[{index}]"
+        if not isinstance(entry, dict):
+            raise ConfigError(f"{where}: expected a mapping with name, images and ports")
+        for key in ("name", "images", "ports"):
+            if key not in entry:
+                raise ConfigError(f"{where}: missing {key!r}")
+        for key, value in entry.items():
+            if key not in DATASTORE_KEYS:
+                raise _unknown(str(key), tuple(DATASTORE_KEYS), where)
+            expected = DATASTORE_KEYS[key]
+            if not isinstance(value, expected):
+                raise ConfigError(f"{where}.{key}: expected {expected.__name__}, got {type(value).__name__}")
+        if not all(isinstance(p, int) and not isinstance(p, bool) and 0 < p < 65536 for p in entry["ports"]):
+            raise ConfigError(f"{where}.ports: expected a list of port numbers (1-65535)")
+        for key in ("images", "auth_env", "auth_env_all", "auth_flags"):
+            if key in entry and not all(isinstance(v, str) for v in entry[key]):
+                raise ConfigError(f"{where}.{key}: expected a list of strings")
+        stores.append(Datastore.from_config(entry))
+    return tuple(stores)

@@ -1,0 +1,834 @@
+"""Destructive shell commands: detectors over parsed commands, shared by the shell rules
+and by the Python rule that reads ``subprocess``/``os.system`` calls.
+
+Commands wrapped in ``sudo``, ``env``, ``docker exec``, ``kubectl exec --``, ``sh -c``,
+``su -c`` or ``ssh host "…"`` are unwrapped: argv wrappers keep their words, string
+wrappers are parsed again with the shell parser and every finding points at the
+wrapping word. Guards (guardrails.facts.shell_guards) are checked on every level.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+from typing import TYPE_CHECKING, Any
+
+from guardrails.documents import ShellCommand, ShellDocument, SqlDocument, Word
+from guardrails.facts import destructive_sql
+from guardrails.facts.shell_guards import GUARD_OPTIONS, Guards, GuardSettings, parameter, scope_of
+from guardrails.model import Document, Kind, ParseError, Severity, Span
+from guardrails.rule import Option, Rule, RuleContext
+
+if TYPE_CHECKING:
+    from guardrails.model import Finding
+    from guardrails.project import Project
+
+_SHELLS = {"sh", "bash", "dash", "zsh", "ksh", "ash"}
+_PASSTHROUGH = {"nohup", "time", "exec", "command", "builtin", "gosu", "su-exec", "chpst"}
+_SUDO_VALUE = {"-u", "-g", "-h", "-p", "-C", "-D", "-r", "-t", "-U", "-T", "--user", "--group", "--host"}
+_SSH_VALUE = set("bcDEeFIiJLlmOoPpQRSWw")
+_DOCKER_EXEC_VALUE = {"-e", "--env", "-u", "--user", "-w", "--workdir", "--env-file", "--detach-keys", "--index"}
+_MAX_DEPTH = 3
+
+
+# --------------------------------------------------------------------------- located commands
+
+
+@dataclass
+class Located:
+    """A command to check, with the documents and wrappers whose guards apply to it.
+
+    ``at`` is set when the command came out of a string (``sh -c "…"``, ``ssh host "…"``):
+    its own positions are inside that string, so findings point at the string's word.
+    """
+
+    cmd: ShellCommand
+    doc: ShellDocument
+    outer: list[tuple[ShellDocument, ShellCommand]] = field(default_factory=list)
+    at: Span | None = None
+    via: str = ""
+
+    def span(self, word: Word | None = None) -> Span:
+        if self.at is not None:
+            return self.at
+        if word is not None:
+            return word.span
+        return self.cmd.name.span if self.cmd.name is not None else self.cmd.span
+
+    def describe(self, what: str) -> str:
+        return f"{what} (via {self.via})" if self.via else what
+
+
+def located_commands(doc: ShellDocument) -> Iterator[Located]:
+    for cmd in doc.commands:
+        yield from _expand(Located(cmd, doc), 0)
+
+
+def _expand(item: Located, depth: int) -> Iterator[Located]:
+    yield item
+    if depth >= _MAX_DEPTH:
+        return
+    for inner in _unwrap(item):
+        yield from _expand(inner, depth + 1)
+
+
+def _synthetic(cmd: ShellCommand, words: list[Word]) -> ShellCommand:
+    return ShellCommand(
+        name=words[0],
+        args=words[1:],
+        span=cmd.span,
+        text=cmd.text,
+        conditions=cmd.conditions,
+        redirects=cmd.redirects,
+        pipe_from=cmd.pipe_from,
+        assignments=cmd.assignments,
+        function=cmd.function,
+        index=cmd.index,
+    )
+
+
+def _unwrap(item: Located) -> Iterator[Located]:
+    cmd = item.cmd
+    name = cmd.command
+    words = cmd.args
+    argv = [w.value for w in words]
+    rest: list[Word] | None = None
+    script: Word | None = None
+    via = name
+    if name in _PASSTHROUGH:
+        rest = words[1:] if name in ("gosu", "su-exec", "chpst") else words
+    elif name in ("sudo", "doas"):
+        rest = _after_options(words, _SUDO_VALUE)
+    elif name == "env":
+        i = 0
+        while i < len(words) and (argv[i].startswith("-") or "=" in argv[i]):
+            i += 2 if argv[i] in ("-u", "--unset", "-C", "--chdir") else 1
+        rest = words[i:]
+    elif name in ("nice", "ionice", "timeout"):
+        i = 0
+        while i < len(words) and argv[i].startswith("-"):
+            i += 2 if argv[i] in ("-n", "-c", "-s", "-k", "--signal", "--kill-after") else 1
+        if name == "timeout":
+            i += 1
+        rest = words[i:]
+    elif name in ("docker", "podman", "docker-compose", "nerdctl"):
+        sub = [w for w in argv if not w.startswith("-")]
+        if "exec" in sub[:3]:
+            start = argv.index("exec") + 1
+            after = _after_options(words[start:], _DOCKER_EXEC_VALUE)
+            rest = after[1:] if after else None
+            via = f"{name} exec {after[0].value}" if after else via
+    elif name in ("kubectl", "oc") and "exec" in argv[:3] and "--" in argv:
+        rest = words[argv.index("--") + 1 :]
+        via = f"{name} exec"
+    elif name in _SHELLS:
+        script = _shell_script(words)
+        via = f"{name} -c"
+    elif name in ("su", "runuser"):
+        script = _option_value(words, ("-c",), ("--command",))
+        if script is None and name == "runuser" and "--" in argv:
+            rest = words[argv.index("--") + 1 :]
+        via = f"{name} -c"
+    elif name == "ssh":
+        remote = _after_options(words, {f"-{c}" for c in _SSH_VALUE})
+        if len(remote) >= 2:
+            via = f"ssh {remote[0].value}"
+            if len(remote) == 2:
+                script = remote[1]
+            else:
+                text = " ".join(w.value for w in remote[1:])
+                span = Span(
+                    remote[1].span.line, remote[1].span.column, remote[-1].span.end_line, remote[-1].span.end_column
+                )
+                script = Word(text, text, False, span)
+    if rest:
+        via_text = f"{item.via} / {via}" if item.via else via
+        yield Located(_synthetic(cmd, rest), item.doc, item.outer, item.at, via_text)
+    if script is not None:
+        yield from _parse_script(item, script, via)
+
+
+def _parse_script(item: Located, script: Word, via: str) -> Iterator[Located]:
+    from guardrails.parsers import parse
+
+    try:
+        inner = parse(item.doc.host.path, script.value, Kind.SHELL)
+    except ParseError:
+        return
+    if not isinstance(inner, ShellDocument):
+        return
+    at = item.at or script.span
+    via_text = f"{item.via} / {via}" if item.via else via
+    outer = [*item.outer, (item.doc, item.cmd)]
+    for cmd in inner.commands:
+        yield Located(cmd, inner, outer, at, via_text)
+
+
+def _after_options(words: list[Word], with_value: set[str]) -> list[Word]:
+    i = 0
+    while i < len(words):
+        value = words[i].value
+        if value == "--":
+            return words[i + 1 :]
+        if not value.startswith("-") or value == "-":
+            return words[i:]
+        i += 2 if value in with_value else 1
+    return []
+
+
+def _shell_script(words: list[Word]) -> Word | None:
+    seen_c = False
+    i = 0
+    while i < len(words):
+        value = words[i].value
+        if value.startswith("-") and not value.startswith("--") and len(value) > 1:
+            seen_c = seen_c or "c" in value[1:]
+            i += 2 if value in ("-o", "+o") else 1
+            continue
+        if value.startswith("--"):
+            i += 1
+            continue
+        return words[i] if seen_c else None
+    return None
+
+
+def _option_value(words: list[Word], shorts: tuple[str, ...], longs: tuple[str, ...]) -> Word | None:
+    values = option_values(words, shorts, longs)
+    return values[0] if values else None
+
+
+def option_values(words: list[Word], shorts: tuple[str, ...], longs: tuple[str, ...]) -> list[Word]:
+    """Values of an option in any spelling: ``-c X``, ``-cX``, ``-Atc X``, ``--command=X``, ``--command X``."""
+    found: list[Word] = []
+    for i, word in enumerate(words):
+        value = word.value
+        following = words[i + 1] if i + 1 < len(words) else None
+        if value in longs or value in shorts:
+            if following is not None:
+                found.append(following)
+            continue
+        long = next((o for o in longs if value.startswith(o + "=")), None)
+        if long is not None:
+            text = value[len(long) + 1 :]
+            found.append(Word(word.text, text, word.static, word.span, word.expansions))
+            continue
+        if value.startswith("-") and not value.startswith("--") and len(value) > 2:
+            for short in shorts:
+                letter = short[1]
+                position = value.find(letter, 1)
+                if position < 0:
+                    continue
+                if position == len(value) - 1:
+                    if following is not None:
+                        found.append(following)
+                else:
+                    text = value[position + 1 :]
+                    found.append(Word(word.text, text, word.static, word.span, word.expansions))
+                break
+    return found
+
+
+def has_flag(argv: list[str], short: str, long: str = "") -> bool:
+    """``-f``, a short cluster with it (``-rf``), or the long form."""
+    for arg in argv:
+        if arg == "--":
+            return False
+        if long and (arg == long or arg.startswith(long + "=")):
+            return True
+        if arg.startswith("-") and not arg.startswith("--") and short in arg[1:]:
+            return True
+    return False
+
+
+def positionals(words: list[Word], with_value: set[str] = frozenset()) -> list[Word]:  # type: ignore[assignment]
+    found: list[Word] = []
+    skip = False
+    options_done = False
+    for word in words:
+        if skip:
+            skip = False
+            continue
+        if not options_done and word.value == "--":
+            options_done = True
+            continue
+        if not options_done and word.value.startswith("-") and word.value != "-":
+            skip = word.value in with_value
+            continue
+        found.append(word)
+    return found
+
+
+# --------------------------------------------------------------------------- scope given to detectors
+
+
+@dataclass
+class Scope:
+    """What a detector may read besides the command: the project and the rule options."""
+
+    project: Project | None
+    options: dict[str, Any]
+
+    def read_text(self, doc: Document, relative: str) -> tuple[str, Document | None] | None:
+        """A file named in a script, relative to the script's directory, if it is in the repository."""
+        if self.project is None or not relative or relative.startswith("/"):
+            return None
+        from pathlib import Path
+
+        target = Path(doc.host.path).parent / relative
+        other = self.project.document(target)
+        if other is None:
+            return None
+        return other.text, other
+
+
+@dataclass
+class Hit:
+    """One destructive operation found in a command."""
+
+    what: str
+    anchor: str
+    word: Word | None = None
+    severity: Severity | None = None
+
+
+Detector = Callable[[Located, Scope], Iterator[Hit]]
+
+
+# --------------------------------------------------------------------------- SQL clients
+
+_SQL_CLIENTS: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = {
+    # client: (inline shorts, inline longs, file shorts, file longs)
+    "psql": (("-c",), ("--command",), ("-f",), ("--file",)),
+    "mysql": (("-e",), ("--execute",), (), ()),
+    "mariadb": (("-e",), ("--execute",), (), ()),
+    "sqlcmd": (("-Q", "-q"), (), ("-i",), ()),
+    "cockroach": (("-e",), ("--execute",), ("-f",), ("--file",)),
+    "clickhouse-client": (("-q",), ("--query",), (), ()),
+}
+_MYSQL_LIKE = {"mysql", "mariadb"}
+
+
+def stdin_texts(located: Located, scope: Scope) -> Iterator[tuple[str, Word | None, str]]:
+    """What a command reads on standard input: heredocs, here-strings, ``< file``, and
+    what ``echo``/``printf``/``cat`` pipe into it. Yields (text, word to point at, source)."""
+    cmd = located.cmd
+    for redirect in cmd.redirects:
+        if redirect.operator in ("<<", "<<-", "<<<") and redirect.heredoc_body is not None:
+            yield redirect.heredoc_body, None, "heredoc"
+        elif redirect.operator == "<" and redirect.target:
+            read = scope.read_text(located.doc, redirect.target)
+            if read is not None:
+                yield read[0], None, redirect.target
+    for upstream in cmd.pipe_from[-1:]:
+        if upstream.command in ("echo", "printf"):
+            words = [w.value for w in upstream.args if not (w.value.startswith("-") and upstream.command == "echo")]
+            text = words[0] if upstream.command == "printf" and words else " ".join(words)
+            yield text.replace("\\n", "\n"), None, upstream.command
+        elif upstream.command == "cat":
+            for word in positionals(upstream.args):
+                read = scope.read_text(located.doc, word.value) if word.static else None
+                if read is not None:
+                    yield read[0], None, word.value
+
+
+def sql_inputs(located: Located, scope: Scope) -> Iterator[tuple[str, Word | None, str]]:
+    """Every SQL text a client command runs, with where it came from."""
+    client = located.cmd.command
+    if client == "cockroach" and (not located.cmd.args or located.cmd.args[0].value != "sql"):
+        return
+    inline_s, inline_l, file_s, file_l = _SQL_CLIENTS[client]
+    for word in option_values(located.cmd.args, inline_s, inline_l):
+        yield word.value, word, f"{client} {inline_l[0] if inline_l else inline_s[0]}"
+    for word in option_values(located.cmd.args, file_s, file_l):
+        read = scope.read_text(located.doc, word.value) if word.static else None
+        if read is not None:
+            text, other = read
+            if isinstance(other, SqlDocument):
+                text = "\n".join(s.text + ";" for s in other.statements)
+            yield text, word, f"{client} -f {word.value}"
+    for text, word, source in stdin_texts(located, scope):
+        yield text, word, f"{source} piped into {client}"
+
+
+def detect_sql_drop(located: Located, scope: Scope) -> Iterator[Hit]:
+    client = located.cmd.command
+    if client not in _SQL_CLIENTS:
+        return
+    for text, word, source in sql_inputs(located, scope):
+        for hit in destructive_sql.drops(text, schema_needs_cascade=client not in _MYSQL_LIKE):
+            yield Hit(f"`{hit.summary}` sent by {source}", f"{client}:{hit.summary.lower()}", word)
+
+
+def detect_dropdb(located: Located, scope: Scope) -> Iterator[Hit]:
+    cmd = located.cmd
+    argv = cmd.argv
+    if cmd.command == "dropdb":
+        if has_flag(argv, "i", "--interactive"):
+            return
+        value_opts = {"-h", "-p", "-U", "--host", "--port", "--username", "--maintenance-db"}
+        names = [w.value for w in positionals(cmd.args, value_opts)]
+        if names and all(destructive_sql.disposable_name(n) for n in names):
+            return
+        target = names[-1] if names else "$PGDATABASE"
+        yield Hit(f"`dropdb {target}` without --interactive", f"dropdb:{target}")
+    elif cmd.command in ("mysqladmin", "mariadb-admin") and (has_flag(argv, "f", "--force")):
+        words = positionals(cmd.args, {"-h", "-u", "-P", "-S", "--host", "--user", "--port", "--socket"})
+        values = [w.value.lower() for w in words]
+        if "drop" in values:
+            index = values.index("drop")
+            name = words[index + 1].value if index + 1 < len(words) else "?"
+            if destructive_sql.disposable_name(name):
+                return
+            yield Hit(f"`{cmd.command} --force drop {name}` (no confirmation)", f"mysqladmin:{name}")
+
+
+_JS_TOKEN = re.compile(
+    r"""//[^\n]*|/\*.*?\*/|'(?:\\.|[^'\\])*'|"(?:\\.|[^"\\])*"|`(?:\\.|[^`\\])*`|(?P<id>[A-Za-z_$][\w$]*)|(?P<other>[\s\S])""",
+    re.DOTALL,
+)
+
+
+def js_calls(text: str) -> list[str]:
+    """Method names called in a mongo shell script, with comments and strings skipped."""
+    tokens = [(m.group("id"), m.group("other")) for m in _JS_TOKEN.finditer(text)]
+    code = [(ident, other) for ident, other in tokens if ident or (other and not other.isspace())]
+    called: list[str] = []
+    for i, (ident, _) in enumerate(code[:-1]):
+        if ident and code[i + 1][1] == "(":
+            called.append(ident)
+    return called
+
+
+def detect_mongo_drop(located: Located, scope: Scope) -> Iterator[Hit]:
+    cmd = located.cmd
+    if cmd.command not in ("mongo", "mongosh"):
+        return
+    sources = [(w.value, w, f"{cmd.command} --eval") for w in option_values(cmd.args, (), ("--eval",))]
+    sources += [(t, w, f"{s} piped into {cmd.command}") for t, w, s in stdin_texts(located, scope)]
+    for text, word, source in sources:
+        if "dropDatabase" in js_calls(text):
+            yield Hit(f"`dropDatabase()` run by {source}", f"{cmd.command}:dropDatabase", word)
+
+
+_REDIS_VALUE = {"-h", "-p", "-a", "-n", "-u", "-s", "-r", "-i", "--user", "--pass", "--tls-cert", "--cacert", "--sni"}
+
+
+def detect_redis_flush(located: Located, scope: Scope) -> Iterator[Hit]:
+    cmd = located.cmd
+    if cmd.command not in ("redis-cli", "valkey-cli", "keydb-cli"):
+        return
+    words = positionals(cmd.args, _REDIS_VALUE)
+    if words and words[0].value.upper() in ("FLUSHALL", "FLUSHDB"):
+        yield Hit(f"`{cmd.command} {words[0].value}`", f"redis:{words[0].value.lower()}", words[0])
+        return
+    for text, _, source in stdin_texts(located, scope):
+        for line in text.splitlines():
+            parts = line.split()
+            if parts and parts[0].upper() in ("FLUSHALL", "FLUSHDB"):
+                yield Hit(f"`{parts[0]}` sent by {source}", f"redis:{parts[0].lower()}")
+
+
+# --------------------------------------------------------------------------- rm -rf
+
+DEFAULT_DATA_DIRECTORIES = [
+    "/var/lib/postgresql",
+    "/var/lib/pgsql",
+    "/var/opt/gitlab/postgresql",
+    "/var/lib/mysql",
+    "/var/lib/mariadb",
+    "/var/lib/mongodb",
+    "/var/lib/mongo",
+    "/data/db",
+    "/var/lib/redis",
+    "/var/lib/elasticsearch",
+    "/var/lib/opensearch",
+    "/var/lib/cassandra",
+    "/var/lib/clickhouse",
+    "/var/lib/influxdb",
+    "/var/lib/neo4j",
+    "/var/lib/couchdb",
+    "/var/lib/etcd",
+    "/bitnami/postgresql",
+    "/bitnami/mysql",
+    "/bitnami/mariadb",
+    "/bitnami/mongodb",
+]
+DEFAULT_DATA_VARIABLES = ["PGDATA"]
+DATA_OPTIONS: dict[str, Option] = {
+    "data_directories": Option(DEFAULT_DATA_DIRECTORIES, "database data directories (a path below one counts)"),
+    "data_variables": Option(DEFAULT_DATA_VARIABLES, "variables that hold a database data directory"),
+}
+_FILE_SUFFIX = re.compile(r"\.[A-Za-z][A-Za-z0-9]*$")
+
+
+def rm_targets(cmd: ShellCommand) -> list[Word] | None:
+    """The operands of a recursive ``rm`` (any spelling of -r), None for any other command."""
+    if cmd.command != "rm":
+        return None
+    argv = cmd.argv
+    if not (has_flag(argv, "r", "--recursive") or has_flag(argv, "R")):
+        return None
+    return positionals(cmd.args)
+
+
+def latest_static_value(doc: ShellDocument, cmd: ShellCommand, name: str) -> str | None:
+    """The value last given to ``name`` before ``cmd`` when it is a plain string."""
+    value: str | None = None
+    for assignment in doc.assignments:
+        if assignment.name == name and scope_of(cmd, assignment) and assignment.value is not None:
+            value = assignment.value.value if assignment.value.static else None
+    return value
+
+
+def data_directory(word: Word, located: Located, options: dict[str, Any]) -> str | None:
+    """The data directory an ``rm`` operand deletes, or None."""
+    directories = [d.rstrip("/") for d in options.get("data_directories", DEFAULT_DATA_DIRECTORIES)]
+    variables = set(options.get("data_variables", DEFAULT_DATA_VARIABLES))
+    path = word.value
+    if word.expansions and path.startswith(word.expansions[0]):
+        param = parameter(word.expansions[0])
+        if param is None:
+            return None
+        rest = path[len(word.expansions[0]) :]
+        if param.name in variables:
+            return None if _FILE_SUFFIX.search(rest.rstrip("/*")) else f"${param.name}{rest}"
+        value = latest_static_value(located.doc, located.cmd, param.name)
+        if value is None:
+            return None
+        path = value + rest
+    elif word.expansions:
+        return None
+    clean = str(PurePosixPath(path.rstrip("*").rstrip("/") or "/"))
+    if _FILE_SUFFIX.search(PurePosixPath(clean).name):
+        return None
+    for directory in directories:
+        if clean == directory or clean.startswith(directory + "/"):
+            return path
+    return None
+
+
+def build_time(doc: Document) -> bool:
+    """Shell of a Dockerfile RUN: it runs while an image is built, on no real data."""
+    return doc.parent is not None and doc.parent.kind is Kind.DOCKERFILE and doc.context.startswith("RUN")
+
+
+def detect_rm_data_dir(located: Located, scope: Scope) -> Iterator[Hit]:
+    targets = rm_targets(located.cmd)
+    if not targets or build_time(located.doc):
+        return
+    for word in targets:
+        path = data_directory(word, located, scope.options)
+        if path is not None:
+            resolved = f" ({word.value} = {path})" if path != word.value else ""
+            yield Hit(f"`rm -rf {word.value}`{resolved} deletes a database data directory", f"rm:{path}", word)
+
+
+DEFAULT_ALWAYS_SET = ["HOME", "PWD", "GITHUB_WORKSPACE", "RUNNER_TEMP", "CI_PROJECT_DIR"]
+
+
+def detect_rm_empty_variable(located: Located, scope: Scope) -> Iterator[Hit]:
+    targets = rm_targets(located.cmd)
+    doc = located.doc
+    if not targets or build_time(doc) or "u" in doc.options:
+        return
+    if doc.parent is not None and doc.parent.kind is Kind.MAKEFILE:
+        return
+    always = set(scope.options.get("always_set_variables", DEFAULT_ALWAYS_SET))
+    for word in targets:
+        if not word.expansions or not word.value.startswith(word.expansions[0]):
+            continue
+        param = parameter(word.expansions[0])
+        rest = word.value[len(word.expansions[0]) :]
+        if param is None or not rest.startswith("/") or param.name in always:
+            continue
+        if param.op in (":?", "?") or (param.op in (":-", "-", ":=", "=") and param.arg):
+            continue
+        if data_directory(word, located, scope.options) is not None:
+            continue
+        if _checked_non_empty(doc, located.cmd, param.name):
+            continue
+        yield Hit(
+            f"`rm -rf {word.value}`: if ${param.name} is empty or unset this deletes `{rest}` from the root",
+            f"rm:{word.value}",
+            word,
+        )
+
+
+def _checked_non_empty(doc: ShellDocument, cmd: ShellCommand, name: str) -> bool:
+    """The script makes sure ``name`` is set: a literal assignment, a ``${name:?}``, or a test on it."""
+    value = latest_static_value(doc, cmd, name)
+    if value:
+        return True
+    if any(a.loop and a.name == name and scope_of(cmd, a) for a in doc.assignments):
+        return True  # a for-loop variable: the body never runs with an empty list
+    for cond in cmd.conditions:
+        if _mentions(cond.tests, name):
+            return True
+    for other in doc.commands:
+        if other.index >= cmd.index or not scope_of(cmd, other):
+            continue
+        for word in other.args:
+            for expansion in word.expansions:
+                param = parameter(expansion)
+                if param is not None and param.name == name and param.op in (":?", "?"):
+                    return True
+        if other.command in ("exit", "return") and any(_mentions(c.tests, name) for c in other.conditions):
+            return True
+    return False
+
+
+def _mentions(tests: list[ShellCommand], name: str) -> bool:
+    for test in tests:
+        for word in test.args:
+            for expansion in word.expansions:
+                param = parameter(expansion)
+                if param is not None and param.name == name:
+                    return True
+    return False
+
+
+# --------------------------------------------------------------------------- cloud and cluster tools
+
+
+def detect_terraform_destroy(located: Located, scope: Scope) -> Iterator[Hit]:
+    cmd = located.cmd
+    if cmd.command not in ("terraform", "tofu", "terragrunt"):
+        return
+    argv = cmd.argv
+    sub = next((a for a in argv if not a.startswith("-")), "")
+    auto = any(a in ("-auto-approve", "--auto-approve", "-auto-approve=true") for a in argv)
+    destroy = sub == "destroy" or (sub == "apply" and any(a in ("-destroy", "--destroy") for a in argv))
+    if auto and destroy:
+        form = "destroy" if sub == "destroy" else "apply -destroy"
+        yield Hit(
+            f"`{cmd.command} {form} -auto-approve` deletes every resource without a review", f"{cmd.command}:destroy"
+        )
+
+
+_KUBE_KINDS = {
+    "namespace": "namespace",
+    "namespaces": "namespace",
+    "ns": "namespace",
+    "pvc": "persistentvolumeclaim",
+    "persistentvolumeclaim": "persistentvolumeclaim",
+    "persistentvolumeclaims": "persistentvolumeclaim",
+    "pv": "persistentvolume",
+    "persistentvolume": "persistentvolume",
+    "persistentvolumes": "persistentvolume",
+    "statefulset": "statefulset",
+    "statefulsets": "statefulset",
+    "sts": "statefulset",
+}
+_KUBECTL_VALUE = {"-n", "--namespace", "-l", "--selector", "--context", "--cluster", "--kubeconfig", "-o", "--output"}
+_KUBECTL_VALUE |= {"--grace-period", "--timeout", "--field-selector", "-f", "--filename", "--cascade", "--user", "-s"}
+
+
+def detect_kubectl_delete(located: Located, scope: Scope) -> Iterator[Hit]:
+    cmd = located.cmd
+    if cmd.command not in ("kubectl", "oc") or "delete" not in cmd.argv:
+        return
+    argv = cmd.argv
+    if any(a.startswith("--dry-run") and a not in ("--dry-run=none",) for a in argv):
+        return
+    words = positionals(cmd.args, _KUBECTL_VALUE)
+    values = [w.value for w in words]
+    if "delete" not in values:
+        return
+    operands = words[values.index("delete") + 1 :]
+    if not operands:
+        return
+    first = operands[0].value.lower()
+    kinds: list[tuple[str, list[str]]] = []
+    if "/" in first:
+        for operand in operands:
+            kind, _, name = operand.value.lower().partition("/")
+            if kind.split(".")[0] in _KUBE_KINDS:
+                kinds.append((_KUBE_KINDS[kind.split(".")[0]], [name]))
+    else:
+        names = [w.value for w in operands[1:]]
+        for kind in first.split(","):
+            if kind.split(".")[0] in _KUBE_KINDS:
+                kinds.append((_KUBE_KINDS[kind.split(".")[0]], names or (["--all"] if "--all" in argv else [])))
+    doomed = [(k, n) for k, n in kinds if not (n and all(destructive_sql.disposable_name(x) for x in n))]
+    if doomed:
+        shown = ", ".join(f"{k} {' '.join(n) or '(by selector)'}" for k, n in doomed)
+        yield Hit(f"`{cmd.command} delete` of {shown} deletes stored data with it", f"kubectl:{shown}")
+
+
+_DATABASE_WORDS = (
+    "postgres",
+    "postgresql",
+    "mysql",
+    "mariadb",
+    "mongo",
+    "redis",
+    "valkey",
+    "elasticsearch",
+    "opensearch",
+    "cassandra",
+    "cockroach",
+    "clickhouse",
+    "timescale",
+    "influxdb",
+    "neo4j",
+    "couchdb",
+    "etcd",
+    "minio",
+    "kafka",
+)
+_HELM_VALUE = {"-n", "--namespace", "--kube-context", "--kubeconfig", "--timeout", "--cascade", "--description"}
+
+
+def detect_helm_uninstall(located: Located, scope: Scope) -> Iterator[Hit]:
+    cmd = located.cmd
+    if cmd.command != "helm" or any(a == "--dry-run" or a.startswith("--dry-run=") for a in cmd.argv):
+        return
+    words = positionals(cmd.args, _HELM_VALUE)
+    if not words or words[0].value not in ("uninstall", "delete", "del", "un"):
+        return
+    for word in words[1:]:
+        release = word.value.lower()
+        if any(db in release for db in _DATABASE_WORDS) and not destructive_sql.disposable_name(release):
+            yield Hit(f"`helm {words[0].value} {word.value}` removes a database release", f"helm:{word.value}", word)
+
+
+def detect_rds_delete(located: Located, scope: Scope) -> Iterator[Hit]:
+    cmd = located.cmd
+    argv = cmd.argv
+    if cmd.command != "aws" or len(argv) < 2:
+        return
+    words = positionals(cmd.args, {"--region", "--profile", "--output", "--endpoint-url", "--query"})
+    values = [w.value for w in words]
+    if len(values) < 2 or values[0] not in ("rds", "docdb", "neptune"):
+        return
+    if values[1] not in ("delete-db-instance", "delete-db-cluster"):
+        return
+    if "--skip-final-snapshot" not in argv:
+        return
+    target = _option_value(cmd.args, (), ("--db-instance-identifier", "--db-cluster-identifier"))
+    name = target.value if target is not None else "?"
+    yield Hit(f"`aws {values[0]} {values[1]} {name} --skip-final-snapshot`", f"aws:{values[1]}:{name}")
+
+
+def detect_gcloud_sql_delete(located: Located, scope: Scope) -> Iterator[Hit]:
+    cmd = located.cmd
+    if cmd.command != "gcloud":
+        return
+    argv = cmd.argv
+    words = [a for a in argv if not a.startswith("-")]
+    while words and words[0] in ("alpha", "beta"):
+        words = words[1:]
+    if words[:3] != ["sql", "instances", "delete"]:
+        return
+    if not ("--quiet" in argv or "-q" in argv) or "--enable-final-backup" in argv:
+        return
+    name = words[3] if len(words) > 3 else "?"
+    yield Hit(f"`gcloud sql instances delete {name} --quiet` (no prompt, no final backup)", f"gcloud:sql:{name}")
+
+
+def detect_django_flush(located: Located, scope: Scope) -> Iterator[Hit]:
+    cmd = located.cmd
+    argv = cmd.argv
+    if cmd.command == "django-admin":
+        rest = argv
+    elif cmd.command.startswith("python") or cmd.command == "manage.py":
+        rest = argv[1:] if cmd.command.startswith("python") else argv
+        if not (cmd.command == "manage.py" or (argv and argv[0].rsplit("/", 1)[-1] == "manage.py")):
+            return
+    else:
+        return
+    positional = [a for a in rest if not a.startswith("-")]
+    if positional[:1] == ["flush"] and any(a in ("--noinput", "--no-input") for a in rest):
+        yield Hit("`manage.py flush --noinput` removes all data without asking", "django:flush")
+
+
+_RAILS_DESTRUCTIVE = {"db:drop", "db:drop:all", "db:purge", "db:purge:all", "db:reset", "db:schema:load"}
+_RAILS_CHECK = "DISABLE_DATABASE_ENVIRONMENT_CHECK"
+
+
+def detect_rails_drop(located: Located, scope: Scope) -> Iterator[Hit]:
+    cmd = located.cmd
+    argv = cmd.argv
+    words = argv
+    if cmd.command == "bundle" and argv[:1] == ["exec"]:
+        words = argv[1:]
+        tool = words[0].rsplit("/", 1)[-1] if words else ""
+        words = words[1:]
+    else:
+        tool = cmd.command
+    if tool not in ("rails", "rake"):
+        return
+    tasks = [w for w in words if w in _RAILS_DESTRUCTIVE]
+    if not tasks:
+        return
+    disabled = cmd.assignments.get(_RAILS_CHECK) or next(
+        (w.split("=", 1)[1] for w in words if w.startswith(_RAILS_CHECK + "=")), None
+    )
+    if disabled is None:
+        disabled = latest_static_value(located.doc, cmd, _RAILS_CHECK)
+    if disabled and disabled.lower() not in ("0", "false", ""):
+        yield Hit(
+            f"`{tool} {tasks[0]}` with {_RAILS_CHECK}={disabled} skips Rails' protected-environment check",
+            f"rails:{tasks[0]}",
+        )
+
+
+# --------------------------------------------------------------------------- the rule base
+
+
+DETECTORS: dict[str, Detector] = {
+    "sql-drop": detect_sql_drop,
+    "dropdb": detect_dropdb,
+    "mongo-drop": detect_mongo_drop,
+    "redis-flush": detect_redis_flush,
+    "rm-data-dir": detect_rm_data_dir,
+    "rm-empty-variable": detect_rm_empty_variable,
+    "terraform-destroy": detect_terraform_destroy,
+    "kubectl-delete": detect_kubectl_delete,
+    "helm-uninstall": detect_helm_uninstall,
+    "rds-delete": detect_rds_delete,
+    "gcloud-sql-delete": detect_gcloud_sql_delete,
+    "django-flush": detect_django_flush,
+    "rails-drop": detect_rails_drop,
+}
+
+
+def guard_reason(located: Located, settings: GuardSettings) -> str | None:
+    """Why a located command is guarded: by its own script or by a wrapping command's."""
+    reason = Guards(located.doc, settings).reason(located.cmd)
+    if reason is not None:
+        return reason
+    for doc, cmd in reversed(located.outer):
+        reason = Guards(doc, settings).reason(cmd)
+        if reason is not None:
+            return reason
+    return None
+
+
+class ShellDestructiveRule(Rule):
+    """One destructive shell pattern (``pattern`` names its detector), unless guarded.
+
+    Guarded commands are not reported (docs/guards.md): the script already keeps them
+    away from production or asks a human first.
+    """
+
+    abstract = True
+    pattern: str = ""
+    missing = "nothing in the script keeps it from production (no environment check, confirmation or dry run)"
+    options = dict(GUARD_OPTIONS)
+
+    def check(self, doc: Document, ctx: RuleContext) -> Iterator[Finding]:
+        if not isinstance(doc, ShellDocument):
+            return
+        settings = GuardSettings.from_options(ctx.options)
+        scope = Scope(ctx.project, ctx.options)
+        detector = DETECTORS[self.pattern]
+        for located in located_commands(doc):
+            for hit in detector(located, scope):
+                if guard_reason(located, settings) is not None:
+                    continue
+                message = located.describe(hit.what) + "; " + self.missing
+                span = located.span(hit.word)
+                yield self.finding(doc, span, message, anchor=hit.anchor, ctx=ctx, severity=hit.severity)

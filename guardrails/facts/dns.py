@@ -1,0 +1,623 @@
+"""DNS facts shared by the short-TTL and single-point-of-failure rules.
+
+One TTL policy (thresholds per record type, severity bands, exemptions) judges every
+format: Terraform records, BIND zone files and external-dns annotations. One provider
+table recognises who operates a nameserver from its hostname. Terraform records and
+nameserver lists are read through ``facts.terraform`` (variables, locals, tfvars).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+from typing import Any
+
+from guardrails.documents import Attribute, Block, Expr, TerraformDocument, ZoneDocument
+from guardrails.facts.terraform import Module, Origin, Resolved
+from guardrails.model import Severity
+from guardrails.rule import Option
+
+# --------------------------------------------------------------------------- durations
+
+_BIND_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+_BIND_TTL = re.compile(r"(\d+)([smhdw])", re.IGNORECASE)
+_GO_UNITS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "μs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
+_GO_DURATION = re.compile(r"(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h)")
+
+
+def parse_bind_ttl(text: str) -> int | None:
+    """A BIND TTL in seconds: ``3600``, ``1h``, ``1h30m``, ``1W2D`` (units s/m/h/d/w, any case)."""
+    text = text.strip()
+    if text.isdigit():
+        return int(text)
+    if not text or _BIND_TTL.sub("", text):
+        return None
+    return sum(int(n) * _BIND_UNITS[u.lower()] for n, u in _BIND_TTL.findall(text))
+
+
+def parse_go_duration(text: str) -> int | None:
+    """An integer number of seconds or a Go duration (``1m``, ``1h30m``, ``1.5h``), as external-dns reads it."""
+    text = text.strip()
+    if text.isdigit():
+        return int(text)
+    if not text or _GO_DURATION.sub("", text):
+        return None
+    return int(sum(float(n) * _GO_UNITS[u] for n, u in _GO_DURATION.findall(text)))
+
+
+def human(seconds: int) -> str:
+    """``300 s (5m)``: the number a reviewer compares and the unit a human reads."""
+    for unit, size in (("w", 604800), ("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size and seconds % size == 0:
+            return f"{seconds} s ({seconds // size}{unit})"
+    return f"{seconds} s"
+
+
+# --------------------------------------------------------------------------- TTL policy
+
+DEFAULT_THRESHOLDS: dict[str, int] = {
+    "A": 3600,
+    "AAAA": 3600,
+    "CNAME": 3600,
+    "MX": 3600,
+    "TXT": 3600,
+    "NS": 86400,
+    "*": 3600,
+}
+DEFAULT_BANDS: dict[str, int] = {"high": 60, "medium": 300}
+
+TTL_OPTIONS: dict[str, Option] = {
+    "thresholds": Option(
+        DEFAULT_THRESHOLDS,
+        "Minimum TTL in seconds per record type; '*' applies to types not listed (0 disables a type).",
+    ),
+    "severity_bands": Option(
+        DEFAULT_BANDS,
+        "A TTL at or below 'high' seconds is high severity, at or below 'medium' medium, otherwise low.",
+    ),
+    "exempt_routing_policies": Option(
+        True,
+        "Skip records that are short on purpose: failover, weighted, latency, geolocation, multivalue or "
+        "health-checked records (AWS recommends TTL <= 60 s for failover records).",
+    ),
+    "exempt_name_prefixes": Option(
+        ["_acme-challenge"],
+        "Owner-name first labels whose records are transient by design (ACME DNS-01 challenges).",
+    ),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class TtlVerdict:
+    """A TTL below the minimum for its record type."""
+
+    rtype: str
+    ttl: int
+    threshold: int
+    severity: Severity
+
+    def describe(self) -> str:
+        return f"below the {human(self.threshold)} minimum for {self.rtype} records"
+
+
+@dataclass(frozen=True, slots=True)
+class TtlPolicy:
+    thresholds: dict[str, int]
+    bands: dict[str, int]
+    exempt_routing: bool
+    exempt_prefixes: tuple[str, ...]
+
+    @classmethod
+    def from_options(cls, options: dict[str, Any]) -> TtlPolicy:
+        thresholds = {str(k).upper(): int(v) for k, v in options.get("thresholds", DEFAULT_THRESHOLDS).items()}
+        bands = {**DEFAULT_BANDS, **options.get("severity_bands", {})}
+        return cls(
+            thresholds,
+            bands,
+            bool(options.get("exempt_routing_policies", True)),
+            tuple(p.lower() for p in options.get("exempt_name_prefixes", ["_acme-challenge"])),
+        )
+
+    def threshold(self, rtype: str) -> int:
+        return self.thresholds.get(rtype.upper(), self.thresholds.get("*", 0))
+
+    def severity(self, ttl: int) -> Severity:
+        if ttl <= self.bands.get("high", 60):
+            return Severity.HIGH
+        if ttl <= self.bands.get("medium", 300):
+            return Severity.MEDIUM
+        return Severity.LOW
+
+    def evaluate(self, rtype: str, ttl: int) -> TtlVerdict | None:
+        """A verdict when ``ttl`` is below the minimum for ``rtype``, else None."""
+        threshold = self.threshold(rtype)
+        if threshold <= 0 or ttl >= threshold:
+            return None
+        return TtlVerdict(rtype.upper(), ttl, threshold, self.severity(ttl))
+
+    def exempt_name(self, name: str) -> bool:
+        first = name.strip().lower().split(".", 1)[0]
+        return first in self.exempt_prefixes
+
+
+# --------------------------------------------------------------------------- Terraform records
+
+
+@dataclass(frozen=True, slots=True)
+class _RecordSpec:
+    type_attr: str | None  # attribute holding the record type; None: fixed by the resource type
+    fixed_type: str = ""
+    name_attr: str = "name"
+    default_ttl: int | None = None  # provider default when ttl is absent
+    automatic: int | None = None  # ttl value meaning "automatic"
+
+
+_AZURE_TYPES = ("a", "aaaa", "caa", "cname", "mx", "ns", "ptr", "srv", "txt")
+
+RECORD_RESOURCES: dict[str, _RecordSpec] = {
+    "aws_route53_record": _RecordSpec("type"),
+    "google_dns_record_set": _RecordSpec("type"),
+    "cloudflare_record": _RecordSpec("type", automatic=1),
+    "cloudflare_dns_record": _RecordSpec("type", automatic=1),
+    "digitalocean_record": _RecordSpec("type", default_ttl=1800),
+    "dnsimple_zone_record": _RecordSpec("type", default_ttl=3600),
+    "ns1_record": _RecordSpec("type", name_attr="domain"),
+    **{f"azurerm_dns_{t}_record": _RecordSpec(None, fixed_type=t.upper()) for t in _AZURE_TYPES},
+}
+
+CLOUDFLARE_AUTOMATIC_TTL = 300
+_AWS_ROUTING_BLOCKS = (
+    "failover_routing_policy",
+    "weighted_routing_policy",
+    "latency_routing_policy",
+    "geolocation_routing_policy",
+    "geoproximity_routing_policy",
+    "cidr_routing_policy",
+)
+
+
+@dataclass(slots=True)
+class RecordTtl:
+    """The shortest TTL a Terraform record resource can get, with where it came from."""
+
+    rtype: str
+    ttl: int
+    written: str  # how the TTL is written: ``ttl = 30``, ``ttl not set``...
+    resolved: Resolved | None = None
+    instance: str = ""
+    note: str = ""
+
+    @property
+    def via(self) -> str:
+        return self.resolved.via if self.resolved is not None else ""
+
+
+@dataclass(slots=True)
+class TerraformRecord:
+    block: Block
+    spec: _RecordSpec
+    ttl_attr: Attribute | None
+    ttls: list[RecordTtl] = field(default_factory=list)
+    exemption: str = ""
+    name: str = ""
+
+
+def has_nested(block: Block, name: str) -> bool:
+    """A nested block, or the same written as an attribute (``.tf.json`` objects), or a dynamic block."""
+    if block.child(name) is not None or block.get(name) is not None:
+        return True
+    return any(d.labels[:1] == [name] for d in block.children("dynamic"))
+
+
+def routing_exemption(block: Block, module: Module) -> str:
+    """Why a record is short on purpose ('' when it is not)."""
+    for name in _AWS_ROUTING_BLOCKS:
+        if has_nested(block, name):
+            return name
+    if block.get("health_check_id") is not None:
+        return "health_check_id"
+    multivalue = block.get("multivalue_answer_routing_policy")
+    if multivalue is not None and module.resolve(multivalue.expr).as_bool():
+        return "multivalue_answer_routing_policy"
+    if has_nested(block, "routing_policy"):
+        return "routing_policy"
+    if block.labels and block.labels[0] == "ns1_record" and has_nested(block, "filters"):
+        return "filters"
+    return ""
+
+
+@dataclass(frozen=True, slots=True)
+class _Instance:
+    """One ``for_each`` entry (key and ``each.value``) with where the collection is written."""
+
+    key: str = ""
+    value: Any = None
+    origin: Origin | None = None
+
+
+def _instances(block: Block, module: Module, path: str) -> list[_Instance]:
+    """The entries of a ``for_each`` whose collection resolves; a single plain instance otherwise."""
+    attr = block.get("for_each")
+    if attr is None:
+        return [_Instance()]
+    resolved = module.resolve(attr.expr)
+    where = resolved.origins[0] if resolved.origins else Origin("for_each", path, attr.span.line)
+    if isinstance(resolved.value, dict):
+        return [
+            _Instance(str(k), v, Origin(f"for_each key {k!r} of {where.what}", where.path, where.line))
+            for k, v in resolved.value.items()
+        ]
+    if isinstance(resolved.value, list):
+        return [
+            _Instance(str(v), v, Origin(f"for_each {v!r} of {where.what}", where.path, where.line))
+            for v in resolved.value
+        ]
+    return [_Instance()]
+
+
+def _values(expr: Expr, module: Module, instance: _Instance) -> list[Resolved]:
+    """The candidate values of ``expr``: ``each.value.x`` from the instance, else the module's candidates."""
+    ref = str(expr.value) if expr.kind == "reference" else ""
+    if ref == "each.value" or ref.startswith("each.value."):
+        value = instance.value
+        for part in ref.split(".")[2:]:
+            value = value.get(part) if isinstance(value, dict) else None
+        if value is None or instance.origin is None:
+            return []
+        return [Resolved(value, True, [instance.origin])]
+    if ref == "each.key" and instance.origin is not None:
+        return [Resolved(instance.key, True, [instance.origin])]
+    return module.candidates(expr)
+
+
+def _type_of(block: Block, spec: _RecordSpec, module: Module, instance: _Instance) -> str | None:
+    if spec.type_attr is None:
+        return spec.fixed_type
+    attr = block.get(spec.type_attr)
+    if attr is None:
+        return None
+    for candidate in _values(attr.expr, module, instance):
+        if candidate.known and isinstance(candidate.value, str):
+            return candidate.value.upper()
+    return None
+
+
+def terraform_records(doc: TerraformDocument, module: Module) -> Iterator[TerraformRecord]:
+    """Every DNS record resource of ``doc`` with the TTLs it can take (aliases have none)."""
+    for block in doc.resources(*RECORD_RESOURCES):
+        spec = RECORD_RESOURCES[block.labels[0]]
+        if block.labels[0] == "aws_route53_record" and has_nested(block, "alias"):
+            continue
+        record = TerraformRecord(block, spec, block.get("ttl"), exemption=routing_exemption(block, module))
+        name_attr = block.get(spec.name_attr)
+        if name_attr is not None:
+            name = module.resolve(name_attr.expr)
+            record.name = name.value if name.known and isinstance(name.value, str) else ""
+        proxied = block.get("proxied")
+        if proxied is not None and module.resolve(proxied.expr).as_bool():
+            record.exemption = "proxied"
+        for instance in _instances(block, module, doc.path):
+            rtype = _type_of(block, spec, module, instance)
+            if rtype is not None:
+                record.ttls.extend(_record_ttls(record, rtype, module, instance))
+        yield record
+
+
+def _record_ttls(record: TerraformRecord, rtype: str, module: Module, instance: _Instance) -> Iterator[RecordTtl]:
+    spec = record.spec
+    if record.ttl_attr is None:
+        if spec.default_ttl is not None:
+            written = f"ttl not set ({record.block.labels[0]} defaults to {spec.default_ttl})"
+            yield RecordTtl(rtype, spec.default_ttl, written, instance=instance.key)
+        return
+    for candidate in _values(record.ttl_attr.expr, module, instance):
+        seconds = candidate.as_int()
+        if seconds is None:
+            continue
+        written = f"ttl = {record.ttl_attr.expr.text.strip()}"
+        note = ""
+        if spec.automatic is not None and seconds == spec.automatic:
+            note = f"1 means automatic, which Cloudflare serves as {CLOUDFLARE_AUTOMATIC_TTL} s"
+            seconds = CLOUDFLARE_AUTOMATIC_TTL
+        yield RecordTtl(rtype, seconds, written, candidate, instance.key, note)
+
+
+# --------------------------------------------------------------------------- nameserver providers
+
+_PROVIDERS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("Amazon Route 53", re.compile(r"(^|\.)awsdns-\d+\.[a-z.]+$")),
+    ("Google Cloud DNS", re.compile(r"^ns-cloud-[a-z]\d+\.googledomains\.com$")),
+    ("Cloudflare", re.compile(r"\.ns\.cloudflare\.com$")),
+    ("Azure DNS", re.compile(r"(^|\.)azure-dns\.(com|net|org|info)$")),
+    ("NS1", re.compile(r"(^|\.)nsone\.net$")),
+    ("Dyn", re.compile(r"(^|\.)dynect\.net$")),
+    ("Akamai Edge DNS", re.compile(r"(^|\.)akam\.net$")),
+    ("UltraDNS", re.compile(r"(^|\.)ultradns\.(com|net|org|biz|info|co\.uk)$")),
+    ("DigitalOcean", re.compile(r"(^|\.)digitalocean\.com$")),
+    ("GoDaddy", re.compile(r"(^|\.)domaincontrol\.com$")),
+    ("Namecheap", re.compile(r"(^|\.)registrar-servers\.com$")),
+    ("Gandi", re.compile(r"(^|\.)gandi\.net$")),
+)
+_SECOND_LEVEL = {"co", "com", "net", "org", "ac", "gov", "edu", "ne", "or"}
+
+# What a Terraform reference to a zone's name server list points at.
+ZONE_NAME_SERVERS: dict[str, tuple[str, str]] = {
+    "aws_route53_zone": ("name_servers", "Amazon Route 53"),
+    "aws_route53_delegation_set": ("name_servers", "Amazon Route 53"),
+    "google_dns_managed_zone": ("name_servers", "Google Cloud DNS"),
+    "azurerm_dns_zone": ("name_servers", "Azure DNS"),
+    "cloudflare_zone": ("name_servers", "Cloudflare"),
+    "ns1_zone": ("dns_servers", "NS1"),
+}
+
+
+def normalise_host(host: str) -> str:
+    return host.strip().rstrip(".").lower()
+
+
+def provider_of(host: str) -> str:
+    """The operator of a nameserver: a known DNS provider, else its registrable domain."""
+    host = normalise_host(host)
+    for name, pattern in _PROVIDERS:
+        if pattern.search(host):
+            return name
+    labels = host.split(".")
+    if len(labels) >= 3 and len(labels[-1]) == 2 and labels[-2] in _SECOND_LEVEL:
+        return ".".join(labels[-3:])
+    return ".".join(labels[-2:])
+
+
+@dataclass(frozen=True, slots=True)
+class NameServer:
+    """A nameserver as written: a hostname, or a reference into a provider zone's list."""
+
+    label: str
+    provider: str
+    many: bool = False  # a whole zone list (four Route 53 servers, ...), not one host
+
+
+@dataclass(frozen=True, slots=True)
+class NsVerdict:
+    """``reason`` reads after "delegates to"; ``culprit`` after "when"."""
+
+    reason: str
+    culprit: str
+    single: bool
+
+
+def judge_nameservers(servers: list[NameServer]) -> NsVerdict | None:
+    """A verdict when the servers are one host or all belong to one provider."""
+    if not servers:
+        return None
+    labels = sorted({s.label for s in servers})
+    providers = sorted({s.provider for s in servers})
+    if len(labels) == 1 and not servers[0].many:
+        return NsVerdict(f"a single nameserver, {labels[0]}", "that server", True)
+    if len(providers) == 1:
+        shown = ", ".join(labels[:4]) + (", ..." if len(labels) > 4 else "")
+        return NsVerdict(f"nameservers of one provider only, {providers[0]} ({shown})", providers[0], False)
+    return None
+
+
+def host_server(host: str) -> NameServer:
+    return NameServer(normalise_host(host), provider_of(host))
+
+
+def nameservers_from_expr(expr: Expr, module: Module, _depth: int = 0) -> list[NameServer] | None:
+    """The nameservers an HCL expression lists, or None when any part cannot be known."""
+    if _depth > 8:
+        return None
+    if expr.kind == "tuple":
+        found: list[NameServer] = []
+        for item in expr.value:
+            inner = nameservers_from_expr(item, module, _depth + 1)
+            if inner is None:
+                return None
+            found.extend(inner)
+        return found
+    if expr.kind == "call" and expr.value in ("concat", "tolist", "toset", "sort", "distinct", "flatten"):
+        found = []
+        for arg in expr.args:
+            inner = nameservers_from_expr(arg, module, _depth + 1)
+            if inner is None:
+                return None
+            found.extend(inner)
+        return found
+    if expr.kind == "reference":
+        zone = _zone_reference(str(expr.value))
+        if zone is not None:
+            return [zone]
+    resolved = module.resolve(expr)
+    if resolved.known and isinstance(resolved.value, str):
+        return [host_server(resolved.value)]
+    if resolved.known and isinstance(resolved.value, list) and all(isinstance(v, str) for v in resolved.value):
+        return [host_server(v) for v in resolved.value]
+    return None
+
+
+def _zone_reference(ref: str) -> NameServer | None:
+    """``aws_route53_zone.main.name_servers[0]`` -> a Route 53 nameserver of that zone."""
+    parts = ref.split(".")
+    if parts and parts[0] == "data":
+        parts = parts[1:]
+    if len(parts) < 3:
+        return None
+    attribute, _, index = parts[2].partition("[")
+    known = ZONE_NAME_SERVERS.get(parts[0])
+    if known is None or attribute != known[0]:
+        return None
+    label = f"{parts[0]}.{parts[1]}.{attribute}" + (f"[{index}" if index else "")
+    return NameServer(label, known[1], many=not index)
+
+
+# --------------------------------------------------------------------------- resolvers
+
+_PUBLIC_RESOLVERS: dict[str, str] = {
+    "8.8.8.8": "Google Public DNS",
+    "8.8.4.4": "Google Public DNS",
+    "2001:4860:4860::8888": "Google Public DNS",
+    "2001:4860:4860::8844": "Google Public DNS",
+    "1.1.1.1": "Cloudflare DNS",
+    "1.0.0.1": "Cloudflare DNS",
+    "2606:4700:4700::1111": "Cloudflare DNS",
+    "2606:4700:4700::1001": "Cloudflare DNS",
+    "9.9.9.9": "Quad9",
+    "149.112.112.112": "Quad9",
+    "2620:fe::fe": "Quad9",
+    "2620:fe::9": "Quad9",
+    "208.67.222.222": "OpenDNS",
+    "208.67.220.220": "OpenDNS",
+}
+
+
+def is_local_stub(address: str) -> bool:
+    """A loopback resolver (systemd-resolved, dnsmasq, unbound) that forwards to its own upstreams."""
+    try:
+        return ipaddress.ip_address(address.split("%", 1)[0]).is_loopback
+    except ValueError:
+        return False
+
+
+@dataclass(frozen=True, slots=True)
+class ResolverVerdict:
+    message: str
+    severity: Severity
+
+
+def judge_resolvers(addresses: list[str]) -> ResolverVerdict | None:
+    """One resolver (high), or every resolver from one public DNS provider (low)."""
+    distinct = list(dict.fromkeys(a.strip() for a in addresses if a.strip()))
+    if not distinct or any(is_local_stub(a) for a in distinct):
+        return None
+    if len(distinct) == 1:
+        return ResolverVerdict(
+            f"only one DNS resolver ({distinct[0]}): when it fails, every lookup fails", Severity.HIGH
+        )
+    providers = {_PUBLIC_RESOLVERS.get(a) for a in distinct}
+    if len(providers) == 1 and None not in providers:
+        provider = next(iter(providers))
+        return ResolverVerdict(
+            f"every DNS resolver ({', '.join(distinct)}) belongs to {provider}: one provider's outage stops "
+            "every lookup",
+            Severity.LOW,
+        )
+    return None
+
+
+# --------------------------------------------------------------------------- status pages
+
+STATUS_LABELS = frozenset({"status", "statuspage", "status-page"})
+
+
+def status_host(fqdn: str) -> bool:
+    """``status.example.com``: a status-page host in a zone that is not itself a status domain."""
+    labels = normalise_host(fqdn).split(".")
+    return len(labels) >= 3 and labels[0] in STATUS_LABELS and not dedicated_status_domain(".".join(labels[1:]))
+
+
+def dedicated_status_domain(zone: str) -> bool:
+    """``example-status.com``, ``examplestatus.io``: a domain kept apart for the status page."""
+    first = normalise_host(zone).split(".", 1)[0]
+    return "status" in first
+
+
+# --------------------------------------------------------------------------- zones a record belongs to
+
+# Record resource -> (attribute naming its zone, zone attribute giving the zone's DNS name).
+_ZONE_LINKS: dict[str, str] = {
+    "aws_route53_record": "zone_id",
+    "google_dns_record_set": "managed_zone",
+    "cloudflare_record": "zone_id",
+    "cloudflare_dns_record": "zone_id",
+    "digitalocean_record": "domain",
+    "dnsimple_zone_record": "zone_name",
+    "ns1_record": "zone",
+    **{f"azurerm_dns_{t}_record": "zone_name" for t in _AZURE_TYPES},
+}
+_ZONE_NAME_ATTRS: dict[str, tuple[str, ...]] = {
+    "aws_route53_zone": ("name",),
+    "google_dns_managed_zone": ("dns_name",),
+    "cloudflare_zone": ("zone", "name"),
+    "digitalocean_domain": ("name",),
+    "azurerm_dns_zone": ("name",),
+    "ns1_zone": ("zone",),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Zone:
+    address: str
+    name: str
+    private: bool
+
+
+def module_zones(documents: list[TerraformDocument], module: Module) -> dict[str, Zone]:
+    """The DNS zones declared in a module, by address; private zones are marked."""
+    zones: dict[str, Zone] = {}
+    for doc in documents:
+        for block in doc.resources(*_ZONE_NAME_ATTRS):
+            for attr_name in _ZONE_NAME_ATTRS[block.labels[0]]:
+                attr = block.get(attr_name)
+                value = module.resolve(attr.expr) if attr is not None else None
+                if value is not None and value.known and isinstance(value.value, str):
+                    visibility = block.get("visibility")
+                    private = has_nested(block, "vpc") or (
+                        visibility is not None and module.resolve(visibility.expr).value == "private"
+                    )
+                    zones[block.address] = Zone(block.address, normalise_host(value.value), private)
+                    break
+    return zones
+
+
+def record_zone(block: Block, module: Module, zones: dict[str, Zone]) -> Zone | None:
+    """The zone a record resource is written into, when the configuration says which."""
+    link = _ZONE_LINKS.get(block.labels[0])
+    attr = block.get(link) if link else None
+    if attr is None:
+        return None
+    if attr.expr.kind == "reference":
+        parts = str(attr.expr.value).split(".")
+        return zones.get(".".join(parts[:2]))
+    value = module.resolve(attr.expr)
+    if link in ("domain", "zone_name", "zone") and value.known and isinstance(value.value, str):
+        return Zone("", normalise_host(value.value), False)
+    return None
+
+
+def record_fqdn(name: str, zone: Zone | None) -> str:
+    """The fully qualified name of a record: relative names are completed with the zone's."""
+    host = normalise_host(name)
+    if zone is None or host == zone.name or host.endswith("." + zone.name):
+        return host
+    if host in ("", "@"):
+        return zone.name
+    return f"{host}.{zone.name}"
+
+
+# --------------------------------------------------------------------------- zone files
+
+
+def zone_origin(doc: ZoneDocument) -> str:
+    """The zone's apex: ``$ORIGIN``, else the name BIND configurations usually give the file
+    (``db.example.com``, ``example.com.zone``, ``example.com.db``); '' when neither says."""
+    if doc.origin:
+        return normalise_host(doc.origin)
+    name = PurePosixPath(doc.path).name.lower()
+    for prefix, suffix in (("db.", ""), ("", ".zone"), ("", ".db")):
+        if name.startswith(prefix) and name.endswith(suffix) and len(name) > len(prefix) + len(suffix):
+            stem = name[len(prefix) : len(name) - len(suffix)]
+            if "." in stem:
+                return stem
+    return ""
+
+
+def zone_owner(name: str, origin: str) -> str:
+    """A record owner made absolute with ``origin`` (the parser leaves names relative without $ORIGIN)."""
+    if name == "@":
+        return origin
+    if name.endswith(".") or not origin:
+        return normalise_host(name)
+    return normalise_host(f"{name}.{origin}")

@@ -1,0 +1,298 @@
+"""Which infrastructure holds data, and whether its protection settings are on.
+
+One table of stateful Terraform resource types (databases, buckets, disks, tables,
+file systems) shared by the Terraform, plan and lifecycle rules, and one helper that
+resolves a protection setting the way Terraform would (literal, variable default,
+locals, tfvars) so that each rule states only *which* value is unsafe.
+
+Provider defaults used here (the value when the attribute is absent) come from the
+provider documentation: ``deletion_protection`` false on AWS RDS/DocumentDB/Neptune,
+``deletion_protection_enabled`` false on DynamoDB, ``deletion_protection`` true on
+``google_sql_database_instance``; see docs in LESSONS.md B3.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+from typing import Any
+
+from guardrails.documents import Attribute, Block, TerraformDocument
+from guardrails.facts.terraform import Module, Resolved, module_for
+from guardrails.model import Incident, Span
+from guardrails.project import Project
+
+GITLAB_2017 = Incident(
+    "GitLab.com: production database directory wiped, six hours of data lost, backups not working",
+    "2017-01-31",
+    "https://about.gitlab.com/blog/2017/02/10/postmortem-of-database-outage-of-january-31/",
+)
+DIGITALOCEAN_2017 = Incident(
+    "DigitalOcean: primary database deleted by a test process holding production credentials",
+    "2017-04-05",
+    "https://www.digitalocean.com/company/blog/update-on-the-april-5th-2017-outage/",
+)
+AWS_ELB_2012 = Incident(
+    "AWS ELB: state data deleted by a maintenance process run against production without approval",
+    "2012-12-24",
+    "https://aws.amazon.com/message/680587/",
+)
+
+DATABASE = "database"
+STORAGE = "storage"
+CACHE = "cache"
+
+#: Terraform resource type -> (what it is, DATABASE / STORAGE / CACHE). Caches count as
+#: stateful (a replacement empties them) but not as databases: their content is usually rebuilt.
+STATEFUL_TYPES: dict[str, tuple[str, str]] = {
+    # AWS databases
+    "aws_db_instance": ("RDS DB instance", DATABASE),
+    "aws_rds_cluster": ("RDS/Aurora cluster", DATABASE),
+    "aws_rds_global_cluster": ("Aurora global cluster", DATABASE),
+    "aws_docdb_cluster": ("DocumentDB cluster", DATABASE),
+    "aws_docdb_elastic_cluster": ("DocumentDB elastic cluster", DATABASE),
+    "aws_neptune_cluster": ("Neptune cluster", DATABASE),
+    "aws_redshift_cluster": ("Redshift cluster", DATABASE),
+    "aws_dynamodb_table": ("DynamoDB table", DATABASE),
+    "aws_dynamodb_global_table": ("DynamoDB global table", DATABASE),
+    "aws_elasticache_replication_group": ("ElastiCache replication group", CACHE),
+    "aws_memorydb_cluster": ("MemoryDB cluster (durable)", DATABASE),
+    "aws_opensearch_domain": ("OpenSearch domain", DATABASE),
+    "aws_elasticsearch_domain": ("Elasticsearch domain", DATABASE),
+    "aws_timestreamwrite_table": ("Timestream table", DATABASE),
+    "aws_keyspaces_table": ("Keyspaces table", DATABASE),
+    "aws_qldb_ledger": ("QLDB ledger", DATABASE),
+    # AWS storage
+    "aws_s3_bucket": ("S3 bucket", STORAGE),
+    "aws_ebs_volume": ("EBS volume", STORAGE),
+    "aws_efs_file_system": ("EFS file system", STORAGE),
+    "aws_fsx_lustre_file_system": ("FSx for Lustre file system", STORAGE),
+    "aws_fsx_ontap_file_system": ("FSx for ONTAP file system", STORAGE),
+    "aws_fsx_openzfs_file_system": ("FSx for OpenZFS file system", STORAGE),
+    "aws_fsx_windows_file_system": ("FSx for Windows file system", STORAGE),
+    "aws_backup_vault": ("AWS Backup vault", STORAGE),
+    "aws_kms_key": ("KMS key (data encrypted with it becomes unreadable)", STORAGE),
+    # Google Cloud
+    "google_sql_database_instance": ("Cloud SQL instance", DATABASE),
+    "google_sql_database": ("Cloud SQL database", DATABASE),
+    "google_spanner_instance": ("Spanner instance", DATABASE),
+    "google_spanner_database": ("Spanner database", DATABASE),
+    "google_bigtable_instance": ("Bigtable instance", DATABASE),
+    "google_bigtable_table": ("Bigtable table", DATABASE),
+    "google_bigquery_dataset": ("BigQuery dataset", DATABASE),
+    "google_bigquery_table": ("BigQuery table", DATABASE),
+    "google_firestore_database": ("Firestore database", DATABASE),
+    "google_alloydb_cluster": ("AlloyDB cluster", DATABASE),
+    "google_redis_instance": ("Memorystore Redis instance", CACHE),
+    "google_storage_bucket": ("Cloud Storage bucket", STORAGE),
+    "google_compute_disk": ("persistent disk", STORAGE),
+    "google_compute_region_disk": ("regional persistent disk", STORAGE),
+    "google_filestore_instance": ("Filestore instance", STORAGE),
+    # Azure
+    "azurerm_mssql_server": ("Azure SQL server", DATABASE),
+    "azurerm_mssql_database": ("Azure SQL database", DATABASE),
+    "azurerm_mssql_managed_instance": ("Azure SQL managed instance", DATABASE),
+    "azurerm_postgresql_server": ("Azure Database for PostgreSQL server", DATABASE),
+    "azurerm_postgresql_flexible_server": ("Azure PostgreSQL flexible server", DATABASE),
+    "azurerm_postgresql_database": ("Azure PostgreSQL database", DATABASE),
+    "azurerm_postgresql_flexible_server_database": ("Azure PostgreSQL flexible database", DATABASE),
+    "azurerm_mysql_server": ("Azure Database for MySQL server", DATABASE),
+    "azurerm_mysql_flexible_server": ("Azure MySQL flexible server", DATABASE),
+    "azurerm_mysql_flexible_database": ("Azure MySQL flexible database", DATABASE),
+    "azurerm_mariadb_server": ("Azure MariaDB server", DATABASE),
+    "azurerm_cosmosdb_account": ("Cosmos DB account", DATABASE),
+    "azurerm_cosmosdb_sql_database": ("Cosmos DB SQL database", DATABASE),
+    "azurerm_cosmosdb_mongo_database": ("Cosmos DB Mongo database", DATABASE),
+    "azurerm_redis_cache": ("Azure Cache for Redis", CACHE),
+    "azurerm_storage_account": ("storage account", STORAGE),
+    "azurerm_storage_container": ("storage container", STORAGE),
+    "azurerm_managed_disk": ("managed disk", STORAGE),
+    "azurerm_key_vault": ("key vault", STORAGE),
+    # Others
+    "digitalocean_database_cluster": ("DigitalOcean database cluster", DATABASE),
+    "digitalocean_volume": ("DigitalOcean volume", STORAGE),
+    "digitalocean_spaces_bucket": ("Spaces bucket", STORAGE),
+}
+
+
+def stateful(resource_type: str) -> tuple[str, str] | None:
+    """(description, DATABASE, STORAGE or CACHE) for a stateful resource type, else None."""
+    return STATEFUL_TYPES.get(resource_type)
+
+
+def is_database(resource_type: str) -> bool:
+    entry = STATEFUL_TYPES.get(resource_type)
+    return entry is not None and entry[1] == DATABASE
+
+
+def is_read_replica(block: Block) -> bool:
+    """An RDS read replica holds a copy: losing it (or its backups) loses no data."""
+    attr = block.get("replicate_source_db")
+    return attr is not None and not (attr.expr.kind == "literal" and attr.expr.value in (None, ""))
+
+
+# --------------------------------------------------------------------------- production names
+
+_PRODUCTION_TOKENS = frozenset({"prod", "production", "prd"})
+_NEGATING_TOKENS = frozenset({"non", "pre", "not"})
+
+
+def names_production(text: str) -> bool:
+    """True when ``text`` (a file name, path, job name, workspace) names production.
+
+    Words are split on anything but letters and digits: ``prod.tfvars``,
+    ``envs/production``, ``deploy-prd`` match; ``preprod``, ``non-prod``,
+    ``product``, ``reproduce`` do not.
+    """
+    tokens = _tokens(text)
+    for i, token in enumerate(tokens):
+        if token in _PRODUCTION_TOKENS and (i == 0 or tokens[i - 1] not in _NEGATING_TOKENS):
+            return True
+    return False
+
+
+def _tokens(text: str) -> list[str]:
+    out: list[str] = []
+    word: list[str] = []
+    for ch in text.lower():
+        if ch.isalnum():
+            word.append(ch)
+        elif word:
+            out.append("".join(word))
+            word = []
+    if word:
+        out.append("".join(word))
+    return out
+
+
+# --------------------------------------------------------------------------- protection settings
+
+
+@dataclass(slots=True)
+class Setting:
+    """A protection setting of one resource as Terraform would apply it.
+
+    ``attribute`` is None when the setting is absent (then ``value`` is the provider
+    default and ``span`` the resource's first line); ``where`` says how the value was
+    obtained, for messages: ``= false``, ``= var.protect (from var.protect default
+    (variables.tf:3))``, ``is not set (default false)``.
+    """
+
+    resource: Block
+    name: str
+    attribute: Attribute | None
+    value: Any
+    where: str
+
+    @property
+    def span(self) -> Span:
+        if self.attribute is not None:
+            return self.attribute.span
+        return Span.point(self.resource.span.line, self.resource.span.column)
+
+    @property
+    def anchor(self) -> str:
+        return f"{self.resource.address}.{self.name}"
+
+
+def find_attribute(block: Block, path: str) -> tuple[Attribute | None, bool]:
+    """The attribute at a dotted path (``settings.deletion_protection_enabled``) and
+    whether the path is knowable: a ``dynamic`` block on the way makes it unknown."""
+    *blocks, name = path.split(".")
+    current = block
+    for part in blocks:
+        child = current.child(part)
+        if child is None:
+            dynamic = any(b.type == "dynamic" and b.labels[:1] == [part] for b in current.blocks)
+            return None, not dynamic
+        current = child
+    return current.get(name), True
+
+
+def setting(block: Block, path: str, module: Module, default: Any, unsafe: Callable[[Any], bool]) -> Setting | None:
+    """The setting at ``path`` when its effective value is ``unsafe``; None when safe or unknown.
+
+    Absent: the provider ``default`` applies (None means "unknown when absent").
+    A literal is judged as written. A variable is judged by the value production
+    would get: when a ``.tfvars`` file of the directory names production
+    (``prod.tfvars``), its value wins; otherwise the value without ``-var-file``
+    (default, ``terraform.tfvars``, ``*.auto.tfvars``). An unresolvable value (no
+    default, a resource attribute, ``each.value``) is unknown: no finding.
+    """
+    attr, knowable = find_attribute(block, path)
+    if attr is None:
+        if not knowable or default is None or not unsafe(default):
+            return None
+        return Setting(block, path, None, default, f"is not set (default {_show(default)})")
+    chosen = _effective(module, attr, unsafe)
+    if chosen is None:
+        return None
+    value = _plain(chosen)
+    if attr.expr.kind == "literal":
+        return Setting(block, path, attr, value, f"= {_show(value)}")
+    return Setting(block, path, attr, value, f"= {attr.expr.text.strip()}, which is {_show(value)}{chosen.via}")
+
+
+def _effective(module: Module, attr: Attribute, unsafe: Callable[[Any], bool]) -> Resolved | None:
+    """The unsafe value production gets, if any (see ``setting``)."""
+    candidates = module.candidates(attr.expr)
+    production = [c for c in candidates[1:] if c.origins and names_production(PurePosixPath(c.origins[0].path).name)]
+    for candidate in production or candidates[:1]:
+        if candidate.known and unsafe(_plain(candidate)):
+            return candidate
+    return None
+
+
+def unsafe_settings(
+    doc: TerraformDocument,
+    project: Project,
+    paths: dict[str, str],
+    default: Any,
+    unsafe: Callable[[Any], bool],
+    skip_replicas: bool = False,
+) -> Iterator[Setting]:
+    """Every resource of ``doc`` whose type is in ``paths`` and whose setting there is unsafe.
+
+    A resource with ``count`` or ``for_each`` is one block, reported once.
+    """
+    module = module_for(doc, project)
+    for block in doc.resources(*paths):
+        if skip_replicas and is_read_replica(block):
+            continue
+        found = setting(block, paths[block.labels[0]], module, default, unsafe)
+        if found is not None:
+            yield found
+
+
+def describe(block: Block) -> str:
+    """``aws_db_instance.main (RDS DB instance)``."""
+    entry = STATEFUL_TYPES.get(block.labels[0]) if block.labels else None
+    return f"{block.address} ({entry[0]})" if entry else block.address
+
+
+def _plain(resolved: Resolved) -> Any:
+    """Booleans and numbers as Terraform converts them (``"true"``, ``"0"``)."""
+    as_bool = resolved.as_bool()
+    if as_bool is not None:
+        return as_bool
+    as_int = resolved.as_int()
+    return as_int if as_int is not None else resolved.value
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def is_true(value: Any) -> bool:
+    return value is True
+
+
+def is_false(value: Any) -> bool:
+    return value is False
+
+
+def is_zero(value: Any) -> bool:
+    return value == 0 and not isinstance(value, bool)

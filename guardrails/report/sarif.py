@@ -1,0 +1,158 @@
+"""SARIF 2.1.0 for code scanning (GitHub, Azure DevOps, IDE viewers).
+
+Locations are relative URIs under ``%SRCROOT%`` (the directory the scan ran from), so the
+report is the same on every machine. ``partialFingerprints`` carries the line-independent
+fingerprint, which keeps an alert open across edits that only move lines.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from urllib.parse import quote
+
+from guardrails import __version__
+from guardrails.model import Finding, Severity
+from guardrails.report import Report
+from guardrails.rule import Rule
+
+SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
+FINGERPRINT_KEY = "guardrails/v1"
+
+# GitHub code scanning ranks alerts by properties.security-severity: >9.0 critical,
+# 7.0-8.9 high, 4.0-6.9 medium, 0.1-3.9 low.
+_SECURITY_SEVERITY = {
+    Severity.CRITICAL: "9.5",
+    Severity.HIGH: "8.0",
+    Severity.MEDIUM: "5.5",
+    Severity.LOW: "3.0",
+    Severity.INFO: "0.5",
+}
+
+
+def level(severity: Severity) -> str:
+    if severity >= Severity.HIGH:
+        return "error"
+    if severity == Severity.MEDIUM:
+        return "warning"
+    return "note"
+
+
+def _descriptor(rule: type[Rule]) -> dict[str, Any]:
+    incident = rule.incidents[0] if rule.incidents else None
+    help_text = f"{rule.rationale}\n\nHow to fix it: {rule.remediation}"
+    help_markdown = f"{rule.rationale}\n\n**How to fix it:** {rule.remediation}"
+    if incident is not None:
+        help_text += f"\n\nIncident: {incident.title} ({incident.date}) {incident.url}"
+        help_markdown += f"\n\n**Incident:** [{incident.title}]({incident.url}) ({incident.date})"
+    data: dict[str, Any] = {
+        "id": rule.id,
+        "name": rule.name,
+        "shortDescription": {"text": rule.title},
+        "fullDescription": {"text": rule.rationale},
+        "help": {"text": help_text, "markdown": help_markdown},
+        "defaultConfiguration": {"level": level(rule.severity)},
+        "properties": {
+            "category": rule.category.value,
+            "tags": ["security", rule.category.value],
+            "precision": "high",
+            "security-severity": _SECURITY_SEVERITY[rule.severity],
+        },
+    }
+    if incident is not None:
+        data["helpUri"] = incident.url
+    return data
+
+
+def _unlisted_descriptor(finding: Finding) -> dict[str, Any]:
+    """A descriptor for a finding whose rule is not in the catalog (GR000 internal errors)."""
+    return {
+        "id": finding.rule_id,
+        "name": finding.rule_name,
+        "shortDescription": {"text": finding.rule_name.replace("-", " ").capitalize()},
+        "help": {"text": finding.remediation},
+        "defaultConfiguration": {"level": level(finding.severity)},
+        "properties": {"category": finding.category.value, "tags": [finding.category.value]},
+    }
+
+
+def _uri(path: str) -> str:
+    return quote(path, safe="/-_.~")
+
+
+def _result(finding: Finding, index: int) -> dict[str, Any]:
+    span = finding.span
+    end_line = max(span.end_line, span.line)
+    end_column = span.end_column if end_line > span.line else max(span.end_column, span.column)
+    data: dict[str, Any] = {
+        "ruleId": finding.rule_id,
+        "ruleIndex": index,
+        "level": level(finding.severity),
+        "message": {"text": finding.message},
+        "locations": [
+            {
+                "physicalLocation": {
+                    "artifactLocation": {"uri": _uri(finding.path), "uriBaseId": "%SRCROOT%"},
+                    "region": {
+                        "startLine": span.line,
+                        "startColumn": span.column,
+                        "endLine": end_line,
+                        "endColumn": end_column,
+                    },
+                }
+            }
+        ],
+        "partialFingerprints": {FINGERPRINT_KEY: finding.fingerprint},
+        "properties": {"severity": finding.severity.label, "category": finding.category.value},
+    }
+    if finding.incident is not None:
+        data["properties"]["incident"] = finding.incident.url
+    if finding.suppressed is not None:
+        data["suppressions"] = [{"kind": "inSource", "status": "accepted", "justification": finding.suppressed}]
+    return data
+
+
+def document(report: Report) -> dict[str, Any]:
+    result = report.result
+    descriptors = [_descriptor(rule) for rule in sorted(report.rules, key=lambda r: r.id)]
+    index = {d["id"]: i for i, d in enumerate(descriptors)}
+    for finding in result.findings:
+        if finding.rule_id not in index:
+            index[finding.rule_id] = len(descriptors)
+            descriptors.append(_unlisted_descriptor(finding))
+    notifications = [
+        {
+            "level": "note",
+            "message": {"text": f"skipped {s.path}: {s.reason}" + (f" ({s.detail})" if s.detail else "")},
+            "locations": [{"physicalLocation": {"artifactLocation": {"uri": _uri(s.path), "uriBaseId": "%SRCROOT%"}}}],
+        }
+        for s in result.skipped
+    ]
+    return {
+        "$schema": SCHEMA_URI,
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "guardrails",
+                        "version": __version__,
+                        "semanticVersion": __version__,
+                        "rules": descriptors,
+                    }
+                },
+                "invocations": [
+                    {
+                        "executionSuccessful": result.internal_errors == 0,
+                        "toolExecutionNotifications": notifications,
+                    }
+                ],
+                "columnKind": "unicodeCodePoints",
+                "results": [_result(f, index[f.rule_id]) for f in result.findings],
+            }
+        ],
+    }
+
+
+def render(report: Report) -> str:
+    return json.dumps(document(report), indent=2, ensure_ascii=False) + "\n"

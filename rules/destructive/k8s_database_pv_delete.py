@@ -1,0 +1,85 @@
+"""A hand-made PersistentVolume holding database data, set to be deleted with its claim."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from guardrails.facts import k8s_storage
+from guardrails.facts.stateful import GITLAB_2017
+from guardrails.model import Category, Document, Finding, Kind, Severity
+from guardrails.rule import Bad, Good, Rule, RuleContext
+
+_PV = (
+    "apiVersion: v1\nkind: PersistentVolume\nmetadata:\n  name: mysql-pv\nspec:\n  capacity:\n    storage: 20Gi\n"
+    "  accessModes: [ReadWriteOnce]\n  persistentVolumeReclaimPolicy: {policy}\n  claimRef:\n    name: mysql-data\n"
+    "  hostPath:\n    path: /mnt/mysql\n"
+)
+_POD = (
+    "---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: mysql\nspec:\n  template:\n    spec:\n"
+    "      containers:\n        - name: mysql\n          image: {image}\n      volumes:\n        - name: data\n"
+    "          persistentVolumeClaim:\n            claimName: mysql-data\n"
+)
+
+
+class DatabaseVolumeDeletes(Rule):
+    id = "DO059"
+    name = "k8s-database-pv-reclaim-delete"
+    title = "PersistentVolume holding database data with persistentVolumeReclaimPolicy Delete"
+    category = Category.DESTRUCTIVE_OPERATION
+    severity = Severity.HIGH
+    kinds = frozenset({Kind.KUBERNETES})
+    project_wide = True
+    incidents = (GITLAB_2017,)
+    rationale = (
+        "`persistentVolumeReclaimPolicy: Delete` on a PersistentVolume deletes the underlying disk when its "
+        "claim is released (a `kubectl delete pvc`, a namespace deletion); manually created volumes default "
+        "to `Retain`, so `Delete` here was written on purpose. A volume holds database data when its "
+        "`claimRef`, or a scanned claim's `volumeName`, ties it to a claim mounted by a pod running a known "
+        "datastore image (a StatefulSet's `<template>-<name>-<n>` claims included). A volume whose claim "
+        "is not used by a scanned database workload is not reported."
+    )
+    remediation = (
+        "Set `persistentVolumeReclaimPolicy: Retain` on volumes holding database data (patch live volumes "
+        "with `kubectl patch pv`), and keep snapshots or backups."
+    )
+    bad = (Bad("mysql.yaml", _PV.replace("{policy}", "Delete") + _POD.replace("{image}", "mysql:8.4"), 9),)
+    good = (
+        Good("mysql.yaml", _PV.replace("{policy}", "Retain") + _POD.replace("{image}", "mysql:8.4")),
+        Good(
+            "mysql.yaml",
+            _PV.replace("{policy}", "Delete") + _POD.replace("{image}", "busybox:1.36"),
+            note="the claim is not used by a database",
+        ),
+    )
+
+    def check_project(self, docs: list[Document], ctx: RuleContext) -> Iterator[Finding]:
+        found = k8s_storage.storage(docs)
+        database_claims = list(found.database_claims())
+        bound = {
+            k8s_storage.text(claim.node.path("spec", "volumeName")): claim
+            for claim in found.claims.values()
+            if k8s_storage.text(claim.node.path("spec", "volumeName"))
+        }
+        for doc in docs:
+            for volume in k8s_storage.objects(doc):
+                policy = volume.node.path("spec", "persistentVolumeReclaimPolicy")
+                if volume.kind != "PersistentVolume" or policy is None or policy.text != "Delete":
+                    continue
+                claim_name = k8s_storage.text(volume.node.path("spec", "claimRef", "name"))
+                claim_ns = k8s_storage.text(volume.node.path("spec", "claimRef", "namespace"))
+                if not claim_name and volume.name in bound:
+                    claim_name, claim_ns = bound[volume.name].name, bound[volume.name].namespace
+                for namespace, pattern, workload, store in database_claims:
+                    if not claim_name or not k8s_storage.claim_matches(claim_name, pattern):
+                        continue
+                    if claim_ns and namespace and claim_ns != namespace:
+                        continue
+                    message = (
+                        f"PersistentVolume '{volume.name}' (persistentVolumeReclaimPolicy: Delete) backs claim "
+                        f"'{claim_name}' of {workload.label} ({store.name}, {workload.where()}); releasing the "
+                        "claim deletes the database's disk"
+                    )
+                    yield self.finding(
+                        volume.doc, policy.span, message, anchor=f"PersistentVolume/{volume.name}", ctx=ctx
+                    )
+                    break

@@ -1,0 +1,72 @@
+"""A database whose automated backups are turned off."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from guardrails.documents import TerraformDocument
+from guardrails.facts.stateful import GITLAB_2017, describe, is_zero, unsafe_settings
+from guardrails.model import Category, Finding, Kind, Severity
+from guardrails.rule import Bad, Good, Rule, RuleContext
+
+#: Where a retention of 0 turns automated backups off. Aurora, DocumentDB and Neptune
+#: clusters accept 1-35 only, so 0 cannot be written there. ElastiCache
+#: (``snapshot_retention_limit``) is left out on purpose: 0 is its default, and a
+#: cache's content is usually rebuilt rather than restored.
+_PATHS = {
+    "aws_db_instance": "backup_retention_period",
+    "aws_redshift_cluster": "automated_snapshot_retention_period",
+}
+
+
+class TerraformBackupsDisabled(Rule):
+    id = "DO052"
+    name = "tf-database-backups-disabled"
+    title = "Database automated backups disabled (retention period 0)"
+    category = Category.DESTRUCTIVE_OPERATION
+    severity = Severity.HIGH
+    kinds = frozenset({Kind.TERRAFORM, Kind.TERRAFORM_JSON})
+    incidents = (GITLAB_2017,)
+    rationale = (
+        "`backup_retention_period = 0` on `aws_db_instance` (and `automated_snapshot_retention_period = 0` on "
+        "`aws_redshift_cluster`) turns automated backups and point-in-time recovery off. GitLab's 2017 "
+        "outage turned into data loss because the backups everyone assumed existed did not. Values are "
+        "resolved through variables, locals and tfvars; read replicas (`replicate_source_db`), whose source "
+        "keeps the backups, are skipped."
+    )
+    remediation = (
+        "Keep a retention period of at least 7 days in production (`backup_retention_period = 7`), and test "
+        "restores; use 0 only for disposable environments, through a variable whose production value is not 0."
+    )
+    bad = (
+        Bad("main.tf", 'resource "aws_db_instance" "main" {\n  backup_retention_period = 0\n}\n', 2),
+        Bad(
+            "main.tf",
+            'resource "aws_redshift_cluster" "dw" {\n  automated_snapshot_retention_period = var.retention\n}\n',
+            2,
+            extra={"variables.tf": 'variable "retention" {\n  default = "0"\n}\n'},
+            note="a numeric string from a variable default",
+        ),
+    )
+    good = (
+        Good("main.tf", 'resource "aws_db_instance" "main" {\n  backup_retention_period = 7\n}\n'),
+        Good(
+            "main.tf",
+            'resource "aws_db_instance" "ro" {\n  replicate_source_db     = aws_db_instance.main.arn\n'
+            "  backup_retention_period = 0\n}\n",
+            note="a read replica",
+        ),
+        Good(
+            "main.tf",
+            'resource "aws_elasticache_replication_group" "cache" {\n  snapshot_retention_limit = 0\n}\n',
+            note="a cache, out of scope",
+        ),
+    )
+
+    def check(self, doc: TerraformDocument, ctx: RuleContext) -> Iterator[Finding]:  # type: ignore[override]
+        for found in unsafe_settings(doc, ctx.project, _PATHS, None, is_zero, skip_replicas=True):
+            message = (
+                f"{describe(found.resource)}: {found.name} {found.where}; automated backups and point-in-time "
+                "recovery are off"
+            )
+            yield self.finding(doc, found.span, message, anchor=found.anchor, ctx=ctx)

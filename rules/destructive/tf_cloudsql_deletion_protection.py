@@ -1,0 +1,72 @@
+"""A Cloud SQL instance with both of its deletion protections off."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from guardrails.documents import TerraformDocument
+from guardrails.facts.stateful import DIGITALOCEAN_2017, describe, is_false, setting, unsafe_settings
+from guardrails.facts.terraform import module_for
+from guardrails.model import Category, Finding, Kind, Severity
+from guardrails.rule import Bad, Good, Rule, RuleContext
+
+_API_FLAG = "settings.deletion_protection_enabled"
+
+
+class TerraformCloudSqlDeletionProtection(Rule):
+    id = "DO054"
+    name = "tf-cloudsql-deletion-protection-off"
+    title = "Cloud SQL instance with deletion protection turned off"
+    category = Category.DESTRUCTIVE_OPERATION
+    severity = Severity.HIGH
+    kinds = frozenset({Kind.TERRAFORM, Kind.TERRAFORM_JSON})
+    incidents = (DIGITALOCEAN_2017,)
+    rationale = (
+        "`google_sql_database_instance` has two guards: `deletion_protection` (Terraform-only, default true) "
+        "makes Terraform refuse to destroy or replace the instance; `settings.deletion_protection_enabled` "
+        "(API-level, default false) makes Google refuse the deletion from any client. All data and backups go "
+        "with the instance. Reported: `deletion_protection` resolved to false while the API-level flag is not "
+        "true, i.e. nothing stops the deletion. Not reported: the API flag alone being off while Terraform's "
+        "default protection stays on (that would flag almost every instance), or an API flag from an "
+        "unresolvable expression."
+    )
+    remediation = (
+        "Leave `deletion_protection` at its default (true) and set `settings { deletion_protection_enabled = "
+        "true }` on production instances; turn them off only in a dedicated, reviewed change before a deletion."
+    )
+    bad = (
+        Bad(
+            "sql.tf",
+            'resource "google_sql_database_instance" "main" {\n  database_version    = "POSTGRES_15"\n'
+            '  deletion_protection = false\n  settings {\n    tier = "db-f1-micro"\n  }\n}\n',
+            3,
+        ),
+    )
+    good = (
+        Good(
+            "sql.tf",
+            'resource "google_sql_database_instance" "main" {\n  database_version = "POSTGRES_15"\n'
+            '  settings {\n    tier = "db-f1-micro"\n  }\n}\n',
+            note="Terraform's deletion_protection defaults to true",
+        ),
+        Good(
+            "sql.tf",
+            'resource "google_sql_database_instance" "main" {\n  deletion_protection = false\n  settings {\n'
+            '    tier                        = "db-f1-micro"\n    deletion_protection_enabled = true\n  }\n}\n',
+            note="the API-level flag still refuses the deletion",
+        ),
+    )
+
+    def check(self, doc: TerraformDocument, ctx: RuleContext) -> Iterator[Finding]:  # type: ignore[override]
+        module = module_for(doc, ctx.project)
+        paths = {"google_sql_database_instance": "deletion_protection"}
+        for found in unsafe_settings(doc, ctx.project, paths, True, is_false):
+            api = setting(found.resource, _API_FLAG, module, False, is_false)
+            if api is None:
+                continue
+            message = (
+                f"{describe(found.resource)}: deletion_protection {found.where} and "
+                f"{_API_FLAG} {api.where}; a destroy or a forced replacement deletes the instance, its data "
+                "and its backups"
+            )
+            yield self.finding(doc, found.span, message, anchor=found.anchor, ctx=ctx)

@@ -1,0 +1,82 @@
+"""An AWS database that Terraform (or anyone with API access) can delete in one step."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from guardrails.documents import TerraformDocument
+from guardrails.facts.stateful import DIGITALOCEAN_2017, GITLAB_2017, describe, is_true, unsafe_settings
+from guardrails.model import Category, Finding, Kind, Severity
+from guardrails.rule import Bad, Good, Rule, RuleContext
+
+_TYPES = ("aws_db_instance", "aws_rds_cluster", "aws_docdb_cluster", "aws_neptune_cluster")
+
+
+class TerraformDatabaseDeletionProtection(Rule):
+    id = "DO050"
+    name = "tf-database-deletion-protection-off"
+    title = "AWS database without deletion protection"
+    category = Category.DESTRUCTIVE_OPERATION
+    severity = Severity.HIGH
+    kinds = frozenset({Kind.TERRAFORM, Kind.TERRAFORM_JSON})
+    incidents = (DIGITALOCEAN_2017, GITLAB_2017)
+    rationale = (
+        "`deletion_protection` defaults to false on `aws_db_instance`, `aws_rds_cluster`, `aws_docdb_cluster` "
+        "and `aws_neptune_cluster`: a `terraform destroy`, a replacement forced by a changed argument, a "
+        "removed block or a test process holding production credentials (DigitalOcean 2017) deletes the "
+        "database, and its automated backups go with it. With the flag on, the API refuses the deletion "
+        "until someone turns it off on purpose. Values are resolved through variable defaults, locals and "
+        "tfvars (a production-named .tfvars wins); an unresolvable value is not reported. Read replicas "
+        "(`replicate_source_db`) hold a copy and are not reported."
+    )
+    remediation = (
+        "Set `deletion_protection = true` on production databases (or from a variable whose production "
+        "value is true). To delete one deliberately, apply `deletion_protection = false` first, in its own "
+        "reviewed change."
+    )
+    bad = (
+        Bad(
+            "main.tf",
+            'resource "aws_db_instance" "main" {\n  engine         = "postgres"\n  instance_class = "db.t3.micro"\n}\n',
+            1,
+            note="absent: the default is false",
+        ),
+        Bad(
+            "db.tf",
+            'resource "aws_rds_cluster" "app" {\n  engine              = "aurora-postgresql"\n'
+            "  deletion_protection = var.protect\n}\n",
+            3,
+            extra={"variables.tf": 'variable "protect" {\n  type    = bool\n  default = false\n}\n'},
+            note="from a variable whose default is false: reported on the attribute, naming the variable",
+        ),
+    )
+    good = (
+        Good(
+            "db.tf",
+            'resource "aws_db_instance" "main" {\n  engine              = "mysql"\n'
+            "  deletion_protection = var.protect\n}\n",
+            extra={"variables.tf": 'variable "protect" {\n  default = true\n}\n'},
+            note="variable default true",
+        ),
+        Good(
+            "db.tf",
+            'resource "aws_docdb_cluster" "docs" {\n  deletion_protection = var.protect\n}\n'
+            'variable "protect" {\n  type = bool\n}\n',
+            note="no default and no tfvars: unknown until plan time, not reported",
+        ),
+        Good(
+            "replica.tf",
+            'resource "aws_db_instance" "replica" {\n  replicate_source_db = aws_db_instance.main.identifier\n'
+            '  instance_class      = "db.t3.micro"\n}\n',
+            note="a read replica holds a copy",
+        ),
+    )
+
+    def check(self, doc: TerraformDocument, ctx: RuleContext) -> Iterator[Finding]:  # type: ignore[override]
+        paths = dict.fromkeys(_TYPES, "deletion_protection")
+        for found in unsafe_settings(doc, ctx.project, paths, False, lambda v: not is_true(v), skip_replicas=True):
+            message = (
+                f"{describe(found.resource)}: deletion_protection {found.where}; a destroy, a forced replacement "
+                "or any API client with these credentials can delete the database and its automated backups"
+            )
+            yield self.finding(doc, found.span, message, anchor=found.anchor, ctx=ctx)

@@ -1,0 +1,54 @@
+"""An S3 bucket that Terraform empties before deleting it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from guardrails.documents import TerraformDocument
+from guardrails.facts.stateful import GITLAB_2017, describe, is_true, unsafe_settings
+from guardrails.model import Category, Finding, Kind, Severity
+from guardrails.rule import Bad, Good, Rule, RuleContext
+
+
+class TerraformS3ForceDestroy(Rule):
+    id = "DO055"
+    name = "tf-s3-force-destroy"
+    title = "S3 bucket with force_destroy = true"
+    category = Category.DESTRUCTIVE_OPERATION
+    severity = Severity.HIGH
+    kinds = frozenset({Kind.TERRAFORM, Kind.TERRAFORM_JSON})
+    incidents = (GITLAB_2017,)
+    rationale = (
+        "S3 refuses to delete a bucket that still holds objects; `force_destroy = true` (default false) makes "
+        "Terraform delete every object, every version included, first, so a destroy or a replacement "
+        "(renaming the bucket) silently erases its content, backups included when the bucket holds them "
+        "(GitLab's were on S3). Values are resolved through variables, locals and tfvars."
+    )
+    remediation = (
+        "Remove `force_destroy = true` from buckets holding data (or drive it from a variable whose "
+        "production value is false); empty a bucket deliberately before retiring it."
+    )
+    bad = (
+        Bad(
+            "s3.tf",
+            'resource "aws_s3_bucket" "backups" {\n  bucket        = "acme-db-backups"\n  force_destroy = true\n}\n',
+            3,
+        ),
+    )
+    good = (
+        Good(
+            "s3.tf",
+            'resource "aws_s3_bucket" "backups" {\n  bucket        = "acme-db-backups"\n'
+            "  force_destroy = var.force_destroy\n}\n",
+            extra={"variables.tf": 'variable "force_destroy" {\n  type    = bool\n  default = false\n}\n'},
+            note="the usual module pattern: a variable that defaults to false",
+        ),
+    )
+
+    def check(self, doc: TerraformDocument, ctx: RuleContext) -> Iterator[Finding]:  # type: ignore[override]
+        for found in unsafe_settings(doc, ctx.project, {"aws_s3_bucket": "force_destroy"}, False, is_true):
+            message = (
+                f"{describe(found.resource)}: force_destroy {found.where}; a destroy or a replacement deletes "
+                "every object and version in the bucket"
+            )
+            yield self.finding(doc, found.span, message, anchor=found.anchor, ctx=ctx)

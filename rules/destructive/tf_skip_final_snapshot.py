@@ -1,0 +1,75 @@
+"""A database whose deletion leaves no final snapshot behind."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from guardrails.documents import TerraformDocument
+from guardrails.facts.stateful import GITLAB_2017, describe, is_true, unsafe_settings
+from guardrails.model import Category, Finding, Kind, Severity
+from guardrails.rule import Bad, Good, Rule, RuleContext
+
+_TYPES = ("aws_db_instance", "aws_rds_cluster", "aws_docdb_cluster", "aws_neptune_cluster", "aws_redshift_cluster")
+
+
+class TerraformSkipFinalSnapshot(Rule):
+    id = "DO051"
+    name = "tf-skip-final-snapshot"
+    title = "Database deleted without a final snapshot (skip_final_snapshot = true)"
+    category = Category.DESTRUCTIVE_OPERATION
+    severity = Severity.HIGH
+    kinds = frozenset({Kind.TERRAFORM, Kind.TERRAFORM_JSON})
+    incidents = (GITLAB_2017,)
+    rationale = (
+        "When an RDS, Aurora, DocumentDB, Neptune or Redshift cluster is deleted, its automated backups are "
+        "deleted with it; the final snapshot is the only copy left. `skip_final_snapshot = true` throws that "
+        "copy away: one destroy, or one argument change that forces a replacement, and the data is gone, "
+        "as GitLab found in 2017 when the backups it counted on did not exist. The default (false) keeps "
+        "the snapshot. Peers do not check this (16 literal occurrences in six public repositories went "
+        "unflagged). Values are resolved through variables, locals and tfvars; read replicas are skipped."
+    )
+    remediation = (
+        "Remove `skip_final_snapshot = true` (or set it to false) and give a `final_snapshot_identifier`; "
+        "keep `true` only in throw-away environments, driven by a variable whose production value is false."
+    )
+    bad = (
+        Bad(
+            "main.tf",
+            'resource "aws_db_instance" "main" {\n  engine              = "postgres"\n'
+            "  deletion_protection = true\n  skip_final_snapshot = true\n}\n",
+            4,
+        ),
+        Bad(
+            "redshift.tf",
+            'resource "aws_redshift_cluster" "dw" {\n  cluster_identifier  = "dw"\n'
+            "  skip_final_snapshot = local.ephemeral\n}\nlocals {\n  ephemeral = true\n}\n",
+            3,
+            note="through a local",
+        ),
+    )
+    good = (
+        Good(
+            "main.tf",
+            'resource "aws_rds_cluster" "app" {\n  skip_final_snapshot       = var.skip_snapshot\n'
+            '  final_snapshot_identifier = "app-final"\n}\n',
+            extra={
+                "variables.tf": 'variable "skip_snapshot" {\n  default = true\n}\n',
+                "prod.tfvars": "skip_snapshot = false\n",
+            },
+            note="the default skips, but the production tfvars keeps the snapshot",
+        ),
+        Good(
+            "main.tf",
+            'resource "aws_db_instance" "replica" {\n  replicate_source_db = "main"\n  skip_final_snapshot = true\n}\n',
+            note="read replicas have no final snapshot of their own",
+        ),
+    )
+
+    def check(self, doc: TerraformDocument, ctx: RuleContext) -> Iterator[Finding]:  # type: ignore[override]
+        paths = dict.fromkeys(_TYPES, "skip_final_snapshot")
+        for found in unsafe_settings(doc, ctx.project, paths, False, is_true, skip_replicas=True):
+            message = (
+                f"{describe(found.resource)}: skip_final_snapshot {found.where}; deleting it also deletes its "
+                "automated backups and leaves no final snapshot"
+            )
+            yield self.finding(doc, found.span, message, anchor=found.anchor, ctx=ctx)

@@ -1,0 +1,122 @@
+"""A resolver configuration with one nameserver (or only one public provider's resolvers)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from guardrails.rules.dns.incidents import DYN_2016, FACEBOOK_2021
+
+from guardrails.documents import ResolvDocument, TreeDocument
+from guardrails.embedded import pod_specs
+from guardrails.facts import compose, dns
+from guardrails.model import Category, Document, Finding, Kind, Node, Severity, Span
+from guardrails.rule import Bad, Good, Rule, RuleContext
+
+_POD = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: app\nspec:\n  containers:\n    - name: app\n      image: nginx\n"
+
+
+class SingleDnsResolver(Rule):
+    id = "DS003"
+    name = "single-dns-resolver"
+    title = "Resolver configuration with a single nameserver"
+    category = Category.DNS_SINGLE_POINT_OF_FAILURE
+    severity = Severity.HIGH
+    kinds = frozenset({Kind.RESOLV_CONF, Kind.KUBERNETES, Kind.COMPOSE, Kind.DOCKER_DAEMON})
+    incidents = (DYN_2016, FACEBOOK_2021)
+    rationale = (
+        "A resolver list with one server turns that server's outage, or a DDoS on it, into a total loss of "
+        "name resolution for the host, pod or container, including the internal tools needed to repair it "
+        "(Facebook 2021). Checked: resolv.conf `nameserver` lines, a pod's `dnsConfig.nameservers` under "
+        "`dnsPolicy: None` (other policies add the cluster DNS), compose `dns:` and Docker daemon.json `dns` "
+        "(which replace the host's servers). A loopback server (systemd-resolved 127.0.0.53, dnsmasq, unbound) "
+        "is a local cache with its own upstreams and is not reported. Resolvers that all belong to one public "
+        "provider (8.8.8.8 and 8.8.4.4 are both Google) are reported at low severity."
+    )
+    remediation = (
+        "List at least two resolvers that fail independently (two resolver hosts in different zones, or two "
+        "providers), or point at a local caching resolver that has several upstreams."
+    )
+    bad = (
+        Bad("resolv.conf", "search example.internal\nnameserver 10.0.0.2\noptions timeout:2\n", 2),
+        Bad("docker-compose.yml", "services:\n  app:\n    image: nginx\n    dns: 10.0.0.2\n", 4),
+        Bad(
+            "pod.yaml",
+            _POD + "  dnsPolicy: None\n  dnsConfig:\n    nameservers:\n      - 10.0.0.2\n    searches: [svc.local]\n",
+            11,
+        ),
+        Bad(
+            "compose.yaml", "services:\n  app:\n    image: nginx\n    dns: [8.8.8.8, 8.8.4.4]\n", 4, note="Google only"
+        ),
+    )
+    good = (
+        Good("resolv.conf", "nameserver 10.0.0.2\nnameserver 10.0.1.2\n", note="two resolvers"),
+        Good("resolv.conf", "nameserver 127.0.0.53\noptions edns0 trust-ad\n", note="systemd-resolved stub"),
+        Good(
+            "pod.yaml",
+            _POD + "  dnsConfig:\n    options:\n      - name: ndots\n        value: '2'\n",
+            note="dnsConfig with options only keeps the cluster DNS",
+        ),
+        Good("docker-compose.yml", "services:\n  app:\n    image: nginx\n    dns:\n      - 8.8.8.8\n      - 9.9.9.9\n"),
+    )
+
+    def check(self, doc: Document, ctx: RuleContext) -> Iterator[Finding]:
+        if isinstance(doc, ResolvDocument):
+            yield from self._resolv(doc, ctx)
+        elif isinstance(doc, TreeDocument) and doc.kind is Kind.COMPOSE:
+            yield from self._compose(doc, ctx)
+        elif isinstance(doc, TreeDocument) and doc.kind is Kind.KUBERNETES:
+            yield from self._pods(doc, ctx)
+        elif isinstance(doc, TreeDocument):
+            for root in doc.roots:
+                key, value = root.key_node("dns"), root.get("dns")
+                if key is not None and value is not None:
+                    yield from self._report(doc, ctx, _addresses(value), key.span, "daemon.json dns", "dns")
+
+    def _resolv(self, doc: ResolvDocument, ctx: RuleContext) -> Iterator[Finding]:
+        servers = [e for e in doc.nameservers if e.values]
+        if servers:
+            where = f"{doc.path} nameserver"
+            yield from self._report(doc, ctx, [e.values[0] for e in servers], servers[0].span, where, "nameserver")
+
+    def _compose(self, doc: TreeDocument, ctx: RuleContext) -> Iterator[Finding]:
+        interpolate = compose.Interpolator(compose.project_variables(doc, ctx.project))
+        for root in doc.roots:
+            services = root.get("services")
+            for name, _, service in services.items() if services is not None else ():
+                key, value = service.key_node("dns"), service.get("dns")
+                if key is None or value is None:
+                    continue
+                addresses = [interpolate(a) for a in _addresses(value)]
+                if any(a is None for a in addresses):
+                    continue
+                resolved = [a for a in addresses if a is not None]
+                yield from self._report(doc, ctx, resolved, key.span, f"service '{name}' dns", f"services.{name}.dns")
+
+    def _pods(self, doc: TreeDocument, ctx: RuleContext) -> Iterator[Finding]:
+        for root in doc.roots:
+            if not root.is_map:
+                continue
+            for label, spec in pod_specs(root):
+                policy, config = spec.get("dnsPolicy"), spec.get("dnsConfig")
+                servers = config.key_node("nameservers") if config is not None else None
+                if policy is None or policy.text != "None" or servers is None or config is None:
+                    continue
+                value = config.get("nameservers")
+                addresses = _addresses(value) if value is not None else []
+                where = f"{label} dnsConfig.nameservers (dnsPolicy: None)"
+                yield from self._report(doc, ctx, addresses, servers.span, where, f"{label}/dnsConfig")
+
+    def _report(
+        self, doc: Document, ctx: RuleContext, addresses: list[str], span: Span, where: str, anchor: str
+    ) -> Iterator[Finding]:
+        verdict = dns.judge_resolvers(addresses)
+        if verdict is not None:
+            yield self.finding(
+                doc, span, f"{where}: {verdict.message}", anchor=anchor, ctx=ctx, severity=verdict.severity
+            )
+
+
+def _addresses(node: Node) -> list[str]:
+    if node.is_scalar:
+        return [node.text]
+    return [item.text for item in node.elements() if item.is_scalar]

@@ -1,0 +1,138 @@
+"""A Terraform DNS record whose TTL is too short to ride out an authoritative DNS outage."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from guardrails.rules.dns.incidents import CLOUDFLARE_SERVFAIL_2021, FACEBOOK_2021
+
+from guardrails.documents import TerraformDocument
+from guardrails.facts import dns
+from guardrails.facts.terraform import module_for
+from guardrails.model import Category, Finding, Kind, Severity, Span
+from guardrails.rule import Bad, Good, Rule, RuleContext
+
+_VARIABLES = 'variable "api_ttl" {\n  type    = number\n  default = 86400\n}\n'
+
+
+class TerraformShortDnsTtl(Rule):
+    id = "DT001"
+    name = "terraform-short-dns-ttl"
+    title = "Terraform DNS record with a TTL shorter than the minimum for its type"
+    category = Category.SHORT_DNS_TTL
+    severity = Severity.MEDIUM
+    kinds = frozenset({Kind.TERRAFORM, Kind.TERRAFORM_JSON})
+    incidents = (FACEBOOK_2021, CLOUDFLARE_SERVFAIL_2021)
+    rationale = (
+        "A resolver keeps an answer for its TTL, then asks the authoritative servers again. When those "
+        "servers are unreachable (Facebook 2021: about six hours), every record whose TTL is shorter than the "
+        "outage expires and resolvers answer SERVFAIL. RFC 1034 asks for TTLs 'on the order of days', research "
+        "cited by RFC 9199 for at least an hour. Defaults: below 3600 s for A/AAAA/CNAME/MX/TXT and other "
+        "types, below 86400 s for NS; 60 s or less is high, 300 s or less medium, the rest low. Cloudflare's "
+        "`ttl = 1` means automatic (300 s); digitalocean_record defaults to 1800 s. Failover, weighted, latency, "
+        "geolocation, multivalue or health-checked records are short on purpose (AWS recommends 60 s or less "
+        "for failover) and exempt; alias and Cloudflare-proxied records have no TTL of their own."
+    )
+    remediation = (
+        "Raise the TTL to at least the minimum for the record type (3600 s for A/AAAA/CNAME, a day or more for "
+        "NS). Lower it ahead of a planned change and raise it back afterwards (RFC 1034 §3.6); use a routing "
+        "policy with health checks where fast failover is the goal."
+    )
+    options = dns.TTL_OPTIONS
+    bad = (
+        Bad(
+            "dns.tf",
+            'resource "aws_route53_record" "www" {\n  zone_id = aws_route53_zone.main.zone_id\n'
+            '  name    = "www.example.com"\n  type    = "A"\n  ttl     = 300\n  records = ["192.0.2.10"]\n}\n',
+            5,
+            note="a plain A record cached for five minutes",
+        ),
+        Bad(
+            "ns.tf",
+            'resource "aws_route53_record" "dev_ns" {\n  zone_id = var.zone_id\n  name    = "dev.example.com"\n'
+            '  type    = "NS"\n  ttl     = "30"\n  records = aws_route53_zone.dev.name_servers\n}\n',
+            5,
+            note="numeric string on an NS delegation (seen in a real monorepo)",
+        ),
+        Bad(
+            "cf.tf",
+            'resource "cloudflare_record" "api" {\n  zone_id = var.zone_id\n  name    = "api"\n  type    = "CNAME"\n'
+            '  content = "lb.example.net"\n  ttl     = 1\n}\n',
+            6,
+            note="ttl = 1 is Cloudflare's automatic TTL: 300 s",
+        ),
+        Bad(
+            "droplet.tf",
+            'resource "digitalocean_record" "www" {\n  domain = digitalocean_domain.main.id\n  type   = "A"\n'
+            '  name   = "www"\n  value  = "192.0.2.10"\n}\n',
+            1,
+            note="digitalocean_record defaults to 1800 s when ttl is absent",
+        ),
+    )
+    good = (
+        Good(
+            "alias.tf",
+            'resource "aws_route53_record" "apex" {\n  zone_id = var.zone_id\n  name    = "example.com"\n'
+            '  type    = "A"\n  alias {\n    name                   = aws_lb.main.dns_name\n'
+            "    zone_id                = aws_lb.main.zone_id\n    evaluate_target_health = true\n  }\n}\n",
+            note="alias records have no TTL",
+        ),
+        Good(
+            "main.tf",
+            'resource "aws_route53_record" "api" {\n  zone_id = var.zone_id\n  name    = "api.example.com"\n'
+            '  type    = "A"\n  ttl     = var.api_ttl\n  records = ["192.0.2.20"]\n}\n',
+            note="TTL from a variable whose default is 86400",
+            extra={"variables.tf": _VARIABLES},
+        ),
+        Good(
+            "failover.tf",
+            'resource "aws_route53_record" "primary" {\n  zone_id         = var.zone_id\n  name            = "app"\n'
+            '  type            = "A"\n  ttl             = 60\n  records         = ["192.0.2.30"]\n'
+            '  set_identifier  = "primary"\n  health_check_id = aws_route53_health_check.app.id\n'
+            '  failover_routing_policy {\n    type = "PRIMARY"\n  }\n}\n',
+            note="failover records are short on purpose",
+        ),
+        Good(
+            "cf.tf",
+            'resource "cloudflare_record" "www" {\n  zone_id = var.zone_id\n  name    = "www"\n  type    = "A"\n'
+            '  content = "192.0.2.10"\n  proxied = true\n  ttl     = 1\n}\n',
+            note="proxied records are answered by Cloudflare with its own fixed TTL",
+        ),
+    )
+
+    def check(self, doc: TerraformDocument, ctx: RuleContext) -> Iterator[Finding]:  # type: ignore[override]
+        policy = dns.TtlPolicy.from_options(ctx.options)
+        module = module_for(doc, ctx.project)
+        for record in dns.terraform_records(doc, module):
+            if record.exemption == "proxied" or (record.exemption and policy.exempt_routing):
+                continue
+            if record.name and policy.exempt_name(record.name):
+                continue
+            worst: tuple[dns.TtlVerdict, dns.RecordTtl] | None = None
+            for ttl in record.ttls:
+                verdict = policy.evaluate(ttl.rtype, ttl.ttl)
+                if verdict is not None and (worst is None or verdict.ttl < worst[0].ttl):
+                    worst = (verdict, ttl)
+            if worst is None:
+                continue
+            verdict, ttl = worst
+            span = record.ttl_attr.span if record.ttl_attr is not None else Span.point(record.block.span.line)
+            yield self.finding(
+                doc,
+                span,
+                _message(record, verdict, ttl),
+                anchor=record.block.address,
+                ctx=ctx,
+                severity=verdict.severity,
+            )
+
+
+def _message(record: dns.TerraformRecord, verdict: dns.TtlVerdict, ttl: dns.RecordTtl) -> str:
+    name = f"{record.name}, " if record.name else ""
+    instance = f" (instance {ttl.instance!r})" if ttl.instance else ""
+    note = f"; {ttl.note}" if ttl.note else ""
+    return (
+        f"{record.block.address}{instance} ({name}{verdict.rtype}): {ttl.written} gives a TTL of "
+        f"{dns.human(verdict.ttl)}{ttl.via}{note}, {verdict.describe()}; resolvers drop the record that long "
+        "after its authoritative servers become unreachable"
+    )

@@ -1,0 +1,144 @@
+"""A BIND zone file whose default or per-record TTLs are too short to ride out an outage."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from guardrails.rules.dns.incidents import CLOUDFLARE_SERVFAIL_2021, FACEBOOK_2021
+
+from guardrails.documents import ZoneDirective, ZoneDocument, ZoneRecord
+from guardrails.facts import dns
+from guardrails.model import Category, Finding, Kind, Severity
+from guardrails.rule import Bad, Good, Rule, RuleContext
+
+_SOA = "@ IN SOA ns1.example.com. hostmaster.example.com. ( 2024010101 7200 3600 1209600 {minimum} )\n"
+
+
+class ZoneFileShortTtl(Rule):
+    id = "DT002"
+    name = "zone-file-short-ttl"
+    title = "Zone file with a default or record TTL shorter than the minimum for its type"
+    category = Category.SHORT_DNS_TTL
+    severity = Severity.MEDIUM
+    kinds = frozenset({Kind.ZONE})
+    incidents = (FACEBOOK_2021, CLOUDFLARE_SERVFAIL_2021)
+    rationale = (
+        "Resolvers keep an answer for its TTL and no longer. When the authoritative servers disappear "
+        "(Facebook 2021), every record whose TTL is shorter than the outage expires and resolvers answer "
+        "SERVFAIL. In a zone file the default comes from `$TTL`; without `$TTL`, BIND falls back to the SOA "
+        "minimum field for records that set no TTL, so a short SOA minimum is then a short default TTL (with "
+        "`$TTL` present it only sets negative caching, which is not checked). Units (`1h`, `1d`, `1w`) are read "
+        "as BIND does. Thresholds and severity bands are the shared DNS TTL options; ACME challenge records "
+        "are exempt."
+    )
+    remediation = (
+        "Set `$TTL` to an hour or more (RFC 1912 suggests days) and keep NS records at a day or more; lower a "
+        "record's TTL only ahead of a planned change, and raise it back afterwards."
+    )
+    options = dns.TTL_OPTIONS
+    bad = (
+        Bad(
+            "db.example.com",
+            "$TTL 300\n" + _SOA.format(minimum="3600") + "@ IN NS ns1.example.com.\n@ IN NS ns1.example.net.\n"
+            "www IN A 192.0.2.10\n",
+            1,
+            note="a five-minute default for the whole zone (reported once, on $TTL)",
+        ),
+        Bad(
+            "example.com.zone",
+            "$TTL 1d\n"
+            + _SOA.format(minimum="1h")
+            + "@ 1h IN NS ns1.example.com.\n@ 1h IN NS ns1.example.net.\napi 1m IN A 192.0.2.20\n",
+            3,
+            4,
+            5,
+            note="unit suffixes: NS at 1h (below a day) and an A record at 1m",
+        ),
+    )
+    good = (
+        Good(
+            "db.example.com",
+            "$TTL 86400\n" + _SOA.format(minimum="300") + "@ IN NS ns1.example.com.\n@ IN NS ns1.example.net.\n"
+            'www IN A 192.0.2.10\n_acme-challenge 60 IN TXT "token"\n',
+            note="SOA minimum 300 is only negative caching when $TTL is set; ACME challenges are transient",
+        ),
+    )
+
+    def check(self, doc: ZoneDocument, ctx: RuleContext) -> Iterator[Finding]:  # type: ignore[override]
+        policy = dns.TtlPolicy.from_options(ctx.options)
+        directives = sorted((d for d in doc.directives if _is_ttl(d)), key=lambda d: d.span.line)
+        reported_defaults: set[int] = set()
+        for directive in directives:
+            seconds = directive.seconds if directive.seconds is not None else dns.parse_bind_ttl(directive.value)
+            verdict = policy.evaluate("*", seconds) if seconds is not None else None
+            if verdict is None:
+                continue
+            reported_defaults.add(directive.span.line)
+            yield self.finding(
+                doc,
+                directive.span,
+                f"$TTL {directive.value.strip()} makes {dns.human(verdict.ttl)} the default TTL of every record "
+                f"that sets none, below the {dns.human(verdict.threshold)} minimum; resolvers drop those records "
+                "that long after the zone's nameservers become unreachable",
+                anchor=f"$TTL@{_origin(doc)}",
+                ctx=ctx,
+                severity=verdict.severity,
+            )
+        soa_default = None if directives else _soa_minimum(doc)
+        if soa_default is not None and any(r.ttl is None and r.rtype != "SOA" for r in doc.records):
+            record, minimum = soa_default
+            verdict = policy.evaluate("*", minimum)
+            if verdict is not None:
+                yield self.finding(
+                    doc,
+                    record.span,
+                    f"no $TTL: records without their own TTL fall back to the SOA minimum {dns.human(minimum)}, "
+                    f"below the {dns.human(verdict.threshold)} minimum",
+                    anchor=f"SOA@{_origin(doc)}",
+                    ctx=ctx,
+                    severity=verdict.severity,
+                )
+        for record in doc.records:
+            if record.rtype.upper() == "SOA" or policy.exempt_name(record.name):
+                continue
+            if record.ttl is not None:
+                verdict = policy.evaluate(record.rtype, record.ttl)
+                written = f"TTL {dns.human(record.ttl)}"
+            else:
+                governing = _governing(directives, record)
+                if governing is None or governing.span.line in reported_defaults or record.effective_ttl is None:
+                    continue
+                verdict = policy.evaluate(record.rtype, record.effective_ttl)
+                written = f"TTL {dns.human(record.effective_ttl)} inherited from $TTL (line {governing.span.line})"
+            if verdict is None:
+                continue
+            yield self.finding(
+                doc,
+                record.ttl_span or record.span,
+                f"{dns.normalise_host(record.name)} {verdict.rtype} has {written}, {verdict.describe()}; resolvers "
+                "drop it that long after the zone's nameservers become unreachable",
+                anchor=f"{record.name}/{verdict.rtype}",
+                ctx=ctx,
+                severity=verdict.severity,
+            )
+
+
+def _is_ttl(directive: ZoneDirective) -> bool:
+    return directive.name.upper().lstrip("$") == "TTL"
+
+
+def _governing(directives: list[ZoneDirective], record: ZoneRecord) -> ZoneDirective | None:
+    before = [d for d in directives if d.span.line < record.span.line]
+    return before[-1] if before else None
+
+
+def _soa_minimum(doc: ZoneDocument) -> tuple[ZoneRecord, int] | None:
+    for record in doc.records:
+        if record.rtype.upper() == "SOA" and record.ttl is None and len(record.rdata) >= 7:
+            minimum = dns.parse_bind_ttl(record.rdata[6])
+            return (record, minimum) if minimum is not None else None
+    return None
+
+
+def _origin(doc: ZoneDocument) -> str:
+    return dns.zone_origin(doc) or doc.path

@@ -1,0 +1,170 @@
+"""A datastore is given a default or guessable credential."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from guardrails.documents import Block, ShellDocument, TerraformDocument, TreeDocument
+from guardrails.facts import compose, terraform
+from guardrails.facts.datastores import (
+    DATASTORES_OPTION_HELP,
+    NEWSBLUR,
+    Datastore,
+    auth_state,
+    configured,
+    describe_password,
+    find_datastore,
+    weak_credentials,
+)
+from guardrails.facts.docker_run import docker_run
+from guardrails.facts.kubernetes import datastore_containers
+from guardrails.model import Category, Document, Finding, Kind, Severity
+from guardrails.rule import Bad, Good, Option, Rule, RuleContext
+
+# Managed databases: resource type -> (password attribute, user attribute, the engine's default user).
+_TERRAFORM_PASSWORDS: dict[str, tuple[str, str, str]] = {
+    "aws_db_instance": ("password", "username", ""),
+    "aws_rds_cluster": ("master_password", "master_username", ""),
+    "aws_docdb_cluster": ("master_password", "master_username", ""),
+    "aws_redshift_cluster": ("master_password", "master_username", ""),
+    "aws_neptune_cluster": ("master_password", "master_username", ""),
+    "google_sql_user": ("password", "name", ""),
+    "azurerm_mssql_server": ("administrator_login_password", "administrator_login", ""),
+    "azurerm_postgresql_flexible_server": ("administrator_password", "administrator_login", ""),
+    "azurerm_mysql_flexible_server": ("administrator_password", "administrator_login", ""),
+    "azurerm_postgresql_server": ("administrator_login_password", "administrator_login", ""),
+    "azurerm_mysql_server": ("administrator_login_password", "administrator_login", ""),
+}
+
+
+class DatastoreDefaultCredentials(Rule):
+    id = "ED002"
+    name = "datastore-default-credentials"
+    title = "Datastore configured with a default or guessable credential"
+    category = Category.EXPOSED_DATASTORE
+    severity = Severity.HIGH
+    kinds = frozenset({Kind.COMPOSE, Kind.SHELL, Kind.KUBERNETES, Kind.TERRAFORM})
+    incidents = (NEWSBLUR,)
+    rationale = (
+        "Bots that sweep the internet for datastores try the published defaults first: admin/admin, "
+        "guest/guest, root/root, postgres/postgres, the image's documented default and `changeme` from vendor "
+        "examples. A datastore protected by one of them is as open as one with no password at all; NewsBlur's "
+        "remediation was real authentication on every database, not a firewall. In compose the finding is "
+        "critical when the port is published on all interfaces and medium on an internal network."
+    )
+    remediation = (
+        "Generate a random password per environment and pass it as a secret (`*_FILE` variables with compose "
+        "secrets, a Kubernetes Secret, `manage_master_user_password` or a secrets manager in Terraform); never "
+        "commit it, and never reuse the user name or an example value."
+    )
+    options = {"datastores": Option([], DATASTORES_OPTION_HELP)}
+    bad = (
+        Bad(
+            "docker-compose.yml",
+            "services:\n  mq:\n    image: rabbitmq:3-management\n    environment:\n"
+            "      RABBITMQ_DEFAULT_USER: admin\n      RABBITMQ_DEFAULT_PASS: admin\n",
+            6,
+        ),
+        Bad(
+            "db.tf",
+            'resource "aws_db_instance" "main" {\n  engine   = "postgres"\n  username = "app"\n'
+            '  password = var.db_password\n}\n\nvariable "db_password" {\n  default = "changeme"\n}\n',
+            4,
+        ),
+    )
+    good = (
+        Good(
+            "docker-compose.yml",
+            "services:\n  db:\n    image: postgres:16\n    environment:\n"
+            "      POSTGRES_PASSWORD: ${POSTGRES_PASSWORD:?set it}\n",
+            note="required from the environment",
+        ),
+        Good(
+            "docker-compose.yml",
+            "services:\n  web:\n    image: grafana/grafana\n    environment:\n"
+            "      GF_SECURITY_ADMIN_PASSWORD: admin\n",
+            note="not a datastore",
+        ),
+    )
+
+    def check(self, doc: Document, ctx: RuleContext) -> Iterator[Finding]:
+        extra = configured(ctx.options)
+        if isinstance(doc, TreeDocument) and doc.kind is Kind.COMPOSE:
+            yield from self._compose(doc, ctx, extra)
+        elif isinstance(doc, TreeDocument) and doc.kind is Kind.KUBERNETES:
+            for container in datastore_containers(doc, extra):
+                values = {k: v.value for k, v in container.env.items()}
+                for weak in weak_credentials(container.store, values):
+                    node = container.env[weak.key].node
+                    yield self.finding(
+                        doc,
+                        node.span,
+                        f"{container.label} container '{container.name}' ({container.image}, {container.store.name})"
+                        f" sets {weak.key} to {weak.description}",
+                        anchor=f"{container.label}/{container.name}/env/{weak.key}",
+                        ctx=ctx,
+                    )
+        elif isinstance(doc, ShellDocument):
+            yield from self._shell(doc, ctx, extra)
+        elif isinstance(doc, TerraformDocument):
+            module = terraform.module_for(doc, ctx.project)
+            for block in doc.resources(*_TERRAFORM_PASSWORDS):
+                yield from self._terraform(doc, block, module, ctx)
+
+    def _compose(self, doc: TreeDocument, ctx: RuleContext, extra: tuple[Datastore, ...]) -> Iterator[Finding]:
+        for svc in compose.datastore_services(doc, ctx.project, extra):
+            for weak in weak_credentials(svc.store, svc.env_values):
+                value = svc.env[weak.key]
+                source = "" if value.source == doc.path else f" (from {value.source})"
+                if "$" in value.raw:
+                    source = f" ({value.raw} with the project's .env)"
+                exposed = bool(svc.exposures)
+                yield self.finding(
+                    doc,
+                    value.node.span if value.node is not None else svc.node.span,
+                    f"service '{svc.name}' ({svc.image}, {svc.store.name}) sets {weak.key}{source} to "
+                    f"{weak.description}" + ("; its port is published on all interfaces" if exposed else ""),
+                    anchor=f"services.{svc.name}.environment.{weak.key}",
+                    ctx=ctx,
+                    severity=Severity.CRITICAL if exposed else Severity.MEDIUM,
+                )
+
+    def _shell(self, doc: ShellDocument, ctx: RuleContext, extra: tuple[Datastore, ...]) -> Iterator[Finding]:
+        for cmd in doc.commands:
+            run = docker_run(cmd)
+            if run is None or not run.image.static:
+                continue
+            store = find_datastore(run.image.value, extra)
+            if store is None:
+                continue
+            env = {k: v for k, (v, _) in run.env.items()}
+            if auth_state(store, env, run.args, run.image.value).explicit:
+                continue
+            for weak in weak_credentials(store, env):
+                yield self.finding(
+                    doc,
+                    run.env[weak.key][1].span,
+                    f"`docker run` of {run.image.value} ({store.name}) sets {weak.key} to {weak.description}",
+                    anchor=f"docker-run:{run.image.value}:{weak.key}",
+                    ctx=ctx,
+                )
+
+    def _terraform(
+        self, doc: TerraformDocument, block: Block, module: terraform.Module, ctx: RuleContext
+    ) -> Iterator[Finding]:
+        password_attr, user_attr, default_user = _TERRAFORM_PASSWORDS[block.labels[0]]
+        attr, password = terraform.attribute_value(block, password_attr, module)
+        if attr is None or not password.known or not isinstance(password.value, str) or not password.value:
+            return
+        _, user = terraform.attribute_value(block, user_attr, module)
+        user_name = user.value if user.known and isinstance(user.value, str) else default_user
+        description = describe_password(user_name, password.value)
+        if description is None:
+            return
+        yield self.finding(
+            doc,
+            attr.span,
+            f"{block.address} sets {password_attr} to {description}{password.via}",
+            anchor=f"{block.address}.{password_attr}",
+            ctx=ctx,
+        )

@@ -1,0 +1,103 @@
+"""A script starts a datastore container with its port published on every interface."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from guardrails.documents import ShellDocument
+from guardrails.facts.datastores import (
+    DATASTORES_OPTION_HELP,
+    NEWSBLUR,
+    auth_state,
+    configured,
+    find_datastore,
+    weak_credentials,
+)
+from guardrails.facts.docker_run import DockerRun, docker_run
+from guardrails.facts.network import is_all_interfaces
+from guardrails.model import Category, Finding, Kind, Severity, Span
+from guardrails.rule import Bad, Good, Option, Rule, RuleContext
+
+
+class DockerRunDatastorePortExposed(Rule):
+    id = "ED003"
+    name = "docker-run-datastore-port-exposed"
+    title = "Datastore container started with its port published on all interfaces"
+    category = Category.EXPOSED_DATASTORE
+    severity = Severity.HIGH
+    kinds = frozenset({Kind.SHELL})
+    incidents = (NEWSBLUR,)
+    rationale = (
+        "`docker run -p 27017:27017 mongo` binds 0.0.0.0 and [::], and Docker's iptables rules bypass ufw and "
+        "firewalld: the datastore is on the internet as soon as the host is. `-P` publishes every exposed port "
+        "the same way and `--network host` puts the server straight on the host's interfaces. Without "
+        "authentication (critical) the first scanner to find it owns the data, as NewsBlur learned."
+    )
+    remediation = (
+        "Publish to loopback only (`-p 127.0.0.1:27017:27017`) or not at all (use a user-defined network "
+        "between containers), and enable authentication (`-e MONGO_INITDB_ROOT_USERNAME=... -e "
+        "MONGO_INITDB_ROOT_PASSWORD=...`, `redis-server --requirepass ...`)."
+    )
+    options = {"datastores": Option([], DATASTORES_OPTION_HELP)}
+    bad = (
+        Bad("run-db.sh", "#!/bin/sh\ndocker run -d --name db -p 27017:27017 mongo:4.4\n", 2),
+        Bad(
+            "start.sh",
+            '#!/bin/bash\ndocker run -d \\\n  --network host \\\n  -e POSTGRES_PASSWORD="$PGPASS" \\\n  postgres:16\n',
+            3,
+            note="host networking, authenticated: high",
+        ),
+    )
+    good = (
+        Good("run-db.sh", "#!/bin/sh\ndocker run -d -p 127.0.0.1:27017:27017 mongo:4.4\n", note="loopback"),
+        Good("run-web.sh", "#!/bin/sh\ndocker run -d -p 5432:80 nginx\n", note="port 5432 on the host, nginx inside"),
+    )
+
+    def check(self, doc: ShellDocument, ctx: RuleContext) -> Iterator[Finding]:  # type: ignore[override]
+        extra = configured(ctx.options)
+        for cmd in doc.commands:
+            run = docker_run(cmd)
+            if run is None or not run.image.static:
+                continue
+            image = run.image.value
+            store = find_datastore(image, extra)
+            if store is None:
+                continue
+            env = {k: v for k, (v, _) in run.env.items()}
+            auth = auth_state(store, env, run.args, image)
+            weak = weak_credentials(store, env)
+            hidden_env = bool(run.env_files) and not auth.explicit
+            if auth.open and not hidden_env:
+                severity, protection = Severity.CRITICAL, auth.reason
+            elif weak:
+                severity, protection = Severity.CRITICAL, f"{weak[0].key} is {weak[0].description}"
+            elif auth.open:
+                files = ", ".join(w.value for w in run.env_files)
+                severity, protection = Severity.HIGH, f"credentials may come from --env-file {files}"
+            else:
+                severity, protection = Severity.HIGH, f"authenticated ({auth.reason}), still reachable by anyone"
+            for span, anchor, what in self._exposures(run, store.ports):
+                yield self.finding(
+                    doc,
+                    span,
+                    f"`docker run` of {image} ({store.name}) {what}; {protection}",
+                    anchor=f"docker-run:{image}:{anchor}",
+                    ctx=ctx,
+                    severity=severity,
+                )
+
+    @staticmethod
+    def _exposures(run: DockerRun, ports: tuple[int, ...]) -> Iterator[tuple[Span, str, str]]:
+        if run.host_network is not None:
+            yield run.host_network.span, "network-host", "runs on the host's network (--network host)"
+            return
+        if run.publish_all is not None and ports:
+            listed = ", ".join(str(p) for p in ports)
+            yield run.publish_all.span, "publish-all", f"publishes every exposed port ({listed}) with -P"
+        for spec, word in run.publish:
+            if not is_all_interfaces(spec.host_ip) or spec.protocol != "tcp":
+                continue
+            hit = [p for p in ports if spec.container[0] <= p <= spec.container[1]]
+            if hit:
+                listed = ", ".join(str(p) for p in hit)
+                yield word.span, f"p{hit[0]}", f"publishes container port {listed} on all interfaces"

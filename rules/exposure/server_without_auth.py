@@ -1,0 +1,86 @@
+"""A datastore server is started listening on every interface with authentication off."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from guardrails.documents import DockerfileDocument, ShellDocument
+from guardrails.facts.datastores import DATASTORES_OPTION_HELP, NEWSBLUR, Datastore, configured, server_command
+from guardrails.facts.docker_run import unwrap
+from guardrails.model import Category, Document, Finding, Kind, Severity, Span
+from guardrails.rule import Bad, Good, Option, Rule, RuleContext
+
+# Embedded shell of these hosts is judged by the rules that know how they are published.
+_HOSTS_ELSEWHERE = frozenset({Kind.COMPOSE, Kind.KUBERNETES})
+
+
+class DatastoreServerWithoutAuth(Rule):
+    id = "ED004"
+    name = "datastore-server-without-auth"
+    title = "Datastore server started on all interfaces without authentication"
+    category = Category.EXPOSED_DATASTORE
+    severity = Severity.CRITICAL
+    kinds = frozenset({Kind.SHELL, Kind.DOCKERFILE})
+    incidents = (NEWSBLUR,)
+    rationale = (
+        "`mongod --bind_ip_all` without `--auth`, or `redis-server --protected-mode no` without `--requirepass`, "
+        "accepts anyone who can reach the port, and the flag that opened it to every interface says it is "
+        "meant to be reached. NewsBlur's MongoDB had no users at all and relied on a firewall that Docker "
+        "silently bypassed. In a Dockerfile the same command is baked into every container started from the "
+        "image (high); in a script run on a host it is live immediately (critical)."
+    )
+    remediation = (
+        "Turn authentication on (`mongod --auth` with a user created first, `redis-server --requirepass ...` "
+        "or an ACL file) and bind to the addresses that need it (`--bind_ip 127.0.0.1,10.0.0.5`)."
+    )
+    options = {"datastores": Option([], DATASTORES_OPTION_HELP)}
+    bad = (
+        Bad("start-mongo.sh", "#!/bin/sh\nmongod --dbpath /data/db --bind_ip_all\n", 2),
+        Bad("run.sh", "#!/bin/sh\nexec redis-server --protected-mode no --port 6379\n", 2),
+        Bad("Dockerfile", 'FROM mongo:7\nCMD ["mongod", "--bind_ip_all", "--noauth"]\n', 2),
+        Bad("Dockerfile", "FROM redis:7\nCMD redis-server --protected-mode no\n", 2, note="shell form"),
+    )
+    good = (
+        Good("start-mongo.sh", "#!/bin/sh\nmongod --bind_ip_all --auth --keyFile /etc/mongo/key\n"),
+        Good("run.sh", '#!/bin/sh\nredis-server --protected-mode no --requirepass "$REDIS_PASSWORD"\n'),
+        Good("run.sh", "#!/bin/sh\nredis-server --protected-mode no --bind 127.0.0.1 ::1\n", note="loopback only"),
+        Good("Dockerfile", 'FROM mongo:7\nCMD ["mongod", "--config", "/etc/mongod.conf", "--bind_ip_all"]\n'),
+    )
+
+    def check(self, doc: Document, ctx: RuleContext) -> Iterator[Finding]:
+        extra = configured(ctx.options)
+        if isinstance(doc, ShellDocument):
+            if doc.parent is not None and doc.host.kind in _HOSTS_ELSEWHERE:
+                return
+            in_image = doc.parent is not None and doc.host.kind is Kind.DOCKERFILE
+            for cmd in doc.commands:
+                words = [cmd.command, *cmd.argv] if cmd.command else []
+                yield from self._report(doc, cmd.span, words, extra, ctx, in_image)
+        elif isinstance(doc, DockerfileDocument):
+            for ins in doc.instructions:
+                if ins.keyword in ("CMD", "ENTRYPOINT") and ins.exec_form:
+                    yield from self._report(doc, ins.span, list(ins.exec_form), extra, ctx, True)
+
+    def _report(
+        self,
+        doc: Document,
+        span: Span,
+        words: list[str],
+        extra: tuple[Datastore, ...],
+        ctx: RuleContext,
+        in_image: bool,
+    ) -> Iterator[Finding]:
+        words = unwrap(words)
+        server = server_command(words, extra)
+        if server is None or not server.listens_all or not server.auth.open:
+            return
+        where = "baked into the image" if in_image else "on the host"
+        yield self.finding(
+            doc,
+            span,
+            f"`{' '.join(words[:6])}` starts {server.store.name} {where} listening on every interface "
+            f"({server.bind}); {server.auth.reason}",
+            anchor=f"server:{' '.join(words)}",
+            ctx=ctx,
+            severity=Severity.HIGH if in_image else None,
+        )

@@ -1,0 +1,201 @@
+"""A cloud firewall rule opens a datastore port to the whole internet."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from guardrails.documents import Attribute, Block, TerraformDocument
+from guardrails.facts import terraform
+from guardrails.facts.datastores import DATASTORES_OPTION_HELP, NEWSBLUR, configured, signature_ports
+from guardrails.facts.tf_network import (
+    Strings,
+    attr_strings,
+    datastore_hits,
+    describe_hits,
+    port_list,
+    sg_ports,
+    strings,
+    value,
+    world,
+)
+from guardrails.model import Category, Finding, Kind, Severity, Span
+from guardrails.rule import Bad, Good, Option, Rule, RuleContext
+
+_AZURE_RULE_ATTRS = ("source_address_prefix", "source_address_prefixes")
+
+
+class TerraformFirewallOpensDatastorePort(Rule):
+    id = "ED008"
+    name = "terraform-firewall-open-datastore-port"
+    title = "Firewall rule opens a datastore port to 0.0.0.0/0"
+    category = Category.EXPOSED_DATASTORE
+    severity = Severity.HIGH
+    kinds = frozenset({Kind.TERRAFORM})
+    incidents = (NEWSBLUR,)
+    rationale = (
+        "An AWS security group, GCP firewall or Azure NSG rule from 0.0.0.0/0, ::/0, `*` or `Internet` on 5432, "
+        "3306, 6379, 27017, 9200... puts the datastore in front of every scanner on the internet; a range or "
+        "protocol -1 (all ports) that covers the port does the same. NewsBlur lost its database hours after "
+        "27017 became reachable. Checkov and Trivy only flag SSH/RDP and all-ports rules."
+    )
+    remediation = (
+        "Allow the datastore port only from the application's security group (`referenced_security_group_id`, "
+        "`source_security_group_id`), a private CIDR or a service tag such as `VirtualNetwork`; reach it from "
+        "outside through a VPN or bastion."
+    )
+    options = {"datastores": Option([], DATASTORES_OPTION_HELP)}
+    bad = (
+        Bad(
+            "sg.tf",
+            'resource "aws_security_group" "db" {\n  name = "db"\n  ingress {\n    from_port   = 5432\n'
+            '    to_port     = 5432\n    protocol    = "tcp"\n    cidr_blocks = ["0.0.0.0/0"]\n  }\n}\n',
+            3,
+        ),
+        Bad(
+            "fw.tf",
+            'resource "google_compute_firewall" "mongo" {\n  name    = "mongo"\n  network = "default"\n'
+            '  allow {\n    protocol = "tcp"\n    ports    = ["27000-28000"]\n  }\n'
+            '  source_ranges = [var.anywhere]\n}\n\nvariable "anywhere" {\n  default = "0.0.0.0/0"\n}\n',
+            6,
+        ),
+    )
+    good = (
+        Good(
+            "sg.tf",
+            'resource "aws_security_group" "web" {\n  ingress {\n    from_port   = 443\n    to_port     = 443\n'
+            '    protocol    = "tcp"\n    cidr_blocks = ["0.0.0.0/0"]\n  }\n  ingress {\n    from_port   = 5432\n'
+            '    to_port     = 5432\n    protocol    = "tcp"\n    cidr_blocks = ["10.0.0.0/16"]\n  }\n}\n',
+            note="443 to the world, 5432 only from the VPC",
+        ),
+    )
+
+    def check(self, doc: TerraformDocument, ctx: RuleContext) -> Iterator[Finding]:  # type: ignore[override]
+        module = terraform.module_for(doc, ctx.project)
+        ports = signature_ports(configured(ctx.options))
+        for block in doc.resources():
+            kind = block.labels[0]
+            if kind == "aws_security_group":
+                for ingress in block.children("ingress"):
+                    yield from self._aws(doc, block, ingress, ingress.span, module, ports, ctx, "ingress")
+            elif kind == "aws_security_group_rule" and value(block, "type", module) == "ingress":
+                yield from self._aws(doc, block, block, None, module, ports, ctx, "rule")
+            elif kind == "aws_vpc_security_group_ingress_rule":
+                yield from self._vpc_rule(doc, block, module, ports, ctx)
+            elif kind == "google_compute_firewall":
+                yield from self._google(doc, block, module, ports, ctx)
+            elif kind == "azurerm_network_security_rule":
+                yield from self._azure(doc, block, block, module, ports, ctx)
+            elif kind == "azurerm_network_security_group":
+                for rule in block.children("security_rule"):
+                    yield from self._azure(doc, block, rule, module, ports, ctx)
+
+    def _report(
+        self,
+        doc: TerraformDocument,
+        block: Block,
+        span: Span,
+        sources: list[str],
+        via: str,
+        spans: list[tuple[int, int]],
+        ports: dict[int, str],
+        ctx: RuleContext,
+        anchor: str,
+    ) -> Iterator[Finding]:
+        hits = datastore_hits(spans, ports)
+        if not sources or not hits:
+            return
+        yield self.finding(
+            doc,
+            span,
+            f"{block.address} allows {', '.join(sorted(set(sources)))}{via} on {describe_hits(hits, spans)}",
+            anchor=f"{block.address}.{anchor}",
+            ctx=ctx,
+        )
+
+    def _aws(
+        self,
+        doc: TerraformDocument,
+        block: Block,
+        rule: Block,
+        span: Span | None,
+        module: terraform.Module,
+        ports: dict[int, str],
+        ctx: RuleContext,
+        anchor: str,
+    ) -> Iterator[Finding]:
+        port_span = sg_ports(rule, module)
+        if port_span is None:
+            return
+        sources: list[str] = []
+        via = Strings()
+        where: Attribute | None = None
+        for name in ("cidr_blocks", "ipv6_cidr_blocks"):
+            attr, values = attr_strings(rule, name, module)
+            if world(values):
+                sources.extend(world(values))
+                via.origins.extend(values.origins)
+                where = where or attr
+        if where is None:
+            return
+        at = span if span is not None else where.span
+        low, high = port_span
+        yield from self._report(doc, block, at, sources, via.via, [port_span], ports, ctx, f"{anchor}.{low}-{high}")
+
+    def _vpc_rule(
+        self, doc: TerraformDocument, block: Block, module: terraform.Module, ports: dict[int, str], ctx: RuleContext
+    ) -> Iterator[Finding]:
+        port_span = sg_ports(block, module, "ip_protocol")
+        if port_span is None:
+            return
+        for name in ("cidr_ipv4", "cidr_ipv6"):
+            attr, values = attr_strings(block, name, module)
+            if attr is not None and world(values):
+                yield from self._report(doc, block, attr.span, world(values), values.via, [port_span], ports, ctx, name)
+
+    def _google(
+        self, doc: TerraformDocument, block: Block, module: terraform.Module, ports: dict[int, str], ctx: RuleContext
+    ) -> Iterator[Finding]:
+        direction = str(value(block, "direction", module) or "INGRESS").upper()
+        if direction != "INGRESS" or value(block, "disabled", module) is True:
+            return
+        _, sources = attr_strings(block, "source_ranges", module)
+        if not world(sources):
+            return
+        for index, allow in enumerate(block.children("allow")):
+            protocol = str(value(allow, "protocol", module) or "").lower()
+            if protocol not in ("tcp", "all", "6"):
+                continue
+            ports_attr, listed = attr_strings(allow, "ports", module)
+            spans = [(0, 65535)] if ports_attr is None or protocol == "all" else port_list(listed.values)
+            at = ports_attr.span if ports_attr is not None else allow.span
+            yield from self._report(doc, block, at, world(sources), sources.via, spans, ports, ctx, f"allow[{index}]")
+
+    def _azure(
+        self,
+        doc: TerraformDocument,
+        block: Block,
+        rule: Block,
+        module: terraform.Module,
+        ports: dict[int, str],
+        ctx: RuleContext,
+    ) -> Iterator[Finding]:
+        if str(value(rule, "direction", module) or "").lower() != "inbound":
+            return
+        if str(value(rule, "access", module) or "").lower() != "allow":
+            return
+        if str(value(rule, "protocol", module) or "").lower() not in ("tcp", "*"):
+            return
+        for name in _AZURE_RULE_ATTRS:
+            attr = rule.get(name)
+            if attr is None:
+                continue
+            sources = strings(attr.expr, module)
+            if not world(sources):
+                continue
+            listed: list[str] = []
+            for port_attr in ("destination_port_range", "destination_port_ranges"):
+                listed.extend(strings(rule.get(port_attr).expr if rule.get(port_attr) else None, module).values)
+            rule_name = value(rule, "name", module) or block.address
+            yield from self._report(
+                doc, block, attr.span, world(sources), sources.via, port_list(listed), ports, ctx, f"{rule_name}"
+            )

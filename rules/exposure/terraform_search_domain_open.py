@@ -1,0 +1,146 @@
+"""An Elasticsearch/OpenSearch domain lets anyone call it."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+from guardrails.documents import Attribute, Block, Expr, TerraformDocument
+from guardrails.facts import terraform
+from guardrails.facts.datastores import NEWSBLUR
+from guardrails.model import Category, Finding, Kind, Severity
+from guardrails.rule import Bad, Good, Rule, RuleContext
+
+_DOMAINS = ("aws_elasticsearch_domain", "aws_opensearch_domain")
+_POLICIES = ("aws_elasticsearch_domain_policy", "aws_opensearch_domain_policy")
+
+
+def _expr_data(expr: Expr, module: terraform.Module) -> Any:
+    """A policy as data: a JSON string (heredoc or literal) or ``jsonencode({...})``."""
+    if expr.kind == "call" and expr.value == "jsonencode" and len(expr.args) == 1:
+        return _hcl_value(expr.args[0], module)
+    if expr.kind == "template" and "${" not in str(expr.value):
+        text = str(expr.value)
+    else:
+        resolved = module.resolve(expr)
+        text = resolved.value if resolved.known and isinstance(resolved.value, str) else ""
+    try:
+        return json.loads(text) if text else None
+    except ValueError:
+        return None
+
+
+def _hcl_value(expr: Expr, module: terraform.Module) -> Any:
+    if expr.kind == "object":
+        return {k: _hcl_value(v, module) for k, v in expr.value.items()}
+    if expr.kind == "tuple":
+        return [_hcl_value(v, module) for v in expr.value]
+    resolved = module.resolve(expr)
+    return resolved.value if resolved.known else f"<{expr.text}>"
+
+
+def open_statements(policy: Any) -> list[dict[str, Any]]:
+    """Allow statements for Principal ``*`` (or ``{"AWS": "*"}``) with no Condition."""
+    if not isinstance(policy, dict):
+        return []
+    statements = policy.get("Statement", [])
+    statements = statements if isinstance(statements, list) else [statements]
+    found = []
+    for st in statements:
+        if not isinstance(st, dict) or st.get("Effect") != "Allow" or st.get("Condition"):
+            continue
+        principal = st.get("Principal")
+        values = principal.values() if isinstance(principal, dict) else [principal]
+        flat = [x for v in values for x in (v if isinstance(v, list) else [v])]
+        if "*" in flat:
+            found.append(st)
+    return found
+
+
+class TerraformSearchDomainOpenPolicy(Rule):
+    id = "ED010"
+    name = "terraform-search-domain-open-policy"
+    title = "Elasticsearch/OpenSearch domain policy allows anyone, outside a VPC"
+    category = Category.EXPOSED_DATASTORE
+    severity = Severity.CRITICAL
+    kinds = frozenset({Kind.TERRAFORM})
+    incidents = (NEWSBLUR,)
+    rationale = (
+        "A domain with a public endpoint (no `vpc_options`) whose access policy allows Principal `*` without a "
+        "Condition (such as an IP allowlist) accepts unsigned requests from the whole internet: anyone can "
+        "read, write and delete the indices. Open Elasticsearch clusters are among the most wiped and ransomed "
+        "datastores, as open MongoDB was for NewsBlur."
+    )
+    remediation = (
+        "Put the domain in a VPC (`vpc_options`), name the IAM principals that may call it, or add a "
+        "Condition (`IpAddress`/`aws:SourceIp`); enable fine-grained access control."
+    )
+    bad = (
+        Bad(
+            "search.tf",
+            'resource "aws_opensearch_domain" "logs" {\n  domain_name = "logs"\n  access_policies = jsonencode({\n'
+            '    Version = "2012-10-17"\n    Statement = [{\n      Effect    = "Allow"\n      Principal = "*"\n'
+            '      Action    = "es:*"\n      Resource  = "*"\n    }]\n  })\n}\n',
+            3,
+        ),
+    )
+    good = (
+        Good(
+            "search.tf",
+            'resource "aws_opensearch_domain" "logs" {\n  domain_name = "logs"\n  vpc_options {\n'
+            '    subnet_ids = ["subnet-1"]\n  }\n  access_policies = jsonencode({\n    Version = "2012-10-17"\n'
+            '    Statement = [{ Effect = "Allow", Principal = { AWS = "*" }, Action = "es:*", Resource = "*" }]\n'
+            "  })\n}\n",
+            note="inside a VPC",
+        ),
+        Good(
+            "search.tf",
+            'resource "aws_opensearch_domain" "logs" {\n  domain_name = "logs"\n  access_policies = <<POLICY\n'
+            '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "*"},\n'
+            ' "Action": "es:*", "Resource": "*", "Condition": {"IpAddress": {"aws:SourceIp": ["203.0.113.0/24"]}}}]}\n'
+            "POLICY\n}\n",
+            note="an IP condition",
+        ),
+    )
+
+    def check(self, doc: TerraformDocument, ctx: RuleContext) -> Iterator[Finding]:  # type: ignore[override]
+        module = terraform.module_for(doc, ctx.project)
+        for block in doc.resources(*_DOMAINS):
+            attr = block.get("access_policies")
+            if attr is not None and block.child("vpc_options") is None:
+                yield from self._policy(doc, block, attr, module, ctx)
+        for block in doc.resources(*_POLICIES):
+            attr = block.get("access_policies")
+            if attr is None:
+                continue
+            domain = self._domain(doc, block, ctx)
+            if domain is not None and domain.child("vpc_options") is None:
+                yield from self._policy(doc, block, attr, module, ctx)
+
+    def _policy(
+        self, doc: TerraformDocument, block: Block, attr: Attribute, module: terraform.Module, ctx: RuleContext
+    ) -> Iterator[Finding]:
+        if open_statements(_expr_data(attr.expr, module)):
+            yield self.finding(
+                doc,
+                attr.span,
+                f"{block.address} access_policies allow Principal * without a Condition on a public endpoint "
+                "(no vpc_options): anyone on the internet can read and delete the indices",
+                anchor=f"{block.address}.access_policies",
+                ctx=ctx,
+            )
+
+    @staticmethod
+    def _domain(doc: TerraformDocument, policy: Block, ctx: RuleContext) -> Block | None:
+        """The domain block a ``*_domain_policy`` names through ``domain_name = aws_x.y.domain_name``."""
+        name = policy.get("domain_name")
+        if name is None or name.expr.kind != "reference":
+            return None
+        address = ".".join(str(name.expr.value).split(".")[:2])
+        for sibling in ctx.project.siblings(doc, (".tf",)):
+            if isinstance(sibling, TerraformDocument):
+                for block in sibling.resources(*_DOMAINS):
+                    if block.address == address:
+                        return block
+        return None

@@ -1,0 +1,1 @@
+"""Per-category rule tests."""
