@@ -115,9 +115,10 @@ def _relative(path: Path, root: Path) -> str | None:
 
 def find(start: Path) -> Path | None:
     """The nearest configuration file from ``start`` up to the repository root."""
+    from guardrails.discover import real_path
     from guardrails.project import find_root
 
-    start = start.resolve()
+    start = real_path(start)
     top = find_root(start)
     current = start if start.is_dir() else start.parent
     for directory in (current, *current.parents):
