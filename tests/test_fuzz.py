@@ -202,3 +202,16 @@ def test_comment_after_a_block_scalar_is_not_part_of_the_script() -> None:
     result = Engine(Settings(rules=all_rules())).scan([], stdin=("pod.yaml", manifest.encode()))
     assert result.files_scanned == 1
     assert [f.message for f in result.findings if f.rule_id.startswith("GR")] == []
+
+
+def test_astral_characters_do_not_crash_tree_sitter_bash() -> None:
+    """tree-sitter-bash segfaulted on ``n{`` + U+E4DFF + ``$`` (and many other code points past
+    U+2D000): the parse input masks them, byte for byte. In a child process, as above."""
+    code = (
+        "from guardrails.parsers import shell\n"
+        "from guardrails.model import Kind\n"
+        "doc = shell.parse('x.sh', 'n{\\U000e4dff$\\necho /data/\\U0002d080 \"\\U0001f600\"\\n', Kind.SHELL)\n"
+        "assert doc.commands[-1].argv == ['/data/\U0002d080', '\U0001f600'], doc.commands\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr

@@ -8,6 +8,7 @@ from those conditions by the rules; the parser only records them faithfully.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from guardrails.documents import Condition, Redirect, ShellAssignment, ShellCommand, ShellDocument, Word
@@ -28,7 +29,7 @@ _SEQUENCES = {"program", "compound_statement", "subshell", "do_group", "else_cla
 
 def parse(path: str, text: str, kind: Kind) -> ShellDocument:
     source = Source(text)
-    tree = parser("bash").parse(source.data)
+    tree = parser("bash").parse(_mask_astral(source.data))
     raise_first_error(tree.root_node, source, "shell script")
     walker = _Walker(source)
     try:
@@ -38,6 +39,16 @@ def parse(path: str, text: str, kind: Kind) -> ShellDocument:
     doc = ShellDocument(path=path, kind=kind, text=text, commands=walker.commands, assignments=walker.assignments)
     doc.options = _shell_options(text, walker.commands)
     return doc
+
+
+_ASTRAL = re.compile(b"[\xf0-\xf4][\x80-\xbf]{3}")
+
+
+def _mask_astral(data: bytes) -> bytes:
+    """tree-sitter-bash's scanner segfaults on some characters beyond the BMP (the fuzz run
+    found ``n{`` U+E4DFF ``$``). Each becomes four ASCII word bytes for the parse only: the same
+    length, so every node's byte range still reads the original text."""
+    return _ASTRAL.sub(b"____", data)
 
 
 def _shell_options(text: str, commands: list[ShellCommand]) -> set[str]:
