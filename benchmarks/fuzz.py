@@ -28,7 +28,11 @@ from guardrails.documents import FailedDocument
 from guardrails.model import Document, Kind, ParseError
 
 REPO = Path(__file__).resolve().parents[1]
-CORPUS = REPO.parent / "shared" / "corpus"
+# ../shared/corpus beside the repository (or beside the directory of a git worktree)
+CORPUS = next(
+    (p / "shared" / "corpus" for p in (REPO.parent, REPO.parent.parent) if (p / "shared" / "corpus").is_dir()),
+    REPO.parent / "shared" / "corpus",
+)
 MAX_SEED_CHARS = 20_000
 
 

@@ -27,7 +27,7 @@ from guardrails.report import json_report
 from tests.conftest import REPO
 
 _SETTINGS = settings(
-    max_examples=25,
+    max_examples=60,
     deadline=None,
     derandomize=True,
     database=None,
@@ -85,14 +85,14 @@ def test_parser_survives_random_text(name: str, data: st.DataObject) -> None:
 
 
 @pytest.mark.parametrize("name", FORMAT_NAMES)
-@settings(_SETTINGS, max_examples=8)
+@settings(_SETTINGS, max_examples=15)
 @given(rng=st.randoms(use_true_random=False), rounds=st.integers(0, 4), pick=st.integers(0, 10_000))
 def test_scan_reports_every_mutated_file(name: str, rng, rounds: int, pick: int) -> None:  # type: ignore[no-untyped-def]
     fmt, pool = fuzz().BY_NAME[name], seeds()[name]
     fuzz().check_scan(fmt, fuzz().mutate(rng, pool[pick % len(pool)], fmt, pool, rounds))
 
 
-@settings(_SETTINGS, max_examples=40)
+@settings(_SETTINGS, max_examples=80)
 @given(data=st.binary(max_size=400), name=st.sampled_from(FORMAT_NAMES))
 def test_scan_of_arbitrary_bytes_is_complete(data: bytes, name: str) -> None:
     """Bytes as they come off disk or stdin: text, undecodable (GR001 with a position) or binary (skipped)."""
