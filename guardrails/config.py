@@ -115,9 +115,10 @@ def _relative(path: Path, root: Path) -> str | None:
 
 def find(start: Path) -> Path | None:
     """The nearest configuration file from ``start`` up to the repository root."""
+    from guardrails.discover import real_path
     from guardrails.project import find_root
 
-    start = start.resolve()
+    start = real_path(start)
     top = find_root(start)
     current = start if start.is_dir() else start.parent
     for directory in (current, *current.parents):
@@ -167,7 +168,12 @@ def read(path: Path) -> dict[str, Any]:
         try:
             data = yaml.safe_load(text)
         except yaml.YAMLError as exc:
-            raise ConfigError(f"{path}: invalid YAML: {exc}") from None
+            # Problem and position only: PyYAML's own text quotes the offending line, which in a
+            # file given by mistake (an .env) is a secret.
+            mark = getattr(exc, "problem_mark", None)
+            where = f":{mark.line + 1}:{mark.column + 1}" if mark is not None else ""
+            problem = getattr(exc, "problem", None) or "not YAML"
+            raise ConfigError(f"{path}{where}: invalid YAML: {problem}") from None
     if data is None:
         return {}
     if not isinstance(data, dict):

@@ -8,7 +8,9 @@ unreadable file) is returned as a SkippedFile, never dropped silently.
 
 from __future__ import annotations
 
+import errno
 import os
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,6 +31,33 @@ class Candidate:
 class Discovery:
     candidates: list[Candidate] = field(default_factory=list)
     skipped: list[SkippedFile] = field(default_factory=list)
+
+
+def real_path(path: Path) -> Path:
+    """``path`` with every symlink resolved; unlike ``Path.resolve`` it never raises on a
+    symlink loop (RuntimeError in Python 3.10 to 3.12), which a scanned tree may contain."""
+    return Path(os.path.realpath(path))
+
+
+def _link_problem(path: Path) -> str:
+    """Why a symlink whose target does not exist cannot be read."""
+    try:
+        os.stat(path)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return "symlink loop"
+    return "broken symlink"
+
+
+def _special(path: Path) -> str | None:
+    """Why a FIFO, socket or device is not read (opening a FIFO blocks forever); None for a file."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return None
+    if stat.S_ISREG(mode) or stat.S_ISDIR(mode):
+        return None
+    return "not a regular file (FIFO, socket or device): not opened"
 
 
 def display_path(path: Path, cwd: Path) -> str:
@@ -61,17 +90,21 @@ def discover(
             )
             continue
         if absolute.is_dir():
-            root = absolute.resolve()
+            root = real_path(absolute)
             for candidate in _walk(absolute, root, cwd, excluded_dirs, use_gitignore, result.skipped):
-                real = candidate.path.resolve()
+                real = real_path(candidate.path)
                 if real not in seen:
                     seen.add(real)
                     result.candidates.append(candidate)
         elif absolute.exists() or absolute.is_symlink():
-            real = absolute.resolve()
-            if absolute.is_symlink() and not _inside(real, absolute.parent.resolve()):
-                reason = "target outside the scanned tree" if absolute.exists() else "broken symlink"
+            real = real_path(absolute)
+            if absolute.is_symlink() and not _inside(real, real_path(absolute.parent)):
+                reason = "target outside the scanned tree" if absolute.exists() else _link_problem(absolute)
                 result.skipped.append(SkippedFile(display_path(absolute, cwd), "symlink", reason))
+                continue
+            special = _special(absolute)
+            if special is not None:
+                result.skipped.append(SkippedFile(display_path(absolute, cwd), "unreadable", special))
                 continue
             if real not in seen:
                 seen.add(real)
@@ -121,22 +154,28 @@ def _walk(
             if specs and _ignored(path, is_dir, specs):
                 continue
             if is_link:
-                target = path.resolve()
+                target = real_path(path)
                 if path.is_dir():
                     skipped.append(
                         SkippedFile(display_path(path, cwd), "symlink", "directory symlinks are not followed")
                     )
                 elif not path.exists():
-                    skipped.append(SkippedFile(display_path(path, cwd), "symlink", "broken symlink"))
+                    skipped.append(SkippedFile(display_path(path, cwd), "symlink", _link_problem(path)))
                 elif not _inside(target, root):
                     skipped.append(SkippedFile(display_path(path, cwd), "symlink", "target outside the scanned tree"))
                 else:
-                    yield Candidate(path, display_path(path, cwd))
+                    special = _special(path)
+                    if special is not None:
+                        skipped.append(SkippedFile(display_path(path, cwd), "unreadable", special))
+                    else:
+                        yield Candidate(path, display_path(path, cwd))
                 continue
             if is_dir:
                 subdirs.append(path)
             elif entry.is_file(follow_symlinks=False):
                 yield Candidate(path, display_path(path, cwd))
+            elif (special := _special(path)) is not None:
+                skipped.append(SkippedFile(display_path(path, cwd), "unreadable", special))
         stack.extend((d, specs) for d in reversed(subdirs))
 
 
@@ -154,7 +193,7 @@ def _load_gitignore(directory: Path) -> object | None:
 def _parent_gitignores(top: Path) -> list[tuple[Path, object]]:
     """.gitignore files between the repository root and ``top``, outermost first."""
     found: list[tuple[Path, object]] = []
-    current = top.resolve()
+    current = real_path(top)
     chain = []
     for parent in current.parents:
         chain.append(parent)
@@ -172,10 +211,10 @@ def _parent_gitignores(top: Path) -> list[tuple[Path, object]]:
 def _ignored(path: Path, is_dir: bool, specs: list[tuple[Path, object]]) -> bool:
     for base, spec in specs:
         try:
-            rel = path.resolve().relative_to(base.resolve()) if path.is_symlink() else path.relative_to(base)
+            rel = real_path(path).relative_to(real_path(base)) if path.is_symlink() else path.relative_to(base)
         except ValueError:
             try:
-                rel = path.resolve().relative_to(base.resolve())
+                rel = real_path(path).relative_to(real_path(base))
             except ValueError:
                 continue
         text = rel.as_posix() + ("/" if is_dir else "")

@@ -180,7 +180,8 @@ def internal_error(rule: Rule, doc: Document | None, exc: BaseException) -> Find
         severity=Severity.HIGH,
         path=path,
         span=Span.point(1),
-        message=f"rule {rule.id} ({rule.name}) crashed on this file: {type(exc).__name__}: {exc}{where}",
+        # The exception's text is left out: it may quote a value from the file (a secret).
+        message=f"rule {rule.id} ({rule.name}) crashed on this file: {type(exc).__name__}{where}",
         remediation="Report this to the guardrails maintainers with the file (or a reduced copy); "
         "the file was not fully checked by this rule.",
         incident=None,

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from guardrails.discover import display_path
+from guardrails.discover import display_path, real_path
 from guardrails.model import Document
 
 
@@ -30,12 +30,12 @@ class Project:
         """The parsed document at ``path``: from the scan if it was scanned, else loaded now."""
         from guardrails.pipeline import load
 
-        display = display_path(path.resolve() if path.is_absolute() else (self.cwd / path).resolve(), self.cwd)
+        display = display_path(real_path(path if path.is_absolute() else self.cwd / path), self.cwd)
         if display in self.documents:
             return self.documents[display]
         if display not in self._extra:
             absolute = self.cwd / display
-            if not _inside(absolute.resolve(), self.root) or absolute.is_symlink() or not absolute.is_file():
+            if not _inside(real_path(absolute), self.root) or absolute.is_symlink() or not absolute.is_file():
                 self._extra[display] = None
             else:
                 self._extra[display] = load(absolute, display, self.max_file_size).document
@@ -63,7 +63,7 @@ def _inside(path: Path, root: Path) -> bool:
 
 def find_root(start: Path) -> Path:
     """The repository root (nearest directory with .git), else the start directory."""
-    start = start.resolve()
+    start = real_path(start)
     current = start if start.is_dir() else start.parent
     for candidate in (current, *current.parents):
         if (candidate / ".git").exists():

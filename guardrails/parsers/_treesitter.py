@@ -50,6 +50,19 @@ class Source:
         return self.data[node.start_byte : node.end_byte].decode("utf-8", "replace")
 
 
+_KEYWORDS = frozenset(
+    {
+        *("if", "then", "elif", "else", "fi", "case", "esac", "for", "while", "until", "do", "done", "in"),
+        *("function", "select", "resource", "data", "variable", "module", "locals", "output", "provider"),
+        *("terraform", "for_each", "dynamic"),
+    }
+)
+
+
+def _punctuation(word: str) -> bool:
+    return len(word) <= 4 and not any(ch.isalnum() for ch in word)
+
+
 def raise_first_error(root: Any, source: Source, what: str) -> None:
     """Turn tree-sitter's error recovery into a ParseError at the first bad node."""
     if not root.has_error:
@@ -62,8 +75,10 @@ def raise_first_error(root: Any, source: Source, what: str) -> None:
             if node.is_missing:
                 message = f"invalid {what}: missing {node.type!r}"
             else:
-                snippet = source.text_of(node).strip().splitlines()
-                near = f" near {snippet[0][:40]!r}" if snippet else ""
+                words = source.text_of(node).split(None, 1)
+                # Quote only syntax (a keyword or punctuation), never a word from the file: it
+                # may be a credential, and the message goes into every report.
+                near = f" near {words[0]!r}" if words and (words[0] in _KEYWORDS or _punctuation(words[0])) else ""
                 message = f"invalid {what}: syntax error{near}"
             raise ParseError(message, span.line, span.column)
         if node.has_error:

@@ -401,7 +401,7 @@ def _exec_form(head: _Head) -> list[str] | None:
     if text.startswith("["):
         try:
             value = json.loads(text)
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON (or nested past json's limit): shell form
             value = None
     if isinstance(value, list):
         if all(isinstance(item, str) for item in value):

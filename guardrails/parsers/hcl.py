@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from guardrails.documents import Attribute, Block, Expr, TerraformDocument
-from guardrails.model import Kind
+from guardrails.model import Kind, ParseError
 from guardrails.parsers._treesitter import Source, parser, raise_first_error
 
 _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", '"': '"', "\\": "\\"}
@@ -21,7 +21,10 @@ def parse(path: str, text: str, kind: Kind) -> TerraformDocument:
     raise_first_error(tree.root_node, source, "HCL")
     body = next((c for c in tree.root_node.children if c.type == "body"), None)
     builder = _Builder(source)
-    blocks, attributes = builder.body(body) if body is not None else ([], {})
+    try:
+        blocks, attributes = builder.body(body) if body is not None else ([], {})
+    except RecursionError:
+        raise ParseError("HCL nested too deeply to analyse") from None
     return TerraformDocument(path=path, kind=kind, text=text, blocks=blocks, attributes=attributes)
 
 

@@ -8,10 +8,11 @@ from those conditions by the rules; the parser only records them faithfully.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from guardrails.documents import Condition, Redirect, ShellAssignment, ShellCommand, ShellDocument, Word
-from guardrails.model import Kind
+from guardrails.model import Kind, ParseError
 from guardrails.parsers._treesitter import Source, parser, raise_first_error
 
 _EXPANSION_TYPES = {
@@ -28,13 +29,26 @@ _SEQUENCES = {"program", "compound_statement", "subshell", "do_group", "else_cla
 
 def parse(path: str, text: str, kind: Kind) -> ShellDocument:
     source = Source(text)
-    tree = parser("bash").parse(source.data)
+    tree = parser("bash").parse(_mask_astral(source.data))
     raise_first_error(tree.root_node, source, "shell script")
     walker = _Walker(source)
-    walker.statements(tree.root_node.children, [], None)
+    try:
+        walker.statements(tree.root_node.children, [], None)
+    except RecursionError:
+        raise ParseError("shell script nested too deeply to analyse") from None
     doc = ShellDocument(path=path, kind=kind, text=text, commands=walker.commands, assignments=walker.assignments)
     doc.options = _shell_options(text, walker.commands)
     return doc
+
+
+_ASTRAL = re.compile(b"[\xf0-\xf4][\x80-\xbf]{3}")
+
+
+def _mask_astral(data: bytes) -> bytes:
+    """tree-sitter-bash's scanner segfaults on some characters beyond the BMP (the fuzz run
+    found ``n{`` U+E4DFF ``$``). Each becomes four ASCII word bytes for the parse only: the same
+    length, so every node's byte range still reads the original text."""
+    return _ASTRAL.sub(b"____", data)
 
 
 def _shell_options(text: str, commands: list[ShellCommand]) -> set[str]:
@@ -144,12 +158,19 @@ class _Walker:
             )
 
     def and_or(self, node: Any, conds: list[Condition], function: str | None) -> list[ShellCommand]:
-        children = [c for c in node.children if c.type not in ("comment",)]
-        left, op, right = children[0], children[1], children[-1]
-        left_cmds = self.statement(left, conds, function)
-        kind = "and" if self.source.text_of(op) == "&&" else "or"
-        cond = Condition(kind, self.source.text_of(left), self.source.span(left), tests=left_cmds)
-        return left_cmds + self.statement(right, [*conds, cond], function)
+        # ``a && b || c`` nests to the left, ((a && b) || c): walk that spine in a loop, so a
+        # long chain cannot exhaust the Python stack.
+        levels: list[list[Any]] = []
+        while node.type == "list":
+            levels.append([c for c in node.children if c.type not in ("comment",)])
+            node = levels[-1][0]
+        found = self.statement(node, conds, function)
+        for children in reversed(levels):
+            left, op, right = children[0], children[1], children[-1]
+            kind = "and" if self.source.text_of(op) == "&&" else "or"
+            cond = Condition(kind, self.source.text_of(left), self.source.span(left), tests=found)
+            found = found + self.statement(right, [*conds, cond], function)
+        return found
 
     def pipeline(self, node: Any, conds: list[Condition], function: str | None) -> list[ShellCommand]:
         found: list[ShellCommand] = []

@@ -7,7 +7,7 @@ from collections import Counter
 from typing import TextIO
 
 from guardrails.engine import ScanResult
-from guardrails.model import Finding, Severity
+from guardrails.model import Category, Finding, Severity
 
 _COLOURS = {
     Severity.CRITICAL: "\033[1;31m",
@@ -48,7 +48,10 @@ def _finding(f: Finding, source: str, colour: bool) -> list[str]:
     if 0 < f.span.line <= len(src_lines):
         code = src_lines[f.span.line - 1].replace("\t", " ")
         if f.sensitive:
-            code = code[: f.span.column - 1] + "<value not shown>"
+            # A value reported at this column: show what precedes it. A line that could not be
+            # parsed: show none of it, a credential may sit anywhere on it.
+            shown = "" if f.category is Category.UNPARSEABLE_INPUT else code[: f.span.column - 1]
+            code = shown + "<value not shown>"
         gutter = f"{f.span.line:>5} | "
         out.append(gutter + code[:200])
         caret_len = max(

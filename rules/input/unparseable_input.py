@@ -17,6 +17,7 @@ class UnparseableInput(Rule):
     severity = Severity.HIGH
     kinds = frozenset(Kind)
     reads_failures = True
+    sensitive = True  # the unparseable line may hold a credential: reports never quote it
     incidents = (
         Incident(
             "Checkov exits 0 when files fail to parse: flawed templates slip past CI unnoticed",
