@@ -19,6 +19,7 @@ import hmac
 import json
 import os
 from collections.abc import Iterable
+from dataclasses import fields
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -26,7 +27,7 @@ from guardrails.model import Category, Document, Finding, Incident, Severity, Sp
 from guardrails.project import Project
 
 CACHE_DIR = ".guardrails_cache"
-_FORMAT = 1
+_FORMAT = 2
 _SHARDS = 256
 
 
@@ -136,41 +137,26 @@ class TrackingProject(Project):
 # --------------------------------------------------------------------------- findings <-> JSON
 
 
-def finding_to_json(f: Finding) -> list[Any]:
-    incident = [f.incident.title, f.incident.date, f.incident.url] if f.incident else None
-    span = [f.span.line, f.span.column, f.span.end_line, f.span.end_column]
-    return [
-        f.rule_id,
-        f.rule_name,
-        f.category.value,
-        int(f.severity),
-        f.path,
-        span,
-        f.message,
-        f.remediation,
-        incident,
-        f.anchor,
-        f.suppressed,
-        f.related,
-    ]
+def finding_to_json(f: Finding) -> dict[str, Any]:
+    """Every field of the finding (new fields included: the cache must not drop any)."""
+    data: dict[str, Any] = {}
+    for item in fields(Finding):
+        value = getattr(f, item.name)
+        if isinstance(value, (Category, Severity)):
+            value = value.value
+        elif isinstance(value, (Span, Incident)):
+            value = [getattr(value, slot.name) for slot in fields(value)]
+        data[item.name] = value
+    return data
 
 
-def finding_from_json(data: list[Any]) -> Finding:
-    rule_id, name, category, severity, path, span, message, remediation, incident, anchor, suppressed, related = data
-    return Finding(
-        rule_id=rule_id,
-        rule_name=name,
-        category=Category(category),
-        severity=Severity(severity),
-        path=path,
-        span=Span(*span),
-        message=message,
-        remediation=remediation,
-        incident=Incident(*incident) if incident else None,
-        anchor=anchor,
-        suppressed=suppressed,
-        related=related,
-    )
+def finding_from_json(data: dict[str, Any]) -> Finding:
+    values = dict(data)
+    values["category"] = Category(values["category"])
+    values["severity"] = Severity(values["severity"])
+    values["span"] = Span(*values["span"])
+    values["incident"] = Incident(*values["incident"]) if values["incident"] else None
+    return Finding(**values)
 
 
 # --------------------------------------------------------------------------- the store

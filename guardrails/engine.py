@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import os
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -84,7 +85,7 @@ class Engine:
         if self.settings.path_filter is not None:
             candidates = [c for c in candidates if self.settings.path_filter(c.path)]
         jobs = self.settings.jobs or parallel.default_jobs()
-        whole = stdin is None and [(self.cwd / p).resolve() for p in paths] == [root]
+        whole = stdin is None and [os.path.realpath(self.cwd / p) for p in paths] == [str(root)]
         whole = whole and self.settings.excluded_dirs <= DEFAULT_EXCLUDED_DIRS and self.settings.path_filter is None
         marked = parallel.scan_files(self, candidates, project, documents, result, self._cache(root), jobs, whole)
         result.scanned.sort()

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from guardrails import pipeline
-from guardrails.cache import CACHE_DIR, Cache, TrackingProject
+from guardrails.cache import CACHE_DIR, Cache, TrackingProject, finding_from_json, finding_to_json
 from guardrails.documents import DotenvDocument
 from guardrails.engine import Engine, ScanResult, Settings
 from guardrails.facts.terraform import module_for
@@ -182,3 +182,22 @@ def test_inline_suppressions_hold_on_a_warm_scan(repo: Callable[[dict[str, str]]
     parses.clear()
     warm = scan(root)
     assert report(warm) == report(cold)
+
+
+def test_a_cached_finding_keeps_every_field() -> None:
+    finding = Finding(
+        rule_id="SS001",
+        rule_name="shared-production-secret",
+        category=Category.SHARED_ENVIRONMENT_SECRET,
+        severity=Severity.CRITICAL,
+        path="svc/.env.prod",
+        span=Span(3, 5, 3, 20),
+        message="m",
+        remediation="r",
+        incident=DIGITALOCEAN,
+        anchor="shared-secret:TOKEN",
+        suppressed="reason",
+        related=[{"path": "svc/.env.dev", "line": 2}],
+        sensitive=True,
+    )
+    assert finding_from_json(json.loads(json.dumps(finding_to_json(finding)))) == finding
