@@ -152,14 +152,42 @@ class Engine:
                     findings.extend(self._guarded(rule, node, result, rule.check, node, self._context(rule, project)))
         return findings
 
-    def check_project(self, documents: list[Document], project: Project, result: ScanResult) -> list[Finding]:
+    def check_project(
+        self,
+        documents: list[Document],
+        project: Project,
+        result: ScanResult,
+        summaries: dict[str, list[Any]],
+    ) -> list[Finding]:
+        """Project-wide rules over ``documents``, or over their ``summaries`` (rule id -> the
+        summaries of the scanned documents, in scan order) for the rules that summarize."""
         findings: list[Finding] = []
         for rule in self.rules:
             if rule.project_wide:
-                relevant = [d for d in documents if d.kind in rule.kinds and not isinstance(d, FailedDocument)]
                 ctx = self._context(rule, project)
+                if rule.summarizes:
+                    items = summaries.get(rule.id, [])
+                    findings.extend(self._guarded(rule, None, result, rule.check_summaries, items, ctx))
+                    continue
+                relevant = [d for d in documents if d.kind in rule.kinds and not isinstance(d, FailedDocument)]
                 findings.extend(self._guarded(rule, None, result, rule.check_project, relevant, ctx))
         return findings
+
+    def summarize(self, doc: Document, project: Project, result: ScanResult) -> tuple[dict[str, Any], list[Finding]]:
+        """The summaries of ``doc`` for the rules that summarize it (rule id -> summary), and an
+        internal error finding for each rule that crashed doing so."""
+        summaries: dict[str, Any] = {}
+        crashes: list[Finding] = []
+        if isinstance(doc, FailedDocument):
+            return summaries, crashes
+        for rule in self.rules:
+            if rule.summarizes and doc.kind in rule.kinds:
+                try:
+                    summaries[rule.id] = rule.summarize(doc, self._context(rule, project))
+                except Exception as exc:
+                    result.internal_errors += 1
+                    crashes.append(internal_error(rule, doc, exc))
+        return summaries, crashes
 
     def _guarded(self, rule: Rule, doc: Document | None, result: ScanResult, check: Any, *args: Any) -> list[Finding]:
         try:

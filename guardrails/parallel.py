@@ -2,7 +2,9 @@
 
 Files are checked one directory group at a time with a fresh project (a Terraform module
 is parsed once and dropped when its directory is done), so memory stays flat however many
-files a scan has. Only the documents that project-wide rules read are kept.
+files a scan has. Project-wide rules that summarize (``Rule.summarizes``) get a small
+summary of each document of their kinds, made where the file is checked; only the
+documents that the other project-wide rules read are kept, and only in this process.
 Whatever the number of jobs, results are merged in discovery order, so the report is the
 same byte for byte.
 """
@@ -12,7 +14,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from guardrails.model import Document, Finding, Kind, SkippedFile
 
@@ -38,6 +40,9 @@ class FileResult:
     internal_errors: int = 0
     skipped: SkippedFile | None = None
     document: Document | None = None
+    # Rule id -> summary of the document, for the project-wide rules that summarize it
+    # (None: not summarized here, e.g. a result from the cache).
+    summaries: dict[str, Any] | None = None
     scanned: bool = False
     kind: str | None = None
     marked: bool = False
@@ -60,16 +65,28 @@ def default_jobs() -> int:
 
 
 def kept_kinds(engine: Engine) -> frozenset[Kind]:
-    """The kinds project-wide rules read: those documents go back to the parent."""
+    """The kinds project-wide rules read as documents: those files are checked in this process."""
     kinds: set[Kind] = set()
     for rule in engine.rules:
-        if rule.project_wide:
+        if rule.project_wide and not rule.summarizes:
             kinds.update(rule.kinds)
     return frozenset(kinds)
 
 
-def check_files(engine: Engine, root: Path, keep: frozenset[Kind], items: list[Work]) -> list[FileResult]:
-    """Load and check ``items`` (directory by directory) with the per-document rules."""
+def summarized_kinds(engine: Engine) -> frozenset[Kind]:
+    """The kinds project-wide rules summarize: those files may be checked anywhere."""
+    kinds: set[Kind] = set()
+    for rule in engine.rules:
+        if rule.summarizes:
+            kinds.update(rule.kinds)
+    return frozenset(kinds)
+
+
+def check_files(
+    engine: Engine, root: Path, keep: frozenset[Kind], summarize: frozenset[Kind], items: list[Work]
+) -> list[FileResult]:
+    """Load and check ``items`` (directory by directory) with the per-document rules; keep the
+    documents of the kinds in ``keep`` and summarize those of the kinds in ``summarize``."""
     from guardrails.cache import TrackingProject
     from guardrails.engine import ScanResult
     from guardrails.pipeline import load
@@ -92,8 +109,13 @@ def check_files(engine: Engine, root: Path, keep: frozenset[Kind], items: list[W
             project.start()
             findings = engine.check_document(doc, project, counter)
             files, dirs = project.stop()
+            summaries = None
+            if doc.kind in summarize:
+                summaries, crashes = engine.summarize(doc, project, counter)
+                findings.extend(crashes)
             kept = doc if doc.kind in keep and not _failed(doc) else None
             outcome = FileResult(work.display, work.content, findings, counter.internal_errors, document=kept)
+            outcome.summaries = summaries
             outcome.scanned, outcome.kind, outcome.files, outcome.dirs = True, doc.kind.value, files, dirs
             outcome.marked = MARKER in doc.text
             out.append(outcome)
@@ -124,12 +146,12 @@ def _chunks(items: list[Work], size: int) -> list[list[Work]]:
     return chunks
 
 
-_WORKER: tuple[Engine, Path, frozenset[Kind]] | None = None
+_WORKER: tuple[Engine, Path, frozenset[Kind], frozenset[Kind]] | None = None
 
 
-def _init_worker(engine: Engine, root: Path, keep: frozenset[Kind]) -> None:
+def _init_worker(engine: Engine, root: Path, keep: frozenset[Kind], summarize: frozenset[Kind]) -> None:
     global _WORKER
-    _WORKER = (engine, root, keep)
+    _WORKER = (engine, root, keep, summarize)
 
 
 def _work(items: list[Work]) -> list[FileResult]:
@@ -145,13 +167,16 @@ def _pool_context() -> object | None:
     return None
 
 
-def run(engine: Engine, items: list[Work], root: Path, keep: frozenset[Kind], jobs: int) -> list[FileResult]:
+def run(
+    engine: Engine, items: list[Work], root: Path, keep: frozenset[Kind], summarize: frozenset[Kind], jobs: int
+) -> list[FileResult]:
     """Check ``items`` with up to ``jobs`` worker processes besides this one.
 
-    Files of the kinds project-wide rules read (``keep``) are checked here, because their
-    documents are needed here: sending parsed documents back from a worker costs more than
-    parsing them (1,800 .tf files: 4.9 s to parse, 4.5 s to unpickle). The other files go
-    to the pool, which works while this process checks its share.
+    Files of the kinds project-wide rules read as documents (``keep``) are checked here,
+    because their documents are needed here: sending parsed documents back from a worker
+    costs more than parsing them (1,800 .tf files: 4.9 s to parse, 4.5 s to unpickle). The
+    other files go to the pool, which works while this process checks its share; those of
+    the kinds in ``summarize`` come back with their summaries.
     """
     from guardrails.pipeline import classify
 
@@ -160,7 +185,7 @@ def run(engine: Engine, items: list[Work], root: Path, keep: frozenset[Kind], jo
     away = [w for w in items if id(w) not in chosen]
     jobs = min(jobs, len(away) // MIN_FILES_PER_JOB)
     if jobs <= 1:
-        return check_files(engine, root, keep, items)
+        return check_files(engine, root, keep, summarize, items)
     from concurrent.futures import ProcessPoolExecutor  # 20 ms of imports a small scan never needs
 
     size = max(8, min(CHUNK_FILES, len(away) // (jobs * 4)))
@@ -171,10 +196,13 @@ def run(engine: Engine, items: list[Work], root: Path, keep: frozenset[Kind], jo
             setattr(portable.settings, name, None)
     out: list[FileResult] = []
     with ProcessPoolExecutor(
-        max_workers=jobs, mp_context=_pool_context(), initializer=_init_worker, initargs=(portable, root, frozenset())
+        max_workers=jobs,
+        mp_context=_pool_context(),
+        initializer=_init_worker,
+        initargs=(portable, root, frozenset(), summarize),
     ) as pool:
         pending = pool.map(_work, _chunks(away, size))
-        out.extend(check_files(engine, root, keep, here))
+        out.extend(check_files(engine, root, keep, summarize, here))
         for results in pending:
             out.extend(results)
     return out
@@ -194,9 +222,10 @@ def scan_files(
     whole: bool,
 ) -> list[Document]:
     """Check every candidate into ``result``, then run the project-wide rules over
-    ``documents`` plus the scanned documents of the kinds they read. Returns the documents
-    that may hold inline suppressions (those whose text names guardrails), loaded again
-    when their results came from the cache; suppressions are applied after, on every run.
+    ``documents`` plus the scanned documents of the kinds they read (or the summaries of those
+    documents, for the rules that summarize). Returns the documents that may hold inline
+    suppressions (those whose text names guardrails), loaded again when their results came
+    from the cache; suppressions are applied after, on every run.
 
     Project-wide findings are cached only for a scan of the whole project (``whole``), keyed
     on the path and content of every file found and validated against every file they read:
@@ -208,6 +237,7 @@ def scan_files(
     from guardrails.suppress import MARKER
 
     keep = kept_kinds(engine)
+    summed = summarized_kinds(engine)
     max_size = engine.settings.max_file_size
     outcomes: dict[str, FileResult] = {}
     todo: list[Work] = []
@@ -224,19 +254,24 @@ def scan_files(
         outcome.marked = marked_file
         outcomes[candidate.display] = outcome
     project_key = None
-    if cache is not None and whole and keep and not documents:
+    if cache is not None and whole and (keep or summed) and not documents:
         contents = [(w.display, w.content) for w in todo] + [(o.display, o.content) for o in outcomes.values()]
         if all(content is not None for _, content in contents):
             project_key = digest("\n".join(f"{d}\0{c}" for d, c in sorted(contents)).encode())  # type: ignore[str-bytes-safe]
     project_hit = cache.lookup(PROJECT_ENTRY, project_key) if cache is not None and project_key else None
     needed = keep if project_hit is None else frozenset()
-    for outcome in run(engine, todo, project.root, needed, jobs):
+    summarize = summed if project_hit is None else frozenset()
+    for outcome in run(engine, todo, project.root, needed, summarize, jobs):
         outcomes[outcome.display] = outcome
         cacheable = outcome.content is not None and outcome.skipped is None and not outcome.internal_errors
         if cache is not None and cacheable:
             cache.store(outcome.display, outcome.content, outcome.kind, outcome.findings, outcome.files, outcome.dirs)
             cache.mark(outcome.display, outcome.marked)
     marked = [d for d in documents if MARKER in d.text]
+    summaries: dict[str, list[Any]] = {}
+    for doc in documents:  # given (standard input): summarized here
+        if doc.kind in summarize:
+            _collect(summaries, _summarize(engine, doc, project, result))
     for candidate in candidates:
         outcome = outcomes[candidate.display]
         if outcome.skipped is not None:
@@ -248,12 +283,16 @@ def scan_files(
             result.scanned.append(candidate.display)
             result.findings.extend(outcome.findings)
             result.internal_errors += outcome.internal_errors
-            wanted = outcome.kind is not None and Kind(outcome.kind) in needed
+            kind = Kind(outcome.kind) if outcome.kind is not None else None
+            wanted = kind in needed or (kind in summarize and outcome.summaries is None)
             if outcome.document is None and (wanted or outcome.marked):
                 outcome.document = load(candidate.path, candidate.display, max_size).document
             doc = outcome.document
             if doc is not None and doc.kind in needed and not _failed(doc):
                 documents.append(doc)
+            if outcome.summaries is None and doc is not None and doc.kind in summarize:
+                outcome.summaries = _summarize(engine, doc, project, result)
+            _collect(summaries, outcome.summaries)
             if doc is not None and outcome.marked:
                 marked.append(doc)
     if project_hit is not None:
@@ -265,15 +304,29 @@ def scan_files(
         counter = ScanResult()
         if isinstance(checking, TrackingProject):
             checking.start()
-        findings = engine.check_project(documents, checking, counter)
+        findings = engine.check_project(documents, checking, counter, summaries)
+        # A crash anywhere (a summary missing, say) keeps these findings out of the cache.
+        crashed = result.internal_errors or counter.internal_errors
         result.findings.extend(findings)
         result.internal_errors += counter.internal_errors
-        if cache is not None and project_key and isinstance(checking, TrackingProject) and not counter.internal_errors:
+        if cache is not None and project_key and isinstance(checking, TrackingProject) and not crashed:
             files, dirs = checking.stop()
             cache.store(PROJECT_ENTRY, project_key, "project", findings, files, dirs)
     if cache is not None:
         cache.save()
     return marked
+
+
+def _summarize(engine: Engine, doc: Document, project: Project, result: ScanResult) -> dict[str, Any]:
+    """Summaries of a document this process holds; a rule's crash is reported on the document."""
+    summaries, crashes = engine.summarize(doc, project, result)
+    result.findings.extend(crashes)
+    return summaries
+
+
+def _collect(summaries: dict[str, list[Any]], of_one: dict[str, Any] | None) -> None:
+    for rule_id, summary in (of_one or {}).items():
+        summaries.setdefault(rule_id, []).append(summary)
 
 
 def _content(path: Path, max_size: int) -> str | None:

@@ -30,7 +30,7 @@ class Project:
         """The parsed document at ``path``: from the scan if it was scanned, else loaded now."""
         from guardrails.pipeline import load
 
-        display = display_path(real_path(path if path.is_absolute() else self.cwd / path), self.cwd)
+        display = self.display(path)
         if display in self.documents:
             return self.documents[display]
         if display not in self._extra:
@@ -40,6 +40,10 @@ class Project:
             else:
                 self._extra[display] = load(absolute, display, self.max_file_size).document
         return self._extra[display]
+
+    def display(self, path: Path) -> str:
+        """The path a document loaded from ``path`` has: relative to where the scan runs."""
+        return display_path(real_path(path if path.is_absolute() else self.cwd / path), self.cwd)
 
     def siblings(self, doc: Document, suffixes: tuple[str, ...]) -> list[Document]:
         """Documents next to ``doc`` (same directory) whose names end with one of ``suffixes``."""

@@ -70,6 +70,21 @@ def Good(path: str, source: str, note: str = "", extra: dict[str, str] | None = 
     return Example(files={path: source, **(extra or {})}, target=path, note=note)
 
 
+@dataclass(frozen=True, slots=True)
+class Place:
+    """Where a finding goes in the file on disk, without its document: what a per-document
+    summary (``Rule.summarize``) keeps of a location, so that it can travel between processes."""
+
+    path: str
+    span: Span
+    context: str = ""
+
+    @classmethod
+    def of(cls, doc: Document, span: Span) -> Place:
+        """``span`` of ``doc`` placed in its host file (embedded documents are mapped back)."""
+        return cls(doc.host.path, doc.host_span(span), doc.context)
+
+
 @dataclass(slots=True)
 class RuleContext:
     """What a rule may read besides its document: its options and the project."""
@@ -93,6 +108,12 @@ class Rule:
     bad: ClassVar[tuple[Example, ...]] = ()
     good: ClassVar[tuple[Example, ...]] = ()
     project_wide: ClassVar[bool] = False
+    # A project-wide rule that summarizes reads each document of its kinds into a small
+    # picklable summary (``summarize``) where the document is checked, a worker process for
+    # large scans, and checks the project over those summaries (``check_summaries``) in place
+    # of ``check_project``: no parsed document has to travel back from a worker (that costs
+    # more than parsing it), so the files it reads are checked in parallel too.
+    summarizes: ClassVar[bool] = False
     reads_failures: ClassVar[bool] = False
     # Findings point at secret values: reporters mask the source from the span's column on.
     sensitive: ClassVar[bool] = False
@@ -116,6 +137,18 @@ class Rule:
         """Findings that need every scanned document at once (``project_wide = True``)."""
         return ()
 
+    def summarize(self, doc: Document, ctx: RuleContext) -> Any:
+        """What ``check_summaries`` needs of one scanned document of ``kinds`` (``summarizes =
+        True``): plain data and ``Place``s, never the document or its nodes. It may run in a worker
+        process and must depend on the document and the options alone: read other files through
+        ``ctx.project`` in ``check_summaries``, where those reads are tracked for the cache."""
+        raise NotImplementedError(f"{self.id} sets summarizes but does not define summarize")
+
+    def check_summaries(self, summaries: list[Any], ctx: RuleContext) -> Iterable[Finding]:
+        """Findings over the summaries of every scanned document of ``kinds`` (in scan order), for
+        a rule that ``summarizes``; ``ctx.project`` loads files that were not scanned."""
+        return ()
+
     # -- helpers for subclasses ------------------------------------------------------
 
     def finding(
@@ -130,19 +163,31 @@ class Rule:
         related: list[dict[str, Any]] | None = None,
     ) -> Finding:
         """A finding located in the file on disk (embedded documents are mapped back)."""
+        return self.finding_at(Place.of(doc, span), message, anchor=anchor, ctx=ctx, severity=severity, related=related)
+
+    def finding_at(
+        self,
+        place: Place,
+        message: str,
+        *,
+        anchor: str,
+        ctx: RuleContext | None = None,
+        severity: Severity | None = None,
+        related: list[dict[str, Any]] | None = None,
+    ) -> Finding:
+        """A finding at a ``Place`` (from a summary, where the document is no longer at hand)."""
         chosen = severity if severity is not None else self.severity
         if ctx is not None and ctx.severity_override is not None:
             chosen = ctx.severity_override
-        host = doc.host
-        if doc.context:
-            anchor = f"{doc.context}/{anchor}"
+        if place.context:
+            anchor = f"{place.context}/{anchor}"
         return Finding(
             rule_id=self.id,
             rule_name=self.name,
             category=self.category,
             severity=chosen,
-            path=host.path,
-            span=doc.host_span(span),
+            path=place.path,
+            span=place.span,
             message=message,
             remediation=self.remediation,
             incident=self.incidents[0] if self.incidents else None,
@@ -182,6 +227,10 @@ def _metadata_problems(cls: type[Rule]) -> Iterator[str]:
         yield "needs at least one bad example"
     if not cls.good:
         yield "needs at least one good example"
+    if cls.summarizes and not cls.project_wide:
+        yield "summarizes only applies to a project-wide rule"
+    if cls.summarizes and cls.summarize is Rule.summarize:
+        yield "summarizes = True needs a summarize method"
     for example in cls.bad:
         if not example.lines:
             yield f"bad example {example.primary!r} names no expected line"

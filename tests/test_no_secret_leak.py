@@ -84,16 +84,17 @@ def test_no_planted_secret_from_stdin_or_in_error_paths() -> None:
     _assert_clean(config.stdout + config.stderr, "bad --config")
 
 
-def test_no_planted_secret_in_a_crash_report() -> None:
-    """A rule that crashes with the value in its exception: the GR000 message leaves the text out."""
+@pytest.mark.parametrize("method", ["check_summaries", "summarize"])
+def test_no_planted_secret_in_a_crash_report(method: str) -> None:
+    """A rule that crashes with the value in its exception, over the project or over one
+    document: the GR000 message leaves the text out."""
     code = (
         "import sys\n"
         "from guardrails.rules.secrets import shared_production_secret as m\n"
         "def boom(self, docs, ctx):\n"
         "    raise ValueError('bad value Planted-S3cret-Value-42')\n"
-        "    yield\n"
         "cls = next(v for v in vars(m).values() if getattr(v, 'id', '') == 'SS001')\n"
-        "cls.check_project = boom\n"
+        f"cls.{method} = boom\n"
         "from guardrails.cli import main\n"
         "sys.argv = ['guardrails', 'scan', '-f', 'json', sys.argv[1]]\n"
         "main()\n"

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+import base64
+import concurrent.futures
+import json
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+from typing import Any, ClassVar
 
 import pytest
 
@@ -45,3 +52,121 @@ def test_chunks_keep_directories_whole_and_in_order() -> None:
     items = [parallel.Work(Path(p), p, None) for p in ("a/1", "a/2", "a/3", "b/1", "c/1", "c/2", "d/1")]
     chunks = parallel._chunks(items, 3)
     assert [[w.display for w in chunk] for chunk in chunks] == [["a/1", "a/2", "a/3"], ["b/1", "c/1", "c/2"], ["d/1"]]
+
+
+# --------------------------------------------------------------------------- project-wide rules in the pool
+
+SERVICES = 30
+
+
+def shared_secrets_files() -> dict[str, str]:
+    """Environments in separate directories (so in separate chunks) sharing secret values and
+    secret-manager entries: Terraform, tfvars, dotenv, Helm values, a Kubernetes Secret (read
+    by rules that keep documents, so checked in this process) and a CI workflow. 8 files a
+    service: enough files for a pool of two."""
+    files: dict[str, str] = {}
+    for i in range(SERVICES):
+        svc = f"svc{i:02d}"
+        prod_password, prod_token = f"Pr0d-{i:02d}-Xq7w-Lm2z", f"tok{i:02d}Qv8ZkP3rT9wYb2Lm"
+        dev_password = prod_password if i % 3 == 0 else f"Dev-{i:02d}-Hn4t-Ws81"
+        dev_token = prod_token if i % 5 == 0 else f"tok{i:02d}Dev7Wq2Lp9Xc4Nb"
+        prod_vault, dev_vault = f"secret/data/{svc}/db", f"secret/{'' if i % 4 == 0 else 'dev/'}{svc}/db"
+        files[f"envs/prod/{svc}/terraform.tfvars"] = f'db_username = "app"\ndb_password = "{prod_password}"\n'
+        files[f"envs/dev/{svc}/terraform.tfvars"] = f'db_username = "app"\ndb_password = "{dev_password}"\n'
+        files[f"envs/prod/{svc}/main.tf"] = (
+            f'data "vault_generic_secret" "db" {{\n  path = "{prod_vault}"\n}}\n'
+            f'resource "aws_db_instance" "db" {{\n  identifier = "{svc}"\n  deletion_protection = true\n}}\n'
+        )
+        files[f"envs/dev/{svc}/main.tf"] = f'data "vault_generic_secret" "db" {{\n  path = "{dev_vault}"\n}}\n'
+        files[f"deploy/{svc}/.env.production"] = f"API_TOKEN={prod_token}\nLOG_LEVEL=info\n"
+        files[f"deploy/{svc}/.env.development"] = f"API_TOKEN={dev_token}\nLOG_LEVEL=debug\n"
+        files[f"charts/{svc}/values-staging.yaml"] = f"stripe:\n  api_key: sk_live_{i:02d}4eC39hqLam2b\n"
+        files[f"k8s/overlays/production/{svc}-secret.yaml"] = (
+            f"apiVersion: v1\nkind: Secret\nmetadata:\n  name: {svc}\ndata:\n"
+            f"  STRIPE_KEY: {base64.b64encode(f'sk_live_{i:02d}4eC39hqLam2b'.encode()).decode()}\n"
+        )
+    files[".github/workflows/deploy.yml"] = (
+        "on: push\njobs:\n  staging:\n    environment: staging\n    runs-on: ubuntu-latest\n"
+        "    env:\n      API_TOKEN: tok00Qv8ZkP3rT9wYb2Lm\n    steps:\n      - run: ./deploy.sh\n"
+    )
+    return files
+
+
+@pytest.fixture(scope="module")
+def shared_secrets(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("secrets") / "repo"
+    for rel, content in shared_secrets_files().items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(content, encoding="utf-8")
+    (root / ".git").mkdir()
+    return root
+
+
+class RecordingPool(ProcessPoolExecutor):
+    """The pool ``parallel.run`` makes, recording the files it sends to the workers."""
+
+    sent: ClassVar[list[str]] = []
+
+    def map(self, fn: Callable[..., Any], *iterables: Iterable[Any], **kwargs: Any) -> Iterator[Any]:  # type: ignore[override]
+        chunks = list(iterables[0])
+        RecordingPool.sent.extend(work.display for chunk in chunks for work in chunk)
+        return super().map(fn, chunks, **kwargs)
+
+
+def test_shared_secrets_are_found_by_workers(shared_secrets: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The files the secret rules read are checked in the pool, and the report is the one
+    checking everything in this process gives."""
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", RecordingPool)
+    monkeypatch.setattr(RecordingPool, "sent", [])
+    results = [Engine(Settings(rules=all_rules(), jobs=jobs), cwd=shared_secrets).scan([Path(".")]) for jobs in (1, 2)]
+    assert results[1].files_scanned == len(shared_secrets_files())
+    sent = set(RecordingPool.sent)
+    assert {"envs/prod/svc00/terraform.tfvars", "envs/dev/svc00/main.tf", "deploy/svc00/.env.development"} <= sent
+    assert json_report.render(results[0]) == json_report.render(results[1])
+    by_rule = Counter(f.rule_id for f in results[1].findings)
+    # Passwords shared by every third service, tokens by every fifth (and the CI token of
+    # svc00), Vault paths by every fourth, Stripe keys by all (Kubernetes Secret = staging).
+    assert by_rule["SS001"] == 10 + 6 + SERVICES
+    assert by_rule["SS002"] == 8
+    token = next(f for f in results[1].findings if f.path == "deploy/svc00/.env.production")
+    assert [r["path"] for r in token.related] == [".github/workflows/deploy.yml", "deploy/svc00/.env.development"]
+
+
+def test_cli_output_with_shared_secrets_is_byte_identical(shared_secrets: Path) -> None:
+    args = ("scan", ".", "--no-cache", "-f", "json")
+    outputs = [run_cli(*args, "-j", jobs, cwd=shared_secrets) for jobs in ("1", "2")]
+    assert outputs[0].returncode == outputs[1].returncode == 1, outputs[0].stderr
+    assert '"SS001"' in outputs[0].stdout and '"SS002"' in outputs[0].stdout
+    assert outputs[0].stdout == outputs[1].stdout
+
+
+def test_cached_and_pooled_scans_agree_with_a_cold_scan(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """Results from the cache are summarized in this process, fresh ones in the pool: a shared
+    value introduced or removed in one environment shows up as in a cold scan."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("xdg")))
+    monkeypatch.setattr(parallel, "MIN_FILES_PER_JOB", 1)
+    monkeypatch.setattr(parallel, "CHUNK_FILES", 8)
+    root = tmp_path / "repo"
+    for rel, content in shared_secrets_files().items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(content, encoding="utf-8")
+    (root / ".git").mkdir()
+
+    def scan(cached: bool, jobs: int) -> str:
+        return json_report.render(
+            Engine(Settings(rules=all_rules(), jobs=jobs, use_cache=cached), cwd=root).scan([Path(".")])
+        )
+
+    assert scan(True, 2) == scan(False, 1)
+    assert scan(True, 2) == scan(False, 1)  # warm: every result from the cache
+    (root / "envs/dev/svc01/terraform.tfvars").write_text('db_password = "Pr0d-01-Xq7w-Lm2z"\n', encoding="utf-8")
+    (root / "envs/dev/svc03/terraform.tfvars").write_text('db_password = "Dev-03-Hn4t-Ws81"\n', encoding="utf-8")
+    (root / "deploy/svc02/.env.development").write_text("API_TOKEN=tok02Qv8ZkP3rT9wYb2Lm\n", encoding="utf-8")
+    changed = scan(True, 2)
+    cold = scan(False, 1)
+    assert changed == cold
+    paths = {f["path"] for f in json.loads(cold)["findings"] if f["rule_id"] == "SS001"}
+    assert {"envs/prod/svc01/terraform.tfvars", "deploy/svc02/.env.production"} <= paths
+    assert "envs/prod/svc03/terraform.tfvars" not in paths

@@ -29,6 +29,7 @@ from guardrails.documents import DotenvDocument, Expr, TerraformDocument, TreeDo
 from guardrails.facts.environments import PRODUCTION, Environments, ci_jobs, job_environment
 from guardrails.model import Document, Kind, Node, Span
 from guardrails.project import Project
+from guardrails.rule import Place
 
 # Kinds whose files can carry a secret value or a secret-manager reference.
 SECRET_KINDS = frozenset(
@@ -146,40 +147,38 @@ _PATH_VALUE = re.compile(r"^[\w-]+(?:/[\w.@-]+)+$")
 class SecretValue:
     """A secret found in a file. ``value`` must never reach any output; use ``digest``."""
 
-    doc: Document
+    place: Place
     key: str
     value: str = field(repr=False)
-    span: Span
     environment: str | None
 
     @property
     def path(self) -> str:
-        return self.doc.host.path
+        return self.place.path
 
 
 @dataclass(frozen=True, slots=True)
 class SecretReference:
     """A pointer into a secret manager: ``vault secret/app/db``, an AWS ARN, a GCP secret."""
 
-    doc: Document
+    place: Place
     key: str
     reference: str
-    span: Span
     environment: str | None
 
     @property
     def path(self) -> str:
-        return self.doc.host.path
+        return self.place.path
 
 
 @dataclass(slots=True)
 class Extracted:
+    """The secrets and references of the document at ``path``: all that SS001 and SS002 keep of
+    it (their per-document summary, small and picklable)."""
+
+    path: str
     secrets: list[SecretValue] = field(default_factory=list)
     references: list[SecretReference] = field(default_factory=list)
-
-    def extend(self, other: Extracted) -> None:
-        self.secrets.extend(other.secrets)
-        self.references.extend(other.references)
 
 
 # --------------------------------------------------------------------------- comparison
@@ -318,17 +317,17 @@ def secret_in(key: str, value: str, secret_object: bool = False) -> Iterator[tup
 class _Collector:
     def __init__(self, doc: Document) -> None:
         self.doc = doc
-        self.out = Extracted()
+        self.out = Extracted(doc.path)
 
     def add(self, label: str, key: str, value: str, span: Span, env: str | None, secret_object: bool = False) -> None:
         if env is None:
             return
         ref = reference_of(value) or _vault_path_value(key, value)
         if ref is not None:
-            self.out.references.append(SecretReference(self.doc, label, ref, span, env))
+            self.out.references.append(SecretReference(Place.of(self.doc, span), label, ref, env))
             return
         for suffix, secret in secret_in(key, value, secret_object):
-            self.out.secrets.append(SecretValue(self.doc, label + suffix, secret, span, env))
+            self.out.secrets.append(SecretValue(Place.of(self.doc, span), label + suffix, secret, env))
 
     # -- YAML / JSON trees ------------------------------------------------------------
 
@@ -424,7 +423,8 @@ class _Collector:
             if attr is not None and attr.expr.kind == "literal" and isinstance(attr.expr.value, str):
                 text = attr.expr.value
                 ref = reference_of(text) or f"{scheme}:{_vault_path(text) if scheme == 'vault' else text}"
-                self.out.references.append(SecretReference(self.doc, f"{address}.{name}", ref, attr.expr.span, env))
+                place = Place.of(self.doc, attr.expr.span)
+                self.out.references.append(SecretReference(place, f"{address}.{name}", ref, env))
                 return
 
     def _block(self, label: str, attributes: dict, blocks: list, env: str | None) -> None:
@@ -506,30 +506,43 @@ class Inventory:
     scanned: frozenset[str]
 
 
-def inventory(project: Project, envs: Environments, scanned: list[Document]) -> Inventory:
-    """Secrets of the scanned documents and of every other environment file of the repository.
+def summary(doc: Document, project: Project, envs: Environments) -> Extracted:
+    """``extract`` of a scanned document, done once for both rules (cached on the project)."""
+    key = ("secrets-of", doc.path, repr(sorted(envs.synonyms.items())))
+    found = project.cache.get(key)
+    if found is None:
+        found = project.cache[key] = extract(doc, envs, _root_relative(project, doc.path))
+    return found
+
+
+def inventory(project: Project, envs: Environments, scanned: list[Extracted]) -> Inventory:
+    """Secrets of the scanned documents (their ``summary``) and of every other environment file
+    of the repository.
 
     The repository is walked only when a scanned file holds an environment's secret or
     reference; then only files whose path names an environment (or CI files, whose jobs do)
-    and whose kind can hold a secret are parsed. Cached on the project for the other rules.
+    and whose kind can hold a secret, and that were not scanned, are parsed. Cached on the
+    project for the other rule.
     """
     cache_key = ("secrets", repr(sorted(envs.synonyms.items())))
     cached = project.cache.get(cache_key)
     if cached is not None:
         return cached
-    docs: dict[str, Document] = {d.path: d for d in scanned if d.kind in SECRET_KINDS}
-    result = Extracted()
-    for path in sorted(docs):
-        result.extend(extract(docs[path], envs, _root_relative(project, path)))
-    if result.secrets or result.references:
+    found: dict[str, Extracted] = {s.path: s for s in scanned}
+    extracted = [found[path] for path in sorted(found)]
+    if any(e.secrets or e.references for e in extracted):
         for file in _environment_files(project, envs):
+            if project.display(file) in found:
+                continue
             doc = project.document(file)
-            if doc is not None and doc.kind in SECRET_KINDS and doc.path not in docs:
-                docs[doc.path] = doc
-                result.extend(extract(doc, envs, _root_relative(project, doc.path)))
-    found = Inventory(result.secrets, result.references, frozenset(d.path for d in scanned))
-    project.cache[cache_key] = found
-    return found
+            if doc is not None and doc.kind in SECRET_KINDS and doc.path not in found:
+                found[doc.path] = extract(doc, envs, _root_relative(project, doc.path))
+                extracted.append(found[doc.path])
+    secrets = [item for e in extracted for item in e.secrets]
+    references = [item for e in extracted for item in e.references]
+    result = Inventory(secrets, references, frozenset(s.path for s in scanned))
+    project.cache[cache_key] = result
+    return result
 
 
 def _root_relative(project: Project, display: str) -> str:
@@ -582,8 +595,8 @@ def shared_across(
 def _unique(items: list) -> list:
     seen: set[tuple[str, int, str]] = set()
     out = []
-    for item in sorted(items, key=lambda i: (i.path, i.span.line, i.key)):
-        ident = (item.path, item.span.line, item.key)
+    for item in sorted(items, key=lambda i: (i.path, i.place.span.line, i.key)):
+        ident = (item.path, item.place.span.line, item.key)
         if ident not in seen:
             seen.add(ident)
             out.append(item)
@@ -592,13 +605,10 @@ def _unique(items: list) -> list:
 
 def describe_others(items: list[SecretValue] | list[SecretReference], limit: int = 3) -> str:
     """``development DB_PASS (.env.development:3), staging … and 2 more`` — names and places only."""
-    parts = [f"{i.environment} {i.key} ({i.path}:{i.doc.host_span(i.span).line})" for i in items[:limit]]
+    parts = [f"{i.environment} {i.key} ({i.path}:{i.place.span.line})" for i in items[:limit]]
     more = f" and {len(items) - limit} more" if len(items) > limit else ""
     return ", ".join(parts) + more
 
 
 def related(items: list[SecretValue] | list[SecretReference]) -> list[dict[str, object]]:
-    return [
-        {"path": i.path, "line": i.doc.host_span(i.span).line, "environment": i.environment, "key": i.key}
-        for i in items
-    ]
+    return [{"path": i.path, "line": i.place.span.line, "environment": i.environment, "key": i.key} for i in items]

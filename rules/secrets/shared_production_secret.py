@@ -30,6 +30,7 @@ class SharedProductionSecret(Rule):
     severity = Severity.HIGH
     kinds = secrets.SECRET_KINDS
     project_wide = True
+    summarizes = True
     sensitive = True
     incidents = (DIGITALOCEAN, HBO_MAX)
     rationale = (
@@ -100,9 +101,12 @@ class SharedProductionSecret(Rule):
         ),
     )
 
-    def check_project(self, docs: list[Document], ctx: RuleContext) -> Iterator[Finding]:
+    def summarize(self, doc: Document, ctx: RuleContext) -> secrets.Extracted:
+        return secrets.summary(doc, ctx.project, Environments(ctx.options["synonyms"]))
+
+    def check_summaries(self, summaries: list[secrets.Extracted], ctx: RuleContext) -> Iterator[Finding]:
         envs = Environments(ctx.options["synonyms"])
-        found = secrets.inventory(ctx.project, envs, docs)
+        found = secrets.inventory(ctx.project, envs, summaries)
 
         def fingerprint(item: secrets.SecretValue) -> str:
             return digest(item.value)
@@ -115,9 +119,8 @@ class SharedProductionSecret(Rule):
                     f"production secret {item.key} has the same value (fingerprint {short}) as {others}: "
                     "whatever holds the non-production configuration can act on production"
                 )
-                yield self.finding(
-                    item.doc,
-                    item.span,
+                yield self.finding_at(
+                    item.place,
                     message,
                     anchor=f"shared-secret:{item.key}",
                     ctx=ctx,

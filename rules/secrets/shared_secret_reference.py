@@ -24,6 +24,7 @@ class SharedSecretReference(Rule):
     severity = Severity.MEDIUM
     kinds = secrets.SECRET_KINDS
     project_wide = True
+    summarizes = True
     incidents = (DIGITALOCEAN,)
     rationale = (
         "Moving a password into Vault or a cloud secret manager hides the value, not the sharing: when the "
@@ -75,9 +76,12 @@ class SharedSecretReference(Rule):
         ),
     )
 
-    def check_project(self, docs: list[Document], ctx: RuleContext) -> Iterator[Finding]:
+    def summarize(self, doc: Document, ctx: RuleContext) -> secrets.Extracted:
+        return secrets.summary(doc, ctx.project, Environments(ctx.options["synonyms"]))
+
+    def check_summaries(self, summaries: list[secrets.Extracted], ctx: RuleContext) -> Iterator[Finding]:
         envs = Environments(ctx.options["synonyms"])
-        found = secrets.inventory(ctx.project, envs, docs)
+        found = secrets.inventory(ctx.project, envs, summaries)
         for shared in secrets.shared_across(found.references, lambda r: r.reference, found.scanned):  # type: ignore[arg-type,attr-defined]
             others = secrets.describe_others(shared.elsewhere)
             for item in shared.production:
@@ -85,9 +89,8 @@ class SharedSecretReference(Rule):
                     f"production {item.key} reads secret-manager entry {item.reference} (normalised), which "
                     f"{others} also reads: one secret and one access path serve both environments"
                 )
-                yield self.finding(
-                    item.doc,
-                    item.span,
+                yield self.finding_at(
+                    item.place,
                     message,
                     anchor=f"shared-reference:{item.key}",
                     ctx=ctx,
