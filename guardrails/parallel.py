@@ -180,7 +180,9 @@ def run(
     """
     from guardrails.pipeline import classify
 
-    here = [w for w in items if classify(w.path, w.display) in keep] if keep else []
+    # Parsing can turn a YAML file into a Kubernetes manifest or a compose file (detect.refine).
+    before_parsing = keep | {Kind.YAML} if keep & {Kind.KUBERNETES, Kind.COMPOSE} else keep
+    here = [w for w in items if classify(w.path, w.display) in before_parsing] if keep else []
     chosen = {id(w) for w in here}
     away = [w for w in items if id(w) not in chosen]
     jobs = min(jobs, len(away) // MIN_FILES_PER_JOB)

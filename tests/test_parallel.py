@@ -19,6 +19,7 @@ from guardrails.engine import Engine, Settings
 from guardrails.registry import all_rules
 from guardrails.report import json_report
 from tests.conftest import run_cli
+from tests.test_cache import SharedDotenvValue
 
 
 @pytest.fixture(scope="module")
@@ -85,6 +86,8 @@ def shared_secrets_files() -> dict[str, str]:
             f"apiVersion: v1\nkind: Secret\nmetadata:\n  name: {svc}\ndata:\n"
             f"  STRIPE_KEY: {base64.b64encode(f'sk_live_{i:02d}4eC39hqLam2b'.encode()).decode()}\n"
         )
+    files["legacy/.env.prod"] = "REGION=eu-west-1\n"
+    files["legacy/.env.dev"] = "REGION=eu-west-1\n"
     files[".github/workflows/deploy.yml"] = (
         "on: push\njobs:\n  staging:\n    environment: staging\n    runs-on: ubuntu-latest\n"
         "    env:\n      API_TOKEN: tok00Qv8ZkP3rT9wYb2Lm\n    steps:\n      - run: ./deploy.sh\n"
@@ -121,7 +124,11 @@ def test_shared_secrets_are_found_by_workers(shared_secrets: Path, monkeypatch: 
     results = [Engine(Settings(rules=all_rules(), jobs=jobs), cwd=shared_secrets).scan([Path(".")]) for jobs in (1, 2)]
     assert results[1].files_scanned == len(shared_secrets_files())
     sent = set(RecordingPool.sent)
-    assert {"envs/prod/svc00/terraform.tfvars", "envs/dev/svc00/main.tf", "deploy/svc00/.env.development"} <= sent
+    assert {
+        "envs/prod/svc00/terraform.tfvars",
+        "deploy/svc00/.env.development",
+        "k8s/overlays/production/svc00-secret.yaml",
+    } <= sent
     assert json_report.render(results[0]) == json_report.render(results[1])
     by_rule = Counter(f.rule_id for f in results[1].findings)
     # Passwords shared by every third service, tokens by every fifth (and the CI token of
@@ -130,6 +137,26 @@ def test_shared_secrets_are_found_by_workers(shared_secrets: Path, monkeypatch: 
     assert by_rule["SS002"] == 8
     token = next(f for f in results[1].findings if f.path == "deploy/svc00/.env.production")
     assert [r["path"] for r in token.related] == [".github/workflows/deploy.yml", "deploy/svc00/.env.development"]
+
+
+def test_every_built_in_project_wide_rule_summarizes() -> None:
+    """Otherwise the files of its kinds would be checked in this process, whatever --jobs says."""
+    assert [rule.id for rule in all_rules() if rule.project_wide and not rule.summarizes] == []
+
+
+def test_rules_that_read_documents_get_them_beside_the_pool(
+    shared_secrets: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A project-wide rule without summaries: the files of its kinds are checked here."""
+    monkeypatch.setattr(parallel, "MIN_FILES_PER_JOB", 50)  # the .env files stay out of the count
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", RecordingPool)
+    monkeypatch.setattr(RecordingPool, "sent", [])
+    rules = (*all_rules(), SharedDotenvValue)
+    results = [Engine(Settings(rules=rules, jobs=jobs), cwd=shared_secrets).scan([Path(".")]) for jobs in (1, 2)]
+    assert RecordingPool.sent and not [path for path in RecordingPool.sent if ".env" in path]
+    assert json_report.render(results[0]) == json_report.render(results[1])
+    assert [f.path for f in results[1].findings if f.rule_id == "ZZ901"] == ["legacy/.env.prod"]
+    assert Counter(f.rule_id for f in results[1].findings)["SS001"] == 10 + 6 + SERVICES
 
 
 def test_cli_output_with_shared_secrets_is_byte_identical(shared_secrets: Path) -> None:

@@ -5,6 +5,9 @@ Facts (Kubernetes docs, LESSONS.md B4): a StorageClass without ``reclaimPolicy``
 defaults to ``Delete``; a dynamically provisioned PersistentVolume inherits its
 class's policy; a manually created one defaults to ``Retain``. A StatefulSet's
 claims are named ``<template>-<statefulset>-<ordinal>``.
+
+Each document is read once into a ``Summary`` of plain data (the per-document summary of
+DO058 and DO059, which may be made in a worker process); ``storage`` joins them.
 """
 
 from __future__ import annotations
@@ -14,8 +17,10 @@ from dataclasses import dataclass, field
 
 from guardrails.documents import TreeDocument
 from guardrails.embedded import pod_specs
-from guardrails.facts.datastores import Datastore, find_datastore
+from guardrails.facts.datastores import find_datastore
 from guardrails.model import Document, Node
+from guardrails.project import Project
+from guardrails.rule import Place
 
 DEFAULT_CLASS_ANNOTATIONS = (
     "storageclass.kubernetes.io/is-default-class",
@@ -23,42 +28,77 @@ DEFAULT_CLASS_ANNOTATIONS = (
 )
 
 
-@dataclass(slots=True)
-class K8sObject:
-    doc: TreeDocument
-    node: Node
-
-    @property
-    def kind(self) -> str:
-        return text(self.node.get("kind"))
-
-    @property
-    def name(self) -> str:
-        return text(self.node.path("metadata", "name"))
-
-    @property
-    def namespace(self) -> str:
-        return text(self.node.path("metadata", "namespace"))
-
-    @property
-    def label(self) -> str:
-        prefix = f"{self.namespace}/" if self.namespace else ""
-        return f"{prefix}{self.kind}/{self.name}"
-
-    def where(self) -> str:
-        return f"{self.doc.path}:{self.node.span.line}"
-
-
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class StorageClass:
-    obj: K8sObject
+    name: str
     policy: str
     explicit: bool
     is_default: bool
+    where: str
 
     def describe(self) -> str:
         how = "reclaimPolicy: Delete" if self.explicit else "no reclaimPolicy, so Delete by default"
-        return f"StorageClass '{self.obj.name}' ({self.obj.where()}, {how})"
+        return f"StorageClass '{self.name}' ({self.where}, {how})"
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """A PersistentVolumeClaim: its name, namespace and ``spec.volumeName``."""
+
+    name: str
+    namespace: str
+    volume: str
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimTemplate:
+    """A StatefulSet's ``volumeClaimTemplates`` entry: its name (``label``: ``?`` when it has
+    none) and ``storageClassName`` (None when absent), placed on the class name, else the name."""
+
+    name: str
+    label: str
+    storage_class: str | None
+    place: Place
+
+
+@dataclass(frozen=True, slots=True)
+class Database:
+    """A workload whose pod spec runs a known datastore image."""
+
+    kind: str
+    name: str
+    namespace: str
+    label: str
+    where: str
+    store: str
+    claims: tuple[str, ...]
+    templates: tuple[ClaimTemplate, ...]
+
+    def claim_patterns(self) -> Iterator[str]:
+        """Claim names its pods mount, and ``<template>-<sts>-`` prefixes for a StatefulSet."""
+        yield from self.claims
+        if self.kind == "StatefulSet":
+            yield from (f"{t.name}-{self.name}-" for t in self.templates if t.name)
+
+
+@dataclass(frozen=True, slots=True)
+class DeletingVolume:
+    """A PersistentVolume with ``persistentVolumeReclaimPolicy: Delete`` (placed there) and its ``claimRef``."""
+
+    name: str
+    claim: str
+    claim_namespace: str
+    place: Place
+
+
+@dataclass(slots=True)
+class Summary:
+    """The storage objects of one manifest, in order."""
+
+    classes: list[StorageClass] = field(default_factory=list)
+    claims: list[Claim] = field(default_factory=list)
+    databases: list[Database] = field(default_factory=list)
+    volumes: list[DeletingVolume] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -66,31 +106,23 @@ class Storage:
     """The StorageClasses, database workloads and claims of one scan."""
 
     classes: dict[str, StorageClass] = field(default_factory=dict)
-    databases: list[tuple[K8sObject, Node, Datastore]] = field(default_factory=list)
-    claims: dict[str, K8sObject] = field(default_factory=dict)
+    databases: list[Database] = field(default_factory=list)
+    claims: dict[str, Claim] = field(default_factory=dict)
+    volumes: list[DeletingVolume] = field(default_factory=list)
 
     def default_class(self) -> StorageClass | None:
         """The default StorageClass when exactly one is marked as default, else None (unknown)."""
         defaults = [c for c in self.classes.values() if c.is_default]
         return defaults[0] if len(defaults) == 1 else None
 
-    def database_claims(self) -> Iterator[tuple[str, str, K8sObject, Datastore]]:
-        """(namespace, claim name or ``<template>-<sts>-`` prefix, workload, datastore) for database pods."""
-        for workload, spec, store in self.databases:
-            volumes = spec.get("volumes")
-            for volume in volumes.elements() if volumes is not None else []:
-                claim = text(volume.path("persistentVolumeClaim", "claimName"))
-                if claim:
-                    yield workload.namespace, claim, workload, store
-            if workload.kind == "StatefulSet":
-                templates = workload.node.path("spec", "volumeClaimTemplates")
-                for template in templates.elements() if templates is not None else []:
-                    name = text(template.path("metadata", "name"))
-                    if name:
-                        yield workload.namespace, f"{name}-{workload.name}-", workload, store
+    def database_claims(self) -> Iterator[tuple[str, str, Database]]:
+        """(namespace, claim name or ``<template>-<sts>-`` prefix, workload) for database pods."""
+        for workload in self.databases:
+            for pattern in workload.claim_patterns():
+                yield workload.namespace, pattern, workload
 
 
-def objects(doc: Document) -> Iterator[K8sObject]:
+def objects(doc: Document) -> Iterator[Node]:
     """Every object of a manifest, ``kind: List`` items included."""
     if not isinstance(doc, TreeDocument):
         return
@@ -100,39 +132,86 @@ def objects(doc: Document) -> Iterator[K8sObject]:
         items = root.get("items") if text(root.get("kind")) == "List" else None
         for node in items.elements() if items is not None else [root]:
             if node.is_map:
-                yield K8sObject(doc, node)
+                yield node
 
 
-def database_of(spec: Node) -> Datastore | None:
-    """The datastore a pod spec runs, from its containers' images."""
+def database_of(spec: Node) -> str | None:
+    """The name of the datastore a pod spec runs, from its containers' images."""
     containers = spec.get("containers")
     for container in containers.elements() if containers is not None else []:
         store = find_datastore(text(container.get("image")))
         if store is not None:
-            return store
+            return store.name
     return None
 
 
-def storage(docs: list[Document]) -> Storage:
-    found = Storage()
-    for doc in docs:
-        for obj in objects(doc):
-            if obj.kind == "StorageClass" and obj.name:
-                policy_node = obj.node.get("reclaimPolicy")
-                annotations = obj.node.path("metadata", "annotations")
-                is_default = (
-                    any(text(annotations.get(a)).lower() == "true" for a in DEFAULT_CLASS_ANNOTATIONS)
-                    if (annotations is not None)
-                    else False
+def summary(doc: Document, project: Project) -> Summary:
+    """``summarize`` of one manifest, done once for both rules (cached on the project)."""
+    key = ("k8s-storage-of", doc.path)
+    found = project.cache.get(key)
+    if found is None:
+        found = project.cache[key] = _summarize(doc)
+    return found
+
+
+def _summarize(doc: Document) -> Summary:
+    found = Summary()
+    for node in objects(doc):
+        kind, name = text(node.get("kind")), text(node.path("metadata", "name"))
+        namespace = text(node.path("metadata", "namespace"))
+        where = f"{doc.path}:{node.span.line}"
+        if kind == "StorageClass" and name:
+            policy_node = node.get("reclaimPolicy")
+            annotations = node.path("metadata", "annotations")
+            is_default = (
+                any(text(annotations.get(a)).lower() == "true" for a in DEFAULT_CLASS_ANNOTATIONS)
+                if annotations is not None
+                else False
+            )
+            policy = text(policy_node) or "Delete"
+            found.classes.append(StorageClass(name, policy, policy_node is not None, is_default, where))
+        elif kind == "PersistentVolumeClaim" and name:
+            found.claims.append(Claim(name, namespace, text(node.path("spec", "volumeName"))))
+        policy = node.path("spec", "persistentVolumeReclaimPolicy")
+        if kind == "PersistentVolume" and policy is not None and policy.text == "Delete":
+            claim_ref = (text(node.path("spec", "claimRef", "name")), text(node.path("spec", "claimRef", "namespace")))
+            found.volumes.append(DeletingVolume(name, *claim_ref, Place.of(doc, policy.span)))
+        for _, spec in pod_specs(node):
+            store = database_of(spec)
+            if store is not None:
+                label = f"{namespace}/{kind}/{name}" if namespace else f"{kind}/{name}"
+                volumes = spec.get("volumes")
+                mounted = volumes.elements() if volumes is not None else []
+                claims = [text(v.path("persistentVolumeClaim", "claimName")) for v in mounted]
+                templates = _templates(doc, node) if kind == "StatefulSet" else ()
+                found.databases.append(
+                    Database(kind, name, namespace, label, where, store, tuple(c for c in claims if c), templates)
                 )
-                policy = text(policy_node) or "Delete"
-                found.classes[obj.name] = StorageClass(obj, policy, policy_node is not None, is_default)
-            elif obj.kind == "PersistentVolumeClaim" and obj.name:
-                found.claims[obj.name] = obj
-            for _, spec in pod_specs(obj.node):
-                store = database_of(spec)
-                if store is not None:
-                    found.databases.append((obj, spec, store))
+    return found
+
+
+def _templates(doc: Document, workload: Node) -> tuple[ClaimTemplate, ...]:
+    templates = workload.path("spec", "volumeClaimTemplates")
+    found: list[ClaimTemplate] = []
+    for template in templates.elements() if templates is not None else []:
+        if not template.is_map:
+            continue
+        claim = template.path("metadata", "name")
+        named = template.path("spec", "storageClassName")
+        span = (named or claim or template).span
+        label = claim.text if claim is not None else "?"
+        found.append(ClaimTemplate(text(claim), label, named.text if named is not None else None, Place.of(doc, span)))
+    return tuple(found)
+
+
+def storage(summaries: list[Summary]) -> Storage:
+    """The storage objects of every scanned manifest (a later name replaces an earlier one)."""
+    found = Storage()
+    for one in summaries:
+        found.classes.update((c.name, c) for c in one.classes)
+        found.claims.update((c.name, c) for c in one.claims)
+        found.databases.extend(one.databases)
+        found.volumes.extend(one.volumes)
     return found
 
 

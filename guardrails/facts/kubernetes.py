@@ -241,10 +241,3 @@ def services(doc: TreeDocument) -> list[Service]:
 def selects(selector: dict[str, str], labels: dict[str, str]) -> bool:
     """A Service selector picks a pod when every selector label is on the pod (an empty one picks none)."""
     return bool(selector) and all(labels.get(k) == v for k, v in selector.items())
-
-
-def target_ports(port: ServicePort, container: Container) -> list[int]:
-    """The container port a Service port reaches: a number, or a named container port."""
-    if isinstance(port.target, int):
-        return [port.target]
-    return [p.number for p in container.ports if p.name == port.target]

@@ -29,6 +29,7 @@ class DatabaseVolumeDeletes(Rule):
     severity = Severity.HIGH
     kinds = frozenset({Kind.KUBERNETES})
     project_wide = True
+    summarizes = True
     incidents = (GITLAB_2017,)
     rationale = (
         "`persistentVolumeReclaimPolicy: Delete` on a PersistentVolume deletes the underlying disk when its "
@@ -52,34 +53,26 @@ class DatabaseVolumeDeletes(Rule):
         ),
     )
 
-    def check_project(self, docs: list[Document], ctx: RuleContext) -> Iterator[Finding]:
-        found = k8s_storage.storage(docs)
+    def summarize(self, doc: Document, ctx: RuleContext) -> k8s_storage.Summary:
+        return k8s_storage.summary(doc, ctx.project)
+
+    def check_summaries(self, summaries: list[k8s_storage.Summary], ctx: RuleContext) -> Iterator[Finding]:
+        found = k8s_storage.storage(summaries)
         database_claims = list(found.database_claims())
-        bound = {
-            k8s_storage.text(claim.node.path("spec", "volumeName")): claim
-            for claim in found.claims.values()
-            if k8s_storage.text(claim.node.path("spec", "volumeName"))
-        }
-        for doc in docs:
-            for volume in k8s_storage.objects(doc):
-                policy = volume.node.path("spec", "persistentVolumeReclaimPolicy")
-                if volume.kind != "PersistentVolume" or policy is None or policy.text != "Delete":
+        bound = {claim.volume: claim for claim in found.claims.values() if claim.volume}
+        for volume in found.volumes:
+            claim_name, claim_ns = volume.claim, volume.claim_namespace
+            if not claim_name and volume.name in bound:
+                claim_name, claim_ns = bound[volume.name].name, bound[volume.name].namespace
+            for namespace, pattern, workload in database_claims:
+                if not claim_name or not k8s_storage.claim_matches(claim_name, pattern):
                     continue
-                claim_name = k8s_storage.text(volume.node.path("spec", "claimRef", "name"))
-                claim_ns = k8s_storage.text(volume.node.path("spec", "claimRef", "namespace"))
-                if not claim_name and volume.name in bound:
-                    claim_name, claim_ns = bound[volume.name].name, bound[volume.name].namespace
-                for namespace, pattern, workload, store in database_claims:
-                    if not claim_name or not k8s_storage.claim_matches(claim_name, pattern):
-                        continue
-                    if claim_ns and namespace and claim_ns != namespace:
-                        continue
-                    message = (
-                        f"PersistentVolume '{volume.name}' (persistentVolumeReclaimPolicy: Delete) backs claim "
-                        f"'{claim_name}' of {workload.label} ({store.name}, {workload.where()}); releasing the "
-                        "claim deletes the database's disk"
-                    )
-                    yield self.finding(
-                        volume.doc, policy.span, message, anchor=f"PersistentVolume/{volume.name}", ctx=ctx
-                    )
-                    break
+                if claim_ns and namespace and claim_ns != namespace:
+                    continue
+                message = (
+                    f"PersistentVolume '{volume.name}' (persistentVolumeReclaimPolicy: Delete) backs claim "
+                    f"'{claim_name}' of {workload.label} ({workload.store}, {workload.where}); releasing the "
+                    "claim deletes the database's disk"
+                )
+                yield self.finding_at(volume.place, message, anchor=f"PersistentVolume/{volume.name}", ctx=ctx)
+                break

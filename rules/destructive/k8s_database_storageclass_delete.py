@@ -25,6 +25,7 @@ class DatabaseStorageClassDeletes(Rule):
     severity = Severity.HIGH
     kinds = frozenset({Kind.KUBERNETES})
     project_wide = True
+    summarizes = True
     incidents = (GITLAB_2017,)
     rationale = (
         "A StorageClass's `reclaimPolicy` defaults to `Delete`: the disk of a dynamically provisioned volume "
@@ -75,30 +76,26 @@ class DatabaseStorageClassDeletes(Rule):
         ),
     )
 
-    def check_project(self, docs: list[Document], ctx: RuleContext) -> Iterator[Finding]:
-        found = k8s_storage.storage(docs)
-        for workload, _, store in found.databases:
+    def summarize(self, doc: Document, ctx: RuleContext) -> k8s_storage.Summary:
+        return k8s_storage.summary(doc, ctx.project)
+
+    def check_summaries(self, summaries: list[k8s_storage.Summary], ctx: RuleContext) -> Iterator[Finding]:
+        found = k8s_storage.storage(summaries)
+        for workload in found.databases:
             if workload.kind != "StatefulSet":
                 continue
-            templates = workload.node.path("spec", "volumeClaimTemplates")
-            for template in templates.elements() if templates is not None else []:
-                if not template.is_map:
-                    continue
-                claim = template.path("metadata", "name")
-                claim_name = claim.text if claim is not None else "?"
-                named = template.path("spec", "storageClassName")
-                if named is not None:
-                    storage_class = found.classes.get(named.text) if named.text else None
-                    via = f"storageClassName: {named.text}"
+            for template in workload.templates:
+                if template.storage_class is not None:
+                    storage_class = found.classes.get(template.storage_class) if template.storage_class else None
+                    via = f"storageClassName: {template.storage_class}"
                 else:
                     storage_class = found.default_class()
                     via = "no storageClassName, so the default class"
                 if storage_class is None or storage_class.policy != "Delete":
                     continue
                 message = (
-                    f"{workload.label} ({store.name}) claim template '{claim_name}' uses {via}: "
+                    f"{workload.label} ({workload.store}) claim template '{template.label}' uses {via}: "
                     f"{storage_class.describe()}; deleting the claim or the namespace deletes the database's disk"
                 )
-                span = (named or claim or template).span
-                anchor = f"{workload.label}.volumeClaimTemplates.{claim_name}"
-                yield self.finding(workload.doc, span, message, anchor=anchor, ctx=ctx)
+                anchor = f"{workload.label}.volumeClaimTemplates.{template.label}"
+                yield self.finding_at(template.place, message, anchor=anchor, ctx=ctx)

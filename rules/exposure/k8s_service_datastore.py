@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from guardrails.documents import TreeDocument
-from guardrails.facts.datastores import DATASTORES_OPTION_HELP, NEWSBLUR, configured, stores_on_port
-from guardrails.facts.kubernetes import Container, Service, ServicePort, containers, selects, services, target_ports
+from guardrails.facts.datastores import DATASTORES_OPTION_HELP, NEWSBLUR, AuthState, configured, stores_on_port
+from guardrails.facts.kubernetes import Container, Service, containers, selects, services
 from guardrails.facts.network import is_private_cidr
 from guardrails.model import Category, Document, Finding, Kind, Severity
-from guardrails.rule import Bad, Good, Option, Rule, RuleContext
+from guardrails.rule import Bad, Good, Option, Place, Rule, RuleContext
 
 _DEPLOYMENT = (
     "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: mongo\nspec:\n  selector:\n    matchLabels:\n"
@@ -27,6 +28,7 @@ class KubernetesServiceExposesDatastore(Rule):
     severity = Severity.HIGH
     kinds = frozenset({Kind.KUBERNETES})
     project_wide = True
+    summarizes = True
     incidents = (NEWSBLUR,)
     rationale = (
         "A LoadBalancer Service gets a public address by default, a NodePort opens the port on every node, and "
@@ -78,20 +80,30 @@ class KubernetesServiceExposesDatastore(Rule):
         ),
     )
 
-    def check_project(self, docs: list[Document], ctx: RuleContext) -> Iterator[Finding]:
-        extra = configured(ctx.options)
-        trees = [d for d in docs if isinstance(d, TreeDocument)]
-        workloads = [c for d in trees for c in containers(d, extra)]
-        for doc in trees:
-            for service in services(doc):
-                exposure = self._exposure(service)
-                if exposure is None:
-                    continue
-                selected = [
-                    c for c in workloads if c.namespace == service.namespace and selects(service.selector, c.pod_labels)
-                ]
-                for port in service.ports:
-                    yield from self._port(doc, service, port, selected, exposure, ctx)
+    def summarize(self, doc: Document, ctx: RuleContext) -> Manifest:
+        if not isinstance(doc, TreeDocument):
+            return Manifest((), ())
+        backends = tuple(Backend.of(c) for c in containers(doc, configured(ctx.options)))
+        exposed = []
+        for service in services(doc):
+            exposure = self._exposure(service)
+            if exposure is not None:
+                ports = tuple((port.port, port.target, Place.of(doc, port.node.span)) for port in service.ports)
+                exposed.append(
+                    Exposed(
+                        service.name, service.namespace, service.selector, exposure, ports, tuple(service.source_ranges)
+                    )
+                )
+        return Manifest(backends, tuple(exposed))
+
+    def check_summaries(self, summaries: list[Manifest], ctx: RuleContext) -> Iterator[Finding]:
+        workloads = [b for manifest in summaries for b in manifest.backends]
+        for service in (s for manifest in summaries for s in manifest.services):
+            selected = [
+                b for b in workloads if b.namespace == service.namespace and selects(service.selector, b.pod_labels)
+            ]
+            for port in service.ports:
+                yield from self._port(service, port, selected, ctx)
 
     @staticmethod
     def _exposure(service: Service) -> str | None:
@@ -104,32 +116,26 @@ class KubernetesServiceExposesDatastore(Rule):
         return None
 
     def _port(
-        self,
-        doc: TreeDocument,
-        service: Service,
-        port: ServicePort,
-        selected: list[Container],
-        exposure: str,
-        ctx: RuleContext,
+        self, service: Exposed, port: tuple[int, int | str, Place], selected: list[Backend], ctx: RuleContext
     ) -> Iterator[Finding]:
+        number, target_port, place = port
         severity = Severity.HIGH
         if selected:
             hits = [
-                (c, t) for c in selected if c.store is not None for t in target_ports(port, c) if t in c.store.ports
+                (b, t) for b in selected if b.store is not None for t in b.targets(target_port) if t in b.store_ports
             ]
             if not hits:
                 return
-            container, target = hits[0]
-            assert container.store is not None
-            auth = container.auth()
-            if auth.open:
+            backend, target = hits[0]
+            assert backend.auth is not None
+            if backend.auth.open:
                 severity = Severity.CRITICAL
             what = (
-                f"reaches container '{container.name}' of {container.label} ({container.image}, "
-                f"{container.store.name}) on port {target}; {auth.reason}"
+                f"reaches container '{backend.name}' of {backend.label} ({backend.image}, "
+                f"{backend.store}) on port {target}; {backend.auth.reason}"
             )
         else:
-            target = port.target if isinstance(port.target, int) else port.port
+            target = target_port if isinstance(target_port, int) else number
             stores = stores_on_port(target, configured(ctx.options))
             if not stores:
                 return
@@ -139,11 +145,69 @@ class KubernetesServiceExposesDatastore(Rule):
         if private:
             severity = Severity.MEDIUM
             what += f"; loadBalancerSourceRanges limited to private ranges ({', '.join(service.source_ranges)})"
-        yield self.finding(
-            doc,
-            port.node.span,
-            f"Service '{service.name}' ({exposure}) port {port.port} {what}",
-            anchor=f"Service/{service.namespace}/{service.name}/ports/{port.port}",
+        yield self.finding_at(
+            place,
+            f"Service '{service.name}' ({service.exposure}) port {number} {what}",
+            anchor=f"Service/{service.namespace}/{service.name}/ports/{number}",
             ctx=ctx,
             severity=severity,
         )
+
+
+@dataclass(frozen=True, slots=True)
+class Backend:
+    """What a Service port can reach in a container (``Container`` without its nodes): the
+    datastore family's name and ports, and its authentication state."""
+
+    label: str
+    namespace: str
+    pod_labels: dict[str, str]
+    name: str
+    image: str
+    store: str | None
+    store_ports: tuple[int, ...]
+    auth: AuthState | None
+    ports: tuple[tuple[str, int], ...]
+
+    @classmethod
+    def of(cls, container: Container) -> Backend:
+        store = container.store
+        ports = tuple((p.name, p.number) for p in container.ports)
+        auth = container.auth() if store is not None else None
+        return cls(
+            container.label,
+            container.namespace,
+            container.pod_labels,
+            container.name,
+            container.image,
+            store.name if store is not None else None,
+            store.ports if store is not None else (),
+            auth,
+            ports,
+        )
+
+    def targets(self, target: int | str) -> list[int]:
+        """The container port a Service port reaches: a number, or a named container port."""
+        if isinstance(target, int):
+            return [target]
+        return [number for name, number in self.ports if name == target]
+
+
+@dataclass(frozen=True, slots=True)
+class Exposed:
+    """A Service reachable from outside the cluster, with its ports (number, target, place)."""
+
+    name: str
+    namespace: str
+    selector: dict[str, str]
+    exposure: str
+    ports: tuple[tuple[int, int | str, Place], ...]
+    source_ranges: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Manifest:
+    """ED005's summary of one manifest: its containers, and its Services reachable from outside."""
+
+    backends: tuple[Backend, ...]
+    services: tuple[Exposed, ...]
