@@ -55,6 +55,8 @@ class Work:
     path: Path
     display: str
     content: str | None
+    # Its per-document results come from the cache: only its summaries are wanted.
+    summary_only: bool = False
 
 
 def default_jobs() -> int:
@@ -106,9 +108,13 @@ def check_files(
                 out.append(FileResult(work.display, work.content, skipped=skipped))
                 continue
             counter = ScanResult()
-            project.start()
-            findings = engine.check_document(doc, project, counter)
-            files, dirs = project.stop()
+            findings: list[Finding] = []
+            files: list[tuple[str, str | None]] = []
+            dirs: list[tuple[str, tuple[str, ...]]] = []
+            if not work.summary_only:
+                project.start()
+                findings = engine.check_document(doc, project, counter)
+                files, dirs = project.stop()
             summaries = None
             if doc.kind in summarize:
                 summaries, crashes = engine.summarize(doc, project, counter)
@@ -227,7 +233,9 @@ def scan_files(
     ``documents`` plus the scanned documents of the kinds they read (or the summaries of those
     documents, for the rules that summarize). Returns the documents that may hold inline
     suppressions (those whose text names guardrails), loaded again when their results came
-    from the cache; suppressions are applied after, on every run.
+    from the cache; suppressions are applied after, on every run. Summaries are never cached
+    (those of the secret rules hold secret values): a file whose results came from the cache is loaded
+    and summarized again, in the pool like the others, when the project-wide rules run.
 
     Project-wide findings are cached only for a scan of the whole project (``whole``), keyed
     on the path and content of every file found and validated against every file they read:
@@ -263,7 +271,17 @@ def scan_files(
     project_hit = cache.lookup(PROJECT_ENTRY, project_key) if cache is not None and project_key else None
     needed = keep if project_hit is None else frozenset()
     summarize = summed if project_hit is None else frozenset()
+    for candidate in candidates if summarize else ():
+        hit = outcomes.get(candidate.display)
+        if hit is not None and hit.kind is not None and Kind(hit.kind) in summarize:
+            todo.append(Work(candidate.path, candidate.display, hit.content, summary_only=True))
     for outcome in run(engine, todo, project.root, needed, summarize, jobs):
+        if outcome.display in outcomes:  # a result from the cache, summarized again
+            cached = outcomes[outcome.display]
+            cached.summaries, cached.document = outcome.summaries, outcome.document
+            cached.findings = cached.findings + outcome.findings
+            cached.internal_errors += outcome.internal_errors
+            continue
         outcomes[outcome.display] = outcome
         cacheable = outcome.content is not None and outcome.skipped is None and not outcome.internal_errors
         if cache is not None and cacheable:
@@ -273,7 +291,9 @@ def scan_files(
     summaries: dict[str, list[Any]] = {}
     for doc in documents:  # given (standard input): summarized here
         if doc.kind in summarize:
-            _collect(summaries, _summarize(engine, doc, project, result))
+            of_doc, crashes = engine.summarize(doc, project, result)
+            result.findings.extend(crashes)
+            _collect(summaries, of_doc)
     for candidate in candidates:
         outcome = outcomes[candidate.display]
         if outcome.skipped is not None:
@@ -285,15 +305,12 @@ def scan_files(
             result.scanned.append(candidate.display)
             result.findings.extend(outcome.findings)
             result.internal_errors += outcome.internal_errors
-            kind = Kind(outcome.kind) if outcome.kind is not None else None
-            wanted = kind in needed or (kind in summarize and outcome.summaries is None)
+            wanted = outcome.kind is not None and Kind(outcome.kind) in needed
             if outcome.document is None and (wanted or outcome.marked):
                 outcome.document = load(candidate.path, candidate.display, max_size).document
             doc = outcome.document
             if doc is not None and doc.kind in needed and not _failed(doc):
                 documents.append(doc)
-            if outcome.summaries is None and doc is not None and doc.kind in summarize:
-                outcome.summaries = _summarize(engine, doc, project, result)
             _collect(summaries, outcome.summaries)
             if doc is not None and outcome.marked:
                 marked.append(doc)
@@ -317,13 +334,6 @@ def scan_files(
     if cache is not None:
         cache.save()
     return marked
-
-
-def _summarize(engine: Engine, doc: Document, project: Project, result: ScanResult) -> dict[str, Any]:
-    """Summaries of a document this process holds; a rule's crash is reported on the document."""
-    summaries, crashes = engine.summarize(doc, project, result)
-    result.findings.extend(crashes)
-    return summaries
 
 
 def _collect(summaries: dict[str, list[Any]], of_one: dict[str, Any] | None) -> None:

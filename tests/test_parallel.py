@@ -167,11 +167,12 @@ def test_cli_output_with_shared_secrets_is_byte_identical(shared_secrets: Path) 
     assert outputs[0].stdout == outputs[1].stdout
 
 
+@pytest.mark.parametrize("jobs", [1, 2])
 def test_cached_and_pooled_scans_agree_with_a_cold_scan(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+    jobs: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
-    """Results from the cache are summarized in this process, fresh ones in the pool: a shared
-    value introduced or removed in one environment shows up as in a cold scan."""
+    """Files whose results come from the cache are summarized again beside the changed ones:
+    a shared value introduced or removed in one environment shows up as in a cold scan."""
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("xdg")))
     monkeypatch.setattr(parallel, "MIN_FILES_PER_JOB", 1)
     monkeypatch.setattr(parallel, "CHUNK_FILES", 8)
@@ -186,14 +187,21 @@ def test_cached_and_pooled_scans_agree_with_a_cold_scan(
             Engine(Settings(rules=all_rules(), jobs=jobs, use_cache=cached), cwd=root).scan([Path(".")])
         )
 
-    assert scan(True, 2) == scan(False, 1)
-    assert scan(True, 2) == scan(False, 1)  # warm: every result from the cache
+    assert scan(True, jobs) == scan(False, 1)
+    assert scan(True, jobs) == scan(False, 1)  # warm: every result from the cache
     (root / "envs/dev/svc01/terraform.tfvars").write_text('db_password = "Pr0d-01-Xq7w-Lm2z"\n', encoding="utf-8")
     (root / "envs/dev/svc03/terraform.tfvars").write_text('db_password = "Dev-03-Hn4t-Ws81"\n', encoding="utf-8")
     (root / "deploy/svc02/.env.development").write_text("API_TOKEN=tok02Qv8ZkP3rT9wYb2Lm\n", encoding="utf-8")
-    changed = scan(True, 2)
+    changed = scan(True, jobs)
     cold = scan(False, 1)
     assert changed == cold
     paths = {f["path"] for f in json.loads(cold)["findings"] if f["rule_id"] == "SS001"}
     assert {"envs/prod/svc01/terraform.tfvars", "deploy/svc02/.env.production"} <= paths
     assert "envs/prod/svc03/terraform.tfvars" not in paths
+
+
+def test_a_rule_that_summarizes_is_checked_when_defined() -> None:
+    with pytest.raises(TypeError, match="summarizes = True needs a summarize method"):
+        type("NoSummary", (SharedDotenvValue,), {"summarizes": True})
+    with pytest.raises(TypeError, match="summarizes only applies to a project-wide rule"):
+        type("PerDocument", (SharedDotenvValue,), {"summarizes": True, "project_wide": False, "summarize": len})
