@@ -59,15 +59,6 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def kept_kinds(engine: Engine) -> frozenset[Kind]:
-    """The kinds project-wide rules read: those documents go back to the parent."""
-    kinds: set[Kind] = set()
-    for rule in engine.rules:
-        if rule.project_wide:
-            kinds.update(rule.kinds)
-    return frozenset(kinds)
-
-
 def check_files(engine: Engine, root: Path, keep: frozenset[Kind], items: list[Work]) -> list[FileResult]:
     """Load and check ``items`` (directory by directory) with the per-document rules."""
     from guardrails.cache import TrackingProject
@@ -207,7 +198,7 @@ def scan_files(
     from guardrails.pipeline import load
     from guardrails.suppress import MARKER
 
-    keep = kept_kinds(engine)
+    keep = engine.project_kinds()
     max_size = engine.settings.max_file_size
     outcomes: dict[str, FileResult] = {}
     todo: list[Work] = []
