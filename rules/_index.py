@@ -109,7 +109,7 @@ FILES = {
     'dns/zone_short_ttl.py': 6755,
     'dns/zone_single_provider_ns.py': 3387,
     'exposure/compose_datastore_port.py': 4463,
-    'exposure/default_credentials.py': 8379,
+    'exposure/default_credentials.py': 8933,
     'exposure/docker_run_datastore_port.py': 4884,
     'exposure/k8s_datastore_auth_disabled.py': 4316,
     'exposure/k8s_datastore_host_network.py': 4679,
