@@ -114,7 +114,7 @@ FILES = {
     'exposure/k8s_datastore_auth_disabled.py': 4316,
     'exposure/k8s_datastore_host_network.py': 4679,
     'exposure/k8s_service_datastore.py': 6787,
-    'exposure/server_without_auth.py': 4341,
+    'exposure/server_without_auth.py': 4535,
     'exposure/terraform_database_public.py': 7632,
     'exposure/terraform_firewall_datastore_port.py': 8726,
     'exposure/terraform_search_domain_open.py': 6627,

@@ -10,6 +10,7 @@ formats it meets, and defining a dataclass costs a few hundred microseconds.
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
 from importlib import import_module
 from typing import TYPE_CHECKING
@@ -105,6 +106,13 @@ __all__ = [
     "ZoneDocument",
     "ZoneRecord",
 ]
+
+
+def instance_of(value: object, name: str) -> bool:
+    """``isinstance(value, <the class called name>)`` without importing that class's format:
+    if its module was never imported, no instance of it can exist."""
+    module = sys.modules.get(f"{__name__}.{_MODULES[name]}")
+    return module is not None and isinstance(value, getattr(module, name))
 
 
 def __getattr__(name: str) -> object:
