@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime
 import os
-import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -202,6 +201,8 @@ def _module(spec: RuleSpec) -> str:
 
 def internal_error(rule: Rule, doc: Document | None, exc: BaseException) -> Finding:
     """A rule crashed: report it where it happened, and fail the run."""
+    import traceback
+
     frames = traceback.extract_tb(exc.__traceback__)
     where = f" at {Path(frames[-1].filename).name}:{frames[-1].lineno}" if frames else ""
     path = doc.host.path if doc is not None else "."

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import importlib
 import os
-import pkgutil
 from functools import cache
 
 from guardrails.model import Category, Kind
@@ -86,6 +85,8 @@ def load(spec: RuleSpec) -> type[Rule]:
 @cache
 def all_rules() -> tuple[type[Rule], ...]:
     """Every rule class, importing the whole catalog (explain, rules, docs, tests)."""
+    import pkgutil
+
     import guardrails.rules as catalog
 
     found: list[type[Rule]] = []
