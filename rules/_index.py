@@ -102,7 +102,7 @@ FILES = {
     'destructive/tf_skip_final_snapshot.py': 3605,
     'dns/external_dns_short_ttl.py': 7236,
     'dns/incidents.py': 1436,
-    'dns/single_resolver.py': 6330,
+    'dns/single_resolver.py': 6342,
     'dns/status_page_same_dns.py': 6240,
     'dns/terraform_short_ttl.py': 6927,
     'dns/terraform_single_provider_ns.py': 8384,
