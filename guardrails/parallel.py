@@ -66,29 +66,16 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def kept_kinds(engine: Engine) -> frozenset[Kind]:
-    """The kinds project-wide rules read as documents: those files are checked in this process."""
-    kinds: set[Kind] = set()
-    for rule in engine.rules:
-        if rule.project_wide and not rule.summarizes:
-            kinds.update(rule.kinds)
-    return frozenset(kinds)
+def reads_whole(engine: Engine, kind: Kind) -> bool:
+    """A project-wide rule reads documents of ``kind`` whole (it does not summarize): they are
+    kept, so files of that kind are checked in this process."""
+    return any(not rule.summarizes for rule in engine.project_rules_for(kind))
 
 
-def summarized_kinds(engine: Engine) -> frozenset[Kind]:
-    """The kinds project-wide rules summarize: those files may be checked anywhere."""
-    kinds: set[Kind] = set()
-    for rule in engine.rules:
-        if rule.summarizes:
-            kinds.update(rule.kinds)
-    return frozenset(kinds)
-
-
-def check_files(
-    engine: Engine, root: Path, keep: frozenset[Kind], summarize: frozenset[Kind], items: list[Work]
-) -> list[FileResult]:
-    """Load and check ``items`` (directory by directory) with the per-document rules; keep the
-    documents of the kinds in ``keep`` and summarize those of the kinds in ``summarize``."""
+def check_files(engine: Engine, root: Path, wanted: frozenset[Kind], keep: bool, items: list[Work]) -> list[FileResult]:
+    """Load and check ``items`` (directory by directory) with the per-document rules. Documents
+    of the ``wanted`` kinds, which project-wide rules read, are summarized, and kept when
+    ``keep`` (in this process) and a rule reads them whole."""
     from guardrails.cache import TrackingProject
     from guardrails.engine import ScanResult
     from guardrails.pipeline import load
@@ -115,11 +102,11 @@ def check_files(
                 project.start()
                 findings = engine.check_document(doc, project, counter)
                 files, dirs = project.stop()
-            summaries = None
-            if doc.kind in summarize:
+            summaries, kept = None, None
+            if doc.kind in wanted:
                 summaries, crashes = engine.summarize(doc, project, counter)
                 findings.extend(crashes)
-            kept = doc if doc.kind in keep and not _failed(doc) else None
+                kept = doc if keep and not _failed(doc) and reads_whole(engine, doc.kind) else None
             outcome = FileResult(work.display, work.content, findings, counter.internal_errors, document=kept)
             outcome.summaries = summaries
             outcome.scanned, outcome.kind, outcome.files, outcome.dirs = True, doc.kind.value, files, dirs
@@ -152,12 +139,12 @@ def _chunks(items: list[Work], size: int) -> list[list[Work]]:
     return chunks
 
 
-_WORKER: tuple[Engine, Path, frozenset[Kind], frozenset[Kind]] | None = None
+_WORKER: tuple[Engine, Path, frozenset[Kind], bool] | None = None
 
 
-def _init_worker(engine: Engine, root: Path, keep: frozenset[Kind], summarize: frozenset[Kind]) -> None:
+def _init_worker(engine: Engine, root: Path, wanted: frozenset[Kind], keep: bool) -> None:
     global _WORKER
-    _WORKER = (engine, root, keep, summarize)
+    _WORKER = (engine, root, wanted, keep)
 
 
 def _work(items: list[Work]) -> list[FileResult]:
@@ -173,19 +160,20 @@ def _pool_context() -> object | None:
     return None
 
 
-def run(
-    engine: Engine, items: list[Work], root: Path, keep: frozenset[Kind], summarize: frozenset[Kind], jobs: int
-) -> list[FileResult]:
-    """Check ``items`` with up to ``jobs`` worker processes besides this one.
+def run(engine: Engine, items: list[Work], root: Path, wanted: frozenset[Kind], jobs: int) -> list[FileResult]:
+    """Check ``items`` with up to ``jobs`` worker processes besides this one; documents of the
+    ``wanted`` kinds come back summarized for the project-wide rules.
 
-    Files of the kinds project-wide rules read as documents (``keep``) are checked here,
-    because their documents are needed here: sending parsed documents back from a worker
-    costs more than parsing them (1,800 .tf files: 4.9 s to parse, 4.5 s to unpickle). The
-    other files go to the pool, which works while this process checks its share; those of
-    the kinds in ``summarize`` come back with their summaries.
+    Files of the kinds a project-wide rule reads whole (see ``Rule.summarizes``) are checked
+    here, because their documents are needed here: sending parsed documents back from a
+    worker costs more than parsing them (1,800 .tf files: 4.9 s to parse, 4.5 s to unpickle).
+    The other files go to the pool, which works while this process checks its share.
     """
+    if min(jobs, len(items) // MIN_FILES_PER_JOB) <= 1:
+        return check_files(engine, root, wanted, True, items)
     from guardrails.pipeline import classify
 
+    keep = frozenset(kind for kind in wanted if reads_whole(engine, kind))
     # Parsing can turn a YAML file into a Kubernetes manifest or a compose file (detect.refine).
     before_parsing = keep | {Kind.YAML} if keep & {Kind.KUBERNETES, Kind.COMPOSE} else keep
     here = [w for w in items if classify(w.path, w.display) in before_parsing] if keep else []
@@ -193,7 +181,7 @@ def run(
     away = [w for w in items if id(w) not in chosen]
     jobs = min(jobs, len(away) // MIN_FILES_PER_JOB)
     if jobs <= 1:
-        return check_files(engine, root, keep, summarize, items)
+        return check_files(engine, root, wanted, True, items)
     from concurrent.futures import ProcessPoolExecutor  # 20 ms of imports a small scan never needs
 
     size = max(8, min(CHUNK_FILES, len(away) // (jobs * 4)))
@@ -204,13 +192,10 @@ def run(
             setattr(portable.settings, name, None)
     out: list[FileResult] = []
     with ProcessPoolExecutor(
-        max_workers=jobs,
-        mp_context=_pool_context(),
-        initializer=_init_worker,
-        initargs=(portable, root, frozenset(), summarize),
+        max_workers=jobs, mp_context=_pool_context(), initializer=_init_worker, initargs=(portable, root, wanted, False)
     ) as pool:
         pending = pool.map(_work, _chunks(away, size))
-        out.extend(check_files(engine, root, keep, summarize, here))
+        out.extend(check_files(engine, root, wanted, True, here))
         for results in pending:
             out.extend(results)
     return out
@@ -246,8 +231,7 @@ def scan_files(
     from guardrails.pipeline import load
     from guardrails.suppress import MARKER
 
-    keep = kept_kinds(engine)
-    summed = summarized_kinds(engine)
+    kinds = engine.project_kinds()
     max_size = engine.settings.max_file_size
     outcomes: dict[str, FileResult] = {}
     todo: list[Work] = []
@@ -264,18 +248,17 @@ def scan_files(
         outcome.marked = marked_file
         outcomes[candidate.display] = outcome
     project_key = None
-    if cache is not None and whole and (keep or summed) and not documents:
+    if cache is not None and whole and kinds and not documents:
         contents = [(w.display, w.content) for w in todo] + [(o.display, o.content) for o in outcomes.values()]
         if all(content is not None for _, content in contents):
             project_key = digest("\n".join(f"{d}\0{c}" for d, c in sorted(contents)).encode())  # type: ignore[str-bytes-safe]
     project_hit = cache.lookup(PROJECT_ENTRY, project_key) if cache is not None and project_key else None
-    needed = keep if project_hit is None else frozenset()
-    summarize = summed if project_hit is None else frozenset()
-    for candidate in candidates if summarize else ():
+    wanted = kinds if project_hit is None else frozenset()
+    for candidate in candidates if wanted else ():
         hit = outcomes.get(candidate.display)
-        if hit is not None and hit.kind is not None and Kind(hit.kind) in summarize:
+        if hit is not None and hit.kind is not None and Kind(hit.kind) in wanted:
             todo.append(Work(candidate.path, candidate.display, hit.content, summary_only=True))
-    for outcome in run(engine, todo, project.root, needed, summarize, jobs):
+    for outcome in run(engine, todo, project.root, wanted, jobs):
         if outcome.display in outcomes:  # a result from the cache, summarized again
             cached = outcomes[outcome.display]
             cached.summaries, cached.document = outcome.summaries, outcome.document
@@ -290,7 +273,7 @@ def scan_files(
     marked = [d for d in documents if MARKER in d.text]
     summaries: dict[str, list[Any]] = {}
     for doc in documents:  # given (standard input): summarized here
-        if doc.kind in summarize:
+        if doc.kind in wanted:
             of_doc, crashes = engine.summarize(doc, project, result)
             result.findings.extend(crashes)
             _collect(summaries, of_doc)
@@ -305,11 +288,14 @@ def scan_files(
             result.scanned.append(candidate.display)
             result.findings.extend(outcome.findings)
             result.internal_errors += outcome.internal_errors
-            wanted = outcome.kind is not None and Kind(outcome.kind) in needed
-            if outcome.document is None and (wanted or outcome.marked):
+            # Kept where it was checked, unless a worker checked it (a YAML file found to be a
+            # Kubernetes manifest) or it holds inline suppressions: then it is loaded again.
+            kind = Kind(outcome.kind) if outcome.kind is not None else None
+            needed = kind is not None and kind in wanted and reads_whole(engine, kind)
+            if outcome.document is None and (needed or outcome.marked):
                 outcome.document = load(candidate.path, candidate.display, max_size).document
             doc = outcome.document
-            if doc is not None and doc.kind in needed and not _failed(doc):
+            if doc is not None and doc.kind in wanted and not _failed(doc) and reads_whole(engine, doc.kind):
                 documents.append(doc)
             _collect(summaries, outcome.summaries)
             if doc is not None and outcome.marked:
