@@ -140,8 +140,9 @@ class Rule:
     def summarize(self, doc: Document, ctx: RuleContext) -> Any:
         """What ``check_summaries`` needs of one scanned document of ``kinds`` (``summarizes =
         True``): plain data and ``Place``s, never the document or its nodes. It may run in a worker
-        process and must depend on the document and the options alone: read other files through
-        ``ctx.project`` in ``check_summaries``, where those reads are tracked for the cache."""
+        process and must depend on the document, its path and the options alone: read other files
+        through ``ctx.project`` in ``check_summaries``, where those reads are tracked for the cache.
+        Summaries are never written to the cache: they may hold secret values."""
         raise NotImplementedError(f"{self.id} sets summarizes but does not define summarize")
 
     def check_summaries(self, summaries: list[Any], ctx: RuleContext) -> Iterable[Finding]:
