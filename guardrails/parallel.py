@@ -68,16 +68,23 @@ def kept_kinds(engine: Engine) -> frozenset[Kind]:
     return frozenset(kinds)
 
 
-def check_files(engine: Engine, root: Path, keep: frozenset[Kind], items: list[Work]) -> list[FileResult]:
-    """Load and check ``items`` (directory by directory) with the per-document rules."""
+def check_files(
+    engine: Engine, root: Path, keep: frozenset[Kind], items: list[Work], track: bool = True
+) -> list[FileResult]:
+    """Load and check ``items`` (directory by directory) with the per-document rules.
+
+    ``track`` records the files each check reads, which only a cache needs: without one,
+    hashing every file a rule looks at again would be wasted work.
+    """
     from guardrails.cache import TrackingProject
     from guardrails.engine import ScanResult
     from guardrails.pipeline import load
+    from guardrails.project import Project
     from guardrails.suppress import MARKER
 
     out: list[FileResult] = []
     for group in _by_directory(items):
-        project = TrackingProject(root, engine.cwd, engine.settings.max_file_size)
+        project: Project = (TrackingProject if track else Project)(root, engine.cwd, engine.settings.max_file_size)
         loaded: list[tuple[Work, Document | None, SkippedFile | None]] = []
         for work in group:
             result = load(work.path, work.display, engine.settings.max_file_size)
@@ -89,9 +96,10 @@ def check_files(engine: Engine, root: Path, keep: frozenset[Kind], items: list[W
                 out.append(FileResult(work.display, work.content, skipped=skipped))
                 continue
             counter = ScanResult()
-            project.start()
+            if isinstance(project, TrackingProject):
+                project.start()
             findings = engine.check_document(doc, project, counter)
-            files, dirs = project.stop()
+            files, dirs = project.stop() if isinstance(project, TrackingProject) else ([], [])
             kept = doc if doc.kind in keep and not _failed(doc) else None
             outcome = FileResult(work.display, work.content, findings, counter.internal_errors, document=kept)
             outcome.scanned, outcome.kind, outcome.files, outcome.dirs = True, doc.kind.value, files, dirs
@@ -124,17 +132,18 @@ def _chunks(items: list[Work], size: int) -> list[list[Work]]:
     return chunks
 
 
-_WORKER: tuple[Engine, Path, frozenset[Kind]] | None = None
+_WORKER: tuple[Engine, Path, frozenset[Kind], bool] | None = None
 
 
-def _init_worker(engine: Engine, root: Path, keep: frozenset[Kind]) -> None:
+def _init_worker(engine: Engine, root: Path, keep: frozenset[Kind], track: bool) -> None:
     global _WORKER
-    _WORKER = (engine, root, keep)
+    _WORKER = (engine, root, keep, track)
 
 
 def _work(items: list[Work]) -> list[FileResult]:
     assert _WORKER is not None
-    return check_files(*_WORKER, items)
+    engine, root, keep, track = _WORKER
+    return check_files(engine, root, keep, items, track)
 
 
 def _pool_context() -> object | None:
@@ -145,7 +154,9 @@ def _pool_context() -> object | None:
     return None
 
 
-def run(engine: Engine, items: list[Work], root: Path, keep: frozenset[Kind], jobs: int) -> list[FileResult]:
+def run(
+    engine: Engine, items: list[Work], root: Path, keep: frozenset[Kind], jobs: int, track: bool = True
+) -> list[FileResult]:
     """Check ``items`` with up to ``jobs`` worker processes besides this one.
 
     Files of the kinds project-wide rules read (``keep``) are checked here, because their
@@ -160,7 +171,7 @@ def run(engine: Engine, items: list[Work], root: Path, keep: frozenset[Kind], jo
     away = [w for w in items if id(w) not in chosen]
     jobs = min(jobs, len(away) // MIN_FILES_PER_JOB)
     if jobs <= 1:
-        return check_files(engine, root, keep, items)
+        return check_files(engine, root, keep, items, track)
     from concurrent.futures import ProcessPoolExecutor  # 20 ms of imports a small scan never needs
 
     size = max(8, min(CHUNK_FILES, len(away) // (jobs * 4)))
@@ -171,10 +182,13 @@ def run(engine: Engine, items: list[Work], root: Path, keep: frozenset[Kind], jo
             setattr(portable.settings, name, None)
     out: list[FileResult] = []
     with ProcessPoolExecutor(
-        max_workers=jobs, mp_context=_pool_context(), initializer=_init_worker, initargs=(portable, root, frozenset())
+        max_workers=jobs,
+        mp_context=_pool_context(),
+        initializer=_init_worker,
+        initargs=(portable, root, frozenset(), track),
     ) as pool:
         pending = pool.map(_work, _chunks(away, size))
-        out.extend(check_files(engine, root, keep, here))
+        out.extend(check_files(engine, root, keep, here, track))
         for results in pending:
             out.extend(results)
     return out
@@ -230,7 +244,7 @@ def scan_files(
             project_key = digest("\n".join(f"{d}\0{c}" for d, c in sorted(contents)).encode())  # type: ignore[str-bytes-safe]
     project_hit = cache.lookup(PROJECT_ENTRY, project_key) if cache is not None and project_key else None
     needed = keep if project_hit is None else frozenset()
-    for outcome in run(engine, todo, project.root, needed, jobs):
+    for outcome in run(engine, todo, project.root, needed, jobs, track=cache is not None):
         outcomes[outcome.display] = outcome
         cacheable = outcome.content is not None and outcome.skipped is None and not outcome.internal_errors
         if cache is not None and cacheable:

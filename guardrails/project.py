@@ -7,6 +7,7 @@ comparing production with development secrets still needs their neighbours.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -21,16 +22,28 @@ class Project:
         self.max_file_size = max_file_size
         self.documents: dict[str, Document] = {}
         self._extra: dict[str, Document | None] = {}
+        self._displays: dict[str, str] = {}
         self.cache: dict[tuple[str, str], Any] = {}
 
     def add(self, doc: Document) -> None:
         self.documents[doc.path] = doc
 
+    def display_of(self, path: Path) -> str:
+        """The display path of the file ``path`` leads to (symlinks resolved), memoised: rules
+        ask for the same sibling files over and over, and each answer costs a system call per
+        path component."""
+        key = str(path)
+        display = self._displays.get(key)
+        if display is None:
+            display = display_path(real_path(path if path.is_absolute() else self.cwd / path), self.cwd)
+            self._displays[key] = display
+        return display
+
     def document(self, path: Path) -> Document | None:
         """The parsed document at ``path``: from the scan if it was scanned, else loaded now."""
         from guardrails.pipeline import load
 
-        display = display_path(real_path(path if path.is_absolute() else self.cwd / path), self.cwd)
+        display = self.display_of(path)
         if display in self.documents:
             return self.documents[display]
         if display not in self._extra:
@@ -46,7 +59,7 @@ class Project:
         directory = (self.cwd / doc.host.path).parent
         found: list[Document] = []
         try:
-            names = sorted(p.name for p in directory.iterdir())
+            names = sorted(os.listdir(directory))
         except OSError:
             return found
         for name in names:
