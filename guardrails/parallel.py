@@ -9,7 +9,10 @@ same byte for byte.
 
 from __future__ import annotations
 
+import gc
 import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
@@ -76,6 +79,15 @@ def check_files(
     ``track`` records the files each check reads, which only a cache needs: without one,
     hashing every file a rule looks at again would be wasted work.
     """
+    out: list[FileResult] = []
+    with _collection_by_group() as group_done:
+        for group in _by_directory(items):
+            out.extend(_check_group(engine, root, keep, group, track))
+            group_done()
+    return out
+
+
+def _check_group(engine: Engine, root: Path, keep: frozenset[Kind], group: list[Work], track: bool) -> list[FileResult]:
     from guardrails.cache import TrackingProject
     from guardrails.engine import ScanResult
     from guardrails.pipeline import load
@@ -83,29 +95,53 @@ def check_files(
     from guardrails.suppress import MARKER
 
     out: list[FileResult] = []
-    for group in _by_directory(items):
-        project: Project = (TrackingProject if track else Project)(root, engine.cwd, engine.settings.max_file_size)
-        loaded: list[tuple[Work, Document | None, SkippedFile | None]] = []
-        for work in group:
-            result = load(work.path, work.display, engine.settings.max_file_size)
-            if result.document is not None:
-                project.add(result.document)
-            loaded.append((work, result.document, result.skipped))
-        for work, doc, skipped in loaded:
-            if doc is None:
-                out.append(FileResult(work.display, work.content, skipped=skipped))
-                continue
-            counter = ScanResult()
-            if isinstance(project, TrackingProject):
-                project.start()
-            findings = engine.check_document(doc, project, counter)
-            files, dirs = project.stop() if isinstance(project, TrackingProject) else ([], [])
-            kept = doc if doc.kind in keep and not _failed(doc) else None
-            outcome = FileResult(work.display, work.content, findings, counter.internal_errors, document=kept)
-            outcome.scanned, outcome.kind, outcome.files, outcome.dirs = True, doc.kind.value, files, dirs
-            outcome.marked = MARKER in doc.text
-            out.append(outcome)
+    project: Project = (TrackingProject if track else Project)(root, engine.cwd, engine.settings.max_file_size)
+    loaded: list[tuple[Work, Document | None, SkippedFile | None]] = []
+    for work in group:
+        result = load(work.path, work.display, engine.settings.max_file_size)
+        if result.document is not None:
+            project.add(result.document)
+        loaded.append((work, result.document, result.skipped))
+    for work, doc, skipped in loaded:
+        if doc is None:
+            out.append(FileResult(work.display, work.content, skipped=skipped))
+            continue
+        counter = ScanResult()
+        if isinstance(project, TrackingProject):
+            project.start()
+        findings = engine.check_document(doc, project, counter)
+        files, dirs = project.stop() if isinstance(project, TrackingProject) else ([], [])
+        kept = doc if doc.kind in keep and not _failed(doc) else None
+        outcome = FileResult(work.display, work.content, findings, counter.internal_errors, document=kept)
+        outcome.scanned, outcome.kind, outcome.files, outcome.dirs = True, doc.kind.value, files, dirs
+        outcome.marked = MARKER in doc.text
+        out.append(outcome)
     return out
+
+
+@contextmanager
+def _collection_by_group() -> Iterator[Callable[[], None]]:
+    """Spare the cyclic garbage collector from rescanning the documents and results of
+    the groups already checked, which live to the end of the scan (1,800 Terraform files:
+    300k objects, and 0.3 s of full collections in a 2 s scan).
+
+    After each group, one full collection sees only what that group left (everything
+    older is frozen) and frees its cycles; the survivors are then frozen in turn. All is
+    unfrozen at the end, so nothing stays out of the collector's reach. A process that
+    froze objects itself, or turned the collector off, is left as it is.
+    """
+    if not gc.isenabled() or gc.get_freeze_count():
+        yield lambda: None
+        return
+
+    def group_done() -> None:
+        gc.collect()
+        gc.freeze()
+
+    try:
+        yield group_done
+    finally:
+        gc.unfreeze()
 
 
 def _failed(doc: Document) -> bool:

@@ -59,12 +59,17 @@ class Project:
         directory = (self.cwd / doc.host.path).parent
         found: list[Document] = []
         try:
-            names = sorted(os.listdir(directory))
+            with os.scandir(directory) as entries:
+                listed = sorted((entry.name, entry.is_symlink()) for entry in entries)
         except OSError:
             return found
-        for name in names:
+        here = self.display_of(directory)
+        for name, link in listed:
             if name.endswith(suffixes):
-                other = self.document(directory / name)
+                path = directory / name
+                if not link:  # then its real path is the directory's real path and its name
+                    self._displays.setdefault(str(path), name if here == "." else f"{here}/{name}")
+                other = self.document(path)
                 if other is not None:
                     found.append(other)
         return found

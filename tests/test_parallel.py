@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+import weakref
 from pathlib import Path
 
 import pytest
@@ -45,3 +47,34 @@ def test_chunks_keep_directories_whole_and_in_order() -> None:
     items = [parallel.Work(Path(p), p, None) for p in ("a/1", "a/2", "a/3", "b/1", "c/1", "c/2", "d/1")]
     chunks = parallel._chunks(items, 3)
     assert [[w.display for w in chunk] for chunk in chunks] == [["a/1", "a/2", "a/3"], ["b/1", "c/1", "c/2"], ["d/1"]]
+
+
+def test_collection_by_group_frees_each_groups_cycles_and_leaves_nothing_frozen() -> None:
+    if not gc.isenabled() or gc.get_freeze_count():
+        pytest.skip("the collector is managed by someone else in this process")
+
+    class Cyclic:
+        other: object = None
+
+    dropped = []
+    with parallel._collection_by_group() as group_done:
+        for _ in range(3):
+            first, second = Cyclic(), Cyclic()
+            first.other, second.other = second, first
+            dropped.append(weakref.ref(first))
+            del first, second
+            group_done()
+            assert dropped[-1]() is None
+        assert gc.get_freeze_count() > 0
+    assert gc.get_freeze_count() == 0
+
+
+def test_collection_by_group_leaves_a_process_that_froze_objects_alone() -> None:
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        with parallel._collection_by_group() as group_done:
+            group_done()
+        assert gc.get_freeze_count() == frozen
+    finally:
+        gc.unfreeze()
