@@ -200,6 +200,8 @@ def run(
     parsing them (1,800 .tf files: 4.9 s to parse, 4.5 s to unpickle). The other files go
     to the pool, which works while this process checks its share.
     """
+    if min(jobs, len(items) // MIN_FILES_PER_JOB) <= 1:  # no pool whatever the split: spare classifying
+        return check_files(engine, root, keep, items, track)
     from guardrails.pipeline import classify
 
     here = [w for w in items if classify(w.path, w.display) in keep] if keep else []
