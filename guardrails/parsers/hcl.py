@@ -14,7 +14,7 @@ from typing import Any
 
 from guardrails.documents import Attribute, Block, Expr, TerraformDocument
 from guardrails.model import Kind, ParseError, Span
-from guardrails.parsers._treesitter import Source, parser, raise_first_error
+from guardrails.parsers._treesitter import Source, new_span, parser, raise_first_error
 
 _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", '"': '"', "\\": "\\"}
 _TRAVERSAL = frozenset({"variable_expr", "get_attr", "index"})
@@ -57,7 +57,7 @@ class _Builder:
     def span(self, node: Any) -> Span:
         if self.ascii:
             (r1, c1), (r2, c2) = node.start_point, node.end_point
-            return Span(r1 + 1, c1 + 1, r2 + 1, c2 + 1)
+            return new_span(r1 + 1, c1 + 1, r2 + 1, c2 + 1)
         return self.source.span(node)
 
     def body(self, node: Any) -> tuple[list[Block], dict[str, Attribute]]:
@@ -95,7 +95,10 @@ class _Builder:
         return Block(block_type, labels, attributes, blocks, self.span(node))
 
     def string_lit(self, node: Any) -> str:
-        return "".join(_unescape(self.text_of(c)) for c in node.children if c.type == "template_literal")
+        children = node.children
+        if len(children) == 3 and children[1].type == "template_literal":  # between the quotes
+            return _unescape(self.text_of(children[1]))
+        return "".join(_unescape(self.text_of(c)) for c in children if c.type == "template_literal")
 
     def expr(self, node: Any) -> Expr:
         """An ``expression`` node: one term, or a traversal (``var.a.b[0]``), or other."""
