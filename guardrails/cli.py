@@ -6,6 +6,7 @@ Heavy modules (engine, parsers, reporters) are imported inside the commands so t
 
 from __future__ import annotations
 
+import gc
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -154,6 +155,9 @@ def _run(
         use_cache=not no_cache and stdin is None,
         cache_dir=cache_dir,
     )
+    if not gc.isenabled():  # started by guardrails.__main__.run, which pauses collection for start-up
+        gc.freeze()  # what start-up made lives as long as the process: later collections skip it
+        gc.enable()
     result = Engine(settings, cwd=cwd).scan(path_list, stdin=stdin)
     ignored = config.path_ignored(cwd)
     if ignored is not None:

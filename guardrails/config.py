@@ -16,8 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from guardrails.model import Category, Severity
-from guardrails.registry import all_rules
-from guardrails.rule import Rule
+from guardrails.registry import RuleRef, catalog
 from guardrails.selection import matches
 
 YAML_NAMES = (".guardrails.yaml", ".guardrails.yml")
@@ -90,7 +89,7 @@ class Config:
             (pathspec.PathSpec.from_lines("gitwildmatch", [pattern]), keys)
             for pattern, keys in self.per_path_ignores.items()
         ]
-        rules = {r.id: r for r in all_rules()}
+        rules = {r.id: r for r in catalog()}
         root = self.root
 
         def test(display: str, rule_id: str) -> bool:
@@ -212,16 +211,16 @@ def _selection(value: Any, where: str) -> tuple[str, ...]:
     keys = _string_list(value, where)
     categories = {c.value for c in Category}
     for key in keys:
-        if key not in categories and not any(matches(r, key) for r in all_rules()):
+        if key not in categories and not any(matches(r, key) for r in catalog()):
             raise ConfigError(f"{where}: unknown rule or category {key!r}; `guardrails rules` lists them")
     return keys
 
 
-def _rule(key: str, where: str) -> type[Rule]:
-    for rule in all_rules():
+def _rule(key: str, where: str) -> RuleRef:
+    for rule in catalog():
         if key.upper() == rule.id or key == rule.name:
             return rule
-    names = [r.id for r in all_rules()] + [r.name for r in all_rules()]
+    names = [r.id for r in catalog()] + [r.name for r in catalog()]
     close = difflib.get_close_matches(key, names, n=1)
     hint = f" (did you mean {close[0]!r}?)" if close else ""
     raise ConfigError(f"{where}: unknown rule {key!r}{hint}; `guardrails rules` lists them")
@@ -286,13 +285,14 @@ def _rules(section: Any, config: Config, name: str) -> None:
         options = settings.get("options", {})
         if not isinstance(options, dict):
             raise ConfigError(f"{where}.options: expected a mapping of option name to value")
+        declared = rule.load().options if options else {}
         for option, value in options.items():
-            if option not in rule.options:
-                if not rule.options:
+            if option not in declared:
+                if not declared:
                     raise ConfigError(f"{where}.options: {rule.id} takes no options (got {option!r})")
-                raise _unknown(str(option), list(rule.options), f"{where}.options")
+                raise _unknown(str(option), list(declared), f"{where}.options")
             try:
-                validated = rule.options[option].validate(value, f"{where}.options.{option}")
+                validated = declared[option].validate(value, f"{where}.options.{option}")
             except ValueError as exc:
                 raise ConfigError(str(exc)) from None
             config.rule_options.setdefault(rule.id, {})[option] = validated

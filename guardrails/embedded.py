@@ -10,17 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, cast
 
-from guardrails.documents import (
-    DockerfileDocument,
-    FailedDocument,
-    Instruction,
-    MakefileDocument,
-    TerraformDocument,
-    TreeDocument,
-)
+from guardrails.documents import FailedDocument, TreeDocument, instance_of
 from guardrails.facts.gitlab import GLOBAL_KEYWORDS
 from guardrails.model import Document, Kind, LineMap, Node, ParseError
+
+if TYPE_CHECKING:
+    from guardrails.documents import DockerfileDocument, Instruction, MakefileDocument, TerraformDocument
 
 _SHELLS = {"sh", "bash", "dash", "ash", "ksh", "/bin/sh", "/bin/bash", "/usr/bin/env", "/bin/ash", "/bin/dash"}
 _NON_SHELL_STEP = {"pwsh", "powershell", "python", "cmd", "node"}
@@ -52,17 +49,13 @@ def attach_children(doc: Document) -> None:
 
 
 def snippets(doc: Document) -> Iterator[Snippet]:
-    if isinstance(doc, DockerfileDocument):
-        yield from _dockerfile(doc)
-    elif isinstance(doc, MakefileDocument):
-        for index, recipe in enumerate(doc.recipes):
-            lines = [
-                (recipe.span.line + i, (recipe.span.column - 1) if i == 0 else 0)
-                for i in range(recipe.text.count("\n") + 1)
-            ]
-            yield Snippet(recipe.text, lines, f"make:{recipe.target}[{index}]")
-    elif isinstance(doc, TerraformDocument):
-        yield from _terraform(doc)
+    # instance_of: checking a Dockerfile, Makefile or Terraform host imports nothing of those formats.
+    if instance_of(doc, "DockerfileDocument"):
+        yield from _dockerfile(cast("DockerfileDocument", doc))
+    elif instance_of(doc, "MakefileDocument"):
+        yield from _makefile(cast("MakefileDocument", doc))
+    elif instance_of(doc, "TerraformDocument"):
+        yield from _terraform(cast("TerraformDocument", doc))
     elif isinstance(doc, TreeDocument):
         lines = doc.text.split("\n")
         if doc.kind is Kind.GITHUB_ACTIONS:
@@ -246,6 +239,15 @@ def _compose(doc: TreeDocument, lines: list[str]) -> Iterator[Snippet]:
 
 
 # --------------------------------------------------------------------------- Dockerfile and Terraform
+
+
+def _makefile(doc: MakefileDocument) -> Iterator[Snippet]:
+    for index, recipe in enumerate(doc.recipes):
+        lines = [
+            (recipe.span.line + i, (recipe.span.column - 1) if i == 0 else 0)
+            for i in range(recipe.text.count("\n") + 1)
+        ]
+        yield Snippet(recipe.text, lines, f"make:{recipe.target}[{index}]")
 
 
 def _dockerfile(doc: DockerfileDocument) -> Iterator[Snippet]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime
 import os
-import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,6 +14,7 @@ from guardrails.documents import FailedDocument
 from guardrails.model import Category, Document, Finding, Kind, Severity, SkippedFile, Span
 from guardrails.pipeline import parse_text
 from guardrails.project import Project, find_root
+from guardrails.registry import RuleRef, RuleSpec, load
 from guardrails.rule import Rule, RuleContext
 from guardrails.source import Unreadable, decode
 
@@ -24,7 +24,8 @@ INTERNAL_ERROR_ID = "GR000"
 
 @dataclass(slots=True)
 class Settings:
-    rules: tuple[type[Rule], ...]
+    # Rule classes, or index entries imported when a file of a kind they read turns up.
+    rules: tuple[RuleSpec, ...]
     rule_options: dict[str, dict[str, Any]] = field(default_factory=dict)
     severity_overrides: dict[str, Severity] = field(default_factory=dict)
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
@@ -60,7 +61,29 @@ class Engine:
     def __init__(self, settings: Settings, cwd: Path | None = None) -> None:
         self.settings = settings
         self.cwd = (cwd or Path.cwd()).resolve()
-        self.rules = [rule() for rule in settings.rules]
+        self.specs = {spec.id: spec for spec in settings.rules}
+        self._instances: dict[str, Rule] = {}
+        self._for_kind: dict[tuple[Kind, bool], list[Rule]] = {}
+
+    def rule(self, rule_id: str) -> Rule:
+        """The selected rule ``rule_id``, imported and instantiated on first use."""
+        found = self._instances.get(rule_id)
+        if found is None:
+            found = self._instances[rule_id] = load(self.specs[rule_id])()
+        return found
+
+    def rules_for(self, kind: Kind, failed: bool) -> list[Rule]:
+        """The per-document rules that read ``kind`` (of failed documents: those that read failures)."""
+        key = (kind, failed)
+        found = self._for_kind.get(key)
+        if found is None:
+            wanted = [
+                spec.id
+                for spec in self.specs.values()
+                if not spec.project_wide and (spec.reads_failures if failed else kind in spec.kinds)
+            ]
+            found = self._for_kind[key] = [self.rule(rule_id) for rule_id in wanted]
+        return found
 
     def scan(self, paths: list[Path], stdin: tuple[str, bytes] | None = None) -> ScanResult:
         result = ScanResult()
@@ -92,8 +115,11 @@ class Engine:
         if self.settings.inline_suppressions:
             from guardrails.suppress import apply_inline
 
-            context = {rule.id: self._context(rule, project) for rule in self.rules}
-            result.findings = apply_inline(result.findings, marked, self.rules, context, datetime.date.today())
+            def resolve(rule_id: str) -> tuple[Rule, RuleContext]:
+                rule = self.rule(rule_id)
+                return rule, self._context(rule, project)
+
+            result.findings = apply_inline(result.findings, marked, self.specs, resolve, datetime.date.today())
         result.findings.sort(key=Finding.sort_key)
         result.skipped.sort(key=lambda s: s.path)
         return result
@@ -104,7 +130,7 @@ class Engine:
         from guardrails.cache import Cache
 
         config = {
-            "rules": [f"{rule.id}:{type(rule).__module__}" for rule in self.rules],
+            "rules": [f"{spec.id}:{_module(spec)}" for spec in self.specs.values()],
             "rule_options": self.settings.rule_options,
             "severity_overrides": {k: int(v) for k, v in self.settings.severity_overrides.items()},
             "max_file_size": self.settings.max_file_size,
@@ -137,28 +163,28 @@ class Engine:
         override = self.settings.severity_overrides.get(rule.id)
         return RuleContext(options=options, project=project, severity_override=override)
 
-    def _applies(self, rule: Rule, doc: Document) -> bool:
-        if rule.project_wide:
-            return False
-        if isinstance(doc, FailedDocument):
-            return rule.reads_failures
-        return doc.kind in rule.kinds
-
     def check_document(self, doc: Document, project: Project, result: ScanResult) -> list[Finding]:
         findings: list[Finding] = []
         for node in doc.iter_tree():
-            for rule in self.rules:
-                if self._applies(rule, node):
-                    findings.extend(self._guarded(rule, node, result, rule.check, node, self._context(rule, project)))
+            for rule in self.rules_for(node.kind, isinstance(node, FailedDocument)):
+                findings.extend(self._guarded(rule, node, result, rule.check, node, self._context(rule, project)))
         return findings
+
+    def project_kinds(self) -> frozenset[Kind]:
+        """The kinds project-wide rules read: their documents are kept for ``check_project``."""
+        return frozenset(kind for spec in self.specs.values() if spec.project_wide for kind in spec.kinds)
 
     def check_project(self, documents: list[Document], project: Project, result: ScanResult) -> list[Finding]:
         findings: list[Finding] = []
-        for rule in self.rules:
-            if rule.project_wide:
-                relevant = [d for d in documents if d.kind in rule.kinds and not isinstance(d, FailedDocument)]
-                ctx = self._context(rule, project)
-                findings.extend(self._guarded(rule, None, result, rule.check_project, relevant, ctx))
+        for spec in self.specs.values():
+            if not spec.project_wide:
+                continue
+            relevant = [d for d in documents if d.kind in spec.kinds and not isinstance(d, FailedDocument)]
+            if not relevant:
+                continue
+            rule = self.rule(spec.id)
+            ctx = self._context(rule, project)
+            findings.extend(self._guarded(rule, None, result, rule.check_project, relevant, ctx))
         return findings
 
     def _guarded(self, rule: Rule, doc: Document | None, result: ScanResult, check: Any, *args: Any) -> list[Finding]:
@@ -169,8 +195,14 @@ class Engine:
             return [internal_error(rule, doc, exc)]
 
 
+def _module(spec: RuleSpec) -> str:
+    return spec.module if isinstance(spec, RuleRef) else spec.__module__
+
+
 def internal_error(rule: Rule, doc: Document | None, exc: BaseException) -> Finding:
     """A rule crashed: report it where it happened, and fail the run."""
+    import traceback
+
     frames = traceback.extract_tb(exc.__traceback__)
     where = f" at {Path(frames[-1].filename).name}:{frames[-1].lineno}" if frames else ""
     path = doc.host.path if doc is not None else "."

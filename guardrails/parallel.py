@@ -62,15 +62,6 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def kept_kinds(engine: Engine) -> frozenset[Kind]:
-    """The kinds project-wide rules read: those documents go back to the parent."""
-    kinds: set[Kind] = set()
-    for rule in engine.rules:
-        if rule.project_wide:
-            kinds.update(rule.kinds)
-    return frozenset(kinds)
-
-
 def check_files(
     engine: Engine, root: Path, keep: frozenset[Kind], items: list[Work], track: bool = True
 ) -> list[FileResult]:
@@ -126,13 +117,16 @@ def _collection_by_group() -> Iterator[Callable[[], None]]:
     300k objects, and 0.3 s of full collections in a 2 s scan).
 
     After each group, one full collection sees only what that group left (everything
-    older is frozen) and frees its cycles; the survivors are then frozen in turn. All is
-    unfrozen at the end, so nothing stays out of the collector's reach. A process that
-    froze objects itself, or turned the collector off, is left as it is.
+    older is frozen) and frees its cycles; the survivors are then frozen in turn. At the
+    end all is unfrozen, so that nothing stays out of the collector's reach, unless the
+    process had frozen objects itself: the guardrails command freezes what start-up made,
+    since it lives as long as the process, and so does what the scan keeps. A process that
+    turned the collector off is left as it is.
     """
-    if not gc.isenabled() or gc.get_freeze_count():
+    if not gc.isenabled():
         yield lambda: None
         return
+    frozen_before = gc.get_freeze_count() > 0
 
     def group_done() -> None:
         gc.collect()
@@ -141,7 +135,8 @@ def _collection_by_group() -> Iterator[Callable[[], None]]:
     try:
         yield group_done
     finally:
-        gc.unfreeze()
+        if not frozen_before:
+            gc.unfreeze()
 
 
 def _failed(doc: Document) -> bool:
@@ -259,7 +254,7 @@ def scan_files(
     from guardrails.pipeline import load
     from guardrails.suppress import MARKER
 
-    keep = kept_kinds(engine)
+    keep = engine.project_kinds()
     max_size = engine.settings.max_file_size
     outcomes: dict[str, FileResult] = {}
     todo: list[Work] = []

@@ -13,12 +13,16 @@ from __future__ import annotations
 
 import datetime
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from guardrails.documents import FailedDocument, TreeDocument
 from guardrails.model import Document, Finding, Kind, Span
 from guardrails.rule import Rule, RuleContext
+
+if TYPE_CHECKING:
+    from guardrails.registry import RuleRef
 
 MARKER = "guardrails"
 ANNOTATION_PREFIX = "guardrails.dev/ignore-"
@@ -325,7 +329,7 @@ def _parse(body: str, known: dict[str, str], span: Span, source: str) -> Directi
     return directive
 
 
-def _known_rules(catalog: Iterable[type[Rule]]) -> dict[str, str]:
+def _known_rules(catalog: Iterable[RuleRef]) -> dict[str, str]:
     known: dict[str, str] = {}
     for rule in catalog:
         known[rule.id] = rule.id
@@ -383,22 +387,27 @@ def _annotations(doc: TreeDocument, known: dict[str, str]) -> Iterator[Directive
 def apply_inline(
     findings: list[Finding],
     documents: list[Document],
-    rules: Iterable[Rule],
-    contexts: dict[str, RuleContext],
+    selected: Collection[str],
+    resolve: Callable[[str], tuple[Rule, RuleContext]],
     today: datetime.date,
 ) -> list[Finding]:
-    """Mark suppressed findings (``Finding.suppressed`` = the reason) and add GR002-GR005."""
-    from guardrails.registry import all_rules
+    """Mark suppressed findings (``Finding.suppressed`` = the reason) and add GR002-GR005.
 
-    active = {rule.id: rule for rule in rules}
-    catalog = {rule.id: rule for rule in all_rules()}
+    ``selected`` are the ids of the rules this run checks; ``resolve`` gives one of them,
+    instantiated with its context (the GR rules report through it).
+    """
+    marked = [doc for doc in documents if MARKER in doc.text and not isinstance(doc, FailedDocument)]
+    if not marked:
+        return findings
+    from guardrails.registry import catalog as rule_catalog
+
+    catalog = {rule.id: rule for rule in rule_catalog()}
     known = _known_rules(r for r in catalog.values() if r.id not in META_IDS)
     by_path: dict[str, tuple[Document, list[Directive]]] = {}
-    for doc in documents:
-        if MARKER in doc.text and not isinstance(doc, FailedDocument):
-            found = directives(doc, known)
-            if found:
-                by_path[doc.path] = (doc, found)
+    for doc in marked:
+        found = directives(doc, known)
+        if found:
+            by_path[doc.path] = (doc, found)
     for finding in findings:
         if finding.rule_id in META_IDS or finding.path not in by_path:
             continue
@@ -416,7 +425,7 @@ def apply_inline(
     for doc, found in by_path.values():
         kinds = {d.kind for d in doc.iter_tree()}
         for directive in found:
-            meta.extend(_meta(directive, doc, kinds, active, catalog, contexts, today))
+            meta.extend(_meta(directive, doc, kinds, selected, resolve, catalog, today))
     return findings + meta
 
 
@@ -424,18 +433,18 @@ def _meta(
     directive: Directive,
     doc: Document,
     kinds: set[Kind],
-    active: dict[str, Rule],
-    catalog: dict[str, type[Rule]],
-    contexts: dict[str, RuleContext],
+    selected: Collection[str],
+    resolve: Callable[[str], tuple[Rule, RuleContext]],
+    catalog: dict[str, RuleRef],
     today: datetime.date,
 ) -> Iterator[Finding]:
     label = directive.label() if directive.rule_ids else "ignore"
     where = "annotation" if directive.source == "annotation" else "suppression"
 
     def report(rule_id: str, message: str, anchor: str) -> Iterator[Finding]:
-        rule = active.get(rule_id)
-        if rule is not None:
-            yield rule.finding(doc, directive.span, message, anchor=anchor, ctx=contexts.get(rule_id))
+        if rule_id in selected:
+            rule, ctx = resolve(rule_id)
+            yield rule.finding(doc, directive.span, message, anchor=anchor, ctx=ctx)
 
     reason_key = directive.reason[:80]
     for problem in directive.problems:
@@ -470,7 +479,7 @@ def _meta(
                 f"{where} `{label}` excuses {rule_id} ({rule.name}), which never reports on a "
                 f"{doc.kind.value} file (it reads {reads}); remove it"
             )
-        elif rule_id in active:
+        elif rule_id in selected:
             what = "this object" if directive.region is not None else f"line {min(directive.targets)}"
             message = f"{where} `{label}` excuses {rule_id} ({rule.name}) but {rule_id} reports nothing on {what}"
         else:

@@ -17,6 +17,7 @@ except SystemExit:
 HEAVY = ("libcst", "tree_sitter_hcl", "hcl2", "sqlparse", "tree_sitter_bash")
 heavy = sorted(m for m in sys.modules if m.split(".")[0] in HEAVY)
 print("HEAVY", heavy)
+print("RULES", sorted(m.split(".")[-1] for m in sys.modules if m.startswith("guardrails.rules.") and m.count(".") == 3))
 """
 
 
@@ -28,3 +29,8 @@ def test_yaml_only_scan_imports_no_heavy_parser(tmp_path) -> None:  # type: igno
     )
     heavy_line = [line for line in proc.stdout.splitlines() if line.startswith("HEAVY")]
     assert heavy_line == ["HEAVY []"], proc.stdout + proc.stderr
+    # Only the rules that read compose files (or failures) are imported, not the whole catalog.
+    rules_line = next(line for line in proc.stdout.splitlines() if line.startswith("RULES"))
+    assert "compose_datastore_port" in rules_line, rules_line
+    for unrelated in ("zone_short_ttl", "python_redis_flush", "tf_s3_force_destroy", "shell_dropdb"):
+        assert unrelated not in rules_line, rules_line

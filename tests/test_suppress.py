@@ -11,6 +11,7 @@ import pytest
 from guardrails.model import Category, Document, Finding, Kind, Severity, Span
 from guardrails.pipeline import parse_text
 from guardrails.registry import all_rules
+from guardrails.rule import Rule, RuleContext
 from guardrails.suppress import apply_inline, directives
 from tests.conftest import run_cli, scan_json
 
@@ -75,7 +76,11 @@ def test_kubernetes_annotation_covers_its_object_only() -> None:
     doc = parse_text("svc.yaml", text, Kind.KUBERNETES)
     assert doc.kind is Kind.KUBERNETES
     inside, outside = _finding("svc.yaml", 8), _finding("svc.yaml", 15)
-    apply_inline([inside, outside], [doc], [], {}, datetime.date(2025, 1, 1))
+
+    def no_rule(rule_id: str) -> tuple[Rule, RuleContext]:
+        raise AssertionError(f"no rule is selected, yet {rule_id} was asked for")
+
+    apply_inline([inside, outside], [doc], (), no_rule, datetime.date(2025, 1, 1))
     assert inside.suppressed == "internal load balancer, VPC only"
     assert outside.suppressed is None
 

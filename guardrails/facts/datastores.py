@@ -30,6 +30,9 @@ NEWSBLUR = Incident(
 _GENERIC_PORTS = frozenset({80, 443, 8080, 8000, 9000, 9009, 9600, 8181, 7000, 7001, 7199, 2888, 3888, 2380})
 
 
+_WILDCARDS = frozenset("*?[")
+
+
 @dataclass(frozen=True, slots=True)
 class Datastore:
     """One datastore family and how its images handle authentication.
@@ -69,7 +72,11 @@ class Datastore:
 
     def matches(self, image: str) -> bool:
         repo = image_repository(image)
-        return any(fnmatch.fnmatchcase(repo, pattern) for pattern in self.images)
+        # fnmatch compiles a regular expression per pattern; most patterns are plain names.
+        return any(
+            fnmatch.fnmatchcase(repo, pattern) if _WILDCARDS & set(pattern) else repo == pattern
+            for pattern in self.images
+        )
 
     @property
     def signature_ports(self) -> tuple[int, ...]:

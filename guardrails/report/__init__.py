@@ -11,7 +11,7 @@ from pathlib import Path
 
 from guardrails.engine import ScanResult
 from guardrails.model import Severity
-from guardrails.rule import Rule
+from guardrails.registry import RuleSpec
 
 FORMATS = ("text", "json", "sarif", "junit", "github", "gitlab")
 
@@ -21,7 +21,7 @@ class Report:
     """What a reporter reads: the result, the rules that ran, and the gate threshold."""
 
     result: ScanResult
-    rules: tuple[type[Rule], ...] = ()
+    rules: tuple[RuleSpec, ...] = ()
     fail_on: Severity = Severity.LOW
     sources: dict[str, str] = field(default_factory=dict)
 

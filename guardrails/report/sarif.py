@@ -13,6 +13,7 @@ from urllib.parse import quote
 
 from guardrails import __version__
 from guardrails.model import Finding, Severity
+from guardrails.registry import load
 from guardrails.report import Report
 from guardrails.rule import Rule
 
@@ -114,7 +115,8 @@ def _result(finding: Finding, index: int) -> dict[str, Any]:
 
 def document(report: Report) -> dict[str, Any]:
     result = report.result
-    descriptors = [_descriptor(rule) for rule in sorted(report.rules, key=lambda r: r.id)]
+    # SARIF describes every rule that ran, so the rules not imported by the scan are imported here.
+    descriptors = [_descriptor(load(rule)) for rule in sorted(report.rules, key=lambda r: r.id)]
     index = {d["id"]: i for i, d in enumerate(descriptors)}
     for finding in result.findings:
         if finding.rule_id not in index:

@@ -8,7 +8,7 @@ from guardrails.rules.dns.incidents import DYN_2016, FACEBOOK_2021
 
 from guardrails.documents import ResolvDocument, TreeDocument
 from guardrails.embedded import pod_specs
-from guardrails.facts import compose, dns
+from guardrails.facts import compose, resolvers
 from guardrails.model import Category, Document, Finding, Kind, Node, Severity, Span
 from guardrails.rule import Bad, Good, Rule, RuleContext
 
@@ -109,7 +109,7 @@ class SingleDnsResolver(Rule):
     def _report(
         self, doc: Document, ctx: RuleContext, addresses: list[str], span: Span, where: str, anchor: str
     ) -> Iterator[Finding]:
-        verdict = dns.judge_resolvers(addresses)
+        verdict = resolvers.judge_resolvers(addresses)
         if verdict is not None:
             yield self.finding(
                 doc, span, f"{where}: {verdict.message}", anchor=anchor, ctx=ctx, severity=verdict.severity

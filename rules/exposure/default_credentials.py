@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING, cast
 
-from guardrails.documents import Block, ShellDocument, TerraformDocument, TreeDocument
-from guardrails.facts import compose, terraform
 from guardrails.facts.datastores import (
     DATASTORES_OPTION_HELP,
     NEWSBLUR,
@@ -16,10 +15,12 @@ from guardrails.facts.datastores import (
     find_datastore,
     weak_credentials,
 )
-from guardrails.facts.docker_run import docker_run
-from guardrails.facts.kubernetes import datastore_containers
 from guardrails.model import Category, Document, Finding, Kind, Severity
 from guardrails.rule import Bad, Good, Option, Rule, RuleContext
+
+if TYPE_CHECKING:
+    from guardrails.documents import Block, ShellDocument, TerraformDocument, TreeDocument
+    from guardrails.facts.terraform import Module
 
 # Managed databases: resource type -> (password attribute, user attribute, the engine's default user).
 _TERRAFORM_PASSWORDS: dict[str, tuple[str, str, str]] = {
@@ -87,32 +88,44 @@ class DatastoreDefaultCredentials(Rule):
         ),
     )
 
+    # One rule over four kinds: each kind's facts are imported when a document of that kind
+    # comes, so that a scan of one shell script does not load the compose and Kubernetes models.
     def check(self, doc: Document, ctx: RuleContext) -> Iterator[Finding]:
         extra = configured(ctx.options)
-        if isinstance(doc, TreeDocument) and doc.kind is Kind.COMPOSE:
-            yield from self._compose(doc, ctx, extra)
-        elif isinstance(doc, TreeDocument) and doc.kind is Kind.KUBERNETES:
-            for container in datastore_containers(doc, extra):
-                values = {k: v.value for k, v in container.env.items()}
-                for weak in weak_credentials(container.store, values):
-                    node = container.env[weak.key].node
-                    yield self.finding(
-                        doc,
-                        node.span,
-                        f"{container.label} container '{container.name}' ({container.image}, {container.store.name})"
-                        f" sets {weak.key} to {weak.description}",
-                        anchor=f"{container.label}/{container.name}/env/{weak.key}",
-                        ctx=ctx,
-                    )
-        elif isinstance(doc, ShellDocument):
-            yield from self._shell(doc, ctx, extra)
-        elif isinstance(doc, TerraformDocument):
-            module = terraform.module_for(doc, ctx.project)
-            for block in doc.resources(*_TERRAFORM_PASSWORDS):
-                yield from self._terraform(doc, block, module, ctx)
+        if doc.kind is Kind.COMPOSE:
+            yield from self._compose(cast("TreeDocument", doc), ctx, extra)
+        elif doc.kind is Kind.KUBERNETES:
+            yield from self._kubernetes(cast("TreeDocument", doc), ctx, extra)
+        elif doc.kind is Kind.SHELL:
+            yield from self._shell(cast("ShellDocument", doc), ctx, extra)
+        elif doc.kind is Kind.TERRAFORM:
+            from guardrails.facts.terraform import module_for
+
+            tf = cast("TerraformDocument", doc)
+            module = module_for(tf, ctx.project)
+            for block in tf.resources(*_TERRAFORM_PASSWORDS):
+                yield from self._terraform(tf, block, module, ctx)
+
+    def _kubernetes(self, doc: TreeDocument, ctx: RuleContext, extra: tuple[Datastore, ...]) -> Iterator[Finding]:
+        from guardrails.facts.kubernetes import datastore_containers
+
+        for container in datastore_containers(doc, extra):
+            values = {k: v.value for k, v in container.env.items()}
+            for weak in weak_credentials(container.store, values):
+                node = container.env[weak.key].node
+                yield self.finding(
+                    doc,
+                    node.span,
+                    f"{container.label} container '{container.name}' ({container.image}, {container.store.name})"
+                    f" sets {weak.key} to {weak.description}",
+                    anchor=f"{container.label}/{container.name}/env/{weak.key}",
+                    ctx=ctx,
+                )
 
     def _compose(self, doc: TreeDocument, ctx: RuleContext, extra: tuple[Datastore, ...]) -> Iterator[Finding]:
-        for svc in compose.datastore_services(doc, ctx.project, extra):
+        from guardrails.facts.compose import datastore_services
+
+        for svc in datastore_services(doc, ctx.project, extra):
             for weak in weak_credentials(svc.store, svc.env_values):
                 value = svc.env[weak.key]
                 source = "" if value.source == doc.path else f" (from {value.source})"
@@ -130,6 +143,8 @@ class DatastoreDefaultCredentials(Rule):
                 )
 
     def _shell(self, doc: ShellDocument, ctx: RuleContext, extra: tuple[Datastore, ...]) -> Iterator[Finding]:
+        from guardrails.facts.docker_run import docker_run
+
         for cmd in doc.commands:
             run = docker_run(cmd)
             if run is None or not run.image.static:
@@ -149,14 +164,14 @@ class DatastoreDefaultCredentials(Rule):
                     ctx=ctx,
                 )
 
-    def _terraform(
-        self, doc: TerraformDocument, block: Block, module: terraform.Module, ctx: RuleContext
-    ) -> Iterator[Finding]:
+    def _terraform(self, doc: TerraformDocument, block: Block, module: Module, ctx: RuleContext) -> Iterator[Finding]:
+        from guardrails.facts.terraform import attribute_value
+
         password_attr, user_attr, default_user = _TERRAFORM_PASSWORDS[block.labels[0]]
-        attr, password = terraform.attribute_value(block, password_attr, module)
+        attr, password = attribute_value(block, password_attr, module)
         if attr is None or not password.known or not isinstance(password.value, str) or not password.value:
             return
-        _, user = terraform.attribute_value(block, user_attr, module)
+        _, user = attribute_value(block, user_attr, module)
         user_name = user.value if user.known and isinstance(user.value, str) else default_user
         description = describe_password(user_name, password.value)
         if description is None:

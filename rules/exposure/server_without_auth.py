@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING, cast
 
-from guardrails.documents import DockerfileDocument, ShellDocument
+from guardrails.documents import ShellDocument, instance_of
 from guardrails.facts.datastores import DATASTORES_OPTION_HELP, NEWSBLUR, Datastore, configured, server_command
 from guardrails.facts.docker_run import unwrap
 from guardrails.model import Category, Document, Finding, Kind, Severity, Span
 from guardrails.rule import Bad, Good, Option, Rule, RuleContext
+
+if TYPE_CHECKING:
+    from guardrails.documents import DockerfileDocument
 
 # Embedded shell of these hosts is judged by the rules that know how they are published.
 _HOSTS_ELSEWHERE = frozenset({Kind.COMPOSE, Kind.KUBERNETES})
@@ -56,8 +60,8 @@ class DatastoreServerWithoutAuth(Rule):
             for cmd in doc.commands:
                 words = [cmd.command, *cmd.argv] if cmd.command else []
                 yield from self._report(doc, cmd.span, words, extra, ctx, in_image)
-        elif isinstance(doc, DockerfileDocument):
-            for ins in doc.instructions:
+        elif instance_of(doc, "DockerfileDocument"):  # a shell-only scan never imports the Dockerfile model
+            for ins in cast("DockerfileDocument", doc).instructions:
                 if ins.keyword in ("CMD", "ENTRYPOINT") and ins.exec_form:
                     yield from self._report(doc, ins.span, list(ins.exec_form), extra, ctx, True)
 

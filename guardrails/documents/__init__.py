@@ -1,0 +1,124 @@
+"""Format-specific documents: what each parser produces and what rules read.
+
+Dependency-free on purpose: rules import these types without loading any parser.
+Every element carries a ``Span`` in its own document's coordinates; a rule turns it
+into a file position with ``Rule.finding`` (which maps embedded documents back).
+One module per format, imported when a name from it is first asked for (``from
+guardrails.documents import ShellDocument``): a scan defines only the classes of the
+formats it meets, and defining a dataclass costs a few hundred microseconds.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from importlib import import_module
+from typing import TYPE_CHECKING
+
+from guardrails.model import Document, Node, ParseError
+
+if TYPE_CHECKING:
+    from guardrails.documents.dockerfile import DockerfileDocument, Instruction
+    from guardrails.documents.dotenv import DotenvDocument, EnvEntry
+    from guardrails.documents.makefile import MakefileDocument, RecipeLine
+    from guardrails.documents.python import PythonDocument
+    from guardrails.documents.resolv import ResolvDocument, ResolvEntry
+    from guardrails.documents.shell import Condition, Redirect, ShellAssignment, ShellCommand, ShellDocument, Word
+    from guardrails.documents.sql import SqlDocument, SqlStatement
+    from guardrails.documents.terraform import Attribute, Block, Expr, TerraformDocument
+    from guardrails.documents.zone import ZoneDirective, ZoneDocument, ZoneRecord
+
+# --------------------------------------------------------------------------- any kind
+
+
+@dataclass
+class FailedDocument(Document):
+    """A file (or embedded snippet) that could not be parsed as its kind.
+
+    Only rules that opt in (``reads_failures``) see it: the unparseable-input rule
+    turns it into a finding, so that what cannot be read never passes silently.
+    """
+
+    error: ParseError | None = None
+
+
+@dataclass
+class TreeDocument(Document):
+    """YAML (one root per ``---`` document) or JSON (one root)."""
+
+    roots: list[Node] = field(default_factory=list)
+
+
+# --------------------------------------------------------------------------- the other formats, on demand
+
+_MODULES = {
+    "Expr": "terraform",
+    "Attribute": "terraform",
+    "Block": "terraform",
+    "TerraformDocument": "terraform",
+    "Word": "shell",
+    "Condition": "shell",
+    "Redirect": "shell",
+    "ShellCommand": "shell",
+    "ShellAssignment": "shell",
+    "ShellDocument": "shell",
+    "PythonDocument": "python",
+    "SqlStatement": "sql",
+    "SqlDocument": "sql",
+    "Instruction": "dockerfile",
+    "DockerfileDocument": "dockerfile",
+    "RecipeLine": "makefile",
+    "MakefileDocument": "makefile",
+    "EnvEntry": "dotenv",
+    "DotenvDocument": "dotenv",
+    "ZoneRecord": "zone",
+    "ZoneDirective": "zone",
+    "ZoneDocument": "zone",
+    "ResolvEntry": "resolv",
+    "ResolvDocument": "resolv",
+}
+
+__all__ = [
+    "Attribute",
+    "Block",
+    "Condition",
+    "DockerfileDocument",
+    "DotenvDocument",
+    "EnvEntry",
+    "Expr",
+    "FailedDocument",
+    "Instruction",
+    "MakefileDocument",
+    "PythonDocument",
+    "RecipeLine",
+    "Redirect",
+    "ResolvDocument",
+    "ResolvEntry",
+    "ShellAssignment",
+    "ShellCommand",
+    "ShellDocument",
+    "SqlDocument",
+    "SqlStatement",
+    "TerraformDocument",
+    "TreeDocument",
+    "Word",
+    "ZoneDirective",
+    "ZoneDocument",
+    "ZoneRecord",
+]
+
+
+def instance_of(value: object, name: str) -> bool:
+    """``isinstance(value, <the class called name>)`` without importing that class's format:
+    if its module was never imported, no instance of it can exist."""
+    module = sys.modules.get(f"{__name__}.{_MODULES[name]}")
+    return module is not None and isinstance(value, getattr(module, name))
+
+
+def __getattr__(name: str) -> object:
+    module = _MODULES.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
