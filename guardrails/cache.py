@@ -120,9 +120,7 @@ class TrackingProject(Project):
     def document(self, path: Path) -> Document | None:
         doc = super().document(path)
         if self.files is not None:
-            from guardrails.discover import display_path
-
-            display = display_path(path.resolve() if path.is_absolute() else (self.cwd / path).resolve(), self.cwd)
+            display = self.display_of(path)
             if display not in self._states:
                 self._states[display] = file_state(self.root, self.cwd, display)
             self.files.add((display, self._states[display]))

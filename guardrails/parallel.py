@@ -11,7 +11,10 @@ same byte for byte.
 
 from __future__ import annotations
 
+import gc
 import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
@@ -72,47 +75,95 @@ def reads_whole(engine: Engine, kind: Kind) -> bool:
     return any(not rule.summarizes for rule in engine.project_rules_for(kind))
 
 
-def check_files(engine: Engine, root: Path, wanted: frozenset[Kind], keep: bool, items: list[Work]) -> list[FileResult]:
+def check_files(
+    engine: Engine, root: Path, wanted: frozenset[Kind], keep: bool, items: list[Work], track: bool = True
+) -> list[FileResult]:
     """Load and check ``items`` (directory by directory) with the per-document rules. Documents
     of the ``wanted`` kinds, which project-wide rules read, are summarized, and kept when
-    ``keep`` (in this process) and a rule reads them whole."""
+    ``keep`` (in this process) and a rule reads them whole.
+
+    ``track`` records the files each check reads, which only a cache needs: without one,
+    hashing every file a rule looks at again would be wasted work.
+    """
+    out: list[FileResult] = []
+    with _collection_by_group() as group_done:
+        for group in _by_directory(items):
+            out.extend(_check_group(engine, root, wanted, keep, group, track))
+            group_done()
+    return out
+
+
+def _check_group(
+    engine: Engine, root: Path, wanted: frozenset[Kind], keep: bool, group: list[Work], track: bool
+) -> list[FileResult]:
     from guardrails.cache import TrackingProject
     from guardrails.engine import ScanResult
     from guardrails.pipeline import load
+    from guardrails.project import Project
     from guardrails.suppress import MARKER
 
     out: list[FileResult] = []
-    for group in _by_directory(items):
-        project = TrackingProject(root, engine.cwd, engine.settings.max_file_size)
-        loaded: list[tuple[Work, Document | None, SkippedFile | None]] = []
-        for work in group:
-            result = load(work.path, work.display, engine.settings.max_file_size)
-            if result.document is not None:
-                project.add(result.document)
-            loaded.append((work, result.document, result.skipped))
-        for work, doc, skipped in loaded:
-            if doc is None:
-                out.append(FileResult(work.display, work.content, skipped=skipped))
-                continue
-            counter = ScanResult()
-            findings: list[Finding] = []
-            files: list[tuple[str, str | None]] = []
-            dirs: list[tuple[str, tuple[str, ...]]] = []
-            if not work.summary_only:
+    project: Project = (TrackingProject if track else Project)(root, engine.cwd, engine.settings.max_file_size)
+    loaded: list[tuple[Work, Document | None, SkippedFile | None]] = []
+    for work in group:
+        result = load(work.path, work.display, engine.settings.max_file_size)
+        if result.document is not None:
+            project.add(result.document)
+        loaded.append((work, result.document, result.skipped))
+    for work, doc, skipped in loaded:
+        if doc is None:
+            out.append(FileResult(work.display, work.content, skipped=skipped))
+            continue
+        counter = ScanResult()
+        findings: list[Finding] = []
+        files: list[tuple[str, str | None]] = []
+        dirs: list[tuple[str, tuple[str, ...]]] = []
+        if not work.summary_only:
+            if isinstance(project, TrackingProject):
                 project.start()
-                findings = engine.check_document(doc, project, counter)
+            findings = engine.check_document(doc, project, counter)
+            if isinstance(project, TrackingProject):
                 files, dirs = project.stop()
-            summaries, kept = None, None
-            if doc.kind in wanted:
-                summaries, crashes = engine.summarize(doc, project, counter)
-                findings.extend(crashes)
-                kept = doc if keep and not _failed(doc) and reads_whole(engine, doc.kind) else None
-            outcome = FileResult(work.display, work.content, findings, counter.internal_errors, document=kept)
-            outcome.summaries = summaries
-            outcome.scanned, outcome.kind, outcome.files, outcome.dirs = True, doc.kind.value, files, dirs
-            outcome.marked = MARKER in doc.text
-            out.append(outcome)
+        summaries, kept = None, None
+        if doc.kind in wanted:
+            summaries, crashes = engine.summarize(doc, project, counter)
+            findings.extend(crashes)
+            kept = doc if keep and not _failed(doc) and reads_whole(engine, doc.kind) else None
+        outcome = FileResult(work.display, work.content, findings, counter.internal_errors, document=kept)
+        outcome.summaries = summaries
+        outcome.scanned, outcome.kind, outcome.files, outcome.dirs = True, doc.kind.value, files, dirs
+        outcome.marked = MARKER in doc.text
+        out.append(outcome)
     return out
+
+
+@contextmanager
+def _collection_by_group() -> Iterator[Callable[[], None]]:
+    """Spare the cyclic garbage collector from rescanning the documents and results of
+    the groups already checked, which live to the end of the scan (1,800 Terraform files:
+    300k objects, and 0.3 s of full collections in a 2 s scan).
+
+    After each group, one full collection sees only what that group left (everything
+    older is frozen) and frees its cycles; the survivors are then frozen in turn. At the
+    end all is unfrozen, so that nothing stays out of the collector's reach, unless the
+    process had frozen objects itself: the guardrails command freezes what start-up made,
+    since it lives as long as the process, and so does what the scan keeps. A process that
+    turned the collector off is left as it is.
+    """
+    if not gc.isenabled():
+        yield lambda: None
+        return
+    frozen_before = gc.get_freeze_count() > 0
+
+    def group_done() -> None:
+        gc.collect()
+        gc.freeze()
+
+    try:
+        yield group_done
+    finally:
+        if not frozen_before:
+            gc.unfreeze()
 
 
 def _failed(doc: Document) -> bool:
@@ -142,14 +193,15 @@ def _chunks(items: list[Work], size: int) -> list[list[Work]]:
 _WORKER: tuple[Engine, Path, frozenset[Kind], bool] | None = None
 
 
-def _init_worker(engine: Engine, root: Path, wanted: frozenset[Kind], keep: bool) -> None:
+def _init_worker(engine: Engine, root: Path, wanted: frozenset[Kind], track: bool) -> None:
     global _WORKER
-    _WORKER = (engine, root, wanted, keep)
+    _WORKER = (engine, root, wanted, track)
 
 
 def _work(items: list[Work]) -> list[FileResult]:
     assert _WORKER is not None
-    return check_files(*_WORKER, items)
+    engine, root, wanted, track = _WORKER
+    return check_files(engine, root, wanted, False, items, track)
 
 
 def _pool_context() -> object | None:
@@ -160,7 +212,9 @@ def _pool_context() -> object | None:
     return None
 
 
-def run(engine: Engine, items: list[Work], root: Path, wanted: frozenset[Kind], jobs: int) -> list[FileResult]:
+def run(
+    engine: Engine, items: list[Work], root: Path, wanted: frozenset[Kind], jobs: int, track: bool = True
+) -> list[FileResult]:
     """Check ``items`` with up to ``jobs`` worker processes besides this one; documents of the
     ``wanted`` kinds come back summarized for the project-wide rules.
 
@@ -169,8 +223,8 @@ def run(engine: Engine, items: list[Work], root: Path, wanted: frozenset[Kind], 
     worker costs more than parsing them (1,800 .tf files: 4.9 s to parse, 4.5 s to unpickle).
     The other files go to the pool, which works while this process checks its share.
     """
-    if min(jobs, len(items) // MIN_FILES_PER_JOB) <= 1:
-        return check_files(engine, root, wanted, True, items)
+    if min(jobs, len(items) // MIN_FILES_PER_JOB) <= 1:  # no pool whatever the split: spare classifying
+        return check_files(engine, root, wanted, True, items, track)
     from guardrails.pipeline import classify
 
     keep = frozenset(kind for kind in wanted if reads_whole(engine, kind))
@@ -181,7 +235,7 @@ def run(engine: Engine, items: list[Work], root: Path, wanted: frozenset[Kind], 
     away = [w for w in items if id(w) not in chosen]
     jobs = min(jobs, len(away) // MIN_FILES_PER_JOB)
     if jobs <= 1:
-        return check_files(engine, root, wanted, True, items)
+        return check_files(engine, root, wanted, True, items, track)
     from concurrent.futures import ProcessPoolExecutor  # 20 ms of imports a small scan never needs
 
     size = max(8, min(CHUNK_FILES, len(away) // (jobs * 4)))
@@ -192,10 +246,10 @@ def run(engine: Engine, items: list[Work], root: Path, wanted: frozenset[Kind], 
             setattr(portable.settings, name, None)
     out: list[FileResult] = []
     with ProcessPoolExecutor(
-        max_workers=jobs, mp_context=_pool_context(), initializer=_init_worker, initargs=(portable, root, wanted, False)
+        max_workers=jobs, mp_context=_pool_context(), initializer=_init_worker, initargs=(portable, root, wanted, track)
     ) as pool:
         pending = pool.map(_work, _chunks(away, size))
-        out.extend(check_files(engine, root, wanted, True, here))
+        out.extend(check_files(engine, root, wanted, True, here, track))
         for results in pending:
             out.extend(results)
     return out
@@ -258,7 +312,7 @@ def scan_files(
         hit = outcomes.get(candidate.display)
         if hit is not None and hit.kind is not None and Kind(hit.kind) in wanted:
             todo.append(Work(candidate.path, candidate.display, hit.content, summary_only=True))
-    for outcome in run(engine, todo, project.root, wanted, jobs):
+    for outcome in run(engine, todo, project.root, wanted, jobs, track=cache is not None):
         if outcome.display in outcomes:  # a result from the cache, summarized again
             cached = outcomes[outcome.display]
             cached.summaries, cached.document = outcome.summaries, outcome.document

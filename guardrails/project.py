@@ -7,6 +7,7 @@ comparing production with development secrets still needs their neighbours.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -21,16 +22,28 @@ class Project:
         self.max_file_size = max_file_size
         self.documents: dict[str, Document] = {}
         self._extra: dict[str, Document | None] = {}
+        self._displays: dict[str, str] = {}
         self.cache: dict[tuple[str, str], Any] = {}
 
     def add(self, doc: Document) -> None:
         self.documents[doc.path] = doc
 
+    def display_of(self, path: Path) -> str:
+        """The display path of the file ``path`` leads to (symlinks resolved), memoised: rules
+        ask for the same sibling files over and over, and each answer costs a system call per
+        path component."""
+        key = str(path)
+        display = self._displays.get(key)
+        if display is None:
+            display = display_path(real_path(path if path.is_absolute() else self.cwd / path), self.cwd)
+            self._displays[key] = display
+        return display
+
     def document(self, path: Path) -> Document | None:
         """The parsed document at ``path``: from the scan if it was scanned, else loaded now."""
         from guardrails.pipeline import load
 
-        display = self.display(path)
+        display = self.display_of(path)
         if display in self.documents:
             return self.documents[display]
         if display not in self._extra:
@@ -41,21 +54,22 @@ class Project:
                 self._extra[display] = load(absolute, display, self.max_file_size).document
         return self._extra[display]
 
-    def display(self, path: Path) -> str:
-        """The path a document loaded from ``path`` has: relative to where the scan runs."""
-        return display_path(real_path(path if path.is_absolute() else self.cwd / path), self.cwd)
-
     def siblings(self, doc: Document, suffixes: tuple[str, ...]) -> list[Document]:
         """Documents next to ``doc`` (same directory) whose names end with one of ``suffixes``."""
         directory = (self.cwd / doc.host.path).parent
         found: list[Document] = []
         try:
-            names = sorted(p.name for p in directory.iterdir())
+            with os.scandir(directory) as entries:
+                listed = sorted((entry.name, entry.is_symlink()) for entry in entries)
         except OSError:
             return found
-        for name in names:
+        here = self.display_of(directory)
+        for name, link in listed:
             if name.endswith(suffixes):
-                other = self.document(directory / name)
+                path = directory / name
+                if not link:  # then its real path is the directory's real path and its name
+                    self._displays.setdefault(str(path), name if here == "." else f"{here}/{name}")
+                other = self.document(path)
                 if other is not None:
                     found.append(other)
         return found

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import base64
 import concurrent.futures
+import gc
 import json
+import weakref
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -53,6 +55,43 @@ def test_chunks_keep_directories_whole_and_in_order() -> None:
     items = [parallel.Work(Path(p), p, None) for p in ("a/1", "a/2", "a/3", "b/1", "c/1", "c/2", "d/1")]
     chunks = parallel._chunks(items, 3)
     assert [[w.display for w in chunk] for chunk in chunks] == [["a/1", "a/2", "a/3"], ["b/1", "c/1", "c/2"], ["d/1"]]
+
+
+def test_collection_by_group_frees_each_groups_cycles_and_leaves_nothing_frozen() -> None:
+    if not gc.isenabled() or gc.get_freeze_count():
+        pytest.skip("the collector is managed by someone else in this process")
+
+    class Cyclic:
+        other: object = None
+
+    dropped = []
+    with parallel._collection_by_group() as group_done:
+        for _ in range(3):
+            first, second = Cyclic(), Cyclic()
+            first.other, second.other = second, first
+            dropped.append(weakref.ref(first))
+            del first, second
+            group_done()
+            assert dropped[-1]() is None
+        assert gc.get_freeze_count() > 0
+    assert gc.get_freeze_count() == 0
+
+
+def test_collection_by_group_keeps_frozen_what_a_process_that_freezes_keeps() -> None:
+    """The guardrails command freezes its start-up objects for good: the scan's survivors,
+    which live as long, stay frozen too (unfreezing would thaw start-up as well)."""
+    if not gc.isenabled():
+        pytest.skip("the collector is managed by someone else in this process")
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        survivors = []
+        with parallel._collection_by_group() as group_done:
+            survivors.append([object()])
+            group_done()
+        assert gc.get_freeze_count() > frozen
+    finally:
+        gc.unfreeze()
 
 
 # --------------------------------------------------------------------------- project-wide rules in the pool

@@ -12,6 +12,7 @@ import fnmatch
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from guardrails.fingerprint import secret_fingerprint
@@ -545,6 +546,12 @@ def stores_on_port(port: int, extra: Iterable[Datastore] = ()) -> list[Datastore
 
 def signature_ports(extra: Iterable[Datastore] = ()) -> dict[int, str]:
     """{port: "PostgreSQL"} for every signature port, for port-only checks."""
+    return dict(_signature_ports(tuple(extra)))
+
+
+@lru_cache(maxsize=16)
+def _signature_ports(extra: tuple[Datastore, ...]) -> dict[int, str]:
+    """Built once per configuration, not once per file checked (copied out: callers own theirs)."""
     ports: dict[int, str] = {}
     for store in (*extra, *BUILTIN):
         for port in store.signature_ports:

@@ -532,7 +532,7 @@ def inventory(project: Project, envs: Environments, scanned: list[Extracted]) ->
     extracted = [found[path] for path in sorted(found)]
     if any(e.secrets or e.references for e in extracted):
         for file in _environment_files(project, envs):
-            if project.display(file) in found:
+            if project.display_of(file) in found:
                 continue
             doc = project.document(file)
             if doc is not None and doc.kind in SECRET_KINDS and doc.path not in found:

@@ -9,6 +9,7 @@ the other ``.tfvars`` files, which select an environment at plan time.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -163,11 +164,17 @@ def _convert(function: str, inner: Resolved) -> Resolved:
 
 def module_for(doc: Document, project: Project) -> Module:
     """The module ``doc`` belongs to, built once per directory and scan."""
-    directory = str(PurePosixPath(doc.host.path).parent)
-    key = ("terraform-module", directory)
+    key = ("terraform-module", _directory(doc.host.path))
     if key not in project.cache:
         project.cache[key] = Module(project.siblings(doc.host, _MODULE_SUFFIXES))
     return project.cache[key]
+
+
+@lru_cache(maxsize=1024)
+def _directory(path: str) -> str:
+    """Every rule asks for the module of every file: parsing the path each time cost more
+    than the rest of the lookup (files come directory by directory, so a small cache does)."""
+    return str(PurePosixPath(path).parent)
 
 
 def attribute_value(block: Block, name: str, module: Module) -> tuple[Attribute | None, Resolved]:

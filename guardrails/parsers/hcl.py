@@ -2,6 +2,10 @@
 
 Every block, attribute and expression keeps its own position, which python-hcl2's
 current ``load()`` no longer gives; python-hcl2 stays in the tests as an oracle.
+
+The conversion visits each tree-sitter node it needs once and reads its type, children
+and offsets once: a 1,800-file repository has half a million nodes, so every property
+read and Python call per node shows in the scan time.
 """
 
 from __future__ import annotations
@@ -9,17 +13,19 @@ from __future__ import annotations
 from typing import Any
 
 from guardrails.documents import Attribute, Block, Expr, TerraformDocument
-from guardrails.model import Kind, ParseError
-from guardrails.parsers._treesitter import Source, parser, raise_first_error
+from guardrails.model import Kind, ParseError, Span
+from guardrails.parsers._treesitter import Source, new_span, parser, raise_first_error
 
 _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", '"': '"', "\\": "\\"}
+_TRAVERSAL = frozenset({"variable_expr", "get_attr", "index"})
+_TEMPLATE_PARTS = frozenset({"template_literal", "template_interpolation"})
 
 
 def parse(path: str, text: str, kind: Kind) -> TerraformDocument:
     source = Source(text)
-    tree = parser("hcl").parse(source.data)
-    raise_first_error(tree.root_node, source, "HCL")
-    body = next((c for c in tree.root_node.children if c.type == "body"), None)
+    root = parser("hcl").parse(source.data).root_node
+    raise_first_error(root, source, "HCL")
+    body = next((c for c in root.children if c.type == "body"), None)
     builder = _Builder(source)
     try:
         blocks, attributes = builder.body(body) if body is not None else ([], {})
@@ -29,18 +35,44 @@ def parse(path: str, text: str, kind: Kind) -> TerraformDocument:
 
 
 class _Builder:
+    """Tree-sitter nodes to blocks, attributes and expressions.
+
+    For ASCII text (nearly every Terraform file) byte offsets are character offsets, so
+    text is sliced from the str and columns are byte columns; other text goes through
+    ``Source``, which decodes and counts characters.
+    """
+
+    __slots__ = ("ascii", "source", "text")
+
     def __init__(self, source: Source) -> None:
         self.source = source
+        self.text = source.text
+        self.ascii = source.ascii
+
+    def text_of(self, node: Any) -> str:
+        if self.ascii:
+            return self.text[node.start_byte : node.end_byte]
+        return self.source.text_of(node)
+
+    def span(self, node: Any) -> Span:
+        if self.ascii:
+            (r1, c1), (r2, c2) = node.start_point, node.end_point
+            return new_span(r1 + 1, c1 + 1, r2 + 1, c2 + 1)
+        return self.source.span(node)
 
     def body(self, node: Any) -> tuple[list[Block], dict[str, Attribute]]:
         blocks: list[Block] = []
         attributes: dict[str, Attribute] = {}
         for child in node.children:
-            if child.type == "attribute":
-                name = self.source.text_of(child.children[0])
-                expr_node = next(c for c in child.children if c.type == "expression")
-                attributes[name] = Attribute(name, self.expr(expr_node), self.source.span(child))
-            elif child.type == "block":
+            kind = child.type
+            if kind == "attribute":
+                parts = child.children
+                name = self.text_of(parts[0])
+                value = parts[2] if len(parts) > 2 and parts[2].type == "expression" else None
+                if value is None:  # a comment between the name and the value
+                    value = next(c for c in parts if c.type == "expression")
+                attributes[name] = Attribute(name, self.expr(value), self.span(child))
+            elif kind == "block":
                 blocks.append(self.block(child))
         return blocks, attributes
 
@@ -50,32 +82,36 @@ class _Builder:
         blocks: list[Block] = []
         attributes: dict[str, Attribute] = {}
         for child in node.children:
-            if child.type == "identifier":
+            kind = child.type
+            if kind == "identifier":
                 if not block_type:
-                    block_type = self.source.text_of(child)
+                    block_type = self.text_of(child)
                 else:
-                    labels.append(self.source.text_of(child))
-            elif child.type == "string_lit":
+                    labels.append(self.text_of(child))
+            elif kind == "string_lit":
                 labels.append(self.string_lit(child))
-            elif child.type == "body":
+            elif kind == "body":
                 blocks, attributes = self.body(child)
-        return Block(block_type, labels, attributes, blocks, self.source.span(node))
+        return Block(block_type, labels, attributes, blocks, self.span(node))
 
     def string_lit(self, node: Any) -> str:
-        return "".join(_unescape(self.source.text_of(c)) for c in node.children if c.type == "template_literal")
+        children = node.children
+        if len(children) == 3 and children[1].type == "template_literal":  # between the quotes
+            return _unescape(self.text_of(children[1]))
+        return "".join(_unescape(self.text_of(c)) for c in children if c.type == "template_literal")
 
     def expr(self, node: Any) -> Expr:
-        text = self.source.text_of(node)
-        span = self.source.span(node)
+        """An ``expression`` node: one term, or a traversal (``var.a.b[0]``), or other."""
+        text = self.text_of(node)
+        span = self.span(node)
         children = node.children
-        if node.type == "expression" and len(children) == 1:
+        if len(children) == 1:
             return self._single(children[0], text, span)
-        is_traversal = children and children[0].type == "variable_expr"
-        if is_traversal and all(c.type in ("variable_expr", "get_attr", "index") for c in children):
+        if children and children[0].type == "variable_expr" and all(c.type in _TRAVERSAL for c in children):
             return Expr("reference", _reference_text(text), text, span)
         return Expr("other", None, text, span)
 
-    def _single(self, node: Any, text: str, span: Any) -> Expr:
+    def _single(self, node: Any, text: str, span: Span) -> Expr:
         kind = node.type
         if kind == "literal_value":
             return Expr("literal", self.literal(node.children[0]), text, span)
@@ -83,63 +119,86 @@ class _Builder:
             return Expr("reference", text.strip(), text, span)
         if kind == "template_expr":
             inner = node.children[0]
-            parts = [c for c in inner.children if c.type in ("template_literal", "template_interpolation")]
-            if parts and all(c.type == "template_literal" for c in parts) and inner.type == "quoted_template":
-                return Expr("literal", "".join(_unescape(self.source.text_of(c)) for c in parts), text, span)
-            if len(parts) == 1 and parts[0].type == "template_interpolation" and inner.type == "quoted_template":
-                inner_expr = next(c for c in parts[0].children if c.type == "expression")
-                nested = self.expr(inner_expr)
+            quoted = inner.type == "quoted_template"
+            parts = [c for c in inner.children if c.type in _TEMPLATE_PARTS]
+            if quoted and parts and all(c.type == "template_literal" for c in parts):
+                return Expr("literal", "".join(_unescape(self.text_of(c)) for c in parts), text, span)
+            if quoted and len(parts) == 1:
+                nested = self.expr(self._interpolated(parts[0]))
                 if nested.kind == "reference":
                     return Expr("reference", nested.value, text, span)
             return Expr("template", self._template_text(inner), text, span)
         if kind == "collection_value":
             coll = node.children[0]
             if coll.type == "tuple":
-                items = [self.expr(c) for c in coll.children if c.type == "expression"]
-                return Expr("tuple", items, text, span)
+                return Expr("tuple", [self.expr(c) for c in coll.children if c.type == "expression"], text, span)
             obj: dict[str, Expr] = {}
-            for elem in (c for c in coll.children if c.type == "object_elem"):
+            for elem in coll.children:
+                if elem.type != "object_elem":
+                    continue
                 exprs = [c for c in elem.children if c.type == "expression"]
                 if len(exprs) == 2:
-                    key = self.expr(exprs[0])
-                    key_text = key.value if key.kind in ("literal", "reference") else key.text
-                    obj[str(key_text)] = self.expr(exprs[1])
+                    obj[self._key(exprs[0])] = self.expr(exprs[1])
             return Expr("object", obj, text, span)
         if kind == "function_call":
-            name = self.source.text_of(node.children[0])
-            args_node = next((c for c in node.children if c.type == "function_arguments"), None)
+            children = node.children
+            name = self.text_of(children[0])
+            args_node = next((c for c in children if c.type == "function_arguments"), None)
             args = [self.expr(c) for c in args_node.children if c.type == "expression"] if args_node else []
             return Expr("call", name, text, span, args=args)
-        if kind == "operation" and node.children[0].type == "unary_operation":
+        if kind == "operation":
             op = node.children[0]
-            if len(op.children) == 2 and op.children[1].type == "literal_value":
-                value = self.literal(op.children[1].children[0])
-                if self.source.text_of(op.children[0]) == "-" and isinstance(value, (int, float)):
-                    return Expr("literal", -value, text, span)
+            if op.type == "unary_operation":
+                operands = op.children
+                if len(operands) == 2 and operands[1].type == "literal_value":
+                    value = self.literal(operands[1].children[0])
+                    if self.text_of(operands[0]) == "-" and isinstance(value, (int, float)):
+                        return Expr("literal", -value, text, span)
         return Expr("other", None, text, span)
+
+    def _interpolated(self, node: Any) -> Any:
+        """The expression inside ``${ }``; HCL (and Terraform) reject an empty one."""
+        for child in node.children:
+            if child.type == "expression":
+                return child
+        span = self.span(node)
+        raise ParseError("invalid HCL: empty template interpolation", span.line, span.column)
+
+    def _key(self, node: Any) -> str:
+        """An object key as text: a literal's value, a reference's path, else the source."""
+        key = self.expr(node)
+        return str(key.value if key.kind in ("literal", "reference") else key.text)
 
     def _template_text(self, node: Any) -> str:
         pieces = []
         for c in node.children:
-            if c.type == "template_literal":
-                pieces.append(_unescape(self.source.text_of(c)))
-            elif c.type in ("template_interpolation", "template_directive"):
-                pieces.append(self.source.text_of(c))
+            kind = c.type
+            if kind == "template_literal":
+                pieces.append(_unescape(self.text_of(c)))
+            elif kind in ("template_interpolation", "template_directive"):
+                pieces.append(self.text_of(c))
         return "".join(pieces)
 
     def literal(self, node: Any) -> Any:
-        raw = self.source.text_of(node)
-        if node.type == "numeric_lit":
+        kind = node.type
+        if kind == "string_lit":
+            return self.string_lit(node)
+        raw = self.text_of(node)
+        if kind == "numeric_lit":
             try:
                 return int(raw)
             except ValueError:
+                pass
+            try:
                 return float(raw)
-        if node.type == "bool_lit":
+            except ValueError:
+                # tree-sitter-hcl accepts 0x1F (from HCL 1); HCL 2 and Terraform do not.
+                span = self.span(node)
+                raise ParseError("invalid HCL: number literal is not decimal", span.line, span.column) from None
+        if kind == "bool_lit":
             return raw == "true"
-        if node.type == "null_lit":
+        if kind == "null_lit":
             return None
-        if node.type == "string_lit":
-            return self.string_lit(node)
         return raw
 
 

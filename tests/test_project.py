@@ -1,0 +1,38 @@
+"""Project: the sibling files cross-file checks read, through symlinks, with and without
+recording the reads for the cache."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from guardrails import pipeline
+from guardrails.cache import TrackingProject
+from guardrails.facts.terraform import module_for
+from guardrails.project import Project
+
+MAIN = 'resource "aws_db_instance" "db" {\n  skip_final_snapshot = var.skip\n}\n'
+
+
+@pytest.mark.parametrize("project_type", [Project, TrackingProject])
+def test_siblings_follow_symlinks_inside_the_root_and_pass_over_loops(
+    project_type: type[Project], repo: Callable[[dict[str, str]], Path]
+) -> None:
+    root = repo({"m/main.tf": MAIN, "shared/vars.tf": 'variable "skip" {\n  default = true\n}\n'})
+    os.symlink("../shared/vars.tf", root / "m" / "variables.tf")
+    os.symlink("loop.tf", root / "m" / "loop.tf")
+    doc = pipeline.load(root / "m/main.tf", "m/main.tf", 1 << 20).document
+    assert doc is not None
+    project = project_type(root, root, 1 << 20)
+    project.add(doc)
+    if isinstance(project, TrackingProject):
+        project.start()
+    assert [d.path for d in project.siblings(doc, (".tf",))] == ["m/main.tf", "shared/vars.tf"]
+    resolved = module_for(doc, project).resolve(doc.blocks[0].attributes["skip_final_snapshot"].expr)
+    assert (resolved.value, [o.path for o in resolved.origins]) == (True, ["shared/vars.tf"])
+    if isinstance(project, TrackingProject):
+        files, _ = project.stop()
+        assert [path for path, _ in files] == ["m/loop.tf", "m/main.tf", "shared/vars.tf"]
