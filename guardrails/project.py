@@ -23,7 +23,7 @@ class Project:
         self.documents: dict[str, Document] = {}
         self._extra: dict[str, Document | None] = {}
         self._displays: dict[str, str] = {}
-        self.cache: dict[tuple[str, str], Any] = {}
+        self.cache: dict[tuple[Any, ...], Any] = {}
 
     def add(self, doc: Document) -> None:
         self.documents[doc.path] = doc

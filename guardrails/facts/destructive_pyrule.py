@@ -30,7 +30,7 @@ class PythonDestructiveRule(Rule):
     def check(self, doc: Document, ctx: RuleContext) -> Iterator[Finding]:
         if not isinstance(doc, PythonDocument) or doc.module is None:
             return
-        scan = PythonScan(doc, GuardSettings.from_options(ctx.options))
+        scan = PythonScan.of(doc, GuardSettings.from_options(ctx.options), ctx.project)
         for call in scan.calls():
             for what, anchor, severity in self.detect(scan, call, doc, ctx):
                 if scan.guard_reason(call.node) is not None:

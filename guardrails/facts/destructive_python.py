@@ -19,11 +19,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import PurePosixPath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from guardrails.documents import PythonDocument
 from guardrails.facts.shell_guards import GuardSettings
 from guardrails.model import Span
+
+if TYPE_CHECKING:
+    from guardrails.project import Project
 
 _ENV_READERS = {"os.environ.get", "os.getenv", "os.environ.__getitem__"}
 _CONFIRMERS = {"input", "builtins.input", "click.confirm", "typer.confirm", "rich.prompt.Confirm.ask"}
@@ -60,10 +63,27 @@ class PythonScan:
         self.module = wrapper.module
         self.imports = _imported_modules(self.module, cst)
         self.constants = _string_constants(self.module, cst)
+        self._calls: list[PyCall] | None = None
+
+    @classmethod
+    def of(cls, doc: PythonDocument, settings: GuardSettings, project: Project) -> PythonScan:
+        """The scan of ``doc``, made once for every Python rule that checks it: resolving
+        libcst's metadata costs far more than any rule (8 rules made it 8 times)."""
+        key = ("python-scan", doc.path, settings)
+        cached = project.cache.get(key)
+        if cached is None or cached[0] is not doc:
+            cached = project.cache[key] = (doc, cls(doc, settings))
+        scan: PythonScan = cached[1]
+        return scan
 
     # -- calls ---------------------------------------------------------------------
 
     def calls(self) -> Iterator[PyCall]:
+        if self._calls is None:
+            self._calls = self._find_calls()
+        yield from self._calls
+
+    def _find_calls(self) -> list[PyCall]:
         cst = self.cst
         scan = self
 
@@ -76,7 +96,7 @@ class PythonScan:
 
         visitor = Visitor()
         self.module.visit(visitor)
-        yield from visitor.found
+        return visitor.found
 
     def qualified(self, node: Any) -> set[str]:
         value = self.names.get(node, ())
