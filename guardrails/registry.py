@@ -50,13 +50,6 @@ class RuleRef:
         loaded: type[Rule] = getattr(importlib.import_module(self.module), self.class_name)
         return loaded
 
-    def __getstate__(self) -> tuple[object, ...]:
-        return tuple(getattr(self, slot) for slot in self.__slots__)
-
-    def __setstate__(self, state: tuple[object, ...]) -> None:
-        for slot, value in zip(self.__slots__, state, strict=True):
-            setattr(self, slot, value)
-
     def __repr__(self) -> str:
         return f"RuleRef({self.id}, {self.module}.{self.class_name})"
 
