@@ -65,6 +65,7 @@ class Engine:
         self._instances: dict[str, Rule] = {}
         self._for_kind: dict[tuple[Kind, bool], list[Rule]] = {}
         self._project_for_kind: dict[Kind, list[Rule]] = {}
+        self._options: dict[str, dict[str, Any]] = {}
 
     def rule(self, rule_id: str) -> Rule:
         """The selected rule ``rule_id``, imported and instantiated on first use."""
@@ -158,9 +159,13 @@ class Engine:
         return parse_text(filename, text, kind)
 
     def _context(self, rule: Rule, project: Project) -> RuleContext:
-        options = {name: opt.default for name, opt in rule.options.items()}
-        options.update(self.settings.extra)
-        options.update(self.settings.rule_options.get(rule.id, {}))
+        # Made for every rule on every document: the merged options are computed once per rule.
+        options = self._options.get(rule.id)
+        if options is None:
+            options = {name: opt.default for name, opt in rule.options.items()}
+            options.update(self.settings.extra)
+            options.update(self.settings.rule_options.get(rule.id, {}))
+            self._options[rule.id] = options
         override = self.settings.severity_overrides.get(rule.id)
         return RuleContext(options=options, project=project, severity_override=override)
 

@@ -87,7 +87,9 @@ class Place:
 
 @dataclass(slots=True)
 class RuleContext:
-    """What a rule may read besides its document: its options and the project."""
+    """What a rule may read besides its document: its options and the project.
+
+    ``options`` is shared by every check of the rule in a scan: read it, never change it."""
 
     options: dict[str, Any]
     project: Project
