@@ -56,7 +56,12 @@ class Project:
 
     def siblings(self, doc: Document, suffixes: tuple[str, ...]) -> list[Document]:
         """Documents next to ``doc`` (same directory) whose names end with one of ``suffixes``."""
-        directory = (self.cwd / doc.host.path).parent
+        return self.directory_documents((self.cwd / doc.host.path).parent, suffixes)
+
+    def directory_documents(self, directory: Path, suffixes: tuple[str, ...]) -> list[Document]:
+        """Documents in ``directory`` (relative to the working directory, or absolute) whose
+        names end with one of ``suffixes``; nothing outside the project root."""
+        directory = directory if directory.is_absolute() else self.cwd / directory
         found: list[Document] = []
         try:
             with os.scandir(directory) as entries:

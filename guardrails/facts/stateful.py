@@ -19,7 +19,7 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from guardrails.documents import Attribute, Block, TerraformDocument
-from guardrails.facts.terraform import Module, Resolved, module_for
+from guardrails.facts.terraform import Instance, Module, Resolved, Scope, placement, resources
 from guardrails.model import Incident, Span
 from guardrails.project import Project
 
@@ -126,10 +126,19 @@ def is_database(resource_type: str) -> bool:
     return entry is not None and entry[1] == DATABASE
 
 
-def is_read_replica(block: Block) -> bool:
-    """An RDS read replica holds a copy: losing it (or its backups) loses no data."""
+def is_read_replica(block: Block, scope: Module | Scope | None = None) -> bool:
+    """An RDS read replica holds a copy: losing it (or its backups) loses no data. A source
+    that resolves to null or "" (a module input left at its default) is no replica; one we
+    cannot resolve may be."""
     attr = block.get("replicate_source_db")
-    return attr is not None and not (attr.expr.kind == "literal" and attr.expr.value in (None, ""))
+    if attr is None:
+        return False
+    if attr.expr.kind == "literal":
+        return attr.expr.value not in (None, "")
+    if scope is None:
+        return True
+    found = scope.resolve(attr.expr)
+    return not (found.known and found.value in (None, ""))
 
 
 # --------------------------------------------------------------------------- production names
@@ -184,16 +193,37 @@ class Setting:
     attribute: Attribute | None
     value: Any
     where: str
+    resolved: Resolved | None = None
+    instance: Instance | None = None
+    placed: Span | None = None
 
     @property
     def span(self) -> Span:
+        """Where the finding goes (``terraform.placement``: a module call's input for a
+        value it passed), else the attribute, else the resource."""
+        if self.placed is not None:
+            return self.placed
         if self.attribute is not None:
             return self.attribute.span
         return Span.point(self.resource.span.line, self.resource.span.column)
 
     @property
+    def address(self) -> str:
+        return self.instance.address if self.instance is not None else self.resource.address
+
+    @property
     def anchor(self) -> str:
-        return f"{self.resource.address}.{self.name}"
+        return f"{self.address}.{self.name}"
+
+    @property
+    def scope(self) -> Scope | None:
+        """Where the resource's other attributes are evaluated (None outside ``unsafe_settings``)."""
+        return self.instance.scope if self.instance is not None else None
+
+    @property
+    def related(self) -> list[dict[str, Any]]:
+        """The resource inside the child module when the finding is on a module call."""
+        return self.instance.related() if self.instance is not None else []
 
 
 def find_attribute(block: Block, path: str) -> tuple[Attribute | None, bool]:
@@ -210,7 +240,9 @@ def find_attribute(block: Block, path: str) -> tuple[Attribute | None, bool]:
     return current.get(name), True
 
 
-def setting(block: Block, path: str, module: Module, default: Any, unsafe: Callable[[Any], bool]) -> Setting | None:
+def setting(
+    block: Block, path: str, module: Module | Scope, default: Any, unsafe: Callable[[Any], bool]
+) -> Setting | None:
     """The setting at ``path`` when its effective value is ``unsafe``; None when safe or unknown.
 
     Absent: the provider ``default`` applies (None means "unknown when absent").
@@ -230,11 +262,12 @@ def setting(block: Block, path: str, module: Module, default: Any, unsafe: Calla
         return None
     value = _plain(chosen)
     if attr.expr.kind == "literal":
-        return Setting(block, path, attr, value, f"= {_show(value)}")
-    return Setting(block, path, attr, value, f"= {attr.expr.text.strip()}, which is {_show(value)}{chosen.via}")
+        return Setting(block, path, attr, value, f"= {_show(value)}", chosen)
+    where = f"= {attr.expr.text.strip()}, which is {_show(value)}{chosen.via}"
+    return Setting(block, path, attr, value, where, chosen)
 
 
-def _effective(module: Module, attr: Attribute, unsafe: Callable[[Any], bool]) -> Resolved | None:
+def _effective(module: Module | Scope, attr: Attribute, unsafe: Callable[[Any], bool]) -> Resolved | None:
     """The unsafe value production gets, if any (see ``setting``)."""
     candidates = module.candidates(attr.expr)
     production = [c for c in candidates[1:] if c.origins and names_production(PurePosixPath(c.origins[0].path).name)]
@@ -252,23 +285,31 @@ def unsafe_settings(
     unsafe: Callable[[Any], bool],
     skip_replicas: bool = False,
 ) -> Iterator[Setting]:
-    """Every resource of ``doc`` whose type is in ``paths`` and whose setting there is unsafe.
+    """Every resource whose type is in ``paths`` and whose setting there is unsafe: those
+    ``doc`` declares and those its module calls create (``terraform.resources``), each
+    reported where ``terraform.placement`` puts it.
 
     A resource with ``count`` or ``for_each`` is one block, reported once.
     """
-    module = module_for(doc, project)
-    for block in doc.resources(*paths):
-        if skip_replicas and is_read_replica(block):
+    for instance in resources(doc, project, *paths):
+        block = instance.block
+        if skip_replicas and is_read_replica(block, instance.scope):
             continue
-        found = setting(block, paths[block.labels[0]], module, default, unsafe)
-        if found is not None:
+        found = setting(block, paths[block.labels[0]], instance.scope, default, unsafe)
+        if found is None:
+            continue
+        found.placed = placement(instance, found.attribute, found.resolved, project)
+        if found.placed is not None:
+            found.instance = instance
             yield found
 
 
-def describe(block: Block) -> str:
-    """``aws_db_instance.main (RDS DB instance)``."""
+def describe(found: Block | Setting) -> str:
+    """``aws_db_instance.main (RDS DB instance)``, ``module.db.aws_db_instance.this (...)``."""
+    block = found.resource if isinstance(found, Setting) else found
+    address = found.address if isinstance(found, Setting) else block.address
     entry = STATEFUL_TYPES.get(block.labels[0]) if block.labels else None
-    return f"{block.address} ({entry[0]})" if entry else block.address
+    return f"{address} ({entry[0]})" if entry else address
 
 
 def _plain(resolved: Resolved) -> Any:

@@ -66,7 +66,6 @@ class TerraformBackupsDisabled(Rule):
     def check(self, doc: TerraformDocument, ctx: RuleContext) -> Iterator[Finding]:  # type: ignore[override]
         for found in unsafe_settings(doc, ctx.project, _PATHS, None, is_zero, skip_replicas=True):
             message = (
-                f"{describe(found.resource)}: {found.name} {found.where}; automated backups and point-in-time "
-                "recovery are off"
+                f"{describe(found)}: {found.name} {found.where}; automated backups and point-in-time recovery are off"
             )
-            yield self.finding(doc, found.span, message, anchor=found.anchor, ctx=ctx)
+            yield self.finding(doc, found.span, message, anchor=found.anchor, ctx=ctx, related=found.related)
