@@ -19,7 +19,7 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from guardrails.documents import Attribute, Block, TerraformDocument
-from guardrails.facts.terraform import Instance, Module, Resolved, Scope, placement, resources
+from guardrails.facts.terraform import TFVARS, Instance, Module, Origin, Resolved, Scope, placement, resources
 from guardrails.model import Incident, Span
 from guardrails.project import Project
 
@@ -270,11 +270,16 @@ def setting(
 def _effective(module: Module | Scope, attr: Attribute, unsafe: Callable[[Any], bool]) -> Resolved | None:
     """The unsafe value production gets, if any (see ``setting``)."""
     candidates = module.candidates(attr.expr)
-    production = [c for c in candidates[1:] if c.origins and names_production(PurePosixPath(c.origins[0].path).name)]
+    production = [c for c in candidates[1:] if any(_production_file(o) for o in c.origins)]
     for candidate in production or candidates[:1]:
         if candidate.known and unsafe(_plain(candidate)):
             return candidate
     return None
+
+
+def _production_file(origin: Origin) -> bool:
+    """A value set by a production-named .tfvars file (``prod.tfvars``), directly or through module inputs."""
+    return origin.kind == TFVARS and names_production(PurePosixPath(origin.path).name)
 
 
 def unsafe_settings(

@@ -22,6 +22,7 @@ from functools import lru_cache
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from guardrails.discover import DEFAULT_EXCLUDED_DIRS
 from guardrails.documents import Attribute, Block, Expr, TerraformDocument
 from guardrails.model import Document, Kind, Span
 from guardrails.project import Project
@@ -29,7 +30,6 @@ from guardrails.project import Project
 _MODULE_SUFFIXES = (".tf", ".tf.json", ".tfvars", ".tfvars.json")
 _MAX_DEPTH = 16
 _MAX_NESTING = 8
-_SKIPPED_DIRECTORIES = frozenset({".git", ".terraform", "node_modules", ".terragrunt-cache"})
 
 #: Origin kinds: where the literal that decided a value was written.
 DEFAULT = "default"
@@ -671,7 +671,7 @@ def _callers(project: Project) -> dict[str, frozenset[str]]:
 def _terraform_files(project: Project) -> Iterator[Path]:
     """The repository's .tf files that declare a module call (a text test before parsing)."""
     for top, directories, files in os.walk(project.root):
-        directories[:] = sorted(d for d in directories if d not in _SKIPPED_DIRECTORIES)
+        directories[:] = sorted(d for d in directories if not d.startswith(".") and d not in DEFAULT_EXCLUDED_DIRS)
         for name in sorted(files):
             if not name.endswith(".tf"):
                 continue
