@@ -14,7 +14,6 @@ values flow and what stays unknown.
 from __future__ import annotations
 
 import json
-import os
 import posixpath
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -22,7 +21,6 @@ from functools import lru_cache
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from guardrails.discover import DEFAULT_EXCLUDED_DIRS
 from guardrails.documents import Attribute, Block, Expr, TerraformDocument
 from guardrails.model import Document, Kind, Span
 from guardrails.project import Project
@@ -670,16 +668,7 @@ def _callers(project: Project) -> dict[str, frozenset[str]]:
 
 def _terraform_files(project: Project) -> Iterator[Path]:
     """The repository's .tf files that declare a module call (a text test before parsing)."""
-    for top, directories, files in os.walk(project.root):
-        directories[:] = sorted(d for d in directories if not d.startswith(".") and d not in DEFAULT_EXCLUDED_DIRS)
-        for name in sorted(files):
-            if not name.endswith(".tf"):
-                continue
-            path = Path(top) / name
-            try:
-                with open(path, "rb") as handle:
-                    head = handle.read(project.max_file_size + 1)
-            except OSError:
-                continue
-            if b"module" in head and b"source" in head:
-                yield path
+    for path in project.walk((".tf",)):
+        data = project.read_bytes(path)
+        if data is not None and b"module" in data and b"source" in data:
+            yield path
