@@ -22,6 +22,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from guardrails.documents import Attribute, Block, Expr, TerraformDocument
+from guardrails.facts.tf_registry import PublishedModule, published
 from guardrails.model import Document, Kind, Span
 from guardrails.project import Project
 
@@ -98,8 +99,11 @@ class Module:
     """The declarations of one Terraform directory; ``resolve``/``candidates`` evaluate
     in its root scope (the directory applied on its own)."""
 
-    def __init__(self, documents: list[Document], directory: str = "") -> None:
+    def __init__(
+        self, documents: list[Document], directory: str = "", published: PublishedModule | None = None
+    ) -> None:
         self.directory = directory
+        self.published = published
         self.documents: list[TerraformDocument] = []
         self.variables: dict[str, tuple[Block, str]] = {}
         self.locals: dict[str, tuple[Attribute, str]] = {}
@@ -506,7 +510,37 @@ def call_target(call: Block, caller: Scope, project: Project) -> Module | None:
     root = caller.calls[0].scope.module if caller.calls else caller.module
     key = ".".join([c.name for c in caller.calls] + [call.labels[0] if call.labels else ""])
     downloaded = _downloaded(root.directory, project).get(key)
-    return module_at(downloaded, project) if downloaded is not None else None
+    if downloaded is not None:
+        return module_at(downloaded, project)
+    version = call.get("version")
+    constraint = version.expr.value if version is not None and version.expr.kind == "literal" else None
+    table = published(text, None if constraint is None else str(constraint))
+    return _published_module(table, project) if table is not None else None
+
+
+def _published_module(table: PublishedModule, project: Project) -> Module:
+    """A registry module not on disk, as its table describes it: one resource whose
+    attributes read the inputs, and the inputs' published defaults."""
+    key = ("terraform-published", table.source)
+    if key not in project.cache:
+        variables: list[Block] = []
+        resource = Block("resource", [table.resource, table.address.rsplit(".", 1)[-1]], {}, [], Span.point(1))
+        for name, item in sorted(table.inputs.items()):
+            at = Span.point(item.line)
+            default = Attribute("default", Expr("literal", item.default, repr(item.default), at), at)
+            variables.append(Block("variable", [name], {"default": default}, [], at))
+            *blocks, attribute = item.attribute.split(".")
+            holder = resource
+            for part in blocks:
+                child = holder.child(part)
+                if child is None:
+                    child = Block(part, [], {}, [], Span.point(1))
+                    holder.blocks.append(child)
+                holder = child
+            holder.attributes[attribute] = Attribute(attribute, Expr("reference", f"var.{name}", f"var.{name}", at), at)
+        doc = TerraformDocument(path=table.reference, kind=Kind.TERRAFORM, text="", blocks=[resource, *variables])
+        project.cache[key] = Module([doc], table.reference, table)
+    return project.cache[key]
 
 
 def _join(directory: str, relative: str) -> str:
@@ -558,6 +592,9 @@ class Instance:
         """The resource in the child module, for findings reported in the caller."""
         if not self.called:
             return []
+        table = self.scope.module.published
+        if table is not None:
+            return [{"module": table.source, "resource": table.address, "defaults": table.reference}]
         return [{"path": self.path, "line": self.block.span.line, "resource": self.address}]
 
 
@@ -633,6 +670,14 @@ def placement(instance: Instance, attr: Attribute | None, found: Resolved | None
     inputs = [o for o in inputs if block.line <= o.line <= block.end_line]
     if inputs:
         return None if overridden else inputs[-1].span
+    table = instance.scope.module.published
+    if (
+        table is not None
+        and decisive is not None
+        and decisive.path == table.reference
+        and len(instance.scope.calls) == 1
+    ):
+        return Span.point(block.line, block.column)  # a published default the call leaves unsafe
     if overridden and decisive is not None:
         calls = instance.scope.calls
         child = calls[1].scope.module if len(calls) > 1 else instance.scope.module
