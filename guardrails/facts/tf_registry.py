@@ -21,7 +21,7 @@ from typing import Any
 @dataclass(frozen=True, slots=True)
 class Input:
     """One module input: the resource attribute it sets (dotted for nested blocks) and its
-    published default, on ``line`` of the module's variables.tf."""
+    published default, written on ``line`` of the module's variables.tf."""
 
     attribute: str
     default: Any
@@ -49,10 +49,10 @@ PUBLISHED: tuple[PublishedModule, ...] = (
         "aws_db_instance",
         "module.db_instance.aws_db_instance.this",
         {
-            "deletion_protection": Input("deletion_protection", False, 575),
-            "skip_final_snapshot": Input("skip_final_snapshot", False, 126),
-            "backup_retention_period": Input("backup_retention_period", None, 319),
-            "replicate_source_db": Input("replicate_source_db", None, 48),
+            "deletion_protection": Input("deletion_protection", False, 578),
+            "skip_final_snapshot": Input("skip_final_snapshot", False, 129),
+            "backup_retention_period": Input("backup_retention_period", None, 322),
+            "replicate_source_db": Input("replicate_source_db", None, 51),
         },
     ),
     PublishedModule(
@@ -62,8 +62,8 @@ PUBLISHED: tuple[PublishedModule, ...] = (
         "google_sql_database_instance",
         "google_sql_database_instance.default",
         {
-            "deletion_protection": Input("deletion_protection", True, 100),
-            "deletion_protection_enabled": Input("settings.deletion_protection_enabled", False, 223),
+            "deletion_protection": Input("deletion_protection", True, 103),
+            "deletion_protection_enabled": Input("settings.deletion_protection_enabled", False, 226),
         },
     ),
     PublishedModule(
@@ -73,8 +73,8 @@ PUBLISHED: tuple[PublishedModule, ...] = (
         "google_sql_database_instance",
         "google_sql_database_instance.default",
         {
-            "deletion_protection": Input("deletion_protection", True, 98),
-            "deletion_protection_enabled": Input("settings.deletion_protection_enabled", False, 209),
+            "deletion_protection": Input("deletion_protection", True, 101),
+            "deletion_protection_enabled": Input("settings.deletion_protection_enabled", False, 212),
         },
     ),
     PublishedModule(
@@ -84,8 +84,8 @@ PUBLISHED: tuple[PublishedModule, ...] = (
         "google_sql_database_instance",
         "module.safer_mysql.google_sql_database_instance.default",
         {
-            "deletion_protection": Input("deletion_protection", True, 399),
-            "deletion_protection_enabled": Input("settings.deletion_protection_enabled", False, 133),
+            "deletion_protection": Input("deletion_protection", True, 402),
+            "deletion_protection_enabled": Input("settings.deletion_protection_enabled", False, 136),
         },
     ),
     PublishedModule(
@@ -95,8 +95,8 @@ PUBLISHED: tuple[PublishedModule, ...] = (
         "google_sql_database_instance",
         "google_sql_database_instance.default",
         {
-            "deletion_protection": Input("deletion_protection", True, 342),
-            "deletion_protection_enabled": Input("settings.deletion_protection_enabled", False, 107),
+            "deletion_protection": Input("deletion_protection", True, 345),
+            "deletion_protection_enabled": Input("settings.deletion_protection_enabled", False, 110),
         },
     ),
 )
@@ -120,7 +120,7 @@ def published(source: str, version: str | None) -> PublishedModule | None:
 
 def _selects(constraint: str, major: int) -> bool:
     """Whether a version constraint can pick ``major``: ``~> 6.0``, ``6.1.0`` and ``= 6``
-    pin the major; ``>= 5.0`` allows the newest; anything else (``< 6``) is not modelled."""
+    pin the major, ``>=``/``>``/``<``/``<=`` bound it; anything else (``!=``) is not modelled."""
     for part in constraint.split(","):
         text = part.strip()
         operator = text.rstrip("0123456789.- ").strip() if text else ""
@@ -132,6 +132,8 @@ def _selects(constraint: str, major: int) -> bool:
             return False
         if operator in (">=", ">") and int(first) > major:
             return False
-        if operator not in ("", "=", "~>", ">=", ">"):
+        if (operator == "<" and int(first) <= major) or (operator == "<=" and int(first) < major):
+            return False
+        if operator not in ("", "=", "~>", ">=", ">", "<", "<="):
             return False
     return True
