@@ -304,9 +304,12 @@ def unsafe_settings(
         if found is None:
             continue
         found.placed = placement(instance, found.attribute, found.resolved, project)
-        if found.placed is not None:
-            found.instance = instance
-            yield found
+        if found.placed is None:
+            continue
+        found.instance = instance
+        if instance.called and found.resolved is not None:  # the child's expression would only distract
+            found.where = f"= {_show(found.value)}{found.resolved.via}"
+        yield found
 
 
 def describe(found: Block | Setting) -> str:

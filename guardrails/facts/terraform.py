@@ -581,7 +581,8 @@ class Instance:
     @property
     def address(self) -> str:
         """``module.db.aws_db_instance.this``."""
-        return self.scope.prefix + self.block.address
+        table = self.scope.module.published
+        return self.scope.prefix + (table.address if table is not None else self.block.address)
 
     @property
     def called(self) -> bool:
