@@ -53,6 +53,7 @@ PUBLISHED: tuple[PublishedModule, ...] = (
             "skip_final_snapshot": Input("skip_final_snapshot", False, 129),
             "backup_retention_period": Input("backup_retention_period", None, 322),
             "replicate_source_db": Input("replicate_source_db", None, 51),
+            "publicly_accessible": Input("publicly_accessible", False, 236),
         },
     ),
     PublishedModule(

@@ -84,20 +84,22 @@ class TerraformDatabasePubliclyAccessible(Rule):
     )
 
     def check(self, doc: TerraformDocument, ctx: RuleContext) -> Iterator[Finding]:  # type: ignore[override]
+        for instance in terraform.resources(doc, ctx.project, *_PUBLICLY_ACCESSIBLE):
+            attr, resolved = terraform.attribute_value(instance.block, "publicly_accessible", instance.scope)
+            span = terraform.placement(instance, attr, resolved, ctx.project) if attr is not None else None
+            if span is not None and resolved.as_bool() is True:
+                yield self.finding(
+                    doc,
+                    span,
+                    f"{instance.address} sets publicly_accessible = true{resolved.via}: it gets a public address",
+                    anchor=f"{instance.address}.publicly_accessible",
+                    ctx=ctx,
+                    related=instance.related(),
+                )
         module = terraform.module_for(doc, ctx.project)
         for block in doc.resources():
             kind = block.labels[0]
-            if kind in _PUBLICLY_ACCESSIBLE:
-                attr, resolved = terraform.attribute_value(block, "publicly_accessible", module)
-                if attr is not None and resolved.as_bool() is True:
-                    yield self.finding(
-                        doc,
-                        attr.span,
-                        f"{block.address} sets publicly_accessible = true{resolved.via}: it gets a public address",
-                        anchor=f"{block.address}.publicly_accessible",
-                        ctx=ctx,
-                    )
-            elif kind == "google_sql_database_instance":
+            if kind == "google_sql_database_instance":
                 yield from self._cloud_sql(doc, block, module, ctx)
             elif kind in _AZURE_FIREWALL_RULES:
                 yield from self._azure_rule(doc, block, module, ctx)
