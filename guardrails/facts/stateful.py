@@ -127,10 +127,10 @@ def is_database(resource_type: str) -> bool:
 
 
 def is_read_replica(block: Block, scope: Module | Scope | None = None) -> bool:
-    """An RDS read replica holds a copy: losing it (or its backups) loses no data. A source
-    that resolves to null or "" (a module input left at its default) is no replica; one we
-    cannot resolve may be."""
-    attr = block.get("replicate_source_db")
+    """A read replica (RDS ``replicate_source_db``, Cloud SQL ``master_instance_name``) holds a
+    copy: losing it (or its backups) loses no data. A source that resolves to null or ""
+    (a module input left at its default) is no replica; one we cannot resolve may be."""
+    attr = block.get("replicate_source_db") or block.get("master_instance_name")
     if attr is None:
         return False
     if attr.expr.kind == "literal":
