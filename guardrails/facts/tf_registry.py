@@ -65,6 +65,7 @@ PUBLISHED: tuple[PublishedModule, ...] = (
         {
             "deletion_protection": Input("deletion_protection", True, 103),
             "deletion_protection_enabled": Input("settings.deletion_protection_enabled", False, 226),
+            "master_instance_name": Input("master_instance_name", None, 169),
         },
     ),
     PublishedModule(
@@ -76,6 +77,7 @@ PUBLISHED: tuple[PublishedModule, ...] = (
         {
             "deletion_protection": Input("deletion_protection", True, 101),
             "deletion_protection_enabled": Input("settings.deletion_protection_enabled", False, 212),
+            "master_instance_name": Input("master_instance_name", None, 158),
         },
     ),
     PublishedModule(
@@ -87,6 +89,7 @@ PUBLISHED: tuple[PublishedModule, ...] = (
         {
             "deletion_protection": Input("deletion_protection", True, 402),
             "deletion_protection_enabled": Input("settings.deletion_protection_enabled", False, 136),
+            "master_instance_name": Input("master_instance_name", None, 92),
         },
     ),
     PublishedModule(
@@ -98,6 +101,7 @@ PUBLISHED: tuple[PublishedModule, ...] = (
         {
             "deletion_protection": Input("deletion_protection", True, 345),
             "deletion_protection_enabled": Input("settings.deletion_protection_enabled", False, 110),
+            "master_instance_name": Input("master_instance_name", None, 30),
         },
     ),
 )

@@ -58,7 +58,7 @@ class TerraformCloudSqlDeletionProtection(Rule):
 
     def check(self, doc: TerraformDocument, ctx: RuleContext) -> Iterator[Finding]:  # type: ignore[override]
         paths = {"google_sql_database_instance": "deletion_protection"}
-        for found in unsafe_settings(doc, ctx.project, paths, True, is_false):
+        for found in unsafe_settings(doc, ctx.project, paths, True, is_false, skip_replicas=True):
             api = setting(found.resource, _API_FLAG, found.scope, False, is_false)
             if api is None:
                 continue
