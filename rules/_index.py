@@ -94,7 +94,7 @@ FILES = {
     'destructive/sql_drop_database_migration.py': 3437,
     'destructive/sql_wipe_in_forward_migration.py': 2831,
     'destructive/tf_backups_disabled.py': 4544,
-    'destructive/tf_cloudsql_deletion_protection.py': 3477,
+    'destructive/tf_cloudsql_deletion_protection.py': 3844,
     'destructive/tf_database_deletion_protection.py': 4096,
     'destructive/tf_dynamodb_deletion_protection.py': 2736,
     'destructive/tf_prevent_destroy_disabled.py': 2768,

@@ -26,8 +26,8 @@ class TerraformCloudSqlDeletionProtection(Rule):
         "(API-level, default false) makes Google refuse the deletion from any client. All data and backups go "
         "with the instance. Reported: `deletion_protection` resolved to false while the API-level flag is not "
         "true, i.e. nothing stops the deletion. Not reported: the API flag alone being off while Terraform's "
-        "default protection stays on (that would flag almost every instance), or an API flag from an "
-        "unresolvable expression."
+        "default protection stays on (that would flag almost every instance), an API flag from an "
+        "unresolvable expression, or a read replica (`master_instance_name`)."
     )
     remediation = (
         "Leave `deletion_protection` at its default (true) and set `settings { deletion_protection_enabled = "
@@ -53,6 +53,12 @@ class TerraformCloudSqlDeletionProtection(Rule):
             'resource "google_sql_database_instance" "main" {\n  deletion_protection = false\n  settings {\n'
             '    tier                        = "db-f1-micro"\n    deletion_protection_enabled = true\n  }\n}\n',
             note="the API-level flag still refuses the deletion",
+        ),
+        Good(
+            "replica.tf",
+            'resource "google_sql_database_instance" "ro" {\n  master_instance_name = "main"\n'
+            '  deletion_protection  = false\n  settings {\n    tier = "db-f1-micro"\n  }\n}\n',
+            note="a read replica holds a copy of its primary",
         ),
     )
 
