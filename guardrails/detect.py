@@ -164,6 +164,8 @@ def _starts_like_zone(head: bytes) -> bool:
             continue
         if line.startswith("$"):
             return True
+        if line.startswith(("//", "#", "<")) or "{" in line:  # named.conf, XML, another format's comment
+            return False
         words = [w.upper() for w in line.replace("(", " ").split()[:5]]
         return any(w in _CLASSES or w in _TYPES for w in words[1:] or words)
     return True

@@ -142,7 +142,6 @@ class Engine:
 
     def _stdin_document(self, filename: str, data: bytes, result: ScanResult) -> Document | None:
         from guardrails.detect import detect
-
         from guardrails.templates import Template
 
         kind = detect(filename, data[:4096])

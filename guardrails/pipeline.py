@@ -8,8 +8,8 @@ from pathlib import Path
 from guardrails import detect, templates
 from guardrails.documents import FailedDocument, TreeDocument
 from guardrails.model import Document, Kind, ParseError, SkippedFile
-from guardrails.templates import Template
 from guardrails.source import Unreadable, read_head, read_text
+from guardrails.templates import Template
 
 HELM_HINT = "helm template <chart> | guardrails scan - --stdin-filename rendered.yaml"
 
@@ -62,11 +62,14 @@ def load_text(display: str, text: str, kind: Kind | Template) -> Loaded:
             return Loaded(skipped=SkippedFile(display, engine.reason, detail))
         kind = kind.kind  # no tag: it renders to itself
     doc = parse_text(display, text, kind)
-    if isinstance(doc, FailedDocument):
-        engine = templates.broken_by_tags(text, kind)
-        if engine is not None:
-            detail = templates.detail(engine, kind, "its template tags are what it fails to parse on")
-            return Loaded(skipped=SkippedFile(display, engine.reason, detail))
+    if isinstance(doc, FailedDocument) and doc.error is not None:
+        cause = templates.broken_by_tags(text, kind, doc.error)
+        if isinstance(cause, templates.Engine):
+            detail = templates.detail(cause, kind, "its template tags are what it fails to parse on")
+            return Loaded(skipped=SkippedFile(display, cause.reason, detail))
+        if cause is not None:  # broken whatever its tags render to: point at the line to fix
+            error = ParseError(f"{cause.message} (read with its template tags set aside)", cause.line, cause.column)
+            doc = FailedDocument(path=display, kind=kind, text=text, error=error)
     return Loaded(document=doc)
 
 

@@ -39,7 +39,9 @@ JINJA = Engine("jinja-template", "Jinja template", "render it (Ansible's templat
 GO = Engine("go-template", "Go template", "render it (gomplate, helm template)", ("{{",))
 ERB = Engine("erb-template", "ERB template", "render it (erb FILE)", ("<%",))
 TERRAFORM = Engine(
-    "terraform-template", "Terraform templatefile() source", "render it (templatefile() in terraform console)",
+    "terraform-template",
+    "Terraform templatefile() source",
+    "render it (templatefile() in terraform console)",
     ("${", "%{"),
 )
 PLACEHOLDER = Engine("template", "template with {{ }} placeholders", "substitute its placeholders", ("{{",))
@@ -100,7 +102,17 @@ def in_ansible_templates(path: str, exists: callable = os.path.exists) -> bool: 
 
 
 # One tag: an opening, the shortest text to its closing (a tag may span lines, never a whole file).
-_TAG = re.compile(r"\{\{(?s:.{0,2000}?)\}\}|\{%(?s:.{0,2000}?)%\}|\{#(?s:.{0,2000}?)#\}|<%(?s:.{0,2000}?)%>|%\{[^}\n]{0,2000}\}|\$\{[^}\n]{0,2000}\}")
+_TAG = re.compile(
+    r"""
+     \{\{ (?s:.{0,2000}?) \}\}    # {{ expression }}: Jinja, Go, placeholders
+    |\{%  (?s:.{0,2000}?) %\}     # {% statement %}: Jinja
+    |\{\#  (?s:.{0,2000}?) \#\}   # {# comment #}: Jinja
+    |<%   (?s:.{0,2000}?) %>     # <% code %>, <%= expression %>: ERB
+    |%\{  [^}\n]{0,2000}  \}     # %{ directive }: Terraform
+    |\$\{ [^}\n]{0,2000}  \}     # ${ interpolation }: Terraform
+    """,
+    re.VERBOSE,
+)
 _GO_ACTION = re.compile(
     r"\{\{-?\s*(?:[.$]|(?:if|else|end|range|with|define|template|block|include|toYaml|tpl|printf)\b)"
 )
@@ -154,9 +166,11 @@ def without_tags(text: str, engine: Engine) -> str:
     return _TAG.sub(replace, text)
 
 
-def broken_by_tags(text: str, kind: Kind) -> Engine | None:
-    """The engine whose tags are why ``text`` does not parse as ``kind`` (see the module
-    docstring), or None: not a template, or broken for another reason too."""
+def broken_by_tags(text: str, kind: Kind, error: ParseError) -> Engine | ParseError | None:
+    """Why ``text`` does not parse as ``kind`` (``error``), when it holds template tags: the Engine
+    whose tags broke it (see the module docstring); or, when ``error`` is on a line with a tag but
+    the file stays broken without its tags, the error that remains (lines are kept, so it points
+    at the line to fix). None: the tags are not to blame, ``error`` stands."""
     if kind in _NATIVE_TEMPLATES or not any(tag in text for tag in _CONTENT_TAGS):
         return None
     engine = engine_of(text, terraform=False)
@@ -164,8 +178,10 @@ def broken_by_tags(text: str, kind: Kind) -> Engine | None:
 
     try:
         parse("template", without_tags(text, engine), kind)
-    except ParseError:
-        return None
+    except ParseError as remaining:
+        lines = text.split("\n")
+        at_tag = error.line <= len(lines) and any(tag in lines[error.line - 1] for tag in _CONTENT_TAGS)
+        return remaining if at_tag and "_tpl" not in remaining.message else None
     return engine
 
 
