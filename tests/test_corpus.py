@@ -13,13 +13,9 @@ from guardrails.discover import DEFAULT_EXCLUDED_DIRS
 from guardrails.engine import Engine, ScanResult, Settings
 from guardrails.registry import all_rules
 from guardrails.templates import REASONS
-from tests.conftest import REPO
+from tests.conftest import SHARED, require_shared
 
-# ../shared/corpus beside the repository (or beside the directory of a git worktree)
-CORPUS = next(
-    (p / "shared" / "corpus" for p in (REPO.parent, REPO.parent.parent) if (p / "shared" / "corpus").is_dir()),
-    REPO.parent / "shared" / "corpus",
-)
+CORPUS = SHARED / "corpus"
 
 # Reviewed: files that do not parse and are no template. Each is shell that bash runs but the
 # shell parser refuses (a `for` with its `in` on the next line; a Terraform local-exec command
@@ -93,11 +89,12 @@ TEMPLATES = {
     "realworld/terraform-google-sql-db/modules/restore/templates/import.yaml.tftpl": "terraform-template",
 }
 
-pytestmark = pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus is not present")
+CORPUS = SHARED / "corpus"
 
 
 @pytest.fixture(scope="module")
 def scanned() -> ScanResult:
+    require_shared("corpus")
     # .gitignore not honoured: every file on disk is accounted for, ignored ones too.
     return Engine(Settings(rules=all_rules(), use_gitignore=False), cwd=CORPUS).scan([Path(".")])
 
