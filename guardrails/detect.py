@@ -2,9 +2,9 @@
 
 The content settles what a name leaves open: a shebang names the interpreter of a
 script whatever its extension (a ``manage.py`` that is a shell script), a unified diff
-is a patch whatever file it patches (``.env.patch``), a ``.zone`` file whose first line
-is neither a directive nor a record is no DNS zone (a named.conf stanza, a firewalld
-zone). YAML is refined once parsed (``refine``): a Kubernetes manifest or a compose file
+is a patch whatever file it patches (``.env.patch``), a ``.zone`` file that opens with
+another format instead of a directive or a record is no DNS zone (a named.conf stanza, a
+firewalld zone). YAML is refined once parsed (``refine``): a Kubernetes manifest or a compose file
 can carry any name. Templates (``guardrails.templates``) are not their kind until
 rendered, so they are set aside as not analysed, with the command that renders them.
 """
@@ -154,20 +154,15 @@ def _looks_like_zone(head: bytes) -> bool:
 
 
 def _starts_like_zone(head: bytes) -> bool:
-    """Whether the first significant line of a ``.zone`` file is a directive or a record; a
-    file of comments only is given the benefit of its name."""
-    from guardrails.parsers.zone import _CLASSES, _TYPES
-
+    """False when the first significant line of a ``.zone`` file is another format's (a named.conf
+    ``zone "x" {`` stanza, a firewalld XML zone, a ``//`` or ``#`` comment) and neither a directive
+    nor a record; anything else, a broken zone file included, is given the benefit of its name."""
+    if b"\x00" in head:
+        return True  # binary: reading it says so
     for raw in head.decode("utf-8", "replace").splitlines():
         line = raw.split(";", 1)[0].strip()
-        if not line:
-            continue
-        if line.startswith("$"):
-            return True
-        if line.startswith(("//", "#", "<")) or "{" in line:  # named.conf, XML, another format's comment
-            return False
-        words = [w.upper() for w in line.replace("(", " ").split()[:5]]
-        return any(w in _CLASSES or w in _TYPES for w in words[1:] or words)
+        if line:
+            return line.startswith("$") or not (line.startswith(("//", "#", "<")) or "{" in line)
     return True
 
 

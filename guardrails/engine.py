@@ -146,7 +146,11 @@ class Engine:
 
         kind = detect(filename, data[:4096])
         if not isinstance(kind, Kind | Template):
-            result.skipped.append(SkippedFile(filename, "unsupported", "--stdin-filename names no supported kind"))
+            named = isinstance(detect(filename), Kind | Template)
+            why = "names no supported kind"
+            if named:
+                why = "names a kind its content is not (a diff, another format)"
+            result.skipped.append(SkippedFile(filename, "unsupported", f"--stdin-filename {why}"))
             return None
         from guardrails.model import ParseError
 
