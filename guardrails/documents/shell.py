@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from guardrails.model import Document, Span
@@ -98,3 +99,12 @@ class ShellDocument(Document):
     assignments: list[ShellAssignment] = field(default_factory=list)
     options: set[str] = field(default_factory=set)
     dialect: str = "bash"
+    # Template placeholders (guardrails.embedded): shell variable name -> the template text
+    # it stands for (``var_data_dir`` -> ``${var.data_dir}``); filled before any rule runs.
+    interpolations: dict[str, str] = field(default_factory=dict)
+
+    def original(self, text: str) -> str:
+        """``text`` (a message about this script) with each placeholder written as in the template."""
+        for name, template in self.interpolations.items():
+            text = re.sub(rf"\$\{{{name}\}}|\${name}(?![A-Za-z0-9_])", lambda _m, t=template: t, text)
+        return text
