@@ -74,7 +74,9 @@ def attach_children(doc: Document) -> None:
     from guardrails.parsers import parse
 
     for snippet in snippets(doc):
-        line_map = LineMap(snippet.lines) if snippet.anchors is None else AnchoredLineMap(snippet.lines, snippet.anchors)
+        line_map = (
+            LineMap(snippet.lines) if snippet.anchors is None else AnchoredLineMap(snippet.lines, snippet.anchors)
+        )
         try:
             child = parse(doc.path, snippet.text, Kind.SHELL)
         except ParseError as error:
@@ -442,9 +444,11 @@ def hcl_template_snippet(expr: Expr, context: str) -> Snippet | None:
         if end <= start:
             return None
         quoted = False
-        strip = _common_indent(wrapped[start:end]) if kids[0].type == "heredoc_start" and "-" in wrapped[
-            chars(kids[0].start_byte) : chars(kids[0].end_byte)
-        ] else 0
+        strip = (
+            _common_indent(wrapped[start:end])
+            if kids[0].type == "heredoc_start" and "-" in wrapped[chars(kids[0].start_byte) : chars(kids[0].end_byte)]
+            else 0
+        )
     holes = sorted((chars(n.start_byte), chars(n.end_byte), n) for n in _holes(template))
     builder.render(start, end, [(a, b, n) for a, b, n in holes if start <= a < end], quoted, strip)
     return builder.snippet()

@@ -378,6 +378,8 @@ class Guards:
     def reason(self, cmd: ShellCommand) -> str | None:
         """Why ``cmd`` is guarded, or None when nothing in the script keeps it from production."""
         for cond in cmd.conditions:
+            if cond.kind == "unread":
+                return f"it sits under `{describe(cond)}`, which could not be parsed and may keep it from production"
             if self.holds(cond, self.production) is False:
                 return f"`{describe(cond)}` keeps it from running in production"
         stop = self._production_exit(cmd)
