@@ -32,7 +32,8 @@ class Snippet:
 
     ``anchors`` (when the text is not a plain copy of host lines) gives, for each line,
     (column in the snippet, host line, host column) where each run of characters starts;
-    ``interpolations`` maps the shell names of template placeholders to the template text.
+    ``interpolations`` maps the shell names of template placeholders to the template text;
+    ``heredocs`` maps here-string placeholders to the heredoc (name, body) they stand for.
     """
 
     text: str
@@ -40,6 +41,7 @@ class Snippet:
     context: str
     anchors: list[list[tuple[int, int, int]]] | None = None
     interpolations: dict[str, str] = field(default_factory=dict)
+    heredocs: dict[str, tuple[str, str]] = field(default_factory=dict)  # placeholder -> (name, body)
 
 
 @dataclass(slots=True)
@@ -83,10 +85,20 @@ def attach_children(doc: Document) -> None:
             child = FailedDocument(path=doc.path, kind=Kind.SHELL, text=snippet.text, error=error)
         if snippet.interpolations and instance_of(child, "ShellDocument"):
             child.interpolations = dict(snippet.interpolations)  # type: ignore[attr-defined]
+        if snippet.heredocs and instance_of(child, "ShellDocument"):
+            _restore_heredocs(child, snippet.heredocs)
         child.parent = doc
         child.line_map = line_map
         child.context = snippet.context
         doc.children.append(child)
+
+
+def _restore_heredocs(doc: Document, heredocs: dict[str, tuple[str, str]]) -> None:
+    for cmd in doc.commands:  # type: ignore[attr-defined]
+        for redirect in cmd.redirects:
+            if redirect.operator == "<<<" and redirect.target in heredocs:
+                name, body = heredocs[redirect.target]
+                redirect.operator, redirect.target, redirect.heredoc_body = "<<", name, body
 
 
 def snippets(doc: Document) -> Iterator[Snippet]:
@@ -319,19 +331,77 @@ def _dockerfile(doc: DockerfileDocument) -> Iterator[Snippet]:
         yield Snippet(text, lines, context)
 
 
+_OPERATORS = frozenset({"&&", "||", ";", "|", "&"})
+
+
 def _dockerfile_heredocs(doc: DockerfileDocument, ins: Instruction, context: str) -> Iterator[Snippet]:
-    """``RUN <<EOF`` runs the body as the script; ``RUN cmd <<EOF`` feeds it to cmd."""
-    if all(token.startswith("<<") for token in ins.arguments.split()):
+    """BuildKit heredocs. ``RUN <<EOF`` runs each body as a script, and so does a shell
+    reading its one heredoc (``RUN <<EOT bash``, ``RUN <<-EOT sh -e``): the body is the
+    snippet, on its own lines. Otherwise (``RUN <<F1 cat > /f1 && <<F2 cat > /f2``,
+    ``RUN psql <<EOF``) the bodies are data for the commands of the line. tree-sitter-bash
+    reads neither a heredoc before its command nor two heredocs on one line, so the line
+    is given to it with each opener right behind its command's name as a here-string of a
+    placeholder, and the parsed redirect gets its heredoc back (``Snippet.heredocs``);
+    every word keeps its column in the file."""
+    from guardrails.parsers.dockerfile import command_words
+
+    line = ins.arguments
+    words = command_words(line)
+    others = [line[a:b] for a, b, opener in words if not opener]
+    if not others or (len(ins.heredocs) == 1 and _shell_reading_stdin(others)):
         for index, (_, body, span) in enumerate(ins.heredocs):
             mapping = [(span.line + i, 0) for i in range(body.count("\n") + 1)]
             yield Snippet(body, mapping, f"{context}.heredoc[{index}]")
         return
-    host = doc.text.split("\n")[ins.args_span.line - 1 : ins.span.end_line]
-    host[0] = host[0][ins.args_span.column - 1 :]
-    mapping = [(ins.args_span.line, ins.args_span.column - 1)] + [
-        (ins.args_span.line + i, 0) for i in range(1, len(host))
-    ]
-    yield Snippet("\n".join(host), mapping, context)
+    column = ins.args_span.column
+    if "\n" in line:  # continued over several lines: left as written, bodies after it
+        host = doc.text.split("\n")[ins.args_span.line - 1 : ins.span.end_line]
+        host[0] = host[0][column - 1 :]
+        mapping = [(ins.args_span.line, column - 1)] + [(ins.args_span.line + i, 0) for i in range(1, len(host))]
+        yield Snippet("\n".join(host), mapping, context)
+        return
+    pieces: list[tuple[int, str]] = []  # (column in the line, text) in the order the shell gets them
+    command: list[tuple[int, str]] = []  # the simple command being read
+    openers: list[tuple[int, str]] = []  # its heredocs, as here-strings of placeholders
+    heredocs: dict[str, tuple[str, str]] = {}
+    for start, end, opener in [*words, (len(line), len(line), False)]:
+        word = line[start:end]
+        if opener:
+            key = f"__heredoc_{len(heredocs)}__"
+            name, body, _span = ins.heredocs[len(heredocs)]
+            heredocs[key] = (name, body)
+            openers.append((start, "<<<" + key))
+            continue
+        if word in _OPERATORS or not word:
+            pieces.extend(command[:1] + openers + command[1:])
+            command, openers = [], []
+            if word:
+                pieces.append((start, word))
+            continue
+        command.append((start, word))
+    parts: list[str] = []
+    anchors: list[tuple[int, int, int]] = []
+    length = 0
+    for start, word in pieces:
+        if parts:
+            parts.append(" ")
+            length += 1
+        anchors.append((length + 1, ins.args_span.line, column + start))
+        parts.append(word)
+        length += len(word)
+    anchors.append((length + 1, ins.args_span.line, column + len(line)))
+    mapping = [(ins.args_span.line, column - 1)]
+    yield Snippet("".join(parts), mapping, context, anchors=[anchors], heredocs=heredocs)
+
+
+def _shell_reading_stdin(words: list[str]) -> bool:
+    """``bash``, ``sh -e``, ``/bin/bash -ex``: a shell that runs the script on its standard input."""
+    names = [w.rsplit("/", 1)[-1] for w in words]
+    if names and names[0] == "env":
+        names = names[1:]
+    if not names or names[0] not in SHELL_INTERPRETERS:
+        return False
+    return all(w.startswith("-") and "c" not in w.lstrip("-") for w in names[1:])
 
 
 def _terraform(doc: TerraformDocument) -> Iterator[Snippet]:

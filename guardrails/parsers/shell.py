@@ -16,7 +16,7 @@ import tree_sitter
 
 from guardrails.documents import Condition, Redirect, ShellAssignment, ShellCommand, ShellDocument, Word
 from guardrails.model import Kind, ParseError, Span
-from guardrails.parsers._treesitter import Source, parser, raise_first_error
+from guardrails.parsers._treesitter import Source, parser
 
 _EXPANSION_TYPES = {
     "simple_expansion",
@@ -51,7 +51,8 @@ _STATEMENTS = (
 # Reserved words (bash manual, "Reserved Words") that cannot name a command; after an
 # opener a command follows on the same line, after a closer none does.
 _OPENERS = frozenset({"do", "then", "else", "elif", "if", "while", "until", "!", "{"})
-_RESERVED = _OPENERS | {"done", "fi", "esac", "}", "in", "for", "case", "select", "function"}
+_CLOSERS = frozenset({"done", "fi", "esac", "}"})
+_RESERVED = _OPENERS | _CLOSERS | {"in", "for", "case", "select", "function"}
 
 
 # More than this share of a script's text unreadable: it is not shell (another language,
@@ -87,7 +88,8 @@ def parse(path: str, text: str, kind: Kind) -> ShellDocument:
     except RecursionError:
         raise ParseError("shell script nested too deeply to analyse") from None
     if tree.root_node.has_error and _mostly_unread(source, walker.unread):
-        raise_first_error(tree.root_node, source, "shell script")
+        first = _span_of(source, *_merge(walker.unread)[0])
+        raise ParseError("invalid shell script: most of it cannot be read as shell", first.line, first.column)
     doc = ShellDocument(path=path, kind=kind, text=text, commands=walker.commands, assignments=walker.assignments)
     doc.options = _shell_options(text, walker.commands)
     doc.unread = [_span_of(source, start, end) for start, end in _merge(walker.unread)]
@@ -98,6 +100,16 @@ def parse(path: str, text: str, kind: Kind) -> ShellDocument:
 def _range_parser() -> tree_sitter.Parser:
     """A bash parser of its own for parts of a script (its ``included_ranges`` change)."""
     return tree_sitter.Parser(parser("bash").language)
+
+
+def _closes(node: Any, source: Source) -> bool:
+    """A closer whose opener the parser never saw: ``fi`` read as a command or a token."""
+    if node.type in _CLOSERS:
+        return True
+    if node.type == "command":
+        name = node.child_by_field_name("name")
+        return name is not None and source.text_of(name) in _CLOSERS
+    return node.type == "ERROR" and any(c.type in _CLOSERS for c in node.children)
 
 
 def _merge(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -260,7 +272,15 @@ class _Walker:
         ranged = _range_parser()
         ranged.included_ranges = [tree_sitter.Range((row, 0), (end_row, end_column), cut, node.end_byte)]
         tree = ranged.parse(_mask_astral(data))
-        return self.statement(tree.root_node, [*conds, cond], function)
+        # The misread line may open an if or loop: what follows sits under it up to the
+        # first closer left without its opener (``fi``, ``done``...), then no longer.
+        found: list[ShellCommand] = []
+        inner = [*conds, cond]
+        for child in tree.root_node.children:
+            found.extend(self.statement(child, inner, function))
+            if inner is not conds and _closes(child, self.source):
+                inner = conds
+        return found
 
     def error_region(self, node: Any, conds: list[Condition], function: str | None) -> list[ShellCommand]:
         """What tree-sitter could not fit into the grammar: its complete statements are
