@@ -92,7 +92,7 @@ def parse(path: str, text: str, kind: Kind) -> ShellDocument:
         raise ParseError("invalid shell script: most of it cannot be read as shell", first.line, first.column)
     doc = ShellDocument(path=path, kind=kind, text=text, commands=walker.commands, assignments=walker.assignments)
     doc.options = _shell_options(text, walker.commands)
-    doc.unread = [_span_of(source, start, end) for start, end in _merge(walker.unread)]
+    doc.unread = [_span_of(source, start, end) for start, end in _merge(walker.unread, source.data)]
     return doc
 
 
@@ -112,10 +112,12 @@ def _closes(node: Any, source: Source) -> bool:
     return node.type == "ERROR" and any(c.type in _CLOSERS for c in node.children)
 
 
-def _merge(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
+def _merge(ranges: list[tuple[int, int]], data: bytes = b"") -> list[tuple[int, int]]:
+    """Sorted, overlapping ranges joined (and, given the text, those only blanks apart on a line)."""
     merged: list[tuple[int, int]] = []
     for start, end in sorted(ranges):
-        if merged and start <= merged[-1][1]:
+        gap = data[merged[-1][1] : start] if merged and data else b"x"
+        if merged and (start <= merged[-1][1] or (not gap.strip() and b"\n" not in gap)):
             merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
         else:
             merged.append((start, end))
