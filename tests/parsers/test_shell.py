@@ -36,7 +36,7 @@ def test_misread_test_line_puts_what_follows_under_an_unread_condition_up_to_its
 
 
 def test_reserved_word_read_as_a_command_name_is_put_back() -> None:
-    assert _commands("for x do rm -rf \"$x\"; done\n") == [("rm", ["-rf", "$x"], [])]
+    assert _commands('for x do rm -rf "$x"; done\n') == [("rm", ["-rf", "$x"], [])]
 
 
 def test_gradle_case_comments_parse() -> None:
