@@ -55,8 +55,8 @@ _CLOSERS = frozenset({"done", "fi", "esac", "}"})
 _RESERVED = _OPENERS | _CLOSERS | {"in", "for", "case", "select", "function"}
 
 
-# More than this share of a script's text unreadable: it is not shell (another language,
-# binary data, a template), and the file is reported as unparseable (GR001).
+# More than this share of a script unreadable (by characters and by lines): it is not
+# shell that tree-sitter merely misread, and the file is reported as unparseable (GR001).
 UNREAD_LIMIT = 0.5
 # Re-parses of misread regions per script: each drops one line, so a pathological input
 # cannot make parsing quadratic.
@@ -74,8 +74,9 @@ def parse(path: str, text: str, kind: Kind) -> ShellDocument:
     construct starts) and the lines after it are parsed again; reserved words misread as
     command names (``do``, ``then``, ``done``) are put back in their place; the variable
     of a misread ``for`` is still a loop variable. Only when most of the code is unread
-    is the input taken for something other than shell (another language, binary data)
-    and refused with the first syntax error (see ``_mostly_unread``).
+    is the input taken for something other than shell (a file cut off inside an ``if``,
+    garbled text) and refused at the first unread region (see ``_mostly_unread``); a NUL
+    byte means binary data, which no shell runs.
     """
     if "\x00" in text:
         line = text.count("\n", 0, text.index("\x00")) + 1
