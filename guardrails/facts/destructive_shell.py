@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from guardrails.documents import ShellCommand, ShellDocument, SqlDocument, Word
 from guardrails.facts import destructive_sql
+from guardrails.facts.embedded_shell import NEVER_EMPTY_REFERENCES
 from guardrails.facts.shell_guards import GUARD_OPTIONS, Guards, GuardSettings, parameter, scope_of
 from guardrails.model import Document, Kind, ParseError, Severity, Span
 from guardrails.rule import Option, Rule, RuleContext
@@ -531,7 +532,7 @@ DEFAULT_ALWAYS_SET = ["HOME", "PWD", "GITHUB_WORKSPACE", "RUNNER_TEMP", "CI_PROJ
 def detect_rm_empty_variable(located: Located, scope: Scope) -> Iterator[Hit]:
     targets = rm_targets(located.cmd)
     doc = located.doc
-    if not targets or build_time(doc) or "u" in doc.options:
+    if not targets or build_time(doc):
         return
     if doc.parent is not None and doc.parent.kind is Kind.MAKEFILE:
         return
@@ -542,6 +543,11 @@ def detect_rm_empty_variable(located: Located, scope: Scope) -> Iterator[Hit]:
         param = parameter(word.expansions[0])
         rest = word.value[len(word.expansions[0]) :]
         if param is None or not rest.startswith("/") or param.name in always:
+            continue
+        template = doc.interpolations.get(param.name)
+        if template is None and "u" in doc.options:
+            continue  # set -u stops the script; a template's value is put in before the shell runs
+        if template is not None and template[2:-1].strip() in NEVER_EMPTY_REFERENCES:
             continue
         if param.op in (":?", "?") or (param.op in (":-", "-", ":=", "=") and param.arg):
             continue
@@ -829,6 +835,6 @@ class ShellDestructiveRule(Rule):
             for hit in detector(located, scope):
                 if guard_reason(located, settings) is not None:
                     continue
-                message = located.describe(hit.what) + "; " + self.missing
+                message = doc.original(located.describe(hit.what) + "; " + self.missing)
                 span = located.span(hit.word)
                 yield self.finding(doc, span, message, anchor=hit.anchor, ctx=ctx, severity=hit.severity)
