@@ -44,7 +44,13 @@ class ExternalDnsShortTtl(Rule):
         "makes the name disappear from resolvers soon after the authoritative DNS becomes unreachable "
         "(Facebook 2021). Hostname records are A/AAAA/CNAME, judged against the A threshold; DNSEndpoint "
         "`recordTTL` is judged against its `recordType`. Records with routing annotations (set-identifier, "
-        "aws-failover, aws-weight, aws-region, aws-geolocation, health checks) or Cloudflare proxying are exempt."
+        "aws-failover, aws-weight, aws-region, aws-geolocation, health checks) or Cloudflare proxying are exempt, "
+        "and so are objects whose hostnames are all non-production or whose targets are private addresses. "
+        "The SOA record's own TTL bounds negative caching and is never judged. Outside the lesson: records that "
+        "answer loopback or private addresses, records of private zones and names (or files) classified "
+        "non-production (dev, staging, test...). A record at 60 s or less and an NS set below an hour are "
+        "reported one by one; the other short records of one file are one finding, at the shortest, with "
+        "every record in its related locations."
     )
     remediation = (
         'Remove the TTL annotation or raise it to an hour or more (`external-dns.alpha.kubernetes.io/ttl: "1h"`); '
@@ -71,6 +77,13 @@ class ExternalDnsShortTtl(Rule):
             "service.yaml", _SERVICE.format(extra='    external-dns.alpha.kubernetes.io/ttl: "0"\n'), note="0 = unset"
         ),
         Good("service.yaml", _SERVICE.format(extra="    external-dns.alpha.kubernetes.io/ttl: 1h30m\n")),
+        Good(
+            "service.yaml",
+            _SERVICE.format(extra='    external-dns.alpha.kubernetes.io/ttl: "60"\n').replace(
+                "web.example.com", "web.staging.example.com"
+            ),
+            note="a staging hostname is outside the lesson",
+        ),
         Good(
             "service.yaml",
             _SERVICE.format(

@@ -121,4 +121,3 @@ class StatusPageOnProductDns(Rule):
                 anchor=owner,
                 ctx=ctx,
             )
-

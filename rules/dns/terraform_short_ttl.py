@@ -28,16 +28,21 @@ class TerraformShortDnsTtl(Rule):
         "A resolver keeps an answer for its TTL, then asks the authoritative servers again. When those "
         "servers are unreachable (Facebook 2021: about six hours), every record whose TTL is shorter than the "
         "outage expires and resolvers answer SERVFAIL. RFC 1034 asks for TTLs 'on the order of days', research "
-        "cited by RFC 9199 for at least an hour. Defaults: below 3600 s for A/AAAA/CNAME/MX/TXT and other "
-        "types, below 86400 s for NS; 60 s or less is high, 300 s or less medium, the rest low. Cloudflare's "
+        "cited by RFC 9199 for at least an hour. Defaults: below 3600 s for every type, NS included; 60 s or less "
+        "is high, 300 s or less medium, the rest low. Cloudflare's "
         "`ttl = 1` means automatic (300 s); digitalocean_record defaults to 1800 s. Failover, weighted, latency, "
         "geolocation, multivalue or health-checked records are short on purpose (AWS recommends 60 s or less "
-        "for failover) and exempt; alias and Cloudflare-proxied records have no TTL of their own."
+        "for failover) and exempt; alias and Cloudflare-proxied records have no TTL of their own. "
+        "The SOA record's own TTL bounds negative caching and is never judged. Outside the lesson: records that "
+        "answer loopback or private addresses, records of private zones and names (or files) classified "
+        "non-production (dev, staging, test...). A record at 60 s or less and an NS set below an hour are "
+        "reported one by one; the other short records of one module (directory) are one finding, at the shortest, with "
+        "every record in its related locations."
     )
     remediation = (
-        "Raise the TTL to at least the minimum for the record type (3600 s for A/AAAA/CNAME, a day or more for "
-        "NS). Lower it ahead of a planned change and raise it back afterwards (RFC 1034 §3.6); use a routing "
-        "policy with health checks where fast failover is the goal."
+        "Raise the TTL to at least the minimum for the record type (an hour; RFC 1034 asks for days). Lower it "
+        "ahead of a planned change and raise it back afterwards (RFC 1034 §3.6); use a routing policy with "
+        "health checks where fast failover is the goal."
     )
     options = dns.TTL_OPTIONS
     bad = (
@@ -71,6 +76,33 @@ class TerraformShortDnsTtl(Rule):
         ),
     )
     good = (
+        Good(
+            "soa.tf",
+            'resource "aws_route53_record" "soa" {\n  zone_id = aws_route53_zone.main.zone_id\n'
+            '  name    = aws_route53_zone.main.name\n  type    = "SOA"\n  ttl     = "60"\n'
+            '  records = ["ns-1.awsdns-01.org. awsdns-hostmaster.amazon.com. 1 7200 900 1209600 86400"]\n}\n',
+            note="the SOA record's own TTL bounds negative caching, it is not a record TTL",
+        ),
+        Good(
+            "private.tf",
+            'resource "aws_route53_zone" "internal" {\n  name = "internal.example.com"\n  vpc {\n'
+            '    vpc_id = aws_vpc.main.id\n  }\n}\n\nresource "aws_route53_record" "db" {\n'
+            '  zone_id = aws_route53_zone.internal.zone_id\n  name    = "db"\n  type    = "A"\n  ttl     = 60\n'
+            '  records = ["192.0.2.5"]\n}\n',
+            note="a record of a private zone: nothing outside the VPC resolves it",
+        ),
+        Good(
+            "staging.tf",
+            'resource "aws_route53_record" "www" {\n  zone_id = var.zone_id\n  name    = "www.staging.example.com"\n'
+            '  type    = "A"\n  ttl     = 60\n  records = ["192.0.2.10"]\n}\n',
+            note="a staging name is outside the lesson",
+        ),
+        Good(
+            "ns.tf",
+            'resource "aws_route53_record" "eu" {\n  zone_id = var.zone_id\n  name    = "eu.example.com"\n'
+            '  type    = "NS"\n  ttl     = 3600\n  records = ["ns1.example.net", "ns1.example.org"]\n}\n',
+            note="an NS set at an hour is common practice",
+        ),
         Good(
             "alias.tf",
             'resource "aws_route53_record" "apex" {\n  zone_id = var.zone_id\n  name    = "example.com"\n'

@@ -29,10 +29,15 @@ class ZoneFileShortTtl(Rule):
         "minimum field for records that set no TTL, so a short SOA minimum is then a short default TTL (with "
         "`$TTL` present it only sets negative caching, which is not checked). Units (`1h`, `1d`, `1w`) are read "
         "as BIND does. Thresholds and severity bands are the shared DNS TTL options; ACME challenge records "
-        "are exempt."
+        "are exempt, and so is a whole zone whose origin is classified non-production. "
+        "The SOA record's own TTL bounds negative caching and is never judged. Outside the lesson: records that "
+        "answer loopback or private addresses, records of private zones and names (or files) classified "
+        "non-production (dev, staging, test...). A record at 60 s or less and an NS set below an hour are "
+        "reported one by one; the other short records of one zone are one finding, at the shortest, with "
+        "every record in its related locations."
     )
     remediation = (
-        "Set `$TTL` to an hour or more (RFC 1912 suggests days) and keep NS records at a day or more; lower a "
+        "Set `$TTL` to an hour or more (RFC 1912 suggests days) and keep NS records at an hour or more; lower a "
         "record's TTL only ahead of a planned change, and raise it back afterwards."
     )
     options = dns.TTL_OPTIONS
@@ -56,6 +61,13 @@ class ZoneFileShortTtl(Rule):
         ),
     )
     good = (
+        Good(
+            "db.example.org",
+            "$ORIGIN example.org.\n$TTL 1d\n@ 60 IN SOA ns1.example.com. hostmaster.example.org. ( 1 2h 15m 2w 1h )\n"
+            "@ 3600 IN NS ns1.example.com.\n@ 3600 IN NS ns1.example.net.\nlocalhost 60 IN A 127.0.0.1\n"
+            "staging 60 IN A 192.0.2.10\n",
+            note="SOA at 60 s, NS at an hour, a loopback answer and a staging name: none is the lesson",
+        ),
         Good(
             "db.example.com",
             "$TTL 86400\n" + _SOA.format(minimum="300") + "@ IN NS ns1.example.com.\n@ IN NS ns1.example.net.\n"
