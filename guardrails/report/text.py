@@ -59,11 +59,22 @@ def _finding(f: Finding, source: str, colour: bool) -> list[str]:
             1, (f.span.end_column - f.span.column) if f.span.end_line == f.span.line else len(code) - f.span.column + 1
         )
         out.append(" " * (len(gutter) + f.span.column - 1) + "^" * min(caret_len, 80))
+    out.extend(_related(f))
     out.append(f"      = fix: {f.remediation}")
     if f.incident is not None:
         out.append(f"      = why: {f.incident.title} ({f.incident.date}) {f.incident.url}")
     out.append("")
     return out
+
+
+def _related(f: Finding) -> list[str]:
+    """The other places a finding involves, one a line (``= at path:line: what``), names and places only."""
+    lines = []
+    for item in f.related:
+        where = f"{item['path']}:{item['line']}" if "line" in item else str(item["path"])
+        what = item.get("message") or ", ".join(f"{k} {v}" for k, v in item.items() if k not in ("path", "line"))
+        lines.append(f"      = at {where}" + (f": {what}" if what else ""))
+    return lines
 
 
 def _summary(result: ScanResult, visible: list[Finding], colour: bool) -> str:
