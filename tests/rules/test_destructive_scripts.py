@@ -8,6 +8,7 @@ import pytest
 
 from guardrails.documents import ShellDocument
 from guardrails.engine import Engine, Settings
+from guardrails.facts.destructive_shell import DETECTORS, Scope, located_commands
 from guardrails.facts.destructive_sql import disposable_name, is_down_file, is_migration
 from guardrails.facts.shell_guards import Guards, GuardSettings
 from guardrails.model import Kind, Severity
@@ -166,3 +167,50 @@ def test_migration_and_disposable_name_boundaries() -> None:
     assert not is_migration("scripts/cleanup.sql", "TRUNCATE t;")
     assert disposable_name("app_test") and disposable_name("ci-4821") and disposable_name("review-pr-12")
     assert not disposable_name("contest") and not disposable_name("orders")
+
+
+def _hits(script: str) -> list[str]:
+    """What the shell detectors report in ``script``, guards aside."""
+    doc = parse("x.sh", script, Kind.SHELL)
+    assert isinstance(doc, ShellDocument)
+    scope = Scope(None, {})
+    return [
+        hit.what for located in located_commands(doc) for detect in DETECTORS.values() for hit in detect(located, scope)
+    ]
+
+
+@pytest.mark.parametrize(
+    "script",
+    [
+        'dropdb "pr_${PR_NUMBER}"\n',
+        'DB="app_$RANDOM"\ndropdb "$DB"\n',
+        'NAME=$(uuidgen)\nDB="copy_$NAME"\ndropdb "$DB"\n',
+        'D=$(openssl rand -hex 4)\npsql -c "DROP DATABASE d$D"\n',
+        'N="pr-$CI_MERGE_REQUEST_IID"\nkubectl delete namespace "$N"\n',
+        'createdb "$DB"\npsql -d "$DB" -f seed.sql\ndropdb "$DB"\n',
+        'psql -c "CREATE DATABASE \\"$DB\\" TEMPLATE orders"\npsql -c "DROP DATABASE \\"$DB\\""\n',
+        'mysqladmin create "$DB"\nmysqladmin --force drop "$DB"\n',
+        'kubectl create ns "$NS"\nkubectl delete ns "$NS"\n',
+        'helm upgrade --install "redis-$X" bitnami/redis\nhelm uninstall "redis-$X"\n',
+    ],
+)
+def test_names_the_script_made_are_throwaway(script: str) -> None:
+    assert _hits(script) == []
+
+
+@pytest.mark.parametrize(
+    "script",
+    [
+        'dropdb "$DB"\n',
+        'dropdb "$DB"\ncreatedb "$DB"\n',
+        'createdb "$DB"\nDB=orders\ndropdb "$DB"\n',
+        "createdb orders_copy\ndropdb orders\n",
+        'kubectl create ns "$NS"\ndropdb "$NS"\n',
+        'f() { createdb "$DB"; }\ndropdb "$DB"\n',
+        'DB=${DB_NAME:-app_$RANDOM}\ndropdb "$DB"\n',
+        'createdb "$(name)"\ndropdb "$(name)"\n',
+        'dropdb "$PR_NUMBER_DB"\n',
+    ],
+)
+def test_names_the_script_did_not_make_are_reported(script: str) -> None:
+    assert len(_hits(script)) == 1
