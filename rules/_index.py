@@ -76,7 +76,7 @@ FILES = {
     'destructive/python_rds_delete_skip_snapshot.py': 2748,
     'destructive/python_redis_flush.py': 2127,
     'destructive/python_rmtree_data_directory.py': 3651,
-    'destructive/python_sqlalchemy_drop_all.py': 3218,
+    'destructive/python_sqlalchemy_drop_all.py': 4201,
     'destructive/python_subprocess_destructive.py': 3899,
     'destructive/shell_django_flush.py': 1568,
     'destructive/shell_dropdb.py': 2895,
