@@ -70,6 +70,7 @@ class PythonScan:
         self.constants = _string_constants(self.module, cst)
         self._calls: list[PyCall] | None = None
         self._argparse: dict[str, bool] | None = None
+        self._aliases: dict[str, bool] | None = None
 
     @classmethod
     def of(cls, doc: PythonDocument, settings: GuardSettings, project: Project) -> PythonScan:
@@ -400,10 +401,12 @@ class PythonScan:
 
     def _argparse_aliases(self) -> dict[str, bool]:
         """Module-level and function-level ``force = args.force``: the name keeps the flag's default."""
+        if self._aliases is not None:
+            return self._aliases
         cst = self.cst
-        flags = self._argparse_flags()
         aliases: dict[str, bool] = {}
-        if not flags:
+        self._aliases = aliases
+        if not self._argparse_flags():
             return aliases
         scan = self
 

@@ -20,7 +20,7 @@ it is read back from the workflow file at the word's position.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable
 
 from guardrails.documents import ShellCommand, ShellDocument, Word
 from guardrails.facts.shell_guards import commands_within, parameter, scope_of
@@ -80,17 +80,6 @@ _RANDOM_FILES = frozenset({"/proc/sys/kernel/random/uuid", "/dev/urandom", "/dev
 _MAX_DEPTH = 4
 
 
-def throwaway(doc: ShellDocument, cmd: ShellCommand, word: Word, created: set[str] | None = None) -> bool:
-    """Whether the name ``word`` that ``cmd`` destroys is one the script made for itself.
-
-    ``created`` is the set of names (as written, ``$DB``) that earlier commands created;
-    see ``created_names``.
-    """
-    if per_run(doc, cmd, word):
-        return True
-    return created is not None and word.value in created
-
-
 def per_run(doc: ShellDocument, cmd: ShellCommand, word: Word, depth: int = 0) -> bool:
     """``word`` has a part unique to the run or the PR: a CI id, a random number or a random command."""
     if depth > _MAX_DEPTH:
@@ -113,7 +102,7 @@ def per_run(doc: ShellDocument, cmd: ShellCommand, word: Word, depth: int = 0) -
     return False
 
 
-def created_names(doc: ShellDocument, cmd: ShellCommand, creations: Iterator[tuple[ShellCommand, Word]]) -> set[str]:
+def created_names(doc: ShellDocument, cmd: ShellCommand, creations: Iterable[tuple[ShellCommand, Word]]) -> set[str]:
     """The names created before ``cmd`` in its flow and still meaning the same thing at ``cmd``.
 
     ``creations`` are (creating command, name word) pairs; a name is dropped from the set when
