@@ -113,7 +113,7 @@ FILES = {
     'exposure/docker_run_datastore_port.py': 4884,
     'exposure/k8s_datastore_auth_disabled.py': 4316,
     'exposure/k8s_datastore_host_network.py': 4679,
-    'exposure/k8s_service_datastore.py': 9107,
+    'exposure/k8s_service_datastore.py': 9997,
     'exposure/server_without_auth.py': 4535,
     'exposure/terraform_database_public.py': 9505,
     'exposure/terraform_firewall_datastore_port.py': 8726,
