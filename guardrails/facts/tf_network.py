@@ -120,6 +120,7 @@ def _spans(spans: list[tuple[int, int]]) -> str:
 
 _TF_SUFFIXES = (".tf", ".tf.json")
 _SG_TYPES = ("aws_security_group", "aws_default_security_group")
+_LIST_FUNCTIONS = ("concat", "compact", "distinct", "flatten", "toset", "tolist")
 _AWS_CIDRS = ("cidr_blocks", "ipv6_cidr_blocks")
 _VPC_CIDRS = ("cidr_ipv4", "cidr_ipv6")
 _NOT_ADDRESSES = {"var", "local", "module", "data", "each", "count", "self", "path", "terraform"}
@@ -322,8 +323,12 @@ class Network:
         unknown: list[str] = []
         if expr is None:
             return known, unknown
-        items = expr.value if expr.kind == "tuple" else [expr]
-        for item in items:
+        items = list(expr.value) if expr.kind == "tuple" else [expr]
+        while items:
+            item = items.pop(0)
+            if item.kind == "tuple" or (item.kind == "call" and item.value in _LIST_FUNCTIONS):
+                items[:0] = item.value if item.kind == "tuple" else item.args
+                continue
             address = address_of(str(item.value)) if item.kind == "reference" else None
             if address is not None and address.split(".", 1)[0] in _SG_TYPES and address in self.resources:
                 known.append(address)
