@@ -221,7 +221,7 @@ class Network:
         self.module = module
         self.resources: dict[str, tuple[Block, str]] = {}
         for doc in documents:
-            if isinstance(doc, TerraformDocument) and doc.kind is Kind.TERRAFORM:
+            if isinstance(doc, TerraformDocument) and doc.kind in (Kind.TERRAFORM, Kind.TERRAFORM_JSON):
                 for block in doc.resources():
                     self.resources.setdefault(block.address, (block, doc.path))
         self.ingress: dict[str, list[Permission]] = {}
