@@ -120,6 +120,7 @@ def _spans(spans: list[tuple[int, int]]) -> str:
 
 _TF_SUFFIXES = (".tf", ".tf.json")
 _SG_TYPES = ("aws_security_group", "aws_default_security_group")
+_MAX_HOPS = 8  # resource attribute -> resource attribute: a cycle is invalid Terraform, but input is hostile
 _LIST_FUNCTIONS = ("concat", "compact", "distinct", "flatten", "toset", "tolist")
 _AWS_CIDRS = ("cidr_blocks", "ipv6_cidr_blocks")
 _VPC_CIDRS = ("cidr_ipv4", "cidr_ipv6")
@@ -239,8 +240,9 @@ class Network:
             for dynamic in block.children("dynamic"):
                 if dynamic.labels[:1] == ["ingress"]:
                     yield Permission(address, address, path, dynamic.span.line, None, (), ("dynamic ingress",))
-            if block.get("ingress") is not None:
-                yield Permission(address, address, path, block.span.line, None, (), (block.get("ingress").expr.text,))  # type: ignore[union-attr]
+            listed = block.get("ingress")  # ingress = [ {...} ]: attribute syntax, not read item by item
+            if listed is not None:
+                yield Permission(address, address, path, listed.span.line, None, (), (listed.expr.text,))
         elif kind == "aws_security_group_rule" and str(value(block, "type", self.module) or "ingress") == "ingress":
             yield from self._permission(self._group_of(block), address, block, path, "protocol", _AWS_CIDRS)
         elif kind == "aws_vpc_security_group_ingress_rule":
@@ -264,11 +266,11 @@ class Network:
         ports = self._ports(rule, name)
         world_sources: list[str] = []
         unknown: list[str] = []
-        for name in cidr_attrs:
-            attr = rule.get(name)
-            if attr is None:
+        for cidr_attr in cidr_attrs:
+            listed = rule.get(cidr_attr)
+            if listed is None:
                 continue
-            items = attr.expr.value if attr.expr.kind == "tuple" else [attr.expr]
+            items = listed.expr.value if listed.expr.kind == "tuple" else [listed.expr]
             for item in items:
                 found = self.cidrs(item)
                 if found is None:
@@ -288,7 +290,7 @@ class Network:
         except ValueError:
             return None
 
-    def cidrs(self, expr: Expr) -> list[str] | None:
+    def cidrs(self, expr: Expr, _depth: int = 0) -> list[str] | None:
         """The CIDRs an item of a source list holds, or None when they cannot be known here.
 
         Beyond variables and locals: an attribute of a resource of this module, a VPC or
@@ -302,10 +304,10 @@ class Network:
                 if len(base) >= 3 and base[0] == kind and base[2] in attrs:
                     return [ref]
             address = address_of(ref)
-            if address in self.resources and len(parts) >= 3:
+            if address in self.resources and len(parts) >= 3 and _depth < _MAX_HOPS:
                 attr = self.resources[address][0].get(parts[2])
                 if attr is not None:
-                    return self.cidrs(attr.expr)
+                    return self.cidrs(attr.expr, _depth + 1)
         if expr.kind == "template":
             _, slash, length = str(expr.value).rpartition("/")
             if slash and length.isdigit() and int(length) > 0:
@@ -361,9 +363,10 @@ class Network:
                         f"security group {group} admits {', '.join(sorted(set(permission.world)))} on {on}"
                         f"{through} ({permission.path}:{permission.line})",
                     )
-                if permission.world or permission.unknown:
-                    sources = ", ".join(permission.world or permission.unknown)
-                    maybe.append(f"{permission.where} admits {sources}")
+                if permission.world:
+                    maybe.append(f"{permission.where} admits {', '.join(permission.world)} on ports not known here")
+                elif permission.unknown:
+                    maybe.append(f"{permission.where} admits sources not known here ({', '.join(permission.unknown)})")
         if unknown:
             return Reach(
                 None,
