@@ -74,7 +74,7 @@ class TerraformFirewallOpensDatastorePort(Rule):
         ports = signature_ports(configured(ctx.options))
         for block in doc.resources():
             kind = block.labels[0]
-            if kind == "aws_security_group":
+            if kind in ("aws_security_group", "aws_default_security_group"):
                 for ingress in block.children("ingress"):
                     yield from self._aws(doc, block, ingress, ingress.span, module, ports, ctx, "ingress")
             elif kind == "aws_security_group_rule" and value(block, "type", module) == "ingress":
