@@ -12,7 +12,7 @@ from pathlib import PurePosixPath
 from guardrails.documents import Attribute, Block, Expr, TerraformDocument
 from guardrails.facts.network import ALL_PORTS, covers, is_world, port_range
 from guardrails.facts.terraform import Module, Origin, module_for
-from guardrails.model import Document, Kind
+from guardrails.model import Document, Kind, Span
 from guardrails.project import Project
 
 _TCP = {"tcp", "6", "-1", "all", "*"}
@@ -65,20 +65,6 @@ def value(block: Block, name: str, module: Module) -> object:
         return None
     resolved = module.resolve(attr.expr)
     return resolved.value if resolved.known else None
-
-
-def sg_ports(block: Block, module: Module, protocol_attr: str = "protocol") -> tuple[int, int] | None:
-    """The TCP ports of an AWS rule: ``from_port``..``to_port``; protocol ``-1`` is every port."""
-    protocol = str(value(block, protocol_attr, module) or "").lower()
-    if protocol in ("-1", "all"):
-        return ALL_PORTS
-    if protocol not in _TCP:
-        return None
-    low, high = value(block, "from_port", module), value(block, "to_port", module)
-    try:
-        return (int(str(low)), int(str(high)))
-    except ValueError:
-        return None
 
 
 def port_list(items: list[str]) -> list[tuple[int, int]]:
@@ -195,6 +181,13 @@ class Permission:
     ports: tuple[int, int] | None
     world: tuple[str, ...]
     unknown: tuple[str, ...]
+    span: Span | None = None
+    anchor: str = ""
+    origins: tuple[Origin, ...] = ()
+
+    @property
+    def via(self) -> str:
+        return f" (from {', '.join(str(o) for o in self.origins)})" if self.origins else ""
 
     @property
     def where(self) -> str:
@@ -225,10 +218,14 @@ class Network:
             if isinstance(doc, TerraformDocument) and doc.kind in (Kind.TERRAFORM, Kind.TERRAFORM_JSON):
                 for block in doc.resources():
                     self.resources.setdefault(block.address, (block, doc.path))
+        self.permissions = [p for a, (b, path) in self.resources.items() for p in self._permissions(a, b, path)]
         self.ingress: dict[str, list[Permission]] = {}
-        for address, (block, path) in self.resources.items():
-            for permission in self._permissions(address, block, path):
-                self.ingress.setdefault(permission.group, []).append(permission)
+        for permission in self.permissions:
+            self.ingress.setdefault(permission.group, []).append(permission)
+
+    def permissions_in(self, path: str) -> list[Permission]:
+        """The ingress permissions declared in one file, for rules that judge each of them."""
+        return [p for p in self.permissions if p.path == path]
 
     # -- security groups -------------------------------------------------------------
 
@@ -236,17 +233,23 @@ class Network:
         kind = block.labels[0]
         if kind in _SG_TYPES:
             for rule in block.children("ingress"):
-                yield from self._permission(address, address, rule, path, "protocol", _AWS_CIDRS)
+                yield from self._permission(address, address, rule, path, "protocol", _AWS_CIDRS, "ingress")
             for dynamic in block.children("dynamic"):
                 if dynamic.labels[:1] == ["ingress"]:
                     yield Permission(address, address, path, dynamic.span.line, None, (), ("dynamic ingress",))
             listed = block.get("ingress")  # ingress = [ {...} ]: attribute syntax, not read item by item
             if listed is not None:
                 yield Permission(address, address, path, listed.span.line, None, (), (listed.expr.text,))
-        elif kind == "aws_security_group_rule" and str(value(block, "type", self.module) or "ingress") == "ingress":
-            yield from self._permission(self._group_of(block), address, block, path, "protocol", _AWS_CIDRS)
+        elif kind == "aws_security_group_rule":
+            direction = value(block, "type", self.module)
+            if direction == "ingress":
+                yield from self._permission(self._group_of(block), address, block, path, "protocol", _AWS_CIDRS, "rule")
+            elif direction is None:  # ingress or egress: not known here
+                kind_attr = block.get("type")
+                shown = f"type {kind_attr.expr.text}" if kind_attr is not None else "no type"
+                yield Permission(self._group_of(block), address, path, block.span.line, None, (), (shown,))
         elif kind == "aws_vpc_security_group_ingress_rule":
-            yield from self._permission(self._group_of(block), address, block, path, "ip_protocol", _VPC_CIDRS)
+            yield from self._permission(self._group_of(block), address, block, path, "ip_protocol", _VPC_CIDRS, "")
 
     def _group_of(self, rule: Block) -> str:
         attr = rule.get("security_group_id")
@@ -255,9 +258,20 @@ class Network:
         return address_of(str(attr.expr.value)) or ""
 
     def _permission(
-        self, group: str, owner: str, rule: Block, path: str, protocol_attr: str, cidr_attrs: tuple[str, ...]
+        self,
+        group: str,
+        owner: str,
+        rule: Block,
+        path: str,
+        protocol_attr: str,
+        cidr_attrs: tuple[str, ...],
+        anchor: str,
     ) -> Iterator[Permission]:
-        """Nothing for a rule that admits no TCP (udp, icmp): no datastore connection gets in."""
+        """Nothing for a rule that admits no TCP (udp, icmp): no datastore connection gets in.
+
+        A finding points at an inline ``ingress`` block, or at the source attribute of a rule
+        resource that admits the internet; ``anchor`` names it stably (``ingress.5432-5432``,
+        ``rule.0-65535``, ``cidr_ipv4`` when empty)."""
         attr = rule.get(protocol_attr)
         protocol = self.module.resolve(attr.expr) if attr is not None else None
         name = str(protocol.value).lower() if protocol is not None and protocol.known else None
@@ -266,18 +280,35 @@ class Network:
         ports = self._ports(rule, name)
         world_sources: list[str] = []
         unknown: list[str] = []
+        origins: list[Origin] = []
+        where: Attribute | None = None
         for cidr_attr in cidr_attrs:
             listed = rule.get(cidr_attr)
             if listed is None:
                 continue
             items = listed.expr.value if listed.expr.kind == "tuple" else [listed.expr]
             for item in items:
-                found = self.cidrs(item)
+                found = self.cidrs(item, origins)
                 if found is None:
                     unknown.append(item.text)
-                else:
+                elif any(is_world(c) for c in found):
                     world_sources.extend(c for c in found if is_world(c))
-        yield Permission(group, owner, path, rule.span.line, ports, tuple(world_sources), tuple(unknown))
+                    where = where or listed
+        span = rule.span if anchor == "ingress" or where is None else where.span
+        if ports is not None:
+            anchor = f"{anchor}.{ports[0]}-{ports[1]}" if anchor else (where.name if where is not None else "")
+        yield Permission(
+            group,
+            owner,
+            path,
+            rule.span.line,
+            ports,
+            tuple(world_sources),
+            tuple(unknown),
+            span,
+            anchor,
+            tuple(origins),
+        )
 
     def _ports(self, rule: Block, protocol: str | None) -> tuple[int, int] | None:
         if protocol in ("-1", "all"):
@@ -290,7 +321,7 @@ class Network:
         except ValueError:
             return None
 
-    def cidrs(self, expr: Expr, _depth: int = 0) -> list[str] | None:
+    def cidrs(self, expr: Expr, origins: list[Origin] | None = None, _depth: int = 0) -> list[str] | None:
         """The CIDRs an item of a source list holds, or None when they cannot be known here.
 
         Beyond variables and locals: an attribute of a resource of this module, a VPC or
@@ -307,7 +338,7 @@ class Network:
             if address in self.resources and len(parts) >= 3 and _depth < _MAX_HOPS:
                 attr = self.resources[address][0].get(parts[2])
                 if attr is not None:
-                    return self.cidrs(attr.expr, _depth + 1)
+                    return self.cidrs(attr.expr, origins, _depth + 1)
         if expr.kind == "template":
             _, slash, length = str(expr.value).rpartition("/")
             if slash and length.isdigit() and int(length) > 0:
@@ -315,6 +346,8 @@ class Network:
         resolved = self.module.resolve(expr)
         if not resolved.known:
             return None
+        if origins is not None:
+            origins.extend(resolved.origins)
         if isinstance(resolved.value, list):
             return [str(v) for v in resolved.value]
         return [str(resolved.value)] if resolved.value is not None else []
