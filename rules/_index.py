@@ -116,7 +116,7 @@ FILES = {
     'exposure/k8s_service_datastore.py': 9997,
     'exposure/server_without_auth.py': 4535,
     'exposure/terraform_database_public.py': 9505,
-    'exposure/terraform_firewall_datastore_port.py': 8758,
+    'exposure/terraform_firewall_datastore_port.py': 7610,
     'exposure/terraform_search_domain_open.py': 6627,
     'input/expired_suppression.py': 1894,
     'input/invalid_suppression.py': 2688,

@@ -11,13 +11,7 @@ import yaml
 
 from guardrails.engine import Engine, ScanResult, Settings
 from guardrails.registry import all_rules
-from tests.conftest import REPO
-
-# ../shared/corpus beside the repository (or beside the directory of a git worktree)
-CORPUS = next(
-    (p / "shared" / "corpus" for p in (REPO.parent, REPO.parent.parent) if (p / "shared" / "corpus").is_dir()),
-    REPO.parent / "shared" / "corpus",
-)
+from tests.conftest import SHARED, require_shared
 
 # Reviewed: each is an unrendered {{...}} template (a flow mapping used as a key), from the
 # archived kubernetes/examples; kubectl and PyYAML refuse them too.
@@ -29,11 +23,12 @@ UNPARSEABLE = {
     "kubernetes-examples/_archived/storage/vitess/vtgate-controller-template.yaml": (6, 14),
 }
 
-pytestmark = pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus is not present")
+CORPUS = SHARED / "corpus"
 
 
 @pytest.fixture(scope="module")
 def scanned() -> ScanResult:
+    require_shared("corpus")
     return Engine(Settings(rules=all_rules()), cwd=CORPUS).scan([Path(".")])
 
 
