@@ -242,6 +242,19 @@ class Scope:
         found.origins.insert(0, Origin(f"var.{name} default", path, default.span.line, DEFAULT, name))
         return found
 
+    def bound(self, expr: Expr) -> tuple[Expr, Scope]:
+        """The expression a module call passes for ``expr`` when it is one of this module's
+        variables (followed through nested calls), with the scope it is written in: what a
+        caller wrote (``module.primary.id``) says more than its unknown value."""
+        scope = self
+        while expr.kind == "reference" and str(expr.value).startswith("var.") and scope.call is not None:
+            name, steps = _steps(str(expr.value)[4:])
+            attr = scope.call.block.attributes.get(name)
+            if steps or attr is None or name not in scope.module.variables:
+                break
+            expr, scope = attr.expr, scope.call.scope
+        return expr, scope
+
     def candidates(self, expr: Expr) -> list[Resolved]:
         """The value without -var-file, then one per other .tfvars file of the root module
         that sets the variable (through module inputs: the root's files)."""

@@ -32,12 +32,12 @@ class TerraformBackupsDisabled(Rule):
     incidents = (GITLAB_2017,)
     rationale = (
         "`backup_retention_period = 0` on `aws_db_instance` (and `automated_snapshot_retention_period = 0` on "
-        "`aws_redshift_cluster`), or `backup_configuration { enabled = false }` on a Cloud SQL instance, "
-        "turns automated backups and point-in-time recovery off. GitLab's 2017 "
+        "`aws_redshift_cluster`), or `backup_configuration { enabled = false }` on a Cloud SQL instance, turns "
+        "automated backups and point-in-time recovery off. GitLab's 2017 "
         "outage turned into data loss because the backups everyone assumed existed did not. Values are "
-        "resolved through variables, locals, tfvars and module calls; read replicas (`replicate_source_db`, "
-        "`master_instance_name`), whose source "
-        "keeps the backups, are skipped."
+        "resolved through variables, locals, tfvars and module calls; read replicas (`replicate_source_db` naming a "
+        "source), whose source keeps the backups, are skipped; `replicate_source_db = var.x` with a null default "
+        "is a primary."
     )
     remediation = (
         "Keep a retention period of at least 7 days in production (`backup_retention_period = 7`), and test "
@@ -64,9 +64,10 @@ class TerraformBackupsDisabled(Rule):
         Good("main.tf", 'resource "aws_db_instance" "main" {\n  backup_retention_period = 7\n}\n'),
         Good(
             "sql.tf",
-            'resource "google_sql_database_instance" "ro" {\n  master_instance_name = "main"\n  settings {\n'
-            "    backup_configuration {\n      enabled = false\n    }\n  }\n}\n",
-            note="a Cloud SQL read replica cannot keep its own backups",
+            'resource "google_sql_database_instance" "ro" {\n'
+            "  master_instance_name = google_sql_database_instance.main.name\n"
+            "  settings {\n    backup_configuration {\n      enabled = false\n    }\n  }\n}\n",
+            note="a Cloud SQL read replica keeps no backups of its own",
         ),
         Good(
             "main.tf",
@@ -83,8 +84,8 @@ class TerraformBackupsDisabled(Rule):
 
     def check(self, doc: TerraformDocument, ctx: RuleContext) -> Iterator[Finding]:  # type: ignore[override]
         found_settings = [
-            *unsafe_settings(doc, ctx.project, _PATHS, None, is_zero, skip_replicas=True),
-            *unsafe_settings(doc, ctx.project, _SWITCHES, None, is_false, skip_replicas=True),
+            *unsafe_settings(doc, ctx.project, _PATHS, None, is_zero),
+            *unsafe_settings(doc, ctx.project, _SWITCHES, None, is_false),
         ]
         for found in found_settings:
             message = (

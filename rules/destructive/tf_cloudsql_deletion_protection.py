@@ -27,7 +27,9 @@ class TerraformCloudSqlDeletionProtection(Rule):
         "with the instance. Reported: `deletion_protection` resolved to false while the API-level flag is not "
         "true, i.e. nothing stops the deletion. Not reported: the API flag alone being off while Terraform's "
         "default protection stays on (that would flag almost every instance), an API flag from an "
-        "unresolvable expression, or a read replica (`master_instance_name`)."
+        "unresolvable expression, or a read replica (`master_instance_name` naming a source, a "
+        '`replica_configuration` block, `instance_type = "READ_REPLICA_INSTANCE"`), whose master holds the data '
+        "and the backups. `master_instance_name = var.x` with a null default is a primary and is judged."
     )
     remediation = (
         "Leave `deletion_protection` at its default (true) and set `settings { deletion_protection_enabled = "
@@ -39,6 +41,14 @@ class TerraformCloudSqlDeletionProtection(Rule):
             'resource "google_sql_database_instance" "main" {\n  database_version    = "POSTGRES_15"\n'
             '  deletion_protection = false\n  settings {\n    tier = "db-f1-micro"\n  }\n}\n',
             3,
+        ),
+        Bad(
+            "sql.tf",
+            'resource "google_sql_database_instance" "main" {\n  master_instance_name = var.master_instance_name\n'
+            '  deletion_protection  = false\n  settings {\n    tier = "db-f1-micro"\n  }\n}\n',
+            3,
+            extra={"variables.tf": 'variable "master_instance_name" {\n  type    = string\n  default = null\n}\n'},
+            note="the master's name defaults to null: a primary",
         ),
     )
     good = (
@@ -56,15 +66,16 @@ class TerraformCloudSqlDeletionProtection(Rule):
         ),
         Good(
             "replica.tf",
-            'resource "google_sql_database_instance" "ro" {\n  master_instance_name = "main"\n'
-            '  deletion_protection  = false\n  settings {\n    tier = "db-f1-micro"\n  }\n}\n',
-            note="a read replica holds a copy of its primary",
+            'resource "google_sql_database_instance" "replica" {\n'
+            "  master_instance_name = google_sql_database_instance.main.name\n  deletion_protection  = false\n"
+            '  settings {\n    tier = "db-f1-micro"\n  }\n}\n',
+            note="a read replica: the master holds the data",
         ),
     )
 
     def check(self, doc: TerraformDocument, ctx: RuleContext) -> Iterator[Finding]:  # type: ignore[override]
         paths = {"google_sql_database_instance": "deletion_protection"}
-        for found in unsafe_settings(doc, ctx.project, paths, True, is_false, skip_replicas=True):
+        for found in unsafe_settings(doc, ctx.project, paths, True, is_false):
             api = setting(found.resource, _API_FLAG, found.scope, False, is_false)
             if api is None:
                 continue
