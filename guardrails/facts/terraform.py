@@ -603,12 +603,10 @@ class Instance:
         return self.scope.call is not None
 
     def related(self) -> list[dict[str, Any]]:
-        """The resource in the child module, for findings reported in the caller."""
-        if not self.called:
+        """The resource in the child module, for findings reported in the caller (a registry
+        module described by a table has no file to point at)."""
+        if not self.called or self.scope.module.published is not None:
             return []
-        table = self.scope.module.published
-        if table is not None:
-            return [{"module": table.source, "resource": table.address, "defaults": table.reference}]
         return [{"path": self.path, "line": self.block.span.line, "resource": self.address}]
 
 
