@@ -128,6 +128,8 @@ class DatastoreDefaultCredentials(Rule):
         for svc in datastore_services(doc, ctx.project, extra):
             for weak in weak_credentials(svc.store, svc.env_values):
                 value = svc.env[weak.key]
+                if value.compose_path != doc.path:
+                    continue  # reported in the compose file that sets it
                 source = "" if value.source == doc.path else f" (from {value.source})"
                 if "$" in value.raw:
                     source = f" ({value.raw} with the project's .env)"
