@@ -260,7 +260,7 @@ class ServiceModel:
 
     The merge follows compose-spec's merge rules (compose-go ``override/merge.go``):
     ``image``, ``network_mode``, ``command``, ``entrypoint`` and ``profiles`` are replaced,
-    ``ports`` and ``env_file`` are appended, ``environment`` merges by variable name;
+    ``ports``, ``expose`` and ``env_file`` are appended, ``environment`` merges by variable name;
     ``!reset`` removes a value and ``!override`` replaces a sequence instead of appending.
     """
 
@@ -269,6 +269,7 @@ class ServiceModel:
     replaced: dict[str, Sourced] = field(default_factory=dict)
     ports: list[Sourced] = field(default_factory=list)
     env_files: list[Sourced] = field(default_factory=list)
+    expose: list[Sourced] = field(default_factory=list)
     # variable -> (the line that sets it, its raw value or None when only named)
     environment: dict[str, tuple[Sourced, str | None]] = field(default_factory=dict)
 
@@ -281,8 +282,8 @@ class ServiceModel:
                     self.replaced.pop(key, None)
                 else:
                     self.replaced[key] = Sourced(value, layer)
-            elif key in ("ports", "env_file"):
-                target = self.ports if key == "ports" else self.env_files
+            elif key in ("ports", "expose", "env_file"):
+                target = self.ports if key == "ports" else self.expose if key == "expose" else self.env_files
                 if reset or value.tag == "!override":
                     target.clear()
                 if not reset:
@@ -301,6 +302,7 @@ class ServiceModel:
             dict(self.replaced),
             list(self.ports),
             list(self.env_files),
+            list(self.expose),
             dict(self.environment),
         )
 
@@ -476,7 +478,7 @@ def datastore_services(
     for model in compose_model(doc, project).values():
         here = model.in_file(doc.path)
         image = model.text("image")
-        store = find_datastore(image, extra) if image else None
+        store = find_datastore(image, extra, container_ports(model)) if image else None
         if here is None or store is None or image is None:
             continue
         env = environment(model, project)
@@ -489,6 +491,22 @@ def datastore_services(
                 model.name, here.node, image, store, env, words, auth, exposures(model, store), model, names
             )
         )
+    return found
+
+
+def container_ports(model: ServiceModel) -> list[int]:
+    """The single container ports a service publishes or exposes: with a name token they
+    recognise a datastore image outside the table (``find_datastore``)."""
+    found: list[int] = []
+    for item in model.ports:
+        read = _long_port if item.node.is_map else _short_port
+        binding = read(item.node, item.layer.interpolate)
+        if binding is not None and binding.container[0] == binding.container[1]:
+            found.append(binding.container[0])
+    for item in model.expose:
+        exposed = port_range((item.layer.interpolate(item.node.text) or "").split("/", 1)[0])
+        if exposed is not None and exposed[0] == exposed[1]:
+            found.append(exposed[0])
     return found
 
 

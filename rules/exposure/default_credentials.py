@@ -151,7 +151,7 @@ class DatastoreDefaultCredentials(Rule):
             run = docker_run(cmd)
             if run is None or not run.image.static:
                 continue
-            store = find_datastore(run.image.value, extra)
+            store = find_datastore(run.image.value, extra, run.container_ports)
             if store is None:
                 continue
             env = {k: v for k, (v, _) in run.env.items()}
