@@ -7,7 +7,7 @@ is a plain map: matchLabels semantics) in the same namespace.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 from guardrails.documents import TreeDocument
@@ -187,18 +187,23 @@ class Service:
 
     @property
     def internal_load_balancer(self) -> bool:
-        """Cloud annotations that make a LoadBalancer private to the VPC."""
-        for key, value in self.annotations.items():
-            lowered = value.strip().lower()
-            if key.endswith(("-internal", "/load-balancer-internal")) and lowered in ("true", "0.0.0.0/0"):
-                return True
-            if key == "networking.gke.io/load-balancer-type" and lowered == "internal":
-                return True
-            if key == "cloud.google.com/load-balancer-type" and lowered == "internal":
-                return True
-            if key == "service.beta.kubernetes.io/aws-load-balancer-scheme" and lowered == "internal":
-                return True
-        return False
+        return internal_load_balancer(self.annotations)
+
+
+def internal_load_balancer(annotations: Mapping[str, str]) -> bool:
+    """Cloud annotations that make a LoadBalancer private to the VPC (a Service's, or the
+    ``service.annotations`` a Helm chart puts on the Services it renders)."""
+    for key, value in annotations.items():
+        lowered = value.strip().lower()
+        if key.endswith(("-internal", "/load-balancer-internal")) and lowered in ("true", "0.0.0.0/0"):
+            return True
+        if key == "networking.gke.io/load-balancer-type" and lowered == "internal":
+            return True
+        if key == "cloud.google.com/load-balancer-type" and lowered == "internal":
+            return True
+        if key == "service.beta.kubernetes.io/aws-load-balancer-scheme" and lowered == "internal":
+            return True
+    return False
 
 
 def services(doc: TreeDocument) -> list[Service]:
