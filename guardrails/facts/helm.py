@@ -19,7 +19,7 @@ from pathlib import PurePosixPath
 
 from guardrails.documents import TreeDocument
 from guardrails.facts.kubernetes import internal_load_balancer, string_map
-from guardrails.model import Node
+from guardrails.model import Kind, Node
 from guardrails.project import Project
 
 
@@ -465,6 +465,14 @@ def helmfile_deployments(doc: TreeDocument, project: Project) -> list[Deployment
         if deployment.layers:
             found.append(deployment)
     return found
+
+
+def owned(layer: Layer, doc: TreeDocument) -> bool:
+    """A value is reported by the check of the file that holds it; a helmfile also reports
+    for the plain YAML values files it lists (no other check reads them)."""
+    if layer.doc.path == doc.path:
+        return True
+    return doc.kind is not Kind.HELM_VALUES and layer.doc.kind is not Kind.HELM_VALUES
 
 
 def is_helmfile(path: str) -> bool:

@@ -89,8 +89,8 @@ class HelmDatastoreValues(Rule):
         auth_value = off[1] if off is not None else None
         exposures = helm.exposures(deployment)
         for exposure in exposures:
-            here = _owned(exposure.value.layer, doc)
-            if not here and not (auth_value is not None and _owned(auth_value.layer, doc)):
+            here = helm.owned(exposure.value.layer, doc)
+            if not here and not (auth_value is not None and helm.owned(auth_value.layer, doc)):
                 continue
             severity = Severity.CRITICAL if off is not None else Severity.HIGH
             protection = f"authentication is off ({off[0]})" if off is not None else "authentication is on"
@@ -117,7 +117,7 @@ class HelmDatastoreValues(Rule):
                 ctx=ctx,
                 severity=severity,
             )
-        if not exposures and auth_value is not None and _owned(auth_value.layer, doc):
+        if not exposures and auth_value is not None and helm.owned(auth_value.layer, doc):
             yield self.finding(
                 auth_value.layer.doc,
                 auth_value.node.span,
@@ -126,11 +126,3 @@ class HelmDatastoreValues(Rule):
                 anchor=f"helm/{deployment.label}/auth",
                 ctx=ctx,
             )
-
-
-def _owned(layer: helm.Layer, doc: TreeDocument) -> bool:
-    """A value is reported by the check of the file that holds it; a helmfile also reports
-    for the plain YAML values files it lists (no other check reads them)."""
-    if layer.doc.path == doc.path:
-        return True
-    return doc.kind is not Kind.HELM_VALUES and layer.doc.kind is not Kind.HELM_VALUES
