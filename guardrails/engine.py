@@ -12,7 +12,7 @@ from typing import Any
 from guardrails.discover import DEFAULT_EXCLUDED_DIRS, discover
 from guardrails.documents import FailedDocument
 from guardrails.model import Category, Document, Finding, Kind, Severity, SkippedFile, Span
-from guardrails.pipeline import parse_text
+from guardrails.pipeline import load_text
 from guardrails.project import Project, find_root
 from guardrails.registry import RuleRef, RuleSpec, load
 from guardrails.rule import Rule, RuleContext
@@ -142,21 +142,30 @@ class Engine:
 
     def _stdin_document(self, filename: str, data: bytes, result: ScanResult) -> Document | None:
         from guardrails.detect import detect
+        from guardrails.templates import Template
 
         kind = detect(filename, data[:4096])
-        if not isinstance(kind, Kind):
-            result.skipped.append(SkippedFile(filename, "unsupported", "--stdin-filename names no supported kind"))
+        if not isinstance(kind, Kind | Template):
+            named = isinstance(detect(filename), Kind | Template)
+            why = "names no supported kind"
+            if named:
+                why = "names a kind its content is not (a diff, another format)"
+            result.skipped.append(SkippedFile(filename, "unsupported", f"--stdin-filename {why}"))
             return None
         from guardrails.model import ParseError
 
         try:
             text = decode(data)
         except ParseError as error:
-            return FailedDocument(path=filename, kind=kind, text="", error=error)
+            failed = kind.kind if isinstance(kind, Template) else kind
+            return FailedDocument(path=filename, kind=failed, text="", error=error)
         if isinstance(text, Unreadable):
             result.skipped.append(SkippedFile(filename, text.reason, text.detail))
             return None
-        return parse_text(filename, text, kind)
+        loaded = load_text(filename, text, kind)
+        if loaded.skipped is not None:
+            result.skipped.append(loaded.skipped)
+        return loaded.document
 
     def _context(self, rule: Rule, project: Project) -> RuleContext:
         # Made for every rule on every document: the merged options are computed once per rule.

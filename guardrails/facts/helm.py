@@ -18,7 +18,9 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
 from guardrails.documents import TreeDocument
-from guardrails.facts.kubernetes import internal_load_balancer, string_map
+from guardrails.facts.kubernetes import string_map
+from guardrails.facts.load_balancers import SOURCE_RANGES_ANNOTATION, private_reason
+from guardrails.facts.network import is_private_cidr, is_world
 from guardrails.model import Kind, Node
 from guardrails.project import Project
 
@@ -327,14 +329,16 @@ def _service_exposure(
     for the chart's default type) and its load-balancer source ranges."""
     kind = deployment.text(f"{path}.type") or default_type
     if kind == "LoadBalancer":
-        annotations = deployment.get(f"{path}.annotations")
-        if annotations is not None and internal_load_balancer(string_map(annotations.node)):
+        annotations_value = deployment.get(f"{path}.annotations")
+        annotations = string_map(annotations_value.node) if annotations_value is not None else {}
+        if private_reason(annotations, deployment.text(f"{path}.loadBalancerClass") or "") is not None:
             return None
-        return (
-            f"type {kind}",
-            deployment.get(f"{path}.type"),
-            tuple(deployment.strings(f"{path}.loadBalancerSourceRanges")),
-        )
+        ranges = tuple(deployment.strings(f"{path}.loadBalancerSourceRanges"))
+        if not ranges and annotations.get(SOURCE_RANGES_ANNOTATION):
+            ranges = tuple(r.strip() for r in annotations[SOURCE_RANGES_ANNOTATION].split(",") if r.strip())
+        if ranges and not any(is_world(r) for r in ranges) and all(is_private_cidr(r) for r in ranges):
+            return None
+        return f"type {kind}", deployment.get(f"{path}.type"), ranges
     if kind == "NodePort":
         return f"type {kind}", deployment.get(f"{path}.type"), ()
     external_ips = deployment.get(f"{path}.externalIPs")

@@ -8,6 +8,7 @@ from typing import TextIO
 
 from guardrails.engine import ScanResult
 from guardrails.model import Category, Finding, Severity
+from guardrails.templates import REASONS as TEMPLATE_REASONS
 
 _COLOURS = {
     Severity.CRITICAL: "\033[1;31m",
@@ -58,11 +59,22 @@ def _finding(f: Finding, source: str, colour: bool) -> list[str]:
             1, (f.span.end_column - f.span.column) if f.span.end_line == f.span.line else len(code) - f.span.column + 1
         )
         out.append(" " * (len(gutter) + f.span.column - 1) + "^" * min(caret_len, 80))
+    out.extend(_related(f))
     out.append(f"      = fix: {f.remediation}")
     if f.incident is not None:
         out.append(f"      = why: {f.incident.title} ({f.incident.date}) {f.incident.url}")
     out.append("")
     return out
+
+
+def _related(f: Finding) -> list[str]:
+    """The other places a finding involves, one a line (``= at path:line: what``), names and places only."""
+    lines = []
+    for item in f.related:
+        where = f"{item['path']}:{item['line']}" if "line" in item else str(item["path"])
+        what = item.get("message") or ", ".join(f"{k} {v}" for k, v in item.items() if k not in ("path", "line"))
+        lines.append(f"      = at {where}" + (f": {what}" if what else ""))
+    return lines
 
 
 def _summary(result: ScanResult, visible: list[Finding], colour: bool) -> str:
@@ -81,6 +93,13 @@ def _summary(result: ScanResult, visible: list[Finding], colour: bool) -> str:
         line += f"; {count} baseline entr{'ies' if count != 1 else 'y'} no longer match (remove them):"
         line += "".join(f"\n  stale {e['path']}: {e['rule_id']} {e['anchor']}" for e in result.stale_baseline)
     if result.skipped:
-        line += f"; {len(result.skipped)} skipped:"
-        line += "".join(f"\n  skipped {s.path}: {s.reason} ({s.detail})" for s in result.skipped)
+        line += f"; {len(result.skipped)} skipped"
+        # Templates are counted per engine (a chart repository has hundreds); -f json lists them.
+        engines = Counter(s.reason for s in result.skipped if s.reason in TEMPLATE_REASONS)
+        if engines:
+            counted = ", ".join(f"{n} {reason}" for reason, n in sorted(engines.items()))
+            line += f" ({counted}: templates, not analysed until rendered; -f json lists them)"
+        others = [s for s in result.skipped if s.reason not in TEMPLATE_REASONS]
+        if others:
+            line += ":" + "".join(f"\n  skipped {s.path}: {s.reason} ({s.detail})" for s in others)
     return (_BOLD + line + _RESET) if colour else line

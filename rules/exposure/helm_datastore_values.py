@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from guardrails.documents import TreeDocument
 from guardrails.facts import helm
 from guardrails.facts.datastores import NEWSBLUR
-from guardrails.facts.network import is_private_cidr
+from guardrails.facts.network import is_world
 from guardrails.model import Category, Finding, Kind, Severity
 from guardrails.rule import Bad, Good, Rule, RuleContext
 
@@ -32,8 +32,9 @@ class HelmDatastoreValues(Rule):
         "`externalAccess.enabled: true` one per replica, `auth.enabled: false` lets in whoever connects. "
         "Values are judged as Helm layers them (the chart's values.yaml, then the environment file, an "
         "umbrella chart's sub-chart key, or a helmfile release's `values:` in order), and the finding is on "
-        "the line of the file that sets the value. An internal load-balancer annotation, a NetworkPolicy "
-        "without `allowExternal`, or a template value are not findings."
+        "the line of the file that sets the value. An internal load-balancer annotation or class, source "
+        "ranges that are all private, a NetworkPolicy without `allowExternal`, or a template value are not "
+        "findings."
     )
     remediation = (
         "Keep the datastore's Services ClusterIP and reach it from inside the cluster (or through "
@@ -94,11 +95,9 @@ class HelmDatastoreValues(Rule):
                 continue
             severity = Severity.CRITICAL if off is not None else Severity.HIGH
             protection = f"authentication is off ({off[0]})" if off is not None else "authentication is on"
-            if exposure.source_ranges and all(is_private_cidr(r) for r in exposure.source_ranges):
+            if exposure.source_ranges and not any(is_world(r) for r in exposure.source_ranges):
                 severity = Severity.MEDIUM
-                protection += (
-                    f"; loadBalancerSourceRanges limited to private ranges ({', '.join(exposure.source_ranges)})"
-                )
+                protection += f"; loadBalancerSourceRanges limits it to {', '.join(exposure.source_ranges)}"
             node, layer = exposure.value.node, exposure.value.layer
             if not here and auth_value is not None:
                 where = f"{layer.doc.path}:{node.span.line}"
