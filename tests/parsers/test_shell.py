@@ -49,8 +49,9 @@ def test_gradle_case_comments_parse() -> None:
     [
         '#!/bin/bash\nif [ "$ENV" = staging ]; then\n  case "$1" in\n    reset)\n      psql -c "drop database app"\n',
         "ls\n\x00\x01ELF\n",
+        "if true; then\n  echo up\n",
     ],
-    ids=["cut-off", "binary"],
+    ids=["cut-off", "binary", "missing-fi"],
 )
 def test_mostly_unreadable_or_binary_input_is_refused(text: str) -> None:
     with pytest.raises(ParseError):
