@@ -73,10 +73,10 @@ def parse(path: str, text: str, kind: Kind) -> ShellDocument:
     error runs through over several lines loses its first line (where the misread
     construct starts) and the lines after it are parsed again; reserved words misread as
     command names (``do``, ``then``, ``done``) are put back in their place; the variable
-    of a misread ``for`` is still a loop variable. Only when most of the code is unread
-    is the input taken for something other than shell (a file cut off inside an ``if``,
-    garbled text) and refused at the first unread region (see ``_mostly_unread``); a NUL
-    byte means binary data, which no shell runs.
+    of a misread ``for`` is still a loop variable. A script is refused (GR001) when
+    tree-sitter had to insert a token it lacks (an unclosed ``if``, loop or quote: bash
+    refuses it too), when most of its code is unread (see ``_mostly_unread``: not shell),
+    or when it holds a NUL byte (binary data, which no shell runs).
     """
     if "\x00" in text:
         line = text.count("\n", 0, text.index("\x00")) + 1
@@ -88,13 +88,32 @@ def parse(path: str, text: str, kind: Kind) -> ShellDocument:
         walker.statement(tree.root_node, [], None)
     except RecursionError:
         raise ParseError("shell script nested too deeply to analyse") from None
-    if tree.root_node.has_error and _mostly_unread(source, walker.unread):
-        first = _span_of(source, *_merge(walker.unread)[0])
-        raise ParseError("invalid shell script: most of it cannot be read as shell", first.line, first.column)
+    if tree.root_node.has_error:
+        missing = _first_missing(tree.root_node)
+        if missing is not None:
+            span = source.span(missing)
+            raise ParseError(f"invalid shell script: missing {missing.type!r}", span.line, span.column)
+        if _mostly_unread(source, walker.unread):
+            first = _span_of(source, *_merge(walker.unread)[0])
+            raise ParseError("invalid shell script: most of it cannot be read as shell", first.line, first.column)
     doc = ShellDocument(path=path, kind=kind, text=text, commands=walker.commands, assignments=walker.assignments)
     doc.options = _shell_options(text, walker.commands)
     doc.unread = [_span_of(source, start, end) for start, end in _merge(walker.unread, source.data)]
     return doc
+
+
+def _first_missing(root: Any) -> Any | None:
+    """The first token tree-sitter had to insert (a ``fi``, ``done``, ``}`` or closing quote
+    the script lacks). Valid shell it misreads gives ERROR nodes, never these: a script cut
+    off inside an ``if`` is refused by bash as well."""
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if node.is_missing:
+            return node
+        if node.has_error:
+            stack.extend(reversed(node.children))
+    return None
 
 
 @cache

@@ -40,8 +40,8 @@ def test_reserved_word_read_as_a_command_name_is_put_back() -> None:
 
 
 def test_gradle_case_comments_parse() -> None:
-    text = "case $( uname ) in   #(\n  CYGWIN* ) cygwin=true ;; #(\n  *) rm -rf /tmp/x ;;\nesac\n"
-    assert ("rm", ["-rf", "/tmp/x"], ["case"]) in _commands(text)
+    text = "case $( uname ) in   #(\n  CYGWIN* ) cygwin=true ;; #(\n  *) rm -rf /srv/x ;;\nesac\n"
+    assert ("rm", ["-rf", "/srv/x"], ["case"]) in _commands(text)
 
 
 @pytest.mark.parametrize(
@@ -49,8 +49,9 @@ def test_gradle_case_comments_parse() -> None:
     [
         '#!/bin/bash\nif [ "$ENV" = staging ]; then\n  case "$1" in\n    reset)\n      psql -c "drop database app"\n',
         "ls\n\x00\x01ELF\n",
+        "if true; then\n  echo up\n",
     ],
-    ids=["cut-off", "binary"],
+    ids=["cut-off", "binary", "missing-fi"],
 )
 def test_mostly_unreadable_or_binary_input_is_refused(text: str) -> None:
     with pytest.raises(ParseError):
