@@ -1,4 +1,4 @@
-"""Python scripts, kept as a libcst module."""
+"""Python scripts, kept as text and, once a rule needs it, a libcst module."""
 
 from __future__ import annotations
 
@@ -10,6 +10,9 @@ from guardrails.model import Document
 
 @dataclass
 class PythonDocument(Document):
-    """A Python script as a libcst module (typed Any to keep this module import-free)."""
+    """A Python script; ``module`` is its libcst module (typed Any to keep this module
+    import-free), set once ``parsed``: read it through ``guardrails.parsers.python.module_of``,
+    which parses on first use."""
 
     module: Any = None
+    parsed: bool = False

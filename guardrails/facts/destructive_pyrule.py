@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from guardrails.documents import PythonDocument
 from guardrails.facts.destructive_python import PyCall, PythonScan
@@ -16,11 +17,32 @@ if TYPE_CHECKING:
 
 
 class PythonDestructiveRule(Rule):
-    """Subclasses implement ``detect``: (description, anchor, severity or None) per call."""
+    """Subclasses implement ``detect``: (description, anchor, severity or None) per call.
+
+    ``triggers`` are the words a call must name for ``detect`` to report it (its method, or a
+    part of its qualified name): a file whose text holds none of them as a whole word is
+    skipped before libcst parses it, which is most application code."""
 
     abstract = True
     options = dict(GUARD_OPTIONS)
     missing = "nothing keeps it from production (no environment check, assert, confirmation or opt-in flag)"
+    triggers: ClassVar[frozenset[str]] = frozenset()
+    _named: ClassVar[re.Pattern[str]]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if cls.__dict__.get("abstract", False):
+            return
+        if not cls.triggers:
+            raise TypeError(f"rule {cls.__qualname__}: declare the triggers a reported call names")
+        words = "|".join(sorted(map(re.escape, cls.triggers)))
+        cls._named = re.compile(rf"(?<![A-Za-z0-9_])(?:{words})(?![A-Za-z0-9_])")
+
+    @classmethod
+    def may_report(cls, text: str) -> bool:
+        """Whether ``text`` names a trigger: the cheap test before the costly parse. Identifiers
+        are whole words of the text, so this never turns away a file ``detect`` could report."""
+        return cls._named.search(text) is not None
 
     def detect(
         self, scan: PythonScan, call: PyCall, doc: PythonDocument, ctx: RuleContext
@@ -28,7 +50,9 @@ class PythonDestructiveRule(Rule):
         return iter(())
 
     def check(self, doc: Document, ctx: RuleContext) -> Iterator[Finding]:
-        if not isinstance(doc, PythonDocument) or doc.module is None:
+        from guardrails.parsers.python import module_of
+
+        if not isinstance(doc, PythonDocument) or not self.may_report(doc.text) or module_of(doc) is None:
             return
         scan = PythonScan.of(doc, GuardSettings.from_options(ctx.options), ctx.project)
         for call in scan.calls():

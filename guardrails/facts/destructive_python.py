@@ -61,7 +61,9 @@ class PythonScan:
 
         self.cst = cst
         self.settings = settings
-        wrapper = MetadataWrapper(doc.module, unsafe_skip_copy=True)
+        from guardrails.parsers.python import module_of
+
+        wrapper = MetadataWrapper(module_of(doc), unsafe_skip_copy=True)
         self.names = wrapper.resolve(QualifiedNameProvider)
         self.parents = wrapper.resolve(ParentNodeProvider)
         self.positions = wrapper.resolve(PositionProvider)
@@ -542,6 +544,9 @@ _SUBPROCESS = {
     "subprocess.getstatusoutput",
 }
 _OS_SHELL = {"os.system", "os.popen"}
+# A qualified name resolves only from an import and attribute chain that spell each of its
+# parts, so a file calling one of the above names one of these words.
+SHELL_CALL_TRIGGERS = frozenset({"subprocess", "system", "popen"})
 
 
 def shell_of_call(scan: PythonScan, call: PyCall, path: str) -> Any:

@@ -1,9 +1,12 @@
-"""Python scripts through libcst: rules resolve imports to qualified names with its
-metadata providers, so ``from shutil import rmtree as rm`` is still ``shutil.rmtree``."""
+"""Python scripts: vetted by CPython's own parser (in C, fast) when read, and parsed with
+libcst (slow) only when a rule asks for the tree (``module_of``). Rules resolve imports to
+qualified names with libcst's metadata providers, so ``from shutil import rmtree as rm`` is
+still ``shutil.rmtree``; most application code names nothing a rule looks for and is never
+parsed by libcst at all."""
 
 from __future__ import annotations
 
-import libcst
+from typing import Any
 
 from guardrails.documents import PythonDocument
 from guardrails.model import Kind, ParseError
@@ -14,21 +17,43 @@ _TOO_DEEP = ("too many nested parentheses", "too many levels of indentation", "t
 
 
 def parse(path: str, text: str, kind: Kind) -> PythonDocument:
-    _refuse_what_cpython_refuses_as_too_deep(text)
+    """A document whose libcst tree is built on demand when CPython accepts the text.
+
+    Text CPython refuses goes to libcst at once, as before: it knows older and newer grammars
+    and decides whether the file is unparseable input (GR001), so no syntax error is hidden."""
+    if _cpython_accepts(text):
+        return PythonDocument(path=path, kind=kind, text=text)
+    return PythonDocument(path=path, kind=kind, text=text, module=_libcst(text), parsed=True)
+
+
+def module_of(doc: PythonDocument) -> Any:
+    """The libcst module of ``doc``, parsed on first use; None when libcst cannot read text
+    that CPython accepted (a grammar newer than libcst's: nothing to check, nothing wrong)."""
+    if not doc.parsed:
+        doc.parsed = True
+        try:
+            doc.module = _libcst(doc.text)
+        except ParseError:
+            doc.module = None
+    return doc.module
+
+
+def _libcst(text: str) -> Any:
+    import libcst
+
     try:
-        module = libcst.parse_module(text)
+        return libcst.parse_module(text)
     except libcst.ParserSyntaxError as exc:
         raise ParseError(f"invalid Python: {exc.message}", exc.raw_line, exc.raw_column + 1) from None
     except RecursionError:
         raise ParseError("invalid Python: nesting too deep") from None
-    return PythonDocument(path=path, kind=kind, text=text, module=module)
 
 
-def _refuse_what_cpython_refuses_as_too_deep(text: str) -> None:
-    """Let CPython's parser (bounded, in C) vet nesting depth before libcst sees the text.
+def _cpython_accepts(text: str) -> bool:
+    """Whether CPython's parser (bounded, in C) reads the text; raises ParseError for input
+    nested past what it allows, which libcst must never see.
 
-    Only an AST is built (``PyCF_ONLY_AST``): nothing is compiled to bytecode or run.
-    Other syntax errors are left to libcst, which knows newer and older grammars."""
+    Only an AST is built (``PyCF_ONLY_AST``): nothing is compiled to bytecode or run."""
     import ast
 
     try:
@@ -36,7 +61,9 @@ def _refuse_what_cpython_refuses_as_too_deep(text: str) -> None:
     except SyntaxError as exc:
         if any(marker in str(exc.msg) for marker in _TOO_DEEP):
             raise ParseError(f"invalid Python: {exc.msg}", exc.lineno or 1, exc.offset or 1) from None
+        return False
     except (RecursionError, MemoryError):
         raise ParseError("invalid Python: nested too deeply for the Python parser") from None
     except ValueError:  # source with NUL characters: libcst reports it
-        return
+        return False
+    return True

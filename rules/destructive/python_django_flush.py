@@ -19,6 +19,7 @@ class PythonDjangoFlush(PythonDestructiveRule):
     category = Category.DESTRUCTIVE_OPERATION
     severity = Severity.CRITICAL
     kinds = frozenset({Kind.PYTHON})
+    triggers = frozenset({"call_command"})
     incidents = (DIGITALOCEAN_2017,)
     rationale = (
         "Django's flush removes all data from the database in settings; `interactive=False` (or `--noinput`) "

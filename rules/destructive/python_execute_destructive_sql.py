@@ -22,6 +22,7 @@ class PythonExecuteDestructiveSql(PythonDestructiveRule):
     category = Category.DESTRUCTIVE_OPERATION
     severity = Severity.CRITICAL
     kinds = frozenset({Kind.PYTHON})
+    triggers = frozenset(_EXECUTE)
     incidents = (DIGITALOCEAN_2017,)
     rationale = (
         "DigitalOcean's primary database was deleted by a test process configured with production "

@@ -20,6 +20,7 @@ class PythonMongoDropDatabase(PythonDestructiveRule):
     category = Category.DESTRUCTIVE_OPERATION
     severity = Severity.CRITICAL
     kinds = frozenset({Kind.PYTHON})
+    triggers = frozenset({"drop_database"})
     incidents = (DIGITALOCEAN_2017, NEWSBLUR_2021)
     rationale = (
         "`MongoClient.drop_database(name)` deletes a database at once, on whichever server the connection "

@@ -19,6 +19,7 @@ class PythonRedisFlush(PythonDestructiveRule):
     category = Category.DESTRUCTIVE_OPERATION
     severity = Severity.HIGH
     kinds = frozenset({Kind.PYTHON})
+    triggers = frozenset({"flushall", "flushdb"})
     incidents = (DIGITALOCEAN_2017,)
     rationale = (
         "`flushall()` deletes every key on the server and `flushdb()` every key of the selected database, "

@@ -21,6 +21,7 @@ class PythonRmtreeDataDirectory(PythonDestructiveRule):
     category = Category.DESTRUCTIVE_OPERATION
     severity = Severity.CRITICAL
     kinds = frozenset({Kind.PYTHON})
+    triggers = frozenset({"rmtree"})
     incidents = (GITLAB_2017,)
     options = {**GUARD_OPTIONS, **DATA_OPTIONS}
     rationale = (

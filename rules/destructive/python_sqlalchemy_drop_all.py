@@ -19,6 +19,7 @@ class PythonSqlalchemyDropAll(PythonDestructiveRule):
     category = Category.DESTRUCTIVE_OPERATION
     severity = Severity.CRITICAL
     kinds = frozenset({Kind.PYTHON})
+    triggers = frozenset({"drop_all"})
     incidents = (DIGITALOCEAN_2017,)
     rationale = (
         "`MetaData.drop_all(engine)` (and Flask-SQLAlchemy's `db.drop_all()`) drops every table the models "

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from guardrails.documents import PythonDocument
 from guardrails.facts.destructive_incidents import DIGITALOCEAN_2017, GITLAB_2017
 from guardrails.facts.destructive_pyrule import PythonDestructiveRule
-from guardrails.facts.destructive_python import PyCall, PythonScan, shell_of_call
+from guardrails.facts.destructive_python import SHELL_CALL_TRIGGERS, PyCall, PythonScan, shell_of_call
 from guardrails.facts.destructive_shell import DETECTORS, Scope, guard_reason, located_commands
 from guardrails.facts.shell_guards import GuardSettings
 from guardrails.model import Category, Kind, Severity
@@ -31,6 +31,7 @@ class PythonSubprocessDestructive(PythonDestructiveRule):
     category = Category.DESTRUCTIVE_OPERATION
     severity = Severity.HIGH
     kinds = frozenset({Kind.PYTHON})
+    triggers = SHELL_CALL_TRIGGERS
     incidents = (GITLAB_2017, DIGITALOCEAN_2017)
     rationale = (
         "Every destructive command the shell rules know (DROP DATABASE through psql/mysql, dropdb, "

@@ -1,0 +1,70 @@
+"""The cheap test before libcst: it must never turn away a file a Python rule reports, and a
+file it turns away must still be reported when it is not valid Python."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from guardrails.documents import FailedDocument, PythonDocument
+from guardrails.facts import destructive_python
+from guardrails.facts.destructive_pyrule import PythonDestructiveRule
+from guardrails.model import Kind
+from guardrails.parsers.python import module_of, parse
+from guardrails.pipeline import parse_text
+from guardrails.registry import all_rules
+from guardrails.testing import expectations
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+PYTHON_RULES = [rule for rule in all_rules() if Kind.PYTHON in rule.kinds and rule.id.startswith("DO")]
+
+
+def test_every_python_destructive_rule_declares_its_triggers() -> None:
+    assert PYTHON_RULES
+    assert all(issubclass(rule, PythonDestructiveRule) and rule.triggers for rule in PYTHON_RULES)
+
+
+@pytest.mark.parametrize("rule", PYTHON_RULES, ids=lambda rule: rule.id)
+def test_bad_examples_pass_the_filter(rule: type[PythonDestructiveRule]) -> None:
+    for example in rule.bad:
+        assert rule.may_report(example.files[example.primary]), example.primary
+
+
+def test_python_fixtures_with_expected_findings_pass_the_filter() -> None:
+    by_id = {rule.id: rule for rule in PYTHON_RULES}
+    expected = [(rule_id, path) for rule_id, path, _ in expectations(FIXTURES) if rule_id in by_id]
+    assert expected
+    for rule_id, path in expected:
+        assert by_id[rule_id].may_report(Path(path).read_text(encoding="utf-8")), (rule_id, path)
+
+
+def test_shell_call_triggers_name_a_part_of_every_shell_call() -> None:
+    calls = destructive_python._SUBPROCESS | destructive_python._OS_SHELL
+    assert all(set(name.split(".")) & destructive_python.SHELL_CALL_TRIGGERS for name in calls)
+
+
+def test_triggers_are_whole_words() -> None:
+    rule = next(rule for rule in PYTHON_RULES if rule.id == "DO027")
+    assert rule.may_report("from shutil import rmtree as rm\n")
+    assert not rule.may_report("def my_rmtree_helper(): pass\n")
+
+
+def test_a_file_naming_no_trigger_is_never_parsed_by_libcst() -> None:
+    doc = parse_text("app/util.py", "def add(a, b):\n    return a + b\n", Kind.PYTHON)
+    assert isinstance(doc, PythonDocument) and not doc.parsed
+    for rule in PYTHON_RULES:
+        assert not rule.may_report(doc.text)
+
+
+@pytest.mark.parametrize("text", ["def f(:\n    pass\n", "x = (\n", "print 'py2'\n"])
+def test_invalid_python_without_triggers_is_still_unparseable_input(text: str) -> None:
+    doc = parse_text("app/broken.py", text, Kind.PYTHON)
+    assert isinstance(doc, FailedDocument) and doc.error is not None
+    assert str(doc.error).startswith("invalid Python")
+
+
+def test_text_cpython_accepts_is_parsed_by_libcst_on_first_use() -> None:
+    doc = parse("app/ok.py", "x = 1\n", Kind.PYTHON)
+    assert not doc.parsed and doc.module is None
+    assert module_of(doc) is not None and doc.parsed
