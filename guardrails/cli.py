@@ -7,6 +7,7 @@ Heavy modules (engine, parsers, reporters) are imported inside the commands so t
 from __future__ import annotations
 
 import gc
+import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -77,6 +78,12 @@ def _scan_options(command: Any) -> Any:
             default=0,
             help="Worker processes for large scans; 1 checks in this process. [default: 0, one per core]",
         ),
+        click.option(
+            "--root",
+            type=click.Path(file_okay=False, exists=True, path_type=Path),
+            help="Report paths relative to DIR. [default: the repository root (nearest .git) of the first "
+            "path, else the current directory]",
+        ),
         click.option("--no-cache", is_flag=True, help="Neither read nor write the per-file results cache."),
         click.option(
             "--cache-dir",
@@ -108,6 +115,7 @@ def _run(
     max_file_size: int,
     no_gitignore: bool,
     jobs: int = 0,
+    root: Path | None = None,
     no_cache: bool = False,
     cache_dir: Path | None = None,
 ) -> _Run:
@@ -115,10 +123,18 @@ def _run(
     from guardrails.engine import Engine, Settings
     from guardrails.selection import select_rules
 
-    cwd = Path.cwd()
-    path_list = [p for p in paths if str(p) != "-"] or ([] if "-" in map(str, paths) else [Path(".")])
+    here = Path.cwd()
+    given = [p for p in paths if str(p) != "-"]
+    for path in given:
+        if not path.exists() and not path.is_symlink():
+            raise ConfigurationError(f"{path}: no such file or directory")
+    absolute = [here / p for p in given] or ([] if "-" in map(str, paths) else [here])
+    # Every path is reported relative to the root, whatever the current directory: the engine
+    # runs from there, with the given paths made absolute.
+    cwd = _root(root, absolute, here)
+    path_list = [Path(os.path.normpath(p)) for p in absolute]
     try:
-        config = configuration.load(config_file, cwd / path_list[0] if path_list else cwd)
+        config = configuration.load(config_file, path_list[0] if path_list else here)
     except configuration.ConfigError as exc:
         raise ConfigurationError(str(exc)) from None
     try:
@@ -159,10 +175,44 @@ def _run(
         gc.freeze()  # what start-up made lives as long as the process: later collections skip it
         gc.enable()
     result = Engine(settings, cwd=cwd).scan(path_list, stdin=stdin)
+    if given and not result.files_found and not result.skipped and stdin is None:
+        names = " ".join(str(p) for p in given)
+        raise ConfigurationError(f"no file found in {names} (every file is ignored by .gitignore, or none exists)")
     ignored = config.path_ignored(cwd)
     if ignored is not None:
         result.findings = [f for f in result.findings if not ignored(f.path, f.rule_id)]
     return _Run(result, rules, config, cwd)
+
+
+def _root(explicit: Path | None, paths: list[Path], here: Path) -> Path:
+    """The directory reports are relative to: ``--root``, else the repository of the first path
+    (nearest ``.git``), else the current directory when it holds every path, else their
+    common directory."""
+    from guardrails.discover import real_path
+    from guardrails.project import find_root
+
+    if explicit is not None:
+        return real_path(explicit)
+    first = paths[0] if paths else here
+    found = find_root(first)
+    if (found / ".git").exists():
+        return found
+    reals = [real_path(p) for p in paths] or [real_path(here)]
+    cwd = real_path(here)
+    if all(p == cwd or cwd in p.parents for p in reals):
+        return cwd
+    common = Path(os.path.commonpath([str(p) for p in reals]))
+    return common if common.is_dir() else common.parent
+
+
+def _write(file: Path, text: str) -> None:
+    """Write a report, creating its directory; a failure is exit 2, never a traceback that CI
+    would read as findings (exit 1)."""
+    try:
+        file.parent.mkdir(parents=True, exist_ok=True)
+        file.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise ConfigurationError(f"cannot write {file}: {exc.strerror or exc}") from None
 
 
 def _outputs(formats: tuple[str, ...], output: Path | None) -> list[tuple[str, Path | None]]:
@@ -228,6 +278,7 @@ def scan(
     max_file_size: int,
     no_gitignore: bool,
     jobs: int,
+    root: Path | None,
     no_cache: bool,
     cache_dir: Path | None,
     formats: tuple[str, ...],
@@ -251,6 +302,7 @@ def scan(
         max_file_size,
         no_gitignore,
         jobs,
+        root,
         no_cache,
         cache_dir,
     )
@@ -273,7 +325,7 @@ def scan(
 
             click.echo(render(fmt, report, colour=fmt == "text" and use_colour(sys.stdout)), nl=False)
         else:
-            file.write_text(render(fmt, report), encoding="utf-8")
+            _write(file, render(fmt, report))
     failing = [f for f in result.findings if f.suppressed is None and f.severity >= threshold]
     sys.exit(1 if failing or result.internal_errors else 0)
 
@@ -297,6 +349,7 @@ def write_baseline(
     max_file_size: int,
     no_gitignore: bool,
     jobs: int,
+    root: Path | None,
     no_cache: bool,
     cache_dir: Path | None,
     output: Path | None,
@@ -319,6 +372,7 @@ def write_baseline(
         max_file_size,
         no_gitignore,
         jobs,
+        root,
         no_cache,
         cache_dir,
     )
@@ -326,7 +380,7 @@ def write_baseline(
     if output is None:
         click.echo(text, nl=False)
     else:
-        output.write_text(text, encoding="utf-8")
+        _write(output, text)
         count = len(baseline.entries(run.result.findings))
         click.echo(f"wrote {count} baseline entr{'ies' if count != 1 else 'y'} to {output}", err=True)
     sys.exit(2 if run.result.internal_errors else 0)

@@ -1,7 +1,17 @@
-"""One file from disk to a document: read, detect, parse, attach embedded shell."""
+"""One file from disk to a document: read, detect, parse, attach embedded shell.
+
+Nothing that happens here stops a scan: a file of a supported kind that cannot be read
+becomes a FailedDocument that a rule reports (GR001 when it does not parse, GR006 when it
+was not read at all), and an unexpected exception in a parser becomes a FailedDocument
+that the engine reports as an internal error (GR000) for this file alone. Warnings that
+parsers raise over scanned content (``SyntaxWarning`` for an odd escape in a scanned
+Python file) are the file's business, never the user's terminal.
+"""
 
 from __future__ import annotations
 
+import traceback
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -11,12 +21,18 @@ from guardrails.model import Document, Kind, ParseError, SkippedFile
 from guardrails.source import Unreadable, read_head, read_text
 
 HELM_HINT = "helm template <chart> | guardrails scan - --stdin-filename rendered.yaml"
+# `terraform show -json` of a real plan is tens of megabytes; it is the file that shows a
+# database being replaced, so it gets a limit of its own, above --max-file-size.
+PLAN_MAX_SIZE = 256 * 1024 * 1024
+# Skips of a file of a supported kind that leave it unchecked: each is a GR006 finding.
+UNSCANNED_REASONS = frozenset({"too-large", "unreadable", "binary"})
 
 
 @dataclass(slots=True)
 class Loaded:
     """The outcome for one file: a document (possibly a FailedDocument), a skip, or neither
-    when the file is of no supported kind."""
+    when the file is of no supported kind. A supported file that was not read has both: the
+    skip (listed in reports) and a FailedDocument that says why (a finding)."""
 
     document: Document | None = None
     skipped: SkippedFile | None = None
@@ -32,32 +48,67 @@ def classify(path: Path, display: str) -> Kind | str | None:
     return kind
 
 
+def size_limit(kind: Kind, max_size: int) -> int:
+    return max(max_size, PLAN_MAX_SIZE) if kind is Kind.TERRAFORM_PLAN else max_size
+
+
 def load(path: Path, display: str, max_size: int) -> Loaded:
     kind = classify(path, display)
     if kind is None:
         return Loaded()
     if kind == detect.HELM_TEMPLATE:
         return Loaded(skipped=SkippedFile(display, "helm-template", f"not YAML until rendered: {HELM_HINT}"))
-    assert isinstance(kind, Kind)
+    if not isinstance(kind, Kind):  # a skip reason the detector names (a template, say)
+        return Loaded(skipped=SkippedFile(display, str(kind), ""))
     try:
-        text = read_text(path, max_size)
+        text = read_text(path, size_limit(kind, max_size))
     except ParseError as error:
         return Loaded(document=FailedDocument(path=display, kind=kind, text="", error=error))
     if isinstance(text, Unreadable):
-        return Loaded(skipped=SkippedFile(display, text.reason, text.detail))
+        return unread(display, kind, text)
     return Loaded(document=parse_text(display, text, kind))
 
 
+def unread(display: str, kind: Kind, why: Unreadable) -> Loaded:
+    """A file of a supported kind that was not read: listed as skipped, and a finding when
+    the reason leaves it unchecked."""
+    skipped = SkippedFile(display, why.reason, why.detail)
+    if why.reason not in UNSCANNED_REASONS:
+        return Loaded(skipped=skipped)
+    detail = f"{why.reason}: {why.detail}" if why.detail else why.reason
+    return Loaded(document=FailedDocument(path=display, kind=kind, text="", unscanned=detail), skipped=skipped)
+
+
 def parse_text(display: str, text: str, kind: Kind) -> Document:
-    """Parse already-decoded text; a parse failure becomes a FailedDocument."""
+    """Parse already-decoded text; a parse failure becomes a FailedDocument, and so does a
+    parser crash (with ``crashed`` set)."""
     from guardrails.embedded import attach_children
     from guardrails.parsers import parse
 
-    try:
-        doc = parse(display, text, kind)
-    except ParseError as error:
-        return FailedDocument(path=display, kind=kind, text=text, error=error)
-    if isinstance(doc, TreeDocument) and doc.kind is Kind.YAML:
-        doc.kind = detect.refine(doc)
-    attach_children(doc)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            doc = parse(display, text, kind)
+        except ParseError as error:
+            return FailedDocument(path=display, kind=kind, text=text, error=error)
+        except Exception as exc:
+            return crashed(display, kind, text, exc, f"parsing it as {kind.value}")
+        try:
+            if isinstance(doc, TreeDocument) and doc.kind is Kind.YAML:
+                doc.kind = detect.refine(doc)
+            attach_children(doc)
+        except Exception as exc:
+            return crashed(display, doc.kind, text, exc, "reading what it embeds")
     return doc
+
+
+def crashed(display: str, kind: Kind, text: str, exc: BaseException, doing: str) -> FailedDocument:
+    """A FailedDocument for an unexpected exception: its type and where it was raised, never
+    its text (which may quote the file, a secret with it)."""
+    return FailedDocument(path=display, kind=kind, text=text, crashed=f"{doing}: {describe(exc)}")
+
+
+def describe(exc: BaseException) -> str:
+    frames = traceback.extract_tb(exc.__traceback__)
+    where = f" at {Path(frames[-1].filename).name}:{frames[-1].lineno}" if frames else ""
+    return f"{type(exc).__name__}{where}"
