@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from guardrails.engine import ScanResult
+from guardrails.result import ScanResult
 from guardrails.model import Finding
 
 FORMAT_VERSION = 1

@@ -18,7 +18,7 @@ import click
 from guardrails import __version__
 
 _SEVERITIES = ["critical", "high", "medium", "low", "info"]
-_FORMATS = ("text", "json", "sarif", "junit", "github", "gitlab")
+_FORMATS = ("text", "concise", "json", "sarif", "junit", "github", "gitlab")
 
 
 class ConfigurationError(click.ClickException):
@@ -48,9 +48,11 @@ def _scan_options(command: Any) -> Any:
             "[tool.guardrails] from the scanned path up to the repository root).",
         ),
         click.option(
-            "--select", multiple=True, help="Only these rules or categories (id, name or category; repeatable)."
+            "--select",
+            multiple=True,
+            help="Only these rules or categories (id, name or category; comma-separated or repeated).",
         ),
-        click.option("--ignore", multiple=True, help="Skip these rules or categories (repeatable)."),
+        click.option("--ignore", multiple=True, help="Skip these rules or categories (comma-separated or repeated)."),
         click.option(
             "--no-inline-suppressions",
             is_flag=True,
@@ -137,6 +139,7 @@ def _run(
         config = configuration.load(config_file, path_list[0] if path_list else here)
     except configuration.ConfigError as exc:
         raise ConfigurationError(str(exc)) from None
+    select, ignore = _split(select), _split(ignore)
     try:
         rules = select_rules(select or config.select, (*config.ignore, *config.disabled, *ignore))
     except ValueError as exc:
@@ -182,6 +185,11 @@ def _run(
     if ignored is not None:
         result.findings = [f for f in result.findings if not ignored(f.path, f.rule_id)]
     return _Run(result, rules, config, cwd)
+
+
+def _split(values: tuple[str, ...]) -> tuple[str, ...]:
+    """``--select ED001,DO001 --select dns``: comma lists and repetition, as Ruff takes them."""
+    return tuple(part.strip() for value in values for part in value.split(",") if part.strip())
 
 
 def _root(explicit: Path | None, paths: list[Path], here: Path) -> Path:
@@ -242,11 +250,27 @@ def _outputs(formats: tuple[str, ...], output: Path | None) -> list[tuple[str, P
 @click.option(
     "-f",
     "--format",
+    "--output-format",
     "formats",
     multiple=True,
     metavar=f"[{'|'.join(_FORMATS)}][:FILE]",
     help="Output format (default text), optionally written to FILE. Repeat for several reports from one run, "
-    "e.g. `-f sarif:guardrails.sarif -f text`.",
+    "e.g. `-f sarif:guardrails.sarif -f text`; `concise` is one line per finding.",
+)
+@click.option("--statistics", is_flag=True, help="Show the number of findings per rule instead of the findings.")
+@click.option(
+    "--severity",
+    "show_severity",
+    type=click.Choice(_SEVERITIES),
+    help="Show only findings of at least this severity (the gate still applies --fail-on to all).",
+)
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings fail the gate (usage errors still exit 2).")
+@click.option(
+    "--color",
+    type=click.Choice(["auto", "always", "never"]),
+    default="auto",
+    show_default=True,
+    help="Colour the text output; auto: on a terminal unless NO_COLOR is set, or when FORCE_COLOR is.",
 )
 @click.option(
     "-o",
@@ -282,6 +306,10 @@ def scan(
     no_cache: bool,
     cache_dir: Path | None,
     formats: tuple[str, ...],
+    statistics: bool,
+    show_severity: str | None,
+    exit_zero: bool,
+    color: str,
     output: Path | None,
     fail_on: str | None,
     baseline_file: Path | None,
@@ -316,18 +344,24 @@ def scan(
             raise ConfigurationError(str(exc)) from None
         baseline.apply(result, entries, (r.id for r in run.rules), run.cwd)
     threshold = Severity.parse(fail_on) if fail_on else (run.config.fail_on or Severity.LOW)
-    report = Report(result, run.rules, threshold)
+    failing = [f for f in result.findings if f.suppressed is None and f.severity >= threshold]
+    if show_severity is not None:
+        shown = Severity.parse(show_severity)
+        kept = [f for f in result.findings if f.severity >= shown]
+        result.hidden = len(result.findings) - len(kept)
+        result.findings = kept
+    report = Report(result, run.rules, threshold, statistics=statistics)
     if any(fmt == "text" for fmt, _ in specs):
         read_sources(report, run.cwd)
     for fmt, file in specs:
         if file is None:
             from guardrails.report.text import use_colour
 
-            click.echo(render(fmt, report, colour=fmt == "text" and use_colour(sys.stdout)), nl=False)
+            colour = fmt in ("text", "concise") and use_colour(sys.stdout, color)
+            click.echo(render(fmt, report, colour=colour), nl=False, color=colour)
         else:
             _write(file, render(fmt, report))
-    failing = [f for f in result.findings if f.suppressed is None and f.severity >= threshold]
-    sys.exit(1 if failing or result.internal_errors else 0)
+    sys.exit(1 if (failing or result.internal_errors) and not exit_zero else 0)
 
 
 @main.command("baseline")

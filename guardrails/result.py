@@ -32,6 +32,8 @@ class ScanResult:
     # Files discovery found under the given paths, before configuration excludes and
     # --changed-since: zero when the paths name no file at all.
     files_found: int = 0
+    # Findings left out of the report by --severity (they still count for --fail-on).
+    hidden: int = 0
 
 
 def internal_error(path: str, what: str, anchor: str) -> Finding:

@@ -7,7 +7,7 @@ from collections import Counter
 from typing import Any
 
 from guardrails import __version__
-from guardrails.engine import ScanResult
+from guardrails.result import ScanResult
 from guardrails.model import Finding, Severity
 
 SCHEMA_VERSION = "1.0"
