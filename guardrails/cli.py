@@ -351,7 +351,7 @@ def scan(
         result.hidden = len(result.findings) - len(kept)
         result.findings = kept
     report = Report(result, run.rules, threshold, statistics=statistics)
-    if any(fmt == "text" for fmt, _ in specs):
+    if any(fmt in ("text", "sarif") for fmt, _ in specs):
         read_sources(report, run.cwd)
     for fmt, file in specs:
         if file is None:
@@ -443,9 +443,13 @@ def list_rules(fmt: str) -> None:
 @click.argument("rule")
 def explain(rule: str) -> None:
     """Explain RULE (id or name): what it finds, why, the incident, examples, the fix."""
-    from guardrails.explain import render
+    from guardrails.explain import render, render_internal_error
     from guardrails.registry import find
+    from guardrails.result import INTERNAL_ERROR_ID, INTERNAL_ERROR_NAME
 
+    if rule.upper() == INTERNAL_ERROR_ID or rule == INTERNAL_ERROR_NAME:
+        click.echo(render_internal_error())
+        return
     found = find(rule)
     if found is None:
         raise click.UsageError(f"unknown rule {rule!r}; `guardrails rules` lists them")

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from guardrails.discover import Candidate
     from guardrails.engine import Engine
     from guardrails.project import Project
+    from guardrails.result import ScanResult
 
 # Below this many files to check, a pool costs more than it saves (measured: fork + imports
 # in the workers is ~0.15 s on 2 cores, a Terraform file takes ~1.5 ms to parse and check).
@@ -288,8 +289,8 @@ def scan_files(
     a file of the tree can change their result only by being among those or by being read.
     """
     from guardrails.cache import TrackingProject, digest
-    from guardrails.result import ScanResult
     from guardrails.pipeline import load
+    from guardrails.result import ScanResult
     from guardrails.suppress import MARKER
 
     kinds = engine.project_kinds()

@@ -13,6 +13,14 @@ from guardrails.model import Category, Finding, Severity, SkippedFile, Span
 
 INTERNAL_ERROR_ID = "GR000"
 INTERNAL_ERROR_NAME = "internal-error"
+INTERNAL_ERROR_TITLE = "guardrails itself crashed on a file (a parser or a rule)"
+INTERNAL_ERROR_RATIONALE = (
+    "A crash must not pass a file as safe, and must not stop the scan of every other file either. The "
+    "exception stays with the file it happened on: the finding names the exception type and where it was "
+    "raised (never its text, which may quote the file), the rest of the scan completes, the summary and "
+    "the JSON report count the internal errors, and the run fails whatever --fail-on says. It is not a "
+    "rule: it cannot be selected, ignored or suppressed."
+)
 INTERNAL_ERROR_REMEDIATION = (
     "Report this to the guardrails maintainers with the file (or a reduced copy); the file was not fully "
     "checked. The rest of the scan completed."

@@ -53,9 +53,14 @@ def test_paths_with_no_file_at_all_are_exit_2(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("name", "content", "reason"),
-    [("main.tf", b'resource "a" "b" {\n  x = "\x00"\n}\n', "binary"), ("deploy.sh", b"#!/bin/sh\n" + b"#" * 3000, "too-large")],
+    [
+        ("main.tf", b'resource "a" "b" {\n  x = "\x00"\n}\n', "binary"),
+        ("deploy.sh", b"#!/bin/sh\n" + b"#" * 3000, "too-large"),
+    ],
 )
-def test_an_unread_file_of_a_supported_kind_is_a_high_finding(tmp_path: Path, name: str, content: bytes, reason: str) -> None:
+def test_an_unread_file_of_a_supported_kind_is_a_high_finding(
+    tmp_path: Path, name: str, content: bytes, reason: str
+) -> None:
     _repo(tmp_path, {name: content, "README.md": "x" * 3000})
     proc = run_cli("scan", "-f", "json", "--max-file-size", "2000", ".", cwd=tmp_path)
     report = _json(proc)
@@ -74,19 +79,50 @@ def test_a_plan_larger_than_the_file_limit_is_still_read(tmp_path: Path) -> None
     assert report["skipped"] == []
 
 
-def test_a_parser_crash_stays_with_its_file(tmp_path: Path) -> None:
-    """libcst raises CSTValidationError on an identifier with an unassigned code point."""
+def test_an_identifier_libcst_refuses_is_unparseable_input(tmp_path: Path) -> None:
+    """libcst raised CSTValidationError on an identifier with an unassigned code point, and the
+    whole scan died with a traceback and exit 1."""
     _repo(tmp_path, {"a.py": "import os\nos.syst\U000315c0m('rm -rf /')\n", "docker-compose.yml": COMPOSE})
     proc = run_cli("scan", "-f", "json", ".", cwd=tmp_path)
     report = _json(proc)
     assert proc.returncode == 1 and "Traceback" not in proc.stderr
-    found = {(f["rule_id"], f["path"]) for f in report["findings"]}
-    assert found == {("GR000", "a.py"), ("ED001", "docker-compose.yml")}
+    assert {(f["rule_id"], f["path"]) for f in report["findings"]} == {
+        ("GR001", "a.py"),
+        ("ED001", "docker-compose.yml"),
+    }
+
+
+class _Boom(Exception):
+    """Stands for any bug in a parser."""
+
+
+def test_a_parser_crash_stays_with_its_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import libcst
+    from click.testing import CliRunner
+
+    from guardrails.cli import main
+
+    def boom(text: str) -> None:
+        raise _Boom("quoting the file: hunter2")
+
+    monkeypatch.setattr(libcst, "parse_module", boom)
+    _repo(tmp_path, {"a.py": "import os\n", "docker-compose.yml": COMPOSE})
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner()
+    done = runner.invoke(main, ["scan", "-j", "1", "-f", "json", "."])
+    assert done.exit_code == 1 and done.exception is None or isinstance(done.exception, SystemExit), done.output
+    report = json.loads(done.stdout)
+    assert {(f["rule_id"], f["path"]) for f in report["findings"]} == {
+        ("GR000", "a.py"),
+        ("ED001", "docker-compose.yml"),
+    }
     crash = next(f for f in report["findings"] if f["rule_id"] == "GR000")
-    assert "CSTValidationError" in crash["message"] and crash["severity"] == "high"
+    assert "_Boom" in crash["message"] and "hunter2" not in crash["message"] and crash["severity"] == "high"
     assert report["counts"]["internal_errors"] == 1
-    text = run_cli("scan", ".", cwd=tmp_path)
-    assert text.returncode == 1 and "1 internal error" in text.stdout
+    text = runner.invoke(main, ["scan", "-j", "1", "--exit-zero", "."])
+    assert "1 internal error" in text.stdout and text.exit_code == 0
+    sarif = json.loads(runner.invoke(main, ["scan", "-j", "1", "-f", "sarif", "."]).stdout)
+    assert sarif["runs"][0]["invocations"][0]["executionSuccessful"] is False
 
 
 def test_a_rule_crash_is_contained_in_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -117,7 +153,7 @@ def test_warnings_over_scanned_content_never_reach_the_terminal(tmp_path: Path) 
 
 def test_report_directories_are_created_and_a_failed_write_is_exit_2(tmp_path: Path) -> None:
     _repo(tmp_path, {"docker-compose.yml": COMPOSE})
-    proc = run_cli("scan", "-f", "sarif:reports/g.sarif", "-o", "reports/deep/r.txt", ".", cwd=tmp_path)
+    proc = run_cli("scan", "-f", "sarif:reports/g.sarif", "-f", "text", "-o", "reports/deep/r.txt", ".", cwd=tmp_path)
     assert proc.returncode == 1, proc.stderr
     assert (tmp_path / "reports" / "g.sarif").is_file() and (tmp_path / "reports" / "deep" / "r.txt").is_file()
     proc = run_cli("baseline", "-o", "reports/b/b.json", ".", cwd=tmp_path)

@@ -9,9 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from guardrails.result import ScanResult
 from guardrails.model import Severity
 from guardrails.registry import RuleSpec
+from guardrails.result import ScanResult
 
 FORMATS = ("text", "concise", "json", "sarif", "junit", "github", "gitlab")
 

@@ -156,5 +156,6 @@ def _skipped(skipped: list[SkippedFile]) -> list[str]:
     out = [f"  skipped {s.path}: {s.reason}" + (f" ({s.detail})" if s.detail else "") for s in skipped if s not in helm]
     if helm:
         dirs = sorted({s.path.rsplit("/", 1)[0] if "/" in s.path else "." for s in helm})
-        out.append(f"  skipped {len(helm)} Helm template{'s' if len(helm) != 1 else ''} in {', '.join(dirs)} ({helm[0].detail})")
+        templates = f"{len(helm)} Helm template{'s' if len(helm) != 1 else ''}"
+        out.append(f"  skipped {templates} in {', '.join(dirs)} ({helm[0].detail})")
     return out
