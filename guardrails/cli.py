@@ -102,7 +102,8 @@ def _scan_options(command: Any) -> Any:
 class _Run:
     result: Any
     rules: tuple[Any, ...]
-    config: Any
+    # Path of each finding -> the fail-on of the configuration that rules its file.
+    fail_on: dict[str, Any]
     cwd: Path
 
 
@@ -122,7 +123,9 @@ def _run(
     cache_dir: Path | None = None,
 ) -> _Run:
     from guardrails import config as configuration
+    from guardrails.discover import discover
     from guardrails.engine import Engine, Settings
+    from guardrails.result import ScanResult
     from guardrails.selection import select_rules
 
     here = Path.cwd()
@@ -135,24 +138,13 @@ def _run(
     # runs from there, with the given paths made absolute.
     cwd = _root(root, absolute, here)
     path_list = [Path(os.path.normpath(p)) for p in absolute]
-    try:
-        config = configuration.load(config_file, path_list[0] if path_list else here)
-    except configuration.ConfigError as exc:
-        raise ConfigurationError(str(exc)) from None
     select, ignore = _split(select), _split(ignore)
-    try:
-        rules = select_rules(select or config.select, (*config.ignore, *config.disabled, *ignore))
-    except ValueError as exc:
-        raise click.UsageError(str(exc)) from None
     stdin = None
     if any(str(p) == "-" for p in paths):
         if not stdin_filename:
             raise click.UsageError("reading '-' needs --stdin-filename to know what kind of file it is")
         stdin = (stdin_filename, sys.stdin.buffer.read())
-    filters = []
-    excluded = config.excluded()
-    if excluded is not None:
-        filters.append(lambda path: not excluded(path))
+    changed: set[Path] | None = None
     if changed_since:
         from guardrails.gitdiff import GitError, changed_files
 
@@ -160,31 +152,92 @@ def _run(
             changed = changed_files(changed_since, cwd)
         except GitError as exc:
             raise ConfigurationError(str(exc)) from None
-        filters.append(lambda path: path.resolve() in changed)
-    settings = Settings(
-        rules=rules,
-        rule_options=config.rule_options,
-        severity_overrides=config.severity_overrides,
-        max_file_size=max_file_size,
-        use_gitignore=not no_gitignore,
-        extra={"datastores": config.datastores},
-        path_filter=(lambda path: all(f(path) for f in filters)) if filters else None,
-        inline_suppressions=config.inline_suppressions and not no_inline_suppressions,
-        jobs=jobs,
-        use_cache=not no_cache and stdin is None,
-        cache_dir=cache_dir,
-    )
+
+    def settings_for(config: configuration.Config, with_stdin: bool) -> Settings:
+        try:
+            rules = select_rules(select or config.select, (*config.ignore, *config.disabled, *ignore))
+        except ValueError as exc:
+            raise click.UsageError(str(exc)) from None
+        filters = []
+        excluded = config.excluded()
+        if excluded is not None:
+            filters.append(lambda path: not excluded(path))
+        if changed is not None:
+            filters.append(lambda path: path.resolve() in changed)
+        return Settings(
+            rules=rules,
+            rule_options=config.rule_options,
+            severity_overrides=config.severity_overrides,
+            max_file_size=max_file_size,
+            use_gitignore=not no_gitignore,
+            extra={"datastores": config.datastores},
+            path_filter=(lambda path: all(f(path) for f in filters)) if filters else None,
+            inline_suppressions=config.inline_suppressions and not no_inline_suppressions,
+            jobs=jobs,
+            use_cache=not no_cache and not with_stdin,
+            cache_dir=cache_dir,
+        )
+
+    try:
+        resolver = configuration.Resolver(config_file, cwd)
+        # The nearest configuration rules each file, whatever the order of the arguments: the
+        # files found are grouped by theirs, and each group is scanned with its own.
+        found = discover(path_list, cwd=cwd, use_gitignore=not no_gitignore)
+        groups: dict[int, tuple[configuration.Config, list[Path]]] = {}
+        for candidate in found.candidates:
+            config = resolver.for_path(candidate.path)
+            groups.setdefault(id(config), (config, []))[1].append(candidate.path)
+        if stdin is not None or not groups:
+            config = resolver.for_path(path_list[0] if path_list else here)
+            groups.setdefault(id(config), (config, []))
+    except configuration.ConfigError as exc:
+        raise ConfigurationError(str(exc)) from None
     if not gc.isenabled():  # started by guardrails.__main__.run, which pauses collection for start-up
         gc.freeze()  # what start-up made lives as long as the process: later collections skip it
         gc.enable()
-    result = Engine(settings, cwd=cwd).scan(path_list, stdin=stdin)
+    rules: dict[str, Any] = {}
+    if len(groups) == 1:  # one configuration for every file (the usual case): one scan of the paths
+        [(config, _)] = groups.values()
+        settings = settings_for(config, stdin is not None)
+        rules.update((r.id, r) for r in settings.rules)
+        result = Engine(settings, cwd=cwd).scan(path_list, stdin=stdin)
+    else:
+        result = ScanResult(skipped=list(found.skipped), files_found=len(found.candidates))
+        for index, (config, files) in enumerate(sorted(groups.values(), key=lambda g: str(g[0].path or ""))):
+            with_stdin = stdin is not None and index == 0
+            settings = settings_for(config, with_stdin)
+            rules.update((r.id, r) for r in settings.rules)
+            part = Engine(settings, cwd=cwd).scan(files, stdin=stdin if with_stdin else None)
+            _merge(result, part)
     if given and not result.files_found and not result.skipped and stdin is None:
         names = " ".join(str(p) for p in given)
         raise ConfigurationError(f"no file found in {names} (every file is ignored by .gitignore, or none exists)")
-    ignored = config.path_ignored(cwd)
-    if ignored is not None:
-        result.findings = [f for f in result.findings if not ignored(f.path, f.rule_id)]
-    return _Run(result, rules, config, cwd)
+    kept = []
+    for finding in result.findings:
+        ignored = resolver.for_path(cwd / finding.path).path_ignored(cwd)
+        if ignored is None or not ignored(finding.path, finding.rule_id):
+            kept.append(finding)
+    result.findings = kept
+    fail_on = {f.path: resolver.for_path(cwd / f.path).fail_on for f in result.findings}
+    return _Run(result, tuple(rules[k] for k in sorted(rules)), fail_on, cwd)
+
+
+def _merge(result: Any, part: Any) -> None:
+    """Add the scan of one configuration's files to ``result``, in report order."""
+    from guardrails.model import Finding
+
+    result.findings = sorted([*result.findings, *part.findings], key=Finding.sort_key)
+    result.skipped = sorted([*result.skipped, *part.skipped], key=lambda s: s.path)
+    result.scanned = sorted([*result.scanned, *part.scanned])
+    result.files_scanned += part.files_scanned
+    result.unsupported += part.unsupported
+    result.internal_errors += part.internal_errors
+
+
+def _common(values: Any) -> Any:
+    """The one fail-on every configuration sets, for reports that name a single threshold."""
+    distinct = set(values)
+    return next(iter(distinct)) if len(distinct) == 1 else None
 
 
 def _split(values: tuple[str, ...]) -> tuple[str, ...]:
@@ -343,14 +396,20 @@ def scan(
         except baseline.BaselineError as exc:
             raise ConfigurationError(str(exc)) from None
         baseline.apply(result, entries, (r.id for r in run.rules), run.cwd)
-    threshold = Severity.parse(fail_on) if fail_on else (run.config.fail_on or Severity.LOW)
-    failing = [f for f in result.findings if f.suppressed is None and f.severity >= threshold]
+    threshold = Severity.parse(fail_on) if fail_on else None
+
+    def gate(finding: Any) -> Severity:
+        return threshold or run.fail_on.get(finding.path) or Severity.LOW
+
+    failing = [f for f in result.findings if f.suppressed is None and f.severity >= gate(f)]
     if show_severity is not None:
         shown = Severity.parse(show_severity)
         kept = [f for f in result.findings if f.severity >= shown]
         result.hidden = len(result.findings) - len(kept)
         result.findings = kept
-    report = Report(result, run.rules, threshold, statistics=statistics)
+    report = Report(
+        result, run.rules, threshold or _common(run.fail_on.values()) or Severity.LOW, statistics=statistics
+    )
     if any(fmt in ("text", "sarif") for fmt, _ in specs):
         read_sources(report, run.cwd)
     for fmt, file in specs:
