@@ -399,10 +399,13 @@ def _rules(section: Any, config: Config, name: str) -> None:
 
 
 def _datastores(section: Any, name: str) -> tuple[Any, ...]:
+    """Extra datastore families: every field of ``Datastore`` (docs/datastores.md), the common
+    ones type-checked here, the rest by ``Datastore.from_config``."""
     from guardrails.facts.datastores import Datastore
 
     if not isinstance(section, list):
         raise ConfigError(f"{name}: datastores: expected a list of datastore entries")
+    fields = tuple(Datastore.__dataclass_fields__)
     stores = []
     for index, entry in enumerate(section):
         where = f"{name}: datastores[{index}]"
@@ -412,15 +415,18 @@ def _datastores(section: Any, name: str) -> tuple[Any, ...]:
             if key not in entry:
                 raise ConfigError(f"{where}: missing {key!r}")
         for key, value in entry.items():
-            if key not in DATASTORE_KEYS:
-                raise _unknown(str(key), tuple(DATASTORE_KEYS), where)
-            expected = DATASTORE_KEYS[key]
-            if not isinstance(value, expected):
+            if key not in fields:
+                raise _unknown(str(key), fields, where)
+            expected = DATASTORE_KEYS.get(key)
+            if expected is not None and not isinstance(value, expected):
                 raise ConfigError(f"{where}.{key}: expected {expected.__name__}, got {type(value).__name__}")
         if not all(isinstance(p, int) and not isinstance(p, bool) and 0 < p < 65536 for p in entry["ports"]):
             raise ConfigError(f"{where}.ports: expected a list of port numbers (1-65535)")
         for key in ("images", "auth_env", "auth_env_all", "auth_flags"):
             if key in entry and not all(isinstance(v, str) for v in entry[key]):
                 raise ConfigError(f"{where}.{key}: expected a list of strings")
-        stores.append(Datastore.from_config(entry))
+        try:
+            stores.append(Datastore.from_config(entry))
+        except (ValueError, TypeError) as exc:
+            raise ConfigError(f"{where}: {exc}") from None
     return tuple(stores)
