@@ -98,15 +98,9 @@ def test_every_documented_command_runs(line: str, sample: Path) -> None:
             pass
         except click.UsageError as exc:
             pytest.fail(f"{line}: {exc}")
-        if (
-            args
-            and args[0] in ("scan", "baseline")
-            and "--changed-since" not in " ".join(args[1:])
-            or args[:1]
-            in (
-                ["rules"],
-                ["explain"],
-            )
+        if (args and args[0] in ("scan", "baseline") and "--changed-since" not in " ".join(args[1:])) or args[:1] in (
+            ["rules"],
+            ["explain"],
         ):
             stdin = COMPOSE if "-" in args else None
             if "--baseline" in args:
@@ -148,8 +142,11 @@ def test_every_yaml_example_parses_and_configurations_validate(where: str, text:
     data = yaml.safe_load(text)
     first = text.splitlines()[0]
     if first.startswith("# .guardrails.y") or (isinstance(data, dict) and set(data) <= set(configuration.TOP_KEYS)):
-        path = tmp_path / ".guardrails.yaml"
+        path = tmp_path / "svc" / ".guardrails.yaml"
+        path.parent.mkdir()
         path.write_text(text, encoding="utf-8")
+        if isinstance(data, dict) and "extend" in data:  # what it extends, empty
+            (path.parent / data["extend"]).write_text("{}\n", encoding="utf-8")
         configuration.load_file(path)
     for line in _workflow_commands(data):
         args = _guardrails_args(line)

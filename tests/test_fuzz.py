@@ -228,9 +228,9 @@ def test_fuzz_with_a_fresh_seed(tmp_path, capsys) -> None:  # type: ignore[no-un
     seed = int(os.environ.get("GUARDRAILS_FUZZ_SEED") or random.SystemRandom().randrange(1, 2**31))
     with capsys.disabled():
         print(f"\nfuzz seed: {seed}")
+    command = [sys.executable, str(REPO / "benchmarks" / "fuzz.py"), "--seconds", "20", "--seed", str(seed)]
     proc = subprocess.run(
-        [sys.executable, str(REPO / "benchmarks" / "fuzz.py"), "--seconds", "20", "--seed", str(seed)]
-        + ["--out", str(tmp_path / "failures")],
+        [*command, "--out", str(tmp_path / "failures")],
         capture_output=True,
         text=True,
         timeout=300,

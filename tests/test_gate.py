@@ -92,7 +92,7 @@ def test_an_identifier_libcst_refuses_is_unparseable_input(tmp_path: Path) -> No
     }
 
 
-class _Boom(Exception):
+class _BoomError(Exception):
     """Stands for any bug in a parser."""
 
 
@@ -103,21 +103,21 @@ def test_a_parser_crash_stays_with_its_file(tmp_path: Path, monkeypatch: pytest.
     from guardrails.cli import main
 
     def boom(text: str) -> None:
-        raise _Boom("quoting the file: hunter2")
+        raise _BoomError("quoting the file: hunter2")
 
     monkeypatch.setattr(libcst, "parse_module", boom)
     _repo(tmp_path, {"a.py": "import os\n", "docker-compose.yml": COMPOSE})
     monkeypatch.chdir(tmp_path)
     runner = CliRunner()
     done = runner.invoke(main, ["scan", "-j", "1", "-f", "json", "."])
-    assert done.exit_code == 1 and done.exception is None or isinstance(done.exception, SystemExit), done.output
+    assert (done.exit_code == 1 and done.exception is None) or isinstance(done.exception, SystemExit), done.output
     report = json.loads(done.stdout)
     assert {(f["rule_id"], f["path"]) for f in report["findings"]} == {
         ("GR000", "a.py"),
         ("ED001", "docker-compose.yml"),
     }
     crash = next(f for f in report["findings"] if f["rule_id"] == "GR000")
-    assert "_Boom" in crash["message"] and "hunter2" not in crash["message"] and crash["severity"] == "high"
+    assert "_BoomError" in crash["message"] and "hunter2" not in crash["message"] and crash["severity"] == "high"
     assert report["counts"]["internal_errors"] == 1
     text = runner.invoke(main, ["scan", "-j", "1", "--exit-zero", "."])
     assert "1 internal error" in text.stdout and text.exit_code == 0
