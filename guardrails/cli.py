@@ -44,8 +44,8 @@ def _scan_options(command: Any) -> Any:
             "--config",
             "config_file",
             type=click.Path(dir_okay=False, path_type=Path),
-            help="Configuration file (default: the nearest .guardrails.yaml or pyproject.toml "
-            "[tool.guardrails] from the scanned path up to the repository root).",
+            help="One configuration file for every file (default: for each file, the nearest .guardrails.yaml "
+            "or pyproject.toml [tool.guardrails] from its directory up to the repository root).",
         ),
         click.option(
             "--select",
@@ -61,8 +61,8 @@ def _scan_options(command: Any) -> Any:
         click.option(
             "--changed-since",
             metavar="REF",
-            help="Scan only files changed since the git ref REF (git diff --name-only REF); "
-            "cross-file rules still read unchanged neighbours.",
+            help="Scan only the files this branch changed since it left REF (git diff REF...HEAD), plus staged, "
+            "unstaged and untracked files; cross-file rules still read unchanged neighbours.",
         ),
         click.option("--stdin-filename", help="Name (and so kind) of the content read from '-'."),
         click.option(
@@ -302,8 +302,8 @@ def _outputs(formats: tuple[str, ...], output: Path | None) -> list[tuple[str, P
 @_scan_options
 @click.option(
     "-f",
-    "--format",
     "--output-format",
+    "--format",
     "formats",
     multiple=True,
     metavar=f"[{'|'.join(_FORMATS)}][:FILE]",

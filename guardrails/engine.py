@@ -92,7 +92,9 @@ class Engine:
         documents: list[Document] = []
         if stdin is not None:
             doc = self._stdin_document(*stdin, result)
-            if doc is not None:
+            if isinstance(doc, FailedDocument) and doc.unscanned is not None:  # listed as skipped, and GR006
+                result.findings.extend(self.check_document(doc, project, result))
+            elif doc is not None:
                 project.add(doc)
                 result.files_scanned += 1
                 result.scanned.append(doc.path)
