@@ -211,3 +211,22 @@ def test_changed_since_is_from_the_merge_base_plus_the_working_tree(tmp_path: Pa
         "staged.yaml",
         "untracked.yaml",
     ]
+
+
+def test_a_large_plan_is_read_without_several_copies(tmp_path: Path) -> None:
+    """Read once, decoded in place: the bytes, the text and the parsed padding value, no more."""
+    import tracemalloc
+
+    from guardrails.engine import Engine, Settings
+    from guardrails.registry import all_rules
+
+    size = 12_000_000
+    _repo(tmp_path, {"tfplan.json": PLAN % ("x" * size)})
+    tracemalloc.start()
+    try:
+        result = Engine(Settings(rules=all_rules(), jobs=1, use_cache=False), cwd=tmp_path).scan([Path(".")])
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert [f.rule_id for f in result.findings] == ["DO057"]
+    assert peak < 4 * size, f"peak {peak / 1e6:.0f} MB for a {size / 1e6:.0f} MB plan"
