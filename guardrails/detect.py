@@ -1,8 +1,12 @@
-"""Which kind of file is this? From its name and path first, its first line second.
+"""Which kind of file is this? From its name and path first, its content second.
 
-YAML is refined once parsed (``refine``): a Kubernetes manifest or a compose file can
-carry any name. Helm chart templates are not YAML until rendered, so they are set
-aside as not analysed, with the command that renders them.
+The content settles what a name leaves open: a shebang names the interpreter of a
+script whatever its extension (a ``manage.py`` that is a shell script), a unified diff
+is a patch whatever file it patches (``.env.patch``), a ``.zone`` file that opens with
+another format instead of a directive or a record is no DNS zone (a named.conf stanza, a
+firewalld zone). YAML is refined once parsed (``refine``): a Kubernetes manifest or a compose file
+can carry any name. Templates (``guardrails.templates``) are not their kind until
+rendered, so they are set aside as not analysed, with the command that renders them.
 """
 
 from __future__ import annotations
@@ -11,10 +15,12 @@ import fnmatch
 import os
 from pathlib import PurePosixPath
 
+from guardrails import templates
 from guardrails.documents import TreeDocument
 from guardrails.model import Kind
+from guardrails.templates import Template
 
-HELM_TEMPLATE = "helm-template"
+HELM_TEMPLATE = templates.HELM_REASON
 
 _EXACT: dict[str, Kind] = {
     "dockerfile": Kind.DOCKERFILE,
@@ -47,31 +53,53 @@ _SUFFIXES: list[tuple[str, Kind]] = [
 ]
 
 _SHELLS = {"sh", "bash", "dash", "ksh", "ash"}
+# Kinds a shebang overrides: the interpreter it names runs the file, whatever the extension says.
+_SCRIPTS = frozenset({Kind.SHELL, Kind.PYTHON})
+# Names that say what the file is about, never what it holds: a patch, a rejected hunk, prose.
+_NOT_CONTENT = (".patch", ".diff", ".rej", ".md", ".txt", ".rst", ".dockerignore")
 _YAML_SUFFIXES = (".yaml", ".yml")
 _PLAN_NAMES = ("*plan*.json", "*.tfplan.json")
 
 
-def detect(path: str, head: bytes = b"") -> Kind | str | None:
-    """The kind of ``path`` (relative, POSIX), ``HELM_TEMPLATE``, or None when unsupported.
+def detect(path: str, head: bytes = b"") -> Kind | Template | str | None:
+    """The kind of ``path`` (relative, POSIX), a Template, ``HELM_TEMPLATE``, or None when unsupported.
 
-    ``head`` is the start of the file, used for shebangs and JSON/zone sniffing.
+    ``head`` is the start of the file, used for shebangs and JSON/zone/diff sniffing.
     """
     p = PurePosixPath(path)
-    name = p.name
-    lower = name.lower()
+    split = templates.split_extension(p.name)
+    if split is not None:
+        inner, engine, extension = split
+        rendered = detect(str(p.with_name(inner)), head)
+        if isinstance(rendered, Kind):
+            return Template(rendered, engine, f"{extension} extension")
+        return rendered if isinstance(rendered, Template) else None
+    kind = _by_name(p, p.name.lower(), head)
+    if kind is not None and _is_diff(head):
+        return None
+    if kind in _SCRIPTS and head.startswith(b"#!"):
+        return _shebang_kind(head) or kind
+    return kind
+
+
+def _by_name(p: PurePosixPath, lower: str, head: bytes) -> Kind | None:
     if lower in _EXACT:
         return _EXACT[lower]
-    if lower.startswith(("dockerfile.", "containerfile.")):
-        return Kind.DOCKERFILE
-    if lower.startswith(".env.") or lower.startswith("resolv.conf."):
-        return Kind.DOTENV if lower.startswith(".env.") else Kind.RESOLV_CONF
+    if lower.endswith(_NOT_CONTENT):
+        return None
     if lower.endswith(_YAML_SUFFIXES):
         return _yaml_kind(p, lower)
     for suffix, kind in _SUFFIXES:
         if lower.endswith(suffix):
+            if kind is Kind.ZONE and not _starts_like_zone(head):
+                return None
             return kind
     if lower.endswith(".json"):
         return _json_kind(lower, head)
+    if lower.startswith(("dockerfile.", "containerfile.")):
+        return Kind.DOCKERFILE
+    if lower.startswith(".env.") or lower.startswith("resolv.conf."):
+        return Kind.DOTENV if lower.startswith(".env.") else Kind.RESOLV_CONF
     if lower.startswith("db.") or lower.endswith(".db"):
         return Kind.ZONE if _looks_like_zone(head) else None
     if head.startswith(b"#!"):
@@ -123,6 +151,27 @@ def _json_kind(lower: str, head: bytes) -> Kind | None:
 def _looks_like_zone(head: bytes) -> bool:
     text = head[:4096].upper()
     return b"$TTL" in text or b"$ORIGIN" in text or b" SOA " in text or b"\tSOA\t" in text
+
+
+def _starts_like_zone(head: bytes) -> bool:
+    """False when the first significant line of a ``.zone`` file is another format's (a named.conf
+    ``zone "x" {`` stanza, a firewalld XML zone, a ``//`` or ``#`` comment) and neither a directive
+    nor a record; anything else, a broken zone file included, is given the benefit of its name."""
+    if b"\x00" in head:
+        return True  # binary: reading it says so
+    for raw in head.decode("utf-8", "replace").splitlines():
+        line = raw.split(";", 1)[0].strip()
+        if line:
+            return line.startswith("$") or not (line.startswith(("//", "#", "<")) or "{" in line)
+    return True
+
+
+def _is_diff(head: bytes) -> bool:
+    """A unified or git diff: ``diff --git``/``Index:`` first, or ``--- `` then ``+++ ``."""
+    lines = head.split(b"\n", 2)
+    if lines[0].startswith((b"diff ", b"Index: ")):
+        return True
+    return len(lines) > 1 and lines[0].startswith(b"--- ") and lines[1].startswith(b"+++ ")
 
 
 def _shebang_kind(head: bytes) -> Kind | None:

@@ -8,16 +8,19 @@ is a logical label (never a line number) that becomes part of finding fingerprin
 
 from __future__ import annotations
 
+import bisect
+import re
 from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, cast
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, cast
 
 from guardrails.documents import FailedDocument, TreeDocument, instance_of
+from guardrails.facts.embedded_shell import SHELL_INTERPRETERS, TERRAFORM_SCRIPT_ATTRIBUTES
 from guardrails.facts.gitlab import GLOBAL_KEYWORDS
-from guardrails.model import Document, Kind, LineMap, Node, ParseError
+from guardrails.model import Document, Kind, LineMap, Node, ParseError, Span
 
 if TYPE_CHECKING:
-    from guardrails.documents import DockerfileDocument, Instruction, MakefileDocument, TerraformDocument
+    from guardrails.documents import Block, DockerfileDocument, Expr, Instruction, MakefileDocument, TerraformDocument
 
 _SHELLS = {"sh", "bash", "dash", "ash", "ksh", "/bin/sh", "/bin/bash", "/usr/bin/env", "/bin/ash", "/bin/dash"}
 _NON_SHELL_STEP = {"pwsh", "powershell", "python", "cmd", "node"}
@@ -25,11 +28,47 @@ _NON_SHELL_STEP = {"pwsh", "powershell", "python", "cmd", "node"}
 
 @dataclass(slots=True)
 class Snippet:
-    """Shell text with, for each of its lines, (host line, column offset)."""
+    """Shell text with, for each of its lines, (host line, column offset).
+
+    ``anchors`` (when the text is not a plain copy of host lines) gives, for each line,
+    (column in the snippet, host line, host column) where each run of characters starts;
+    ``interpolations`` maps the shell names of template placeholders to the template text;
+    ``heredocs`` maps here-string placeholders to the heredoc (name, body) they stand for.
+    """
 
     text: str
     lines: list[tuple[int, int]]
     context: str
+    anchors: list[list[tuple[int, int, int]]] | None = None
+    interpolations: dict[str, str] = field(default_factory=dict)
+    heredocs: dict[str, tuple[str, str]] = field(default_factory=dict)  # placeholder -> (name, body)
+
+
+@dataclass(slots=True)
+class AnchoredLineMap(LineMap):
+    """A line map whose lines are pieced together from several places of the host line
+    (escapes, template placeholders, removed indentation): each column is mapped from the
+    last anchor at or before it."""
+
+    anchors: list[list[tuple[int, int, int]]]
+
+    def to_host(self, span: Span) -> Span:
+        def conv(line: int, column: int) -> tuple[int, int]:
+            row = self.anchors[min(max(line, 1), len(self.anchors)) - 1] if self.anchors else []
+            best = None
+            for anchor in row:
+                if anchor[0] > column:
+                    break
+                best = anchor
+            if best is None:
+                host_line, offset = self.lines[min(max(line, 1), len(self.lines)) - 1]
+                return host_line, column + offset
+            snippet_column, host_line, host_column = best
+            return host_line, host_column + column - snippet_column
+
+        line, column = conv(span.line, span.column)
+        end_line, end_column = conv(span.end_line, span.end_column)
+        return Span(line, column, end_line, end_column)
 
 
 def attach_children(doc: Document) -> None:
@@ -37,15 +76,29 @@ def attach_children(doc: Document) -> None:
     from guardrails.parsers import parse
 
     for snippet in snippets(doc):
-        line_map = LineMap(snippet.lines)
+        line_map = (
+            LineMap(snippet.lines) if snippet.anchors is None else AnchoredLineMap(snippet.lines, snippet.anchors)
+        )
         try:
             child = parse(doc.path, snippet.text, Kind.SHELL)
         except ParseError as error:
             child = FailedDocument(path=doc.path, kind=Kind.SHELL, text=snippet.text, error=error)
+        if snippet.interpolations and instance_of(child, "ShellDocument"):
+            child.interpolations = dict(snippet.interpolations)  # type: ignore[attr-defined]
+        if snippet.heredocs and instance_of(child, "ShellDocument"):
+            _restore_heredocs(child, snippet.heredocs)
         child.parent = doc
         child.line_map = line_map
         child.context = snippet.context
         doc.children.append(child)
+
+
+def _restore_heredocs(doc: Document, heredocs: dict[str, tuple[str, str]]) -> None:
+    for cmd in doc.commands:  # type: ignore[attr-defined]
+        for redirect in cmd.redirects:
+            if redirect.operator == "<<<" and redirect.target in heredocs:
+                name, body = heredocs[redirect.target]
+                redirect.operator, redirect.target, redirect.heredoc_body = "<<", name, body
 
 
 def snippets(doc: Document) -> Iterator[Snippet]:
@@ -128,7 +181,13 @@ def _join(parts: list[Snippet], context: str) -> Snippet | None:
     """Several snippets that one shell runs in order (GitLab ``script:`` items)."""
     if not parts:
         return None
-    return Snippet("\n".join(p.text for p in parts), [m for p in parts for m in p.lines], context)
+    anchors = None
+    if any(p.anchors is not None for p in parts):
+        anchors = [row for p in parts for row in (p.anchors or [[(1, line, off + 1)] for line, off in p.lines])]
+    interpolations = {k: v for p in parts for k, v in p.interpolations.items()}
+    return Snippet(
+        "\n".join(p.text for p in parts), [m for p in parts for m in p.lines], context, anchors, interpolations
+    )
 
 
 def _github(doc: TreeDocument, lines: list[str]) -> Iterator[Snippet]:
@@ -272,19 +331,77 @@ def _dockerfile(doc: DockerfileDocument) -> Iterator[Snippet]:
         yield Snippet(text, lines, context)
 
 
+_OPERATORS = frozenset({"&&", "||", ";", "|", "&"})
+
+
 def _dockerfile_heredocs(doc: DockerfileDocument, ins: Instruction, context: str) -> Iterator[Snippet]:
-    """``RUN <<EOF`` runs the body as the script; ``RUN cmd <<EOF`` feeds it to cmd."""
-    if all(token.startswith("<<") for token in ins.arguments.split()):
+    """BuildKit heredocs. ``RUN <<EOF`` runs each body as a script, and so does a shell
+    reading its one heredoc (``RUN <<EOT bash``, ``RUN <<-EOT sh -e``): the body is the
+    snippet, on its own lines. Otherwise (``RUN <<F1 cat > /f1 && <<F2 cat > /f2``,
+    ``RUN psql <<EOF``) the bodies are data for the commands of the line. tree-sitter-bash
+    reads neither a heredoc before its command nor two heredocs on one line, so the line
+    is given to it with each opener right behind its command's name as a here-string of a
+    placeholder, and the parsed redirect gets its heredoc back (``Snippet.heredocs``);
+    every word keeps its column in the file."""
+    from guardrails.parsers.dockerfile import command_words
+
+    line = ins.arguments
+    words = command_words(line)
+    others = [line[a:b] for a, b, opener in words if not opener]
+    if not others or (len(ins.heredocs) == 1 and _shell_reading_stdin(others)):
         for index, (_, body, span) in enumerate(ins.heredocs):
             mapping = [(span.line + i, 0) for i in range(body.count("\n") + 1)]
             yield Snippet(body, mapping, f"{context}.heredoc[{index}]")
         return
-    host = doc.text.split("\n")[ins.args_span.line - 1 : ins.span.end_line]
-    host[0] = host[0][ins.args_span.column - 1 :]
-    mapping = [(ins.args_span.line, ins.args_span.column - 1)] + [
-        (ins.args_span.line + i, 0) for i in range(1, len(host))
-    ]
-    yield Snippet("\n".join(host), mapping, context)
+    column = ins.args_span.column
+    if "\n" in line:  # continued over several lines: left as written, bodies after it
+        host = doc.text.split("\n")[ins.args_span.line - 1 : ins.span.end_line]
+        host[0] = host[0][column - 1 :]
+        mapping = [(ins.args_span.line, column - 1)] + [(ins.args_span.line + i, 0) for i in range(1, len(host))]
+        yield Snippet("\n".join(host), mapping, context)
+        return
+    pieces: list[tuple[int, str]] = []  # (column in the line, text) in the order the shell gets them
+    command: list[tuple[int, str]] = []  # the simple command being read
+    openers: list[tuple[int, str]] = []  # its heredocs, as here-strings of placeholders
+    heredocs: dict[str, tuple[str, str]] = {}
+    for start, end, opener in [*words, (len(line), len(line), False)]:
+        word = line[start:end]
+        if opener:
+            key = f"__heredoc_{len(heredocs)}__"
+            name, body, _span = ins.heredocs[len(heredocs)]
+            heredocs[key] = (name, body)
+            openers.append((start, "<<<" + key))
+            continue
+        if word in _OPERATORS or not word:
+            pieces.extend(command[:1] + openers + command[1:])
+            command, openers = [], []
+            if word:
+                pieces.append((start, word))
+            continue
+        command.append((start, word))
+    parts: list[str] = []
+    anchors: list[tuple[int, int, int]] = []
+    length = 0
+    for start, word in pieces:
+        if parts:
+            parts.append(" ")
+            length += 1
+        anchors.append((length + 1, ins.args_span.line, column + start))
+        parts.append(word)
+        length += len(word)
+    anchors.append((length + 1, ins.args_span.line, column + len(line)))
+    mapping = [(ins.args_span.line, column - 1)]
+    yield Snippet("".join(parts), mapping, context, anchors=[anchors], heredocs=heredocs)
+
+
+def _shell_reading_stdin(words: list[str]) -> bool:
+    """``bash``, ``sh -e``, ``/bin/bash -ex``: a shell that runs the script on its standard input."""
+    names = [w.rsplit("/", 1)[-1] for w in words]
+    if names and names[0] == "env":
+        names = names[1:]
+    if not names or names[0] not in SHELL_INTERPRETERS:
+        return False
+    return all(w.startswith("-") and "c" not in w.lstrip("-") for w in names[1:])
 
 
 def _terraform(doc: TerraformDocument) -> Iterator[Snippet]:
@@ -292,25 +409,276 @@ def _terraform(doc: TerraformDocument) -> Iterator[Snippet]:
         for prov in block.children("provisioner"):
             kind = prov.labels[0] if prov.labels else ""
             context = f"{block.address}.provisioner.{kind}"
-            if kind == "local-exec" and prov.get("command") is not None:
-                expr = prov.get("command").expr  # type: ignore[union-attr]
-                text = expr.value if expr.kind in ("literal", "template") else ""
-                if isinstance(text, str) and text:
-                    yield _hcl_string_snippet(text, expr.span.line, expr.span.column, expr.text, context)
+            command = prov.get("command")
+            if kind == "local-exec" and command is not None and _shell_interpreter(prov):
+                snippet = hcl_template_snippet(command.expr, context)
+                if snippet is not None:
+                    yield snippet
             elif kind == "remote-exec" and prov.get("inline") is not None:
                 expr = prov.get("inline").expr  # type: ignore[union-attr]
-                parts = []
-                for item in expr.value if expr.kind == "tuple" else []:
-                    if item.kind in ("literal", "template") and isinstance(item.value, str):
-                        parts.append(_hcl_string_snippet(item.value, item.span.line, item.span.column, item.text, ""))
+                items = expr.value if expr.kind == "tuple" else []
+                parts = [s for s in (hcl_template_snippet(item, "") for item in items) if s is not None]
                 joined = _join(parts, context)
                 if joined is not None:
                     yield joined
+        for name, needs_shebang in TERRAFORM_SCRIPT_ATTRIBUTES.items():
+            attribute = block.get(name)
+            if attribute is None:
+                continue
+            expr = attribute.expr
+            if expr.kind == "call" and expr.value in ("base64encode", "base64gzip") and len(expr.args) == 1:
+                expr = expr.args[0]
+            snippet = hcl_template_snippet(expr, f"{block.address}.{name}")
+            if snippet is not None and (not needs_shebang or _shell_shebang(snippet.text)):
+                yield snippet
 
 
-def _hcl_string_snippet(value: str, line: int, column: int, source: str, context: str) -> Snippet:
-    if source.startswith("<<"):
-        mapping = [(line + 1 + i, 0) for i in range(value.count("\n") + 1)]
+def _shell_interpreter(provisioner: Block) -> bool:
+    """``local-exec`` runs its command with ``/bin/sh -c`` unless ``interpreter`` names another program."""
+    attribute = provisioner.get("interpreter")
+    if attribute is None:
+        return True
+    words = attribute.expr.literal()
+    if not isinstance(words, list) or not words:
+        return False
+    names = [str(w).replace("\\", "/").rsplit("/", 1)[-1].lower() for w in words]
+    if names[0] == "env" and len(names) > 1:
+        names = names[1:]
+    return names[0] in SHELL_INTERPRETERS
+
+
+def _shell_shebang(text: str) -> bool:
+    first = text.lstrip().split("\n", 1)[0]
+    if not first.startswith("#!"):
+        return False
+    words = first[2:].split()
+    names = [w.rsplit("/", 1)[-1] for w in words]
+    if names and names[0] == "env":
+        names = names[1:]
+    return bool(names) and names[0] in SHELL_INTERPRETERS
+
+
+# --------------------------------------------------------------------------- HCL templates
+
+_QUOTED_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", '"': '"', "\\": "\\"}
+_TEMPLATE_HOLES = frozenset(
+    {
+        "template_interpolation",
+        "template_if_intro",
+        "template_else_intro",
+        "template_if_end",
+        "template_for_start",
+        "template_for_end",
+    }
+)
+_PREFIX = "_ = "
+
+
+def hcl_template_snippet(expr: Expr, context: str) -> Snippet | None:
+    """The shell a Terraform string template renders, as the shell parser should see it.
+
+    Terraform substitutes ``${ expr }`` before the shell runs, so each becomes a shell
+    parameter ``${name}`` (``${var.data_dir}`` -> ``${var_data_dir}``): an unknown value,
+    read by the shell rules like any unset variable. ``$${X}`` is Terraform's escape for a
+    literal ``${X}``, a real shell expansion. A directive (``%{ if }``, ``%{ for }``...)
+    writes no text of its own; it only chooses which literal text appears, so it becomes
+    nothing and the text of every branch is analysed. Strip markers (``~``) are ignored:
+    keeping the line breaks they would remove keeps commands apart. Every character keeps
+    its own position in the .tf file (escapes, placeholders and the indentation ``<<-``
+    removes shift columns), see ``AnchoredLineMap``.
+    """
+    source = expr.text
+    if expr.kind not in ("literal", "template") or not source.startswith(('"', "<<")):
+        return None
+    from guardrails.parsers._treesitter import parser
+
+    wrapped = f"{_PREFIX}{source}\n"
+    data = wrapped.encode("utf-8", "surrogatepass")
+    tree = parser("hcl").parse(data)
+    if tree.root_node.has_error:
+        return None
+    template = _first_node(tree.root_node, ("quoted_template", "string_lit", "heredoc_template"))
+    if template is None:
+        return None
+    chars = _char_index(wrapped, data)
+    builder = _TemplateBuilder(wrapped, expr.span, context)
+    kids = template.children
+    if template.type != "heredoc_template":
+        if len(kids) < 2:
+            return None
+        start, end = chars(kids[0].end_byte), chars(kids[-1].start_byte)
+        quoted, strip = True, 0
     else:
-        mapping = [(line, column)] * (value.count("\n") + 1)
-    return Snippet(value, mapping, context)
+        start = wrapped.index("\n", chars(kids[1].end_byte)) + 1
+        end = wrapped.rindex("\n", 0, chars(kids[-1].start_byte)) + 1 if kids[-1].type == "heredoc_identifier" else 0
+        if end <= start:
+            return None
+        quoted = False
+        strip = (
+            _common_indent(wrapped[start:end])
+            if kids[0].type == "heredoc_start" and "-" in wrapped[chars(kids[0].start_byte) : chars(kids[0].end_byte)]
+            else 0
+        )
+    holes = sorted((chars(n.start_byte), chars(n.end_byte), n) for n in _holes(template))
+    builder.render(start, end, [(a, b, n) for a, b, n in holes if start <= a < end], quoted, strip)
+    return builder.snippet()
+
+
+def _first_node(root: Any, types: tuple[str, ...]) -> Any | None:
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if node.type in types:
+            return node
+        stack.extend(reversed(node.children))
+    return None
+
+
+def _holes(template: Any) -> list[Any]:
+    found: list[Any] = []
+    stack = list(template.children)
+    while stack:
+        node = stack.pop()
+        if node.type in _TEMPLATE_HOLES:
+            found.append(node)
+        else:
+            stack.extend(node.children)
+    return found
+
+
+def _char_index(text: str, data: bytes) -> Any:
+    if len(text) == len(data):
+        return lambda index: index
+    return lambda index: len(data[:index].decode("utf-8", "replace"))
+
+
+def _common_indent(body: str) -> int:
+    indents = [len(line) - len(line.lstrip(" \t")) for line in body.split("\n") if line.strip()]
+    return min(indents, default=0)
+
+
+def _placeholder_name(expression: str) -> str:
+    """A shell variable name that reads like the Terraform expression it stands for."""
+    name = "_".join(part for part in re.split(r"[^A-Za-z0-9]+", expression) if part)
+    if not name or name[0].isdigit():
+        name = f"tf_{name}"
+    return name
+
+
+class _TemplateBuilder:
+    """Shell text built character by character, each with its position in the host file."""
+
+    def __init__(self, wrapped: str, span: Span, context: str) -> None:
+        self.wrapped = wrapped
+        self.span = span
+        self.context = context
+        self.line_starts = [0] + [i + 1 for i, ch in enumerate(wrapped) if ch == "\n"]
+        self.lines: list[list[str]] = [[]]
+        self.anchors: list[list[tuple[int, int, int]]] = [[]]
+        self.starts: list[tuple[int, int]] = []
+        self.last: tuple[int, int] | None = None
+        self.interpolations: dict[str, str] = {}
+
+    def host(self, index: int) -> tuple[int, int]:
+        row = bisect.bisect_right(self.line_starts, index) - 1
+        column = index - self.line_starts[row]
+        if row == 0:
+            return self.span.line, self.span.column + column - len(_PREFIX)
+        return self.span.line + row, column + 1
+
+    def emit(self, text: str, index: int) -> None:
+        """Append ``text`` whose first character sits at ``index`` of the wrapped source."""
+        line, column = self.host(index)
+        for offset, ch in enumerate(text):
+            if ch == "\n":
+                self._close(line, column + offset)
+                self.lines.append([])
+                self.anchors.append([])
+                self.starts.append(self.host(index + 1))
+                self.last = None
+                continue
+            position = (line, column + offset)
+            current = self.lines[-1]
+            if self.last is None or self.last != (position[0], position[1] - 1):
+                self.anchors[-1].append((len(current) + 1, position[0], position[1]))
+            current.append(ch)
+            self.last = position
+
+    def _close(self, line: int, column: int) -> None:
+        """Anchor the end of the current line, so a span ending there maps exactly."""
+        if self.last != (line, column - 1):
+            self.anchors[-1].append((len(self.lines[-1]) + 1, line, column))
+
+    def render(self, start: int, end: int, holes: list[tuple[int, int, Any]], quoted: bool, strip: int) -> None:
+        text = self.wrapped
+        i = start
+        self.starts = [self.host(start)]
+        at_line_start = True
+        hole_index = 0
+        while i < end:
+            if hole_index < len(holes) and holes[hole_index][0] == i:
+                _, hole_end, node = holes[hole_index]
+                hole_index += 1
+                if node.type == "template_interpolation":
+                    inner = next((c for c in node.children if c.type == "expression"), None)
+                    expression = self._text(inner if inner is not None else node)
+                    name = _placeholder_name(expression)
+                    self.interpolations.setdefault(name, "${" + expression.strip() + "}")
+                    self.emit("${" + name + "}", i)
+                i = max(hole_end, i + 1)
+                at_line_start = False
+                continue
+            if at_line_start and strip:
+                skipped = 0
+                while skipped < strip and i < end and text[i] in " \t":
+                    i += 1
+                    skipped += 1
+                at_line_start = False
+                continue
+            ch = text[i]
+            if ch == "\n":
+                self.emit("\n", i)
+                at_line_start = True
+                i += 1
+            elif ch in "$%" and text.startswith(ch * 2 + "{", i):
+                self.emit(ch, i + 1)  # $${ and %%{: a literal ${ / %{
+                i += 2
+            elif quoted and ch == "\\" and i + 1 < end:
+                nxt = text[i + 1]
+                if nxt in _QUOTED_ESCAPES:
+                    self.emit(_QUOTED_ESCAPES[nxt], i + 1)
+                    i += 2
+                elif nxt in "uU":
+                    digits = 4 if nxt == "u" else 8
+                    code = text[i + 2 : i + 2 + digits]
+                    try:
+                        self.emit(chr(int(code, 16)), i)
+                        i += 2 + digits
+                    except (ValueError, OverflowError):
+                        self.emit(ch, i)
+                        i += 1
+                else:
+                    self.emit(ch, i)
+                    i += 1
+            else:
+                self.emit(ch, i)
+                i += 1
+        self._close(*self.host(end))
+
+    def _text(self, node: Any) -> str:
+        data = self.wrapped.encode("utf-8", "surrogatepass")
+        return data[node.start_byte : node.end_byte].decode("utf-8", "replace")
+
+    def snippet(self) -> Snippet:
+        lines = self.lines
+        anchors = self.anchors
+        while len(lines) > 1 and not lines[-1]:
+            lines.pop()
+            anchors.pop()
+        mapping: list[tuple[int, int]] = []
+        for row, (line, column) in zip(anchors, self.starts, strict=False):
+            if not row:
+                row.append((1, line, column))
+            mapping.append((row[0][1], row[0][2] - row[0][0]))
+        text = "\n".join("".join(chars) for chars in lines)
+        return Snippet(text, mapping, self.context, anchors=anchors, interpolations=self.interpolations)

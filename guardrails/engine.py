@@ -14,7 +14,7 @@ from guardrails import parallel
 from guardrails.discover import DEFAULT_EXCLUDED_DIRS, discover
 from guardrails.documents import FailedDocument
 from guardrails.model import Document, Finding, Kind, Severity, SkippedFile
-from guardrails.pipeline import parse_text, unread
+from guardrails.pipeline import load_text, unread
 from guardrails.project import Project, find_root
 from guardrails.registry import RuleRef, RuleSpec, load
 from guardrails.result import INTERNAL_ERROR_ID, ScanResult, internal_error
@@ -141,23 +141,30 @@ class Engine:
 
     def _stdin_document(self, filename: str, data: bytes, result: ScanResult) -> Document | None:
         from guardrails.detect import detect
+        from guardrails.templates import Template
 
         kind = detect(filename, data[:4096])
-        if not isinstance(kind, Kind):
-            result.skipped.append(SkippedFile(filename, "unsupported", "--stdin-filename names no supported kind"))
+        if not isinstance(kind, Kind | Template):
+            named = isinstance(detect(filename), Kind | Template)
+            why = "names no supported kind"
+            if named:
+                why = "names a kind its content is not (a diff, another format)"
+            result.skipped.append(SkippedFile(filename, "unsupported", f"--stdin-filename {why}"))
             return None
         from guardrails.model import ParseError
 
         try:
             text = decode(data)
         except ParseError as error:
-            return FailedDocument(path=filename, kind=kind, text="", error=error)
+            failed = kind.kind if isinstance(kind, Template) else kind
+            return FailedDocument(path=filename, kind=failed, text="", error=error)
         if isinstance(text, Unreadable):
-            loaded = unread(filename, kind, text)
-            if loaded.skipped is not None:
-                result.skipped.append(loaded.skipped)
-            return loaded.document
-        return parse_text(filename, text, kind)
+            loaded = unread(filename, kind.kind if isinstance(kind, Template) else kind, text)
+        else:
+            loaded = load_text(filename, text, kind)
+        if loaded.skipped is not None:
+            result.skipped.append(loaded.skipped)
+        return loaded.document
 
     def _context(self, rule: Rule, project: Project) -> RuleContext:
         # Made for every rule on every document: the merged options are computed once per rule.

@@ -12,7 +12,23 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared"
+# ../shared beside the repository (or beside the directory of a git worktree's parent)
+SHARED = next(
+    (p / "shared" for p in (REPO.parent, REPO.parent.parent) if (p / "shared").is_dir()),
+    REPO.parent / "shared",
+)
+
+
+def require_shared(*parts: str) -> Path:
+    """A path under ../shared; a user's clone has none (the test skips and says so), but
+    under CI=true a missing ../shared is a failure, never a green skip."""
+    path = SHARED.joinpath(*parts)
+    if not path.exists():
+        message = f"../shared/{'/'.join(parts)} is not beside the repository"
+        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+            pytest.fail(f"{message} (required under CI=true)")
+        pytest.skip(message)
+    return path
 
 
 @pytest.fixture()

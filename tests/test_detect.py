@@ -52,6 +52,27 @@ from guardrails.pipeline import classify
         ("etc/docker/daemon.json", b"", Kind.DOCKER_DAEMON),
         ("k8s/deploy.yaml", b"", Kind.YAML),
         ("README.md", b"", None),
+        # Where the name is ambiguous, the content decides.
+        ("manage.py", b'#!/bin/sh\nexec python -m app "$@"\n', Kind.SHELL),  # the shebang runs it
+        ("tools/run.sh", b"#!/usr/bin/env python3\nimport sys\n", Kind.PYTHON),
+        ("tools/run.sh", b"#!/usr/bin/env zsh\n", Kind.SHELL),  # no supported interpreter: the name
+        ("Dockerfile", b"#!/usr/bin/env python3\n", Kind.DOCKERFILE),  # a shebang overrides scripts only
+        (".env.patch", b"--- a/.env\n+++ b/.env\n@@ -1 +1 @@\n", None),
+        (".env.patch", b"", None),
+        (".env.update", b"diff --git a/.env b/.env\n", None),
+        ("k8s/rollout.yaml", b"--- a/k8s/rollout.yaml\n+++ b/k8s/rollout.yaml\n", None),
+        ("k8s/multi.yaml", b"---\nkind: A\n---\nkind: B\n", Kind.YAML),  # document markers, no diff
+        (".github/workflows/dockerfile.yaml", b"on: push\n", Kind.GITHUB_ACTIONS),
+        ("dockerfile.yml", b"", Kind.YAML),
+        ("Dockerfile.dockerignore", b"", None),
+        ("Dockerfile.prod", b"FROM alpine\n", Kind.DOCKERFILE),
+        ("bind/named.zone", b'zone "example.com" {\n  type master;\n};\n', None),
+        ("firewalld/public.zone", b'<?xml version="1.0" encoding="utf-8"?>\n<zone>\n', None),
+        ("zones/example.com.zone", b"; header\n$ORIGIN example.com.\n", Kind.ZONE),
+        ("zones/example.com.zone", b"@ 300 IN SOA ns1 admin 1 2 3 4 5\n", Kind.ZONE),
+        ("zones/records.zone", b"www  CNAME  web\n", Kind.ZONE),
+        ("zones/typo.zone", b"@ IN SAO ns1 admin 1 2 3 4 5\n", Kind.ZONE),  # a class: a broken zone, GR001
+        ("zones/empty.zone", b"; no record yet\n", Kind.ZONE),  # nothing against the name
     ],
 )
 def test_detect(path: str, head: bytes, kind: Kind | None) -> None:

@@ -83,6 +83,23 @@ def _positions(repo, name: str, content: str) -> list[tuple[int, int]]:  # type:
             'services:\n  job:\n    image: alpine\n    command: ["sh", "-c", "probe-target now"]\n',
             [(4, 28)],
         ),
+        (
+            "escapes.tf",
+            'resource "null_resource" "x" {\n  provisioner "local-exec" {\n'
+            '    command = "echo \\"${var.name}\\"; probe-target ${var.a}"\n  }\n}\n',
+            [(3, 38)],
+        ),
+        (
+            "directives.tf",
+            'resource "null_resource" "x" {\n  provisioner "local-exec" {\n    command = <<-EOT\n'
+            "      %{ if var.a ~}\n      probe-target $${HOME}\n      %{ endif ~}\n    EOT\n  }\n}\n",
+            [(5, 7)],
+        ),
+        (
+            "Dockerfile",
+            "FROM alpine\nRUN <<EOT bash\n  probe-target\nEOT\nRUN <<A cat > /a && <<B probe-target\nx\nA\ny\nB\n",
+            [(3, 3), (5, 25)],
+        ),
         ("s.sh", "echo é; probe-target\n", [(1, 9)]),
         ("crlf.sh", "echo a\r\nprobe-target\r\n", [(2, 1)]),
     ],

@@ -15,7 +15,7 @@ import jsonschema
 import pytest
 
 from guardrails.report.github import escape_data, escape_property
-from tests.conftest import REPO, SHARED, run_cli
+from tests.conftest import REPO, SHARED, require_shared, run_cli
 
 FIXTURES = REPO / "fixtures" / "gate"
 GOLDEN = REPO / "tests" / "golden" / "gate"
@@ -67,8 +67,7 @@ def test_byte_identical_across_runs(reports: tuple[dict[str, str], dict[str, str
 
 
 def test_sarif_is_valid_and_carries_fingerprints_levels_and_suppressions(reports) -> None:  # type: ignore[no-untyped-def]
-    if not SARIF_SCHEMA.is_file():
-        pytest.skip(f"SARIF schema not present at {SARIF_SCHEMA}")
+    require_shared("schemas", "sarif-schema-2.1.0.json")
     sarif = json.loads(reports[0]["sarif"])
     jsonschema.validate(sarif, json.loads(SARIF_SCHEMA.read_text(encoding="utf-8")))
     run = sarif["runs"][0]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from guardrails.model import Document, Span
@@ -25,7 +26,8 @@ class Condition:
     ``kind``: ``if`` / ``elif`` / ``while`` / ``until`` (test is ``test``), ``else``
     (``tests`` are the failed if/elif tests before it), ``and`` / ``or`` (``cmd1 && cmd2``:
     the command runs when the left side succeeds, resp. fails), ``case`` (``subject``
-    word and the matched ``patterns``).
+    word and the matched ``patterns``), ``unread`` (a line the parser could not read, that
+    may open an ``if`` or loop around the command: ``text`` is that line).
     """
 
     kind: str
@@ -98,3 +100,14 @@ class ShellDocument(Document):
     assignments: list[ShellAssignment] = field(default_factory=list)
     options: set[str] = field(default_factory=set)
     dialect: str = "bash"
+    # Template placeholders (guardrails.embedded): shell variable name -> the template text
+    # it stands for (``var_data_dir`` -> ``${var.data_dir}``); filled before any rule runs.
+    interpolations: dict[str, str] = field(default_factory=dict)
+    # Regions tree-sitter-bash could not read (guardrails.parsers.shell.parse): left out.
+    unread: list[Span] = field(default_factory=list)
+
+    def original(self, text: str) -> str:
+        """``text`` (a message about this script) with each placeholder written as in the template."""
+        for name, template in self.interpolations.items():
+            text = re.sub(rf"\$\{{{name}\}}|\${name}(?![A-Za-z0-9_])", lambda _m, t=template: t, text)
+        return text

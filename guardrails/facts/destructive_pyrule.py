@@ -20,7 +20,7 @@ class PythonDestructiveRule(Rule):
 
     abstract = True
     options = dict(GUARD_OPTIONS)
-    missing = "nothing keeps it from production (no environment check, assert or confirmation)"
+    missing = "nothing keeps it from production (no environment check, assert, confirmation or opt-in flag)"
 
     def detect(
         self, scan: PythonScan, call: PyCall, doc: PythonDocument, ctx: RuleContext

@@ -9,9 +9,14 @@ Guards (docs/guards.md): an enclosing ``if`` that is false in production (a
 comparison of ``os.environ[...]``/``os.getenv(...)``/``settings.ENVIRONMENT`` or an
 environment-named variable with a non-production value, or ``settings.DEBUG``), an
 earlier ``if <production>: raise/sys.exit()/return`` or ``assert <not production>``
-in the same block or an enclosing one, and a confirmation: ``input()``,
+in the same block or an enclosing one, a confirmation: ``input()``,
 ``click.confirm()``/``typer.confirm()`` whose answer is tested, ``confirm(…, abort=True)``
-or a ``@click.confirmation_option`` decorator.
+or a ``@click.confirmation_option`` decorator (or the ``--yes`` idiom it stands for), and an
+opt-in flag: a condition over the call (or an earlier stop) that is false when no
+command-line flag is given, read from the flags' declared defaults (argparse
+``store_true``/``store_false``/``BooleanOptionalAction``, click ``is_flag`` and
+``--x/--no-x`` options, ``typer.Option(False)``). A flag named after an environment
+(``--production``) picks a target; it is no opt-in.
 """
 
 from __future__ import annotations
@@ -64,6 +69,8 @@ class PythonScan:
         self.imports = _imported_modules(self.module, cst)
         self.constants = _string_constants(self.module, cst)
         self._calls: list[PyCall] | None = None
+        self._argparse: dict[str, bool] | None = None
+        self._aliases: dict[str, bool] | None = None
 
     @classmethod
     def of(cls, doc: PythonDocument, settings: GuardSettings, project: Project) -> PythonScan:
@@ -141,8 +148,10 @@ class PythonScan:
             return self.constants[node.value]
         return None
 
-    def keyword(self, call: PyCall, name: str) -> Any:
-        for arg in call.node.args:
+    def keyword(self, call: PyCall | Any, name: str) -> Any:
+        """A keyword argument's value node, of a PyCall or of a libcst Call."""
+        node = call.node if isinstance(call, PyCall) else call
+        for arg in node.args:
             if arg.keyword is not None and arg.keyword.value == name:
                 return arg.value
         return None
@@ -269,6 +278,7 @@ class PythonScan:
     def guard_reason(self, node: Any) -> str | None:
         cst = self.cst
         answers = self._answers()
+        flags = self._flags_around(node)
         child = node
         parent = self.parents.get(node)
         while parent is not None:
@@ -279,20 +289,21 @@ class PythonScan:
                     return f"`{self._code(parent.test)}` keeps it from running in production"
                 if self._mentions_confirmation(parent.test, answers):
                     return f"it runs only after a confirmation (`{self._code(parent.test)}`)"
+                default = self.by_default(parent.test, flags)
+                if (in_body and default is False) or (not in_body and default is True):
+                    return f"it runs only when an opt-in flag is given (`{self._code(parent.test)}` is off by default)"
             if isinstance(parent, (cst.FunctionDef,)):
                 for decorator in parent.decorators:
-                    target = decorator.decorator
-                    target = target.func if isinstance(target, cst.Call) else target
-                    if self.qualified(target) & {"click.confirmation_option"}:
-                        return "the command asks for confirmation (@click.confirmation_option)"
+                    if self._confirms(decorator.decorator):
+                        return "the command asks for confirmation (a click confirmation option)"
             if isinstance(parent, (cst.IndentedBlock, cst.Module)):
-                reason = self._earlier_stop(parent, child, answers)
+                reason = self._earlier_stop(parent, child, answers, flags)
                 if reason is not None:
                     return reason
             child, parent = parent, self.parents.get(parent)
         return None
 
-    def _earlier_stop(self, block: Any, child: Any, answers: set[str]) -> str | None:
+    def _earlier_stop(self, block: Any, child: Any, answers: set[str], flags: dict[str, bool]) -> str | None:
         cst = self.cst
         for statement in block.body:
             if statement is child:
@@ -303,6 +314,8 @@ class PythonScan:
                     return f"an earlier `if {self._code(statement.test)}` stops in production"
                 if self._mentions_confirmation(statement.test, answers):
                     return f"an earlier confirmation (`{self._code(statement.test)}`) stops the script"
+                if self.by_default(statement.test, flags) is True:
+                    return f"an earlier `if {self._code(statement.test)}` stops it unless an opt-in flag is given"
             if isinstance(statement, cst.SimpleStatementLine):
                 for small in statement.body:
                     if isinstance(small, cst.Assert) and self.in_production(small.test) is False:
@@ -313,6 +326,150 @@ class PythonScan:
                         if self.qualified(call.func) & _CONFIRMERS and abort is not None and self.is_true(abort.value):
                             return "an earlier confirmation with abort=True stops the script"
         return None
+
+    # -- opt-in flags ----------------------------------------------------------------
+
+    def by_default(self, node: Any, flags: dict[str, bool]) -> bool | None:
+        """A condition's value when no command-line flag is given (None: it depends on more)."""
+        cst = self.cst
+        if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Not):
+            inner = self.by_default(node.expression, flags)
+            return None if inner is None else not inner
+        if isinstance(node, cst.BooleanOperation):
+            left, right = self.by_default(node.left, flags), self.by_default(node.right, flags)
+            if isinstance(node.operator, cst.And):
+                return False if False in (left, right) else (True if left is right is True else None)
+            return True if True in (left, right) else (False if left is right is False else None)
+        if isinstance(node, cst.Name):
+            return flags.get(node.value)
+        if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name):
+            return self._argparse_flags().get(node.attr.value)
+        return None
+
+    def _flags_around(self, node: Any) -> dict[str, bool]:
+        """Flag defaults by the name code uses for them around ``node``: the parameters that
+        click/typer fill in the enclosing functions, and module variables set from ``args.x``."""
+        cst = self.cst
+        flags = dict(self._argparse_aliases())
+        parent = self.parents.get(node)
+        while parent is not None:
+            if isinstance(parent, cst.FunctionDef):
+                for decorator in parent.decorators:
+                    flags.update(self._click_flag(decorator.decorator))
+                for param in parent.params.params:
+                    default = self._typer_default(param.default) if param.default is not None else None
+                    if default is not None and self._opt_in_name(param.name.value):
+                        flags[param.name.value] = default
+            parent = self.parents.get(parent)
+        return flags
+
+    def _opt_in_name(self, name: str) -> bool:
+        """A flag named after an environment (``--production``) selects a target; it is no consent."""
+        return not self.settings.is_env_variable(name) and name.lower() not in self.settings.production_names
+
+    def _argparse_flags(self) -> dict[str, bool]:
+        """``parser.add_argument("--force", action="store_true")`` -> {"force": False}."""
+        if self._argparse is not None:
+            return self._argparse
+        found: dict[str, bool] = {}
+        if self.imports_any("argparse"):
+            for call in self.calls():
+                if self.method(call) != "add_argument":
+                    continue
+                options = [v for v in (self.string_value(a.value) for a in call.node.args if a.keyword is None) if v]
+                dest = self.string_value(self.keyword(call, "dest")) if self.keyword(call, "dest") else None
+                dest = dest or _dest(options)
+                default = self._argparse_default(call)
+                if dest and default is not None and self._opt_in_name(dest):
+                    found[dest] = default
+        self._argparse = found
+        return found
+
+    def _argparse_default(self, call: PyCall) -> bool | None:
+        """The value of a boolean option when it is not given; None for other options."""
+        action, default = self.keyword(call, "action"), self.keyword(call, "default")
+        if default is not None and not (self.is_true(default) or self.is_false(default)):
+            return None
+        given = None if default is None else self.is_true(default)
+        if action is None:
+            return given
+        if self.string_value(action) == "store_true" or self.qualified(action) & {"argparse.BooleanOptionalAction"}:
+            return False if given is None else given
+        if self.string_value(action) == "store_false":
+            return True if given is None else given
+        return None
+
+    def _argparse_aliases(self) -> dict[str, bool]:
+        """Module-level and function-level ``force = args.force``: the name keeps the flag's default."""
+        if self._aliases is not None:
+            return self._aliases
+        cst = self.cst
+        aliases: dict[str, bool] = {}
+        self._aliases = aliases
+        if not self._argparse_flags():
+            return aliases
+        scan = self
+
+        class Finder(cst.CSTVisitor):
+            def visit_Assign(self, node: Any) -> None:  # noqa: N802
+                value = node.value
+                if len(node.targets) == 1 and isinstance(node.targets[0].target, cst.Name):
+                    default = scan.by_default(value, {}) if isinstance(value, cst.Attribute) else None
+                    if default is not None:
+                        aliases[node.targets[0].target.value] = default
+
+        self.module.visit(Finder())
+        return aliases
+
+    def _click_flag(self, decorator: Any) -> dict[str, bool]:
+        """``@click.option("--yes", is_flag=True)`` -> {"yes": False}; ``"--dry-run/--no-dry-run"`` too."""
+        cst = self.cst
+        if not isinstance(decorator, cst.Call) or not self.qualified(decorator.func) & {"click.option"}:
+            return {}
+        call = decorator
+        texts = [v for v in (self.string_value(a.value) for a in decorator.args if a.keyword is None) if v]
+        switch = any("/" in t for t in texts)
+        is_flag = self.keyword(call, "is_flag")
+        if not switch and not (is_flag is not None and self.is_true(is_flag)):
+            return {}
+        default = self.keyword(call, "default")
+        if default is not None and not (self.is_true(default) or self.is_false(default)):
+            return {}
+        plain = [t for t in texts if not t.startswith("-")]
+        name = plain[0] if plain else _dest([t.split("/")[0] for t in texts])
+        if not name or not self._opt_in_name(name):
+            return {}
+        return {name: default is not None and self.is_true(default)}
+
+    def _typer_default(self, node: Any) -> bool | None:
+        """``force: bool = typer.Option(False, "--force")``: the flag's default."""
+        cst = self.cst
+        if isinstance(node, cst.Call) and self.qualified(node.func) & {"typer.Option"} and node.args:
+            first = node.args[0]
+            if first.keyword is None or first.keyword.value == "default":
+                if self.is_true(first.value):
+                    return True
+                if self.is_false(first.value):
+                    return False
+        return None
+
+    def _confirms(self, decorator: Any) -> bool:
+        """``@click.confirmation_option``, or the click idiom it stands for: a ``--yes`` flag with a
+        prompt and a callback that aborts, its value not passed to the function."""
+        cst = self.cst
+        target = decorator.func if isinstance(decorator, cst.Call) else decorator
+        if self.qualified(target) & {"click.confirmation_option"}:
+            return True
+        if not isinstance(decorator, cst.Call) or not self.qualified(target) & {"click.option"}:
+            return False
+        call = decorator
+        hidden = self.keyword(call, "expose_value")
+        return (
+            self.keyword(call, "prompt") is not None
+            and self.keyword(call, "callback") is not None
+            and hidden is not None
+            and self.is_false(hidden)
+        )
 
     def _stops(self, body: Any) -> bool:
         cst = self.cst
@@ -332,6 +489,13 @@ class PythonScan:
         text = self.module.code_for_node(node)
         text = " ".join(text.split())
         return text if len(text) <= 70 else text[:67] + "..."
+
+
+def _dest(options: list[str]) -> str:
+    """argparse's and click's destination: the first long option, else the first short one."""
+    longs = [o for o in options if o.startswith("--")]
+    chosen = longs[0] if longs else next((o for o in options if o.startswith("-")), "")
+    return chosen.lstrip("-").replace("-", "_")
 
 
 def _imported_modules(module: Any, cst: Any) -> set[str]:

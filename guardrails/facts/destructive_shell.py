@@ -16,7 +16,8 @@ from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 from guardrails.documents import ShellCommand, ShellDocument, SqlDocument, Word
-from guardrails.facts import destructive_sql
+from guardrails.facts import destructive_sql, throwaway
+from guardrails.facts.embedded_shell import NEVER_EMPTY_REFERENCES
 from guardrails.facts.shell_guards import GUARD_OPTIONS, Guards, GuardSettings, parameter, scope_of
 from guardrails.model import Document, Kind, ParseError, Severity, Span
 from guardrails.rule import Option, Rule, RuleContext
@@ -352,12 +353,109 @@ def sql_inputs(located: Located, scope: Scope) -> Iterator[tuple[str, Word | Non
         yield text, word, f"{source} piped into {client}"
 
 
+# --------------------------------------------------------------------------- names the script made
+
+_CREATEDB_VALUE = {"-h", "-p", "-U", "-O", "-T", "-E", "-D", "-l", "-S", "--host", "--port", "--username"}
+_CREATEDB_VALUE |= {"--owner", "--template", "--encoding", "--tablespace", "--locale", "--maintenance-db"}
+_CREATEDB_VALUE |= {"--lc-collate", "--lc-ctype", "--strategy", "--icu-locale", "--icu-rules", "--locale-provider"}
+_HELM_INSTALL_VALUE = {"-f", "--values", "--set", "--set-string", "--set-file", "--set-json", "--version", "--repo"}
+_HELM_INSTALL_VALUE |= {"-o", "--output", "--post-renderer", "--username", "--password", "--wait-for"}
+
+
+def creations(doc: ShellDocument) -> Iterator[tuple[str, ShellCommand, Word]]:
+    """(kind, command, name) for each database, namespace or Helm release the script creates:
+    ``createdb``, ``mysqladmin create``, ``CREATE DATABASE`` sent by a SQL client, ``kubectl
+    create namespace``, ``helm install`` / ``helm upgrade --install``."""
+    for located in located_commands(doc):
+        if located.at is not None:
+            continue
+        cmd = located.cmd
+        name, argv = cmd.command, cmd.argv
+        if name == "createdb":
+            words = positionals(cmd.args, _CREATEDB_VALUE)
+            if words:
+                yield "database", cmd, words[0]
+        elif name in ("mysqladmin", "mariadb-admin"):
+            words = positionals(cmd.args, {"-h", "-u", "-P", "-S", "--host", "--user", "--port", "--socket"})
+            for i, word in enumerate(words[:-1]):
+                if word.value.lower() == "create":
+                    yield "database", cmd, words[i + 1]
+        elif name in _SQL_CLIENTS:
+            inline_s, inline_l, _, _ = _SQL_CLIENTS[name]
+            for word in option_values(cmd.args, inline_s, inline_l):
+                held, restore = _placeheld(word)
+                for created in destructive_sql.creates(held):
+                    yield "database", cmd, _name_word(located, word, _restored(created, restore))
+            for redirect in cmd.redirects:
+                for created in destructive_sql.creates(redirect.heredoc_body or ""):
+                    yield "database", cmd, _name_word(located, None, created)
+        elif name in ("kubectl", "oc"):
+            words = positionals(cmd.args, _KUBECTL_VALUE)
+            values = [w.value for w in words]
+            if values[:2] in (["create", "namespace"], ["create", "ns"]) and len(words) > 2:
+                yield "namespace", cmd, words[2]
+        elif name == "helm":
+            words = positionals(cmd.args, _HELM_VALUE | _HELM_INSTALL_VALUE)
+            installs = words[:1] and (
+                words[0].value == "install" or (words[0].value == "upgrade" and ("--install" in argv or "-i" in argv))
+            )
+            if installs and len(words) > 1 and "--generate-name" not in argv:
+                yield "release", cmd, words[1]
+
+
+def is_throwaway(located: Located, kind: str, word: Word) -> bool:
+    """A name destroyed by ``located`` that nobody else holds: named as throwaway (``app_test``),
+    unique to the run or the PR, or a ``kind`` of thing the same script created earlier."""
+    if destructive_sql.disposable_name(word.value):
+        return True
+    doc, cmd = located.doc, located.cmd
+    if throwaway.per_run(doc, cmd, word):
+        return True
+    made = throwaway.created_names(doc, cmd, ((c, w) for k, c, w in creations(doc) if k == kind))
+    return word.value in made
+
+
+_PLACEHOLDER = "grshellpart{}x"
+
+
+def _placeheld(word: Word) -> tuple[str, dict[str, str]]:
+    """The word's text with each expansion replaced by a plain identifier, so that a SQL parser
+    reads ``DROP DATABASE pr_${PR}`` as one name; and the way back."""
+    text = word.value
+    restore: dict[str, str] = {}
+    for i, expansion in enumerate(sorted(set(word.expansions), key=len, reverse=True)):
+        placeholder = _PLACEHOLDER.format(i)
+        text = text.replace(expansion, placeholder)
+        restore[placeholder] = expansion
+    return text, restore
+
+
+def _restored(name: str, restore: dict[str, str]) -> str:
+    for placeholder, expansion in restore.items():
+        name = name.replace(placeholder, expansion).replace(placeholder.upper(), expansion)
+    return name
+
+
+def _name_word(located: Located, word: Word | None, name: str) -> Word:
+    """A name read out of SQL as a shell word: the expansions it holds, at the word it came from."""
+    expansions = [e for e in word.expansions if e in name] if word is not None else []
+    span = word.span if word is not None else located.span()
+    return Word(name, name, not expansions, span, expansions)
+
+
 def detect_sql_drop(located: Located, scope: Scope) -> Iterator[Hit]:
     client = located.cmd.command
     if client not in _SQL_CLIENTS:
         return
     for text, word, source in sql_inputs(located, scope):
-        for hit in destructive_sql.drops(text, schema_needs_cascade=client not in _MYSQL_LIKE):
+        held, restore = _placeheld(word) if word is not None and word.expansions else (text, dict[str, str]())
+
+        def made(name: str, word: Word | None = word, restore: dict[str, str] = restore) -> bool:
+            return is_throwaway(located, "database", _name_word(located, word, _restored(name, restore)))
+
+        for hit in destructive_sql.drops(held, schema_needs_cascade=client not in _MYSQL_LIKE, made_here=made):
+            names = tuple(_restored(n, restore) for n in hit.names)
+            hit = destructive_sql.SqlHit(hit.operation, names, hit.cascade, hit.statement)
             yield Hit(f"`{hit.summary}` sent by {source}", f"{client}:{hit.summary.lower()}", word)
 
 
@@ -368,10 +466,10 @@ def detect_dropdb(located: Located, scope: Scope) -> Iterator[Hit]:
         if has_flag(argv, "i", "--interactive"):
             return
         value_opts = {"-h", "-p", "-U", "--host", "--port", "--username", "--maintenance-db"}
-        names = [w.value for w in positionals(cmd.args, value_opts)]
-        if names and all(destructive_sql.disposable_name(n) for n in names):
+        words = positionals(cmd.args, value_opts)
+        if words and all(is_throwaway(located, "database", w) for w in words):
             return
-        target = names[-1] if names else "$PGDATABASE"
+        target = words[-1].value if words else "$PGDATABASE"
         yield Hit(f"`dropdb {target}` without --interactive", f"dropdb:{target}")
     elif cmd.command in ("mysqladmin", "mariadb-admin") and (has_flag(argv, "f", "--force")):
         words = positionals(cmd.args, {"-h", "-u", "-P", "-S", "--host", "--user", "--port", "--socket"})
@@ -379,7 +477,7 @@ def detect_dropdb(located: Located, scope: Scope) -> Iterator[Hit]:
         if "drop" in values:
             index = values.index("drop")
             name = words[index + 1].value if index + 1 < len(words) else "?"
-            if destructive_sql.disposable_name(name):
+            if index + 1 < len(words) and is_throwaway(located, "database", words[index + 1]):
                 return
             yield Hit(f"`{cmd.command} --force drop {name}` (no confirmation)", f"mysqladmin:{name}")
 
@@ -531,7 +629,7 @@ DEFAULT_ALWAYS_SET = ["HOME", "PWD", "GITHUB_WORKSPACE", "RUNNER_TEMP", "CI_PROJ
 def detect_rm_empty_variable(located: Located, scope: Scope) -> Iterator[Hit]:
     targets = rm_targets(located.cmd)
     doc = located.doc
-    if not targets or build_time(doc) or "u" in doc.options:
+    if not targets or build_time(doc):
         return
     if doc.parent is not None and doc.parent.kind is Kind.MAKEFILE:
         return
@@ -542,6 +640,11 @@ def detect_rm_empty_variable(located: Located, scope: Scope) -> Iterator[Hit]:
         param = parameter(word.expansions[0])
         rest = word.value[len(word.expansions[0]) :]
         if param is None or not rest.startswith("/") or param.name in always:
+            continue
+        template = doc.interpolations.get(param.name)
+        if template is None and "u" in doc.options:
+            continue  # set -u stops the script; a template's value is put in before the shell runs
+        if template is not None and template[2:-1].strip() in NEVER_EMPTY_REFERENCES:
             continue
         if param.op in (":?", "?") or (param.op in (":-", "-", ":=", "=") and param.arg):
             continue
@@ -640,20 +743,24 @@ def detect_kubectl_delete(located: Located, scope: Scope) -> Iterator[Hit]:
     if not operands:
         return
     first = operands[0].value.lower()
-    kinds: list[tuple[str, list[str]]] = []
+    kinds: list[tuple[str, list[Word]]] = []
     if "/" in first:
         for operand in operands:
-            kind, _, name = operand.value.lower().partition("/")
+            kind, _, name = operand.value.partition("/")
+            kind = kind.lower()
             if kind.split(".")[0] in _KUBE_KINDS:
-                kinds.append((_KUBE_KINDS[kind.split(".")[0]], [name]))
+                named = Word(name, name, operand.static, operand.span, operand.expansions)
+                kinds.append((_KUBE_KINDS[kind.split(".")[0]], [named]))
     else:
-        names = [w.value for w in operands[1:]]
         for kind in first.split(","):
             if kind.split(".")[0] in _KUBE_KINDS:
-                kinds.append((_KUBE_KINDS[kind.split(".")[0]], names or (["--all"] if "--all" in argv else [])))
-    doomed = [(k, n) for k, n in kinds if not (n and all(destructive_sql.disposable_name(x) for x in n))]
+                kinds.append((_KUBE_KINDS[kind.split(".")[0]], operands[1:]))
+    doomed = [(k, n) for k, n in kinds if not (n and all(is_throwaway(located, k, x) for x in n))]
     if doomed:
-        shown = ", ".join(f"{k} {' '.join(n) or '(by selector)'}" for k, n in doomed)
+        shown = ", ".join(
+            f"{k} {' '.join(w.value for w in n) or ('--all' if '--all' in argv else '(by selector)')}"
+            for k, n in doomed
+        )
         yield Hit(f"`{cmd.command} delete` of {shown} deletes stored data with it", f"kubectl:{shown}")
 
 
@@ -690,7 +797,7 @@ def detect_helm_uninstall(located: Located, scope: Scope) -> Iterator[Hit]:
         return
     for word in words[1:]:
         release = word.value.lower()
-        if any(db in release for db in _DATABASE_WORDS) and not destructive_sql.disposable_name(release):
+        if any(db in release for db in _DATABASE_WORDS) and not is_throwaway(located, "release", word):
             yield Hit(f"`helm {words[0].value} {word.value}` removes a database release", f"helm:{word.value}", word)
 
 
@@ -829,6 +936,6 @@ class ShellDestructiveRule(Rule):
             for hit in detector(located, scope):
                 if guard_reason(located, settings) is not None:
                     continue
-                message = located.describe(hit.what) + "; " + self.missing
+                message = doc.original(located.describe(hit.what) + "; " + self.missing)
                 span = located.span(hit.word)
                 yield self.finding(doc, span, message, anchor=hit.anchor, ctx=ctx, severity=hit.severity)

@@ -9,6 +9,7 @@ DATABASE x`` or ``SELECT 'DROP DATABASE x'`` never match.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
@@ -85,13 +86,13 @@ def classify(stmt: SqlStatement) -> SqlHit | None:
     return None
 
 
-def drops(text: str, schema_needs_cascade: bool = True) -> list[SqlHit]:
+def drops(text: str, schema_needs_cascade: bool = True, made_here: Callable[[str], bool] | None = None) -> list[SqlHit]:
     """DROP DATABASE / DROP SCHEMA statements in ``text`` that destroy real data.
 
     ``DROP SCHEMA`` without ``CASCADE`` fails on a non-empty schema in PostgreSQL, so it
     counts only with ``CASCADE`` unless ``schema_needs_cascade`` is False (MySQL, where
     ``DROP SCHEMA`` is ``DROP DATABASE``). Databases named as throwaway (``app_test``)
-    are left out.
+    are left out, and so are those ``made_here`` says the caller's script made itself.
     """
     found: list[SqlHit] = []
     if not _mentions(text, ("DROP",)):
@@ -102,10 +103,25 @@ def drops(text: str, schema_needs_cascade: bool = True) -> list[SqlHit]:
             continue
         if hit.operation == "DROP SCHEMA" and schema_needs_cascade and not hit.cascade:
             continue
-        if hit.names and all(disposable_name(n) for n in hit.names):
+        if hit.names and all(disposable_name(n) or (made_here is not None and made_here(n)) for n in hit.names):
             continue
         found.append(hit)
     return found
+
+
+def creates(text: str) -> list[str]:
+    """The databases and schemas that ``CREATE DATABASE``/``CREATE SCHEMA`` statements in ``text`` make."""
+    names: list[str] = []
+    if not _mentions(text, ("CREATE",)):
+        return names
+    for stmt in statements(text):
+        kw = stmt.keywords
+        if len(kw) < 3 or kw[0] != "CREATE" or kw[1] not in ("DATABASE", "SCHEMA"):
+            continue
+        rest = [k for k in kw[2:] if k not in ("IF", "NOT", "EXISTS")]
+        if rest and rest[0] not in _NAME_STOP:
+            names.append(_original(stmt, rest[0]))
+    return names
 
 
 def data_wipes(text: str) -> list[SqlHit]:

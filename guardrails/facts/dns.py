@@ -1,23 +1,28 @@
 """DNS facts shared by the short-TTL and single-point-of-failure rules.
 
-One TTL policy (thresholds per record type, severity bands, exemptions) judges every
-format: Terraform records, BIND zone files and external-dns annotations. One provider
-table recognises who operates a nameserver from its hostname. Terraform records and
-nameserver lists are read through ``facts.terraform`` (variables, locals, tfvars).
+One TTL policy (thresholds per record type, severity bands, exemptions, what is outside the
+lesson, how findings are grouped) judges every format: Terraform records, BIND zone files and
+external-dns annotations. One provider table recognises who operates a nameserver from its
+hostname. Terraform records and nameserver lists are read through ``facts.terraform``
+(variables, locals, tfvars).
 """
 
 from __future__ import annotations
 
+import ipaddress
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any
 
 from guardrails.documents import Attribute, Block, Expr, TerraformDocument, ZoneDocument
+from guardrails.facts.environments import DEVELOPMENT, STAGING, SYNONYMS_OPTION, Environments
+from guardrails.facts.network import is_private_cidr
 from guardrails.facts.terraform import Module, Origin, Resolved
 from guardrails.model import Severity
-from guardrails.rule import Option
+from guardrails.project import Project
+from guardrails.rule import Option, Place
 
 # --------------------------------------------------------------------------- durations
 
@@ -63,9 +68,16 @@ DEFAULT_THRESHOLDS: dict[str, int] = {
     "CNAME": 3600,
     "MX": 3600,
     "TXT": 3600,
-    "NS": 86400,
+    "NS": 3600,
     "*": 3600,
 }
+# The SOA record's own TTL bounds how long resolvers cache a negative answer (RFC 2308 §5);
+# it is not how long an answer survives an outage, so it is never judged as a record TTL.
+NOT_ANSWER_TYPES = frozenset({"SOA"})
+# Record types reported one finding per record, never folded into a group: a short NS set
+# makes resolvers forget the whole delegation.
+PER_RECORD_TYPES = frozenset({"NS"})
+NON_PRODUCTION = frozenset({STAGING, DEVELOPMENT})
 DEFAULT_BANDS: dict[str, int] = {"high": 60, "medium": 300}
 
 TTL_OPTIONS: dict[str, Option] = {
@@ -86,6 +98,7 @@ TTL_OPTIONS: dict[str, Option] = {
         ["_acme-challenge"],
         "Owner-name first labels whose records are transient by design (ACME DNS-01 challenges).",
     ),
+    "environment_synonyms": SYNONYMS_OPTION,
 }
 
 
@@ -108,6 +121,7 @@ class TtlPolicy:
     bands: dict[str, int]
     exempt_routing: bool
     exempt_prefixes: tuple[str, ...]
+    environments: Environments = field(default_factory=Environments)
 
     @classmethod
     def from_options(cls, options: dict[str, Any]) -> TtlPolicy:
@@ -118,6 +132,7 @@ class TtlPolicy:
             bands,
             bool(options.get("exempt_routing_policies", True)),
             tuple(p.lower() for p in options.get("exempt_name_prefixes", ["_acme-challenge"])),
+            Environments(options.get("environment_synonyms")),
         )
 
     def threshold(self, rtype: str) -> int:
@@ -133,13 +148,123 @@ class TtlPolicy:
     def evaluate(self, rtype: str, ttl: int) -> TtlVerdict | None:
         """A verdict when ``ttl`` is below the minimum for ``rtype``, else None."""
         threshold = self.threshold(rtype)
-        if threshold <= 0 or ttl >= threshold:
+        if rtype.upper() in NOT_ANSWER_TYPES or threshold <= 0 or ttl >= threshold:
             return None
         return TtlVerdict(rtype.upper(), ttl, threshold, self.severity(ttl))
 
     def exempt_name(self, name: str) -> bool:
         first = name.strip().lower().split(".", 1)[0]
         return first in self.exempt_prefixes
+
+    def outside(self, names: Iterable[str] = (), path: str = "", private: str = "") -> str:
+        """Why records are outside the lesson ('' when inside): nothing on the internet resolves
+        them through the public DNS (``private`` says why: a private zone, private addresses), or
+        the file's path or every one of their owner ``names`` is classified non-production."""
+        if private:
+            return private
+        env = self.environments.of_path(path) if path else None
+        if env in NON_PRODUCTION:
+            return f"a {env} file"
+        envs = {self.environments.from_label(n) for n in names if n}
+        if envs and all(e in NON_PRODUCTION for e in envs):
+            return f"a {'/'.join(sorted(e for e in envs if e))} name"
+        return ""
+
+    def alone(self, verdict: TtlVerdict) -> bool:
+        """A record reported on its own, never folded into its zone's or module's finding: one cached
+        for a minute or less, or an NS set."""
+        return verdict.ttl <= self.bands.get("high", 60) or verdict.rtype in PER_RECORD_TYPES
+
+
+def private_answers(values: Iterable[str]) -> bool:
+    """Answers that are all loopback or private addresses (and at least one)."""
+    values = [v for v in values if v]
+    return bool(values) and all(private_address(v) for v in values)
+
+
+def private_address(text: str) -> bool:
+    """An IP address that is loopback, RFC 1918/6598, ULA or link-local: never an internet answer."""
+    try:
+        address = ipaddress.ip_address(text.strip().strip("[]"))
+    except ValueError:
+        return False
+    return is_private_cidr(str(address))
+
+
+# --------------------------------------------------------------------------- grouped reports
+
+
+@dataclass(frozen=True, slots=True)
+class ShortTtl:
+    """One record below its minimum and inside the lesson, where it is written."""
+
+    place: Place
+    verdict: TtlVerdict
+    what: str  # the record as a message names it: ``aws_route53_record.www (www.example.com, A)``
+    detail: str  # what gives the TTL: ``ttl = 300 gives a TTL of 300 s (5m)``
+    anchor: str
+
+
+@dataclass(frozen=True, slots=True)
+class TtlReport:
+    """One finding: a record on its own, or every short record of a zone or module, shortest first."""
+
+    members: tuple[ShortTtl, ...]
+    where: str = ""
+
+    @property
+    def first(self) -> ShortTtl:
+        return self.members[0]
+
+    @property
+    def grouped(self) -> bool:
+        return len(self.members) > 1
+
+    def related(self) -> list[dict[str, Any]]:
+        """Every record of a group, where it is written (none for a record on its own)."""
+        if not self.grouped:
+            return []
+        return [
+            {
+                "path": m.place.path,
+                "line": m.place.span.line,
+                "column": m.place.span.column,
+                "message": f"{m.what}: {m.detail}",
+            }
+            for m in self.members
+        ]
+
+    def message(self) -> str:
+        first = self.first
+        if not self.grouped:
+            return (
+                f"{first.what}: {first.detail}, {first.verdict.describe()}; resolvers drop the record that long "
+                "after its authoritative servers become unreachable"
+            )
+        return (
+            f"{len(self.members)} records in {self.where} have TTLs below the minimum for their type, the shortest "
+            f"{first.what}: {first.detail}, {first.verdict.describe()}; resolvers drop them that long after the "
+            "authoritative servers become unreachable (every record is listed in the related locations)"
+        )
+
+    def anchor(self) -> str:
+        return f"short-ttls@{self.where}" if self.grouped else self.first.anchor
+
+
+def ttl_reports(short: Iterable[ShortTtl], policy: TtlPolicy, where: str) -> list[TtlReport]:
+    """The findings for the short records of one zone or module (``where``): a record cached for a
+    minute or less and an NS set stand alone; the others are one finding, placed at the shortest."""
+    reports: list[TtlReport] = []
+    rest: list[ShortTtl] = []
+    for item in short:
+        if policy.alone(item.verdict):
+            reports.append(TtlReport((item,), where))
+        else:
+            rest.append(item)
+    if rest:
+        rest.sort(key=lambda s: (s.verdict.ttl, s.place.path, s.place.span.line, s.place.span.column))
+        reports.append(TtlReport(tuple(rest), where))
+    return reports
 
 
 # --------------------------------------------------------------------------- Terraform records
@@ -152,22 +277,26 @@ class _RecordSpec:
     name_attr: str = "name"
     default_ttl: int | None = None  # provider default when ttl is absent
     automatic: int | None = None  # ttl value meaning "automatic"
+    answers: tuple[str, ...] = ("records",)  # attributes holding the record's answers
 
 
 _AZURE_TYPES = ("a", "aaaa", "caa", "cname", "mx", "ns", "ptr", "srv", "txt")
 
 RECORD_RESOURCES: dict[str, _RecordSpec] = {
     "aws_route53_record": _RecordSpec("type"),
-    "google_dns_record_set": _RecordSpec("type"),
-    "cloudflare_record": _RecordSpec("type", automatic=1),
-    "cloudflare_dns_record": _RecordSpec("type", automatic=1),
-    "digitalocean_record": _RecordSpec("type", default_ttl=1800),
-    "dnsimple_zone_record": _RecordSpec("type", default_ttl=3600),
-    "ns1_record": _RecordSpec("type", name_attr="domain"),
+    "google_dns_record_set": _RecordSpec("type", answers=("rrdatas",)),
+    "cloudflare_record": _RecordSpec("type", automatic=1, answers=("value", "content")),
+    "cloudflare_dns_record": _RecordSpec("type", automatic=1, answers=("content",)),
+    "digitalocean_record": _RecordSpec("type", default_ttl=1800, answers=("value",)),
+    "dnsimple_zone_record": _RecordSpec("type", default_ttl=3600, answers=("value",)),
+    "ns1_record": _RecordSpec("type", name_attr="domain", answers=()),
     **{f"azurerm_dns_{t}_record": _RecordSpec(None, fixed_type=t.upper()) for t in _AZURE_TYPES},
 }
 
 CLOUDFLARE_AUTOMATIC_TTL = 300
+# Attributes of compute resources that hold an address inside a private network
+# (aws_instance.private_ip, azurerm_network_interface.private_ip_address, ...).
+PRIVATE_ADDRESS_ATTRIBUTES = frozenset({"private_ip", "private_ips", "private_ip_address", "private_ip_addresses"})
 _AWS_ROUTING_BLOCKS = (
     "failover_routing_policy",
     "weighted_routing_policy",
@@ -202,6 +331,7 @@ class TerraformRecord:
     ttls: list[RecordTtl] = field(default_factory=list)
     exemption: str = ""
     name: str = ""
+    private_answers: bool = False  # every answer is a loopback or private address
 
 
 def has_nested(block: Block, name: str) -> bool:
@@ -298,11 +428,29 @@ def terraform_records(doc: TerraformDocument, module: Module) -> Iterator[Terraf
         proxied = block.get("proxied")
         if proxied is not None and module.resolve(proxied.expr).as_bool():
             record.exemption = "proxied"
+        record.private_answers = any(
+            (attr := block.get(name)) is not None and _private_answers(attr.expr, module) for name in spec.answers
+        )
         for instance in _instances(block, module, doc.path):
             rtype = _type_of(block, spec, module, instance)
             if rtype is not None:
                 record.ttls.extend(_record_ttls(record, rtype, module, instance))
         yield record
+
+
+def _private_answers(expr: Expr, module: Module) -> bool:
+    """Every answer an expression lists is a private address, written or referenced (``.private_ip``)."""
+    items = expr.value if expr.kind == "tuple" else [expr]
+    if not items:
+        return False
+    for item in items:
+        if item.kind == "reference" and str(item.value).rsplit(".", 1)[-1] in PRIVATE_ADDRESS_ATTRIBUTES:
+            continue
+        resolved = module.resolve(item)
+        values = resolved.value if isinstance(resolved.value, list) else [resolved.value]
+        if not resolved.known or not values or not all(isinstance(v, str) and private_address(v) for v in values):
+            return False
+    return True
 
 
 def _record_ttls(record: TerraformRecord, rtype: str, module: Module, instance: _Instance) -> Iterator[RecordTtl]:
@@ -500,21 +648,47 @@ class Zone:
 
 
 def module_zones(documents: list[TerraformDocument], module: Module) -> dict[str, Zone]:
-    """The DNS zones declared in a module, by address; private zones are marked."""
+    """The DNS zones declared (or looked up: ``data "aws_route53_zone"``) in a module, by address;
+    private zones are marked: a Route 53 ``vpc`` block or ``private_zone = true``, Google
+    ``visibility = "private"``."""
     zones: dict[str, Zone] = {}
     for doc in documents:
-        for block in doc.resources(*_ZONE_NAME_ATTRS):
+        for block in doc.blocks:
+            if block.type not in ("resource", "data") or not block.labels or block.labels[0] not in _ZONE_NAME_ATTRS:
+                continue
+            private = _private_zone(block, module)
+            if private:  # a private zone whose name is unknown is still private
+                zones[block.address] = Zone(block.address, "", private)
             for attr_name in _ZONE_NAME_ATTRS[block.labels[0]]:
                 attr = block.get(attr_name)
                 value = module.resolve(attr.expr) if attr is not None else None
                 if value is not None and value.known and isinstance(value.value, str):
-                    visibility = block.get("visibility")
-                    private = has_nested(block, "vpc") or (
-                        visibility is not None and module.resolve(visibility.expr).value == "private"
-                    )
                     zones[block.address] = Zone(block.address, normalise_host(value.value), private)
                     break
     return zones
+
+
+def _private_zone(block: Block, module: Module) -> bool:
+    if has_nested(block, "vpc"):
+        return True
+    visibility, private = block.get("visibility"), block.get("private_zone")
+    if visibility is not None and module.resolve(visibility.expr).value == "private":
+        return True
+    return private is not None and module.resolve(private.expr).as_bool() is True
+
+
+def zones_for(doc: TerraformDocument, project: Project, module: Module) -> dict[str, Zone]:
+    """The zones of ``doc``'s module (its directory), computed once per directory."""
+    key = ("dns-zones", str(PurePosixPath(doc.host.path).parent))
+    if key not in project.cache:
+        project.cache[key] = module_zones(module_documents(doc, project), module)
+    return project.cache[key]
+
+
+def module_documents(doc: TerraformDocument, project: Project) -> list[TerraformDocument]:
+    """The Terraform files of ``doc``'s directory (``doc`` alone when none can be listed)."""
+    siblings = [d for d in project.siblings(doc, (".tf", ".tf.json")) if isinstance(d, TerraformDocument)]
+    return siblings or [doc]
 
 
 def record_zone(block: Block, module: Module, zones: dict[str, Zone]) -> Zone | None:
@@ -525,7 +699,7 @@ def record_zone(block: Block, module: Module, zones: dict[str, Zone]) -> Zone | 
         return None
     if attr.expr.kind == "reference":
         parts = str(attr.expr.value).split(".")
-        return zones.get(".".join(parts[:2]))
+        return zones.get(".".join(parts[:3] if parts[0] == "data" else parts[:2]).split("[", 1)[0])
     value = module.resolve(attr.expr)
     if link in ("domain", "zone_name", "zone") and value.known and isinstance(value.value, str):
         return Zone("", normalise_host(value.value), False)
@@ -535,7 +709,7 @@ def record_zone(block: Block, module: Module, zones: dict[str, Zone]) -> Zone | 
 def record_fqdn(name: str, zone: Zone | None) -> str:
     """The fully qualified name of a record: relative names are completed with the zone's."""
     host = normalise_host(name)
-    if zone is None or host == zone.name or host.endswith("." + zone.name):
+    if zone is None or not zone.name or host == zone.name or host.endswith("." + zone.name):
         return host
     if host in ("", "@"):
         return zone.name

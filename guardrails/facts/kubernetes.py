@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from guardrails.documents import TreeDocument
 from guardrails.facts.datastores import AuthState, Datastore, auth_state, find_datastore
+from guardrails.facts.load_balancers import SOURCE_RANGES_ANNOTATION, private_reason
 from guardrails.model import Node
 
 
@@ -184,21 +185,12 @@ class Service:
     external_ips: list[str]
     source_ranges: list[str]
     annotations: dict[str, str]
+    load_balancer_class: str = ""
 
     @property
-    def internal_load_balancer(self) -> bool:
-        """Cloud annotations that make a LoadBalancer private to the VPC."""
-        for key, value in self.annotations.items():
-            lowered = value.strip().lower()
-            if key.endswith(("-internal", "/load-balancer-internal")) and lowered in ("true", "0.0.0.0/0"):
-                return True
-            if key == "networking.gke.io/load-balancer-type" and lowered == "internal":
-                return True
-            if key == "cloud.google.com/load-balancer-type" and lowered == "internal":
-                return True
-            if key == "service.beta.kubernetes.io/aws-load-balancer-scheme" and lowered == "internal":
-                return True
-        return False
+    def private_reason(self) -> str | None:
+        """Why a LoadBalancer stays on a private network (an internal annotation or class), or None."""
+        return private_reason(self.annotations, self.load_balancer_class)
 
 
 def services(doc: TreeDocument) -> list[Service]:
@@ -222,6 +214,10 @@ def services(doc: TreeDocument) -> list[Service]:
             ports.append(ServicePort(item, number, target, _port_number(item.get("nodePort"))))
         external = spec.get("externalIPs")
         ranges = spec.get("loadBalancerSourceRanges")
+        annotations = string_map(obj.path("metadata", "annotations"))
+        source_ranges = [_text(n) for n in ranges.elements()] if ranges is not None and ranges.is_seq else []
+        if not source_ranges and annotations.get(SOURCE_RANGES_ANNOTATION):
+            source_ranges = [r.strip() for r in annotations[SOURCE_RANGES_ANNOTATION].split(",") if r.strip()]
         found.append(
             Service(
                 obj,
@@ -231,8 +227,9 @@ def services(doc: TreeDocument) -> list[Service]:
                 string_map(spec.get("selector")),
                 ports,
                 [_text(n) for n in external.elements()] if external is not None and external.is_seq else [],
-                [_text(n) for n in ranges.elements()] if ranges is not None and ranges.is_seq else [],
-                string_map(obj.path("metadata", "annotations")),
+                source_ranges,
+                annotations,
+                _text(spec.get("loadBalancerClass")),
             )
         )
     return found

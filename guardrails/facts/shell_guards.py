@@ -49,6 +49,7 @@ DEFAULT_ENV_VARIABLES = [
     "TARGET_ENV",
     "TARGET_ENVIRONMENT",
     "TF_WORKSPACE",
+    "TERRAFORM_WORKSPACE",  # ${terraform.workspace} in a Terraform provisioner (guardrails.embedded)
     "CI_ENVIRONMENT_NAME",
     "ENVIRONMENT_NAME",
     "ASPNETCORE_ENVIRONMENT",
@@ -73,7 +74,8 @@ _COMPARE = {"=", "==", "!=", "=~"}
 GUARD_OPTIONS: dict[str, Option] = {
     "environment_variables": Option(
         DEFAULT_ENV_VARIABLES,
-        "variables that name the environment; names ending in _ENV or containing ENVIRONMENT count too",
+        "variables that name the environment; names ending in _ENV, containing ENVIRONMENT or ending in _ and "
+        "one of these count too",
     ),
     "production_names": Option(DEFAULT_PRODUCTION_NAMES, "values of those variables that mean production"),
     "dry_run_variables": Option(DEFAULT_DRY_RUN_VARIABLES, "variables whose true default makes a script a dry run"),
@@ -99,7 +101,9 @@ class GuardSettings:
 
     def is_env_variable(self, name: str) -> bool:
         upper = name.upper()
-        return upper in self.env_variables or upper.endswith("_ENV") or "ENVIRONMENT" in upper
+        if upper in self.env_variables or upper.endswith("_ENV") or "ENVIRONMENT" in upper:
+            return True
+        return "_" in upper and upper.rsplit("_", 1)[1] in self.env_variables  # DEPLOY_STAGE, var_stage
 
 
 DEFAULT_SETTINGS = GuardSettings.from_options({})
@@ -378,6 +382,8 @@ class Guards:
     def reason(self, cmd: ShellCommand) -> str | None:
         """Why ``cmd`` is guarded, or None when nothing in the script keeps it from production."""
         for cond in cmd.conditions:
+            if cond.kind == "unread":
+                return f"it sits under `{describe(cond)}`, which could not be parsed and may keep it from production"
             if self.holds(cond, self.production) is False:
                 return f"`{describe(cond)}` keeps it from running in production"
         stop = self._production_exit(cmd)

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any
 
-from guardrails.documents import Attribute, Block, TerraformDocument
+from guardrails.documents import Attribute, Block, Expr, TerraformDocument
 from guardrails.facts.terraform import Module, Resolved, module_for
 from guardrails.model import Incident, Span
 from guardrails.project import Project
@@ -126,10 +126,68 @@ def is_database(resource_type: str) -> bool:
     return entry is not None and entry[1] == DATABASE
 
 
-def is_read_replica(block: Block) -> bool:
-    """An RDS read replica holds a copy: losing it (or its backups) loses no data."""
-    attr = block.get("replicate_source_db")
-    return attr is not None and not (attr.expr.kind == "literal" and attr.expr.value in (None, ""))
+#: Where a resource names the database it replicates, per type: set to a real source, the
+#: resource is a read replica (provider docs: ``replicate_source_db`` of ``aws_db_instance``,
+#: ``replication_source_identifier`` of ``aws_rds_cluster``/``aws_neptune_cluster``,
+#: ``master_instance_name`` of ``google_sql_database_instance``).
+REPLICA_SOURCES: dict[str, str] = {
+    "aws_db_instance": "replicate_source_db",
+    "aws_rds_cluster": "replication_source_identifier",
+    "aws_neptune_cluster": "replication_source_identifier",
+    "google_sql_database_instance": "master_instance_name",
+}
+#: Cloud SQL also says it in a block of its own and in ``instance_type``.
+_CLOUDSQL_REPLICA_BLOCK = "replica_configuration"
+_CLOUDSQL_REPLICA_TYPE = "READ_REPLICA_INSTANCE"
+#: Reference heads that are inputs, not other resources: their value is resolved, not assumed.
+_INPUT_HEADS = frozenset({"var", "local", "each", "count", "self", "path", "terraform"})
+
+
+def is_read_replica(block: Block, module: Module) -> bool:
+    """A read replica holds a copy of its source: losing it, or its backups, loses no data.
+
+    A replica names its source. A reference to another resource or module output
+    (``aws_db_instance.main.identifier``, ``module.primary.instance_name``) always has a
+    value, so it makes a replica. A variable or local is resolved: a non-empty value makes
+    a replica, while ``null`` (the usual module default), ``""`` or an unresolvable value is
+    a primary until shown otherwise. A literal ``replica_configuration`` block or
+    ``instance_type = "READ_REPLICA_INSTANCE"`` marks a Cloud SQL replica too; a ``dynamic``
+    one is unknown.
+    """
+    source = REPLICA_SOURCES.get(block.labels[0]) if block.labels else None
+    if source is None:
+        return False
+    attr = block.get(source)
+    if attr is not None and _names_a_source(attr.expr, module):
+        return True
+    if block.labels[0] != "google_sql_database_instance":
+        return False
+    if block.child(_CLOUDSQL_REPLICA_BLOCK) is not None:
+        return True
+    instance_type = block.get("instance_type")
+    return instance_type is not None and module.resolve(instance_type.expr).value == _CLOUDSQL_REPLICA_TYPE
+
+
+def is_replica_state(resource_type: str, values: Any) -> bool:
+    """The same judgment over planned or recorded values (``change.before`` of a plan)."""
+    source = REPLICA_SOURCES.get(resource_type)
+    if source is None or not isinstance(values, dict):
+        return False
+    named = values.get(source)
+    if isinstance(named, str) and named.strip():
+        return True
+    if resource_type != "google_sql_database_instance":
+        return False
+    return bool(values.get(_CLOUDSQL_REPLICA_BLOCK)) or values.get("instance_type") == _CLOUDSQL_REPLICA_TYPE
+
+
+def _names_a_source(expr: Expr, module: Module) -> bool:
+    if expr.kind == "reference" and str(expr.value).split(".", 1)[0] not in _INPUT_HEADS:
+        return True
+    if expr.kind == "template":
+        return True  # interpolating null is an error, so a template always yields a string
+    resolved = module.resolve(expr)
+    return resolved.known and isinstance(resolved.value, str) and resolved.value.strip() != ""
 
 
 # --------------------------------------------------------------------------- production names
@@ -250,15 +308,15 @@ def unsafe_settings(
     paths: dict[str, str],
     default: Any,
     unsafe: Callable[[Any], bool],
-    skip_replicas: bool = False,
 ) -> Iterator[Setting]:
     """Every resource of ``doc`` whose type is in ``paths`` and whose setting there is unsafe.
 
-    A resource with ``count`` or ``for_each`` is one block, reported once.
+    Read replicas are left out: their source holds the data and the backups. A resource
+    with ``count`` or ``for_each`` is one block, reported once.
     """
     module = module_for(doc, project)
     for block in doc.resources(*paths):
-        if skip_replicas and is_read_replica(block):
+        if is_read_replica(block, module):
             continue
         found = setting(block, paths[block.labels[0]], module, default, unsafe)
         if found is not None:

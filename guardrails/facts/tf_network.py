@@ -1,14 +1,19 @@
-"""Terraform network exposure: which ports a firewall rule opens and to whom, with values
+"""Terraform network exposure: which ports a firewall rule opens and to whom, and whether
+the internet reaches a database through its security groups or firewall rules, with values
 resolved through variables, locals and tfvars (``guardrails.facts.terraform``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import PurePosixPath
 
-from guardrails.documents import Attribute, Block, Expr
+from guardrails.documents import Attribute, Block, Expr, TerraformDocument
 from guardrails.facts.network import ALL_PORTS, covers, is_world, port_range
-from guardrails.facts.terraform import Module, Origin
+from guardrails.facts.terraform import Module, Origin, module_for
+from guardrails.model import Document, Kind, Span
+from guardrails.project import Project
 
 _TCP = {"tcp", "6", "-1", "all", "*"}
 
@@ -62,20 +67,6 @@ def value(block: Block, name: str, module: Module) -> object:
     return resolved.value if resolved.known else None
 
 
-def sg_ports(block: Block, module: Module, protocol_attr: str = "protocol") -> tuple[int, int] | None:
-    """The TCP ports of an AWS rule: ``from_port``..``to_port``; protocol ``-1`` is every port."""
-    protocol = str(value(block, protocol_attr, module) or "").lower()
-    if protocol in ("-1", "all"):
-        return ALL_PORTS
-    if protocol not in _TCP:
-        return None
-    low, high = value(block, "from_port", module), value(block, "to_port", module)
-    try:
-        return (int(str(low)), int(str(high)))
-    except ValueError:
-        return None
-
-
 def port_list(items: list[str]) -> list[tuple[int, int]]:
     """``["5432", "27000-28000", "*"]`` -> ranges (``*`` is every port)."""
     spans: list[tuple[int, int]] = []
@@ -104,3 +95,378 @@ def describe_hits(hits: list[tuple[int, str]], spans: list[tuple[int, int]]) -> 
 
 def _spans(spans: list[tuple[int, int]]) -> str:
     return ", ".join("all" if s == ALL_PORTS else f"{s[0]}-{s[1]}" if s[0] != s[1] else str(s[0]) for s in spans)
+
+
+# --- Who reaches a resource: AWS security groups and Azure database firewalls ----------
+#
+# A managed database with a public address is on the internet only when its network
+# rules let the internet in. These facts index the groups, rules and servers of one
+# Terraform directory (the module) so any rule can ask "does the internet reach this
+# port of this resource?" and get yes, no, or "cannot be told here, because ...".
+
+_TF_SUFFIXES = (".tf", ".tf.json")
+_SG_TYPES = ("aws_security_group", "aws_default_security_group")
+_MAX_HOPS = 8  # resource attribute -> resource attribute: a cycle is invalid Terraform, but input is hostile
+_LIST_FUNCTIONS = ("concat", "compact", "distinct", "flatten", "toset", "tolist")
+_AWS_CIDRS = ("cidr_blocks", "ipv6_cidr_blocks")
+_VPC_CIDRS = ("cidr_ipv4", "cidr_ipv6")
+_NOT_ADDRESSES = {"var", "local", "module", "data", "each", "count", "self", "path", "terraform"}
+# VPC and subnet CIDR blocks are /16 to /28 (IPv4) and /56 or /64 (IPv6): never the whole internet.
+# Source: Amazon VPC User Guide, "VPC CIDR blocks" and "Subnet CIDR blocks".
+_NEVER_WORLD = (
+    ("aws_vpc", ("cidr_block", "ipv6_cidr_block")),
+    ("aws_subnet", ("cidr_block", "ipv6_cidr_block")),
+)
+
+# The port an engine listens on when ``port`` is not set, by engine name prefix (first
+# match wins). Source: Amazon RDS API Reference, CreateDBInstance / CreateDBCluster
+# ``Port`` ("Default: ..." per engine); Amazon Redshift API Reference, CreateCluster ``Port``.
+ENGINE_PORTS: tuple[tuple[str, int], ...] = (
+    ("aurora-postgresql", 5432),
+    ("aurora-mysql", 3306),
+    ("aurora", 3306),
+    ("postgres", 5432),
+    ("mysql", 3306),
+    ("mariadb", 3306),
+    ("oracle", 1521),
+    ("custom-oracle", 1521),
+    ("sqlserver", 1433),
+    ("custom-sqlserver", 1433),
+    ("db2", 50000),
+)
+REDSHIFT_PORT = 5439
+
+# Azure database servers (``public_network_access_enabled`` defaults to true) and the
+# firewall-rule resources that open them, with the attribute naming their server.
+AZURE_DB_SERVERS = (
+    "azurerm_mssql_server",
+    "azurerm_sql_server",
+    "azurerm_postgresql_server",
+    "azurerm_postgresql_flexible_server",
+    "azurerm_mysql_server",
+    "azurerm_mysql_flexible_server",
+    "azurerm_mariadb_server",
+)
+AZURE_FIREWALL_RULES = {
+    "azurerm_mssql_firewall_rule": "server_id",
+    "azurerm_sql_firewall_rule": "server_name",
+    "azurerm_mysql_firewall_rule": "server_name",
+    "azurerm_mysql_flexible_server_firewall_rule": "server_name",
+    "azurerm_postgresql_firewall_rule": "server_name",
+    "azurerm_postgresql_flexible_server_firewall_rule": "server_id",
+    "azurerm_mariadb_firewall_rule": "server_name",
+}
+
+
+def address_of(ref: str) -> str | None:
+    """``aws_security_group.db[0].id`` -> ``aws_security_group.db``; None for var., data., module. ..."""
+    parts = ref.split(".")
+    if len(parts) < 2 or parts[0] in _NOT_ADDRESSES:
+        return None
+    return f"{parts[0]}.{parts[1].split('[', 1)[0]}"
+
+
+@dataclass(frozen=True, slots=True)
+class Permission:
+    """One ingress permission of a security group: which TCP ports, and who it admits.
+
+    ``ports`` is None when they are not known here; ``world`` lists the sources that are
+    the whole internet, ``unknown`` the ones that cannot be resolved in this module.
+    """
+
+    group: str
+    owner: str
+    path: str
+    line: int
+    ports: tuple[int, int] | None
+    world: tuple[str, ...]
+    unknown: tuple[str, ...]
+    span: Span | None = None
+    anchor: str = ""
+    origins: tuple[Origin, ...] = ()
+
+    @property
+    def via(self) -> str:
+        return f" (from {', '.join(str(o) for o in self.origins)})" if self.origins else ""
+
+    @property
+    def where(self) -> str:
+        return f"{self.owner} ({self.path}:{self.line})"
+
+    def covers(self, port: int | None) -> bool | None:
+        """Whether the permission covers ``port`` (None: the port or its ports are not known)."""
+        if self.ports is None or port is None:
+            return None
+        return covers(self.ports, port)
+
+
+@dataclass(frozen=True, slots=True)
+class Reach:
+    """Whether the internet reaches a resource: True, False, or None (not known here); and why."""
+
+    open: bool | None
+    reason: str
+
+
+class Network:
+    """The resources of one Terraform directory, indexed for reachability questions."""
+
+    def __init__(self, documents: list[Document], module: Module) -> None:
+        self.module = module
+        self.resources: dict[str, tuple[Block, str]] = {}
+        for doc in documents:
+            if isinstance(doc, TerraformDocument) and doc.kind in (Kind.TERRAFORM, Kind.TERRAFORM_JSON):
+                for block in doc.resources():
+                    self.resources.setdefault(block.address, (block, doc.path))
+        self.permissions = [p for a, (b, path) in self.resources.items() for p in self._permissions(a, b, path)]
+        self.ingress: dict[str, list[Permission]] = {}
+        for permission in self.permissions:
+            self.ingress.setdefault(permission.group, []).append(permission)
+
+    def permissions_in(self, path: str) -> list[Permission]:
+        """The ingress permissions declared in one file, for rules that judge each of them."""
+        return [p for p in self.permissions if p.path == path]
+
+    # -- security groups -------------------------------------------------------------
+
+    def _permissions(self, address: str, block: Block, path: str) -> Iterator[Permission]:
+        kind = block.labels[0]
+        if kind in _SG_TYPES:
+            for rule in block.children("ingress"):
+                yield from self._permission(address, address, rule, path, "protocol", _AWS_CIDRS, "ingress")
+            for dynamic in block.children("dynamic"):
+                if dynamic.labels[:1] == ["ingress"]:
+                    yield Permission(address, address, path, dynamic.span.line, None, (), ("dynamic ingress",))
+            listed = block.get("ingress")  # ingress = [ {...} ]: attribute syntax, not read item by item
+            if listed is not None:
+                yield Permission(address, address, path, listed.span.line, None, (), (listed.expr.text,))
+        elif kind == "aws_security_group_rule":
+            direction = value(block, "type", self.module)
+            if direction == "ingress":
+                yield from self._permission(self._group_of(block), address, block, path, "protocol", _AWS_CIDRS, "rule")
+            elif direction is None:  # ingress or egress: not known here
+                kind_attr = block.get("type")
+                shown = f"type {kind_attr.expr.text}" if kind_attr is not None else "no type"
+                yield Permission(self._group_of(block), address, path, block.span.line, None, (), (shown,))
+        elif kind == "aws_vpc_security_group_ingress_rule":
+            yield from self._permission(self._group_of(block), address, block, path, "ip_protocol", _VPC_CIDRS, "")
+
+    def _group_of(self, rule: Block) -> str:
+        attr = rule.get("security_group_id")
+        if attr is None or attr.expr.kind != "reference":
+            return ""
+        return address_of(str(attr.expr.value)) or ""
+
+    def _permission(
+        self,
+        group: str,
+        owner: str,
+        rule: Block,
+        path: str,
+        protocol_attr: str,
+        cidr_attrs: tuple[str, ...],
+        anchor: str,
+    ) -> Iterator[Permission]:
+        """Nothing for a rule that admits no TCP (udp, icmp): no datastore connection gets in.
+
+        A finding points at an inline ``ingress`` block, or at the source attribute of a rule
+        resource that admits the internet; ``anchor`` names it stably (``ingress.5432-5432``,
+        ``rule.0-65535``, ``cidr_ipv4`` when empty)."""
+        attr = rule.get(protocol_attr)
+        protocol = self.module.resolve(attr.expr) if attr is not None else None
+        name = str(protocol.value).lower() if protocol is not None and protocol.known else None
+        if name is not None and name not in _TCP:
+            return
+        ports = self._ports(rule, name)
+        world_sources: list[str] = []
+        unknown: list[str] = []
+        origins: list[Origin] = []
+        where: Attribute | None = None
+        for cidr_attr in cidr_attrs:
+            listed = rule.get(cidr_attr)
+            if listed is None:
+                continue
+            items = listed.expr.value if listed.expr.kind == "tuple" else [listed.expr]
+            for item in items:
+                found = self.cidrs(item, origins)
+                if found is None:
+                    unknown.append(item.text)
+                elif any(is_world(c) for c in found):
+                    world_sources.extend(c for c in found if is_world(c))
+                    where = where or listed
+        span = rule.span if anchor == "ingress" or where is None else where.span
+        if ports is not None:
+            anchor = f"{anchor}.{ports[0]}-{ports[1]}" if anchor else (where.name if where is not None else "")
+        yield Permission(
+            group,
+            owner,
+            path,
+            rule.span.line,
+            ports,
+            tuple(world_sources),
+            tuple(unknown),
+            span,
+            anchor,
+            tuple(origins),
+        )
+
+    def _ports(self, rule: Block, protocol: str | None) -> tuple[int, int] | None:
+        if protocol in ("-1", "all"):
+            return ALL_PORTS
+        if protocol is None:
+            return None
+        low, high = value(rule, "from_port", self.module), value(rule, "to_port", self.module)
+        try:
+            return (int(str(low)), int(str(high)))
+        except ValueError:
+            return None
+
+    def cidrs(self, expr: Expr, origins: list[Origin] | None = None, _depth: int = 0) -> list[str] | None:
+        """The CIDRs an item of a source list holds, or None when they cannot be known here.
+
+        Beyond variables and locals: an attribute of a resource of this module, a VPC or
+        subnet CIDR (never the whole internet), a template ending in a prefix length > 0.
+        """
+        if expr.kind == "reference":
+            ref = str(expr.value)
+            parts = ref.split(".")
+            base = parts[1:] if parts[0] == "data" else parts
+            for kind, attrs in _NEVER_WORLD:
+                if len(base) >= 3 and base[0] == kind and base[2] in attrs:
+                    return [ref]
+            address = address_of(ref)
+            if address in self.resources and len(parts) >= 3 and _depth < _MAX_HOPS:
+                attr = self.resources[address][0].get(parts[2])
+                if attr is not None:
+                    return self.cidrs(attr.expr, origins, _depth + 1)
+        if expr.kind == "template":
+            _, slash, length = str(expr.value).rpartition("/")
+            if slash and length.isdigit() and int(length) > 0:
+                return [str(expr.value)]
+        resolved = self.module.resolve(expr)
+        if not resolved.known:
+            return None
+        if origins is not None:
+            origins.extend(resolved.origins)
+        if isinstance(resolved.value, list):
+            return [str(v) for v in resolved.value]
+        return [str(resolved.value)] if resolved.value is not None else []
+
+    def groups(self, expr: Expr | None) -> tuple[list[str], list[str]]:
+        """The security groups of this module an id list names, and the items that name others."""
+        known: list[str] = []
+        unknown: list[str] = []
+        if expr is None:
+            return known, unknown
+        items = list(expr.value) if expr.kind == "tuple" else [expr]
+        while items:
+            item = items.pop(0)
+            if item.kind == "tuple" or (item.kind == "call" and item.value in _LIST_FUNCTIONS):
+                items[:0] = item.value if item.kind == "tuple" else item.args
+                continue
+            address = address_of(str(item.value)) if item.kind == "reference" else None
+            if address is not None and address.split(".", 1)[0] in _SG_TYPES and address in self.resources:
+                known.append(address)
+            else:
+                unknown.append(item.text)
+        return known, unknown
+
+    def reach(self, groups: Expr | None, port: int | None) -> Reach:
+        """Whether the security groups ``groups`` names (the VPC default group when none) let
+        0.0.0.0/0 or ::/0 in on TCP ``port`` (None: the port is not known)."""
+        known, unknown = self.groups(groups)
+        on = f"port {port}" if port is not None else "its port"
+        if groups is None or (not known and not unknown):
+            known = [a for a in self.resources if a.startswith("aws_default_security_group.")]
+            if not known:
+                return Reach(
+                    False,
+                    "no security group is attached, and the VPC default group admits only its own members",
+                )
+        maybe: list[str] = []
+        for group in known:
+            for permission in self.ingress.get(group, []):
+                hit = permission.covers(port)
+                if hit is False:
+                    continue
+                if permission.world and hit:
+                    through = "" if permission.owner == group else f" through {permission.owner}"
+                    return Reach(
+                        True,
+                        f"security group {group} admits {', '.join(sorted(set(permission.world)))} on {on}"
+                        f"{through} ({permission.path}:{permission.line})",
+                    )
+                if permission.world:
+                    maybe.append(f"{permission.where} admits {', '.join(permission.world)} on ports not known here")
+                elif permission.unknown:
+                    maybe.append(f"{permission.where} admits sources not known here ({', '.join(permission.unknown)})")
+        if unknown:
+            return Reach(
+                None,
+                f"its security groups ({', '.join(unknown)}) are not defined in this module, so whether they "
+                f"admit 0.0.0.0/0 on {on} cannot be told here",
+            )
+        if maybe:
+            return Reach(None, f"whether the internet reaches {on} cannot be told here: {'; '.join(maybe)}")
+        named = ", ".join(known)
+        return Reach(False, f"{named} admit no internet source on {on}")
+
+    def database_reach(self, block: Block) -> Reach:
+        """Whether the internet reaches an RDS instance, Aurora instance or Redshift cluster on its port."""
+        kind = block.labels[0]
+        holder = block
+        if kind == "aws_rds_cluster_instance":
+            attr = block.get("cluster_identifier")
+            address = address_of(str(attr.expr.value)) if attr is not None and attr.expr.kind == "reference" else None
+            if address is None or address not in self.resources:
+                shown = attr.expr.text if attr is not None else "unset"
+                return Reach(
+                    None,
+                    f"its cluster (cluster_identifier = {shown}) is not defined in this module, so its security "
+                    "groups cannot be told here",
+                )
+            holder = self.resources[address][0]
+        return self.reach(_attr_expr(holder, "vpc_security_group_ids"), self.database_port(block, holder))
+
+    def database_port(self, block: Block, holder: Block) -> int | None:
+        """The ``port`` attribute, else the engine's default port (None when neither is known)."""
+        for source in (holder, block):
+            port = value(source, "port", self.module)
+            if port is not None:
+                try:
+                    return int(str(port))
+                except ValueError:
+                    return None
+        if block.labels[0] == "aws_redshift_cluster":
+            return REDSHIFT_PORT
+        engine = value(block, "engine", self.module) or value(holder, "engine", self.module)
+        for prefix, port_number in ENGINE_PORTS:
+            if str(engine or "").lower().startswith(prefix):
+                return port_number
+        return None
+
+    # -- Azure database servers ---------------------------------------------------------
+
+    def azure_server(self, rule: Block) -> tuple[str, Block | None]:
+        """The server an Azure database firewall rule belongs to: its address, and its block
+        when the server is defined in this module."""
+        attr = rule.get(AZURE_FIREWALL_RULES.get(rule.labels[0], "server_id"))
+        if attr is None:
+            return "", None
+        address = address_of(str(attr.expr.value)) if attr.expr.kind == "reference" else None
+        if address is None or address.split(".", 1)[0] not in AZURE_DB_SERVERS or address not in self.resources:
+            return attr.expr.text, None
+        return address, self.resources[address][0]
+
+
+def _attr_expr(block: Block, name: str) -> Expr | None:
+    attr = block.get(name)
+    return attr.expr if attr is not None else None
+
+
+def network_for(doc: Document, project: Project) -> Network:
+    """The network facts of ``doc``'s directory, built once per directory and scan."""
+    key = ("terraform-network", str(PurePosixPath(doc.host.path).parent))
+    if key not in project.cache:
+        project.cache[key] = Network(project.siblings(doc.host, _TF_SUFFIXES), module_for(doc, project))
+    return project.cache[key]

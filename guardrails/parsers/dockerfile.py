@@ -432,6 +432,17 @@ def _heredoc_openers(logical: str) -> list[tuple[str, bool, int]]:
     return found
 
 
+def command_words(text: str) -> list[tuple[int, int, bool]]:
+    """(start, end, is a heredoc opener) of each word of a RUN line, split as BuildKit
+    splits it to find heredocs; lets the shell text be rebuilt around the openers."""
+    found: list[tuple[int, int, bool]] = []
+    for start, word in _shell_words(text):
+        match = _HEREDOC_RE.fullmatch(word)
+        opener = bool(match and match.group(3) and len(_shell_words(match.group(3), unquote=True)) == 1)
+        found.append((start, start + len(word), opener))
+    return found
+
+
 def _shell_words(text: str, unquote: bool = False) -> list[tuple[int, str]]:
     """Whitespace-separated words honouring quotes and backslashes; quotes are kept
     unless ``unquote``."""

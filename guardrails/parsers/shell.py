@@ -9,11 +9,14 @@ from those conditions by the rules; the parser only records them faithfully.
 from __future__ import annotations
 
 import re
+from functools import cache
 from typing import Any
 
+import tree_sitter
+
 from guardrails.documents import Condition, Redirect, ShellAssignment, ShellCommand, ShellDocument, Word
-from guardrails.model import Kind, ParseError
-from guardrails.parsers._treesitter import Source, parser, raise_first_error
+from guardrails.model import Kind, ParseError, Span
+from guardrails.parsers._treesitter import Source, parser
 
 _EXPANSION_TYPES = {
     "simple_expansion",
@@ -25,20 +28,133 @@ _EXPANSION_TYPES = {
 _TEST_PARTS = {"binary_expression", "unary_expression", "parenthesized_expression", "negated_expression"}
 _BRANCH_PUNCTUATION = {"if", "elif", "fi", ";", "&", "comment", "elif_clause", "else_clause"}
 _SEQUENCES = {"program", "compound_statement", "subshell", "do_group", "else_clause"}
+_SIMPLE = {"command", "test_command", "declaration_command", "variable_assignment"}
+_STATEMENTS = (
+    _SEQUENCES
+    | _SIMPLE
+    | {
+        "ERROR",
+        "list",
+        "redirected_statement",
+        "pipeline",
+        "negated_command",
+        "if_statement",
+        "case_statement",
+        "while_statement",
+        "until_statement",
+        "for_statement",
+        "c_style_for_statement",
+        "function_definition",
+        "variable_assignments",
+    }
+)
+# Reserved words (bash manual, "Reserved Words") that cannot name a command; after an
+# opener a command follows on the same line, after a closer none does.
+_OPENERS = frozenset({"do", "then", "else", "elif", "if", "while", "until", "!", "{"})
+_CLOSERS = frozenset({"done", "fi", "esac", "}"})
+_RESERVED = _OPENERS | _CLOSERS | {"in", "for", "case", "select", "function"}
+
+
+# More than this share of a script unreadable (by characters and by lines): it is not
+# shell that tree-sitter merely misread, and the file is reported as unparseable (GR001).
+UNREAD_LIMIT = 0.5
+# Re-parses of misread regions per script: each drops one line, so a pathological input
+# cannot make parsing quadratic.
+_MAX_REREADS = 64
 
 
 def parse(path: str, text: str, kind: Kind) -> ShellDocument:
+    """Parse a script, tolerating what tree-sitter-bash cannot read.
+
+    tree-sitter-bash misreads some valid shell (``[ "$a" '<' "$b" ]``, ``for x do``, a
+    ``for`` whose ``in`` is on the next line) and marks the region ERROR while the rest of
+    the tree stays sound. Those regions are left out and everything around them is
+    analysed: statements inside an ERROR node are walked as usual; a command that an
+    error runs through over several lines loses its first line (where the misread
+    construct starts) and the lines after it are parsed again; reserved words misread as
+    command names (``do``, ``then``, ``done``) are put back in their place; the variable
+    of a misread ``for`` is still a loop variable. Only when most of the code is unread
+    is the input taken for something other than shell (a file cut off inside an ``if``,
+    garbled text) and refused at the first unread region (see ``_mostly_unread``); a NUL
+    byte means binary data, which no shell runs.
+    """
+    if "\x00" in text:
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        raise ParseError("not a shell script: it holds binary data (a NUL byte)", line, 1)
     source = Source(text)
     tree = parser("bash").parse(_mask_astral(source.data))
-    raise_first_error(tree.root_node, source, "shell script")
     walker = _Walker(source)
     try:
-        walker.statements(tree.root_node.children, [], None)
+        walker.statement(tree.root_node, [], None)
     except RecursionError:
         raise ParseError("shell script nested too deeply to analyse") from None
+    if tree.root_node.has_error and _mostly_unread(source, walker.unread):
+        first = _span_of(source, *_merge(walker.unread)[0])
+        raise ParseError("invalid shell script: most of it cannot be read as shell", first.line, first.column)
     doc = ShellDocument(path=path, kind=kind, text=text, commands=walker.commands, assignments=walker.assignments)
     doc.options = _shell_options(text, walker.commands)
+    doc.unread = [_span_of(source, start, end) for start, end in _merge(walker.unread, source.data)]
     return doc
+
+
+@cache
+def _range_parser() -> tree_sitter.Parser:
+    """A bash parser of its own for parts of a script (its ``included_ranges`` change)."""
+    return tree_sitter.Parser(parser("bash").language)
+
+
+def _closes(node: Any, source: Source) -> bool:
+    """A closer whose opener the parser never saw: ``fi`` read as a command or a token."""
+    if node.type in _CLOSERS:
+        return True
+    if node.type == "command":
+        name = node.child_by_field_name("name")
+        return name is not None and source.text_of(name) in _CLOSERS
+    return node.type == "ERROR" and any(c.type in _CLOSERS for c in node.children)
+
+
+def _merge(ranges: list[tuple[int, int]], data: bytes = b"") -> list[tuple[int, int]]:
+    """Sorted, overlapping ranges joined (and, given the text, those only blanks apart on a line)."""
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(ranges):
+        gap = data[merged[-1][1] : start] if merged and data else b"x"
+        if merged and (start <= merged[-1][1] or (not gap.strip() and b"\n" not in gap)):
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def _mostly_unread(source: Source, unread: list[tuple[int, int]]) -> bool:
+    """More than ``UNREAD_LIMIT`` of the code is unread, counted both ways: by non-blank
+    characters and by lines (comment and blank lines left out). Characters alone would
+    refuse a short script with one long misread line, lines alone a one-line script
+    whose misread keyword (``for x do``) shares the line with what was read."""
+    data = source.data
+    code_rows = {
+        row for row, line in enumerate(data.split(b"\n")) if line.strip() and not line.lstrip().startswith(b"#")
+    }
+    total = sum(len(b"".join(line.split())) for row, line in enumerate(data.split(b"\n")) if row in code_rows)
+    if not total:
+        return False
+    merged = _merge(unread)
+    lost = sum(len(b"".join(data[start:end].split())) for start, end in merged)
+    rows: set[int] = set()
+    for start, end in merged:
+        first = data.count(b"\n", 0, start)
+        rows.update(range(first, first + data.count(b"\n", start, max(start, end - 1)) + 1))
+    return lost / total > UNREAD_LIMIT and len(rows & code_rows) / len(code_rows) > UNREAD_LIMIT
+
+
+def _span_of(source: Source, start: int, end: int) -> Span:
+    data = source.data
+    line = data.count(b"\n", 0, start) + 1
+    end_line = line + data.count(b"\n", start, end)
+    first = data.rfind(b"\n", 0, start) + 1
+    last = data.rfind(b"\n", 0, end) + 1
+    column = len(data[first:start].decode("utf-8", "replace")) + 1
+    end_column = len(data[last:end].decode("utf-8", "replace")) + 1
+    return Span(line, column, end_line, end_column)
 
 
 _ASTRAL = re.compile(b"[\xf0-\xf4][\x80-\xbf]{3}")
@@ -80,6 +196,8 @@ class _Walker:
         self.source = source
         self.commands: list[ShellCommand] = []
         self.assignments: list[ShellAssignment] = []
+        self.unread: list[tuple[int, int]] = []  # byte ranges left out of the analysis
+        self.rereads = _MAX_REREADS
 
     # -- statements --------------------------------------------------------------
 
@@ -91,8 +209,13 @@ class _Walker:
 
     def statement(self, node: Any, conds: list[Condition], function: str | None) -> list[ShellCommand]:
         t = node.type
+        if t == "ERROR":
+            return self.error_region(node, conds, function)
+        if t in _SIMPLE and node.has_error and node.start_point[0] != node.end_point[0]:
+            return self.reread(node, conds, function)
         if t == "command":
-            return [self.command(node, conds, function)]
+            cmd = self.command(node, conds, function)
+            return [cmd] if cmd is not None else []
         if t == "test_command":
             return [self.test_command(node, conds, function)]
         if t in _SEQUENCES:
@@ -131,6 +254,67 @@ class _Walker:
             self.record_assignments(node, conds, function)
             return found
         return []
+
+    def reread(self, node: Any, conds: list[Condition], function: str | None) -> list[ShellCommand]:
+        """An error runs through a command over several lines: tree-sitter glued the lines
+        after a construct it misread (its first line) into one command's words. The first
+        line stays unread; the lines after it are parsed again on their own, in place, and
+        what they hold sits under an ``unread`` condition: the misread line may have been
+        an ``if`` that guards them."""
+        data = self.source.data
+        cut = data.find(b"\n", node.start_byte, node.end_byte) + 1
+        self.unread.append((node.start_byte, cut))
+        if self.rereads <= 0:
+            self.unread.append((cut, node.end_byte))
+            return []
+        self.rereads -= 1
+        first = self.source.text_of(node).split("\n", 1)[0]
+        cond = Condition("unread", first, self.source.span(node))
+        row = node.start_point[0] + 1
+        end_row, end_column = node.end_point
+        ranged = _range_parser()
+        ranged.included_ranges = [tree_sitter.Range((row, 0), (end_row, end_column), cut, node.end_byte)]
+        tree = ranged.parse(_mask_astral(data))
+        # The misread line may open an if or loop: what follows sits under it up to the
+        # first closer left without its opener (``fi``, ``done``...), then no longer.
+        found: list[ShellCommand] = []
+        inner = [*conds, cond]
+        for child in tree.root_node.children:
+            found.extend(self.statement(child, inner, function))
+            if inner is not conds and _closes(child, self.source):
+                inner = conds
+        return found
+
+    def error_region(self, node: Any, conds: list[Condition], function: str | None) -> list[ShellCommand]:
+        """What tree-sitter could not fit into the grammar: its complete statements are
+        walked, the loose tokens between them are unread (a ``for NAME`` whose ``in``/``do``
+        it missed still makes NAME a loop variable)."""
+        found: list[ShellCommand] = []
+        children = node.children
+        for i, child in enumerate(children):
+            t = child.type
+            if t == "comment" or child.is_missing:
+                continue
+            if t in _STATEMENTS:
+                found.extend(self.statement(child, conds, function))
+                continue
+            if t in ("for", "select"):
+                continue
+            if t == "variable_name" and i > 0 and children[i - 1].type in ("for", "select"):
+                self.assignments.append(
+                    ShellAssignment(
+                        self.source.text_of(child),
+                        None,
+                        self.source.span(child),
+                        list(conds),
+                        function,
+                        len(self.commands),
+                        loop=True,
+                    )
+                )
+                continue
+            self.unread.append((child.start_byte, child.end_byte))
+        return found
 
     def record_assignments(self, node: Any, conds: list[Condition], function: str | None) -> None:
         """Standalone ``X=…`` (also under ``export``/``local``/``readonly``): guards read defaults."""
@@ -284,7 +468,7 @@ class _Walker:
 
     # -- commands ----------------------------------------------------------------
 
-    def command(self, node: Any, conds: list[Condition], function: str | None) -> ShellCommand:
+    def command(self, node: Any, conds: list[Condition], function: str | None) -> ShellCommand | None:
         name: Word | None = None
         args: list[Word] = []
         assignments: dict[str, str] = {}
@@ -304,6 +488,12 @@ class _Walker:
             elif child.is_named and child.type != "comment":
                 args.append(self.word(child))
                 self.nested_commands(child, conds, function)
+        while name is not None and name.static and name.text in _RESERVED:
+            # ``do``/``then``/``done`` read as a command name: tree-sitter lost the compound
+            # around it. What follows an opener is the command; after a closer, nothing is.
+            if name.text not in _OPENERS or not args:
+                return None
+            name, args = args[0], args[1:]
         cmd = ShellCommand(
             name=name,
             args=args,
@@ -370,6 +560,10 @@ class _Walker:
     def _unquote(self, node: Any, expansions: list[str]) -> str:
         t = node.type
         if t in _EXPANSION_TYPES:
+            expansions.append(self.source.text_of(node))
+            return self.source.text_of(node)
+        if t == "ERROR":  # text tree-sitter could not read: an unknown value, like an expansion
+            self.unread.append((node.start_byte, node.end_byte))
             expansions.append(self.source.text_of(node))
             return self.source.text_of(node)
         if t == "raw_string":

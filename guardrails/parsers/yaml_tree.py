@@ -187,6 +187,9 @@ def parse(path: str, text: str, kind: Kind) -> TreeDocument:
         line = mark.line + 1 if mark else 1
         column = mark.column + 1 if mark else 1
         problem = exc.problem or exc.context or "invalid YAML"
+        if "nesting depth" in problem:
+            # libyaml (PyYAML >= 6.0.4) has a nesting limit of its own that can answer before ours.
+            raise ParseError(f"YAML nesting deeper than {MAX_DEPTH} levels", line, column) from None
         raise ParseError(f"invalid YAML: {problem}", line, column) from None
     except yaml.YAMLError as exc:
         raise ParseError(f"invalid YAML: {exc}") from None

@@ -148,11 +148,27 @@ def _result(finding: Finding, index: int, fingerprints: dict[str, str]) -> dict[
             "category": finding.category.value,
         },
     }
+    if finding.related:
+        data["relatedLocations"] = [_related(item, i) for i, item in enumerate(finding.related, 1)]
     if finding.incident is not None:
         data["properties"]["incident"] = finding.incident.url
     if finding.suppressed is not None:
         data["suppressions"] = [{"kind": "inSource", "status": "accepted", "justification": finding.suppressed}]
     return data
+
+
+def _related(item: dict[str, Any], ident: int) -> dict[str, Any]:
+    """A related location: the file, the line when known, and what is there."""
+    physical: dict[str, Any] = {"artifactLocation": {"uri": _uri(str(item["path"])), "uriBaseId": "%SRCROOT%"}}
+    if isinstance(item.get("line"), int):
+        physical["region"] = {"startLine": item["line"]}
+        if isinstance(item.get("column"), int):
+            physical["region"]["startColumn"] = item["column"]
+    text = item.get("message") or ", ".join(f"{k} {v}" for k, v in item.items() if k not in ("path", "line", "column"))
+    location: dict[str, Any] = {"id": ident, "physicalLocation": physical}
+    if text:
+        location["message"] = {"text": str(text)}
+    return location
 
 
 def document(report: Report) -> dict[str, Any]:

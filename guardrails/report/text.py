@@ -10,8 +10,9 @@ from collections import Counter
 from itertools import groupby
 from typing import TextIO
 
-from guardrails.model import Category, Finding, Severity, SkippedFile
+from guardrails.model import Category, Finding, Severity
 from guardrails.result import ScanResult
+from guardrails.templates import REASONS as TEMPLATE_REASONS
 
 _COLOURS = {
     Severity.CRITICAL: "\033[1;31m",
@@ -94,7 +95,18 @@ def _finding(f: Finding, source: str, paint: _Paint) -> list[str]:
             1, (f.span.end_column - f.span.column) if f.span.end_line == f.span.line else len(code) - f.span.column + 1
         )
         out.append(" " * (len(gutter) + f.span.column - 1) + "^" * min(caret_len, 80))
+    out.extend(_related(f))
     return out
+
+
+def _related(f: Finding) -> list[str]:
+    """The other places a finding involves, one a line (``= at path:line: what``), names and places only."""
+    lines = []
+    for item in f.related:
+        where = f"{item['path']}:{item['line']}" if "line" in item else str(item["path"])
+        what = item.get("message") or ", ".join(f"{k} {v}" for k, v in item.items() if k not in ("path", "line"))
+        lines.append(f"      = at {where}" + (f": {what}" if what else ""))
+    return lines
 
 
 def _rules(visible: list[Finding], paint: _Paint) -> list[str]:
@@ -139,23 +151,18 @@ def _summary(result: ScanResult, visible: list[Finding], paint: _Paint) -> list[
     if result.internal_errors:
         errors = result.internal_errors
         line += f"; {errors} internal error{'s' if errors != 1 else ''} (GR000: files not fully checked)"
+    if result.skipped:
+        line += f"; {len(result.skipped)} skipped"
+        # Templates are counted per engine (a chart repository has hundreds); -f json lists them.
+        engines = Counter(s.reason for s in result.skipped if s.reason in TEMPLATE_REASONS)
+        if engines:
+            counted = ", ".join(f"{n} {reason}" for reason, n in sorted(engines.items()))
+            line += f" ({counted}: templates, not analysed until rendered; -f json lists them)"
     out = [paint(_BOLD, line)]
     if result.stale_baseline:
         count = len(result.stale_baseline)
         out.append(f"{count} baseline entr{'ies' if count != 1 else 'y'} no longer match (remove them):")
         out.extend(f"  stale {e['path']}: {e['rule_id']} {e['anchor']}" for e in result.stale_baseline)
-    if result.skipped:
-        out.append(f"{len(result.skipped)} skipped:")
-        out.extend(_skipped(result.skipped))
-    return out
-
-
-def _skipped(skipped: list[SkippedFile]) -> list[str]:
-    """Every skip on its own line, except Helm templates: a chart has dozens, one line says it."""
-    helm = [s for s in skipped if s.reason == "helm-template"]
-    out = [f"  skipped {s.path}: {s.reason}" + (f" ({s.detail})" if s.detail else "") for s in skipped if s not in helm]
-    if helm:
-        dirs = sorted({s.path.rsplit("/", 1)[0] if "/" in s.path else "." for s in helm})
-        templates = f"{len(helm)} Helm template{'s' if len(helm) != 1 else ''}"
-        out.append(f"  skipped {templates} in {', '.join(dirs)} ({helm[0].detail})")
+    others = [s for s in result.skipped if s.reason not in TEMPLATE_REASONS]
+    out.extend(f"  skipped {s.path}: {s.reason}" + (f" ({s.detail})" if s.detail else "") for s in others)
     return out

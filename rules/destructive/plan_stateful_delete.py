@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from guardrails.documents import TreeDocument
-from guardrails.facts.stateful import AWS_ELB_2012, DIGITALOCEAN_2017, is_database, stateful
+from guardrails.facts.stateful import AWS_ELB_2012, DIGITALOCEAN_2017, is_database, is_replica_state, stateful
 from guardrails.model import Category, Finding, Kind, Node, Severity
 from guardrails.rule import Bad, Good, Rule, RuleContext
 
@@ -34,7 +34,8 @@ class PlanDeletesStatefulResource(Rule):
         '"delete"]` with create_before_destroy), on a database, bucket, disk, table or file system destroys '
         "its data: a renamed resource, a changed immutable argument or a removed block is enough. Critical "
         "for databases, high for other stateful resources. `update`, `read`, `no-op` and `forget` (a "
-        "`removed` block with `destroy = false`) delete nothing and are not reported."
+        "`removed` block with `destroy = false`) delete nothing and are not reported, and neither is a read "
+        "replica (its `before` values name a source database): the source keeps the data."
     )
     remediation = (
         "Stop and review: for a rename use a `moved` block, for a resource leaving management use a "
@@ -49,6 +50,11 @@ class PlanDeletesStatefulResource(Rule):
         Good("tfplan.json", _plan("aws_db_instance.main", '["update"]'), note="an in-place update"),
         Good("tfplan.json", _plan("aws_instance.main", '["delete", "create"]'), note="a stateless instance"),
         Good("tfplan.json", _plan("aws_db_instance.main", '["forget"]'), note="removed from state, not deleted"),
+        Good(
+            "tfplan.json",
+            _plan("aws_db_instance.main", '["delete"],\n        "before": {"replicate_source_db": "orders"}'),
+            note="a read replica: its source keeps the data",
+        ),
     )
 
     def check(self, doc: TreeDocument, ctx: RuleContext) -> Iterator[Finding]:  # type: ignore[override]
@@ -67,6 +73,9 @@ class PlanDeletesStatefulResource(Rule):
         actions_node = change.path("change", "actions")
         actions = [a.text for a in actions_node.elements()] if actions_node is not None else []
         if entry is None or "delete" not in actions:
+            return None
+        before = change.path("change", "before")
+        if before is not None and is_replica_state(resource_type, before.to_python()):
             return None
         address_node = change.get("address")
         address = _text(address_node) or resource_type

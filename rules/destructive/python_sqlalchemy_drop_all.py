@@ -39,6 +39,15 @@ class PythonSqlalchemyDropAll(PythonDestructiveRule):
             "Base.metadata.create_all(engine)\n",
             6,
         ),
+        Bad(
+            "scripts/reset_db.py",
+            "import argparse\nimport os\nfrom sqlalchemy import create_engine\nfrom app.models import Base\n\n"
+            "parser = argparse.ArgumentParser()\nparser.add_argument('--force', action='store_true', default=True)\n"
+            "args = parser.parse_args()\nif args.force:\n"
+            "    Base.metadata.drop_all(create_engine(os.environ['DATABASE_URL']))\n",
+            10,
+            note="--force is on by default: no opt-in",
+        ),
     )
     good = (
         Good(
@@ -53,6 +62,14 @@ class PythonSqlalchemyDropAll(PythonDestructiveRule):
             "@pytest.fixture\ndef db():\n    engine = create_engine('sqlite://')\n"
             "    Base.metadata.create_all(engine)\n    yield engine\n    Base.metadata.drop_all(engine)\n",
             note="a test suite's own database",
+        ),
+        Good(
+            "scripts/reset_db.py",
+            "import argparse\nimport os\nfrom sqlalchemy import create_engine\nfrom app.models import Base\n\n"
+            "parser = argparse.ArgumentParser()\nparser.add_argument('--force', action='store_true')\n"
+            "args = parser.parse_args()\nif args.force:\n"
+            "    Base.metadata.drop_all(create_engine(os.environ['DATABASE_URL']))\n",
+            note="a dry run unless --force is given",
         ),
     )
 

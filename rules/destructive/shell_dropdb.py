@@ -21,7 +21,9 @@ class ShellDropdb(ShellDestructiveRule):
         "`dropdb NAME` deletes a PostgreSQL database and asks nothing unless `-i/--interactive` is given; "
         "`mysqladmin drop NAME` asks for confirmation, which `-f/--force` turns off. A test or reset script "
         "that holds production credentials (DigitalOcean, 2017) then deletes production. Databases named as "
-        "throwaway (`app_test`) are left out."
+        "throwaway (`app_test`) are left out, and so are databases the script made for itself: a name built "
+        "from a PR number, a CI run id or a random part (`pr_$PR_NUMBER`, `$RANDOM`, `$(uuidgen)`), or one it "
+        'created earlier (`createdb "$DB"` ... `dropdb "$DB"`). A drop before the create is reported.'
     )
     remediation = (
         "Guard the command with an environment check that excludes production, an earlier "
@@ -31,6 +33,12 @@ class ShellDropdb(ShellDestructiveRule):
     bad = (
         Bad("bin/reset-db", "#!/bin/bash\nset -e\ndropdb -h db.internal app\ncreatedb -h db.internal app\n", 3),
         Bad("scripts/drop.sh", "#!/bin/sh\nmysqladmin -u root --force drop shop\n", 2),
+        Bad(
+            "scripts/copy.sh",
+            '#!/bin/sh\ncreatedb "$DB_COPY"\ndropdb "$DB"\n',
+            3,
+            note="the script created a different database than the one it drops",
+        ),
     )
     good = (
         Good("bin/reset-db", "#!/bin/bash\ndropdb --interactive app\n", note="asks first"),
@@ -41,4 +49,9 @@ class ShellDropdb(ShellDestructiveRule):
         ),
         Good("scripts/drop.sh", "#!/bin/sh\nmysqladmin -u root drop shop\n", note="mysqladmin prompts without -f"),
         Good("scripts/ci.sh", "#!/bin/sh\ndropdb --if-exists app_test\n", note="test database"),
+        Good(
+            "scripts/preview.sh",
+            '#!/bin/sh\nDB="preview_$PR_NUMBER"\ncreatedb "$DB"\npsql -d "$DB" -f seed.sql\ndropdb "$DB"\n',
+            note="named after the PR, and created by the script itself",
+        ),
     )

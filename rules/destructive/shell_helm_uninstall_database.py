@@ -22,7 +22,8 @@ class ShellHelmUninstallDatabase(ShellDestructiveRule):
         "that the chart declares as its own PersistentVolumeClaims go with it (claims created from a "
         "StatefulSet's volumeClaimTemplates are kept by default, hence medium). The release is recognised by "
         "its name (postgres, mysql, mariadb, mongo, redis, elasticsearch, cassandra, …); `--dry-run` and "
-        "throwaway names are left out."
+        "throwaway names (named as such, built from a PR number or a random part, or installed by the same "
+        "script earlier) are left out."
     )
     remediation = (
         "Refuse production in the script (environment check or early exit), annotate the chart's PVCs with "

@@ -22,7 +22,8 @@ class ShellKubectlDeleteStateful(ShellDestructiveRule):
         "whose reclaim policy is Delete (the default of dynamically provisioned volumes) deletes the disk. "
         "The kube context decides which cluster is hit, and it is not in the script. Matches `kubectl delete "
         "ns foo`, `kubectl delete pvc,sts -l app=db` and `kubectl delete namespace/foo`; `--dry-run` and "
-        "names that say they are throwaway (`review-123`, `ci-4567`, `e2e`) are left out."
+        "names that say they are throwaway (`review-123`, `ci-4567`, `e2e`), names built from a PR number or a "
+        "random part (`pr-$PR_NUMBER`) and namespaces the same script created earlier are left out."
     )
     remediation = (
         'Pin the context and refuse production (`[ "$(kubectl config current-context)" = prod ] && exit 1` or an '

@@ -23,7 +23,8 @@ class ShellSqlDropDatabase(ShellDestructiveRule):
         "at. DROP DATABASE (and DROP SCHEMA … CASCADE, or DROP SCHEMA in MySQL where it is DROP DATABASE) "
         "sent through `psql -c`, `mysql -e`, `sqlcmd -Q`, a heredoc, a here-string, a piped `echo` or a "
         "SQL file (`psql -f`, `< drop.sql`) is read with the SQL parser, so a DROP in a comment or in an echoed "
-        "string that is never sent does not count. Databases named as throwaway (`app_test`, `ci_1234`) are "
+        "string that is never sent does not count. Databases named as throwaway (`app_test`, `ci_1234`), "
+        "built from a PR number or a random part, or created earlier by the same script are "
         "left out. Wrapped commands are unwrapped: `sudo -u postgres psql`, `docker exec db psql`, "
         '`kubectl exec … -- psql`, `sh -c`, `su -c`, `ssh host "…"`.'
     )

@@ -31,8 +31,9 @@ class TerraformBackupsDisabled(Rule):
         "`backup_retention_period = 0` on `aws_db_instance` (and `automated_snapshot_retention_period = 0` on "
         "`aws_redshift_cluster`) turns automated backups and point-in-time recovery off. GitLab's 2017 "
         "outage turned into data loss because the backups everyone assumed existed did not. Values are "
-        "resolved through variables, locals and tfvars; read replicas (`replicate_source_db`), whose source "
-        "keeps the backups, are skipped."
+        "resolved through variables, locals and tfvars; read replicas (`replicate_source_db` naming a "
+        "source), whose source keeps the backups, are skipped; `replicate_source_db = var.x` with a null default "
+        "is a primary."
     )
     remediation = (
         "Keep a retention period of at least 7 days in production (`backup_retention_period = 7`), and test "
@@ -64,7 +65,7 @@ class TerraformBackupsDisabled(Rule):
     )
 
     def check(self, doc: TerraformDocument, ctx: RuleContext) -> Iterator[Finding]:  # type: ignore[override]
-        for found in unsafe_settings(doc, ctx.project, _PATHS, None, is_zero, skip_replicas=True):
+        for found in unsafe_settings(doc, ctx.project, _PATHS, None, is_zero):
             message = (
                 f"{describe(found.resource)}: {found.name} {found.where}; automated backups and point-in-time "
                 "recovery are off"

@@ -27,8 +27,10 @@ class TerraformCloudSqlDeletionProtection(Rule):
         "(API-level, default false) makes Google refuse the deletion from any client. All data and backups go "
         "with the instance. Reported: `deletion_protection` resolved to false while the API-level flag is not "
         "true, i.e. nothing stops the deletion. Not reported: the API flag alone being off while Terraform's "
-        "default protection stays on (that would flag almost every instance), or an API flag from an "
-        "unresolvable expression."
+        "default protection stays on (that would flag almost every instance), an API flag from an "
+        "unresolvable expression, or a read replica (`master_instance_name` naming a source, a "
+        '`replica_configuration` block, `instance_type = "READ_REPLICA_INSTANCE"`), whose master holds the data '
+        "and the backups. `master_instance_name = var.x` with a null default is a primary and is judged."
     )
     remediation = (
         "Leave `deletion_protection` at its default (true) and set `settings { deletion_protection_enabled = "
@@ -40,6 +42,14 @@ class TerraformCloudSqlDeletionProtection(Rule):
             'resource "google_sql_database_instance" "main" {\n  database_version    = "POSTGRES_15"\n'
             '  deletion_protection = false\n  settings {\n    tier = "db-f1-micro"\n  }\n}\n',
             3,
+        ),
+        Bad(
+            "sql.tf",
+            'resource "google_sql_database_instance" "main" {\n  master_instance_name = var.master_instance_name\n'
+            '  deletion_protection  = false\n  settings {\n    tier = "db-f1-micro"\n  }\n}\n',
+            3,
+            extra={"variables.tf": 'variable "master_instance_name" {\n  type    = string\n  default = null\n}\n'},
+            note="the master's name defaults to null: a primary",
         ),
     )
     good = (
@@ -54,6 +64,13 @@ class TerraformCloudSqlDeletionProtection(Rule):
             'resource "google_sql_database_instance" "main" {\n  deletion_protection = false\n  settings {\n'
             '    tier                        = "db-f1-micro"\n    deletion_protection_enabled = true\n  }\n}\n',
             note="the API-level flag still refuses the deletion",
+        ),
+        Good(
+            "replica.tf",
+            'resource "google_sql_database_instance" "replica" {\n'
+            "  master_instance_name = google_sql_database_instance.main.name\n  deletion_protection  = false\n"
+            '  settings {\n    tier = "db-f1-micro"\n  }\n}\n',
+            note="a read replica: the master holds the data",
         ),
     )
 

@@ -27,7 +27,8 @@ class TerraformDatabaseDeletionProtection(Rule):
         "database, and its automated backups go with it. With the flag on, the API refuses the deletion "
         "until someone turns it off on purpose. Values are resolved through variable defaults, locals and "
         "tfvars (a production-named .tfvars wins); an unresolvable value is not reported. Read replicas "
-        "(`replicate_source_db`) hold a copy and are not reported."
+        "(`replicate_source_db`, `replication_source_identifier` naming a source) hold a copy and are not "
+        "reported; a source from a variable whose default is null is a primary, and is."
     )
     remediation = (
         "Set `deletion_protection = true` on production databases (or from a variable whose production "
@@ -48,6 +49,13 @@ class TerraformDatabaseDeletionProtection(Rule):
             3,
             extra={"variables.tf": 'variable "protect" {\n  type    = bool\n  default = false\n}\n'},
             note="from a variable whose default is false: reported on the attribute, naming the variable",
+        ),
+        Bad(
+            "main.tf",
+            'resource "aws_db_instance" "main" {\n  replicate_source_db = var.replicate_source_db\n}\n',
+            1,
+            extra={"variables.tf": 'variable "replicate_source_db" {\n  type    = string\n  default = null\n}\n'},
+            note="a module input that is null by default: a primary unless the caller names a source",
         ),
     )
     good = (
@@ -74,7 +82,7 @@ class TerraformDatabaseDeletionProtection(Rule):
 
     def check(self, doc: TerraformDocument, ctx: RuleContext) -> Iterator[Finding]:  # type: ignore[override]
         paths = dict.fromkeys(_TYPES, "deletion_protection")
-        for found in unsafe_settings(doc, ctx.project, paths, False, lambda v: not is_true(v), skip_replicas=True):
+        for found in unsafe_settings(doc, ctx.project, paths, False, lambda v: not is_true(v)):
             message = (
                 f"{describe(found.resource)}: deletion_protection {found.where}; a destroy, a forced replacement "
                 "or any API client with these credentials can delete the database and its automated backups"

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from guardrails.documents import TerraformDocument
-from guardrails.facts.stateful import GITLAB_2017, describe, stateful
+from guardrails.facts.stateful import GITLAB_2017, describe, is_read_replica, stateful
+from guardrails.facts.terraform import module_for
 from guardrails.model import Category, Finding, Kind, Severity
 from guardrails.rule import Bad, Good, Rule, RuleContext
 
@@ -23,7 +24,7 @@ class TerraformPreventDestroyDisabled(Rule):
         "`prevent_destroy = false` on a database, bucket, disk, table or file system is the guard switched off "
         "by hand, usually to let a replacement or a destroy through, and then forgotten. Terraform accepts "
         "literal values only here, so only the literal `false` is reported; an absent lifecycle block is "
-        "left to the resource-specific rules."
+        "left to the resource-specific rules, and a read replica (its source keeps the data) is not reported."
     )
     remediation = (
         "Set `prevent_destroy = true` (or remove the line and rely on provider deletion protection); when a "
@@ -47,13 +48,22 @@ class TerraformPreventDestroyDisabled(Rule):
             "main.tf",
             'resource "aws_efs_file_system" "shared" {\n  lifecycle {\n    prevent_destroy = true\n  }\n}\n',
         ),
+        Good(
+            "main.tf",
+            'resource "aws_db_instance" "ro" {\n  replicate_source_db = aws_db_instance.main.identifier\n'
+            "  lifecycle {\n    prevent_destroy = false\n  }\n}\n",
+            note="a read replica",
+        ),
     )
 
     def check(self, doc: TerraformDocument, ctx: RuleContext) -> Iterator[Finding]:  # type: ignore[override]
+        module = module_for(doc, ctx.project)
         for block in doc.resources():
             lifecycle = block.child("lifecycle")
             attr = lifecycle.get("prevent_destroy") if lifecycle is not None else None
             if attr is None or stateful(block.labels[0]) is None or attr.expr.literal() is not False:
+                continue
+            if is_read_replica(block, module):
                 continue
             message = f"{describe(block)}: lifecycle prevent_destroy = false; nothing stops a plan that destroys it"
             yield self.finding(doc, attr.span, message, anchor=f"{block.address}.lifecycle.prevent_destroy", ctx=ctx)

@@ -26,7 +26,8 @@ class TerraformSkipFinalSnapshot(Rule):
         "copy away: one destroy, or one argument change that forces a replacement, and the data is gone, "
         "as GitLab found in 2017 when the backups it counted on did not exist. The default (false) keeps "
         "the snapshot. Peers do not check this (16 literal occurrences in six public repositories went "
-        "unflagged). Values are resolved through variables, locals and tfvars; read replicas are skipped."
+        "unflagged). Values are resolved through variables, locals and tfvars; read replicas (a source named in "
+        "`replicate_source_db` or `replication_source_identifier`) are skipped."
     )
     remediation = (
         "Remove `skip_final_snapshot = true` (or set it to false) and give a `final_snapshot_identifier`; "
@@ -67,7 +68,7 @@ class TerraformSkipFinalSnapshot(Rule):
 
     def check(self, doc: TerraformDocument, ctx: RuleContext) -> Iterator[Finding]:  # type: ignore[override]
         paths = dict.fromkeys(_TYPES, "skip_final_snapshot")
-        for found in unsafe_settings(doc, ctx.project, paths, False, is_true, skip_replicas=True):
+        for found in unsafe_settings(doc, ctx.project, paths, False, is_true):
             message = (
                 f"{describe(found.resource)}: skip_final_snapshot {found.where}; deleting it also deletes its "
                 "automated backups and leaves no final snapshot"

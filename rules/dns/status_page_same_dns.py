@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import PurePosixPath
 
 from guardrails.rules.dns.incidents import AWS_S3_2017, SLACK_2021, SLACK_STATUS_2021
 
@@ -11,7 +10,6 @@ from guardrails.documents import TerraformDocument, ZoneDocument
 from guardrails.facts import dns
 from guardrails.facts.terraform import module_for
 from guardrails.model import Category, Document, Finding, Kind, Severity
-from guardrails.project import Project
 from guardrails.rule import Bad, Good, Rule, RuleContext
 
 _ZONE = 'resource "aws_route53_zone" "main" {\n  name = "example.com"\nEXTRA}\n\n'
@@ -77,7 +75,7 @@ class StatusPageOnProductDns(Rule):
 
     def _terraform(self, doc: TerraformDocument, ctx: RuleContext) -> Iterator[Finding]:
         module = module_for(doc, ctx.project)
-        zones = _zones(doc, ctx.project, module)
+        zones = dns.zones_for(doc, ctx.project, module)
         for block in doc.resources(*dns.RECORD_RESOURCES):
             spec = dns.RECORD_RESOURCES[block.labels[0]]
             name_attr = block.get(spec.name_attr)
@@ -123,11 +121,3 @@ class StatusPageOnProductDns(Rule):
                 anchor=owner,
                 ctx=ctx,
             )
-
-
-def _zones(doc: TerraformDocument, project: Project, module: dns.Module) -> dict[str, dns.Zone]:
-    key = ("dns-zones", str(PurePosixPath(doc.host.path).parent))
-    if key not in project.cache:
-        siblings = [d for d in project.siblings(doc, (".tf", ".tf.json")) if isinstance(d, TerraformDocument)]
-        project.cache[key] = dns.module_zones(siblings or [doc], module)
-    return project.cache[key]

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import PurePosixPath
 
 from guardrails.rules.dns.incidents import CLOUDFLARE_SERVFAIL_2021, FACEBOOK_2021
 
 from guardrails.documents import TerraformDocument
 from guardrails.facts import dns
-from guardrails.facts.terraform import module_for
+from guardrails.facts.terraform import Module, module_for
 from guardrails.model import Category, Finding, Kind, Severity, Span
-from guardrails.rule import Bad, Good, Rule, RuleContext
+from guardrails.rule import Bad, Good, Place, Rule, RuleContext
 
 _VARIABLES = 'variable "api_ttl" {\n  type    = number\n  default = 86400\n}\n'
 
@@ -27,16 +28,21 @@ class TerraformShortDnsTtl(Rule):
         "A resolver keeps an answer for its TTL, then asks the authoritative servers again. When those "
         "servers are unreachable (Facebook 2021: about six hours), every record whose TTL is shorter than the "
         "outage expires and resolvers answer SERVFAIL. RFC 1034 asks for TTLs 'on the order of days', research "
-        "cited by RFC 9199 for at least an hour. Defaults: below 3600 s for A/AAAA/CNAME/MX/TXT and other "
-        "types, below 86400 s for NS; 60 s or less is high, 300 s or less medium, the rest low. Cloudflare's "
+        "cited by RFC 9199 for at least an hour. Defaults: below 3600 s for every type, NS included; 60 s or less "
+        "is high, 300 s or less medium, the rest low. Cloudflare's "
         "`ttl = 1` means automatic (300 s); digitalocean_record defaults to 1800 s. Failover, weighted, latency, "
         "geolocation, multivalue or health-checked records are short on purpose (AWS recommends 60 s or less "
-        "for failover) and exempt; alias and Cloudflare-proxied records have no TTL of their own."
+        "for failover) and exempt; alias and Cloudflare-proxied records have no TTL of their own. "
+        "The SOA record's own TTL bounds negative caching and is never judged. Outside the lesson: records that "
+        "answer loopback or private addresses, records of private zones and names (or files) classified "
+        "non-production (dev, staging, test...). A record at 60 s or less and an NS set below an hour are "
+        "reported one by one; the other short records of one module (directory) are one finding, at the shortest, with "
+        "every record in its related locations."
     )
     remediation = (
-        "Raise the TTL to at least the minimum for the record type (3600 s for A/AAAA/CNAME, a day or more for "
-        "NS). Lower it ahead of a planned change and raise it back afterwards (RFC 1034 §3.6); use a routing "
-        "policy with health checks where fast failover is the goal."
+        "Raise the TTL to at least the minimum for the record type (an hour; RFC 1034 asks for days). Lower it "
+        "ahead of a planned change and raise it back afterwards (RFC 1034 §3.6); use a routing policy with "
+        "health checks where fast failover is the goal."
     )
     options = dns.TTL_OPTIONS
     bad = (
@@ -49,8 +55,8 @@ class TerraformShortDnsTtl(Rule):
         ),
         Bad(
             "ns.tf",
-            'resource "aws_route53_record" "dev_ns" {\n  zone_id = var.zone_id\n  name    = "dev.example.com"\n'
-            '  type    = "NS"\n  ttl     = "30"\n  records = aws_route53_zone.dev.name_servers\n}\n',
+            'resource "aws_route53_record" "eu_ns" {\n  zone_id = var.zone_id\n  name    = "eu.example.com"\n'
+            '  type    = "NS"\n  ttl     = "30"\n  records = aws_route53_zone.eu.name_servers\n}\n',
             5,
             note="numeric string on an NS delegation (seen in a real monorepo)",
         ),
@@ -70,6 +76,33 @@ class TerraformShortDnsTtl(Rule):
         ),
     )
     good = (
+        Good(
+            "soa.tf",
+            'resource "aws_route53_record" "soa" {\n  zone_id = aws_route53_zone.main.zone_id\n'
+            '  name    = aws_route53_zone.main.name\n  type    = "SOA"\n  ttl     = "60"\n'
+            '  records = ["ns-1.awsdns-01.org. awsdns-hostmaster.amazon.com. 1 7200 900 1209600 86400"]\n}\n',
+            note="the SOA record's own TTL bounds negative caching, it is not a record TTL",
+        ),
+        Good(
+            "private.tf",
+            'resource "aws_route53_zone" "internal" {\n  name = "internal.example.com"\n  vpc {\n'
+            '    vpc_id = aws_vpc.main.id\n  }\n}\n\nresource "aws_route53_record" "db" {\n'
+            '  zone_id = aws_route53_zone.internal.zone_id\n  name    = "db"\n  type    = "A"\n  ttl     = 60\n'
+            '  records = ["192.0.2.5"]\n}\n',
+            note="a record of a private zone: nothing outside the VPC resolves it",
+        ),
+        Good(
+            "staging.tf",
+            'resource "aws_route53_record" "www" {\n  zone_id = var.zone_id\n  name    = "www.staging.example.com"\n'
+            '  type    = "A"\n  ttl     = 60\n  records = ["192.0.2.10"]\n}\n',
+            note="a staging name is outside the lesson",
+        ),
+        Good(
+            "ns.tf",
+            'resource "aws_route53_record" "eu" {\n  zone_id = var.zone_id\n  name    = "eu.example.com"\n'
+            '  type    = "NS"\n  ttl     = 3600\n  records = ["ns1.example.net", "ns1.example.org"]\n}\n',
+            note="an NS set at an hour is common practice",
+        ),
         Good(
             "alias.tf",
             'resource "aws_route53_record" "apex" {\n  zone_id = var.zone_id\n  name    = "example.com"\n'
@@ -101,38 +134,65 @@ class TerraformShortDnsTtl(Rule):
     )
 
     def check(self, doc: TerraformDocument, ctx: RuleContext) -> Iterator[Finding]:  # type: ignore[override]
-        policy = dns.TtlPolicy.from_options(ctx.options)
-        module = module_for(doc, ctx.project)
-        for record in dns.terraform_records(doc, module):
-            if record.exemption == "proxied" or (record.exemption and policy.exempt_routing):
-                continue
-            if record.name and policy.exempt_name(record.name):
-                continue
-            worst: tuple[dns.TtlVerdict, dns.RecordTtl] | None = None
-            for ttl in record.ttls:
-                verdict = policy.evaluate(ttl.rtype, ttl.ttl)
-                if verdict is not None and (worst is None or verdict.ttl < worst[0].ttl):
-                    worst = (verdict, ttl)
-            if worst is None:
-                continue
-            verdict, ttl = worst
-            span = record.ttl_attr.span if record.ttl_attr is not None else Span.point(record.block.span.line)
-            yield self.finding(
-                doc,
-                span,
-                _message(record, verdict, ttl),
-                anchor=record.block.address,
-                ctx=ctx,
-                severity=verdict.severity,
-            )
+        here = doc.host.path
+        for report in self._module_reports(doc, ctx):
+            if report.first.place.path == here:
+                yield self.finding_at(
+                    report.first.place,
+                    report.message(),
+                    anchor=report.anchor(),
+                    ctx=ctx,
+                    severity=report.first.verdict.severity,
+                    related=report.related(),
+                )
+
+    def _module_reports(self, doc: TerraformDocument, ctx: RuleContext) -> list[dns.TtlReport]:
+        """The findings of ``doc``'s whole module (directory): its short records are grouped there."""
+        directory = str(PurePosixPath(doc.host.path).parent)
+        key = ("dns-short-ttl", self.id, directory)
+        if key not in ctx.project.cache:
+            policy = dns.TtlPolicy.from_options(ctx.options)
+            module = module_for(doc, ctx.project)
+            zones = dns.zones_for(doc, ctx.project, module)
+            short = [
+                item
+                for sibling in dns.module_documents(doc, ctx.project)
+                for item in _short_records(sibling, module, zones, policy)
+            ]
+            ctx.project.cache[key] = dns.ttl_reports(short, policy, f"module {directory}")
+        return ctx.project.cache[key]
 
 
-def _message(record: dns.TerraformRecord, verdict: dns.TtlVerdict, ttl: dns.RecordTtl) -> str:
-    name = f"{record.name}, " if record.name else ""
-    instance = f" (instance {ttl.instance!r})" if ttl.instance else ""
-    note = f"; {ttl.note}" if ttl.note else ""
-    return (
-        f"{record.block.address}{instance} ({name}{verdict.rtype}): {ttl.written} gives a TTL of "
-        f"{dns.human(verdict.ttl)}{ttl.via}{note}, {verdict.describe()}; resolvers drop the record that long "
-        "after its authoritative servers become unreachable"
-    )
+def _short_records(
+    doc: TerraformDocument, module: Module, zones: dict[str, dns.Zone], policy: dns.TtlPolicy
+) -> Iterator[dns.ShortTtl]:
+    for record in dns.terraform_records(doc, module):
+        if record.exemption == "proxied" or (record.exemption and policy.exempt_routing):
+            continue
+        if record.name and policy.exempt_name(record.name):
+            continue
+        zone = dns.record_zone(record.block, module, zones)
+        fqdn = dns.record_fqdn(record.name, zone) if record.name else ""
+        private = "a private zone" if zone is not None and zone.private else ""
+        private = private or ("private addresses" if record.private_answers else "")
+        if policy.outside((fqdn,), doc.path, private):
+            continue
+        worst: tuple[dns.TtlVerdict, dns.RecordTtl] | None = None
+        for ttl in record.ttls:
+            verdict = policy.evaluate(ttl.rtype, ttl.ttl)
+            if verdict is not None and (worst is None or verdict.ttl < worst[0].ttl):
+                worst = (verdict, ttl)
+        if worst is None:
+            continue
+        verdict, ttl = worst
+        span = record.ttl_attr.span if record.ttl_attr is not None else Span.point(record.block.span.line)
+        name = f"{fqdn or record.name}, " if record.name else ""
+        instance = f" (instance {ttl.instance!r})" if ttl.instance else ""
+        note = f"; {ttl.note}" if ttl.note else ""
+        yield dns.ShortTtl(
+            Place.of(doc, span),
+            verdict,
+            f"{record.block.address}{instance} ({name}{verdict.rtype})",
+            f"{ttl.written} gives a TTL of {dns.human(verdict.ttl)}{ttl.via}{note}",
+            record.block.address,
+        )

@@ -14,11 +14,12 @@ from guardrails.rule import Bad, Good, Rule, RuleContext
 
 # Registrar resources whose ``nameservers`` list is what the TLD delegates to.
 REGISTRAR_LISTS = ("gandi_nameservers", "namecheap_domain_records", "porkbun_nameservers", "porkbun_domain_nameservers")
-# NS record sets: resource type -> (attribute holding the servers, type attribute or None when fixed NS).
-NS_RECORD_SETS: dict[str, tuple[str, str | None]] = {
-    "aws_route53_record": ("records", "type"),
-    "google_dns_record_set": ("rrdatas", "type"),
-    "azurerm_dns_ns_record": ("records", None),
+# NS record sets: resource type -> (attribute holding the servers, type attribute or None when fixed NS,
+# the provider that serves the zone the record is written into).
+NS_RECORD_SETS: dict[str, tuple[str, str | None, str]] = {
+    "aws_route53_record": ("records", "type", "Amazon Route 53"),
+    "google_dns_record_set": ("rrdatas", "type", "Google Cloud DNS"),
+    "azurerm_dns_ns_record": ("records", None, "Azure DNS"),
 }
 
 _DYN = (
@@ -44,8 +45,10 @@ class TerraformSingleProviderNameservers(Rule):
         "dynect.net, ...) or, for others, by registrable domain; `aws_route53_zone.x.name_servers` and the "
         "like are one provider's delegation set. Checked: `aws_route53domains_registered_domain` `name_server` "
         "blocks, `gandi_nameservers`, `namecheap_domain_records`, `porkbun_*nameservers` lists, and NS record "
-        "sets (`aws_route53_record`, `google_dns_record_set`, `azurerm_dns_ns_record`). A single nameserver is "
-        "high severity; one provider medium."
+        "sets (`aws_route53_record`, `google_dns_record_set`, `azurerm_dns_ns_record`). A sub-zone delegated to "
+        "the one provider that already serves its parent (a Route 53 record set pointing at Route 53 servers) adds "
+        "no point of failure of its own and is not reported: the domain is reported once, at the registrar or "
+        "the apex NS set. A single nameserver is high severity; one provider medium."
     )
     remediation = (
         "Serve the zone from two independent DNS providers (primary plus secondary, or multi-provider with the "
@@ -55,11 +58,11 @@ class TerraformSingleProviderNameservers(Rule):
         Bad("registrar.tf", _DYN.replace("EXTRA", ""), 4, note="Dyn 2016: every nameserver is Dyn"),
         Bad(
             "delegation.tf",
-            'resource "aws_route53_record" "dev" {\n  zone_id = aws_route53_zone.main.zone_id\n'
-            '  name    = "dev.example.com"\n  type    = "NS"\n  ttl     = 172800\n'
-            "  records = aws_route53_zone.dev.name_servers\n}\n",
+            'resource "aws_route53_record" "shop" {\n  zone_id = aws_route53_zone.main.zone_id\n'
+            '  name    = "shop.example.com"\n  type    = "NS"\n  ttl     = 172800\n'
+            '  records = ["dns1.p01.nsone.net", "dns2.p01.nsone.net"]\n}\n',
             6,
-            note="one Route 53 delegation set",
+            note="a Route 53 zone delegates a subzone to NS1 alone: a new single provider",
         ),
         Bad(
             "gandi.tf",
@@ -83,6 +86,13 @@ class TerraformSingleProviderNameservers(Rule):
             note="Route 53 and NS1",
         ),
         Good(
+            "subzone.tf",
+            'resource "aws_route53_record" "dev" {\n  zone_id = aws_route53_zone.main.zone_id\n'
+            '  name    = "dev.example.com"\n  type    = "NS"\n  ttl     = 172800\n'
+            "  records = aws_route53_zone.dev.name_servers\n}\n",
+            note="a subzone delegated to the provider of its parent adds no new point of failure",
+        ),
+        Good(
             "unknown.tf",
             'resource "gandi_nameservers" "example" {\n  domain      = "example.org"\n'
             "  nameservers = var.nameservers\n}\n",
@@ -98,7 +108,7 @@ class TerraformSingleProviderNameservers(Rule):
                 continue
             servers, span, what = found
             verdict = dns.judge_nameservers(servers) if servers else None
-            if verdict is None:
+            if verdict is None or _same_as_parent(block, verdict, module, dns.zones_for(doc, ctx.project, module)):
                 continue
             yield self.finding(
                 doc,
@@ -120,7 +130,7 @@ class TerraformSingleProviderNameservers(Rule):
             domain = _literal(block, "domain", module)
             return (servers, attr.span, f" ({domain})" if domain else "") if servers and attr else None
         if rtype in NS_RECORD_SETS:
-            attr_name, type_attr = NS_RECORD_SETS[rtype]
+            attr_name, type_attr, _ = NS_RECORD_SETS[rtype]
             if type_attr is not None and (_literal(block, type_attr, module) or "").upper() != "NS":
                 return None
             attr = block.get(attr_name)
@@ -128,6 +138,18 @@ class TerraformSingleProviderNameservers(Rule):
             name = _literal(block, "name", module)
             return (servers, attr.span, f" (NS {name})" if name else " (NS)") if servers and attr else None
         return None
+
+
+def _same_as_parent(block: Block, verdict: dns.NsVerdict, module: Module, zones: dict[str, dns.Zone]) -> bool:
+    """A sub-zone delegated to nameservers of the one provider that already serves its parent zone
+    adds no point of failure of its own: the parent fails with that provider too, and the domain is
+    reported where its own NS set is (the registrar, the apex NS set)."""
+    known = NS_RECORD_SETS.get(block.labels[0])
+    if known is None or verdict.single or verdict.culprit != known[2]:
+        return False
+    zone = dns.record_zone(block, module, zones)
+    name = _literal(block, "name", module)
+    return not (zone is not None and zone.name and name is not None and dns.record_fqdn(name, zone) == zone.name)
 
 
 def _registered_domain(block: Block, module: Module) -> tuple[list[dns.NameServer], Span, str] | None:

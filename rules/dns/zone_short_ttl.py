@@ -9,7 +9,7 @@ from guardrails.rules.dns.incidents import CLOUDFLARE_SERVFAIL_2021, FACEBOOK_20
 from guardrails.documents import ZoneDirective, ZoneDocument, ZoneRecord
 from guardrails.facts import dns
 from guardrails.model import Category, Finding, Kind, Severity
-from guardrails.rule import Bad, Good, Rule, RuleContext
+from guardrails.rule import Bad, Good, Place, Rule, RuleContext
 
 _SOA = "@ IN SOA ns1.example.com. hostmaster.example.com. ( 2024010101 7200 3600 1209600 {minimum} )\n"
 
@@ -29,10 +29,15 @@ class ZoneFileShortTtl(Rule):
         "minimum field for records that set no TTL, so a short SOA minimum is then a short default TTL (with "
         "`$TTL` present it only sets negative caching, which is not checked). Units (`1h`, `1d`, `1w`) are read "
         "as BIND does. Thresholds and severity bands are the shared DNS TTL options; ACME challenge records "
-        "are exempt."
+        "are exempt, and so is a whole zone whose origin is classified non-production. "
+        "The SOA record's own TTL bounds negative caching and is never judged. Outside the lesson: records that "
+        "answer loopback or private addresses, records of private zones and names (or files) classified "
+        "non-production (dev, staging, test...). A record at 60 s or less and an NS set below an hour are "
+        "reported one by one; the other short records of one zone are one finding, at the shortest, with "
+        "every record in its related locations."
     )
     remediation = (
-        "Set `$TTL` to an hour or more (RFC 1912 suggests days) and keep NS records at a day or more; lower a "
+        "Set `$TTL` to an hour or more (RFC 1912 suggests days) and keep NS records at an hour or more; lower a "
         "record's TTL only ahead of a planned change, and raise it back afterwards."
     )
     options = dns.TTL_OPTIONS
@@ -48,14 +53,21 @@ class ZoneFileShortTtl(Rule):
             "example.com.zone",
             "$TTL 1d\n"
             + _SOA.format(minimum="1h")
-            + "@ 1h IN NS ns1.example.com.\n@ 1h IN NS ns1.example.net.\napi 1m IN A 192.0.2.20\n",
+            + "@ 5m IN NS ns1.example.com.\n@ 5m IN NS ns1.example.net.\napi 1m IN A 192.0.2.20\n",
             3,
             4,
             5,
-            note="unit suffixes: NS at 1h (below a day) and an A record at 1m",
+            note="unit suffixes: NS at 5m (below an hour, reported per record) and an A record at 1m (on its own)",
         ),
     )
     good = (
+        Good(
+            "db.example.org",
+            "$ORIGIN example.org.\n$TTL 1d\n@ 60 IN SOA ns1.example.com. hostmaster.example.org. ( 1 2h 15m 2w 1h )\n"
+            "@ 3600 IN NS ns1.example.com.\n@ 3600 IN NS ns1.example.net.\nlocalhost 60 IN A 127.0.0.1\n"
+            "staging 60 IN A 192.0.2.10\n",
+            note="SOA at 60 s, NS at an hour, a loopback answer and a staging name: none is the lesson",
+        ),
         Good(
             "db.example.com",
             "$TTL 86400\n" + _SOA.format(minimum="300") + "@ IN NS ns1.example.com.\n@ IN NS ns1.example.net.\n"
@@ -66,6 +78,9 @@ class ZoneFileShortTtl(Rule):
 
     def check(self, doc: ZoneDocument, ctx: RuleContext) -> Iterator[Finding]:  # type: ignore[override]
         policy = dns.TtlPolicy.from_options(ctx.options)
+        origin = dns.zone_origin(doc)
+        if policy.outside((origin,), doc.path):
+            return  # a staging or development zone
         directives = sorted((d for d in doc.directives if _is_ttl(d)), key=lambda d: d.span.line)
         reported_defaults: set[int] = set()
         for directive in directives:
@@ -98,28 +113,44 @@ class ZoneFileShortTtl(Rule):
                     ctx=ctx,
                     severity=verdict.severity,
                 )
-        for record in doc.records:
-            if record.rtype.upper() == "SOA" or policy.exempt_name(record.name):
-                continue
-            if record.ttl is not None:
-                verdict = policy.evaluate(record.rtype, record.ttl)
-                written = f"TTL {dns.human(record.ttl)}"
-            else:
-                governing = _governing(directives, record)
-                if governing is None or governing.span.line in reported_defaults or record.effective_ttl is None:
-                    continue
-                verdict = policy.evaluate(record.rtype, record.effective_ttl)
-                written = f"TTL {dns.human(record.effective_ttl)} inherited from $TTL (line {governing.span.line})"
-            if verdict is None:
-                continue
-            yield self.finding(
-                doc,
-                record.ttl_span or record.span,
-                f"{dns.normalise_host(record.name)} {verdict.rtype} has {written}, {verdict.describe()}; resolvers "
-                "drop it that long after the zone's nameservers become unreachable",
-                anchor=f"{record.name}/{verdict.rtype}",
+        short = list(_short_records(doc, origin, directives, reported_defaults, policy))
+        for report in dns.ttl_reports(short, policy, f"zone {_origin(doc)}"):
+            yield self.finding_at(
+                report.first.place,
+                report.message(),
+                anchor=report.anchor(),
                 ctx=ctx,
-                severity=verdict.severity,
+                severity=report.first.verdict.severity,
+                related=report.related(),
+            )
+
+
+def _short_records(
+    doc: ZoneDocument, origin: str, directives: list[ZoneDirective], reported: set[int], policy: dns.TtlPolicy
+) -> Iterator[dns.ShortTtl]:
+    for record in doc.records:
+        if record.rtype.upper() == "SOA" or policy.exempt_name(record.name):
+            continue
+        owner = dns.zone_owner(record.name, origin)
+        answers = record.rdata if record.rtype.upper() in ("A", "AAAA") else []
+        if policy.outside((owner,), private="private addresses" if dns.private_answers(answers) else ""):
+            continue
+        if record.ttl is not None:
+            verdict = policy.evaluate(record.rtype, record.ttl)
+            written = f"TTL {dns.human(record.ttl)}"
+        else:
+            governing = _governing(directives, record)
+            if governing is None or governing.span.line in reported or record.effective_ttl is None:
+                continue
+            verdict = policy.evaluate(record.rtype, record.effective_ttl)
+            written = f"TTL {dns.human(record.effective_ttl)} inherited from $TTL (line {governing.span.line})"
+        if verdict is not None:
+            yield dns.ShortTtl(
+                Place.of(doc, record.ttl_span or record.span),
+                verdict,
+                f"{owner} {verdict.rtype}",
+                written,
+                f"{record.name}/{verdict.rtype}",
             )
 
 

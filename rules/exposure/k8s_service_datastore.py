@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from guardrails.documents import TreeDocument
 from guardrails.facts.datastores import DATASTORES_OPTION_HELP, NEWSBLUR, AuthState, configured, stores_on_port
 from guardrails.facts.kubernetes import Container, Service, containers, selects, services
-from guardrails.facts.network import is_private_cidr
+from guardrails.facts.network import is_private_cidr, is_world
 from guardrails.model import Category, Document, Finding, Kind, Severity
 from guardrails.rule import Bad, Good, Option, Place, Rule, RuleContext
 
@@ -32,8 +32,10 @@ class KubernetesServiceExposesDatastore(Rule):
     incidents = (NEWSBLUR,)
     rationale = (
         "A LoadBalancer Service gets a public address by default, a NodePort opens the port on every node, and "
-        "externalIPs route an outside address in: the datastore behind it is on the internet unless "
-        "loadBalancerSourceRanges restricts who may connect. Without authentication (critical) that is the "
+        "externalIPs route an outside address in: the datastore behind it is on the internet. A load balancer "
+        "marked internal (the cloud's annotation, or a private loadBalancerClass such as tailscale) or whose "
+        "loadBalancerSourceRanges are all private ranges is not; public source ranges without 0.0.0.0/0 lower "
+        "the severity. Without authentication (critical) that is the "
         "NewsBlur incident on a cluster. The Service is matched to its pods across files through its selector "
         "and target port, named ports included."
     )
@@ -78,6 +80,14 @@ class KubernetesServiceExposesDatastore(Rule):
             },
             note="port 5432 on the load balancer, but it reaches nginx",
         ),
+        Good(
+            "service.yaml",
+            "apiVersion: v1\nkind: Service\nmetadata:\n  name: mongo\n  annotations:\n"
+            '    networking.gke.io/load-balancer-type: "Internal"\nspec:\n  type: LoadBalancer\n  selector:\n'
+            "    app: mongo\n  ports:\n    - port: 27017\n",
+            extra={"deployment.yaml": _DEPLOYMENT},
+            note="an internal load balancer: reachable from the VPC, not the internet",
+        ),
     )
 
     def summarize(self, doc: Document, ctx: RuleContext) -> Manifest:
@@ -107,8 +117,11 @@ class KubernetesServiceExposesDatastore(Rule):
 
     @staticmethod
     def _exposure(service: Service) -> str | None:
-        if service.type == "LoadBalancer" and not service.internal_load_balancer:
-            return "type LoadBalancer"
+        """How the Service is reached from outside the cluster, or None when it is not."""
+        if service.type == "LoadBalancer" and service.private_reason is None:
+            ranges = service.source_ranges
+            if not ranges or any(is_world(r) for r in ranges) or not all(is_private_cidr(r) for r in ranges):
+                return "type LoadBalancer"
         if service.type == "NodePort":
             return "type NodePort"
         if service.external_ips:
@@ -141,10 +154,10 @@ class KubernetesServiceExposesDatastore(Rule):
                 return
             names = "/".join(sorted({s.name.split(" (", 1)[0] for s in stores}))
             what = f"targets port {target}, the {names} port (no workload in the scan matches its selector)"
-        private = bool(service.source_ranges) and all(is_private_cidr(r) for r in service.source_ranges)
-        if private:
+        ranges = service.source_ranges
+        if service.exposure == "type LoadBalancer" and ranges and not any(is_world(r) for r in ranges):
             severity = Severity.MEDIUM
-            what += f"; loadBalancerSourceRanges limited to private ranges ({', '.join(service.source_ranges)})"
+            what += f"; loadBalancerSourceRanges limits it to {', '.join(ranges)}"
         yield self.finding_at(
             place,
             f"Service '{service.name}' ({service.exposure}) port {number} {what}",

@@ -8,28 +8,11 @@ from guardrails.documents import Block, TerraformDocument
 from guardrails.facts import terraform
 from guardrails.facts.datastores import NEWSBLUR
 from guardrails.facts.network import ipv4_range_size, is_world
-from guardrails.facts.tf_network import attr_strings
+from guardrails.facts.tf_network import AZURE_FIREWALL_RULES, attr_strings, network_for
 from guardrails.model import Category, Finding, Kind, Severity
 from guardrails.rule import Bad, Good, Rule, RuleContext
 
 _PUBLICLY_ACCESSIBLE = ("aws_db_instance", "aws_rds_cluster_instance", "aws_redshift_cluster")
-_AZURE_FIREWALL_RULES = (
-    "azurerm_mssql_firewall_rule",
-    "azurerm_sql_firewall_rule",
-    "azurerm_mysql_firewall_rule",
-    "azurerm_mysql_flexible_server_firewall_rule",
-    "azurerm_postgresql_firewall_rule",
-    "azurerm_postgresql_flexible_server_firewall_rule",
-    "azurerm_mariadb_firewall_rule",
-)
-# Database servers whose public_network_access_enabled defaults to true.
-_AZURE_SERVERS = (
-    "azurerm_mssql_server",
-    "azurerm_postgresql_flexible_server",
-    "azurerm_postgresql_server",
-    "azurerm_mysql_server",
-    "azurerm_mariadb_server",
-)
 _HALF_OF_IPV4 = 2**31
 
 
@@ -42,23 +25,31 @@ class TerraformDatabasePubliclyAccessible(Rule):
     kinds = frozenset({Kind.TERRAFORM})
     incidents = (NEWSBLUR,)
     rationale = (
-        "`publicly_accessible = true` gives an RDS instance or Redshift cluster a public address, Cloud SQL "
-        "authorized_networks 0.0.0.0/0 with its public IPv4 (on by default) admits every address, an Azure "
-        "firewall rule 0.0.0.0-255.255.255.255 does the same, and Azure database servers accept public "
-        "connections unless public_network_access_enabled is false. The only thing left between the data and "
-        "the internet is a password."
+        "A managed database is on the internet when it has a public address AND its network rules let the "
+        "internet in: `publicly_accessible = true` on an RDS instance, Aurora instance or Redshift cluster whose "
+        "security groups (the VPC default group when none is attached) admit 0.0.0.0/0 or ::/0 on the database "
+        "port; Cloud SQL authorized_networks 0.0.0.0/0 on its public IPv4 (on by default); an Azure firewall rule "
+        "0.0.0.0-255.255.255.255 on a server whose public network access is on (the default). A public address "
+        "behind groups that admit only listed addresses or other groups is how a bastion in another account "
+        "reaches the database, and is not reported; groups defined outside the module are reported at medium. "
+        "The only thing left between the data and the internet is a password."
     )
     remediation = (
         "Keep databases on private subnets (`publicly_accessible = false`, `ipv4_enabled = false` with "
         "private_network, `public_network_access_enabled = false` with a private endpoint) and reach them "
-        "through the VPC, a VPN or a bastion; list only specific client CIDRs if public access is unavoidable."
+        "through the VPC, a VPN or a bastion; if public access is unavoidable, admit only specific client CIDRs "
+        "or security groups on the database port."
     )
     bad = (
         Bad(
             "rds.tf",
-            'resource "aws_db_instance" "main" {\n  engine              = "postgres"\n'
-            '  publicly_accessible = var.public\n}\n\nvariable "public" {\n  default = true\n}\n',
+            'resource "aws_db_instance" "main" {\n  engine                 = "postgres"\n'
+            "  publicly_accessible    = var.public\n  vpc_security_group_ids = [aws_security_group.db.id]\n}\n\n"
+            'resource "aws_security_group" "db" {\n  ingress {\n    from_port   = 0\n    to_port     = 65535\n'
+            '    protocol    = "tcp"\n    cidr_blocks = ["0.0.0.0/0"]\n  }\n}\n\n'
+            'variable "public" {\n  default = true\n}\n',
             3,
+            note="the group admits every address on every TCP port, 5432 (the postgres default) included",
         ),
         Bad(
             "sql.tf",
@@ -75,6 +66,15 @@ class TerraformDatabasePubliclyAccessible(Rule):
             "  publicly_accessible = false\n}\n",
         ),
         Good(
+            "rds.tf",
+            'resource "aws_db_instance" "main" {\n  engine                 = "postgres"\n'
+            "  publicly_accessible    = true\n  vpc_security_group_ids = [aws_security_group.db.id]\n}\n\n"
+            'resource "aws_security_group" "db" {\n  ingress {\n    from_port   = 5432\n    to_port     = 5432\n'
+            '    protocol    = "tcp"\n    cidr_blocks = ["203.0.113.7/32"]\n  }\n  ingress {\n    from_port   = 443\n'
+            '    to_port     = 443\n    protocol    = "tcp"\n    cidr_blocks = ["0.0.0.0/0"]\n  }\n}\n',
+            note="a public address, but 5432 admits one listed address (0.0.0.0/0 only on 443)",
+        ),
+        Good(
             "fw.tf",
             'resource "azurerm_mssql_firewall_rule" "azure" {\n  name             = "AllowAzure"\n'
             '  server_id        = azurerm_mssql_server.main.id\n  start_ip_address = "0.0.0.0"\n'
@@ -88,21 +88,35 @@ class TerraformDatabasePubliclyAccessible(Rule):
         for block in doc.resources():
             kind = block.labels[0]
             if kind in _PUBLICLY_ACCESSIBLE:
-                attr, resolved = terraform.attribute_value(block, "publicly_accessible", module)
-                if attr is not None and resolved.as_bool() is True:
-                    yield self.finding(
-                        doc,
-                        attr.span,
-                        f"{block.address} sets publicly_accessible = true{resolved.via}: it gets a public address",
-                        anchor=f"{block.address}.publicly_accessible",
-                        ctx=ctx,
-                    )
+                yield from self._public_address(doc, block, module, ctx)
             elif kind == "google_sql_database_instance":
                 yield from self._cloud_sql(doc, block, module, ctx)
-            elif kind in _AZURE_FIREWALL_RULES:
+            elif kind in AZURE_FIREWALL_RULES:
                 yield from self._azure_rule(doc, block, module, ctx)
-            elif kind in _AZURE_SERVERS:
-                yield from self._azure_server(doc, block, module, ctx)
+
+    def _public_address(
+        self, doc: TerraformDocument, block: Block, module: terraform.Module, ctx: RuleContext
+    ) -> Iterator[Finding]:
+        """A public address is exposure only when the security groups let the internet in."""
+        attr, resolved = terraform.attribute_value(block, "publicly_accessible", module)
+        if attr is None or resolved.as_bool() is not True:
+            return
+        reach = network_for(doc, ctx.project).database_reach(block)
+        if reach.open is False:
+            return
+        what = f"{block.address} sets publicly_accessible = true{resolved.via}"
+        if reach.open:
+            message = f"{what} and {reach.reason}: the database is on the internet"
+        else:
+            message = f"{what}, but {reach.reason}: check that none admits 0.0.0.0/0 or ::/0"
+        yield self.finding(
+            doc,
+            attr.span,
+            message,
+            anchor=f"{block.address}.publicly_accessible",
+            ctx=ctx,
+            severity=Severity.HIGH if reach.open else Severity.MEDIUM,
+        )
 
     def _cloud_sql(
         self, doc: TerraformDocument, block: Block, module: terraform.Module, ctx: RuleContext
@@ -128,6 +142,8 @@ class TerraformDatabasePubliclyAccessible(Rule):
     def _azure_rule(
         self, doc: TerraformDocument, block: Block, module: terraform.Module, ctx: RuleContext
     ) -> Iterator[Finding]:
+        """Azure denies by default: a server is open only through a rule admitting the internet,
+        and only while its public network access is on (the default)."""
         start_attr, start = terraform.attribute_value(block, "start_ip_address", module)
         _, end = terraform.attribute_value(block, "end_ip_address", module)
         if start_attr is None or not start.known or not end.known:
@@ -135,32 +151,35 @@ class TerraformDatabasePubliclyAccessible(Rule):
         size = ipv4_range_size(str(start.value), str(end.value))
         if size is None or size < _HALF_OF_IPV4:
             return
+        server, server_block = network_for(doc, ctx.project).azure_server(block)
+        severity = Severity.HIGH
+        if server_block is None:
+            severity = Severity.MEDIUM
+            state = (
+                f"; its server ({server or 'unset'}) is not defined in this module, so whether its public "
+                "network access is on cannot be told here"
+            )
+        elif server_block.get("delegated_subnet_id") is not None:
+            return
+        else:
+            attr, public = terraform.attribute_value(server_block, "public_network_access_enabled", module)
+            if public.as_bool() is False:
+                return
+            if attr is None:
+                state = (
+                    f" of {server}, whose public network access is on (public_network_access_enabled defaults to true)"
+                )
+            elif public.known:
+                state = f" of {server}, which sets public_network_access_enabled = true{public.via}"
+            else:
+                severity = Severity.MEDIUM
+                state = f" of {server}, whose public_network_access_enabled ({attr.expr.text}) cannot be resolved here"
         yield self.finding(
             doc,
             start_attr.span,
             f"{block.address} allows {start.value}-{end.value}{start.via or end.via}: the database firewall "
-            "admits (nearly) every IPv4 address",
+            f"admits (nearly) every IPv4 address{state}",
             anchor=f"{block.address}.range",
             ctx=ctx,
-        )
-
-    def _azure_server(
-        self, doc: TerraformDocument, block: Block, module: terraform.Module, ctx: RuleContext
-    ) -> Iterator[Finding]:
-        if block.get("delegated_subnet_id") is not None:
-            return
-        attr, resolved = terraform.attribute_value(block, "public_network_access_enabled", module)
-        if attr is not None and resolved.as_bool() is not True:
-            return
-        where = "sets public_network_access_enabled = true" if attr is not None else "leaves "
-        if attr is None:
-            where += "public_network_access_enabled unset (default true)"
-        yield self.finding(
-            doc,
-            attr.span if attr is not None else block.span,
-            f"{block.address} {where}{resolved.via}: the server accepts connections from the internet, "
-            "limited only by its firewall rules",
-            anchor=f"{block.address}.public_network_access_enabled",
-            ctx=ctx,
-            severity=Severity.MEDIUM,
+            severity=severity,
         )

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from guardrails.documents import Attribute, Block, TerraformDocument
+from guardrails.documents import Block, TerraformDocument
 from guardrails.facts import terraform
 from guardrails.facts.datastores import DATASTORES_OPTION_HELP, NEWSBLUR, configured, signature_ports
 from guardrails.facts.tf_network import (
-    Strings,
     attr_strings,
     datastore_hits,
     describe_hits,
+    network_for,
     port_list,
-    sg_ports,
     strings,
     value,
     world,
@@ -22,6 +21,12 @@ from guardrails.model import Category, Finding, Kind, Severity, Span
 from guardrails.rule import Bad, Good, Option, Rule, RuleContext
 
 _AZURE_RULE_ATTRS = ("source_address_prefix", "source_address_prefixes")
+_AWS_TYPES = (
+    "aws_security_group",
+    "aws_default_security_group",
+    "aws_security_group_rule",
+    "aws_vpc_security_group_ingress_rule",
+)
 
 
 class TerraformFirewallOpensDatastorePort(Rule):
@@ -72,16 +77,23 @@ class TerraformFirewallOpensDatastorePort(Rule):
     def check(self, doc: TerraformDocument, ctx: RuleContext) -> Iterator[Finding]:  # type: ignore[override]
         module = terraform.module_for(doc, ctx.project)
         ports = signature_ports(configured(ctx.options))
+        if any(b.labels[0] in _AWS_TYPES for b in doc.resources()):
+            for permission in network_for(doc, ctx.project).permissions_in(doc.path):
+                if permission.world and permission.ports is not None and permission.span is not None:
+                    yield from self._report(
+                        doc,
+                        permission.owner,
+                        permission.span,
+                        list(permission.world),
+                        permission.via,
+                        [permission.ports],
+                        ports,
+                        ctx,
+                        permission.anchor,
+                    )
         for block in doc.resources():
             kind = block.labels[0]
-            if kind == "aws_security_group":
-                for ingress in block.children("ingress"):
-                    yield from self._aws(doc, block, ingress, ingress.span, module, ports, ctx, "ingress")
-            elif kind == "aws_security_group_rule" and value(block, "type", module) == "ingress":
-                yield from self._aws(doc, block, block, None, module, ports, ctx, "rule")
-            elif kind == "aws_vpc_security_group_ingress_rule":
-                yield from self._vpc_rule(doc, block, module, ports, ctx)
-            elif kind == "google_compute_firewall":
+            if kind == "google_compute_firewall":
                 yield from self._google(doc, block, module, ports, ctx)
             elif kind == "azurerm_network_security_rule":
                 yield from self._azure(doc, block, block, module, ports, ctx)
@@ -92,7 +104,7 @@ class TerraformFirewallOpensDatastorePort(Rule):
     def _report(
         self,
         doc: TerraformDocument,
-        block: Block,
+        address: str,
         span: Span,
         sources: list[str],
         via: str,
@@ -107,50 +119,10 @@ class TerraformFirewallOpensDatastorePort(Rule):
         yield self.finding(
             doc,
             span,
-            f"{block.address} allows {', '.join(sorted(set(sources)))}{via} on {describe_hits(hits, spans)}",
-            anchor=f"{block.address}.{anchor}",
+            f"{address} allows {', '.join(sorted(set(sources)))}{via} on {describe_hits(hits, spans)}",
+            anchor=f"{address}.{anchor}",
             ctx=ctx,
         )
-
-    def _aws(
-        self,
-        doc: TerraformDocument,
-        block: Block,
-        rule: Block,
-        span: Span | None,
-        module: terraform.Module,
-        ports: dict[int, str],
-        ctx: RuleContext,
-        anchor: str,
-    ) -> Iterator[Finding]:
-        port_span = sg_ports(rule, module)
-        if port_span is None:
-            return
-        sources: list[str] = []
-        via = Strings()
-        where: Attribute | None = None
-        for name in ("cidr_blocks", "ipv6_cidr_blocks"):
-            attr, values = attr_strings(rule, name, module)
-            if world(values):
-                sources.extend(world(values))
-                via.origins.extend(values.origins)
-                where = where or attr
-        if where is None:
-            return
-        at = span if span is not None else where.span
-        low, high = port_span
-        yield from self._report(doc, block, at, sources, via.via, [port_span], ports, ctx, f"{anchor}.{low}-{high}")
-
-    def _vpc_rule(
-        self, doc: TerraformDocument, block: Block, module: terraform.Module, ports: dict[int, str], ctx: RuleContext
-    ) -> Iterator[Finding]:
-        port_span = sg_ports(block, module, "ip_protocol")
-        if port_span is None:
-            return
-        for name in ("cidr_ipv4", "cidr_ipv6"):
-            attr, values = attr_strings(block, name, module)
-            if attr is not None and world(values):
-                yield from self._report(doc, block, attr.span, world(values), values.via, [port_span], ports, ctx, name)
 
     def _google(
         self, doc: TerraformDocument, block: Block, module: terraform.Module, ports: dict[int, str], ctx: RuleContext
@@ -168,7 +140,9 @@ class TerraformFirewallOpensDatastorePort(Rule):
             ports_attr, listed = attr_strings(allow, "ports", module)
             spans = [(0, 65535)] if ports_attr is None or protocol == "all" else port_list(listed.values)
             at = ports_attr.span if ports_attr is not None else allow.span
-            yield from self._report(doc, block, at, world(sources), sources.via, spans, ports, ctx, f"allow[{index}]")
+            yield from self._report(
+                doc, block.address, at, world(sources), sources.via, spans, ports, ctx, f"allow[{index}]"
+            )
 
     def _azure(
         self,
@@ -197,5 +171,13 @@ class TerraformFirewallOpensDatastorePort(Rule):
                 listed.extend(strings(rule.get(port_attr).expr if rule.get(port_attr) else None, module).values)
             rule_name = value(rule, "name", module) or block.address
             yield from self._report(
-                doc, block, attr.span, world(sources), sources.via, port_list(listed), ports, ctx, f"{rule_name}"
+                doc,
+                block.address,
+                attr.span,
+                world(sources),
+                sources.via,
+                port_list(listed),
+                ports,
+                ctx,
+                f"{rule_name}",
             )

@@ -8,6 +8,8 @@ import pytest
 
 from guardrails.documents import ShellDocument
 from guardrails.engine import Engine, Settings
+from guardrails.facts.destructive_python import PythonScan
+from guardrails.facts.destructive_shell import DETECTORS, Scope, located_commands
 from guardrails.facts.destructive_sql import disposable_name, is_down_file, is_migration
 from guardrails.facts.shell_guards import Guards, GuardSettings
 from guardrails.model import Kind, Severity
@@ -166,3 +168,110 @@ def test_migration_and_disposable_name_boundaries() -> None:
     assert not is_migration("scripts/cleanup.sql", "TRUNCATE t;")
     assert disposable_name("app_test") and disposable_name("ci-4821") and disposable_name("review-pr-12")
     assert not disposable_name("contest") and not disposable_name("orders")
+
+
+def _hits(script: str) -> list[str]:
+    """What the shell detectors report in ``script``, guards aside."""
+    doc = parse("x.sh", script, Kind.SHELL)
+    assert isinstance(doc, ShellDocument)
+    scope = Scope(None, {})
+    return [
+        hit.what for located in located_commands(doc) for detect in DETECTORS.values() for hit in detect(located, scope)
+    ]
+
+
+@pytest.mark.parametrize(
+    "script",
+    [
+        'dropdb "pr_${PR_NUMBER}"\n',
+        'DB="app_$RANDOM"\ndropdb "$DB"\n',
+        'NAME=$(uuidgen)\nDB="copy_$NAME"\ndropdb "$DB"\n',
+        'D=$(openssl rand -hex 4)\npsql -c "DROP DATABASE d$D"\n',
+        'N="pr-$CI_MERGE_REQUEST_IID"\nkubectl delete namespace "$N"\n',
+        'createdb "$DB"\npsql -d "$DB" -f seed.sql\ndropdb "$DB"\n',
+        'psql -c "CREATE DATABASE \\"$DB\\" TEMPLATE orders"\npsql -c "DROP DATABASE \\"$DB\\""\n',
+        'mysqladmin create "$DB"\nmysqladmin --force drop "$DB"\n',
+        'kubectl create ns "$NS"\nkubectl delete ns "$NS"\n',
+        'helm upgrade --install "redis-$X" bitnami/redis\nhelm uninstall "redis-$X"\n',
+    ],
+)
+def test_names_the_script_made_are_throwaway(script: str) -> None:
+    assert _hits(script) == []
+
+
+@pytest.mark.parametrize(
+    "script",
+    [
+        'dropdb "$DB"\n',
+        'dropdb "$DB"\ncreatedb "$DB"\n',
+        'createdb "$DB"\nDB=orders\ndropdb "$DB"\n',
+        "createdb orders_copy\ndropdb orders\n",
+        'kubectl create ns "$NS"\ndropdb "$NS"\n',
+        'f() { createdb "$DB"; }\ndropdb "$DB"\n',
+        'DB=${DB_NAME:-app_$RANDOM}\ndropdb "$DB"\n',
+        'createdb "$(name)"\ndropdb "$(name)"\n',
+        'dropdb "$PR_NUMBER_DB"\n',
+    ],
+)
+def test_names_the_script_did_not_make_are_reported(script: str) -> None:
+    assert len(_hits(script)) == 1
+
+
+def _python_guard(body: str) -> str | None:
+    """The guard of the one ``drop_all`` call in a module with the usual imports."""
+    header = (
+        "import argparse\nimport os\nimport sys\n\nimport click\nimport typer\n\nparser = argparse.ArgumentParser()\n"
+    )
+    doc = parse("reset.py", header + body, Kind.PYTHON)
+    scan = PythonScan(doc, GuardSettings.from_options({}))  # type: ignore[arg-type]
+    call = next(c for c in scan.calls() if scan.method(c) == "drop_all")
+    return scan.guard_reason(call.node)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "parser.add_argument('--force', action='store_true')\nargs = parser.parse_args()\n"
+        "if args.force:\n    Base.metadata.drop_all(e)\n",
+        "parser.add_argument('--no-dry-run', action='store_true')\nargs = parser.parse_args()\n"
+        "if args.no_dry_run:\n    Base.metadata.drop_all(e)\n",
+        "parser.add_argument('--apply', dest='dry_run', action='store_false')\nargs = parser.parse_args()\n"
+        "dry_run = args.dry_run\nif not dry_run:\n    Base.metadata.drop_all(e)\n",
+        "parser.add_argument('--yes', action=argparse.BooleanOptionalAction)\nargs = parser.parse_args()\n"
+        "if args.yes:\n    Base.metadata.drop_all(e)\n",
+        "parser.add_argument('--force', action='store_true')\nargs = parser.parse_args()\n"
+        "if not args.force:\n    sys.exit('dry run')\nBase.metadata.drop_all(e)\n",
+        "@click.command()\n@click.option('--dry-run/--no-dry-run', default=True)\ndef main(dry_run):\n"
+        "    if not dry_run:\n        Base.metadata.drop_all(e)\n",
+        "@click.command()\n@click.option('-y', '--yes', is_flag=True)\ndef main(yes):\n"
+        "    if not yes:\n        return\n    Base.metadata.drop_all(e)\n",
+        "def main(force: bool = typer.Option(False, '--force')):\n    if force:\n        Base.metadata.drop_all(e)\n",
+        "def abort(ctx, param, value):\n    if not value:\n        ctx.abort()\n\n@click.command()\n"
+        "@click.option('--yes', is_flag=True, callback=abort, expose_value=False, prompt='Sure?')\n"
+        "def main():\n    Base.metadata.drop_all(e)\n",
+    ],
+)
+def test_python_opt_in_flags_are_guards(body: str) -> None:
+    assert _python_guard(body) is not None
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "parser.add_argument('--force', action='store_true', default=True)\nargs = parser.parse_args()\n"
+        "if args.force:\n    Base.metadata.drop_all(e)\n",
+        "parser.add_argument('--dry-run', action='store_true')\nargs = parser.parse_args()\n"
+        "if not args.dry_run:\n    Base.metadata.drop_all(e)\n",
+        "parser.add_argument('--force', action='store_true')\nargs = parser.parse_args()\n"
+        "if args.force or os.environ.get('CI'):\n    Base.metadata.drop_all(e)\n",
+        "parser.add_argument('--production', action='store_true')\nargs = parser.parse_args()\n"
+        "if args.production:\n    Base.metadata.drop_all(e)\n",
+        "@click.command()\n@click.option('--force', is_flag=True, default=True)\ndef main(force):\n"
+        "    if force:\n        Base.metadata.drop_all(e)\n",
+        "parser.add_argument('--force', action='store_true')\nargs = parser.parse_args()\n"
+        "if args.force:\n    print('forced')\nBase.metadata.drop_all(e)\n",
+        "def main(force=False):\n    if force:\n        Base.metadata.drop_all(e)\n",
+    ],
+)
+def test_python_flags_that_are_not_opt_ins(body: str) -> None:
+    assert _python_guard(body) is None

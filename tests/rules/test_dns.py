@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,7 @@ from guardrails.engine import Engine, Settings
 from guardrails.facts import dns
 from guardrails.registry import all_rules
 from guardrails.testing import score_fixtures
-from tests.conftest import REPO
+from tests.conftest import REPO, run_cli
 
 CATEGORIES = ("short-dns-ttl", "dns-single-point-of-failure")
 INCIDENTS = ("facebook-2021", "dyn-2016")
@@ -87,3 +88,69 @@ def test_policy_options_change_thresholds_and_bands() -> None:
     assert policy.evaluate("TXT", 5) is None
     verdict = policy.evaluate("A", 30)
     assert verdict is not None and verdict.severity.label == "medium"
+
+
+# --------------------------------------------------------------------------- the TTL policy
+
+
+def test_soa_and_hour_long_ns_are_not_short() -> None:
+    policy = dns.TtlPolicy.from_options({})
+    assert policy.evaluate("SOA", 60) is None, "the SOA record's TTL bounds negative caching"
+    assert policy.evaluate("NS", 3600) is None
+    verdict = policy.evaluate("NS", 300)
+    assert verdict is not None and policy.alone(verdict), "an NS set below an hour stands alone"
+
+
+@pytest.mark.parametrize(
+    ("address", "private"),
+    [("127.0.0.1", True), ("10.1.2.3", True), ("fd00::1", True), ("fe80::1", True), ("192.0.2.1", False), ("x", False)],
+)
+def test_private_addresses(address: str, private: bool) -> None:
+    assert dns.private_address(address) is private
+
+
+@pytest.mark.parametrize(
+    ("names", "outside"),
+    [
+        (["docs-rs-staging.rust-lang.net"], True),
+        (["api.dev.example.com"], True),
+        (["www.example.com"], False),
+        (["www.staging.example.com", "www.example.com"], False),
+        ([], False),
+    ],
+)
+def test_non_production_names(names: list[str], outside: bool) -> None:
+    assert bool(dns.TtlPolicy.from_options({}).outside(names)) is outside
+
+
+def _scan_json(*args: str) -> list[dict]:  # type: ignore[type-arg]
+    proc = run_cli("scan", "--no-cache", "-f", "json", *args, cwd=REPO)
+    return json.loads(proc.stdout)["findings"]
+
+
+def test_many_short_records_of_a_module_are_one_finding_with_every_record_related() -> None:
+    findings = _scan_json("--select", "DT001", "fixtures/dns/terraform/policy/cdn")
+    assert len(findings) == 1
+    (finding,) = findings
+    assert finding["message"].startswith("12 records in module fixtures/dns/terraform/policy/cdn")
+    assert len(finding["related"]) == 12
+    assert {(r["path"], r["line"]) for r in finding["related"]} >= {(finding["path"], finding["line"])}
+    assert all("ttl = 300" in r["message"] for r in finding["related"])
+
+
+def test_a_group_keeps_what_each_provider_record_says() -> None:
+    (group,) = [f for f in _scan_json("--select", "DT001", "fixtures/dns/terraform/providers") if "related" in f]
+    said = " | ".join(r["message"] for r in group["related"])
+    assert "Cloudflare serves as 300 s" in said
+    assert "digitalocean_record defaults to 1800" in said
+
+
+def test_text_and_sarif_show_related_locations() -> None:
+    target = "fixtures/dns/zones-policy/db.example.io"
+    text = run_cli("scan", "--no-cache", "--select", "DT002", target, cwd=REPO).stdout
+    assert f"= at {target}:27: cdn2.example.io CNAME: TTL 300 s (5m)" in text
+    sarif = json.loads(run_cli("scan", "--no-cache", "--select", "DT002", "-f", "sarif", target, cwd=REPO).stdout)
+    related = [r["relatedLocations"] for r in sarif["runs"][0]["results"] if "relatedLocations" in r]
+    assert len(related) == 1 and len(related[0]) == 5
+    assert related[0][1]["physicalLocation"]["region"]["startLine"] == 27
+    assert related[0][1]["message"]["text"] == "cdn2.example.io CNAME: TTL 300 s (5m)"

@@ -154,3 +154,39 @@ def test_port_specs(spec: str, host_ip: str, container: tuple[int, int]) -> None
 def test_private_ranges() -> None:
     assert is_private_cidr("10.0.0.0/8") and is_private_cidr("fd00::/8")
     assert not is_private_cidr("0.0.0.0/0") and not is_private_cidr("203.0.113.0/24")
+
+
+def _severities(path: str) -> dict[tuple[int, str], str]:
+    result = Engine(Settings(rules=RULES), cwd=REPO).scan([Path(path)])
+    assert result.internal_errors == 0
+    return {(f.span.line, f.rule_id): f.severity.name.lower() for f in result.findings}
+
+
+def test_database_exposure_is_high_when_known_medium_when_not() -> None:
+    """A group admitting the internet is high; groups that cannot be resolved here are medium."""
+    found = _severities("fixtures/exposure/terraform/aws-rds/main.tf")
+    ed009 = {line: severity for (line, rule), severity in found.items() if rule == "ED009"}
+    assert sorted(ed009.values()) == ["high", "high", "medium", "medium", "medium"]
+
+
+def test_every_internal_load_balancer_fact_names_its_source() -> None:
+    from guardrails.facts.load_balancers import INTERNAL_ANNOTATIONS, PRIVATE_CLASSES, private_reason
+
+    assert all(m.source.startswith("https://") for m in INTERNAL_ANNOTATIONS)
+    assert all(c.source.startswith("https://") for c in PRIVATE_CLASSES)
+    assert private_reason({"service.beta.kubernetes.io/azure-load-balancer-internal": "false"}, "") is None
+    assert private_reason({}, "service.k8s.aws/nlb") is not None
+    scheme = {"service.beta.kubernetes.io/aws-load-balancer-scheme": "internet-facing"}
+    assert private_reason(scheme, "service.k8s.aws/nlb") is None
+
+
+def test_engine_default_ports() -> None:
+    from guardrails.facts.tf_network import ENGINE_PORTS
+
+    def port(engine: str) -> int | None:
+        return next((p for prefix, p in ENGINE_PORTS if engine.startswith(prefix)), None)
+
+    assert port("aurora-postgresql") == 5432
+    assert port("aurora") == 3306
+    assert port("sqlserver-ex") == 1433
+    assert port("custom-oracle-ee") == 1521
