@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -230,3 +231,13 @@ def test_a_large_plan_is_read_without_several_copies(tmp_path: Path) -> None:
         tracemalloc.stop()
     assert [f.rule_id for f in result.findings] == ["DO057"]
     assert peak < 4 * size, f"peak {peak / 1e6:.0f} MB for a {size / 1e6:.0f} MB plan"
+
+
+def test_parallel_and_results_do_not_import_the_engine() -> None:
+    """engine imports parallel; parallel and the reporters' ScanResult never import engine back."""
+    code = (
+        "import sys, guardrails.parallel, guardrails.result, guardrails.report.text\n"
+        "assert 'guardrails.engine' not in sys.modules, sorted(m for m in sys.modules if m.startswith('guardrails'))"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
