@@ -32,7 +32,9 @@ class ConfigurationError(click.ClickException):
 def main() -> None:
     """guardrails: stop the outage and breach patterns that keep repeating, before they ship.
 
-    Exit codes: 0 no finding at or above --fail-on, 1 findings, 2 usage or configuration error.
+    Exit codes: 0 no finding at or above --fail-on, 1 findings or an internal error (GR000), 2 usage or
+    configuration error, a path that does not exist, paths with no file at all, or a report that cannot
+    be written.
     """
 
 
