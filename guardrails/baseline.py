@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from guardrails.engine import ScanResult
 from guardrails.model import Finding
+from guardrails.result import ScanResult
 
 FORMAT_VERSION = 1
 

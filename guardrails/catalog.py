@@ -7,13 +7,20 @@ from __future__ import annotations
 
 from guardrails.model import Category
 from guardrails.registry import all_rules
-from guardrails.rule import Example, Rule
+from guardrails.result import (
+    INTERNAL_ERROR_ID,
+    INTERNAL_ERROR_NAME,
+    INTERNAL_ERROR_RATIONALE,
+    INTERNAL_ERROR_REMEDIATION,
+    INTERNAL_ERROR_TITLE,
+)
+from guardrails.rule import Example, Rule, visible
 
 
 def _example(example: Example, label: str) -> list[str]:
     note = f" — {example.note}" if example.note else ""
     lines = [f"{label} (`{example.primary}`{note}):", "", "```"]
-    lines += example.files[example.primary].rstrip("\n").split("\n")
+    lines += visible(example.files[example.primary]).rstrip("\n").split("\n")
     lines += ["```", ""]
     return lines
 
@@ -41,6 +48,24 @@ def _rule(rule: type[Rule]) -> list[str]:
     return lines
 
 
+def _internal_anchor() -> str:
+    return f"{INTERNAL_ERROR_ID.lower()}-{INTERNAL_ERROR_NAME}"
+
+
+def _internal_error() -> list[str]:
+    """GR000 is no rule class, but its findings link here like every rule's."""
+    return [
+        f"### {INTERNAL_ERROR_ID} `{INTERNAL_ERROR_NAME}`",
+        "",
+        f"**{INTERNAL_ERROR_TITLE[0].upper()}{INTERNAL_ERROR_TITLE[1:]}** — severity `high`; reads every kind",
+        "",
+        INTERNAL_ERROR_RATIONALE,
+        "",
+        f"Fix: {INTERNAL_ERROR_REMEDIATION}",
+        "",
+    ]
+
+
 def render() -> str:
     lines = [
         "# Rule catalog",
@@ -57,6 +82,13 @@ def render() -> str:
         lines += [f"## {category.value}", ""]
         lines += [f"- [{r.id} {r.name}](#{r.id.lower()}-{r.name}): {r.title}" for r in chosen]
         lines.append("")
+        if category is Category.UNPARSEABLE_INPUT:
+            lines.insert(
+                len(lines) - 1,
+                f"- [{INTERNAL_ERROR_ID} {INTERNAL_ERROR_NAME}](#{_internal_anchor()}): "
+                f"{INTERNAL_ERROR_TITLE[0].upper()}{INTERNAL_ERROR_TITLE[1:]}",
+            )
+            lines += _internal_error()
         for rule in chosen:
             lines += _rule(rule)
     return "\n".join(lines).rstrip("\n") + "\n"

@@ -7,6 +7,7 @@ Heavy modules (engine, parsers, reporters) are imported inside the commands so t
 from __future__ import annotations
 
 import gc
+import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +18,7 @@ import click
 from guardrails import __version__
 
 _SEVERITIES = ["critical", "high", "medium", "low", "info"]
-_FORMATS = ("text", "json", "sarif", "junit", "github", "gitlab")
+_FORMATS = ("text", "concise", "json", "sarif", "junit", "github", "gitlab")
 
 
 class ConfigurationError(click.ClickException):
@@ -31,7 +32,9 @@ class ConfigurationError(click.ClickException):
 def main() -> None:
     """guardrails: stop the outage and breach patterns that keep repeating, before they ship.
 
-    Exit codes: 0 no finding at or above --fail-on, 1 findings, 2 usage or configuration error.
+    Exit codes: 0 no finding at or above --fail-on, 1 findings or an internal error (GR000), 2 usage or
+    configuration error, a path that does not exist, paths with no file at all, or a report that cannot
+    be written.
     """
 
 
@@ -43,13 +46,15 @@ def _scan_options(command: Any) -> Any:
             "--config",
             "config_file",
             type=click.Path(dir_okay=False, path_type=Path),
-            help="Configuration file (default: the nearest .guardrails.yaml or pyproject.toml "
-            "[tool.guardrails] from the scanned path up to the repository root).",
+            help="One configuration file for every file (default: for each file, the nearest .guardrails.yaml "
+            "or pyproject.toml [tool.guardrails] from its directory up to the repository root).",
         ),
         click.option(
-            "--select", multiple=True, help="Only these rules or categories (id, name or category; repeatable)."
+            "--select",
+            multiple=True,
+            help="Only these rules or categories (id, name or category; comma-separated or repeated).",
         ),
-        click.option("--ignore", multiple=True, help="Skip these rules or categories (repeatable)."),
+        click.option("--ignore", multiple=True, help="Skip these rules or categories (comma-separated or repeated)."),
         click.option(
             "--no-inline-suppressions",
             is_flag=True,
@@ -58,8 +63,8 @@ def _scan_options(command: Any) -> Any:
         click.option(
             "--changed-since",
             metavar="REF",
-            help="Scan only files changed since the git ref REF (git diff --name-only REF); "
-            "cross-file rules still read unchanged neighbours.",
+            help="Scan only the files this branch changed since it left REF (git diff REF...HEAD), plus staged, "
+            "unstaged and untracked files; cross-file rules still read unchanged neighbours.",
         ),
         click.option("--stdin-filename", help="Name (and so kind) of the content read from '-'."),
         click.option(
@@ -77,6 +82,12 @@ def _scan_options(command: Any) -> Any:
             default=0,
             help="Worker processes for large scans; 1 checks in this process. [default: 0, one per core]",
         ),
+        click.option(
+            "--root",
+            type=click.Path(file_okay=False, exists=True, path_type=Path),
+            help="Report paths relative to DIR. [default: the repository root (nearest .git) of the first "
+            "path, else the current directory]",
+        ),
         click.option("--no-cache", is_flag=True, help="Neither read nor write the per-file results cache."),
         click.option(
             "--cache-dir",
@@ -93,7 +104,8 @@ def _scan_options(command: Any) -> Any:
 class _Run:
     result: Any
     rules: tuple[Any, ...]
-    config: Any
+    # Path of each finding -> the fail-on of the configuration that rules its file.
+    fail_on: dict[str, Any]
     cwd: Path
 
 
@@ -108,32 +120,33 @@ def _run(
     max_file_size: int,
     no_gitignore: bool,
     jobs: int = 0,
+    root: Path | None = None,
     no_cache: bool = False,
     cache_dir: Path | None = None,
 ) -> _Run:
     from guardrails import config as configuration
+    from guardrails.discover import discover
     from guardrails.engine import Engine, Settings
+    from guardrails.result import ScanResult
     from guardrails.selection import select_rules
 
-    cwd = Path.cwd()
-    path_list = [p for p in paths if str(p) != "-"] or ([] if "-" in map(str, paths) else [Path(".")])
-    try:
-        config = configuration.load(config_file, cwd / path_list[0] if path_list else cwd)
-    except configuration.ConfigError as exc:
-        raise ConfigurationError(str(exc)) from None
-    try:
-        rules = select_rules(select or config.select, (*config.ignore, *config.disabled, *ignore))
-    except ValueError as exc:
-        raise click.UsageError(str(exc)) from None
+    here = Path.cwd()
+    given = [p for p in paths if str(p) != "-"]
+    for path in given:
+        if not path.exists() and not path.is_symlink():
+            raise ConfigurationError(f"{path}: no such file or directory")
+    absolute = [here / p for p in given] or ([] if "-" in map(str, paths) else [here])
+    # Every path is reported relative to the root, whatever the current directory: the engine
+    # runs from there, with the given paths made absolute.
+    cwd = _root(root, absolute, here)
+    path_list = [Path(os.path.normpath(p)) for p in absolute]
+    select, ignore = _split(select), _split(ignore)
     stdin = None
     if any(str(p) == "-" for p in paths):
         if not stdin_filename:
             raise click.UsageError("reading '-' needs --stdin-filename to know what kind of file it is")
         stdin = (stdin_filename, sys.stdin.buffer.read())
-    filters = []
-    excluded = config.excluded()
-    if excluded is not None:
-        filters.append(lambda path: not excluded(path))
+    changed: set[Path] | None = None
     if changed_since:
         from guardrails.gitdiff import GitError, changed_files
 
@@ -141,28 +154,128 @@ def _run(
             changed = changed_files(changed_since, cwd)
         except GitError as exc:
             raise ConfigurationError(str(exc)) from None
-        filters.append(lambda path: path.resolve() in changed)
-    settings = Settings(
-        rules=rules,
-        rule_options=config.rule_options,
-        severity_overrides=config.severity_overrides,
-        max_file_size=max_file_size,
-        use_gitignore=not no_gitignore,
-        extra={"datastores": config.datastores},
-        path_filter=(lambda path: all(f(path) for f in filters)) if filters else None,
-        inline_suppressions=config.inline_suppressions and not no_inline_suppressions,
-        jobs=jobs,
-        use_cache=not no_cache and stdin is None,
-        cache_dir=cache_dir,
-    )
+
+    def settings_for(config: configuration.Config, with_stdin: bool) -> Settings:
+        try:
+            rules = select_rules(select or config.select, (*config.ignore, *config.disabled, *ignore))
+        except ValueError as exc:
+            raise click.UsageError(str(exc)) from None
+        filters = []
+        excluded = config.excluded()
+        if excluded is not None:
+            filters.append(lambda path: not excluded(path))
+        if changed is not None:
+            filters.append(lambda path: path.resolve() in changed)
+        return Settings(
+            rules=rules,
+            rule_options=config.rule_options,
+            severity_overrides=config.severity_overrides,
+            max_file_size=max_file_size,
+            use_gitignore=not no_gitignore,
+            extra={"datastores": config.datastores},
+            path_filter=(lambda path: all(f(path) for f in filters)) if filters else None,
+            inline_suppressions=config.inline_suppressions and not no_inline_suppressions,
+            jobs=jobs,
+            use_cache=not no_cache and not with_stdin,
+            cache_dir=cache_dir,
+        )
+
+    try:
+        resolver = configuration.Resolver(config_file, cwd)
+        # The nearest configuration rules each file, whatever the order of the arguments: the
+        # files found are grouped by theirs, and each group is scanned with its own.
+        found = discover(path_list, cwd=cwd, use_gitignore=not no_gitignore)
+        groups: dict[int, tuple[configuration.Config, list[Path]]] = {}
+        for candidate in found.candidates:
+            config = resolver.for_path(candidate.path)
+            groups.setdefault(id(config), (config, []))[1].append(candidate.path)
+        if stdin is not None or not groups:
+            config = resolver.for_path(path_list[0] if path_list else here)
+            groups.setdefault(id(config), (config, []))
+    except configuration.ConfigError as exc:
+        raise ConfigurationError(str(exc)) from None
     if not gc.isenabled():  # started by guardrails.__main__.run, which pauses collection for start-up
         gc.freeze()  # what start-up made lives as long as the process: later collections skip it
         gc.enable()
-    result = Engine(settings, cwd=cwd).scan(path_list, stdin=stdin)
-    ignored = config.path_ignored(cwd)
-    if ignored is not None:
-        result.findings = [f for f in result.findings if not ignored(f.path, f.rule_id)]
-    return _Run(result, rules, config, cwd)
+    rules: dict[str, Any] = {}
+    if len(groups) == 1:  # one configuration for every file (the usual case): one scan of the paths
+        [(config, _)] = groups.values()
+        settings = settings_for(config, stdin is not None)
+        rules.update((r.id, r) for r in settings.rules)
+        result = Engine(settings, cwd=cwd).scan(path_list, stdin=stdin)
+    else:
+        result = ScanResult(skipped=list(found.skipped), files_found=len(found.candidates))
+        for index, (config, files) in enumerate(sorted(groups.values(), key=lambda g: str(g[0].path or ""))):
+            with_stdin = stdin is not None and index == 0
+            settings = settings_for(config, with_stdin)
+            rules.update((r.id, r) for r in settings.rules)
+            part = Engine(settings, cwd=cwd).scan(files, stdin=stdin if with_stdin else None)
+            _merge(result, part)
+    if given and not result.files_found and not result.skipped and stdin is None:
+        names = " ".join(str(p) for p in given)
+        raise ConfigurationError(f"no file found in {names} (every file is ignored by .gitignore, or none exists)")
+    kept = []
+    for finding in result.findings:
+        ignored = resolver.for_path(cwd / finding.path).path_ignored(cwd)
+        if ignored is None or not ignored(finding.path, finding.rule_id):
+            kept.append(finding)
+    result.findings = kept
+    fail_on = {f.path: resolver.for_path(cwd / f.path).fail_on for f in result.findings}
+    return _Run(result, tuple(rules[k] for k in sorted(rules)), fail_on, cwd)
+
+
+def _merge(result: Any, part: Any) -> None:
+    """Add the scan of one configuration's files to ``result``, in report order."""
+    from guardrails.model import Finding
+
+    result.findings = sorted([*result.findings, *part.findings], key=Finding.sort_key)
+    result.skipped = sorted([*result.skipped, *part.skipped], key=lambda s: s.path)
+    result.scanned = sorted([*result.scanned, *part.scanned])
+    result.files_scanned += part.files_scanned
+    result.unsupported += part.unsupported
+    result.internal_errors += part.internal_errors
+
+
+def _common(values: Any) -> Any:
+    """The one fail-on every configuration sets, for reports that name a single threshold."""
+    distinct = set(values)
+    return next(iter(distinct)) if len(distinct) == 1 else None
+
+
+def _split(values: tuple[str, ...]) -> tuple[str, ...]:
+    """``--select ED001,DO001 --select dns``: comma lists and repetition, as Ruff takes them."""
+    return tuple(part.strip() for value in values for part in value.split(",") if part.strip())
+
+
+def _root(explicit: Path | None, paths: list[Path], here: Path) -> Path:
+    """The directory reports are relative to: ``--root``, else the repository of the first path
+    (nearest ``.git``), else the current directory when it holds every path, else their
+    common directory."""
+    from guardrails.discover import real_path
+    from guardrails.project import find_root
+
+    if explicit is not None:
+        return real_path(explicit)
+    first = paths[0] if paths else here
+    found = find_root(first)
+    if (found / ".git").exists():
+        return found
+    reals = [real_path(p) for p in paths] or [real_path(here)]
+    cwd = real_path(here)
+    if all(p == cwd or cwd in p.parents for p in reals):
+        return cwd
+    common = Path(os.path.commonpath([str(p) for p in reals]))
+    return common if common.is_dir() else common.parent
+
+
+def _write(file: Path, text: str) -> None:
+    """Write a report, creating its directory; a failure is exit 2, never a traceback that CI
+    would read as findings (exit 1)."""
+    try:
+        file.parent.mkdir(parents=True, exist_ok=True)
+        file.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise ConfigurationError(f"cannot write {file}: {exc.strerror or exc}") from None
 
 
 def _outputs(formats: tuple[str, ...], output: Path | None) -> list[tuple[str, Path | None]]:
@@ -191,12 +304,28 @@ def _outputs(formats: tuple[str, ...], output: Path | None) -> list[tuple[str, P
 @_scan_options
 @click.option(
     "-f",
+    "--output-format",
     "--format",
     "formats",
     multiple=True,
     metavar=f"[{'|'.join(_FORMATS)}][:FILE]",
     help="Output format (default text), optionally written to FILE. Repeat for several reports from one run, "
-    "e.g. `-f sarif:guardrails.sarif -f text`.",
+    "e.g. `-f sarif:guardrails.sarif -f text`; `concise` is one line per finding.",
+)
+@click.option("--statistics", is_flag=True, help="Show the number of findings per rule instead of the findings.")
+@click.option(
+    "--severity",
+    "show_severity",
+    type=click.Choice(_SEVERITIES),
+    help="Show only findings of at least this severity (the gate still applies --fail-on to all).",
+)
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings fail the gate (usage errors still exit 2).")
+@click.option(
+    "--color",
+    type=click.Choice(["auto", "always", "never"]),
+    default="auto",
+    show_default=True,
+    help="Colour the text output; auto: on a terminal unless NO_COLOR is set, or when FORCE_COLOR is.",
 )
 @click.option(
     "-o",
@@ -228,9 +357,14 @@ def scan(
     max_file_size: int,
     no_gitignore: bool,
     jobs: int,
+    root: Path | None,
     no_cache: bool,
     cache_dir: Path | None,
     formats: tuple[str, ...],
+    statistics: bool,
+    show_severity: str | None,
+    exit_zero: bool,
+    color: str,
     output: Path | None,
     fail_on: str | None,
     baseline_file: Path | None,
@@ -251,6 +385,7 @@ def scan(
         max_file_size,
         no_gitignore,
         jobs,
+        root,
         no_cache,
         cache_dir,
     )
@@ -263,19 +398,31 @@ def scan(
         except baseline.BaselineError as exc:
             raise ConfigurationError(str(exc)) from None
         baseline.apply(result, entries, (r.id for r in run.rules), run.cwd)
-    threshold = Severity.parse(fail_on) if fail_on else (run.config.fail_on or Severity.LOW)
-    report = Report(result, run.rules, threshold)
-    if any(fmt == "text" for fmt, _ in specs):
+    threshold = Severity.parse(fail_on) if fail_on else None
+
+    def gate(finding: Any) -> Severity:
+        return threshold or run.fail_on.get(finding.path) or Severity.LOW
+
+    failing = [f for f in result.findings if f.suppressed is None and f.severity >= gate(f)]
+    if show_severity is not None:
+        shown = Severity.parse(show_severity)
+        kept = [f for f in result.findings if f.severity >= shown]
+        result.hidden = len(result.findings) - len(kept)
+        result.findings = kept
+    report = Report(
+        result, run.rules, threshold or _common(run.fail_on.values()) or Severity.LOW, statistics=statistics
+    )
+    if any(fmt in ("text", "sarif") for fmt, _ in specs):
         read_sources(report, run.cwd)
     for fmt, file in specs:
         if file is None:
             from guardrails.report.text import use_colour
 
-            click.echo(render(fmt, report, colour=fmt == "text" and use_colour(sys.stdout)), nl=False)
+            colour = fmt in ("text", "concise") and use_colour(sys.stdout, color)
+            click.echo(render(fmt, report, colour=colour), nl=False, color=colour)
         else:
-            file.write_text(render(fmt, report), encoding="utf-8")
-    failing = [f for f in result.findings if f.suppressed is None and f.severity >= threshold]
-    sys.exit(1 if failing or result.internal_errors else 0)
+            _write(file, render(fmt, report))
+    sys.exit(1 if (failing or result.internal_errors) and not exit_zero else 0)
 
 
 @main.command("baseline")
@@ -297,6 +444,7 @@ def write_baseline(
     max_file_size: int,
     no_gitignore: bool,
     jobs: int,
+    root: Path | None,
     no_cache: bool,
     cache_dir: Path | None,
     output: Path | None,
@@ -319,6 +467,7 @@ def write_baseline(
         max_file_size,
         no_gitignore,
         jobs,
+        root,
         no_cache,
         cache_dir,
     )
@@ -326,7 +475,7 @@ def write_baseline(
     if output is None:
         click.echo(text, nl=False)
     else:
-        output.write_text(text, encoding="utf-8")
+        _write(output, text)
         count = len(baseline.entries(run.result.findings))
         click.echo(f"wrote {count} baseline entr{'ies' if count != 1 else 'y'} to {output}", err=True)
     sys.exit(2 if run.result.internal_errors else 0)
@@ -355,9 +504,13 @@ def list_rules(fmt: str) -> None:
 @click.argument("rule")
 def explain(rule: str) -> None:
     """Explain RULE (id or name): what it finds, why, the incident, examples, the fix."""
-    from guardrails.explain import render
+    from guardrails.explain import render, render_internal_error
     from guardrails.registry import find
+    from guardrails.result import INTERNAL_ERROR_ID, INTERNAL_ERROR_NAME
 
+    if rule.upper() == INTERNAL_ERROR_ID or rule == INTERNAL_ERROR_NAME:
+        click.echo(render_internal_error())
+        return
     found = find(rule)
     if found is None:
         raise click.UsageError(f"unknown rule {rule!r}; `guardrails rules` lists them")

@@ -1,8 +1,12 @@
 """Configuration: ``.guardrails.yaml`` or ``[tool.guardrails]`` in ``pyproject.toml``.
 
-Found by walking up from the scanned path to the repository root (or given with
-``--config``). Everything is validated before any rule runs: an unknown key, an unknown
-rule or a value of the wrong type is a ``ConfigError`` naming the key (exit 2), because a
+The nearest configuration rules each file, as in Ruff: found by walking up from the
+file's directory to the repository root, unless ``--config`` names one for every file.
+``extend: PATH`` (relative to the file) inherits another configuration, which the keys
+given here override (``rules`` per rule; ``exclude``, ``per-path-ignores`` and
+``datastores`` add to the inherited ones, each pattern relative to its own file).
+Everything is validated before any rule runs: an unknown key, an unknown rule or a
+value of the wrong type is a ``ConfigError`` naming the key (exit 2), because a
 typo that silently disables nothing is how a gate stops protecting anyone.
 """
 
@@ -21,6 +25,7 @@ from guardrails.selection import matches
 
 YAML_NAMES = (".guardrails.yaml", ".guardrails.yml")
 TOP_KEYS = (
+    "extend",
     "select",
     "ignore",
     "fail-on",
@@ -63,9 +68,19 @@ class Config:
     disabled: tuple[str, ...] = ()
     datastores: tuple[Any, ...] = ()
     inline_suppressions: bool = True
+    enabled: tuple[str, ...] = ()  # rules this file turns back on (`enabled: true`) over an inherited `false`
+    given: frozenset[str] = frozenset()  # the top-level keys this file sets
+    parent: Config | None = None  # the configuration named by `extend`
 
     def excluded(self) -> Callable[[Path], bool] | None:
         """Absolute path -> True when ``exclude`` names it (gitignore-style patterns)."""
+        inherited = self.parent.excluded() if self.parent is not None else None
+        own = self._own_excluded()
+        if inherited is None or own is None:
+            return own or inherited
+        return lambda path: own(path) or inherited(path)
+
+    def _own_excluded(self) -> Callable[[Path], bool] | None:
         if not self.exclude or self.root is None:
             return None
         import pathspec
@@ -81,6 +96,13 @@ class Config:
 
     def path_ignored(self, cwd: Path) -> Callable[[str, str], bool] | None:
         """(display path, rule id) -> True when ``per-path-ignores`` turns the rule off there."""
+        inherited = self.parent.path_ignored(cwd) if self.parent is not None else None
+        own = self._own_path_ignored(cwd)
+        if inherited is None or own is None:
+            return own or inherited
+        return lambda display, rule_id: own(display, rule_id) or inherited(display, rule_id)
+
+    def _own_path_ignored(self, cwd: Path) -> Callable[[str, str], bool] | None:
         if not self.per_path_ignores or self.root is None:
             return None
         import pathspec
@@ -187,7 +209,83 @@ def load(explicit: Path | None, start: Path) -> Config:
         return Config()
     if explicit is not None and not path.is_file():
         raise ConfigError(f"{path}: no such configuration file")
-    return validate(read(path), path)
+    return load_file(path)
+
+
+def load_file(path: Path, seen: tuple[Path, ...] = ()) -> Config:
+    """The configuration in ``path``, with what it ``extend``s."""
+    real = path.resolve()
+    if real in seen:
+        raise ConfigError(f"{path}: extend: a cycle ({' -> '.join(str(p) for p in (*seen, real))})")
+    data = read(path)
+    config = validate(data, path)
+    if "extend" in data:
+        where = f"{path.name}: extend"
+        if not isinstance(data["extend"], str):
+            raise ConfigError(f"{where}: expected the path of a configuration file")
+        base = path.parent / data["extend"]
+        if not base.is_file():
+            raise ConfigError(f"{where}: {data['extend']}: no such configuration file")
+        config = inherit(config, load_file(base, (*seen, real)))
+    return config
+
+
+def inherit(child: Config, parent: Config) -> Config:
+    """``child`` over ``parent``: the keys the child sets win; rules merge per rule."""
+    given = child.given
+    merged = Config(
+        path=child.path,
+        root=child.root,
+        select=child.select if "select" in given else parent.select,
+        ignore=child.ignore if "ignore" in given else parent.ignore,
+        fail_on=child.fail_on if "fail-on" in given else parent.fail_on,
+        exclude=child.exclude,
+        per_path_ignores=child.per_path_ignores,
+        severity_overrides={**parent.severity_overrides, **child.severity_overrides},
+        rule_options={
+            rule: {**parent.rule_options.get(rule, {}), **child.rule_options.get(rule, {})}
+            for rule in {*parent.rule_options, *child.rule_options}
+        },
+        disabled=tuple(
+            dict.fromkeys(
+                r for r in (*parent.disabled, *child.disabled) if r not in child.enabled or r in child.disabled
+            )
+        ),
+        datastores=(*parent.datastores, *child.datastores),
+        inline_suppressions=(
+            child.inline_suppressions if "inline-suppressions" in given else parent.inline_suppressions
+        ),
+        enabled=child.enabled,
+        given=given | parent.given,
+        parent=parent,
+    )
+    return merged
+
+
+class Resolver:
+    """The configuration of each file: the nearest one (memoised per directory), or the one
+    ``--config`` names for all."""
+
+    def __init__(self, explicit: Path | None, top: Path) -> None:
+        self.explicit = load(explicit, top) if explicit is not None else None
+        self.top = top
+        self._by_dir: dict[Path, Path | None] = {}
+        self._loaded: dict[Path, Config] = {}
+
+    def for_path(self, path: Path) -> Config:
+        if self.explicit is not None:
+            return self.explicit
+        found = self._nearest(path if path.is_dir() else path.parent)
+        if found is None:
+            return self._loaded.setdefault(Path(), Config())
+        if found not in self._loaded:
+            self._loaded[found] = load_file(found)
+        return self._loaded[found]
+
+    def _nearest(self, directory: Path) -> Path | None:
+        if directory not in self._by_dir:
+            self._by_dir[directory] = find(directory)
+        return self._by_dir[directory]
 
 
 # --------------------------------------------------------------------------- validation
@@ -237,7 +335,7 @@ def _severity(value: Any, where: str) -> Severity:
 
 def validate(data: dict[str, Any], path: Path) -> Config:
     name = path.name if path.name != "pyproject.toml" else "pyproject.toml [tool.guardrails]"
-    config = Config(path=path, root=path.parent.resolve())
+    config = Config(path=path, root=path.parent.resolve(), given=frozenset(str(k) for k in data))
     for key in data:
         if key not in TOP_KEYS:
             raise _unknown(str(key), TOP_KEYS, f"{name}")
@@ -267,6 +365,7 @@ def _rules(section: Any, config: Config, name: str) -> None:
     if not isinstance(section, dict):
         raise ConfigError(f"{name}: rules: expected a mapping of rule id to settings")
     disabled: list[str] = []
+    enabled: list[str] = []
     for key, settings in section.items():
         where = f"{name}: rules.{key}"
         rule = _rule(str(key), where)
@@ -278,8 +377,7 @@ def _rules(section: Any, config: Config, name: str) -> None:
         if "enabled" in settings:
             if not isinstance(settings["enabled"], bool):
                 raise ConfigError(f"{where}.enabled: expected true or false")
-            if not settings["enabled"]:
-                disabled.append(rule.id)
+            (enabled if settings["enabled"] else disabled).append(rule.id)
         if "severity" in settings:
             config.severity_overrides[rule.id] = _severity(settings["severity"], f"{where}.severity")
         options = settings.get("options", {})
@@ -297,13 +395,17 @@ def _rules(section: Any, config: Config, name: str) -> None:
                 raise ConfigError(str(exc)) from None
             config.rule_options.setdefault(rule.id, {})[option] = validated
     config.disabled = tuple(disabled)
+    config.enabled = tuple(enabled)
 
 
 def _datastores(section: Any, name: str) -> tuple[Any, ...]:
+    """Extra datastore families: every field of ``Datastore`` (docs/datastores.md), the common
+    ones type-checked here, the rest by ``Datastore.from_config``."""
     from guardrails.facts.datastores import Datastore
 
     if not isinstance(section, list):
         raise ConfigError(f"{name}: datastores: expected a list of datastore entries")
+    fields = tuple(Datastore.__dataclass_fields__)
     stores = []
     for index, entry in enumerate(section):
         where = f"{name}: datastores[{index}]"
@@ -313,15 +415,18 @@ def _datastores(section: Any, name: str) -> tuple[Any, ...]:
             if key not in entry:
                 raise ConfigError(f"{where}: missing {key!r}")
         for key, value in entry.items():
-            if key not in DATASTORE_KEYS:
-                raise _unknown(str(key), tuple(DATASTORE_KEYS), where)
-            expected = DATASTORE_KEYS[key]
-            if not isinstance(value, expected):
+            if key not in fields:
+                raise _unknown(str(key), fields, where)
+            expected = DATASTORE_KEYS.get(key)
+            if expected is not None and not isinstance(value, expected):
                 raise ConfigError(f"{where}.{key}: expected {expected.__name__}, got {type(value).__name__}")
         if not all(isinstance(p, int) and not isinstance(p, bool) and 0 < p < 65536 for p in entry["ports"]):
             raise ConfigError(f"{where}.ports: expected a list of port numbers (1-65535)")
         for key in ("images", "auth_env", "auth_env_all", "auth_flags"):
             if key in entry and not all(isinstance(v, str) for v in entry[key]):
                 raise ConfigError(f"{where}.{key}: expected a list of strings")
-        stores.append(Datastore.from_config(entry))
+        try:
+            stores.append(Datastore.from_config(entry))
+        except (ValueError, TypeError) as exc:
+            raise ConfigError(f"{where}: {exc}") from None
     return tuple(stores)

@@ -98,7 +98,7 @@ def discover(
                     result.candidates.append(candidate)
         elif absolute.exists() or absolute.is_symlink():
             real = real_path(absolute)
-            if absolute.is_symlink() and not _inside(real, real_path(absolute.parent)):
+            if absolute.is_symlink() and (not absolute.exists() or not _inside(real, real_path(absolute.parent))):
                 reason = "target outside the scanned tree" if absolute.exists() else _link_problem(absolute)
                 result.skipped.append(SkippedFile(display_path(absolute, cwd), "symlink", reason))
                 continue

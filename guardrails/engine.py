@@ -4,22 +4,25 @@ from __future__ import annotations
 
 import datetime
 import os
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from guardrails import parallel
 from guardrails.discover import DEFAULT_EXCLUDED_DIRS, discover
 from guardrails.documents import FailedDocument
-from guardrails.model import Category, Document, Finding, Kind, Severity, SkippedFile, Span
-from guardrails.pipeline import load_text
+from guardrails.model import Document, Finding, Kind, Severity, SkippedFile
+from guardrails.pipeline import load_text, unread
 from guardrails.project import Project, find_root
 from guardrails.registry import RuleRef, RuleSpec, load
+from guardrails.result import INTERNAL_ERROR_ID, ScanResult, internal_error
 from guardrails.rule import Rule, RuleContext
 from guardrails.source import Unreadable, decode
 
 DEFAULT_MAX_FILE_SIZE = 10 * 1024 * 1024
-INTERNAL_ERROR_ID = "GR000"
+__all__ = ["DEFAULT_MAX_FILE_SIZE", "INTERNAL_ERROR_ID", "Engine", "ScanResult", "Settings"]
 
 
 @dataclass(slots=True)
@@ -43,18 +46,6 @@ class Settings:
     # Where per-file results are cached (None: <project root>/.guardrails_cache); off with use_cache.
     use_cache: bool = False
     cache_dir: Path | None = None
-
-
-@dataclass(slots=True)
-class ScanResult:
-    findings: list[Finding] = field(default_factory=list)
-    skipped: list[SkippedFile] = field(default_factory=list)
-    files_scanned: int = 0
-    unsupported: int = 0
-    internal_errors: int = 0
-    scanned: list[str] = field(default_factory=list)
-    baselined: int = 0
-    stale_baseline: list[dict[str, Any]] = field(default_factory=list)
 
 
 class Engine:
@@ -88,13 +79,22 @@ class Engine:
         return found
 
     def scan(self, paths: list[Path], stdin: tuple[str, bytes] | None = None) -> ScanResult:
+        """Scan ``paths`` (and ``stdin``: its file name and content). Warnings raised over scanned
+        content stay here (workers are forked inside this block and inherit the filter)."""
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return self._scan(paths, stdin)
+
+    def _scan(self, paths: list[Path], stdin: tuple[str, bytes] | None) -> ScanResult:
         result = ScanResult()
         root = find_root(self.cwd / paths[0]) if paths else find_root(self.cwd)
         project = Project(root, self.cwd, self.settings.max_file_size)
         documents: list[Document] = []
         if stdin is not None:
             doc = self._stdin_document(*stdin, result)
-            if doc is not None:
+            if isinstance(doc, FailedDocument) and doc.unscanned is not None:  # listed as skipped, and GR006
+                result.findings.extend(self.check_document(doc, project, result))
+            elif doc is not None:
                 project.add(doc)
                 result.files_scanned += 1
                 result.scanned.append(doc.path)
@@ -104,8 +104,7 @@ class Engine:
             paths, cwd=self.cwd, excluded_dirs=self.settings.excluded_dirs, use_gitignore=self.settings.use_gitignore
         )
         result.skipped.extend(found.skipped)
-        from guardrails import parallel
-
+        result.files_found = len(found.candidates)
         candidates = found.candidates
         if self.settings.path_filter is not None:
             candidates = [c for c in candidates if self.settings.path_filter(c.path)]
@@ -160,9 +159,9 @@ class Engine:
             failed = kind.kind if isinstance(kind, Template) else kind
             return FailedDocument(path=filename, kind=failed, text="", error=error)
         if isinstance(text, Unreadable):
-            result.skipped.append(SkippedFile(filename, text.reason, text.detail))
-            return None
-        loaded = load_text(filename, text, kind)
+            loaded = unread(filename, kind.kind if isinstance(kind, Template) else kind, text)
+        else:
+            loaded = load_text(filename, text, kind)
         if loaded.skipped is not None:
             result.skipped.append(loaded.skipped)
         return loaded.document
@@ -181,6 +180,11 @@ class Engine:
     def check_document(self, doc: Document, project: Project, result: ScanResult) -> list[Finding]:
         findings: list[Finding] = []
         for node in doc.iter_tree():
+            if isinstance(node, FailedDocument) and node.crashed is not None:
+                result.internal_errors += 1
+                what = f"guardrails crashed on this file, {node.crashed}; it was not checked"
+                findings.append(internal_error(node.host.path, what, f"parser:{node.crashed.partition(' at ')[0]}"))
+                continue
             for rule in self.rules_for(node.kind, isinstance(node, FailedDocument)):
                 findings.extend(self._guarded(rule, node, result, rule.check, node, self._context(rule, project)))
         return findings
@@ -236,7 +240,7 @@ class Engine:
                     summaries[rule.id] = rule.summarize(doc, self._context(rule, project))
                 except Exception as exc:
                     result.internal_errors += 1
-                    crashes.append(internal_error(rule, doc, exc))
+                    crashes.append(rule_crash(rule, doc, exc))
         return summaries, crashes
 
     def _guarded(self, rule: Rule, doc: Document | None, result: ScanResult, check: Any, *args: Any) -> list[Finding]:
@@ -244,31 +248,19 @@ class Engine:
             return list(check(*args))
         except Exception as exc:
             result.internal_errors += 1
-            return [internal_error(rule, doc, exc)]
+            return [rule_crash(rule, doc, exc)]
 
 
 def _module(spec: RuleSpec) -> str:
     return spec.module if isinstance(spec, RuleRef) else spec.__module__
 
 
-def internal_error(rule: Rule, doc: Document | None, exc: BaseException) -> Finding:
+def rule_crash(rule: Rule, doc: Document | None, exc: BaseException) -> Finding:
     """A rule crashed: report it where it happened, and fail the run."""
-    import traceback
+    from guardrails.pipeline import describe
 
-    frames = traceback.extract_tb(exc.__traceback__)
-    where = f" at {Path(frames[-1].filename).name}:{frames[-1].lineno}" if frames else ""
-    path = doc.host.path if doc is not None else "."
-    return Finding(
-        rule_id=INTERNAL_ERROR_ID,
-        rule_name="internal-error",
-        category=Category.UNPARSEABLE_INPUT,
-        severity=Severity.HIGH,
-        path=path,
-        span=Span.point(1),
-        # The exception's text is left out: it may quote a value from the file (a secret).
-        message=f"rule {rule.id} ({rule.name}) crashed on this file: {type(exc).__name__}{where}",
-        remediation="Report this to the guardrails maintainers with the file (or a reduced copy); "
-        "the file was not fully checked by this rule.",
-        incident=None,
-        anchor=f"{rule.id}:{type(exc).__name__}",
+    return internal_error(
+        doc.host.path if doc is not None else ".",
+        f"rule {rule.id} ({rule.name}) crashed on this file: {describe(exc)}",
+        f"{rule.id}:{type(exc).__name__}",
     )

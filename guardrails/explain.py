@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import textwrap
 
-from guardrails.rule import Example, Rule
+from guardrails.rule import Example, Rule, visible
 
 
 def _example(example: Example, label: str) -> list[str]:
     out = [f"{label}: {example.primary}" + (f"  ({example.note})" if example.note else "")]
-    source = example.files[example.primary]
+    source = visible(example.files[example.primary])
     for number, line in enumerate(source.rstrip("\n").split("\n"), start=1):
         marker = ">" if number in example.lines else " "
         out.append(f"  {marker}{number:>3} | {line}")
@@ -41,3 +41,28 @@ def render(rule: type[Rule]) -> str:
     lines.extend(_example(rule.bad[0], "bad"))
     lines.extend(_example(rule.good[0], "good"))
     return "\n".join(lines)
+
+
+def render_internal_error() -> str:
+    """``guardrails explain GR000``: the internal-error finding, which no rule class reports."""
+    from guardrails.result import (
+        INTERNAL_ERROR_ID,
+        INTERNAL_ERROR_NAME,
+        INTERNAL_ERROR_RATIONALE,
+        INTERNAL_ERROR_REMEDIATION,
+        INTERNAL_ERROR_TITLE,
+    )
+
+    wrap = textwrap.TextWrapper(width=100, initial_indent="  ", subsequent_indent="  ")
+    return "\n".join(
+        [
+            f"{INTERNAL_ERROR_ID} {INTERNAL_ERROR_NAME}: {INTERNAL_ERROR_TITLE[0].upper()}{INTERNAL_ERROR_TITLE[1:]}",
+            "category: unparseable-input    severity: high    reads: every kind",
+            "",
+            "Why it matters",
+            wrap.fill(INTERNAL_ERROR_RATIONALE),
+            "",
+            "How to fix it",
+            wrap.fill(INTERNAL_ERROR_REMEDIATION),
+        ]
+    )

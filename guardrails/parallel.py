@@ -24,8 +24,9 @@ from guardrails.model import Document, Finding, Kind, SkippedFile
 if TYPE_CHECKING:
     from guardrails.cache import Cache
     from guardrails.discover import Candidate
-    from guardrails.engine import Engine, ScanResult
+    from guardrails.engine import Engine
     from guardrails.project import Project
+    from guardrails.result import ScanResult
 
 # Below this many files to check, a pool costs more than it saves (measured: fork + imports
 # in the workers is ~0.15 s on 2 cores, a Terraform file takes ~1.5 ms to parse and check).
@@ -97,22 +98,29 @@ def _check_group(
     engine: Engine, root: Path, wanted: frozenset[Kind], keep: bool, group: list[Work], track: bool
 ) -> list[FileResult]:
     from guardrails.cache import TrackingProject
-    from guardrails.engine import ScanResult
-    from guardrails.pipeline import load
+    from guardrails.pipeline import describe, load
     from guardrails.project import Project
+    from guardrails.result import ScanResult, internal_error
     from guardrails.suppress import MARKER
 
     out: list[FileResult] = []
     project: Project = (TrackingProject if track else Project)(root, engine.cwd, engine.settings.max_file_size)
     loaded: list[tuple[Work, Document | None, SkippedFile | None]] = []
     for work in group:
-        result = load(work.path, work.display, engine.settings.max_file_size)
-        if result.document is not None:
+        try:
+            result = load(work.path, work.display, engine.settings.max_file_size)
+        except Exception as exc:  # reading or detecting crashed: this file alone is reported
+            crash = internal_error(work.display, f"guardrails crashed reading this file: {describe(exc)}", "load")
+            out.append(FileResult(work.display, work.content, [crash], 1, scanned=True))
+            continue
+        if result.document is not None and result.skipped is None:
             project.add(result.document)
         loaded.append((work, result.document, result.skipped))
     for work, doc, skipped in loaded:
-        if doc is None:
-            out.append(FileResult(work.display, work.content, skipped=skipped))
+        if doc is None or skipped is not None:
+            counter = ScanResult()
+            findings = engine.check_document(doc, project, counter) if doc is not None else []
+            out.append(FileResult(work.display, work.content, findings, counter.internal_errors, skipped=skipped))
             continue
         counter = ScanResult()
         findings: list[Finding] = []
@@ -281,8 +289,8 @@ def scan_files(
     a file of the tree can change their result only by being among those or by being read.
     """
     from guardrails.cache import TrackingProject, digest
-    from guardrails.engine import ScanResult
     from guardrails.pipeline import load
+    from guardrails.result import ScanResult
     from guardrails.suppress import MARKER
 
     kinds = engine.project_kinds()
@@ -335,6 +343,8 @@ def scan_files(
         outcome = outcomes[candidate.display]
         if outcome.skipped is not None:
             result.skipped.append(outcome.skipped)
+            result.findings.extend(outcome.findings)  # GR006: a supported file left unread
+            result.internal_errors += outcome.internal_errors
         elif not outcome.scanned:
             result.unsupported += 1
         else:

@@ -1,7 +1,17 @@
-"""One file from disk to a document: read, detect, parse, attach embedded shell."""
+"""One file from disk to a document: read, detect, parse, attach embedded shell.
+
+Nothing that happens here stops a scan: a file of a supported kind that cannot be read
+becomes a FailedDocument that a rule reports (GR001 when it does not parse, GR006 when it
+was not read at all), and an unexpected exception in a parser becomes a FailedDocument
+that the engine reports as an internal error (GR000) for this file alone. Warnings that
+parsers raise over scanned content (``SyntaxWarning`` for an odd escape in a scanned
+Python file) are the file's business, never the user's terminal.
+"""
 
 from __future__ import annotations
 
+import traceback
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,12 +22,18 @@ from guardrails.source import Unreadable, read_head, read_text
 from guardrails.templates import Template
 
 HELM_HINT = "helm template <chart> | guardrails scan - --stdin-filename rendered.yaml"
+# `terraform show -json` of a real plan is tens of megabytes; it is the file that shows a
+# database being replaced, so it gets a limit of its own, above --max-file-size.
+PLAN_MAX_SIZE = 256 * 1024 * 1024
+# Skips of a file of a supported kind that leave it unchecked: each is a GR006 finding.
+UNSCANNED_REASONS = frozenset({"too-large", "unreadable", "binary"})
 
 
 @dataclass(slots=True)
 class Loaded:
     """The outcome for one file: a document (possibly a FailedDocument), a skip, or neither
-    when the file is of no supported kind."""
+    when the file is of no supported kind. A supported file that was not read has both: the
+    skip (listed in reports) and a FailedDocument that says why (a finding)."""
 
     document: Document | None = None
     skipped: SkippedFile | None = None
@@ -42,14 +58,28 @@ def load(path: Path, display: str, max_size: int) -> Loaded:
     if kind == detect.HELM_TEMPLATE:
         return Loaded(skipped=SkippedFile(display, "helm-template", f"not YAML until rendered: {HELM_HINT}"))
     assert isinstance(kind, Kind | Template)
+    failed = kind.kind if isinstance(kind, Template) else kind
     try:
-        text = read_text(path, max_size)
+        text = read_text(path, size_limit(failed, max_size))
     except ParseError as error:
-        failed = kind.kind if isinstance(kind, Template) else kind
         return Loaded(document=FailedDocument(path=display, kind=failed, text="", error=error))
     if isinstance(text, Unreadable):
-        return Loaded(skipped=SkippedFile(display, text.reason, text.detail))
+        return unread(display, failed, text)
     return load_text(display, text, kind)
+
+
+def size_limit(kind: Kind, max_size: int) -> int:
+    return max(max_size, PLAN_MAX_SIZE) if kind is Kind.TERRAFORM_PLAN else max_size
+
+
+def unread(display: str, kind: Kind, why: Unreadable) -> Loaded:
+    """A file of a supported kind that was not read: listed as skipped, and a finding when
+    the reason leaves it unchecked."""
+    skipped = SkippedFile(display, why.reason, why.detail)
+    if why.reason not in UNSCANNED_REASONS:
+        return Loaded(skipped=skipped)
+    detail = f"{why.reason}: {why.detail}" if why.detail else why.reason
+    return Loaded(document=FailedDocument(path=display, kind=kind, text="", unscanned=detail), skipped=skipped)
 
 
 def load_text(display: str, text: str, kind: Kind | Template) -> Loaded:
@@ -74,15 +104,35 @@ def load_text(display: str, text: str, kind: Kind | Template) -> Loaded:
 
 
 def parse_text(display: str, text: str, kind: Kind) -> Document:
-    """Parse already-decoded text; a parse failure becomes a FailedDocument."""
+    """Parse already-decoded text; a parse failure becomes a FailedDocument, and so does a
+    parser crash (with ``crashed`` set)."""
     from guardrails.embedded import attach_children
     from guardrails.parsers import parse
 
-    try:
-        doc = parse(display, text, kind)
-    except ParseError as error:
-        return FailedDocument(path=display, kind=kind, text=text, error=error)
-    if isinstance(doc, TreeDocument) and doc.kind is Kind.YAML:
-        doc.kind = detect.refine(doc)
-    attach_children(doc)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            doc = parse(display, text, kind)
+        except ParseError as error:
+            return FailedDocument(path=display, kind=kind, text=text, error=error)
+        except Exception as exc:
+            return crashed(display, kind, text, exc, f"parsing it as {kind.value}")
+        try:
+            if isinstance(doc, TreeDocument) and doc.kind is Kind.YAML:
+                doc.kind = detect.refine(doc)
+            attach_children(doc)
+        except Exception as exc:
+            return crashed(display, doc.kind, text, exc, "reading what it embeds")
     return doc
+
+
+def crashed(display: str, kind: Kind, text: str, exc: BaseException, doing: str) -> FailedDocument:
+    """A FailedDocument for an unexpected exception: its type and where it was raised, never
+    its text (which may quote the file, a secret with it)."""
+    return FailedDocument(path=display, kind=kind, text=text, crashed=f"{doing}: {describe(exc)}")
+
+
+def describe(exc: BaseException) -> str:
+    frames = traceback.extract_tb(exc.__traceback__)
+    where = f" at {Path(frames[-1].filename).name}:{frames[-1].lineno}" if frames else ""
+    return f"{type(exc).__name__}{where}"

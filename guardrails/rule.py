@@ -237,3 +237,9 @@ def _metadata_problems(cls: type[Rule]) -> Iterator[str]:
     for example in cls.bad:
         if not example.lines:
             yield f"bad example {example.primary!r} names no expected line"
+
+
+def visible(text: str) -> str:
+    """An example's text as documentation shows it: control characters other than tab and
+    newline (a NUL byte in a binary-file example) written as ``\\xNN``."""
+    return "".join(c if c in "\t\n" or c.isprintable() else f"\\x{ord(c):02x}" for c in text)

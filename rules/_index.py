@@ -62,6 +62,7 @@ RULES = (
     ('GR003', 'unknown-suppressed-rule', 'unparseable-input', ('compose', 'docker-daemon', 'dockerfile', 'dotenv', 'github-actions', 'gitlab-ci', 'helm-values', 'json', 'kubernetes', 'makefile', 'python', 'resolv-conf', 'shell', 'sql', 'terraform', 'terraform-json', 'terraform-plan', 'tfvars', 'yaml', 'zone'), 'guardrails.rules.input.unknown_suppressed_rule', 'UnknownSuppressedRule', False, False),
     ('GR004', 'expired-suppression', 'unparseable-input', ('compose', 'docker-daemon', 'dockerfile', 'dotenv', 'github-actions', 'gitlab-ci', 'helm-values', 'json', 'kubernetes', 'makefile', 'python', 'resolv-conf', 'shell', 'sql', 'terraform', 'terraform-json', 'terraform-plan', 'tfvars', 'yaml', 'zone'), 'guardrails.rules.input.expired_suppression', 'ExpiredSuppression', False, False),
     ('GR005', 'unused-suppression', 'unparseable-input', ('compose', 'docker-daemon', 'dockerfile', 'dotenv', 'github-actions', 'gitlab-ci', 'helm-values', 'json', 'kubernetes', 'makefile', 'python', 'resolv-conf', 'shell', 'sql', 'terraform', 'terraform-json', 'terraform-plan', 'tfvars', 'yaml', 'zone'), 'guardrails.rules.input.unused_suppression', 'UnusedSuppression', False, False),
+    ('GR006', 'unscanned-file', 'unparseable-input', ('compose', 'docker-daemon', 'dockerfile', 'dotenv', 'github-actions', 'gitlab-ci', 'helm-values', 'json', 'kubernetes', 'makefile', 'python', 'resolv-conf', 'shell', 'sql', 'terraform', 'terraform-json', 'terraform-plan', 'tfvars', 'yaml', 'zone'), 'guardrails.rules.input.unscanned_file', 'UnscannedFile', False, True),
     ('SS001', 'shared-production-secret', 'shared-environment-secret', ('compose', 'dotenv', 'github-actions', 'gitlab-ci', 'helm-values', 'json', 'kubernetes', 'terraform', 'terraform-json', 'tfvars', 'yaml'), 'guardrails.rules.secrets.shared_production_secret', 'SharedProductionSecret', True, False),
     ('SS002', 'shared-secret-manager-path', 'shared-environment-secret', ('compose', 'dotenv', 'github-actions', 'gitlab-ci', 'helm-values', 'json', 'kubernetes', 'terraform', 'terraform-json', 'tfvars', 'yaml'), 'guardrails.rules.secrets.shared_secret_reference', 'SharedSecretReference', True, False),
 )
@@ -124,6 +125,7 @@ FILES = {
     'input/invalid_suppression.py': 2688,
     'input/unknown_suppressed_rule.py': 1881,
     'input/unparseable_input.py': 2913,
+    'input/unscanned_file.py': 2134,
     'input/unused_suppression.py': 1993,
     'secrets/shared_production_secret.py': 5961,
     'secrets/shared_secret_reference.py': 4900,

@@ -82,4 +82,4 @@ def test_changed_since_scans_only_changed_files(tmp_path, monkeypatch) -> None: 
     assert [(f["rule_id"], f["path"]) for f in report["findings"]] == [("GR001", "new.yaml")]
     assert report["counts"]["files_scanned"] == 1
     proc = run_cli("scan", "--changed-since", "no-such-ref", cwd=tmp_path)
-    assert proc.returncode == 2 and "git diff --name-only no-such-ref failed" in proc.stderr
+    assert proc.returncode == 2 and "git diff --name-only no-such-ref...HEAD failed" in proc.stderr

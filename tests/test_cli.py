@@ -55,7 +55,7 @@ def test_json_output_matches_documented_schema(repo) -> None:  # type: ignore[no
     _, report = scan_json(cwd=root)
     schema = json.loads((REPO / "docs" / "output.schema.json").read_text())
     jsonschema.validate(report, schema)
-    assert {f["rule_id"] for f in report["findings"]} == {"ED001", "GR001"}
+    assert {f["rule_id"] for f in report["findings"]} == {"ED001", "GR001", "GR006"}, "blob.sh: a binary script"
     assert {s["reason"] for s in report["skipped"]} == {"helm-template", "binary"}
     required = set(schema["$defs"]["finding"]["required"])
     assert all(required <= set(f) for f in report["findings"])
@@ -92,8 +92,8 @@ def test_text_output_and_fail_on(repo) -> None:  # type: ignore[no-untyped-def]
     root = repo({"docker-compose.yml": COMPOSE.format("27017:27017")})
     proc = run_cli("scan", cwd=root)
     assert proc.returncode == 1
-    assert "docker-compose.yml:5:9: ED001 [critical]" in proc.stdout
-    assert '    5 |       - "27017:27017"' in proc.stdout
+    assert "docker-compose.yml\n  5:9  ED001 [critical]" in proc.stdout
+    assert '      5 |       - "27017:27017"' in proc.stdout
     assert "\033[" not in proc.stdout
     assert "https://blog.newsblur.com/" in proc.stdout
     assert run_cli("scan", "--select", "destructive-operation", cwd=root).returncode == 0

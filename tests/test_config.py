@@ -155,3 +155,41 @@ def test_configured_datastore_is_used_by_the_compose_rule(repo) -> None:  # type
     assert code == 1
     assert [(f["rule_id"], f["line"]) for f in report["findings"]] == [("ED001", 4)]
     assert "CockroachDB" in report["findings"][0]["message"]
+
+
+def test_the_nearest_configuration_rules_each_file_whatever_the_argument_order(repo) -> None:  # type: ignore[no-untyped-def]
+    root = repo(
+        {
+            ".guardrails.yaml": "rules:\n  ED001: {severity: high}\n",
+            "docker-compose.yml": COMPOSE,
+            "svc/.guardrails.yaml": "ignore: [ED001]\n",
+            "svc/docker-compose.yml": COMPOSE,
+            "svc/broken.yaml": "a: [\n",
+        }
+    )
+    expected = [("ED001", "high", "docker-compose.yml"), ("GR001", "high", "svc/broken.yaml")]
+    for args in ((), (".",), ("docker-compose.yml", "svc"), ("svc", "docker-compose.yml")):
+        _, report = scan_json(*args, cwd=root)
+        assert [(f["rule_id"], f["severity"], f["path"]) for f in report["findings"]] == expected, args
+    _, report = scan_json("..", cwd=root / "svc")
+    assert [(f["rule_id"], f["severity"], f["path"]) for f in report["findings"]] == expected
+
+
+def test_extend_inherits_a_parent_configuration(repo) -> None:  # type: ignore[no-untyped-def]
+    root = repo(
+        {
+            ".guardrails.yaml": "exclude: ['svc/vendored/']\nrules:\n  ED001: {severity: medium}\nfail-on: high\n",
+            "svc/.guardrails.yaml": "extend: ../.guardrails.yaml\nignore: [GR001]\n",
+            "svc/docker-compose.yml": COMPOSE,
+            "svc/broken.yaml": "a: [\n",
+            "svc/vendored/broken.yaml": "a: [\n",
+        }
+    )
+    code, report = scan_json("svc", cwd=root)
+    assert [(f["rule_id"], f["severity"], f["path"]) for f in report["findings"]] == [
+        ("ED001", "medium", "svc/docker-compose.yml")
+    ]
+    assert code == 0, "fail-on: high is inherited"
+    (root / "svc" / ".guardrails.yaml").write_text("extend: ../nope.yaml\n")
+    proc = run_cli("scan", "svc", cwd=root)
+    assert proc.returncode == 2 and "extend: ../nope.yaml: no such configuration file" in proc.stderr

@@ -222,3 +222,25 @@ def test_astral_characters_do_not_crash_tree_sitter_bash() -> None:
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr
+
+
+def test_fuzz_with_a_fresh_seed(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    """Every CI run fuzzes for a short budget with a seed never used before, so that runs add
+    up to new inputs instead of the same ones; the seed is printed to reproduce a failure with
+    ``python benchmarks/fuzz.py --seconds 20 --seed SEED``. Longer runs are part of a release
+    (docs/release.md)."""
+    import os
+    import random
+
+    seed = int(os.environ.get("GUARDRAILS_FUZZ_SEED") or random.SystemRandom().randrange(1, 2**31))
+    with capsys.disabled():
+        print(f"\nfuzz seed: {seed}")
+    command = [sys.executable, str(REPO / "benchmarks" / "fuzz.py"), "--seconds", "20", "--seed", str(seed)]
+    proc = subprocess.run(
+        [*command, "--out", str(tmp_path / "failures")],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=REPO,
+    )
+    assert proc.returncode == 0, f"fuzz seed {seed} found failures:\n{proc.stdout}\n{proc.stderr}"

@@ -125,7 +125,9 @@ def test_fifty_megabyte_file_is_skipped_and_listed(repo: Callable[[dict[str, str
     [skipped] = report["skipped"]
     assert (skipped["path"], skipped["reason"]) == ("huge.yaml", "too-large")
     assert "52,428,800 bytes" in skipped["detail"]
-    assert report["counts"]["files_scanned"] == 1 and code == 0
+    # Listed, and a finding: a YAML file the gate did not read must not pass it (GR006).
+    assert [(f["rule_id"], f["path"]) for f in report["findings"]] == [("GR006", "huge.yaml")]
+    assert report["counts"]["files_scanned"] == 1 and code == 1
     assert elapsed < HANG_SECONDS  # the file is never read
 
 

@@ -43,7 +43,7 @@ def test_try_repo_blocks_bad_compose_and_passes_fixed(tmp_path: Path) -> None:
     command = [sys.executable, "-m", "pre_commit", "try-repo", str(REPO), "guardrails", "--all-files"]
     bad = subprocess.run(command, cwd=project, env=env, capture_output=True, text=True, timeout=900)
     assert bad.returncode == 1, bad.stdout + bad.stderr
-    assert "docker-compose.yml:5:9: ED001 [critical]" in bad.stdout
+    assert "docker-compose.yml\n  5:9  ED001 [critical]" in bad.stdout
     (project / "docker-compose.yml").write_text(FIXED)
     _git(project, "add", ".")
     fixed = subprocess.run(command, cwd=project, env=env, capture_output=True, text=True, timeout=900)

@@ -72,7 +72,7 @@ def test_sarif_is_valid_and_carries_fingerprints_levels_and_suppressions(reports
     jsonschema.validate(sarif, json.loads(SARIF_SCHEMA.read_text(encoding="utf-8")))
     run = sarif["runs"][0]
     rules = {r["id"]: r for r in run["tool"]["driver"]["rules"]}
-    assert rules["ED001"]["helpUri"] == "https://blog.newsblur.com/2021/06/28/story-of-a-hacking/"
+    assert rules["ED001"]["helpUri"].endswith("docs/rules.md#ed001-compose-datastore-port-exposed")
     assert "How to fix it" in rules["ED001"]["help"]["text"]
     native = {f["fingerprint"]: f for f in json.loads(reports[0]["json"])["findings"]}
     levels = {"critical": "error", "high": "error", "medium": "warning", "low": "note", "info": "note"}
@@ -128,13 +128,14 @@ def test_gitlab_code_quality_fields(reports) -> None:  # type: ignore[no-untyped
 
 def test_github_annotations(reports) -> None:  # type: ignore[no-untyped-def]
     lines = reports[0]["github"].splitlines()
-    commands = [line for line in lines if line.startswith("::")]
+    assert all(line.startswith("::") for line in lines), "every line is a workflow command"
+    commands = lines[:-1]
     assert len(commands) == len([f for f in json.loads(reports[0]["json"])["findings"] if f["suppressed"] is None])
     first = commands[0]
     assert first.startswith("::error file=broken.yaml,line=5,col=")
     assert ",endLine=" in first and ",endColumn=" in first and ",title=GR001 unparseable-input [high]::" in first
     assert all("\n" not in c for c in commands)
-    assert lines[-1].startswith("guardrails: ")
+    assert lines[-1].startswith("::notice title=guardrails::guardrails: ")
 
 
 def test_github_escaping() -> None:

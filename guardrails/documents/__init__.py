@@ -40,6 +40,10 @@ class FailedDocument(Document):
     """
 
     error: ParseError | None = None
+    # Why the file was not read at all (too large, unreadable, binary): reported by GR006.
+    unscanned: str | None = None
+    # The parser crashed (exception type and where): reported as an internal error (GR000).
+    crashed: str | None = None
 
 
 @dataclass

@@ -47,6 +47,8 @@ def _libcst(text: str) -> Any:
         raise ParseError(f"invalid Python: {exc.message}", exc.raw_line, exc.raw_column + 1) from None
     except RecursionError:
         raise ParseError("invalid Python: nesting too deep") from None
+    except libcst.CSTValidationError:  # parsed, then refused: an identifier with an unassigned code point
+        raise ParseError("invalid Python: a name that is not a valid identifier") from None
 
 
 def _cpython_accepts(text: str) -> bool:

@@ -9,11 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from guardrails.engine import ScanResult
 from guardrails.model import Severity
 from guardrails.registry import RuleSpec
+from guardrails.result import ScanResult
 
-FORMATS = ("text", "json", "sarif", "junit", "github", "gitlab")
+FORMATS = ("text", "concise", "json", "sarif", "junit", "github", "gitlab")
 
 
 @dataclass(slots=True)
@@ -24,6 +24,7 @@ class Report:
     rules: tuple[RuleSpec, ...] = ()
     fail_on: Severity = Severity.LOW
     sources: dict[str, str] = field(default_factory=dict)
+    statistics: bool = False
 
 
 def read_sources(report: Report, cwd: Path) -> None:
@@ -38,10 +39,12 @@ def read_sources(report: Report, cwd: Path) -> None:
 
 def render(fmt: str, report: Report, colour: bool = False) -> str:
     """The report in ``fmt`` (one of FORMATS); heavy modules load only for the chosen one."""
-    if fmt == "text":
+    if fmt in ("text", "concise"):
         from guardrails.report import text
 
-        return text.render(report.result, report.sources, colour=colour)
+        return text.render(
+            report.result, report.sources, colour=colour, concise=fmt == "concise", statistics=report.statistics
+        )
     if fmt == "json":
         from guardrails.report import json_report
 

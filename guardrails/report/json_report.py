@@ -7,8 +7,8 @@ from collections import Counter
 from typing import Any
 
 from guardrails import __version__
-from guardrails.engine import ScanResult
 from guardrails.model import Finding, Severity
+from guardrails.result import ScanResult
 
 SCHEMA_VERSION = "1.0"
 

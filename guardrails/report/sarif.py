@@ -1,17 +1,24 @@
 """SARIF 2.1.0 for code scanning (GitHub, Azure DevOps, IDE viewers).
 
-Locations are relative URIs under ``%SRCROOT%`` (the directory the scan ran from), so the
-report is the same on every machine. ``partialFingerprints`` carries the line-independent
-fingerprint, which keeps an alert open across edits that only move lines.
+Locations are relative URIs under ``%SRCROOT%`` (the repository root), so the report is
+the same on every machine. As GitHub code scanning reads it: each result carries its own
+``properties.security-severity`` (a rule's severity can be overridden, and GR001 reports
+embedded shell at medium); each rule's ``helpUri`` is its section of docs/rules.md (the
+incident stays in ``help``); ``partialFingerprints`` carries ``primaryLocationLineHash``
+(rule, path and the text of the line, so an alert survives edits that move lines) and our
+line-independent fingerprint, each made unique with an occurrence number when two results
+would share it.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
+from collections import Counter
 from typing import Any
 from urllib.parse import quote
 
-from guardrails import __version__
+from guardrails import __version__, rule_doc_url
 from guardrails.model import Finding, Severity
 from guardrails.registry import load
 from guardrails.report import Report
@@ -60,8 +67,7 @@ def _descriptor(rule: type[Rule]) -> dict[str, Any]:
             "security-severity": _SECURITY_SEVERITY[rule.severity],
         },
     }
-    if incident is not None:
-        data["helpUri"] = incident.url
+    data["helpUri"] = rule_doc_url(rule.id, rule.name)
     return data
 
 
@@ -72,8 +78,13 @@ def _unlisted_descriptor(finding: Finding) -> dict[str, Any]:
         "name": finding.rule_name,
         "shortDescription": {"text": finding.rule_name.replace("-", " ").capitalize()},
         "help": {"text": finding.remediation},
+        "helpUri": rule_doc_url(finding.rule_id, finding.rule_name),
         "defaultConfiguration": {"level": level(finding.severity)},
-        "properties": {"category": finding.category.value, "tags": [finding.category.value]},
+        "properties": {
+            "category": finding.category.value,
+            "tags": [finding.category.value],
+            "security-severity": _SECURITY_SEVERITY[finding.severity],
+        },
     }
 
 
@@ -81,7 +92,34 @@ def _uri(path: str) -> str:
     return quote(path, safe="/-_.~")
 
 
-def _result(finding: Finding, index: int) -> dict[str, Any]:
+def _line_hash(finding: Finding, source: str | None) -> str:
+    """What ``primaryLocationLineHash`` stands for: the rule, the file and the reported line's
+    text (whitespace-insensitive), or its number when the text is not at hand (standard input)."""
+    lines = source.split("\n") if source else []
+    line = "".join(lines[finding.span.line - 1].split()) if 0 < finding.span.line <= len(lines) else finding.span.line
+    return hashlib.sha256(f"{finding.rule_id}\0{finding.path}\0{line}".encode()).hexdigest()[:16]
+
+
+def _fingerprints(findings: list[Finding], sources: dict[str, str]) -> list[dict[str, str]]:
+    """Per result, fingerprints no other result shares: the n-th result with the same value
+    gets ``:n`` (GitHub's own convention for primaryLocationLineHash)."""
+    seen_hash: Counter[str] = Counter()
+    seen_ours: Counter[str] = Counter()
+    out = []
+    for finding in findings:
+        line_hash = _line_hash(finding, sources.get(finding.path))
+        seen_hash[line_hash] += 1
+        seen_ours[finding.fingerprint] += 1
+        ours = (
+            finding.fingerprint
+            if seen_ours[finding.fingerprint] == 1
+            else f"{finding.fingerprint}:{seen_ours[finding.fingerprint]}"
+        )
+        out.append({"primaryLocationLineHash": f"{line_hash}:{seen_hash[line_hash]}", FINGERPRINT_KEY: ours})
+    return out
+
+
+def _result(finding: Finding, index: int, fingerprints: dict[str, str]) -> dict[str, Any]:
     span = finding.span
     end_line = max(span.end_line, span.line)
     end_column = span.end_column if end_line > span.line else max(span.end_column, span.column)
@@ -103,8 +141,12 @@ def _result(finding: Finding, index: int) -> dict[str, Any]:
                 }
             }
         ],
-        "partialFingerprints": {FINGERPRINT_KEY: finding.fingerprint},
-        "properties": {"severity": finding.severity.label, "category": finding.category.value},
+        "partialFingerprints": fingerprints,
+        "properties": {
+            "security-severity": _SECURITY_SEVERITY[finding.severity],
+            "severity": finding.severity.label,
+            "category": finding.category.value,
+        },
     }
     if finding.related:
         data["relatedLocations"] = [_related(item, i) for i, item in enumerate(finding.related, 1)]
@@ -166,7 +208,10 @@ def document(report: Report) -> dict[str, Any]:
                     }
                 ],
                 "columnKind": "unicodeCodePoints",
-                "results": [_result(f, index[f.rule_id]) for f in result.findings],
+                "results": [
+                    _result(f, index[f.rule_id], prints)
+                    for f, prints in zip(result.findings, _fingerprints(result.findings, report.sources), strict=True)
+                ],
             }
         ],
     }

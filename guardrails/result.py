@@ -1,0 +1,62 @@
+"""What a scan produces, and the internal-error finding (GR000) that keeps a crash with its file.
+
+Shared by the engine, the checking of files in workers (guardrails/parallel.py) and the
+reporters, so that none of them imports another for it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from guardrails.model import Category, Finding, Severity, SkippedFile, Span
+
+INTERNAL_ERROR_ID = "GR000"
+INTERNAL_ERROR_NAME = "internal-error"
+INTERNAL_ERROR_TITLE = "guardrails itself crashed on a file (a parser or a rule)"
+INTERNAL_ERROR_RATIONALE = (
+    "A crash must not pass a file as safe, and must not stop the scan of every other file either. The "
+    "exception stays with the file it happened on: the finding names the exception type and where it was "
+    "raised (never its text, which may quote the file), the rest of the scan completes, the summary and "
+    "the JSON report count the internal errors, and the run fails whatever --fail-on says. It is not a "
+    "rule: it cannot be selected, ignored or suppressed."
+)
+INTERNAL_ERROR_REMEDIATION = (
+    "Report this to the guardrails maintainers with the file (or a reduced copy); the file was not fully "
+    "checked. The rest of the scan completed."
+)
+
+
+@dataclass(slots=True)
+class ScanResult:
+    findings: list[Finding] = field(default_factory=list)
+    skipped: list[SkippedFile] = field(default_factory=list)
+    files_scanned: int = 0
+    unsupported: int = 0
+    internal_errors: int = 0
+    scanned: list[str] = field(default_factory=list)
+    baselined: int = 0
+    stale_baseline: list[dict[str, Any]] = field(default_factory=list)
+    # Files discovery found under the given paths, before configuration excludes and
+    # --changed-since: zero when the paths name no file at all.
+    files_found: int = 0
+    # Findings left out of the report by --severity (they still count for --fail-on).
+    hidden: int = 0
+
+
+def internal_error(path: str, what: str, anchor: str) -> Finding:
+    """A crash in guardrails itself (a parser or a rule) on the file ``path``: reported there,
+    and it fails the run. ``what`` names the exception type and where, never its text, which
+    may quote a value from the file (a secret)."""
+    return Finding(
+        rule_id=INTERNAL_ERROR_ID,
+        rule_name=INTERNAL_ERROR_NAME,
+        category=Category.UNPARSEABLE_INPUT,
+        severity=Severity.HIGH,
+        path=path,
+        span=Span.point(1),
+        message=what,
+        remediation=INTERNAL_ERROR_REMEDIATION,
+        incident=None,
+        anchor=anchor,
+    )
