@@ -107,7 +107,8 @@ def test_a_parser_crash_stays_with_its_file(tmp_path: Path, monkeypatch: pytest.
         raise _BoomError("quoting the file: hunter2")
 
     monkeypatch.setattr(libcst, "parse_module", boom)
-    _repo(tmp_path, {"a.py": "import os\n", "docker-compose.yml": COMPOSE})
+    # A call a rule looks at (subprocess), so that libcst is asked for the tree at all.
+    _repo(tmp_path, {"a.py": "import subprocess\nsubprocess.run(['ls'])\n", "docker-compose.yml": COMPOSE})
     monkeypatch.chdir(tmp_path)
     runner = CliRunner()
     done = runner.invoke(main, ["scan", "-j", "1", "-f", "json", "."])
