@@ -17,7 +17,7 @@ import click
 from guardrails import __version__
 
 _SEVERITIES = ["critical", "high", "medium", "low", "info"]
-_FORMATS = ("text", "json", "sarif", "junit", "github", "gitlab")
+_FORMATS = ("text", "json", "sarif", "junit", "github", "gitlab", "markdown")
 
 
 class ConfigurationError(click.ClickException):

@@ -13,7 +13,7 @@ from guardrails.engine import ScanResult
 from guardrails.model import Severity
 from guardrails.registry import RuleSpec
 
-FORMATS = ("text", "json", "sarif", "junit", "github", "gitlab")
+FORMATS = ("text", "json", "sarif", "junit", "github", "gitlab", "markdown")
 
 
 @dataclass(slots=True)
@@ -62,4 +62,8 @@ def render(fmt: str, report: Report, colour: bool = False) -> str:
         from guardrails.report import gitlab
 
         return gitlab.render(report)
+    if fmt == "markdown":
+        from guardrails.report import markdown
+
+        return markdown.render(report)
     raise ValueError(f"unknown format {fmt!r} (choose from {', '.join(FORMATS)})")
