@@ -131,6 +131,23 @@ class TrackingProject(Project):
             self.dirs.add((str(PurePosixPath(doc.host.path).parent), tuple(suffixes)))
         return super().siblings(doc, suffixes)
 
+    def directory_documents(self, directory: Path, suffixes: tuple[str, ...]) -> list[Document]:
+        if self.files is not None and not directory.is_absolute():  # siblings() recorded its own
+            self.dirs.add((str(PurePosixPath(directory)), tuple(suffixes)))
+        return super().directory_documents(directory, suffixes)
+
+    def _listed(self, directory: Path) -> None:
+        if self.files is not None:
+            self.dirs.add((self.display_of(directory), ("",)))
+
+    def read_bytes(self, path: Path) -> bytes | None:
+        if self.files is not None:
+            display = self.display_of(path)
+            if display not in self._states:
+                self._states[display] = file_state(self.root, self.cwd, display)
+            self.files.add((display, self._states[display]))
+        return super().read_bytes(path)
+
 
 # --------------------------------------------------------------------------- findings <-> JSON
 

@@ -11,7 +11,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from guardrails.discover import display_path, real_path
+from guardrails.discover import DEFAULT_EXCLUDED_DIRS, display_path, real_path
 from guardrails.model import Document
 
 
@@ -56,7 +56,12 @@ class Project:
 
     def siblings(self, doc: Document, suffixes: tuple[str, ...]) -> list[Document]:
         """Documents next to ``doc`` (same directory) whose names end with one of ``suffixes``."""
-        directory = (self.cwd / doc.host.path).parent
+        return self.directory_documents((self.cwd / doc.host.path).parent, suffixes)
+
+    def directory_documents(self, directory: Path, suffixes: tuple[str, ...]) -> list[Document]:
+        """Documents in ``directory`` (relative to the working directory, or absolute) whose
+        names end with one of ``suffixes``; nothing outside the project root."""
+        directory = directory if directory.is_absolute() else self.cwd / directory
         found: list[Document] = []
         try:
             with os.scandir(directory) as entries:
@@ -73,6 +78,29 @@ class Project:
                 if other is not None:
                     found.append(other)
         return found
+
+    def walk(self, suffixes: tuple[str, ...]) -> list[Path]:
+        """Every file under the project root whose name ends with one of ``suffixes``, outside
+        hidden and excluded directories (``.terraform``, ``node_modules``...), in a stable order."""
+        found: list[Path] = []
+        for top, directories, files in os.walk(self.root):
+            directories[:] = sorted(d for d in directories if not d.startswith(".") and d not in DEFAULT_EXCLUDED_DIRS)
+            self._listed(Path(top))
+            found.extend(Path(top) / name for name in sorted(files) if name.endswith(suffixes))
+        return found
+
+    def _listed(self, directory: Path) -> None:
+        """A hook: the cache's project records every directory a walk listed (every name in
+        it: a new subdirectory can hold a new file)."""
+
+    def read_bytes(self, path: Path) -> bytes | None:
+        """The raw content of a project file (None when unreadable or too large)."""
+        try:
+            with open(path, "rb") as handle:
+                data = handle.read(self.max_file_size + 1)
+        except OSError:
+            return None
+        return data if len(data) <= self.max_file_size else None
 
 
 def _inside(path: Path, root: Path) -> bool:

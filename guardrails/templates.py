@@ -181,7 +181,8 @@ def broken_by_tags(text: str, kind: Kind, error: ParseError) -> Engine | ParseEr
     except ParseError as remaining:
         lines = text.split("\n")
         at_tag = error.line <= len(lines) and any(tag in lines[error.line - 1] for tag in _CONTENT_TAGS)
-        return remaining if at_tag and "_tpl" not in remaining.message else None
+        moved = (remaining.line, remaining.column) != (error.line, error.column)
+        return remaining if at_tag and moved and "_tpl" not in remaining.message else None
     return engine
 
 

@@ -22,7 +22,9 @@ REVIEWED = {
     # postgres published on 0.0.0.0 with POSTGRES_PASSWORD=${POSTGRES_PW} = 'changeit' from the .env.
     ("postgresql-pgadmin/compose.yaml", 7, "ED002"),
     ("postgresql-pgadmin/compose.yaml", 10, "ED001"),
-    # postgres published '5432:5432' (password from the environment): high.
+    # postgres published '5432:5432' with POSTGRES_PASSWORD=mysecretpassword, the postgres image
+    # documentation's own example: critical, and the password line itself.
+    ("react-rust-postgres/compose.yaml", 38, "ED002"),
     ("react-rust-postgres/compose.yaml", 42, "ED001"),
     # Redpanda (Kafka API 9092, HTTP proxy 8082) published on 0.0.0.0 without SASL.
     ("wasmedge-kafka-mysql/compose.yml", 15, "ED001"),

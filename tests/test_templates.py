@@ -126,7 +126,10 @@ def test_bad_broken_files_are_still_gr001(repo: Repo) -> None:
     """A file broken for a reason other than its tags, or whose tags are not an engine's, is GR001."""
     root = repo(
         {
-            "status.sh": "#!/bin/bash\nif docker ps --format '{{.Names}}'; then\n  echo up\n",
+            "status.sh": (
+                "#!/bin/bash\nif docker ps --format '{{.Names}}' | grep -q web; then\n  case \"$1\" in\n"
+                "    restart)\n      docker restart \"$(docker ps -q --format '{{.ID}}')\"\n"
+            ),
             "values.yaml": "services:\n  {{ name }}:\n    build: .\n   image: web\n",
             "roles/web/templates/static.yaml": "a:\n  b: 1\n c: 2\n",
             "static.yaml.j2": "a:\n  b: 1\n c: 2\n",

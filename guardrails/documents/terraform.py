@@ -16,7 +16,9 @@ class Expr:
     list[Expr]), ``object`` (value: dict[str, Expr]), ``template`` (value: str with its
     interpolations left as text), ``reference`` (value: dotted path such as
     ``var.ttl``, ``local.x`` or ``aws_route53_zone.main.name_servers[0]``),
-    ``call`` (value: function name; ``args``), ``other`` (anything else).
+    ``call`` (value: function name; ``args``), ``conditional`` (``args``: condition,
+    then, else), ``binary`` (value: operator such as ``==`` or ``&&``; ``args``: left,
+    right), ``unary`` (value ``!``; ``args``: operand), ``other`` (anything else).
     """
 
     kind: str

@@ -10,7 +10,9 @@ same answer.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import shlex
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
 from guardrails.documents import DotenvDocument, TreeDocument
@@ -117,18 +119,6 @@ def project_variables(doc: TreeDocument, project: Project) -> dict[str, str]:
     return env_doc.as_dict() if isinstance(env_doc, DotenvDocument) else {}
 
 
-def ports(service: Node, interpolate: Interpolator) -> list[PortBinding]:
-    node = service.get("ports")
-    if node is None or not node.is_seq:
-        return []
-    bindings: list[PortBinding] = []
-    for item in node.elements():
-        binding = _long_port(item, interpolate) if item.is_map else _short_port(item, interpolate)
-        if binding is not None:
-            bindings.append(binding)
-    return bindings
-
-
 def _short_port(item: Node, interpolate: Interpolator) -> PortBinding | None:
     """``[HOST_IP:][HOST_PORT:]CONTAINER_PORT[/PROTOCOL]``, IPv6 host IPs in brackets."""
     raw = interpolate(item.text)
@@ -155,51 +145,41 @@ def _long_port(item: Node, interpolate: Interpolator) -> PortBinding | None:
 
 @dataclass(frozen=True, slots=True)
 class EnvValue:
+    """One variable of a service's environment. ``node`` is the line that sets it in the
+    compose file ``compose_path``; ``source`` is the file the value comes from (an env_file)."""
+
     value: str | None
     node: Node | None
     source: str
     raw: str = ""
+    compose_path: str = ""
 
 
-def environment(
-    service: Node, compose: TreeDocument, project: Project, interpolate: Interpolator
-) -> dict[str, EnvValue]:
+def environment(model: ServiceModel, project: Project) -> dict[str, EnvValue]:
     """The service's environment: ``env_file`` entries first, ``environment`` on top."""
     env: dict[str, EnvValue] = {}
-    env_files = service.get("env_file")
-    file_nodes = (
-        env_files.elements() if env_files is not None and env_files.is_seq else [env_files] if env_files else []
-    )
-    base = PurePosixPath(compose.path).parent
-    for file_node in file_nodes:
-        path_node = file_node.get("path") if file_node.is_map else file_node
+    for item in model.env_files:
+        path_node = item.node.get("path") if item.node.is_map else item.node
         if path_node is None:
             continue
-        env_doc = project.document(project.cwd / base / path_node.text)
+        env_doc = project.document(project.cwd / item.layer.directory / path_node.text)
         if isinstance(env_doc, DotenvDocument):
             for entry in env_doc.entries:
-                env[entry.key] = EnvValue(entry.value, file_node, env_doc.path)
-    node = service.get("environment")
-    if node is not None and node.is_map:
-        for key, _, value in node.items():
-            text = None if value.value is None else interpolate(value.text)
-            env[key] = EnvValue(text, value, compose.path, value.text)
-    elif node is not None and node.is_seq:
-        for item in node.elements():
-            key, sep, value_text = item.text.partition("=")
-            env[key.strip()] = EnvValue(interpolate(value_text) if sep else None, item, compose.path, value_text)
+                env[entry.key] = EnvValue(entry.value, item.node, env_doc.path, compose_path=item.path)
+    for key, (item, raw) in model.environment.items():
+        value = None if raw is None else item.layer.interpolate(raw)
+        env[key] = EnvValue(value, item.node, item.path, raw or "", item.path)
     return env
 
 
-def command_words(service: Node, interpolate: Interpolator) -> list[str]:
-    """``command`` and ``entrypoint`` as words (string form split like a shell would)."""
-    import shlex
-
+def command_words(model: ServiceModel) -> list[str]:
+    """``entrypoint`` and ``command`` as words (string form split like a shell would)."""
     words: list[str] = []
     for key in ("entrypoint", "command"):
-        node = service.get(key)
-        if node is None:
+        item = model.replaced.get(key)
+        if item is None:
             continue
+        node, interpolate = item.node, item.layer.interpolate
         if node.is_seq:
             words.extend(interpolate(n.text) or n.text for n in node.elements())
         elif node.is_scalar and node.text:
@@ -219,6 +199,7 @@ class Exposure:
     port: int
     node: Node
     binding: PortBinding | None
+    path: str = ""
 
     @property
     def where(self) -> str:
@@ -233,9 +214,243 @@ class Exposure:
         return f"ports.{self.port}" if self.binding is not None else "network_mode"
 
 
+# --------------------------------------------------------------------------- the files compose loads
+
+# compose-go's DefaultFileNames and DefaultOverrideFileNames (cli/options.go): without -f,
+# `docker compose` loads the first base name found in the directory, then the first
+# override name found beside it.
+BASE_NAMES = ("compose.yaml", "compose.yml", "docker-compose.yml", "docker-compose.yaml")
+OVERRIDE_NAMES = (
+    "compose.override.yml",
+    "compose.override.yaml",
+    "docker-compose.override.yml",
+    "docker-compose.override.yaml",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Layer:
+    """A compose file as compose loads it: relative paths from ``directory``, ``${VAR}``
+    from the project's variables."""
+
+    doc: TreeDocument
+    interpolate: Interpolator
+
+    @property
+    def directory(self) -> PurePosixPath:
+        return PurePosixPath(self.doc.path).parent
+
+
+@dataclass(frozen=True, slots=True)
+class Sourced:
+    """A node of the merged model and the compose file it was written in."""
+
+    node: Node
+    layer: Layer
+
+    @property
+    def path(self) -> str:
+        return self.layer.doc.path
+
+
+@dataclass(slots=True)
+class ServiceModel:
+    """A service after compose merged every definition of it (base file, overrides,
+    ``extends``), with each value traced to the file that set it.
+
+    The merge follows compose-spec's merge rules (compose-go ``override/merge.go``):
+    ``image``, ``network_mode``, ``command``, ``entrypoint`` and ``profiles`` are replaced,
+    ``ports``, ``expose`` and ``env_file`` are appended, ``environment`` merges by variable name;
+    ``!reset`` removes a value and ``!override`` replaces a sequence instead of appending.
+    """
+
+    name: str
+    definitions: list[Sourced] = field(default_factory=list)
+    replaced: dict[str, Sourced] = field(default_factory=dict)
+    ports: list[Sourced] = field(default_factory=list)
+    env_files: list[Sourced] = field(default_factory=list)
+    expose: list[Sourced] = field(default_factory=list)
+    # variable -> (the line that sets it, its raw value or None when only named)
+    environment: dict[str, tuple[Sourced, str | None]] = field(default_factory=dict)
+
+    def apply(self, service: Node, layer: Layer) -> None:
+        self.definitions.append(Sourced(service, layer))
+        for key, _, value in service.items():
+            reset = value.tag == "!reset"
+            if key in _REPLACED:
+                if reset:
+                    self.replaced.pop(key, None)
+                else:
+                    self.replaced[key] = Sourced(value, layer)
+            elif key in ("ports", "expose", "env_file"):
+                target = self.ports if key == "ports" else self.expose if key == "expose" else self.env_files
+                if reset or value.tag == "!override":
+                    target.clear()
+                if not reset:
+                    target.extend(Sourced(item, layer) for item in (value.elements() if value.is_seq else [value]))
+            elif key == "environment":
+                if reset or value.tag == "!override":
+                    self.environment.clear()
+                if not reset:
+                    self.environment.update(_environment_entries(value, layer))
+
+    def merged(self, name: str) -> ServiceModel:
+        """A copy to extend (``extends``) under another name."""
+        return ServiceModel(
+            name,
+            list(self.definitions),
+            dict(self.replaced),
+            list(self.ports),
+            list(self.env_files),
+            list(self.expose),
+            dict(self.environment),
+        )
+
+    def text(self, key: str) -> str | None:
+        """A replaced scalar (``image``, ``network_mode``) interpolated; None when unset or unknown."""
+        item = self.replaced.get(key)
+        if item is None or not item.node.is_scalar:
+            return None
+        return item.layer.interpolate(item.node.text)
+
+    def in_file(self, path: str) -> Sourced | None:
+        """The service's definition in the compose file ``path`` (the last one there)."""
+        return next((d for d in reversed(self.definitions) if d.path == path), None)
+
+
+_REPLACED = frozenset({"image", "network_mode", "command", "entrypoint", "profiles"})
+
+
+def _environment_entries(node: Node, layer: Layer) -> Iterator[tuple[str, tuple[Sourced, str | None]]]:
+    if node.is_map:
+        for key, _, value in node.items():
+            yield key, (Sourced(value, layer), None if value.value is None else value.text)
+    elif node.is_seq:
+        for item in node.elements():
+            key, sep, value_text = item.text.partition("=")
+            yield key.strip(), (Sourced(item, layer), value_text if sep else None)
+
+
+def _services(root: Node) -> Iterator[tuple[str, Node]]:
+    services = root.get("services")
+    for name, _, service in services.items() if services is not None else ():
+        if service.is_map:
+            yield name, service
+
+
+def compose_files(doc: TreeDocument, project: Project) -> tuple[list[TreeDocument], dict[str, str]]:
+    """The files compose loads together with ``doc``, in order, and the project's variables.
+
+    ``COMPOSE_FILE`` in the ``.env`` beside ``doc`` (``:``-separated, or
+    ``COMPOSE_PATH_SEPARATOR``) names them when it lists ``doc``; otherwise a base file
+    (``compose.yaml``...) goes with the override found beside it, and any other file
+    (``docker-compose.prod.yml``, given with ``-f``) is judged alone.
+    """
+    variables = project_variables(doc, project)
+    directory = PurePosixPath(doc.path).parent
+    listed = variables.get("COMPOSE_FILE", "")
+    if listed:
+        separator = variables.get("COMPOSE_PATH_SEPARATOR") or ":"
+        paths = [directory / p.strip() for p in listed.split(separator) if p.strip()]
+        docs = [project.document(project.cwd / p) for p in paths]
+        found = [d for d in docs if isinstance(d, TreeDocument)]
+        if any(d.path == doc.path for d in found):
+            return found, variables
+    name = PurePosixPath(doc.path).name
+    if name not in BASE_NAMES and name not in OVERRIDE_NAMES:
+        return [doc], variables
+    base = _first(project, directory, BASE_NAMES)
+    if base is None or (name in BASE_NAMES and base.path != doc.path):
+        return [doc], variables
+    override = _first(project, directory, OVERRIDE_NAMES)
+    if name in OVERRIDE_NAMES and (override is None or override.path != doc.path):
+        return [doc], variables
+    return [base] + ([override] if override is not None else []), variables
+
+
+def _first(project: Project, directory: PurePosixPath, names: tuple[str, ...]) -> TreeDocument | None:
+    for name in names:
+        found = project.document(project.cwd / directory / name)
+        if isinstance(found, TreeDocument):
+            return found
+    return None
+
+
+def compose_model(doc: TreeDocument, project: Project) -> dict[str, ServiceModel]:
+    """Every service of the compose project ``doc`` belongs to, merged as compose merges it
+    (``include`` first, then each file in order, ``extends`` resolved in its file)."""
+    files, variables = compose_files(doc, project)
+    key = ("compose-model", tuple(d.path for d in files))
+    cached = project.cache.get(key)
+    if cached is None:
+        interpolate = Interpolator(variables)
+        cached = {}
+        for file in files:
+            _load(Layer(file, interpolate), project, cached, depth=0)
+        project.cache[key] = cached
+    return cached
+
+
+_MAX_DEPTH = 8
+
+
+def _load(layer: Layer, project: Project, models: dict[str, ServiceModel], depth: int) -> None:
+    for root in layer.doc.roots:
+        for included in _includes(root, layer, project, depth):
+            _load(included, project, models, depth + 1)
+        for name, service in _services(root):
+            model = _resolve(name, service, layer, project, depth)
+            if name in models:
+                for definition in model.definitions:
+                    models[name].apply(definition.node, definition.layer)
+            else:
+                models[name] = model
+
+
+def _includes(root: Node, layer: Layer, project: Project, depth: int) -> Iterator[Layer]:
+    """``include:`` entries (a path, or ``path:`` one or several): each included file
+    interpolates with the ``.env`` of its own directory, as compose does."""
+    node = root.get("include")
+    if node is None or not node.is_seq or depth >= _MAX_DEPTH:
+        return
+    for entry in node.elements():
+        paths = entry.get("path") if entry.is_map else entry
+        if paths is None:
+            continue
+        for path_node in paths.elements() if paths.is_seq else [paths]:
+            text = layer.interpolate(path_node.text)
+            included = project.document(project.cwd / layer.directory / text) if text else None
+            if isinstance(included, TreeDocument) and included.path != layer.doc.path:
+                yield Layer(included, Interpolator(project_variables(included, project)))
+
+
+def _resolve(name: str, service: Node, layer: Layer, project: Project, depth: int) -> ServiceModel:
+    """One file's definition of a service on top of what it ``extends``."""
+    extends = service.get("extends")
+    model = ServiceModel(name)
+    if extends is not None and depth < _MAX_DEPTH:
+        base_name = extends.text if extends.is_scalar else _text(extends.get("service"))
+        file_node = extends.get("file") if extends.is_map else None
+        base_layer: Layer | None = layer
+        if file_node is not None:
+            path = layer.interpolate(file_node.text)
+            other = project.document(project.cwd / layer.directory / path) if path else None
+            base_layer = Layer(other, layer.interpolate) if isinstance(other, TreeDocument) else None
+        if base_name and base_layer is not None and (base_name, base_layer.doc.path) != (name, layer.doc.path):
+            base = next((node for root in base_layer.doc.roots for n, node in _services(root) if n == base_name), None)
+            if base is not None:
+                model = _resolve(base_name, base, base_layer, project, depth + 1).merged(name)
+    model.apply(service, layer)
+    return model
+
+
+def _text(node: Node | None) -> str:
+    return node.text if node is not None and node.is_scalar else ""
+
+
 @dataclass(slots=True)
 class DatastoreService:
-    """A compose service whose image is a known datastore."""
+    """A compose service whose image is a known datastore, as compose runs it."""
 
     name: str
     node: Node
@@ -245,6 +460,8 @@ class DatastoreService:
     words: list[str]
     auth: AuthState
     exposures: list[Exposure]
+    model: ServiceModel
+    profiles: tuple[str, ...] = ()
 
     @property
     def env_values(self) -> dict[str, str | None]:
@@ -254,36 +471,67 @@ class DatastoreService:
 def datastore_services(
     doc: TreeDocument, project: Project, extra: tuple[Datastore, ...] = ()
 ) -> list[DatastoreService]:
-    """Every datastore service of a compose file with its environment, auth state and exposures."""
-    interpolate = Interpolator(project_variables(doc, project))
+    """The datastore services defined in ``doc``, each merged with the other files compose
+    loads with it; rules report what ``doc`` itself writes (``EnvValue.compose_path``,
+    ``Exposure.path``)."""
     found: list[DatastoreService] = []
-    for root in doc.roots:
-        services = root.get("services")
-        for name, _, service in services.items() if services is not None else ():
-            if not service.is_map:
-                continue
-            image_node = service.get("image")
-            image = interpolate(image_node.text) if image_node is not None and image_node.is_scalar else None
-            store = find_datastore(image, extra) if image else None
-            if store is None or image is None:
-                continue
-            env = environment(service, doc, project, interpolate)
-            words = command_words(service, interpolate)
-            auth = auth_state(store, {k: v.value for k, v in env.items()}, words, image)
-            found.append(
-                DatastoreService(name, service, image, store, env, words, auth, exposures(service, store, interpolate))
-            )
-    return found
-
-
-def exposures(service: Node, store: Datastore, interpolate: Interpolator) -> list[Exposure]:
-    """The datastore's ports published on every interface (loopback binds and ``expose:`` are not)."""
-    mode = service.get("network_mode")
-    if mode is not None and mode.is_scalar and (interpolate(mode.text) or "") == "host":
-        return [Exposure(store.ports[0], mode, None)] if store.ports else []
-    found: list[Exposure] = []
-    for binding in ports(service, interpolate):
-        if not is_all_interfaces(binding.host_ip) or binding.protocol != "tcp":
+    for model in compose_model(doc, project).values():
+        here = model.in_file(doc.path)
+        image = model.text("image")
+        store = find_datastore(image, extra, container_ports(model)) if image else None
+        if here is None or store is None or image is None:
             continue
-        found.extend(Exposure(port, binding.node, binding) for port in binding.container_ports(store.ports))
+        env = environment(model, project)
+        words = command_words(model)
+        auth = auth_state(store, {k: v.value for k, v in env.items()}, words, image)
+        profiles = model.replaced.get("profiles")
+        names = tuple(p.text for p in profiles.node.elements()) if profiles is not None else ()
+        found.append(
+            DatastoreService(
+                model.name, here.node, image, store, env, words, auth, exposures(model, store), model, names
+            )
+        )
     return found
+
+
+def container_ports(model: ServiceModel) -> list[int]:
+    """The single container ports a service publishes or exposes: with a name token they
+    recognise a datastore image outside the table (``find_datastore``)."""
+    found: list[int] = []
+    for item in model.ports:
+        read = _long_port if item.node.is_map else _short_port
+        binding = read(item.node, item.layer.interpolate)
+        if binding is not None and binding.container[0] == binding.container[1]:
+            found.append(binding.container[0])
+    for item in model.expose:
+        exposed = port_range((item.layer.interpolate(item.node.text) or "").split("/", 1)[0])
+        if exposed is not None and exposed[0] == exposed[1]:
+            found.append(exposed[0])
+    return found
+
+
+def exposures(model: ServiceModel, store: Datastore) -> list[Exposure]:
+    """The datastore's ports published on every interface (loopback binds and ``expose:`` are not)."""
+    mode = model.replaced.get("network_mode")
+    if mode is not None and model.text("network_mode") == "host":
+        return [Exposure(store.ports[0], mode.node, None, mode.path)] if store.ports else []
+    found: list[Exposure] = []
+    for item in model.ports:
+        binding = (
+            _long_port(item.node, item.layer.interpolate)
+            if item.node.is_map
+            else _short_port(item.node, item.layer.interpolate)
+        )
+        if binding is None or not is_all_interfaces(binding.host_ip) or binding.protocol != "tcp":
+            continue
+        found.extend(Exposure(port, binding.node, binding, item.path) for port in binding.container_ports(store.ports))
+    return found
+
+
+def merged_from(svc: DatastoreService, doc: TreeDocument) -> str:
+    """What the other compose files loaded with ``doc`` contribute, for a finding's message."""
+    others = sorted({d.path for d in svc.model.definitions if d.path != doc.path})
+    parts = [f"merged with {', '.join(others)}"] if others else []
+    if svc.profiles:
+        parts.append(f"started with profile {', '.join(svc.profiles)}")
+    return f" ({'; '.join(parts)})" if parts else ""

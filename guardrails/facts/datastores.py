@@ -11,7 +11,7 @@ from __future__ import annotations
 import fnmatch
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any
 
@@ -27,7 +27,7 @@ NEWSBLUR = Incident(
 # Ports a datastore family is recognised by when no image says what listens there
 # (a security group, a Service with no matching workload). Generic web ports such as
 # 8080 or 9000 are left out: on their own they say nothing about a datastore.
-_GENERIC_PORTS = frozenset({80, 443, 8080, 8000, 9000, 9009, 9600, 8181, 7000, 7001, 7199, 2888, 3888, 2380})
+_GENERIC_PORTS = frozenset({80, 443, 8080, 8000, 9000, 9001, 9009, 9600, 8181, 7000, 7001, 7199, 2888, 3888, 2380})
 
 
 _WILDCARDS = frozenset("*?[")
@@ -47,6 +47,9 @@ class Datastore:
     image tag. ``default_user`` is the account the image creates when no user is
     named, ``default_credentials`` the documented (user, password) pairs anyone can
     try. ``commands`` are the server binaries, recognised in scripts and Dockerfiles.
+    ``tokens`` are the words of an image name (``acme/postgres-custom``) that make an
+    image outside the table this family, when it also listens on one of ``ports``
+    (``find_datastore``).
     """
 
     name: str
@@ -69,6 +72,7 @@ class Datastore:
     bind_flags: tuple[str, ...] = ()
     command_listens_all: bool = False
     command_secure_by_default: bool = False
+    tokens: tuple[str, ...] = ()
 
     def matches(self, image: str) -> bool:
         repo = image_repository(image)
@@ -141,6 +145,7 @@ class Datastore:
             bind_flags=strings("bind_flags"),
             command_listens_all=bool(data.get("command_listens_all", False)),
             command_secure_by_default=bool(data.get("command_secure_by_default", False)),
+            tokens=strings("tokens"),
         )
 
 
@@ -245,9 +250,18 @@ BUILTIN: tuple[Datastore, ...] = (
     # -- Official images and vendors.
     Datastore(
         "PostgreSQL",
-        ("postgres", "postgis/postgis", "timescale/timescaledb*", "*/postgres", "pgvector/pgvector"),
+        (
+            "postgres",
+            "postgis/postgis",
+            "mdillon/postgis",
+            "timescale/timescaledb*",
+            "*/postgres",
+            "pgvector/pgvector",
+            "ankane/pgvector",
+        ),
         (5432,),
         commands=("postgres", "postmaster"),
+        tokens=("postgres", "postgresql", "postgis", "timescaledb", "pgvector"),
         auth_env=("POSTGRES_PASSWORD", "POSTGRES_PASSWORD_FILE"),
         open_env=(("POSTGRES_HOST_AUTH_METHOD", "trust"),),
         secure_by_default=True,
@@ -258,9 +272,17 @@ BUILTIN: tuple[Datastore, ...] = (
     ),
     Datastore(
         "MySQL",
-        ("mysql", "mysql/mysql-server", "percona", "percona/percona-server"),
+        (
+            "mysql",
+            "mysql/mysql-server",
+            "mysql/community-server",
+            "percona",
+            "percona/percona-server",
+            "percona/percona-xtradb-cluster",
+        ),
         (3306, 33060),
         commands=("mysqld",),
+        tokens=("mysql", "percona"),
         auth_env=("MYSQL_ROOT_PASSWORD", "MYSQL_ROOT_PASSWORD_FILE", "MYSQL_RANDOM_ROOT_PASSWORD"),
         open_env=(("MYSQL_ALLOW_EMPTY_PASSWORD", "*"),),
         secure_by_default=True,
@@ -274,6 +296,7 @@ BUILTIN: tuple[Datastore, ...] = (
         ("mariadb", "linuxserver/mariadb"),
         (3306,),
         commands=("mariadbd",),
+        tokens=("mariadb",),
         auth_env=(
             "MARIADB_ROOT_PASSWORD",
             "MARIADB_ROOT_PASSWORD_HASH",
@@ -300,6 +323,7 @@ BUILTIN: tuple[Datastore, ...] = (
         ),
         (27017,),
         commands=("mongod",),
+        tokens=("mongo", "mongodb"),
         auth_env_all=("MONGO_INITDB_ROOT_USERNAME", "MONGO_INITDB_ROOT_PASSWORD"),
         auth_env=("MONGO_INITDB_ROOT_PASSWORD_FILE",),
         auth_flags=("--auth", "--keyFile"),
@@ -312,9 +336,18 @@ BUILTIN: tuple[Datastore, ...] = (
     ),
     Datastore(
         "Redis",
-        ("redis", "redis/redis-stack*", "valkey/valkey", "eqalpha/keydb", "redislabs/redismod"),
+        (
+            "redis",
+            "redis/redis-stack*",
+            "valkey/valkey",
+            "eqalpha/keydb",
+            "redislabs/redismod",
+            "redislabs/redisearch",
+            "redislabs/rejson",
+        ),
         (6379,),
         commands=("redis-server", "valkey-server", "keydb-server"),
+        tokens=("redis", "valkey", "keydb"),
         auth_env=("REDIS_ARGS=*requirepass*",),
         auth_flags=("--requirepass", "--aclfile"),
         open_flags=(("--protected-mode", "no"),),
@@ -337,9 +370,10 @@ BUILTIN: tuple[Datastore, ...] = (
     ),
     Datastore(
         "Elasticsearch",
-        ("elasticsearch", "elasticsearch/elasticsearch", "elastic/elasticsearch"),
+        ("elasticsearch", "elasticsearch/elasticsearch", "elastic/elasticsearch", "blacktop/elasticsearch"),
         (9200, 9300),
         commands=("elasticsearch",),
+        tokens=("elasticsearch",),
         auth_env=("ELASTIC_PASSWORD", "ELASTIC_PASSWORD_FILE", "xpack.security.enabled=true"),
         open_env=(("xpack.security.enabled", "false"), ("ES_SETTING_XPACK_SECURITY_ENABLED", "false")),
         open_flags=(("-Expack.security.enabled", "false"),),
@@ -353,9 +387,10 @@ BUILTIN: tuple[Datastore, ...] = (
     ),
     Datastore(
         "OpenSearch",
-        ("opensearchproject/opensearch", "bitnami/opensearch"),
+        ("opensearchproject/opensearch", "bitnami/opensearch", "amazon/opendistro-for-elasticsearch"),
         (9200, 9600),
         commands=("opensearch",),
+        tokens=("opensearch",),
         auth_env=("OPENSEARCH_INITIAL_ADMIN_PASSWORD",),
         open_env=(("DISABLE_SECURITY_PLUGIN", "true"), ("plugins.security.disabled", "true")),
         secure_by_default=True,
@@ -370,6 +405,7 @@ BUILTIN: tuple[Datastore, ...] = (
         "CouchDB",
         ("couchdb", "apache/couchdb", "bitnami/couchdb"),
         (5984,),
+        tokens=("couchdb",),
         auth_env_all=("COUCHDB_USER", "COUCHDB_PASSWORD"),
         user_env=("COUCHDB_USER",),
         password_env=("COUCHDB_PASSWORD",),
@@ -380,6 +416,7 @@ BUILTIN: tuple[Datastore, ...] = (
         ("rabbitmq", "bitnami/rabbitmq"),
         (5672, 15672),
         commands=("rabbitmq-server",),
+        tokens=("rabbitmq",),
         auth_env=("RABBITMQ_DEFAULT_PASS", "RABBITMQ_DEFAULT_PASS_FILE", "RABBITMQ_PASSWORD"),
         default_user="guest",
         user_env=("RABBITMQ_DEFAULT_USER", "RABBITMQ_USERNAME"),
@@ -393,6 +430,7 @@ BUILTIN: tuple[Datastore, ...] = (
         ("neo4j", "bitnami/neo4j"),
         (7474, 7687),
         commands=("neo4j",),
+        tokens=("neo4j",),
         auth_env=("NEO4J_AUTH", "NEO4J_PASSWORD"),
         open_env=(("NEO4J_AUTH", "none"), ("NEO4J_dbms_security_auth__enabled", "false")),
         secure_by_default=True,
@@ -417,6 +455,7 @@ BUILTIN: tuple[Datastore, ...] = (
         ("clickhouse/clickhouse-server", "clickhouse", "bitnami/clickhouse"),
         (8123, 9000),
         commands=("clickhouse-server",),
+        tokens=("clickhouse",),
         auth_env=("CLICKHOUSE_PASSWORD", "CLICKHOUSE_ADMIN_PASSWORD"),
         open_env=_BITNAMI_OPEN,
         secure_by_default=True,
@@ -431,6 +470,7 @@ BUILTIN: tuple[Datastore, ...] = (
         ("influxdb", "bitnami/influxdb"),
         (8086, 8181),
         commands=("influxd",),
+        tokens=("influxdb",),
         auth_env=(
             "INFLUXDB_HTTP_AUTH_ENABLED=true",
             "DOCKER_INFLUXDB_INIT_MODE=setup",
@@ -450,6 +490,7 @@ BUILTIN: tuple[Datastore, ...] = (
         ("memcached", "bitnami/memcached"),
         (11211,),
         commands=("memcached",),
+        tokens=("memcached",),
         auth_flags=("-S", "--enable-sasl"),
         bind_flags=("-l", "--listen"),
         auth_env=("MEMCACHED_PASSWORD",),
@@ -461,6 +502,7 @@ BUILTIN: tuple[Datastore, ...] = (
         ("cassandra", "bitnami/cassandra", "datastax/dse-server"),
         (9042, 9160, 7000, 7001, 7199),
         commands=("cassandra",),
+        tokens=("cassandra",),
         auth_env=("CASSANDRA_PASSWORD", "CASSANDRA_AUTHENTICATOR=PasswordAuthenticator"),
         open_env=(("CASSANDRA_AUTHENTICATOR", "AllowAllAuthenticator"),),
         default_user="cassandra",
@@ -468,6 +510,52 @@ BUILTIN: tuple[Datastore, ...] = (
         password_env=("CASSANDRA_PASSWORD",),
         default_credentials=(("cassandra", "cassandra"),),
         default_behaviour="the default AllowAllAuthenticator accepts every client",
+    ),
+    # Sources: Elastic's -oss distribution ships without X-Pack security (elastic.co, 7.10 docs);
+    # Dragonfly reads every flag from a DFLY_<flag> variable (dragonflydb.io, "Server flags");
+    # `cockroach start --insecure` (cockroachlabs.com, "cockroach start"); MinIO's root user
+    # defaults to minioadmin/minioadmin (min.io, "MINIO_ROOT_USER").
+    Datastore(
+        "Elasticsearch OSS",
+        ("elasticsearch/elasticsearch-oss",),
+        (9200, 9300),
+        default_behaviour="the -oss distribution has no security features: anyone reaching it reads and deletes",
+    ),
+    Datastore(
+        "Dragonfly",
+        ("dragonflydb/dragonfly",),
+        (6379,),
+        commands=("dragonfly",),
+        auth_env=("DFLY_requirepass",),
+        auth_flags=("--requirepass",),
+        bind_flags=("--bind",),
+        password_env=("DFLY_requirepass",),
+        tokens=("dragonfly", "dragonflydb"),
+        default_behaviour="Dragonfly accepts every client unless --requirepass (DFLY_requirepass) is set",
+    ),
+    Datastore(
+        "CockroachDB",
+        ("cockroachdb/cockroach*",),
+        (26257, 8080),
+        commands=("cockroach",),
+        open_flags=(("--insecure", ""),),
+        secure_by_default=True,
+        default_user="root",
+        tokens=("cockroach", "cockroachdb"),
+        default_behaviour="a secure node needs certificates to start; --insecure turns authentication and TLS off",
+    ),
+    Datastore(
+        "MinIO",
+        ("minio/minio",),
+        (9000, 9001),
+        commands=("minio",),
+        auth_env=("MINIO_ROOT_PASSWORD", "MINIO_ROOT_PASSWORD_FILE", "MINIO_SECRET_KEY", "MINIO_SECRET_KEY_FILE"),
+        default_user="minioadmin",
+        user_env=("MINIO_ROOT_USER", "MINIO_ACCESS_KEY"),
+        password_env=("MINIO_ROOT_PASSWORD", "MINIO_SECRET_KEY"),
+        default_credentials=(("minioadmin", "minioadmin"),),
+        tokens=("minio",),
+        default_behaviour="without MINIO_ROOT_USER/MINIO_ROOT_PASSWORD the server accepts minioadmin/minioadmin",
     ),
     Datastore(
         "ZooKeeper",
@@ -517,11 +605,79 @@ BUILTIN: tuple[Datastore, ...] = (
 )
 
 
-def find_datastore(image: str, extra: Iterable[Datastore] = ()) -> Datastore | None:
-    """The family an image belongs to; configured families first, then the built-in table."""
-    for store in (*extra, *BUILTIN):
+# Words that make an image a tool around a datastore rather than the datastore it names
+# (postgres-exporter, mongo-express, redis-commander, pgbouncer, elasticsearch-curator...).
+_NOT_THE_SERVER = frozenset(
+    {
+        "admin",
+        "adminer",
+        "agent",
+        "backup",
+        "backups",
+        "beat",
+        "bouncer",
+        "browser",
+        "cli",
+        "client",
+        "commander",
+        "connector",
+        "curator",
+        "dashboard",
+        "dump",
+        "exporter",
+        "express",
+        "gui",
+        "init",
+        "insight",
+        "kibana",
+        "logstash",
+        "metrics",
+        "migrate",
+        "migration",
+        "migrations",
+        "monitor",
+        "operator",
+        "pgbouncer",
+        "pgpool",
+        "proxy",
+        "restore",
+        "sentinel",
+        "sidecar",
+        "tools",
+        "ui",
+        "web",
+    }
+)
+
+
+def find_datastore(image: str, extra: Iterable[Datastore] = (), ports: Iterable[int] = ()) -> Datastore | None:
+    """The family an image belongs to; configured families first, then the built-in table.
+
+    An image outside the table (``ghcr.io/acme/postgres-pgaudit``) is recognised by a
+    family's name token *and* a container port of that family in ``ports`` (both, so
+    that ``postgres-exporter`` on 9187 stays a web app). Its defaults are not the
+    official image's: the family returned claims no default, only what the
+    configuration says (secure unless an opening variable or flag is set).
+    """
+    families = (*extra, *BUILTIN)
+    for store in families:
         if store.matches(image):
             return store
+    wanted = set(ports)
+    if not wanted:
+        return None
+    words = set(re.split(r"[/_.\-]+", image_repository(image)))
+    if words & _NOT_THE_SERVER:
+        return None
+    for store in families:
+        if words & set(store.tokens) and wanted & set(store.ports):
+            return replace(
+                store,
+                name=f"{store.name}, recognised by name and port",
+                secure_by_default=True,
+                open_before="",
+                default_behaviour="an image outside the table, assumed to ask for credentials",
+            )
     return None
 
 
@@ -701,6 +857,11 @@ WELL_KNOWN_WEAK = frozenset(
         "postgres",
         "mysql",
         "toor",
+        # The examples of the images' own documentation (docker-library/docs postgres, mysql
+        # and mariadb content.md; MinIO's documented root credentials), copied into real setups.
+        "mysecretpassword",
+        "my-secret-pw",
+        "minioadmin",
     }
 )
 

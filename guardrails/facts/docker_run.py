@@ -51,6 +51,11 @@ class DockerRun:
     env: dict[str, tuple[str | None, Word]] = field(default_factory=dict)
     env_files: list[Word] = field(default_factory=list)
 
+    @property
+    def container_ports(self) -> list[int]:
+        """The single container ports ``-p`` publishes (ranges name no service)."""
+        return [spec.container[0] for spec, _ in self.publish if spec.container[0] == spec.container[1]]
+
 
 def _subcommand_start(cmd: ShellCommand) -> int | None:
     """Index in ``cmd.args`` just after ``run``/``container run``/``create``, else None."""

@@ -152,7 +152,7 @@ def containers(doc: TreeDocument, extra: Iterable[Datastore] = ()) -> list[Conta
                             node,
                             _text(node.get("name")),
                             image,
-                            find_datastore(image, extra) if image else None,
+                            find_datastore(image, extra, [p.number for p in ports]) if image else None,
                             env,
                             node.get("envFrom") is not None,
                             words,

@@ -19,7 +19,7 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from guardrails.documents import Attribute, Block, Expr, TerraformDocument
-from guardrails.facts.terraform import Module, Resolved, module_for
+from guardrails.facts.terraform import TFVARS, Instance, Module, Origin, Resolved, Scope, placement, resources
 from guardrails.model import Incident, Span
 from guardrails.project import Project
 
@@ -143,7 +143,7 @@ _CLOUDSQL_REPLICA_TYPE = "READ_REPLICA_INSTANCE"
 _INPUT_HEADS = frozenset({"var", "local", "each", "count", "self", "path", "terraform"})
 
 
-def is_read_replica(block: Block, module: Module) -> bool:
+def is_read_replica(block: Block, module: Module | Scope) -> bool:
     """A read replica holds a copy of its source: losing it, or its backups, loses no data.
 
     A replica names its source. A reference to another resource or module output
@@ -181,7 +181,9 @@ def is_replica_state(resource_type: str, values: Any) -> bool:
     return bool(values.get(_CLOUDSQL_REPLICA_BLOCK)) or values.get("instance_type") == _CLOUDSQL_REPLICA_TYPE
 
 
-def _names_a_source(expr: Expr, module: Module) -> bool:
+def _names_a_source(expr: Expr, module: Module | Scope) -> bool:
+    if isinstance(module, Scope):
+        expr, module = module.bound(expr)
     if expr.kind == "reference" and str(expr.value).split(".", 1)[0] not in _INPUT_HEADS:
         return True
     if expr.kind == "template":
@@ -242,16 +244,37 @@ class Setting:
     attribute: Attribute | None
     value: Any
     where: str
+    resolved: Resolved | None = None
+    instance: Instance | None = None
+    placed: Span | None = None
 
     @property
     def span(self) -> Span:
+        """Where the finding goes (``terraform.placement``: a module call's input for a
+        value it passed), else the attribute, else the resource."""
+        if self.placed is not None:
+            return self.placed
         if self.attribute is not None:
             return self.attribute.span
         return Span.point(self.resource.span.line, self.resource.span.column)
 
     @property
+    def address(self) -> str:
+        return self.instance.address if self.instance is not None else self.resource.address
+
+    @property
     def anchor(self) -> str:
-        return f"{self.resource.address}.{self.name}"
+        return f"{self.address}.{self.name}"
+
+    @property
+    def scope(self) -> Scope | None:
+        """Where the resource's other attributes are evaluated (None outside ``unsafe_settings``)."""
+        return self.instance.scope if self.instance is not None else None
+
+    @property
+    def related(self) -> list[dict[str, Any]]:
+        """The resource inside the child module when the finding is on a module call."""
+        return self.instance.related() if self.instance is not None else []
 
 
 def find_attribute(block: Block, path: str) -> tuple[Attribute | None, bool]:
@@ -268,7 +291,9 @@ def find_attribute(block: Block, path: str) -> tuple[Attribute | None, bool]:
     return current.get(name), True
 
 
-def setting(block: Block, path: str, module: Module, default: Any, unsafe: Callable[[Any], bool]) -> Setting | None:
+def setting(
+    block: Block, path: str, module: Module | Scope, default: Any, unsafe: Callable[[Any], bool]
+) -> Setting | None:
     """The setting at ``path`` when its effective value is ``unsafe``; None when safe or unknown.
 
     Absent: the provider ``default`` applies (None means "unknown when absent").
@@ -288,18 +313,24 @@ def setting(block: Block, path: str, module: Module, default: Any, unsafe: Calla
         return None
     value = _plain(chosen)
     if attr.expr.kind == "literal":
-        return Setting(block, path, attr, value, f"= {_show(value)}")
-    return Setting(block, path, attr, value, f"= {attr.expr.text.strip()}, which is {_show(value)}{chosen.via}")
+        return Setting(block, path, attr, value, f"= {_show(value)}", chosen)
+    where = f"= {attr.expr.text.strip()}, which is {_show(value)}{chosen.via}"
+    return Setting(block, path, attr, value, where, chosen)
 
 
-def _effective(module: Module, attr: Attribute, unsafe: Callable[[Any], bool]) -> Resolved | None:
+def _effective(module: Module | Scope, attr: Attribute, unsafe: Callable[[Any], bool]) -> Resolved | None:
     """The unsafe value production gets, if any (see ``setting``)."""
     candidates = module.candidates(attr.expr)
-    production = [c for c in candidates[1:] if c.origins and names_production(PurePosixPath(c.origins[0].path).name)]
+    production = [c for c in candidates[1:] if any(_production_file(o) for o in c.origins)]
     for candidate in production or candidates[:1]:
         if candidate.known and unsafe(_plain(candidate)):
             return candidate
     return None
+
+
+def _production_file(origin: Origin) -> bool:
+    """A value set by a production-named .tfvars file (``prod.tfvars``), directly or through module inputs."""
+    return origin.kind == TFVARS and names_production(PurePosixPath(origin.path).name)
 
 
 def unsafe_settings(
@@ -309,24 +340,35 @@ def unsafe_settings(
     default: Any,
     unsafe: Callable[[Any], bool],
 ) -> Iterator[Setting]:
-    """Every resource of ``doc`` whose type is in ``paths`` and whose setting there is unsafe.
+    """Every resource whose type is in ``paths`` and whose setting there is unsafe: those
+    ``doc`` declares and those its module calls create (``terraform.resources``), each
+    reported where ``terraform.placement`` puts it.
 
     Read replicas are left out: their source holds the data and the backups. A resource
     with ``count`` or ``for_each`` is one block, reported once.
     """
-    module = module_for(doc, project)
-    for block in doc.resources(*paths):
-        if is_read_replica(block, module):
+    for instance in resources(doc, project, *paths):
+        block = instance.block
+        if is_read_replica(block, instance.scope):
             continue
-        found = setting(block, paths[block.labels[0]], module, default, unsafe)
-        if found is not None:
-            yield found
+        found = setting(block, paths[block.labels[0]], instance.scope, default, unsafe)
+        if found is None:
+            continue
+        found.placed = placement(instance, found.attribute, found.resolved, project)
+        if found.placed is None:
+            continue
+        found.instance = instance
+        if instance.called and found.resolved is not None:  # the child's expression would only distract
+            found.where = f"= {_show(found.value)}{found.resolved.via}"
+        yield found
 
 
-def describe(block: Block) -> str:
-    """``aws_db_instance.main (RDS DB instance)``."""
+def describe(found: Block | Setting) -> str:
+    """``aws_db_instance.main (RDS DB instance)``, ``module.db.aws_db_instance.this (...)``."""
+    block = found.resource if isinstance(found, Setting) else found
+    address = found.address if isinstance(found, Setting) else block.address
     entry = STATEFUL_TYPES.get(block.labels[0]) if block.labels else None
-    return f"{block.address} ({entry[0]})" if entry else block.address
+    return f"{address} ({entry[0]})" if entry else address
 
 
 def _plain(resolved: Resolved) -> Any:

@@ -1,33 +1,55 @@
-"""Terraform values as a reviewer resolves them: variable defaults, locals and tfvars
-of the same module (the directory), numeric strings, ``tonumber``/``tostring``.
+"""Terraform values as a reviewer resolves them, across module calls.
 
-``resolve`` gives the value Terraform would use without ``-var-file`` (defaults,
-then ``terraform.tfvars`` and ``*.auto.tfvars``); ``candidates`` adds the values of
-the other ``.tfvars`` files, which select an environment at plan time.
+A ``Module`` is one directory: its variables, locals, tfvars, resources and module
+calls. A ``Scope`` evaluates expressions in a module as one instance of it: the root
+scope reads variable defaults, ``terraform.tfvars`` and ``*.auto.tfvars``; the scope
+of a module call binds the child's variables to the call's inputs, evaluated in the
+caller's scope (an unset input takes the child's default). ``resources`` lists the
+resources a document declares and those its local module calls instantiate, each with
+its scope, so that every Terraform rule judges module-resolved values the same way;
+``placement`` says where a finding about a value belongs. docs/terraform.md tells how
+values flow and what stays unknown.
 """
 
 from __future__ import annotations
 
+import json
+import posixpath
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from guardrails.documents import Attribute, Block, Expr, TerraformDocument
-from guardrails.model import Document, Kind
+from guardrails.facts.tf_registry import PublishedModule, published
+from guardrails.model import Document, Kind, Span
 from guardrails.project import Project
 
 _MODULE_SUFFIXES = (".tf", ".tf.json", ".tfvars", ".tfvars.json")
 _MAX_DEPTH = 16
+_MAX_NESTING = 8
+
+#: Origin kinds: where the literal that decided a value was written.
+DEFAULT = "default"
+TFVARS = "tfvars"
+LOCAL = "local"
+INPUT = "input"
 
 
 @dataclass(frozen=True, slots=True)
 class Origin:
-    """Where a value came from, for messages: ``var.ttl default (variables.tf:3)``."""
+    """Where a value came from, for messages: ``var.ttl default (variables.tf:3)``.
+
+    ``kind`` is DEFAULT, TFVARS, LOCAL or INPUT (a module call's argument; ``span`` is
+    then the argument's span); ``name`` the variable, local or input name."""
 
     what: str
     path: str
     line: int
+    kind: str = ""
+    name: str = ""
+    span: Span | None = None
 
     def __str__(self) -> str:
         return f"{self.what} ({self.path}:{self.line})"
@@ -69,10 +91,20 @@ class Resolved:
         return f" (from {', '.join(str(o) for o in self.origins)})" if self.origins else ""
 
 
-class Module:
-    """The variables, locals and tfvars of one Terraform directory."""
+def _unknown() -> Resolved:
+    return Resolved(None, False)
 
-    def __init__(self, documents: list[Document]) -> None:
+
+class Module:
+    """The declarations of one Terraform directory; ``resolve``/``candidates`` evaluate
+    in its root scope (the directory applied on its own)."""
+
+    def __init__(
+        self, documents: list[Document], directory: str = "", published: PublishedModule | None = None
+    ) -> None:
+        self.directory = directory
+        self.published = published
+        self.documents: list[TerraformDocument] = []
         self.variables: dict[str, tuple[Block, str]] = {}
         self.locals: dict[str, tuple[Attribute, str]] = {}
         self.auto_tfvars: dict[str, tuple[Attribute, str]] = {}
@@ -89,84 +121,378 @@ class Module:
                     else:
                         self.other_tfvars.setdefault(key, []).append((attr, doc.path))
                 continue
+            self.documents.append(doc)
             for block in doc.blocks:
                 if block.type == "variable" and block.labels:
                     self.variables[block.labels[0]] = (block, doc.path)
                 elif block.type == "locals":
                     for key, attr in block.attributes.items():
                         self.locals[key] = (attr, doc.path)
+        self.root = Scope(self)
+
+    def resolve(self, expr: Expr) -> Resolved:
+        return self.root.resolve(expr)
+
+    def candidates(self, expr: Expr) -> list[Resolved]:
+        return self.root.candidates(expr)
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    """A ``module`` block, the file that holds it and the scope it is evaluated in."""
+
+    block: Block
+    path: str
+    scope: Scope
+
+    @property
+    def name(self) -> str:
+        return self.block.labels[0] if self.block.labels else ""
+
+
+class Scope:
+    """One instance of a module: the root (``call`` None) or the child of a module call."""
+
+    __slots__ = ("call", "module")
+
+    def __init__(self, module: Module, call: Call | None = None) -> None:
+        self.module = module
+        self.call = call
+
+    @property
+    def calls(self) -> list[Call]:
+        """The module calls that lead here, outermost first."""
+        chain: list[Call] = []
+        call = self.call
+        while call is not None:
+            chain.append(call)
+            call = call.scope.call
+        return chain[::-1]
+
+    @property
+    def prefix(self) -> str:
+        """``module.db.module.db_instance.`` (empty at the root)."""
+        return "".join(f"module.{c.name}." for c in self.calls)
 
     def resolve(self, expr: Expr, _depth: int = 0) -> Resolved:
         if _depth > _MAX_DEPTH:
-            return Resolved(None, False)
-        if expr.kind == "literal":
+            return _unknown()
+        kind = expr.kind
+        if kind == "literal":
             return Resolved(expr.value, True)
-        if expr.kind in ("tuple", "object"):
-            literal = expr.literal()
-            return Resolved(literal, literal is not None)
-        if expr.kind == "call" and expr.value in ("tonumber", "tostring", "tobool") and len(expr.args) == 1:
-            inner = self.resolve(expr.args[0], _depth + 1)
-            return _convert(expr.value, inner)
-        if expr.kind == "reference":
+        if kind == "reference":
             return self._reference(str(expr.value), _depth)
-        return Resolved(None, False)
+        if kind == "tuple":
+            return _collect([self.resolve(item, _depth + 1) for item in expr.value], list)
+        if kind == "object":
+            items = {key: self.resolve(item, _depth + 1) for key, item in expr.value.items()}
+            merged = _collect(list(items.values()), list)
+            merged.value = {key: r.value for key, r in items.items()} if merged.known else None
+            return merged
+        if kind == "conditional":
+            condition = self.resolve(expr.args[0], _depth + 1).as_bool()
+            if condition is None:
+                return _unknown()
+            return self.resolve(expr.args[1] if condition else expr.args[2], _depth + 1)
+        if kind == "unary":
+            inner = self.resolve(expr.args[0], _depth + 1)
+            flag = inner.as_bool()
+            return Resolved(not flag, True, inner.origins) if flag is not None else _unknown()
+        if kind == "binary":
+            return _binary(str(expr.value), [self.resolve(a, _depth + 1) for a in expr.args])
+        if kind == "call":
+            function = _FUNCTIONS.get(str(expr.value))
+            if function is None:
+                return _unknown()
+            return function([self.resolve(a, _depth + 1) for a in expr.args])
+        return _unknown()
 
     def _reference(self, ref: str, depth: int) -> Resolved:
         head, _, rest = ref.partition(".")
-        name = rest.split(".", 1)[0].split("[", 1)[0]
-        if head == "var" and name in self.variables:
-            if name in self.auto_tfvars:
-                attr, path = self.auto_tfvars[name]
-                inner = self.resolve(attr.expr, depth + 1)
-                inner.origins.insert(0, Origin(f"var.{name} in tfvars", path, attr.span.line))
-                return inner
-            block, path = self.variables[name]
-            default = block.get("default")
-            if default is None:
-                return Resolved(None, False, [Origin(f"var.{name} has no default", path, block.span.line)])
-            inner = self.resolve(default.expr, depth + 1)
-            inner.origins.insert(0, Origin(f"var.{name} default", path, default.span.line))
-            return inner
-        if head == "local" and name in self.locals:
-            attr, path = self.locals[name]
-            inner = self.resolve(attr.expr, depth + 1)
-            inner.origins.insert(0, Origin(f"local.{name}", path, attr.span.line))
-            return inner
-        return Resolved(None, False)
+        name, steps = _steps(rest)
+        if head == "var":
+            found = self._variable(name, depth)
+        elif head == "local" and name in self.module.locals:
+            attr, path = self.module.locals[name]
+            found = self.resolve(attr.expr, depth + 1)
+            found.origins.insert(0, Origin(f"local.{name}", path, attr.span.line, LOCAL, name))
+        else:
+            return _unknown()
+        return _walk(found, steps)
+
+    def _variable(self, name: str, depth: int) -> Resolved:
+        if name not in self.module.variables:
+            return _unknown()
+        call = self.call
+        if call is not None and name in call.block.attributes:
+            attr = call.block.attributes[name]
+            found = call.scope.resolve(attr.expr, depth + 1)
+            found.origins.insert(0, _input(call, attr))
+            return found
+        if call is None and name in self.module.auto_tfvars:
+            attr, path = self.module.auto_tfvars[name]
+            found = self.resolve(attr.expr, depth + 1)
+            found.origins.insert(0, Origin(f"var.{name} in tfvars", path, attr.span.line, TFVARS, name))
+            return found
+        block, path = self.module.variables[name]
+        default = block.get("default")
+        if default is None:
+            return Resolved(None, False, [Origin(f"var.{name} has no default", path, block.span.line)])
+        found = self.resolve(default.expr, depth + 1)
+        found.origins.insert(0, Origin(f"var.{name} default", path, default.span.line, DEFAULT, name))
+        return found
+
+    def bound(self, expr: Expr) -> tuple[Expr, Scope]:
+        """The expression a module call passes for ``expr`` when it is one of this module's
+        variables (followed through nested calls), with the scope it is written in: what a
+        caller wrote (``module.primary.id``) says more than its unknown value."""
+        scope = self
+        while expr.kind == "reference" and str(expr.value).startswith("var.") and scope.call is not None:
+            name, steps = _steps(str(expr.value)[4:])
+            attr = scope.call.block.attributes.get(name)
+            if steps or attr is None or name not in scope.module.variables:
+                break
+            expr, scope = attr.expr, scope.call.scope
+        return expr, scope
 
     def candidates(self, expr: Expr) -> list[Resolved]:
-        """The value without -var-file, then one per other .tfvars file that sets the variable."""
+        """The value without -var-file, then one per other .tfvars file of the root module
+        that sets the variable (through module inputs: the root's files)."""
+        if expr.kind != "reference" or not str(expr.value).startswith("var."):
+            return [self.resolve(expr)]
+        name, steps = _steps(str(expr.value)[4:])
+        call = self.call
+        if call is not None and name in call.block.attributes and name in self.module.variables:
+            attr = call.block.attributes[name]
+            found = []
+            for outer in call.scope.candidates(attr.expr):
+                inner = _walk(outer, steps)
+                inner.origins.insert(0, _input(call, attr))
+                found.append(inner)
+            return found
         found = [self.resolve(expr)]
-        if expr.kind == "reference" and str(expr.value).startswith("var."):
-            name = str(expr.value)[4:].split(".", 1)[0].split("[", 1)[0]
-            for attr, path in self.other_tfvars.get(name, []):
-                inner = self.resolve(attr.expr, 1)
-                inner.origins.insert(0, Origin(f"var.{name} in {PurePosixPath(path).name}", path, attr.span.line))
+        if call is None and name in self.module.variables:
+            for attr, path in self.module.other_tfvars.get(name, []):
+                inner = _walk(self.resolve(attr.expr, 1), steps)
+                what = f"var.{name} in {PurePosixPath(path).name}"
+                inner.origins.insert(0, Origin(what, path, attr.span.line, TFVARS, name))
                 found.append(inner)
         return found
 
 
-def _convert(function: str, inner: Resolved) -> Resolved:
-    if not inner.known:
-        return inner
-    value = inner.value
-    try:
-        if function == "tonumber":
-            value = float(value) if "." in str(value) else int(value)
-        elif function == "tostring":
-            value = str(value).lower() if isinstance(value, bool) else str(value)
-        elif function == "tobool":
-            value = value if isinstance(value, bool) else str(value).lower() == "true"
-    except (TypeError, ValueError):
-        return Resolved(None, False, inner.origins)
-    return Resolved(value, True, inner.origins)
+def _input(call: Call, attr: Attribute) -> Origin:
+    return Origin(f"module.{call.name} input {attr.name}", call.path, attr.span.line, INPUT, attr.name, attr.span)
+
+
+def _steps(rest: str) -> tuple[str, list[str | int]]:
+    """``db.settings["backup"][0]`` -> (``db``, ["settings", "backup", 0])."""
+    parts: list[str | int] = []
+    token = ""
+    i = 0
+    while i < len(rest):
+        ch = rest[i]
+        if ch in ".[":
+            if token:
+                parts.append(token)
+                token = ""
+            if ch == "[":
+                end = rest.find("]", i)
+                if end < 0:
+                    return "", []
+                inside = rest[i + 1 : end].strip()
+                if inside.isdigit():
+                    parts.append(int(inside))
+                elif len(inside) >= 2 and inside[0] == inside[-1] == '"':
+                    parts.append(inside[1:-1])
+                else:
+                    parts.append("\0")  # an index we cannot evaluate
+                i = end
+        else:
+            token += ch
+        i += 1
+    if token:
+        parts.append(token)
+    if not parts or not isinstance(parts[0], str):
+        return "", []
+    return parts[0], parts[1:]
+
+
+def _walk(found: Resolved, steps: list[str | int]) -> Resolved:
+    """Attribute and index access on a resolved value; unknown when it does not apply."""
+    if not steps:
+        return found
+    value = found.value
+    if not found.known:
+        return Resolved(None, False, found.origins)
+    for step in steps:
+        in_dict = isinstance(value, dict) and isinstance(step, str) and step in value
+        in_list = isinstance(value, list) and isinstance(step, int) and 0 <= step < len(value)
+        if not (in_dict or in_list):
+            return Resolved(None, False, found.origins)
+        value = value[step]
+    return Resolved(value, True, found.origins)
+
+
+def _collect(items: list[Resolved], build: Callable[[list[Any]], Any]) -> Resolved:
+    origins = [o for r in items for o in r.origins]
+    if not all(r.known for r in items):
+        return Resolved(None, False, origins)
+    return Resolved(build([r.value for r in items]), True, origins)
+
+
+def _binary(operator: str, operands: list[Resolved]) -> Resolved:
+    left, right = operands
+    origins = left.origins + right.origins
+    if operator in ("&&", "||"):
+        a, b = left.as_bool(), right.as_bool()
+        # A known operand can decide alone: false && x, true || x.
+        if operator == "&&" and (a is False or b is False):
+            return Resolved(False, True, origins)
+        if operator == "||" and (a is True or b is True):
+            return Resolved(True, True, origins)
+        if a is None or b is None:
+            return Resolved(None, False, origins)
+        return Resolved(a and b if operator == "&&" else a or b, True, origins)
+    if not (left.known and right.known):
+        return Resolved(None, False, origins)
+    a, b = left.value, right.value
+    if operator in ("==", "!="):
+        equal = _same(a, b)
+        return Resolved(equal if operator == "==" else not equal, True, origins)
+    x, y = _number(a), _number(b)
+    if x is None or y is None:
+        return Resolved(None, False, origins)
+    results: dict[str, Callable[[float, float], Any]] = {
+        "<": lambda p, q: p < q,
+        ">": lambda p, q: p > q,
+        "<=": lambda p, q: p <= q,
+        ">=": lambda p, q: p >= q,
+        "+": lambda p, q: p + q,
+        "-": lambda p, q: p - q,
+        "*": lambda p, q: p * q,
+    }
+    if operator not in results:
+        return Resolved(None, False, origins)
+    value = results[operator](x, y)
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return Resolved(value, True, origins)
+
+
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, bool) or isinstance(b, bool):
+        return a is b
+    x, y = _number(a), _number(b)
+    if x is not None and y is not None and not (isinstance(a, str) and isinstance(b, str)):
+        return x == y
+    return bool(a == b)
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return value
+    if isinstance(value, str):
+        try:
+            return float(value)
+        except ValueError:
+            return None
+    return None
+
+
+def _convert(function: str) -> Callable[[list[Resolved]], Resolved]:
+    def apply(args: list[Resolved]) -> Resolved:
+        if len(args) != 1 or not args[0].known:
+            return _unknown()
+        inner = args[0]
+        value = inner.value
+        try:
+            if function == "tonumber":
+                value = float(value) if "." in str(value) else int(value)
+            elif function == "tostring":
+                value = str(value).lower() if isinstance(value, bool) else str(value)
+            elif function == "tobool":
+                value = value if isinstance(value, bool) else str(value).lower() == "true"
+        except (TypeError, ValueError):
+            return Resolved(None, False, inner.origins)
+        return Resolved(value, True, inner.origins)
+
+    return apply
+
+
+def _coalesce(args: list[Resolved]) -> Resolved:
+    """The first argument that is neither null nor ""; unknown when an unknown one comes first."""
+    for arg in args:
+        if not arg.known:
+            return Resolved(None, False, arg.origins)
+        if arg.value is not None and arg.value != "":
+            return arg
+    return _unknown()
+
+
+def _lookup(args: list[Resolved]) -> Resolved:
+    if len(args) not in (2, 3) or not args[0].known or not args[1].known or not isinstance(args[0].value, dict):
+        return _unknown()
+    key = str(args[1].value)
+    if key in args[0].value:
+        return Resolved(args[0].value[key], True, args[0].origins + args[1].origins)
+    return args[2] if len(args) == 3 else _unknown()
+
+
+def _merge(args: list[Resolved]) -> Resolved:
+    if not all(a.known and isinstance(a.value, dict) for a in args):
+        return _unknown()
+    merged: dict[str, Any] = {}
+    for arg in args:
+        merged.update(arg.value)
+    return Resolved(merged, True, [o for a in args for o in a.origins])
+
+
+def _concat(args: list[Resolved]) -> Resolved:
+    if not all(a.known and isinstance(a.value, list) for a in args):
+        return _unknown()
+    return Resolved([v for a in args for v in a.value], True, [o for a in args for o in a.origins])
+
+
+def _identity(args: list[Resolved]) -> Resolved:
+    return args[0] if len(args) == 1 else _unknown()
+
+
+#: Built-in functions evaluated on known arguments; any other call is unknown. ``try``
+#: is absent on purpose: whether its first argument fails is not knowable here.
+_FUNCTIONS: dict[str, Callable[[list[Resolved]], Resolved]] = {
+    "tonumber": _convert("tonumber"),
+    "tostring": _convert("tostring"),
+    "tobool": _convert("tobool"),
+    "coalesce": _coalesce,
+    "lookup": _lookup,
+    "merge": _merge,
+    "concat": _concat,
+    "tolist": _identity,
+    "toset": _identity,
+}
+
+
+# --------------------------------------------------------------------------- modules on disk
 
 
 def module_for(doc: Document, project: Project) -> Module:
     """The module ``doc`` belongs to, built once per directory and scan."""
-    key = ("terraform-module", _directory(doc.host.path))
+    directory = _directory(doc.host.path)
+    key = ("terraform-module", directory)
     if key not in project.cache:
-        project.cache[key] = Module(project.siblings(doc.host, _MODULE_SUFFIXES))
+        project.cache[key] = Module(project.siblings(doc.host, _MODULE_SUFFIXES), directory)
+    return project.cache[key]
+
+
+def module_at(directory: str, project: Project) -> Module | None:
+    """The module in ``directory`` (a display path), or None when it holds no Terraform."""
+    key = ("terraform-module", directory)
+    if key not in project.cache:
+        documents = project.directory_documents(Path(directory), _MODULE_SUFFIXES)
+        found = Module(documents, directory)
+        project.cache[key] = found if found.documents else None
     return project.cache[key]
 
 
@@ -177,9 +503,229 @@ def _directory(path: str) -> str:
     return str(PurePosixPath(path).parent)
 
 
-def attribute_value(block: Block, name: str, module: Module) -> tuple[Attribute | None, Resolved]:
+def attribute_value(block: Block, name: str, module: Module | Scope) -> tuple[Attribute | None, Resolved]:
     """An attribute of ``block`` and its resolved value (unknown when absent)."""
     attr = block.get(name)
     if attr is None:
         return None, Resolved(None, False)
     return attr, module.resolve(attr.expr)
+
+
+def call_target(call: Block, caller: Scope, project: Project) -> Module | None:
+    """The module a ``module`` block calls: a local path (``../../``), or what
+    ``terraform init`` downloaded (``.terraform/modules/modules.json`` of the root)."""
+    source = call.get("source")
+    if source is None or source.expr.kind != "literal" or not isinstance(source.expr.value, str):
+        return None
+    text = source.expr.value
+    if text.startswith(("./", "../")):
+        return module_at(_join(caller.module.directory, text), project)
+    root = caller.calls[0].scope.module if caller.calls else caller.module
+    key = ".".join([c.name for c in caller.calls] + [call.labels[0] if call.labels else ""])
+    downloaded = _downloaded(root.directory, project).get(key)
+    if downloaded is not None:
+        return module_at(downloaded, project)
+    version = call.get("version")
+    constraint = version.expr.value if version is not None and version.expr.kind == "literal" else None
+    table = published(text, None if constraint is None else str(constraint))
+    return _published_module(table, project) if table is not None else None
+
+
+def _published_module(table: PublishedModule, project: Project) -> Module:
+    """A registry module not on disk, as its table describes it: one resource whose
+    attributes read the inputs, and the inputs' published defaults."""
+    key = ("terraform-published", table.source)
+    if key not in project.cache:
+        variables: list[Block] = []
+        resource = Block("resource", [table.resource, table.address.rsplit(".", 1)[-1]], {}, [], Span.point(1))
+        for name, item in sorted(table.inputs.items()):
+            at = Span.point(item.line)
+            default = Attribute("default", Expr("literal", item.default, repr(item.default), at), at)
+            variables.append(Block("variable", [name], {"default": default}, [], at))
+            *blocks, attribute = item.attribute.split(".")
+            holder = resource
+            for part in blocks:
+                child = holder.child(part)
+                if child is None:
+                    child = Block(part, [], {}, [], Span.point(1))
+                    holder.blocks.append(child)
+                holder = child
+            holder.attributes[attribute] = Attribute(attribute, Expr("reference", f"var.{name}", f"var.{name}", at), at)
+        doc = TerraformDocument(path=table.reference, kind=Kind.TERRAFORM, text="", blocks=[resource, *variables])
+        project.cache[key] = Module([doc], table.reference, table)
+    return project.cache[key]
+
+
+def _join(directory: str, relative: str) -> str:
+    joined = posixpath.normpath(posixpath.join(directory, relative.split("//", 1)[0] or "."))
+    return joined or "."
+
+
+def _downloaded(directory: str, project: Project) -> dict[str, str]:
+    """``modules.json`` of a root module: module key (``db.db_instance``) -> directory."""
+    key = ("terraform-downloaded", directory)
+    if key not in project.cache:
+        found: dict[str, str] = {}
+        path = project.cwd / directory / ".terraform" / "modules" / "modules.json"
+        try:
+            data = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+        except (OSError, ValueError):
+            data = {}
+        for entry in data.get("Modules", []) if isinstance(data, dict) else []:
+            usable = isinstance(entry, dict) and isinstance(entry.get("Key"), str) and isinstance(entry.get("Dir"), str)
+            if usable and entry["Key"] and not posixpath.isabs(entry["Dir"]):
+                found[entry["Key"]] = _join(directory, entry["Dir"])
+        project.cache[key] = found
+    return project.cache[key]
+
+
+# --------------------------------------------------------------------------- resource instances
+
+
+@dataclass(frozen=True, slots=True)
+class Instance:
+    """A resource as one module instance creates it: the block, the file holding it and
+    the scope its expressions are evaluated in."""
+
+    block: Block
+    path: str
+    scope: Scope
+
+    @property
+    def address(self) -> str:
+        """``module.db.aws_db_instance.this``."""
+        table = self.scope.module.published
+        return self.scope.prefix + (table.address if table is not None else self.block.address)
+
+    @property
+    def called(self) -> bool:
+        """True when a module call of the checked document created it."""
+        return self.scope.call is not None
+
+    def related(self) -> list[dict[str, Any]]:
+        """The resource in the child module, for findings reported in the caller (a registry
+        module described by a table has no file to point at)."""
+        if not self.called or self.scope.module.published is not None:
+            return []
+        return [{"path": self.path, "line": self.block.span.line, "resource": self.address}]
+
+
+def resources(doc: TerraformDocument, project: Project, *types: str) -> Iterator[Instance]:
+    """The resources ``doc`` declares (in its module's root scope), then those its local or
+    downloaded module calls create, child by child, with the calls' inputs bound.
+
+    A call or a child resource whose ``count`` is known to be 0 creates nothing."""
+    root = module_for(doc, project).root
+    for block in doc.resources(*types):
+        yield Instance(block, doc.path, root)
+    for block in doc.blocks:
+        if block.type == "module" and block.labels:
+            yield from _called(Call(block, doc.path, root), project, types, 1)
+
+
+def _called(call: Call, project: Project, types: tuple[str, ...], depth: int) -> Iterator[Instance]:
+    if depth > _MAX_NESTING or _creates_nothing(call.block, call.scope):
+        return
+    child = call_target(call.block, call.scope, project)
+    if child is None or any(c.scope.module is child for c in call.scope.calls) or call.scope.module is child:
+        return
+    scope = Scope(child, call)
+    for doc in child.documents:
+        for block in doc.resources(*types):
+            if not _creates_nothing(block, scope):
+                yield Instance(block, doc.path, scope)
+        for block in doc.blocks:
+            if block.type == "module" and block.labels:
+                yield from _called(Call(block, doc.path, scope), project, types, depth + 1)
+
+
+def _creates_nothing(block: Block, scope: Scope) -> bool:
+    count = block.get("count")
+    if count is not None:
+        return scope.resolve(count.expr).as_int() == 0
+    for_each = block.get("for_each")
+    if for_each is not None:
+        found = scope.resolve(for_each.expr)
+        return found.known and isinstance(found.value, (list, dict)) and not found.value
+    return False
+
+
+# --------------------------------------------------------------------------- where findings go
+
+
+def placement(instance: Instance, attr: Attribute | None, found: Resolved | None, project: Project) -> Span | None:
+    """Where, in the checked document, a finding about ``attr`` of ``instance`` belongs;
+    None when it belongs elsewhere.
+
+    In the module that declares the resource, a finding goes on the attribute (on the
+    resource when absent). For a resource that a module call of the document creates, it
+    goes on the call's input that carried the value; a literal or a provider default
+    inside the child is the child's own finding. A value decided by a variable default
+    that some module call in the repository sets is judged at the calls, each with its
+    own value: the call that leaves it unset gets the finding."""
+    origins = found.origins if found is not None else []
+    decisive = origins[-1] if origins else None
+    overridden = (
+        decisive is not None
+        and decisive.kind == DEFAULT
+        and sets_variable(project, _directory(decisive.path), decisive.name)
+    )
+    if not instance.called:
+        if overridden:
+            return None
+        return attr.span if attr is not None else Span.point(instance.block.span.line, instance.block.span.column)
+    if attr is None:
+        return None
+    outermost = instance.scope.calls[0]
+    block = outermost.block.span
+    inputs = [o for o in origins if o.kind == INPUT and o.path == outermost.path and o.span is not None]
+    inputs = [o for o in inputs if block.line <= o.line <= block.end_line]
+    if inputs:
+        return None if overridden else inputs[-1].span
+    table = instance.scope.module.published
+    if (
+        table is not None
+        and decisive is not None
+        and decisive.path == table.reference
+        and len(instance.scope.calls) == 1
+    ):
+        return Span.point(block.line, block.column)  # a published default the call leaves unsafe
+    if overridden and decisive is not None:
+        calls = instance.scope.calls
+        child = calls[1].scope.module if len(calls) > 1 else instance.scope.module
+        if _directory(decisive.path) == child.directory:
+            return Span.point(block.line, block.column)
+    return None
+
+
+def sets_variable(project: Project, directory: str, name: str) -> bool:
+    """True when some local module call in the repository calls ``directory`` and sets ``name``."""
+    return name in _callers(project).get(directory, frozenset())
+
+
+def _callers(project: Project) -> dict[str, frozenset[str]]:
+    """Directory -> the inputs its callers in the repository set, built once per scan."""
+    key = ("terraform-callers",)
+    if key not in project.cache:
+        found: dict[str, set[str]] = {}
+        for path in _terraform_files(project):
+            doc = project.document(path)
+            if not isinstance(doc, TerraformDocument):
+                continue
+            here = _directory(doc.path)
+            for block in doc.blocks:
+                source = block.get("source") if block.type == "module" else None
+                if source is None or source.expr.kind != "literal" or not isinstance(source.expr.value, str):
+                    continue
+                if source.expr.value.startswith(("./", "../")):
+                    found.setdefault(_join(here, source.expr.value), set()).update(block.attributes)
+        project.cache[key] = {k: frozenset(v) for k, v in found.items()}
+    return project.cache[key]
+
+
+def _terraform_files(project: Project) -> Iterator[Path]:
+    """The repository's .tf files that declare a module call (a text test before parsing)."""
+    for path in project.walk((".tf",)):
+        data = project.read_bytes(path)
+        if data is not None and b"module" in data and b"source" in data:
+            yield path

@@ -11,7 +11,7 @@ from pathlib import PurePosixPath
 
 from guardrails.documents import Attribute, Block, Expr, TerraformDocument
 from guardrails.facts.network import ALL_PORTS, covers, is_world, port_range
-from guardrails.facts.terraform import Module, Origin, module_for
+from guardrails.facts.terraform import Instance, Module, Origin, Scope, module_for
 from guardrails.model import Document, Kind, Span
 from guardrails.project import Project
 
@@ -211,7 +211,7 @@ class Reach:
 class Network:
     """The resources of one Terraform directory, indexed for reachability questions."""
 
-    def __init__(self, documents: list[Document], module: Module) -> None:
+    def __init__(self, documents: list[Document], module: Module | Scope) -> None:
         self.module = module
         self.resources: dict[str, tuple[Block, str]] = {}
         for doc in documents:
@@ -470,3 +470,15 @@ def network_for(doc: Document, project: Project) -> Network:
     if key not in project.cache:
         project.cache[key] = Network(project.siblings(doc.host, _TF_SUFFIXES), module_for(doc, project))
     return project.cache[key]
+
+
+def database_reach(instance: Instance, doc: Document, project: Project) -> Reach:
+    """``Network.database_reach`` for a resource as its module instance creates it: with the
+    network of ``doc``'s directory, or for a resource a module call creates, with the child's
+    resources evaluated with the call's inputs. A registry module described by a table
+    (``facts.tf_registry``) has no security groups we can read."""
+    if not instance.called:
+        return network_for(doc, project).database_reach(instance.block)
+    if instance.scope.module.published is not None:
+        return Reach(None, "its security groups are inputs of a registry module, which are not read here")
+    return Network(list(instance.scope.module.documents), instance.scope).database_reach(instance.block)

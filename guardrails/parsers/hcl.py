@@ -19,6 +19,7 @@ from guardrails.parsers._treesitter import Source, new_span, parser, raise_first
 _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", '"': '"', "\\": "\\"}
 _TRAVERSAL = frozenset({"variable_expr", "get_attr", "index"})
 _TEMPLATE_PARTS = frozenset({"template_literal", "template_interpolation"})
+_OPERATORS = frozenset({"==", "!=", "<", ">", "<=", ">=", "&&", "||", "+", "-", "*", "/", "%"})
 
 
 def parse(path: str, text: str, kind: Kind) -> TerraformDocument:
@@ -109,6 +110,22 @@ class _Builder:
             return self._single(children[0], text, span)
         if children and children[0].type == "variable_expr" and all(c.type in _TRAVERSAL for c in children):
             return Expr("reference", _reference_text(text), text, span)
+        if len(children) == 3 and children[0].type == "(" and children[1].type == "expression":
+            return self.expr(children[1])
+        return Expr("other", None, text, span)
+
+    def _terms(self, nodes: list[Any]) -> Expr:
+        """An operand of an operator: tree-sitter lists a traversal's parts as siblings."""
+        if not nodes:
+            return Expr("other", None, "", Span.point(1, 1))
+        first, last = self.span(nodes[0]), self.span(nodes[-1])
+        span = new_span(first.line, first.column, last.end_line, last.end_column)
+        text = "".join(self.text_of(n) for n in nodes)
+        if len(nodes) == 1:
+            node = nodes[0]
+            return self.expr(node) if node.type == "expression" else self._single(node, text, span)
+        if nodes[0].type == "variable_expr" and all(n.type in _TRAVERSAL for n in nodes):
+            return Expr("reference", _reference_text(text), text, span)
         return Expr("other", None, text, span)
 
     def _single(self, node: Any, text: str, span: Span) -> Expr:
@@ -154,6 +171,18 @@ class _Builder:
                     value = self.literal(operands[1].children[0])
                     if self.text_of(operands[0]) == "-" and isinstance(value, (int, float)):
                         return Expr("literal", -value, text, span)
+                if operands and self.text_of(operands[0]) == "!":
+                    return Expr("unary", "!", text, span, args=[self._terms(operands[1:])])
+            elif op.type == "binary_operation":
+                operands = op.children
+                at = next((i for i, c in enumerate(operands) if c.type in _OPERATORS), None)
+                if at is not None:
+                    left, right = self._terms(operands[:at]), self._terms(operands[at + 1 :])
+                    return Expr("binary", operands[at].type, text, span, args=[left, right])
+        if kind == "conditional":
+            parts = [self.expr(c) for c in node.children if c.type == "expression"]
+            if len(parts) == 3:
+                return Expr("conditional", None, text, span, args=parts)
         return Expr("other", None, text, span)
 
     def _interpolated(self, node: Any) -> Any:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from guardrails.documents import TerraformDocument
-from guardrails.facts.stateful import GITLAB_2017, describe, is_zero, unsafe_settings
+from guardrails.facts.stateful import GITLAB_2017, describe, is_false, is_zero, unsafe_settings
 from guardrails.model import Category, Finding, Kind, Severity
 from guardrails.rule import Bad, Good, Rule, RuleContext
 
@@ -17,6 +17,9 @@ _PATHS = {
     "aws_db_instance": "backup_retention_period",
     "aws_redshift_cluster": "automated_snapshot_retention_period",
 }
+#: Where ``enabled = false`` turns them off. Absent, Cloud SQL takes no automated backups
+#: either, but an instance without the block is too often a test one to report.
+_SWITCHES = {"google_sql_database_instance": "settings.backup_configuration.enabled"}
 
 
 class TerraformBackupsDisabled(Rule):
@@ -29,9 +32,10 @@ class TerraformBackupsDisabled(Rule):
     incidents = (GITLAB_2017,)
     rationale = (
         "`backup_retention_period = 0` on `aws_db_instance` (and `automated_snapshot_retention_period = 0` on "
-        "`aws_redshift_cluster`) turns automated backups and point-in-time recovery off. GitLab's 2017 "
+        "`aws_redshift_cluster`), or `backup_configuration { enabled = false }` on a Cloud SQL instance, turns "
+        "automated backups and point-in-time recovery off. GitLab's 2017 "
         "outage turned into data loss because the backups everyone assumed existed did not. Values are "
-        "resolved through variables, locals and tfvars; read replicas (`replicate_source_db` naming a "
+        "resolved through variables, locals, tfvars and module calls; read replicas (`replicate_source_db` naming a "
         "source), whose source keeps the backups, are skipped; `replicate_source_db = var.x` with a null default "
         "is a primary."
     )
@@ -48,9 +52,23 @@ class TerraformBackupsDisabled(Rule):
             extra={"variables.tf": 'variable "retention" {\n  default = "0"\n}\n'},
             note="a numeric string from a variable default",
         ),
+        Bad(
+            "sql.tf",
+            'resource "google_sql_database_instance" "main" {\n  settings {\n    tier = "db-f1-micro"\n'
+            "    backup_configuration {\n      enabled = false\n    }\n  }\n}\n",
+            5,
+            note="Cloud SQL backups switched off",
+        ),
     )
     good = (
         Good("main.tf", 'resource "aws_db_instance" "main" {\n  backup_retention_period = 7\n}\n'),
+        Good(
+            "sql.tf",
+            'resource "google_sql_database_instance" "ro" {\n'
+            "  master_instance_name = google_sql_database_instance.main.name\n"
+            "  settings {\n    backup_configuration {\n      enabled = false\n    }\n  }\n}\n",
+            note="a Cloud SQL read replica keeps no backups of its own",
+        ),
         Good(
             "main.tf",
             'resource "aws_db_instance" "ro" {\n  replicate_source_db     = aws_db_instance.main.arn\n'
@@ -65,9 +83,12 @@ class TerraformBackupsDisabled(Rule):
     )
 
     def check(self, doc: TerraformDocument, ctx: RuleContext) -> Iterator[Finding]:  # type: ignore[override]
-        for found in unsafe_settings(doc, ctx.project, _PATHS, None, is_zero):
+        found_settings = [
+            *unsafe_settings(doc, ctx.project, _PATHS, None, is_zero),
+            *unsafe_settings(doc, ctx.project, _SWITCHES, None, is_false),
+        ]
+        for found in found_settings:
             message = (
-                f"{describe(found.resource)}: {found.name} {found.where}; automated backups and point-in-time "
-                "recovery are off"
+                f"{describe(found)}: {found.name} {found.where}; automated backups and point-in-time recovery are off"
             )
-            yield self.finding(doc, found.span, message, anchor=found.anchor, ctx=ctx)
+            yield self.finding(doc, found.span, message, anchor=found.anchor, ctx=ctx, related=found.related)

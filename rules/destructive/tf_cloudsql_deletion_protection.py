@@ -6,7 +6,6 @@ from collections.abc import Iterator
 
 from guardrails.documents import TerraformDocument
 from guardrails.facts.stateful import DIGITALOCEAN_2017, describe, is_false, setting, unsafe_settings
-from guardrails.facts.terraform import module_for
 from guardrails.model import Category, Finding, Kind, Severity
 from guardrails.rule import Bad, Good, Rule, RuleContext
 
@@ -75,15 +74,14 @@ class TerraformCloudSqlDeletionProtection(Rule):
     )
 
     def check(self, doc: TerraformDocument, ctx: RuleContext) -> Iterator[Finding]:  # type: ignore[override]
-        module = module_for(doc, ctx.project)
         paths = {"google_sql_database_instance": "deletion_protection"}
         for found in unsafe_settings(doc, ctx.project, paths, True, is_false):
-            api = setting(found.resource, _API_FLAG, module, False, is_false)
+            api = setting(found.resource, _API_FLAG, found.scope, False, is_false)
             if api is None:
                 continue
             message = (
-                f"{describe(found.resource)}: deletion_protection {found.where} and "
+                f"{describe(found)}: deletion_protection {found.where} and "
                 f"{_API_FLAG} {api.where}; a destroy or a forced replacement deletes the instance, its data "
                 "and its backups"
             )
-            yield self.finding(doc, found.span, message, anchor=found.anchor, ctx=ctx)
+            yield self.finding(doc, found.span, message, anchor=found.anchor, ctx=ctx, related=found.related)

@@ -84,7 +84,7 @@ class TerraformDatabaseDeletionProtection(Rule):
         paths = dict.fromkeys(_TYPES, "deletion_protection")
         for found in unsafe_settings(doc, ctx.project, paths, False, lambda v: not is_true(v)):
             message = (
-                f"{describe(found.resource)}: deletion_protection {found.where}; a destroy, a forced replacement "
+                f"{describe(found)}: deletion_protection {found.where}; a destroy, a forced replacement "
                 "or any API client with these credentials can delete the database and its automated backups"
             )
-            yield self.finding(doc, found.span, message, anchor=found.anchor, ctx=ctx)
+            yield self.finding(doc, found.span, message, anchor=found.anchor, ctx=ctx, related=found.related)

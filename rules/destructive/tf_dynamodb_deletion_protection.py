@@ -55,7 +55,7 @@ class TerraformDynamoDbDeletionProtection(Rule):
         paths = {"aws_dynamodb_table": "deletion_protection_enabled"}
         for found in unsafe_settings(doc, ctx.project, paths, False, lambda v: not is_true(v)):
             message = (
-                f"{describe(found.resource)}: deletion_protection_enabled {found.where}; a destroy, a forced "
+                f"{describe(found)}: deletion_protection_enabled {found.where}; a destroy, a forced "
                 "replacement or any API client with these credentials deletes the table and its items"
             )
-            yield self.finding(doc, found.span, message, anchor=found.anchor, ctx=ctx)
+            yield self.finding(doc, found.span, message, anchor=found.anchor, ctx=ctx, related=found.related)

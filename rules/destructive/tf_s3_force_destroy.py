@@ -48,7 +48,7 @@ class TerraformS3ForceDestroy(Rule):
     def check(self, doc: TerraformDocument, ctx: RuleContext) -> Iterator[Finding]:  # type: ignore[override]
         for found in unsafe_settings(doc, ctx.project, {"aws_s3_bucket": "force_destroy"}, False, is_true):
             message = (
-                f"{describe(found.resource)}: force_destroy {found.where}; a destroy or a replacement deletes "
+                f"{describe(found)}: force_destroy {found.where}; a destroy or a replacement deletes "
                 "every object and version in the bucket"
             )
-            yield self.finding(doc, found.span, message, anchor=found.anchor, ctx=ctx)
+            yield self.finding(doc, found.span, message, anchor=found.anchor, ctx=ctx, related=found.related)

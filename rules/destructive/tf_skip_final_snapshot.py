@@ -70,7 +70,7 @@ class TerraformSkipFinalSnapshot(Rule):
         paths = dict.fromkeys(_TYPES, "skip_final_snapshot")
         for found in unsafe_settings(doc, ctx.project, paths, False, is_true):
             message = (
-                f"{describe(found.resource)}: skip_final_snapshot {found.where}; deleting it also deletes its "
+                f"{describe(found)}: skip_final_snapshot {found.where}; deleting it also deletes its "
                 "automated backups and leaves no final snapshot"
             )
-            yield self.finding(doc, found.span, message, anchor=found.anchor, ctx=ctx)
+            yield self.finding(doc, found.span, message, anchor=found.anchor, ctx=ctx, related=found.related)

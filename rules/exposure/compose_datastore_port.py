@@ -76,7 +76,7 @@ class ComposeDatastorePortExposed(Rule):
             else:
                 severity, protection = Severity.HIGH, f"authenticated ({svc.auth.reason}), still reachable by anyone"
             by_node: dict[int, list[compose.Exposure]] = {}
-            for exposure in svc.exposures:
+            for exposure in (e for e in svc.exposures if e.path == doc.path):
                 by_node.setdefault(id(exposure.node), []).append(exposure)
             for group in by_node.values():
                 first = group[0]
@@ -84,7 +84,7 @@ class ComposeDatastorePortExposed(Rule):
                 plural = "s" if len(group) > 1 else ""
                 message = (
                     f"service '{svc.name}' ({svc.image}, {svc.store.name}) exposes container port{plural} {ports} "
-                    f"{first.where}; {protection}"
+                    f"{first.where}; {protection}{compose.merged_from(svc, doc)}"
                 )
                 yield self.finding(
                     doc,

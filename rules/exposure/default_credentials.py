@@ -44,7 +44,7 @@ class DatastoreDefaultCredentials(Rule):
     title = "Datastore configured with a default or guessable credential"
     category = Category.EXPOSED_DATASTORE
     severity = Severity.HIGH
-    kinds = frozenset({Kind.COMPOSE, Kind.SHELL, Kind.KUBERNETES, Kind.TERRAFORM})
+    kinds = frozenset({Kind.COMPOSE, Kind.SHELL, Kind.KUBERNETES, Kind.TERRAFORM, Kind.HELM_VALUES, Kind.YAML})
     incidents = (NEWSBLUR,)
     rationale = (
         "Bots that sweep the internet for datastores try the published defaults first: admin/admin, "
@@ -98,6 +98,8 @@ class DatastoreDefaultCredentials(Rule):
             yield from self._kubernetes(cast("TreeDocument", doc), ctx, extra)
         elif doc.kind is Kind.SHELL:
             yield from self._shell(cast("ShellDocument", doc), ctx, extra)
+        elif doc.kind in (Kind.HELM_VALUES, Kind.YAML):
+            yield from self._helm(cast("TreeDocument", doc), ctx)
         elif doc.kind is Kind.TERRAFORM:
             from guardrails.facts.terraform import module_for
 
@@ -122,12 +124,39 @@ class DatastoreDefaultCredentials(Rule):
                     ctx=ctx,
                 )
 
+    def _helm(self, doc: TreeDocument, ctx: RuleContext) -> Iterator[Finding]:
+        """Passwords in the values of a datastore chart (a values file beside Chart.yaml, or
+        the values a helmfile release lists), on the line of the file that sets them."""
+        from guardrails.facts import helm
+
+        if doc.kind is Kind.HELM_VALUES:
+            deployments = helm.values_deployments(doc, ctx.project)
+        elif helm.is_helmfile(doc.path):
+            deployments = helm.helmfile_deployments(doc, ctx.project)
+        else:
+            return
+        for deployment in deployments:
+            for path, value, user in helm.passwords(deployment):
+                if not helm.owned(value.layer, doc):
+                    continue
+                description = describe_password(user, value.text)
+                if description is not None:
+                    yield self.finding(
+                        value.layer.doc,
+                        value.node.span,
+                        f"{deployment.chart.family} chart '{deployment.label}' sets {path} to {description}",
+                        anchor=f"helm/{deployment.label}/{path}",
+                        ctx=ctx,
+                    )
+
     def _compose(self, doc: TreeDocument, ctx: RuleContext, extra: tuple[Datastore, ...]) -> Iterator[Finding]:
         from guardrails.facts.compose import datastore_services
 
         for svc in datastore_services(doc, ctx.project, extra):
             for weak in weak_credentials(svc.store, svc.env_values):
                 value = svc.env[weak.key]
+                if value.compose_path != doc.path:
+                    continue  # reported in the compose file that sets it
                 source = "" if value.source == doc.path else f" (from {value.source})"
                 if "$" in value.raw:
                     source = f" ({value.raw} with the project's .env)"
@@ -149,7 +178,7 @@ class DatastoreDefaultCredentials(Rule):
             run = docker_run(cmd)
             if run is None or not run.image.static:
                 continue
-            store = find_datastore(run.image.value, extra)
+            store = find_datastore(run.image.value, extra, run.container_ports)
             if store is None:
                 continue
             env = {k: v for k, (v, _) in run.env.items()}

@@ -60,7 +60,7 @@ class DockerRunDatastorePortExposed(Rule):
             if run is None or not run.image.static:
                 continue
             image = run.image.value
-            store = find_datastore(image, extra)
+            store = find_datastore(image, extra, run.container_ports)
             if store is None:
                 continue
             env = {k: v for k, (v, _) in run.env.items()}

@@ -8,7 +8,7 @@ from guardrails.documents import Block, TerraformDocument
 from guardrails.facts import terraform
 from guardrails.facts.datastores import NEWSBLUR
 from guardrails.facts.network import ipv4_range_size, is_world
-from guardrails.facts.tf_network import AZURE_FIREWALL_RULES, attr_strings, network_for
+from guardrails.facts.tf_network import AZURE_FIREWALL_RULES, attr_strings, database_reach, network_for
 from guardrails.model import Category, Finding, Kind, Severity
 from guardrails.rule import Bad, Good, Rule, RuleContext
 
@@ -84,38 +84,44 @@ class TerraformDatabasePubliclyAccessible(Rule):
     )
 
     def check(self, doc: TerraformDocument, ctx: RuleContext) -> Iterator[Finding]:  # type: ignore[override]
+        for instance in terraform.resources(doc, ctx.project, *_PUBLICLY_ACCESSIBLE):
+            yield from self._public_address(doc, instance, ctx)
         module = terraform.module_for(doc, ctx.project)
         for block in doc.resources():
             kind = block.labels[0]
-            if kind in _PUBLICLY_ACCESSIBLE:
-                yield from self._public_address(doc, block, module, ctx)
-            elif kind == "google_sql_database_instance":
+            if kind == "google_sql_database_instance":
                 yield from self._cloud_sql(doc, block, module, ctx)
             elif kind in AZURE_FIREWALL_RULES:
                 yield from self._azure_rule(doc, block, module, ctx)
 
     def _public_address(
-        self, doc: TerraformDocument, block: Block, module: terraform.Module, ctx: RuleContext
+        self, doc: TerraformDocument, instance: terraform.Instance, ctx: RuleContext
     ) -> Iterator[Finding]:
-        """A public address is exposure only when the security groups let the internet in."""
-        attr, resolved = terraform.attribute_value(block, "publicly_accessible", module)
+        """A public address is exposure only when the security groups let the internet in. A
+        database a module call creates is reported on the call's input (``terraform.placement``)."""
+        block = instance.block
+        attr, resolved = terraform.attribute_value(block, "publicly_accessible", instance.scope)
         if attr is None or resolved.as_bool() is not True:
             return
-        reach = network_for(doc, ctx.project).database_reach(block)
+        span = terraform.placement(instance, attr, resolved, ctx.project)
+        if span is None:
+            return
+        reach = database_reach(instance, doc, ctx.project)
         if reach.open is False:
             return
-        what = f"{block.address} sets publicly_accessible = true{resolved.via}"
+        what = f"{instance.address} sets publicly_accessible = true{resolved.via}"
         if reach.open:
             message = f"{what} and {reach.reason}: the database is on the internet"
         else:
             message = f"{what}, but {reach.reason}: check that none admits 0.0.0.0/0 or ::/0"
         yield self.finding(
             doc,
-            attr.span,
+            span,
             message,
-            anchor=f"{block.address}.publicly_accessible",
+            anchor=f"{instance.address}.publicly_accessible",
             ctx=ctx,
             severity=Severity.HIGH if reach.open else Severity.MEDIUM,
+            related=instance.related(),
         )
 
     def _cloud_sql(

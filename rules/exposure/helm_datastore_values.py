@@ -1,0 +1,127 @@
+"""Helm values publish a datastore chart outside the cluster or turn its authentication off."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from guardrails.documents import TreeDocument
+from guardrails.facts import helm
+from guardrails.facts.datastores import NEWSBLUR
+from guardrails.facts.network import is_world
+from guardrails.model import Category, Finding, Kind, Severity
+from guardrails.rule import Bad, Good, Rule, RuleContext
+
+_REDIS_CHART = "apiVersion: v2\nname: redis\nversion: 23.1.1\n"
+_UMBRELLA = (
+    "apiVersion: v2\nname: shop\nversion: 1.0.0\ndependencies:\n  - name: postgresql\n    version: 16.x.x\n"
+    "    repository: oci://registry-1.docker.io/bitnamicharts\n    alias: db\n"
+)
+
+
+class HelmDatastoreValues(Rule):
+    id = "ED011"
+    name = "helm-datastore-values-exposed"
+    title = "Helm values expose a datastore chart outside the cluster or disable its authentication"
+    category = Category.EXPOSED_DATASTORE
+    severity = Severity.HIGH
+    kinds = frozenset({Kind.HELM_VALUES, Kind.YAML})
+    incidents = (NEWSBLUR,)
+    rationale = (
+        "The bitnami datastore charts keep their Services ClusterIP and authentication on; one line of values "
+        "changes that: `master.service.type: LoadBalancer` gives the datastore a public address, "
+        "`externalAccess.enabled: true` one per replica, `auth.enabled: false` lets in whoever connects. "
+        "Values are judged as Helm layers them (the chart's values.yaml, then the environment file, an "
+        "umbrella chart's sub-chart key, or a helmfile release's `values:` in order), and the finding is on "
+        "the line of the file that sets the value. An internal load-balancer annotation or class, source "
+        "ranges that are all private, a NetworkPolicy without `allowExternal`, or a template value are not "
+        "findings."
+    )
+    remediation = (
+        "Keep the datastore's Services ClusterIP and reach it from inside the cluster (or through "
+        "`kubectl port-forward`); if it must leave the cluster, use an internal load balancer annotation and "
+        "`loadBalancerSourceRanges`. Keep `auth.enabled` true and take passwords from `auth.existingSecret`."
+    )
+    bad = (
+        Bad(
+            "charts/redis/values-production.yaml",
+            "auth:\n  enabled: false\nmaster:\n  service:\n    type: LoadBalancer\n",
+            5,
+            note="the issue's example: auth off and the master behind a public load balancer (critical)",
+            extra={"charts/redis/Chart.yaml": _REDIS_CHART},
+        ),
+        Bad(
+            "deploy/shop/values.yaml",
+            "db:\n  primary:\n    service:\n      type: NodePort\n",
+            4,
+            note="umbrella chart: the sub-chart's values under its alias",
+            extra={"deploy/shop/Chart.yaml": _UMBRELLA},
+        ),
+    )
+    good = (
+        Good(
+            "charts/redis/values-production.yaml",
+            "master:\n  service:\n    type: LoadBalancer\n    annotations:\n"
+            '      service.beta.kubernetes.io/aws-load-balancer-internal: "true"\n',
+            note="internal load balancer",
+            extra={"charts/redis/Chart.yaml": _REDIS_CHART},
+        ),
+        Good(
+            "deploy/shop/values.yaml",
+            "postgresql:\n  primary:\n    service:\n      type: LoadBalancer\n",
+            note="the dependency is aliased db: a postgresql key configures nothing",
+            extra={"deploy/shop/Chart.yaml": _UMBRELLA},
+        ),
+    )
+
+    def check(self, doc: TreeDocument, ctx: RuleContext) -> Iterator[Finding]:  # type: ignore[override]
+        if doc.kind is Kind.HELM_VALUES:
+            deployments = helm.values_deployments(doc, ctx.project)
+        elif helm.is_helmfile(doc.path):
+            deployments = helm.helmfile_deployments(doc, ctx.project)
+        else:
+            return
+        for deployment in deployments:
+            yield from self._deployment(doc, deployment, ctx)
+
+    def _deployment(self, doc: TreeDocument, deployment: helm.Deployment, ctx: RuleContext) -> Iterator[Finding]:
+        chart = deployment.chart
+        what = f"{chart.family} chart '{deployment.label}' ({chart.source})"
+        off = helm.auth_off(deployment)
+        auth_value = off[1] if off is not None else None
+        exposures = helm.exposures(deployment)
+        for exposure in exposures:
+            here = helm.owned(exposure.value.layer, doc)
+            if not here and not (auth_value is not None and helm.owned(auth_value.layer, doc)):
+                continue
+            severity = Severity.CRITICAL if off is not None else Severity.HIGH
+            protection = f"authentication is off ({off[0]})" if off is not None else "authentication is on"
+            if exposure.source_ranges and not any(is_world(r) for r in exposure.source_ranges):
+                severity = Severity.MEDIUM
+                protection += f"; loadBalancerSourceRanges limits it to {', '.join(exposure.source_ranges)}"
+            node, layer = exposure.value.node, exposure.value.layer
+            if not here and auth_value is not None:
+                where = f"{layer.doc.path}:{node.span.line}"
+                node, layer = auth_value.node, auth_value.layer
+                message = f"{what}: {off[0]} while {exposure.service} is published ({exposure.how}, {where})"  # type: ignore[index]
+            else:
+                message = (
+                    f"{what}: {exposure.service} {exposure.how} publishes port {chart.port} outside the cluster; "
+                    f"{protection}"
+                )
+            yield self.finding(
+                layer.doc,
+                node.span,
+                message,
+                anchor=f"helm/{deployment.label}/{exposure.service}",
+                ctx=ctx,
+                severity=severity,
+            )
+        if not exposures and auth_value is not None and helm.owned(auth_value.layer, doc):
+            yield self.finding(
+                auth_value.layer.doc,
+                auth_value.node.span,
+                f"{what}: {off[0]}: any pod in the cluster can read and write it"  # type: ignore[index]
+                " (and anyone, the day a Service is published)",
+                anchor=f"helm/{deployment.label}/auth",
+                ctx=ctx,
+            )
