@@ -18,7 +18,7 @@ import click
 from guardrails import __version__
 
 _SEVERITIES = ["critical", "high", "medium", "low", "info"]
-_FORMATS = ("text", "concise", "json", "sarif", "junit", "github", "gitlab")
+_FORMATS = ("text", "concise", "json", "sarif", "junit", "github", "gitlab", "markdown")
 
 
 class ConfigurationError(click.ClickException):

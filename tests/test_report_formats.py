@@ -27,12 +27,13 @@ OUTPUTS = {
     "junit": "report.junit.xml",
     "github": "report.github.txt",
     "gitlab": "report.gitlab.json",
+    "markdown": "report.md",
 }
 SELECT = ("--select", "ED001", "--select", "unparseable-input")
 
 
 def _run_all(workdir: Path, outdir: Path) -> dict[str, str]:
-    """One scan writing all six formats at once."""
+    """One scan writing every format at once."""
     args = [arg for fmt, name in OUTPUTS.items() for arg in ("--format", f"{fmt}:{outdir / name}")]
     proc = run_cli("scan", *SELECT, *args, cwd=workdir)
     assert proc.returncode == 1, proc.stderr

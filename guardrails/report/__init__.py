@@ -13,7 +13,7 @@ from guardrails.model import Severity
 from guardrails.registry import RuleSpec
 from guardrails.result import ScanResult
 
-FORMATS = ("text", "concise", "json", "sarif", "junit", "github", "gitlab")
+FORMATS = ("text", "concise", "json", "sarif", "junit", "github", "gitlab", "markdown")
 
 
 @dataclass(slots=True)
@@ -65,4 +65,8 @@ def render(fmt: str, report: Report, colour: bool = False) -> str:
         from guardrails.report import gitlab
 
         return gitlab.render(report)
+    if fmt == "markdown":
+        from guardrails.report import markdown
+
+        return markdown.render(report)
     raise ValueError(f"unknown format {fmt!r} (choose from {', '.join(FORMATS)})")
