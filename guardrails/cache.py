@@ -102,12 +102,26 @@ class _MemoCache(dict):  # type: ignore[type-arg]
 class TrackingProject(Project):
     """A Project that records the files and directory listings rules read through it."""
 
-    def __init__(self, root: Path, cwd: Path, max_file_size: int) -> None:
-        super().__init__(root, cwd, max_file_size)
+    def __init__(self, root: Path, cwd: Path, max_file_size: int, shared: dict[Any, Any] | None = None) -> None:
+        super().__init__(root, cwd, max_file_size, shared)
         self.cache = _MemoCache(self)
         self.files: set[tuple[str, str | None]] | None = None
         self.dirs: set[tuple[str, tuple[str, ...]]] = set()
         self._states: dict[str, str | None] = {}
+
+    def _reads(self) -> Any:
+        if self.files is None:
+            return None
+        return (frozenset(self.files), frozenset(self.dirs))
+
+    def _replay(self, reads: Any) -> bool:
+        if self.files is None:
+            return True
+        if reads is None:  # built outside a recorded check: what it read is not known
+            return False
+        self.files.update(reads[0])
+        self.dirs.update(reads[1])
+        return True
 
     def start(self) -> None:
         self.files, self.dirs = set(), set()

@@ -57,6 +57,8 @@ class Engine:
         self._for_kind: dict[tuple[Kind, bool], list[Rule]] = {}
         self._project_for_kind: dict[Kind, list[Rule]] = {}
         self._options: dict[str, dict[str, Any]] = {}
+        # Facts about the whole repository, built once per scan in each process (Project.repository_fact).
+        self.repository_facts: dict[Any, Any] = {}
 
     def rule(self, rule_id: str) -> Rule:
         """The selected rule ``rule_id``, imported and instantiated on first use."""
@@ -87,8 +89,9 @@ class Engine:
 
     def _scan(self, paths: list[Path], stdin: tuple[str, bytes] | None) -> ScanResult:
         result = ScanResult()
+        self.repository_facts.clear()  # a new scan: the repository may have changed
         root = find_root(self.cwd / paths[0]) if paths else find_root(self.cwd)
-        project = Project(root, self.cwd, self.settings.max_file_size)
+        project = Project(root, self.cwd, self.settings.max_file_size, self.repository_facts)
         documents: list[Document] = []
         if stdin is not None:
             doc = self._stdin_document(*stdin, result)

@@ -104,7 +104,9 @@ def _check_group(
     from guardrails.suppress import MARKER
 
     out: list[FileResult] = []
-    project: Project = (TrackingProject if track else Project)(root, engine.cwd, engine.settings.max_file_size)
+    project: Project = (TrackingProject if track else Project)(
+        root, engine.cwd, engine.settings.max_file_size, engine.repository_facts
+    )
     loaded: list[tuple[Work, Document | None, SkippedFile | None]] = []
     for work in group:
         try:

@@ -8,15 +8,18 @@ comparing production with development secrets still needs their neighbours.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from guardrails.discover import DEFAULT_EXCLUDED_DIRS, display_path, real_path
 from guardrails.model import Document
 
+T = TypeVar("T")
+
 
 class Project:
-    def __init__(self, root: Path, cwd: Path, max_file_size: int) -> None:
+    def __init__(self, root: Path, cwd: Path, max_file_size: int, shared: dict[Any, Any] | None = None) -> None:
         self.root = root
         self.cwd = cwd
         self.max_file_size = max_file_size
@@ -24,6 +27,27 @@ class Project:
         self._extra: dict[str, Document | None] = {}
         self._displays: dict[str, str] = {}
         self.cache: dict[tuple[Any, ...], Any] = {}
+        # Facts about the whole repository, kept for the whole scan (one per process): a
+        # project lives for one directory group, and rebuilding such a fact per group made a
+        # scan quadratic in the number of directories.
+        self.shared: dict[Any, Any] = shared if shared is not None else {}
+
+    def repository_fact(self, key: tuple[Any, ...], build: Callable[[], T]) -> T:
+        """``build()`` once per scan: a fact that reads the whole repository (not one directory)."""
+        found = self.shared.get(key)
+        if found is None or not self._replay(found[1]):
+            value = build()
+            self.shared[key] = (value, self._reads())
+            return value
+        return found[0]
+
+    def _reads(self) -> Any:
+        """A hook: what the current check has read (the cache's project records it)."""
+        return None
+
+    def _replay(self, reads: Any) -> bool:
+        """A hook: make ``reads`` the current check's too; False when they are not known."""
+        return True
 
     def add(self, doc: Document) -> None:
         self.documents[doc.path] = doc

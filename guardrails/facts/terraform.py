@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import posixpath
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -490,10 +491,14 @@ def module_at(directory: str, project: Project) -> Module | None:
     """The module in ``directory`` (a display path), or None when it holds no Terraform."""
     key = ("terraform-module", directory)
     if key not in project.cache:
-        documents = project.directory_documents(Path(directory), _MODULE_SUFFIXES)
-        found = Module(documents, directory)
-        project.cache[key] = found if found.documents else None
+        # A called module is read by the groups of all its callers: once per scan, not per group.
+        project.cache[key] = project.repository_fact(key, lambda: _module_in(directory, project))
     return project.cache[key]
+
+
+def _module_in(directory: str, project: Project) -> Module | None:
+    found = Module(project.directory_documents(Path(directory), _MODULE_SUFFIXES), directory)
+    return found if found.documents else None
 
 
 @lru_cache(maxsize=1024)
@@ -705,27 +710,32 @@ def sets_variable(project: Project, directory: str, name: str) -> bool:
 
 def _callers(project: Project) -> dict[str, frozenset[str]]:
     """Directory -> the inputs its callers in the repository set, built once per scan."""
-    key = ("terraform-callers",)
-    if key not in project.cache:
-        found: dict[str, set[str]] = {}
-        for path in _terraform_files(project):
-            doc = project.document(path)
-            if not isinstance(doc, TerraformDocument):
+    return project.repository_fact(("terraform-callers",), lambda: _callers_index(project))
+
+
+_LOCAL_SOURCE = re.compile(rb'source\s*=\s*"\.\.?/')
+
+
+def _callers_index(project: Project) -> dict[str, frozenset[str]]:
+    found: dict[str, set[str]] = {}
+    for path in _terraform_files(project):
+        doc = project.document(path)
+        if not isinstance(doc, TerraformDocument):
+            continue
+        here = _directory(doc.path)
+        for block in doc.blocks:
+            source = block.get("source") if block.type == "module" else None
+            if source is None or source.expr.kind != "literal" or not isinstance(source.expr.value, str):
                 continue
-            here = _directory(doc.path)
-            for block in doc.blocks:
-                source = block.get("source") if block.type == "module" else None
-                if source is None or source.expr.kind != "literal" or not isinstance(source.expr.value, str):
-                    continue
-                if source.expr.value.startswith(("./", "../")):
-                    found.setdefault(_join(here, source.expr.value), set()).update(block.attributes)
-        project.cache[key] = {k: frozenset(v) for k, v in found.items()}
-    return project.cache[key]
+            if source.expr.value.startswith(("./", "../")):
+                found.setdefault(_join(here, source.expr.value), set()).update(block.attributes)
+    return {k: frozenset(v) for k, v in found.items()}
 
 
 def _terraform_files(project: Project) -> Iterator[Path]:
-    """The repository's .tf files that declare a module call (a text test before parsing)."""
+    """The repository's .tf files that may call a local module (a text test before parsing:
+    the parse decides)."""
     for path in project.walk((".tf",)):
         data = project.read_bytes(path)
-        if data is not None and b"module" in data and b"source" in data:
+        if data is not None and b"module" in data and _LOCAL_SOURCE.search(data):
             yield path
