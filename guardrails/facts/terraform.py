@@ -24,7 +24,7 @@ from typing import Any
 
 from guardrails.documents import Attribute, Block, Expr, TerraformDocument
 from guardrails.facts.tf_registry import PublishedModule, published
-from guardrails.model import Document, Kind, Span
+from guardrails.model import Document, Kind, ParseError, Span
 from guardrails.project import Project
 
 _MODULE_SUFFIXES = (".tf", ".tf.json", ".tfvars", ".tfvars.json")
@@ -717,14 +717,19 @@ _LOCAL_SOURCE = re.compile(rb'source\s*=\s*"\.\.?/')
 
 
 def _callers_index(project: Project) -> dict[str, frozenset[str]]:
+    from guardrails.parsers.hcl import top_level_blocks
+    from guardrails.source import decode
+
     found: dict[str, set[str]] = {}
-    for path in _terraform_files(project):
-        doc = project.document(path)
-        if not isinstance(doc, TerraformDocument):
-            continue
-        here = _directory(doc.path)
-        for block in doc.blocks:
-            source = block.get("source") if block.type == "module" else None
+    for path, data in _terraform_files(project):
+        try:
+            text = decode(data)
+            calls = top_level_blocks(text, "module") if isinstance(text, str) else []
+        except ParseError:
+            continue  # the file's own scan reports it
+        here = _directory(project.display_of(path))
+        for block in calls:
+            source = block.get("source")
             if source is None or source.expr.kind != "literal" or not isinstance(source.expr.value, str):
                 continue
             if source.expr.value.startswith(("./", "../")):
@@ -732,10 +737,10 @@ def _callers_index(project: Project) -> dict[str, frozenset[str]]:
     return {k: frozenset(v) for k, v in found.items()}
 
 
-def _terraform_files(project: Project) -> Iterator[Path]:
+def _terraform_files(project: Project) -> Iterator[tuple[Path, bytes]]:
     """The repository's .tf files that may call a local module (a text test before parsing:
     the parse decides)."""
     for path in project.walk((".tf",)):
         data = project.read_bytes(path)
         if data is not None and b"module" in data and _LOCAL_SOURCE.search(data):
-            yield path
+            yield path, data

@@ -35,6 +35,25 @@ def parse(path: str, text: str, kind: Kind) -> TerraformDocument:
     return TerraformDocument(path=path, kind=kind, text=text, blocks=blocks, attributes=attributes)
 
 
+def top_level_blocks(text: str, block_type: str) -> list[Block]:
+    """Only the top-level blocks of ``block_type`` (``module`` calls, say), for a question
+    about the whole repository: converting every other block of every file would double
+    the cost of a scan. Raises ParseError as ``parse`` does."""
+    source = Source(text)
+    root = parser("hcl").parse(source.data).root_node
+    raise_first_error(root, source, "HCL")
+    body = next((c for c in root.children if c.type == "body"), None)
+    builder = _Builder(source)
+    found = []
+    for child in body.children if body is not None else []:
+        if child.type == "block" and child.children and builder.text_of(child.children[0]) == block_type:
+            try:
+                found.append(builder.block(child))
+            except RecursionError:
+                raise ParseError("HCL nested too deeply to analyse") from None
+    return found
+
+
 class _Builder:
     """Tree-sitter nodes to blocks, attributes and expressions.
 
