@@ -20,9 +20,9 @@ from guardrails.documents import Attribute, Block, Expr, TerraformDocument, Zone
 from guardrails.facts.environments import DEVELOPMENT, STAGING, SYNONYMS_OPTION, Environments
 from guardrails.facts.network import is_private_cidr
 from guardrails.facts.terraform import Module, Origin, Resolved
-from guardrails.model import Severity
+from guardrails.model import Finding, Severity
 from guardrails.project import Project
-from guardrails.rule import Option, Place
+from guardrails.rule import Option, Place, Rule, RuleContext
 
 # --------------------------------------------------------------------------- durations
 
@@ -265,6 +265,19 @@ def ttl_reports(short: Iterable[ShortTtl], policy: TtlPolicy, where: str) -> lis
         rest.sort(key=lambda s: (s.verdict.ttl, s.place.path, s.place.span.line, s.place.span.column))
         reports.append(TtlReport(tuple(rest), where))
     return reports
+
+
+def ttl_findings(rule: Rule, reports: Iterable[TtlReport], ctx: RuleContext) -> Iterator[Finding]:
+    """Each report as ``rule``'s finding: at its first (shortest) record, the others related."""
+    for report in reports:
+        yield rule.finding_at(
+            report.first.place,
+            report.message(),
+            anchor=report.anchor(),
+            ctx=ctx,
+            severity=report.first.verdict.severity,
+            related=report.related(),
+        )
 
 
 # --------------------------------------------------------------------------- Terraform records

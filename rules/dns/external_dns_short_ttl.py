@@ -104,15 +104,7 @@ class ExternalDnsShortTtl(Rule):
             for obj in _objects(root):
                 short.extend(_annotations(doc, obj, policy))
                 short.extend(_endpoints(doc, obj, policy))
-        for report in dns.ttl_reports(short, policy, f"file {doc.host.path}"):
-            yield self.finding_at(
-                report.first.place,
-                report.message(),
-                anchor=report.anchor(),
-                ctx=ctx,
-                severity=report.first.verdict.severity,
-                related=report.related(),
-            )
+        yield from dns.ttl_findings(self, dns.ttl_reports(short, policy, f"file {doc.host.path}"), ctx)
 
 
 def _annotations(doc: TreeDocument, obj: Node, policy: dns.TtlPolicy) -> Iterator[dns.ShortTtl]:

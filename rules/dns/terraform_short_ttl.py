@@ -135,16 +135,8 @@ class TerraformShortDnsTtl(Rule):
 
     def check(self, doc: TerraformDocument, ctx: RuleContext) -> Iterator[Finding]:  # type: ignore[override]
         here = doc.host.path
-        for report in self._module_reports(doc, ctx):
-            if report.first.place.path == here:
-                yield self.finding_at(
-                    report.first.place,
-                    report.message(),
-                    anchor=report.anchor(),
-                    ctx=ctx,
-                    severity=report.first.verdict.severity,
-                    related=report.related(),
-                )
+        mine = [report for report in self._module_reports(doc, ctx) if report.first.place.path == here]
+        yield from dns.ttl_findings(self, mine, ctx)
 
     def _module_reports(self, doc: TerraformDocument, ctx: RuleContext) -> list[dns.TtlReport]:
         """The findings of ``doc``'s whole module (directory): its short records are grouped there."""

@@ -114,15 +114,7 @@ class ZoneFileShortTtl(Rule):
                     severity=verdict.severity,
                 )
         short = list(_short_records(doc, origin, directives, reported_defaults, policy))
-        for report in dns.ttl_reports(short, policy, f"zone {_origin(doc)}"):
-            yield self.finding_at(
-                report.first.place,
-                report.message(),
-                anchor=report.anchor(),
-                ctx=ctx,
-                severity=report.first.verdict.severity,
-                related=report.related(),
-            )
+        yield from dns.ttl_findings(self, dns.ttl_reports(short, policy, f"zone {_origin(doc)}"), ctx)
 
 
 def _short_records(
