@@ -391,6 +391,16 @@ def _values_root(doc: TreeDocument) -> Node | None:
     return doc.roots[0] if doc.roots and doc.roots[0].is_map else None
 
 
+def deployments_of(doc: TreeDocument, project: Project) -> list[Deployment]:
+    """The chart deployments ``doc`` takes part in: as a values file of a chart, or as a
+    helmfile listing releases; none for any other YAML."""
+    if doc.kind is Kind.HELM_VALUES:
+        return values_deployments(doc, project)
+    if is_helmfile(doc.path):
+        return helmfile_deployments(doc, project)
+    return []
+
+
 def values_deployments(doc: TreeDocument, project: Project) -> list[Deployment]:
     """The datastore charts a values file beside ``Chart.yaml`` configures: the chart itself
     when it is one of the table's, and each bitnami sub-chart of its dependencies (under

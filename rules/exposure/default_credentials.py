@@ -129,13 +129,7 @@ class DatastoreDefaultCredentials(Rule):
         the values a helmfile release lists), on the line of the file that sets them."""
         from guardrails.facts import helm
 
-        if doc.kind is Kind.HELM_VALUES:
-            deployments = helm.values_deployments(doc, ctx.project)
-        elif helm.is_helmfile(doc.path):
-            deployments = helm.helmfile_deployments(doc, ctx.project)
-        else:
-            return
-        for deployment in deployments:
+        for deployment in helm.deployments_of(doc, ctx.project):
             for path, value, user in helm.passwords(deployment):
                 if not helm.owned(value.layer, doc):
                     continue

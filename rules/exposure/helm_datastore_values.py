@@ -74,13 +74,7 @@ class HelmDatastoreValues(Rule):
     )
 
     def check(self, doc: TreeDocument, ctx: RuleContext) -> Iterator[Finding]:  # type: ignore[override]
-        if doc.kind is Kind.HELM_VALUES:
-            deployments = helm.values_deployments(doc, ctx.project)
-        elif helm.is_helmfile(doc.path):
-            deployments = helm.helmfile_deployments(doc, ctx.project)
-        else:
-            return
-        for deployment in deployments:
+        for deployment in helm.deployments_of(doc, ctx.project):
             yield from self._deployment(doc, deployment, ctx)
 
     def _deployment(self, doc: TreeDocument, deployment: helm.Deployment, ctx: RuleContext) -> Iterator[Finding]:
