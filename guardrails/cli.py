@@ -211,29 +211,41 @@ def _run(
             rules.update((r.id, r) for r in settings.rules)
             part = Engine(settings, cwd=cwd).scan(files, stdin=stdin if with_stdin else None)
             _merge(result, part)
+        _in_report_order(result)
     if given and not result.files_found and not result.skipped and stdin is None:
         names = " ".join(str(p) for p in given)
         raise ConfigurationError(f"no file found in {names} (every file is ignored by .gitignore, or none exists)")
     kept = []
+    fail_on: dict[str, Any] = {}
+    ignore_tests: dict[int, Any] = {}  # per configuration: compiling its patterns once, not per finding
     for finding in result.findings:
-        ignored = resolver.for_path(cwd / finding.path).path_ignored(cwd)
+        config = resolver.for_path(cwd / finding.path)
+        if id(config) not in ignore_tests:
+            ignore_tests[id(config)] = config.path_ignored(cwd)
+        ignored = ignore_tests[id(config)]
         if ignored is None or not ignored(finding.path, finding.rule_id):
             kept.append(finding)
+            fail_on[finding.path] = config.fail_on
     result.findings = kept
-    fail_on = {f.path: resolver.for_path(cwd / f.path).fail_on for f in result.findings}
     return _Run(result, tuple(rules[k] for k in sorted(rules)), fail_on, cwd)
 
 
 def _merge(result: Any, part: Any) -> None:
-    """Add the scan of one configuration's files to ``result``, in report order."""
-    from guardrails.model import Finding
-
-    result.findings = sorted([*result.findings, *part.findings], key=Finding.sort_key)
-    result.skipped = sorted([*result.skipped, *part.skipped], key=lambda s: s.path)
-    result.scanned = sorted([*result.scanned, *part.scanned])
+    """Add the scan of one configuration's files to ``result`` (sorted once, after the last)."""
+    result.findings.extend(part.findings)
+    result.skipped.extend(part.skipped)
+    result.scanned.extend(part.scanned)
     result.files_scanned += part.files_scanned
     result.unsupported += part.unsupported
     result.internal_errors += part.internal_errors
+
+
+def _in_report_order(result: Any) -> None:
+    from guardrails.model import Finding
+
+    result.findings.sort(key=Finding.sort_key)
+    result.skipped.sort(key=lambda s: s.path)
+    result.scanned.sort()
 
 
 def _common(values: Any) -> Any:
