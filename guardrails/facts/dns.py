@@ -694,14 +694,13 @@ def zones_for(doc: TerraformDocument, project: Project, module: Module) -> dict[
     """The zones of ``doc``'s module (its directory), computed once per directory."""
     key = ("dns-zones", str(PurePosixPath(doc.host.path).parent))
     if key not in project.cache:
-        project.cache[key] = module_zones(module_documents(doc, project), module)
+        project.cache[key] = module_zones(module_documents(doc, module), module)
     return project.cache[key]
 
 
-def module_documents(doc: TerraformDocument, project: Project) -> list[TerraformDocument]:
-    """The Terraform files of ``doc``'s directory (``doc`` alone when none can be listed)."""
-    siblings = [d for d in project.siblings(doc, (".tf", ".tf.json")) if isinstance(d, TerraformDocument)]
-    return siblings or [doc]
+def module_documents(doc: TerraformDocument, module: Module) -> list[TerraformDocument]:
+    """The Terraform files of ``doc``'s module, as the module listed them (``doc`` alone when none were)."""
+    return module.documents or [doc]
 
 
 def record_zone(block: Block, module: Module, zones: dict[str, Zone]) -> Zone | None:

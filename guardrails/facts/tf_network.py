@@ -104,7 +104,6 @@ def _spans(spans: list[tuple[int, int]]) -> str:
 # Terraform directory (the module) so any rule can ask "does the internet reach this
 # port of this resource?" and get yes, no, or "cannot be told here, because ...".
 
-_TF_SUFFIXES = (".tf", ".tf.json")
 _SG_TYPES = ("aws_security_group", "aws_default_security_group")
 _MAX_HOPS = 8  # resource attribute -> resource attribute: a cycle is invalid Terraform, but input is hostile
 _LIST_FUNCTIONS = ("concat", "compact", "distinct", "flatten", "toset", "tolist")
@@ -468,7 +467,8 @@ def network_for(doc: Document, project: Project) -> Network:
     """The network facts of ``doc``'s directory, built once per directory and scan."""
     key = ("terraform-network", str(PurePosixPath(doc.host.path).parent))
     if key not in project.cache:
-        project.cache[key] = Network(project.siblings(doc.host, _TF_SUFFIXES), module_for(doc, project))
+        module = module_for(doc, project)
+        project.cache[key] = Network(list(module.documents) or [doc], module)
     return project.cache[key]
 
 

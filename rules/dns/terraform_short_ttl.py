@@ -148,7 +148,7 @@ class TerraformShortDnsTtl(Rule):
             zones = dns.zones_for(doc, ctx.project, module)
             short = [
                 item
-                for sibling in dns.module_documents(doc, ctx.project)
+                for sibling in dns.module_documents(doc, module)
                 for item in _short_records(sibling, module, zones, policy)
             ]
             ctx.project.cache[key] = dns.ttl_reports(short, policy, f"module {directory}")
