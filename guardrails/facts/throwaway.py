@@ -152,7 +152,7 @@ def _github_per_run(doc: ShellDocument, word: Word) -> bool:
     if doc.parent is None or word.span.line != word.span.end_line:
         return False
     span = doc.host_span(word.span)
-    lines = doc.host.text.splitlines()
+    lines = doc.host.text.split("\n", span.line)  # up to the word's line: the rest is never read
     if not 1 <= span.line <= len(lines):
         return False
     written = lines[span.line - 1][span.column - 1 : span.end_column - 1]
