@@ -10,7 +10,6 @@ Python file) are the file's business, never the user's terminal.
 
 from __future__ import annotations
 
-import traceback
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -133,6 +132,8 @@ def crashed(display: str, kind: Kind, text: str, exc: BaseException, doing: str)
 
 
 def describe(exc: BaseException) -> str:
+    import traceback  # only when something crashed: linecache and textwrap cost start-up time
+
     frames = traceback.extract_tb(exc.__traceback__)
     where = f" at {Path(frames[-1].filename).name}:{frames[-1].lineno}" if frames else ""
     return f"{type(exc).__name__}{where}"

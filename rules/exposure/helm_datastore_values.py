@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from guardrails.documents import TreeDocument
-from guardrails.facts import helm
 from guardrails.facts.datastores import NEWSBLUR
 from guardrails.facts.network import is_world
 from guardrails.model import Category, Finding, Kind, Severity
 from guardrails.rule import Bad, Good, Rule, RuleContext
+
+if TYPE_CHECKING:
+    from guardrails.facts import helm
 
 _REDIS_CHART = "apiVersion: v2\nname: redis\nversion: 23.1.1\n"
 _UMBRELLA = (
@@ -74,10 +77,14 @@ class HelmDatastoreValues(Rule):
     )
 
     def check(self, doc: TreeDocument, ctx: RuleContext) -> Iterator[Finding]:  # type: ignore[override]
+        from guardrails.facts import helm  # its chart tables cost start-up time; only values files need them
+
         for deployment in helm.deployments_of(doc, ctx.project):
             yield from self._deployment(doc, deployment, ctx)
 
     def _deployment(self, doc: TreeDocument, deployment: helm.Deployment, ctx: RuleContext) -> Iterator[Finding]:
+        from guardrails.facts import helm
+
         chart = deployment.chart
         what = f"{chart.family} chart '{deployment.label}' ({chart.source})"
         off = helm.auth_off(deployment)
