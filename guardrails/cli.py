@@ -18,7 +18,7 @@ import click
 from guardrails import __version__
 
 _SEVERITIES = ["critical", "high", "medium", "low", "info"]
-_FORMATS = ("text", "concise", "json", "sarif", "junit", "github", "gitlab", "markdown")
+_FORMATS = ("text", "concise", "json", "sarif", "junit", "github", "gitlab", "markdown", "html")
 
 
 class ConfigurationError(click.ClickException):
@@ -248,6 +248,24 @@ def _in_report_order(result: Any) -> None:
     result.scanned.sort()
 
 
+def _provenance(report: Any, root: Path) -> None:
+    """The repository, commit and date the HTML audit names (SOURCE_DATE_EPOCH, when set, fixes the
+    date, as reproducible builds do)."""
+    import datetime
+
+    from guardrails.gitdiff import head_commit
+
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
+    now = (
+        datetime.datetime.fromtimestamp(int(epoch), datetime.timezone.utc)
+        if epoch.isdigit()
+        else datetime.datetime.now(datetime.timezone.utc)
+    )
+    report.repository = root.name
+    report.commit = head_commit(root)
+    report.date = now.strftime("%Y-%m-%d %H:%M UTC")
+
+
 def _common(values: Any) -> Any:
     """The one fail-on every configuration sets, for reports that name a single threshold."""
     distinct = set(values)
@@ -322,7 +340,8 @@ def _outputs(formats: tuple[str, ...], output: Path | None) -> list[tuple[str, P
     multiple=True,
     metavar=f"[{'|'.join(_FORMATS)}][:FILE]",
     help="Output format (default text), optionally written to FILE. Repeat for several reports from one run, "
-    "e.g. `-f sarif:guardrails.sarif -f text`; `concise` is one line per finding.",
+    "e.g. `-f sarif:guardrails.sarif -f text`; `concise` is one line per finding; `html:FILE` is a "
+    "self-contained audit page.",
 )
 @click.option("--statistics", is_flag=True, help="Show the number of findings per rule instead of the findings.")
 @click.option(
@@ -424,8 +443,10 @@ def scan(
     report = Report(
         result, run.rules, threshold or _common(run.fail_on.values()) or Severity.LOW, statistics=statistics
     )
-    if any(fmt in ("text", "sarif") for fmt, _ in specs):
+    if any(fmt in ("text", "sarif", "html") for fmt, _ in specs):
         read_sources(report, run.cwd)
+    if any(fmt == "html" for fmt, _ in specs):
+        _provenance(report, run.cwd)
     for fmt, file in specs:
         if file is None:
             from guardrails.report.text import use_colour

@@ -13,7 +13,7 @@ from guardrails.model import Severity
 from guardrails.registry import RuleSpec
 from guardrails.result import ScanResult
 
-FORMATS = ("text", "concise", "json", "sarif", "junit", "github", "gitlab", "markdown")
+FORMATS = ("text", "concise", "json", "sarif", "junit", "github", "gitlab", "markdown", "html")
 
 
 @dataclass(slots=True)
@@ -25,6 +25,11 @@ class Report:
     fail_on: Severity = Severity.LOW
     sources: dict[str, str] = field(default_factory=dict)
     statistics: bool = False
+    # Where and when the scan ran, for the HTML audit's header: the repository's name, the
+    # commit checked out (None outside a git checkout) and the date (ISO 8601, UTC).
+    repository: str = ""
+    commit: str | None = None
+    date: str = ""
 
 
 def read_sources(report: Report, cwd: Path) -> None:
@@ -69,4 +74,8 @@ def render(fmt: str, report: Report, colour: bool = False) -> str:
         from guardrails.report import markdown
 
         return markdown.render(report)
+    if fmt == "html":
+        from guardrails.report import html
+
+        return html.render(report)
     raise ValueError(f"unknown format {fmt!r} (choose from {', '.join(FORMATS)})")
