@@ -33,9 +33,11 @@ class Report:
 
 
 def read_sources(report: Report, cwd: Path) -> None:
-    """File contents for code frames, read only for files that have findings."""
+    """File contents for code frames, read only for files that have findings and that the scan read
+    (a file skipped as too large, binary or unreadable gets no frame)."""
+    unread = {s.path for s in report.result.skipped}
     for finding in report.result.findings:
-        if finding.path not in report.sources:
+        if finding.path not in report.sources and finding.path not in unread:
             try:
                 report.sources[finding.path] = (cwd / finding.path).read_text(encoding="utf-8", errors="replace")
             except OSError:

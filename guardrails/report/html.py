@@ -134,8 +134,8 @@ def _where(files: dict[str, list[Finding]]) -> str:
             f'background:{COLOURS[worst]}" title="worst: {worst.label}"></span></td></tr>'
         )
     return (
-        '<table class="where"><thead><tr><th>file</th><th>findings</th><th>worst severity</th></tr></thead>'
-        f"<tbody>{''.join(rows)}</tbody></table>"
+        '<div class="scroll"><table class="where"><thead><tr><th>file</th><th>findings</th><th>worst severity</th>'
+        f"</tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
     )
 
 
@@ -357,6 +357,9 @@ table.counts{width:auto}.counts td{min-width:64px}
 .chart text{font-size:13px;fill:var(--fg)}.chart .bar{cursor:pointer}
 .where td.heat{width:40%}.where td.heat span{display:block;height:12px;border-radius:2px;min-width:3px}
 .where td.path{word-break:break-all}
+.scroll{max-height:440px;overflow-y:auto;border-bottom:1px solid var(--line)}
+.scroll thead th{position:sticky;top:0}
+td.path{min-width:12em}
 .sev{display:inline-block;color:#fff;border-radius:3px;padding:0 6px;font-size:12px;font-weight:600;
 text-transform:uppercase;letter-spacing:.02em}
 .sev-critical{background:#a61b1b}.sev-high{background:#d9480f}.sev-medium{background:#b7791f}
@@ -387,7 +390,7 @@ body{max-width:none;padding:0;font-size:11pt}
 h2,h3{break-after:avoid}
 a{color:inherit}.why a::after{content:" (" attr(href) ")";font-size:9pt;word-break:break-all}
 .sev,.frame .hit,.where td.heat span{-webkit-print-color-adjust:exact;print-color-adjust:exact}
-.frame{overflow:visible}.frame .line{white-space:pre-wrap}
+.frame{overflow:visible}.frame .line{white-space:pre-wrap}.scroll{max-height:none;overflow:visible}
 }
 """
 
