@@ -94,6 +94,13 @@ def _scan_options(command: Any) -> Any:
             type=click.Path(file_okay=False, path_type=Path),
             help="Cache directory. [default: .guardrails_cache at the project root]",
         ),
+        click.option(
+            "-q",
+            "--quiet",
+            is_flag=True,
+            help="No progress line. (A scan that takes over a second shows files done/total on standard error, "
+            "only when it is a terminal and CI is not set.)",
+        ),
     ]
     for option in reversed(options):
         command = option(command)
@@ -123,8 +130,10 @@ def _run(
     root: Path | None = None,
     no_cache: bool = False,
     cache_dir: Path | None = None,
+    quiet: bool = False,
 ) -> _Run:
     from guardrails import config as configuration
+    from guardrails import progress as progress_line
     from guardrails.discover import discover
     from guardrails.engine import Engine, Settings
     from guardrails.result import ScanResult
@@ -178,6 +187,7 @@ def _run(
             jobs=jobs,
             use_cache=not no_cache and not with_stdin,
             cache_dir=cache_dir,
+            progress=progress,
         )
 
     try:
@@ -194,24 +204,29 @@ def _run(
             groups.setdefault(id(config), (config, []))
     except configuration.ConfigError as exc:
         raise ConfigurationError(str(exc)) from None
+    progress = progress_line.Progress(sys.stderr) if progress_line.wanted(sys.stderr, quiet) else None
     if not gc.isenabled():  # started by guardrails.__main__.run, which pauses collection for start-up
         gc.freeze()  # what start-up made lives as long as the process: later collections skip it
         gc.enable()
     rules: dict[str, Any] = {}
-    if len(groups) == 1:  # one configuration for every file (the usual case): one scan of the paths
-        [(config, _)] = groups.values()
-        settings = settings_for(config, stdin is not None)
-        rules.update((r.id, r) for r in settings.rules)
-        result = Engine(settings, cwd=cwd).scan(path_list, stdin=stdin)
-    else:
-        result = ScanResult(skipped=list(found.skipped), files_found=len(found.candidates))
-        for index, (config, files) in enumerate(sorted(groups.values(), key=lambda g: str(g[0].path or ""))):
-            with_stdin = stdin is not None and index == 0
-            settings = settings_for(config, with_stdin)
+    try:
+        if len(groups) == 1:  # one configuration for every file (the usual case): one scan of the paths
+            [(config, _)] = groups.values()
+            settings = settings_for(config, stdin is not None)
             rules.update((r.id, r) for r in settings.rules)
-            part = Engine(settings, cwd=cwd).scan(files, stdin=stdin if with_stdin else None)
-            _merge(result, part)
-        _in_report_order(result)
+            result = Engine(settings, cwd=cwd).scan(path_list, stdin=stdin)
+        else:
+            result = ScanResult(skipped=list(found.skipped), files_found=len(found.candidates))
+            for index, (config, files) in enumerate(sorted(groups.values(), key=lambda g: str(g[0].path or ""))):
+                with_stdin = stdin is not None and index == 0
+                settings = settings_for(config, with_stdin)
+                rules.update((r.id, r) for r in settings.rules)
+                part = Engine(settings, cwd=cwd).scan(files, stdin=stdin if with_stdin else None)
+                _merge(result, part)
+            _in_report_order(result)
+    finally:
+        if progress is not None:
+            progress.finish()
     if given and not result.files_found and not result.skipped and stdin is None:
         names = " ".join(str(p) for p in given)
         raise ConfigurationError(f"no file found in {names} (every file is ignored by .gitignore, or none exists)")
@@ -391,6 +406,7 @@ def scan(
     root: Path | None,
     no_cache: bool,
     cache_dir: Path | None,
+    quiet: bool,
     formats: tuple[str, ...],
     statistics: bool,
     show_severity: str | None,
@@ -419,6 +435,7 @@ def scan(
         root,
         no_cache,
         cache_dir,
+        quiet,
     )
     result = run.result
     if baseline_file is not None:
@@ -480,6 +497,7 @@ def write_baseline(
     root: Path | None,
     no_cache: bool,
     cache_dir: Path | None,
+    quiet: bool,
     output: Path | None,
 ) -> None:
     """Record today's findings as accepted debt: `scan --baseline FILE` then reports only new ones.
@@ -503,6 +521,7 @@ def write_baseline(
         root,
         no_cache,
         cache_dir,
+        quiet,
     )
     text = baseline.render(run.result.findings)
     if output is None:
