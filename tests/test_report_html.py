@@ -9,6 +9,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -249,3 +250,21 @@ def test_chromium_screenshot(audit: tuple[Path, int], tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr[-2000:]
     data = shot.read_bytes()
     assert data.startswith(b"\x89PNG\r\n\x1a\n") and len(data) > 20_000, "a real picture, not a blank page"
+
+
+def test_source_date_epoch_makes_the_page_reproducible(tmp_path: Path) -> None:
+    pages = []
+    for name in ("one.html", "two.html"):
+        target = tmp_path / name
+        env_run = subprocess.run(
+            [sys.executable, "-m", "guardrails", "scan", "--no-cache", "-f", f"html:{target}", "fixtures/gate"],
+            cwd=REPO,
+            env={**os.environ, "SOURCE_DATE_EPOCH": "1700000000"},
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert env_run.returncode == 1, env_run.stderr
+        pages.append(target.read_text(encoding="utf-8"))
+    assert pages[0] == pages[1]
+    assert "2023-11-14 22:13 UTC" in pages[0]

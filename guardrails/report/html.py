@@ -129,7 +129,7 @@ def _where(files: dict[str, list[Finding]]) -> str:
         worst = max(f.severity for f in group)
         share = len(group) / most * 100
         rows.append(
-            f'<tr><td class="path"><a href="#file-{index}" data-path="{esc(path)}">{esc(path)}</a></td>'
+            f'<tr><td class="path"><a href="#file-{index}">{esc(path)}</a></td>'
             f'<td class="num">{len(group)}</td><td class="heat"><span style="width:{share:.0f}%;'
             f'background:{COLOURS[worst]}" title="worst: {worst.label}"></span></td></tr>'
         )
@@ -205,16 +205,16 @@ def _filters(shown: list[Finding]) -> str:
     )
 
 
-def _table(findings: Iterable[Finding], extra: str = "") -> str:
-    """Findings outside the gate (suppressed, baselined): a row each, no code frame."""
+def _table(findings: Iterable[Finding], reasons: bool = False) -> str:
+    """Findings outside the gate (suppressed, with their reason; baselined): a row each, no code frame."""
     rows = []
     for f in findings:
-        reason = f"<td>{esc(f.suppressed)}</td>" if extra else ""
+        reason = f"<td>{esc(f.suppressed)}</td>" if reasons else ""
         rows.append(
             f'<tr><td class="path">{esc(f.path)}:{f.span.line}</td><td>{esc(f.rule_id)}</td>'
             f"<td>{_badge(f.severity)}</td><td>{esc(f.message)}</td>{reason}</tr>"
         )
-    head = "<th>location</th><th>rule</th><th>severity</th><th>message</th>" + (f"<th>{extra}</th>" if extra else "")
+    head = "<th>location</th><th>rule</th><th>severity</th><th>message</th>" + ("<th>reason</th>" if reasons else "")
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
 
 
@@ -226,7 +226,7 @@ def _apart(report: Report) -> str:
     if quiet:
         parts.append(
             f'<section id="suppressed"><h2>Suppressed ({len(quiet)})</h2><p>Excused by an inline directive or '
-            f"annotation, with its reason; not counted above and not gating.</p>{_table(quiet, 'reason')}</section>"
+            f"annotation, with its reason; not counted above and not gating.</p>{_table(quiet, reasons=True)}</section>"
         )
     if result.baselined_findings:
         parts.append(
@@ -326,7 +326,7 @@ def render(report: Report) -> str:
         "<!DOCTYPE html>\n"
         '<html lang="en"><head><meta charset="utf-8">'
         '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
-        "style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:\">"
+        "style-src 'unsafe-inline'; script-src 'unsafe-inline'\">"
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f'<meta name="generator" content="guardrails {esc(__version__)}">'
         f"<title>{esc(title)}</title><style>{_CSS}</style></head>\n<body>"
