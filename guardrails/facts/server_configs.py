@@ -38,7 +38,7 @@ DEFAULTS: dict[str, ServerDefault] = {
         "bind",
         "every interface",
         "",
-        "redis.conf as shipped sets `bind 127.0.0.1 -::1`; without any bind directive Redis listens everywhere",
+        "the redis.conf Redis ships sets `bind 127.0.0.1 -::1`",
         "https://github.com/redis/redis/blob/unstable/redis.conf (NETWORK)",
     ),
     "redis-protected-mode": ServerDefault(
@@ -112,7 +112,8 @@ DEFAULTS: dict[str, ServerDefault] = {
 
 @dataclass(frozen=True, slots=True)
 class Exposure:
-    """A server configured to listen on every interface with authentication off."""
+    """A server configured to listen on every interface (or, ``listen`` says, maybe so) with
+    authentication off; ``listen`` and ``auth`` say why, in words a finding can quote."""
 
     store: str
     span: Span
@@ -180,14 +181,15 @@ def _redis(doc: ConfDocument) -> Iterator[Exposure]:
         if password is not None and password.values and password.values[0]:
             return
         auth = "no requirepass: the default user needs no password"
-    listen = f"bind {' '.join(bind.values)}" if bind is not None else f"no bind directive ({_cited('redis-bind')})"
-    store = "Redis Sentinel" if doc.all("sentinel") else "Redis"
+    listen = f"bind {' '.join(bind.values)}" if bind is not None else f"no bind directive: {_cited('redis-bind')}"
+    # Sentinel holds no data, but an anonymous client can reconfigure it and point failover elsewhere.
+    sentinel = bool(doc.all("sentinel"))
     yield Exposure(
-        store,
+        "Redis Sentinel" if sentinel else "Redis",
         protected.span,
-        listen,
-        f"protected-mode no turns off the loopback-only guard ({_cited('redis-protected-mode')}) and {auth}",
-        Severity.CRITICAL,
+        f"listens on every interface ({listen})",
+        f"protected-mode no turns off the loopback-only guard ({_cited('redis-protected-mode')}), and {auth}",
+        Severity.HIGH if sentinel else Severity.CRITICAL,
         "redis:protected-mode",
     )
 
@@ -222,6 +224,7 @@ def _mongod(root: Node) -> Iterator[Exposure]:
     else:
         auth = f"no security.authorization ({_cited('mongod-authorization')})"
     assert where is not None
+    listen = f"listens on every interface ({listen})"
     yield Exposure("MongoDB", where.span, listen, auth, Severity.CRITICAL, "mongod:net")
 
 
@@ -236,20 +239,24 @@ def _pg_hba(doc: ConfDocument, project: Project) -> Iterator[Exposure]:
     listen = _listen_addresses(doc, project)
     if listen is not None and not listen[1]:
         return
-    shadowing: set[str] = set()  # connection types an earlier catch-all record already answers
+    # (connection type, address family) that an earlier all-databases, all-users record for
+    # every address already answers: PostgreSQL uses the first record that matches.
+    shadowing: set[tuple[str, int]] = set()
     for entry in doc.entries:
         if entry.key not in _HOST_TYPES:
             continue
         address, method = _hba_address_method(entry)
-        if not _hba_everywhere(address) or "host" in shadowing or entry.key in shadowing:
+        families = _hba_everywhere(address)
+        if not families or all(("host", f) in shadowing or (entry.key, f) in shadowing for f in families):
             continue
         database, user = entry.values[0], entry.values[1]
         if method == "trust":
             if listen is None:
-                where = f"listen_addresses is not set beside it ({_cited('postgresql-listen')})"
+                where = f"may listen beyond localhost (no postgresql.conf beside it: {_cited('postgresql-listen')})"
                 severity = Severity.HIGH
             else:
-                where, severity = f"listen_addresses = '{listen[0]}'", Severity.CRITICAL
+                where = f"listens on every interface (listen_addresses = '{listen[0]}' in postgresql.conf beside it)"
+                severity = Severity.CRITICAL
             yield Exposure(
                 "PostgreSQL",
                 entry.span,
@@ -260,7 +267,7 @@ def _pg_hba(doc: ConfDocument, project: Project) -> Iterator[Exposure]:
                 f"pg_hba:{entry.key}:{database}:{user}:{address}",
             )
         if database == "all" and user == "all":
-            shadowing.add(entry.key)
+            shadowing.update((entry.key, f) for f in families)
 
 
 def _hba_address_method(entry: ConfEntry) -> tuple[str, str]:
@@ -271,19 +278,19 @@ def _hba_address_method(entry: ConfEntry) -> tuple[str, str]:
     return address, rest[0] if rest else ""
 
 
-def _hba_everywhere(address: str) -> bool:
+def _hba_everywhere(address: str) -> tuple[int, ...]:
+    """The address families (4, 6) in which ``address`` matches every client; () for narrower ones."""
     if address == "all":
-        return True
+        return (4, 6)
     parts = address.split()
-    if len(parts) == 2:
-        try:
-            return ipaddress.ip_address(parts[1]).is_unspecified
-        except ValueError:
-            return False
     try:
-        return ipaddress.ip_network(address, strict=False).prefixlen == 0
+        if len(parts) == 2:
+            mask = ipaddress.ip_address(parts[1])
+            return (mask.version,) if mask.is_unspecified else ()
+        network = ipaddress.ip_network(address, strict=False)
     except ValueError:
-        return False
+        return ()
+    return (network.version,) if network.prefixlen == 0 else ()
 
 
 def _is_ip(text: str) -> bool:
@@ -341,7 +348,7 @@ def _mysql(doc: ConfDocument) -> Iterator[Exposure]:
     yield Exposure(
         "MariaDB" if mariadb else "MySQL",
         skip.span,
-        f"bind-address = {bind.values[0]}",
+        f"listens on every interface (bind-address = {bind.values[0]})",
         f"skip-grant-tables turns every privilege check off: anyone connecting is root{note}",
         Severity.CRITICAL if mariadb else Severity.HIGH,
         "mysqld:skip-grant-tables",
@@ -374,6 +381,10 @@ def setting(root: Node, dotted: str) -> tuple[Node, Node] | None:
     return None
 
 
+def _scalars(node: Node) -> str:
+    return node.text if node.is_scalar else ", ".join(item.text for item in node.elements())
+
+
 def _search(root: Node, opensearch: bool) -> Iterator[Exposure]:
     """A bind on every interface with security explicitly off (off by default only before
     Elasticsearch 8.0, which the file cannot tell: left unreported)."""
@@ -398,7 +409,7 @@ def _search(root: Node, opensearch: bool) -> Iterator[Exposure]:
             yield Exposure(
                 store,
                 found[0].span,
-                f"{key}: {value.text if value.is_scalar else ', '.join(a.text for a in value.elements())}",
+                f"listens on every interface ({key}: {_scalars(value)})",
                 f"{name}: {off} turns authentication off ({_cited(fact)})",
                 Severity.CRITICAL,
                 f"{store.lower()}:{name}",

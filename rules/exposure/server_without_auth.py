@@ -94,8 +94,7 @@ class DatastoreServerWithoutAuth(Rule):
             yield self.finding(
                 doc,
                 found.span,
-                f"{found.store} is configured to listen on every interface ({found.listen}) with authentication "
-                f"off: {found.auth}",
+                f"{found.store} {found.listen} with authentication off: {found.auth}",
                 anchor=found.anchor,
                 ctx=ctx,
                 severity=found.severity,
