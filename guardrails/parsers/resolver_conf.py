@@ -113,33 +113,30 @@ def _corefile(text: str) -> Iterator[ConfEntry]:
         i = yield from _directives(tokens, i, " ".join(keys), closing)
 
 
-def _directives(tokens: list[tuple[int, int, str, bool]], i: int, section: str, closing: str) -> Iterator[ConfEntry]:
+def _directives(tokens: list[_Token], i: int, section: str, closing: str) -> Iterator[ConfEntry]:
     """Directive lines until ``closing`` (or the end); returns where the block ends."""
     while i < len(tokens):
-        line, column, word, quoted = tokens[i]
+        line, column, word, quoted, _ = tokens[i]
         if word == "}" and not quoted:
             if not closing:
                 raise ParseError("unexpected '}'", line, column)
             return i + 1
-        words = []
-        end_column = column + len(word)
+        if word == "{" and not quoted:
+            raise ParseError("unexpected '{'", line, column)
+        words: list[_Token] = []
         while i < len(tokens) and tokens[i][0] == line:
             words.append(tokens[i])
-            end_column = tokens[i][1] + len(tokens[i][2])
             i += 1
         if words[-1][2] == "{" and not words[-1][3]:
             i = _skip_block(tokens, i, line)
-            words = words[:-1]
-        if words and words[0][2] == "{" and not words[0][3]:
-            raise ParseError("unexpected '{'", line, column)
-        if words:
-            yield ConfEntry(section, words[0][2], [w[2] for w in words[1:]], Span(line, column, line, end_column))
+            words.pop()
+        yield ConfEntry(section, word, [w[2] for w in words[1:]], Span(line, column, line, words[-1][4]))
     if closing:
         raise ParseError("a server block is not closed", tokens[-1][0] if tokens else 1, 1)
     return i
 
 
-def _skip_block(tokens: list[tuple[int, int, str, bool]], i: int, line: int) -> int:
+def _skip_block(tokens: list[_Token], i: int, line: int) -> int:
     depth = 1
     while i < len(tokens):
         word, quoted = tokens[i][2], tokens[i][3]
@@ -153,10 +150,14 @@ def _skip_block(tokens: list[tuple[int, int, str, bool]], i: int, line: int) -> 
     raise ParseError("a block is not closed", line, 1)
 
 
-def _tokens(text: str) -> list[tuple[int, int, str, bool]]:
+# (line, column, word, quoted, column after the word as written)
+_Token = tuple[int, int, str, bool, int]
+
+
+def _tokens(text: str) -> list[_Token]:
     """(line, column, word, quoted): blank-separated words, ``"..."`` with ``\\"`` escapes,
     ``#`` at the start of a word to the end of the line."""
-    out: list[tuple[int, int, str, bool]] = []
+    out: list[_Token] = []
     for number, line in lines(text):
         i, n = 0, len(line)
         while i < n:
@@ -177,9 +178,9 @@ def _tokens(text: str) -> list[tuple[int, int, str, bool]]:
                 if i >= n:
                     raise ParseError("unterminated quote", number, start + 1)
                 i += 1
-                out.append((number, start + 1, "".join(word), True))
+                out.append((number, start + 1, "".join(word), True, i + 1))
                 continue
             while i < n and not line[i].isspace():
                 i += 1
-            out.append((number, start + 1, line[start:i], False))
+            out.append((number, start + 1, line[start:i], False, i + 1))
     return out
