@@ -117,7 +117,7 @@ FILES = {
     'exposure/k8s_datastore_auth_disabled.py': 4316,
     'exposure/k8s_datastore_host_network.py': 4679,
     'exposure/k8s_service_datastore.py': 9997,
-    'exposure/server_without_auth.py': 7266,
+    'exposure/server_without_auth.py': 7201,
     'exposure/terraform_database_public.py': 9830,
     'exposure/terraform_firewall_datastore_port.py': 7610,
     'exposure/terraform_search_domain_open.py': 6627,
