@@ -460,6 +460,19 @@ def _identity(args: list[Resolved]) -> Resolved:
     return args[0] if len(args) == 1 else _unknown()
 
 
+def _strings(apply: Callable[[list[Any]], list[Any]]) -> Callable[[list[Resolved]], Resolved]:
+    """A function of one list of strings (``compact``, ``distinct``, ``sort``)."""
+
+    def call(args: list[Resolved]) -> Resolved:
+        if len(args) != 1 or not args[0].known or not isinstance(args[0].value, list):
+            return _unknown()
+        if not all(isinstance(v, str) for v in args[0].value):
+            return Resolved(None, False, args[0].origins)
+        return Resolved(apply(args[0].value), True, args[0].origins)
+
+    return call
+
+
 #: Built-in functions evaluated on known arguments; any other call is unknown. ``try``
 #: is absent on purpose: whether its first argument fails is not knowable here.
 _FUNCTIONS: dict[str, Callable[[list[Resolved]], Resolved]] = {
@@ -472,6 +485,9 @@ _FUNCTIONS: dict[str, Callable[[list[Resolved]], Resolved]] = {
     "concat": _concat,
     "tolist": _identity,
     "toset": _identity,
+    "compact": _strings(lambda items: [v for v in items if v != ""]),
+    "distinct": _strings(lambda items: list(dict.fromkeys(items))),
+    "sort": _strings(sorted),
 }
 
 
@@ -547,6 +563,8 @@ def _published_module(table: PublishedModule, project: Project) -> Module:
             at = Span.point(item.line)
             default = Attribute("default", Expr("literal", item.default, repr(item.default), at), at)
             variables.append(Block("variable", [name], {"default": default}, [], at))
+            if not item.attribute:
+                continue
             *blocks, attribute = item.attribute.split(".")
             holder = resource
             for part in blocks:
@@ -623,25 +641,34 @@ def resources(doc: TerraformDocument, project: Project, *types: str) -> Iterator
     root = module_for(doc, project).root
     for block in doc.resources(*types):
         yield Instance(block, doc.path, root)
+    for scope in scopes(doc, project):
+        for child in scope.module.documents:
+            for block in child.resources(*types):
+                if not _creates_nothing(block, scope):
+                    yield Instance(block, child.path, scope)
+
+
+def scopes(doc: TerraformDocument, project: Project) -> Iterator[Scope]:
+    """The module instances ``doc``'s calls create (a registry module with a table among
+    them), outermost first, each with its call's inputs bound."""
+    root = module_for(doc, project).root
     for block in doc.blocks:
         if block.type == "module" and block.labels:
-            yield from _called(Call(block, doc.path, root), project, types, 1)
+            yield from _called(Call(block, doc.path, root), project, 1)
 
 
-def _called(call: Call, project: Project, types: tuple[str, ...], depth: int) -> Iterator[Instance]:
+def _called(call: Call, project: Project, depth: int) -> Iterator[Scope]:
     if depth > _MAX_NESTING or _creates_nothing(call.block, call.scope):
         return
     child = call_target(call.block, call.scope, project)
     if child is None or any(c.scope.module is child for c in call.scope.calls) or call.scope.module is child:
         return
     scope = Scope(child, call)
+    yield scope
     for doc in child.documents:
-        for block in doc.resources(*types):
-            if not _creates_nothing(block, scope):
-                yield Instance(block, doc.path, scope)
         for block in doc.blocks:
             if block.type == "module" and block.labels:
-                yield from _called(Call(block, doc.path, scope), project, types, depth + 1)
+                yield from _called(Call(block, doc.path, scope), project, depth + 1)
 
 
 def _creates_nothing(block: Block, scope: Scope) -> bool:

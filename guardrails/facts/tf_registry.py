@@ -17,10 +17,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from guardrails.facts.tf_sg_rules import GROUPS
+
 
 @dataclass(frozen=True, slots=True)
 class Input:
-    """One module input: the resource attribute it sets (dotted for nested blocks) and its
+    """One module input: the resource attribute it sets (dotted for nested blocks; empty when
+    a module-specific fact reads the input, as ``facts.tf_security_group`` does) and its
     published default, written on ``line`` of the module's variables.tf."""
 
     attribute: str
@@ -106,9 +109,45 @@ PUBLISHED: tuple[PublishedModule, ...] = (
     ),
 )
 
+_SG = "terraform-aws-modules/security-group/aws"
+_SG_SOURCE = "terraform-aws-modules/terraform-aws-security-group v5 {}variables.tf"
+#: The security-group inputs that open ingress to CIDR blocks, with the line of their default
+#: in the root module's variables.tf and in every generated sub-module's (one template).
+_SG_INPUTS: dict[str, tuple[Any, int, int]] = {
+    "create": (True, 7, 7),
+    "ingress_rules": ([], 76, 50),
+    "ingress_cidr_blocks": ([], 106, 86),
+    "ingress_ipv6_cidr_blocks": ([], 112, 92),
+    "ingress_with_cidr_blocks": ([], 88, 62),
+    "ingress_with_ipv6_cidr_blocks": ([], 94, 68),
+    "computed_ingress_rules": ([], 133, 107),
+    "computed_ingress_with_cidr_blocks": ([], 145, 119),
+    "computed_ingress_with_ipv6_cidr_blocks": ([], 151, 125),
+    "number_of_computed_ingress_rules": (0, 172, 164),
+    "number_of_computed_ingress_with_cidr_blocks": (0, 184, 176),
+    "number_of_computed_ingress_with_ipv6_cidr_blocks": (0, 190, 182),
+}
+
+
+def _security_group(sub: str) -> PublishedModule:
+    """The security-group module (``sub`` empty) or one of its generated sub-modules, whose
+    ``//modules/<group>`` adds the group's named rules (``tf_sg_rules.GROUPS``)."""
+    column = 2 if sub else 1
+    return PublishedModule(
+        f"{_SG}//modules/{sub}" if sub else _SG,
+        5,
+        _SG_SOURCE.format(f"modules/{sub}/" if sub else ""),
+        "aws_security_group",
+        "module.sg.aws_security_group.this" if sub else "aws_security_group.this",
+        {name: Input("", row[0], row[column]) for name, row in _SG_INPUTS.items()},
+    )
+
+
+SECURITY_GROUPS: tuple[PublishedModule, ...] = (_security_group(""), *(_security_group(g) for g in GROUPS))
+
 #: Older registry namespaces that serve the same module.
 _ALIASES = {"GoogleCloudPlatform/sql-db/google": "terraform-google-modules/sql-db/google"}
-_BY_SOURCE = {m.source: m for m in PUBLISHED}
+_BY_SOURCE = {m.source: m for m in (*PUBLISHED, *SECURITY_GROUPS)}
 
 
 def published(source: str, version: str | None) -> PublishedModule | None:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from guardrails.documents import Block, TerraformDocument
-from guardrails.facts import terraform
+from guardrails.facts import terraform, tf_security_group
 from guardrails.facts.datastores import DATASTORES_OPTION_HELP, NEWSBLUR, configured, signature_ports
 from guardrails.facts.tf_network import (
     attr_strings,
@@ -91,6 +92,19 @@ class TerraformFirewallOpensDatastorePort(Rule):
                         ctx,
                         permission.anchor,
                     )
+        for opening in tf_security_group.openings(doc, ctx.project):
+            yield from self._report(
+                doc,
+                opening.module,
+                opening.span,
+                opening.world,
+                opening.via,
+                opening.ports,
+                ports,
+                ctx,
+                opening.anchor,
+                opening.related,
+            )
         for block in doc.resources():
             kind = block.labels[0]
             if kind == "google_compute_firewall":
@@ -112,6 +126,7 @@ class TerraformFirewallOpensDatastorePort(Rule):
         ports: dict[int, str],
         ctx: RuleContext,
         anchor: str,
+        related: list[dict[str, Any]] | None = None,
     ) -> Iterator[Finding]:
         hits = datastore_hits(spans, ports)
         if not sources or not hits:
@@ -122,6 +137,7 @@ class TerraformFirewallOpensDatastorePort(Rule):
             f"{address} allows {', '.join(sorted(set(sources)))}{via} on {describe_hits(hits, spans)}",
             anchor=f"{address}.{anchor}",
             ctx=ctx,
+            related=related,
         )
 
     def _google(
