@@ -120,7 +120,7 @@ FILES = {
     'exposure/server_without_auth.py': 4535,
     'exposure/terraform_database_public.py': 9830,
     'exposure/terraform_firewall_datastore_port.py': 8137,
-    'exposure/terraform_search_domain_open.py': 6627,
+    'exposure/terraform_search_domain_open.py': 6337,
     'input/expired_suppression.py': 1894,
     'input/invalid_suppression.py': 2688,
     'input/unknown_suppressed_rule.py': 1881,
