@@ -119,7 +119,8 @@ def _written(scope: Scope, name: str) -> tuple[Expr, Scope] | None:
     """The expression the checked document wrote for input ``name`` (through nested calls),
     with the scope it is evaluated in; None when the document did not write it."""
     expr, where = scope.bound(_ref(name))
-    return (expr, where) if scope.calls and where is scope.calls[0].scope else None
+    caller = scope.calls[0].scope if scope.calls else None
+    return (expr, where) if caller is not None and (where.module, where.call) == (caller.module, caller.call) else None
 
 
 def _place(scope: Scope, name: str, found: Resolved) -> Span | None:
