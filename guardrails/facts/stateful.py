@@ -383,7 +383,7 @@ def _plain(resolved: Resolved) -> Any:
 def _show(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
-    return str(value)
+    return "null" if value is None else str(value)
 
 
 def is_true(value: Any) -> bool:
