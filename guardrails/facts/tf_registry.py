@@ -221,12 +221,12 @@ def published(source: str, version: str | None) -> PublishedModule | None:
     base, _, sub = address.partition("//")
     base = _ALIASES.get(base, base)
     found = _BY_SOURCE.get(f"{base}//{sub}" if sub else base)
-    if found is None or (version is not None and not _selects(version, found.major)):
+    if found is None or (version is not None and not selects(version, found.major)):
         return None
     return found
 
 
-def _selects(constraint: str, major: int) -> bool:
+def selects(constraint: str, major: int) -> bool:
     """Whether a version constraint can pick ``major``: ``~> 6.0``, ``6.1.0`` and ``= 6``
     pin the major, ``>=``/``>``/``<``/``<=`` bound it; anything else (``!=``) is not modelled."""
     for part in constraint.split(","):

@@ -9,6 +9,7 @@ from guardrails.facts import terraform
 from guardrails.facts.datastores import NEWSBLUR
 from guardrails.facts.network import ipv4_range_size, is_world
 from guardrails.facts.tf_network import AZURE_FIREWALL_RULES, attr_strings, database_reach, network_for
+from guardrails.facts.tf_providers import provider_default
 from guardrails.model import Category, Finding, Kind, Severity
 from guardrails.rule import Bad, Good, Rule, RuleContext
 
@@ -26,7 +27,8 @@ class TerraformDatabasePubliclyAccessible(Rule):
     incidents = (NEWSBLUR,)
     rationale = (
         "A managed database is on the internet when it has a public address AND its network rules let the "
-        "internet in: `publicly_accessible = true` on an RDS instance, Aurora instance or Redshift cluster whose "
+        "internet in: `publicly_accessible = true` on an RDS instance, Aurora instance or Redshift cluster (unset, "
+        "a Redshift cluster is public when the module pins the AWS provider below 6) whose "
         "security groups (the VPC default group when none is attached) admit 0.0.0.0/0 or ::/0 on the database "
         "port; Cloud SQL authorized_networks 0.0.0.0/0 on its public IPv4 (on by default); an Azure firewall rule "
         "0.0.0.0-255.255.255.255 on a server whose public network access is on (the default). A public address "
@@ -101,7 +103,10 @@ class TerraformDatabasePubliclyAccessible(Rule):
         database a module call creates is reported on the call's input (``terraform.placement``)."""
         block = instance.block
         attr, resolved = terraform.attribute_value(block, "publicly_accessible", instance.scope)
-        if attr is None or resolved.as_bool() is not True:
+        if attr is None and not instance.called:
+            default = provider_default(block.labels[0], "publicly_accessible", instance.scope.module)
+            resolved = terraform.Resolved(default[0], True, [default[1]]) if default is not None else resolved
+        if resolved.as_bool() is not True:
             return
         span = terraform.placement(instance, attr, resolved, ctx.project)
         if span is None:
@@ -109,7 +114,8 @@ class TerraformDatabasePubliclyAccessible(Rule):
         reach = database_reach(instance, doc, ctx.project)
         if reach.open is False:
             return
-        what = f"{instance.address} sets publicly_accessible = true{resolved.via}"
+        sets = "sets publicly_accessible = true" if attr is not None else "leaves publicly_accessible at true"
+        what = f"{instance.address} {sets}{resolved.via}"
         if reach.open:
             message = f"{what} and {reach.reason}: the database is on the internet"
         else:
