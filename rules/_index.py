@@ -118,7 +118,7 @@ FILES = {
     'exposure/k8s_datastore_host_network.py': 4679,
     'exposure/k8s_service_datastore.py': 9997,
     'exposure/server_without_auth.py': 4535,
-    'exposure/terraform_database_public.py': 9830,
+    'exposure/terraform_database_public.py': 12396,
     'exposure/terraform_firewall_datastore_port.py': 8137,
     'exposure/terraform_search_domain_open.py': 6337,
     'input/expired_suppression.py': 1894,
