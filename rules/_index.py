@@ -111,7 +111,7 @@ FILES = {
     'dns/zone_short_ttl.py': 8260,
     'dns/zone_single_provider_ns.py': 3387,
     'exposure/compose_datastore_port.py': 4529,
-    'exposure/default_credentials.py': 10210,
+    'exposure/default_credentials.py': 10297,
     'exposure/docker_run_datastore_port.py': 4905,
     'exposure/helm_datastore_values.py': 6286,
     'exposure/k8s_datastore_auth_disabled.py': 4316,
