@@ -14,16 +14,20 @@ was read from is not evaluated: defaults change between major versions.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from guardrails.facts.tf_sg_rules import GROUPS
 
 
+<<<<<<< HEAD
 @dataclass(frozen=True, slots=True)
 class Input:
     """One module input: the resource attribute it sets (dotted for nested blocks; empty when
     a module-specific fact reads the input, as ``facts.tf_security_group`` does) and its
+=======
+class Input(NamedTuple):
+    """One module input: the resource attribute it sets (dotted for nested blocks) and its
+>>>>>>> main
     published default, written on ``line`` of the module's variables.tf."""
 
     attribute: str
@@ -31,8 +35,7 @@ class Input:
     line: int
 
 
-@dataclass(frozen=True, slots=True)
-class PublishedModule:
+class PublishedModule(NamedTuple):
     source: str  # registry address, with ``//sub-module`` when the table is for one
     major: int  # the major version the table was read from
     reference: str  # the file the defaults come from
