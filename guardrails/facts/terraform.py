@@ -138,15 +138,9 @@ class Module:
         return self.root.candidates(expr)
 
 
-<<<<<<< HEAD
-@dataclass(frozen=True, slots=True)
-class Call:
+class Call(NamedTuple):
     """A ``module`` block, the file that holds it and the scope it is evaluated in; for one
     instance of a call with ``for_each`` or ``count``, its key (or index) and ``each.value``."""
-=======
-class Call(NamedTuple):
-    """A ``module`` block, the file that holds it and the scope it is evaluated in."""
->>>>>>> main
 
     block: Block
     path: str

@@ -11,8 +11,7 @@ says whether a statement lets every principal in without a condition that narrow
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from guardrails.documents import Block, Expr, TerraformDocument
 from guardrails.facts.network import is_world
@@ -40,8 +39,7 @@ _WILDCARDS = frozenset({"*", ""})
 _UNREADABLE = ("?", "?", ("?",))
 
 
-@dataclass(frozen=True, slots=True)
-class Statement:
+class Statement(NamedTuple):
     """One statement: its effect, principals (``"*"`` for anyone) and conditions
     ``(operator, key, values)``; ``span`` is where a data source wrote its principals."""
 
@@ -51,10 +49,9 @@ class Statement:
     span: Span | None = None
 
 
-@dataclass(slots=True)
-class Policy:
-    statements: list[Statement] = field(default_factory=list)
-    path: str = ""  # the file of the data source it came from ("" for an inline policy)
+class Policy(NamedTuple):
+    statements: list[Statement]
+    path: str  # the file of the data source it came from ("" for an inline policy)
 
 
 def policy(expr: Expr, scope: Module | Scope) -> Policy | None:
@@ -111,7 +108,7 @@ def _listed(value: Any) -> list[Any]:
 def _from_json(data: Any) -> Policy | None:
     if not isinstance(data, dict):
         return None
-    found = Policy()
+    found = Policy([], "")
     for item in _listed(data.get("Statement", [])):
         if not isinstance(item, dict):
             continue
@@ -159,7 +156,7 @@ def _from_data(block: Block, path: str, scope: Module | Scope) -> Policy | None:
     merged = ("source_policy_documents", "override_policy_documents", "source_json", "override_json")
     if any(block.get(name) is not None for name in merged) or block.children("dynamic"):
         return None
-    found = Policy(path=path)
+    found = Policy([], path)
     for statement in block.children("statement"):
         effect = statement.get("effect")
         resolved = scope.resolve(effect.expr) if effect is not None else None

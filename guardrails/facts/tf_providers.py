@@ -8,16 +8,14 @@ known; otherwise it stays unknown (never guessed).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from guardrails.documents import TerraformDocument
 from guardrails.facts.terraform import Module, Origin
 from guardrails.facts.tf_registry import selects
 
 
-@dataclass(frozen=True, slots=True)
-class ChangedDefault:
+class ChangedDefault(NamedTuple):
     """``attribute`` of ``resource`` defaults to ``before`` below provider major ``major``, then ``after``."""
 
     provider: str

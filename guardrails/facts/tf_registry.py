@@ -19,15 +19,9 @@ from typing import Any, NamedTuple
 from guardrails.facts.tf_sg_rules import GROUPS
 
 
-<<<<<<< HEAD
-@dataclass(frozen=True, slots=True)
-class Input:
+class Input(NamedTuple):
     """One module input: the resource attribute it sets (dotted for nested blocks; empty when
     a module-specific fact reads the input, as ``facts.tf_security_group`` does) and its
-=======
-class Input(NamedTuple):
-    """One module input: the resource attribute it sets (dotted for nested blocks) and its
->>>>>>> main
     published default, written on ``line`` of the module's variables.tf."""
 
     attribute: str

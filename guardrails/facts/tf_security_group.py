@@ -15,8 +15,7 @@ chain of module calls. An opening is placed on what the checked document wrote: 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from guardrails.documents import Expr, TerraformDocument
 from guardrails.facts.network import ALL_PORTS, is_world
@@ -53,8 +52,7 @@ _NAMED = (("ingress_rules", ""), ("computed_ingress_rules", "number_of_computed_
 _DEFAULT_CIDRS = ("ingress_cidr_blocks", "ingress_ipv6_cidr_blocks")
 
 
-@dataclass(frozen=True, slots=True)
-class Opening:
+class Opening(NamedTuple):
     """TCP ports one input of a security-group module call opens to the whole internet."""
 
     module: str  # ``module.db_sg`` (``module.a.module.sg`` when nested)
@@ -63,8 +61,8 @@ class Opening:
     ports: list[tuple[int, int]]
     world: list[str]
     span: Span
-    origins: list[Origin] = field(default_factory=list)
-    related: list[dict[str, Any]] = field(default_factory=list)
+    origins: list[Origin]
+    related: list[dict[str, Any]]
 
     @property
     def anchor(self) -> str:
