@@ -43,8 +43,8 @@ class TerraformFirewallOpensDatastorePort(Rule):
         "3306, 6379, 27017, 9200... puts the datastore in front of every scanner on the internet; a range or "
         "protocol -1 (all ports) that covers the port does the same, and so do the inputs of the "
         "terraform-aws-modules/security-group module (`ingress_with_cidr_blocks` with `rule = \"postgresql-tcp\"`, "
-        "`ingress_rules` with `ingress_cidr_blocks`, its `//modules/redis` sub-modules). NewsBlur lost its database hours after "
-        "27017 became reachable. Checkov and Trivy only flag SSH/RDP and all-ports rules."
+        "`ingress_rules` with `ingress_cidr_blocks`, its `//modules/redis` sub-modules). NewsBlur lost its "
+        "database hours after 27017 became reachable. Checkov and Trivy only flag SSH/RDP and all-ports rules."
     )
     remediation = (
         "Allow the datastore port only from the application's security group (`referenced_security_group_id`, "
