@@ -42,7 +42,7 @@ class TerraformFirewallOpensDatastorePort(Rule):
         "An AWS security group, GCP firewall or Azure NSG rule from 0.0.0.0/0, ::/0, `*` or `Internet` on 5432, "
         "3306, 6379, 27017, 9200... puts the datastore in front of every scanner on the internet; a range or "
         "protocol -1 (all ports) that covers the port does the same, and so do the inputs of the "
-        "terraform-aws-modules/security-group module (`ingress_with_cidr_blocks` with `rule = \"postgresql-tcp\"`, "
+        'terraform-aws-modules/security-group module (`ingress_with_cidr_blocks` with `rule = "postgresql-tcp"`, '
         "`ingress_rules` with `ingress_cidr_blocks`, its `//modules/redis` sub-modules). NewsBlur lost its "
         "database hours after 27017 became reachable. Checkov and Trivy only flag SSH/RDP and all-ports rules."
     )
