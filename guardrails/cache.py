@@ -19,11 +19,11 @@ import hmac
 import json
 import os
 from collections.abc import Iterable
-from dataclasses import fields
+from dataclasses import astuple, fields
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from guardrails.model import Category, Document, Finding, Incident, Severity, Span
+from guardrails.model import Category, Document, Edit, Finding, Fix, Incident, Safety, Severity, Span
 from guardrails.project import Project
 
 CACHE_DIR = ".guardrails_cache"
@@ -175,6 +175,9 @@ def finding_to_json(f: Finding) -> dict[str, Any]:
             value = value.value
         elif isinstance(value, (Span, Incident)):
             value = [getattr(value, slot.name) for slot in fields(value)]
+        elif isinstance(value, Fix):
+            edits = [[e.path, list(astuple(e.span)), e.replacement] for e in value.edits]
+            value = [value.description, value.safety.value, edits]
         data[item.name] = value
     return data
 
@@ -185,6 +188,9 @@ def finding_from_json(data: dict[str, Any]) -> Finding:
     values["severity"] = Severity(values["severity"])
     values["span"] = Span(*values["span"])
     values["incident"] = Incident(*values["incident"]) if values["incident"] else None
+    if values.get("fix"):
+        description, safety, edits = values["fix"]
+        values["fix"] = Fix(description, Safety(safety), tuple(Edit(p, Span(*s), r) for p, s, r in edits))
     return Finding(**values)
 
 
