@@ -250,6 +250,14 @@ def _metadata_problems(cls: type[Rule]) -> Iterator[str]:
             yield f"bad example {example.primary!r} names no expected line"
 
 
+def fix_line(rule: type[Rule]) -> str:
+    """What ``guardrails scan --fix`` does for the rule, for ``explain`` and the catalog."""
+    if rule.fix_safety is None:
+        return "none"
+    flag = "`--fix`" if rule.fix_safety is Safety.SAFE else "`--fix --unsafe-fixes`"
+    return f"{rule.fix_safety.value}, applied by {flag}: {rule.fix_note}"
+
+
 def visible(text: str) -> str:
     """An example's text as documentation shows it: control characters other than tab and
     newline (a NUL byte in a binary-file example) written as ``\\xNN``."""
