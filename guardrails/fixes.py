@@ -18,7 +18,7 @@ from typing import Any
 from guardrails.documents import Attribute, Block, Expr, TerraformDocument
 from guardrails.facts.stateful import Setting
 from guardrails.facts.terraform import INPUT, LOCAL, Origin, module_at, sets_variable
-from guardrails.model import Document, Edit, Fix, Kind, Safety, Span
+from guardrails.model import Document, Edit, Fix, Kind, Node, Safety, Span
 from guardrails.project import Project
 
 
@@ -34,6 +34,19 @@ def replace(doc: Document, span: Span, text: str) -> Edit:
 
 def insert(doc: Document, line: int, column: int, text: str) -> Edit:
     return replace(doc, Span.point(line, column), text)
+
+
+def replace_scalar(doc: Document, node: Node, text: str) -> Edit | None:
+    """A YAML or JSON scalar's new value, quoted as the old one was; None for a block scalar
+    (``|``, ``>``) or one that spans lines."""
+    span = node.span
+    if not node.is_scalar or span.end_line != span.line:
+        return None
+    quote = line_text(doc, span.line)[span.column - 1 : span.column]
+    if quote in "|>" and quote:
+        return None
+    quoted = f"{quote}{text}{quote}" if quote in ('"', "'") else text
+    return replace(doc, span, quoted)
 
 
 def line_text(doc: Document, line: int) -> str:

@@ -8,8 +8,10 @@ from guardrails.documents import Block, TerraformDocument
 from guardrails.facts import terraform
 from guardrails.facts.datastores import NEWSBLUR
 from guardrails.facts.network import ipv4_range_size, is_world
+from guardrails.facts.stateful import Setting
 from guardrails.facts.tf_network import AZURE_FIREWALL_RULES, attr_strings, database_reach, network_for
-from guardrails.model import Category, Finding, Kind, Severity
+from guardrails.fixes import fix, set_setting
+from guardrails.model import Category, Finding, Kind, Safety, Severity
 from guardrails.rule import Bad, Good, Rule, RuleContext
 
 _PUBLICLY_ACCESSIBLE = ("aws_db_instance", "aws_rds_cluster_instance", "aws_redshift_cluster")
@@ -39,6 +41,11 @@ class TerraformDatabasePubliclyAccessible(Rule):
         "private_network, `public_network_access_enabled = false` with a private endpoint) and reach them "
         "through the VPC, a VPN or a bastion; if public access is unavoidable, admit only specific client CIDRs "
         "or security groups on the database port."
+    )
+    fix_safety = Safety.UNSAFE
+    fix_note = (
+        "sets `publicly_accessible = false` on an RDS instance or cluster (or on the variable default, tfvars "
+        "line or local it comes from when nothing else reads that): clients reaching it over the internet lose it"
     )
     bad = (
         Bad(
@@ -110,6 +117,8 @@ class TerraformDatabasePubliclyAccessible(Rule):
         if reach.open is False:
             return
         what = f"{instance.address} sets publicly_accessible = true{resolved.via}"
+        setting = Setting(block, "publicly_accessible", attr, True, "", resolved, instance)
+        remedy = fix("make the database private", Safety.UNSAFE, set_setting(doc, setting, False, ctx.project))
         if reach.open:
             message = f"{what} and {reach.reason}: the database is on the internet"
         else:
@@ -122,6 +131,7 @@ class TerraformDatabasePubliclyAccessible(Rule):
             ctx=ctx,
             severity=Severity.HIGH if reach.open else Severity.MEDIUM,
             related=instance.related(),
+            fix=remedy,
         )
 
     def _cloud_sql(
