@@ -17,7 +17,7 @@ from typing import Any
 
 from guardrails.documents import Attribute, Block, Expr, TerraformDocument
 from guardrails.facts.stateful import Setting
-from guardrails.facts.terraform import INPUT, LOCAL, Origin, module_at, sets_variable
+from guardrails.facts.terraform import INPUT, LOCAL, Origin, Resolved, module_at, sets_variable
 from guardrails.model import Document, Edit, Fix, Kind, Node, Safety, Span
 from guardrails.project import Project
 
@@ -82,20 +82,21 @@ def set_setting(doc: TerraformDocument, found: Setting, value: Any, project: Pro
         for part in blocks:
             holder = holder.child(part) if holder is not None else None
         return add_attribute(doc, holder, name, hcl_value(value)) if holder is not None else None
-    if attr.expr.kind == "literal":
-        if found.instance is None or found.instance.called:
-            return None
-        return [Edit(found.instance.path, attr.expr.span, hcl_value(value, attr.expr))]
-    return origin_edits(found, value, project)
-
-
-def origin_edits(found: Setting, value: Any, project: Project) -> list[Edit] | None:
-    """Edit the literal a referenced value comes from, when the way there is a chain of plain
-    names (``var.x`` -> ``local.y`` -> a literal) and each name has this one user."""
-    origins = found.resolved.origins if found.resolved is not None else []
-    if not origins or found.attribute is None or found.instance is None:
+    if found.instance is None or (found.instance.called and attr.expr.kind == "literal"):
         return None
-    user_path, user = found.instance.path, found.attribute.expr
+    return set_value(found.instance.path, attr, found.resolved, value, project)
+
+
+def set_value(path: str, attr: Attribute, resolved: Resolved | None, value: Any, project: Project) -> list[Edit] | None:
+    """Edits that give ``attr`` (in ``path``), whose value was ``resolved``, the value ``value``:
+    its literal, or the literal it comes from when the way there is a chain of plain names
+    (``var.x`` -> ``local.y`` -> a literal) and each name has this one user."""
+    if attr.expr.kind == "literal":
+        return [Edit(path, attr.expr.span, hcl_value(value, attr.expr))]
+    origins = resolved.origins if resolved is not None else []
+    if not origins:
+        return None
+    user_path, user = path, attr.expr
     for origin in origins:
         if not _sole_user(project, origin, user_path, user):
             return None
