@@ -6,9 +6,10 @@ from collections.abc import Iterator
 
 from guardrails.documents import TerraformDocument
 from guardrails.facts.stateful import GITLAB_2017, describe, is_false, is_zero, unsafe_settings
-from guardrails.fixes import fix, set_setting
+from guardrails.fixes import fix
 from guardrails.model import Category, Finding, Kind, Safety, Severity
 from guardrails.rule import Bad, Good, Rule, RuleContext
+from guardrails.terraform_fixes import set_setting
 
 #: Where a retention of 0 turns automated backups off. Aurora, DocumentDB and Neptune
 #: clusters accept 1-35 only, so 0 cannot be written there. ElastiCache

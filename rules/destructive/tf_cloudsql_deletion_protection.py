@@ -6,9 +6,10 @@ from collections.abc import Iterator
 
 from guardrails.documents import TerraformDocument
 from guardrails.facts.stateful import DIGITALOCEAN_2017, describe, is_false, setting, unsafe_settings
-from guardrails.fixes import fix, set_setting
+from guardrails.fixes import fix
 from guardrails.model import Category, Finding, Kind, Safety, Severity
 from guardrails.rule import Bad, Good, Rule, RuleContext
+from guardrails.terraform_fixes import set_setting
 
 _API_FLAG = "settings.deletion_protection_enabled"
 

@@ -6,9 +6,10 @@ from collections.abc import Iterator
 
 from guardrails.documents import TerraformDocument
 from guardrails.facts.stateful import DIGITALOCEAN_2017, GITLAB_2017, describe, is_true, unsafe_settings
-from guardrails.fixes import fix, set_setting
+from guardrails.fixes import fix
 from guardrails.model import Category, Finding, Kind, Safety, Severity
 from guardrails.rule import Bad, Good, Rule, RuleContext
+from guardrails.terraform_fixes import set_setting
 
 _TYPES = ("aws_db_instance", "aws_rds_cluster", "aws_docdb_cluster", "aws_neptune_cluster")
 

@@ -7,9 +7,10 @@ from collections.abc import Iterator
 from guardrails.documents import TerraformDocument
 from guardrails.facts.stateful import GITLAB_2017, describe, is_read_replica, stateful
 from guardrails.facts.terraform import module_for
-from guardrails.fixes import fix, hcl_value, replace
+from guardrails.fixes import fix, replace
 from guardrails.model import Category, Finding, Kind, Safety, Severity
 from guardrails.rule import Bad, Good, Rule, RuleContext
+from guardrails.terraform_fixes import hcl_value
 
 
 class TerraformPreventDestroyDisabled(Rule):

@@ -7,9 +7,10 @@ from collections.abc import Iterator
 
 from guardrails.documents import TerraformDocument
 from guardrails.facts.stateful import GITLAB_2017, Setting, describe, is_true, unsafe_settings
-from guardrails.fixes import add_attribute, fix, hcl_value, set_setting
+from guardrails.fixes import fix
 from guardrails.model import Category, Edit, Finding, Kind, Safety, Severity
 from guardrails.rule import Bad, Good, Rule, RuleContext
+from guardrails.terraform_fixes import add_attribute, hcl_value, set_setting
 
 _TYPES = ("aws_db_instance", "aws_rds_cluster", "aws_docdb_cluster", "aws_neptune_cluster", "aws_redshift_cluster")
 

@@ -10,10 +10,10 @@ from guardrails.rules.dns.incidents import CLOUDFLARE_SERVFAIL_2021, FACEBOOK_20
 from guardrails.documents import TerraformDocument
 from guardrails.facts import dns
 from guardrails.facts.terraform import Module, module_for
-from guardrails.fixes import add_attribute, set_value
 from guardrails.model import Category, Edit, Finding, Kind, Safety, Severity, Span
 from guardrails.project import Project
 from guardrails.rule import Bad, Good, Place, Rule, RuleContext
+from guardrails.terraform_fixes import add_attribute, set_value
 
 _VARIABLES = 'variable "api_ttl" {\n  type    = number\n  default = 86400\n}\n'
 

@@ -10,9 +10,10 @@ from guardrails.facts.datastores import NEWSBLUR
 from guardrails.facts.network import ipv4_range_size, is_world
 from guardrails.facts.stateful import Setting
 from guardrails.facts.tf_network import AZURE_FIREWALL_RULES, attr_strings, database_reach, network_for
-from guardrails.fixes import fix, set_setting
+from guardrails.fixes import fix
 from guardrails.model import Category, Finding, Kind, Safety, Severity
 from guardrails.rule import Bad, Good, Rule, RuleContext
+from guardrails.terraform_fixes import set_setting
 
 _PUBLICLY_ACCESSIBLE = ("aws_db_instance", "aws_rds_cluster_instance", "aws_redshift_cluster")
 _HALF_OF_IPV4 = 2**31
