@@ -492,7 +492,10 @@ def _fix(run: _Run, unsafe: bool, rescan: Any) -> _Run:
         plan = fix.plan(fix.fixable(run.result.findings, unsafe), run.cwd)
         if not plan.changes:
             break
-        plan.write(run.cwd)
+        try:
+            plan.write(run.cwd)
+        except OSError as exc:
+            raise ConfigurationError(f"cannot write a fix to {exc.filename}: {exc.strerror or exc}") from None
         fixed += len(plan.fixed)
         run = rescan()
     left = len(fix.fixable(run.result.findings, True))
