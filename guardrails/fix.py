@@ -64,7 +64,7 @@ def plan(findings: Iterable[Finding], cwd: Path) -> Plan:
         edits = list(dict.fromkeys(finding.fix.edits))  # two findings may share an edit
         for edit in edits:
             if edit.path not in files:
-                files[edit.path] = _File.read(cwd / edit.path)
+                files[edit.path] = _File.read(cwd, edit.path)
         placed: list[tuple[_File, Edit, tuple[int, int]]] = []
         for edit in edits:
             file = files[edit.path]
@@ -102,9 +102,13 @@ class _File:
         self.taken: dict[Edit, tuple[int, int]] = {}
 
     @classmethod
-    def read(cls, path: Path) -> _File | None:
-        """None for a file that cannot be read or is not UTF-8 (its fixes are not applied)."""
+    def read(cls, cwd: Path, display: str) -> _File | None:
+        """None for a file that cannot be read, is not UTF-8, or lies outside ``cwd`` (through a
+        symbolic link, or a module path leading out): its fixes are not applied."""
+        path = cwd / display
         try:
+            if path.is_symlink() or not path.resolve().is_relative_to(cwd.resolve()):
+                return None
             data = path.read_bytes()
         except OSError:
             return None

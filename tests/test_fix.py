@@ -179,3 +179,49 @@ def test_reports_carry_the_fix(tmp_path: Path) -> None:
     [change] = sarif["runs"][0]["results"][0]["fixes"][0]["artifactChanges"]
     assert change["artifactLocation"]["uri"] == "main.tf"
     assert change["replacements"][0]["insertedContent"]["text"] == "false"
+
+
+def test_the_attribute_inserted_is_the_one_the_resource_type_reads(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "main.tf").write_text(
+        'resource "aws_db_instance" "main" {\n  engine = "postgres"\n}\n'
+        'resource "aws_dynamodb_table" "jobs" {\n    name = "jobs"\n}\n'
+    )
+    fix.plan(fix.fixable(_scan(tmp_path), unsafe=False), tmp_path).write(tmp_path)
+    assert (tmp_path / "main.tf").read_text() == (
+        'resource "aws_db_instance" "main" {\n  engine = "postgres"\n  deletion_protection = true\n}\n'
+        'resource "aws_dynamodb_table" "jobs" {\n    name = "jobs"\n    deletion_protection_enabled = true\n}\n'
+    )
+
+
+def test_a_module_input_is_fixed_in_the_call_when_the_module_reads_it_once(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "modules" / "db").mkdir(parents=True)
+    (tmp_path / "modules" / "db" / "main.tf").write_text(
+        'variable "protect" {\n  default = true\n}\n'
+        'resource "aws_db_instance" "this" {\n  deletion_protection = var.protect\n}\n'
+    )
+    call = 'module "db" {\n  source  = "./modules/db"\n  protect = false\n}\n'
+    (tmp_path / "main.tf").write_text(call)
+    plan = fix.plan(fix.fixable(_scan(tmp_path), unsafe=False), tmp_path)
+    assert [(c.path, c.after.decode()) for c in plan.changes] == [("main.tf", call.replace("false", "true"))]
+
+
+def test_a_fix_never_writes_through_a_symbolic_link(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    outside = tmp_path.parent / f"{tmp_path.name}-outside.tf"
+    outside.write_text(TF)
+    (tmp_path / "main.tf").write_text(TF)
+    findings = _scan(tmp_path)
+    (tmp_path / "main.tf").unlink()
+    (tmp_path / "main.tf").symlink_to(outside)
+    plan = fix.plan(fix.fixable(findings, unsafe=False), tmp_path)
+    assert not plan.changes and plan.deferred == findings
+
+
+def test_explain_and_the_catalog_say_whether_a_rule_fixes() -> None:
+    assert "safe, applied by `--fix`: sets `deletion_protection = true`" in run_cli("explain", "DO050").stdout
+    assert "Automatic fix\n  none" in run_cli("explain", "DO001").stdout
+    catalog = (REPO / "docs" / "rules.md").read_text(encoding="utf-8")
+    assert "AWS database without deletion protection (fix: safe)" in catalog
+    assert "(fix: unsafe)" in catalog and "(fix: none)" in catalog
