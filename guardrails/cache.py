@@ -174,10 +174,14 @@ def finding_to_json(f: Finding) -> dict[str, Any]:
         if isinstance(value, (Category, Severity)):
             value = value.value
         elif isinstance(value, (Span, Incident)):
+<<<<<<< HEAD
             value = [getattr(value, slot.name) for slot in fields(value)]
         elif isinstance(value, Fix):
             edits = [[e.path, list(astuple(e.span)), e.replacement] for e in value.edits]
             value = [value.description, value.safety.value, edits]
+=======
+            value = list(value)
+>>>>>>> main
         data[item.name] = value
     return data
 
