@@ -19,7 +19,7 @@ import hmac
 import json
 import os
 from collections.abc import Iterable
-from dataclasses import astuple, fields
+from dataclasses import fields
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -174,14 +174,13 @@ def finding_to_json(f: Finding) -> dict[str, Any]:
         if isinstance(value, (Category, Severity)):
             value = value.value
         elif isinstance(value, (Span, Incident)):
-<<<<<<< HEAD
-            value = [getattr(value, slot.name) for slot in fields(value)]
-        elif isinstance(value, Fix):
-            edits = [[e.path, list(astuple(e.span)), e.replacement] for e in value.edits]
-            value = [value.description, value.safety.value, edits]
-=======
             value = list(value)
->>>>>>> main
+        elif isinstance(value, Fix):
+            value = [
+                value.description,
+                value.safety.value,
+                [[e.path, list(e.span), e.replacement] for e in value.edits],
+            ]
         data[item.name] = value
     return data
 

@@ -439,32 +439,10 @@ def scan(
     from guardrails.report import Report, read_sources, render
 
     specs = _outputs(formats, output)
-<<<<<<< HEAD
     if (apply_fixes or show_diff) and "-" in map(str, paths):
         raise click.UsageError("--fix and --diff change files on disk, not standard input")
     if unsafe_fixes and not (apply_fixes or show_diff):
         raise click.UsageError("--unsafe-fixes goes with --fix or --diff")
-=======
-    run = _run(
-        paths,
-        config_file,
-        select,
-        ignore,
-        no_inline_suppressions,
-        changed_since,
-        stdin_filename,
-        max_file_size,
-        no_gitignore,
-        jobs,
-        root,
-        no_cache,
-        cache_dir,
-        quiet,
-    )
-    result = run.result
-    if baseline_file is not None:
-        from guardrails import baseline
->>>>>>> main
 
     def scanned() -> _Run:
         run = _run(
@@ -481,6 +459,7 @@ def scan(
             root,
             no_cache,
             cache_dir,
+            quiet,
         )
         if baseline_file is not None:
             from guardrails import baseline

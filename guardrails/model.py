@@ -269,8 +269,7 @@ class Safety(str, enum.Enum):
     UNSAFE = "unsafe"
 
 
-@dataclass(frozen=True, slots=True)
-class Edit:
+class Edit(NamedTuple):
     """Replace ``span`` of ``path`` (columns in characters, end exclusive; an empty span
     inserts) with ``replacement``: positions are those of the text the parser read, and
     the edit is applied to the file's bytes around them, never to a re-serialised file."""
@@ -280,8 +279,7 @@ class Edit:
     replacement: str
 
 
-@dataclass(frozen=True, slots=True)
-class Fix:
+class Fix(NamedTuple):
     """What a rule offers to change so that its finding goes away: data on the finding,
     applied (or not) by ``guardrails.fix`` after suppressions and the baseline."""
 

@@ -51,7 +51,7 @@ class Origin(NamedTuple):
     name: str = ""
     span: Span | None = None
     #: The expression written there (what a fix edits); None for a value that has none.
-    expr: Expr | None = field(default=None, compare=False)
+    expr: Expr | None = None
 
     def __str__(self) -> str:
         return f"{self.what} ({self.path}:{self.line})"
