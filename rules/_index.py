@@ -73,7 +73,7 @@ FILES = {
     'destructive/k8s_database_storageclass_delete.py': 4792,
     'destructive/plan_stateful_delete.py': 5185,
     'destructive/python_django_flush.py': 3224,
-    'destructive/python_execute_destructive_sql.py': 3995,
+    'destructive/python_execute_destructive_sql.py': 4103,
     'destructive/python_mongo_drop_database.py': 2771,
     'destructive/python_rds_delete_skip_snapshot.py': 2818,
     'destructive/python_redis_flush.py': 2177,
