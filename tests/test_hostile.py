@@ -323,3 +323,17 @@ def test_one_megabyte_line(name: str, text: str, repo: Callable[[dict[str, str]]
     assert result.files_scanned == 1
     assert _gr001(result, name) == []
     assert elapsed < HANG_SECONDS
+
+
+def test_sql_dump_with_dashed_comment_lines_parses_in_bounded_time(repo: Callable[[dict[str, str]], Path]) -> None:
+    """A Navicat dump: ``-- ----`` banner lines before each statement once made the test for
+    ``COPY … FROM STDIN`` backtrack exponentially, and the scan never ended (the CLI runs in
+    a process with a time limit)."""
+    banner = "-- " + "-" * 40 + "\n"
+    statements = (
+        f"{banner}-- Table t{i}\n{banner}DROP TABLE IF EXISTS t{i};\nCREATE TABLE t{i} (a int);\n" for i in range(30)
+    )
+    root = repo({"dump.sql": "".join(statements)})
+    code, report = scan_json("--no-cache", str(root / "dump.sql"), cwd=root)
+    assert code in (0, 1)
+    assert report["counts"]["files_scanned"] == 1

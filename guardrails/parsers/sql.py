@@ -42,7 +42,12 @@ _BACKTICK_IDENT = re.compile(r"`[^`]*(?:``[^`]*)*`")
 _DOLLAR_TAG = re.compile(r"\$(?:[A-Za-z_][A-Za-z0-9_]*)?\$")
 _EXEC_COMMENT = re.compile(r"/\*!\d*")
 _COMMENT_MARK = re.compile(r"/\*|\*/")
-_COPY_STDIN = re.compile(r"(?:\s|--[^\n]*|/\*.*?\*/)*COPY\b.*\bFROM\s+STDIN\b", re.IGNORECASE | re.DOTALL)
+# Comments before ``COPY``: each alternative matches one way only (a ``--`` comment runs to its
+# newline, a block comment to its first ``*/``). With ``--[^\n]*`` alone a line of dashes split
+# into ``--`` pieces in exponentially many ways, and a Navicat dump hung the scan.
+_COPY_STDIN = re.compile(
+    r"(?:\s|--[^\n]*(?:\n|\Z)|/\*(?:[^*]|\*(?!/))*\*/)*COPY\b.*\bFROM\s+STDIN\b", re.IGNORECASE | re.DOTALL
+)
 _META_COPY_STDIN = re.compile(r"copy\b.*\bfrom\s+stdin\b", re.IGNORECASE)
 _COPY_END = re.compile(r"^\\\.[ \t]*$", re.MULTILINE)
 _IDENT_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_$")
