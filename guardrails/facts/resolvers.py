@@ -163,7 +163,7 @@ def _resolved(doc: ConfDocument, project: Project) -> Iterator[ResolverList]:
     base = path.parent.parent if path.parent.name == "resolved.conf.d" else path.parent
     files: list[Document | None] = [project.document(project.cwd / base / "resolved.conf")]
     files += project.directory_documents(project.cwd / base / "resolved.conf.d", (".conf",))
-    if not any(other is doc for other in files):
+    if not any(other is not None and other.path == doc.path for other in files):
         files.append(doc)  # a scan of one drop-in given by its path
     entries: list[tuple[Document, ConfEntry]] = []
     for other in files:
@@ -179,7 +179,7 @@ def _resolved(doc: ConfDocument, project: Project) -> Iterator[ResolverList]:
             if address is None:
                 return
             addresses.append(address)
-    if addresses and entries[-1][0] is doc:
+    if addresses and entries[-1][0].path == doc.path:
         span = entries[-1][1].span
         yield ResolverList(addresses, span, f"{doc.path} DNS=", "resolved:DNS", at_most=Severity.MEDIUM)
 
