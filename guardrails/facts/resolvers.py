@@ -33,6 +33,19 @@ _PUBLIC_RESOLVERS: dict[str, str] = {
 }
 
 
+# Cloud platforms' resolvers at fixed addresses, answered on every host by the platform itself, not
+# by one server; a second resolver beside them would not see the VPC's private zones. Sources: AWS
+# "Amazon DNS server" (docs.aws.amazon.com/vpc/latest/userguide/AmazonDNS-concepts.html), Azure "What
+# is IP address 168.63.129.16?" (learn.microsoft.com), Google Cloud "Internal DNS" (cloud.google.com/
+# compute/docs/internal-dns).
+_PLATFORM_RESOLVERS: dict[str, str] = {
+    "169.254.169.253": "AWS Route 53 Resolver",
+    "fd00:ec2::253": "AWS Route 53 Resolver",
+    "168.63.129.16": "Azure DNS",
+    "169.254.169.254": "Google Cloud metadata server",
+}
+
+
 def is_local_stub(address: str) -> bool:
     """A loopback resolver (systemd-resolved, dnsmasq, unbound) that forwards to its own upstreams."""
     try:
@@ -48,9 +61,10 @@ class ResolverVerdict:
 
 
 def judge_resolvers(addresses: list[str]) -> ResolverVerdict | None:
-    """One resolver (high), or every resolver from one public DNS provider (low)."""
+    """One resolver (high), or every resolver from one public DNS provider (low); nothing when a local
+    stub or a cloud platform's own resolver is among them."""
     distinct = list(dict.fromkeys(a.strip() for a in addresses if a.strip()))
-    if not distinct or any(is_local_stub(a) for a in distinct):
+    if not distinct or any(is_local_stub(a) or a in _PLATFORM_RESOLVERS for a in distinct):
         return None
     if len(distinct) == 1:
         return ResolverVerdict(
