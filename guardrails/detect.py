@@ -18,6 +18,7 @@ from pathlib import PurePosixPath
 
 from guardrails import templates
 from guardrails.documents import TreeDocument
+from guardrails.facts.shells import SHEBANG_SHELLS, program_name
 from guardrails.model import Kind, Node
 from guardrails.templates import Template
 
@@ -53,7 +54,6 @@ _SUFFIXES: list[tuple[str, Kind]] = [
     (".zone", Kind.ZONE),
 ]
 
-_SHELLS = {"sh", "bash", "dash", "ksh", "ash"}
 # Kinds a shebang overrides: the interpreter it names runs the file, whatever the extension says.
 _SCRIPTS = frozenset({Kind.SHELL, Kind.PYTHON})
 # Names that say what the file is about, never what it holds: a patch, a rejected hunk, prose.
@@ -269,11 +269,11 @@ def _shebang_kind(head: bytes) -> Kind | None:
     first = head.split(b"\n", 1)[0][2:].decode("utf-8", "replace").strip().split()
     if not first:
         return None
-    program = first[0].rsplit("/", 1)[-1]
+    program = program_name(first[0])
     if program == "env":
         rest = [w for w in first[1:] if not w.startswith("-")]
         program = rest[0] if rest else ""
-    if program in _SHELLS:
+    if program in SHEBANG_SHELLS:
         return Kind.SHELL
     if program.startswith("python"):
         return Kind.PYTHON
