@@ -104,7 +104,7 @@ FILES = {
     'destructive/tf_skip_final_snapshot.py': 5386,
     'dns/external_dns_short_ttl.py': 9137,
     'dns/incidents.py': 1436,
-    'dns/single_resolver.py': 8064,
+    'dns/single_resolver.py': 8319,
     'dns/status_page_same_dns.py': 5762,
     'dns/terraform_short_ttl.py': 11165,
     'dns/terraform_single_provider_ns.py': 10048,

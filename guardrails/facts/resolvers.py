@@ -33,6 +33,19 @@ _PUBLIC_RESOLVERS: dict[str, str] = {
 }
 
 
+# Cloud platforms' resolvers at fixed addresses, answered on every host by the platform itself, not
+# by one server; a second resolver beside them would not see the VPC's private zones. Sources: AWS
+# "Amazon DNS server" (docs.aws.amazon.com/vpc/latest/userguide/AmazonDNS-concepts.html), Azure "What
+# is IP address 168.63.129.16?" (learn.microsoft.com), Google Cloud "Internal DNS" (cloud.google.com/
+# compute/docs/internal-dns).
+_PLATFORM_RESOLVERS: dict[str, str] = {
+    "169.254.169.253": "AWS Route 53 Resolver",
+    "fd00:ec2::253": "AWS Route 53 Resolver",
+    "168.63.129.16": "Azure DNS",
+    "169.254.169.254": "Google Cloud metadata server",
+}
+
+
 def is_local_stub(address: str) -> bool:
     """A loopback resolver (systemd-resolved, dnsmasq, unbound) that forwards to its own upstreams."""
     try:
@@ -48,9 +61,10 @@ class ResolverVerdict:
 
 
 def judge_resolvers(addresses: list[str]) -> ResolverVerdict | None:
-    """One resolver (high), or every resolver from one public DNS provider (low)."""
+    """One resolver (high), or every resolver from one public DNS provider (low); nothing when a local
+    stub or a cloud platform's own resolver is among them."""
     distinct = list(dict.fromkeys(a.strip() for a in addresses if a.strip()))
-    if not distinct or any(is_local_stub(a) for a in distinct):
+    if not distinct or any(is_local_stub(a) or a in _PLATFORM_RESOLVERS for a in distinct):
         return None
     if len(distinct) == 1:
         return ResolverVerdict(
@@ -163,7 +177,7 @@ def _resolved(doc: ConfDocument, project: Project) -> Iterator[ResolverList]:
     base = path.parent.parent if path.parent.name == "resolved.conf.d" else path.parent
     files: list[Document | None] = [project.document(project.cwd / base / "resolved.conf")]
     files += project.directory_documents(project.cwd / base / "resolved.conf.d", (".conf",))
-    if not any(other is doc for other in files):
+    if not any(other is not None and other.path == doc.path for other in files):
         files.append(doc)  # a scan of one drop-in given by its path
     entries: list[tuple[Document, ConfEntry]] = []
     for other in files:
@@ -179,7 +193,7 @@ def _resolved(doc: ConfDocument, project: Project) -> Iterator[ResolverList]:
             if address is None:
                 return
             addresses.append(address)
-    if addresses and entries[-1][0] is doc:
+    if addresses and entries[-1][0].path == doc.path:
         span = entries[-1][1].span
         yield ResolverList(addresses, span, f"{doc.path} DNS=", "resolved:DNS", at_most=Severity.MEDIUM)
 

@@ -44,7 +44,9 @@ class SingleDnsResolver(Rule):
         "systemd-resolved `DNS=` with its drop-ins (at most medium: per-link servers are asked too), a CoreDNS "
         "Corefile's `forward .` and dnsmasq `server=` lines under `no-resolv`. A loopback server "
         "(systemd-resolved 127.0.0.53, dnsmasq, unbound) "
-        "is a local cache with its own upstreams and is not reported. Resolvers that all belong to one public "
+        "is a local cache with its own upstreams and is not reported, nor is a cloud platform's own resolver "
+        "(AWS 169.254.169.253, Azure 168.63.129.16), which the platform answers on every host. "
+        "Resolvers that all belong to one public "
         "provider (8.8.8.8 and 8.8.4.4 are both Google) are reported at low severity."
     )
     remediation = (
@@ -70,6 +72,7 @@ class SingleDnsResolver(Rule):
     good = (
         Good("resolv.conf", "nameserver 10.0.0.2\nnameserver 10.0.1.2\n", note="two resolvers"),
         Good("resolv.conf", "nameserver 127.0.0.53\noptions edns0 trust-ad\n", note="systemd-resolved stub"),
+        Good("resolv.conf", "nameserver 169.254.169.253\n", note="AWS's resolver, answered on every host"),
         Good(
             "pod.yaml",
             _POD + "  dnsConfig:\n    options:\n      - name: ndots\n        value: '2'\n",
