@@ -14,8 +14,6 @@ Values stay inside this module's dataclasses; callers compare them through a key
 
 from __future__ import annotations
 
-import base64
-import binascii
 import math
 import re
 from collections import Counter, defaultdict
@@ -27,6 +25,8 @@ from urllib.parse import urlsplit
 from guardrails.discover import discover, display_path
 from guardrails.documents import DotenvDocument, Expr, TerraformDocument, TreeDocument
 from guardrails.facts.environments import PRODUCTION, Environments, ci_jobs, job_environment
+from guardrails.facts.kubernetes import decode_base64, objects
+from guardrails.facts.kustomize import Build, build, is_kustomization
 from guardrails.model import Document, Kind, Node, Span
 from guardrails.project import Project
 from guardrails.rule import Place
@@ -319,15 +319,18 @@ class _Collector:
         self.doc = doc
         self.out = Extracted(doc.path)
 
-    def add(self, label: str, key: str, value: str, span: Span, env: str | None, secret_object: bool = False) -> None:
+    def add(
+        self, label: str, key: str, value: str, span: Span | Place, env: str | None, secret_object: bool = False
+    ) -> None:
         if env is None:
             return
+        place = span if isinstance(span, Place) else Place.of(self.doc, span)
         ref = reference_of(value) or _vault_path_value(key, value)
         if ref is not None:
-            self.out.references.append(SecretReference(Place.of(self.doc, span), label, ref, env))
+            self.out.references.append(SecretReference(place, label, ref, env))
             return
         for suffix, secret in secret_in(key, value, secret_object):
-            self.out.secrets.append(SecretValue(Place.of(self.doc, span), label + suffix, secret, env))
+            self.out.secrets.append(SecretValue(place, label + suffix, secret, env))
 
     # -- YAML / JSON trees ------------------------------------------------------------
 
@@ -360,7 +363,7 @@ class _Collector:
         if kind is not None and kind.text == "Secret":
             data = root.get("data")
             for key, _, node in data.items() if data is not None else ():
-                decoded = _b64(node.text) if node.is_scalar else None
+                decoded = decode_base64(node.text) if node.is_scalar else None
                 if decoded is not None:
                     self.add(f"{prefix} data.{key}", key, decoded, node.span, env, secret_object=True)
             string_data = root.get("stringData")
@@ -370,6 +373,30 @@ class _Collector:
         for key, _, node in root.items():
             if key not in ("metadata", "apiVersion", "kind", "status"):
                 self.tree(node, f"{prefix} {key}", key, env)
+
+    def generated(self, found: Build, env: str | None, project: Project) -> None:
+        """The ConfigMap and Secret values a kustomization writes (its generators' literals,
+        ``envs`` and ``files``, its patches); an ``.env`` file it reads is extracted as itself."""
+        for obj in found.objects:
+            kind = obj.get("kind")
+            if kind is None or kind.text not in ("ConfigMap", "Secret"):
+                continue
+            secret = kind.text == "Secret"
+            prefix = f"{kind.text}/{obj.path('metadata', 'name').text if obj.path('metadata', 'name') else '?'}"
+            for section in ("data", "stringData"):
+                values = obj.get(section)
+                for key, _, node in values.items() if values is not None else ():
+                    place = found.place(node)
+                    text = node.text if node.is_scalar else None
+                    if secret and section == "data" and text is not None:
+                        text = decode_base64(text)
+                    if place is None or text is None:
+                        continue
+                    if place.path != self.doc.path and isinstance(
+                        project.document(project.cwd / place.path), DotenvDocument
+                    ):
+                        continue
+                    self.add(f"{prefix} {section}.{key}", key, text, place, env, secret_object=secret)
 
     def ci(self, root: Node, github: bool, path_env: str | None, envs: Environments) -> None:
         top = root.get("env" if github else "variables")
@@ -458,22 +485,12 @@ def _vault_path_value(key: str, value: str) -> str | None:
     return None
 
 
-def _b64(text: str) -> str | None:
-    try:
-        raw = base64.b64decode("".join(text.split()), validate=True)
-    except (binascii.Error, ValueError):
-        return None
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError:
-        return None
-
-
-def extract(doc: Document, envs: Environments, path: str | None = None) -> Extracted:
+def extract(doc: Document, envs: Environments, path: str | None = None, project: Project | None = None) -> Extracted:
     """Secrets and references of one document, each tagged with its environment (None = unknown).
 
     ``path`` is the document's path relative to the repository root when it differs from
     ``doc.path`` (relative to where the scan runs): directories above the root name nothing.
+    With the ``project``, a kustomization's generated ConfigMaps and Secrets are read too.
     """
     env = envs.of_path(path if path is not None else doc.path)
     collector = _Collector(doc)
@@ -482,12 +499,18 @@ def extract(doc: Document, envs: Environments, path: str | None = None) -> Extra
             collector.add(entry.key, entry.key, entry.value, entry.value_span, env)
     elif isinstance(doc, TerraformDocument):
         collector.terraform(doc, env)
+    elif isinstance(doc, TreeDocument) and doc.kind is Kind.KUBERNETES:
+        if is_kustomization(doc.path):
+            found = build(doc, project) if project is not None else None
+            if found is not None:
+                collector.generated(found, env, project)  # type: ignore[arg-type]
+        else:
+            for obj in objects(doc):
+                collector.kubernetes(obj, env)
     elif isinstance(doc, TreeDocument):
         for root in doc.roots:
             if doc.kind in _CI_KINDS and root.is_map:
                 collector.ci(root, doc.kind is Kind.GITHUB_ACTIONS, env, envs)
-            elif doc.kind is Kind.KUBERNETES and root.is_map:
-                collector.kubernetes(root, env)
             else:
                 collector.tree(root, "", "", env)
     return collector.out
@@ -511,7 +534,7 @@ def summary(doc: Document, project: Project, envs: Environments) -> Extracted:
     key = ("secrets-of", doc.path, repr(sorted(envs.synonyms.items())))
     found = project.cache.get(key)
     if found is None:
-        found = project.cache[key] = extract(doc, envs, _root_relative(project, doc.path))
+        found = project.cache[key] = extract(doc, envs, _root_relative(project, doc.path), project)
     return found
 
 
@@ -536,7 +559,7 @@ def inventory(project: Project, envs: Environments, scanned: list[Extracted]) ->
                 continue
             doc = project.document(file)
             if doc is not None and doc.kind in SECRET_KINDS and doc.path not in found:
-                found[doc.path] = extract(doc, envs, _root_relative(project, doc.path))
+                found[doc.path] = extract(doc, envs, _root_relative(project, doc.path), project)
                 extracted.append(found[doc.path])
     secrets = [item for e in extracted for item in e.secrets]
     references = [item for e in extracted for item in e.references]

@@ -110,19 +110,22 @@ class DatastoreDefaultCredentials(Rule):
 
     def _kubernetes(self, doc: TreeDocument, ctx: RuleContext, extra: tuple[Datastore, ...]) -> Iterator[Finding]:
         from guardrails.facts.kubernetes import datastore_containers
+        from guardrails.facts.kustomize import manifests
 
-        for container in datastore_containers(doc, extra):
-            values = {k: v.value for k, v in container.env.items()}
-            for weak in weak_credentials(container.store, values):
-                node = container.env[weak.key].node
-                yield self.finding(
-                    doc,
-                    node.span,
-                    f"{container.label} container '{container.name}' ({container.image}, {container.store.name})"
-                    f" sets {weak.key} to {weak.description}",
-                    anchor=f"{container.label}/{container.name}/env/{weak.key}",
-                    ctx=ctx,
-                )
+        for manifest in manifests(doc, ctx.project):
+            for container in datastore_containers(manifest, extra):
+                values = {k: v.value for k, v in container.env.items()}
+                for weak in weak_credentials(container.store, values):
+                    place = manifest.place(container.env[weak.key].node)
+                    if place is None:
+                        continue
+                    yield self.finding_at(
+                        place,
+                        f"{container.label} container '{container.name}' ({container.image}, {container.store.name})"
+                        f" sets {weak.key} to {weak.description}{manifest.via}",
+                        anchor=f"{container.label}/{container.name}/env/{weak.key}",
+                        ctx=ctx,
+                    )
 
     def _helm(self, doc: TreeDocument, ctx: RuleContext) -> Iterator[Finding]:
         """Passwords in the values of a datastore chart (a values file beside Chart.yaml, or

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from guardrails.documents import TreeDocument
 from guardrails.facts.datastores import DATASTORES_OPTION_HELP, NEWSBLUR, configured
 from guardrails.facts.kubernetes import datastore_containers
+from guardrails.facts.kustomize import manifests
 from guardrails.model import Category, Finding, Kind, Node, Severity
 from guardrails.rule import Bad, Good, Option, Rule, RuleContext
 
@@ -61,22 +62,25 @@ class KubernetesDatastoreAuthDisabled(Rule):
     )
 
     def check(self, doc: TreeDocument, ctx: RuleContext) -> Iterator[Finding]:  # type: ignore[override]
-        for container in datastore_containers(doc, configured(ctx.options)):
-            auth = container.auth()
-            if not auth.open or not auth.explicit:
-                continue
-            store = container.store
-            assert store is not None
-            key = auth.reason.split("=", 1)[0].split(" ", 1)[0]
-            env_var = container.env.get(key)
-            node = self._where(env_var.node if env_var is not None else None, container.node, key)
-            yield self.finding(
-                doc,
-                node.span,
-                f"{container.label} container '{container.name}' ({container.image}, {store.name}): {auth.reason}",
-                anchor=f"{container.label}/{container.name}/auth",
-                ctx=ctx,
-            )
+        for manifest in manifests(doc, ctx.project):
+            for container in datastore_containers(manifest, configured(ctx.options)):
+                auth = container.auth()
+                if not auth.open or not auth.explicit:
+                    continue
+                store = container.store
+                assert store is not None
+                key = auth.reason.split("=", 1)[0].split(" ", 1)[0]
+                env_var = container.env.get(key)
+                place = manifest.place(self._where(env_var.node if env_var is not None else None, container.node, key))
+                if place is None:
+                    continue
+                yield self.finding_at(
+                    place,
+                    f"{container.label} container '{container.name}' ({container.image}, {store.name}): "
+                    f"{auth.reason}{manifest.via}",
+                    anchor=f"{container.label}/{container.name}/auth",
+                    ctx=ctx,
+                )
 
     @staticmethod
     def _where(env_node: Node | None, container: Node, flag: str) -> Node:
