@@ -49,14 +49,17 @@ class Manifest:
     objects: list[Node]
     locate: Callable[[Node], Place | None] | None = None
     via: str = ""
+    join: Callable[[Node, Node], Place | None] | None = None
 
     @classmethod
     def of(cls, doc: TreeDocument) -> Manifest:
         return cls(doc, list(objects(doc)))
 
-    def place(self, *nodes: Node | None) -> Place | None:
+    def place(self, *nodes: Node | None, within: Node | None = None) -> Place | None:
         """Where a finding caused by ``nodes`` goes: the first of them this manifest wrote
-        (any, for a file; for a kustomization, one its patches or generators wrote)."""
+        (any, for a file; for a kustomization, one its patches or generators wrote), else,
+        when the first holds only together with ``within`` from another file, the line of the
+        kustomization that puts the two together."""
         for node in nodes:
             if node is None:
                 continue
@@ -65,6 +68,9 @@ class Manifest:
             place = self.locate(node)
             if place is not None:
                 return place
+        first = next((n for n in nodes if n is not None), None)
+        if self.join is not None and first is not None and within is not None:
+            return self.join(first, within)
         return None
 
 

@@ -88,12 +88,23 @@ class Build:
     own: set[int] = field(default_factory=set)
     remote: list[str] = field(default_factory=list)
     nodes: list[Node] = field(default_factory=list)
+    entries: dict[str, Node] = field(default_factory=dict)
 
     def place(self, node: Node) -> Place | None:
         """Where a finding on ``node`` goes: None unless this kustomization wrote the node."""
         if id(node) not in self.own:
             return None
         return Place(self.origins.get(id(node), self.path), node.span)
+
+    def join(self, node: Node, within: Node) -> Place | None:
+        """A finding on ``node`` of one resource file that holds only with ``within`` of another
+        (a Secret's value read by another file's pod): on the ``resources`` entry that brings
+        ``node``'s file in, when this kustomization lists that file itself."""
+        origin = self.origins.get(id(node))
+        entry = self.entries.get(origin or "")
+        if entry is None or origin == self.origins.get(id(within)):
+            return None
+        return Place(self.origins.get(id(entry), self.path), entry.span)
 
     def record(self, node: Node, path: str, own: bool) -> None:
         """Register ``node``'s tree as written in ``path`` (a node keeps the first file given)."""
@@ -167,7 +178,7 @@ class _Builder:
         """One kustomization's (or component's) steps, over the objects gathered so far."""
         for key in ("resources", "bases"):
             for entry in _strings(root.get(key)):
-                self.resource(entry.text, directory)
+                self.resource(entry, directory)
         for entry in _strings(root.get("components")):
             self.component(entry.text, directory)
         self.generate(root, directory, path)
@@ -186,7 +197,8 @@ class _Builder:
                 return doc if isinstance(doc, TreeDocument) else None
         return None
 
-    def resource(self, entry: str, directory: PurePosixPath) -> None:
+    def resource(self, entry_node: Node, directory: PurePosixPath) -> None:
+        entry = entry_node.text
         if _REMOTE.match(entry):
             self.out.remote.append(entry)
             return
@@ -198,6 +210,7 @@ class _Builder:
             return
         doc = self.project.document(target)
         if isinstance(doc, TreeDocument):
+            self.out.entries[doc.path] = entry_node
             for obj in objects(doc):
                 self.out.record(obj, doc.path, False)
                 self.out.objects.append(obj)
@@ -373,7 +386,9 @@ class _Builder:
             chosen = [found] if found is not None else []
         for obj in chosen:
             merged = _merge(obj, _patch_body(patch), "")
-            if merged is not None:
+            if merged is None:
+                self.out.objects.remove(obj)
+            else:
                 self.replace(obj, merged)
 
     # -- transformers -----------------------------------------------------------------------
@@ -599,4 +614,6 @@ def manifests(doc: TreeDocument, project: Project) -> list[Manifest]:
     found = build(doc, project)
     if found is None:
         return []
-    return [Manifest(doc, found.objects, found.place, f" (kustomize build {PurePosixPath(doc.path).parent})")]
+    return [
+        Manifest(doc, found.objects, found.place, f" (kustomize build {PurePosixPath(doc.path).parent})", found.join)
+    ]

@@ -152,6 +152,9 @@ class SecretValue:
     key: str
     value: str = field(repr=False)
     environment: str | None
+    # The file that brings the value in when it is not the value's own (a kustomization
+    # generating a Secret from another file).
+    source: str = ""
 
     @property
     def path(self) -> str:
@@ -166,6 +169,7 @@ class SecretReference:
     key: str
     reference: str
     environment: str | None
+    source: str = ""
 
     @property
     def path(self) -> str:
@@ -326,12 +330,13 @@ class _Collector:
         if env is None:
             return
         place = span if isinstance(span, Place) else Place.of(self.doc, span)
+        source = self.doc.path if place.path != self.doc.path else ""
         ref = reference_of(value) or _vault_path_value(key, value)
         if ref is not None:
-            self.out.references.append(SecretReference(place, label, ref, env))
+            self.out.references.append(SecretReference(place, label, ref, env, source))
             return
         for suffix, secret in secret_in(key, value, secret_object):
-            self.out.secrets.append(SecretValue(place, label + suffix, secret, env))
+            self.out.secrets.append(SecretValue(place, label + suffix, secret, env, source))
 
     # -- YAML / JSON trees ------------------------------------------------------------
 
@@ -531,11 +536,12 @@ class Inventory:
 
 
 def summary(doc: Document, project: Project, envs: Environments) -> Extracted:
-    """``extract`` of a scanned document, done once for both rules (cached on the project)."""
+    """``extract`` of a scanned document, done once for both rules (cached on the project).
+    A kustomization's generated values need the files it reads: ``inventory`` adds them."""
     key = ("secrets-of", doc.path, repr(sorted(envs.synonyms.items())))
     found = project.cache.get(key)
     if found is None:
-        found = project.cache[key] = extract(doc, envs, _root_relative(project, doc.path), project)
+        found = project.cache[key] = extract(doc, envs, _root_relative(project, doc.path))
     return found
 
 
@@ -553,6 +559,10 @@ def inventory(project: Project, envs: Environments, scanned: list[Extracted]) ->
     if cached is not None:
         return cached
     found: dict[str, Extracted] = {s.path: s for s in scanned}
+    for path in [p for p in found if is_kustomization(p)]:
+        doc = project.document(project.cwd / path)
+        if doc is not None:
+            found[path] = extract(doc, envs, _root_relative(project, path), project)
     extracted = [found[path] for path in sorted(found)]
     if any(e.secrets or e.references for e in extracted):
         for file in _environment_files(project, envs):
@@ -615,7 +625,7 @@ def shared_across(
     for group in groups.values():
         production = [i for i in group if i.environment == PRODUCTION]
         elsewhere = [i for i in group if i.environment not in (None, PRODUCTION)]
-        if production and elsewhere and any(i.path in scanned for i in group):
+        if production and elsewhere and any(i.path in scanned or i.source in scanned for i in group):
             yield Shared(_unique(production), _unique(elsewhere))
 
 

@@ -116,7 +116,7 @@ class DatastoreDefaultCredentials(Rule):
             for container in datastore_containers(manifest, extra):
                 values = {k: v.value for k, v in container.env.items()}
                 for weak in weak_credentials(container.store, values):
-                    place = manifest.place(container.env[weak.key].node)
+                    place = manifest.place(container.env[weak.key].node, within=container.node)
                     if place is None:
                         continue
                     yield self.finding_at(

@@ -71,7 +71,8 @@ class KubernetesDatastoreAuthDisabled(Rule):
                 assert store is not None
                 key = auth.reason.split("=", 1)[0].split(" ", 1)[0]
                 env_var = container.env.get(key)
-                place = manifest.place(self._where(env_var.node if env_var is not None else None, container.node, key))
+                node = self._where(env_var.node if env_var is not None else None, container.node, key)
+                place = manifest.place(node, within=container.node)
                 if place is None:
                     continue
                 yield self.finding_at(
