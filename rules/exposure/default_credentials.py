@@ -20,6 +20,7 @@ from guardrails.rule import Bad, Good, Option, Rule, RuleContext
 
 if TYPE_CHECKING:
     from guardrails.documents import Block, ShellDocument, TerraformDocument, TreeDocument
+    from guardrails.facts.docker_run import ComposeCommand
     from guardrails.facts.terraform import Module
 
 # Managed databases: resource type -> (password attribute, user attribute, the engine's default user).
@@ -169,24 +170,50 @@ class DatastoreDefaultCredentials(Rule):
                 )
 
     def _shell(self, doc: ShellDocument, ctx: RuleContext, extra: tuple[Datastore, ...]) -> Iterator[Finding]:
-        from guardrails.facts.docker_run import docker_run
+        from guardrails.facts.docker_run import compose_command, docker_run, environment
 
         for cmd in doc.commands:
+            compose_run = compose_command(cmd)
+            if compose_run is not None:
+                yield from self._compose_cli(doc, compose_run, ctx, extra)
+                continue
             run = docker_run(cmd)
             if run is None or not run.image.static:
                 continue
             store = find_datastore(run.image.value, extra, run.container_ports)
             if store is None:
                 continue
-            env = {k: v for k, (v, _) in run.env.items()}
-            if auth_state(store, env, run.args, run.image.value).explicit:
+            env = environment(run, doc, ctx.project)
+            if auth_state(store, env.values, run.args, run.image.value).explicit:
                 continue
-            for weak in weak_credentials(store, env):
+            for weak in weak_credentials(store, env.values):
+                source = f" (from {env.sources[weak.key]})" if weak.key in env.sources else ""
                 yield self.finding(
                     doc,
-                    run.env[weak.key][1].span,
-                    f"`docker run` of {run.image.value} ({store.name}) sets {weak.key} to {weak.description}",
+                    env.words[weak.key].span,
+                    f"`docker run` of {run.image.value} ({store.name}) sets {weak.key} to {weak.description}{source}",
                     anchor=f"docker-run:{run.image.value}:{weak.key}",
+                    ctx=ctx,
+                )
+
+    def _compose_cli(
+        self, doc: ShellDocument, run: ComposeCommand, ctx: RuleContext, extra: tuple[Datastore, ...]
+    ) -> Iterator[Finding]:
+        """A password that ``docker compose --env-file`` interpolates from the env file."""
+        from guardrails.facts.compose import cli_services
+
+        for svc in cli_services(run, doc, ctx.project, extra):
+            values = {k: v.value for k, v in svc.env.items()}
+            for weak in weak_credentials(svc.store, values):
+                raw = svc.env[weak.key].raw
+                if not any(f"${{{name}" in raw or f"${name}" in raw for name in svc.variables):
+                    continue  # not from the env file: the compose file reports it
+                yield self.finding(
+                    doc,
+                    run.env_files[-1].span,
+                    f"`docker compose --env-file` runs service '{svc.name}' ({svc.image}, {svc.store.name}) with "
+                    f"{weak.key} ({raw}) set to {weak.description}",
+                    anchor=f"compose-cli:{svc.name}:{weak.key}",
                     ctx=ctx,
                 )
 

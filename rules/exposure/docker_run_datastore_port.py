@@ -13,7 +13,7 @@ from guardrails.facts.datastores import (
     find_datastore,
     weak_credentials,
 )
-from guardrails.facts.docker_run import DockerRun, docker_run
+from guardrails.facts.docker_run import DockerRun, RunEnvironment, docker_run, environment
 from guardrails.facts.network import is_all_interfaces
 from guardrails.model import Category, Finding, Kind, Severity, Span
 from guardrails.rule import Bad, Good, Option, Rule, RuleContext
@@ -63,16 +63,17 @@ class DockerRunDatastorePortExposed(Rule):
             store = find_datastore(image, extra, run.container_ports)
             if store is None:
                 continue
-            env = {k: v for k, (v, _) in run.env.items()}
-            auth = auth_state(store, env, run.args, image)
-            weak = weak_credentials(store, env)
-            hidden_env = bool(run.env_files) and not auth.explicit
+            env = environment(run, doc, ctx.project)
+            auth = auth_state(store, env.values, run.args, image)
+            weak = weak_credentials(store, env.values)
+            hidden_env = bool(env.unknown) and not auth.explicit
             if auth.open and not hidden_env:
-                severity, protection = Severity.CRITICAL, auth.reason
+                severity, protection = Severity.CRITICAL, auth.reason + _source(env, auth.reason)
             elif weak:
-                severity, protection = Severity.CRITICAL, f"{weak[0].key} is {weak[0].description}"
+                severity = Severity.CRITICAL
+                protection = f"{weak[0].key} is {weak[0].description}{_source(env, weak[0].key)}"
             elif auth.open:
-                files = ", ".join(w.value for w in run.env_files)
+                files = ", ".join(w.value for w in env.unknown)
                 severity, protection = Severity.HIGH, f"credentials may come from --env-file {files}"
             else:
                 severity, protection = Severity.HIGH, f"authenticated ({auth.reason}), still reachable by anyone"
@@ -101,3 +102,9 @@ class DockerRunDatastorePortExposed(Rule):
             if hit:
                 listed = ", ".join(str(p) for p in hit)
                 yield word.span, f"p{hit[0]}", f"publishes container port {listed} on all interfaces"
+
+
+def _source(env: RunEnvironment, reason: str) -> str:
+    """`` (from .env.db:3)`` when the variable ``reason`` names was read from an env file."""
+    source = env.sources.get(reason.split("=", 1)[0].split(" ", 1)[0])
+    return f" (from {source})" if source else ""
