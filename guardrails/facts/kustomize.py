@@ -64,6 +64,8 @@ _CLUSTER_SCOPED = frozenset(
     }
 )
 _GENERATORS = (("configMapGenerator", "ConfigMap", "data"), ("secretGenerator", "Secret", "stringData"))
+# Bases deeper than this are left out (a chain of bases is never this long by design).
+_MAX_DEPTH = 16
 _REMOTE = re.compile(r"^(?:[a-z][a-z0-9+.-]*://|git@|github\.com/|gitlab\.com/|bitbucket\.org/)", re.IGNORECASE)
 
 
@@ -166,6 +168,7 @@ class _Builder:
         self.directory = PurePosixPath(doc.path).parent
         self.out = Build(doc.path)
         self.root = _root(doc)
+        self.applied: set[str] = set()  # components, each applied once (kustomize refuses a repeat)
 
     def run(self) -> Build:
         if self.root is None:
@@ -205,7 +208,7 @@ class _Builder:
         target = self._path(directory, entry)
         sub = self._kustomization_in(target)
         if sub is not None:
-            if sub.path not in self.stack and not is_component(sub):
+            if sub.path not in self.stack and len(self.stack) < _MAX_DEPTH and not is_component(sub):
                 self.out.adopt(_build(sub, self.project, self.stack))
             return
         doc = self.project.document(target)
@@ -221,8 +224,9 @@ class _Builder:
             return
         sub = self._kustomization_in(self._path(directory, entry))
         root = _root(sub) if sub is not None else None
-        if sub is None or root is None or sub.path in self.stack:
+        if sub is None or root is None or sub.path in self.stack or sub.path in self.applied:
             return
+        self.applied.add(sub.path)
         self.out.record(root, sub.path, True)
         self.apply(root, PurePosixPath(sub.path).parent, sub.path)
 
