@@ -22,6 +22,8 @@ class KubernetesDatastoreAuthDisabled(Rule):
     incidents = (NEWSBLUR,)
     rationale = (
         "Kubernetes networking is flat by default: every pod in the cluster can connect to every other pod. "
+        "The switch counts wherever the pod reads it: its env, a ConfigMap or Secret through envFrom or "
+        "valueFrom, or what a Kustomize overlay generates or patches in. "
         "A datastore with `POSTGRES_HOST_AUTH_METHOD=trust`, `NEO4J_AUTH=none`, `xpack.security.enabled=false` "
         "or `--protected-mode no` hands its data to any compromised pod, and to the internet the day a Service "
         "is switched to LoadBalancer. NewsBlur's fix was authentication on every database, not just a firewall."
@@ -44,6 +46,26 @@ class KubernetesDatastoreAuthDisabled(Rule):
             "apiVersion: v1\nkind: Pod\nmetadata:\n  name: redis\nspec:\n  containers:\n    - name: redis\n"
             "      image: redis:7\n      args: ['--protected-mode', 'no']\n",
             9,
+        ),
+        Bad(
+            "cache.yaml",
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cache\ndata:\n  ALLOW_EMPTY_PASSWORD: 'yes'\n---\n"
+            "apiVersion: v1\nkind: Pod\nmetadata:\n  name: cache\nspec:\n  containers:\n    - name: redis\n"
+            "      image: bitnami/redis:7.2\n      envFrom:\n        - configMapRef: {name: cache}\n",
+            6,
+            note="read through envFrom: on the ConfigMap's line",
+        ),
+        Bad(
+            "overlays/dev/kustomization.yaml",
+            "resources: [../../base]\nconfigMapGenerator:\n  - name: pg\n    literals:\n"
+            "      - POSTGRES_HOST_AUTH_METHOD=trust\n",
+            5,
+            extra={
+                "base/kustomization.yaml": "resources: [pg.yaml]\n",
+                "base/pg.yaml": "apiVersion: v1\nkind: Pod\nmetadata:\n  name: pg\nspec:\n  containers:\n"
+                "    - name: pg\n      image: postgres:16\n      envFrom:\n        - configMapRef: {name: pg}\n",
+            },
+            note="a Kustomize overlay's generated ConfigMap: on the literal",
         ),
     )
     good = (

@@ -62,6 +62,19 @@ class KubernetesServiceExposesDatastore(Rule):
             8,
             note="no workload in the scan: well-known port",
         ),
+        Bad(
+            "overlays/prod/lb.yaml",
+            "apiVersion: v1\nkind: Service\nmetadata:\n  name: mongo\nspec:\n  type: LoadBalancer\n",
+            6,
+            extra={
+                "overlays/prod/kustomization.yaml": "resources: [../../base]\npatches:\n  - path: lb.yaml\n",
+                "base/kustomization.yaml": "resources: [deployment.yaml, service.yaml]\n",
+                "base/deployment.yaml": _DEPLOYMENT,
+                "base/service.yaml": "apiVersion: v1\nkind: Service\nmetadata:\n  name: mongo\nspec:\n"
+                "  selector:\n    app: mongo\n  ports:\n    - port: 27017\n",
+            },
+            note="a Kustomize overlay's patch makes the base's ClusterIP Service public: on the patch's line",
+        ),
     )
     good = (
         Good(
