@@ -80,7 +80,8 @@ def test_strategic_merge_by_key_and_delete_directives(repo: Callable[[dict[str, 
             "prod/patch.yaml": "apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: db}\nspec:\n  template:\n"
             "    spec:\n      containers:\n        - name: postgres\n          env:\n"
             "            - {name: POSTGRES_DB, $patch: delete}\n            - {name: PGDATA, value: /data}\n"
-            "          ports:\n            - containerPort: 5432\n              hostPort: 5432\n",
+            "          ports:\n            - $patch: replace\n            - containerPort: 5432\n"
+            "              hostPort: 5432\n",
         }
     )
     found = _build(root, "prod/kustomization.yaml")
@@ -90,7 +91,7 @@ def test_strategic_merge_by_key_and_delete_directives(repo: Callable[[dict[str, 
     assert container["image"] == "postgres:16"
     assert [e["name"] for e in container["env"]] == ["POSTGRES_PASSWORD", "PGDATA"]
     assert container["ports"] == [{"containerPort": 5432, "hostPort": 5432}]
-    assert _findings(root) == [("prod/patch.yaml", 14, "ED006")]
+    assert _findings(root) == [("prod/patch.yaml", 15, "ED006")]
 
 
 def test_generators_namespace_and_prefix(repo: Callable[[dict[str, str]], Path]) -> None:

@@ -505,7 +505,14 @@ def _merge_key(item: Node, keys: tuple[str, ...]) -> tuple[str, str] | None:
     return None
 
 
+def _replaces(item: Node) -> bool:
+    """``- $patch: replace``: the patch's other elements replace the whole list."""
+    return item.is_map and len(item.value) == 1 and _directive(item) == "replace"
+
+
 def _merge_list(base: Node, patch: Node, keys: tuple[str, ...]) -> Node:
+    if any(_replaces(item) for item in patch.elements()):
+        return Node("seq", [item for item in patch.elements() if not _replaces(item)], patch.span)
     items = list(base.elements())
     for change in patch.elements():
         identity = _merge_key(change, keys) if change.is_map else None
