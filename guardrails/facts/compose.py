@@ -553,6 +553,13 @@ class CliService:
     store: Datastore
     env: dict[str, EnvValue]
     variables: dict[str, str]
+    auth: AuthState
+    exposures: list[Exposure]
+
+    def from_file(self, key: str) -> bool:
+        """Whether the variable ``key`` of the service is written with a variable the env files set."""
+        raw = self.env[key].raw if key in self.env else ""
+        return any(f"${{{name}" in raw or f"${name}" in raw for name in self.variables)
 
 
 def cli_services(
@@ -573,7 +580,9 @@ def cli_services(
         image = model.text("image")
         store = find_datastore(image, extra, container_ports(model)) if image else None
         if store is not None and image is not None:
-            found.append(CliService(model.name, image, store, environment(model, project), variables))
+            env = environment(model, project)
+            auth = auth_state(store, {k: v.value for k, v in env.items()}, command_words(model), image)
+            found.append(CliService(model.name, image, store, env, variables, auth, exposures(model, store)))
     return found
 
 

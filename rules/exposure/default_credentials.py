@@ -205,14 +205,13 @@ class DatastoreDefaultCredentials(Rule):
         for svc in cli_services(run, doc, ctx.project, extra):
             values = {k: v.value for k, v in svc.env.items()}
             for weak in weak_credentials(svc.store, values):
-                raw = svc.env[weak.key].raw
-                if not any(f"${{{name}" in raw or f"${name}" in raw for name in svc.variables):
+                if not svc.from_file(weak.key):
                     continue  # not from the env file: the compose file reports it
                 yield self.finding(
                     doc,
                     run.env_files[-1].span,
                     f"`docker compose --env-file` runs service '{svc.name}' ({svc.image}, {svc.store.name}) with "
-                    f"{weak.key} ({raw}) set to {weak.description}",
+                    f"{weak.key} ({svc.env[weak.key].raw}) set to {weak.description}",
                     anchor=f"compose-cli:{svc.name}:{weak.key}",
                     ctx=ctx,
                 )
