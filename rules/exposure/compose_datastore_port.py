@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from guardrails.documents import ShellDocument, TreeDocument
+from guardrails.documents import TreeDocument
 from guardrails.facts import compose
 from guardrails.facts.datastores import DATASTORES_OPTION_HELP, NEWSBLUR, configured, weak_credentials
-from guardrails.facts.docker_run import compose_command
-from guardrails.model import Category, Document, Finding, Kind, Severity
+from guardrails.model import Category, Finding, Kind, Severity
 from guardrails.rule import Bad, Good, Option, Rule, RuleContext
 
 
@@ -18,7 +17,7 @@ class ComposeDatastorePortExposed(Rule):
     title = "Datastore port published on all interfaces by docker-compose"
     category = Category.EXPOSED_DATASTORE
     severity = Severity.HIGH
-    kinds = frozenset({Kind.COMPOSE, Kind.SHELL})
+    kinds = frozenset({Kind.COMPOSE})
     incidents = (NEWSBLUR,)
     rationale = (
         "A port in `ports:` without a host IP binds 0.0.0.0 and [::], and Docker inserts its own iptables "
@@ -67,11 +66,7 @@ class ComposeDatastorePortExposed(Rule):
         ),
     )
 
-    def check(self, doc: Document, ctx: RuleContext) -> Iterator[Finding]:
-        if isinstance(doc, ShellDocument):
-            yield from self._cli(doc, ctx)
-            return
-        assert isinstance(doc, TreeDocument)
+    def check(self, doc: TreeDocument, ctx: RuleContext) -> Iterator[Finding]:  # type: ignore[override]
         for svc in compose.datastore_services(doc, ctx.project, configured(ctx.options)):
             weak = weak_credentials(svc.store, svc.env_values)
             if svc.auth.open:
@@ -98,27 +93,4 @@ class ComposeDatastorePortExposed(Rule):
                     anchor=f"services.{svc.name}.{first.anchor}",
                     ctx=ctx,
                     severity=severity,
-                )
-
-    def _cli(self, doc: ShellDocument, ctx: RuleContext) -> Iterator[Finding]:
-        """``docker compose --env-file F`` in a script: a published datastore whose
-        authentication F's variables switch off (the compose file alone is judged above)."""
-        for cmd in doc.commands:
-            run = compose_command(cmd)
-            if run is None:
-                continue
-            for svc in compose.cli_services(run, doc, ctx.project, configured(ctx.options)):
-                key = svc.auth.reason.split("=", 1)[0]
-                if not svc.exposures or not svc.auth.open or not svc.auth.explicit or not svc.from_file(key):
-                    continue
-                ports = ", ".join(sorted({str(e.port) for e in svc.exposures}))
-                yield self.finding(
-                    doc,
-                    run.env_files[-1].span,
-                    f"`docker compose --env-file` runs service '{svc.name}' ({svc.image}, {svc.store.name}) with "
-                    f"container port {ports} published on all interfaces; {svc.auth.reason} "
-                    f"({key}: {svc.env[key].raw} from the env file)",
-                    anchor=f"compose-cli:{svc.name}:auth",
-                    ctx=ctx,
-                    severity=Severity.CRITICAL,
                 )

@@ -13,7 +13,14 @@ from guardrails.facts.datastores import (
     find_datastore,
     weak_credentials,
 )
-from guardrails.facts.docker_run import DockerRun, RunEnvironment, docker_run, environment
+from guardrails.facts.docker_run import (
+    ComposeCommand,
+    DockerRun,
+    RunEnvironment,
+    compose_command,
+    docker_run,
+    environment,
+)
 from guardrails.facts.network import is_all_interfaces
 from guardrails.model import Category, Finding, Kind, Severity, Span
 from guardrails.rule import Bad, Good, Option, Rule, RuleContext
@@ -31,7 +38,9 @@ class DockerRunDatastorePortExposed(Rule):
         "`docker run -p 27017:27017 mongo` binds 0.0.0.0 and [::], and Docker's iptables rules bypass ufw and "
         "firewalld: the datastore is on the internet as soon as the host is. `-P` publishes every exposed port "
         "the same way and `--network host` puts the server straight on the host's interfaces. Without "
-        "authentication (critical) the first scanner to find it owns the data, as NewsBlur learned."
+        "authentication (critical) the first scanner to find it owns the data, as NewsBlur learned. "
+        "`docker compose --env-file` in a script is judged too when the env file switches off the "
+        "authentication of a service that publishes its port."
     )
     remediation = (
         "Publish to loopback only (`-p 127.0.0.1:27017:27017`) or not at all (use a user-defined network "
@@ -56,6 +65,10 @@ class DockerRunDatastorePortExposed(Rule):
     def check(self, doc: ShellDocument, ctx: RuleContext) -> Iterator[Finding]:  # type: ignore[override]
         extra = configured(ctx.options)
         for cmd in doc.commands:
+            compose_run = compose_command(cmd)
+            if compose_run is not None:
+                yield from self._compose_cli(doc, compose_run, ctx)
+                continue
             run = docker_run(cmd)
             if run is None or not run.image.static:
                 continue
@@ -86,6 +99,27 @@ class DockerRunDatastorePortExposed(Rule):
                     ctx=ctx,
                     severity=severity,
                 )
+
+    def _compose_cli(self, doc: ShellDocument, run: ComposeCommand, ctx: RuleContext) -> Iterator[Finding]:
+        """``docker compose --env-file F``: a published datastore whose authentication F's
+        variables switch off (the compose file alone is ED001's)."""
+        from guardrails.facts.compose import cli_services
+
+        for svc in cli_services(run, doc, ctx.project, configured(ctx.options)):
+            key = svc.auth.reason.split("=", 1)[0]
+            if not svc.exposures or not svc.auth.open or not svc.auth.explicit or not svc.from_file(key):
+                continue
+            ports = ", ".join(sorted({str(e.port) for e in svc.exposures}))
+            yield self.finding(
+                doc,
+                run.env_files[-1].span,
+                f"`docker compose --env-file` runs service '{svc.name}' ({svc.image}, {svc.store.name}) with "
+                f"container port {ports} published on all interfaces; {svc.auth.reason} "
+                f"({key}: {svc.env[key].raw} from the env file)",
+                anchor=f"compose-cli:{svc.name}:auth",
+                ctx=ctx,
+                severity=Severity.CRITICAL,
+            )
 
     @staticmethod
     def _exposures(run: DockerRun, ports: tuple[int, ...]) -> Iterator[tuple[Span, str, str]]:

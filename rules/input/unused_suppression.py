@@ -35,9 +35,9 @@ class UnusedSuppression(Rule):
     bad = (
         Bad(
             "deploy.sh",
-            "#!/bin/sh\n# guardrails: ignore[ED005] mongo only listens on the CI network\nkubectl apply -f mongo.yaml\n",
+            "#!/bin/sh\n# guardrails: ignore[ED001] mongo only listens on the CI network\ndocker compose up -d\n",
             2,
-            note="ED005 reads Kubernetes manifests, never shell",
+            note="ED001 reads compose files, never shell",
         ),
     )
     good = (
