@@ -91,6 +91,7 @@ class Build:
     remote: list[str] = field(default_factory=list)
     nodes: list[Node] = field(default_factory=list)
     entries: dict[str, Node] = field(default_factory=dict)
+    sources: list[tuple[Node, str]] = field(default_factory=list)
 
     def place(self, node: Node) -> Place | None:
         """Where a finding on ``node`` goes: None unless this kustomization wrote the node."""
@@ -102,25 +103,33 @@ class Build:
         """A finding on ``node`` of one resource file that holds only with ``within`` of another
         (a Secret's value read by another file's pod): on the ``resources`` entry that brings
         ``node``'s file in, when this kustomization lists that file itself."""
-        origin = self.origins.get(id(node))
+        origin = self.origin(node)
         entry = self.entries.get(origin or "")
-        if entry is None or origin == self.origins.get(id(within)):
+        if entry is None or origin == self.origin(within):
             return None
         return Place(self.origins.get(id(entry), self.path), entry.span)
 
-    def record(self, node: Node, path: str, own: bool) -> None:
-        """Register ``node``'s tree as written in ``path`` (a node keeps the first file given)."""
+    def origin(self, node: Node) -> str | None:
+        """The file ``node`` comes from: what a kustomization wrote is registered; a resource
+        file's nodes are looked up in its objects (only here: most builds never ask)."""
+        if id(node) in self.origins:
+            return self.origins[id(node)]
+        return next((path for obj, path in self.sources if any(n is node for n in obj.walk())), None)
+
+    def record(self, node: Node, path: str) -> None:
+        """Register ``node``'s tree as written by this kustomization in ``path`` (a node keeps
+        the first file given)."""
         for item in node.walk():
             self.origins.setdefault(id(item), path)
             self.nodes.append(item)
-            if own:
-                self.own.add(id(item))
+            self.own.add(id(item))
 
     def adopt(self, other: Build) -> None:
         """Take a base's objects (not as own: the base's build reports what it wrote)."""
         self.objects.extend(other.objects)
         self.origins.update(other.origins)
         self.nodes.extend(other.nodes)
+        self.sources.extend(other.sources)
         self.remote.extend(other.remote)
 
 
@@ -132,11 +141,10 @@ def build(doc: TreeDocument, project: Project) -> Build | None:
 
 
 def _build(doc: TreeDocument, project: Project, stack: tuple[str, ...]) -> Build:
-    key = ("kustomize-build", doc.path)
-    cached = project.cache.get(key)
-    if cached is None:
-        cached = project.cache[key] = _Builder(doc, project, (*stack, doc.path)).run()
-    return cached
+    # Once per scan, not per directory group: overlays share their bases.
+    return project.repository_fact(
+        ("kustomize-build", doc.path), lambda: _Builder(doc, project, (*stack, doc.path)).run()
+    )
 
 
 def _root(doc: TreeDocument) -> Node | None:
@@ -173,7 +181,7 @@ class _Builder:
     def run(self) -> Build:
         if self.root is None:
             return self.out
-        self.out.record(self.root, self.doc.path, True)
+        self.out.record(self.root, self.doc.path)
         self.apply(self.root, self.directory, self.doc.path)
         return self.out
 
@@ -215,7 +223,7 @@ class _Builder:
         if isinstance(doc, TreeDocument):
             self.out.entries[doc.path] = entry_node
             for obj in objects(doc):
-                self.out.record(obj, doc.path, False)
+                self.out.sources.append((obj, doc.path))
                 self.out.objects.append(obj)
 
     def component(self, entry: str, directory: PurePosixPath) -> None:
@@ -227,7 +235,7 @@ class _Builder:
         if sub is None or root is None or sub.path in self.stack or sub.path in self.applied:
             return
         self.applied.add(sub.path)
-        self.out.record(root, sub.path, True)
+        self.out.record(root, sub.path)
         self.apply(root, PurePosixPath(sub.path).parent, sub.path)
 
     # -- generators -------------------------------------------------------------------------
@@ -241,7 +249,7 @@ class _Builder:
                     continue
                 pairs = list(self.generated_pairs(entry, directory))
                 data = _map(pairs, entry.span)
-                self.out.record(data, path, True)
+                self.out.record(data, path)
                 behavior = _text(entry.get("behavior")) or "create"
                 existing = self.find(kind, name, _text(entry.get("namespace")))
                 if behavior in ("merge", "replace") and existing is not None:
@@ -262,7 +270,7 @@ class _Builder:
                     ],
                     entry.span,
                 )
-                self.out.record(obj, path, True)
+                self.out.record(obj, path)
                 self.out.objects.append(obj)
 
     def generated_pairs(self, entry: Node, directory: PurePosixPath) -> Iterator[tuple[Node, Node]]:
@@ -272,7 +280,7 @@ class _Builder:
             env_doc = self.env_file(self._path(directory, item.text))
             for env_entry in env_doc.entries if env_doc is not None else []:
                 value = _scalar(env_entry.value, env_entry.value_span)
-                self.out.record(value, env_doc.path, True)  # type: ignore[union-attr]
+                self.out.record(value, env_doc.path)  # type: ignore[union-attr]
                 yield _scalar(env_entry.key, env_entry.span), value
         for item in _strings(entry.get("files")):
             key, _, relative = item.text.partition("=")
@@ -284,13 +292,13 @@ class _Builder:
             text = data.decode("utf-8", "replace")
             lines = text.splitlines() or [""]
             value = _scalar(text, Span(1, 1, len(lines), len(lines[-1]) + 1))
-            self.out.record(value, self.project.display_of(file), True)
+            self.out.record(value, self.project.display_of(file))
             yield _scalar(PurePosixPath(key).name if key == relative else key, item.span), value
         for item in _strings(entry.get("literals")):
             key, sep, value_text = item.text.partition("=")
             if sep:
                 value = _scalar(_unquote(value_text), item.span)
-                self.out.record(value, self.out.origins.get(id(item), self.doc.path), True)
+                self.out.record(value, self.out.origins.get(id(item), self.doc.path))
                 yield _scalar(key.strip(), item.span), value
 
     def env_file(self, path: Path) -> DotenvDocument | None:
@@ -346,7 +354,7 @@ class _Builder:
             if not isinstance(doc, TreeDocument):
                 return []
             for root in doc.roots:
-                self.out.record(root, doc.path, True)
+                self.out.record(root, doc.path)
             return list(doc.roots)
         if inline is not None and inline.is_scalar:
             return self.inline(inline, path)
@@ -372,7 +380,7 @@ class _Builder:
                     item.span.end_line + first - 1,
                     item.span.end_column + indent,
                 )
-            self.out.record(root, path, True)
+            self.out.record(root, path)
         return list(parsed.roots)
 
     def targets(self, target: Node | None) -> list[Node]:
