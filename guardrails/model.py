@@ -64,6 +64,16 @@ class Kind(str, enum.Enum):
     ZONE = "zone"
     RESOLV_CONF = "resolv-conf"
     DOCKER_DAEMON = "docker-daemon"
+    REDIS_CONF = "redis-conf"
+    MONGOD_CONF = "mongod-conf"
+    POSTGRESQL_CONF = "postgresql-conf"
+    PG_HBA = "pg-hba"
+    MYSQL_CNF = "mysql-cnf"
+    ELASTICSEARCH_YML = "elasticsearch-yml"
+    NETPLAN = "netplan"
+    RESOLVED_CONF = "resolved-conf"
+    COREFILE = "corefile"
+    DNSMASQ_CONF = "dnsmasq-conf"
 
 
 class Span(NamedTuple):
