@@ -258,14 +258,17 @@ class _Builder:
                     base = merged if merged is not None else existing
                     self.out.objects[index] = self.set_key(base, section, self.merge_data(base.get(section), data))
                     continue
-                metadata = [(_scalar("name", entry.span), entry.get("name") or _scalar(name, entry.span))]
-                if entry.get("namespace") is not None:
-                    metadata.append((_scalar("namespace", entry.span), entry.get("namespace")))  # type: ignore[arg-type]
+                metadata: list[tuple[Node, Node]] = [
+                    (_scalar("name", entry.span), entry.get("name") or _scalar(name, entry.span))
+                ]
+                namespace = entry.get("namespace")
+                if namespace is not None:
+                    metadata.append((_scalar("namespace", entry.span), namespace))
                 obj = _map(
                     [
                         (_scalar("apiVersion", entry.span), _scalar("v1", entry.span)),
                         (_scalar("kind", entry.span), _scalar(kind, entry.span)),
-                        (_scalar("metadata", entry.span), _map(metadata, entry.span)),  # type: ignore[arg-type]
+                        (_scalar("metadata", entry.span), _map(metadata, entry.span)),
                         (_scalar(section, entry.span), data),
                     ],
                     entry.span,
@@ -275,12 +278,14 @@ class _Builder:
 
     def generated_pairs(self, entry: Node, directory: PurePosixPath) -> Iterator[tuple[Node, Node]]:
         """(key, value) of a generator: ``envs`` files, then ``files``, then ``literals``."""
-        env_files = _strings(entry.get("envs")) + ([entry.get("env")] if _text(entry.get("env")) else [])  # type: ignore[list-item]
+        env_files = _strings(entry.get("envs")) + [n for n in [entry.get("env")] if n is not None and _text(n)]
         for item in env_files:
             env_doc = self.env_file(self._path(directory, item.text))
-            for env_entry in env_doc.entries if env_doc is not None else []:
+            if env_doc is None:
+                continue
+            for env_entry in env_doc.entries:
                 value = _scalar(env_entry.value, env_entry.value_span)
-                self.out.record(value, env_doc.path)  # type: ignore[union-attr]
+                self.out.record(value, env_doc.path)
                 yield _scalar(env_entry.key, env_entry.span), value
         for item in _strings(entry.get("files")):
             key, _, relative = item.text.partition("=")
@@ -326,7 +331,8 @@ class _Builder:
     # -- patches ----------------------------------------------------------------------------
 
     def patch(self, root: Node, directory: PurePosixPath, path: str) -> None:
-        for entry in root.get("patchesStrategicMerge").elements() if root.get("patchesStrategicMerge") else []:  # type: ignore[union-attr]
+        strategic = root.get("patchesStrategicMerge")
+        for entry in strategic.elements() if strategic is not None else []:
             for patch in self.patch_documents(entry, None, directory, path, file_entry=True):
                 self.strategic(patch, None)
         for key in ("patchesJson6902", "patches"):
@@ -586,13 +592,19 @@ def _json_patch(obj: Node, operations: Node) -> Node:
         op, path, value = _text(operation.get("op")), operation.get("path"), operation.get("value")
         if op not in ("add", "replace", "remove") or path is None or (op != "remove" and value is None):
             continue
-        changed = _apply(obj, _pointer(path.text), op, value)
+        tokens = _pointer(path.text)
+        if not tokens:
+            continue  # the whole document: not a patch of one of its parts
+        changed = _apply(obj, tokens, op, None if op == "remove" else value)
         obj = changed if changed is not None else obj
     return obj
 
 
 def _apply(node: Node, tokens: list[str], op: str, value: Node | None) -> Node | None:
+    """``obj`` with one operation applied at the path ``tokens`` (None when the path is missing);
+    ``value`` is None only for ``remove``."""
     head, rest = tokens[0], tokens[1:]
+    inserted = [value] if value is not None else []
     if node.is_map:
         child = node.get(head)
         if not rest:
@@ -617,9 +629,8 @@ def _apply(node: Node, tokens: list[str], op: str, value: Node | None) -> Node |
         index = int(head)
         if not rest:
             if op == "add":
-                return Node("seq", [*items[:index], value, *items[index:]], node.span)  # type: ignore[list-item]
-            replaced = [] if op == "remove" else [value]
-            return Node("seq", [*items[:index], *replaced, *items[index + 1 :]], node.span)  # type: ignore[list-item]
+                return Node("seq", [*items[:index], *inserted, *items[index:]], node.span)
+            return Node("seq", [*items[:index], *inserted, *items[index + 1 :]], node.span)
         changed = _apply(items[index], rest, op, value)
         return None if changed is None else Node("seq", [*items[:index], changed, *items[index + 1 :]], node.span)
     return None

@@ -508,8 +508,8 @@ def extract(doc: Document, envs: Environments, path: str | None = None, project:
     elif isinstance(doc, TreeDocument) and doc.kind is Kind.KUBERNETES:
         if is_kustomization(doc.path):
             found = build(doc, project) if project is not None else None
-            if found is not None:
-                collector.generated(found, env, project)  # type: ignore[arg-type]
+            if found is not None and project is not None:
+                collector.generated(found, env, project)
         else:
             for obj in objects(doc):
                 collector.kubernetes(obj, env)
