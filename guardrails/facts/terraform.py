@@ -51,6 +51,8 @@ class Origin(NamedTuple):
     kind: str = ""
     name: str = ""
     span: Span | None = None
+    #: The expression written there (what a fix edits); None for a value that has none.
+    expr: Expr | None = None
 
     def __str__(self) -> str:
         return f"{self.what} ({self.path}:{self.line})"
@@ -234,7 +236,7 @@ class Scope:
         elif head == "local" and name in self.module.locals:
             attr, path = self.module.locals[name]
             found = self.resolve(attr.expr, depth + 1)
-            found.origins.insert(0, Origin(f"local.{name}", path, attr.span.line, LOCAL, name))
+            found.origins.insert(0, Origin(f"local.{name}", path, attr.span.line, LOCAL, name, expr=attr.expr))
         else:
             return _unknown()
         return _walk(found, steps)
@@ -264,14 +266,16 @@ class Scope:
         if call is None and name in self.module.auto_tfvars:
             attr, path = self.module.auto_tfvars[name]
             found = self.resolve(attr.expr, depth + 1)
-            found.origins.insert(0, Origin(f"var.{name} in tfvars", path, attr.span.line, TFVARS, name))
+            found.origins.insert(0, Origin(f"var.{name} in tfvars", path, attr.span.line, TFVARS, name, expr=attr.expr))
             return found
         block, path = self.module.variables[name]
         default = block.get("default")
         if default is None:
             return Resolved(None, False, [Origin(f"var.{name} has no default", path, block.span.line)])
         found = self.resolve(default.expr, depth + 1)
-        found.origins.insert(0, Origin(f"var.{name} default", path, default.span.line, DEFAULT, name))
+        found.origins.insert(
+            0, Origin(f"var.{name} default", path, default.span.line, DEFAULT, name, expr=default.expr)
+        )
         return found
 
     def bound(self, expr: Expr) -> tuple[Expr, Scope]:
@@ -307,13 +311,13 @@ class Scope:
             for attr, path in self.module.other_tfvars.get(name, []):
                 inner = _walk(self.resolve(attr.expr, 1), steps)
                 what = f"var.{name} in {PurePosixPath(path).name}"
-                inner.origins.insert(0, Origin(what, path, attr.span.line, TFVARS, name))
+                inner.origins.insert(0, Origin(what, path, attr.span.line, TFVARS, name, expr=attr.expr))
                 found.append(inner)
         return found
 
 
 def _input(call: Call, attr: Attribute) -> Origin:
-    return Origin(f"{call.label} input {attr.name}", call.path, attr.span.line, INPUT, attr.name, attr.span)
+    return Origin(f"{call.label} input {attr.name}", call.path, attr.span.line, INPUT, attr.name, attr.span, attr.expr)
 
 
 def _steps(rest: str) -> tuple[str, list[str | int]]:

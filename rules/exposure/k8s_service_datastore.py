@@ -10,7 +10,8 @@ from guardrails.facts.datastores import DATASTORES_OPTION_HELP, NEWSBLUR, AuthSt
 from guardrails.facts.kubernetes import Container, Service, containers, selects, services
 from guardrails.facts.kustomize import is_kustomization, manifests
 from guardrails.facts.network import is_private_cidr, is_world
-from guardrails.model import Category, Document, Finding, Kind, Severity
+from guardrails.fixes import fix, replace_scalar
+from guardrails.model import Category, Document, Finding, Fix, Kind, Safety, Severity
 from guardrails.rule import Bad, Good, Option, Place, Rule, RuleContext
 
 _DEPLOYMENT = (
@@ -46,6 +47,11 @@ class KubernetesServiceExposesDatastore(Rule):
         "in the datastore."
     )
     options = {"datastores": Option([], DATASTORES_OPTION_HELP)}
+    fix_safety = Safety.UNSAFE
+    fix_note = (
+        "sets the Service's `type` to ClusterIP (from LoadBalancer or NodePort): clients outside the cluster lose "
+        "it; none when the spec sets a nodePort, externalTrafficPolicy, loadBalancer* field or externalIPs"
+    )
     bad = (
         Bad(
             "service.yaml",
@@ -126,6 +132,8 @@ class KubernetesServiceExposesDatastore(Rule):
                     if (place := manifest.place(port.node, *cause)) is not None
                 )
                 if exposure is not None and ports:
+                    # The edit is made in this file: an overlay's Service may take its type from a patch.
+                    remedy = _cluster_ip(doc, service) if exposure.startswith("type ") and not manifest.via else None
                     exposed.append(
                         Exposed(
                             service.name,
@@ -135,6 +143,7 @@ class KubernetesServiceExposesDatastore(Rule):
                             ports,
                             tuple(service.source_ranges),
                             manifest.via,
+                            remedy,
                         )
                     )
             scopes.append(Scope(manifest.via, backends, tuple(exposed)))
@@ -208,7 +217,33 @@ class KubernetesServiceExposesDatastore(Rule):
             anchor=f"Service/{service.namespace}/{service.name}/ports/{number}",
             ctx=ctx,
             severity=severity,
+            fix=service.fix,
         )
+
+
+#: Service fields that only a LoadBalancer or NodePort may set: the API rejects them on a ClusterIP.
+_EXTERNAL_ONLY = (
+    "loadBalancerIP",
+    "loadBalancerSourceRanges",
+    "loadBalancerClass",
+    "externalTrafficPolicy",
+    "healthCheckNodePort",
+    "allocateLoadBalancerNodePorts",
+)
+
+
+def _cluster_ip(doc: TreeDocument, service: Service) -> Fix | None:
+    """``type: ClusterIP`` in place of LoadBalancer or NodePort, when nothing else in the spec
+    belongs to those types (a ``nodePort``, ``externalTrafficPolicy``...): in-cluster clients
+    keep the Service, clients outside the cluster lose it."""
+    spec = service.node.get("spec")
+    kind = spec.get("type") if spec is not None else None
+    if spec is None or kind is None or service.external_ips or any(spec.get(k) is not None for k in _EXTERNAL_ONLY):
+        return None
+    if any(port.node_port is not None for port in service.ports):
+        return None
+    edit = replace_scalar(doc, kind, "ClusterIP")
+    return fix("make the Service ClusterIP", Safety.UNSAFE, [edit] if edit else None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -261,6 +296,7 @@ class Exposed:
     ports: tuple[tuple[int, int | str, Place], ...]
     source_ranges: tuple[str, ...]
     via: str = ""
+    fix: Fix | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,6 +8,7 @@ from guardrails.documents import Block, TerraformDocument
 from guardrails.facts import terraform
 from guardrails.facts.datastores import NEWSBLUR
 from guardrails.facts.network import ipv4_range_size, is_world
+from guardrails.facts.stateful import Setting
 from guardrails.facts.tf_network import (
     AZURE_FIREWALL_RULES,
     address_of,
@@ -16,8 +17,10 @@ from guardrails.facts.tf_network import (
     network_for,
 )
 from guardrails.facts.tf_providers import provider_default
-from guardrails.model import Category, Finding, Kind, Severity
+from guardrails.fixes import fix
+from guardrails.model import Category, Finding, Kind, Safety, Severity
 from guardrails.rule import Bad, Good, Rule, RuleContext
+from guardrails.terraform_fixes import set_setting
 
 _PUBLICLY_ACCESSIBLE = ("aws_db_instance", "aws_rds_cluster_instance", "aws_redshift_cluster")
 _HALF_OF_IPV4 = 2**31
@@ -48,6 +51,11 @@ class TerraformDatabasePubliclyAccessible(Rule):
         "private_network, `public_network_access_enabled = false` with a private endpoint) and reach them "
         "through the VPC, a VPN or a bastion; if public access is unavoidable, admit only specific client CIDRs "
         "or security groups on the database port."
+    )
+    fix_safety = Safety.UNSAFE
+    fix_note = (
+        "sets `publicly_accessible = false` on an RDS instance or cluster (or on the variable default, tfvars "
+        "line or local it comes from when nothing else reads that): clients reaching it over the internet lose it"
     )
     bad = (
         Bad(
@@ -125,6 +133,8 @@ class TerraformDatabasePubliclyAccessible(Rule):
             return
         sets = "sets publicly_accessible = true" if attr is not None else "leaves publicly_accessible at true"
         what = f"{instance.address} {sets}{resolved.via}"
+        setting = Setting(block, "publicly_accessible", attr, True, "", resolved, instance)
+        remedy = fix("make the database private", Safety.UNSAFE, set_setting(doc, setting, False, ctx.project))
         if reach.open:
             message = f"{what} and {reach.reason}: the database is on the internet"
         else:
@@ -137,6 +147,7 @@ class TerraformDatabasePubliclyAccessible(Rule):
             ctx=ctx,
             severity=Severity.HIGH if reach.open else Severity.MEDIUM,
             related=instance.related(),
+            fix=remedy,
         )
 
     def _cloud_sql(
