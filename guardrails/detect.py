@@ -34,7 +34,12 @@ _EXACT: dict[str, Kind] = {
     "daemon.json": Kind.DOCKER_DAEMON,
     ".gitlab-ci.yml": Kind.GITLAB_CI,
     ".gitlab-ci.yaml": Kind.GITLAB_CI,
+    "kustomization": Kind.KUBERNETES,
 }
+
+# The names kustomize reads in a directory (api/konfig ``RecognizedKustomizationFileNames``):
+# a kustomization is Kubernetes configuration whether or not it writes apiVersion and kind.
+KUSTOMIZATION_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
 
 _SUFFIXES: list[tuple[str, Kind]] = [
     (".tfvars.json", Kind.TFVARS),
@@ -126,6 +131,8 @@ def _yaml_kind(p: PurePosixPath, lower: str) -> Kind | str:
         return Kind.GITHUB_ACTIONS
     if lower in ("action.yml", "action.yaml"):
         return Kind.GITHUB_ACTIONS
+    if lower in KUSTOMIZATION_FILES:
+        return Kind.KUBERNETES
     if len(parts) >= 3 and parts[-3:-1] == [".gitlab", "ci"]:
         return Kind.GITLAB_CI
     return Kind.YAML

@@ -118,7 +118,10 @@ class Project:
         it: a new subdirectory can hold a new file)."""
 
     def read_bytes(self, path: Path) -> bytes | None:
-        """The raw content of a project file (None when unreadable or too large)."""
+        """The raw content of a project file (None when unreadable, too large, or outside the
+        repository: a path read from a scanned file must not lead the scan elsewhere)."""
+        if not _inside(real_path(path if path.is_absolute() else self.cwd / path), self.root):
+            return None
         try:
             with open(path, "rb") as handle:
                 data = handle.read(self.max_file_size + 1)

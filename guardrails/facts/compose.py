@@ -15,8 +15,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
-from guardrails.documents import DotenvDocument, TreeDocument
+from guardrails.documents import DotenvDocument, ShellDocument, TreeDocument
 from guardrails.facts.datastores import AuthState, Datastore, auth_state, find_datastore
+from guardrails.facts.docker_run import ComposeCommand, env_file, script_path, working_directories
 from guardrails.facts.network import covers, is_all_interfaces, is_loopback, parse_port_spec, port_range
 from guardrails.model import Node
 from guardrails.project import Project
@@ -380,7 +381,12 @@ def compose_model(doc: TreeDocument, project: Project) -> dict[str, ServiceModel
     """Every service of the compose project ``doc`` belongs to, merged as compose merges it
     (``include`` first, then each file in order, ``extends`` resolved in its file)."""
     files, variables = compose_files(doc, project)
-    key = ("compose-model", tuple(d.path for d in files))
+    return models_of(files, variables, project)
+
+
+def models_of(files: list[TreeDocument], variables: dict[str, str], project: Project) -> dict[str, ServiceModel]:
+    """The services of ``files`` loaded together, interpolated with ``variables``."""
+    key = ("compose-model", tuple(d.path for d in files), hash(frozenset(variables.items())))
     cached = project.cache.get(key)
     if cached is None:
         interpolate = Interpolator(variables)
@@ -554,3 +560,64 @@ def merged_from(svc: DatastoreService, doc: TreeDocument) -> str:
     if svc.profiles:
         parts.append(f"started with profile {', '.join(svc.profiles)}")
     return f" ({'; '.join(parts)})" if parts else ""
+
+
+@dataclass(frozen=True, slots=True)
+class CliService:
+    """A datastore service as ``docker compose --env-file`` in a script runs it: its
+    environment interpolated with the env files' variables (``variables``)."""
+
+    name: str
+    image: str
+    store: Datastore
+    env: dict[str, EnvValue]
+    variables: dict[str, str]
+    auth: AuthState
+    exposures: list[Exposure]
+
+    def from_file(self, key: str) -> bool:
+        """Whether the variable ``key`` of the service is written with a variable the env files set."""
+        raw = self.env[key].raw if key in self.env else ""
+        return any(f"${{{name}" in raw or f"${name}" in raw for name in self.variables)
+
+
+def cli_services(
+    run: ComposeCommand, doc: ShellDocument, project: Project, extra: tuple[Datastore, ...] = ()
+) -> list[CliService]:
+    """The datastore services a ``docker compose --env-file …`` command starts; nothing
+    without ``--env-file`` (the compose files are judged with their ``.env``) or when a file
+    it names is unknown (see ``docker_run.working_directories``)."""
+    env_docs = [env_file(word, run.command, doc, project) for word in run.env_files]
+    if not env_docs or any(d is None for d in env_docs):
+        return []
+    variables = {e.key: e.value for d in env_docs if d is not None for e in d.entries}
+    files = _cli_files(run, doc, project)
+    if files is None:
+        return []
+    found: list[CliService] = []
+    for model in models_of(files, variables, project).values():
+        image = model.text("image")
+        store = find_datastore(image, extra, container_ports(model)) if image else None
+        if store is not None and image is not None:
+            env = environment(model, project)
+            auth = auth_state(store, {k: v.value for k, v in env.items()}, command_words(model), image)
+            found.append(CliService(model.name, image, store, env, variables, auth, exposures(model, store)))
+    return found
+
+
+def _cli_files(run: ComposeCommand, doc: ShellDocument, project: Project) -> list[TreeDocument] | None:
+    """The ``-f`` files, else the base (and its override) where the command runs."""
+    if run.files:
+        paths = [script_path(word, run.command, doc, project) for word in run.files]
+        docs = [project.document(p) if p is not None else None for p in paths]
+        return (
+            [d for d in docs if isinstance(d, TreeDocument)] if all(isinstance(d, TreeDocument) for d in docs) else None
+        )
+    bases = {
+        base.path: base
+        for directory in working_directories(run.command, doc, project)
+        if (base := _first(project, PurePosixPath(project.display_of(directory)), BASE_NAMES)) is not None
+    }
+    if len(bases) != 1:
+        return None
+    return compose_files(next(iter(bases.values())), project)[0]

@@ -794,6 +794,10 @@ def auth_state(store: Datastore, env: Mapping[str, str | None], words: list[str]
         if key in env and env[key] is not None:
             value = (env[key] or "").strip().lower()
             disabled = value not in _FALSE if expected == "*" else fnmatch.fnmatch(value, expected.lower())
+            if "ALLOW_EMPTY" in key and any(_env_matches(env, entry) for entry in store.auth_env):
+                # ``*_ALLOW_EMPTY_PASSWORD`` only permits an empty password: a password that is
+                # set is still used (the official mysql/mariadb entrypoints, bitnami's libos).
+                disabled = False
             if disabled:
                 return AuthState(True, f"{key}={env[key]} disables authentication", explicit=True)
     has_auth_flag = any(_flag_present(words, flag) for flag in store.auth_flags)

@@ -3,14 +3,23 @@ as Docker reads it: options, the image, and the command given to the container.
 
 Options that take no value are listed; any other option takes the next word (or its
 ``=value``), which is how the docker CLI parses them.
+
+``--env-file`` files are read where a reviewer finds them: a relative path is looked up
+beside the script and at the repository root (the two places a script is run from), and
+used when exactly one file answers; a path with variables, an absolute path, a script that
+changes directory first (other than to its own, ``cd "$(dirname "$0")"``), or a name found in
+both places naming different files, is unknown. ``-e`` overrides the files, as in the CLI.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
 
-from guardrails.documents import ShellCommand, Word
+from guardrails.documents import DotenvDocument, ShellCommand, ShellDocument, Word
 from guardrails.facts.network import PortSpec, parse_port_spec
+from guardrails.model import ParseError
+from guardrails.project import Project
 
 _BOOLEAN = frozenset(
     {
@@ -126,6 +135,117 @@ def docker_run(cmd: ShellCommand) -> DockerRun | None:
         found = DockerRun(cmd, image, [w.value for w in words[i + 1 :]], publish, publish_all, host_network, env)
         found.env_files = env_files
     return found
+
+
+@dataclass(slots=True)
+class RunEnvironment:
+    """The container's variables: ``values`` by name, the word that sets each (its ``-e``, or
+    the ``--env-file`` naming the file), the file and line of those from a file, and the
+    ``--env-file`` words whose file is unknown."""
+
+    values: dict[str, str | None] = field(default_factory=dict)
+    words: dict[str, Word] = field(default_factory=dict)
+    sources: dict[str, str] = field(default_factory=dict)
+    unknown: list[Word] = field(default_factory=list)
+
+
+def environment(run: DockerRun, doc: ShellDocument, project: Project) -> RunEnvironment:
+    found = RunEnvironment()
+    for word in run.env_files:
+        env_doc = env_file(word, run.command, doc, project)
+        if env_doc is None:
+            found.unknown.append(word)
+            continue
+        for entry in env_doc.entries:
+            found.values[entry.key] = entry.value
+            found.words[entry.key] = word
+            found.sources[entry.key] = f"{env_doc.path}:{entry.value_span.line}"
+    for key, (value, word) in run.env.items():
+        found.values[key] = value
+        found.words[key] = word
+        found.sources.pop(key, None)
+    return found
+
+
+def env_file(word: Word, cmd: ShellCommand, doc: ShellDocument, project: Project) -> DotenvDocument | None:
+    """The file an ``--env-file`` word names, when one place answers (see the module's note)."""
+    path = script_path(word, cmd, doc, project)
+    return _dotenv(path, project) if path is not None else None
+
+
+def script_path(word: Word, cmd: ShellCommand, doc: ShellDocument, project: Project) -> Path | None:
+    """The file a relative path of a command names, when one place answers (see the module's note)."""
+    if not word.static or not word.value or PurePosixPath(word.value).is_absolute():
+        return None
+    places = working_directories(cmd, doc, project)
+    found = {(place / word.value).resolve() for place in places if project.read_bytes(place / word.value) is not None}
+    return found.pop() if len(found) == 1 else None
+
+
+def working_directories(cmd: ShellCommand, doc: ShellDocument, project: Project) -> list[Path]:
+    """Where ``cmd`` may run from: the script's directory and the repository root, only the
+    script's directory after ``cd "$(dirname "$0")"``, nowhere known after another ``cd``."""
+    script_dir = (project.cwd / doc.host.path).parent
+    places = [script_dir, project.root]
+    for earlier in doc.commands:
+        if earlier.index >= cmd.index or earlier.command != "cd":
+            continue
+        if "dirname" in earlier.text and ("$0" in earlier.text or "BASH_SOURCE" in earlier.text):
+            places = [script_dir]
+        else:
+            return []
+    return places
+
+
+def _dotenv(path: Path, project: Project) -> DotenvDocument | None:
+    """An env file as the CLI reads it (``KEY=value`` lines), whatever its name."""
+    from guardrails.model import Kind
+    from guardrails.parsers import dotenv
+
+    doc = project.document(path)
+    if isinstance(doc, DotenvDocument):
+        return doc
+    data = project.read_bytes(path)
+    if data is None:
+        return None
+    try:
+        return dotenv.parse(project.display_of(path), data.decode("utf-8", "replace"), Kind.DOTENV)
+    except ParseError:
+        return None
+
+
+@dataclass(slots=True)
+class ComposeCommand:
+    """``docker compose`` (or ``docker-compose``) with its ``-f`` files and ``--env-file``s."""
+
+    command: ShellCommand
+    files: list[Word]
+    env_files: list[Word]
+
+
+def compose_command(cmd: ShellCommand) -> ComposeCommand | None:
+    """The project options before the subcommand (compose's global flags)."""
+    argv = cmd.args
+    if cmd.command == "docker-compose":
+        i = 0
+    elif cmd.command in _RUNNERS and argv and argv[0].value == "compose":
+        i = 1
+    else:
+        return None
+    found = ComposeCommand(cmd, [], [])
+    while i < len(argv) and argv[i].value.startswith("-"):
+        name, eq, _ = argv[i].value.partition("=")
+        value = argv[i] if eq else (argv[i + 1] if i + 1 < len(argv) else None)
+        if value is not None and name in ("-f", "--file", "--env-file"):
+            if eq:
+                value = Word(value.text, value.value.split("=", 1)[1], value.static, value.span)
+            (found.env_files if name == "--env-file" else found.files).append(value)
+        i += 1 if eq or name in _COMPOSE_FLAGS else 2
+    return found
+
+
+# compose's global options that take no value.
+_COMPOSE_FLAGS = frozenset({"--compatibility", "--dry-run", "--all-resources", "--verbose", "--help", "-h"})
 
 
 _WRAPPERS = {"exec", "nohup", "command", "time", "nice", "setsid", "tini", "dumb-init", "docker-entrypoint.sh"}

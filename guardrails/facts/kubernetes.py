@@ -2,18 +2,24 @@
 template labels and containers, Services, and selector matching.
 
 A Service reaches the pods whose labels include every selector label (``spec.selector``
-is a plain map: matchLabels semantics) in the same namespace.
+is a plain map: matchLabels semantics) in the same namespace. A container's environment
+includes what it reads from the ConfigMaps and Secrets judged with it (``envFrom``,
+``valueFrom.configMapKeyRef``/``secretKeyRef``; Secret ``data`` decoded, ``stringData`` over it),
+as the kubelet builds it: ``envFrom`` first, ``env`` over it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+import base64
+import binascii
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from guardrails.documents import TreeDocument
 from guardrails.facts.datastores import AuthState, Datastore, auth_state, find_datastore
 from guardrails.facts.load_balancers import SOURCE_RANGES_ANNOTATION, private_reason
 from guardrails.model import Node
+from guardrails.rule import Place
 
 
 def objects(doc: TreeDocument) -> Iterator[Node]:
@@ -31,6 +37,105 @@ def objects(doc: TreeDocument) -> Iterator[Node]:
 
 def _text(node: Node | None) -> str:
     return node.text if node is not None and node.is_scalar else ""
+
+
+@dataclass(slots=True)
+class Manifest:
+    """Objects judged together, and where a finding on one of their nodes goes: a file's own
+    objects, or what a kustomization deploys (``locate`` answers for the nodes it wrote,
+    ``via`` names it in messages)."""
+
+    doc: TreeDocument
+    objects: list[Node]
+    locate: Callable[[Node], Place | None] | None = None
+    via: str = ""
+    join: Callable[[Node, Node], Place | None] | None = None
+
+    @classmethod
+    def of(cls, doc: TreeDocument) -> Manifest:
+        return cls(doc, list(objects(doc)))
+
+    def place(self, *nodes: Node | None, within: Node | None = None) -> Place | None:
+        """Where a finding caused by ``nodes`` goes: the first of them this manifest wrote
+        (any, for a file; for a kustomization, one its patches or generators wrote), else,
+        when the first holds only together with ``within`` from another file, the line of the
+        kustomization that puts the two together."""
+        for node in nodes:
+            if node is None:
+                continue
+            if self.locate is None:
+                return Place.of(self.doc, node.span)
+            place = self.locate(node)
+            if place is not None:
+                return place
+        first = next((n for n in nodes if n is not None), None)
+        if self.join is not None and first is not None and within is not None:
+            return self.join(first, within)
+        return None
+
+
+def decode_base64(text: str) -> str | None:
+    """A Secret ``data`` value as the pod reads it (None when it is not base64 of UTF-8 text)."""
+    try:
+        raw = base64.b64decode("".join(text.split()), validate=True)
+        return raw.decode("utf-8")
+    except (binascii.Error, ValueError, UnicodeDecodeError):
+        return None
+
+
+def config_data(objs: Iterable[Node]) -> dict[tuple[str, str, str], dict[str, EnvVar]]:
+    """(kind, namespace, name) of each ConfigMap and Secret -> its keys, values decoded."""
+    found: dict[tuple[str, str, str], dict[str, EnvVar]] = {}
+    for obj in objs:
+        kind = _text(obj.get("kind"))
+        if kind not in ("ConfigMap", "Secret"):
+            continue
+        values: dict[str, EnvVar] = {}
+        data = obj.get("data")
+        for key, _, node in data.items() if data is not None and data.is_map else ():
+            text = node.text if node.is_scalar else None
+            values[key] = EnvVar(decode_base64(text) if kind == "Secret" and text is not None else text, node)
+        string_data = obj.get("stringData") if kind == "Secret" else None
+        for key, _, node in string_data.items() if string_data is not None and string_data.is_map else ():
+            values[key] = EnvVar(node.text if node.is_scalar else None, node)
+        found[(kind, namespace(obj), _text(obj.path("metadata", "name")))] = values
+    return found
+
+
+def _environment(
+    node: Node, space: str, data: dict[tuple[str, str, str], dict[str, EnvVar]]
+) -> tuple[dict[str, EnvVar], bool]:
+    """A container's variables, and whether some ``envFrom`` source is not among ``data``."""
+    env: dict[str, EnvVar] = {}
+    unresolved = False
+    sources = node.get("envFrom")
+    for source in sources.elements() if sources is not None and sources.is_seq else []:
+        for ref, kind in (("configMapRef", "ConfigMap"), ("secretRef", "Secret")):
+            target = source.get(ref)
+            if target is None:
+                continue
+            values = data.get((kind, space, _text(target.get("name"))))
+            if values is None:
+                unresolved = True
+                continue
+            prefix = _text(source.get("prefix"))
+            env.update({prefix + key: value for key, value in values.items()})
+    env_node = node.get("env")
+    for item in env_node.elements() if env_node is not None and env_node.is_seq else []:
+        name = _text(item.get("name"))
+        if not name:
+            continue
+        value = item.get("value")
+        if value is not None:
+            env[name] = EnvVar(value.text if value.is_scalar else None, value)
+            continue
+        env[name] = EnvVar(None, item)
+        for ref, kind in (("configMapKeyRef", "ConfigMap"), ("secretKeyRef", "Secret")):
+            target = item.path("valueFrom", ref)
+            values = data.get((kind, space, _text(target.get("name")))) if target is not None else None
+            if target is not None and values is not None and _text(target.get("key")) in values:
+                env[name] = values[_text(target.get("key"))]
+    return env, unresolved
 
 
 def label(obj: Node) -> str:
@@ -93,7 +198,8 @@ class Container:
     ports: list[ContainerPort] = field(default_factory=list)
 
     def auth(self) -> AuthState:
-        """The auth state; a container fed by ``envFrom`` may get its credentials there."""
+        """The auth state; a container fed by an ``envFrom`` source not judged with it may get
+        its credentials there."""
         assert self.store is not None
         state = auth_state(self.store, {k: v.value for k, v in self.env.items()}, self.words, self.image)
         if state.open and not state.explicit and self.env_from:
@@ -113,10 +219,12 @@ def _port_number(node: Node | None) -> int | None:
         return None
 
 
-def containers(doc: TreeDocument, extra: Iterable[Datastore] = ()) -> list[Container]:
+def containers(source: TreeDocument | Manifest, extra: Iterable[Datastore] = ()) -> list[Container]:
     extra = tuple(extra)
+    manifest = source if isinstance(source, Manifest) else Manifest.of(source)
+    data = config_data(manifest.objects)
     found: list[Container] = []
-    for obj in objects(doc):
+    for obj in manifest.objects:
         for spec, pod_labels in pod_specs(obj):
             for group in ("initContainers", "containers"):
                 items = spec.get(group)
@@ -124,14 +232,7 @@ def containers(doc: TreeDocument, extra: Iterable[Datastore] = ()) -> list[Conta
                     if not node.is_map:
                         continue
                     image = _text(node.get("image"))
-                    env: dict[str, EnvVar] = {}
-                    env_node = node.get("env")
-                    for item in env_node.elements() if env_node is not None and env_node.is_seq else []:
-                        name = _text(item.get("name"))
-                        value = item.get("value")
-                        if name:
-                            text = value.text if value is not None and value.is_scalar else None
-                            env[name] = EnvVar(text, value if value is not None else item)
+                    env, unresolved = _environment(node, namespace(obj), data)
                     words = [
                         _text(w)
                         for key in ("command", "args")
@@ -154,7 +255,7 @@ def containers(doc: TreeDocument, extra: Iterable[Datastore] = ()) -> list[Conta
                             image,
                             find_datastore(image, extra, [p.number for p in ports]) if image else None,
                             env,
-                            node.get("envFrom") is not None,
+                            unresolved,
                             words,
                             ports,
                         )
@@ -162,8 +263,8 @@ def containers(doc: TreeDocument, extra: Iterable[Datastore] = ()) -> list[Conta
     return found
 
 
-def datastore_containers(doc: TreeDocument, extra: Iterable[Datastore] = ()) -> list[Container]:
-    return [c for c in containers(doc, extra) if c.store is not None]
+def datastore_containers(source: TreeDocument | Manifest, extra: Iterable[Datastore] = ()) -> list[Container]:
+    return [c for c in containers(source, extra) if c.store is not None]
 
 
 @dataclass(slots=True)
@@ -193,9 +294,10 @@ class Service:
         return private_reason(self.annotations, self.load_balancer_class)
 
 
-def services(doc: TreeDocument) -> list[Service]:
+def services(source: TreeDocument | Manifest) -> list[Service]:
     found: list[Service] = []
-    for obj in objects(doc):
+    manifest = source if isinstance(source, Manifest) else Manifest.of(source)
+    for obj in manifest.objects:
         if _text(obj.get("kind")) != "Service":
             continue
         spec = obj.get("spec")

@@ -14,8 +14,6 @@ Values stay inside this module's dataclasses; callers compare them through a key
 
 from __future__ import annotations
 
-import base64
-import binascii
 import math
 import os
 import re
@@ -29,6 +27,8 @@ from urllib.parse import urlsplit
 from guardrails.discover import discover, display_path
 from guardrails.documents import DotenvDocument, Expr, TerraformDocument, TreeDocument
 from guardrails.facts.environments import PRODUCTION, Environments, ci_jobs, job_environment
+from guardrails.facts.kubernetes import decode_base64, objects
+from guardrails.facts.kustomize import Build, build, is_kustomization
 from guardrails.model import Document, Kind, Node, Span
 from guardrails.project import Project
 from guardrails.rule import Place
@@ -153,6 +153,9 @@ class SecretValue:
     key: str
     value: str = field(repr=False)
     environment: str | None
+    # The file that brings the value in when it is not the value's own (a kustomization
+    # generating a Secret from another file).
+    source: str = ""
 
     @property
     def path(self) -> str:
@@ -166,6 +169,7 @@ class SecretReference(NamedTuple):
     key: str
     reference: str
     environment: str | None
+    source: str = ""
 
     @property
     def path(self) -> str:
@@ -320,15 +324,19 @@ class _Collector:
         self.doc = doc
         self.out = Extracted(doc.path)
 
-    def add(self, label: str, key: str, value: str, span: Span, env: str | None, secret_object: bool = False) -> None:
+    def add(
+        self, label: str, key: str, value: str, span: Span | Place, env: str | None, secret_object: bool = False
+    ) -> None:
         if env is None:
             return
+        place = span if isinstance(span, Place) else Place.of(self.doc, span)
+        source = self.doc.path if place.path != self.doc.path else ""
         ref = reference_of(value) or _vault_path_value(key, value)
         if ref is not None:
-            self.out.references.append(SecretReference(Place.of(self.doc, span), label, ref, env))
+            self.out.references.append(SecretReference(place, label, ref, env, source))
             return
         for suffix, secret in secret_in(key, value, secret_object):
-            self.out.secrets.append(SecretValue(Place.of(self.doc, span), label + suffix, secret, env))
+            self.out.secrets.append(SecretValue(place, label + suffix, secret, env, source))
 
     # -- YAML / JSON trees ------------------------------------------------------------
 
@@ -361,7 +369,7 @@ class _Collector:
         if kind is not None and kind.text == "Secret":
             data = root.get("data")
             for key, _, node in data.items() if data is not None else ():
-                decoded = _b64(node.text) if node.is_scalar else None
+                decoded = decode_base64(node.text) if node.is_scalar else None
                 if decoded is not None:
                     self.add(f"{prefix} data.{key}", key, decoded, node.span, env, secret_object=True)
             string_data = root.get("stringData")
@@ -371,6 +379,30 @@ class _Collector:
         for key, _, node in root.items():
             if key not in ("metadata", "apiVersion", "kind", "status"):
                 self.tree(node, f"{prefix} {key}", key, env)
+
+    def generated(self, found: Build, env: str | None, project: Project) -> None:
+        """The ConfigMap and Secret values a kustomization writes (its generators' literals,
+        ``envs`` and ``files``, its patches); an ``.env`` file it reads is extracted as itself."""
+        for obj in found.objects:
+            kind = obj.get("kind")
+            if kind is None or kind.text not in ("ConfigMap", "Secret"):
+                continue
+            secret = kind.text == "Secret"
+            prefix = f"{kind.text}/{obj.path('metadata', 'name').text if obj.path('metadata', 'name') else '?'}"
+            for section in ("data", "stringData"):
+                values = obj.get(section)
+                for key, _, node in values.items() if values is not None else ():
+                    place = found.place(node)
+                    text = node.text if node.is_scalar else None
+                    if secret and section == "data" and text is not None:
+                        text = decode_base64(text)
+                    if place is None or text is None:
+                        continue
+                    if place.path != self.doc.path and isinstance(
+                        project.document(project.cwd / place.path), DotenvDocument
+                    ):
+                        continue
+                    self.add(f"{prefix} {section}.{key}", key, text, place, env, secret_object=secret)
 
     def ci(self, root: Node, github: bool, path_env: str | None, envs: Environments) -> None:
         top = root.get("env" if github else "variables")
@@ -459,22 +491,12 @@ def _vault_path_value(key: str, value: str) -> str | None:
     return None
 
 
-def _b64(text: str) -> str | None:
-    try:
-        raw = base64.b64decode("".join(text.split()), validate=True)
-    except (binascii.Error, ValueError):
-        return None
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError:
-        return None
-
-
-def extract(doc: Document, envs: Environments, path: str | None = None) -> Extracted:
+def extract(doc: Document, envs: Environments, path: str | None = None, project: Project | None = None) -> Extracted:
     """Secrets and references of one document, each tagged with its environment (None = unknown).
 
     ``path`` is the document's path relative to the repository root when it differs from
     ``doc.path`` (relative to where the scan runs): directories above the root name nothing.
+    With the ``project``, a kustomization's generated ConfigMaps and Secrets are read too.
     """
     env = envs.of_path(path if path is not None else doc.path)
     collector = _Collector(doc)
@@ -483,12 +505,18 @@ def extract(doc: Document, envs: Environments, path: str | None = None) -> Extra
             collector.add(entry.key, entry.key, entry.value, entry.value_span, env)
     elif isinstance(doc, TerraformDocument):
         collector.terraform(doc, env)
+    elif isinstance(doc, TreeDocument) and doc.kind is Kind.KUBERNETES:
+        if is_kustomization(doc.path):
+            found = build(doc, project) if project is not None else None
+            if found is not None and project is not None:
+                collector.generated(found, env, project)
+        else:
+            for obj in objects(doc):
+                collector.kubernetes(obj, env)
     elif isinstance(doc, TreeDocument):
         for root in doc.roots:
             if doc.kind in _CI_KINDS and root.is_map:
                 collector.ci(root, doc.kind is Kind.GITHUB_ACTIONS, env, envs)
-            elif doc.kind is Kind.KUBERNETES and root.is_map:
-                collector.kubernetes(root, env)
             else:
                 collector.tree(root, "", "", env)
     return collector.out
@@ -508,7 +536,8 @@ class Inventory:
 
 
 def summary(doc: Document, project: Project, envs: Environments) -> Extracted:
-    """``extract`` of a scanned document, done once for both rules (cached on the project)."""
+    """``extract`` of a scanned document, done once for both rules (cached on the project).
+    A kustomization's generated values need the files it reads: ``inventory`` adds them."""
     key = ("secrets-of", doc.path, repr(sorted(envs.synonyms.items())))
     found = project.cache.get(key)
     if found is None:
@@ -530,6 +559,10 @@ def inventory(project: Project, envs: Environments, scanned: list[Extracted]) ->
     if cached is not None:
         return cached
     found: dict[str, Extracted] = {s.path: s for s in scanned}
+    for path in [p for p in found if is_kustomization(p)]:
+        doc = project.document(project.cwd / path)
+        if doc is not None:
+            found[path] = extract(doc, envs, _root_relative(project, path), project)
     extracted = [found[path] for path in sorted(found)]
     if any(e.secrets or e.references for e in extracted):
         for file in _environment_files(project, envs):
@@ -537,7 +570,7 @@ def inventory(project: Project, envs: Environments, scanned: list[Extracted]) ->
                 continue
             doc = project.document(file)
             if doc is not None and doc.kind in SECRET_KINDS and doc.path not in found:
-                found[doc.path] = extract(doc, envs, _root_relative(project, doc.path))
+                found[doc.path] = extract(doc, envs, _root_relative(project, doc.path), project)
                 extracted.append(found[doc.path])
     secrets = [item for e in extracted for item in e.secrets]
     references = [item for e in extracted for item in e.references]
@@ -591,7 +624,7 @@ def shared_across(
     for group in groups.values():
         production = [i for i in group if i.environment == PRODUCTION]
         elsewhere = [i for i in group if i.environment not in (None, PRODUCTION)]
-        if production and elsewhere and any(i.path in scanned for i in group):
+        if production and elsewhere and any(i.path in scanned or i.source in scanned for i in group):
             yield Shared(_unique(production), _unique(elsewhere))
 
 

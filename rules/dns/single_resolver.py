@@ -9,6 +9,7 @@ from guardrails.rules.dns.incidents import DYN_2016, FACEBOOK_2021
 from guardrails.documents import ConfDocument, ResolvDocument, TreeDocument
 from guardrails.embedded import pod_specs
 from guardrails.facts import compose, resolvers
+from guardrails.facts.kustomize import manifests
 from guardrails.model import Category, Document, Finding, Kind, Node, Severity, Span
 from guardrails.rule import Bad, Good, Rule, RuleContext
 
@@ -125,18 +126,28 @@ class SingleDnsResolver(Rule):
                 yield from self._report(doc, ctx, resolved, key.span, f"service '{name}' dns", f"services.{name}.dns")
 
     def _pods(self, doc: TreeDocument, ctx: RuleContext) -> Iterator[Finding]:
-        for root in doc.roots:
-            if not root.is_map:
-                continue
-            for label, spec in pod_specs(root):
-                policy, config = spec.get("dnsPolicy"), spec.get("dnsConfig")
-                servers = config.key_node("nameservers") if config is not None else None
-                if policy is None or policy.text != "None" or servers is None or config is None:
-                    continue
-                value = config.get("nameservers")
-                addresses = _addresses(value) if value is not None else []
-                where = f"{label} dnsConfig.nameservers (dnsPolicy: None)"
-                yield from self._report(doc, ctx, addresses, servers.span, where, f"{label}/dnsConfig")
+        for manifest in manifests(doc, ctx.project):
+            for obj in manifest.objects:
+                for label, spec in pod_specs(obj):
+                    policy, config = spec.get("dnsPolicy"), spec.get("dnsConfig")
+                    servers = config.key_node("nameservers") if config is not None else None
+                    if policy is None or policy.text != "None" or servers is None or config is None:
+                        continue
+                    value = config.get("nameservers")
+                    place = manifest.place(servers, value, policy)
+                    if place is None:
+                        continue
+                    addresses = _addresses(value) if value is not None else []
+                    where = f"{label} dnsConfig.nameservers (dnsPolicy: None){manifest.via}"
+                    verdict = resolvers.judge_resolvers(addresses)
+                    if verdict is not None:
+                        yield self.finding_at(
+                            place,
+                            f"{where}: {verdict.message}",
+                            anchor=f"{label}/dnsConfig",
+                            ctx=ctx,
+                            severity=verdict.severity,
+                        )
 
     def _report(
         self,

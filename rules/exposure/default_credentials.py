@@ -20,6 +20,7 @@ from guardrails.rule import Bad, Good, Option, Rule, RuleContext
 
 if TYPE_CHECKING:
     from guardrails.documents import Block, ShellDocument, TerraformDocument, TreeDocument
+    from guardrails.facts.docker_run import ComposeCommand
     from guardrails.facts.terraform import Module
 
 # Managed databases: resource type -> (password attribute, user attribute, the engine's default user).
@@ -111,19 +112,22 @@ class DatastoreDefaultCredentials(Rule):
 
     def _kubernetes(self, doc: TreeDocument, ctx: RuleContext, extra: tuple[Datastore, ...]) -> Iterator[Finding]:
         from guardrails.facts.kubernetes import datastore_containers
+        from guardrails.facts.kustomize import manifests
 
-        for container in datastore_containers(doc, extra):
-            values = {k: v.value for k, v in container.env.items()}
-            for weak in weak_credentials(container.store, values):
-                node = container.env[weak.key].node
-                yield self.finding(
-                    doc,
-                    node.span,
-                    f"{container.label} container '{container.name}' ({container.image}, {container.store.name})"
-                    f" sets {weak.key} to {weak.description}",
-                    anchor=f"{container.label}/{container.name}/env/{weak.key}",
-                    ctx=ctx,
-                )
+        for manifest in manifests(doc, ctx.project):
+            for container in datastore_containers(manifest, extra):
+                values = {k: v.value for k, v in container.env.items()}
+                for weak in weak_credentials(container.store, values):
+                    place = manifest.place(container.env[weak.key].node, within=container.node)
+                    if place is None:
+                        continue
+                    yield self.finding_at(
+                        place,
+                        f"{container.label} container '{container.name}' ({container.image}, {container.store.name})"
+                        f" sets {weak.key} to {weak.description}{manifest.via}",
+                        anchor=f"{container.label}/{container.name}/env/{weak.key}",
+                        ctx=ctx,
+                    )
 
     def _helm(self, doc: TreeDocument, ctx: RuleContext) -> Iterator[Finding]:
         """Passwords in the values of a datastore chart (a values file beside Chart.yaml, or
@@ -167,24 +171,49 @@ class DatastoreDefaultCredentials(Rule):
                 )
 
     def _shell(self, doc: ShellDocument, ctx: RuleContext, extra: tuple[Datastore, ...]) -> Iterator[Finding]:
-        from guardrails.facts.docker_run import docker_run
+        from guardrails.facts.docker_run import compose_command, docker_run, environment
 
         for cmd in doc.commands:
+            compose_run = compose_command(cmd)
+            if compose_run is not None:
+                yield from self._compose_cli(doc, compose_run, ctx, extra)
+                continue
             run = docker_run(cmd)
             if run is None or not run.image.static:
                 continue
             store = find_datastore(run.image.value, extra, run.container_ports)
             if store is None:
                 continue
-            env = {k: v for k, (v, _) in run.env.items()}
-            if auth_state(store, env, run.args, run.image.value).explicit:
+            env = environment(run, doc, ctx.project)
+            if auth_state(store, env.values, run.args, run.image.value).explicit:
                 continue
-            for weak in weak_credentials(store, env):
+            for weak in weak_credentials(store, env.values):
+                source = f" (from {env.sources[weak.key]})" if weak.key in env.sources else ""
                 yield self.finding(
                     doc,
-                    run.env[weak.key][1].span,
-                    f"`docker run` of {run.image.value} ({store.name}) sets {weak.key} to {weak.description}",
+                    env.words[weak.key].span,
+                    f"`docker run` of {run.image.value} ({store.name}) sets {weak.key} to {weak.description}{source}",
                     anchor=f"docker-run:{run.image.value}:{weak.key}",
+                    ctx=ctx,
+                )
+
+    def _compose_cli(
+        self, doc: ShellDocument, run: ComposeCommand, ctx: RuleContext, extra: tuple[Datastore, ...]
+    ) -> Iterator[Finding]:
+        """A password that ``docker compose --env-file`` interpolates from the env file."""
+        from guardrails.facts.compose import cli_services
+
+        for svc in cli_services(run, doc, ctx.project, extra):
+            values = {k: v.value for k, v in svc.env.items()}
+            for weak in weak_credentials(svc.store, values):
+                if not svc.from_file(weak.key):
+                    continue  # not from the env file: the compose file reports it
+                yield self.finding(
+                    doc,
+                    run.env_files[-1].span,
+                    f"`docker compose --env-file` runs service '{svc.name}' ({svc.image}, {svc.store.name}) with "
+                    f"{weak.key} ({svc.env[weak.key].raw}) set to {weak.description}",
+                    anchor=f"compose-cli:{svc.name}:{weak.key}",
                     ctx=ctx,
                 )
 

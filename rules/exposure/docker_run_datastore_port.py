@@ -13,7 +13,14 @@ from guardrails.facts.datastores import (
     find_datastore,
     weak_credentials,
 )
-from guardrails.facts.docker_run import DockerRun, docker_run
+from guardrails.facts.docker_run import (
+    ComposeCommand,
+    DockerRun,
+    RunEnvironment,
+    compose_command,
+    docker_run,
+    environment,
+)
 from guardrails.facts.network import is_all_interfaces
 from guardrails.model import Category, Finding, Kind, Severity, Span
 from guardrails.rule import Bad, Good, Option, Rule, RuleContext
@@ -31,7 +38,9 @@ class DockerRunDatastorePortExposed(Rule):
         "`docker run -p 27017:27017 mongo` binds 0.0.0.0 and [::], and Docker's iptables rules bypass ufw and "
         "firewalld: the datastore is on the internet as soon as the host is. `-P` publishes every exposed port "
         "the same way and `--network host` puts the server straight on the host's interfaces. Without "
-        "authentication (critical) the first scanner to find it owns the data, as NewsBlur learned."
+        "authentication (critical) the first scanner to find it owns the data, as NewsBlur learned. "
+        "`docker compose --env-file` in a script is judged too when the env file switches off the "
+        "authentication of a service that publishes its port."
     )
     remediation = (
         "Publish to loopback only (`-p 127.0.0.1:27017:27017`) or not at all (use a user-defined network "
@@ -56,6 +65,10 @@ class DockerRunDatastorePortExposed(Rule):
     def check(self, doc: ShellDocument, ctx: RuleContext) -> Iterator[Finding]:  # type: ignore[override]
         extra = configured(ctx.options)
         for cmd in doc.commands:
+            compose_run = compose_command(cmd)
+            if compose_run is not None:
+                yield from self._compose_cli(doc, compose_run, ctx)
+                continue
             run = docker_run(cmd)
             if run is None or not run.image.static:
                 continue
@@ -63,16 +76,17 @@ class DockerRunDatastorePortExposed(Rule):
             store = find_datastore(image, extra, run.container_ports)
             if store is None:
                 continue
-            env = {k: v for k, (v, _) in run.env.items()}
-            auth = auth_state(store, env, run.args, image)
-            weak = weak_credentials(store, env)
-            hidden_env = bool(run.env_files) and not auth.explicit
+            env = environment(run, doc, ctx.project)
+            auth = auth_state(store, env.values, run.args, image)
+            weak = weak_credentials(store, env.values)
+            hidden_env = bool(env.unknown) and not auth.explicit
             if auth.open and not hidden_env:
-                severity, protection = Severity.CRITICAL, auth.reason
+                severity, protection = Severity.CRITICAL, auth.reason + _source(env, auth.reason)
             elif weak:
-                severity, protection = Severity.CRITICAL, f"{weak[0].key} is {weak[0].description}"
+                severity = Severity.CRITICAL
+                protection = f"{weak[0].key} is {weak[0].description}{_source(env, weak[0].key)}"
             elif auth.open:
-                files = ", ".join(w.value for w in run.env_files)
+                files = ", ".join(w.value for w in env.unknown)
                 severity, protection = Severity.HIGH, f"credentials may come from --env-file {files}"
             else:
                 severity, protection = Severity.HIGH, f"authenticated ({auth.reason}), still reachable by anyone"
@@ -85,6 +99,27 @@ class DockerRunDatastorePortExposed(Rule):
                     ctx=ctx,
                     severity=severity,
                 )
+
+    def _compose_cli(self, doc: ShellDocument, run: ComposeCommand, ctx: RuleContext) -> Iterator[Finding]:
+        """``docker compose --env-file F``: a published datastore whose authentication F's
+        variables switch off (the compose file alone is ED001's)."""
+        from guardrails.facts.compose import cli_services
+
+        for svc in cli_services(run, doc, ctx.project, configured(ctx.options)):
+            key = svc.auth.reason.split("=", 1)[0]
+            if not svc.exposures or not svc.auth.open or not svc.auth.explicit or not svc.from_file(key):
+                continue
+            ports = ", ".join(sorted({str(e.port) for e in svc.exposures}))
+            yield self.finding(
+                doc,
+                run.env_files[-1].span,
+                f"`docker compose --env-file` runs service '{svc.name}' ({svc.image}, {svc.store.name}) with "
+                f"container port {ports} published on all interfaces; {svc.auth.reason} "
+                f"({key}: {svc.env[key].raw} from the env file)",
+                anchor=f"compose-cli:{svc.name}:auth",
+                ctx=ctx,
+                severity=Severity.CRITICAL,
+            )
 
     @staticmethod
     def _exposures(run: DockerRun, ports: tuple[int, ...]) -> Iterator[tuple[Span, str, str]]:
@@ -101,3 +136,9 @@ class DockerRunDatastorePortExposed(Rule):
             if hit:
                 listed = ", ".join(str(p) for p in hit)
                 yield word.span, f"p{hit[0]}", f"publishes container port {listed} on all interfaces"
+
+
+def _source(env: RunEnvironment, reason: str) -> str:
+    """`` (from .env.db:3)`` when the variable ``reason`` names was read from an env file."""
+    source = env.sources.get(reason.split("=", 1)[0].split(" ", 1)[0])
+    return f" (from {source})" if source else ""

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from guardrails.documents import TreeDocument
 from guardrails.facts.datastores import DATASTORES_OPTION_HELP, NEWSBLUR, configured
 from guardrails.facts.kubernetes import datastore_containers
+from guardrails.facts.kustomize import manifests
 from guardrails.model import Category, Finding, Kind, Node, Severity
 from guardrails.rule import Bad, Good, Option, Rule, RuleContext
 
@@ -21,6 +22,8 @@ class KubernetesDatastoreAuthDisabled(Rule):
     incidents = (NEWSBLUR,)
     rationale = (
         "Kubernetes networking is flat by default: every pod in the cluster can connect to every other pod. "
+        "The switch counts wherever the pod reads it: its env, a ConfigMap or Secret through envFrom or "
+        "valueFrom, or what a Kustomize overlay generates or patches in. "
         "A datastore with `POSTGRES_HOST_AUTH_METHOD=trust`, `NEO4J_AUTH=none`, `xpack.security.enabled=false` "
         "or `--protected-mode no` hands its data to any compromised pod, and to the internet the day a Service "
         "is switched to LoadBalancer. NewsBlur's fix was authentication on every database, not just a firewall."
@@ -44,6 +47,26 @@ class KubernetesDatastoreAuthDisabled(Rule):
             "      image: redis:7\n      args: ['--protected-mode', 'no']\n",
             9,
         ),
+        Bad(
+            "cache.yaml",
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cache\ndata:\n  ALLOW_EMPTY_PASSWORD: 'yes'\n---\n"
+            "apiVersion: v1\nkind: Pod\nmetadata:\n  name: cache\nspec:\n  containers:\n    - name: redis\n"
+            "      image: bitnami/redis:7.2\n      envFrom:\n        - configMapRef: {name: cache}\n",
+            6,
+            note="read through envFrom: on the ConfigMap's line",
+        ),
+        Bad(
+            "overlays/dev/kustomization.yaml",
+            "resources: [../../base]\nconfigMapGenerator:\n  - name: pg\n    literals:\n"
+            "      - POSTGRES_HOST_AUTH_METHOD=trust\n",
+            5,
+            extra={
+                "base/kustomization.yaml": "resources: [pg.yaml]\n",
+                "base/pg.yaml": "apiVersion: v1\nkind: Pod\nmetadata:\n  name: pg\nspec:\n  containers:\n"
+                "    - name: pg\n      image: postgres:16\n      envFrom:\n        - configMapRef: {name: pg}\n",
+            },
+            note="a Kustomize overlay's generated ConfigMap: on the literal",
+        ),
     )
     good = (
         Good(
@@ -61,22 +84,26 @@ class KubernetesDatastoreAuthDisabled(Rule):
     )
 
     def check(self, doc: TreeDocument, ctx: RuleContext) -> Iterator[Finding]:  # type: ignore[override]
-        for container in datastore_containers(doc, configured(ctx.options)):
-            auth = container.auth()
-            if not auth.open or not auth.explicit:
-                continue
-            store = container.store
-            assert store is not None
-            key = auth.reason.split("=", 1)[0].split(" ", 1)[0]
-            env_var = container.env.get(key)
-            node = self._where(env_var.node if env_var is not None else None, container.node, key)
-            yield self.finding(
-                doc,
-                node.span,
-                f"{container.label} container '{container.name}' ({container.image}, {store.name}): {auth.reason}",
-                anchor=f"{container.label}/{container.name}/auth",
-                ctx=ctx,
-            )
+        for manifest in manifests(doc, ctx.project):
+            for container in datastore_containers(manifest, configured(ctx.options)):
+                auth = container.auth()
+                if not auth.open or not auth.explicit:
+                    continue
+                store = container.store
+                assert store is not None
+                key = auth.reason.split("=", 1)[0].split(" ", 1)[0]
+                env_var = container.env.get(key)
+                node = self._where(env_var.node if env_var is not None else None, container.node, key)
+                place = manifest.place(node, within=container.node)
+                if place is None:
+                    continue
+                yield self.finding_at(
+                    place,
+                    f"{container.label} container '{container.name}' ({container.image}, {store.name}): "
+                    f"{auth.reason}{manifest.via}",
+                    anchor=f"{container.label}/{container.name}/auth",
+                    ctx=ctx,
+                )
 
     @staticmethod
     def _where(env_node: Node | None, container: Node, flag: str) -> Node:

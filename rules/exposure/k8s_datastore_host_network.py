@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from guardrails.documents import TreeDocument
 from guardrails.facts.datastores import DATASTORES_OPTION_HELP, NEWSBLUR, configured
 from guardrails.facts.kubernetes import datastore_containers
+from guardrails.facts.kustomize import manifests
 from guardrails.facts.network import is_loopback
 from guardrails.model import Category, Finding, Kind, Severity
 from guardrails.rule import Bad, Good, Option, Rule, RuleContext
@@ -63,35 +64,40 @@ class KubernetesDatastoreHostNetwork(Rule):
     )
 
     def check(self, doc: TreeDocument, ctx: RuleContext) -> Iterator[Finding]:  # type: ignore[override]
-        reported_specs: set[int] = set()
-        for container in datastore_containers(doc, configured(ctx.options)):
-            assert container.store is not None
-            auth = container.auth()
-            severity = Severity.CRITICAL if auth.open else None
-            who = f"{container.label} container '{container.name}' ({container.image}, {container.store.name})"
-            host_network = container.spec.get("hostNetwork")
-            if host_network is not None and host_network.value is True and id(container.spec) not in reported_specs:
-                reported_specs.add(id(container.spec))
-                yield self.finding(
-                    doc,
-                    host_network.span,
-                    f"{who} runs with hostNetwork: true, listening on the node's addresses; {auth.reason}",
-                    anchor=f"{container.label}/hostNetwork",
-                    ctx=ctx,
-                    severity=severity,
-                )
-            for port in container.ports:
-                host_ip = port.node.get("hostIP")
-                if port.host_port is None or port.number not in container.store.ports:
-                    continue
-                if host_ip is not None and is_loopback(host_ip.text):
-                    continue
-                yield self.finding(
-                    doc,
-                    port.host_port.span,
-                    f"{who} maps container port {port.number} to hostPort {port.host_port.text} on every node "
-                    f"it runs on; {auth.reason}",
-                    anchor=f"{container.label}/{container.name}/hostPort/{port.number}",
-                    ctx=ctx,
-                    severity=severity,
-                )
+        for manifest in manifests(doc, ctx.project):
+            reported_specs: set[int] = set()
+            for container in datastore_containers(manifest, configured(ctx.options)):
+                assert container.store is not None
+                auth = container.auth()
+                severity = Severity.CRITICAL if auth.open else None
+                who = f"{container.label} container '{container.name}' ({container.image}, {container.store.name})"
+                host_network = container.spec.get("hostNetwork")
+                place = manifest.place(host_network)
+                if host_network is not None and host_network.value is True and id(container.spec) not in reported_specs:
+                    reported_specs.add(id(container.spec))
+                    if place is not None:
+                        yield self.finding_at(
+                            place,
+                            f"{who} runs with hostNetwork: true, listening on the node's addresses; "
+                            f"{auth.reason}{manifest.via}",
+                            anchor=f"{container.label}/hostNetwork",
+                            ctx=ctx,
+                            severity=severity,
+                        )
+                for port in container.ports:
+                    host_ip = port.node.get("hostIP")
+                    if port.host_port is None or port.number not in container.store.ports:
+                        continue
+                    if host_ip is not None and is_loopback(host_ip.text):
+                        continue
+                    place = manifest.place(port.host_port)
+                    if place is None:
+                        continue
+                    yield self.finding_at(
+                        place,
+                        f"{who} maps container port {port.number} to hostPort {port.host_port.text} on every node "
+                        f"it runs on; {auth.reason}{manifest.via}",
+                        anchor=f"{container.label}/{container.name}/hostPort/{port.number}",
+                        ctx=ctx,
+                        severity=severity,
+                    )

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from guardrails.documents import TreeDocument
 from guardrails.facts.datastores import DATASTORES_OPTION_HELP, NEWSBLUR, AuthState, configured, stores_on_port
 from guardrails.facts.kubernetes import Container, Service, containers, selects, services
+from guardrails.facts.kustomize import is_kustomization, manifests
 from guardrails.facts.network import is_private_cidr, is_world
 from guardrails.fixes import fix, replace_scalar
 from guardrails.model import Category, Document, Finding, Fix, Kind, Safety, Severity
@@ -67,6 +68,19 @@ class KubernetesServiceExposesDatastore(Rule):
             8,
             note="no workload in the scan: well-known port",
         ),
+        Bad(
+            "overlays/prod/lb.yaml",
+            "apiVersion: v1\nkind: Service\nmetadata:\n  name: mongo\nspec:\n  type: LoadBalancer\n",
+            6,
+            extra={
+                "overlays/prod/kustomization.yaml": "resources: [../../base]\npatches:\n  - path: lb.yaml\n",
+                "base/kustomization.yaml": "resources: [deployment.yaml, service.yaml]\n",
+                "base/deployment.yaml": _DEPLOYMENT,
+                "base/service.yaml": "apiVersion: v1\nkind: Service\nmetadata:\n  name: mongo\nspec:\n"
+                "  selector:\n    app: mongo\n  ports:\n    - port: 27017\n",
+            },
+            note="a Kustomize overlay's patch makes the base's ClusterIP Service public: on the patch's line",
+        ),
     )
     good = (
         Good(
@@ -96,30 +110,63 @@ class KubernetesServiceExposesDatastore(Rule):
         ),
     )
 
-    def summarize(self, doc: Document, ctx: RuleContext) -> Manifest:
+    def summarize(self, doc: Document, ctx: RuleContext) -> Summary:
         if not isinstance(doc, TreeDocument):
-            return Manifest((), ())
-        backends = tuple(Backend.of(c) for c in containers(doc, configured(ctx.options)))
-        exposed = []
-        for service in services(doc):
-            exposure = self._exposure(service)
-            if exposure is not None:
-                ports = tuple((port.port, port.target, Place.of(doc, port.node.span)) for port in service.ports)
-                ranges = tuple(service.source_ranges)
-                remedy = _cluster_ip(doc, service) if exposure.startswith("type ") else None
-                exposed.append(
-                    Exposed(service.name, service.namespace, service.selector, exposure, ports, ranges, remedy)
-                )
-        return Manifest(backends, tuple(exposed))
+            return Summary(())
+        if is_kustomization(doc.path):
+            return Summary((), doc.path)
+        return Summary(self._scopes(doc, ctx))
 
-    def check_summaries(self, summaries: list[Manifest], ctx: RuleContext) -> Iterator[Finding]:
-        workloads = [b for manifest in summaries for b in manifest.backends]
-        for service in (s for manifest in summaries for s in manifest.services):
-            selected = [
-                b for b in workloads if b.namespace == service.namespace and selects(service.selector, b.pod_labels)
-            ]
-            for port in service.ports:
-                yield from self._port(service, port, selected, ctx)
+    def _scopes(self, doc: TreeDocument, ctx: RuleContext) -> tuple[Scope, ...]:
+        scopes = []
+        for manifest in manifests(doc, ctx.project):
+            backends = tuple(Backend.of(c) for c in containers(manifest, configured(ctx.options)))
+            exposed = []
+            for service in services(manifest):
+                exposure = self._exposure(service)
+                spec = service.node.get("spec")
+                cause = (spec.get("type"), spec.get("externalIPs")) if spec is not None else ()
+                ports = tuple(
+                    (port.port, port.target, place)
+                    for port in service.ports
+                    if (place := manifest.place(port.node, *cause)) is not None
+                )
+                if exposure is not None and ports:
+                    # The edit is made in this file: an overlay's Service may take its type from a patch.
+                    remedy = _cluster_ip(doc, service) if exposure.startswith("type ") and not manifest.via else None
+                    exposed.append(
+                        Exposed(
+                            service.name,
+                            service.namespace,
+                            service.selector,
+                            exposure,
+                            ports,
+                            tuple(service.source_ranges),
+                            manifest.via,
+                            remedy,
+                        )
+                    )
+            scopes.append(Scope(manifest.via, backends, tuple(exposed)))
+        return tuple(scopes)
+
+    def check_summaries(self, summaries: list[Summary], ctx: RuleContext) -> Iterator[Finding]:
+        """A file's Services reach the pods of every file; a kustomization's, those it deploys."""
+        scopes = [scope for summary in summaries for scope in summary.scopes]
+        for summary in summaries:
+            kustomization = (
+                ctx.project.document(ctx.project.cwd / summary.kustomization) if summary.kustomization else None
+            )
+            if isinstance(kustomization, TreeDocument):
+                scopes.extend(self._scopes(kustomization, ctx))
+        files = [b for scope in scopes if not scope.via for b in scope.backends]
+        for scope in scopes:
+            workloads = scope.backends if scope.via else files
+            for service in scope.services:
+                selected = [
+                    b for b in workloads if b.namespace == service.namespace and selects(service.selector, b.pod_labels)
+                ]
+                for port in service.ports:
+                    yield from self._port(service, port, selected, ctx)
 
     @staticmethod
     def _exposure(service: Service) -> str | None:
@@ -166,7 +213,7 @@ class KubernetesServiceExposesDatastore(Rule):
             what += f"; loadBalancerSourceRanges limits it to {', '.join(ranges)}"
         yield self.finding_at(
             place,
-            f"Service '{service.name}' ({service.exposure}) port {number} {what}",
+            f"Service '{service.name}' ({service.exposure}) port {number} {what}{service.via}",
             anchor=f"Service/{service.namespace}/{service.name}/ports/{number}",
             ctx=ctx,
             severity=severity,
@@ -248,12 +295,24 @@ class Exposed:
     exposure: str
     ports: tuple[tuple[int, int | str, Place], ...]
     source_ranges: tuple[str, ...]
+    via: str = ""
     fix: Fix | None = None
 
 
 @dataclass(frozen=True, slots=True)
-class Manifest:
-    """ED005's summary of one manifest: its containers, and its Services reachable from outside."""
+class Scope:
+    """Objects judged together (a file's, or a kustomization's build named by ``via``): their
+    containers, and their Services reachable from outside."""
 
+    via: str
     backends: tuple[Backend, ...]
     services: tuple[Exposed, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    """ED005's summary of one document; a kustomization's build reads other files, so it is
+    built in ``check_summaries`` from the kustomization's path."""
+
+    scopes: tuple[Scope, ...]
+    kustomization: str = ""
