@@ -21,6 +21,7 @@ _MODULES: dict[Kind, str] = {
     Kind.GITHUB_ACTIONS: "yaml_tree",
     Kind.GITLAB_CI: "yaml_tree",
     Kind.YAML: "yaml_tree",
+    Kind.ANSIBLE: "yaml_tree",
     Kind.JSON: "json_tree",
     Kind.DOCKER_DAEMON: "json_tree",
     Kind.SHELL: "shell",

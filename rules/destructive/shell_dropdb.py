@@ -14,7 +14,7 @@ class ShellDropdb(ShellDestructiveRule):
     title = "Script deletes a database with dropdb or mysqladmin --force drop, unguarded"
     category = Category.DESTRUCTIVE_OPERATION
     severity = Severity.CRITICAL
-    kinds = frozenset({Kind.SHELL})
+    kinds = frozenset({Kind.SHELL, Kind.ANSIBLE})
     incidents = (DIGITALOCEAN_2017,)
     pattern = "dropdb"
     rationale = (

@@ -15,7 +15,7 @@ class ShellRmDataDirectory(ShellDestructiveRule):
     title = "Script deletes a database data directory with rm -r, unguarded"
     category = Category.DESTRUCTIVE_OPERATION
     severity = Severity.CRITICAL
-    kinds = frozenset({Kind.SHELL})
+    kinds = frozenset({Kind.SHELL, Kind.ANSIBLE})
     incidents = (GITLAB_2017,)
     pattern = "rm-data-dir"
     options = {**GUARD_OPTIONS, **DATA_OPTIONS}
