@@ -144,7 +144,9 @@ def _walk(
         here = f"{label}[{index}]"
         if item.get("block") is not None:
             for section in kw.BLOCK_SECTIONS:
-                _walk(item.get(section), inner, f"{here}.{section}", flow, rescue or section == "rescue", prompts, found)
+                _walk(
+                    item.get(section), inner, f"{here}.{section}", flow, rescue or section == "rescue", prompts, found
+                )
             continue
         keys = [key for key, _, _ in item.items() if not kw.is_task_keyword(key)]
         key = keys[0] if len(keys) == 1 else ""
@@ -215,8 +217,10 @@ class WhenEvaluator:
     def _compare(self, left: Any, op: str, right: Any) -> bool | None:
         from jinja2 import nodes
 
-        if op in ("in", "notin") and isinstance(left, nodes.Const) and self.subject(right) == Subject(
-            "env", GROUPS_VARIABLE
+        if (
+            op in ("in", "notin")
+            and isinstance(left, nodes.Const)
+            and self.subject(right) == Subject("env", GROUPS_VARIABLE)
         ):
             subject, values = self.subject(right), [left]
         else:

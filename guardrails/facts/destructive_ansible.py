@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING
 
 from guardrails.facts import ansible, destructive_sql
 from guardrails.facts.destructive_shell import (
-    STATEFUL_KUBE_KINDS,
     DEFAULT_DATA_DIRECTORIES,
+    STATEFUL_KUBE_KINDS,
     Hit,
     Scope,
     in_data_directory,
@@ -94,7 +94,9 @@ def _k8s_absent(task: ansible.Task, scope: Scope) -> Iterator[Hit]:
     for kind_text, name in objects:
         stateful = STATEFUL_KUBE_KINDS.get(kind_text.lower())
         if stateful is not None and not destructive_sql.disposable_name(name):
-            yield Hit(f"`{task.key}` with `state: absent` deletes {stateful} {name} and its data", f"k8s:{stateful}:{name}")
+            yield Hit(
+                f"`{task.key}` with `state: absent` deletes {stateful} {name} and its data", f"k8s:{stateful}:{name}"
+            )
 
 
 def _rds_absent(task: ansible.Task, scope: Scope) -> Iterator[Hit]:
