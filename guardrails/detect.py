@@ -222,7 +222,7 @@ def _is_ansible(doc: TreeDocument) -> bool:
     if not items or not all(item.is_map for item in items):
         return False
     keys = [[key for key, _, _ in item.items()] for item in items]
-    if all("hosts" in k or any(key in ansible_keywords.PLAYBOOK_IMPORTS for key in k) for k in keys):
+    if ansible_keywords.is_playbook(keys):
         return True
     parent = PurePosixPath(doc.path).parent.name
     in_tasks = parent in ("tasks", "handlers")

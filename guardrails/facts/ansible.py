@@ -99,11 +99,7 @@ def is_ansible(doc: Document) -> bool:
 
 def is_playbook(doc: Document) -> bool:
     items = doc.roots[0].elements() if is_ansible(doc) else []  # type: ignore[attr-defined]
-    return bool(items) and all(item.get("hosts") is not None or _play_import(item) for item in items)
-
-
-def _play_import(item: Node) -> bool:
-    return any(key in kw.PLAYBOOK_IMPORTS for key, _, _ in item.items())
+    return kw.is_playbook([[key for key, _, _ in item.items()] for item in items])
 
 
 def tasks(doc: Document) -> list[Task]:

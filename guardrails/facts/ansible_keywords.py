@@ -122,6 +122,17 @@ BUILTIN_MODULES = frozenset(
 BUILTIN_PREFIXES = ("ansible.builtin.", "ansible.legacy.")
 
 
+def is_playbook(plays: list[list[str]]) -> bool:
+    """The keys of each item of a list make it a playbook: plays (``hosts``) and playbook imports
+    (``import_playbook``; the old ``include`` of a playbook, beside at least one play)."""
+    imports = [any(key in PLAYBOOK_IMPORTS for key in keys) for keys in plays]
+    hosts = ["hosts" in keys for keys in plays]
+    old = ["include" in keys for keys in plays]
+    if not plays or not all(h or i or o for h, i, o in zip(hosts, imports, old, strict=True)):
+        return False
+    return any(hosts) or all(imports)
+
+
 def is_task_keyword(key: str) -> bool:
     """A task keyword, the ``with_<lookup>`` loops included."""
     return key in TASK_KEYWORDS or key.startswith("with_")
