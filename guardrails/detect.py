@@ -17,7 +17,7 @@ from pathlib import PurePosixPath
 
 from guardrails import templates
 from guardrails.documents import TreeDocument
-from guardrails.facts import ansible_keywords
+from guardrails.facts import ansible_keywords, octodns
 from guardrails.model import Kind
 from guardrails.templates import Template
 
@@ -208,6 +208,10 @@ def refine(doc: TreeDocument) -> Kind:
         and any(v.is_map and (v.get("image") is not None or v.get("build") is not None) for _, _, v in services.items())
     ):
         return Kind.COMPOSE
+    if len(roots) == 1 == len(doc.roots) and octodns.is_config(roots[0]):
+        return Kind.OCTODNS_CONFIG
+    if len(roots) == 1 == len(doc.roots) and octodns.is_zone(roots[0]):
+        return Kind.OCTODNS_ZONE
     return doc.kind
 
 

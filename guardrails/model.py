@@ -65,6 +65,12 @@ class Kind(str, enum.Enum):
     RESOLV_CONF = "resolv-conf"
     DOCKER_DAEMON = "docker-daemon"
     ANSIBLE = "ansible"
+    OCTODNS_CONFIG = "octodns-config"
+    OCTODNS_ZONE = "octodns-zone"
+
+
+# Kinds a YAML file is found to be once parsed (guardrails.detect.refine), whatever its name.
+REFINED_KINDS = frozenset({Kind.KUBERNETES, Kind.COMPOSE, Kind.ANSIBLE, Kind.OCTODNS_CONFIG, Kind.OCTODNS_ZONE})
 
 
 @dataclass(frozen=True, slots=True, order=True)

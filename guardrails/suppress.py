@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from guardrails.documents import FailedDocument, TreeDocument
-from guardrails.model import Document, Finding, Kind, Span
+from guardrails.model import REFINED_KINDS, Document, Finding, Kind, Span
 from guardrails.rule import Rule, RuleContext
 
 if TYPE_CHECKING:
@@ -38,7 +38,7 @@ _UNTIL = re.compile(r"\s*until=(?P<date>\S+)")
 _SEPARATORS = " \t\r\n-:;,\u2013\u2014"
 
 YAML_KINDS = frozenset(
-    {Kind.YAML, Kind.COMPOSE, Kind.KUBERNETES, Kind.HELM_VALUES, Kind.GITHUB_ACTIONS, Kind.GITLAB_CI}
+    {Kind.YAML, Kind.COMPOSE, Kind.KUBERNETES, Kind.HELM_VALUES, Kind.GITHUB_ACTIONS, Kind.GITLAB_CI} | REFINED_KINDS
 )
 
 

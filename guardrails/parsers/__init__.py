@@ -22,6 +22,8 @@ _MODULES: dict[Kind, str] = {
     Kind.GITLAB_CI: "yaml_tree",
     Kind.YAML: "yaml_tree",
     Kind.ANSIBLE: "yaml_tree",
+    Kind.OCTODNS_CONFIG: "yaml_tree",
+    Kind.OCTODNS_ZONE: "yaml_tree",
     Kind.JSON: "json_tree",
     Kind.DOCKER_DAEMON: "json_tree",
     Kind.SHELL: "shell",

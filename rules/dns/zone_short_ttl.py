@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import cast
 
 from guardrails.rules.dns.incidents import CLOUDFLARE_SERVFAIL_2021, FACEBOOK_2021
 
-from guardrails.documents import ZoneDirective, ZoneDocument, ZoneRecord
-from guardrails.facts import dns
+from guardrails.documents import TreeDocument, ZoneDirective, ZoneDocument, ZoneRecord
+from guardrails.facts import dns, octodns
 from guardrails.model import Category, Finding, Kind, Severity
 from guardrails.rule import Bad, Good, Place, Rule, RuleContext
 
@@ -20,7 +21,7 @@ class ZoneFileShortTtl(Rule):
     title = "Zone file with a default or record TTL shorter than the minimum for its type"
     category = Category.SHORT_DNS_TTL
     severity = Severity.MEDIUM
-    kinds = frozenset({Kind.ZONE})
+    kinds = frozenset({Kind.ZONE, Kind.OCTODNS_ZONE})
     incidents = (FACEBOOK_2021, CLOUDFLARE_SERVFAIL_2021)
     rationale = (
         "Resolvers keep an answer for its TTL and no longer. When the authoritative servers disappear "
@@ -34,7 +35,9 @@ class ZoneFileShortTtl(Rule):
         "answer loopback or private addresses, records of private zones and names (or files) classified "
         "non-production (dev, staging, test...). A record at 60 s or less and an NS set below an hour are "
         "reported one by one; the other short records of one zone are one finding, at the shortest, with "
-        "every record in its related locations."
+        "every record in its related locations. octoDNS zone files (a YAML mapping of record names to records, "
+        "named after the zone) are judged the same way on each record's `ttl:`; a record without one gets "
+        "YamlProvider's default of an hour, and `dynamic:` records are routing policies."
     )
     remediation = (
         "Set `$TTL` to an hour or more (RFC 1912 suggests days) and keep NS records at an hour or more; lower a "
@@ -59,8 +62,19 @@ class ZoneFileShortTtl(Rule):
             5,
             note="unit suffixes: NS at 5m (below an hour, reported per record) and an A record at 1m (on its own)",
         ),
+        Bad(
+            "config/example.com.yaml",
+            "'':\n  type: A\n  ttl: 60\n  values: [192.0.2.10]\nwww:\n  type: CNAME\n  value: example.com.\n",
+            3,
+            note="octoDNS zone file: a one-minute TTL on the apex",
+        ),
     )
     good = (
+        Good(
+            "config/example.com.yaml",
+            "'':\n  type: A\n  values: [192.0.2.10]\ninternal:\n  type: A\n  ttl: 60\n  value: 10.0.0.5\n",
+            note="octoDNS: the default TTL, and a short TTL on a private answer",
+        ),
         Good(
             "db.example.org",
             "$ORIGIN example.org.\n$TTL 1d\n@ 60 IN SOA ns1.example.com. hostmaster.example.org. ( 1 2h 15m 2w 1h )\n"
@@ -78,6 +92,9 @@ class ZoneFileShortTtl(Rule):
 
     def check(self, doc: ZoneDocument, ctx: RuleContext) -> Iterator[Finding]:  # type: ignore[override]
         policy = dns.TtlPolicy.from_options(ctx.options)
+        if doc.kind is Kind.OCTODNS_ZONE:
+            yield from self._octodns(cast("TreeDocument", doc), policy, ctx)
+            return
         origin = dns.zone_origin(doc)
         if policy.outside((origin,), doc.path):
             return  # a staging or development zone
@@ -115,6 +132,35 @@ class ZoneFileShortTtl(Rule):
                 )
         short = list(_short_records(doc, origin, directives, reported_defaults, policy))
         yield from dns.ttl_findings(self, dns.ttl_reports(short, policy, f"zone {_origin(doc)}"), ctx)
+
+    def _octodns(self, doc: TreeDocument, policy: dns.TtlPolicy, ctx: RuleContext) -> Iterator[Finding]:
+        """An octoDNS zone file: each record's ``ttl:`` (a record without one gets YamlProvider's
+        default of an hour); ``dynamic:`` records are routing policies."""
+        origin = octodns.zone_name(doc.path)
+        if policy.outside((origin,), doc.path):
+            return
+        short: list[dns.ShortTtl] = []
+        for record in octodns.records(doc.roots[0]):
+            if record.ttl is None or record.ttl_node is None or policy.exempt_name(record.name):
+                continue
+            if record.dynamic and policy.exempt_routing:
+                continue
+            owner = ".".join(part for part in (record.name, origin) if part)
+            answers = record.values if record.rtype in ("A", "AAAA") else ()
+            if policy.outside((owner,), private="private addresses" if dns.private_answers(answers) else ""):
+                continue
+            verdict = policy.evaluate(record.rtype, record.ttl)
+            if verdict is not None:
+                short.append(
+                    dns.ShortTtl(
+                        Place.of(doc, record.ttl_node.span),
+                        verdict,
+                        f"{owner or doc.path} {verdict.rtype}",
+                        f"ttl: {record.ttl} gives a TTL of {dns.human(record.ttl)}",
+                        f"{record.name or '@'}/{verdict.rtype}",
+                    )
+                )
+        yield from dns.ttl_findings(self, dns.ttl_reports(short, policy, f"zone {origin or doc.path}"), ctx)
 
 
 def _short_records(
