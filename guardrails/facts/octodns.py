@@ -110,7 +110,7 @@ class Record:
     ttl_node: Node | None
     values: tuple[str, ...]
     node: Node
-    dynamic: bool
+    dynamic: bool  # ``dynamic:`` pools or the older ``geo:``: a routing policy
 
 
 def is_config(root: Node) -> bool:
@@ -142,7 +142,7 @@ def _is_record(node: Node) -> bool:
 
 def operator(name: str, provider: Node | None) -> str | None:
     """Who operates the provider entry ``name`` ('' for one that is no DNS provider; None when
-    unknown)."""
+    its class is not in the tables above: a custom class may serve DNS or only write files)."""
     klass = provider.get("class") if provider is not None and provider.is_map else None
     if klass is None or not klass.is_scalar:
         return None
@@ -151,8 +151,7 @@ def operator(name: str, provider: Node | None) -> str | None:
         return ""
     if text.startswith(SELF_HOSTED):
         return f"self-hosted servers of {name}"
-    module = text.split(".", 1)[0]
-    return OPERATORS.get(module, module)
+    return OPERATORS.get(text.split(".", 1)[0])
 
 
 def config_zones(root: Node) -> Iterator[ConfigZone]:
@@ -174,12 +173,21 @@ def config_zones(root: Node) -> Iterator[ConfigZone]:
             yield ConfigZone(name, targets_key, tuple(found))
 
 
-def zone_name(path: str) -> str:
-    """``config/example.com.yaml`` -> ``example.com``: YamlProvider names a zone's file after it."""
-    stem = PurePosixPath(path).name
+def zone_name(path: str, root: Node) -> str:
+    """The zone a file holds: YamlProvider names the file after it (``config/example.com.yaml``).
+    SplitYamlProvider keeps a zone in a directory, one file per record named after it and the
+    apex in ``$<zone>.yaml``: the directory names the zone when it ends with its default ``.``
+    extension; otherwise the zone is unknown ('')."""
+    p = PurePosixPath(path)
+    stem = p.name
     for suffix in (".yaml", ".yml"):
         if stem.lower().endswith(suffix):
             stem = stem[: -len(suffix)]
+    if stem.startswith("$"):
+        return stem[1:].rstrip(".").lower()
+    keys = [key for key, _, _ in root.items()]
+    if keys == [stem]:
+        return p.parent.name[:-1].lower() if p.parent.name.endswith(".") else ""
     return stem.rstrip(".").lower() if "." in stem else ""
 
 
@@ -193,5 +201,5 @@ def records(root: Node) -> Iterator[Record]:
             values_node = item.get("values") or item.get("value")
             items = values_node.elements() if values_node is not None and values_node.is_seq else [values_node]
             values = tuple(v.text for v in items if v is not None and v.is_scalar)
-            dynamic = item.get("dynamic") is not None
+            dynamic = item.get("dynamic") is not None or item.get("geo") is not None
             yield Record(name, item.get("type").text.upper(), ttl, ttl_node, values, item, dynamic)  # type: ignore[union-attr]

@@ -136,7 +136,7 @@ class ZoneFileShortTtl(Rule):
     def _octodns(self, doc: TreeDocument, policy: dns.TtlPolicy, ctx: RuleContext) -> Iterator[Finding]:
         """An octoDNS zone file: each record's ``ttl:`` (a record without one gets YamlProvider's
         default of an hour); ``dynamic:`` records are routing policies."""
-        origin = octodns.zone_name(doc.path)
+        origin = octodns.zone_name(doc.path, doc.roots[0])
         if policy.outside((origin,), doc.path):
             return
         short: list[dns.ShortTtl] = []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Iterator
 from typing import cast
 
@@ -121,10 +122,10 @@ class ZoneSingleProviderNameservers(Rule):
 
     def _octodns_zone(self, doc: TreeDocument, ctx: RuleContext) -> Iterator[Finding]:
         """The apex NS records of an octoDNS zone file (record name '')."""
-        origin = octodns.zone_name(doc.path)
+        origin = octodns.zone_name(doc.path, doc.roots[0])
         for record in octodns.records(doc.roots[0]):
-            if record.name or record.rtype != "NS":
-                continue
+            if record.name or record.rtype != "NS" or not record.values or any(map(_address, record.values)):
+                continue  # an address is no nameserver name: who operates it is unknown
             verdict = dns.judge_nameservers([dns.host_server(v) for v in record.values])
             if verdict is not None:
                 yield self.finding(
@@ -136,3 +137,11 @@ class ZoneSingleProviderNameservers(Rule):
                     ctx=ctx,
                     severity=Severity.HIGH if verdict.single else None,
                 )
+
+
+def _address(text: str) -> bool:
+    try:
+        ipaddress.ip_address(text.rstrip("."))
+    except ValueError:
+        return False
+    return True
