@@ -41,6 +41,8 @@ HOST_FACTS = frozenset({"hostname", "fqdn", "nodename"})
 GROUPS_VARIABLE = "group_names"
 # Filters that keep a value's identity for a comparison (``env | lower``, ``env | default('dev')``).
 _TRANSPARENT_FILTERS = frozenset({"lower", "upper", "string", "trim", "default", "d"})
+# A longer condition is read as unknown: Jinja's parser recurses once per nesting level.
+_MAX_EXPRESSION = 4000
 
 
 @dataclass
@@ -158,7 +160,7 @@ def _walk(
 
 def _expression(node: Node) -> Any | None:
     """A ``when:`` scalar parsed by Jinja (None when it does not parse)."""
-    if not node.is_scalar:
+    if not node.is_scalar or len(node.text) > _MAX_EXPRESSION:
         return None
     if isinstance(node.value, bool):
         from jinja2 import nodes

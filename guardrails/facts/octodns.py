@@ -40,8 +40,9 @@ RECORD_TYPES = frozenset(
         "URLFWD",
     }
 )
-# YamlProvider's ``default_ttl``: the TTL of a record that sets none.
-DEFAULT_TTL = 3600
+# YamlProvider's ``default_ttl`` (3600 unless its config entry sets it): the TTL of a record
+# that sets none, in every zone the provider reads.
+YAML_PROVIDERS = ("octodns.provider.yaml.YamlProvider", "octodns.provider.yaml.SplitYamlProvider")
 
 # Provider class (module prefix) -> who answers for the zone once it is pushed there.
 OPERATORS: dict[str, str] = {
@@ -152,6 +153,16 @@ def operator(name: str, provider: Node | None) -> str | None:
     if text.startswith(SELF_HOSTED):
         return f"self-hosted servers of {name}"
     return OPERATORS.get(text.split(".", 1)[0])
+
+
+def default_ttls(root: Node) -> Iterator[tuple[str, int, Node]]:
+    """(provider name, seconds, node) for each YAML provider whose ``default_ttl`` is set."""
+    providers = root.get("providers")
+    for name, _, entry in providers.items() if providers is not None else ():
+        klass = entry.get("class") if entry.is_map else None
+        ttl = entry.get("default_ttl") if entry.is_map else None
+        if klass is not None and klass.text in YAML_PROVIDERS and ttl is not None and type(ttl.value) is int:
+            yield name, ttl.value, ttl
 
 
 def config_zones(root: Node) -> Iterator[ConfigZone]:

@@ -21,7 +21,7 @@ class ZoneFileShortTtl(Rule):
     title = "Zone file with a default or record TTL shorter than the minimum for its type"
     category = Category.SHORT_DNS_TTL
     severity = Severity.MEDIUM
-    kinds = frozenset({Kind.ZONE, Kind.OCTODNS_ZONE})
+    kinds = frozenset({Kind.ZONE, Kind.OCTODNS_ZONE, Kind.OCTODNS_CONFIG})
     incidents = (FACEBOOK_2021, CLOUDFLARE_SERVFAIL_2021)
     rationale = (
         "Resolvers keep an answer for its TTL and no longer. When the authoritative servers disappear "
@@ -36,8 +36,9 @@ class ZoneFileShortTtl(Rule):
         "non-production (dev, staging, test...). A record at 60 s or less and an NS set below an hour are "
         "reported one by one; the other short records of one zone are one finding, at the shortest, with "
         "every record in its related locations. octoDNS zone files (a YAML mapping of record names to records, "
-        "named after the zone) are judged the same way on each record's `ttl:`; a record without one gets "
-        "YamlProvider's default of an hour, and `dynamic:` records are routing policies."
+        "named after the zone) are judged the same way on each record's `ttl:`, and a YAML provider's "
+        "`default_ttl` in the octoDNS config like `$TTL` (a record without `ttl:` gets it, an hour unless set); "
+        "`dynamic:` records are routing policies."
     )
     remediation = (
         "Set `$TTL` to an hour or more (RFC 1912 suggests days) and keep NS records at an hour or more; lower a "
@@ -94,6 +95,9 @@ class ZoneFileShortTtl(Rule):
         policy = dns.TtlPolicy.from_options(ctx.options)
         if doc.kind is Kind.OCTODNS_ZONE:
             yield from self._octodns(cast("TreeDocument", doc), policy, ctx)
+            return
+        if doc.kind is Kind.OCTODNS_CONFIG:
+            yield from self._octodns_defaults(cast("TreeDocument", doc), policy, ctx)
             return
         origin = dns.zone_origin(doc)
         if policy.outside((origin,), doc.path):
@@ -161,6 +165,24 @@ class ZoneFileShortTtl(Rule):
                     )
                 )
         yield from dns.ttl_findings(self, dns.ttl_reports(short, policy, f"zone {origin or doc.path}"), ctx)
+
+    def _octodns_defaults(self, doc: TreeDocument, policy: dns.TtlPolicy, ctx: RuleContext) -> Iterator[Finding]:
+        """A YAML provider's ``default_ttl``: octoDNS's ``$TTL``."""
+        if policy.outside((), doc.path):
+            return
+        for name, seconds, node in octodns.default_ttls(doc.roots[0]):
+            verdict = policy.evaluate("*", seconds)
+            if verdict is not None:
+                yield self.finding(
+                    doc,
+                    node.span,
+                    f"default_ttl: {seconds} of provider {name} makes {dns.human(seconds)} the TTL of every record "
+                    f"without its own in the zones it reads, below the {dns.human(verdict.threshold)} minimum; "
+                    "resolvers drop those records that long after the zone's nameservers become unreachable",
+                    anchor=f"default_ttl@{name}",
+                    ctx=ctx,
+                    severity=verdict.severity,
+                )
 
 
 def _short_records(
