@@ -108,7 +108,7 @@ FILES = {
     'dns/status_page_same_dns.py': 5762,
     'dns/terraform_short_ttl.py': 10041,
     'dns/terraform_single_provider_ns.py': 10048,
-    'dns/zone_short_ttl.py': 12069,
+    'dns/zone_short_ttl.py': 12068,
     'dns/zone_single_provider_ns.py': 7037,
     'exposure/compose_datastore_port.py': 4529,
     'exposure/default_credentials.py': 10210,
