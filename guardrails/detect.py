@@ -33,6 +33,7 @@ _EXACT: dict[str, Kind] = {
     "daemon.json": Kind.DOCKER_DAEMON,
     ".gitlab-ci.yml": Kind.GITLAB_CI,
     ".gitlab-ci.yaml": Kind.GITLAB_CI,
+    "dnsconfig.js": Kind.DNSCONTROL,
 }
 
 _SUFFIXES: list[tuple[str, Kind]] = [

@@ -67,6 +67,7 @@ class Kind(str, enum.Enum):
     ANSIBLE = "ansible"
     OCTODNS_CONFIG = "octodns-config"
     OCTODNS_ZONE = "octodns-zone"
+    DNSCONTROL = "dnscontrol"
 
 
 # Kinds a YAML file is found to be once parsed (guardrails.detect.refine), whatever its name.

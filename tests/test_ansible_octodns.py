@@ -85,3 +85,23 @@ def test_argv_words_keep_their_positions() -> None:
     assert cmd.argv == ["my db"]
     span = child.host_span(cmd.args[0].span)
     assert (span.line, span.column) == (4, text.split("\n")[3].index("'my db'") + 1)
+
+
+def test_dnsconfig_js_is_parsed_without_running_it() -> None:
+    text = (
+        'var P = NewDnsProvider("r53", "ROUTE53");\n'
+        'D("example.com", NewRegistrar("none"), DnsProvider(P), DefaultTTL("1h"), A("www", "192.0.2.1", TTL(60)));\n'
+    )
+    doc = parse_text("dnsconfig.js", text, Kind.DNSCONTROL)
+    assert [(p.variable, p.provider_type) for p in doc.providers] == [("P", "ROUTE53")]  # type: ignore[attr-defined]
+    [domain] = doc.domains  # type: ignore[attr-defined]
+    from guardrails.facts import dnscontrol
+
+    [record] = dnscontrol.records(domain)
+    assert (record.rtype, record.name, record.value, record.ttl) == ("A", "www", "192.0.2.1", 60)
+    assert dnscontrol.seconds(domain.first("DefaultTTL")) == 3600
+
+
+def test_broken_dnsconfig_js_is_reported_not_skipped() -> None:
+    doc = parse_text("dnsconfig.js", 'D("example.com", \n', Kind.DNSCONTROL)
+    assert type(doc).__name__ == "FailedDocument"

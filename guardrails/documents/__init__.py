@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from guardrails.model import Document, Node, ParseError
 
 if TYPE_CHECKING:
+    from guardrails.documents.dnscontrol import DnsCall, DnsControlDocument
     from guardrails.documents.dockerfile import DockerfileDocument, Instruction
     from guardrails.documents.dotenv import DotenvDocument, EnvEntry
     from guardrails.documents.makefile import MakefileDocument, RecipeLine
@@ -80,12 +81,16 @@ _MODULES = {
     "ZoneDocument": "zone",
     "ResolvEntry": "resolv",
     "ResolvDocument": "resolv",
+    "DnsCall": "dnscontrol",
+    "DnsControlDocument": "dnscontrol",
 }
 
 __all__ = [
     "Attribute",
     "Block",
     "Condition",
+    "DnsCall",
+    "DnsControlDocument",
     "DockerfileDocument",
     "DotenvDocument",
     "EnvEntry",

@@ -24,6 +24,7 @@ _MODULES: dict[Kind, str] = {
     Kind.ANSIBLE: "yaml_tree",
     Kind.OCTODNS_CONFIG: "yaml_tree",
     Kind.OCTODNS_ZONE: "yaml_tree",
+    Kind.DNSCONTROL: "dnscontrol",
     Kind.JSON: "json_tree",
     Kind.DOCKER_DAEMON: "json_tree",
     Kind.SHELL: "shell",

@@ -7,8 +7,8 @@ from typing import cast
 
 from guardrails.rules.dns.incidents import CLOUDFLARE_SERVFAIL_2021, FACEBOOK_2021
 
-from guardrails.documents import TreeDocument, ZoneDirective, ZoneDocument, ZoneRecord
-from guardrails.facts import dns, octodns
+from guardrails.documents import DnsControlDocument, TreeDocument, ZoneDirective, ZoneDocument, ZoneRecord
+from guardrails.facts import dns, dnscontrol, octodns
 from guardrails.model import Category, Finding, Kind, Severity
 from guardrails.rule import Bad, Good, Place, Rule, RuleContext
 
@@ -21,7 +21,7 @@ class ZoneFileShortTtl(Rule):
     title = "Zone file with a default or record TTL shorter than the minimum for its type"
     category = Category.SHORT_DNS_TTL
     severity = Severity.MEDIUM
-    kinds = frozenset({Kind.ZONE, Kind.OCTODNS_ZONE, Kind.OCTODNS_CONFIG})
+    kinds = frozenset({Kind.ZONE, Kind.OCTODNS_ZONE, Kind.OCTODNS_CONFIG, Kind.DNSCONTROL})
     incidents = (FACEBOOK_2021, CLOUDFLARE_SERVFAIL_2021)
     rationale = (
         "Resolvers keep an answer for its TTL and no longer. When the authoritative servers disappear "
@@ -38,7 +38,8 @@ class ZoneFileShortTtl(Rule):
         "every record in its related locations. octoDNS zone files (a YAML mapping of record names to records, "
         "named after the zone) are judged the same way on each record's `ttl:`, and a YAML provider's "
         "`default_ttl` in the octoDNS config like `$TTL` (a record without `ttl:` gets it, an hour unless set); "
-        "`dynamic:` records are routing policies."
+        "`dynamic:` records are routing policies. DNSControl's dnsconfig.js too: each `TTL()`, and `DefaultTTL()` "
+        "(DNSControl gives 300 s when a domain sets none)."
     )
     remediation = (
         "Set `$TTL` to an hour or more (RFC 1912 suggests days) and keep NS records at an hour or more; lower a "
@@ -69,6 +70,13 @@ class ZoneFileShortTtl(Rule):
             3,
             note="octoDNS zone file: a one-minute TTL on the apex",
         ),
+        Bad(
+            "dnsconfig.js",
+            'var R = NewRegistrar("none");\nvar P = NewDnsProvider("r53", "ROUTE53");\n'
+            'D("example.com", R, DnsProvider(P),\n  A("@", "192.0.2.1")\n);\n',
+            3,
+            note="DNSControl: no DefaultTTL, so every record gets 300 s",
+        ),
     )
     good = (
         Good(
@@ -98,6 +106,9 @@ class ZoneFileShortTtl(Rule):
             return
         if doc.kind is Kind.OCTODNS_CONFIG:
             yield from self._octodns_defaults(cast("TreeDocument", doc), policy, ctx)
+            return
+        if doc.kind is Kind.DNSCONTROL:
+            yield from self._dnscontrol(cast("DnsControlDocument", doc), policy, ctx)
             return
         origin = dns.zone_origin(doc)
         if policy.outside((origin,), doc.path):
@@ -183,6 +194,58 @@ class ZoneFileShortTtl(Rule):
                     ctx=ctx,
                     severity=verdict.severity,
                 )
+
+    def _dnscontrol(self, doc: DnsControlDocument, policy: dns.TtlPolicy, ctx: RuleContext) -> Iterator[Finding]:
+        """Each ``D()`` of a dnsconfig.js: ``DefaultTTL`` (300 s when absent) and each ``TTL()``."""
+        for domain in doc.domains:
+            origin = dnscontrol.domain_name(domain)
+            if not origin or policy.outside((origin,), doc.path):
+                continue
+            default_call = domain.first("DefaultTTL")
+            default = dnscontrol.seconds(default_call) if default_call is not None else dnscontrol.DEFAULT_TTL
+            inside = [r for r in dnscontrol.records(domain) if not self._outside_dnscontrol(r, origin, policy)]
+            verdict = policy.evaluate("*", default) if default is not None else None
+            if verdict is not None and any(r.ttl is None and r.rtype != "SOA" for r in inside):
+                given = (
+                    f"DefaultTTL gives {dns.human(default)}"
+                    if default_call is not None
+                    else (
+                        f"no DefaultTTL: DNSControl gives {dns.human(default)}"  # type: ignore[arg-type]
+                    )
+                )
+                yield self.finding(
+                    doc,
+                    default_call.span if default_call is not None else domain.span,
+                    f"{given} to every record of {origin} without its own TTL(), below the "
+                    f"{dns.human(verdict.threshold)} minimum; resolvers drop those records that long after the "
+                    "domain's nameservers become unreachable",
+                    anchor=f"DefaultTTL@{origin}",
+                    ctx=ctx,
+                    severity=verdict.severity,
+                )
+            short = []
+            for record in inside:
+                found = policy.evaluate(record.rtype, record.ttl) if record.ttl is not None else None
+                if found is not None and record.ttl_span is not None:
+                    owner = dns.zone_owner(record.name, origin)
+                    short.append(
+                        dns.ShortTtl(
+                            Place.of(doc, record.ttl_span),
+                            found,
+                            f"{owner} {found.rtype}",
+                            f"TTL({record.ttl}) gives {dns.human(found.ttl)}",
+                            f"{origin}/{record.name}/{found.rtype}",
+                        )
+                    )
+            yield from dns.ttl_findings(self, dns.ttl_reports(short, policy, f"domain {origin}"), ctx)
+
+    @staticmethod
+    def _outside_dnscontrol(record: dnscontrol.Record, origin: str, policy: dns.TtlPolicy) -> bool:
+        if policy.exempt_name(record.name):
+            return True
+        answers = [record.value] if record.rtype in ("A", "AAAA") else []
+        private = "private addresses" if dns.private_answers(answers) else ""
+        return bool(policy.outside((dns.zone_owner(record.name, origin),), private=private))
 
 
 def _short_records(

@@ -8,8 +8,8 @@ from typing import cast
 
 from guardrails.rules.dns.incidents import DYN_2016, FACEBOOK_2021
 
-from guardrails.documents import TreeDocument, ZoneDocument
-from guardrails.facts import dns, octodns
+from guardrails.documents import DnsControlDocument, TreeDocument, ZoneDocument
+from guardrails.facts import dns, dnscontrol, octodns
 from guardrails.model import Category, Finding, Kind, Severity
 from guardrails.rule import Bad, Good, Rule, RuleContext
 
@@ -32,7 +32,7 @@ class ZoneSingleProviderNameservers(Rule):
     title = "Zone served by nameservers of a single provider"
     category = Category.DNS_SINGLE_POINT_OF_FAILURE
     severity = Severity.MEDIUM
-    kinds = frozenset({Kind.ZONE, Kind.OCTODNS_CONFIG, Kind.OCTODNS_ZONE})
+    kinds = frozenset({Kind.ZONE, Kind.OCTODNS_CONFIG, Kind.OCTODNS_ZONE, Kind.DNSCONTROL})
     incidents = (FACEBOOK_2021, DYN_2016)
     rationale = (
         "The apex NS records list the servers that answer for the zone. When all of them belong to one "
@@ -43,7 +43,9 @@ class ZoneSingleProviderNameservers(Rule):
         "subzones are the child zone's own NS set. A single nameserver is high severity. octoDNS is read too: a "
         "zone of its config whose `targets` are all of one provider class (two Route 53 accounts are one "
         "provider; YAML dumps and plans are no provider, each self-hosted BIND or PowerDNS target an operator "
-        "of its own; a target of unknown class leaves the zone unjudged), and the apex NS records of a zone file."
+        "of its own; a target of unknown class leaves the zone unjudged), and the apex NS records of a zone file. "
+        "So is DNSControl's dnsconfig.js: a `D()` whose `DnsProvider()`s (without a nameserver count of 0) are "
+        "all of one provider type; a provider whose type is only in creds.json leaves the domain unjudged."
     )
     remediation = (
         "Add nameservers of a second, independent provider (a secondary fed by zone transfer, or a second "
@@ -62,6 +64,13 @@ class ZoneSingleProviderNameservers(Rule):
             _OCTO.format(targets="[route53, dump]"),
             12,
             note="octoDNS: the zone's only DNS provider is Route 53 (the YAML dump serves nothing)",
+        ),
+        Bad(
+            "dnsconfig.js",
+            'var R = NewRegistrar("none");\nvar CF = NewDnsProvider("cloudflare", "CLOUDFLAREAPI");\n'
+            'D("example.com", R, DnsProvider(CF), DefaultTTL(86400), A("@", "192.0.2.1"));\n',
+            3,
+            note="DNSControl: one provider",
         ),
     )
     good = (
@@ -84,6 +93,9 @@ class ZoneSingleProviderNameservers(Rule):
             return
         if doc.kind is Kind.OCTODNS_ZONE:
             yield from self._octodns_zone(cast("TreeDocument", doc), ctx)
+            return
+        if doc.kind is Kind.DNSCONTROL:
+            yield from self._dnscontrol(cast("DnsControlDocument", doc), ctx)
             return
         origin = dns.zone_origin(doc)
         apex = [r for r in doc.records if r.rtype.upper() == "NS" and dns.zone_owner(r.name, origin) == origin]
@@ -137,6 +149,23 @@ class ZoneSingleProviderNameservers(Rule):
                     ctx=ctx,
                     severity=Severity.HIGH if verdict.single else None,
                 )
+
+    def _dnscontrol(self, doc: DnsControlDocument, ctx: RuleContext) -> Iterator[Finding]:
+        """Each ``D()`` of a dnsconfig.js, judged by the operators of its ``DnsProvider()`` calls."""
+        for domain in doc.domains:
+            servers = dnscontrol.operators(doc, domain)
+            verdict = dns.judge_nameservers(servers) if servers else None
+            if verdict is None:
+                continue
+            name = dnscontrol.domain_name(domain)
+            yield self.finding(
+                doc,
+                domain.span,
+                f"DNSControl serves {name} from {verdict.reason}: when {verdict.culprit} is unreachable or under "
+                "attack (Facebook 2021, Dyn 2016), the domain stops resolving once caches expire",
+                anchor=f"D@{name}",
+                ctx=ctx,
+            )
 
 
 def _address(text: str) -> bool:
