@@ -34,6 +34,7 @@ class DnsProviderDecl:
 @dataclass
 class DnsControlDocument(Document):
     providers: list[DnsProviderDecl] = field(default_factory=list)
-    # ``D(...)`` and ``D_EXTEND(...)`` calls, each with its arguments as calls; a bare identifier
-    # argument is a call named ``$identifier`` (a provider or registrar variable).
+    # ``D(...)``, ``D_EXTEND(...)`` and ``DEFAULTS(...)`` calls in source order, each with its
+    # arguments as calls; a bare identifier argument is a call named ``$identifier`` (a provider
+    # or registrar variable).
     domains: list[DnsCall] = field(default_factory=list)

@@ -66,6 +66,17 @@ class Record:
     span: Span
 
 
+def domains(doc: DnsControlDocument) -> Iterator[tuple[DnsCall, DnsCall | None]]:
+    """Each ``D()`` with the ``DefaultTTL()`` that applies to it: its own, else that of the last
+    ``DEFAULTS()`` before it (None: DNSControl's 300 s)."""
+    inherited: DnsCall | None = None
+    for call in doc.domains:
+        if call.name == "DEFAULTS":
+            inherited = call.first("DefaultTTL") or inherited
+        elif call.name == "D":
+            yield call, call.first("DefaultTTL") or inherited
+
+
 def domain_name(domain: DnsCall) -> str:
     name = domain.args[0] if domain.args else None
     return dns.normalise_host(name) if isinstance(name, str) else ""

@@ -10,7 +10,7 @@ from guardrails.documents.dnscontrol import DnsCall, DnsControlDocument, DnsProv
 from guardrails.model import Kind
 from guardrails.parsers._treesitter import Source, parser, raise_first_error
 
-DOMAIN_CALLS = frozenset({"D", "D_EXTEND"})
+DOMAIN_CALLS = frozenset({"D", "D_EXTEND", "DEFAULTS"})
 _DEPTH = 64
 
 

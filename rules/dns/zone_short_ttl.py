@@ -196,12 +196,12 @@ class ZoneFileShortTtl(Rule):
                 )
 
     def _dnscontrol(self, doc: DnsControlDocument, policy: dns.TtlPolicy, ctx: RuleContext) -> Iterator[Finding]:
-        """Each ``D()`` of a dnsconfig.js: ``DefaultTTL`` (300 s when absent) and each ``TTL()``."""
-        for domain in doc.domains:
+        """Each ``D()`` of a dnsconfig.js: its ``DefaultTTL`` (300 s when neither it nor ``DEFAULTS()``
+        sets one) and each ``TTL()``."""
+        for domain, default_call in dnscontrol.domains(doc):
             origin = dnscontrol.domain_name(domain)
             if not origin or policy.outside((origin,), doc.path):
                 continue
-            default_call = domain.first("DefaultTTL")
             default = dnscontrol.seconds(default_call) if default_call is not None else dnscontrol.DEFAULT_TTL
             inside = [r for r in dnscontrol.records(domain) if not self._outside_dnscontrol(r, origin, policy)]
             verdict = policy.evaluate("*", default) if default is not None else None

@@ -152,7 +152,7 @@ class ZoneSingleProviderNameservers(Rule):
 
     def _dnscontrol(self, doc: DnsControlDocument, ctx: RuleContext) -> Iterator[Finding]:
         """Each ``D()`` of a dnsconfig.js, judged by the operators of its ``DnsProvider()`` calls."""
-        for domain in doc.domains:
+        for domain, _ in dnscontrol.domains(doc):
             servers = dnscontrol.operators(doc, domain)
             verdict = dns.judge_nameservers(servers) if servers else None
             if verdict is None:
