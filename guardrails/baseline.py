@@ -94,7 +94,8 @@ def read(path: Path) -> list[Entry]:
 
 
 def apply(result: ScanResult, baseline: list[Entry], active_rules: Iterable[str], cwd: Path) -> None:
-    """Drop baselined findings from ``result`` and record the count and the stale entries.
+    """Move baselined findings out of ``result.findings`` (into ``baselined_findings``) and record the
+    count and the stale entries.
 
     An entry is judged stale only when its rule ran and its file was scanned (or no longer
     exists), so a pre-commit run on two files or ``--select`` never calls the rest stale.
@@ -105,6 +106,7 @@ def apply(result: ScanResult, baseline: list[Entry], active_rules: Iterable[str]
         if finding.suppressed is None and remaining[finding.fingerprint] > 0:
             remaining[finding.fingerprint] -= 1
             result.baselined += 1
+            result.baselined_findings.append(finding)
         else:
             kept.append(finding)
     result.findings = kept

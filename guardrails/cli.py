@@ -18,7 +18,7 @@ import click
 from guardrails import __version__
 
 _SEVERITIES = ["critical", "high", "medium", "low", "info"]
-_FORMATS = ("text", "concise", "json", "sarif", "junit", "github", "gitlab", "markdown")
+_FORMATS = ("text", "concise", "json", "sarif", "junit", "github", "gitlab", "markdown", "html")
 
 
 class ConfigurationError(click.ClickException):
@@ -94,6 +94,13 @@ def _scan_options(command: Any) -> Any:
             type=click.Path(file_okay=False, path_type=Path),
             help="Cache directory. [default: .guardrails_cache at the project root]",
         ),
+        click.option(
+            "-q",
+            "--quiet",
+            is_flag=True,
+            help="No progress line. (A scan that takes over a second shows files done/total on standard error, "
+            "only when it is a terminal and CI is not set.)",
+        ),
     ]
     for option in reversed(options):
         command = option(command)
@@ -123,8 +130,10 @@ def _run(
     root: Path | None = None,
     no_cache: bool = False,
     cache_dir: Path | None = None,
+    quiet: bool = False,
 ) -> _Run:
     from guardrails import config as configuration
+    from guardrails import progress as progress_line
     from guardrails.discover import discover
     from guardrails.engine import Engine, Settings
     from guardrails.result import ScanResult
@@ -178,6 +187,7 @@ def _run(
             jobs=jobs,
             use_cache=not no_cache and not with_stdin,
             cache_dir=cache_dir,
+            progress=progress,
         )
 
     try:
@@ -194,24 +204,29 @@ def _run(
             groups.setdefault(id(config), (config, []))
     except configuration.ConfigError as exc:
         raise ConfigurationError(str(exc)) from None
+    progress = progress_line.Progress(sys.stderr) if progress_line.wanted(sys.stderr, quiet) else None
     if not gc.isenabled():  # started by guardrails.__main__.run, which pauses collection for start-up
         gc.freeze()  # what start-up made lives as long as the process: later collections skip it
         gc.enable()
     rules: dict[str, Any] = {}
-    if len(groups) == 1:  # one configuration for every file (the usual case): one scan of the paths
-        [(config, _)] = groups.values()
-        settings = settings_for(config, stdin is not None)
-        rules.update((r.id, r) for r in settings.rules)
-        result = Engine(settings, cwd=cwd).scan(path_list, stdin=stdin, found=found)
-    else:
-        result = ScanResult(skipped=list(found.skipped), files_found=len(found.candidates))
-        for index, (config, files) in enumerate(sorted(groups.values(), key=lambda g: str(g[0].path or ""))):
-            with_stdin = stdin is not None and index == 0
-            settings = settings_for(config, with_stdin)
+    try:
+        if len(groups) == 1:  # one configuration for every file (the usual case): one scan of the paths
+            [(config, _)] = groups.values()
+            settings = settings_for(config, stdin is not None)
             rules.update((r.id, r) for r in settings.rules)
-            part = Engine(settings, cwd=cwd).scan(files, stdin=stdin if with_stdin else None)
-            _merge(result, part)
-        _in_report_order(result)
+            result = Engine(settings, cwd=cwd).scan(path_list, stdin=stdin, found=found)
+        else:
+            result = ScanResult(skipped=list(found.skipped), files_found=len(found.candidates))
+            for index, (config, files) in enumerate(sorted(groups.values(), key=lambda g: str(g[0].path or ""))):
+                with_stdin = stdin is not None and index == 0
+                settings = settings_for(config, with_stdin)
+                rules.update((r.id, r) for r in settings.rules)
+                part = Engine(settings, cwd=cwd).scan(files, stdin=stdin if with_stdin else None)
+                _merge(result, part)
+            _in_report_order(result)
+    finally:
+        if progress is not None:
+            progress.finish()
     if given and not result.files_found and not result.skipped and stdin is None:
         names = " ".join(str(p) for p in given)
         raise ConfigurationError(f"no file found in {names} (every file is ignored by .gitignore, or none exists)")
@@ -246,6 +261,24 @@ def _in_report_order(result: Any) -> None:
     result.findings.sort(key=Finding.sort_key)
     result.skipped.sort(key=lambda s: s.path)
     result.scanned.sort()
+
+
+def _provenance(report: Any, root: Path) -> None:
+    """The repository, commit and date the HTML audit names (SOURCE_DATE_EPOCH, when set, fixes the
+    date, as reproducible builds do)."""
+    import datetime
+
+    from guardrails.gitdiff import head_commit
+
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
+    now = (
+        datetime.datetime.fromtimestamp(int(epoch), datetime.timezone.utc)
+        if epoch.isdigit()
+        else datetime.datetime.now(datetime.timezone.utc)
+    )
+    report.repository = root.name
+    report.commit = head_commit(root)
+    report.date = now.strftime("%Y-%m-%d %H:%M UTC")
 
 
 def _common(values: Any) -> Any:
@@ -322,7 +355,8 @@ def _outputs(formats: tuple[str, ...], output: Path | None) -> list[tuple[str, P
     multiple=True,
     metavar=f"[{'|'.join(_FORMATS)}][:FILE]",
     help="Output format (default text), optionally written to FILE. Repeat for several reports from one run, "
-    "e.g. `-f sarif:guardrails.sarif -f text`; `concise` is one line per finding.",
+    "e.g. `-f sarif:guardrails.sarif -f text`; `concise` is one line per finding; `html:FILE` is a "
+    "self-contained audit page.",
 )
 @click.option("--statistics", is_flag=True, help="Show the number of findings per rule instead of the findings.")
 @click.option(
@@ -372,6 +406,7 @@ def scan(
     root: Path | None,
     no_cache: bool,
     cache_dir: Path | None,
+    quiet: bool,
     formats: tuple[str, ...],
     statistics: bool,
     show_severity: str | None,
@@ -400,6 +435,7 @@ def scan(
         root,
         no_cache,
         cache_dir,
+        quiet,
     )
     result = run.result
     if baseline_file is not None:
@@ -424,8 +460,10 @@ def scan(
     report = Report(
         result, run.rules, threshold or _common(run.fail_on.values()) or Severity.LOW, statistics=statistics
     )
-    if any(fmt in ("text", "sarif") for fmt, _ in specs):
+    if any(fmt in ("text", "sarif", "html") for fmt, _ in specs):
         read_sources(report, run.cwd)
+    if any(fmt == "html" for fmt, _ in specs):
+        _provenance(report, run.cwd)
     for fmt, file in specs:
         if file is None:
             from guardrails.report.text import use_colour
@@ -459,6 +497,7 @@ def write_baseline(
     root: Path | None,
     no_cache: bool,
     cache_dir: Path | None,
+    quiet: bool,
     output: Path | None,
 ) -> None:
     """Record today's findings as accepted debt: `scan --baseline FILE` then reports only new ones.
@@ -482,6 +521,7 @@ def write_baseline(
         root,
         no_cache,
         cache_dir,
+        quiet,
     )
     text = baseline.render(run.result.findings)
     if output is None:

@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import re
 from pathlib import PurePosixPath
 
 from guardrails import templates
 from guardrails.documents import TreeDocument
 from guardrails.facts import ansible_keywords, octodns
-from guardrails.model import Kind
+from guardrails.facts.shells import SHEBANG_SHELLS, program_name
+from guardrails.model import Kind, Node
 from guardrails.templates import Template
 
 HELM_TEMPLATE = templates.HELM_REASON
@@ -54,7 +56,6 @@ _SUFFIXES: list[tuple[str, Kind]] = [
     (".zone", Kind.ZONE),
 ]
 
-_SHELLS = {"sh", "bash", "dash", "ksh", "ash"}
 # Kinds a shebang overrides: the interpreter it names runs the file, whatever the extension says.
 _SCRIPTS = frozenset({Kind.SHELL, Kind.PYTHON})
 # Names that say what the file is about, never what it holds: a patch, a rejected hunk, prose.
@@ -89,6 +90,10 @@ def _by_name(p: PurePosixPath, lower: str, head: bytes) -> Kind | None:
         return _EXACT[lower]
     if lower.endswith(_NOT_CONTENT):
         return None
+    server = _server_config(p, lower)
+    if server is not None:
+        kind, generic = server
+        return kind if _starts_like(kind, head, generic) else None
     if lower.endswith(_YAML_SUFFIXES):
         return _yaml_kind(p, lower)
     for suffix, kind in _SUFFIXES:
@@ -111,6 +116,10 @@ def _by_name(p: PurePosixPath, lower: str, head: bytes) -> Kind | None:
 
 def _yaml_kind(p: PurePosixPath, lower: str) -> Kind | str:
     parts = [part.lower() for part in p.parts]
+    if lower.rsplit(".", 1)[0] in ("elasticsearch", "opensearch"):
+        return Kind.ELASTICSEARCH_YML
+    if "netplan" in parts[:-1]:
+        return Kind.NETPLAN
     if lower.endswith((".gitlab-ci.yml", ".gitlab-ci.yaml")):
         return Kind.GITLAB_CI
     if fnmatch.fnmatch(lower, "compose*.y*ml") or fnmatch.fnmatch(lower, "docker-compose*.y*ml"):
@@ -140,6 +149,88 @@ def is_helm_values(path: str, exists: callable = os.path.exists) -> bool:  # typ
     if not fnmatch.fnmatch(p.name.lower(), "values*.y*ml"):
         return False
     return exists(str(p.parent / "Chart.yaml")) or exists(str(p.parent / "Chart.yml"))
+
+
+# Server configuration files by name: (name pattern, kind, generic). A generic pattern (any
+# ``.cnf``) claims a file only when its content says so; a specific name (``redis.conf``) also
+# when its first 4 KiB are comments only, as the distributions' annotated files are.
+_SERVER_NAMES: tuple[tuple[str, Kind, bool], ...] = (
+    ("redis*.conf", Kind.REDIS_CONF, False),
+    ("sentinel*.conf", Kind.REDIS_CONF, False),
+    ("valkey*.conf", Kind.REDIS_CONF, False),
+    ("keydb*.conf", Kind.REDIS_CONF, False),
+    ("mongod*.conf", Kind.MONGOD_CONF, False),
+    ("pg_hba*.conf", Kind.PG_HBA, False),
+    ("postgresql*.conf", Kind.POSTGRESQL_CONF, False),
+    ("postgres.conf", Kind.POSTGRESQL_CONF, False),
+    ("my.cnf", Kind.MYSQL_CNF, False),
+    ("my.ini", Kind.MYSQL_CNF, False),
+    ("mysqld.cnf", Kind.MYSQL_CNF, False),
+    ("*.cnf", Kind.MYSQL_CNF, True),
+    ("dnsmasq*.conf", Kind.DNSMASQ_CONF, False),
+    ("resolved.conf", Kind.RESOLVED_CONF, False),
+    ("corefile", Kind.COREFILE, False),
+)
+# Drop-in directories: any ``.conf`` inside is that program's, if its content agrees.
+_DROP_IN_DIRS = {"dnsmasq.d": Kind.DNSMASQ_CONF, "resolved.conf.d": Kind.RESOLVED_CONF}
+
+_MONGOD_SECTIONS = (
+    "systemlog", "storage", "net", "processmanagement", "security", "operationprofiling",
+    "replication", "sharding", "setparameter", "auditlog", "snmp", "cloud",
+)  # fmt: skip
+_MYSQL_GROUPS = (
+    "client", "mysql", "mysqld", "mariadb", "mariadbd", "server", "galera", "embedded",
+    "xtrabackup", "mariabackup", "sst", "myisamchk", "isamchk",
+)  # fmt: skip
+_HBA_WORDS = ("local", "host", "hostssl", "hostnossl", "hostgssenc", "hostnogssenc", "include")
+_DIRECTIVE = re.compile(r"[a-z][a-z0-9-]*")
+_GUC_LINE = re.compile(r"[a-z_][a-z0-9_.]*\s*(=|\s)\s*\S", re.IGNORECASE)
+_DNSMASQ_LINE = re.compile(r"[a-z][a-z0-9-]*(=.*)?$")
+
+
+def _server_config(p: PurePosixPath, lower: str) -> tuple[Kind, bool] | None:
+    for pattern, kind, generic in _SERVER_NAMES:
+        if fnmatch.fnmatchcase(lower, pattern):
+            return kind, generic
+    parent = p.parent.name.lower()
+    if parent in _DROP_IN_DIRS and lower.endswith(".conf"):
+        return _DROP_IN_DIRS[parent], True
+    return None
+
+
+def _starts_like(kind: Kind, head: bytes, generic: bool) -> bool:
+    """Whether the first significant line is one the server's own format would start with:
+    a random ``.conf`` (nginx's ``user www-data;``, an INI ``[section]``) is not claimed."""
+    for raw in head.decode("utf-8", "replace").splitlines():
+        line = raw.strip().lstrip("\ufeff")
+        if not line or line.startswith("#") or (line.startswith(";") and kind is not Kind.REDIS_CONF):
+            continue
+        if line == "---" and kind is Kind.MONGOD_CONF:
+            continue
+        return _first_line_fits(kind, line)
+    return not generic
+
+
+def _first_line_fits(kind: Kind, line: str) -> bool:
+    first = line.split()[0]
+    if kind is Kind.REDIS_CONF:
+        return _DIRECTIVE.fullmatch(first) is not None and not line.endswith(("{", ";"))
+    if kind is Kind.MONGOD_CONF:
+        return line.split(":", 1)[0].strip().lower() in _MONGOD_SECTIONS and ":" in line
+    if kind is Kind.POSTGRESQL_CONF:
+        return _GUC_LINE.match(line) is not None and not line.endswith(("{", ";"))
+    if kind is Kind.PG_HBA:
+        return first.lower() in _HBA_WORDS or first.lower().startswith("include_")
+    if kind is Kind.MYSQL_CNF:
+        if line.startswith("!include"):
+            return True
+        group = line[1:].split("]", 1)[0].strip().lower() if line.startswith("[") else ""
+        return group.startswith(_MYSQL_GROUPS)
+    if kind is Kind.DNSMASQ_CONF:
+        return _DNSMASQ_LINE.match(line) is not None
+    if kind is Kind.RESOLVED_CONF:
+        return line == "[Resolve]"
+    return True  # a Corefile: any server block address
 
 
 def _json_kind(lower: str, head: bytes) -> Kind | None:
@@ -180,11 +271,11 @@ def _shebang_kind(head: bytes) -> Kind | None:
     first = head.split(b"\n", 1)[0][2:].decode("utf-8", "replace").strip().split()
     if not first:
         return None
-    program = first[0].rsplit("/", 1)[-1]
+    program = program_name(first[0])
     if program == "env":
         rest = [w for w in first[1:] if not w.startswith("-")]
         program = rest[0] if rest else ""
-    if program in _SHELLS:
+    if program in SHEBANG_SHELLS:
         return Kind.SHELL
     if program.startswith("python"):
         return Kind.PYTHON
@@ -213,6 +304,10 @@ def refine(doc: TreeDocument) -> Kind:
         return Kind.OCTODNS_CONFIG
     if len(roots) == 1 == len(doc.roots) and octodns.is_zone(roots[0]):
         return Kind.OCTODNS_ZONE
+    if len(roots) == 1 and _is_mongod(roots[0]):
+        return Kind.MONGOD_CONF
+    if len(roots) == 1 and _is_netplan(roots[0]):
+        return Kind.NETPLAN
     return doc.kind
 
 
@@ -241,3 +336,33 @@ def _is_task(keys: list[str], any_module: bool) -> bool:
     if not others:
         return "action" in keys or "local_action" in keys
     return len(others) == 1 and (any_module or ansible_keywords.is_module_key(others[0]))
+
+
+_MONGOD_KEYS = frozenset(
+    {"systemLog", "storage", "net", "processManagement", "security", "operationProfiling", "replication",
+     "sharding", "setParameter", "auditLog", "snmp", "cloud"}
+)  # fmt: skip
+_NETPLAN_DEVICES = frozenset({"ethernets", "wifis", "bonds", "bridges", "vlans", "tunnels", "vrfs", "modems"})
+
+
+def _is_mongod(root: Node) -> bool:
+    """Only mongod's top-level sections, ``net`` among them with where it listens."""
+    keys = {key for key, _, _ in root.items()}
+    net = root.get("net")
+    return (
+        bool(keys)
+        and keys <= _MONGOD_KEYS
+        and net is not None
+        and net.is_map
+        and (net.get("bindIp") is not None or net.get("bindIpAll") is not None or net.get("port") is not None)
+    )
+
+
+def _is_netplan(root: Node) -> bool:
+    """``network: {version: 2, ethernets: ...}`` (netplan, and cloud-init's network config v2)."""
+    network = root.get("network")
+    if network is None or not network.is_map:
+        return False
+    version = network.get("version")
+    devices = {key for key, _, _ in network.items()} & _NETPLAN_DEVICES
+    return version is not None and version.text == "2" and bool(devices)

@@ -17,14 +17,14 @@ from typing import TYPE_CHECKING, Any, cast
 
 from guardrails.documents import FailedDocument, TreeDocument, instance_of
 from guardrails.facts.ansible_keywords import SHELL_MODULES
-from guardrails.facts.embedded_shell import SHELL_INTERPRETERS, TERRAFORM_SCRIPT_ATTRIBUTES
+from guardrails.facts.embedded_shell import TERRAFORM_SCRIPT_ATTRIBUTES
 from guardrails.facts.gitlab import GLOBAL_KEYWORDS
+from guardrails.facts.shells import SHELL_INTERPRETERS, program_name
 from guardrails.model import Document, Kind, LineMap, Node, ParseError, Span
 
 if TYPE_CHECKING:
     from guardrails.documents import Block, DockerfileDocument, Expr, Instruction, MakefileDocument, TerraformDocument
 
-_SHELLS = {"sh", "bash", "dash", "ash", "ksh", "/bin/sh", "/bin/bash", "/usr/bin/env", "/bin/ash", "/bin/dash"}
 _NON_SHELL_STEP = {"pwsh", "powershell", "python", "cmd", "node"}
 
 
@@ -275,7 +275,7 @@ def _exec_script(command: Node | None, args: Node | None, lines: list[str], cont
         args.elements() if args is not None and args.is_seq else []
     )
     texts = [w.text for w in words]
-    if len(texts) >= 3 and texts[0].rsplit("/", 1)[-1] in {s.rsplit("/", 1)[-1] for s in _SHELLS}:
+    if len(texts) >= 3 and program_name(texts[0]) in SHELL_INTERPRETERS | {"env"}:
         for i, word in enumerate(texts[1:], start=1):
             if word.startswith("-") and "c" in word[1:] and i + 1 < len(words):
                 return scalar_snippet(words[i + 1], lines, context)
@@ -403,7 +403,7 @@ def _dockerfile(doc: DockerfileDocument) -> Iterator[Snippet]:
         context = f"{ins.keyword}[{index}]"
         if ins.exec_form is not None:
             argv = ins.exec_form
-            if len(argv) >= 3 and argv[0].rsplit("/", 1)[-1] in ("sh", "bash", "ash", "dash") and argv[1] == "-c":
+            if len(argv) >= 3 and program_name(argv[0]) in SHELL_INTERPRETERS and argv[1] == "-c":
                 yield Snippet(argv[2], [(ins.span.line, ins.args_span.column - 1)] * (argv[2].count("\n") + 1), context)
             continue
         if ins.heredocs and ins.keyword == "RUN":
@@ -480,7 +480,7 @@ def _dockerfile_heredocs(doc: DockerfileDocument, ins: Instruction, context: str
 
 def _shell_reading_stdin(words: list[str]) -> bool:
     """``bash``, ``sh -e``, ``/bin/bash -ex``: a shell that runs the script on its standard input."""
-    names = [w.rsplit("/", 1)[-1] for w in words]
+    names = [program_name(w) for w in words]
     if names and names[0] == "env":
         names = names[1:]
     if not names or names[0] not in SHELL_INTERPRETERS:
@@ -536,7 +536,7 @@ def _shell_shebang(text: str) -> bool:
     if not first.startswith("#!"):
         return False
     words = first[2:].split()
-    names = [w.rsplit("/", 1)[-1] for w in words]
+    names = [program_name(w) for w in words]
     if names and names[0] == "env":
         names = names[1:]
     return bool(names) and names[0] in SHELL_INTERPRETERS

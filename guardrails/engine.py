@@ -8,7 +8,7 @@ import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from guardrails import parallel
 from guardrails.discover import DEFAULT_EXCLUDED_DIRS, Discovery, discover
@@ -20,6 +20,9 @@ from guardrails.registry import RuleRef, RuleSpec, load
 from guardrails.result import INTERNAL_ERROR_ID, ScanResult, internal_error
 from guardrails.rule import Rule, RuleContext
 from guardrails.source import Unreadable, decode
+
+if TYPE_CHECKING:
+    from guardrails.progress import Progress
 
 DEFAULT_MAX_FILE_SIZE = 10 * 1024 * 1024
 __all__ = ["DEFAULT_MAX_FILE_SIZE", "INTERNAL_ERROR_ID", "Engine", "ScanResult", "Settings"]
@@ -46,6 +49,8 @@ class Settings:
     # Where per-file results are cached (None: <project root>/.guardrails_cache); off with use_cache.
     use_cache: bool = False
     cache_dir: Path | None = None
+    # The progress line on a terminal (guardrails.progress), told of each file checked; None: silent.
+    progress: Progress | None = None
 
 
 class Engine:

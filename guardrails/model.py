@@ -9,7 +9,7 @@ import enum
 import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 
 class Severity(enum.IntEnum):
@@ -64,6 +64,16 @@ class Kind(str, enum.Enum):
     ZONE = "zone"
     RESOLV_CONF = "resolv-conf"
     DOCKER_DAEMON = "docker-daemon"
+    REDIS_CONF = "redis-conf"
+    MONGOD_CONF = "mongod-conf"
+    POSTGRESQL_CONF = "postgresql-conf"
+    PG_HBA = "pg-hba"
+    MYSQL_CNF = "mysql-cnf"
+    ELASTICSEARCH_YML = "elasticsearch-yml"
+    NETPLAN = "netplan"
+    RESOLVED_CONF = "resolved-conf"
+    COREFILE = "corefile"
+    DNSMASQ_CONF = "dnsmasq-conf"
     ANSIBLE = "ansible"
     OCTODNS_CONFIG = "octodns-config"
     OCTODNS_ZONE = "octodns-zone"
@@ -71,11 +81,20 @@ class Kind(str, enum.Enum):
 
 
 # Kinds a YAML file is found to be once parsed (guardrails.detect.refine), whatever its name.
-REFINED_KINDS = frozenset({Kind.KUBERNETES, Kind.COMPOSE, Kind.ANSIBLE, Kind.OCTODNS_CONFIG, Kind.OCTODNS_ZONE})
+REFINED_KINDS = frozenset(
+    {
+        Kind.KUBERNETES,
+        Kind.COMPOSE,
+        Kind.ANSIBLE,
+        Kind.OCTODNS_CONFIG,
+        Kind.OCTODNS_ZONE,
+        Kind.MONGOD_CONF,
+        Kind.NETPLAN,
+    }
+)
 
 
-@dataclass(frozen=True, slots=True, order=True)
-class Span:
+class Span(NamedTuple):
     """A region of a file: 1-based lines and columns, end inclusive of the last line."""
 
     line: int
@@ -250,8 +269,7 @@ class ParseError(Exception):
         self.column = max(column, 1)
 
 
-@dataclass(frozen=True, slots=True)
-class Incident:
+class Incident(NamedTuple):
     title: str
     date: str
     url: str
@@ -287,8 +305,7 @@ class Finding:
         return (self.path, self.span.line, self.span.column, self.rule_id, self.anchor)
 
 
-@dataclass(frozen=True, slots=True)
-class SkippedFile:
+class SkippedFile(NamedTuple):
     """A file seen but not analysed, listed in every report so nothing vanishes silently."""
 
     path: str

@@ -16,6 +16,7 @@ import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
@@ -77,20 +78,29 @@ def reads_whole(engine: Engine, kind: Kind) -> bool:
 
 
 def check_files(
-    engine: Engine, root: Path, wanted: frozenset[Kind], keep: bool, items: list[Work], track: bool = True
+    engine: Engine,
+    root: Path,
+    wanted: frozenset[Kind],
+    keep: bool,
+    items: list[Work],
+    track: bool = True,
+    done: Callable[[int], None] | None = None,
 ) -> list[FileResult]:
     """Load and check ``items`` (directory by directory) with the per-document rules. Documents
     of the ``wanted`` kinds, which project-wide rules read, are summarized, and kept when
     ``keep`` (in this process) and a rule reads them whole.
 
     ``track`` records the files each check reads, which only a cache needs: without one,
-    hashing every file a rule looks at again would be wasted work.
+    hashing every file a rule looks at again would be wasted work. ``done`` is told how many
+    files each directory group held once it is checked (the progress line).
     """
     out: list[FileResult] = []
     with _collection_by_group() as group_done:
         for group in _by_directory(items):
             out.extend(_check_group(engine, root, wanted, keep, group, track))
             group_done()
+            if done is not None:
+                done(len(group))
     return out
 
 
@@ -223,7 +233,13 @@ def _pool_context() -> object | None:
 
 
 def run(
-    engine: Engine, items: list[Work], root: Path, wanted: frozenset[Kind], jobs: int, track: bool = True
+    engine: Engine,
+    items: list[Work],
+    root: Path,
+    wanted: frozenset[Kind],
+    jobs: int,
+    track: bool = True,
+    done: Callable[[int], None] | None = None,
 ) -> list[FileResult]:
     """Check ``items`` with up to ``jobs`` worker processes besides this one; documents of the
     ``wanted`` kinds come back summarized for the project-wide rules.
@@ -232,9 +248,10 @@ def run(
     here, because their documents are needed here: sending parsed documents back from a
     worker costs more than parsing them (1,800 .tf files: 4.9 s to parse, 4.5 s to unpickle).
     The other files go to the pool, which works while this process checks its share.
+    ``done`` is told how many files each checked group or chunk held, as it completes.
     """
     if min(jobs, len(items) // MIN_FILES_PER_JOB) <= 1:  # no pool whatever the split: spare classifying
-        return check_files(engine, root, wanted, True, items, track)
+        return check_files(engine, root, wanted, True, items, track, done)
     from guardrails.pipeline import classify
 
     keep = frozenset(kind for kind in wanted if reads_whole(engine, kind))
@@ -245,24 +262,33 @@ def run(
     away = [w for w in items if id(w) not in chosen]
     jobs = min(jobs, len(away) // MIN_FILES_PER_JOB)
     if jobs <= 1:
-        return check_files(engine, root, wanted, True, items, track)
+        return check_files(engine, root, wanted, True, items, track, done)
     from concurrent.futures import ProcessPoolExecutor  # 20 ms of imports a small scan never needs
 
     size = max(8, min(CHUNK_FILES, len(away) // (jobs * 4)))
     # Workers get the settings without the callables (filters run here, before dispatch).
     portable = engine.__class__(replace(engine.settings), engine.cwd)
-    for name in ("path_filter",):
+    for name in ("path_filter", "progress"):
         if hasattr(portable.settings, name):
             setattr(portable.settings, name, None)
     out: list[FileResult] = []
     with ProcessPoolExecutor(
         max_workers=jobs, mp_context=_pool_context(), initializer=_init_worker, initargs=(portable, root, wanted, track)
     ) as pool:
-        pending = pool.map(_work, _chunks(away, size))
-        out.extend(check_files(engine, root, wanted, True, here, track))
-        for results in pending:
-            out.extend(results)
+        chunks = _chunks(away, size)
+        pending = [pool.submit(_work, chunk) for chunk in chunks]
+        if done is not None:
+            for future, chunk in zip(pending, chunks, strict=True):
+                future.add_done_callback(partial(_chunk_done, done, len(chunk)))
+        out.extend(check_files(engine, root, wanted, True, here, track, done))
+        for future in pending:  # in dispatch order, whatever order they finish in
+            out.extend(future.result())
     return out
+
+
+def _chunk_done(done: Callable[[int], None], files: int, _: object) -> None:
+    """A pool chunk finished (called in the pool's thread): its files are done."""
+    done(files)
 
 
 PROJECT_ENTRY = "<project-wide rules>"
@@ -322,7 +348,12 @@ def scan_files(
         hit = outcomes.get(candidate.display)
         if hit is not None and hit.kind is not None and Kind(hit.kind) in wanted:
             todo.append(Work(candidate.path, candidate.display, hit.content, summary_only=True))
-    for outcome in run(engine, todo, project.root, wanted, jobs, track=cache is not None):
+    progress = engine.settings.progress
+    if progress is not None:  # a file from the cache is done already; one summarized again counts again
+        progress.add_total(len(todo) + len(outcomes))
+        progress.advance(len(outcomes))
+    done = progress.advance if progress is not None else None
+    for outcome in run(engine, todo, project.root, wanted, jobs, track=cache is not None, done=done):
         if outcome.display in outcomes:  # a result from the cache, summarized again
             cached = outcomes[outcome.display]
             cached.summaries, cached.document = outcome.summaries, outcome.document

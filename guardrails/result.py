@@ -36,6 +36,8 @@ class ScanResult:
     internal_errors: int = 0
     scanned: list[str] = field(default_factory=list)
     baselined: int = 0
+    # The findings a baseline matched (counted in ``baselined``): out of the gate, listed apart by -f html.
+    baselined_findings: list[Finding] = field(default_factory=list)
     stale_baseline: list[dict[str, Any]] = field(default_factory=list)
     # Files discovery found under the given paths, before configuration excludes and
     # --changed-since: zero when the paths name no file at all.

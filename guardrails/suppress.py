@@ -15,7 +15,7 @@ import datetime
 import re
 from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from guardrails.documents import FailedDocument, TreeDocument
 from guardrails.model import REFINED_KINDS, Document, Finding, Kind, Span
@@ -38,12 +38,34 @@ _UNTIL = re.compile(r"\s*until=(?P<date>\S+)")
 _SEPARATORS = " \t\r\n-:;,\u2013\u2014"
 
 YAML_KINDS = frozenset(
-    {Kind.YAML, Kind.COMPOSE, Kind.KUBERNETES, Kind.HELM_VALUES, Kind.GITHUB_ACTIONS, Kind.GITLAB_CI} | REFINED_KINDS
+    {
+        Kind.YAML,
+        Kind.COMPOSE,
+        Kind.KUBERNETES,
+        Kind.HELM_VALUES,
+        Kind.GITHUB_ACTIONS,
+        Kind.GITLAB_CI,
+        Kind.MONGOD_CONF,
+        Kind.ELASTICSEARCH_YML,
+        Kind.NETPLAN,
+    }
+    | REFINED_KINDS
 )
+# Line-based configuration files and the characters that open a whole-line comment in each.
+_LINE_COMMENTS: dict[Kind, tuple[str, ...]] = {
+    Kind.DOCKERFILE: ("#",),
+    Kind.RESOLV_CONF: ("#", ";"),
+    Kind.REDIS_CONF: ("#",),
+    Kind.POSTGRESQL_CONF: ("#",),
+    Kind.PG_HBA: ("#",),
+    Kind.MYSQL_CNF: ("#", ";"),
+    Kind.RESOLVED_CONF: ("#", ";"),
+    Kind.DNSMASQ_CONF: ("#",),
+    Kind.COREFILE: ("#",),
+}
 
 
-@dataclass(frozen=True, slots=True)
-class Comment:
+class Comment(NamedTuple):
     """A comment in its document's coordinates; ``own_line`` when nothing but blanks precede it."""
 
     line: int
@@ -94,10 +116,8 @@ def comments(doc: Document) -> list[Comment]:
         return _python_comments(doc.text)
     if kind is Kind.SQL:
         return _sql_comments(doc.text)
-    if kind is Kind.DOCKERFILE:
-        return _line_comments(doc.text, ("#",))
-    if kind is Kind.RESOLV_CONF:
-        return _line_comments(doc.text, ("#", ";"))
+    if kind in _LINE_COMMENTS:
+        return _line_comments(doc.text, _LINE_COMMENTS[kind])
     if kind is Kind.MAKEFILE:
         return _makefile_comments(doc.text)
     if kind is Kind.DOTENV:
@@ -210,7 +230,7 @@ def _sql_comments(text: str) -> list[Comment]:
 
 
 def _line_comments(text: str, leaders: tuple[str, ...]) -> list[Comment]:
-    """Formats where only a whole line is a comment (Dockerfile, resolv.conf)."""
+    """Formats where only a whole line is a comment (Dockerfile, resolv.conf, redis.conf)."""
     out: list[Comment] = []
     for number, line in enumerate(text.split("\n"), start=1):
         stripped = line.lstrip()

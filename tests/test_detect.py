@@ -93,3 +93,52 @@ def test_helm_templates_and_values(repo) -> None:  # type: ignore[no-untyped-def
     assert classify(root / "chart/values.yaml", "chart/values.yaml") is Kind.HELM_VALUES
     assert classify(root / "chart/values-prod.yaml", "chart/values-prod.yaml") is Kind.HELM_VALUES
     assert classify(Path("other/templates/plain.yaml"), "other/templates/plain.yaml") is Kind.YAML
+
+
+@pytest.mark.parametrize(
+    ("path", "head", "kind"),
+    [
+        ("redis.conf", b"# only comments in the first 4 KiB\n", Kind.REDIS_CONF),
+        ("conf/redis-6380.conf", b"port 6380\nbind 0.0.0.0\n", Kind.REDIS_CONF),
+        ("sentinel.conf", b"port 26379\nsentinel monitor m 10.0.0.5 6379 2\n", Kind.REDIS_CONF),
+        ("nginx/redis-proxy.conf", b"user www-data;\nevents {}\n", None),  # nginx, named after what it proxies
+        ("mongod.conf", b"net:\n  bindIp: 0.0.0.0\n", Kind.MONGOD_CONF),
+        ("mongod.conf", b"bind_ip = 0.0.0.0\n", None),  # the pre-2.6 format
+        ("pg_hba.conf", b"local all all peer\n", Kind.PG_HBA),
+        ("pg_hba.conf.sample", b"local all all @authmethodlocal@\n", None),
+        ("postgresql.conf", b"listen_addresses = '*'\n", Kind.POSTGRESQL_CONF),
+        ("my.cnf", b"", Kind.MYSQL_CNF),
+        ("etc/mysql/conf.d/docker.cnf", b"[mysqld]\nskip-name-resolve\n", Kind.MYSQL_CNF),
+        ("etc/mysql/conf.d/empty.cnf", b"# nothing yet\n", None),  # a generic .cnf needs its content to say so
+        ("ssl/openssl.cnf", b"HOME = .\n[ req ]\n", None),
+        ("config/elasticsearch.yml", b"", Kind.ELASTICSEARCH_YML),
+        ("opensearch.yaml", b"", Kind.ELASTICSEARCH_YML),
+        ("etc/netplan/01-netcfg.yaml", b"", Kind.NETPLAN),
+        ("etc/systemd/resolved.conf", b"[Resolve]\n", Kind.RESOLVED_CONF),
+        ("etc/systemd/resolved.conf.d/dns.conf", b"[Resolve]\nDNS=10.0.0.2\n", Kind.RESOLVED_CONF),
+        ("etc/systemd/resolved.conf.d/dns.conf", b"[Network]\n", None),
+        ("Corefile", b".:53 {\n}\n", Kind.COREFILE),
+        ("dnsmasq.conf", b"no-resolv\n", Kind.DNSMASQ_CONF),
+        ("etc/dnsmasq.d/02-lan.conf", b"server=/lan/10.0.0.1\n", Kind.DNSMASQ_CONF),
+        ("etc/dnsmasq.d/README.conf", b"This directory holds...\n", None),
+        ("etc/app.conf", b"bind 0.0.0.0\n", None),  # a random .conf is nobody's
+    ],
+)
+def test_server_and_resolver_configs(path: str, head: bytes, kind: Kind | None) -> None:
+    assert detect(path, head) == kind
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("net:\n  bindIp: 0.0.0.0\nstorage:\n  dbPath: /data\n", Kind.MONGOD_CONF),
+        ("net:\n  bindIp: 0.0.0.0\nimage: mongo\n", Kind.YAML),  # a key mongod does not know
+        ("network:\n  version: 2\n  ethernets:\n    eth0: {dhcp4: true}\n", Kind.NETPLAN),
+        ("network:\n  version: 1\n  config: []\n", Kind.YAML),  # cloud-init v1 is another format
+    ],
+)
+def test_yaml_refined_to_server_and_resolver_configs(text: str, kind: Kind) -> None:
+    from guardrails.detect import refine
+    from guardrails.parsers.yaml_tree import parse
+
+    assert refine(parse("values.yaml", text, Kind.YAML)) is kind

@@ -8,8 +8,8 @@ import gc
 import json
 import weakref
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable
+from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -149,10 +149,9 @@ class RecordingPool(ProcessPoolExecutor):
 
     sent: ClassVar[list[str]] = []
 
-    def map(self, fn: Callable[..., Any], *iterables: Iterable[Any], **kwargs: Any) -> Iterator[Any]:  # type: ignore[override]
-        chunks = list(iterables[0])
-        RecordingPool.sent.extend(work.display for chunk in chunks for work in chunk)
-        return super().map(fn, chunks, **kwargs)
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        RecordingPool.sent.extend(work.display for work in args[0])
+        return super().submit(fn, *args, **kwargs)
 
 
 def test_shared_secrets_are_found_by_workers(shared_secrets: Path, monkeypatch: pytest.MonkeyPatch) -> None:

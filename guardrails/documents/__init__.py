@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from guardrails.model import Document, Node, ParseError
 
 if TYPE_CHECKING:
+    from guardrails.documents.conf import ConfDocument, ConfEntry
     from guardrails.documents.dnscontrol import DnsCall, DnsControlDocument
     from guardrails.documents.dockerfile import DockerfileDocument, Instruction
     from guardrails.documents.dotenv import DotenvDocument, EnvEntry
@@ -83,12 +84,16 @@ _MODULES = {
     "ResolvDocument": "resolv",
     "DnsCall": "dnscontrol",
     "DnsControlDocument": "dnscontrol",
+    "ConfEntry": "conf",
+    "ConfDocument": "conf",
 }
 
 __all__ = [
     "Attribute",
     "Block",
     "Condition",
+    "ConfDocument",
+    "ConfEntry",
     "DnsCall",
     "DnsControlDocument",
     "DockerfileDocument",

@@ -19,6 +19,7 @@ from guardrails.documents import ShellCommand, ShellDocument, SqlDocument, Word
 from guardrails.facts import destructive_sql, throwaway
 from guardrails.facts.embedded_shell import never_empty
 from guardrails.facts.shell_guards import GUARD_OPTIONS, Guards, GuardSettings, parameter, scope_of
+from guardrails.facts.shells import SHELL_INTERPRETERS
 from guardrails.model import Document, Kind, ParseError, Severity, Span
 from guardrails.rule import Option, Rule, RuleContext
 
@@ -26,7 +27,6 @@ if TYPE_CHECKING:
     from guardrails.model import Finding
     from guardrails.project import Project
 
-_SHELLS = {"sh", "bash", "dash", "zsh", "ksh", "ash"}
 _PASSTHROUGH = {"nohup", "time", "exec", "command", "builtin", "gosu", "su-exec", "chpst"}
 _SUDO_VALUE = {"-u", "-g", "-h", "-p", "-C", "-D", "-r", "-t", "-U", "-T", "--user", "--group", "--host"}
 _SSH_VALUE = set("bcDEeFIiJLlmOoPpQRSWw")
@@ -124,7 +124,7 @@ def _unwrap(item: Located) -> Iterator[Located]:
     elif name in ("kubectl", "oc") and "exec" in argv[:3] and "--" in argv:
         rest = words[argv.index("--") + 1 :]
         via = f"{name} exec"
-    elif name in _SHELLS:
+    elif name in SHELL_INTERPRETERS:
         script = _shell_script(words)
         via = f"{name} -c"
     elif name in ("su", "runuser"):

@@ -19,10 +19,6 @@ TERRAFORM_SCRIPT_ATTRIBUTES: dict[str, bool] = {
     "metadata_startup_script": False,
 }
 
-# Interpreters (``local-exec`` ``interpreter = [...]``, first element, after ``env``) that
-# run a shell script; any other (python, PowerShell, node) means the command is not shell.
-SHELL_INTERPRETERS = frozenset({"sh", "bash", "dash", "ash", "ksh", "zsh"})
-
 # Terraform references that are never empty in a rendered template: filesystem paths
 # and the workspace name (Terraform docs, "References to Named Values"), a count index.
 NEVER_EMPTY_REFERENCES = ("path.module", "path.root", "path.cwd", "terraform.workspace", "count.index")

@@ -35,6 +35,16 @@ _MODULES: dict[Kind, str] = {
     Kind.DOTENV: "dotenv",
     Kind.ZONE: "zone",
     Kind.RESOLV_CONF: "resolv",
+    Kind.REDIS_CONF: "server_conf",
+    Kind.POSTGRESQL_CONF: "server_conf",
+    Kind.PG_HBA: "server_conf",
+    Kind.MYSQL_CNF: "server_conf",
+    Kind.MONGOD_CONF: "yaml_tree",
+    Kind.ELASTICSEARCH_YML: "yaml_tree",
+    Kind.NETPLAN: "yaml_tree",
+    Kind.RESOLVED_CONF: "resolver_conf",
+    Kind.DNSMASQ_CONF: "resolver_conf",
+    Kind.COREFILE: "resolver_conf",
 }
 
 

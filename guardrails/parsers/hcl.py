@@ -18,7 +18,7 @@ from guardrails.parsers._treesitter import Source, new_span, parser, raise_first
 
 _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", '"': '"', "\\": "\\"}
 _TRAVERSAL = frozenset({"variable_expr", "get_attr", "index"})
-_TEMPLATE_PARTS = frozenset({"template_literal", "template_interpolation"})
+_TEMPLATE_PIECES = frozenset({"template_literal", "template_interpolation", "template_directive"})
 _OPERATORS = frozenset({"==", "!=", "<", ">", "<=", ">=", "&&", "||", "+", "-", "*", "/", "%"})
 
 
@@ -115,10 +115,10 @@ class _Builder:
         return Block(block_type, labels, attributes, blocks, self.span(node))
 
     def string_lit(self, node: Any) -> str:
-        children = node.children
-        if len(children) == 3 and children[1].type == "template_literal":  # between the quotes
-            return _unescape(self.text_of(children[1]))
-        return "".join(_unescape(self.text_of(c)) for c in children if c.type == "template_literal")
+        children = node.children  # the quotes and, between them, literal runs
+        if len(children) >= 2:
+            return self._literal_run(children[0].end_byte, children[-1].start_byte, True)
+        return ""
 
     def expr(self, node: Any) -> Expr:
         """An ``expression`` node: one term, or a traversal (``var.a.b[0]``), or other."""
@@ -156,10 +156,10 @@ class _Builder:
         if kind == "template_expr":
             inner = node.children[0]
             quoted = inner.type == "quoted_template"
-            parts = [c for c in inner.children if c.type in _TEMPLATE_PARTS]
-            if quoted and parts and all(c.type == "template_literal" for c in parts):
-                return Expr("literal", "".join(_unescape(self.text_of(c)) for c in parts), text, span)
-            if quoted and len(parts) == 1:
+            parts = [c for c in inner.children if c.type in _TEMPLATE_PIECES]
+            if quoted and all(c.type == "template_literal" for c in parts):
+                return Expr("literal", self._template_text(inner), text, span)
+            if quoted and len(parts) == 1 and _fills(parts[0], inner):  # "${var.x}" is var.x itself
                 nested = self.expr(self._interpolated(parts[0]))
                 if nested.kind == "reference":
                     return Expr("reference", nested.value, text, span)
@@ -218,14 +218,34 @@ class _Builder:
         return str(key.value if key.kind in ("literal", "reference") else key.text)
 
     def _template_text(self, node: Any) -> str:
-        pieces = []
-        for c in node.children:
-            kind = c.type
-            if kind == "template_literal":
-                pieces.append(_unescape(self.text_of(c)))
-            elif kind in ("template_interpolation", "template_directive"):
-                pieces.append(self.text_of(c))
-        return "".join(pieces)
+        """A template's text as Terraform reads it: literal runs unescaped, interpolations and
+        directives verbatim. The grammar leaves the whitespace next to an interpolation out of
+        its literal nodes, so runs are read between the delimiters, not from those nodes."""
+        children = node.children
+        data = self.source.data
+        quoted = node.type == "quoted_template"
+        if quoted:
+            start, end = children[0].end_byte, children[-1].start_byte
+        else:  # a heredoc: the lines between ``<<ID`` and the line of the closing ``ID``
+            ids = [c for c in children if c.type == "heredoc_identifier"]
+            start = data.find(b"\n", ids[0].end_byte) + 1
+            end = max(start, data.rfind(b"\n", 0, ids[-1].start_byte) + 1) if len(ids) > 1 else len(data)
+        pieces: list[str] = []
+        at = start
+        for child in children:
+            if child.type in ("template_interpolation", "template_directive") and start <= child.start_byte < end:
+                pieces.append(self._literal_run(at, child.start_byte, quoted))
+                pieces.append(self.text_of(child))
+                at = child.end_byte
+        pieces.append(self._literal_run(at, end, quoted))
+        text = "".join(pieces)
+        if not quoted and children and self.text_of(children[0]) == "<<-":
+            return _flush(text)
+        return text
+
+    def _literal_run(self, start: int, end: int, quoted: bool) -> str:
+        raw = self.text[start:end] if self.ascii else self.source.data[start:end].decode("utf-8", "replace")
+        return _unescape(raw) if quoted else raw  # a heredoc has no backslash escapes
 
     def literal(self, node: Any) -> Any:
         kind = node.type
@@ -252,6 +272,20 @@ class _Builder:
 
 def _reference_text(text: str) -> str:
     return "".join(text.split())
+
+
+def _fills(piece: Any, quoted: Any) -> bool:
+    """True when ``piece`` is all that stands between the quotes (no space around it)."""
+    children = quoted.children
+    return bool(piece.start_byte == children[0].end_byte and piece.end_byte == children[-1].start_byte)
+
+
+def _flush(text: str) -> str:
+    """``<<-ID``: the least indentation of the non-blank lines is removed from every line."""
+    lines = text.split("\n")
+    indents = [len(line) - len(line.lstrip(" \t")) for line in lines if line.strip()]
+    cut = min(indents, default=0)
+    return "\n".join(line[cut:] for line in lines)
 
 
 def _unescape(raw: str) -> str:

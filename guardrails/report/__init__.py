@@ -13,7 +13,7 @@ from guardrails.model import Severity
 from guardrails.registry import RuleSpec
 from guardrails.result import ScanResult
 
-FORMATS = ("text", "concise", "json", "sarif", "junit", "github", "gitlab", "markdown")
+FORMATS = ("text", "concise", "json", "sarif", "junit", "github", "gitlab", "markdown", "html")
 
 
 @dataclass(slots=True)
@@ -25,12 +25,19 @@ class Report:
     fail_on: Severity = Severity.LOW
     sources: dict[str, str] = field(default_factory=dict)
     statistics: bool = False
+    # Where and when the scan ran, for the HTML audit's header: the repository's name, the
+    # commit checked out (None outside a git checkout) and the date (ISO 8601, UTC).
+    repository: str = ""
+    commit: str | None = None
+    date: str = ""
 
 
 def read_sources(report: Report, cwd: Path) -> None:
-    """File contents for code frames, read only for files that have findings."""
+    """File contents for code frames, read only for files that have findings and that the scan read
+    (a file skipped as too large, binary or unreadable gets no frame)."""
+    unread = {s.path for s in report.result.skipped}
     for finding in report.result.findings:
-        if finding.path not in report.sources:
+        if finding.path not in report.sources and finding.path not in unread:
             try:
                 report.sources[finding.path] = (cwd / finding.path).read_text(encoding="utf-8", errors="replace")
             except OSError:
@@ -69,4 +76,8 @@ def render(fmt: str, report: Report, colour: bool = False) -> str:
         from guardrails.report import markdown
 
         return markdown.render(report)
+    if fmt == "html":
+        from guardrails.report import html
+
+        return html.render(report)
     raise ValueError(f"unknown format {fmt!r} (choose from {', '.join(FORMATS)})")

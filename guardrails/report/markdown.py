@@ -9,15 +9,21 @@ a secret, and a summary posted to a pull request is the last place it should app
 
 from __future__ import annotations
 
-from collections import Counter
-
-from guardrails.model import Category, Finding, Severity
+from guardrails.model import Finding
 from guardrails.report import Report
+from guardrails.report.grouping import (
+    SEVERITIES,
+    by_rule,
+    lesson_counts,
+    plural,
+    severity_totals,
+    skipped_reasons,
+    visible,
+)
 
 MAX_ROWS = 100
 MAX_CHARS = 60_000
 
-_SEVERITIES = sorted(Severity, reverse=True)
 # Text from scanned files (paths, names in messages) must not become markup, links or HTML.
 _ESCAPES = str.maketrans(
     {"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": " ", "\n": " "} | {c: "\\" + c for c in "\\`*_[]|~#!"}
@@ -37,22 +43,15 @@ def _prose(text: str) -> str:
     return "".join(escape(part) if i % 2 == 0 else f"`{part}`" for i, part in enumerate(parts))
 
 
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
-
-
-def _counts(visible: list[Finding]) -> list[str]:
-    by_lesson = Counter((f.category, f.severity) for f in visible)
+def _counts(shown: list[Finding]) -> list[str]:
     lines = [
-        "| lesson | " + " | ".join(s.label for s in _SEVERITIES) + " | total |",
-        "| --- |" + " ---: |" * (len(_SEVERITIES) + 1),
+        "| lesson | " + " | ".join(s.label for s in SEVERITIES) + " | total |",
+        "| --- |" + " ---: |" * (len(SEVERITIES) + 1),
     ]
-    for category in Category:
-        row = [by_lesson[category, s] for s in _SEVERITIES]
-        if sum(row):
-            lines.append(f"| {category.value} | " + " | ".join(map(str, row)) + f" | {sum(row)} |")
-    totals = [sum(by_lesson[c, s] for c in Category) for s in _SEVERITIES]
-    lines.append("| **total** | " + " | ".join(map(str, totals)) + f" | **{len(visible)}** |")
+    for category, row in lesson_counts(shown):
+        lines.append(f"| {category.value} | " + " | ".join(map(str, row)) + f" | {sum(row)} |")
+    totals = severity_totals(shown)
+    lines.append("| **total** | " + " | ".join(map(str, totals)) + f" | **{len(shown)}** |")
     return lines
 
 
@@ -62,12 +61,9 @@ def _row(f: Finding) -> str:
 
 def _rule_details(findings: list[Finding]) -> list[str]:
     lines: list[str] = []
-    by_rule: dict[str, list[Finding]] = {}
-    for f in findings:
-        by_rule.setdefault(f.rule_id, []).append(f)
-    for rule_id in sorted(by_rule):
-        first = by_rule[rule_id][0]
-        count = _plural(len(by_rule[rule_id]), "finding")
+    for rule_id, group in by_rule(findings).items():
+        first = group[0]
+        count = plural(len(group), "finding")
         lines += [
             f"<details><summary>{rule_id} {escape(first.rule_name)} ({first.category.value}): {count}</summary>",
             "",
@@ -81,62 +77,61 @@ def _rule_details(findings: list[Finding]) -> list[str]:
     return lines
 
 
-def _outside(report: Report, visible: list[Finding]) -> list[str]:
+def _outside(report: Report, shown: list[Finding]) -> list[str]:
     """What the table does not hold: suppressed, baselined, skipped, and a crashed rule."""
     result = report.result
     notes = []
-    suppressed = len(result.findings) - len(visible)
+    suppressed = len(result.findings) - len(shown)
     if suppressed or result.baselined:
         notes.append(f"Not in the counts or the table: {suppressed} suppressed, {result.baselined} baselined.")
     if result.stale_baseline:
-        notes.append(f"{_plural(len(result.stale_baseline), 'baseline entry')} no longer match (remove them).")
+        notes.append(f"{plural(len(result.stale_baseline), 'baseline entry')} no longer match (remove them).")
     if result.skipped:
-        reasons = Counter(s.reason for s in result.skipped)
-        counted = ", ".join(f"{n} {escape(reason)}" for reason, n in sorted(reasons.items()))
-        notes.append(f"{_plural(len(result.skipped), 'file')} skipped, not analysed ({counted}); `-f json` lists them.")
+        counted = ", ".join(f"{n} {escape(reason)}" for reason, n in skipped_reasons(result))
+        notes.append(f"{plural(len(result.skipped), 'file')} skipped, not analysed ({counted}); `-f json` lists them.")
     if result.internal_errors:
-        notes.append(f"{_plural(result.internal_errors, 'rule crash')} (GR000): the scan is incomplete.")
+        notes.append(f"{plural(result.internal_errors, 'rule crash')} (GR000): the scan is incomplete.")
     return notes
 
 
 def render(report: Report) -> str:
     result = report.result
-    visible = [f for f in result.findings if f.suppressed is None]
-    failing = sum(f.severity >= report.fail_on for f in visible)
+    shown = visible(result)
+    failing = sum(f.severity >= report.fail_on for f in shown)
     head = [
         "## guardrails",
         "",
-        f"{_plural(len(visible), 'finding')} in {_plural(result.files_scanned, 'file')}; "
+        f"{plural(len(shown), 'finding')} in {plural(result.files_scanned, 'file')}; "
         f"{failing} at or above {report.fail_on.label}.",
         "",
     ]
-    notes = _outside(report, visible)
+    notes = _outside(report, shown)
     if notes:
         head += [" ".join(notes), ""]
-    if not visible:
+    if not shown:
         return "\n".join(head)
     head += [
-        *_counts(visible),
+        *_counts(shown),
         "",
         "### Findings",
         "",
         "| location | rule | severity | message |",
         "| --- | --- | --- | --- |",
     ]
-    tail = ["", "### Rules", "", *_rule_details(visible)]
+    tail = ["", "### Rules", "", *_rule_details(shown)]
     budget = MAX_CHARS - sum(len(line) + 1 for line in head + tail) - 200  # 200: room for the note
     rows: list[str] = []
-    for f in visible[:MAX_ROWS]:
+    for f in shown[:MAX_ROWS]:
         row = _row(f)
         budget -= len(row) + 1
         if budget < 0:
             break
         rows.append(row)
-    left_out = len(visible) - len(rows)
+    left_out = len(shown) - len(rows)
     if left_out:
         rows += [
             "",
-            f"_{_plural(left_out, 'more finding')} not shown: the table holds at most {MAX_ROWS} rows "
+            f"_{plural(left_out, 'more finding')} not shown: the table holds at most {MAX_ROWS} rows "
             f"and {MAX_CHARS:,} characters; `-f json` lists every finding._",
         ]
     return "\n".join(head + rows + tail)

@@ -10,7 +10,9 @@ from collections import Counter
 from itertools import groupby
 from typing import TextIO
 
-from guardrails.model import Category, Finding, Severity
+from guardrails.model import Finding, Severity
+from guardrails.report.frame import reported_line
+from guardrails.report.grouping import related_places
 from guardrails.result import ScanResult
 from guardrails.templates import REASONS as TEMPLATE_REASONS
 
@@ -83,14 +85,9 @@ def _finding(f: Finding, source: str, paint: _Paint) -> list[str]:
     out = [f"  {f.span.line}:{f.span.column}  {f.rule_id} {_severity(f, paint)} {f.message}"]
     src_lines = source.split("\n") if source else []
     if 0 < f.span.line <= len(src_lines):
-        code = src_lines[f.span.line - 1].replace("\t", " ")
-        if f.sensitive:
-            # A value reported at this column: show what precedes it. A line that could not be
-            # parsed: show none of it, a credential may sit anywhere on it.
-            shown = "" if f.category is Category.UNPARSEABLE_INPUT else code[: f.span.column - 1]
-            code = shown + "<value not shown>"
+        code = reported_line(f, src_lines[f.span.line - 1])
         gutter = f"{f.span.line:>7} | "
-        out.append(gutter + code[:200])
+        out.append(gutter + code)
         caret_len = max(
             1, (f.span.end_column - f.span.column) if f.span.end_line == f.span.line else len(code) - f.span.column + 1
         )
@@ -101,12 +98,7 @@ def _finding(f: Finding, source: str, paint: _Paint) -> list[str]:
 
 def _related(f: Finding) -> list[str]:
     """The other places a finding involves, one a line (``= at path:line: what``), names and places only."""
-    lines = []
-    for item in f.related:
-        where = f"{item['path']}:{item['line']}" if "line" in item else str(item["path"])
-        what = item.get("message") or ", ".join(f"{k} {v}" for k, v in item.items() if k not in ("path", "line"))
-        lines.append(f"      = at {where}" + (f": {what}" if what else ""))
-    return lines
+    return [f"      = at {where}" + (f": {what}" if what else "") for where, what in related_places(f)]
 
 
 def _rules(visible: list[Finding], paint: _Paint) -> list[str]:

@@ -6,12 +6,13 @@ from collections.abc import Iterator
 
 from guardrails.rules.dns.incidents import DYN_2016, FACEBOOK_2021
 
-from guardrails.documents import ResolvDocument, TreeDocument
+from guardrails.documents import ConfDocument, ResolvDocument, TreeDocument
 from guardrails.embedded import pod_specs
 from guardrails.facts import compose, resolvers
 from guardrails.model import Category, Document, Finding, Kind, Node, Severity, Span
 from guardrails.rule import Bad, Good, Rule, RuleContext
 
+_NETPLAN = "network:\n  version: 2\n  ethernets:\n    eth0:\n      addresses: [10.0.0.5/24]\n"
 _POD = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: app\nspec:\n  containers:\n    - name: app\n      image: nginx\n"
 
 
@@ -21,14 +22,28 @@ class SingleDnsResolver(Rule):
     title = "Resolver configuration with a single nameserver"
     category = Category.DNS_SINGLE_POINT_OF_FAILURE
     severity = Severity.HIGH
-    kinds = frozenset({Kind.RESOLV_CONF, Kind.KUBERNETES, Kind.COMPOSE, Kind.DOCKER_DAEMON})
+    kinds = frozenset(
+        {
+            Kind.RESOLV_CONF,
+            Kind.KUBERNETES,
+            Kind.COMPOSE,
+            Kind.DOCKER_DAEMON,
+            Kind.NETPLAN,
+            Kind.RESOLVED_CONF,
+            Kind.COREFILE,
+            Kind.DNSMASQ_CONF,
+        }
+    )
     incidents = (DYN_2016, FACEBOOK_2021)
     rationale = (
         "A resolver list with one server turns that server's outage, or a DDoS on it, into a total loss of "
         "name resolution for the host, pod or container, including the internal tools needed to repair it "
         "(Facebook 2021). Checked: resolv.conf `nameserver` lines, a pod's `dnsConfig.nameservers` under "
         "`dnsPolicy: None` (other policies add the cluster DNS), compose `dns:` and Docker daemon.json `dns` "
-        "(which replace the host's servers). A loopback server (systemd-resolved 127.0.0.53, dnsmasq, unbound) "
+        "(which replace the host's servers), netplan `nameservers.addresses` (unless DHCP adds servers), "
+        "systemd-resolved `DNS=` with its drop-ins (at most medium: per-link servers are asked too), a CoreDNS "
+        "Corefile's `forward .` and dnsmasq `server=` lines under `no-resolv`. A loopback server "
+        "(systemd-resolved 127.0.0.53, dnsmasq, unbound) "
         "is a local cache with its own upstreams and is not reported. Resolvers that all belong to one public "
         "provider (8.8.8.8 and 8.8.4.4 are both Google) are reported at low severity."
     )
@@ -47,6 +62,10 @@ class SingleDnsResolver(Rule):
         Bad(
             "compose.yaml", "services:\n  app:\n    image: nginx\n    dns: [8.8.8.8, 8.8.4.4]\n", 4, note="Google only"
         ),
+        Bad("netplan/01-netcfg.yaml", _NETPLAN + "      nameservers:\n        addresses: [10.0.0.2]\n", 7),
+        Bad("resolved.conf", "[Resolve]\nDNS=10.0.0.2\n", 2, note="medium: per-link servers are asked too"),
+        Bad("Corefile", ".:53 {\n    forward . 10.0.0.2:53\n    cache 30\n}\n", 2),
+        Bad("dnsmasq.conf", "no-resolv\nserver=10.0.0.2\nserver=/corp.example/10.1.0.2\n", 2),
     )
     good = (
         Good("resolv.conf", "nameserver 10.0.0.2\nnameserver 10.0.1.2\n", note="two resolvers"),
@@ -57,10 +76,20 @@ class SingleDnsResolver(Rule):
             note="dnsConfig with options only keeps the cluster DNS",
         ),
         Good("docker-compose.yml", "services:\n  app:\n    image: nginx\n    dns:\n      - 8.8.8.8\n      - 9.9.9.9\n"),
+        Good(
+            "netplan/01-netcfg.yaml",
+            _NETPLAN + "      dhcp4: true\n      nameservers:\n        addresses: [10.0.0.2]\n",
+            note="DHCP adds its servers",
+        ),
+        Good("dnsmasq.conf", "server=10.0.0.2\n", note="without no-resolv, resolv.conf's servers are asked too"),
+        Good("Corefile", ".:53 {\n    forward . /etc/resolv.conf\n}\n"),
     )
 
     def check(self, doc: Document, ctx: RuleContext) -> Iterator[Finding]:
-        if isinstance(doc, ResolvDocument):
+        if isinstance(doc, ConfDocument) or doc.kind is Kind.NETPLAN:
+            for found in resolvers.resolver_lists(doc, ctx.project):
+                yield from self._report(doc, ctx, found.addresses, found.span, found.where, found.anchor, found.at_most)
+        elif isinstance(doc, ResolvDocument):
             yield from self._resolv(doc, ctx)
         elif isinstance(doc, TreeDocument) and doc.kind is Kind.COMPOSE:
             yield from self._compose(doc, ctx)
@@ -107,13 +136,19 @@ class SingleDnsResolver(Rule):
                 yield from self._report(doc, ctx, addresses, servers.span, where, f"{label}/dnsConfig")
 
     def _report(
-        self, doc: Document, ctx: RuleContext, addresses: list[str], span: Span, where: str, anchor: str
+        self,
+        doc: Document,
+        ctx: RuleContext,
+        addresses: list[str],
+        span: Span,
+        where: str,
+        anchor: str,
+        at_most: Severity = Severity.CRITICAL,
     ) -> Iterator[Finding]:
         verdict = resolvers.judge_resolvers(addresses)
         if verdict is not None:
-            yield self.finding(
-                doc, span, f"{where}: {verdict.message}", anchor=anchor, ctx=ctx, severity=verdict.severity
-            )
+            severity = min(verdict.severity, at_most)
+            yield self.finding(doc, span, f"{where}: {verdict.message}", anchor=anchor, ctx=ctx, severity=severity)
 
 
 def _addresses(node: Node) -> list[str]:

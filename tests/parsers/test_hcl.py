@@ -66,3 +66,24 @@ def test_what_terraform_rejects_is_a_parse_error_with_its_position(text: str, po
         parse("bad.tf", text, Kind.TERRAFORM)
     assert (info.value.line, info.value.column) == position
     assert info.value.message.startswith("invalid HCL: ")
+
+
+@pytest.mark.parametrize(
+    ("source", "kind", "value"),
+    [
+        ('" a "', "literal", " a "),
+        ('"echo ${var.x} done"', "template", "echo ${var.x} done"),
+        ('"ü ${var.x} ü"', "template", "ü ${var.x} ü"),
+        ('" ${var.x}"', "template", " ${var.x}"),
+        ('"${var.x}"', "reference", "var.x"),
+        ('"%{ if var.a }x%{ endif } b"', "template", "%{ if var.a }x%{ endif } b"),
+        ("<<EOT\n  rm -rf ${var.dir}/*\n  echo done\nEOT\n", "template", "  rm -rf ${var.dir}/*\n  echo done\n"),
+        ("<<-EOT\n    rm ${var.a} x\n      y\n    EOT\n", "template", "rm ${var.a} x\n  y\n"),
+    ],
+)
+def test_template_text_keeps_the_spaces_around_interpolations(source: str, kind: str, value: str) -> None:
+    """tree-sitter-hcl leaves the spaces next to ``${…}`` out of its literal nodes: ``rm -rf
+    ${var.dir}/*`` once read as ``rm -rf${var.dir}/*``, one word, and a heredoc lost its
+    first indentation. Values are Terraform's (a flush heredoc loses the least indentation)."""
+    expr = parse("main.tf", f"x = {source}\n", Kind.TERRAFORM).attributes["x"].expr
+    assert (expr.kind, expr.value) == (kind, value)
