@@ -23,7 +23,7 @@ from dataclasses import fields
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from guardrails.model import Category, Document, Finding, Incident, Severity, Span
+from guardrails.model import Category, Document, Edit, Finding, Fix, Incident, Safety, Severity, Span
 from guardrails.project import Project
 
 CACHE_DIR = ".guardrails_cache"
@@ -175,6 +175,12 @@ def finding_to_json(f: Finding) -> dict[str, Any]:
             value = value.value
         elif isinstance(value, (Span, Incident)):
             value = list(value)
+        elif isinstance(value, Fix):
+            value = [
+                value.description,
+                value.safety.value,
+                [[e.path, list(e.span), e.replacement] for e in value.edits],
+            ]
         data[item.name] = value
     return data
 
@@ -185,6 +191,9 @@ def finding_from_json(data: dict[str, Any]) -> Finding:
     values["severity"] = Severity(values["severity"])
     values["span"] = Span(*values["span"])
     values["incident"] = Incident(*values["incident"]) if values["incident"] else None
+    if values.get("fix"):
+        description, safety, edits = values["fix"]
+        values["fix"] = Fix(description, Safety(safety), tuple(Edit(p, Span(*s), r) for p, s, r in edits))
     return Finding(**values)
 
 

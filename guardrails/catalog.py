@@ -14,7 +14,7 @@ from guardrails.result import (
     INTERNAL_ERROR_REMEDIATION,
     INTERNAL_ERROR_TITLE,
 )
-from guardrails.rule import Example, Rule, visible
+from guardrails.rule import Example, Rule, fix_line, visible
 
 
 def _example(example: Example, label: str) -> list[str]:
@@ -38,6 +38,8 @@ def _rule(rule: type[Rule]) -> list[str]:
         "",
         f"Fix: {rule.remediation}",
         "",
+        f"Automatic fix: {fix_line(rule)}",
+        "",
     ]
     if rule.options:
         lines += ["| option | default | meaning |", "| --- | --- | --- |"]
@@ -46,6 +48,10 @@ def _rule(rule: type[Rule]) -> list[str]:
     lines += _example(rule.bad[0], "Bad")
     lines += _example(rule.good[0], "Good")
     return lines
+
+
+def _fix_label(rule: type[Rule]) -> str:
+    return rule.fix_safety.value if rule.fix_safety is not None else "none"
 
 
 def _internal_anchor() -> str:
@@ -71,7 +77,9 @@ def render() -> str:
         "# Rule catalog",
         "",
         "Generated from the rules' metadata by `python -m guardrails.catalog`; "
-        "`guardrails explain RULE` shows the same on the command line.",
+        "`guardrails explain RULE` shows the same on the command line. Each rule says whether "
+        "`guardrails scan --fix` fixes its findings (safe), does so only with `--unsafe-fixes` (unsafe), "
+        "or leaves them to you (none); see docs/fix.md.",
         "",
     ]
     rules = all_rules()
@@ -80,7 +88,7 @@ def render() -> str:
         if not chosen:
             continue
         lines += [f"## {category.value}", ""]
-        lines += [f"- [{r.id} {r.name}](#{r.id.lower()}-{r.name}): {r.title}" for r in chosen]
+        lines += [f"- [{r.id} {r.name}](#{r.id.lower()}-{r.name}): {r.title} (fix: {_fix_label(r)})" for r in chosen]
         lines.append("")
         if category is Category.UNPARSEABLE_INPUT:
             lines.insert(

@@ -392,6 +392,21 @@ def _outputs(formats: tuple[str, ...], output: Path | None) -> list[tuple[str, P
     type=click.Path(dir_okay=False, path_type=Path),
     help="Report only findings not in this baseline (written by `guardrails baseline`).",
 )
+@click.option(
+    "--fix", "apply_fixes", is_flag=True, help="Apply the safe fixes findings offer, then report what is left."
+)
+@click.option(
+    "--unsafe-fixes",
+    is_flag=True,
+    help="With --fix or --diff: also apply fixes that change how the system behaves (a TTL raised, a port "
+    "bound to loopback).",
+)
+@click.option(
+    "--diff",
+    "show_diff",
+    is_flag=True,
+    help="Print the fixes as a unified diff and write nothing; exit 1 when there is one.",
+)
 def scan(
     paths: tuple[Path, ...],
     config_file: Path | None,
@@ -415,37 +430,53 @@ def scan(
     output: Path | None,
     fail_on: str | None,
     baseline_file: Path | None,
+    apply_fixes: bool,
+    unsafe_fixes: bool,
+    show_diff: bool,
 ) -> None:
     """Scan files and directories (default: the current directory); '-' reads standard input."""
     from guardrails.model import Severity
     from guardrails.report import Report, read_sources, render
 
     specs = _outputs(formats, output)
-    run = _run(
-        paths,
-        config_file,
-        select,
-        ignore,
-        no_inline_suppressions,
-        changed_since,
-        stdin_filename,
-        max_file_size,
-        no_gitignore,
-        jobs,
-        root,
-        no_cache,
-        cache_dir,
-        quiet,
-    )
-    result = run.result
-    if baseline_file is not None:
-        from guardrails import baseline
+    if (apply_fixes or show_diff) and "-" in map(str, paths):
+        raise click.UsageError("--fix and --diff change files on disk, not standard input")
+    if unsafe_fixes and not (apply_fixes or show_diff):
+        raise click.UsageError("--unsafe-fixes goes with --fix or --diff")
 
-        try:
-            entries = baseline.read(baseline_file)
-        except baseline.BaselineError as exc:
-            raise ConfigurationError(str(exc)) from None
-        baseline.apply(result, entries, (r.id for r in run.rules), run.cwd)
+    def scanned() -> _Run:
+        run = _run(
+            paths,
+            config_file,
+            select,
+            ignore,
+            no_inline_suppressions,
+            changed_since,
+            stdin_filename,
+            max_file_size,
+            no_gitignore,
+            jobs,
+            root,
+            no_cache,
+            cache_dir,
+            quiet,
+        )
+        if baseline_file is not None:
+            from guardrails import baseline
+
+            try:
+                entries = baseline.read(baseline_file)
+            except baseline.BaselineError as exc:
+                raise ConfigurationError(str(exc)) from None
+            baseline.apply(run.result, entries, (r.id for r in run.rules), run.cwd)
+        return run
+
+    run = scanned()
+    if show_diff:
+        _print_diff(run, unsafe_fixes)
+    if apply_fixes:
+        run = _fix(run, unsafe_fixes, scanned)
+    result = run.result
     threshold = Severity.parse(fail_on) if fail_on else None
 
     def gate(finding: Any) -> Severity:
@@ -473,6 +504,42 @@ def scan(
         else:
             _write(file, render(fmt, report))
     sys.exit(1 if (failing or result.internal_errors) and not exit_zero else 0)
+
+
+#: Rounds of fix and rescan: a fix whose edits overlap another's is applied in the next round.
+_FIX_ROUNDS = 10
+
+
+def _print_diff(run: _Run, unsafe: bool) -> None:
+    """``--diff``: the fixes as a unified diff, nothing written; exit 1 when there is one."""
+    from guardrails import fix
+
+    plan = fix.plan(fix.fixable(run.result.findings, unsafe), run.cwd)
+    click.echo(plan.diff(), nl=False)
+    count = len(plan.fixed)
+    click.echo(f"{count} fix{'es' if count != 1 else ''} would be applied", err=True)
+    sys.exit(1 if plan.changes else 0)
+
+
+def _fix(run: _Run, unsafe: bool, rescan: Any) -> _Run:
+    """``--fix``: apply, rescan, again while fixes change something; the last scan is reported."""
+    from guardrails import fix
+
+    fixed = 0
+    for _ in range(_FIX_ROUNDS):
+        plan = fix.plan(fix.fixable(run.result.findings, unsafe), run.cwd)
+        if not plan.changes:
+            break
+        try:
+            plan.write(run.cwd)
+        except OSError as exc:
+            raise ConfigurationError(f"cannot write a fix to {exc.filename}: {exc.strerror or exc}") from None
+        fixed += len(plan.fixed)
+        run = rescan()
+    left = len(fix.fixable(run.result.findings, True))
+    note = f"; {left} more with --unsafe-fixes" if left and not unsafe else ""
+    click.echo(f"fixed {fixed} finding{'s' if fixed != 1 else ''}{note}", err=True)
+    return run
 
 
 @main.command("baseline")

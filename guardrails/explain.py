@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import textwrap
 
-from guardrails.rule import Example, Rule, visible
+from guardrails.rule import Example, Rule, fix_line, visible
 
 
 def _example(example: Example, label: str) -> list[str]:
@@ -32,6 +32,7 @@ def render(rule: type[Rule]) -> str:
         lines.append(f"  {incident.title} ({incident.date})")
         lines.append(f"  {incident.url}")
     lines += ["", "How to fix it", wrap.fill(rule.remediation), ""]
+    lines += ["Automatic fix", wrap.fill(fix_line(rule)), ""]
     if rule.options:
         lines.append("Options")
         for name, option in rule.options.items():

@@ -278,6 +278,34 @@ class Incident(NamedTuple):
         return {"title": self.title, "date": self.date, "url": self.url}
 
 
+class Safety(str, enum.Enum):
+    """Whether applying a fix leaves the running system as it is (SAFE: protection added, as
+    deletion protection or a final snapshot) or changes its behaviour (UNSAFE: a TTL raised,
+    a port no longer published)."""
+
+    SAFE = "safe"
+    UNSAFE = "unsafe"
+
+
+class Edit(NamedTuple):
+    """Replace ``span`` of ``path`` (columns in characters, end exclusive; an empty span
+    inserts) with ``replacement``: positions are those of the text the parser read, and
+    the edit is applied to the file's bytes around them, never to a re-serialised file."""
+
+    path: str
+    span: Span
+    replacement: str
+
+
+class Fix(NamedTuple):
+    """What a rule offers to change so that its finding goes away: data on the finding,
+    applied (or not) by ``guardrails.fix`` after suppressions and the baseline."""
+
+    description: str
+    safety: Safety
+    edits: tuple[Edit, ...]
+
+
 @dataclass(slots=True)
 class Finding:
     rule_id: str
@@ -294,6 +322,7 @@ class Finding:
     related: list[dict[str, Any]] = field(default_factory=list)
     # The reported span holds a secret value: reporters must not reproduce the source there.
     sensitive: bool = False
+    fix: Fix | None = None
 
     @property
     def fingerprint(self) -> str:

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 
-from guardrails.model import Category, Document, Finding, Incident, Kind, Severity, Span
+from guardrails.model import Category, Document, Finding, Fix, Incident, Kind, Safety, Severity, Span
 
 if TYPE_CHECKING:
     from guardrails.project import Project
@@ -116,6 +116,10 @@ class Rule:
     reads_failures: ClassVar[bool] = False
     # Findings point at secret values: reporters mask the source from the span's column on.
     sensitive: ClassVar[bool] = False
+    # The fix a finding may carry (None: the rule offers none) and, for `explain` and the
+    # catalog, what it edits and where; a finding's own Fix is data built in ``check``.
+    fix_safety: ClassVar[Safety | None] = None
+    fix_note: ClassVar[str] = ""
     abstract: ClassVar[bool] = False
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
@@ -161,9 +165,11 @@ class Rule:
         ctx: RuleContext | None = None,
         severity: Severity | None = None,
         related: list[dict[str, Any]] | None = None,
+        fix: Fix | None = None,
     ) -> Finding:
         """A finding located in the file on disk (embedded documents are mapped back)."""
-        return self.finding_at(Place.of(doc, span), message, anchor=anchor, ctx=ctx, severity=severity, related=related)
+        place = Place.of(doc, span)
+        return self.finding_at(place, message, anchor=anchor, ctx=ctx, severity=severity, related=related, fix=fix)
 
     def finding_at(
         self,
@@ -174,6 +180,7 @@ class Rule:
         ctx: RuleContext | None = None,
         severity: Severity | None = None,
         related: list[dict[str, Any]] | None = None,
+        fix: Fix | None = None,
     ) -> Finding:
         """A finding at a ``Place`` (from a summary, where the document is no longer at hand)."""
         chosen = severity if severity is not None else self.severity
@@ -194,6 +201,7 @@ class Rule:
             anchor=anchor,
             related=related or [],
             sensitive=self.sensitive,
+            fix=fix,
         )
 
     @classmethod
@@ -209,6 +217,7 @@ class Rule:
             "rationale": cls.rationale,
             "remediation": cls.remediation,
             "options": {k: {"default": o.default, "help": o.help} for k, o in cls.options.items()},
+            "fix": {"safety": cls.fix_safety.value, "edits": cls.fix_note} if cls.fix_safety else None,
         }
 
 
@@ -227,6 +236,8 @@ def _metadata_problems(cls: type[Rule]) -> Iterator[str]:
         yield "needs at least one bad example"
     if not cls.good:
         yield "needs at least one good example"
+    if bool(cls.fix_safety) != bool(cls.fix_note):
+        yield "fix_safety and fix_note go together"
     if cls.summarizes and not cls.project_wide:
         yield "summarizes only applies to a project-wide rule"
     if cls.summarizes and cls.summarize is Rule.summarize:
@@ -234,6 +245,14 @@ def _metadata_problems(cls: type[Rule]) -> Iterator[str]:
     for example in cls.bad:
         if not example.lines:
             yield f"bad example {example.primary!r} names no expected line"
+
+
+def fix_line(rule: type[Rule]) -> str:
+    """What ``guardrails scan --fix`` does for the rule, for ``explain`` and the catalog."""
+    if rule.fix_safety is None:
+        return "none"
+    flag = "`--fix`" if rule.fix_safety is Safety.SAFE else "`--fix --unsafe-fixes`"
+    return f"{rule.fix_safety.value}, applied by {flag}: {rule.fix_note}"
 
 
 def visible(text: str) -> str:

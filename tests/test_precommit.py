@@ -26,9 +26,11 @@ def _git(cwd: Path, *args: str) -> None:
 
 
 def test_hook_declaration() -> None:
-    [hook] = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
+    hook, fixing = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
     assert (hook["id"], hook["entry"], hook["language"]) == ("guardrails", "guardrails scan", "python")
     assert hook["types"] == ["text"]
+    assert (fixing["id"], fixing["entry"]) == ("guardrails-fix", "guardrails scan --fix")
+    assert fixing["types"] == ["text"] and fixing["require_serial"] is True
 
 
 @pytest.mark.skipif(shutil.which("git") is None, reason="needs git")

@@ -25,10 +25,17 @@ def test_every_python_destructive_rule_declares_its_triggers() -> None:
     assert all(issubclass(rule, PythonDestructiveRule) and rule.triggers for rule in PYTHON_RULES)
 
 
+def _document(path: str, text: str) -> PythonDocument:
+    doc = parse_text(path, text, Kind.PYTHON)
+    assert isinstance(doc, PythonDocument)
+    return doc
+
+
 @pytest.mark.parametrize("rule", PYTHON_RULES, ids=lambda rule: rule.id)
 def test_bad_examples_pass_the_filter(rule: type[PythonDestructiveRule]) -> None:
     for example in rule.bad:
-        assert rule.may_report(example.files[example.primary]), example.primary
+        doc = _document(example.primary, example.files[example.primary])
+        assert rule.may_report_document(doc), example.primary
 
 
 def test_python_fixtures_with_expected_findings_pass_the_filter() -> None:
@@ -36,7 +43,31 @@ def test_python_fixtures_with_expected_findings_pass_the_filter() -> None:
     expected = [(rule_id, path) for rule_id, path, _ in expectations(FIXTURES) if rule_id in by_id]
     assert expected
     for rule_id, path in expected:
-        assert by_id[rule_id].may_report(Path(path).read_text(encoding="utf-8")), (rule_id, path)
+        doc = _document(path, Path(path).read_text(encoding="utf-8"))
+        assert by_id[rule_id].may_report_document(doc), (rule_id, path)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "cur.execute('DROP DATABASE app')\n",
+        "cur.execute('DR' 'OP DATABASE app')\n",  # adjacent literals are one string
+        "cur.execute('\\x44ROP DATABASE app')\n",  # escapes are decoded
+        "Q = b'truncate table t'\ncur.execute(Q)\n",
+        "cur.execute(f'drop schema {name} cascade')\n",
+    ],
+)
+def test_sql_words_are_read_as_python_reads_strings(text: str) -> None:
+    rule = next(rule for rule in PYTHON_RULES if rule.id == "DO021")
+    assert rule.may_report_document(_document("reset.py", text))
+
+
+def test_execute_with_no_destructive_sql_word_is_not_parsed_by_libcst() -> None:
+    rule = next(rule for rule in PYTHON_RULES if rule.id == "DO021")
+    doc = _document("app/db.py", "def save(cur, row):\n    cur.execute('INSERT INTO t VALUES (%s)', row)\n")
+    assert rule.may_report(doc.text) and not rule.may_report_document(doc)
+    unread = PythonDocument(path="new.py", kind=Kind.PYTHON, text="cur.execute(q)\n")  # no CPython tree
+    assert rule.may_report_document(unread)  # nothing can be ruled out
 
 
 def test_shell_call_triggers_name_a_part_of_every_shell_call() -> None:

@@ -268,3 +268,13 @@ def test_source_date_epoch_makes_the_page_reproducible(tmp_path: Path) -> None:
         pages.append(target.read_text(encoding="utf-8"))
     assert pages[0] == pages[1]
     assert "2023-11-14 22:13 UTC" in pages[0]
+
+
+def test_a_line_a_sensitive_finding_reports_is_in_no_other_frame() -> None:
+    source = "a: 1\nSTRIPE=sk_live_0123456789abcdef\nb: 2\n"
+    secret = _finding("x.env", 2, span=Span(2, 8, 2, 31), sensitive=True, category=Category.SHARED_ENVIRONMENT_SECRET)
+    beside = _finding("x.env", 3, span=Span(3, 1, 3, 4))
+    same_line = _finding("x.env", 2, span=Span(2, 1, 2, 6))
+    page = _html(ScanResult(findings=[secret, beside, same_line], files_scanned=1), {"x.env": source})
+    assert "sk_live" not in page
+    assert page.count("STRIPE=&lt;value not shown&gt;") == 1, "the sensitive finding's own line, cut"

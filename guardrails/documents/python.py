@@ -1,4 +1,4 @@
-"""Python scripts, kept as text and, once a rule needs it, a libcst module."""
+"""Python scripts, kept as text with CPython's syntax tree and, once a rule needs it, a libcst module."""
 
 from __future__ import annotations
 
@@ -12,7 +12,10 @@ from guardrails.model import Document
 class PythonDocument(Document):
     """A Python script; ``module`` is its libcst module (typed Any to keep this module
     import-free), set once ``parsed``: read it through ``guardrails.parsers.python.module_of``,
-    which parses on first use."""
+    which parses on first use. ``tree`` is CPython's own syntax tree (``ast``), made when the
+    text was vetted: the cheap questions a rule asks before libcst (which strings the file
+    holds) are answered from it."""
 
     module: Any = None
     parsed: bool = False
+    tree: Any = None

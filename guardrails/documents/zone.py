@@ -31,6 +31,7 @@ class ZoneDirective:
     value: str
     span: Span
     seconds: int | None = None
+    value_span: Span | None = None  # where ``value`` is written (a single argument)
 
 
 @dataclass

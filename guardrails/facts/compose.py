@@ -528,6 +528,25 @@ def exposures(model: ServiceModel, store: Datastore) -> list[Exposure]:
     return found
 
 
+LOOPBACK = "127.0.0.1"
+
+
+def loopback_spec(binding: PortBinding) -> tuple[Node, str] | None:
+    """The node to rewrite and its text so that ``binding`` publishes on loopback only, the host
+    port kept (``5432:5432`` -> ``127.0.0.1:5432:5432``, ``5432`` -> ``127.0.0.1::5432``: still
+    an ephemeral port); None when the spec holds a variable or an IPv6 address."""
+    node = binding.node
+    if node.is_map:
+        host_ip = node.get("host_ip")
+        return (host_ip, LOOPBACK) if host_ip is not None and "$" not in host_ip.text else None
+    text = node.text.strip()
+    if "$" in text or binding.host_ip not in ("", "0.0.0.0"):
+        return None
+    if binding.host_ip:
+        return node, LOOPBACK + text[len(binding.host_ip) :]
+    return node, f"{LOOPBACK}:{text}" if ":" in text.split("/", 1)[0] else f"{LOOPBACK}::{text}"
+
+
 def merged_from(svc: DatastoreService, doc: TreeDocument) -> str:
     """What the other compose files loaded with ``doc`` contribute, for a finding's message."""
     others = sorted({d.path for d in svc.model.definitions if d.path != doc.path})

@@ -21,12 +21,16 @@ class PythonDestructiveRule(Rule):
 
     ``triggers`` are the words a call must name for ``detect`` to report it (its method, or a
     part of its qualified name): a file whose text holds none of them as a whole word is
-    skipped before libcst parses it, which is most application code."""
+    skipped before libcst parses it, which is most application code. ``argument_words``, when
+    a rule declares them, are words that the string a reported call is given must hold (the
+    SQL keyword of ``cursor.execute("DROP …")``): a file none of whose string literals holds
+    one is skipped too (``execute`` and ``run`` name half the calls of ordinary code)."""
 
     abstract = True
     options = dict(GUARD_OPTIONS)
     missing = "nothing keeps it from production (no environment check, assert, confirmation or opt-in flag)"
     triggers: ClassVar[frozenset[str]] = frozenset()
+    argument_words: ClassVar[frozenset[str]] = frozenset()
     _named: ClassVar[re.Pattern[str]]
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
@@ -44,6 +48,19 @@ class PythonDestructiveRule(Rule):
         are whole words of the text, so this never turns away a file ``detect`` could report."""
         return cls._named.search(text) is not None
 
+    @classmethod
+    def may_report_document(cls, doc: PythonDocument) -> bool:
+        """``may_report`` and, for a rule with ``argument_words``, a string literal holding one
+        (read from CPython's tree: escapes decoded, adjacent literals joined, as libcst reads them)."""
+        from guardrails.parsers.python import string_constants
+
+        if not cls.may_report(doc.text):
+            return False
+        if not cls.argument_words:
+            return True
+        strings = string_constants(doc)
+        return strings is None or any(word in strings for word in cls.argument_words)
+
     def detect(
         self, scan: PythonScan, call: PyCall, doc: PythonDocument, ctx: RuleContext
     ) -> Iterator[tuple[str, str, Severity | None]]:
@@ -52,7 +69,7 @@ class PythonDestructiveRule(Rule):
     def check(self, doc: Document, ctx: RuleContext) -> Iterator[Finding]:
         from guardrails.parsers.python import module_of
 
-        if not isinstance(doc, PythonDocument) or not self.may_report(doc.text) or module_of(doc) is None:
+        if not isinstance(doc, PythonDocument) or not self.may_report_document(doc) or module_of(doc) is None:
             return
         scan = PythonScan.of(doc, GuardSettings.from_options(ctx.options), ctx.project)
         for call in scan.calls():

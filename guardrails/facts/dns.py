@@ -20,7 +20,7 @@ from guardrails.documents import Attribute, Block, Expr, TerraformDocument, Zone
 from guardrails.facts.environments import DEVELOPMENT, STAGING, SYNONYMS_OPTION, Environments
 from guardrails.facts.network import is_private_cidr
 from guardrails.facts.terraform import Module, Origin, Resolved
-from guardrails.model import Finding, Severity
+from guardrails.model import Edit, Finding, Fix, Safety, Severity
 from guardrails.project import Project
 from guardrails.rule import Option, Place, Rule, RuleContext
 
@@ -201,6 +201,7 @@ class ShortTtl(NamedTuple):
     what: str  # the record as a message names it: ``aws_route53_record.www (www.example.com, A)``
     detail: str  # what gives the TTL: ``ttl = 300 gives a TTL of 300 s (5m)``
     anchor: str
+    raise_to_minimum: tuple[Edit, ...] = ()  # the edits that give it the minimum TTL; none when unsure
 
 
 class TtlReport(NamedTuple):
@@ -247,6 +248,14 @@ class TtlReport(NamedTuple):
     def anchor(self) -> str:
         return f"short-ttls@{self.where}" if self.grouped else self.first.anchor
 
+    def fix(self) -> Fix | None:
+        """Every record raised to its minimum, or nothing: a group whose records are not all
+        raised would still be reported."""
+        if not all(m.raise_to_minimum for m in self.members):
+            return None
+        edits = tuple(e for m in self.members for e in m.raise_to_minimum)
+        return Fix(f"raise the TTL{'s' if self.grouped else ''} to the minimum", Safety.UNSAFE, edits)
+
 
 def ttl_reports(short: Iterable[ShortTtl], policy: TtlPolicy, where: str) -> list[TtlReport]:
     """The findings for the short records of one zone or module (``where``): a record cached for a
@@ -274,6 +283,7 @@ def ttl_findings(rule: Rule, reports: Iterable[TtlReport], ctx: RuleContext) -> 
             ctx=ctx,
             severity=report.first.verdict.severity,
             related=report.related(),
+            fix=report.fix(),
         )
 
 

@@ -93,6 +93,8 @@ STATEFUL_TYPES: dict[str, tuple[str, str]] = {
     "azurerm_mssql_server": ("Azure SQL server", DATABASE),
     "azurerm_mssql_database": ("Azure SQL database", DATABASE),
     "azurerm_mssql_managed_instance": ("Azure SQL managed instance", DATABASE),
+    "azurerm_sql_server": ("Azure SQL server (legacy)", DATABASE),
+    "azurerm_sql_database": ("Azure SQL database (legacy)", DATABASE),
     "azurerm_postgresql_server": ("Azure Database for PostgreSQL server", DATABASE),
     "azurerm_postgresql_flexible_server": ("Azure PostgreSQL flexible server", DATABASE),
     "azurerm_postgresql_database": ("Azure PostgreSQL database", DATABASE),
@@ -100,6 +102,7 @@ STATEFUL_TYPES: dict[str, tuple[str, str]] = {
     "azurerm_mysql_server": ("Azure Database for MySQL server", DATABASE),
     "azurerm_mysql_flexible_server": ("Azure MySQL flexible server", DATABASE),
     "azurerm_mysql_flexible_database": ("Azure MySQL flexible database", DATABASE),
+    "azurerm_mysql_database": ("Azure Database for MySQL database", DATABASE),
     "azurerm_mariadb_server": ("Azure MariaDB server", DATABASE),
     "azurerm_cosmosdb_account": ("Cosmos DB account", DATABASE),
     "azurerm_cosmosdb_sql_database": ("Cosmos DB SQL database", DATABASE),
@@ -383,7 +386,7 @@ def _plain(resolved: Resolved) -> Any:
 def _show(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
-    return str(value)
+    return "null" if value is None else str(value)
 
 
 def is_true(value: Any) -> bool:

@@ -30,6 +30,7 @@ from guardrails.project import Project
 _MODULE_SUFFIXES = (".tf", ".tf.json", ".tfvars", ".tfvars.json")
 _MAX_DEPTH = 16
 _MAX_NESTING = 8
+_MAX_INSTANCES = 32  # a call expanded past this is judged once, with each.* unknown
 
 #: Origin kinds: where the literal that decided a value was written.
 DEFAULT = "default"
@@ -50,6 +51,8 @@ class Origin(NamedTuple):
     kind: str = ""
     name: str = ""
     span: Span | None = None
+    #: The expression written there (what a fix edits); None for a value that has none.
+    expr: Expr | None = None
 
     def __str__(self) -> str:
         return f"{self.what} ({self.path}:{self.line})"
@@ -138,25 +141,42 @@ class Module:
 
 
 class Call(NamedTuple):
-    """A ``module`` block, the file that holds it and the scope it is evaluated in."""
+    """A ``module`` block, the file that holds it and the scope it is evaluated in; for one
+    instance of a call with ``for_each`` or ``count``, its key (or index) and ``each.value``."""
 
     block: Block
     path: str
     scope: Scope
+    key: str | int | None = None
+    value: Any = None
 
     @property
     def name(self) -> str:
         return self.block.labels[0] if self.block.labels else ""
 
+    @property
+    def label(self) -> str:
+        """``module.db``, ``module.db["eu"]``, ``module.db[0]``."""
+        if self.key is None:
+            return f"module.{self.name}"
+        return f"module.{self.name}[{json.dumps(self.key)}]"
+
+    @property
+    def arguments(self) -> Scope:
+        """The scope the call's arguments are evaluated in: the caller's, with ``each.*`` and
+        ``count.index`` bound to this instance."""
+        return self.scope if self.key is None else Scope(self.scope.module, self.scope.call, self)
+
 
 class Scope:
     """One instance of a module: the root (``call`` None) or the child of a module call."""
 
-    __slots__ = ("call", "module")
+    __slots__ = ("call", "instance", "module")
 
-    def __init__(self, module: Module, call: Call | None = None) -> None:
+    def __init__(self, module: Module, call: Call | None = None, instance: Call | None = None) -> None:
         self.module = module
         self.call = call
+        self.instance = instance  # the call instance whose arguments are evaluated here
 
     @property
     def calls(self) -> list[Call]:
@@ -171,7 +191,7 @@ class Scope:
     @property
     def prefix(self) -> str:
         """``module.db.module.db_instance.`` (empty at the root)."""
-        return "".join(f"module.{c.name}." for c in self.calls)
+        return "".join(f"{c.label}." for c in self.calls)
 
     def resolve(self, expr: Expr, _depth: int = 0) -> Resolved:
         if _depth > _MAX_DEPTH:
@@ -211,13 +231,28 @@ class Scope:
         name, steps = _steps(rest)
         if head == "var":
             found = self._variable(name, depth)
+        elif head in ("each", "count") and self.instance is not None:
+            found = self._instance(head, name)
         elif head == "local" and name in self.module.locals:
             attr, path = self.module.locals[name]
             found = self.resolve(attr.expr, depth + 1)
-            found.origins.insert(0, Origin(f"local.{name}", path, attr.span.line, LOCAL, name))
+            found.origins.insert(0, Origin(f"local.{name}", path, attr.span.line, LOCAL, name, expr=attr.expr))
         else:
             return _unknown()
         return _walk(found, steps)
+
+    def _instance(self, head: str, name: str) -> Resolved:
+        """``each.key``, ``each.value`` and ``count.index`` of the call instance."""
+        call = self.instance
+        if call is None:
+            return _unknown()
+        counted = isinstance(call.key, int)
+        if (head, name, counted) not in (("each", "key", False), ("each", "value", False), ("count", "index", True)):
+            return _unknown()
+        attr = call.block.get("count" if counted else "for_each")
+        line = attr.span.line if attr is not None else call.block.span.line
+        origin = Origin(f"{head}.{name} of {call.label}", call.path, line)
+        return Resolved(call.value if name == "value" else call.key, True, [origin])
 
     def _variable(self, name: str, depth: int) -> Resolved:
         if name not in self.module.variables:
@@ -225,20 +260,22 @@ class Scope:
         call = self.call
         if call is not None and name in call.block.attributes:
             attr = call.block.attributes[name]
-            found = call.scope.resolve(attr.expr, depth + 1)
+            found = call.arguments.resolve(attr.expr, depth + 1)
             found.origins.insert(0, _input(call, attr))
             return found
         if call is None and name in self.module.auto_tfvars:
             attr, path = self.module.auto_tfvars[name]
             found = self.resolve(attr.expr, depth + 1)
-            found.origins.insert(0, Origin(f"var.{name} in tfvars", path, attr.span.line, TFVARS, name))
+            found.origins.insert(0, Origin(f"var.{name} in tfvars", path, attr.span.line, TFVARS, name, expr=attr.expr))
             return found
         block, path = self.module.variables[name]
         default = block.get("default")
         if default is None:
             return Resolved(None, False, [Origin(f"var.{name} has no default", path, block.span.line)])
         found = self.resolve(default.expr, depth + 1)
-        found.origins.insert(0, Origin(f"var.{name} default", path, default.span.line, DEFAULT, name))
+        found.origins.insert(
+            0, Origin(f"var.{name} default", path, default.span.line, DEFAULT, name, expr=default.expr)
+        )
         return found
 
     def bound(self, expr: Expr) -> tuple[Expr, Scope]:
@@ -251,7 +288,7 @@ class Scope:
             attr = scope.call.block.attributes.get(name)
             if steps or attr is None or name not in scope.module.variables:
                 break
-            expr, scope = attr.expr, scope.call.scope
+            expr, scope = attr.expr, scope.call.arguments
         return expr, scope
 
     def candidates(self, expr: Expr) -> list[Resolved]:
@@ -264,7 +301,7 @@ class Scope:
         if call is not None and name in call.block.attributes and name in self.module.variables:
             attr = call.block.attributes[name]
             found = []
-            for outer in call.scope.candidates(attr.expr):
+            for outer in call.arguments.candidates(attr.expr):
                 inner = _walk(outer, steps)
                 inner.origins.insert(0, _input(call, attr))
                 found.append(inner)
@@ -274,13 +311,13 @@ class Scope:
             for attr, path in self.module.other_tfvars.get(name, []):
                 inner = _walk(self.resolve(attr.expr, 1), steps)
                 what = f"var.{name} in {PurePosixPath(path).name}"
-                inner.origins.insert(0, Origin(what, path, attr.span.line, TFVARS, name))
+                inner.origins.insert(0, Origin(what, path, attr.span.line, TFVARS, name, expr=attr.expr))
                 found.append(inner)
         return found
 
 
 def _input(call: Call, attr: Attribute) -> Origin:
-    return Origin(f"module.{call.name} input {attr.name}", call.path, attr.span.line, INPUT, attr.name, attr.span)
+    return Origin(f"{call.label} input {attr.name}", call.path, attr.span.line, INPUT, attr.name, attr.span, attr.expr)
 
 
 def _steps(rest: str) -> tuple[str, list[str | int]]:
@@ -458,6 +495,19 @@ def _identity(args: list[Resolved]) -> Resolved:
     return args[0] if len(args) == 1 else _unknown()
 
 
+def _strings(apply: Callable[[list[Any]], list[Any]]) -> Callable[[list[Resolved]], Resolved]:
+    """A function of one list of strings (``compact``, ``distinct``, ``sort``)."""
+
+    def call(args: list[Resolved]) -> Resolved:
+        if len(args) != 1 or not args[0].known or not isinstance(args[0].value, list):
+            return _unknown()
+        if not all(isinstance(v, str) for v in args[0].value):
+            return Resolved(None, False, args[0].origins)
+        return Resolved(apply(args[0].value), True, args[0].origins)
+
+    return call
+
+
 #: Built-in functions evaluated on known arguments; any other call is unknown. ``try``
 #: is absent on purpose: whether its first argument fails is not knowable here.
 _FUNCTIONS: dict[str, Callable[[list[Resolved]], Resolved]] = {
@@ -470,6 +520,9 @@ _FUNCTIONS: dict[str, Callable[[list[Resolved]], Resolved]] = {
     "concat": _concat,
     "tolist": _identity,
     "toset": _identity,
+    "compact": _strings(lambda items: [v for v in items if v != ""]),
+    "distinct": _strings(lambda items: list(dict.fromkeys(items))),
+    "sort": _strings(sorted),
 }
 
 
@@ -545,6 +598,8 @@ def _published_module(table: PublishedModule, project: Project) -> Module:
             at = Span.point(item.line)
             default = Attribute("default", Expr("literal", item.default, repr(item.default), at), at)
             variables.append(Block("variable", [name], {"default": default}, [], at))
+            if not item.attribute:
+                continue
             *blocks, attribute = item.attribute.split(".")
             holder = resource
             for part in blocks:
@@ -620,25 +675,53 @@ def resources(doc: TerraformDocument, project: Project, *types: str) -> Iterator
     root = module_for(doc, project).root
     for block in doc.resources(*types):
         yield Instance(block, doc.path, root)
+    for scope in scopes(doc, project):
+        for child in scope.module.documents:
+            for block in child.resources(*types):
+                if not _creates_nothing(block, scope):
+                    yield Instance(block, child.path, scope)
+
+
+def scopes(doc: TerraformDocument, project: Project) -> Iterator[Scope]:
+    """The module instances ``doc``'s calls create (a registry module with a table among
+    them), outermost first, each with its call's inputs bound."""
+    root = module_for(doc, project).root
     for block in doc.blocks:
         if block.type == "module" and block.labels:
-            yield from _called(Call(block, doc.path, root), project, types, 1)
+            yield from _called(Call(block, doc.path, root), project, 1)
 
 
-def _called(call: Call, project: Project, types: tuple[str, ...], depth: int) -> Iterator[Instance]:
+def _called(call: Call, project: Project, depth: int) -> Iterator[Scope]:
     if depth > _MAX_NESTING or _creates_nothing(call.block, call.scope):
         return
     child = call_target(call.block, call.scope, project)
     if child is None or any(c.scope.module is child for c in call.scope.calls) or call.scope.module is child:
         return
-    scope = Scope(child, call)
-    for doc in child.documents:
-        for block in doc.resources(*types):
-            if not _creates_nothing(block, scope):
-                yield Instance(block, doc.path, scope)
-        for block in doc.blocks:
-            if block.type == "module" and block.labels:
-                yield from _called(Call(block, doc.path, scope), project, types, depth + 1)
+    for instance in _expanded(call):
+        scope = Scope(child, instance)
+        yield scope
+        for doc in child.documents:
+            for block in doc.blocks:
+                if block.type == "module" and block.labels:
+                    yield from _called(Call(block, doc.path, scope), project, depth + 1)
+
+
+def _expanded(call: Call) -> list[Call]:
+    """One call per instance when its ``for_each`` or ``count`` is known (keys in Terraform's
+    order), else the call once, its ``each.*`` unknown."""
+    count, for_each = call.block.get("count"), call.block.get("for_each")
+    if count is not None:
+        number = call.scope.resolve(count.expr).as_int()
+        if number is not None and 0 < number <= _MAX_INSTANCES:
+            return [Call(call.block, call.path, call.scope, index) for index in range(number)]
+    elif for_each is not None:
+        found = call.scope.resolve(for_each.expr)
+        value = found.value if found.known else None
+        if isinstance(value, dict) and 0 < len(value) <= _MAX_INSTANCES:
+            return [Call(call.block, call.path, call.scope, str(k), value[k]) for k in sorted(value, key=str)]
+        if isinstance(value, list) and 0 < len(value) <= _MAX_INSTANCES and all(isinstance(v, str) for v in value):
+            return [Call(call.block, call.path, call.scope, v, v) for v in sorted(set(value))]
+    return [call]
 
 
 def _creates_nothing(block: Block, scope: Scope) -> bool:

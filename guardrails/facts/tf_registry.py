@@ -16,9 +16,12 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
+from guardrails.facts.tf_sg_rules import GROUPS
+
 
 class Input(NamedTuple):
-    """One module input: the resource attribute it sets (dotted for nested blocks) and its
+    """One module input: the resource attribute it sets (dotted for nested blocks; empty when
+    a module-specific fact reads the input, as ``facts.tf_security_group`` does) and its
     published default, written on ``line`` of the module's variables.tf."""
 
     attribute: str
@@ -101,11 +104,111 @@ PUBLISHED: tuple[PublishedModule, ...] = (
             "master_instance_name": Input("master_instance_name", None, 30),
         },
     ),
+    PublishedModule(
+        "terraform-aws-modules/rds-aurora/aws",
+        10,
+        "terraform-aws-modules/terraform-aws-rds-aurora v10.2.0 variables.tf",
+        "aws_rds_cluster",
+        "aws_rds_cluster.this",
+        {
+            "deletion_protection": Input("deletion_protection", None, 180),
+            "skip_final_snapshot": Input("skip_final_snapshot", False, 384),
+            "backup_retention_period": Input("backup_retention_period", None, 90),
+            "replication_source_identifier": Input("replication_source_identifier", None, 332),
+        },
+    ),
+    PublishedModule(
+        "terraform-aws-modules/s3-bucket/aws",
+        5,
+        "terraform-aws-modules/terraform-aws-s3-bucket v5.15.4 variables.tf",
+        "aws_s3_bucket",
+        "aws_s3_bucket.this",
+        {"force_destroy": Input("force_destroy", False, 148)},
+    ),
+    PublishedModule(
+        "terraform-aws-modules/dynamodb-table/aws",
+        5,
+        "terraform-aws-modules/terraform-aws-dynamodb-table v5.5.0 variables.tf",
+        "aws_dynamodb_table",
+        "aws_dynamodb_table.this",
+        {"deletion_protection_enabled": Input("deletion_protection_enabled", None, 174)},
+    ),
+    PublishedModule(
+        "cloudposse/rds/aws",
+        1,
+        "cloudposse/terraform-aws-rds v1.3.0 variables.tf",
+        "aws_db_instance",
+        "aws_db_instance.default",
+        {
+            "deletion_protection": Input("deletion_protection", False, 75),
+            "skip_final_snapshot": Input("skip_final_snapshot", True, 227),
+            "backup_retention_period": Input("backup_retention_period", 0, 239),
+            "replicate_source_db": Input("replicate_source_db", None, 368),
+            "publicly_accessible": Input("publicly_accessible", False, 174),
+        },
+    ),
+    PublishedModule(
+        "cloudposse/rds-cluster/aws",
+        1,
+        "cloudposse/terraform-aws-rds-cluster v1.18.0 variables.tf",
+        "aws_rds_cluster",
+        "aws_rds_cluster.primary",
+        {
+            "deletion_protection": Input("deletion_protection", False, 318),
+            "skip_final_snapshot": Input("skip_final_snapshot", True, 306),
+            "retention_period": Input("backup_retention_period", 5, 94),
+            "replication_source_identifier": Input("replication_source_identifier", "", 354),
+        },
+    ),
+    PublishedModule(
+        "cloudposse/dynamodb/aws",
+        0,
+        "cloudposse/terraform-aws-dynamodb v0.37.0 variables.tf",
+        "aws_dynamodb_table",
+        "aws_dynamodb_table.default",
+        {"deletion_protection_enabled": Input("deletion_protection_enabled", False, 186)},
+    ),
 )
+
+_SG = "terraform-aws-modules/security-group/aws"
+_SG_SOURCE = "terraform-aws-modules/terraform-aws-security-group v5 {}variables.tf"
+#: The security-group inputs that open ingress to CIDR blocks, with the line of their default
+#: in the root module's variables.tf and in every generated sub-module's (one template).
+_SG_INPUTS: dict[str, tuple[Any, int, int]] = {
+    "create": (True, 7, 7),
+    "ingress_rules": ([], 76, 50),
+    "ingress_cidr_blocks": ([], 106, 86),
+    "ingress_ipv6_cidr_blocks": ([], 112, 92),
+    "ingress_with_cidr_blocks": ([], 88, 62),
+    "ingress_with_ipv6_cidr_blocks": ([], 94, 68),
+    "computed_ingress_rules": ([], 133, 107),
+    "computed_ingress_with_cidr_blocks": ([], 145, 119),
+    "computed_ingress_with_ipv6_cidr_blocks": ([], 151, 125),
+    "number_of_computed_ingress_rules": (0, 172, 164),
+    "number_of_computed_ingress_with_cidr_blocks": (0, 184, 176),
+    "number_of_computed_ingress_with_ipv6_cidr_blocks": (0, 190, 182),
+}
+
+
+def _security_group(sub: str) -> PublishedModule:
+    """The security-group module (``sub`` empty) or one of its generated sub-modules, whose
+    ``//modules/<group>`` adds the group's named rules (``tf_sg_rules.GROUPS``)."""
+    column = 2 if sub else 1
+    return PublishedModule(
+        f"{_SG}//modules/{sub}" if sub else _SG,
+        5,
+        _SG_SOURCE.format(f"modules/{sub}/" if sub else ""),
+        "aws_security_group",
+        "module.sg.aws_security_group.this" if sub else "aws_security_group.this",
+        {name: Input("", row[0], row[column]) for name, row in _SG_INPUTS.items()},
+    )
+
+
+SECURITY_GROUPS: tuple[PublishedModule, ...] = (_security_group(""), *(_security_group(g) for g in GROUPS))
 
 #: Older registry namespaces that serve the same module.
 _ALIASES = {"GoogleCloudPlatform/sql-db/google": "terraform-google-modules/sql-db/google"}
-_BY_SOURCE = {m.source: m for m in PUBLISHED}
+_BY_SOURCE = {m.source: m for m in (*PUBLISHED, *SECURITY_GROUPS)}
 
 
 def published(source: str, version: str | None) -> PublishedModule | None:
@@ -115,12 +218,12 @@ def published(source: str, version: str | None) -> PublishedModule | None:
     base, _, sub = address.partition("//")
     base = _ALIASES.get(base, base)
     found = _BY_SOURCE.get(f"{base}//{sub}" if sub else base)
-    if found is None or (version is not None and not _selects(version, found.major)):
+    if found is None or (version is not None and not selects(version, found.major)):
         return None
     return found
 
 
-def _selects(constraint: str, major: int) -> bool:
+def selects(constraint: str, major: int) -> bool:
     """Whether a version constraint can pick ``major``: ``~> 6.0``, ``6.1.0`` and ``= 6``
     pin the major, ``>=``/``>``/``<``/``<=`` bound it; anything else (``!=``) is not modelled."""
     for part in constraint.split(","):

@@ -21,9 +21,28 @@ def parse(path: str, text: str, kind: Kind) -> PythonDocument:
 
     Text CPython refuses goes to libcst at once, as before: it knows older and newer grammars
     and decides whether the file is unparseable input (GR001), so no syntax error is hidden."""
-    if _cpython_accepts(text):
-        return PythonDocument(path=path, kind=kind, text=text)
+    tree = _cpython_tree(text)
+    if tree is not None:
+        return PythonDocument(path=path, kind=kind, text=text, tree=tree)
     return PythonDocument(path=path, kind=kind, text=text, module=_libcst(text), parsed=True)
+
+
+def string_constants(doc: PythonDocument) -> str | None:
+    """Every string and bytes literal of the file, lower-cased, as CPython reads them: escapes
+    decoded and adjacent literals joined (``"DR" "OP"`` is ``drop``), f-strings' literal parts
+    included. None when CPython did not read the file (nothing can be ruled out then)."""
+    import ast
+
+    if doc.tree is None:
+        return None
+    found = []
+    for node in ast.walk(doc.tree):
+        if isinstance(node, ast.Constant):
+            if isinstance(node.value, str):
+                found.append(node.value)
+            elif isinstance(node.value, bytes):
+                found.append(node.value.decode("latin-1"))
+    return "\0".join(found).lower()
 
 
 def module_of(doc: PythonDocument) -> Any:
@@ -51,21 +70,21 @@ def _libcst(text: str) -> Any:
         raise ParseError("invalid Python: a name that is not a valid identifier") from None
 
 
-def _cpython_accepts(text: str) -> bool:
-    """Whether CPython's parser (bounded, in C) reads the text; raises ParseError for input
-    nested past what it allows, which libcst must never see.
+def _cpython_tree(text: str) -> Any:
+    """CPython's syntax tree of the text (its parser is bounded and in C), None when CPython
+    refuses it; raises ParseError for input nested past what it allows, which libcst must
+    never see.
 
     Only an AST is built (``PyCF_ONLY_AST``): nothing is compiled to bytecode or run."""
     import ast
 
     try:
-        compile(text, "<scanned>", "exec", flags=ast.PyCF_ONLY_AST, dont_inherit=True)
+        return compile(text, "<scanned>", "exec", flags=ast.PyCF_ONLY_AST, dont_inherit=True)
     except SyntaxError as exc:
         if any(marker in str(exc.msg) for marker in _TOO_DEEP):
             raise ParseError(f"invalid Python: {exc.msg}", exc.lineno or 1, exc.offset or 1) from None
-        return False
+        return None
     except (RecursionError, MemoryError):
         raise ParseError("invalid Python: nested too deeply for the Python parser") from None
     except ValueError:  # source with NUL characters: libcst reports it
-        return False
-    return True
+        return None

@@ -171,6 +171,8 @@ def parse(path: str, text: str, kind: Kind) -> ZoneDocument:
                 raise _error(f"unknown directive {first[0]}", first)
             args = [t[0] for t in tokens[1:]]
             directive = ZoneDirective(name, " ".join(args), _span(entry))
+            if len(tokens) == 2:
+                directive.value_span = _token_span(tokens[1])
             if name == "$TTL":
                 if len(args) != 1 or (seconds := parse_ttl(args[0])) is None:
                     raise _error(f"bad TTL in $TTL: {directive.value!r}", tokens[1] if len(tokens) > 1 else first)

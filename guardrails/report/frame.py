@@ -4,8 +4,8 @@ The reported line is shown as the text report always showed it: a ``sensitive`` 
 is cut at its column, and a sensitive line that could not be parsed is not shown at all. Lines
 around it (the HTML report's code frame) are shown only for findings that are not sensitive,
 and a line that may hold a credential (a key word such as ``password`` or ``token``, a URL with
-a user, a long mixed-case token) is hidden whatever rule reported near it: over-hiding costs a
-reader some context, quoting a secret costs a rotation.
+a user, a long mixed-case token, a line another finding reports as sensitive) is hidden whatever
+rule reported near it: over-hiding costs a reader some context, quoting a secret costs a rotation.
 """
 
 from __future__ import annotations
@@ -57,8 +57,18 @@ class FrameLine:
     reported: bool  # inside the finding's span
 
 
-def frame(finding: Finding, source: str) -> list[FrameLine]:
-    """The lines around ``finding`` a report may show; empty when its line is not in ``source``."""
+def secret_lines(findings: list[Finding]) -> dict[str, frozenset[int]]:
+    """Per path, the lines a sensitive finding reports: no other finding's frame shows them."""
+    found: dict[str, set[int]] = {}
+    for f in findings:
+        if f.sensitive:
+            found.setdefault(f.path, set()).update(range(f.span.line, max(f.span.end_line, f.span.line) + 1))
+    return {path: frozenset(lines) for path, lines in found.items()}
+
+
+def frame(finding: Finding, source: str, secrets: frozenset[int] = frozenset()) -> list[FrameLine]:
+    """The lines around ``finding`` a report may show; empty when its line is not in ``source``.
+    ``secrets``: the lines of the file that sensitive findings report (``secret_lines``)."""
     lines = source.split("\n") if source else []
     span = finding.span
     if not 0 < span.line <= len(lines):
@@ -69,7 +79,9 @@ def frame(finding: Finding, source: str) -> list[FrameLine]:
     shown: list[FrameLine] = []
     for number in range(max(1, span.line - CONTEXT), min(len(lines), last + CONTEXT) + 1):
         code = lines[number - 1]
-        if number == span.line:
+        if number in secrets:
+            text = LINE_NOT_SHOWN
+        elif number == span.line:
             text = reported_line(finding, code)
         else:
             text = code.replace("\t", " ")[:MAX_WIDTH]

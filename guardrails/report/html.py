@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from guardrails import __version__
 from guardrails.model import Category, Finding, Severity
 from guardrails.report import Report
-from guardrails.report.frame import frame
+from guardrails.report.frame import frame, secret_lines
 from guardrails.report.grouping import (
     SEVERITIES,
     by_file,
@@ -139,8 +139,8 @@ def _where(files: dict[str, list[Finding]]) -> str:
     )
 
 
-def _code_frame(f: Finding, source: str) -> str:
-    lines = frame(f, source)
+def _code_frame(f: Finding, source: str, secrets: frozenset[int]) -> str:
+    lines = frame(f, source, secrets)
     if not lines:
         return ""
     width = len(str(lines[-1].number))
@@ -152,7 +152,7 @@ def _code_frame(f: Finding, source: str) -> str:
     return f'<pre class="frame"><code>{body}</code></pre>'
 
 
-def _finding(f: Finding, index: int, source: str) -> str:
+def _finding(f: Finding, index: int, source: str, secrets: frozenset[int]) -> str:
     where = f"{f.path}:{f.span.line}:{f.span.column}"
     related = related_places(f)
     parts = [
@@ -161,7 +161,7 @@ def _finding(f: Finding, index: int, source: str) -> str:
         f"<h4>{_badge(f.severity)} <span class=rule>{esc(f.rule_id)} {esc(f.rule_name)}</span> "
         f'<span class="loc">{esc(where)}</span></h4>',
         f'<p class="msg">{esc(f.message)}</p>',
-        _code_frame(f, source),
+        _code_frame(f, source, secrets),
     ]
     if related:
         items = "".join(f"<li>at <code>{esc(w)}</code>{': ' + esc(what) if what else ''}</li>" for w, what in related)
@@ -174,13 +174,13 @@ def _finding(f: Finding, index: int, source: str) -> str:
     return "".join(parts)
 
 
-def _findings(files: dict[str, list[Finding]], sources: dict[str, str]) -> str:
+def _findings(files: dict[str, list[Finding]], sources: dict[str, str], secrets: dict[str, frozenset[int]]) -> str:
     sections = []
     number = 0
     for index, (path, group) in enumerate(files.items()):
         items = []
         for f in group:
-            items.append(_finding(f, number, sources.get(path, "")))
+            items.append(_finding(f, number, sources.get(path, ""), secrets.get(path, frozenset())))
             number += 1
         sections.append(
             f'<section class="file" id="file-{index}" data-path="{esc(path)}"><h3>{esc(path)} '
@@ -316,7 +316,7 @@ def render(report: Report) -> str:
         body += [
             f'</section><section id="findings"><h2>Findings ({len(shown)})</h2>',
             _filters(shown),
-            _findings(files, report.sources),
+            _findings(files, report.sources, secret_lines(report.result.findings)),
             f'</section><section id="rules"><h2>Rules that reported ({len(by_rule(shown))})</h2>',
             _rules(shown),
         ]

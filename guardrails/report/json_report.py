@@ -32,6 +32,22 @@ def finding_dict(f: Finding) -> dict[str, Any]:
     }
     if f.related:
         data["related"] = f.related
+    if f.fix is not None:
+        data["fix"] = {
+            "description": f.fix.description,
+            "safety": f.fix.safety.value,
+            "edits": [
+                {
+                    "path": e.path,
+                    "line": e.span.line,
+                    "column": e.span.column,
+                    "end_line": e.span.end_line,
+                    "end_column": e.span.end_column,
+                    "replacement": e.replacement,
+                }
+                for e in f.fix.edits
+            ],
+        }
     return data
 
 

@@ -19,7 +19,7 @@ from typing import Any
 from urllib.parse import quote
 
 from guardrails import __version__, rule_doc_url
-from guardrails.model import Finding, Severity
+from guardrails.model import Finding, Fix, Severity
 from guardrails.registry import load
 from guardrails.report import Report
 from guardrails.rule import Rule
@@ -152,9 +152,32 @@ def _result(finding: Finding, index: int, fingerprints: dict[str, str]) -> dict[
         data["relatedLocations"] = [_related(item, i) for i, item in enumerate(finding.related, 1)]
     if finding.incident is not None:
         data["properties"]["incident"] = finding.incident.url
+    if finding.fix is not None:
+        data["fixes"] = [_fix(finding.fix)]
     if finding.suppressed is not None:
         data["suppressions"] = [{"kind": "inSource", "status": "accepted", "justification": finding.suppressed}]
     return data
+
+
+def _fix(fix: Fix) -> dict[str, Any]:
+    """The edits as SARIF ``artifactChanges``, one per file, in the run's code-point columns."""
+    files: dict[str, list[dict[str, Any]]] = {}
+    for edit in fix.edits:
+        span = edit.span
+        region = {
+            "startLine": span.line,
+            "startColumn": span.column,
+            "endLine": span.end_line,
+            "endColumn": span.end_column,
+        }
+        files.setdefault(edit.path, []).append({"deletedRegion": region, "insertedContent": {"text": edit.replacement}})
+    return {
+        "description": {"text": f"{fix.description} ({fix.safety.value} fix)"},
+        "artifactChanges": [
+            {"artifactLocation": {"uri": _uri(path), "uriBaseId": "%SRCROOT%"}, "replacements": replacements}
+            for path, replacements in files.items()
+        ],
+    }
 
 
 def _related(item: dict[str, Any], ident: int) -> dict[str, Any]:

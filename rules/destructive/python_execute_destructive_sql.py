@@ -23,6 +23,7 @@ class PythonExecuteDestructiveSql(PythonDestructiveRule):
     severity = Severity.CRITICAL
     kinds = frozenset({Kind.PYTHON})
     triggers = frozenset(_EXECUTE)
+    argument_words = frozenset({"drop", "truncate"})  # what data_wipes reports, before DELETE is set aside
     incidents = (DIGITALOCEAN_2017,)
     rationale = (
         "DigitalOcean's primary database was deleted by a test process configured with production "

@@ -6,8 +6,10 @@ from collections.abc import Iterator
 
 from guardrails.documents import TerraformDocument
 from guardrails.facts.stateful import GITLAB_2017, describe, is_false, is_zero, unsafe_settings
-from guardrails.model import Category, Finding, Kind, Severity
+from guardrails.fixes import fix
+from guardrails.model import Category, Finding, Kind, Safety, Severity
 from guardrails.rule import Bad, Good, Rule, RuleContext
+from guardrails.terraform_fixes import set_setting
 
 #: Where a retention of 0 turns automated backups off. Aurora, DocumentDB and Neptune
 #: clusters accept 1-35 only, so 0 cannot be written there. ElastiCache
@@ -20,6 +22,8 @@ _PATHS = {
 #: Where ``enabled = false`` turns them off. Absent, Cloud SQL takes no automated backups
 #: either, but an instance without the block is too often a test one to report.
 _SWITCHES = {"google_sql_database_instance": "settings.backup_configuration.enabled"}
+#: What the fix sets: the retention the remediation asks for.
+_RETENTION_DAYS = 7
 
 
 class TerraformBackupsDisabled(Rule):
@@ -42,6 +46,11 @@ class TerraformBackupsDisabled(Rule):
     remediation = (
         "Keep a retention period of at least 7 days in production (`backup_retention_period = 7`), and test "
         "restores; use 0 only for disposable environments, through a variable whose production value is not 0."
+    )
+    fix_safety = Safety.SAFE
+    fix_note = (
+        f"sets the retention period from 0 to {_RETENTION_DAYS} days (Cloud SQL: `enabled = true`), on the "
+        "resource or on the variable default, tfvars line or local it comes from when nothing else reads that"
     )
     bad = (
         Bad("main.tf", 'resource "aws_db_instance" "main" {\n  backup_retention_period = 0\n}\n', 2),
@@ -84,11 +93,14 @@ class TerraformBackupsDisabled(Rule):
 
     def check(self, doc: TerraformDocument, ctx: RuleContext) -> Iterator[Finding]:  # type: ignore[override]
         found_settings = [
-            *unsafe_settings(doc, ctx.project, _PATHS, None, is_zero),
-            *unsafe_settings(doc, ctx.project, _SWITCHES, None, is_false),
+            *((s, _RETENTION_DAYS) for s in unsafe_settings(doc, ctx.project, _PATHS, None, is_zero)),
+            *((s, True) for s in unsafe_settings(doc, ctx.project, _SWITCHES, None, is_false)),
         ]
-        for found in found_settings:
+        for found, value in found_settings:
             message = (
                 f"{describe(found)}: {found.name} {found.where}; automated backups and point-in-time recovery are off"
             )
-            yield self.finding(doc, found.span, message, anchor=found.anchor, ctx=ctx, related=found.related)
+            remedy = fix("turn automated backups on", Safety.SAFE, set_setting(doc, found, value, ctx.project))
+            yield self.finding(
+                doc, found.span, message, anchor=found.anchor, ctx=ctx, related=found.related, fix=remedy
+            )

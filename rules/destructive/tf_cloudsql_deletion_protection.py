@@ -6,8 +6,10 @@ from collections.abc import Iterator
 
 from guardrails.documents import TerraformDocument
 from guardrails.facts.stateful import DIGITALOCEAN_2017, describe, is_false, setting, unsafe_settings
-from guardrails.model import Category, Finding, Kind, Severity
+from guardrails.fixes import fix
+from guardrails.model import Category, Finding, Kind, Safety, Severity
 from guardrails.rule import Bad, Good, Rule, RuleContext
+from guardrails.terraform_fixes import set_setting
 
 _API_FLAG = "settings.deletion_protection_enabled"
 
@@ -34,6 +36,11 @@ class TerraformCloudSqlDeletionProtection(Rule):
     remediation = (
         "Leave `deletion_protection` at its default (true) and set `settings { deletion_protection_enabled = "
         "true }` on production instances; turn them off only in a dedicated, reviewed change before a deletion."
+    )
+    fix_safety = Safety.SAFE
+    fix_note = (
+        "sets `deletion_protection = true` on the instance, or on the variable default, tfvars line or local "
+        "it comes from when nothing else reads that"
     )
     bad = (
         Bad(
@@ -84,4 +91,8 @@ class TerraformCloudSqlDeletionProtection(Rule):
                 f"{_API_FLAG} {api.where}; a destroy or a forced replacement deletes the instance, its data "
                 "and its backups"
             )
-            yield self.finding(doc, found.span, message, anchor=found.anchor, ctx=ctx, related=found.related)
+            edits = set_setting(doc, found, True, ctx.project)
+            remedy = fix("turn Terraform deletion protection on", Safety.SAFE, edits)
+            yield self.finding(
+                doc, found.span, message, anchor=found.anchor, ctx=ctx, related=found.related, fix=remedy
+            )

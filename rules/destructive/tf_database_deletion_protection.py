@@ -6,8 +6,10 @@ from collections.abc import Iterator
 
 from guardrails.documents import TerraformDocument
 from guardrails.facts.stateful import DIGITALOCEAN_2017, GITLAB_2017, describe, is_true, unsafe_settings
-from guardrails.model import Category, Finding, Kind, Severity
+from guardrails.fixes import fix
+from guardrails.model import Category, Finding, Kind, Safety, Severity
 from guardrails.rule import Bad, Good, Rule, RuleContext
+from guardrails.terraform_fixes import set_setting
 
 _TYPES = ("aws_db_instance", "aws_rds_cluster", "aws_docdb_cluster", "aws_neptune_cluster")
 
@@ -34,6 +36,11 @@ class TerraformDatabaseDeletionProtection(Rule):
         "Set `deletion_protection = true` on production databases (or from a variable whose production "
         "value is true). To delete one deliberately, apply `deletion_protection = false` first, in its own "
         "reviewed change."
+    )
+    fix_safety = Safety.SAFE
+    fix_note = (
+        "sets `deletion_protection = true` on the resource (inserted when absent), or on the variable default, "
+        "tfvars line or local it comes from when nothing else reads that"
     )
     bad = (
         Bad(
@@ -87,4 +94,8 @@ class TerraformDatabaseDeletionProtection(Rule):
                 f"{describe(found)}: deletion_protection {found.where}; a destroy, a forced replacement "
                 "or any API client with these credentials can delete the database and its automated backups"
             )
-            yield self.finding(doc, found.span, message, anchor=found.anchor, ctx=ctx, related=found.related)
+            edits = set_setting(doc, found, True, ctx.project)
+            remedy = fix("turn deletion protection on", Safety.SAFE, edits)
+            yield self.finding(
+                doc, found.span, message, anchor=found.anchor, ctx=ctx, related=found.related, fix=remedy
+            )

@@ -6,8 +6,10 @@ from collections.abc import Iterator
 
 from guardrails.documents import TerraformDocument
 from guardrails.facts.stateful import DIGITALOCEAN_2017, describe, is_true, unsafe_settings
-from guardrails.model import Category, Finding, Kind, Severity
+from guardrails.fixes import fix
+from guardrails.model import Category, Finding, Kind, Safety, Severity
 from guardrails.rule import Bad, Good, Rule, RuleContext
+from guardrails.terraform_fixes import set_setting
 
 
 class TerraformDynamoDbDeletionProtection(Rule):
@@ -27,6 +29,11 @@ class TerraformDynamoDbDeletionProtection(Rule):
     remediation = (
         "Set `deletion_protection_enabled = true` (and enable `point_in_time_recovery`) on tables that hold "
         "data you cannot rebuild."
+    )
+    fix_safety = Safety.SAFE
+    fix_note = (
+        "sets `deletion_protection_enabled = true` on the table (inserted when absent), or on the variable "
+        "default, tfvars line or local it comes from when nothing else reads that"
     )
     bad = (
         Bad(
@@ -58,4 +65,8 @@ class TerraformDynamoDbDeletionProtection(Rule):
                 f"{describe(found)}: deletion_protection_enabled {found.where}; a destroy, a forced "
                 "replacement or any API client with these credentials deletes the table and its items"
             )
-            yield self.finding(doc, found.span, message, anchor=found.anchor, ctx=ctx, related=found.related)
+            edits = set_setting(doc, found, True, ctx.project)
+            remedy = fix("turn deletion protection on", Safety.SAFE, edits)
+            yield self.finding(
+                doc, found.span, message, anchor=found.anchor, ctx=ctx, related=found.related, fix=remedy
+            )

@@ -7,8 +7,10 @@ from collections.abc import Iterator
 from guardrails.documents import TerraformDocument
 from guardrails.facts.stateful import GITLAB_2017, describe, is_read_replica, stateful
 from guardrails.facts.terraform import module_for
-from guardrails.model import Category, Finding, Kind, Severity
+from guardrails.fixes import fix, replace
+from guardrails.model import Category, Finding, Kind, Safety, Severity
 from guardrails.rule import Bad, Good, Rule, RuleContext
+from guardrails.terraform_fixes import hcl_value
 
 
 class TerraformPreventDestroyDisabled(Rule):
@@ -30,6 +32,8 @@ class TerraformPreventDestroyDisabled(Rule):
         "Set `prevent_destroy = true` (or remove the line and rely on provider deletion protection); when a "
         "stateful resource must go, do it in a dedicated change after taking a backup."
     )
+    fix_safety = Safety.SAFE
+    fix_note = "sets `prevent_destroy = true` in the resource's lifecycle block"
     bad = (
         Bad(
             "main.tf",
@@ -66,4 +70,6 @@ class TerraformPreventDestroyDisabled(Rule):
             if is_read_replica(block, module):
                 continue
             message = f"{describe(block)}: lifecycle prevent_destroy = false; nothing stops a plan that destroys it"
-            yield self.finding(doc, attr.span, message, anchor=f"{block.address}.lifecycle.prevent_destroy", ctx=ctx)
+            remedy = fix("prevent destroy", Safety.SAFE, [replace(doc, attr.expr.span, hcl_value(True))])
+            anchor = f"{block.address}.lifecycle.prevent_destroy"
+            yield self.finding(doc, attr.span, message, anchor=anchor, ctx=ctx, fix=remedy)

@@ -6,8 +6,10 @@ from collections.abc import Iterator
 
 from guardrails.documents import TerraformDocument
 from guardrails.facts.stateful import GITLAB_2017, describe, is_true, unsafe_settings
-from guardrails.model import Category, Finding, Kind, Severity
+from guardrails.fixes import fix
+from guardrails.model import Category, Finding, Kind, Safety, Severity
 from guardrails.rule import Bad, Good, Rule, RuleContext
+from guardrails.terraform_fixes import set_setting
 
 
 class TerraformS3ForceDestroy(Rule):
@@ -27,6 +29,11 @@ class TerraformS3ForceDestroy(Rule):
     remediation = (
         "Remove `force_destroy = true` from buckets holding data (or drive it from a variable whose "
         "production value is false); empty a bucket deliberately before retiring it."
+    )
+    fix_safety = Safety.SAFE
+    fix_note = (
+        "sets `force_destroy = false` on the bucket, or on the variable default, tfvars line or local it comes "
+        "from when nothing else reads that"
     )
     bad = (
         Bad(
@@ -51,4 +58,7 @@ class TerraformS3ForceDestroy(Rule):
                 f"{describe(found)}: force_destroy {found.where}; a destroy or a replacement deletes "
                 "every object and version in the bucket"
             )
-            yield self.finding(doc, found.span, message, anchor=found.anchor, ctx=ctx, related=found.related)
+            remedy = fix("turn force_destroy off", Safety.SAFE, set_setting(doc, found, False, ctx.project))
+            yield self.finding(
+                doc, found.span, message, anchor=found.anchor, ctx=ctx, related=found.related, fix=remedy
+            )

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from guardrails.documents import TerraformDocument
-from guardrails.facts.stateful import GITLAB_2017, describe, is_true, unsafe_settings
-from guardrails.model import Category, Finding, Kind, Severity
+from guardrails.facts.stateful import GITLAB_2017, Setting, describe, is_true, unsafe_settings
+from guardrails.fixes import fix
+from guardrails.model import Category, Edit, Finding, Kind, Safety, Severity
 from guardrails.rule import Bad, Good, Rule, RuleContext
+from guardrails.terraform_fixes import add_attribute, hcl_value, set_setting
 
 _TYPES = ("aws_db_instance", "aws_rds_cluster", "aws_docdb_cluster", "aws_neptune_cluster", "aws_redshift_cluster")
 
@@ -32,6 +35,13 @@ class TerraformSkipFinalSnapshot(Rule):
     remediation = (
         "Remove `skip_final_snapshot = true` (or set it to false) and give a `final_snapshot_identifier`; "
         "keep `true` only in throw-away environments, driven by a variable whose production value is false."
+    )
+    fix_safety = Safety.SAFE
+    fix_note = (
+        "sets `skip_final_snapshot = false` (on the resource, or on the variable default, tfvars line or local it "
+        'comes from when nothing else reads that) and adds `final_snapshot_identifier = "<resource name>-final"` '
+        "to the resource when it has none; none for a resource with count or for_each, or made by a module call, "
+        "that has no identifier (one name for many snapshots would collide)"
     )
     bad = (
         Bad(
@@ -73,4 +83,24 @@ class TerraformSkipFinalSnapshot(Rule):
                 f"{describe(found)}: skip_final_snapshot {found.where}; deleting it also deletes its "
                 "automated backups and leaves no final snapshot"
             )
-            yield self.finding(doc, found.span, message, anchor=found.anchor, ctx=ctx, related=found.related)
+            remedy = fix("keep a final snapshot", Safety.SAFE, _keep_snapshot(doc, found, ctx))
+            yield self.finding(
+                doc, found.span, message, anchor=found.anchor, ctx=ctx, related=found.related, fix=remedy
+            )
+
+
+def _keep_snapshot(doc: TerraformDocument, found: Setting, ctx: RuleContext) -> list[Edit] | None:
+    """skip_final_snapshot off, and a snapshot name when the resource has none: the provider
+    refuses to delete without one once the snapshot is no longer skipped."""
+    edits = set_setting(doc, found, False, ctx.project)
+    resource = found.resource
+    if edits is None or "final_snapshot_identifier" in resource.attributes:
+        return edits
+    if found.instance is None or found.instance.called or "count" in resource.attributes:
+        return None
+    if "for_each" in resource.attributes:
+        return None
+    name = "-".join(part for part in re.split(r"[^a-z0-9]+", resource.labels[-1].lower()) if part)
+    snapshot = f"{name if name[:1].isalpha() else 'db-' + name}-final"
+    added = add_attribute(doc, resource, "final_snapshot_identifier", hcl_value(snapshot))
+    return edits + added if added is not None else None

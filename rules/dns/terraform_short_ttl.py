@@ -10,8 +10,10 @@ from guardrails.rules.dns.incidents import CLOUDFLARE_SERVFAIL_2021, FACEBOOK_20
 from guardrails.documents import TerraformDocument
 from guardrails.facts import dns
 from guardrails.facts.terraform import Module, module_for
-from guardrails.model import Category, Finding, Kind, Severity, Span
+from guardrails.model import Category, Edit, Finding, Kind, Safety, Severity, Span
+from guardrails.project import Project
 from guardrails.rule import Bad, Good, Place, Rule, RuleContext
+from guardrails.terraform_fixes import add_attribute, set_value
 
 _VARIABLES = 'variable "api_ttl" {\n  type    = number\n  default = 86400\n}\n'
 
@@ -45,6 +47,12 @@ class TerraformShortDnsTtl(Rule):
         "health checks where fast failover is the goal."
     )
     options = dns.TTL_OPTIONS
+    fix_safety = Safety.UNSAFE
+    fix_note = (
+        "sets `ttl` to the minimum for the record type, on the record (added when a provider default applies) or "
+        "on the variable default, tfvars line or local it comes from when nothing else reads that; a group "
+        "finding only when every record can be raised. Resolvers then cache the answers that much longer"
+    )
     bad = (
         Bad(
             "dns.tf",
@@ -149,14 +157,14 @@ class TerraformShortDnsTtl(Rule):
             short = [
                 item
                 for sibling in dns.module_documents(doc, module)
-                for item in _short_records(sibling, module, zones, policy)
+                for item in _short_records(sibling, module, zones, policy, ctx.project)
             ]
             ctx.project.cache[key] = dns.ttl_reports(short, policy, f"module {directory}")
         return ctx.project.cache[key]
 
 
 def _short_records(
-    doc: TerraformDocument, module: Module, zones: dict[str, dns.Zone], policy: dns.TtlPolicy
+    doc: TerraformDocument, module: Module, zones: dict[str, dns.Zone], policy: dns.TtlPolicy, project: Project
 ) -> Iterator[dns.ShortTtl]:
     for record in dns.terraform_records(doc, module):
         if record.exemption == "proxied" or (record.exemption and policy.exempt_routing):
@@ -178,6 +186,7 @@ def _short_records(
             continue
         verdict, ttl = worst
         span = record.ttl_attr.span if record.ttl_attr is not None else Span.point(record.block.span.line)
+        raised = _raise_ttl(doc, record, ttl, verdict.threshold, project) if len(record.ttls) == 1 else None
         name = f"{fqdn or record.name}, " if record.name else ""
         instance = f" (instance {ttl.instance!r})" if ttl.instance else ""
         note = f"; {ttl.note}" if ttl.note else ""
@@ -187,4 +196,15 @@ def _short_records(
             f"{record.block.address}{instance} ({name}{verdict.rtype})",
             f"{ttl.written} gives a TTL of {dns.human(verdict.ttl)}{ttl.via}{note}",
             record.block.address,
+            tuple(raised or ()),
         )
+
+
+def _raise_ttl(
+    doc: TerraformDocument, record: dns.TerraformRecord, ttl: dns.RecordTtl, minimum: int, project: Project
+) -> list[Edit] | None:
+    """``ttl = <minimum>``: on the record, where its value comes from, or added in place of a
+    provider default."""
+    if record.ttl_attr is None:
+        return add_attribute(doc, record.block, "ttl", str(minimum))
+    return set_value(doc.path, record.ttl_attr, ttl.resolved, minimum, project)

@@ -9,7 +9,8 @@ from guardrails.rules.dns.incidents import CLOUDFLARE_SERVFAIL_2021, FACEBOOK_20
 
 from guardrails.documents import DnsControlDocument, TreeDocument, ZoneDirective, ZoneDocument, ZoneRecord
 from guardrails.facts import dns, dnscontrol, octodns
-from guardrails.model import Category, Finding, Kind, Severity
+from guardrails.fixes import fix, replace
+from guardrails.model import Category, Finding, Kind, Safety, Severity
 from guardrails.rule import Bad, Good, Place, Rule, RuleContext
 
 _SOA = "@ IN SOA ns1.example.com. hostmaster.example.com. ( 2024010101 7200 3600 1209600 {minimum} )\n"
@@ -46,6 +47,11 @@ class ZoneFileShortTtl(Rule):
         "record's TTL only ahead of a planned change, and raise it back afterwards."
     )
     options = dns.TTL_OPTIONS
+    fix_safety = Safety.UNSAFE
+    fix_note = (
+        "raises a short `$TTL` or a record's own TTL to the minimum for its type (a group of records only when "
+        "every one has its own TTL); resolvers then cache the answers that much longer. None for the SOA minimum"
+    )
     bad = (
         Bad(
             "db.example.com",
@@ -121,6 +127,7 @@ class ZoneFileShortTtl(Rule):
             if verdict is None:
                 continue
             reported_defaults.add(directive.span.line)
+            raised = replace(doc, directive.value_span, str(verdict.threshold)) if directive.value_span else None
             yield self.finding(
                 doc,
                 directive.span,
@@ -130,6 +137,7 @@ class ZoneFileShortTtl(Rule):
                 anchor=f"$TTL@{_origin(doc)}",
                 ctx=ctx,
                 severity=verdict.severity,
+                fix=fix("raise the default TTL to the minimum", Safety.UNSAFE, [raised] if raised else None),
             )
         soa_default = None if directives else _soa_minimum(doc)
         if soa_default is not None and any(r.ttl is None and r.rtype != "SOA" for r in doc.records):
@@ -268,12 +276,14 @@ def _short_records(
             verdict = policy.evaluate(record.rtype, record.effective_ttl)
             written = f"TTL {dns.human(record.effective_ttl)} inherited from $TTL (line {governing.span.line})"
         if verdict is not None:
+            own = record.ttl_span
             yield dns.ShortTtl(
-                Place.of(doc, record.ttl_span or record.span),
+                Place.of(doc, own or record.span),
                 verdict,
                 f"{owner} {verdict.rtype}",
                 written,
                 f"{record.name}/{verdict.rtype}",
+                (replace(doc, own, str(verdict.threshold)),) if own is not None else (),
             )
 
 

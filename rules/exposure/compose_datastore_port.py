@@ -7,7 +7,8 @@ from collections.abc import Iterator
 from guardrails.documents import TreeDocument
 from guardrails.facts import compose
 from guardrails.facts.datastores import DATASTORES_OPTION_HELP, NEWSBLUR, configured, weak_credentials
-from guardrails.model import Category, Finding, Kind, Severity
+from guardrails.fixes import fix, replace_scalar
+from guardrails.model import Category, Finding, Fix, Kind, Safety, Severity
 from guardrails.rule import Bad, Good, Option, Rule, RuleContext
 
 
@@ -32,6 +33,12 @@ class ComposeDatastorePortExposed(Rule):
         "authentication (MONGO_INITDB_ROOT_USERNAME/PASSWORD, `redis-server --requirepass`, ...)."
     )
     options = {"datastores": Option([], DATASTORES_OPTION_HELP)}
+    fix_safety = Safety.UNSAFE
+    fix_note = (
+        "rewrites the port mapping in `ports:` to publish on 127.0.0.1 (`5432:5432` becomes `127.0.0.1:5432:5432`; "
+        "in the long syntax, a `host_ip` present becomes 127.0.0.1): other machines lose the port; none for "
+        "`network_mode: host` or a mapping built from variables"
+    )
     bad = (
         Bad(
             "docker-compose.yml",
@@ -93,4 +100,12 @@ class ComposeDatastorePortExposed(Rule):
                     anchor=f"services.{svc.name}.{first.anchor}",
                     ctx=ctx,
                     severity=severity,
+                    fix=_bind_loopback(doc, first),
                 )
+
+
+def _bind_loopback(doc: TreeDocument, exposure: compose.Exposure) -> Fix | None:
+    """The port published on 127.0.0.1 only: the host still reaches it, the network does not."""
+    rewrite = compose.loopback_spec(exposure.binding) if exposure.binding is not None else None
+    edit = replace_scalar(doc, *rewrite) if rewrite is not None else None
+    return fix("publish the port on 127.0.0.1 only", Safety.UNSAFE, [edit] if edit else None)

@@ -31,6 +31,7 @@ _TERRAFORM_PASSWORDS: dict[str, tuple[str, str, str]] = {
     "aws_neptune_cluster": ("master_password", "master_username", ""),
     "google_sql_user": ("password", "name", ""),
     "azurerm_mssql_server": ("administrator_login_password", "administrator_login", ""),
+    "azurerm_sql_server": ("administrator_login_password", "administrator_login", ""),
     "azurerm_postgresql_flexible_server": ("administrator_password", "administrator_login", ""),
     "azurerm_mysql_flexible_server": ("administrator_password", "administrator_login", ""),
     "azurerm_postgresql_server": ("administrator_login_password", "administrator_login", ""),

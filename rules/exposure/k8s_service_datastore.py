@@ -9,7 +9,8 @@ from guardrails.documents import TreeDocument
 from guardrails.facts.datastores import DATASTORES_OPTION_HELP, NEWSBLUR, AuthState, configured, stores_on_port
 from guardrails.facts.kubernetes import Container, Service, containers, selects, services
 from guardrails.facts.network import is_private_cidr, is_world
-from guardrails.model import Category, Document, Finding, Kind, Severity
+from guardrails.fixes import fix, replace_scalar
+from guardrails.model import Category, Document, Finding, Fix, Kind, Safety, Severity
 from guardrails.rule import Bad, Good, Option, Place, Rule, RuleContext
 
 _DEPLOYMENT = (
@@ -45,6 +46,11 @@ class KubernetesServiceExposesDatastore(Rule):
         "in the datastore."
     )
     options = {"datastores": Option([], DATASTORES_OPTION_HELP)}
+    fix_safety = Safety.UNSAFE
+    fix_note = (
+        "sets the Service's `type` to ClusterIP (from LoadBalancer or NodePort): clients outside the cluster lose "
+        "it; none when the spec sets a nodePort, externalTrafficPolicy, loadBalancer* field or externalIPs"
+    )
     bad = (
         Bad(
             "service.yaml",
@@ -99,10 +105,10 @@ class KubernetesServiceExposesDatastore(Rule):
             exposure = self._exposure(service)
             if exposure is not None:
                 ports = tuple((port.port, port.target, Place.of(doc, port.node.span)) for port in service.ports)
+                ranges = tuple(service.source_ranges)
+                remedy = _cluster_ip(doc, service) if exposure.startswith("type ") else None
                 exposed.append(
-                    Exposed(
-                        service.name, service.namespace, service.selector, exposure, ports, tuple(service.source_ranges)
-                    )
+                    Exposed(service.name, service.namespace, service.selector, exposure, ports, ranges, remedy)
                 )
         return Manifest(backends, tuple(exposed))
 
@@ -164,7 +170,33 @@ class KubernetesServiceExposesDatastore(Rule):
             anchor=f"Service/{service.namespace}/{service.name}/ports/{number}",
             ctx=ctx,
             severity=severity,
+            fix=service.fix,
         )
+
+
+#: Service fields that only a LoadBalancer or NodePort may set: the API rejects them on a ClusterIP.
+_EXTERNAL_ONLY = (
+    "loadBalancerIP",
+    "loadBalancerSourceRanges",
+    "loadBalancerClass",
+    "externalTrafficPolicy",
+    "healthCheckNodePort",
+    "allocateLoadBalancerNodePorts",
+)
+
+
+def _cluster_ip(doc: TreeDocument, service: Service) -> Fix | None:
+    """``type: ClusterIP`` in place of LoadBalancer or NodePort, when nothing else in the spec
+    belongs to those types (a ``nodePort``, ``externalTrafficPolicy``...): in-cluster clients
+    keep the Service, clients outside the cluster lose it."""
+    spec = service.node.get("spec")
+    kind = spec.get("type") if spec is not None else None
+    if spec is None or kind is None or service.external_ips or any(spec.get(k) is not None for k in _EXTERNAL_ONLY):
+        return None
+    if any(port.node_port is not None for port in service.ports):
+        return None
+    edit = replace_scalar(doc, kind, "ClusterIP")
+    return fix("make the Service ClusterIP", Safety.UNSAFE, [edit] if edit else None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,6 +248,7 @@ class Exposed:
     exposure: str
     ports: tuple[tuple[int, int | str, Place], ...]
     source_ranges: tuple[str, ...]
+    fix: Fix | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,9 +8,19 @@ from guardrails.documents import Block, TerraformDocument
 from guardrails.facts import terraform
 from guardrails.facts.datastores import NEWSBLUR
 from guardrails.facts.network import ipv4_range_size, is_world
-from guardrails.facts.tf_network import AZURE_FIREWALL_RULES, attr_strings, database_reach, network_for
-from guardrails.model import Category, Finding, Kind, Severity
+from guardrails.facts.stateful import Setting
+from guardrails.facts.tf_network import (
+    AZURE_FIREWALL_RULES,
+    address_of,
+    attr_strings,
+    database_reach,
+    network_for,
+)
+from guardrails.facts.tf_providers import provider_default
+from guardrails.fixes import fix
+from guardrails.model import Category, Finding, Kind, Safety, Severity
 from guardrails.rule import Bad, Good, Rule, RuleContext
+from guardrails.terraform_fixes import set_setting
 
 _PUBLICLY_ACCESSIBLE = ("aws_db_instance", "aws_rds_cluster_instance", "aws_redshift_cluster")
 _HALF_OF_IPV4 = 2**31
@@ -26,10 +36,12 @@ class TerraformDatabasePubliclyAccessible(Rule):
     incidents = (NEWSBLUR,)
     rationale = (
         "A managed database is on the internet when it has a public address AND its network rules let the "
-        "internet in: `publicly_accessible = true` on an RDS instance, Aurora instance or Redshift cluster whose "
+        "internet in: `publicly_accessible = true` on an RDS instance, Aurora instance or Redshift cluster (unset, "
+        "a Redshift cluster is public when the module pins the AWS provider below 6) whose "
         "security groups (the VPC default group when none is attached) admit 0.0.0.0/0 or ::/0 on the database "
         "port; Cloud SQL authorized_networks 0.0.0.0/0 on its public IPv4 (on by default); an Azure firewall rule "
-        "0.0.0.0-255.255.255.255 on a server whose public network access is on (the default). A public address "
+        "0.0.0.0-255.255.255.255 on a server whose public network access is on (the default); an Alibaba Cloud RDS "
+        "whitelist (`security_ips`) of 0.0.0.0/0 (high with a public connection, medium otherwise). A public address "
         "behind groups that admit only listed addresses or other groups is how a bastion in another account "
         "reaches the database, and is not reported; groups defined outside the module are reported at medium. "
         "The only thing left between the data and the internet is a password."
@@ -39,6 +51,11 @@ class TerraformDatabasePubliclyAccessible(Rule):
         "private_network, `public_network_access_enabled = false` with a private endpoint) and reach them "
         "through the VPC, a VPN or a bastion; if public access is unavoidable, admit only specific client CIDRs "
         "or security groups on the database port."
+    )
+    fix_safety = Safety.UNSAFE
+    fix_note = (
+        "sets `publicly_accessible = false` on an RDS instance or cluster (or on the variable default, tfvars "
+        "line or local it comes from when nothing else reads that): clients reaching it over the internet lose it"
     )
     bad = (
         Bad(
@@ -93,6 +110,8 @@ class TerraformDatabasePubliclyAccessible(Rule):
                 yield from self._cloud_sql(doc, block, module, ctx)
             elif kind in AZURE_FIREWALL_RULES:
                 yield from self._azure_rule(doc, block, module, ctx)
+            elif kind == "alicloud_db_instance":
+                yield from self._alicloud(doc, block, module, ctx)
 
     def _public_address(
         self, doc: TerraformDocument, instance: terraform.Instance, ctx: RuleContext
@@ -101,7 +120,10 @@ class TerraformDatabasePubliclyAccessible(Rule):
         database a module call creates is reported on the call's input (``terraform.placement``)."""
         block = instance.block
         attr, resolved = terraform.attribute_value(block, "publicly_accessible", instance.scope)
-        if attr is None or resolved.as_bool() is not True:
+        if attr is None and not instance.called:
+            default = provider_default(block.labels[0], "publicly_accessible", instance.scope.module)
+            resolved = terraform.Resolved(default[0], True, [default[1]]) if default is not None else resolved
+        if resolved.as_bool() is not True:
             return
         span = terraform.placement(instance, attr, resolved, ctx.project)
         if span is None:
@@ -109,7 +131,10 @@ class TerraformDatabasePubliclyAccessible(Rule):
         reach = database_reach(instance, doc, ctx.project)
         if reach.open is False:
             return
-        what = f"{instance.address} sets publicly_accessible = true{resolved.via}"
+        sets = "sets publicly_accessible = true" if attr is not None else "leaves publicly_accessible at true"
+        what = f"{instance.address} {sets}{resolved.via}"
+        setting = Setting(block, "publicly_accessible", attr, True, "", resolved, instance)
+        remedy = fix("make the database private", Safety.UNSAFE, set_setting(doc, setting, False, ctx.project))
         if reach.open:
             message = f"{what} and {reach.reason}: the database is on the internet"
         else:
@@ -122,6 +147,7 @@ class TerraformDatabasePubliclyAccessible(Rule):
             ctx=ctx,
             severity=Severity.HIGH if reach.open else Severity.MEDIUM,
             related=instance.related(),
+            fix=remedy,
         )
 
     def _cloud_sql(
@@ -189,3 +215,37 @@ class TerraformDatabasePubliclyAccessible(Rule):
             ctx=ctx,
             severity=severity,
         )
+
+    def _alicloud(
+        self, doc: TerraformDocument, block: Block, module: terraform.Module, ctx: RuleContext
+    ) -> Iterator[Finding]:
+        """An ApsaraDB RDS whitelist (``security_ips``) guards every endpoint of the instance; the
+        internet reaches it when a public connection (``alicloud_db_connection``) exists."""
+        for holder in [block, *block.children("db_instance_ip_array")]:
+            attr, values = attr_strings(holder, "security_ips", module)
+            items = [item.strip() for value in values.values for item in value.split(",")]
+            world = sorted({item for item in items if is_world(item)})
+            if attr is None or not world:
+                continue
+            connections = [
+                address
+                for address, (other, _) in network_for(doc, ctx.project).resources.items()
+                if other.labels[0] == "alicloud_db_connection"
+                and (ref := other.get("instance_id")) is not None
+                and ref.expr.kind == "reference"
+                and address_of(str(ref.expr.value)) == block.address
+            ]
+            where = (
+                f" and {connections[0]} gives it a public address: the database is on the internet"
+                if connections
+                else "; no public connection (alicloud_db_connection) is defined in this module, so every "
+                "address that reaches one of its endpoints is admitted"
+            )
+            yield self.finding(
+                doc,
+                attr.span,
+                f"{block.address} security_ips admits {', '.join(world)}{values.via}{where}",
+                anchor=f"{block.address}.security_ips",
+                ctx=ctx,
+                severity=Severity.HIGH if connections else Severity.MEDIUM,
+            )

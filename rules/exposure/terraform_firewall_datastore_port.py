@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from guardrails.documents import Block, TerraformDocument
-from guardrails.facts import terraform
+from guardrails.facts import terraform, tf_security_group
 from guardrails.facts.datastores import DATASTORES_OPTION_HELP, NEWSBLUR, configured, signature_ports
 from guardrails.facts.tf_network import (
     attr_strings,
@@ -40,8 +41,10 @@ class TerraformFirewallOpensDatastorePort(Rule):
     rationale = (
         "An AWS security group, GCP firewall or Azure NSG rule from 0.0.0.0/0, ::/0, `*` or `Internet` on 5432, "
         "3306, 6379, 27017, 9200... puts the datastore in front of every scanner on the internet; a range or "
-        "protocol -1 (all ports) that covers the port does the same. NewsBlur lost its database hours after "
-        "27017 became reachable. Checkov and Trivy only flag SSH/RDP and all-ports rules."
+        "protocol -1 (all ports) that covers the port does the same, and so do the inputs of the "
+        'terraform-aws-modules/security-group module (`ingress_with_cidr_blocks` with `rule = "postgresql-tcp"`, '
+        "`ingress_rules` with `ingress_cidr_blocks`, its `//modules/redis` sub-modules). NewsBlur lost its "
+        "database hours after 27017 became reachable. Checkov and Trivy only flag SSH/RDP and all-ports rules."
     )
     remediation = (
         "Allow the datastore port only from the application's security group (`referenced_security_group_id`, "
@@ -91,6 +94,19 @@ class TerraformFirewallOpensDatastorePort(Rule):
                         ctx,
                         permission.anchor,
                     )
+        for opening in tf_security_group.openings(doc, ctx.project):
+            yield from self._report(
+                doc,
+                opening.module,
+                opening.span,
+                opening.world,
+                opening.via,
+                opening.ports,
+                ports,
+                ctx,
+                opening.anchor,
+                opening.related,
+            )
         for block in doc.resources():
             kind = block.labels[0]
             if kind == "google_compute_firewall":
@@ -112,6 +128,7 @@ class TerraformFirewallOpensDatastorePort(Rule):
         ports: dict[int, str],
         ctx: RuleContext,
         anchor: str,
+        related: list[dict[str, Any]] | None = None,
     ) -> Iterator[Finding]:
         hits = datastore_hits(spans, ports)
         if not sources or not hits:
@@ -122,6 +139,7 @@ class TerraformFirewallOpensDatastorePort(Rule):
             f"{address} allows {', '.join(sorted(set(sources)))}{via} on {describe_hits(hits, spans)}",
             anchor=f"{address}.{anchor}",
             ctx=ctx,
+            related=related,
         )
 
     def _google(

@@ -2,60 +2,17 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
-from typing import Any
 
-from guardrails.documents import Attribute, Block, Expr, TerraformDocument
+from guardrails.documents import Attribute, Block, TerraformDocument
 from guardrails.facts import terraform
 from guardrails.facts.datastores import NEWSBLUR
+from guardrails.facts.tf_policy import open_to_anyone, policy
 from guardrails.model import Category, Finding, Kind, Severity
 from guardrails.rule import Bad, Good, Rule, RuleContext
 
 _DOMAINS = ("aws_elasticsearch_domain", "aws_opensearch_domain")
 _POLICIES = ("aws_elasticsearch_domain_policy", "aws_opensearch_domain_policy")
-
-
-def _expr_data(expr: Expr, module: terraform.Module) -> Any:
-    """A policy as data: a JSON string (heredoc or literal) or ``jsonencode({...})``."""
-    if expr.kind == "call" and expr.value == "jsonencode" and len(expr.args) == 1:
-        return _hcl_value(expr.args[0], module)
-    if expr.kind == "template" and "${" not in str(expr.value):
-        text = str(expr.value)
-    else:
-        resolved = module.resolve(expr)
-        text = resolved.value if resolved.known and isinstance(resolved.value, str) else ""
-    try:
-        return json.loads(text) if text else None
-    except ValueError:
-        return None
-
-
-def _hcl_value(expr: Expr, module: terraform.Module) -> Any:
-    if expr.kind == "object":
-        return {k: _hcl_value(v, module) for k, v in expr.value.items()}
-    if expr.kind == "tuple":
-        return [_hcl_value(v, module) for v in expr.value]
-    resolved = module.resolve(expr)
-    return resolved.value if resolved.known else f"<{expr.text}>"
-
-
-def open_statements(policy: Any) -> list[dict[str, Any]]:
-    """Allow statements for Principal ``*`` (or ``{"AWS": "*"}``) with no Condition."""
-    if not isinstance(policy, dict):
-        return []
-    statements = policy.get("Statement", [])
-    statements = statements if isinstance(statements, list) else [statements]
-    found = []
-    for st in statements:
-        if not isinstance(st, dict) or st.get("Effect") != "Allow" or st.get("Condition"):
-            continue
-        principal = st.get("Principal")
-        values = principal.values() if isinstance(principal, dict) else [principal]
-        flat = [x for v in values for x in (v if isinstance(v, list) else [v])]
-        if "*" in flat:
-            found.append(st)
-    return found
 
 
 class TerraformSearchDomainOpenPolicy(Rule):
@@ -67,8 +24,10 @@ class TerraformSearchDomainOpenPolicy(Rule):
     kinds = frozenset({Kind.TERRAFORM})
     incidents = (NEWSBLUR,)
     rationale = (
-        "A domain with a public endpoint (no `vpc_options`) whose access policy allows Principal `*` without a "
-        "Condition (such as an IP allowlist) accepts unsigned requests from the whole internet: anyone can "
+        "A domain with a public endpoint (no `vpc_options`) whose access policy (JSON, `jsonencode` or a "
+        '`data "aws_iam_policy_document"`) allows Principal `*` without a condition that narrows the callers '
+        "(an `aws:SourceIp` allowlist short of 0.0.0.0/0, `aws:PrincipalOrgID`, an account or VPC endpoint; "
+        "`aws:SecureTransport` does not) accepts unsigned requests from the whole internet: anyone can "
         "read, write and delete the indices. Open Elasticsearch clusters are among the most wiped and ransomed "
         "datastores, as open MongoDB was for NewsBlur."
     )
@@ -83,6 +42,17 @@ class TerraformSearchDomainOpenPolicy(Rule):
             '    Version = "2012-10-17"\n    Statement = [{\n      Effect    = "Allow"\n      Principal = "*"\n'
             '      Action    = "es:*"\n      Resource  = "*"\n    }]\n  })\n}\n',
             3,
+        ),
+        Bad(
+            "search.tf",
+            'resource "aws_elasticsearch_domain" "logs" {\n  domain_name = "logs"\n}\n\n'
+            'data "aws_iam_policy_document" "open" {\n  statement {\n    actions = ["es:*"]\n    principals {\n'
+            '      type        = "AWS"\n      identifiers = ["*"]\n    }\n    condition {\n'
+            '      test     = "Bool"\n      variable = "aws:SecureTransport"\n      values   = ["true"]\n    }\n'
+            '  }\n}\n\nresource "aws_elasticsearch_domain_policy" "logs" {\n'
+            "  domain_name     = aws_elasticsearch_domain.logs.domain_name\n"
+            "  access_policies = data.aws_iam_policy_document.open.json\n}\n",
+            10,
         ),
     )
     good = (
@@ -121,15 +91,22 @@ class TerraformSearchDomainOpenPolicy(Rule):
     def _policy(
         self, doc: TerraformDocument, block: Block, attr: Attribute, module: terraform.Module, ctx: RuleContext
     ) -> Iterator[Finding]:
-        if open_statements(_expr_data(attr.expr, module)):
-            yield self.finding(
-                doc,
-                attr.span,
-                f"{block.address} access_policies allow Principal * without a Condition on a public endpoint "
-                "(no vpc_options): anyone on the internet can read and delete the indices",
-                anchor=f"{block.address}.access_policies",
-                ctx=ctx,
-            )
+        found = policy(attr.expr, module)
+        opened = [s for s in found.statements if open_to_anyone(s)] if found is not None else []
+        if not opened or found is None:
+            return
+        # A data source in this file shows the wildcard principal itself; elsewhere, the attribute.
+        here = found.path == doc.path and opened[0].span is not None
+        related = [{"path": found.path, "line": opened[0].span.line}] if opened[0].span and not here else []
+        yield self.finding(
+            doc,
+            opened[0].span if here and opened[0].span is not None else attr.span,
+            f"{block.address} access_policies allow Principal * without a condition that narrows the callers, on "
+            "a public endpoint (no vpc_options): anyone on the internet can read and delete the indices",
+            anchor=f"{block.address}.access_policies",
+            ctx=ctx,
+            related=related,
+        )
 
     @staticmethod
     def _domain(doc: TerraformDocument, policy: Block, ctx: RuleContext) -> Block | None:

@@ -32,8 +32,8 @@ def test_full_zone() -> None:
     d = doc(ZONE)
     assert d.origin == "example.com."
     assert d.directives == [
-        ZoneDirective("$ORIGIN", "example.com.", Span(1, 1, 1, 21)),
-        ZoneDirective("$TTL", "1h", Span(2, 1, 2, 8), seconds=3600),
+        ZoneDirective("$ORIGIN", "example.com.", Span(1, 1, 1, 21), value_span=Span(1, 9, 1, 21)),
+        ZoneDirective("$TTL", "1h", Span(2, 1, 2, 8), seconds=3600, value_span=Span(2, 6, 2, 8)),
     ]
     soa, ns1, ns2, www1, www2, mx, txt = d.records
     assert soa == ZoneRecord(
