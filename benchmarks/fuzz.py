@@ -222,6 +222,17 @@ FORMATS: tuple[Format, ...] = (
         ("server=", "no-resolv", "/", "#", '"', "@", "="),
         ("no-resolv\nserver=8.8.8.8 # c\nserver=/lan/10.0.0.1\n",),
     ),
+    Format(
+        "dnscontrol",
+        "dnscontrol",
+        Kind.DNSCONTROL,
+        "dnsconfig.js",
+        ("D(", "DnsProvider(", "TTL(", "DefaultTTL(", "DEFAULTS(", "(", ")", ",", '"', "var ", "//", "/*", "`"),
+        (
+            'var R = NewRegistrar("none");\nvar P = NewDnsProvider("r53", "ROUTE53");\n'
+            'D("example.com", R, DnsProvider(P), DefaultTTL("1h"), A("@", "192.0.2.1", TTL(60)));\n',
+        ),
+    ),
 )
 
 BY_NAME = {f.name: f for f in FORMATS}

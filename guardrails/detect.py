@@ -18,6 +18,7 @@ from pathlib import PurePosixPath
 
 from guardrails import templates
 from guardrails.documents import TreeDocument
+from guardrails.facts import ansible_keywords, octodns
 from guardrails.facts.shells import SHEBANG_SHELLS, program_name
 from guardrails.model import Kind, Node
 from guardrails.templates import Template
@@ -35,6 +36,7 @@ _EXACT: dict[str, Kind] = {
     ".gitlab-ci.yml": Kind.GITLAB_CI,
     ".gitlab-ci.yaml": Kind.GITLAB_CI,
     "kustomization": Kind.KUBERNETES,
+    "dnsconfig.js": Kind.DNSCONTROL,
 }
 
 # The names kustomize reads in a directory (api/konfig ``RecognizedKustomizationFileNames``):
@@ -289,10 +291,12 @@ def _shebang_kind(head: bytes) -> Kind | None:
 
 def refine(doc: TreeDocument) -> Kind:
     """A generic YAML document's real kind, from its content."""
+    if doc.kind is not Kind.YAML:
+        return doc.kind
+    if _is_ansible(doc):
+        return Kind.ANSIBLE
     roots = [r for r in doc.roots if r.is_map]
     if not roots:
-        return doc.kind
-    if doc.kind is not Kind.YAML:
         return doc.kind
     if any(r.get("apiVersion") is not None and r.get("kind") is not None for r in roots):
         return Kind.KUBERNETES
@@ -303,11 +307,42 @@ def refine(doc: TreeDocument) -> Kind:
         and any(v.is_map and (v.get("image") is not None or v.get("build") is not None) for _, _, v in services.items())
     ):
         return Kind.COMPOSE
+    if len(roots) == 1 == len(doc.roots) and octodns.is_config(roots[0]):
+        return Kind.OCTODNS_CONFIG
+    if len(roots) == 1 == len(doc.roots) and octodns.is_zone(roots[0]):
+        return Kind.OCTODNS_ZONE
     if len(roots) == 1 and _is_mongod(roots[0]):
         return Kind.MONGOD_CONF
     if len(roots) == 1 and _is_netplan(roots[0]):
         return Kind.NETPLAN
     return doc.kind
+
+
+def _is_ansible(doc: TreeDocument) -> bool:
+    """A playbook (a list of plays: mappings with ``hosts``, or ``import_playbook``), or a task
+    list: a list of tasks, each with one module key besides task keywords (or a ``block``). In a
+    ``tasks/`` or ``handlers/`` directory any module name counts; elsewhere only one that is surely
+    a module (a builtin, a fully qualified collection name), so a list of other mappings is not claimed."""
+    if len(doc.roots) != 1 or not doc.roots[0].is_seq:
+        return False
+    items = doc.roots[0].elements()
+    if not items or not all(item.is_map for item in items):
+        return False
+    keys = [[key for key, _, _ in item.items()] for item in items]
+    if ansible_keywords.is_playbook(keys):
+        return True
+    parent = PurePosixPath(doc.path).parent.name
+    in_tasks = parent in ("tasks", "handlers")
+    return all(_is_task(k, in_tasks) for k in keys)
+
+
+def _is_task(keys: list[str], any_module: bool) -> bool:
+    if any(key in ansible_keywords.BLOCK_SECTIONS for key in keys):
+        return "block" in keys
+    others = [key for key in keys if not ansible_keywords.is_task_keyword(key)]
+    if not others:
+        return "action" in keys or "local_action" in keys
+    return len(others) == 1 and (any_module or ansible_keywords.is_module_key(others[0]))
 
 
 _MONGOD_KEYS = frozenset(

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import bisect
 import re
+import shlex
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, cast
 
 from guardrails.documents import FailedDocument, TreeDocument, instance_of
+from guardrails.facts.ansible_keywords import SHELL_MODULES
 from guardrails.facts.embedded_shell import TERRAFORM_SCRIPT_ATTRIBUTES
 from guardrails.facts.gitlab import GLOBAL_KEYWORDS
 from guardrails.facts.shells import SHELL_INTERPRETERS, program_name
@@ -42,6 +44,7 @@ class Snippet:
     anchors: list[list[tuple[int, int, int]]] | None = None
     interpolations: dict[str, str] = field(default_factory=dict)
     heredocs: dict[str, tuple[str, str]] = field(default_factory=dict)  # placeholder -> (name, body)
+    task: Node | None = None  # the Ansible task that runs it (its when: is a guard)
 
 
 @dataclass(slots=True)
@@ -87,6 +90,8 @@ def attach_children(doc: Document) -> None:
             child.interpolations = dict(snippet.interpolations)  # type: ignore[attr-defined]
         if snippet.heredocs and instance_of(child, "ShellDocument"):
             _restore_heredocs(child, snippet.heredocs)
+        if snippet.task is not None and instance_of(child, "ShellDocument"):
+            child.host_task = snippet.task  # type: ignore[attr-defined]
         child.parent = doc
         child.line_map = line_map
         child.context = snippet.context
@@ -119,6 +124,8 @@ def snippets(doc: Document) -> Iterator[Snippet]:
             yield from _kubernetes(doc, lines)
         elif doc.kind is Kind.COMPOSE:
             yield from _compose(doc, lines)
+        elif doc.kind is Kind.ANSIBLE:
+            yield from _ansible(doc, lines)
 
 
 # --------------------------------------------------------------------------- YAML hosts
@@ -295,6 +302,83 @@ def _compose(doc: TreeDocument, lines: list[str]) -> Iterator[Snippet]:
                 )
                 if snippet is not None:
                     yield snippet
+
+
+def _ansible(doc: TreeDocument, lines: list[str]) -> Iterator[Snippet]:
+    """``shell``/``command``/``raw``/``script`` tasks: free-form text, ``cmd:``, or ``argv:``."""
+    from guardrails.facts import ansible
+
+    for task in ansible.tasks(doc):
+        if task.module not in SHELL_MODULES:
+            continue
+        context = f"{task.label}.{task.module}"
+        sources = [n for n in (task.value, task.node.get("args")) if n is not None]
+        snippet: Snippet | None = None
+        for node in sources:
+            if node.is_scalar and isinstance(node.value, str):
+                snippet = scalar_snippet(node, lines, context)
+            elif node.is_map and node.get("cmd") is not None:
+                snippet = scalar_snippet(node.get("cmd"), lines, context)  # type: ignore[arg-type]
+            elif node.is_map and node.get("argv") is not None:
+                snippet = _argv_snippet(node.get("argv"), context)  # type: ignore[arg-type]
+            if snippet is not None:
+                break
+        if snippet is not None:
+            snippet = _jinja_placeholders(snippet)
+            snippet.task = task.node
+            yield snippet
+
+
+def _argv_snippet(argv: Node, context: str) -> Snippet | None:
+    """An ``argv:`` list as one command line, each word quoted and at its own node."""
+    words = argv.elements()
+    if not words or not all(w.is_scalar for w in words):
+        return None
+    parts: list[str] = []
+    anchors: list[tuple[int, int, int]] = []
+    length = 0
+    for word in words:
+        if parts:
+            parts.append(" ")
+            length += 1
+        quoted = shlex.quote(word.text)
+        anchors.append((length + 1, word.span.line, word.span.column))
+        parts.append(quoted)
+        length += len(quoted)
+    first = words[0].span
+    return Snippet("".join(parts), [(first.line, first.column - 1)], context, anchors=[anchors])
+
+
+_JINJA_EXPRESSION = re.compile(r"\{\{(.*?)\}\}")
+
+
+def _jinja_placeholders(snippet: Snippet) -> Snippet:
+    """Each ``{{ expr }}`` becomes the shell parameter ``${expr}`` that Ansible fills in before the
+    command runs (``snippet.interpolations`` remembers the Jinja text), columns anchored."""
+    if "{{" not in snippet.text or snippet.anchors is not None:
+        return snippet
+    lines: list[str] = []
+    anchors: list[list[tuple[int, int, int]]] = []
+    interpolations: dict[str, str] = {}
+    for text, (host_line, offset) in zip(snippet.text.split("\n"), snippet.lines, strict=True):
+        out: list[str] = []
+        row: list[tuple[int, int, int]] = [(1, host_line, 1 + offset)]
+        length, last = 0, 0
+        for match in _JINJA_EXPRESSION.finditer(text):
+            out.append(text[last : match.start()])
+            length += match.start() - last
+            name = _placeholder_name(match.group(1).strip())
+            interpolations.setdefault(name, "{{ " + match.group(1).strip() + " }}")
+            row.append((length + 1, host_line, match.start() + 1 + offset))
+            placeholder = "${" + name + "}"
+            out.append(placeholder)
+            length += len(placeholder)
+            last = match.end()
+            row.append((length + 1, host_line, last + 1 + offset))
+        out.append(text[last:])
+        lines.append("".join(out))
+        anchors.append(row)
+    return Snippet("\n".join(lines), snippet.lines, snippet.context, anchors, interpolations)
 
 
 # --------------------------------------------------------------------------- Dockerfile and Terraform

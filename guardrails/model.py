@@ -74,6 +74,24 @@ class Kind(str, enum.Enum):
     RESOLVED_CONF = "resolved-conf"
     COREFILE = "corefile"
     DNSMASQ_CONF = "dnsmasq-conf"
+    ANSIBLE = "ansible"
+    OCTODNS_CONFIG = "octodns-config"
+    OCTODNS_ZONE = "octodns-zone"
+    DNSCONTROL = "dnscontrol"
+
+
+# Kinds a YAML file is found to be once parsed (guardrails.detect.refine), whatever its name.
+REFINED_KINDS = frozenset(
+    {
+        Kind.KUBERNETES,
+        Kind.COMPOSE,
+        Kind.ANSIBLE,
+        Kind.OCTODNS_CONFIG,
+        Kind.OCTODNS_ZONE,
+        Kind.MONGOD_CONF,
+        Kind.NETPLAN,
+    }
+)
 
 
 class Span(NamedTuple):

@@ -20,7 +20,7 @@ from functools import partial
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
-from guardrails.model import Document, Finding, Kind, SkippedFile
+from guardrails.model import REFINED_KINDS, Document, Finding, Kind, SkippedFile
 
 if TYPE_CHECKING:
     from guardrails.cache import Cache
@@ -256,7 +256,7 @@ def run(
 
     keep = frozenset(kind for kind in wanted if reads_whole(engine, kind))
     # Parsing can turn a YAML file into a Kubernetes manifest or a compose file (detect.refine).
-    before_parsing = keep | {Kind.YAML} if keep & {Kind.KUBERNETES, Kind.COMPOSE} else keep
+    before_parsing = keep | {Kind.YAML} if keep & REFINED_KINDS else keep
     here = [w for w in items if classify(w.path, w.display) in before_parsing] if keep else []
     chosen = {id(w) for w in here}
     away = [w for w in items if id(w) not in chosen]

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, NamedTuple
 
 from guardrails.documents import FailedDocument, TreeDocument
-from guardrails.model import Document, Finding, Kind, Span
+from guardrails.model import REFINED_KINDS, Document, Finding, Kind, Span
 from guardrails.rule import Rule, RuleContext
 
 if TYPE_CHECKING:
@@ -49,6 +49,7 @@ YAML_KINDS = frozenset(
         Kind.ELASTICSEARCH_YML,
         Kind.NETPLAN,
     }
+    | REFINED_KINDS
 )
 # Line-based configuration files and the characters that open a whole-line comment in each.
 _LINE_COMMENTS: dict[Kind, tuple[str, ...]] = {

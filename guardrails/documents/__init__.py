@@ -19,6 +19,7 @@ from guardrails.model import Document, Node, ParseError
 
 if TYPE_CHECKING:
     from guardrails.documents.conf import ConfDocument, ConfEntry
+    from guardrails.documents.dnscontrol import DnsCall, DnsControlDocument
     from guardrails.documents.dockerfile import DockerfileDocument, Instruction
     from guardrails.documents.dotenv import DotenvDocument, EnvEntry
     from guardrails.documents.makefile import MakefileDocument, RecipeLine
@@ -81,6 +82,8 @@ _MODULES = {
     "ZoneDocument": "zone",
     "ResolvEntry": "resolv",
     "ResolvDocument": "resolv",
+    "DnsCall": "dnscontrol",
+    "DnsControlDocument": "dnscontrol",
     "ConfEntry": "conf",
     "ConfDocument": "conf",
 }
@@ -91,6 +94,8 @@ __all__ = [
     "Condition",
     "ConfDocument",
     "ConfEntry",
+    "DnsCall",
+    "DnsControlDocument",
     "DockerfileDocument",
     "DotenvDocument",
     "EnvEntry",

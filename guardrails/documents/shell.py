@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from guardrails.model import Document, Span
+from guardrails.model import Document, Node, Span
 
 
 @dataclass
@@ -105,6 +105,8 @@ class ShellDocument(Document):
     interpolations: dict[str, str] = field(default_factory=dict)
     # Regions tree-sitter-bash could not read (guardrails.parsers.shell.parse): left out.
     unread: list[Span] = field(default_factory=list)
+    # The Ansible task that runs this script (guardrails.embedded): its ``when:`` guards it.
+    host_task: Node | None = None
 
     def original(self, text: str) -> str:
         """``text`` (a message about this script) with each placeholder written as in the template."""

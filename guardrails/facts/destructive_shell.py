@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from guardrails.documents import ShellCommand, ShellDocument, SqlDocument, Word
 from guardrails.facts import destructive_sql, throwaway
-from guardrails.facts.embedded_shell import NEVER_EMPTY_REFERENCES
+from guardrails.facts.embedded_shell import never_empty
 from guardrails.facts.shell_guards import GUARD_OPTIONS, Guards, GuardSettings, parameter, scope_of
 from guardrails.facts.shells import SHELL_INTERPRETERS
 from guardrails.model import Document, Kind, ParseError, Severity, Span
@@ -598,13 +598,15 @@ def data_directory(word: Word, located: Located, options: dict[str, Any]) -> str
         path = value + rest
     elif word.expansions:
         return None
+    return path if in_data_directory(path, directories) else None
+
+
+def in_data_directory(path: str, directories: list[str]) -> bool:
+    """``path`` is a data directory or a directory below one (a file name there is not)."""
     clean = str(PurePosixPath(path.rstrip("*").rstrip("/") or "/"))
     if _FILE_SUFFIX.search(PurePosixPath(clean).name):
-        return None
-    for directory in directories:
-        if clean == directory or clean.startswith(directory + "/"):
-            return path
-    return None
+        return False
+    return any(clean == directory or clean.startswith(directory + "/") for directory in directories)
 
 
 def build_time(doc: Document) -> bool:
@@ -644,7 +646,7 @@ def detect_rm_empty_variable(located: Located, scope: Scope) -> Iterator[Hit]:
         template = doc.interpolations.get(param.name)
         if template is None and "u" in doc.options:
             continue  # set -u stops the script; a template's value is put in before the shell runs
-        if template is not None and template[2:-1].strip() in NEVER_EMPTY_REFERENCES:
+        if template is not None and never_empty(template):
             continue
         if param.op in (":?", "?") or (param.op in (":-", "-", ":=", "=") and param.arg):
             continue
@@ -710,7 +712,7 @@ def detect_terraform_destroy(located: Located, scope: Scope) -> Iterator[Hit]:
         )
 
 
-_KUBE_KINDS = {
+STATEFUL_KUBE_KINDS = {
     "namespace": "namespace",
     "namespaces": "namespace",
     "ns": "namespace",
@@ -748,13 +750,13 @@ def detect_kubectl_delete(located: Located, scope: Scope) -> Iterator[Hit]:
         for operand in operands:
             kind, _, name = operand.value.partition("/")
             kind = kind.lower()
-            if kind.split(".")[0] in _KUBE_KINDS:
+            if kind.split(".")[0] in STATEFUL_KUBE_KINDS:
                 named = Word(name, name, operand.static, operand.span, operand.expansions)
-                kinds.append((_KUBE_KINDS[kind.split(".")[0]], [named]))
+                kinds.append((STATEFUL_KUBE_KINDS[kind.split(".")[0]], [named]))
     else:
         for kind in first.split(","):
-            if kind.split(".")[0] in _KUBE_KINDS:
-                kinds.append((_KUBE_KINDS[kind.split(".")[0]], operands[1:]))
+            if kind.split(".")[0] in STATEFUL_KUBE_KINDS:
+                kinds.append((STATEFUL_KUBE_KINDS[kind.split(".")[0]], operands[1:]))
     doomed = [(k, n) for k, n in kinds if not (n and all(is_throwaway(located, k, x) for x in n))]
     if doomed:
         shown = ", ".join(
@@ -902,8 +904,9 @@ DETECTORS: dict[str, Detector] = {
 }
 
 
-def guard_reason(located: Located, settings: GuardSettings) -> str | None:
-    """Why a located command is guarded: by its own script or by a wrapping command's."""
+def guard_reason(located: Located, settings: GuardSettings, project: Project | None = None) -> str | None:
+    """Why a located command is guarded: by its own script, a wrapping command's, or the
+    Ansible task that runs the script (its ``when:``, guardrails.facts.ansible)."""
     reason = Guards(located.doc, settings).reason(located.cmd)
     if reason is not None:
         return reason
@@ -911,6 +914,13 @@ def guard_reason(located: Located, settings: GuardSettings) -> str | None:
         reason = Guards(doc, settings).reason(cmd)
         if reason is not None:
             return reason
+    script = located.outer[0][0] if located.outer else located.doc
+    if script.host_task is not None:
+        from guardrails.facts import ansible
+
+        task = ansible.task_of(script.host, script.host_task)
+        if task is not None:
+            return ansible.guard(script.host, task, settings, project)
     return None
 
 
@@ -927,14 +937,19 @@ class ShellDestructiveRule(Rule):
     options = dict(GUARD_OPTIONS)
 
     def check(self, doc: Document, ctx: RuleContext) -> Iterator[Finding]:
-        if not isinstance(doc, ShellDocument):
-            return
         settings = GuardSettings.from_options(ctx.options)
         scope = Scope(ctx.project, ctx.options)
+        if doc.kind is Kind.ANSIBLE:
+            from guardrails.facts import destructive_ansible
+
+            yield from destructive_ansible.check(self, doc, self.pattern, settings, scope, ctx)
+            return
+        if not isinstance(doc, ShellDocument):
+            return
         detector = DETECTORS[self.pattern]
         for located in located_commands(doc):
             for hit in detector(located, scope):
-                if guard_reason(located, settings) is not None:
+                if guard_reason(located, settings, ctx.project) is not None:
                     continue
                 message = doc.original(located.describe(hit.what) + "; " + self.missing)
                 span = located.span(hit.word)

@@ -22,3 +22,12 @@ TERRAFORM_SCRIPT_ATTRIBUTES: dict[str, bool] = {
 # Terraform references that are never empty in a rendered template: filesystem paths
 # and the workspace name (Terraform docs, "References to Named Values"), a count index.
 NEVER_EMPTY_REFERENCES = ("path.module", "path.root", "path.cwd", "terraform.workspace", "count.index")
+
+
+def never_empty(template: str) -> bool:
+    """A template placeholder that never renders empty: a Terraform reference above, or a Jinja
+    expression of an Ansible task (Ansible fails the task on an undefined variable,
+    ``DEFAULT_UNDEFINED_VAR_BEHAVIOR``, instead of writing nothing)."""
+    if template.startswith("{{"):
+        return True
+    return template[2:-1].strip() in NEVER_EMPTY_REFERENCES

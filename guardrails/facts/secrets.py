@@ -47,6 +47,8 @@ SECRET_KINDS = frozenset(
         Kind.JSON,
         Kind.GITHUB_ACTIONS,
         Kind.GITLAB_CI,
+        Kind.ANSIBLE,
+        Kind.OCTODNS_CONFIG,
     }
 )
 _CI_KINDS = frozenset({Kind.GITHUB_ACTIONS, Kind.GITLAB_CI})

@@ -14,6 +14,8 @@ from guardrails.model import ParseError, Span
 def parser(grammar: str) -> tree_sitter.Parser:
     if grammar == "hcl":
         import tree_sitter_hcl as module
+    elif grammar == "javascript":
+        import tree_sitter_javascript as module
     else:
         import tree_sitter_bash as module
     return tree_sitter.Parser(tree_sitter.Language(module.language()))

@@ -14,7 +14,7 @@ class ShellDropdb(ShellDestructiveRule):
     title = "Script deletes a database with dropdb or mysqladmin --force drop, unguarded"
     category = Category.DESTRUCTIVE_OPERATION
     severity = Severity.CRITICAL
-    kinds = frozenset({Kind.SHELL})
+    kinds = frozenset({Kind.SHELL, Kind.ANSIBLE})
     incidents = (DIGITALOCEAN_2017,)
     pattern = "dropdb"
     rationale = (
@@ -23,7 +23,9 @@ class ShellDropdb(ShellDestructiveRule):
         "that holds production credentials (DigitalOcean, 2017) then deletes production. Databases named as "
         "throwaway (`app_test`) are left out, and so are databases the script made for itself: a name built "
         "from a PR number, a CI run id or a random part (`pr_$PR_NUMBER`, `$RANDOM`, `$(uuidgen)`), or one it "
-        'created earlier (`createdb "$DB"` ... `dropdb "$DB"`). A drop before the create is reported.'
+        'created earlier (`createdb "$DB"` ... `dropdb "$DB"`). A drop before the create is reported. '
+        "Ansible tasks count too: `dropdb` in a `shell`/`command` task, and `postgresql_db`/`mysql_db` with "
+        "`state: absent`, unless the task's `when:` keeps it from production (docs/ansible.md)."
     )
     remediation = (
         "Guard the command with an environment check that excludes production, an earlier "
@@ -39,6 +41,13 @@ class ShellDropdb(ShellDestructiveRule):
             3,
             note="the script created a different database than the one it drops",
         ),
+        Bad(
+            "playbooks/reset.yml",
+            "- hosts: db\n  tasks:\n    - community.postgresql.postgresql_db:\n        name: orders\n"
+            "        state: absent\n",
+            3,
+            note="Ansible: the module drops the database as dropdb would",
+        ),
     )
     good = (
         Good("bin/reset-db", "#!/bin/bash\ndropdb --interactive app\n", note="asks first"),
@@ -49,6 +58,12 @@ class ShellDropdb(ShellDestructiveRule):
         ),
         Good("scripts/drop.sh", "#!/bin/sh\nmysqladmin -u root drop shop\n", note="mysqladmin prompts without -f"),
         Good("scripts/ci.sh", "#!/bin/sh\ndropdb --if-exists app_test\n", note="test database"),
+        Good(
+            "playbooks/reset.yml",
+            "- hosts: db\n  tasks:\n    - ansible.builtin.command: dropdb orders\n"
+            "      when: deploy_env != 'production'\n",
+            note="Ansible: the task's when: keeps it from production",
+        ),
         Good(
             "scripts/preview.sh",
             '#!/bin/sh\nDB="preview_$PR_NUMBER"\ncreatedb "$DB"\npsql -d "$DB" -f seed.sql\ndropdb "$DB"\n',

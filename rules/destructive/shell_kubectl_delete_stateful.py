@@ -14,7 +14,7 @@ class ShellKubectlDeleteStateful(ShellDestructiveRule):
     title = "Script deletes a namespace, PVC, PV or StatefulSet with kubectl, unguarded"
     category = Category.DESTRUCTIVE_OPERATION
     severity = Severity.HIGH
-    kinds = frozenset({Kind.SHELL})
+    kinds = frozenset({Kind.SHELL, Kind.ANSIBLE})
     incidents = (AWS_ELB_2012,)
     pattern = "kubectl-delete"
     rationale = (

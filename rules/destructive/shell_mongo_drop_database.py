@@ -14,7 +14,7 @@ class ShellMongoDropDatabase(ShellDestructiveRule):
     title = "Script runs db.dropDatabase() through mongo or mongosh without a production guard"
     category = Category.DESTRUCTIVE_OPERATION
     severity = Severity.CRITICAL
-    kinds = frozenset({Kind.SHELL})
+    kinds = frozenset({Kind.SHELL, Kind.ANSIBLE})
     incidents = (DIGITALOCEAN_2017, NEWSBLUR_2021)
     pattern = "mongo-drop"
     rationale = (

@@ -14,7 +14,7 @@ class ShellRdsDeleteSkipSnapshot(ShellDestructiveRule):
     title = "Script deletes an RDS instance or cluster with --skip-final-snapshot"
     category = Category.DESTRUCTIVE_OPERATION
     severity = Severity.HIGH
-    kinds = frozenset({Kind.SHELL})
+    kinds = frozenset({Kind.SHELL, Kind.ANSIBLE})
     incidents = (DIGITALOCEAN_2017, AWS_ELB_2012)
     pattern = "rds-delete"
     rationale = (

@@ -15,7 +15,7 @@ class ShellRmDataDirectory(ShellDestructiveRule):
     title = "Script deletes a database data directory with rm -r, unguarded"
     category = Category.DESTRUCTIVE_OPERATION
     severity = Severity.CRITICAL
-    kinds = frozenset({Kind.SHELL})
+    kinds = frozenset({Kind.SHELL, Kind.ANSIBLE})
     incidents = (GITLAB_2017,)
     pattern = "rm-data-dir"
     options = {**GUARD_OPTIONS, **DATA_OPTIONS}
@@ -25,7 +25,9 @@ class ShellRmDataDirectory(ShellDestructiveRule):
         "/var/lib/mysql, /var/lib/mongodb, /var/opt/gitlab/postgresql/data or a path below them deletes the "
         "database, and nothing in the command says which host it runs on. A variable holding such a path is "
         "resolved from its assignment in the script. Files below a data directory (`postmaster.pid`, a socket) "
-        "and Dockerfile RUN steps (they run while an image is built, on no data) are left out."
+        "and Dockerfile RUN steps (they run while an image is built, on no data) are left out. Ansible tasks "
+        "count too: `rm -rf` in a `shell`/`command` task, and the `file` module with `state: absent` on a "
+        "data directory, unless the task's `when:` keeps it from production (docs/ansible.md)."
     )
     remediation = (
         'Check the host before deleting: `case "$(hostname -f)" in db2-staging*) … ;; *) exit 1 ;; esac`, or '
@@ -41,6 +43,12 @@ class ShellRmDataDirectory(ShellDestructiveRule):
             note="path through a variable",
         ),
         Bad("scripts/wipe.sh", '#!/bin/sh\nrm --recursive --force "$PGDATA"/*\n', 2),
+        Bad(
+            "roles/db/tasks/reset.yml",
+            "- ansible.builtin.file:\n    path: /var/lib/mysql\n    state: absent\n",
+            1,
+            note="Ansible's file module",
+        ),
     )
     good = (
         Good("scripts/clean.sh", "#!/bin/sh\nrm -rf ./build /var/lib/apt/lists/*\n", note="not a data directory"),
@@ -51,5 +59,11 @@ class ShellRmDataDirectory(ShellDestructiveRule):
             note="host check that excludes production",
         ),
         Good("entrypoint.sh", "#!/bin/sh\nrm -f /var/lib/postgresql/data/postmaster.pid\n", note="one file, no -r"),
+        Good(
+            "roles/db/tasks/reset.yml",
+            "- ansible.builtin.shell: rm -rf /var/lib/mysql\n  when: inventory_hostname is search('db')"
+            " and env == 'staging'\n",
+            note="Ansible: a when: that is false in production",
+        ),
         Good("Dockerfile", "FROM mysql:8\nRUN rm -rf /var/lib/mysql && mkdir -p /var/lib/mysql\n", note="build time"),
     )

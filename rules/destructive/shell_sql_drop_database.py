@@ -15,7 +15,7 @@ class ShellSqlDropDatabase(ShellDestructiveRule):
     title = "Script drops a database through psql, mysql or sqlcmd without a production guard"
     category = Category.DESTRUCTIVE_OPERATION
     severity = Severity.CRITICAL
-    kinds = frozenset({Kind.SHELL})
+    kinds = frozenset({Kind.SHELL, Kind.ANSIBLE})
     incidents = (DIGITALOCEAN_2017, GITLAB_2017)
     pattern = "sql-drop"
     rationale = (

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import cast
 
 from guardrails.rules.dns.incidents import CLOUDFLARE_SERVFAIL_2021, FACEBOOK_2021
 
-from guardrails.documents import ZoneDirective, ZoneDocument, ZoneRecord
-from guardrails.facts import dns
+from guardrails.documents import DnsControlDocument, TreeDocument, ZoneDirective, ZoneDocument, ZoneRecord
+from guardrails.facts import dns, dnscontrol, octodns
 from guardrails.fixes import fix, replace
 from guardrails.model import Category, Finding, Kind, Safety, Severity
 from guardrails.rule import Bad, Good, Place, Rule, RuleContext
@@ -21,7 +22,7 @@ class ZoneFileShortTtl(Rule):
     title = "Zone file with a default or record TTL shorter than the minimum for its type"
     category = Category.SHORT_DNS_TTL
     severity = Severity.MEDIUM
-    kinds = frozenset({Kind.ZONE})
+    kinds = frozenset({Kind.ZONE, Kind.OCTODNS_ZONE, Kind.OCTODNS_CONFIG, Kind.DNSCONTROL})
     incidents = (FACEBOOK_2021, CLOUDFLARE_SERVFAIL_2021)
     rationale = (
         "Resolvers keep an answer for its TTL and no longer. When the authoritative servers disappear "
@@ -35,7 +36,11 @@ class ZoneFileShortTtl(Rule):
         "answer loopback or private addresses, records of private zones and names (or files) classified "
         "non-production (dev, staging, test...). A record at 60 s or less and an NS set below an hour are "
         "reported one by one; the other short records of one zone are one finding, at the shortest, with "
-        "every record in its related locations."
+        "every record in its related locations. octoDNS zone files (a YAML mapping of record names to records, "
+        "named after the zone) are judged the same way on each record's `ttl:`, and a YAML provider's "
+        "`default_ttl` in the octoDNS config like `$TTL` (a record without `ttl:` gets it, an hour unless set); "
+        "`dynamic:` records are routing policies. DNSControl's dnsconfig.js too: each `TTL()`, and `DefaultTTL()` "
+        "(DNSControl gives 300 s when a domain sets none)."
     )
     remediation = (
         "Set `$TTL` to an hour or more (RFC 1912 suggests days) and keep NS records at an hour or more; lower a "
@@ -65,8 +70,26 @@ class ZoneFileShortTtl(Rule):
             5,
             note="unit suffixes: NS at 5m (below an hour, reported per record) and an A record at 1m (on its own)",
         ),
+        Bad(
+            "config/example.com.yaml",
+            "'':\n  type: A\n  ttl: 60\n  values: [192.0.2.10]\nwww:\n  type: CNAME\n  value: example.com.\n",
+            3,
+            note="octoDNS zone file: a one-minute TTL on the apex",
+        ),
+        Bad(
+            "dnsconfig.js",
+            'var R = NewRegistrar("none");\nvar P = NewDnsProvider("r53", "ROUTE53");\n'
+            'D("example.com", R, DnsProvider(P),\n  A("@", "192.0.2.1")\n);\n',
+            3,
+            note="DNSControl: no DefaultTTL, so every record gets 300 s",
+        ),
     )
     good = (
+        Good(
+            "config/example.com.yaml",
+            "'':\n  type: A\n  values: [192.0.2.10]\ninternal:\n  type: A\n  ttl: 60\n  value: 10.0.0.5\n",
+            note="octoDNS: the default TTL, and a short TTL on a private answer",
+        ),
         Good(
             "db.example.org",
             "$ORIGIN example.org.\n$TTL 1d\n@ 60 IN SOA ns1.example.com. hostmaster.example.org. ( 1 2h 15m 2w 1h )\n"
@@ -84,6 +107,15 @@ class ZoneFileShortTtl(Rule):
 
     def check(self, doc: ZoneDocument, ctx: RuleContext) -> Iterator[Finding]:  # type: ignore[override]
         policy = dns.TtlPolicy.from_options(ctx.options)
+        if doc.kind is Kind.OCTODNS_ZONE:
+            yield from self._octodns(cast("TreeDocument", doc), policy, ctx)
+            return
+        if doc.kind is Kind.OCTODNS_CONFIG:
+            yield from self._octodns_defaults(cast("TreeDocument", doc), policy, ctx)
+            return
+        if doc.kind is Kind.DNSCONTROL:
+            yield from self._dnscontrol(cast("DnsControlDocument", doc), policy, ctx)
+            return
         origin = dns.zone_origin(doc)
         if policy.outside((origin,), doc.path):
             return  # a staging or development zone
@@ -123,6 +155,105 @@ class ZoneFileShortTtl(Rule):
                 )
         short = list(_short_records(doc, origin, directives, reported_defaults, policy))
         yield from dns.ttl_findings(self, dns.ttl_reports(short, policy, f"zone {_origin(doc)}"), ctx)
+
+    def _octodns(self, doc: TreeDocument, policy: dns.TtlPolicy, ctx: RuleContext) -> Iterator[Finding]:
+        """An octoDNS zone file: each record's ``ttl:`` (a record without one gets YamlProvider's
+        default of an hour); ``dynamic:`` records are routing policies."""
+        origin = octodns.zone_name(doc.path, doc.roots[0])
+        if policy.outside((origin,), doc.path):
+            return
+        short: list[dns.ShortTtl] = []
+        for record in octodns.records(doc.roots[0]):
+            if record.ttl is None or record.ttl_node is None or policy.exempt_name(record.name):
+                continue
+            if record.dynamic and policy.exempt_routing:
+                continue
+            owner = ".".join(part for part in (record.name, origin) if part)
+            answers = record.values if record.rtype in ("A", "AAAA") else ()
+            if policy.outside((owner,), private="private addresses" if dns.private_answers(answers) else ""):
+                continue
+            verdict = policy.evaluate(record.rtype, record.ttl)
+            if verdict is not None:
+                short.append(
+                    dns.ShortTtl(
+                        Place.of(doc, record.ttl_node.span),
+                        verdict,
+                        f"{owner or doc.path} {verdict.rtype}",
+                        f"ttl: {record.ttl} gives a TTL of {dns.human(record.ttl)}",
+                        f"{record.name or '@'}/{verdict.rtype}",
+                    )
+                )
+        yield from dns.ttl_findings(self, dns.ttl_reports(short, policy, f"zone {origin or doc.path}"), ctx)
+
+    def _octodns_defaults(self, doc: TreeDocument, policy: dns.TtlPolicy, ctx: RuleContext) -> Iterator[Finding]:
+        """A YAML provider's ``default_ttl``: octoDNS's ``$TTL``."""
+        if policy.outside((), doc.path):
+            return
+        for name, seconds, node in octodns.default_ttls(doc.roots[0]):
+            verdict = policy.evaluate("*", seconds)
+            if verdict is not None:
+                yield self.finding(
+                    doc,
+                    node.span,
+                    f"default_ttl: {seconds} of provider {name} makes {dns.human(seconds)} the TTL of every record "
+                    f"without its own in the zones it reads, below the {dns.human(verdict.threshold)} minimum; "
+                    "resolvers drop those records that long after the zone's nameservers become unreachable",
+                    anchor=f"default_ttl@{name}",
+                    ctx=ctx,
+                    severity=verdict.severity,
+                )
+
+    def _dnscontrol(self, doc: DnsControlDocument, policy: dns.TtlPolicy, ctx: RuleContext) -> Iterator[Finding]:
+        """Each ``D()`` of a dnsconfig.js: its ``DefaultTTL`` (300 s when neither it nor ``DEFAULTS()``
+        sets one) and each ``TTL()``."""
+        for domain, default_call in dnscontrol.domains(doc):
+            origin = dnscontrol.domain_name(domain)
+            if not origin or policy.outside((origin,), doc.path):
+                continue
+            default = dnscontrol.seconds(default_call) if default_call is not None else dnscontrol.DEFAULT_TTL
+            inside = [r for r in dnscontrol.records(domain) if not self._outside_dnscontrol(r, origin, policy)]
+            verdict = policy.evaluate("*", default) if default is not None else None
+            if verdict is not None and any(r.ttl is None and r.rtype != "SOA" for r in inside):
+                given = (
+                    f"DefaultTTL gives {dns.human(default)}"
+                    if default_call is not None
+                    else (
+                        f"no DefaultTTL: DNSControl gives {dns.human(default)}"  # type: ignore[arg-type]
+                    )
+                )
+                yield self.finding(
+                    doc,
+                    default_call.span if default_call is not None else domain.span,
+                    f"{given} to every record of {origin} without its own TTL(), below the "
+                    f"{dns.human(verdict.threshold)} minimum; resolvers drop those records that long after the "
+                    "domain's nameservers become unreachable",
+                    anchor=f"DefaultTTL@{origin}",
+                    ctx=ctx,
+                    severity=verdict.severity,
+                )
+            short = []
+            for record in inside:
+                found = policy.evaluate(record.rtype, record.ttl) if record.ttl is not None else None
+                if found is not None and record.ttl_span is not None:
+                    owner = dns.zone_owner(record.name, origin)
+                    short.append(
+                        dns.ShortTtl(
+                            Place.of(doc, record.ttl_span),
+                            found,
+                            f"{owner} {found.rtype}",
+                            f"TTL({record.ttl}) gives {dns.human(found.ttl)}",
+                            f"{origin}/{record.name}/{found.rtype}",
+                        )
+                    )
+            yield from dns.ttl_findings(self, dns.ttl_reports(short, policy, f"domain {origin}"), ctx)
+
+    @staticmethod
+    def _outside_dnscontrol(record: dnscontrol.Record, origin: str, policy: dns.TtlPolicy) -> bool:
+        if policy.exempt_name(record.name):
+            return True
+        answers = [record.value] if record.rtype in ("A", "AAAA") else []
+        private = "private addresses" if dns.private_answers(answers) else ""
+        return bool(policy.outside((dns.zone_owner(record.name, origin),), private=private))
 
 
 def _short_records(

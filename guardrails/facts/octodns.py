@@ -1,0 +1,216 @@
+"""octoDNS repositories: the config (``providers:`` and ``zones:`` with their ``sources`` and
+``targets``) and the zone files (YamlProvider: one YAML mapping of record names to records).
+
+Detection reads content (``is_config``, ``is_zone``); the DNS rules read the zones a config
+pushes to its targets (who operates each target, from its provider class) and the records of a
+zone file with their TTLs. Sources: octoDNS README ("Providers" table, "Config"), and
+octodns/provider/yaml.py (``default_ttl`` 3600, one file per zone named after it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+
+from guardrails.model import Node
+
+# Record types octoDNS knows (octodns/record/__init__.py), upper case.
+RECORD_TYPES = frozenset(
+    {
+        "A",
+        "AAAA",
+        "ALIAS",
+        "CAA",
+        "CNAME",
+        "DNAME",
+        "DS",
+        "HTTPS",
+        "LOC",
+        "MX",
+        "NAPTR",
+        "NS",
+        "PTR",
+        "SPF",
+        "SRV",
+        "SSHFP",
+        "SVCB",
+        "TLSA",
+        "TXT",
+        "URLFWD",
+    }
+)
+# YamlProvider's ``default_ttl`` (3600 unless its config entry sets it): the TTL of a record
+# that sets none, in every zone the provider reads.
+YAML_PROVIDERS = ("octodns.provider.yaml.YamlProvider", "octodns.provider.yaml.SplitYamlProvider")
+
+# Provider class (module prefix) -> who answers for the zone once it is pushed there.
+OPERATORS: dict[str, str] = {
+    "octodns_route53": "Amazon Route 53",
+    "octodns_cloudflare": "Cloudflare",
+    "octodns_ns1": "NS1",
+    "octodns_googlecloud": "Google Cloud DNS",
+    "octodns_azure": "Azure DNS",
+    "octodns_dyn": "Dyn",
+    "octodns_digitalocean": "DigitalOcean",
+    "octodns_dnsimple": "DNSimple",
+    "octodns_dnsmadeeasy": "DNS Made Easy",
+    "octodns_constellix": "Constellix",
+    "octodns_easydns": "easyDNS",
+    "octodns_edgedns": "Akamai Edge DNS",
+    "octodns_gandi": "Gandi",
+    "octodns_gcore": "G-Core Labs",
+    "octodns_hetzner": "Hetzner",
+    "octodns_mythicbeasts": "Mythic Beasts",
+    "octodns_ovh": "OVHcloud",
+    "octodns_selectel": "Selectel",
+    "octodns_transip": "TransIP",
+    "octodns_ultra": "UltraDNS",
+    "octodns_fastly": "Fastly",
+    "octodns_bunny": "Bunny DNS",
+    "octodns_scaleway": "Scaleway",
+    "octodns_linode": "Linode",
+    "octodns_vercel": "Vercel",
+}
+# Classes that write files or plans or only read: nothing answers DNS queries from them.
+NOT_A_PROVIDER = (
+    "octodns.provider.yaml.",
+    "octodns.provider.plan.",
+    "octodns.source.",
+    "octodns_etchosts.",
+    "octodns_spf.",
+)
+# Classes that push to the operator's own servers (BIND by RFC 2136 or zone files, PowerDNS):
+# each such target is an operator of its own.
+SELF_HOSTED = ("octodns_bind.", "octodns_powerdns.")
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """A zone's target: its name in ``providers:``, its operator ('' when not a DNS provider)."""
+
+    name: str
+    operator: str
+    node: Node
+
+
+@dataclass(frozen=True, slots=True)
+class ConfigZone:
+    name: str
+    targets_key: Node
+    targets: tuple[Target, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """One record of a zone file: ``name`` relative to the zone ('' is the apex)."""
+
+    name: str
+    rtype: str
+    ttl: int | None
+    ttl_node: Node | None
+    values: tuple[str, ...]
+    node: Node
+    dynamic: bool  # ``dynamic:`` pools or the older ``geo:``: a routing policy
+
+
+def is_config(root: Node) -> bool:
+    providers, zones = root.get("providers"), root.get("zones")
+    if providers is None or zones is None or not providers.is_map or not zones.is_map:
+        return False
+    entries = [value for _, _, value in zones.items()]
+    return bool(entries) and all(
+        e.is_map and any(e.get(k) is not None for k in ("sources", "targets", "alias")) for e in entries
+    )
+
+
+def is_zone(root: Node) -> bool:
+    """A mapping of record names to records (or lists of them), each with a known ``type`` and a
+    ``value``/``values``."""
+    if not root.is_map:
+        return False
+    records = [r for _, _, value in root.items() for r in (value.elements() if value.is_seq else [value])]
+    return bool(records) and all(_is_record(r) for r in records)
+
+
+def _is_record(node: Node) -> bool:
+    if not node.is_map:
+        return False
+    rtype = node.get("type")
+    has_value = node.get("value") is not None or node.get("values") is not None
+    return rtype is not None and rtype.text.upper() in RECORD_TYPES and has_value
+
+
+def operator(name: str, provider: Node | None) -> str | None:
+    """Who operates the provider entry ``name`` ('' for one that is no DNS provider; None when
+    its class is not in the tables above: a custom class may serve DNS or only write files)."""
+    klass = provider.get("class") if provider is not None and provider.is_map else None
+    if klass is None or not klass.is_scalar:
+        return None
+    text = klass.text
+    if text.startswith(NOT_A_PROVIDER):
+        return ""
+    if text.startswith(SELF_HOSTED):
+        return f"self-hosted servers of {name}"
+    return OPERATORS.get(text.split(".", 1)[0])
+
+
+def default_ttls(root: Node) -> Iterator[tuple[str, int, Node]]:
+    """(provider name, seconds, node) for each YAML provider whose ``default_ttl`` is set."""
+    providers = root.get("providers")
+    for name, _, entry in providers.items() if providers is not None else ():
+        klass = entry.get("class") if entry.is_map else None
+        ttl = entry.get("default_ttl") if entry.is_map else None
+        if klass is not None and klass.text in YAML_PROVIDERS and ttl is not None and type(ttl.value) is int:
+            yield name, ttl.value, ttl
+
+
+def config_zones(root: Node) -> Iterator[ConfigZone]:
+    """Each zone of a config with the DNS providers it is pushed to (aliases have none)."""
+    providers = root.get("providers")
+    zones = root.get("zones")
+    for name, _, zone in zones.items() if zones is not None else ():
+        targets, targets_key = zone.get("targets"), zone.key_node("targets")
+        if targets is None or targets_key is None or not targets.is_seq:
+            continue
+        found: list[Target] = []
+        for item in targets.elements():
+            entry = providers.get(item.text) if providers is not None and item.is_scalar else None
+            who = operator(item.text, entry)
+            if who is None:
+                break  # a target whose operator is unknown: the zone is left unjudged
+            found.append(Target(item.text, who, item))
+        else:
+            yield ConfigZone(name, targets_key, tuple(found))
+
+
+def zone_name(path: str, root: Node) -> str:
+    """The zone a file holds: YamlProvider names the file after it (``config/example.com.yaml``).
+    SplitYamlProvider keeps a zone in a directory, one file per record named after it and the
+    apex in ``$<zone>.yaml``: the directory names the zone when it ends with its default ``.``
+    extension; otherwise the zone is unknown ('')."""
+    p = PurePosixPath(path)
+    stem = p.name
+    for suffix in (".yaml", ".yml"):
+        if stem.lower().endswith(suffix):
+            stem = stem[: -len(suffix)]
+    if stem.startswith("$"):
+        return stem[1:].rstrip(".").lower()
+    keys = [key for key, _, _ in root.items()]
+    if keys == [stem]:
+        return p.parent.name[:-1].lower() if p.parent.name.endswith(".") else ""
+    return stem.rstrip(".").lower() if "." in stem else ""
+
+
+def records(root: Node) -> Iterator[Record]:
+    for name, _, value in root.items():
+        for item in value.elements() if value.is_seq else [value]:
+            if not _is_record(item):
+                continue
+            ttl_node = item.get("ttl")
+            ttl = ttl_node.value if ttl_node is not None and type(ttl_node.value) is int else None
+            values_node = item.get("values") or item.get("value")
+            items = values_node.elements() if values_node is not None and values_node.is_seq else [values_node]
+            values = tuple(v.text for v in items if v is not None and v.is_scalar)
+            dynamic = item.get("dynamic") is not None or item.get("geo") is not None
+            yield Record(name, item.get("type").text.upper(), ttl, ttl_node, values, item, dynamic)  # type: ignore[union-attr]
