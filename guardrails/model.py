@@ -64,6 +64,7 @@ class Kind(str, enum.Enum):
     ZONE = "zone"
     RESOLV_CONF = "resolv-conf"
     DOCKER_DAEMON = "docker-daemon"
+    CLOUDFORMATION = "cloudformation"
 
 
 @dataclass(frozen=True, slots=True, order=True)

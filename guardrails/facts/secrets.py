@@ -45,6 +45,7 @@ SECRET_KINDS = frozenset(
         Kind.JSON,
         Kind.GITHUB_ACTIONS,
         Kind.GITLAB_CI,
+        Kind.CLOUDFORMATION,
     }
 )
 _CI_KINDS = frozenset({Kind.GITHUB_ACTIONS, Kind.GITLAB_CI})

@@ -31,6 +31,7 @@ _MODULES: dict[Kind, str] = {
     Kind.DOTENV: "dotenv",
     Kind.ZONE: "zone",
     Kind.RESOLV_CONF: "resolv",
+    Kind.CLOUDFORMATION: "cloudformation",
 }
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from guardrails.documents import TerraformDocument
-from guardrails.facts.stateful import GITLAB_2017, describe, is_false, is_zero, unsafe_settings
-from guardrails.model import Category, Finding, Kind, Severity
+from guardrails.facts.protection import describe, unsafe_settings
+from guardrails.facts.stateful import GITLAB_2017, is_false, is_zero
+from guardrails.model import Category, Document, Finding, Kind, Severity
 from guardrails.rule import Bad, Good, Rule, RuleContext
 
 #: Where a retention of 0 turns automated backups off. Aurora, DocumentDB and Neptune
@@ -28,7 +28,7 @@ class TerraformBackupsDisabled(Rule):
     title = "Database automated backups disabled (retention period 0)"
     category = Category.DESTRUCTIVE_OPERATION
     severity = Severity.HIGH
-    kinds = frozenset({Kind.TERRAFORM, Kind.TERRAFORM_JSON})
+    kinds = frozenset({Kind.TERRAFORM, Kind.TERRAFORM_JSON, Kind.CLOUDFORMATION})
     incidents = (GITLAB_2017,)
     rationale = (
         "`backup_retention_period = 0` on `aws_db_instance` (and `automated_snapshot_retention_period = 0` on "
@@ -82,7 +82,7 @@ class TerraformBackupsDisabled(Rule):
         ),
     )
 
-    def check(self, doc: TerraformDocument, ctx: RuleContext) -> Iterator[Finding]:  # type: ignore[override]
+    def check(self, doc: Document, ctx: RuleContext) -> Iterator[Finding]:
         found_settings = [
             *unsafe_settings(doc, ctx.project, _PATHS, None, is_zero),
             *unsafe_settings(doc, ctx.project, _SWITCHES, None, is_false),

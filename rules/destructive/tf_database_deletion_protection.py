@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from guardrails.documents import TerraformDocument
-from guardrails.facts.stateful import DIGITALOCEAN_2017, GITLAB_2017, describe, is_true, unsafe_settings
-from guardrails.model import Category, Finding, Kind, Severity
+from guardrails.facts.protection import describe, unsafe_settings
+from guardrails.facts.stateful import DIGITALOCEAN_2017, GITLAB_2017, is_true
+from guardrails.model import Category, Document, Finding, Kind, Severity
 from guardrails.rule import Bad, Good, Rule, RuleContext
 
 _TYPES = ("aws_db_instance", "aws_rds_cluster", "aws_docdb_cluster", "aws_neptune_cluster")
@@ -18,7 +18,7 @@ class TerraformDatabaseDeletionProtection(Rule):
     title = "AWS database without deletion protection"
     category = Category.DESTRUCTIVE_OPERATION
     severity = Severity.HIGH
-    kinds = frozenset({Kind.TERRAFORM, Kind.TERRAFORM_JSON})
+    kinds = frozenset({Kind.TERRAFORM, Kind.TERRAFORM_JSON, Kind.CLOUDFORMATION})
     incidents = (DIGITALOCEAN_2017, GITLAB_2017)
     rationale = (
         "`deletion_protection` defaults to false on `aws_db_instance`, `aws_rds_cluster`, `aws_docdb_cluster` "
@@ -80,11 +80,11 @@ class TerraformDatabaseDeletionProtection(Rule):
         ),
     )
 
-    def check(self, doc: TerraformDocument, ctx: RuleContext) -> Iterator[Finding]:  # type: ignore[override]
+    def check(self, doc: Document, ctx: RuleContext) -> Iterator[Finding]:
         paths = dict.fromkeys(_TYPES, "deletion_protection")
         for found in unsafe_settings(doc, ctx.project, paths, False, lambda v: not is_true(v)):
             message = (
-                f"{describe(found)}: deletion_protection {found.where}; a destroy, a forced replacement "
+                f"{describe(found)}: {found.name} {found.where}; a destroy, a forced replacement "
                 "or any API client with these credentials can delete the database and its automated backups"
             )
             yield self.finding(doc, found.span, message, anchor=found.anchor, ctx=ctx, related=found.related)

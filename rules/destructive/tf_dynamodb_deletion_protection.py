@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from guardrails.documents import TerraformDocument
-from guardrails.facts.stateful import DIGITALOCEAN_2017, describe, is_true, unsafe_settings
-from guardrails.model import Category, Finding, Kind, Severity
+from guardrails.facts.protection import describe, unsafe_settings
+from guardrails.facts.stateful import DIGITALOCEAN_2017, is_true
+from guardrails.model import Category, Document, Finding, Kind, Severity
 from guardrails.rule import Bad, Good, Rule, RuleContext
 
 
@@ -16,7 +16,7 @@ class TerraformDynamoDbDeletionProtection(Rule):
     title = "DynamoDB table without deletion protection"
     category = Category.DESTRUCTIVE_OPERATION
     severity = Severity.HIGH
-    kinds = frozenset({Kind.TERRAFORM, Kind.TERRAFORM_JSON})
+    kinds = frozenset({Kind.TERRAFORM, Kind.TERRAFORM_JSON, Kind.CLOUDFORMATION})
     incidents = (DIGITALOCEAN_2017,)
     rationale = (
         "`aws_dynamodb_table.deletion_protection_enabled` defaults to false: `terraform destroy`, a forced "
@@ -51,11 +51,11 @@ class TerraformDynamoDbDeletionProtection(Rule):
         ),
     )
 
-    def check(self, doc: TerraformDocument, ctx: RuleContext) -> Iterator[Finding]:  # type: ignore[override]
+    def check(self, doc: Document, ctx: RuleContext) -> Iterator[Finding]:
         paths = {"aws_dynamodb_table": "deletion_protection_enabled"}
         for found in unsafe_settings(doc, ctx.project, paths, False, lambda v: not is_true(v)):
             message = (
-                f"{describe(found)}: deletion_protection_enabled {found.where}; a destroy, a forced "
+                f"{describe(found)}: {found.name} {found.where}; a destroy, a forced "
                 "replacement or any API client with these credentials deletes the table and its items"
             )
             yield self.finding(doc, found.span, message, anchor=found.anchor, ctx=ctx, related=found.related)

@@ -1,0 +1,34 @@
+"""A protection setting of a stateful resource, whichever language declares the resource.
+
+The deletion-protection and backup rules state once which value of which Terraform attribute
+is unsafe; Terraform modules are resolved by ``guardrails.facts.stateful`` and CloudFormation
+templates by ``guardrails.facts.cloudformation`` (through its table of equivalent types), so a
+rule reads both without a branch of its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from guardrails.documents import TerraformDocument, TreeDocument
+from guardrails.facts import cloudformation, stateful
+from guardrails.model import Document
+from guardrails.project import Project
+
+Setting = stateful.Setting | cloudformation.Setting
+
+
+def unsafe_settings(
+    doc: Document, project: Project, paths: dict[str, str], default: Any, unsafe: Callable[[Any], bool]
+) -> Iterator[Setting]:
+    """``stateful.unsafe_settings`` for Terraform, ``cloudformation.unsafe_settings`` for a template."""
+    if isinstance(doc, TerraformDocument):
+        yield from stateful.unsafe_settings(doc, project, paths, default, unsafe)
+    elif isinstance(doc, TreeDocument):
+        yield from cloudformation.unsafe_settings(doc, project, paths, default, unsafe)
+
+
+def describe(found: Setting) -> str:
+    """``aws_db_instance.main (RDS DB instance)``, ``Database (RDS DB instance)``."""
+    return found.describe() if isinstance(found, cloudformation.Setting) else stateful.describe(found)
