@@ -25,7 +25,7 @@ from typing import Any
 
 from guardrails.documents import TreeDocument
 from guardrails.facts.network import ALL_PORTS, is_world, port_range
-from guardrails.facts.stateful import STATEFUL_TYPES, names_production
+from guardrails.facts.stateful import CACHE, STATEFUL_TYPES, names_production
 from guardrails.facts.tf_network import ENGINE_PORTS, REDSHIFT_PORT, Permission, Reach
 from guardrails.model import Node, Span
 from guardrails.project import Project
@@ -647,6 +647,7 @@ class Setting:
     span: Span
     value: Any
     where: str
+    absent: bool = False  # not written: the default applies
     related: list[dict[str, Any]] = field(default_factory=list)
 
     @property
@@ -717,7 +718,7 @@ def _first_unsafe(
             if default is None or not unsafe(default):
                 continue
             span = Span.point(node.span.line, node.span.column) if node is not None else resource.span
-            return Setting(resource, prop, span, default, f"is not set (default {show(default)})")
+            return Setting(resource, prop, span, default, f"is not set (default {show(default)})", absent=True)
         if not unsafe(value):
             continue
         if intrinsic(node) is None:
@@ -736,14 +737,45 @@ def _plain(found: Value) -> Any:
     return as_int if as_int is not None else found.value
 
 
-def deletion_policy(resource: Resource, evaluator: Evaluator) -> tuple[str | None, Node | None]:
-    """The DeletionPolicy in this scenario (None: unknown) and its node (None: absent, the default)."""
-    node = resource.node.get("DeletionPolicy")
-    if node is None:
+#: Stateful types left out of the DeletionPolicy check: CloudFormation cannot delete a bucket
+#: that holds objects or a vault that holds recovery points (the stack deletion fails), and a
+#: cache is rebuilt rather than restored.
+_DELETE_REFUSED = frozenset({"aws_s3_bucket", "aws_backup_vault"})
+_PROTECTION = ("deletion_protection", "deletion_protection_enabled")
+
+
+def deleted_with_stack(doc: TreeDocument, project: Project) -> Iterator[Setting]:
+    """Stateful resources that CloudFormation deletes, data and all, when the stack is deleted or
+    the resource leaves the template: ``DeletionPolicy: Delete`` written out (unless the resource's
+    deletion protection is on, which makes the deletion fail), or no DeletionPolicy where the
+    default is Delete and the type has no deletion protection of its own (EFS, EBS, OpenSearch...;
+    RDS defaults to Snapshot, and DynamoDB, DocumentDB and Neptune are left to their protection)."""
+    template, stacks = template_for(doc, project)
+    for resource in template.resources.values():
         tf_type = resource.terraform_type
-        return ("Snapshot" if tf_type in SNAPSHOT_BY_DEFAULT else "Delete"), None
-    found = evaluator.value(node)
-    return (str(found.value) if found.known else None), node
+        entry = STATEFUL_TYPES.get(tf_type or "")
+        if tf_type is None or entry is None or entry[1] == CACHE or tf_type in _DELETE_REFUSED:
+            continue
+        node = resource.node.get("DeletionPolicy")
+        protection = next((p for t, p in EQUIVALENTS[tf_type][1].items() if t in _PROTECTION), None)
+        if node is None and (protection is not None or tf_type in SNAPSHOT_BY_DEFAULT):
+            continue
+        for scenario in stacks:
+            evaluator = Evaluator(template, scenario)
+            if not evaluator.exists(resource) or is_read_replica(resource, evaluator):
+                continue
+            if node is None:
+                yield Setting(
+                    resource, "DeletionPolicy", resource.span, "Delete", "is not set (default Delete)", absent=True
+                )
+                break
+            found = evaluator.value(node)
+            guarded = protection is not None and evaluator.value(resource.prop(protection)).as_bool() is True
+            if not found.known or found.value != "Delete" or guarded:
+                continue
+            where = "= Delete" if intrinsic(node) is None else f"= {written(node)}, which is Delete{found.via}"
+            yield Setting(resource, "DeletionPolicy", node.span, "Delete", where)
+            break
 
 
 # --------------------------------------------------------------------------- security groups

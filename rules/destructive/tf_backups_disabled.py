@@ -37,7 +37,8 @@ class TerraformBackupsDisabled(Rule):
         "outage turned into data loss because the backups everyone assumed existed did not. Values are "
         "resolved through variables, locals, tfvars and module calls; read replicas (`replicate_source_db` naming a "
         "source), whose source keeps the backups, are skipped; `replicate_source_db = var.x` with a null default "
-        "is a primary."
+        "is a primary. CloudFormation's `BackupRetentionPeriod` (RDS) and `AutomatedSnapshotRetentionPeriod` "
+        "(Redshift) are judged the same way, for production (docs/cloudformation.md)."
     )
     remediation = (
         "Keep a retention period of at least 7 days in production (`backup_retention_period = 7`), and test "
@@ -59,6 +60,13 @@ class TerraformBackupsDisabled(Rule):
             5,
             note="Cloud SQL backups switched off",
         ),
+        Bad(
+            "db.json",
+            '{"AWSTemplateFormatVersion": "2010-09-09",\n "Resources": {"Db": {"Type": "AWS::RDS::DBInstance",\n'
+            '  "Properties": {"Engine": "mysql", "DeletionProtection": true,\n   "BackupRetentionPeriod": "0"}}}}\n',
+            4,
+            note="a JSON CloudFormation template",
+        ),
     )
     good = (
         Good("main.tf", 'resource "aws_db_instance" "main" {\n  backup_retention_period = 7\n}\n'),
@@ -79,6 +87,14 @@ class TerraformBackupsDisabled(Rule):
             "main.tf",
             'resource "aws_elasticache_replication_group" "cache" {\n  snapshot_retention_limit = 0\n}\n',
             note="a cache, out of scope",
+        ),
+        Good(
+            "db.yaml",
+            "Resources:\n  Replica:\n    Type: AWS::RDS::DBInstance\n    Properties:\n"
+            "      SourceDBInstanceIdentifier: !Ref Primary\n      BackupRetentionPeriod: 0\n"
+            "  Primary:\n    Type: AWS::RDS::DBInstance\n    DeletionPolicy: Snapshot\n    Properties:\n"
+            "      DeletionProtection: true\n",
+            note="a CloudFormation read replica",
         ),
     )
 

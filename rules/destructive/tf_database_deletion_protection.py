@@ -28,7 +28,10 @@ class TerraformDatabaseDeletionProtection(Rule):
         "until someone turns it off on purpose. Values are resolved through variable defaults, locals and "
         "tfvars (a production-named .tfvars wins); an unresolvable value is not reported. Read replicas "
         "(`replicate_source_db`, `replication_source_identifier` naming a source) hold a copy and are not "
-        "reported; a source from a variable whose default is null is a primary, and is."
+        "reported; a source from a variable whose default is null is a primary, and is. CloudFormation templates "
+        "(`AWS::RDS::DBInstance`, `AWS::RDS::DBCluster`, `AWS::DocDB::DBCluster`, `AWS::Neptune::DBCluster`, "
+        "`DeletionProtection`) are judged for production: a production parameter file beside the template, else "
+        "the production value a condition names, else the defaults (docs/cloudformation.md)."
     )
     remediation = (
         "Set `deletion_protection = true` on production databases (or from a variable whose production "
@@ -57,6 +60,15 @@ class TerraformDatabaseDeletionProtection(Rule):
             extra={"variables.tf": 'variable "replicate_source_db" {\n  type    = string\n  default = null\n}\n'},
             note="a module input that is null by default: a primary unless the caller names a source",
         ),
+        Bad(
+            "db.yaml",
+            "Parameters:\n  Protect:\n    Type: String\n    Default: 'true'\nResources:\n  Db:\n"
+            "    Type: AWS::RDS::DBInstance\n    Properties:\n      Engine: postgres\n"
+            "      DeletionProtection: !Ref Protect\n",
+            10,
+            extra={"prod.json": '[{"ParameterKey": "Protect", "ParameterValue": "false"}]\n'},
+            note="CloudFormation: the default is safe, the production parameter file beside the template is not",
+        ),
     )
     good = (
         Good(
@@ -77,6 +89,13 @@ class TerraformDatabaseDeletionProtection(Rule):
             'resource "aws_db_instance" "replica" {\n  replicate_source_db = aws_db_instance.main.identifier\n'
             '  instance_class      = "db.t3.micro"\n}\n',
             note="a read replica holds a copy",
+        ),
+        Good(
+            "db.yaml",
+            "Parameters:\n  Env:\n    Type: String\n    Default: dev\nConditions:\n"
+            "  IsProd: !Equals [!Ref Env, prod]\nResources:\n  Db:\n    Type: AWS::RDS::DBCluster\n"
+            "    Properties:\n      Engine: aurora-postgresql\n      DeletionProtection: !If [IsProd, true, false]\n",
+            note="CloudFormation: the condition picks true in production",
         ),
     )
 

@@ -22,7 +22,8 @@ class TerraformDynamoDbDeletionProtection(Rule):
         "`aws_dynamodb_table.deletion_protection_enabled` defaults to false: `terraform destroy`, a forced "
         "replacement (renaming the table, changing its key schema) or any client with the credentials deletes "
         "the table and its items. Peers have no rule for it. Values are resolved through variables, locals "
-        "and tfvars; an unresolvable value is not reported."
+        "and tfvars; an unresolvable value is not reported. CloudFormation's `DeletionProtectionEnabled` on "
+        "`AWS::DynamoDB::Table` is judged the same way, for production (docs/cloudformation.md)."
     )
     remediation = (
         "Set `deletion_protection_enabled = true` (and enable `point_in_time_recovery`) on tables that hold "
@@ -41,6 +42,13 @@ class TerraformDynamoDbDeletionProtection(Rule):
             "  deletion_protection_enabled = false\n}\n",
             3,
         ),
+        Bad(
+            "table.yaml",
+            "Transform: AWS::Serverless-2016-10-31\nResources:\n  Orders:\n    Type: AWS::DynamoDB::Table\n"
+            "    DeletionPolicy: Retain\n    Properties:\n      BillingMode: PAY_PER_REQUEST\n",
+            3,
+            note="a SAM template: Retain keeps it from the stack, not from any API client",
+        ),
     )
     good = (
         Good(
@@ -48,6 +56,11 @@ class TerraformDynamoDbDeletionProtection(Rule):
             'resource "aws_dynamodb_table" "orders" {\n  name                        = "orders"\n'
             '  deletion_protection_enabled = "true"\n}\n',
             note="the string form is converted as Terraform does",
+        ),
+        Good(
+            "table.yaml",
+            "Resources:\n  Orders:\n    Type: AWS::DynamoDB::Table\n    Condition: IsProd\n"
+            "    Properties:\n      DeletionProtectionEnabled: true\n",
         ),
     )
 
