@@ -417,24 +417,22 @@ class Evaluator:
             return [self.data(v, depth + 1) for v in node.elements()]
         return node.value
 
-    def strings(self, node: Node | None) -> tuple[list[str], list[str], tuple[str, ...]]:
-        """A string or list of strings: (known values, unknown items as written, origins)."""
+    def strings(self, node: Node | None) -> tuple[list[str], list[str]]:
+        """A string or list of strings: (known values, unknown items as written)."""
         if node is None:
-            return [], [], ()
+            return [], []
         items = node.elements() if node.is_seq and intrinsic(node) is None else [node]
         known: list[str] = []
         unknown: list[str] = []
-        origins: list[str] = []
         for item in items:
             found = self.value(item)
-            origins.extend(found.origins)
             if not found.known:
                 unknown.append(written(item))
             elif isinstance(found.value, list):
                 known.extend(str(v) for v in found.value)
             elif found.value is not None and found.value != NO_VALUE:
                 known.append(str(found.value))
-        return known, unknown, tuple(origins)
+        return known, unknown
 
     # -- functions ------------------------------------------------------------------
 
@@ -810,21 +808,18 @@ def permissions(doc: TreeDocument, project: Project) -> list[Permission]:
 def _permission(evaluator: Evaluator, resource: Resource, rule: Node, group: str, anchor: str) -> Permission:
     world: list[str] = []
     unknown: list[str] = []
-    origins: list[str] = []
     span = rule.span
     for key in ("CidrIp", "CidrIpv6"):
-        known, missing, via = evaluator.strings(rule.get(key))
-        origins.extend(via)
+        known, missing = evaluator.strings(rule.get(key))
         unknown.extend(missing)
         if any(is_world(v) for v in known):
             world.extend(v for v in known if is_world(v))
             span = rule.key_node(key).span if rule.key_node(key) is not None else span  # type: ignore[union-attr]
     if rule.get("SourceSecurityGroupId") is not None or rule.get("SourcePrefixListId") is not None:
         world, unknown = [], []
-    via = f" (from {', '.join(dict.fromkeys(origins))})" if origins and world else ""
     return Permission(
         group=group,
-        owner=resource.logical_id + via,
+        owner=resource.logical_id,
         path=resource.path,
         line=rule.span.line,
         ports=_ports(evaluator, rule),
@@ -851,6 +846,56 @@ def _ports(evaluator: Evaluator, rule: Node) -> tuple[int, int] | None:
     if low == -1 and high == -1:
         return ALL_PORTS
     return port_range(f"{low}-{high}")
+
+
+SEARCH_DOMAINS = ("AWS::OpenSearchService::Domain", "AWS::Elasticsearch::Domain")
+
+
+def public_search_policies(doc: TreeDocument, project: Project) -> Iterator[tuple[Resource, Node, Any]]:
+    """(domain, AccessPolicies key, the policy as data) for search domains with a public endpoint
+    (no ``VPCOptions``) in a production scenario; unknown parts of the policy are placeholders."""
+    template, stacks = template_for(doc, project)
+    for resource in template.of_type(*SEARCH_DOMAINS):
+        node = resource.prop("AccessPolicies")
+        if node is None or resource.prop("VPCOptions") is not None:
+            continue
+        evaluator = Evaluator(template, stacks[0])
+        if not evaluator.exists(resource):
+            continue
+        policy = evaluator.data(node)
+        if isinstance(policy, str):
+            try:
+                policy = json.loads(policy)
+            except ValueError:
+                continue
+        yield resource, resource.properties.key_node("AccessPolicies") or node, policy  # type: ignore[union-attr]
+
+
+@dataclass(frozen=True, slots=True)
+class PublicDatabase:
+    """A database with ``PubliclyAccessible`` true in production, and whether the internet reaches it."""
+
+    resource: Resource
+    node: Node
+    value: Value
+    reach: Reach
+
+
+def public_databases(doc: TreeDocument, project: Project) -> Iterator[PublicDatabase]:
+    """RDS instances (Aurora ones included) and Redshift clusters whose ``PubliclyAccessible`` is
+    true in a production scenario, with their reach through the template's security groups."""
+    template, stacks = template_for(doc, project)
+    groups = permissions(doc, project)
+    for resource in template.of_type("AWS::RDS::DBInstance", "AWS::Redshift::Cluster"):
+        node = resource.prop("PubliclyAccessible")
+        if node is None:
+            continue
+        for scenario in stacks:
+            evaluator = Evaluator(template, scenario)
+            found = evaluator.value(node)
+            if evaluator.exists(resource) and found.as_bool() is True:
+                yield PublicDatabase(resource, node, found, database_reach(resource, evaluator, groups))
+                break
 
 
 def database_reach(resource: Resource, evaluator: Evaluator, groups: list[Permission]) -> Reach:

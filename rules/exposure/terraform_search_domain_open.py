@@ -6,10 +6,10 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-from guardrails.documents import Attribute, Block, Expr, TerraformDocument
-from guardrails.facts import terraform
+from guardrails.documents import Attribute, Block, Expr, TerraformDocument, TreeDocument
+from guardrails.facts import cloudformation, terraform
 from guardrails.facts.datastores import NEWSBLUR
-from guardrails.model import Category, Finding, Kind, Severity
+from guardrails.model import Category, Document, Finding, Kind, Severity
 from guardrails.rule import Bad, Good, Rule, RuleContext
 
 _DOMAINS = ("aws_elasticsearch_domain", "aws_opensearch_domain")
@@ -64,13 +64,15 @@ class TerraformSearchDomainOpenPolicy(Rule):
     title = "Elasticsearch/OpenSearch domain policy allows anyone, outside a VPC"
     category = Category.EXPOSED_DATASTORE
     severity = Severity.CRITICAL
-    kinds = frozenset({Kind.TERRAFORM})
+    kinds = frozenset({Kind.TERRAFORM, Kind.CLOUDFORMATION})
     incidents = (NEWSBLUR,)
     rationale = (
         "A domain with a public endpoint (no `vpc_options`) whose access policy allows Principal `*` without a "
         "Condition (such as an IP allowlist) accepts unsigned requests from the whole internet: anyone can "
         "read, write and delete the indices. Open Elasticsearch clusters are among the most wiped and ransomed "
-        "datastores, as open MongoDB was for NewsBlur."
+        "datastores, as open MongoDB was for NewsBlur. CloudFormation's `AWS::OpenSearchService::Domain` and "
+        "`AWS::Elasticsearch::Domain` (`AccessPolicies` without `VPCOptions`) are read the same way; a principal "
+        "or condition from an intrinsic function that cannot be evaluated is not `*`."
     )
     remediation = (
         "Put the domain in a VPC (`vpc_options`), name the IAM principals that may call it, or add a "
@@ -83,6 +85,15 @@ class TerraformSearchDomainOpenPolicy(Rule):
             '    Version = "2012-10-17"\n    Statement = [{\n      Effect    = "Allow"\n      Principal = "*"\n'
             '      Action    = "es:*"\n      Resource  = "*"\n    }]\n  })\n}\n',
             3,
+        ),
+        Bad(
+            "search.yaml",
+            "Resources:\n  Logs:\n    Type: AWS::OpenSearchService::Domain\n    Properties:\n"
+            "      AccessPolicies:\n        Version: '2012-10-17'\n        Statement:\n          - Effect: Allow\n"
+            "            Principal: {AWS: '*'}\n            Action: 'es:*'\n"
+            "            Resource: !Sub 'arn:aws:es:${AWS::Region}:${AWS::AccountId}:domain/logs/*'\n",
+            5,
+            note="CloudFormation",
         ),
     )
     good = (
@@ -102,9 +113,31 @@ class TerraformSearchDomainOpenPolicy(Rule):
             "POLICY\n}\n",
             note="an IP condition",
         ),
+        Good(
+            "search.yaml",
+            "Resources:\n  Logs:\n    Type: AWS::OpenSearchService::Domain\n    Properties:\n"
+            "      AccessPolicies:\n        Statement:\n          - Effect: Allow\n"
+            "            Principal: {AWS: !GetAtt Reader.Arn}\n            Action: 'es:ESHttpGet'\n",
+            note="CloudFormation: one named role",
+        ),
     )
 
-    def check(self, doc: TerraformDocument, ctx: RuleContext) -> Iterator[Finding]:  # type: ignore[override]
+    def check(self, doc: Document, ctx: RuleContext) -> Iterator[Finding]:
+        if isinstance(doc, TreeDocument):
+            for domain, node, policy in cloudformation.public_search_policies(doc, ctx.project):
+                if open_statements(policy):
+                    yield self.finding(
+                        doc,
+                        node.span,
+                        f"{domain.logical_id} AccessPolicies allow Principal * without a Condition on a public "
+                        "endpoint (no VPCOptions): anyone on the internet can read and delete the indices",
+                        anchor=f"{domain.logical_id}.AccessPolicies",
+                        ctx=ctx,
+                    )
+        elif isinstance(doc, TerraformDocument):
+            yield from self._terraform(doc, ctx)
+
+    def _terraform(self, doc: TerraformDocument, ctx: RuleContext) -> Iterator[Finding]:
         module = terraform.module_for(doc, ctx.project)
         for block in doc.resources(*_DOMAINS):
             attr = block.get("access_policies")
