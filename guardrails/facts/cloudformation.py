@@ -967,3 +967,122 @@ def _database_port(resource: Resource, holder: Resource, evaluator: Evaluator) -
                 if str(engine.value).lower().startswith(prefix):
                     return number
     return None
+
+
+# --------------------------------------------------------------------------- Route 53
+
+RECORD_SET = "AWS::Route53::RecordSet"
+RECORD_SET_GROUP = "AWS::Route53::RecordSetGroup"
+HOSTED_ZONE = "AWS::Route53::HostedZone"
+#: Properties that make a record part of a routing policy or health-checked: short on purpose.
+ROUTING_PROPERTIES = (
+    "SetIdentifier",
+    "Failover",
+    "Weight",
+    "Region",
+    "GeoLocation",
+    "GeoProximityLocation",
+    "MultiValueAnswer",
+    "HealthCheckId",
+    "CidrRoutingConfig",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """One Route 53 record set as production gets it: a RecordSet, or one entry of a RecordSetGroup."""
+
+    resource: Resource
+    node: Node  # the mapping holding Name, Type, TTL...
+    label: str  # ``WwwRecord`` or ``Records.RecordSets[1]``
+    name: str  # the owner name, '' when unknown
+    type: str  # '' when unknown
+    zone: str  # the hosted zone's name, '' when unknown
+    private_zone: bool
+    ttl: Value
+    answers: list[str]
+
+    @property
+    def routing(self) -> bool:
+        return any(self.node.get(p) is not None for p in ROUTING_PROPERTIES)
+
+    @property
+    def alias(self) -> bool:
+        return self.node.get("AliasTarget") is not None
+
+
+def records(doc: TreeDocument, project: Project) -> Iterator[Record]:
+    """Every record set of the template, evaluated in its first production scenario."""
+    template, stacks = template_for(doc, project)
+    evaluator = Evaluator(template, stacks[0])
+    for resource in template.of_type(RECORD_SET, RECORD_SET_GROUP):
+        props = resource.properties
+        if props is None or not evaluator.exists(resource):
+            continue
+        if resource.type == RECORD_SET:
+            yield _record(evaluator, resource, props, props, resource.logical_id)
+            continue
+        sets = props.get("RecordSets")
+        for index, entry in enumerate(sets.elements() if sets is not None and sets.is_seq else []):
+            if entry.is_map:
+                yield _record(evaluator, resource, props, entry, f"{resource.logical_id}.RecordSets[{index}]")
+
+
+def _record(evaluator: Evaluator, resource: Resource, props: Node, node: Node, label: str) -> Record:
+    name = evaluator.value(node.get("Name"))
+    rtype = evaluator.value(node.get("Type"))
+    zone, private = _zone(evaluator, props)
+    answers, _ = evaluator.strings(node.get("ResourceRecords"))
+    return Record(
+        resource,
+        node,
+        label,
+        _text(name.value).rstrip(".").lower() if name.known else "",
+        _text(rtype.value).upper() if rtype.known else "",
+        zone,
+        private,
+        evaluator.value(node.get("TTL")) if node.get("TTL") is not None else _unknown("no TTL"),
+        answers,
+    )
+
+
+def _zone(evaluator: Evaluator, props: Node) -> tuple[str, bool]:
+    """The hosted zone's name and whether it is private (a zone of this template with ``VPCs``)."""
+    by_name = evaluator.value(props.get("HostedZoneName"))
+    zone_id = props.get("HostedZoneId")
+    call = intrinsic(zone_id) if zone_id is not None else None
+    target = evaluator.template.resources.get(call[1].text) if call is not None and call[0] == "Ref" else None
+    if target is not None and target.type == HOSTED_ZONE:
+        name = evaluator.value(target.prop("Name"))
+        return (_text(name.value).rstrip(".").lower() if name.known else ""), target.prop("VPCs") is not None
+    return (_text(by_name.value).rstrip(".").lower() if by_name.known and by_name.value else ""), False
+
+
+def nameservers(record: Record, evaluator: Evaluator) -> list[tuple[str, str, bool]] | None:
+    """An NS record's servers as (label, provider, a whole zone list), None when any is unknown.
+    ``!GetAtt Zone.NameServers`` of a hosted zone of the template is Route 53's four servers."""
+    node = record.node.get("ResourceRecords")
+    if node is None:
+        return None
+    call = intrinsic(node)
+    if call is not None and call[0] == "Fn::GetAtt":
+        target = _get_att_target(call[1])
+        if target in evaluator.template.resources and evaluator.template.resources[target].type == HOSTED_ZONE:
+            return [(f"{target}.NameServers", "Amazon Route 53", True)]
+        return None
+    known, unknown = evaluator.strings(node)
+    if unknown or not known:
+        return None
+    return [(host, "", False) for host in known]
+
+
+def _get_att_target(arg: Node) -> str:
+    if arg.is_scalar:
+        return arg.text.split(".", 1)[0]
+    items = arg.elements()
+    return items[0].text if items and items[0].is_scalar else ""
+
+
+def first_scenario(doc: TreeDocument, project: Project) -> Evaluator:
+    template, stacks = template_for(doc, project)
+    return Evaluator(template, stacks[0])
