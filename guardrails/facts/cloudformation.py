@@ -351,7 +351,9 @@ def scenarios(template: Template, project: Project) -> list[Scenario]:
     ]
     if literals:
         return [
-            Scenario(f"{name} = {value}", {**defaults.values, name: (value, f"{name} = {value}, production")})
+            Scenario(
+                f"{name} = {value}", {**defaults.values, name: (value, f"{name} = {value}, which names production")}
+            )
             for name, value in literals
         ]
     return [defaults]
@@ -621,7 +623,7 @@ def written(node: Node) -> str:
             return f"{short} [{', '.join(written(a) for a in arg.elements())}]"
         return short
     if node.is_scalar:
-        return node.text
+        return node.text if node.raw is not None else _text(node.value)
     if node.is_seq:
         return f"[{', '.join(written(a) for a in node.elements())}]"
     return "{...}"
@@ -800,7 +802,7 @@ def permissions(doc: TreeDocument, project: Project) -> list[Permission]:
             continue
         group = props.get("GroupId") or props.get("GroupName")
         call = intrinsic(group) if group is not None else None
-        owner = call[1].text.split(".", 1)[0] if call is not None and call[0] in ("Ref", "Fn::GetAtt") else ""
+        owner = _get_att_target(call[1]) if call is not None and call[0] in ("Ref", "Fn::GetAtt") else ""
         found.append(_permission(evaluator, resource, props, owner or resource.logical_id, "ingress"))
     return found
 
@@ -919,7 +921,7 @@ def database_reach(resource: Resource, evaluator: Evaluator, groups: list[Permis
     outside: list[str] = []
     for item in node.elements() if node.is_seq and intrinsic(node) is None else [node]:
         call = intrinsic(item)
-        target = call[1].text.split(".", 1)[0] if call is not None and call[0] in ("Ref", "Fn::GetAtt") else ""
+        target = _get_att_target(call[1]) if call is not None and call[0] in ("Ref", "Fn::GetAtt") else ""
         if target in evaluator.template.resources:
             names.append(target)
         else:
@@ -1077,6 +1079,7 @@ def nameservers(record: Record, evaluator: Evaluator) -> list[tuple[str, str, bo
 
 
 def _get_att_target(arg: Node) -> str:
+    """The logical id a ``Ref`` or ``Fn::GetAtt`` names (``Db.Endpoint``, ``[Db, Endpoint]``)."""
     if arg.is_scalar:
         return arg.text.split(".", 1)[0]
     items = arg.elements()
