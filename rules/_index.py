@@ -119,7 +119,7 @@ FILES = {
     'exposure/k8s_service_datastore.py': 9997,
     'exposure/server_without_auth.py': 4535,
     'exposure/terraform_database_public.py': 12415,
-    'exposure/terraform_firewall_datastore_port.py': 9373,
+    'exposure/terraform_firewall_datastore_port.py': 9671,
     'exposure/terraform_search_domain_open.py': 8610,
     'input/expired_suppression.py': 1894,
     'input/invalid_suppression.py': 2688,

@@ -807,11 +807,48 @@ def permissions(doc: TreeDocument, project: Project) -> list[Permission]:
     return found
 
 
+@dataclass(frozen=True, slots=True)
+class TemplatePermission(Permission):
+    """A permission of a template, with the parameters its sources came through."""
+
+    given: str = ""
+
+    @property
+    def via(self) -> str:
+        return self.given
+
+
+#: Resource types whose ``SecurityGroups`` make a group a load balancer's: it answers on its
+#: listener ports only, so an all-ports ingress there exposes no datastore.
+LOAD_BALANCERS = ("AWS::ElasticLoadBalancingV2::LoadBalancer", "AWS::ElasticLoadBalancing::LoadBalancer")
+#: Where a group is named without being attached to anything that listens.
+_GROUP_PLUMBING = ("AWS::EC2::SecurityGroupIngress", "AWS::EC2::SecurityGroupEgress", "AWS::EC2::SecurityGroup")
+
+
+def load_balancer_groups(doc: TreeDocument, project: Project) -> set[str]:
+    """Security groups of the template that only load balancers use (other groups' rules and
+    standalone ingress or egress rules naming them aside)."""
+    template, _ = template_for(doc, project)
+    users: dict[str, set[str]] = {}
+    for resource in template.resources.values():
+        if resource.type in _GROUP_PLUMBING:
+            continue
+        for node in resource.node.walk():
+            call = intrinsic(node)
+            if call is not None and call[0] in ("Ref", "Fn::GetAtt"):
+                users.setdefault(_get_att_target(call[1]), set()).add(resource.type)
+    groups = {r.logical_id for r in template.of_type("AWS::EC2::SecurityGroup")}
+    return {g for g in groups if users.get(g) and users[g] <= set(LOAD_BALANCERS)}
+
+
 def _permission(evaluator: Evaluator, resource: Resource, rule: Node, group: str, anchor: str) -> Permission:
     world: list[str] = []
     unknown: list[str] = []
+    origins: list[str] = []
     span = rule.span
     for key in ("CidrIp", "CidrIpv6"):
+        value = evaluator.value(rule.get(key))
+        origins.extend(value.origins if value.known and is_world(_text(value.value)) else ())
         known, missing = evaluator.strings(rule.get(key))
         unknown.extend(missing)
         if any(is_world(v) for v in known):
@@ -819,7 +856,8 @@ def _permission(evaluator: Evaluator, resource: Resource, rule: Node, group: str
             span = rule.key_node(key).span if rule.key_node(key) is not None else span  # type: ignore[union-attr]
     if rule.get("SourceSecurityGroupId") is not None or rule.get("SourcePrefixListId") is not None:
         world, unknown = [], []
-    return Permission(
+    return TemplatePermission(
+        given=f" (from {', '.join(dict.fromkeys(origins))})" if origins else "",
         group=group,
         owner=resource.logical_id,
         path=resource.path,

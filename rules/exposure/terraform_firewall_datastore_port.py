@@ -42,7 +42,8 @@ class TerraformFirewallOpensDatastorePort(Rule):
         "and `AWS::EC2::SecurityGroupIngress`), GCP firewall or Azure NSG rule from 0.0.0.0/0, ::/0, `*` or "
         "`Internet` on 5432, "
         "3306, 6379, 27017, 9200... puts the datastore in front of every scanner on the internet; a range or "
-        "protocol -1 (all ports) that covers the port does the same. NewsBlur lost its database hours after "
+        "protocol -1 (all ports) that covers the port does the same (a CloudFormation group that only load balancers "
+        "use is left out: a load balancer answers on its listener ports only). NewsBlur lost its database hours after "
         "27017 became reachable. Checkov and Trivy only flag SSH/RDP and all-ports rules."
     )
     remediation = (
@@ -96,14 +97,17 @@ class TerraformFirewallOpensDatastorePort(Rule):
         if isinstance(doc, TerraformDocument):
             yield from self._terraform(doc, ports, ctx)
         elif isinstance(doc, TreeDocument):
+            balancers = cloudformation.load_balancer_groups(doc, ctx.project)
             for permission in cloudformation.permissions(doc, ctx.project):
+                if permission.group in balancers:
+                    continue
                 if permission.world and permission.ports is not None and permission.span is not None:
                     yield from self._report(
                         doc,
                         permission.owner,
                         permission.span,
                         list(permission.world),
-                        "",
+                        permission.via,
                         [permission.ports],
                         ports,
                         ctx,
