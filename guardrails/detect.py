@@ -209,8 +209,9 @@ def _shebang_kind(head: bytes) -> Kind | None:
     return None
 
 
-#: What a CloudFormation resource type starts with: AWS's own, custom resources, Alexa skills,
-#: and third-party registry types (``Organization::Service::Resource``) when AWS ones are there too.
+#: What a CloudFormation resource type starts with: AWS's own, custom resources, Alexa skills;
+#: third-party registry types (``Organization::Service::Resource``) and macro-handled ones
+#: (``Boto3::CodeCommit.put_file``) count when AWS ones are there too.
 _CFN_TYPE_PREFIXES = ("AWS::", "Custom::", "Alexa::")
 
 
@@ -231,7 +232,7 @@ def is_cloudformation(root: Node) -> bool:
     if resources is None or not resources.is_map or not resources.value:
         return False
     types = [v.get("Type") for _, _, v in resources.items()]
-    if not all(t is not None and t.is_scalar and not t.tag.startswith("!") and t.text.count("::") == 2 for t in types):
+    if not all(t is not None and t.is_scalar and not t.tag.startswith("!") and "::" in t.text for t in types):
         return False
     return any(t.text.startswith(_CFN_TYPE_PREFIXES) for t in types if t is not None)
 

@@ -214,8 +214,10 @@ class Resource:
 
     def describe(self) -> str:
         """``Database (RDS DB instance)``."""
-        entry = STATEFUL_TYPES.get(self.terraform_type or "")
-        return f"{self.logical_id} ({entry[0] if entry else self.type})"
+        tf_type = self.terraform_type or ""
+        entry = STATEFUL_TYPES.get(tf_type)
+        what = entry[0] if entry else "Aurora DB instance" if tf_type == "aws_rds_cluster_instance" else self.type
+        return f"{self.logical_id} ({what})"
 
 
 @dataclass(frozen=True, slots=True)
