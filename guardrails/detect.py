@@ -159,8 +159,8 @@ def _json_kind(lower: str, head: bytes) -> Kind | None:
 
 
 def is_json_text(text: str) -> bool:
-    """JSON rather than YAML (a template may be either): it opens with a brace."""
-    return text.lstrip("\ufeff \t\r\n").startswith("{")
+    """JSON rather than YAML (a template may be either): it opens with a brace or a bracket."""
+    return text.lstrip("\ufeff \t\r\n").startswith(("{", "["))
 
 
 def _looks_like_cloudformation(head: bytes) -> bool:
