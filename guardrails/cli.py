@@ -202,7 +202,7 @@ def _run(
         [(config, _)] = groups.values()
         settings = settings_for(config, stdin is not None)
         rules.update((r.id, r) for r in settings.rules)
-        result = Engine(settings, cwd=cwd).scan(path_list, stdin=stdin)
+        result = Engine(settings, cwd=cwd).scan(path_list, stdin=stdin, found=found)
     else:
         result = ScanResult(skipped=list(found.skipped), files_found=len(found.candidates))
         for index, (config, files) in enumerate(sorted(groups.values(), key=lambda g: str(g[0].path or ""))):

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from guardrails import parallel
-from guardrails.discover import DEFAULT_EXCLUDED_DIRS, discover
+from guardrails.discover import DEFAULT_EXCLUDED_DIRS, Discovery, discover
 from guardrails.documents import FailedDocument
 from guardrails.model import Document, Finding, Kind, Severity, SkippedFile
 from guardrails.pipeline import load_text, unread
@@ -80,14 +80,17 @@ class Engine:
             found = self._for_kind[key] = [self.rule(rule_id) for rule_id in wanted]
         return found
 
-    def scan(self, paths: list[Path], stdin: tuple[str, bytes] | None = None) -> ScanResult:
-        """Scan ``paths`` (and ``stdin``: its file name and content). Warnings raised over scanned
-        content stay here (workers are forked inside this block and inherit the filter)."""
+    def scan(
+        self, paths: list[Path], stdin: tuple[str, bytes] | None = None, found: Discovery | None = None
+    ) -> ScanResult:
+        """Scan ``paths`` (and ``stdin``: its file name and content); ``found`` is their discovery
+        when the caller already walked them. Warnings raised over scanned content stay here
+        (workers are forked inside this block and inherit the filter)."""
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            return self._scan(paths, stdin)
+            return self._scan(paths, stdin, found)
 
-    def _scan(self, paths: list[Path], stdin: tuple[str, bytes] | None) -> ScanResult:
+    def _scan(self, paths: list[Path], stdin: tuple[str, bytes] | None, found: Discovery | None) -> ScanResult:
         result = ScanResult()
         self.repository_facts.clear()  # a new scan: the repository may have changed
         root = find_root(self.cwd / paths[0]) if paths else find_root(self.cwd)
@@ -103,9 +106,13 @@ class Engine:
                 result.scanned.append(doc.path)
                 result.findings.extend(self.check_document(doc, project, result))
                 documents.append(doc)
-        found = discover(
-            paths, cwd=self.cwd, excluded_dirs=self.settings.excluded_dirs, use_gitignore=self.settings.use_gitignore
-        )
+        if found is None:
+            found = discover(
+                paths,
+                cwd=self.cwd,
+                excluded_dirs=self.settings.excluded_dirs,
+                use_gitignore=self.settings.use_gitignore,
+            )
         result.skipped.extend(found.skipped)
         result.files_found = len(found.candidates)
         candidates = found.candidates

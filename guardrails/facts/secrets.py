@@ -17,6 +17,7 @@ from __future__ import annotations
 import base64
 import binascii
 import math
+import os
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
@@ -547,7 +548,10 @@ def inventory(project: Project, envs: Environments, scanned: list[Extracted]) ->
 
 
 def _root_relative(project: Project, display: str) -> str:
-    return display_path((project.cwd / display).resolve(), project.root)
+    """A display path is already free of symlinks: only the directory it is relative to changes."""
+    if project.cwd == project.root:
+        return display
+    return display_path(Path(os.path.normpath(project.cwd / display)), project.root)
 
 
 def _environment_files(project: Project, envs: Environments) -> list[Path]:

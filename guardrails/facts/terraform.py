@@ -705,42 +705,70 @@ def placement(instance: Instance, attr: Attribute | None, found: Resolved | None
 
 def sets_variable(project: Project, directory: str, name: str) -> bool:
     """True when some local module call in the repository calls ``directory`` and sets ``name``."""
-    return name in _callers(project).get(directory, frozenset())
+    return name in _inputs_from_callers(project, directory)
 
 
-def _callers(project: Project) -> dict[str, frozenset[str]]:
-    """Directory -> the inputs its callers in the repository set, built once per scan."""
-    return project.repository_fact(("terraform-callers",), lambda: _callers_index(project))
+def _inputs_from_callers(project: Project, directory: str) -> frozenset[str]:
+    """The inputs that the repository's local calls of ``directory`` set, built once per scan.
+
+    Only the files whose text names a local source leading to ``directory`` are parsed: most
+    modules asked about are roots that nothing calls, and parsing every calling file of a
+    large repository to learn that cost as much as the scan itself."""
+
+    def build() -> frozenset[str]:
+        found: set[str] = set()
+        for path in _local_sources(project).get(directory, ()):
+            for target, inputs in _local_calls(project, path):
+                if target == directory:
+                    found.update(inputs)
+        return frozenset(found)
+
+    return project.repository_fact(("terraform-callers", directory), build)
 
 
-_LOCAL_SOURCE = re.compile(rb'source\s*=\s*"\.\.?/')
+# A text test before parsing (the parse decides): a literal local source is written
+# ``source = "./..."`` or ``source = "../..."``; the quoted path ends at the next quote.
+_LOCAL_SOURCE = re.compile(rb'source\s*=\s*"(\.\.?/[^"]*)"')
 
 
-def _callers_index(project: Project) -> dict[str, frozenset[str]]:
-    from guardrails.parsers.hcl import top_level_blocks
-    from guardrails.source import decode
+def _local_sources(project: Project) -> dict[str, list[Path]]:
+    """Directory -> the repository's .tf files whose text names a local source leading to it."""
 
-    found: dict[str, set[str]] = {}
-    for path, data in _terraform_files(project):
+    def build() -> dict[str, list[Path]]:
+        found: dict[str, list[Path]] = {}
+        for path in project.walk((".tf",)):
+            data = project.read_bytes(path)
+            sources = {m.group(1) for m in _LOCAL_SOURCE.finditer(data)} if data and b"module" in data else ()
+            if not sources:
+                continue
+            here = project.display_of(path.parent)  # a walk lists directories: one lookup each
+            for target in {_join(here, source.decode("utf-8", "replace")) for source in sources}:
+                found.setdefault(target, []).append(path)
+        return found
+
+    return project.repository_fact(("terraform-local-sources",), build)
+
+
+def _local_calls(project: Project, path: Path) -> list[tuple[str, frozenset[str]]]:
+    """The local module calls of one file, parsed: (called directory, inputs set)."""
+
+    def build() -> list[tuple[str, frozenset[str]]]:
+        from guardrails.parsers.hcl import top_level_blocks
+        from guardrails.source import decode
+
+        data = project.read_bytes(path)
         try:
-            text = decode(data)
+            text = decode(data) if data is not None else None
             calls = top_level_blocks(text, "module") if isinstance(text, str) else []
         except ParseError:
-            continue  # the file's own scan reports it
+            return []  # the file's own scan reports it
         here = _directory(project.display_of(path))
+        found = []
         for block in calls:
             source = block.get("source")
-            if source is None or source.expr.kind != "literal" or not isinstance(source.expr.value, str):
-                continue
-            if source.expr.value.startswith(("./", "../")):
-                found.setdefault(_join(here, source.expr.value), set()).update(block.attributes)
-    return {k: frozenset(v) for k, v in found.items()}
+            value = source.expr.value if source is not None and source.expr.kind == "literal" else None
+            if isinstance(value, str) and value.startswith(("./", "../")):
+                found.append((_join(here, value), frozenset(block.attributes)))
+        return found
 
-
-def _terraform_files(project: Project) -> Iterator[tuple[Path, bytes]]:
-    """The repository's .tf files that may call a local module (a text test before parsing:
-    the parse decides)."""
-    for path in project.walk((".tf",)):
-        data = project.read_bytes(path)
-        if data is not None and b"module" in data and _LOCAL_SOURCE.search(data):
-            yield path, data
+    return project.repository_fact(("terraform-local-calls", str(path)), build)
