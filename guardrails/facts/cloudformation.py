@@ -399,9 +399,7 @@ class Evaluator:
         if name not in self._conditions:
             node = self.template.conditions.get(name)
             self._conditions[name] = _unknown(name)  # a cycle stays unknown
-            found = self.value(node, depth + 1) if node is not None else _unknown(name)
-            as_bool = found.as_bool()
-            self._conditions[name] = Value(True, as_bool, found.origins) if as_bool is not None else found
+            self._conditions[name] = self._boolean(node, depth + 1) if node is not None else _unknown(name)
         return self._conditions[name]
 
     def exists(self, resource: Resource) -> bool:
@@ -488,7 +486,8 @@ class Evaluator:
         if node.is_map and len(node.value) == 1 and node.value[0][0].text == "Condition":
             return self.condition(node.value[0][1].text, depth)
         found = self.value(node, depth)
-        return Value(True, found.as_bool(), found.origins) if found.as_bool() is not None else found
+        as_bool = found.as_bool()
+        return Value(True, as_bool, found.origins) if as_bool is not None else _unknown("condition", found.origins)
 
     def _and(self, arg: Node, depth: int) -> Value:
         return self._logic(arg, depth, all)
@@ -497,8 +496,11 @@ class Evaluator:
         return self._logic(arg, depth, any)
 
     def _not(self, arg: Node, depth: int) -> Value:
-        found = self._logic(arg, depth, lambda values: not values[0] if len(values) == 1 else False)
-        return found if len(_args(arg)) == 1 else _unknown("Fn::Not")
+        args = _args(arg)
+        if len(args) != 1:
+            return _unknown("Fn::Not")
+        found = self._boolean(args[0], depth)
+        return Value(True, not found.value, found.origins) if found.known else found
 
     def _condition(self, arg: Node, depth: int) -> Value:
         return self.condition(arg.text, depth)
@@ -588,9 +590,6 @@ class Evaluator:
             return _unknown(name)
         return Value(True, given[0], (given[1],))
 
-    def _opaque(self, arg: Node, depth: int) -> Value:
-        return _unknown("a value known at deploy time")
-
 
 _FUNCTIONS: dict[str, Callable[[Evaluator, Node, int], Value]] = {
     "Ref": Evaluator._ref,
@@ -629,10 +628,6 @@ def written(node: Node) -> str:
     if node.is_seq:
         return f"[{', '.join(written(a) for a in node.elements())}]"
     return "{...}"
-
-
-def show(value: Any) -> str:
-    return _text(value)
 
 
 # --------------------------------------------------------------------------- protection settings
@@ -720,13 +715,13 @@ def _first_unsafe(
             if default is None or not unsafe(default):
                 continue
             span = Span.point(node.span.line, node.span.column) if node is not None else resource.span
-            return Setting(resource, prop, span, default, f"is not set (default {show(default)})", absent=True)
+            return Setting(resource, prop, span, default, f"is not set (default {_text(default)})", absent=True)
         if not unsafe(value):
             continue
         if intrinsic(node) is None:
-            where = f"= {show(value)}"
+            where = f"= {_text(value)}"
         else:
-            where = f"= {written(node)}, which is {show(value)}{found.via}"
+            where = f"= {written(node)}, which is {_text(value)}{found.via}"
         return Setting(resource, prop, node.span, value, where)
     return None
 
