@@ -120,7 +120,7 @@ FILES = {
     'exposure/server_without_auth.py': 4535,
     'exposure/terraform_database_public.py': 12415,
     'exposure/terraform_firewall_datastore_port.py': 9671,
-    'exposure/terraform_search_domain_open.py': 8610,
+    'exposure/terraform_search_domain_open.py': 9842,
     'input/expired_suppression.py': 1894,
     'input/invalid_suppression.py': 2688,
     'input/unknown_suppressed_rule.py': 1881,

@@ -890,14 +890,16 @@ SEARCH_DOMAINS = ("AWS::OpenSearchService::Domain", "AWS::Elasticsearch::Domain"
 
 def public_search_policies(doc: TreeDocument, project: Project) -> Iterator[tuple[Resource, Node, Any]]:
     """(domain, AccessPolicies key, the policy as data) for search domains with a public endpoint
-    (no ``VPCOptions``) in a production scenario; unknown parts of the policy are placeholders."""
+    (no ``VPCOptions``) and no fine-grained access control (``AdvancedSecurityOptions.Enabled``)
+    in a production scenario; unknown parts of the policy are placeholders."""
     template, stacks = template_for(doc, project)
     for resource in template.of_type(*SEARCH_DOMAINS):
         node = resource.prop("AccessPolicies")
         if node is None or resource.prop("VPCOptions") is not None:
             continue
         evaluator = Evaluator(template, stacks[0])
-        if not evaluator.exists(resource):
+        security = resource.prop("AdvancedSecurityOptions")
+        if not evaluator.exists(resource) or evaluator.value(security.get("Enabled") if security else None).as_bool():
             continue
         policy = evaluator.data(node)
         if isinstance(policy, str):

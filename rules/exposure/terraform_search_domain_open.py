@@ -58,6 +58,16 @@ def open_statements(policy: Any) -> list[dict[str, Any]]:
     return found
 
 
+def _public(domain: Block) -> bool:
+    """No ``vpc_options`` and no fine-grained access control switched on (literally): with it, every
+    request must authenticate as an internal user or an IAM principal, whatever the policy says."""
+    if domain.child("vpc_options") is not None:
+        return False
+    security = domain.child("advanced_security_options")
+    enabled = security.get("enabled") if security is not None else None
+    return enabled is None or enabled.expr.literal() is not True
+
+
 class TerraformSearchDomainOpenPolicy(Rule):
     id = "ED010"
     name = "terraform-search-domain-open-policy"
@@ -72,7 +82,9 @@ class TerraformSearchDomainOpenPolicy(Rule):
         "read, write and delete the indices. Open Elasticsearch clusters are among the most wiped and ransomed "
         "datastores, as open MongoDB was for NewsBlur. CloudFormation's `AWS::OpenSearchService::Domain` and "
         "`AWS::Elasticsearch::Domain` (`AccessPolicies` without `VPCOptions`) are read the same way; a principal "
-        "or condition from an intrinsic function that cannot be evaluated is not `*`."
+        "or condition from an intrinsic function that cannot be evaluated is not `*`. A domain with fine-grained "
+        "access control on (`advanced_security_options { enabled = true }`, `AdvancedSecurityOptions: "
+        "{Enabled: true}`) makes every request authenticate, so its open policy is not reported."
     )
     remediation = (
         "Put the domain in a VPC (`vpc_options`), name the IAM principals that may call it, or add a "
@@ -114,6 +126,14 @@ class TerraformSearchDomainOpenPolicy(Rule):
             note="an IP condition",
         ),
         Good(
+            "search.tf",
+            'resource "aws_opensearch_domain" "logs" {\n  domain_name = "logs"\n  advanced_security_options {\n'
+            "    enabled                        = true\n    internal_user_database_enabled = true\n  }\n"
+            '  access_policies = jsonencode({\n    Statement = [{ Effect = "Allow", Principal = { AWS = "*" }, '
+            'Action = "es:*", Resource = "*" }]\n  })\n}\n',
+            note="fine-grained access control: the open policy is the one AWS documents for it",
+        ),
+        Good(
             "search.yaml",
             "Resources:\n  Logs:\n    Type: AWS::OpenSearchService::Domain\n    Properties:\n"
             "      AccessPolicies:\n        Statement:\n          - Effect: Allow\n"
@@ -141,14 +161,14 @@ class TerraformSearchDomainOpenPolicy(Rule):
         module = terraform.module_for(doc, ctx.project)
         for block in doc.resources(*_DOMAINS):
             attr = block.get("access_policies")
-            if attr is not None and block.child("vpc_options") is None:
+            if attr is not None and _public(block):
                 yield from self._policy(doc, block, attr, module, ctx)
         for block in doc.resources(*_POLICIES):
             attr = block.get("access_policies")
             if attr is None:
                 continue
             domain = self._domain(doc, block, ctx)
-            if domain is not None and domain.child("vpc_options") is None:
+            if domain is not None and _public(domain):
                 yield from self._policy(doc, block, attr, module, ctx)
 
     def _policy(
