@@ -91,7 +91,7 @@ EQUIVALENTS: dict[str, tuple[str, dict[str, str]]] = {
     "aws_elasticsearch_domain": ("AWS::Elasticsearch::Domain", {}),
     "aws_timestreamwrite_table": ("AWS::Timestream::Table", {}),
     "aws_keyspaces_table": ("AWS::Cassandra::Table", {}),
-    "aws_qldb_ledger": ("AWS::QLDB::Ledger", {}),
+    "aws_qldb_ledger": ("AWS::QLDB::Ledger", {"deletion_protection": "DeletionProtection"}),
     "aws_docdb_elastic_cluster": ("AWS::DocDBElastic::Cluster", {}),
     "aws_s3_bucket": ("AWS::S3::Bucket", {}),
     "aws_ebs_volume": ("AWS::EC2::Volume", {}),
@@ -105,6 +105,8 @@ _BY_CFN_TYPE: dict[str, str] = {
 #: Types whose DeletionPolicy defaults to Snapshot instead of Delete ("DeletionPolicy attribute":
 #: AWS::RDS::DBCluster, and AWS::RDS::DBInstance without DBClusterIdentifier).
 SNAPSHOT_BY_DEFAULT = frozenset({"aws_db_instance", "aws_rds_cluster"})
+#: Types whose deletion protection is on when absent (QLDB ``DeletionProtection`` defaults to true).
+PROTECTED_BY_DEFAULT = frozenset({"aws_qldb_ledger"})
 #: Where a resource names the database it replicates (a read replica holds a copy).
 REPLICA_SOURCES: dict[str, str] = {
     "aws_db_instance": "SourceDBInstanceIdentifier",
@@ -743,10 +745,10 @@ _PROTECTION = ("deletion_protection", "deletion_protection_enabled")
 
 def deleted_with_stack(doc: TreeDocument, project: Project) -> Iterator[Setting]:
     """Stateful resources that CloudFormation deletes, data and all, when the stack is deleted or
-    the resource leaves the template: ``DeletionPolicy: Delete`` written out (unless the resource's
-    deletion protection is on, which makes the deletion fail), or no DeletionPolicy where the
-    default is Delete and the type has no deletion protection of its own (EFS, EBS, OpenSearch...;
-    RDS defaults to Snapshot, and DynamoDB, DocumentDB and Neptune are left to their protection)."""
+    the resource leaves the template: ``DeletionPolicy: Delete`` written out, or no DeletionPolicy
+    where the default is Delete. Not while the resource's deletion protection is on (the deletion
+    fails); RDS defaults to Snapshot; an absent policy on a type whose protection a rule of its own
+    reads when off (DynamoDB, DocumentDB, Neptune: DO050/DO053) is left to that rule."""
     template, stacks = template_for(doc, project)
     for resource in template.resources.values():
         tf_type = resource.terraform_type
@@ -755,20 +757,25 @@ def deleted_with_stack(doc: TreeDocument, project: Project) -> Iterator[Setting]
             continue
         node = resource.node.get("DeletionPolicy")
         protection = next((p for t, p in EQUIVALENTS[tf_type][1].items() if t in _PROTECTION), None)
-        if node is None and (protection is not None or tf_type in SNAPSHOT_BY_DEFAULT):
+        ruled = protection is not None and tf_type not in PROTECTED_BY_DEFAULT
+        if node is None and (ruled or tf_type in SNAPSHOT_BY_DEFAULT):
             continue
         for scenario in stacks:
             evaluator = Evaluator(template, scenario)
             if not evaluator.exists(resource) or is_read_replica(resource, evaluator):
                 continue
+            if protection is not None:
+                guard = resource.prop(protection)
+                on = evaluator.value(guard).as_bool() if guard is not None else tf_type in PROTECTED_BY_DEFAULT
+                if on is not False:
+                    continue  # on, or unknown
             if node is None:
                 yield Setting(
                     resource, "DeletionPolicy", resource.span, "Delete", "is not set (default Delete)", absent=True
                 )
                 break
             found = evaluator.value(node)
-            guarded = protection is not None and evaluator.value(resource.prop(protection)).as_bool() is True
-            if not found.known or found.value != "Delete" or guarded:
+            if not found.known or found.value != "Delete":
                 continue
             where = "= Delete" if intrinsic(node) is None else f"= {written(node)}, which is Delete{found.via}"
             yield Setting(resource, "DeletionPolicy", node.span, "Delete", where)
