@@ -265,8 +265,14 @@ class Template:
         return Scenario("the parameter defaults", values)
 
     def production_literals(self) -> list[tuple[str, str]]:
-        """(parameter, value) where a condition compares a parameter with a production name."""
+        """(parameter, value) where a condition compares a parameter with a production name, or where
+        a parameter's ``AllowedValues`` list one (``[dev, prod]``: the template says what production is)."""
         found: dict[tuple[str, str], None] = {}
+        for name, param in self.parameters.items():
+            allowed = param.node.get("AllowedValues") if param.node.is_map else None
+            for item in allowed.elements() if allowed is not None and allowed.is_seq else []:
+                if item.is_scalar and intrinsic(item) is None and names_production(item.text):
+                    found[(name, item.text)] = None
         for node in self.root.walk():
             call = intrinsic(node)
             if call is None or call[0] != "Fn::Equals" or len(_args(call[1])) != 2:
@@ -316,7 +322,7 @@ def parameter_files(template: Template, project: Project) -> list[tuple[str, dic
 
 
 def _parameter_values(data: bytes | None) -> dict[str, str]:
-    if data is None or len(data) > 1_000_000:
+    if data is None:
         return {}
     try:
         parsed = json.loads(data)
