@@ -3,7 +3,8 @@
 __version__ = "0.1.0"
 # Where the project lives; reports link each rule to its section of docs/rules.md here.
 HOMEPAGE = "https://github.com/guardrails-lint/guardrails"
-RULES_DOC = f"{HOMEPAGE}/blob/v{__version__}/docs/rules.md"
+DOCS = f"{HOMEPAGE}/blob/v{__version__}/docs"
+RULES_DOC = f"{DOCS}/rules.md"
 
 
 def rule_doc_url(rule_id: str, name: str) -> str:

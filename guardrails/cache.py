@@ -174,7 +174,7 @@ def finding_to_json(f: Finding) -> dict[str, Any]:
         if isinstance(value, (Category, Severity)):
             value = value.value
         elif isinstance(value, (Span, Incident)):
-            value = [getattr(value, slot.name) for slot in fields(value)]
+            value = list(value)
         data[item.name] = value
     return data
 

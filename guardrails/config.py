@@ -405,7 +405,7 @@ def _datastores(section: Any, name: str) -> tuple[Any, ...]:
 
     if not isinstance(section, list):
         raise ConfigError(f"{name}: datastores: expected a list of datastore entries")
-    fields = tuple(Datastore.__dataclass_fields__)
+    fields = tuple(Datastore._fields)
     stores = []
     for index, entry in enumerate(section):
         where = f"{name}: datastores[{index}]"

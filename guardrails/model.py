@@ -9,7 +9,7 @@ import enum
 import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 
 class Severity(enum.IntEnum):
@@ -67,8 +67,7 @@ class Kind(str, enum.Enum):
     CLOUDFORMATION = "cloudformation"
 
 
-@dataclass(frozen=True, slots=True, order=True)
-class Span:
+class Span(NamedTuple):
     """A region of a file: 1-based lines and columns, end inclusive of the last line."""
 
     line: int
@@ -243,8 +242,7 @@ class ParseError(Exception):
         self.column = max(column, 1)
 
 
-@dataclass(frozen=True, slots=True)
-class Incident:
+class Incident(NamedTuple):
     title: str
     date: str
     url: str
@@ -280,8 +278,7 @@ class Finding:
         return (self.path, self.span.line, self.span.column, self.rule_id, self.anchor)
 
 
-@dataclass(frozen=True, slots=True)
-class SkippedFile:
+class SkippedFile(NamedTuple):
     """A file seen but not analysed, listed in every report so nothing vanishes silently."""
 
     path: str

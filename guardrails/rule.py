@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 
 from guardrails.model import Category, Document, Finding, Incident, Kind, Severity, Span
 
@@ -20,8 +20,7 @@ _ID = re.compile(r"^[A-Z]{2}\d{3}$")
 _NAME = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 
 
-@dataclass(frozen=True, slots=True)
-class Option:
+class Option(NamedTuple):
     """A typed rule option with its default, validated when configuration is loaded."""
 
     default: Any
@@ -44,8 +43,7 @@ class Option:
         return value
 
 
-@dataclass(frozen=True, slots=True)
-class Example:
+class Example(NamedTuple):
     """A runnable example: ``files`` maps relative paths to contents.
 
     For a bad example, ``lines`` lists the lines (in ``target``, the first file by
@@ -70,8 +68,7 @@ def Good(path: str, source: str, note: str = "", extra: dict[str, str] | None = 
     return Example(files={path: source, **(extra or {})}, target=path, note=note)
 
 
-@dataclass(frozen=True, slots=True)
-class Place:
+class Place(NamedTuple):
     """Where a finding goes in the file on disk, without its document: what a per-document
     summary (``Rule.summarize``) keeps of a location, so that it can travel between processes."""
 

@@ -15,7 +15,7 @@ import datetime
 import re
 from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from guardrails.detect import is_json_text
 from guardrails.documents import FailedDocument, TreeDocument
@@ -43,8 +43,7 @@ YAML_KINDS = frozenset(
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Comment:
+class Comment(NamedTuple):
     """A comment in its document's coordinates; ``own_line`` when nothing but blanks precede it."""
 
     line: int

@@ -19,14 +19,13 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
 from pathlib import PurePosixPath
+from typing import NamedTuple
 
 from guardrails.model import Kind, ParseError
 
 
-@dataclass(frozen=True, slots=True)
-class Engine:
+class Engine(NamedTuple):
     """A template language: the skip reason it is listed under, and how to get the rendered file."""
 
     reason: str
@@ -68,8 +67,7 @@ EXTENSIONS: dict[str, Engine | None] = {
 _NATIVE_TEMPLATES = frozenset({Kind.TERRAFORM, Kind.TFVARS, Kind.TERRAFORM_JSON, Kind.TERRAFORM_PLAN})
 
 
-@dataclass(frozen=True, slots=True)
-class Template:
+class Template(NamedTuple):
     """A file that is a template by convention: the kind it renders to, and why it is one."""
 
     kind: Kind

@@ -91,7 +91,7 @@ FILES = {
     'destructive/shell_redis_flush.py': 1806,
     'destructive/shell_rm_data_directory.py': 2929,
     'destructive/shell_rm_empty_variable.py': 2825,
-    'destructive/shell_sql_drop_database.py': 3302,
+    'destructive/shell_sql_drop_database.py': 3363,
     'destructive/shell_terraform_destroy.py': 2307,
     'destructive/sql_drop_database_migration.py': 3437,
     'destructive/sql_wipe_in_forward_migration.py': 2831,
@@ -127,6 +127,6 @@ FILES = {
     'input/unparseable_input.py': 2913,
     'input/unscanned_file.py': 2134,
     'input/unused_suppression.py': 1993,
-    'secrets/shared_production_secret.py': 5961,
+    'secrets/shared_production_secret.py': 5988,
     'secrets/shared_secret_reference.py': 4900,
 }

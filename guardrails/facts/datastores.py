@@ -11,9 +11,8 @@ from __future__ import annotations
 import fnmatch
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from guardrails.fingerprint import secret_fingerprint
 from guardrails.model import Incident
@@ -33,8 +32,7 @@ _GENERIC_PORTS = frozenset({80, 443, 8080, 8000, 9000, 9001, 9009, 9600, 8181, 7
 _WILDCARDS = frozenset("*?[")
 
 
-@dataclass(frozen=True, slots=True)
-class Datastore:
+class Datastore(NamedTuple):
     """One datastore family and how its images handle authentication.
 
     ``auth_env``: any of these set (``KEY``) or matching (``KEY=glob``) enables
@@ -95,7 +93,7 @@ class Datastore:
         ``open_flags`` a mapping ``{flag: value}``; ``default_credentials`` a list of
         ``user/password`` strings or ``[user, password]`` pairs.
         """
-        known = set(cls.__dataclass_fields__)
+        known = set(cls._fields)
         unknown = set(data) - known
         if unknown:
             raise ValueError(f"datastore {data.get('name', '?')!r}: unknown keys {sorted(unknown)}")
@@ -671,8 +669,7 @@ def find_datastore(image: str, extra: Iterable[Datastore] = (), ports: Iterable[
         return None
     for store in families:
         if words & set(store.tokens) and wanted & set(store.ports):
-            return replace(
-                store,
+            return store._replace(
                 name=f"{store.name}, recognised by name and port",
                 secure_by_default=True,
                 open_before="",
@@ -734,8 +731,7 @@ def configured(options: Mapping[str, Any]) -> tuple[Datastore, ...]:
 _FALSE = {"", "0", "false", "no", "off"}
 
 
-@dataclass(frozen=True, slots=True)
-class AuthState:
+class AuthState(NamedTuple):
     """``open``: anyone reaching the port gets in; ``explicit``: the configuration says so
     (a variable or flag), as opposed to the image's default; ``reason`` says why."""
 
@@ -866,8 +862,7 @@ WELL_KNOWN_WEAK = frozenset(
 )
 
 
-@dataclass(frozen=True, slots=True)
-class WeakCredential:
+class WeakCredential(NamedTuple):
     """A credential variable whose value anyone could guess; ``description`` never holds a
     value that is not itself a published default."""
 
@@ -936,8 +931,7 @@ def _binds_all(value: str) -> bool:
     return False
 
 
-@dataclass(frozen=True, slots=True)
-class ServerCommand:
+class ServerCommand(NamedTuple):
     """A datastore server started on the command line and what its flags say."""
 
     store: Datastore

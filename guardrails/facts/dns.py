@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
-from typing import Any
+from typing import Any, NamedTuple
 
 from guardrails.documents import Attribute, Block, Expr, TerraformDocument, ZoneDocument
 from guardrails.facts.environments import DEVELOPMENT, STAGING, SYNONYMS_OPTION, Environments
@@ -102,8 +102,7 @@ TTL_OPTIONS: dict[str, Option] = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class TtlVerdict:
+class TtlVerdict(NamedTuple):
     """A TTL below the minimum for its record type."""
 
     rtype: str
@@ -194,8 +193,7 @@ def private_address(text: str) -> bool:
 # --------------------------------------------------------------------------- grouped reports
 
 
-@dataclass(frozen=True, slots=True)
-class ShortTtl:
+class ShortTtl(NamedTuple):
     """One record below its minimum and inside the lesson, where it is written."""
 
     place: Place
@@ -205,8 +203,7 @@ class ShortTtl:
     anchor: str
 
 
-@dataclass(frozen=True, slots=True)
-class TtlReport:
+class TtlReport(NamedTuple):
     """One finding: a record on its own, or every short record of a zone or module, shortest first."""
 
     members: tuple[ShortTtl, ...]
@@ -283,8 +280,7 @@ def ttl_findings(rule: Rule, reports: Iterable[TtlReport], ctx: RuleContext) -> 
 # --------------------------------------------------------------------------- Terraform records
 
 
-@dataclass(frozen=True, slots=True)
-class _RecordSpec:
+class _RecordSpec(NamedTuple):
     type_attr: str | None  # attribute holding the record type; None: fixed by the resource type
     fixed_type: str = ""
     name_attr: str = "name"
@@ -371,8 +367,7 @@ def routing_exemption(block: Block, module: Module) -> str:
     return ""
 
 
-@dataclass(frozen=True, slots=True)
-class _Instance:
+class _Instance(NamedTuple):
     """One ``for_each`` entry (key and ``each.value``) with where the collection is written."""
 
     key: str = ""
@@ -530,8 +525,7 @@ def provider_of(host: str) -> str:
     return ".".join(labels[-2:])
 
 
-@dataclass(frozen=True, slots=True)
-class NameServer:
+class NameServer(NamedTuple):
     """A nameserver as written: a hostname, or a reference into a provider zone's list."""
 
     label: str
@@ -539,8 +533,7 @@ class NameServer:
     many: bool = False  # a whole zone list (four Route 53 servers, ...), not one host
 
 
-@dataclass(frozen=True, slots=True)
-class NsVerdict:
+class NsVerdict(NamedTuple):
     """``reason`` reads after "delegates to"; ``culprit`` after "when"."""
 
     reason: str
@@ -653,8 +646,7 @@ _ZONE_NAME_ATTRS: dict[str, tuple[str, ...]] = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class Zone:
+class Zone(NamedTuple):
     address: str
     name: str
     private: bool

@@ -7,15 +7,14 @@ to the same two questions: which ports, and reachable from where.
 from __future__ import annotations
 
 import ipaddress
-from dataclasses import dataclass
+from typing import NamedTuple
 
 ALL_PORTS = (0, 65535)
 WORLD_PREFIXES = frozenset({"0.0.0.0/0", "::/0", "*", "internet", "any", "0.0.0.0", "::"})
 _LOOPBACK_NAMES = {"localhost"}
 
 
-@dataclass(frozen=True, slots=True)
-class PortSpec:
+class PortSpec(NamedTuple):
     """``[HOST_IP:][HOST_PORT:]CONTAINER_PORT[/PROTOCOL]`` as Docker reads it (``-p`` and compose)."""
 
     host_ip: str

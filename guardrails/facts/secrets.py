@@ -23,6 +23,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 from urllib.parse import urlsplit
 
 from guardrails.discover import discover, display_path
@@ -159,8 +160,7 @@ class SecretValue:
         return self.place.path
 
 
-@dataclass(frozen=True, slots=True)
-class SecretReference:
+class SecretReference(NamedTuple):
     """A pointer into a secret manager: ``vault secret/app/db``, an AWS ARN, a GCP secret."""
 
     place: Place
@@ -572,8 +572,7 @@ def _environment_files(project: Project, envs: Environments) -> list[Path]:
 # --------------------------------------------------------------------------- cross-environment matches
 
 
-@dataclass(frozen=True, slots=True)
-class Shared:
+class Shared(NamedTuple):
     """Production occurrences of one value (or reference) and its non-production occurrences."""
 
     production: list[SecretValue] | list[SecretReference]

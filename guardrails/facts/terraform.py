@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, NamedTuple
 
 from guardrails.documents import Attribute, Block, Expr, TerraformDocument
 from guardrails.facts.tf_registry import PublishedModule, published
@@ -38,8 +38,7 @@ LOCAL = "local"
 INPUT = "input"
 
 
-@dataclass(frozen=True, slots=True)
-class Origin:
+class Origin(NamedTuple):
     """Where a value came from, for messages: ``var.ttl default (variables.tf:3)``.
 
     ``kind`` is DEFAULT, TFVARS, LOCAL or INPUT (a module call's argument; ``span`` is
@@ -138,8 +137,7 @@ class Module:
         return self.root.candidates(expr)
 
 
-@dataclass(frozen=True, slots=True)
-class Call:
+class Call(NamedTuple):
     """A ``module`` block, the file that holds it and the scope it is evaluated in."""
 
     block: Block
@@ -587,8 +585,7 @@ def _downloaded(directory: str, project: Project) -> dict[str, str]:
 # --------------------------------------------------------------------------- resource instances
 
 
-@dataclass(frozen=True, slots=True)
-class Instance:
+class Instance(NamedTuple):
     """A resource as one module instance creates it: the block, the file holding it and
     the scope its expressions are evaluated in."""
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
+from typing import NamedTuple
 
 from guardrails.documents import Attribute, Block, Expr, TerraformDocument
 from guardrails.facts.network import ALL_PORTS, covers, is_world, port_range
@@ -165,8 +166,7 @@ def address_of(ref: str) -> str | None:
     return f"{parts[0]}.{parts[1].split('[', 1)[0]}"
 
 
-@dataclass(frozen=True, slots=True)
-class Permission:
+class Permission(NamedTuple):
     """One ingress permission of a security group: which TCP ports, and who it admits.
 
     ``ports`` is None when they are not known here; ``world`` lists the sources that are
@@ -199,8 +199,7 @@ class Permission:
         return covers(self.ports, port)
 
 
-@dataclass(frozen=True, slots=True)
-class Reach:
+class Reach(NamedTuple):
     """Whether the internet reaches a resource: True, False, or None (not known here); and why."""
 
     open: bool | None

@@ -14,12 +14,10 @@ was read from is not evaluated: defaults change between major versions.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 
-@dataclass(frozen=True, slots=True)
-class Input:
+class Input(NamedTuple):
     """One module input: the resource attribute it sets (dotted for nested blocks) and its
     published default, written on ``line`` of the module's variables.tf."""
 
@@ -28,8 +26,7 @@ class Input:
     line: int
 
 
-@dataclass(frozen=True, slots=True)
-class PublishedModule:
+class PublishedModule(NamedTuple):
     source: str  # registry address, with ``//sub-module`` when the table is for one
     major: int  # the major version the table was read from
     reference: str  # the file the defaults come from

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from guardrails import DOCS
 from guardrails.facts.destructive_incidents import DIGITALOCEAN_2017, GITLAB_2017
 from guardrails.facts.destructive_shell import ShellDestructiveRule
 from guardrails.model import Category, Kind, Severity
@@ -31,7 +32,8 @@ class ShellSqlDropDatabase(ShellDestructiveRule):
     remediation = (
         'Refuse to run against production: `[ "$ENV" = production ] && { echo refusing >&2; exit 1; }`, or '
         'wrap the drop in `if [ "$ENV" != production ]`, or ask for a typed confirmation (`read -r answer` then '
-        "test it). Better, give test jobs credentials that cannot reach production at all. See docs/guards.md."
+        "test it). Better, give test jobs credentials that cannot reach production at all. What counts as a guard: "
+        f"{DOCS}/guards.md"
     )
     bad = (
         Bad("scripts/reset.sh", '#!/bin/sh\npsql -h "$DB_HOST" -c "DROP DATABASE app"\ncreatedb app\n', 2),

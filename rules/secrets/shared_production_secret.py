@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from guardrails import DOCS
 from guardrails.facts import secrets
 from guardrails.facts.environments import SYNONYMS_OPTION, Environments
 from guardrails.fingerprint import digest, secret_fingerprint
@@ -39,7 +40,7 @@ class SharedProductionSecret(Rule):
         "database to an automated test process 'misconfigured using production credentials'. Secret "
         "scanners report each copy as an unrelated hard-coded secret and never compare environments. "
         "Values are compared by a keyed hash (HMAC-SHA256, random key per run); the value itself is never "
-        "shown, only a short keyed fingerprint (see docs/secrets.md) that is the same for every copy."
+        f"shown, only a short keyed fingerprint ({DOCS}/secrets.md) that is the same for every copy."
     )
     remediation = (
         "Give every environment its own credential: rotate the production secret (it has been exposed to "
