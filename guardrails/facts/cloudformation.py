@@ -19,9 +19,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from pathlib import PurePosixPath
-from typing import Any
+from typing import Any, NamedTuple
 
 from guardrails.documents import TreeDocument
 from guardrails.facts.network import ALL_PORTS, is_world, port_range
@@ -127,8 +126,7 @@ class _Unknown:
         return f"<{self.text}>"
 
 
-@dataclass(frozen=True, slots=True)
-class Value:
+class Value(NamedTuple):
     """An evaluated expression: known or not, and the parameter origins it came through."""
 
     known: bool
@@ -178,15 +176,13 @@ def _args(node: Node) -> list[Node]:
     return node.elements()
 
 
-@dataclass(slots=True)
-class Parameter:
+class Parameter(NamedTuple):
     name: str
     node: Node
     default: Node | None
 
 
-@dataclass(slots=True)
-class Resource:
+class Resource(NamedTuple):
     logical_id: str
     type: str
     key: Node
@@ -222,16 +218,14 @@ class Resource:
         return f"{self.logical_id} ({what})"
 
 
-@dataclass(frozen=True, slots=True)
-class Scenario:
+class Scenario(NamedTuple):
     """The parameter values of one stack: ``label`` says where they come from."""
 
     label: str
-    values: dict[str, tuple[Any, str]] = field(default_factory=dict)
+    values: dict[str, tuple[Any, str]]
 
 
-@dataclass(slots=True)
-class Template:
+class Template(NamedTuple):
     doc: TreeDocument
     root: Node
     parameters: dict[str, Parameter]
@@ -641,8 +635,7 @@ def written(node: Node) -> str:
 # --------------------------------------------------------------------------- protection settings
 
 
-@dataclass(slots=True)
-class Setting:
+class Setting(NamedTuple):
     """A protection property of one resource, unsafe in a production scenario. ``where`` reads
     after the property's name: ``= false``, ``is not set (default false)``, ``= !Ref Protect,
     which is false (from Protect in params/prod.json)``."""
@@ -653,11 +646,15 @@ class Setting:
     value: Any
     where: str
     absent: bool = False  # not written: the default applies
-    related: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def anchor(self) -> str:
         return f"{self.resource.logical_id}.{self.name}"
+
+    @property
+    def related(self) -> list[dict[str, Any]]:
+        """Nothing elsewhere to point at: a template finding is where the value is written."""
+        return []
 
     def describe(self) -> str:
         return self.resource.describe()
@@ -817,17 +814,6 @@ def permissions(doc: TreeDocument, project: Project) -> list[Permission]:
     return found
 
 
-@dataclass(frozen=True, slots=True)
-class TemplatePermission(Permission):
-    """A permission of a template, with the parameters its sources came through."""
-
-    given: str = ""
-
-    @property
-    def via(self) -> str:
-        return self.given
-
-
 #: Resource types whose ``SecurityGroups`` make a group a load balancer's: it answers on its
 #: listener ports only, so an all-ports ingress there exposes no datastore.
 LOAD_BALANCERS = ("AWS::ElasticLoadBalancingV2::LoadBalancer", "AWS::ElasticLoadBalancing::LoadBalancer")
@@ -866,8 +852,8 @@ def _permission(evaluator: Evaluator, resource: Resource, rule: Node, group: str
             span = rule.key_node(key).span if rule.key_node(key) is not None else span  # type: ignore[union-attr]
     if rule.get("SourceSecurityGroupId") is not None or rule.get("SourcePrefixListId") is not None:
         world, unknown = [], []
-    return TemplatePermission(
-        given=f" (from {', '.join(dict.fromkeys(origins))})" if origins else "",
+    return Permission(
+        origins=tuple(dict.fromkeys(origins)),
         group=group,
         owner=resource.logical_id,
         path=resource.path,
@@ -923,8 +909,7 @@ def public_search_policies(doc: TreeDocument, project: Project) -> Iterator[tupl
         yield resource, resource.properties.key_node("AccessPolicies") or node, policy  # type: ignore[union-attr]
 
 
-@dataclass(frozen=True, slots=True)
-class PublicDatabase:
+class PublicDatabase(NamedTuple):
     """A database with ``PubliclyAccessible`` true in production, and whether the internet reaches it."""
 
     resource: Resource
@@ -1040,8 +1025,7 @@ ROUTING_PROPERTIES = (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Record:
+class Record(NamedTuple):
     """One Route 53 record set as production gets it: a RecordSet, or one entry of a RecordSetGroup."""
 
     resource: Resource

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from guardrails.documents import TerraformDocument, TreeDocument
-from guardrails.facts import cloudformation
 from guardrails.facts.stateful import GITLAB_2017, describe, is_read_replica, stateful
 from guardrails.facts.terraform import module_for
 from guardrails.model import Category, Document, Finding, Kind, Severity
@@ -82,6 +81,8 @@ class TerraformPreventDestroyDisabled(Rule):
         if isinstance(doc, TerraformDocument):
             yield from self._terraform(doc, ctx)
         elif isinstance(doc, TreeDocument):
+            from guardrails.facts import cloudformation  # templates only: its tables cost start-up time
+
             for found in cloudformation.deleted_with_stack(doc, ctx.project):
                 message = (
                     f"{found.describe()}: DeletionPolicy {found.where}; deleting the stack, or removing the "

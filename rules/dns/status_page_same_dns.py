@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from guardrails.rules.dns.incidents import AWS_S3_2017, SLACK_2021, SLACK_STATUS_2021
 
 from guardrails.documents import TerraformDocument, TreeDocument, ZoneDocument
-from guardrails.facts import cloudformation, dns
+from guardrails.facts import dns
 from guardrails.facts.terraform import module_for
 from guardrails.model import Category, Document, Finding, Kind, Severity
 from guardrails.rule import Bad, Good, Rule, RuleContext
@@ -93,6 +93,8 @@ class StatusPageOnProductDns(Rule):
             yield from self._template(doc, ctx)
 
     def _template(self, doc: TreeDocument, ctx: RuleContext) -> Iterator[Finding]:
+        from guardrails.facts import cloudformation  # templates only: its tables cost start-up time
+
         for record in cloudformation.records(doc, ctx.project):
             name = record.node.key_node("Name")
             if name is None or not record.name or record.private_zone or not dns.status_host(record.name):

@@ -8,7 +8,7 @@ from pathlib import PurePosixPath
 from guardrails.rules.dns.incidents import CLOUDFLARE_SERVFAIL_2021, FACEBOOK_2021
 
 from guardrails.documents import TerraformDocument, TreeDocument
-from guardrails.facts import cloudformation, dns
+from guardrails.facts import dns
 from guardrails.facts.terraform import Module, module_for
 from guardrails.model import Category, Document, Finding, Kind, Severity, Span
 from guardrails.rule import Bad, Good, Place, Rule, RuleContext
@@ -209,6 +209,8 @@ def _short_records(
 
 
 def _template_records(doc: TreeDocument, ctx: RuleContext, policy: dns.TtlPolicy) -> Iterator[dns.ShortTtl]:
+    from guardrails.facts import cloudformation  # templates only: its tables cost start-up time
+
     for record in cloudformation.records(doc, ctx.project):
         ttl = record.ttl.as_int()
         if record.alias or ttl is None or not record.type or (record.routing and policy.exempt_routing):

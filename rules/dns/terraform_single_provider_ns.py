@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from guardrails.rules.dns.incidents import DYN_2016, FACEBOOK_2021
 
 from guardrails.documents import Block, TerraformDocument, TreeDocument
-from guardrails.facts import cloudformation, dns
+from guardrails.facts import dns
 from guardrails.facts.terraform import Module, module_for
 from guardrails.model import Category, Document, Finding, Kind, Severity, Span
 from guardrails.rule import Bad, Good, Rule, RuleContext
@@ -119,6 +119,8 @@ class TerraformSingleProviderNameservers(Rule):
     def _template(self, doc: TreeDocument, ctx: RuleContext) -> Iterator[Finding]:
         """NS record sets of a template: a Route 53 zone, so a delegation to Route 53 below the apex
         is its parent's provider again (see ``_same_as_parent``)."""
+        from guardrails.facts import cloudformation  # templates only: its tables cost start-up time
+
         evaluator = cloudformation.first_scenario(doc, ctx.project)
         for record in cloudformation.records(doc, ctx.project):
             listed = cloudformation.nameservers(record, evaluator) if record.type == "NS" else None

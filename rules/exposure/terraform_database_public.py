@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from guardrails.documents import Block, TerraformDocument, TreeDocument
-from guardrails.facts import cloudformation, terraform
+from guardrails.facts import terraform
 from guardrails.facts.datastores import NEWSBLUR
 from guardrails.facts.network import ipv4_range_size, is_world
 from guardrails.facts.tf_network import AZURE_FIREWALL_RULES, attr_strings, database_reach, network_for
@@ -106,6 +106,8 @@ class TerraformDatabasePubliclyAccessible(Rule):
         if isinstance(doc, TerraformDocument):
             yield from self._terraform(doc, ctx)
         elif isinstance(doc, TreeDocument):
+            from guardrails.facts import cloudformation  # templates only: its tables cost start-up time
+
             for public in cloudformation.public_databases(doc, ctx.project):
                 if public.reach.open is False:
                     continue

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from guardrails.documents import Block, TerraformDocument, TreeDocument
-from guardrails.facts import cloudformation, terraform
+from guardrails.facts import terraform
 from guardrails.facts.datastores import DATASTORES_OPTION_HELP, NEWSBLUR, configured, signature_ports
 from guardrails.facts.tf_network import (
     attr_strings,
@@ -97,6 +97,8 @@ class TerraformFirewallOpensDatastorePort(Rule):
         if isinstance(doc, TerraformDocument):
             yield from self._terraform(doc, ports, ctx)
         elif isinstance(doc, TreeDocument):
+            from guardrails.facts import cloudformation  # templates only: its tables cost start-up time
+
             balancers = cloudformation.load_balancer_groups(doc, ctx.project)
             for permission in cloudformation.permissions(doc, ctx.project):
                 if permission.group in balancers:

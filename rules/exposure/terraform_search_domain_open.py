@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from guardrails.documents import Attribute, Block, Expr, TerraformDocument, TreeDocument
-from guardrails.facts import cloudformation, terraform
+from guardrails.facts import terraform
 from guardrails.facts.datastores import NEWSBLUR
 from guardrails.model import Category, Document, Finding, Kind, Severity
 from guardrails.rule import Bad, Good, Rule, RuleContext
@@ -144,6 +144,8 @@ class TerraformSearchDomainOpenPolicy(Rule):
 
     def check(self, doc: Document, ctx: RuleContext) -> Iterator[Finding]:
         if isinstance(doc, TreeDocument):
+            from guardrails.facts import cloudformation  # templates only: its tables cost start-up time
+
             for domain, node, policy in cloudformation.public_search_policies(doc, ctx.project):
                 if open_statements(policy):
                     yield self.finding(
