@@ -158,8 +158,15 @@ def _json_kind(lower: str, head: bytes) -> Kind | None:
     return None
 
 
-def is_json_text(text: str) -> bool:
-    """JSON rather than YAML (a template may be either): it opens with a brace or a bracket."""
+def is_json_text(path: str, text: str) -> bool:
+    """A template written in JSON rather than YAML: a ``.json`` file is, a ``.yaml``/``.yml`` file is
+    not (JSON text there is read as the YAML it also is), a ``.template`` or ``.cfn`` file is when it
+    opens with a brace or a bracket."""
+    lower = path.lower()
+    if lower.endswith(".json"):
+        return True
+    if lower.endswith(_YAML_SUFFIXES):
+        return False
     return text.lstrip("\ufeff \t\r\n").startswith(("{", "["))
 
 
@@ -243,7 +250,7 @@ def refine(doc: TreeDocument) -> Kind:
     if doc.kind is Kind.CLOUDFORMATION:  # sniffed from its head: the content decides
         if len(doc.roots) == 1 and roots and is_cloudformation(roots[0]):
             return Kind.CLOUDFORMATION
-        return Kind.JSON if is_json_text(doc.text) else Kind.YAML
+        return Kind.JSON if is_json_text(doc.path, doc.text) else Kind.YAML
     if not roots:
         return doc.kind
     if doc.kind is not Kind.YAML:

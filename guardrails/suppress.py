@@ -87,7 +87,7 @@ def comments(doc: Document) -> list[Comment]:
     if kind in YAML_KINDS:
         return _yaml_comments(doc.text)
     if kind is Kind.CLOUDFORMATION:  # YAML or JSON, and JSON has no comments
-        return [] if is_json_text(doc.text) else _yaml_comments(doc.text)
+        return [] if is_json_text(doc.path, doc.text) else _yaml_comments(doc.text)
     if kind in (Kind.TERRAFORM, Kind.TFVARS):
         return _treesitter_comments(doc.text, "hcl")
     if kind is Kind.SHELL:

@@ -15,6 +15,6 @@ from guardrails.parsers import json_tree, yaml_tree
 
 
 def parse(path: str, text: str, kind: Kind) -> TreeDocument:
-    if is_json_text(text):
+    if is_json_text(path, text):
         return json_tree.parse(path, text, kind)
     return yaml_tree.parse(path, text, kind)
