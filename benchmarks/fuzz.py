@@ -159,6 +159,37 @@ FORMATS: tuple[Format, ...] = (
         ),
     ),
     Format(
+        "cloudformation",
+        "cloudformation",
+        Kind.CLOUDFORMATION,
+        "template.yaml",
+        (
+            "!Ref ",
+            "!If [",
+            "!Sub ",
+            "!GetAtt ",
+            "!FindInMap [",
+            "!Equals [",
+            '{"Ref": "',
+            '{"Fn::If": [',
+            "Condition: ",
+            "DeletionPolicy: ",
+            "Type: AWS::RDS::DBInstance\n",
+            "AWS::NoValue",
+            "${",
+            "[",
+            "]",
+        ),
+        (
+            "AWSTemplateFormatVersion: '2010-09-09'\nParameters:\n  Env: {Type: String, Default: dev}\n"
+            "Conditions:\n  IsProd: !Equals [!Ref Env, prod]\nResources:\n  Db:\n    Type: AWS::RDS::DBInstance\n"
+            "    DeletionPolicy: !If [IsProd, Retain, Delete]\n    Properties:\n"
+            "      DeletionProtection: !If [IsProd, true, false]\n      DBName: !Sub '${Env}-db'\n",
+            '{"Resources": {"G": {"Type": "AWS::EC2::SecurityGroup", "Properties": {"SecurityGroupIngress": '
+            '[{"IpProtocol": "-1", "CidrIp": {"Fn::Select": [0, ["0.0.0.0/0"]]}}]}}}}\n',
+        ),
+    ),
+    Format(
         "resolv",
         "resolv",
         Kind.RESOLV_CONF,

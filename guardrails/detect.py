@@ -4,8 +4,10 @@ The content settles what a name leaves open: a shebang names the interpreter of 
 script whatever its extension (a ``manage.py`` that is a shell script), a unified diff
 is a patch whatever file it patches (``.env.patch``), a ``.zone`` file that opens with
 another format instead of a directive or a record is no DNS zone (a named.conf stanza, a
-firewalld zone). YAML is refined once parsed (``refine``): a Kubernetes manifest or a compose file
-can carry any name. Templates (``guardrails.templates``) are not their kind until
+firewalld zone). YAML is refined once parsed (``refine``): a Kubernetes manifest, a compose file
+or a CloudFormation template can carry any name. A JSON file (or a ``.template``) is read only
+when its head looks like a CloudFormation template; the parse confirms it (``is_cloudformation``).
+Templates (``guardrails.templates``) are not their kind until
 rendered, so they are set aside as not analysed, with the command that renders them.
 """
 
@@ -67,6 +69,10 @@ _SCRIPTS = frozenset({Kind.SHELL, Kind.PYTHON})
 _NOT_CONTENT = (".patch", ".diff", ".rej", ".md", ".txt", ".rst", ".dockerignore")
 _YAML_SUFFIXES = (".yaml", ".yml")
 _PLAN_NAMES = ("*plan*.json", "*.tfplan.json")
+# Names CloudFormation templates take besides .yaml/.yml/.json (the AWS samples' ``.template``).
+_CFN_SUFFIXES = (".template", ".cfn")
+# What a template's head holds: its version line, a SAM transform, or a resource type.
+_CFN_MARKS = (b"AWSTemplateFormatVersion", b"AWS::Serverless")
 
 
 def detect(path: str, head: bytes = b"") -> Kind | Template | str | None:
@@ -108,6 +114,8 @@ def _by_name(p: PurePosixPath, lower: str, head: bytes) -> Kind | None:
             return kind
     if lower.endswith(".json"):
         return _json_kind(lower, head)
+    if lower.endswith(_CFN_SUFFIXES):
+        return Kind.CLOUDFORMATION if _looks_like_cloudformation(head) else None
     if lower.startswith(("dockerfile.", "containerfile.")):
         return Kind.DOCKERFILE
     if lower.startswith(".env.") or lower.startswith("resolv.conf."):
@@ -245,7 +253,26 @@ def _json_kind(lower: str, head: bytes) -> Kind | None:
         b'"terraform_version"' in head and (b'"resource_changes"' in head or b'"planned_values"' in head)
     ):
         return Kind.TERRAFORM_PLAN
+    if _looks_like_cloudformation(head):
+        return Kind.CLOUDFORMATION
     return None
+
+
+def is_json_text(path: str, text: str) -> bool:
+    """A template written in JSON rather than YAML: a ``.json`` file is, a ``.yaml``/``.yml`` file is
+    not (JSON text there is read as the YAML it also is), a ``.template`` or ``.cfn`` file is when it
+    opens with a brace or a bracket."""
+    lower = path.lower()
+    if lower.endswith(".json"):
+        return True
+    if lower.endswith(_YAML_SUFFIXES):
+        return False
+    return text.lstrip("\ufeff \t\r\n").startswith(("{", "["))
+
+
+def _looks_like_cloudformation(head: bytes) -> bool:
+    """A cheap test before parsing: the parse decides (``is_cloudformation``)."""
+    return any(mark in head for mark in _CFN_MARKS) or (b"Resources" in head and b"AWS::" in head)
 
 
 def _looks_like_zone(head: bytes) -> bool:
@@ -289,13 +316,47 @@ def _shebang_kind(head: bytes) -> Kind | None:
     return None
 
 
+#: What a CloudFormation resource type starts with: AWS's own, custom resources, Alexa skills;
+#: third-party registry types (``Organization::Service::Resource``) and macro-handled ones
+#: (``Boto3::CodeCommit.put_file``) count when AWS ones are there too.
+_CFN_TYPE_PREFIXES = ("AWS::", "Custom::", "Alexa::")
+
+
+def is_cloudformation(root: Node) -> bool:
+    """A template: ``AWSTemplateFormatVersion``, a SAM ``Transform``, or a top-level ``Resources``
+    mapping whose every entry is a mapping with a ``Type`` naming a resource type (``AWS::...``),
+    one at least of AWS's own. A ``Resources:`` of anything else (a Serverless Framework
+    ``resources:`` section, an Ansible vars file, a Kubernetes manifest) is not."""
+    if not root.is_map:
+        return False
+    if root.get("AWSTemplateFormatVersion") is not None:
+        return True
+    transform = root.get("Transform")
+    names = [] if transform is None else [transform] if transform.is_scalar else transform.elements()
+    if any(n.is_scalar and n.text.startswith("AWS::Serverless") for n in names):
+        return True
+    resources = root.get("Resources")
+    if resources is None or not resources.is_map or not resources.value:
+        return False
+    types = [v.get("Type") for _, _, v in resources.items()]
+    if not all(t is not None and t.is_scalar and not t.tag.startswith("!") and "::" in t.text for t in types):
+        return False
+    return any(t.text.startswith(_CFN_TYPE_PREFIXES) for t in types if t is not None)
+
+
 def refine(doc: TreeDocument) -> Kind:
-    """A generic YAML document's real kind, from its content."""
+    """A generic YAML (or sniffed JSON) document's real kind, from its content."""
+    roots = [r for r in doc.roots if r.is_map]
+    if doc.kind is Kind.CLOUDFORMATION:  # sniffed from its head: the content decides
+        if len(doc.roots) == 1 and roots and is_cloudformation(roots[0]):
+            return Kind.CLOUDFORMATION
+        return Kind.JSON if is_json_text(doc.path, doc.text) else Kind.YAML
     if doc.kind is not Kind.YAML:
         return doc.kind
+    if len(doc.roots) == 1 and roots and is_cloudformation(roots[0]):
+        return Kind.CLOUDFORMATION
     if _is_ansible(doc):
         return Kind.ANSIBLE
-    roots = [r for r in doc.roots if r.is_map]
     if not roots:
         return doc.kind
     if any(r.get("apiVersion") is not None and r.get("kind") is not None for r in roots):

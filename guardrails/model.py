@@ -78,6 +78,7 @@ class Kind(str, enum.Enum):
     OCTODNS_CONFIG = "octodns-config"
     OCTODNS_ZONE = "octodns-zone"
     DNSCONTROL = "dnscontrol"
+    CLOUDFORMATION = "cloudformation"
 
 
 # Kinds a YAML file is found to be once parsed (guardrails.detect.refine), whatever its name.
@@ -90,6 +91,7 @@ REFINED_KINDS = frozenset(
         Kind.OCTODNS_ZONE,
         Kind.MONGOD_CONF,
         Kind.NETPLAN,
+        Kind.CLOUDFORMATION,
     }
 )
 

@@ -103,6 +103,24 @@ class Project:
                     found.append(other)
         return found
 
+    def directory_files(self, directory: Path, suffixes: tuple[str, ...]) -> list[Path]:
+        """The regular files of ``directory`` whose names end with one of ``suffixes``, for facts
+        that read files of no scanned kind (CloudFormation parameter files); nothing outside the
+        project root, no symbolic links."""
+        directory = directory if directory.is_absolute() else self.cwd / directory
+        if not _inside(real_path(directory), self.root):
+            return []
+        self._listed(directory)
+        try:
+            with os.scandir(directory) as entries:
+                return sorted(
+                    directory / e.name
+                    for e in entries
+                    if e.name.endswith(suffixes) and not e.is_symlink() and e.is_file(follow_symlinks=False)
+                )
+        except OSError:
+            return []
+
     def walk(self, suffixes: tuple[str, ...]) -> list[Path]:
         """Every file under the project root whose name ends with one of ``suffixes``, outside
         hidden and excluded directories (``.terraform``, ``node_modules``...), in a stable order."""

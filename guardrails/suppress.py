@@ -17,6 +17,7 @@ from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, NamedTuple
 
+from guardrails.detect import is_json_text
 from guardrails.documents import FailedDocument, TreeDocument
 from guardrails.model import REFINED_KINDS, Document, Finding, Kind, Span
 from guardrails.rule import Rule, RuleContext
@@ -108,6 +109,8 @@ def comments(doc: Document) -> list[Comment]:
     kind = doc.kind
     if kind in YAML_KINDS:
         return _yaml_comments(doc.text)
+    if kind is Kind.CLOUDFORMATION:  # YAML or JSON, and JSON has no comments
+        return [] if is_json_text(doc.path, doc.text) else _yaml_comments(doc.text)
     if kind in (Kind.TERRAFORM, Kind.TFVARS):
         return _treesitter_comments(doc.text, "hcl")
     if kind is Kind.SHELL:

@@ -16,8 +16,8 @@ from typing import Any
 from guardrails.documents import Attribute, Block, Expr, TerraformDocument
 from guardrails.facts.stateful import Setting
 from guardrails.facts.terraform import INPUT, LOCAL, Origin, Resolved, module_at, sets_variable
-from guardrails.fixes import insert, line_text
-from guardrails.model import Edit, Kind
+from guardrails.fixes import fix, insert, line_text
+from guardrails.model import Document, Edit, Fix, Kind, Safety
 from guardrails.project import Project
 
 
@@ -124,3 +124,11 @@ def _indent(doc: TerraformDocument, block: Block) -> str:
             return before
     opening = line_text(doc, block.span.line)
     return opening[: len(opening) - len(opening.lstrip())] + "  "
+
+
+def setting_fix(description: str, doc: Document, found: Any, value: Any, project: Project) -> Fix | None:
+    """The safe fix giving a protection setting ``value``: Terraform only (a CloudFormation
+    template's settings, from ``facts.protection``, get none yet); None when no edit is sure."""
+    if not isinstance(doc, TerraformDocument) or not isinstance(found, Setting):
+        return None
+    return fix(description, Safety.SAFE, set_setting(doc, found, value, project))

@@ -77,8 +77,17 @@ def is_all_interfaces(host_ip: str) -> bool:
 
 
 def is_world(cidr: str) -> bool:
-    """``0.0.0.0/0``, ``::/0`` and the cloud words for "anywhere" (Azure ``*``/``Internet``)."""
-    return str(cidr).strip().lower() in WORLD_PREFIXES
+    """``0.0.0.0/0``, ``::/0`` (however written: ``0:0:0:0:0:0:0:0/0``) and the cloud words for
+    "anywhere" (Azure ``*``/``Internet``)."""
+    text = str(cidr).strip().lower()
+    if text in WORLD_PREFIXES:
+        return True
+    if not text.endswith("/0"):
+        return False
+    try:
+        return ipaddress.ip_network(text, strict=False).prefixlen == 0
+    except ValueError:
+        return False
 
 
 _PRIVATE = tuple(

@@ -49,6 +49,7 @@ SECRET_KINDS = frozenset(
         Kind.GITLAB_CI,
         Kind.ANSIBLE,
         Kind.OCTODNS_CONFIG,
+        Kind.CLOUDFORMATION,
     }
 )
 _CI_KINDS = frozenset({Kind.GITHUB_ACTIONS, Kind.GITLAB_CI})

@@ -182,7 +182,7 @@ class Permission(NamedTuple):
     unknown: tuple[str, ...]
     span: Span | None = None
     anchor: str = ""
-    origins: tuple[Origin, ...] = ()
+    origins: tuple[Origin | str, ...] = ()  # a template's parameter origins are written out (facts.cloudformation)
 
     @property
     def via(self) -> str:

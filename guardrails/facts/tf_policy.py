@@ -61,14 +61,14 @@ def policy(expr: Expr, scope: Module | Scope) -> Policy | None:
         if found is not None:
             return _from_data(*found, scope)
     if expr.kind == "call" and expr.value == "jsonencode" and len(expr.args) == 1:
-        return _from_json(_hcl_value(expr.args[0], scope))
+        return from_json(_hcl_value(expr.args[0], scope))
     if expr.kind == "template" and "${" not in str(expr.value):
         text = str(expr.value)
     else:
         resolved = scope.resolve(expr)
         text = resolved.value if resolved.known and isinstance(resolved.value, str) else ""
     try:
-        return _from_json(json.loads(text)) if text else None
+        return from_json(json.loads(text)) if text else None
     except ValueError:
         return None
 
@@ -105,7 +105,7 @@ def _listed(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
 
 
-def _from_json(data: Any) -> Policy | None:
+def from_json(data: Any) -> Policy | None:
     if not isinstance(data, dict):
         return None
     found = Policy([], "")

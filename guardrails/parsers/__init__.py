@@ -45,6 +45,7 @@ _MODULES: dict[Kind, str] = {
     Kind.RESOLVED_CONF: "resolver_conf",
     Kind.DNSMASQ_CONF: "resolver_conf",
     Kind.COREFILE: "resolver_conf",
+    Kind.CLOUDFORMATION: "cloudformation",
 }
 
 

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from guardrails.documents import TerraformDocument
-from guardrails.facts.stateful import GITLAB_2017, describe, is_false, is_zero, unsafe_settings
-from guardrails.fixes import fix
-from guardrails.model import Category, Finding, Kind, Safety, Severity
+from guardrails.facts.protection import describe, unsafe_settings
+from guardrails.facts.stateful import GITLAB_2017, is_false, is_zero
+from guardrails.model import Category, Document, Finding, Kind, Safety, Severity
 from guardrails.rule import Bad, Good, Rule, RuleContext
-from guardrails.terraform_fixes import set_setting
+from guardrails.terraform_fixes import setting_fix
 
 #: Where a retention of 0 turns automated backups off. Aurora, DocumentDB and Neptune
 #: clusters accept 1-35 only, so 0 cannot be written there. ElastiCache
@@ -32,7 +31,7 @@ class TerraformBackupsDisabled(Rule):
     title = "Database automated backups disabled (retention period 0)"
     category = Category.DESTRUCTIVE_OPERATION
     severity = Severity.HIGH
-    kinds = frozenset({Kind.TERRAFORM, Kind.TERRAFORM_JSON})
+    kinds = frozenset({Kind.TERRAFORM, Kind.TERRAFORM_JSON, Kind.CLOUDFORMATION})
     incidents = (GITLAB_2017,)
     rationale = (
         "`backup_retention_period = 0` on `aws_db_instance` (and `automated_snapshot_retention_period = 0` on "
@@ -41,7 +40,8 @@ class TerraformBackupsDisabled(Rule):
         "outage turned into data loss because the backups everyone assumed existed did not. Values are "
         "resolved through variables, locals, tfvars and module calls; read replicas (`replicate_source_db` naming a "
         "source), whose source keeps the backups, are skipped; `replicate_source_db = var.x` with a null default "
-        "is a primary."
+        "is a primary. CloudFormation's `BackupRetentionPeriod` (RDS) and `AutomatedSnapshotRetentionPeriod` "
+        "(Redshift) are judged the same way, for production (docs/cloudformation.md)."
     )
     remediation = (
         "Keep a retention period of at least 7 days in production (`backup_retention_period = 7`), and test "
@@ -68,6 +68,13 @@ class TerraformBackupsDisabled(Rule):
             5,
             note="Cloud SQL backups switched off",
         ),
+        Bad(
+            "db.json",
+            '{"AWSTemplateFormatVersion": "2010-09-09",\n "Resources": {"Db": {"Type": "AWS::RDS::DBInstance",\n'
+            '  "Properties": {"Engine": "mysql", "DeletionProtection": true,\n   "BackupRetentionPeriod": "0"}}}}\n',
+            4,
+            note="a JSON CloudFormation template",
+        ),
     )
     good = (
         Good("main.tf", 'resource "aws_db_instance" "main" {\n  backup_retention_period = 7\n}\n'),
@@ -89,9 +96,17 @@ class TerraformBackupsDisabled(Rule):
             'resource "aws_elasticache_replication_group" "cache" {\n  snapshot_retention_limit = 0\n}\n',
             note="a cache, out of scope",
         ),
+        Good(
+            "db.yaml",
+            "Resources:\n  Replica:\n    Type: AWS::RDS::DBInstance\n    Properties:\n"
+            "      SourceDBInstanceIdentifier: !Ref Primary\n      BackupRetentionPeriod: 0\n"
+            "  Primary:\n    Type: AWS::RDS::DBInstance\n    DeletionPolicy: Snapshot\n    Properties:\n"
+            "      DeletionProtection: true\n",
+            note="a CloudFormation read replica",
+        ),
     )
 
-    def check(self, doc: TerraformDocument, ctx: RuleContext) -> Iterator[Finding]:  # type: ignore[override]
+    def check(self, doc: Document, ctx: RuleContext) -> Iterator[Finding]:
         found_settings = [
             *((s, _RETENTION_DAYS) for s in unsafe_settings(doc, ctx.project, _PATHS, None, is_zero)),
             *((s, True) for s in unsafe_settings(doc, ctx.project, _SWITCHES, None, is_false)),
@@ -100,7 +115,7 @@ class TerraformBackupsDisabled(Rule):
             message = (
                 f"{describe(found)}: {found.name} {found.where}; automated backups and point-in-time recovery are off"
             )
-            remedy = fix("turn automated backups on", Safety.SAFE, set_setting(doc, found, value, ctx.project))
+            remedy = setting_fix("turn automated backups on", doc, found, value, ctx.project)
             yield self.finding(
                 doc, found.span, message, anchor=found.anchor, ctx=ctx, related=found.related, fix=remedy
             )

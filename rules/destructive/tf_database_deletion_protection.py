@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from guardrails.documents import TerraformDocument
-from guardrails.facts.stateful import DIGITALOCEAN_2017, GITLAB_2017, describe, is_true, unsafe_settings
-from guardrails.fixes import fix
-from guardrails.model import Category, Finding, Kind, Safety, Severity
+from guardrails.facts.protection import describe, unsafe_settings
+from guardrails.facts.stateful import DIGITALOCEAN_2017, GITLAB_2017, is_true
+from guardrails.model import Category, Document, Finding, Kind, Safety, Severity
 from guardrails.rule import Bad, Good, Rule, RuleContext
-from guardrails.terraform_fixes import set_setting
+from guardrails.terraform_fixes import setting_fix
 
 _TYPES = ("aws_db_instance", "aws_rds_cluster", "aws_docdb_cluster", "aws_neptune_cluster")
 
@@ -20,7 +19,7 @@ class TerraformDatabaseDeletionProtection(Rule):
     title = "AWS database without deletion protection"
     category = Category.DESTRUCTIVE_OPERATION
     severity = Severity.HIGH
-    kinds = frozenset({Kind.TERRAFORM, Kind.TERRAFORM_JSON})
+    kinds = frozenset({Kind.TERRAFORM, Kind.TERRAFORM_JSON, Kind.CLOUDFORMATION})
     incidents = (DIGITALOCEAN_2017, GITLAB_2017)
     rationale = (
         "`deletion_protection` defaults to false on `aws_db_instance`, `aws_rds_cluster`, `aws_docdb_cluster` "
@@ -30,7 +29,10 @@ class TerraformDatabaseDeletionProtection(Rule):
         "until someone turns it off on purpose. Values are resolved through variable defaults, locals and "
         "tfvars (a production-named .tfvars wins); an unresolvable value is not reported. Read replicas "
         "(`replicate_source_db`, `replication_source_identifier` naming a source) hold a copy and are not "
-        "reported; a source from a variable whose default is null is a primary, and is."
+        "reported; a source from a variable whose default is null is a primary, and is. CloudFormation templates "
+        "(`AWS::RDS::DBInstance`, `AWS::RDS::DBCluster`, `AWS::DocDB::DBCluster`, `AWS::Neptune::DBCluster`, "
+        "`DeletionProtection`) are judged for production: a production parameter file beside the template, else "
+        "the production value a condition names, else the defaults (docs/cloudformation.md)."
     )
     remediation = (
         "Set `deletion_protection = true` on production databases (or from a variable whose production "
@@ -64,6 +66,15 @@ class TerraformDatabaseDeletionProtection(Rule):
             extra={"variables.tf": 'variable "replicate_source_db" {\n  type    = string\n  default = null\n}\n'},
             note="a module input that is null by default: a primary unless the caller names a source",
         ),
+        Bad(
+            "db.yaml",
+            "Parameters:\n  Protect:\n    Type: String\n    Default: 'true'\nResources:\n  Db:\n"
+            "    Type: AWS::RDS::DBInstance\n    Properties:\n      Engine: postgres\n"
+            "      DeletionProtection: !Ref Protect\n",
+            10,
+            extra={"prod.json": '[{"ParameterKey": "Protect", "ParameterValue": "false"}]\n'},
+            note="CloudFormation: the default is safe, the production parameter file beside the template is not",
+        ),
     )
     good = (
         Good(
@@ -85,17 +96,23 @@ class TerraformDatabaseDeletionProtection(Rule):
             '  instance_class      = "db.t3.micro"\n}\n',
             note="a read replica holds a copy",
         ),
+        Good(
+            "db.yaml",
+            "Parameters:\n  Env:\n    Type: String\n    Default: dev\nConditions:\n"
+            "  IsProd: !Equals [!Ref Env, prod]\nResources:\n  Db:\n    Type: AWS::RDS::DBCluster\n"
+            "    Properties:\n      Engine: aurora-postgresql\n      DeletionProtection: !If [IsProd, true, false]\n",
+            note="CloudFormation: the condition picks true in production",
+        ),
     )
 
-    def check(self, doc: TerraformDocument, ctx: RuleContext) -> Iterator[Finding]:  # type: ignore[override]
+    def check(self, doc: Document, ctx: RuleContext) -> Iterator[Finding]:
         paths = dict.fromkeys(_TYPES, "deletion_protection")
         for found in unsafe_settings(doc, ctx.project, paths, False, lambda v: not is_true(v)):
             message = (
-                f"{describe(found)}: deletion_protection {found.where}; a destroy, a forced replacement "
+                f"{describe(found)}: {found.name} {found.where}; a destroy, a forced replacement "
                 "or any API client with these credentials can delete the database and its automated backups"
             )
-            edits = set_setting(doc, found, True, ctx.project)
-            remedy = fix("turn deletion protection on", Safety.SAFE, edits)
+            remedy = setting_fix("turn deletion protection on", doc, found, True, ctx.project)
             yield self.finding(
                 doc, found.span, message, anchor=found.anchor, ctx=ctx, related=found.related, fix=remedy
             )

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from guardrails.rules.dns.incidents import AWS_S3_2017, SLACK_2021, SLACK_STATUS_2021
 
-from guardrails.documents import TerraformDocument, ZoneDocument
+from guardrails.documents import TerraformDocument, TreeDocument, ZoneDocument
 from guardrails.facts import dns
 from guardrails.facts.terraform import module_for
 from guardrails.model import Category, Document, Finding, Kind, Severity
@@ -25,7 +25,7 @@ class StatusPageOnProductDns(Rule):
     title = "Status page hostname served from the product's own DNS zone"
     category = Category.DNS_SINGLE_POINT_OF_FAILURE
     severity = Severity.MEDIUM
-    kinds = frozenset({Kind.TERRAFORM, Kind.TERRAFORM_JSON, Kind.ZONE})
+    kinds = frozenset({Kind.TERRAFORM, Kind.TERRAFORM_JSON, Kind.ZONE, Kind.CLOUDFORMATION})
     incidents = (SLACK_2021, SLACK_STATUS_2021, AWS_S3_2017)
     rationale = (
         "A status page exists for the moment the product is down. `status.example.com` is resolved through the "
@@ -33,7 +33,9 @@ class StatusPageOnProductDns(Rule):
         "2021) takes the status page down too, exactly when customers look for it; AWS's 2017 dashboard "
         "shared the S3 it reported on. Reported: a record whose first label is `status` (or `statuspage`, "
         "`status-page`) in a public zone declared in the same Terraform module or zone file, unless the zone "
-        "itself is a dedicated status domain (its first label contains 'status', e.g. example-status.com)."
+        "itself is a dedicated status domain (its first label contains 'status', e.g. example-status.com). "
+        "CloudFormation's Route 53 record sets are read the same way (the zone from `HostedZoneName`, or a "
+        "hosted zone of the template)."
     )
     remediation = (
         "Serve the status page from a separate domain (`examplestatus.com`, not `status.example.com`) hosted "
@@ -41,6 +43,14 @@ class StatusPageOnProductDns(Rule):
     )
     bad = (
         Bad("dns.tf", _ZONE.replace("EXTRA", "") + _STATUS, 7, note="status.example.com in the product zone"),
+        Bad(
+            "dns.yaml",
+            "Resources:\n  Status:\n    Type: AWS::Route53::RecordSet\n    Properties:\n"
+            "      HostedZoneName: example.com.\n      Name: status.example.com.\n      Type: CNAME\n"
+            "      TTL: '3600'\n      ResourceRecords: [example.statuspage.io]\n",
+            6,
+            note="CloudFormation",
+        ),
         Bad(
             "db.example.com",
             "$ORIGIN example.com.\n$TTL 86400\n"
@@ -65,6 +75,13 @@ class StatusPageOnProductDns(Rule):
             _ZONE.replace("EXTRA", "") + _STATUS.replace('"status"', '"statsd"'),
             note="statsd is not a status page",
         ),
+        Good(
+            "dns.yaml",
+            "Resources:\n  Status:\n    Type: AWS::Route53::RecordSet\n    Properties:\n"
+            "      HostedZoneName: examplestatus.com.\n      Name: status.examplestatus.com.\n      Type: CNAME\n"
+            "      TTL: '3600'\n      ResourceRecords: [example.statuspage.io]\n",
+            note="CloudFormation: a dedicated status domain",
+        ),
     )
 
     def check(self, doc: Document, ctx: RuleContext) -> Iterator[Finding]:
@@ -72,6 +89,27 @@ class StatusPageOnProductDns(Rule):
             yield from self._zone(doc, ctx)
         elif isinstance(doc, TerraformDocument):
             yield from self._terraform(doc, ctx)
+        elif isinstance(doc, TreeDocument):
+            yield from self._template(doc, ctx)
+
+    def _template(self, doc: TreeDocument, ctx: RuleContext) -> Iterator[Finding]:
+        from guardrails.facts import cloudformation  # templates only: its tables cost start-up time
+
+        for record in cloudformation.records(doc, ctx.project):
+            name = record.node.key_node("Name")
+            if name is None or not record.name or record.private_zone or not dns.status_host(record.name):
+                continue
+            zone = record.zone or (record.name.split(".", 1)[1] if record.name.count(".") >= 2 else "")
+            if not zone or dns.dedicated_status_domain(zone):
+                continue
+            yield self.finding(
+                doc,
+                name.span,
+                f"{record.label} puts the status page {record.name} in the product zone {zone}: when {zone}'s DNS "
+                "fails, the status page fails with it",
+                anchor=record.label,
+                ctx=ctx,
+            )
 
     def _terraform(self, doc: TerraformDocument, ctx: RuleContext) -> Iterator[Finding]:
         module = module_for(doc, ctx.project)

@@ -7,10 +7,10 @@ from pathlib import PurePosixPath
 
 from guardrails.rules.dns.incidents import CLOUDFLARE_SERVFAIL_2021, FACEBOOK_2021
 
-from guardrails.documents import TerraformDocument
+from guardrails.documents import TerraformDocument, TreeDocument
 from guardrails.facts import dns
 from guardrails.facts.terraform import Module, module_for
-from guardrails.model import Category, Edit, Finding, Kind, Safety, Severity, Span
+from guardrails.model import Category, Document, Edit, Finding, Kind, Safety, Severity, Span
 from guardrails.project import Project
 from guardrails.rule import Bad, Good, Place, Rule, RuleContext
 from guardrails.terraform_fixes import add_attribute, set_value
@@ -24,7 +24,7 @@ class TerraformShortDnsTtl(Rule):
     title = "Terraform DNS record with a TTL shorter than the minimum for its type"
     category = Category.SHORT_DNS_TTL
     severity = Severity.MEDIUM
-    kinds = frozenset({Kind.TERRAFORM, Kind.TERRAFORM_JSON})
+    kinds = frozenset({Kind.TERRAFORM, Kind.TERRAFORM_JSON, Kind.CLOUDFORMATION})
     incidents = (FACEBOOK_2021, CLOUDFLARE_SERVFAIL_2021)
     rationale = (
         "A resolver keeps an answer for its TTL, then asks the authoritative servers again. When those "
@@ -39,7 +39,9 @@ class TerraformShortDnsTtl(Rule):
         "answer loopback or private addresses, records of private zones and names (or files) classified "
         "non-production (dev, staging, test...). A record at 60 s or less and an NS set below an hour are "
         "reported one by one; the other short records of one module (directory) are one finding, at the shortest, with "
-        "every record in its related locations."
+        "every record in its related locations. CloudFormation's `AWS::Route53::RecordSet` and each entry of an "
+        "`AWS::Route53::RecordSetGroup` are judged by the same policy (per template), `TTL` evaluated for "
+        "production; alias records have no TTL."
     )
     remediation = (
         "Raise the TTL to at least the minimum for the record type (an hour; RFC 1034 asks for days). Lower it "
@@ -81,6 +83,14 @@ class TerraformShortDnsTtl(Rule):
             '  name   = "www"\n  value  = "192.0.2.10"\n}\n',
             1,
             note="digitalocean_record defaults to 1800 s when ttl is absent",
+        ),
+        Bad(
+            "dns.yaml",
+            "Resources:\n  Www:\n    Type: AWS::Route53::RecordSet\n    Properties:\n"
+            "      HostedZoneName: example.com.\n      Name: www.example.com.\n      Type: A\n      TTL: '60'\n"
+            "      ResourceRecords: [192.0.2.10]\n",
+            8,
+            note="CloudFormation: TTL is a string there",
         ),
     )
     good = (
@@ -141,7 +151,15 @@ class TerraformShortDnsTtl(Rule):
         ),
     )
 
-    def check(self, doc: TerraformDocument, ctx: RuleContext) -> Iterator[Finding]:  # type: ignore[override]
+    def check(self, doc: Document, ctx: RuleContext) -> Iterator[Finding]:
+        if isinstance(doc, TreeDocument):
+            policy = dns.TtlPolicy.from_options(ctx.options)
+            short = list(_template_records(doc, ctx, policy))
+            yield from dns.ttl_findings(self, dns.ttl_reports(short, policy, f"template {doc.path}"), ctx)
+        elif isinstance(doc, TerraformDocument):
+            yield from self._terraform(doc, ctx)
+
+    def _terraform(self, doc: TerraformDocument, ctx: RuleContext) -> Iterator[Finding]:
         here = doc.host.path
         mine = [report for report in self._module_reports(doc, ctx) if report.first.place.path == here]
         yield from dns.ttl_findings(self, mine, ctx)
@@ -208,3 +226,30 @@ def _raise_ttl(
     if record.ttl_attr is None:
         return add_attribute(doc, record.block, "ttl", str(minimum))
     return set_value(doc.path, record.ttl_attr, ttl.resolved, minimum, project)
+
+
+def _template_records(doc: TreeDocument, ctx: RuleContext, policy: dns.TtlPolicy) -> Iterator[dns.ShortTtl]:
+    from guardrails.facts import cloudformation  # templates only: its tables cost start-up time
+
+    for record in cloudformation.records(doc, ctx.project):
+        ttl = record.ttl.as_int()
+        if record.alias or ttl is None or not record.type or (record.routing and policy.exempt_routing):
+            continue
+        if record.name and policy.exempt_name(record.name):
+            continue
+        private = "a private zone" if record.private_zone else ""
+        private = private or ("private addresses" if dns.private_answers(record.answers) else "")
+        if policy.outside((record.name,), doc.path, private):
+            continue
+        verdict = policy.evaluate(record.type, ttl)
+        if verdict is None:
+            continue
+        node = record.node.get("TTL")
+        written = cloudformation.written(node) if node is not None else str(ttl)
+        yield dns.ShortTtl(
+            Place.of(doc, node.span if node is not None else record.node.span),
+            verdict,
+            f"{record.label} ({record.name + ', ' if record.name else ''}{record.type})",
+            f"TTL: {written} gives a TTL of {dns.human(ttl)}{record.ttl.via}",
+            record.label,
+        )

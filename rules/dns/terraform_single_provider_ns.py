@@ -6,10 +6,10 @@ from collections.abc import Iterator
 
 from guardrails.rules.dns.incidents import DYN_2016, FACEBOOK_2021
 
-from guardrails.documents import Block, TerraformDocument
+from guardrails.documents import Block, TerraformDocument, TreeDocument
 from guardrails.facts import dns
 from guardrails.facts.terraform import Module, module_for
-from guardrails.model import Category, Finding, Kind, Severity, Span
+from guardrails.model import Category, Document, Finding, Kind, Severity, Span
 from guardrails.rule import Bad, Good, Rule, RuleContext
 
 # Registrar resources whose ``nameservers`` list is what the TLD delegates to.
@@ -35,7 +35,7 @@ class TerraformSingleProviderNameservers(Rule):
     title = "Domain or NS delegation served by a single DNS provider"
     category = Category.DNS_SINGLE_POINT_OF_FAILURE
     severity = Severity.MEDIUM
-    kinds = frozenset({Kind.TERRAFORM, Kind.TERRAFORM_JSON})
+    kinds = frozenset({Kind.TERRAFORM, Kind.TERRAFORM_JSON, Kind.CLOUDFORMATION})
     incidents = (DYN_2016, FACEBOOK_2021)
     rationale = (
         "In October 2016 a DDoS on Dyn made every domain that used Dyn as its only DNS provider unresolvable; "
@@ -48,7 +48,9 @@ class TerraformSingleProviderNameservers(Rule):
         "sets (`aws_route53_record`, `google_dns_record_set`, `azurerm_dns_ns_record`). A sub-zone delegated to "
         "the one provider that already serves its parent (a Route 53 record set pointing at Route 53 servers) adds "
         "no point of failure of its own and is not reported: the domain is reported once, at the registrar or "
-        "the apex NS set. A single nameserver is high severity; one provider medium."
+        "the apex NS set. A single nameserver is high severity; one provider medium. CloudFormation NS record "
+        "sets (`AWS::Route53::RecordSet`, `AWS::Route53::RecordSetGroup`) are judged the same way; "
+        "`!GetAtt Zone.NameServers` of a hosted zone is Route 53's delegation set."
     )
     remediation = (
         "Serve the zone from two independent DNS providers (primary plus secondary, or multi-provider with the "
@@ -56,6 +58,14 @@ class TerraformSingleProviderNameservers(Rule):
     )
     bad = (
         Bad("registrar.tf", _DYN.replace("EXTRA", ""), 4, note="Dyn 2016: every nameserver is Dyn"),
+        Bad(
+            "zone.yaml",
+            "Resources:\n  Team:\n    Type: AWS::Route53::RecordSet\n    Properties:\n"
+            "      HostedZoneName: example.com.\n      Name: team.example.com.\n      Type: NS\n      TTL: '172800'\n"
+            "      ResourceRecords:\n        - ns1.dnsimple.com.\n        - ns2.dnsimple.com\n",
+            9,
+            note="CloudFormation: a sub-zone delegated to another single provider",
+        ),
         Bad(
             "delegation.tf",
             'resource "aws_route53_record" "shop" {\n  zone_id = aws_route53_zone.main.zone_id\n'
@@ -100,7 +110,44 @@ class TerraformSingleProviderNameservers(Rule):
         ),
     )
 
-    def check(self, doc: TerraformDocument, ctx: RuleContext) -> Iterator[Finding]:  # type: ignore[override]
+    def check(self, doc: Document, ctx: RuleContext) -> Iterator[Finding]:
+        if isinstance(doc, TreeDocument):
+            yield from self._template(doc, ctx)
+        elif isinstance(doc, TerraformDocument):
+            yield from self._terraform(doc, ctx)
+
+    def _template(self, doc: TreeDocument, ctx: RuleContext) -> Iterator[Finding]:
+        """NS record sets of a template: a Route 53 zone, so a delegation to Route 53 below the apex
+        is its parent's provider again (see ``_same_as_parent``)."""
+        from guardrails.facts import cloudformation  # templates only: its tables cost start-up time
+
+        evaluator = cloudformation.first_scenario(doc, ctx.project)
+        for record in cloudformation.records(doc, ctx.project):
+            listed = cloudformation.nameservers(record, evaluator) if record.type == "NS" else None
+            if not listed:
+                continue
+            servers = [
+                dns.NameServer(label, provider, many) if provider else dns.host_server(label)
+                for label, provider, many in listed
+            ]
+            verdict = dns.judge_nameservers(servers)
+            if verdict is None:
+                continue
+            apex = bool(record.zone) and record.name == record.zone
+            if not verdict.single and verdict.culprit == NS_RECORD_SETS["aws_route53_record"][2] and not apex:
+                continue
+            span = record.node.key_node("ResourceRecords").span  # type: ignore[union-attr]
+            yield self.finding(
+                doc,
+                span,
+                f"{record.label} (NS {record.name or '?'}) delegates to {verdict.reason}: when {verdict.culprit} is "
+                "unreachable or under attack (Dyn 2016, Facebook 2021), the name stops resolving once caches expire",
+                anchor=record.label,
+                ctx=ctx,
+                severity=Severity.HIGH if verdict.single else None,
+            )
+
+    def _terraform(self, doc: TerraformDocument, ctx: RuleContext) -> Iterator[Finding]:
         module = module_for(doc, ctx.project)
         for block in doc.resources():
             found = self._servers(block, module)

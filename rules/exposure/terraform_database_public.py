@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from guardrails.documents import Block, TerraformDocument
+from guardrails.documents import Block, TerraformDocument, TreeDocument
 from guardrails.facts import terraform
 from guardrails.facts.datastores import NEWSBLUR
 from guardrails.facts.network import ipv4_range_size, is_world
@@ -18,7 +18,7 @@ from guardrails.facts.tf_network import (
 )
 from guardrails.facts.tf_providers import provider_default
 from guardrails.fixes import fix
-from guardrails.model import Category, Finding, Kind, Safety, Severity
+from guardrails.model import Category, Document, Finding, Kind, Safety, Severity
 from guardrails.rule import Bad, Good, Rule, RuleContext
 from guardrails.terraform_fixes import set_setting
 
@@ -32,7 +32,7 @@ class TerraformDatabasePubliclyAccessible(Rule):
     title = "Managed database reachable from the internet"
     category = Category.EXPOSED_DATASTORE
     severity = Severity.HIGH
-    kinds = frozenset({Kind.TERRAFORM})
+    kinds = frozenset({Kind.TERRAFORM, Kind.CLOUDFORMATION})
     incidents = (NEWSBLUR,)
     rationale = (
         "A managed database is on the internet when it has a public address AND its network rules let the "
@@ -44,7 +44,9 @@ class TerraformDatabasePubliclyAccessible(Rule):
         "whitelist (`security_ips`) of 0.0.0.0/0 (high with a public connection, medium otherwise). A public address "
         "behind groups that admit only listed addresses or other groups is how a bastion in another account "
         "reaches the database, and is not reported; groups defined outside the module are reported at medium. "
-        "The only thing left between the data and the internet is a password."
+        "The only thing left between the data and the internet is a password. CloudFormation's "
+        "`PubliclyAccessible` on `AWS::RDS::DBInstance` and `AWS::Redshift::Cluster` is judged the same way, with "
+        "the template's security groups (`VPCSecurityGroups`), for production (docs/cloudformation.md)."
     )
     remediation = (
         "Keep databases on private subnets (`publicly_accessible = false`, `ipv4_enabled = false` with "
@@ -75,6 +77,15 @@ class TerraformDatabasePubliclyAccessible(Rule):
             '        name  = "all"\n        value = "0.0.0.0/0"\n      }\n    }\n  }\n}\n',
             8,
         ),
+        Bad(
+            "db.yaml",
+            "Resources:\n  Db:\n    Type: AWS::RDS::DBInstance\n    Properties:\n      Engine: mysql\n"
+            "      PubliclyAccessible: true\n      VPCSecurityGroups: [!GetAtt DbGroup.GroupId]\n  DbGroup:\n"
+            "    Type: AWS::EC2::SecurityGroup\n    Properties:\n      SecurityGroupIngress:\n"
+            "        - {IpProtocol: tcp, FromPort: 3306, ToPort: 3306, CidrIp: 0.0.0.0/0}\n",
+            6,
+            note="CloudFormation: the group admits the internet on 3306",
+        ),
     )
     good = (
         Good(
@@ -98,9 +109,42 @@ class TerraformDatabasePubliclyAccessible(Rule):
             '  end_ip_address   = "0.0.0.0"\n}\n',
             note="0.0.0.0-0.0.0.0 means Azure services, not the internet",
         ),
+        Good(
+            "db.yaml",
+            "Resources:\n  Db:\n    Type: AWS::RDS::DBInstance\n    Properties:\n      Engine: postgres\n"
+            "      PubliclyAccessible: true\n      VPCSecurityGroups: [!Ref DbGroup]\n  DbGroup:\n"
+            "    Type: AWS::EC2::SecurityGroup\n    Properties:\n      SecurityGroupIngress:\n"
+            "        - {IpProtocol: tcp, FromPort: 5432, ToPort: 5432, CidrIp: 10.0.0.0/8}\n",
+            note="CloudFormation: a public address, but the group admits only an internal range",
+        ),
     )
 
-    def check(self, doc: TerraformDocument, ctx: RuleContext) -> Iterator[Finding]:  # type: ignore[override]
+    def check(self, doc: Document, ctx: RuleContext) -> Iterator[Finding]:
+        if isinstance(doc, TerraformDocument):
+            yield from self._terraform(doc, ctx)
+        elif isinstance(doc, TreeDocument):
+            from guardrails.facts import cloudformation  # templates only: its tables cost start-up time
+
+            for public in cloudformation.public_databases(doc, ctx.project):
+                if public.reach.open is False:
+                    continue
+                shown = cloudformation.written(public.node)
+                which = "" if shown == "true" else f", which is true{public.value.via}"
+                what = f"{public.resource.describe()} sets PubliclyAccessible = {shown}{which}"
+                if public.reach.open:
+                    message = f"{what} and {public.reach.reason}: the database is on the internet"
+                else:
+                    message = f"{what}, but {public.reach.reason}: check that none admits 0.0.0.0/0 or ::/0"
+                yield self.finding(
+                    doc,
+                    public.node.span,
+                    message,
+                    anchor=f"{public.resource.logical_id}.PubliclyAccessible",
+                    ctx=ctx,
+                    severity=Severity.HIGH if public.reach.open else Severity.MEDIUM,
+                )
+
+    def _terraform(self, doc: TerraformDocument, ctx: RuleContext) -> Iterator[Finding]:
         for instance in terraform.resources(doc, ctx.project, *_PUBLICLY_ACCESSIBLE):
             yield from self._public_address(doc, instance, ctx)
         module = terraform.module_for(doc, ctx.project)

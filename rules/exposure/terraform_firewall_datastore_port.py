@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from guardrails.documents import Block, TerraformDocument
+from guardrails.documents import Block, TerraformDocument, TreeDocument
 from guardrails.facts import terraform, tf_security_group
 from guardrails.facts.datastores import DATASTORES_OPTION_HELP, NEWSBLUR, configured, signature_ports
 from guardrails.facts.tf_network import (
@@ -18,7 +18,7 @@ from guardrails.facts.tf_network import (
     value,
     world,
 )
-from guardrails.model import Category, Finding, Kind, Severity, Span
+from guardrails.model import Category, Document, Finding, Kind, Severity, Span
 from guardrails.rule import Bad, Good, Option, Rule, RuleContext
 
 _AZURE_RULE_ATTRS = ("source_address_prefix", "source_address_prefixes")
@@ -36,15 +36,19 @@ class TerraformFirewallOpensDatastorePort(Rule):
     title = "Firewall rule opens a datastore port to 0.0.0.0/0"
     category = Category.EXPOSED_DATASTORE
     severity = Severity.HIGH
-    kinds = frozenset({Kind.TERRAFORM})
+    kinds = frozenset({Kind.TERRAFORM, Kind.CLOUDFORMATION})
     incidents = (NEWSBLUR,)
     rationale = (
-        "An AWS security group, GCP firewall or Azure NSG rule from 0.0.0.0/0, ::/0, `*` or `Internet` on 5432, "
+        "An AWS security group (Terraform, or CloudFormation's `AWS::EC2::SecurityGroup` `SecurityGroupIngress` "
+        "and `AWS::EC2::SecurityGroupIngress`), GCP firewall or Azure NSG rule from 0.0.0.0/0, ::/0, `*` or "
+        "`Internet` on 5432, "
         "3306, 6379, 27017, 9200... puts the datastore in front of every scanner on the internet; a range or "
         "protocol -1 (all ports) that covers the port does the same, and so do the inputs of the "
         'terraform-aws-modules/security-group module (`ingress_with_cidr_blocks` with `rule = "postgresql-tcp"`, '
-        "`ingress_rules` with `ingress_cidr_blocks`, its `//modules/redis` sub-modules). NewsBlur lost its "
-        "database hours after 27017 became reachable. Checkov and Trivy only flag SSH/RDP and all-ports rules."
+        "`ingress_rules` with `ingress_cidr_blocks`, its `//modules/redis` sub-modules). A CloudFormation group "
+        "that only load balancers use is left out: a load balancer answers on its listener ports only. NewsBlur "
+        "lost its database hours after 27017 became reachable. Checkov and Trivy only flag SSH/RDP and all-ports "
+        "rules."
     )
     remediation = (
         "Allow the datastore port only from the application's security group (`referenced_security_group_id`, "
@@ -66,6 +70,14 @@ class TerraformFirewallOpensDatastorePort(Rule):
             '  source_ranges = [var.anywhere]\n}\n\nvariable "anywhere" {\n  default = "0.0.0.0/0"\n}\n',
             6,
         ),
+        Bad(
+            "sg.yaml",
+            "Resources:\n  DbGroup:\n    Type: AWS::EC2::SecurityGroup\n    Properties:\n"
+            "      GroupDescription: db\n      SecurityGroupIngress:\n        - IpProtocol: tcp\n"
+            "          FromPort: 6379\n          ToPort: 6379\n          CidrIp: 0.0.0.0/0\n",
+            10,
+            note="CloudFormation",
+        ),
     )
     good = (
         Good(
@@ -75,11 +87,41 @@ class TerraformFirewallOpensDatastorePort(Rule):
             '    to_port     = 5432\n    protocol    = "tcp"\n    cidr_blocks = ["10.0.0.0/16"]\n  }\n}\n',
             note="443 to the world, 5432 only from the VPC",
         ),
+        Good(
+            "sg.yaml",
+            "Resources:\n  DbIngress:\n    Type: AWS::EC2::SecurityGroupIngress\n    Properties:\n"
+            "      GroupId: !Ref DbGroup\n      IpProtocol: tcp\n      FromPort: 5432\n      ToPort: 5432\n"
+            "      SourceSecurityGroupId: !Ref AppGroup\n",
+            note="CloudFormation: only the application's group",
+        ),
     )
 
-    def check(self, doc: TerraformDocument, ctx: RuleContext) -> Iterator[Finding]:  # type: ignore[override]
-        module = terraform.module_for(doc, ctx.project)
+    def check(self, doc: Document, ctx: RuleContext) -> Iterator[Finding]:
         ports = signature_ports(configured(ctx.options))
+        if isinstance(doc, TerraformDocument):
+            yield from self._terraform(doc, ports, ctx)
+        elif isinstance(doc, TreeDocument):
+            from guardrails.facts import cloudformation  # templates only: its tables cost start-up time
+
+            balancers = cloudformation.load_balancer_groups(doc, ctx.project)
+            for permission in cloudformation.permissions(doc, ctx.project):
+                if permission.group in balancers:
+                    continue
+                if permission.world and permission.ports is not None and permission.span is not None:
+                    yield from self._report(
+                        doc,
+                        permission.owner,
+                        permission.span,
+                        list(permission.world),
+                        permission.via,
+                        [permission.ports],
+                        ports,
+                        ctx,
+                        permission.anchor,
+                    )
+
+    def _terraform(self, doc: TerraformDocument, ports: dict[int, str], ctx: RuleContext) -> Iterator[Finding]:
+        module = terraform.module_for(doc, ctx.project)
         if any(b.labels[0] in _AWS_TYPES for b in doc.resources()):
             for permission in network_for(doc, ctx.project).permissions_in(doc.path):
                 if permission.world and permission.ports is not None and permission.span is not None:
@@ -119,7 +161,7 @@ class TerraformFirewallOpensDatastorePort(Rule):
 
     def _report(
         self,
-        doc: TerraformDocument,
+        doc: Document,
         address: str,
         span: Span,
         sources: list[str],

@@ -4,15 +4,25 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from guardrails.documents import Attribute, Block, TerraformDocument
+from guardrails.documents import Attribute, Block, TerraformDocument, TreeDocument
 from guardrails.facts import terraform
 from guardrails.facts.datastores import NEWSBLUR
-from guardrails.facts.tf_policy import open_to_anyone, policy
-from guardrails.model import Category, Finding, Kind, Severity
+from guardrails.facts.tf_policy import from_json, open_to_anyone, policy
+from guardrails.model import Category, Document, Finding, Kind, Severity
 from guardrails.rule import Bad, Good, Rule, RuleContext
 
 _DOMAINS = ("aws_elasticsearch_domain", "aws_opensearch_domain")
 _POLICIES = ("aws_elasticsearch_domain_policy", "aws_opensearch_domain_policy")
+
+
+def _public(domain: Block) -> bool:
+    """No ``vpc_options`` and no fine-grained access control switched on (literally): with it, every
+    request must authenticate as an internal user or an IAM principal, whatever the policy says."""
+    if domain.child("vpc_options") is not None:
+        return False
+    security = domain.child("advanced_security_options")
+    enabled = security.get("enabled") if security is not None else None
+    return enabled is None or enabled.expr.literal() is not True
 
 
 class TerraformSearchDomainOpenPolicy(Rule):
@@ -21,7 +31,7 @@ class TerraformSearchDomainOpenPolicy(Rule):
     title = "Elasticsearch/OpenSearch domain policy allows anyone, outside a VPC"
     category = Category.EXPOSED_DATASTORE
     severity = Severity.CRITICAL
-    kinds = frozenset({Kind.TERRAFORM})
+    kinds = frozenset({Kind.TERRAFORM, Kind.CLOUDFORMATION})
     incidents = (NEWSBLUR,)
     rationale = (
         "A domain with a public endpoint (no `vpc_options`) whose access policy (JSON, `jsonencode` or a "
@@ -29,7 +39,11 @@ class TerraformSearchDomainOpenPolicy(Rule):
         "(an `aws:SourceIp` allowlist short of 0.0.0.0/0, `aws:PrincipalOrgID`, an account or VPC endpoint; "
         "`aws:SecureTransport` does not) accepts unsigned requests from the whole internet: anyone can "
         "read, write and delete the indices. Open Elasticsearch clusters are among the most wiped and ransomed "
-        "datastores, as open MongoDB was for NewsBlur."
+        "datastores, as open MongoDB was for NewsBlur. CloudFormation's `AWS::OpenSearchService::Domain` and "
+        "`AWS::Elasticsearch::Domain` (`AccessPolicies` without `VPCOptions`) are read the same way; a principal "
+        "or condition from an intrinsic function that cannot be evaluated is not `*`. A domain with fine-grained "
+        "access control on (`advanced_security_options { enabled = true }`, `AdvancedSecurityOptions: "
+        "{Enabled: true}`) makes every request authenticate, so its open policy is not reported."
     )
     remediation = (
         "Put the domain in a VPC (`vpc_options`), name the IAM principals that may call it, or add a "
@@ -54,6 +68,15 @@ class TerraformSearchDomainOpenPolicy(Rule):
             "  access_policies = data.aws_iam_policy_document.open.json\n}\n",
             10,
         ),
+        Bad(
+            "search.yaml",
+            "Resources:\n  Logs:\n    Type: AWS::OpenSearchService::Domain\n    Properties:\n"
+            "      AccessPolicies:\n        Version: '2012-10-17'\n        Statement:\n          - Effect: Allow\n"
+            "            Principal: {AWS: '*'}\n            Action: 'es:*'\n"
+            "            Resource: !Sub 'arn:aws:es:${AWS::Region}:${AWS::AccountId}:domain/logs/*'\n",
+            5,
+            note="CloudFormation",
+        ),
     )
     good = (
         Good(
@@ -72,20 +95,54 @@ class TerraformSearchDomainOpenPolicy(Rule):
             "POLICY\n}\n",
             note="an IP condition",
         ),
+        Good(
+            "search.tf",
+            'resource "aws_opensearch_domain" "logs" {\n  domain_name = "logs"\n  advanced_security_options {\n'
+            "    enabled                        = true\n    internal_user_database_enabled = true\n  }\n"
+            '  access_policies = jsonencode({\n    Statement = [{ Effect = "Allow", Principal = { AWS = "*" }, '
+            'Action = "es:*", Resource = "*" }]\n  })\n}\n',
+            note="fine-grained access control: the open policy is the one AWS documents for it",
+        ),
+        Good(
+            "search.yaml",
+            "Resources:\n  Logs:\n    Type: AWS::OpenSearchService::Domain\n    Properties:\n"
+            "      AccessPolicies:\n        Statement:\n          - Effect: Allow\n"
+            "            Principal: {AWS: !GetAtt Reader.Arn}\n            Action: 'es:ESHttpGet'\n",
+            note="CloudFormation: one named role",
+        ),
     )
 
-    def check(self, doc: TerraformDocument, ctx: RuleContext) -> Iterator[Finding]:  # type: ignore[override]
+    def check(self, doc: Document, ctx: RuleContext) -> Iterator[Finding]:
+        if isinstance(doc, TreeDocument):
+            from guardrails.facts import cloudformation  # templates only: its tables cost start-up time
+
+            for domain, node, policy in cloudformation.public_search_policies(doc, ctx.project):
+                found = from_json(policy)
+                if found is not None and any(open_to_anyone(s) for s in found.statements):
+                    yield self.finding(
+                        doc,
+                        node.span,
+                        f"{domain.logical_id} AccessPolicies allow Principal * without a condition that narrows the "
+                        "callers, on a public endpoint (no VPCOptions): anyone on the internet can read and delete "
+                        "the indices",
+                        anchor=f"{domain.logical_id}.AccessPolicies",
+                        ctx=ctx,
+                    )
+        elif isinstance(doc, TerraformDocument):
+            yield from self._terraform(doc, ctx)
+
+    def _terraform(self, doc: TerraformDocument, ctx: RuleContext) -> Iterator[Finding]:
         module = terraform.module_for(doc, ctx.project)
         for block in doc.resources(*_DOMAINS):
             attr = block.get("access_policies")
-            if attr is not None and block.child("vpc_options") is None:
+            if attr is not None and _public(block):
                 yield from self._policy(doc, block, attr, module, ctx)
         for block in doc.resources(*_POLICIES):
             attr = block.get("access_policies")
             if attr is None:
                 continue
             domain = self._domain(doc, block, ctx)
-            if domain is not None and domain.child("vpc_options") is None:
+            if domain is not None and _public(domain):
                 yield from self._policy(doc, block, attr, module, ctx)
 
     def _policy(
