@@ -20,7 +20,6 @@ from pathlib import PurePosixPath
 
 from guardrails import templates
 from guardrails.documents import TreeDocument
-from guardrails.facts import ansible_keywords, octodns
 from guardrails.facts.shells import SHEBANG_SHELLS, program_name
 from guardrails.model import Kind, Node
 from guardrails.templates import Template
@@ -44,6 +43,11 @@ _EXACT: dict[str, Kind] = {
 # The names kustomize reads in a directory (api/konfig ``RecognizedKustomizationFileNames``):
 # a kustomization is Kubernetes configuration whether or not it writes apiVersion and kind.
 KUSTOMIZATION_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
+
+
+def is_kustomization(path: str) -> bool:
+    return PurePosixPath(path).name in KUSTOMIZATION_FILES
+
 
 _SUFFIXES: list[tuple[str, Kind]] = [
     (".tfvars.json", Kind.TFVARS),
@@ -368,6 +372,8 @@ def refine(doc: TreeDocument) -> Kind:
         and any(v.is_map and (v.get("image") is not None or v.get("build") is not None) for _, _, v in services.items())
     ):
         return Kind.COMPOSE
+    from guardrails.facts import octodns  # YAML only: its records cost every other kind start-up time
+
     if len(roots) == 1 == len(doc.roots) and octodns.is_config(roots[0]):
         return Kind.OCTODNS_CONFIG
     if len(roots) == 1 == len(doc.roots) and octodns.is_zone(roots[0]):
@@ -389,6 +395,8 @@ def _is_ansible(doc: TreeDocument) -> bool:
     items = doc.roots[0].elements()
     if not items or not all(item.is_map for item in items):
         return False
+    from guardrails.facts import ansible_keywords  # lists of mappings only
+
     keys = [[key for key, _, _ in item.items()] for item in items]
     if ansible_keywords.is_playbook(keys):
         return True
@@ -398,6 +406,8 @@ def _is_ansible(doc: TreeDocument) -> bool:
 
 
 def _is_task(keys: list[str], any_module: bool) -> bool:
+    from guardrails.facts import ansible_keywords
+
     if any(key in ansible_keywords.BLOCK_SECTIONS for key in keys):
         return "block" in keys
     others = [key for key in keys if not ansible_keywords.is_task_keyword(key)]

@@ -117,7 +117,7 @@ FILES = {
     'exposure/k8s_datastore_auth_disabled.py': 5907,
     'exposure/k8s_datastore_host_network.py': 5149,
     'exposure/k8s_service_datastore.py': 14312,
-    'exposure/server_without_auth.py': 7201,
+    'exposure/server_without_auth.py': 7543,
     'exposure/terraform_database_public.py': 15718,
     'exposure/terraform_firewall_datastore_port.py': 10532,
     'exposure/terraform_search_domain_open.py': 9795,

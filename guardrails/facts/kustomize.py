@@ -28,7 +28,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from guardrails.detect import KUSTOMIZATION_FILES
+from guardrails.detect import KUSTOMIZATION_FILES, is_kustomization
 from guardrails.documents import TreeDocument
 from guardrails.documents.dotenv import DotenvDocument
 from guardrails.facts.kubernetes import Manifest, objects
@@ -67,10 +67,6 @@ _GENERATORS = (("configMapGenerator", "ConfigMap", "data"), ("secretGenerator", 
 # Bases deeper than this are left out (a chain of bases is never this long by design).
 _MAX_DEPTH = 16
 _REMOTE = re.compile(r"^(?:[a-z][a-z0-9+.-]*://|git@|github\.com/|gitlab\.com/|bitbucket\.org/)", re.IGNORECASE)
-
-
-def is_kustomization(path: str) -> bool:
-    return PurePosixPath(path).name in KUSTOMIZATION_FILES
 
 
 def is_component(doc: TreeDocument) -> bool:

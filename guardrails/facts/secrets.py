@@ -21,17 +21,19 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 from urllib.parse import urlsplit
 
+from guardrails.detect import is_kustomization
 from guardrails.discover import discover, display_path
 from guardrails.documents import DotenvDocument, Expr, TerraformDocument, TreeDocument
 from guardrails.facts.environments import PRODUCTION, Environments, ci_jobs, job_environment
-from guardrails.facts.kubernetes import decode_base64, objects
-from guardrails.facts.kustomize import Build, build, is_kustomization
 from guardrails.model import Document, Kind, Node, Span
 from guardrails.project import Project
 from guardrails.rule import Place
+
+if TYPE_CHECKING:
+    from guardrails.facts import kustomize
 
 # Kinds whose files can carry a secret value or a secret-manager reference.
 SECRET_KINDS = frozenset(
@@ -365,6 +367,8 @@ class _Collector:
                 self.tree(item, f"{label}[{index}]", key, env, secret_object)
 
     def kubernetes(self, root: Node, env: str | None) -> None:
+        from guardrails.facts.kubernetes import decode_base64
+
         kind = root.get("kind")
         meta = root.get("metadata")
         name = meta.get("name") if meta is not None else None
@@ -383,9 +387,11 @@ class _Collector:
             if key not in ("metadata", "apiVersion", "kind", "status"):
                 self.tree(node, f"{prefix} {key}", key, env)
 
-    def generated(self, found: Build, env: str | None, project: Project) -> None:
+    def generated(self, found: kustomize.Build, env: str | None, project: Project) -> None:
         """The ConfigMap and Secret values a kustomization writes (its generators' literals,
         ``envs`` and ``files``, its patches); an ``.env`` file it reads is extracted as itself."""
+        from guardrails.facts.kubernetes import decode_base64
+
         for obj in found.objects:
             kind = obj.get("kind")
             if kind is None or kind.text not in ("ConfigMap", "Secret"):
@@ -509,12 +515,14 @@ def extract(doc: Document, envs: Environments, path: str | None = None, project:
     elif isinstance(doc, TerraformDocument):
         collector.terraform(doc, env)
     elif isinstance(doc, TreeDocument) and doc.kind is Kind.KUBERNETES:
+        from guardrails.facts import kubernetes, kustomize  # Kubernetes only: their records cost start-up time
+
         if is_kustomization(doc.path):
-            found = build(doc, project) if project is not None else None
+            found = kustomize.build(doc, project) if project is not None else None
             if found is not None and project is not None:
                 collector.generated(found, env, project)
         else:
-            for obj in objects(doc):
+            for obj in kubernetes.objects(doc):
                 collector.kubernetes(obj, env)
     elif isinstance(doc, TreeDocument):
         for root in doc.roots:

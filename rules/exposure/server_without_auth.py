@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING, cast
 from guardrails.documents import ShellDocument, instance_of
 from guardrails.facts.datastores import DATASTORES_OPTION_HELP, NEWSBLUR, Datastore, configured, server_command
 from guardrails.facts.docker_run import unwrap
-from guardrails.facts.server_configs import exposures
 from guardrails.model import Category, Document, Finding, Kind, Severity, Span
 from guardrails.rule import Bad, Good, Option, Rule, RuleContext
 
@@ -17,6 +16,10 @@ if TYPE_CHECKING:
 
 # Embedded shell of these hosts is judged by the rules that know how they are published.
 _HOSTS_ELSEWHERE = frozenset({Kind.COMPOSE, Kind.KUBERNETES})
+
+
+# The datastores' own configuration files (guardrails.facts.server_configs reads them).
+_SERVER_CONFIGS = frozenset({Kind.REDIS_CONF, Kind.PG_HBA, Kind.MYSQL_CNF, Kind.MONGOD_CONF, Kind.ELASTICSEARCH_YML})
 
 
 class DatastoreServerWithoutAuth(Rule):
@@ -90,15 +93,18 @@ class DatastoreServerWithoutAuth(Rule):
     )
 
     def check(self, doc: Document, ctx: RuleContext) -> Iterator[Finding]:
-        for found in exposures(doc, ctx.project):
-            yield self.finding(
-                doc,
-                found.span,
-                f"{found.store} {found.listen} with authentication off: {found.auth}",
-                anchor=found.anchor,
-                ctx=ctx,
-                severity=found.severity,
-            )
+        if doc.kind in _SERVER_CONFIGS:
+            from guardrails.facts.server_configs import exposures  # its tables cost other kinds start-up time
+
+            for found in exposures(doc, ctx.project):
+                yield self.finding(
+                    doc,
+                    found.span,
+                    f"{found.store} {found.listen} with authentication off: {found.auth}",
+                    anchor=found.anchor,
+                    ctx=ctx,
+                    severity=found.severity,
+                )
         extra = configured(ctx.options)
         if isinstance(doc, ShellDocument):
             if doc.parent is not None and doc.host.kind in _HOSTS_ELSEWHERE:
