@@ -42,6 +42,18 @@ def _span(number: int, line: str) -> Span:
 _ESCAPES = {"n": "\n", "r": "\r", "t": "\t", "b": "\b", "a": "\a"}
 
 
+def _escape(line: str, i: int, quote: str) -> tuple[str, int] | None:
+    """The escape at ``line[i]`` inside ``quote``s (its text and length), as sdssplitargs reads it:
+    ``\\xHH`` and C escapes between double quotes, only ``\\'`` between single ones."""
+    if line[i] != "\\" or i + 1 >= len(line):
+        return None
+    if quote == "'":
+        return ("'", 2) if line[i + 1] == "'" else None
+    if line[i + 1] == "x" and i + 3 < len(line) and _is_hex(line[i + 2 : i + 4]):
+        return chr(int(line[i + 2 : i + 4], 16)), 4
+    return _ESCAPES.get(line[i + 1], line[i + 1]), 2
+
+
 def _redis(text: str) -> Iterator[ConfEntry]:
     """Redis reads a line as ``sdssplitargs`` words; a ``#`` opens a comment only as the
     line's first character (``requirepass a#b`` is a password with a ``#`` in it)."""
@@ -67,28 +79,13 @@ def _split_args(line: str, number: int, column: int) -> list[str]:
         quote = ""
         while i < n:
             char = line[i]
-            if quote == '"':
-                if char == "\\" and i + 3 < n and line[i + 1] == "x" and _is_hex(line[i + 2 : i + 4]):
-                    word.append(chr(int(line[i + 2 : i + 4], 16)))
-                    i += 4
+            if quote:
+                escaped = _escape(line, i, quote)
+                if escaped is not None:
+                    word.append(escaped[0])
+                    i += escaped[1]
                     continue
-                if char == "\\" and i + 1 < n:
-                    word.append(_ESCAPES.get(line[i + 1], line[i + 1]))
-                    i += 2
-                    continue
-                if char == '"':
-                    quote = ""
-                    i += 1
-                    if i < n and line[i] not in " \t\n\r\v\f":
-                        raise ParseError("closing quote must be followed by a space", number, column + i)
-                    break
-                word.append(char)
-            elif quote == "'":
-                if char == "\\" and i + 1 < n and line[i + 1] == "'":
-                    word.append("'")
-                    i += 2
-                    continue
-                if char == "'":
+                if char == quote:
                     quote = ""
                     i += 1
                     if i < n and line[i] not in " \t\n\r\v\f":

@@ -9,7 +9,6 @@ from guardrails.rules.dns.incidents import DYN_2016, FACEBOOK_2021
 from guardrails.documents import ConfDocument, ResolvDocument, TreeDocument
 from guardrails.embedded import pod_specs
 from guardrails.facts import compose, resolvers
-from guardrails.facts.kustomize import manifests
 from guardrails.model import Category, Document, Finding, Kind, Node, Severity, Span
 from guardrails.rule import Bad, Good, Rule, RuleContext
 
@@ -126,6 +125,8 @@ class SingleDnsResolver(Rule):
                 yield from self._report(doc, ctx, resolved, key.span, f"service '{name}' dns", f"services.{name}.dns")
 
     def _pods(self, doc: TreeDocument, ctx: RuleContext) -> Iterator[Finding]:
+        from guardrails.facts.kustomize import manifests  # Kubernetes only: compose scans skip its import
+
         for manifest in manifests(doc, ctx.project):
             for obj in manifest.objects:
                 for label, spec in pod_specs(obj):

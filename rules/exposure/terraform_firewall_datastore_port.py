@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from guardrails.documents import Block, TerraformDocument, TreeDocument
 from guardrails.facts import terraform, tf_security_group
 from guardrails.facts.datastores import DATASTORES_OPTION_HELP, NEWSBLUR, configured, signature_ports
 from guardrails.facts.tf_network import (
+    Permission,
     attr_strings,
     datastore_hits,
     describe_hits,
@@ -104,38 +105,13 @@ class TerraformFirewallOpensDatastorePort(Rule):
             from guardrails.facts import cloudformation  # templates only: its tables cost start-up time
 
             balancers = cloudformation.load_balancer_groups(doc, ctx.project)
-            for permission in cloudformation.permissions(doc, ctx.project):
-                if permission.group in balancers:
-                    continue
-                if permission.world and permission.ports is not None and permission.span is not None:
-                    yield from self._report(
-                        doc,
-                        permission.owner,
-                        permission.span,
-                        list(permission.world),
-                        permission.via,
-                        [permission.ports],
-                        ports,
-                        ctx,
-                        permission.anchor,
-                    )
+            permissions = [p for p in cloudformation.permissions(doc, ctx.project) if p.group not in balancers]
+            yield from self._permissions(doc, permissions, ports, ctx)
 
     def _terraform(self, doc: TerraformDocument, ports: dict[int, str], ctx: RuleContext) -> Iterator[Finding]:
         module = terraform.module_for(doc, ctx.project)
         if any(b.labels[0] in _AWS_TYPES for b in doc.resources()):
-            for permission in network_for(doc, ctx.project).permissions_in(doc.path):
-                if permission.world and permission.ports is not None and permission.span is not None:
-                    yield from self._report(
-                        doc,
-                        permission.owner,
-                        permission.span,
-                        list(permission.world),
-                        permission.via,
-                        [permission.ports],
-                        ports,
-                        ctx,
-                        permission.anchor,
-                    )
+            yield from self._permissions(doc, network_for(doc, ctx.project).permissions_in(doc.path), ports, ctx)
         for opening in tf_security_group.openings(doc, ctx.project):
             yield from self._report(
                 doc,
@@ -158,6 +134,24 @@ class TerraformFirewallOpensDatastorePort(Rule):
             elif kind == "azurerm_network_security_group":
                 for rule in block.children("security_rule"):
                     yield from self._azure(doc, block, rule, module, ports, ctx)
+
+    def _permissions(
+        self, doc: Document, permissions: Iterable[Permission], ports: dict[int, str], ctx: RuleContext
+    ) -> Iterator[Finding]:
+        """Security-group permissions (Terraform's or a template's: the same record) open to the world."""
+        for permission in permissions:
+            if permission.world and permission.ports is not None and permission.span is not None:
+                yield from self._report(
+                    doc,
+                    permission.owner,
+                    permission.span,
+                    list(permission.world),
+                    permission.via,
+                    [permission.ports],
+                    ports,
+                    ctx,
+                    permission.anchor,
+                )
 
     def _report(
         self,
