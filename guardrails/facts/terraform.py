@@ -684,13 +684,22 @@ def resources(doc: TerraformDocument, project: Project, *types: str) -> Iterator
                     yield Instance(block, child.path, scope)
 
 
-def scopes(doc: TerraformDocument, project: Project) -> Iterator[Scope]:
+def scopes(doc: TerraformDocument, project: Project) -> list[Scope]:
     """The module instances ``doc``'s calls create (a registry module with a table among
-    them), outermost first, each with its call's inputs bound."""
-    root = module_for(doc, project).root
-    for block in doc.blocks:
-        if block.type == "module" and block.labels:
-            yield from _called(Call(block, doc.path, root), project, 1)
+    them), outermost first, each with its call's inputs bound: found once per document,
+    since every Terraform rule walks them."""
+    key = ("terraform-scopes", doc.path)
+    found = project.cache.get(key)
+    if found is None:
+        root = module_for(doc, project).root
+        found = [
+            scope
+            for block in doc.blocks
+            if block.type == "module" and block.labels
+            for scope in _called(Call(block, doc.path, root), project, 1)
+        ]
+        project.cache[key] = found
+    return found
 
 
 def _called(call: Call, project: Project, depth: int) -> Iterator[Scope]:
