@@ -18,10 +18,12 @@ import hashlib
 import hmac
 import json
 import os
+import stat
 from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 from typing import Any, NamedTuple
 
+from guardrails.discover import inside, real_path
 from guardrails.model import Category, Document, Edit, Finding, Fix, Incident, Safety, Severity, Span
 from guardrails.project import Project
 
@@ -37,14 +39,12 @@ def digest(data: bytes) -> str:
 def file_state(root: Path, cwd: Path, display: str) -> str | None:
     """What ``Project.document`` would see at ``display``: the content hash, or None when
     it would return nothing (missing, a symlink, outside the root)."""
-    absolute = cwd / display
+    absolute = os.path.join(cwd, display)
     try:
-        if absolute.is_symlink() or not absolute.is_file():
+        if not stat.S_ISREG(os.lstat(absolute).st_mode) or not inside(real_path(Path(absolute)), root):
             return None
-        real = absolute.resolve()
-        if real != root and root not in real.parents:
-            return None
-        return digest(absolute.read_bytes())
+        with open(absolute, "rb") as handle:
+            return digest(handle.read())
     except OSError:
         return None
 

@@ -353,10 +353,13 @@ def scan_files(
     max_size = engine.settings.max_file_size
     outcomes: dict[str, FileResult] = {}
     todo: list[Work] = []
-    for candidate in candidates:
-        content = _content(candidate.path, max_size) if cache is not None else None
+    contents = [_content(candidate.path, max_size) if cache is not None else None for candidate in candidates]
+    for candidate, content in zip(candidates, contents, strict=True):
+        # Every file is hashed before any lookup: an entry's dependencies (a group of hundreds
+        # of files) are then checked against these states, not read and hashed a second time.
         if cache is not None and content is not None and not candidate.explicit and not candidate.path.is_symlink():
             cache.seed(candidate.display, content)  # found by walking the tree: inside the root
+    for candidate, content in zip(candidates, contents, strict=True):
         hit = cache.lookup(candidate.display, content) if cache is not None and content is not None else None
         if hit is None:
             todo.append(Work(candidate.path, candidate.display, content))
