@@ -909,6 +909,10 @@ def public_search_policies(doc: TreeDocument, project: Project) -> Iterator[tupl
         yield resource, resource.properties.key_node("AccessPolicies") or node, policy  # type: ignore[union-attr]
 
 
+#: The property that gives a database a public address.
+PUBLICLY_ACCESSIBLE = "PubliclyAccessible"
+
+
 class PublicDatabase(NamedTuple):
     """A database with ``PubliclyAccessible`` true in production, and whether the internet reaches it."""
 
@@ -1045,6 +1049,14 @@ class Record(NamedTuple):
     @property
     def alias(self) -> bool:
         return self.node.get("AliasTarget") is not None
+
+    @property
+    def ttl_node(self) -> Node | None:
+        return self.node.get("TTL")
+
+    @property
+    def name_key(self) -> Node | None:
+        return self.node.key_node("Name")
 
 
 def records(doc: TreeDocument, project: Project) -> Iterator[Record]:

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from guardrails.documents import TerraformDocument
-from guardrails.facts.stateful import GITLAB_2017, describe, is_true, unsafe_settings
-from guardrails.fixes import fix
-from guardrails.model import Category, Finding, Kind, Safety, Severity
+from guardrails.facts.protection import describe, unsafe_settings
+from guardrails.facts.stateful import GITLAB_2017, is_true
+from guardrails.model import Category, Document, Finding, Kind, Safety, Severity
 from guardrails.rule import Bad, Good, Rule, RuleContext
-from guardrails.terraform_fixes import set_setting
+from guardrails.terraform_fixes import setting_fix
 
 
 class TerraformS3ForceDestroy(Rule):
@@ -18,7 +17,7 @@ class TerraformS3ForceDestroy(Rule):
     title = "S3 bucket with force_destroy = true"
     category = Category.DESTRUCTIVE_OPERATION
     severity = Severity.HIGH
-    kinds = frozenset({Kind.TERRAFORM, Kind.TERRAFORM_JSON})
+    kinds = frozenset({Kind.TERRAFORM, Kind.TERRAFORM_JSON, Kind.PULUMI})
     incidents = (GITLAB_2017,)
     rationale = (
         "S3 refuses to delete a bucket that still holds objects; `force_destroy = true` (default false) makes "
@@ -52,13 +51,13 @@ class TerraformS3ForceDestroy(Rule):
         ),
     )
 
-    def check(self, doc: TerraformDocument, ctx: RuleContext) -> Iterator[Finding]:  # type: ignore[override]
+    def check(self, doc: Document, ctx: RuleContext) -> Iterator[Finding]:
         for found in unsafe_settings(doc, ctx.project, {"aws_s3_bucket": "force_destroy"}, False, is_true):
             message = (
-                f"{describe(found)}: force_destroy {found.where}; a destroy or a replacement deletes "
+                f"{describe(found)}: {found.name} {found.where}; a destroy or a replacement deletes "
                 "every object and version in the bucket"
             )
-            remedy = fix("turn force_destroy off", Safety.SAFE, set_setting(doc, found, False, ctx.project))
+            remedy = setting_fix("turn force_destroy off", doc, found, False, ctx.project)
             yield self.finding(
                 doc, found.span, message, anchor=found.anchor, ctx=ctx, related=found.related, fix=remedy
             )
