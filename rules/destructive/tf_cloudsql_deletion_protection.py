@@ -30,7 +30,9 @@ class TerraformCloudSqlDeletionProtection(Rule):
         "default protection stays on (that would flag almost every instance), an API flag from an "
         "unresolvable expression, or a read replica (`master_instance_name` naming a source, a "
         '`replica_configuration` block, `instance_type = "READ_REPLICA_INSTANCE"`), whose master holds the data '
-        "and the backups. `master_instance_name = var.x` with a null default is a primary and is judged."
+        "and the backups. `master_instance_name = var.x` with a null default is a primary and is judged. "
+        "Pulumi YAML programs' `gcp:sql:DatabaseInstance` (`deletionProtection`, "
+        "`settings.deletionProtectionEnabled`) are read the same way (docs/pulumi.md)."
     )
     remediation = (
         "Leave `deletion_protection` at its default (true) and set `settings { deletion_protection_enabled = "

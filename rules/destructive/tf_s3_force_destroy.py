@@ -23,7 +23,9 @@ class TerraformS3ForceDestroy(Rule):
         "S3 refuses to delete a bucket that still holds objects; `force_destroy = true` (default false) makes "
         "Terraform delete every object, every version included, first, so a destroy or a replacement "
         "(renaming the bucket) silently erases its content, backups included when the bucket holds them "
-        "(GitLab's were on S3). Values are resolved through variables, locals and tfvars."
+        "(GitLab's were on S3). Values are resolved through variables, locals and tfvars. Pulumi YAML "
+        "programs (`aws:s3:Bucket`/`BucketV2`, `forceDestroy`) too, unless `options.protect` or `retainOnDelete` "
+        "keeps Pulumi from deleting the bucket (docs/pulumi.md)."
     )
     remediation = (
         "Remove `force_destroy = true` from buckets holding data (or drive it from a variable whose "
@@ -48,6 +50,12 @@ class TerraformS3ForceDestroy(Rule):
             "  force_destroy = var.force_destroy\n}\n",
             extra={"variables.tf": 'variable "force_destroy" {\n  type    = bool\n  default = false\n}\n'},
             note="the usual module pattern: a variable that defaults to false",
+        ),
+        Good(
+            "Pulumi.yaml",
+            "name: logs\nruntime: yaml\nresources:\n  scratch:\n    type: aws:s3:BucketV2\n    properties:\n"
+            "      forceDestroy: true\n    options:\n      retainOnDelete: true\n",
+            note="Pulumi: retainOnDelete leaves the bucket and its objects in place when Pulumi deletes it",
         ),
     )
 

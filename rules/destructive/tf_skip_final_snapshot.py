@@ -30,7 +30,8 @@ class TerraformSkipFinalSnapshot(Rule):
         "copy away: one destroy, or one argument change that forces a replacement, and the data is gone, "
         "as GitLab found in 2017 when the backups it counted on did not exist. The default (false) keeps "
         "the snapshot. Peers do not check this (16 literal occurrences in six public repositories went "
-        "unflagged). Values are resolved through variables, locals and tfvars; read replicas (a source named in "
+        "unflagged). Values are resolved through variables, locals and tfvars (Pulumi YAML programs: the production "
+        "stack's config, `skipFinalSnapshot`, docs/pulumi.md); read replicas (a source named in "
         "`replicate_source_db` or `replication_source_identifier`) are skipped."
     )
     remediation = (

@@ -46,7 +46,8 @@ class TerraformDatabasePubliclyAccessible(Rule):
         "reaches the database, and is not reported; groups defined outside the module are reported at medium. "
         "The only thing left between the data and the internet is a password. CloudFormation's "
         "`PubliclyAccessible` on `AWS::RDS::DBInstance` and `AWS::Redshift::Cluster` is judged the same way, with "
-        "the template's security groups (`VPCSecurityGroups`), for production (docs/cloudformation.md)."
+        "the template's security groups (`VPCSecurityGroups`), for production (docs/cloudformation.md). "
+        "Pulumi YAML programs the same way (`publiclyAccessible`, `vpcSecurityGroupIds`; docs/pulumi.md)."
     )
     remediation = (
         "Keep databases on private subnets (`publicly_accessible = false`, `ipv4_enabled = false` with "
