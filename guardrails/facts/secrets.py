@@ -52,6 +52,7 @@ SECRET_KINDS = frozenset(
         Kind.ANSIBLE,
         Kind.OCTODNS_CONFIG,
         Kind.CLOUDFORMATION,
+        Kind.PULUMI,
         Kind.PULUMI_STACK,
     }
 )
