@@ -28,7 +28,13 @@ from guardrails.detect import is_pulumi_stack
 from guardrails.documents import TreeDocument
 from guardrails.facts.cloudformation import PublicDatabase, Setting, Value
 from guardrails.facts.network import ALL_PORTS, is_world, port_range
-from guardrails.facts.stateful import REPLICA_SOURCES, STATEFUL_TYPES, names_production
+from guardrails.facts.stateful import (
+    CLOUDSQL_REPLICA_BLOCK,
+    CLOUDSQL_REPLICA_TYPE,
+    REPLICA_SOURCES,
+    STATEFUL_TYPES,
+    names_production,
+)
 from guardrails.facts.tf_network import ENGINE_PORTS, REDSHIFT_PORT, Permission, Reach
 from guardrails.model import Node, Span
 from guardrails.project import Project
@@ -412,7 +418,13 @@ def _at(resource: Resource, path: str) -> tuple[Node | None, bool]:
 
 def is_read_replica(resource: Resource, evaluator: Evaluator) -> bool:
     """A replica names its source: a reference to a resource always has a value; a config
-    value or variable is evaluated, and an empty one makes a primary."""
+    value or variable is evaluated, and an empty one makes a primary. Cloud SQL also says it in
+    ``replicaConfiguration`` and ``instanceType``."""
+    if resource.terraform_type == "google_sql_database_instance" and (
+        resource.prop(camel(CLOUDSQL_REPLICA_BLOCK)) is not None
+        or evaluator.value(resource.prop("instanceType")).value == CLOUDSQL_REPLICA_TYPE
+    ):
+        return True
     source = REPLICA_SOURCES.get(resource.terraform_type or "")
     node = _at(resource, camel(source))[0] if source is not None else None
     if node is None:
@@ -733,14 +745,22 @@ def records(doc: TreeDocument, project: Project) -> Iterator[Record]:
         )
         answers, _ = evaluator.strings(props.get("records"))
         ttl = props.get("ttl")
+        zone_text = _text(zone_name.value).rstrip(".").lower() if zone_name is not None and zone_name.known else ""
         yield Record(
             resource,
             props,
             resource.logical_id,
-            _text(name.value).rstrip(".").lower() if name.known else "",
+            _fqdn(_text(name.value).rstrip(".").lower(), zone_text) if name.known else "",
             _text(rtype.value).upper() if rtype.known else "",
-            _text(zone_name.value).rstrip(".").lower() if zone_name is not None and zone_name.known else "",
+            zone_text,
             zone is not None and zone.prop("vpcs") is not None,
             evaluator.value(ttl) if ttl is not None else _unknown("no TTL"),
             answers,
         )
+
+
+def _fqdn(name: str, zone: str) -> str:
+    """A record's name as Route 53 completes it: ``www`` in zone ``example.com`` is ``www.example.com``."""
+    if not zone or not name or name == zone or name.endswith("." + zone):
+        return name
+    return f"{name}.{zone}"
