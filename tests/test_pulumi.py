@@ -60,6 +60,7 @@ _CONFIG = (
         ("x-${port}-y", (True, "x-5432-y")),
         ("$${protect}", (True, "${protect}")),
         ("${b.arn}", (False, None)),
+        ("${config.protect}", (False, None)),
         ("${b}", (False, None)),
         ("${pulumi.stack}", (True, "prod")),
         ("${pulumi.project}", (True, "shop")),
