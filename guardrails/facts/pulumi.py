@@ -107,11 +107,6 @@ def stack_name(path: str) -> str:
     return name[len("Pulumi.") :].rsplit(".", 1)[0]
 
 
-def is_ciphertext(node: Node) -> bool:
-    """``{secure: v1:...}``: an encrypted stack value."""
-    return node.is_map and node.get("secure") is not None
-
-
 # --------------------------------------------------------------------------- the program
 
 
