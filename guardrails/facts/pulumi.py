@@ -19,6 +19,7 @@ ciphertext: never read, never compared (Pulumi docs, "Configuration" and "Pulumi
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Iterator
 from pathlib import PurePosixPath
@@ -358,6 +359,24 @@ class Evaluator:
                 known.append(_text(found.value))
         return known, unknown
 
+    def data(self, node: Node, depth: int = 0) -> Any:
+        """Plain data with interpolations evaluated (a variable named alone is followed, ``fn::toJSON``
+        read as the data it encodes), unknown parts as ``<...>`` placeholders."""
+        if depth > _MAX_DEPTH:
+            return "<too deep>"
+        if node.is_map and len(node.value) == 1 and node.value[0][0].text.lower().startswith("fn::"):
+            name, arg = node.value[0][0].text, node.value[0][1]
+            return self.data(arg, depth + 1) if name.lower() == "fn::tojson" else f"<{name}>"
+        if node.is_map:
+            return {key: self.data(value, depth + 1) for key, _, value in node.items()}
+        if node.is_seq:
+            return [self.data(item, depth + 1) for item in node.elements()]
+        alone = re.fullmatch(r"\$\{\s*([A-Za-z0-9_-]+)\s*\}", node.text.strip()) if node.raw is not None else None
+        if alone is not None and alone.group(1) in self.program.variables:
+            return self.data(self.program.variables[alone.group(1)], depth + 1)
+        found = self.value(node, depth)
+        return found.value if found.known else f"<{written(node)}>"
+
     def protected(self, resource: Resource) -> bool:
         """``options.protect`` or ``options.retainOnDelete`` true: Pulumi will not delete it."""
         return any(self.flag(resource.option(name)) is True for name in ("protect", "retainOnDelete"))
@@ -674,6 +693,35 @@ def _database_port(resource: Resource, holder: Resource, evaluator: Evaluator) -
                 if str(engine.value).lower().startswith(prefix):
                     return number
     return None
+
+
+# --------------------------------------------------------------------------- search domains
+
+#: A domain's resource policy, and what puts its endpoint inside a VPC.
+ACCESS_POLICIES = "accessPolicies"
+VPC_OPTIONS = "vpcOptions"
+
+
+def public_search_policies(doc: TreeDocument, project: Project) -> Iterator[tuple[Resource, Node, Any]]:
+    """(domain, accessPolicies key, the policy as data) for OpenSearch and Elasticsearch domains with a
+    public endpoint (no ``vpcOptions``) and no fine-grained access control
+    (``advancedSecurityOptions.enabled``) in the first production stack."""
+    program, found_stacks = program_for(doc, project)
+    evaluator = Evaluator(program, found_stacks[0])
+    for resource in program.of_type("aws_opensearch_domain", "aws_elasticsearch_domain"):
+        node = resource.prop(ACCESS_POLICIES)
+        if node is None or resource.prop(VPC_OPTIONS) is not None:
+            continue
+        security = resource.prop("advancedSecurityOptions")
+        if evaluator.flag(security.get("enabled") if security is not None and security.is_map else None):
+            continue
+        policy = evaluator.data(node)
+        if isinstance(policy, str):
+            try:
+                policy = json.loads(policy)
+            except ValueError:
+                continue
+        yield resource, resource.properties.key_node(ACCESS_POLICIES) or node, policy  # type: ignore[union-attr]
 
 
 # --------------------------------------------------------------------------- Route 53
