@@ -1061,6 +1061,10 @@ class Record(NamedTuple):
     def name_key(self) -> Node | None:
         return self.node.key_node("Name")
 
+    @property
+    def records_key(self) -> Node | None:
+        return self.node.key_node("ResourceRecords")
+
 
 def records(doc: TreeDocument, project: Project) -> Iterator[Record]:
     """Every record set of the template, evaluated in its first production scenario."""

@@ -769,6 +769,10 @@ class Record(NamedTuple):
     def name_key(self) -> Node | None:
         return self.node.key_node("name")
 
+    @property
+    def records_key(self) -> Node | None:
+        return self.node.key_node("records")
+
 
 def records(doc: TreeDocument, project: Project) -> Iterator[Record]:
     """Every Route 53 record of the program, evaluated in its first production stack."""
@@ -800,6 +804,29 @@ def records(doc: TreeDocument, project: Project) -> Iterator[Record]:
             evaluator.value(ttl) if ttl is not None else _unknown("no TTL"),
             answers,
         )
+
+
+def first_scenario(doc: TreeDocument, project: Project) -> Evaluator:
+    program, found_stacks = program_for(doc, project)
+    return Evaluator(program, found_stacks[0])
+
+
+def nameservers(record: Record, evaluator: Evaluator) -> list[tuple[str, str, bool]] | None:
+    """An NS record's servers as (label, provider, a whole zone list), None when any is unknown.
+    ``${zone.nameServers}`` of an ``aws:route53:Zone`` of the program is Route 53's four servers."""
+    node = record.node.get("records")
+    if node is None:
+        return None
+    if node.is_scalar and isinstance(node.value, str) and "${" in node.value:
+        target = evaluator.program.resources.get(_target(node))
+        whole = re.fullmatch(r"\$\{\s*[A-Za-z0-9_-]+\.nameServers\s*\}", node.value.strip())
+        if target is not None and target.terraform_type == "aws_route53_zone" and whole:
+            return [(f"{target.logical_id}.nameServers", "Amazon Route 53", True)]
+        return None
+    known, unknown = evaluator.strings(node)
+    if unknown or not known:
+        return None
+    return [(host, "", False) for host in known]
 
 
 def _fqdn(name: str, zone: str) -> str:
