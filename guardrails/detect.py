@@ -357,7 +357,7 @@ _PULUMI_KEYS = frozenset(
 )  # fmt: skip
 #: A Pulumi type token: package, module (with an optional ``/file`` part; absent for a component of the
 #: package's index, ``random:RandomPassword``, ``eks:Cluster``), type.
-_PULUMI_TOKEN = re.compile(r"[a-z][a-z0-9-]*(:[A-Za-z0-9_./-]*)?:[A-Za-z][A-Za-z0-9]*")
+_PULUMI_TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9_-]*(:[A-Za-z0-9_./-]*)?:[A-Za-z][A-Za-z0-9_-]*")
 
 
 def is_pulumi_program(root: Node, path: str) -> bool:
