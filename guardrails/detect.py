@@ -147,6 +147,8 @@ def _yaml_kind(p: PurePosixPath, lower: str) -> Kind | str:
         return Kind.GITHUB_ACTIONS
     if lower in KUSTOMIZATION_FILES:
         return Kind.KUBERNETES
+    if is_pulumi_stack(p.name):
+        return Kind.PULUMI_STACK
     if len(parts) >= 3 and parts[-3:-1] == [".gitlab", "ci"]:
         return Kind.GITLAB_CI
     return Kind.YAML
@@ -353,6 +355,45 @@ def is_cloudformation(root: Node) -> bool:
     return any(t.text.startswith(_CFN_TYPE_PREFIXES) for t in types if t is not None)
 
 
+#: Pulumi YAML top-level keys (Pulumi YAML reference, and the project file's own: Pulumi.yaml).
+_PULUMI_KEYS = frozenset(
+    {"name", "runtime", "description", "config", "configuration", "variables", "resources", "outputs", "pulumi",
+     "main", "stackConfigDir", "backend", "options", "template", "plugins", "packages", "author", "license"}
+)  # fmt: skip
+#: A Pulumi type token: package, module (with an optional ``/file`` part; absent for a component of the
+#: package's index, ``random:RandomPassword``, ``eks:Cluster``), type.
+_PULUMI_TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9_-]*(:[A-Za-z0-9_./-]*)?:[A-Za-z][A-Za-z0-9_-]*")
+
+
+def is_pulumi_program(root: Node, path: str) -> bool:
+    """A Pulumi YAML program: only program keys at the top, a ``resources`` mapping whose every
+    entry is a mapping with a ``type`` token (``aws:s3:Bucket``), and ``runtime: yaml`` (or
+    ``runtime: {name: yaml}``) or the name ``Main.yaml``. A ``resources:`` of anything else (a
+    Serverless Framework file, a Kubernetes RBAC rule, an Ansible vars file) is not."""
+    if not root.is_map:
+        return False
+    keys = {key for key, _, _ in root.items()}
+    resources = root.get("resources")
+    if not keys <= _PULUMI_KEYS or resources is None or not resources.is_map or not resources.value:
+        return False
+    runtime = root.get("runtime")
+    if runtime is not None and runtime.is_map:
+        runtime = runtime.get("name")
+    named = PurePosixPath(path).name in ("Main.yaml", "Main.yml")
+    if not named and (runtime is None or not runtime.is_scalar or runtime.text != "yaml"):
+        return False
+    for _, _, entry in resources.items():
+        rtype = entry.get("type") if entry.is_map else None
+        if rtype is None or not rtype.is_scalar or not _PULUMI_TOKEN.fullmatch(rtype.text):
+            return False
+    return True
+
+
+def is_pulumi_stack(name: str) -> bool:
+    """``Pulumi.<stack>.yaml``: a stack's settings file, by the exact name Pulumi reads."""
+    return re.fullmatch(r"Pulumi\.[^/]+\.ya?ml", name) is not None
+
+
 def refine(doc: TreeDocument) -> Kind:
     """A generic YAML (or sniffed JSON) document's real kind, from its content."""
     roots = [r for r in doc.roots if r.is_map]
@@ -364,6 +405,8 @@ def refine(doc: TreeDocument) -> Kind:
         return doc.kind
     if len(doc.roots) == 1 and roots and is_cloudformation(roots[0]):
         return Kind.CLOUDFORMATION
+    if len(doc.roots) == 1 and roots and is_pulumi_program(roots[0], doc.path):
+        return Kind.PULUMI
     if _is_ansible(doc):
         return Kind.ANSIBLE
     if not roots:

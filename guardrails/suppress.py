@@ -49,6 +49,7 @@ YAML_KINDS = frozenset(
         Kind.MONGOD_CONF,
         Kind.ELASTICSEARCH_YML,
         Kind.NETPLAN,
+        Kind.PULUMI_STACK,
     }
     | REFINED_KINDS
 )

@@ -52,6 +52,8 @@ SECRET_KINDS = frozenset(
         Kind.ANSIBLE,
         Kind.OCTODNS_CONFIG,
         Kind.CLOUDFORMATION,
+        Kind.PULUMI,
+        Kind.PULUMI_STACK,
     }
 )
 _CI_KINDS = frozenset({Kind.GITHUB_ACTIONS, Kind.GITLAB_CI})
@@ -377,6 +379,25 @@ class _Collector:
             else:
                 self.tree(item, f"{label}[{index}]", key, env, secret_object)
 
+    def pulumi_stack(self, root: Node, env: str | None) -> None:
+        """A stack's ``config``: ``proj:dbPassword`` is read under its own name (``dbPassword``);
+        a ``secure:`` value is ciphertext, encrypted per stack, and never read."""
+        config = root.get("config")
+        for key, _, node in config.items() if config is not None and config.is_map else ():
+            self._plain_config(node, key, key.rpartition(":")[2], env)
+
+    def _plain_config(self, node: Node, label: str, key: str, env: str | None) -> None:
+        if node.is_map and node.get("secure") is not None:
+            return
+        if node.is_scalar:
+            self.add(label, key, node.text, node.span, env)
+        elif node.is_map:
+            for child_key, _, child in node.items():
+                self._plain_config(child, _join(label, child_key), child_key, env)
+        else:
+            for index, item in enumerate(node.elements()):
+                self._plain_config(item, f"{label}[{index}]", key, env)
+
     def kubernetes(self, root: Node, env: str | None) -> None:
         from guardrails.facts.kubernetes import decode_base64
 
@@ -537,7 +558,9 @@ def extract(doc: Document, envs: Environments, path: str | None = None, project:
                 collector.kubernetes(obj, env)
     elif isinstance(doc, TreeDocument):
         for root in doc.roots:
-            if doc.kind in _CI_KINDS and root.is_map:
+            if doc.kind is Kind.PULUMI_STACK and root.is_map:
+                collector.pulumi_stack(root, env)
+            elif doc.kind in _CI_KINDS and root.is_map:
                 collector.ci(root, doc.kind is Kind.GITHUB_ACTIONS, env, envs)
             else:
                 collector.tree(root, "", "", env)

@@ -140,8 +140,8 @@ REPLICA_SOURCES: dict[str, str] = {
     "google_sql_database_instance": "master_instance_name",
 }
 #: Cloud SQL also says it in a block of its own and in ``instance_type``.
-_CLOUDSQL_REPLICA_BLOCK = "replica_configuration"
-_CLOUDSQL_REPLICA_TYPE = "READ_REPLICA_INSTANCE"
+CLOUDSQL_REPLICA_BLOCK = "replica_configuration"
+CLOUDSQL_REPLICA_TYPE = "READ_REPLICA_INSTANCE"
 #: Reference heads that are inputs, not other resources: their value is resolved, not assumed.
 _INPUT_HEADS = frozenset({"var", "local", "each", "count", "self", "path", "terraform"})
 
@@ -165,10 +165,10 @@ def is_read_replica(block: Block, module: Module | Scope) -> bool:
         return True
     if block.labels[0] != "google_sql_database_instance":
         return False
-    if block.child(_CLOUDSQL_REPLICA_BLOCK) is not None:
+    if block.child(CLOUDSQL_REPLICA_BLOCK) is not None:
         return True
     instance_type = block.get("instance_type")
-    return instance_type is not None and module.resolve(instance_type.expr).value == _CLOUDSQL_REPLICA_TYPE
+    return instance_type is not None and module.resolve(instance_type.expr).value == CLOUDSQL_REPLICA_TYPE
 
 
 def is_replica_state(resource_type: str, values: Any) -> bool:
@@ -181,7 +181,7 @@ def is_replica_state(resource_type: str, values: Any) -> bool:
         return True
     if resource_type != "google_sql_database_instance":
         return False
-    return bool(values.get(_CLOUDSQL_REPLICA_BLOCK)) or values.get("instance_type") == _CLOUDSQL_REPLICA_TYPE
+    return bool(values.get(CLOUDSQL_REPLICA_BLOCK)) or values.get("instance_type") == CLOUDSQL_REPLICA_TYPE
 
 
 def _names_a_source(expr: Expr, module: Module | Scope) -> bool:
