@@ -592,7 +592,7 @@ def command_deployments(doc: ShellDocument, project: Project) -> list[Deployment
             else:
                 layers.append(Layer(doc, None, opaque=True))
         layers.extend(Layer(doc, entry.root) for entry in command.sets)
-        origin = f" (`helm {command.subcommand}`)"
+        origin = f" (`helm {command.subcommand}{' ' + command.release if command.release else ''}`)"
         reference = command.chart.value
         directory = _chart_directory(reference, working_directories(cmd, doc, project), project)
         if directory is not None:

@@ -149,7 +149,8 @@ def helm_command(cmd: ShellCommand, doc: ShellDocument) -> HelmCommand | None:
             i += 1
     if not 1 <= len(positionals) <= 2 or not positionals[-1].static:
         return None
-    found = HelmCommand(cmd, subcommand, positionals[-1], positionals[0].value if len(positionals) == 2 else "")
+    release = positionals[0].value if len(positionals) == 2 and positionals[0].static else ""
+    found = HelmCommand(cmd, subcommand, positionals[-1], release)
     for family in _SET_FLAGS:
         for name, value in flags:
             if name == family:
