@@ -16,14 +16,19 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 
 from guardrails.documents import ShellDocument, TreeDocument, Word, instance_of
 from guardrails.facts.helm_cli import UNKNOWN_TAG
 from guardrails.facts.kubernetes import string_map
 from guardrails.facts.load_balancers import SOURCE_RANGES_ANNOTATION, private_reason
 from guardrails.facts.network import is_private_cidr, is_world
-from guardrails.model import Document, Kind, Node, Span
+from guardrails.model import Document, Kind, LineMap, Node, ParseError, Span
 from guardrails.project import Project
+
+if TYPE_CHECKING:
+    from guardrails.documents import Block, Expr, TerraformDocument
+    from guardrails.facts.terraform import Module
 
 
 @dataclass(frozen=True, slots=True)
@@ -257,6 +262,10 @@ class Layer:
         return _walk(base, path) if base is not None else None
 
 
+# Template markers (Helm/helmfile ``{{ }}``, Terraform or envsubst ``${ }``): the value is unknown.
+_TEMPLATES = ("{{", "${")
+
+
 @dataclass(frozen=True, slots=True)
 class Value:
     """A value and the layer that sets it; ``path`` is the value path it was read at (a
@@ -273,7 +282,7 @@ class Value:
     @property
     def known(self) -> bool:
         """A scalar the scan can read: not a template, an expansion or an unknown file."""
-        return self.node.is_scalar and self.node.tag != UNKNOWN_TAG and "{{" not in self.text
+        return self.node.is_scalar and self.node.tag != UNKNOWN_TAG and not any(t in self.text for t in _TEMPLATES)
 
     @property
     def location(self) -> str:
@@ -458,9 +467,12 @@ def _values_root(doc: TreeDocument) -> Node | None:
 
 def deployments_of(doc: Document, project: Project) -> list[Deployment]:
     """The chart deployments ``doc`` takes part in: as a values file of a chart, as a
-    helmfile listing releases, or as a script running ``helm install``; none otherwise."""
+    helmfile listing releases, a script running ``helm install``, or Terraform
+    ``helm_release`` resources; none otherwise."""
     if instance_of(doc, "ShellDocument"):
         return command_deployments(doc, project)  # type: ignore[arg-type]
+    if instance_of(doc, "TerraformDocument"):
+        return release_deployments(doc, project)  # type: ignore[arg-type]
     if not isinstance(doc, TreeDocument):
         return []
     if doc.kind is Kind.HELM_VALUES:
@@ -609,6 +621,118 @@ def command_deployments(doc: ShellDocument, project: Project) -> list[Deployment
     return found
 
 
+def release_deployments(doc: TerraformDocument, project: Project) -> list[Deployment]:
+    """The datastore charts each Terraform ``helm_release`` deploys, with its ``values``
+    entries in order (``file(...)`` relative to the module, ``yamlencode({...})``, a YAML
+    heredoc), then its ``set`` and ``set_sensitive`` values, as the Helm provider merges them
+    (``set`` parsed like ``--set``, or like ``--set-string`` with ``type = "string"``)."""
+    from guardrails.facts.helm_cli import set_values
+    from guardrails.facts.terraform import attribute_value, module_for
+
+    module = module_for(doc, project)
+    directory = Path(doc.path).parent
+    found: list[Deployment] = []
+    for block in doc.resources("helm_release"):
+        chart, repository, version, release = (
+            attribute_value(block, name, module)[1] for name in ("chart", "repository", "version", "name")
+        )
+        if not chart.known or not isinstance(chart.value, str):
+            continue
+        layers: list[Layer] = []
+        values = block.get("values")
+        for item in values.expr.value if values is not None and values.expr.kind == "tuple" else []:
+            layers.append(_release_layer(doc, item, module, directory, project))
+        for kind in ("set", "set_sensitive"):
+            for entry in _set_entries(block, kind):
+                name, value, typed = (attribute_value(entry, key, module) for key in ("name", "value", "type"))
+                if not name[1].known or value[0] is None:
+                    continue
+                text = str(value[1].value).lower() if isinstance(value[1].value, bool) else str(value[1].value)
+                family = "--set-string" if typed[1].value == "string" else "--set"
+                unknown = [] if value[1].known else ["\x00"]
+                root = set_values(
+                    f"{name[1].value}={text if value[1].known else unknown[0]}", family, value[0].span, unknown
+                )
+                layers.append(Layer(doc, root) if root is not None else Layer(doc, None, opaque=True))
+        label = release.value if release.known and isinstance(release.value, str) else block.labels[-1]
+        origin = f" ({block.address})"
+        local = _chart_directory(chart.value, [project.cwd / directory], project)
+        if local is not None:
+            chart_node = _chart_yaml(project, local)
+            own = project.document(local / "values.yaml")
+            below = [Layer(own, _values_root(own))] if isinstance(own, TreeDocument) else []
+            if chart_node is not None:
+                found.extend(chart_deployments(project, local, chart_node, below + layers, label, origin))
+            continue
+        prefix, _, name = chart.value.rpartition("/")
+        where = repository.value if repository.known and isinstance(repository.value, str) else ""
+        row = chart_values(name, version.value if version.known and isinstance(version.value, str) else "")
+        if row is not None and _bitnami(where or prefix):
+            found.append(Deployment(row, label, layers, origin))
+    return found
+
+
+def _set_entries(block: Block, kind: str) -> list[Block]:
+    """``set { name value }`` blocks, or the provider 3 list attribute ``set = [{...}]``
+    (each object read as a block of attributes)."""
+    from guardrails.documents import Attribute, Block
+
+    entries = block.children(kind)
+    attribute = block.get(kind)
+    if attribute is not None and attribute.expr.kind == "tuple":
+        for item in attribute.expr.value:
+            if item.kind == "object":
+                attributes = {key: Attribute(key, expr, expr.span) for key, expr in item.value.items()}
+                entries.append(Block(kind, [], attributes, [], item.span))
+    return entries
+
+
+def _release_layer(doc: TerraformDocument, item: Expr, module: Module, directory: Path, project: Project) -> Layer:
+    """One entry of a ``helm_release``'s ``values`` list as a layer (opaque when unknown)."""
+    if item.kind == "call" and item.value == "file" and item.args:
+        target = item.args[0].text.strip('"').replace("${path.module}", ".")
+        if "${" not in target and not PurePosixPath(target).is_absolute():
+            source = project.document(project.cwd / directory / target)
+            if isinstance(source, TreeDocument):
+                return Layer(source, _values_root(source), cited=(doc, item.span))
+    elif item.kind == "call" and item.value == "yamlencode" and item.args and item.args[0].kind == "object":
+        return Layer(doc, _expr_node(item.args[0], module))
+    elif item.kind == "template" and item.text.startswith("<<") and "%{" not in item.value:
+        from guardrails.parsers import parse
+
+        try:
+            child = parse(doc.path, str(item.value), Kind.YAML)
+        except ParseError:
+            return Layer(doc, None, opaque=True)
+        host = doc.text.split("\n")
+        lines = []
+        for number, line in enumerate(str(item.value).split("\n"), start=item.span.line + 1):
+            written = host[number - 1] if number <= len(host) else ""
+            lines.append((number, len(written) - len(line) if line and written.endswith(line) else 0))
+        child.parent, child.line_map = doc, LineMap(lines)
+        if isinstance(child, TreeDocument):
+            return Layer(child, _values_root(child))
+    return Layer(doc, None, opaque=True)
+
+
+def _expr_node(expr: Expr, module: Module) -> Node:
+    """An HCL object or tuple as values nodes at their expressions' places; a value that
+    does not resolve is unknown."""
+    if expr.kind == "object":
+        return Node(
+            "map",
+            [(Node("scalar", key, item.span), _expr_node(item, module)) for key, item in expr.value.items()],
+            expr.span,
+        )
+    if expr.kind == "tuple":
+        return Node("seq", [_expr_node(item, module) for item in expr.value], expr.span)
+    resolved = module.resolve(expr)
+    if not resolved.known or isinstance(resolved.value, (dict, list)) or resolved.value is None:
+        return Node("scalar", "", expr.span, tag=UNKNOWN_TAG)
+    raw = str(resolved.value).lower() if isinstance(resolved.value, bool) else None
+    return Node("scalar", resolved.value, expr.span, raw=raw)
+
+
 def _chart_directory(reference: str, places: list[Path], project: Project) -> Path | None:
     """The chart directory of the repository a chart reference names, when one of the
     places the command may run from holds it (Helm tries a local path first)."""
@@ -628,7 +752,9 @@ def report_at(value: Value, doc: Document) -> tuple[Document, Span, str] | None:
     names the file's line); in a plain YAML file a helmfile lists. None when the check of
     another file reports it (a values file beside ``Chart.yaml`` reports its own values)."""
     layer = value.layer
-    if layer.doc is doc or (layer.doc.path == doc.path and layer.doc.parent is None and doc.parent is None):
+    if layer.doc is doc or layer.doc.parent is doc:
+        return layer.doc, value.node.span, ""
+    if layer.doc.path == doc.path and layer.doc.parent is None and doc.parent is None:
         return layer.doc, value.node.span, ""
     if layer.doc.kind is Kind.HELM_VALUES:
         return None

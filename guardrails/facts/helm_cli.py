@@ -188,13 +188,20 @@ class _InvalidSetError(ValueError):
 
 def _set_layer(family: str, word: Word, doc: ShellDocument) -> Node | None:
     """The values tree one ``--set``-family argument gives (None when Helm rejects it)."""
-    unknown = [*word.expansions, *_masked_expressions(doc, word)]
+    return set_values(word.value, family, word.span, [*word.expansions, *_masked_expressions(doc, word)])
+
+
+def set_values(text: str, family: str, span: Span, unknown: list[str]) -> Node | None:
+    """The values tree of one ``--set``-family argument ``text`` (None when Helm rejects it),
+    every node at ``span``; a key or value holding one of the ``unknown`` texts is unknown."""
     try:
-        pairs = _parse(word.value, family)
+        pairs = _parse(text, family)
     except _InvalidSetError:
         return None
     tree: dict[str | int, object] = {}
     for path, value in pairs:
+        if any(any(u in str(p) for u in unknown) for p in path):
+            continue  # the key itself is unknown
         if family == "--set-json" and isinstance(value, str) and not any(u in value for u in unknown):
             try:
                 value = json.loads(value)
@@ -204,10 +211,8 @@ def _set_layer(family: str, word: Word, doc: ShellDocument) -> Node | None:
             value = _UNKNOWN
         elif isinstance(value, str) and family not in ("--set-string", "--set-literal"):
             value = _typed(value)
-        if any(any(u in str(p) for u in unknown) for p in path):
-            continue  # the key itself is unknown
         _assign(tree, path, value)
-    return _node(tree, word.span)
+    return _node(tree, span)
 
 
 class _Unknown:

@@ -109,6 +109,8 @@ class DatastoreDefaultCredentials(Rule):
             module = module_for(tf, ctx.project)
             for block in tf.resources(*_TERRAFORM_PASSWORDS):
                 yield from self._terraform(tf, block, module, ctx)
+            if tf.resources("helm_release"):
+                yield from self._helm(tf, ctx)
 
     def _kubernetes(self, doc: TreeDocument, ctx: RuleContext, extra: tuple[Datastore, ...]) -> Iterator[Finding]:
         from guardrails.facts.kubernetes import datastore_containers

@@ -26,7 +26,7 @@ class HelmDatastoreValues(Rule):
     title = "Helm values expose a datastore chart outside the cluster or disable its authentication"
     category = Category.EXPOSED_DATASTORE
     severity = Severity.HIGH
-    kinds = frozenset({Kind.HELM_VALUES, Kind.YAML, Kind.SHELL})
+    kinds = frozenset({Kind.HELM_VALUES, Kind.YAML, Kind.SHELL, Kind.TERRAFORM})
     incidents = (NEWSBLUR,)
     rationale = (
         "The bitnami datastore charts keep their Services ClusterIP and authentication on; one line of values "
@@ -77,6 +77,8 @@ class HelmDatastoreValues(Rule):
 
     def check(self, doc: Document, ctx: RuleContext) -> Iterator[Finding]:
         if doc.kind is Kind.SHELL and not any(cmd.command == "helm" for cmd in doc.commands):  # type: ignore[attr-defined]
+            return
+        if doc.kind is Kind.TERRAFORM and not doc.resources("helm_release"):  # type: ignore[attr-defined]
             return
         from guardrails.facts import helm  # its chart tables cost start-up time; only values files need them
 
