@@ -33,10 +33,11 @@ class HelmDatastoreValues(Rule):
         "changes that: `master.service.type: LoadBalancer` gives the datastore a public address, "
         "`externalAccess.enabled: true` one per replica, `auth.enabled: false` lets in whoever connects. "
         "Values are judged as Helm layers them (the chart's values.yaml, then the environment file, an "
-        "umbrella chart's sub-chart key, or a helmfile release's `values:` in order), and the finding is on "
-        "the line of the file that sets the value. An internal load-balancer annotation or class, source "
-        "ranges that are all private, a NetworkPolicy without `allowExternal`, or a template value are not "
-        "findings."
+        "umbrella chart's sub-chart key, or a helmfile release's `values:` in order; a `helm install` or "
+        "`helm upgrade` command's `-f` files then its `--set` values; a Terraform `helm_release`'s `values` then "
+        "`set`), and the finding is on the line that sets the value. An internal load-balancer annotation or "
+        "class, source ranges that are all private, a NetworkPolicy without `allowExternal`, or a template or "
+        "shell variable value are not findings."
     )
     remediation = (
         "Keep the datastore's Services ClusterIP and reach it from inside the cluster (or through "
@@ -58,6 +59,13 @@ class HelmDatastoreValues(Rule):
             note="umbrella chart: the sub-chart's values under its alias",
             extra={"deploy/shop/Chart.yaml": _UMBRELLA},
         ),
+        Bad(
+            "scripts/deploy.sh",
+            "#!/bin/sh\nhelm upgrade --install cache bitnami/redis --set auth.enabled=false "
+            "--set master.service.type=LoadBalancer\n",
+            2,
+            note="the same values on a command line: --set is layered over the chart's values",
+        ),
     )
     good = (
         Good(
@@ -72,6 +80,11 @@ class HelmDatastoreValues(Rule):
             "postgresql:\n  primary:\n    service:\n      type: LoadBalancer\n",
             note="the dependency is aliased db: a postgresql key configures nothing",
             extra={"deploy/shop/Chart.yaml": _UMBRELLA},
+        ),
+        Good(
+            "scripts/deploy.sh",
+            '#!/bin/sh\nhelm upgrade --install cache bitnami/redis --set master.service.type="$SERVICE_TYPE"\n',
+            note="a shell variable is unknown, never guessed",
         ),
     )
 
