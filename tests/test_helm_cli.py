@@ -38,6 +38,8 @@ def _plain(node: Node | None) -> object:
         ("ann.service\\.beta\\.io/internal=true", "--set", {"ann": {"service.beta.io/internal": True}}),
         ("r={10.0.0.0/8,192.168.0.0/16}", "--set", {"r": ["10.0.0.0/8", "192.168.0.0/16"]}),
         ("r[0]=1.2.3.4", "--set", {"r": ["1.2.3.4"]}),
+        ("r={}", "--set", {"r": []}),
+        ("r={a\\,b,c},d=e,", "--set", {"r": ["a,b", "c"], "d": "e"}),
         ("l[0].name=a,l[0].port=1", "--set", {"l": [{"name": "a", "port": 1}]}),
         ("a=null", "--set", {"a": "?"}),
         ("a.b=x,y=z", "--set-literal", {"a": {"b": "x,y=z"}}),

@@ -271,40 +271,45 @@ def _parse(text: str, family: str) -> list[tuple[_Path, object]]:
             close = text.find("}", i)
             if close == -1:
                 raise _InvalidSetError("unterminated list")
-            items, _ = _until(text[i + 1 : close] + ",", ",", many=True)
-            pairs.append((tuple(path), items))
+            inner = text[i + 1 : close]
+            pairs.append((tuple(path), _items(inner) if inner else []))
             i = close + 1
             if i < n and text[i] == ",":
                 i += 1
             continue
-        value, i = _until(text, ",", start=i)
+        value, i = _value(text, i)
         pairs.append((tuple(path), value))
+        i += 1  # the comma
     return pairs
 
 
-def _until(text: str, stop: str, start: int = 0, many: bool = False) -> tuple:  # type: ignore[type-arg]
-    """The unescaped text from ``start`` to the next ``stop`` (and the index after it); with
-    ``many``, every such piece of ``text``."""
-    pieces: list[str] = []
+def _value(text: str, start: int) -> tuple[str, int]:
+    """The unescaped text from ``start`` to the next unescaped ``,``, and the index of that
+    comma (the text's length when there is none)."""
     current: list[str] = []
     i = start
     while i < len(text):
-        char = text[i]
-        if char == "\\" and i + 1 < len(text):
+        if text[i] == "\\" and i + 1 < len(text):
             current.append(text[i + 1])
             i += 2
             continue
-        if char == stop:
-            if not many:
-                return "".join(current), i + 1
-            pieces.append("".join(current))
-            current = []
-        else:
-            current.append(char)
+        if text[i] == ",":
+            return "".join(current), i
+        current.append(text[i])
         i += 1
-    if not many:
-        return "".join(current), i
-    return pieces, i
+    return "".join(current), i
+
+
+def _items(text: str) -> list[str]:
+    """The items of a ``{x,y}`` list, split at unescaped commas."""
+    items: list[str] = []
+    i = 0
+    while True:
+        item, i = _value(text, i)
+        items.append(item)
+        if i >= len(text):
+            return items
+        i += 1  # the comma
 
 
 def _typed(value: str) -> object:
