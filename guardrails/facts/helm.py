@@ -569,9 +569,28 @@ def helmfile_deployments(doc: TreeDocument, project: Project) -> list[Deployment
                 source_root = _values_root(source) if isinstance(source, TreeDocument) else None
                 if source is not None and source_root is not None:
                     deployment.layers.append(Layer(source, source_root))
+        sets = release.get("set")
+        for entry in sets.elements() if sets is not None else []:
+            layer = _helmfile_set(doc, entry)
+            if layer is not None:
+                deployment.layers.append(layer)
         if deployment.layers:
             found.append(deployment)
     return found
+
+
+def _helmfile_set(doc: TreeDocument, entry: Node) -> Layer | None:
+    """A helmfile release's ``set:`` entry (``name``, ``value``), which helmfile passes as
+    ``--set name=value`` with the value's commas and braces escaped; a template is unknown."""
+    from guardrails.facts.helm_cli import set_values
+
+    name, value = entry.get("name"), entry.get("value")
+    if name is None or value is None or not name.is_scalar or not value.is_scalar or "{{" in name.text:
+        return None
+    text = value.text.replace("{", "\\{").replace("}", "\\}").replace(",", "\\,")
+    unknown = ["{{"] if "{{" in value.text else []
+    root = set_values(f"{name.text}={text}", "--set", value.span, unknown)
+    return Layer(doc, root) if root is not None else None
 
 
 def command_deployments(doc: ShellDocument, project: Project) -> list[Deployment]:
@@ -640,7 +659,7 @@ def release_deployments(doc: TerraformDocument, project: Project) -> list[Deploy
             continue
         layers: list[Layer] = []
         values = block.get("values")
-        for item in values.expr.value if values is not None and values.expr.kind == "tuple" else []:
+        for item in _listed(values.expr) if values is not None else []:
             layers.append(_release_layer(doc, item, module, directory, project))
         for kind in ("set", "set_sensitive"):
             for entry in _set_entries(block, kind):
@@ -670,6 +689,16 @@ def release_deployments(doc: TerraformDocument, project: Project) -> list[Deploy
         if row is not None and _bitnami(where or prefix):
             found.append(Deployment(row, label, layers, origin))
     return found
+
+
+def _listed(expr: Expr) -> list[Expr]:
+    """The items of a list expression, through ``compact(...)`` and ``concat(...)``; an
+    expression that is not a list is one unknown item."""
+    if expr.kind == "tuple":
+        return list(expr.value)
+    if expr.kind == "call" and expr.value in ("compact", "concat"):
+        return [item for arg in expr.args for item in _listed(arg)]
+    return [expr]
 
 
 def _set_entries(block: Block, kind: str) -> list[Block]:
