@@ -14,9 +14,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from guardrails.documents import ShellDocument, TreeDocument, Word, instance_of
 from guardrails.facts.helm_cli import UNKNOWN_TAG
@@ -25,14 +24,14 @@ from guardrails.facts.load_balancers import SOURCE_RANGES_ANNOTATION, private_re
 from guardrails.facts.network import is_private_cidr, is_world
 from guardrails.model import Document, Kind, LineMap, Node, ParseError, Span
 from guardrails.project import Project
+from guardrails.records import Record
 
 if TYPE_CHECKING:
     from guardrails.documents import Block, Expr, TerraformDocument
     from guardrails.facts.terraform import Module
 
 
-@dataclass(frozen=True, slots=True)
-class ServiceValues:
+class ServiceValues(NamedTuple):
     """A block of values the chart renders as a Service (``<path>.type``,
     ``.annotations``, ``.loadBalancerSourceRanges``, ``.externalIPs``), rendered only
     when every ``when`` value (path, expected) holds; ``network_policy`` is the block
@@ -43,8 +42,7 @@ class ServiceValues:
     network_policy: str = ""
 
 
-@dataclass(frozen=True, slots=True)
-class ChartValues:
+class ChartValues(NamedTuple):
     """One datastore chart (one range of major versions) and the value paths that matter.
 
     ``external``: blocks whose ``enabled: true`` renders one Service per node
@@ -242,8 +240,7 @@ def _major(version: str) -> int | None:
 # --------------------------------------------------------------------------- layered values
 
 
-@dataclass(frozen=True, slots=True)
-class Layer:
+class Layer(NamedTuple):
     """One values source: the mapping a chart sees (``root``), the file it is in, and
     ``top``, the mapping that holds its ``global:`` (the whole file, for an umbrella
     chart's sub-chart key). An ``opaque`` layer is one whose values are unknown (a file
@@ -266,8 +263,7 @@ class Layer:
 _TEMPLATES = ("{{", "${")
 
 
-@dataclass(frozen=True, slots=True)
-class Value:
+class Value(NamedTuple):
     """A value and the layer that sets it; ``path`` is the value path it was read at (a
     chart's ``global.*`` override of the path asked for)."""
 
@@ -290,15 +286,17 @@ class Value:
         return f"{self.layer.doc.host.path}:{self.layer.doc.host_span(self.node.span).line}"
 
 
-@dataclass(slots=True)
-class Deployment:
+class Deployment(Record):
     """A datastore chart with its values layered lowest first; ``label`` names it (the
     release, or the umbrella's key) in messages, ``origin`` the command that deploys it."""
 
-    chart: ChartValues
-    label: str
-    layers: list[Layer] = field(default_factory=list)
-    origin: str = ""
+    __slots__ = ("chart", "label", "layers", "origin")
+
+    def __init__(self, chart: ChartValues, label: str, layers: list[Layer] | None = None, origin: str = "") -> None:
+        self.chart = chart
+        self.label = label
+        self.layers: list[Layer] = [] if layers is None else layers
+        self.origin = origin
 
     def get(self, path: str) -> Value | None:
         """The value Helm would use at ``path``: from the top-most layer that sets it, or the
@@ -358,8 +356,7 @@ def _walk(root: Node, path: str) -> Node | None:
     return node
 
 
-@dataclass(frozen=True, slots=True)
-class Exposure:
+class Exposure(NamedTuple):
     """A Service of the chart reachable from outside the cluster; ``value`` is the value
     that makes it so (its ``type``, ``externalIPs``, or the ``enabled`` of an external
     access block)."""

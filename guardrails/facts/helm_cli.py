@@ -17,10 +17,11 @@ nothing of charts; ``guardrails.facts.helm`` layers what it finds.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from guardrails.documents import ShellCommand, ShellDocument, Word
 from guardrails.model import Node, Span
+from guardrails.records import Record
 
 # A scalar whose value the scan cannot know (an expansion, a file's content).
 UNKNOWN_TAG = "!guardrails/unknown"
@@ -76,16 +77,14 @@ _BOOLEAN = frozenset(
 _SET_FLAGS = ("--set-json", "--set", "--set-string", "--set-file", "--set-literal")
 
 
-@dataclass(slots=True)
-class ValueFile:
+class ValueFile(NamedTuple):
     """One ``-f`` entry: the path as written and the word that names it."""
 
     path: str
     word: Word
 
 
-@dataclass(slots=True)
-class SetLayer:
+class SetLayer(NamedTuple):
     """The values one ``--set``-family word gives, as a mapping whose scalars carry the
     word's span."""
 
@@ -93,22 +92,35 @@ class SetLayer:
     word: Word
 
 
-@dataclass(slots=True)
-class HelmCommand:
+class HelmCommand(Record):
     """A ``helm install``/``upgrade``/``template``: ``chart`` as written, ``release`` ('' when
     generated), the chart's ``--version`` and ``--repo``, value files and ``--set`` layers
     in Helm's merge order."""
 
-    command: ShellCommand
-    subcommand: str
-    chart: Word
-    release: str
-    version: str = ""
-    repo: str = ""
-    files: list[ValueFile] = field(default_factory=list)
-    sets: list[SetLayer] = field(default_factory=list)
-    reuse_values: bool = False
-    dry_run: bool = False
+    __slots__ = (
+        "chart",
+        "command",
+        "dry_run",
+        "files",
+        "release",
+        "repo",
+        "reuse_values",
+        "sets",
+        "subcommand",
+        "version",
+    )
+
+    def __init__(self, command: ShellCommand, subcommand: str, chart: Word, release: str) -> None:
+        self.command = command
+        self.subcommand = subcommand
+        self.chart = chart
+        self.release = release
+        self.version = ""
+        self.repo = ""
+        self.files: list[ValueFile] = []
+        self.sets: list[SetLayer] = []
+        self.reuse_values = False
+        self.dry_run = False
 
 
 def helm_command(cmd: ShellCommand, doc: ShellDocument) -> HelmCommand | None:
