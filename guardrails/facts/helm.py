@@ -246,13 +246,15 @@ class Layer(NamedTuple):
     chart's sub-chart key). An ``opaque`` layer is one whose values are unknown (a file
     that cannot be read, the previous release's values): nothing below it is known.
     ``cited`` is where a command names the file (its ``-f`` word): findings about values
-    of a file that no check of its own reads go there."""
+    of a file that no check of its own reads go there. ``via`` says where a value written
+    as a reference comes from (`` (from var.password default (variables.tf:3))``)."""
 
     doc: Document
     root: Node | None
     top: Node | None = None
     opaque: bool = False
     cited: tuple[Document, Span] | None = None
+    via: str = ""
 
     def lookup(self, path: str) -> Node | None:
         base = (self.top if self.top is not None else self.root) if path.startswith("global.") else self.root
@@ -669,7 +671,7 @@ def release_deployments(doc: TerraformDocument, project: Project) -> list[Deploy
                 root = set_values(
                     f"{name[1].value}={text if value[1].known else unknown[0]}", family, value[0].span, unknown
                 )
-                layers.append(Layer(doc, root) if root is not None else Layer(doc, None, opaque=True))
+                layers.append(Layer(doc, root, via=value[1].via) if root is not None else Layer(doc, None, opaque=True))
         label = release.value if release.known and isinstance(release.value, str) else block.labels[-1]
         origin = f" ({block.address})"
         local = _chart_directory(chart.value, [project.cwd / directory], project)
@@ -775,11 +777,12 @@ def _chart_directory(reference: str, places: list[Path], project: Project) -> Pa
 def report_at(value: Value, doc: Document) -> tuple[Document, Span, str] | None:
     """Where the check of ``doc`` reports ``value``: in the file that sets it when that is
     ``doc``; on a command's ``-f`` word for a plain YAML file it names (the third item then
-    names the file's line); in a plain YAML file a helmfile lists. None when the check of
-    another file reports it (a values file beside ``Chart.yaml`` reports its own values)."""
+    names the file's line, or where a Terraform reference's value comes from); in a plain
+    YAML file a helmfile lists. None when the check of another file reports it (a values
+    file beside ``Chart.yaml`` reports its own values)."""
     layer = value.layer
     if layer.doc is doc or layer.doc.parent is doc:
-        return layer.doc, value.node.span, ""
+        return layer.doc, value.node.span, layer.via
     if layer.doc.path == doc.path and layer.doc.parent is None and doc.parent is None:
         return layer.doc, value.node.span, ""
     if layer.doc.kind is Kind.HELM_VALUES:
