@@ -47,6 +47,8 @@ def _plain(node: Node | None) -> object:
         ("cert=./tls.crt", "--set-file", {"cert": "?"}),
         ("a", "--set", None),
         ("a,b=c", "--set", None),
+        ("a[99999999]=x", "--set", None),
+        (".".join("k" * 40) + "=x", "--set", None),
     ],
 )
 def test_set_values(text: str, family: str, expected: object) -> None:

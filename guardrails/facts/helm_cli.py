@@ -194,6 +194,11 @@ def _part(word: Word, value: str) -> Word:
 _Path = tuple[str | int, ...]
 
 
+# strvals' limits (``MaxIndex``, ``MaxNestedNameLevel``): Helm rejects a line beyond them.
+_MAX_INDEX = 65536
+_MAX_NESTING = 30
+
+
 class _InvalidSetError(ValueError):
     """A ``--set`` argument Helm would reject."""
 
@@ -255,6 +260,8 @@ def _parse(text: str, family: str) -> list[tuple[_Path, object]]:
                 path.append("".join(current))
                 current = []
                 i += 1
+                if len(path) > _MAX_NESTING:
+                    raise _InvalidSetError("too deeply nested")
             elif char == "[":
                 if current:
                     path.append("".join(current))
@@ -262,6 +269,8 @@ def _parse(text: str, family: str) -> list[tuple[_Path, object]]:
                 close = text.find("]", i)
                 if close == -1 or not text[i + 1 : close].isdigit():
                     raise _InvalidSetError("bad list index")
+                if int(text[i + 1 : close]) > _MAX_INDEX:
+                    raise _InvalidSetError("index too large")
                 path.append(int(text[i + 1 : close]))
                 i = close + 1
                 if i < n and text[i] == ".":
