@@ -39,13 +39,20 @@ class Project:
         """``build()`` once per scan: a fact that reads the whole repository (not one directory)."""
         found = self.shared.get(key)
         if found is None or not self._replay(found[1]):
+            outer = self._begin_fact()
             value = build()
-            self.shared[key] = (value, self._reads())
+            reads = self._end_fact(outer)
+            self.shared[key] = (value, reads)
             return value
         return found[0]
 
-    def _reads(self) -> Any:
-        """A hook: what the current check has read (the cache's project records it)."""
+    def _begin_fact(self) -> Any:
+        """A hook: a repository fact is about to be built (the cache's project records what
+        the fact itself reads, apart from the check that asked for it)."""
+        return None
+
+    def _end_fact(self, outer: Any) -> Any:
+        """A hook: the fact is built; what it read (made the asking check's too)."""
         return None
 
     def _replay(self, reads: Any) -> bool:
