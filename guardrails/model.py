@@ -79,6 +79,8 @@ class Kind(str, enum.Enum):
     OCTODNS_ZONE = "octodns-zone"
     DNSCONTROL = "dnscontrol"
     CLOUDFORMATION = "cloudformation"
+    NAMED_CONF = "named-conf"
+    ANSIBLE_INVENTORY = "ansible-inventory"
 
 
 # Kinds a YAML file is found to be once parsed (guardrails.detect.refine), whatever its name.

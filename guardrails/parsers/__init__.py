@@ -46,6 +46,8 @@ _MODULES: dict[Kind, str] = {
     Kind.DNSMASQ_CONF: "resolver_conf",
     Kind.COREFILE: "resolver_conf",
     Kind.CLOUDFORMATION: "cloudformation",
+    Kind.NAMED_CONF: "named_conf",
+    Kind.ANSIBLE_INVENTORY: "ansible_inventory",
 }
 
 
