@@ -48,7 +48,9 @@ class ZoneFileShortTtl(Rule):
         "`default_ttl` in the octoDNS config like `$TTL` (a record without `ttl:` gets it, an hour unless set); "
         "`dynamic:` records are routing policies. DNSControl's dnsconfig.js too: each `TTL()`, and `DefaultTTL()` "
         "(DNSControl gives 300 s when a domain sets none). BIND's named.conf names the zone a file of any name "
-        "holds (its primary zones' `file`); a secondary's file is a transferred copy and is not judged."
+        "holds (its primary zones' `file`); a secondary's file is a transferred copy and is not judged. Locally served "
+        "zones (RFC 6303 private and loopback reverse zones, `localhost`) and zones served by `localhost` alone "
+        "(sinkholes) are never delegated from the internet."
     )
     remediation = (
         "Set `$TTL` to an hour or more (RFC 1912 suggests days) and keep NS records at an hour or more; lower a "
@@ -138,8 +140,8 @@ class ZoneFileShortTtl(Rule):
     def _zone(self, doc: ZoneDocument, policy: dns.TtlPolicy, ctx: RuleContext) -> Iterator[Finding]:
         """A BIND zone file: its ``$TTL``s, the SOA minimum without one, and each record's TTL."""
         origin = dns.zone_origin(doc)
-        if policy.outside((origin,), doc.path):
-            return  # a staging or development zone
+        if policy.outside((origin,), doc.path, private=dns.never_delegated(doc, origin)):
+            return  # a staging or development zone, a private reverse zone, a sinkhole
         directives = sorted((d for d in doc.directives if _is_ttl(d)), key=lambda d: d.span.line)
         reported_defaults: set[int] = set()
         for directive in directives:

@@ -47,7 +47,9 @@ class ZoneSingleProviderNameservers(Rule):
         "So is DNSControl's dnsconfig.js: a `D()` whose `DnsProvider()`s (without a nameserver count of 0) are "
         "all of one provider type; a provider whose type is only in creds.json leaves the domain unjudged. "
         'BIND\'s named.conf says which zone a file holds: `zone "example.com" { type primary; file "..."; }` '
-        "makes a file of any name that zone; a secondary's file is a copy of the primary's and is not judged."
+        "makes a file of any name that zone; a secondary's file is a copy of the primary's and is not judged. "
+        "Locally served zones (RFC 6303: private and loopback reverse zones, `localhost`) and zones whose only "
+        "nameserver is `localhost` (sinkholes) are never delegated from the internet and are not judged."
     )
     remediation = (
         "Add nameservers of a second, independent provider (a secondary fed by zone transfer, or a second "
@@ -113,8 +115,8 @@ class ZoneSingleProviderNameservers(Rule):
         """The apex NS records of a zone file (its origin from $ORIGIN, a named.conf stanza or its name)."""
         origin = dns.zone_origin(doc)
         apex = [r for r in doc.records if r.rtype.upper() == "NS" and dns.zone_owner(r.name, origin) == origin]
-        if not apex:
-            return
+        if not apex or dns.never_delegated(doc, origin):
+            return  # a private reverse zone, a sinkhole served by localhost
         servers = [dns.host_server(dns.zone_owner(r.rdata[0], origin)) for r in apex if r.rdata]
         verdict = dns.judge_nameservers(servers)
         if verdict is None:
