@@ -321,8 +321,10 @@ _CLASSES = frozenset({"in", "ch", "chaos", "hs", "hesiod"})
 
 
 def _named_conf_name(lower: str) -> bool:
-    """``named.conf``, ``named.conf.local``, ``named.conf.options``, ``named-internal.conf``..."""
-    return (lower.startswith("named") and ".conf" in lower) or lower.endswith(".named.conf")
+    """``named.conf``, ``named.conf.local``, ``named.conf.options``, ``named-internal.conf``...; not
+    ``named.conf.in``, an autoconf template whose ``@VARIABLE@`` placeholders are not BIND's yet."""
+    named = (lower.startswith("named") and ".conf" in lower) or lower.endswith(".named.conf")
+    return named and not lower.endswith(".in")
 
 
 def _starts_like_named_conf(head: bytes, strict: bool) -> bool:

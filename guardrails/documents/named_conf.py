@@ -21,12 +21,18 @@ class NamedWord:
 class NamedStatement:
     """``keyword args... { block };``. An element of an address list (``10.0.0.1;``) is a
     statement whose keyword is the element; a nested list (``{ a; b; };``) has keyword ''.
-    ``block`` is None when the statement has no braces."""
+    ``args`` are its words in order and ``blocks`` its braces in order (``inet 127.0.0.1 allow
+    { any; } keys { k; };`` has two)."""
 
     keyword: str
     args: list[NamedWord]
     span: Span
-    block: list[NamedStatement] | None = None
+    blocks: list[list[NamedStatement]] = field(default_factory=list)
+
+    @property
+    def block(self) -> list[NamedStatement] | None:
+        """The statement's first block (a zone's, the options'); None when it has no braces."""
+        return self.blocks[0] if self.blocks else None
 
     def first(self, keyword: str) -> NamedStatement | None:
         """The first statement of the block with ``keyword`` (case-insensitive)."""

@@ -69,7 +69,8 @@ def includes(doc: NamedConfDocument) -> list[str]:
         statement = pending.pop()
         if statement.keyword.lower() == "include" and statement.args:
             found.append(statement.args[0].text)
-        pending.extend(statement.block or ())
+        for block in statement.blocks:
+            pending.extend(block)
     return found
 
 

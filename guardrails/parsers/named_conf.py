@@ -3,7 +3,8 @@
 A tokenizer reads what BIND's lexer reads (``//``, ``#`` and ``/* */`` comments, quoted
 strings with backslash escapes, ``{``, ``}`` and ``;``); a recursive descent reads
 statements ``keyword [args] [{ statements }] ;``, the one shape every clause, option and
-address-list element of the grammar takes. What BIND refuses to load (an unterminated
+address-list element of the grammar takes (``controls``' ``inet ... allow { ... } keys { ... };``
+interleaves words and blocks). What BIND refuses to load (an unterminated
 string or comment, a missing ``;`` or brace) is a ParseError. ``include`` is recorded as a
 statement, never followed here: the BIND facts resolve it inside the repository.
 """
@@ -20,6 +21,8 @@ _BLANK = frozenset(" \t\r\n\f\v")
 # Deeper nesting than any configuration writes (address lists nest a few levels) is refused
 # rather than recursed into.
 _MAX_DEPTH = 64
+# Statements whose block is text handed to a module as it is (BIND's ``bracketed_text``).
+_TEXT_BLOCKS = frozenset({"dyndb", "plugin"})
 
 
 class Token(NamedTuple):
@@ -97,7 +100,7 @@ class _Parser:
         self.tokens = found
         self.at = 0
 
-    def statements(self, opened: Token | None, depth: int = 0) -> list[NamedStatement]:
+    def statements(self, opened: Token | None, depth: int = 0, parent: str = "") -> list[NamedStatement]:
         if depth > _MAX_DEPTH and opened is not None:
             raise ParseError("braces nested too deeply", opened.span.line, opened.span.column)
         found: list[NamedStatement] = []
@@ -111,35 +114,46 @@ class _Parser:
             if token.kind == ";":
                 self.at += 1  # an empty statement: BIND accepts a stray ';'
                 continue
-            found.append(self.statement(depth))
+            found.append(self.statement(depth, parent))
         if opened is not None:
             raise ParseError("'{' is never closed", opened.span.line, opened.span.column)
         return found
 
-    def statement(self, depth: int) -> NamedStatement:
+    def skip_text(self, opened: Token) -> None:
+        """A block of text for a module (``dyndb``'s and ``plugin``'s parameters), not statements."""
+        depth = 1
+        while self.at < len(self.tokens):
+            kind = self.tokens[self.at].kind
+            self.at += 1
+            depth += (kind == "{") - (kind == "}")
+            if depth == 0:
+                return
+        raise ParseError("'{' is never closed", opened.span.line, opened.span.column)
+
+    def statement(self, depth: int, parent: str) -> NamedStatement:
         first = self.tokens[self.at]
         keyword = first.text if first.kind in ("word", "string") else ""
         if keyword:
             self.at += 1
         args: list[NamedWord] = []
-        block: list[NamedStatement] | None = None
+        blocks: list[list[NamedStatement]] = []
         while self.at < len(self.tokens):
             token = self.tokens[self.at]
             if token.kind == ";":
                 self.at += 1
-                return NamedStatement(keyword, args, _join(first.span, token.span), block)
+                return NamedStatement(keyword, args, _join(first.span, token.span), blocks)
+            if token.kind == "}" and parent == "keys" and keyword:
+                return NamedStatement(keyword, args, first.span)  # ``keys { "name" };``: BIND's kludge
             if token.kind == "}":
                 raise ParseError("missing ';' before '}'", token.span.line, token.span.column)
-            if token.kind == "{":
-                if block is not None:
-                    raise ParseError("missing ';' between two blocks", token.span.line, token.span.column)
-                self.at += 1
-                block = self.statements(token, depth + 1)
-                continue
-            if block is not None:
-                raise ParseError("missing ';' after '}'", token.span.line, token.span.column)
-            args.append(NamedWord(token.text, token.span, token.kind == "string"))
             self.at += 1
+            if token.kind == "{" and keyword.lower() in _TEXT_BLOCKS:
+                self.skip_text(token)
+                blocks.append([])
+            elif token.kind == "{":
+                blocks.append(self.statements(token, depth + 1, keyword.lower()))
+            else:
+                args.append(NamedWord(token.text, token.span, token.kind == "string"))
         last = self.tokens[-1]
         raise ParseError("missing ';' at the end of the file", last.span.end_line, last.span.end_column)
 

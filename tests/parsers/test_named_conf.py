@@ -35,13 +35,33 @@ def test_statements_blocks_comments_and_strings() -> None:
         ("};\n", 1),
         ('include "a\n', 1),
         ("/* never closed\n", 1),
-        ("options { } { };", 1),
     ],
 )
 def test_what_bind_refuses(text: str, line: int) -> None:
     with pytest.raises(ParseError) as error:
         parse("named.conf", text, Kind.NAMED_CONF)
     assert error.value.line == line
+
+
+def test_words_and_blocks_interleave() -> None:
+    doc = parse(
+        "named.conf", "controls {\n  inet 127.0.0.1 port 953 allow { any; } keys { rndc; };\n};\n", Kind.NAMED_CONF
+    )
+    inet = doc.statements[0].first("inet")
+    assert inet is not None and [a.text for a in inet.args] == ["127.0.0.1", "port", "953", "allow", "keys"]
+    assert [[s.keyword for s in block] for block in inet.blocks] == [["any"], ["rndc"]]
+
+
+def test_module_parameters_are_text() -> None:
+    text = 'dyndb sample "sample.so" { ipv4.example.nil. in-addr.arpa. };\nplugin query "f.so" { a { b } };\n'
+    doc = parse("named.conf", text, Kind.NAMED_CONF)
+    assert [(s.keyword, s.blocks) for s in doc.statements] == [("dyndb", [[]]), ("plugin", [[]])]
+
+
+def test_server_keys_without_semicolon() -> None:
+    doc = parse("named.conf", 'server 10.0.0.1 {\n  keys { "k" };\n};\n', Kind.NAMED_CONF)
+    keys = doc.statements[0].first("keys")
+    assert keys is not None and [s.keyword for s in keys.block or ()] == ["k"]
 
 
 def test_stray_semicolons_and_empty_file() -> None:
