@@ -3,31 +3,38 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from typing import Any
 
-from guardrails.model import Document, Span
+from guardrails.model import Document, Kind, Span
+from guardrails.records import Record
 
 
-@dataclass
-class NamedWord:
+class NamedWord(Record):
     """A word or a quoted string (without its quotes) where it is written."""
 
-    text: str
-    span: Span
-    quoted: bool = False
+    __slots__ = ("quoted", "span", "text")
+
+    def __init__(self, text: str, span: Span, quoted: bool = False) -> None:
+        self.text = text
+        self.span = span
+        self.quoted = quoted
 
 
-@dataclass
-class NamedStatement:
+class NamedStatement(Record):
     """``keyword args... { block };``. An element of an address list (``10.0.0.1;``) is a
     statement whose keyword is the element; a nested list (``{ a; b; };``) has keyword ''.
     ``args`` are its words in order and ``blocks`` its braces in order (``inet 127.0.0.1 allow
     { any; } keys { k; };`` has two)."""
 
-    keyword: str
-    args: list[NamedWord]
-    span: Span
-    blocks: list[list[NamedStatement]] = field(default_factory=list)
+    __slots__ = ("args", "blocks", "keyword", "span")
+
+    def __init__(
+        self, keyword: str, args: list[NamedWord], span: Span, blocks: list[list[NamedStatement]] | None = None
+    ) -> None:
+        self.keyword = keyword
+        self.args = args
+        self.span = span
+        self.blocks: list[list[NamedStatement]] = [] if blocks is None else blocks
 
     @property
     def block(self) -> list[NamedStatement] | None:
@@ -47,9 +54,14 @@ class NamedStatement:
         return found.args[0] if found is not None and found.args else None
 
 
-@dataclass
 class NamedConfDocument(Document):
-    statements: list[NamedStatement] = field(default_factory=list)
+    __slots__ = ("statements",)
+
+    def __init__(
+        self, path: str, kind: Kind, text: str, statements: list[NamedStatement] | None = None, **base: Any
+    ) -> None:
+        super().__init__(path, kind, text, **base)
+        self.statements: list[NamedStatement] = [] if statements is None else statements
 
     def top(self, keyword: str) -> Iterator[NamedStatement]:
         """The top-level statements with ``keyword`` (case-insensitive)."""

@@ -109,8 +109,6 @@ def parse(path: str, text: str, kind: Kind) -> InventoryDocument:
             if state not in _STATES:
                 raise ParseError(f"section [{group}:{state}] has unknown type: {state}", number, indent + 1)
             doc.sections.append((group, state, Span(number, indent + 1, number, indent + len(line) + 1)))
-            if group not in doc.groups:
-                doc.groups.append(group)
             continue
         if line.startswith("[") and line.endswith("]"):
             raise ParseError(f"invalid section entry: {line!r}", number, indent + 1)
