@@ -5,7 +5,8 @@ script whatever its extension (a ``manage.py`` that is a shell script), a unifie
 is a patch whatever file it patches (``.env.patch``), a ``.zone`` file that opens with
 another format instead of a directive or a record is no DNS zone (a named.conf stanza is a
 BIND configuration, a firewalld zone is nobody's). A ``.conf`` is BIND's only when its first
-statement is unmistakably BIND's, an ``.ini`` an Ansible inventory only when it says Ansible. YAML is refined once parsed (``refine``): a Kubernetes manifest, a compose file
+statement is unmistakably BIND's, an ``.ini`` an Ansible inventory only when it says Ansible.
+YAML is refined once parsed (``refine``): a Kubernetes manifest, a compose file
 or a CloudFormation template can carry any name. A JSON file (or a ``.template``) is read only
 when its head looks like a CloudFormation template; the parse confirms it (``is_cloudformation``).
 Templates (``guardrails.templates``) are not their kind until
