@@ -138,6 +138,8 @@ def _by_name(p: PurePosixPath, lower: str, head: bytes) -> Kind | None:
         return Kind.DOTENV if lower.startswith(".env.") else Kind.RESOLV_CONF
     if lower.startswith("db.") or lower.endswith(".db"):
         return Kind.ZONE if _looks_like_zone(head) else None
+    if _opens_with_zone_directive(head) and not lower.endswith(_NOT_DEPLOYED):
+        return Kind.ZONE  # a zone file of any name (``zones/example``, ``example.org.hosts``)
     if head.startswith(b"#!"):
         return _shebang_kind(head)
     return None
@@ -296,6 +298,22 @@ def _looks_like_zone(head: bytes) -> bool:
     return b"$TTL" in text or b"$ORIGIN" in text or b" SOA " in text or b"\tSOA\t" in text
 
 
+# Names of files that are not what a server loads: autoconf templates (``root.db.in``), copies,
+# samples, and what BIND writes itself (``dnssec-signzone`` output, journals).
+_NOT_DEPLOYED = (".in", ".orig", ".bak", ".old", ".sample", ".example", ".dist", ".tpl", ".signed", ".jnl", "~")
+
+
+def _opens_with_zone_directive(head: bytes) -> bool:
+    """The first significant line is ``$TTL`` or ``$ORIGIN`` with its argument: only a DNS master
+    file starts so (comments are ``;``)."""
+    for raw in head[:4096].decode("utf-8", "replace").splitlines():
+        line = raw.split(";", 1)[0].strip()
+        if line:
+            words = line.split()
+            return len(words) == 2 and words[0].upper() in ("$TTL", "$ORIGIN")
+    return False
+
+
 def _starts_like_zone(head: bytes) -> bool:
     """False when the first significant line of a ``.zone`` file is another format's (a named.conf
     ``zone "x" {`` stanza, a firewalld XML zone, a ``//`` or ``#`` comment) and neither a directive
@@ -324,9 +342,10 @@ _CLASSES = frozenset({"in", "ch", "chaos", "hs", "hesiod"})
 
 def _named_conf_name(lower: str) -> bool:
     """``named.conf``, ``named.conf.local``, ``named.conf.options``, ``named-internal.conf``...; not
-    ``named.conf.in``, an autoconf template whose ``@VARIABLE@`` placeholders are not BIND's yet."""
+    ``named.conf.in`` (an autoconf template whose ``@VARIABLE@`` placeholders are not BIND's yet),
+    a ``.bak`` or ``.orig`` copy."""
     named = (lower.startswith("named") and ".conf" in lower) or lower.endswith(".named.conf")
-    return named and not lower.endswith(".in")
+    return named and not lower.endswith(_NOT_DEPLOYED)
 
 
 def _starts_like_named_conf(head: bytes, strict: bool) -> bool:

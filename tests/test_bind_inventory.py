@@ -8,7 +8,8 @@ from guardrails.engine import Engine, Settings
 from guardrails.model import Finding
 from guardrails.registry import all_rules
 
-_ZONE = "$TTL 300\n@ IN SOA ns1 hostmaster ( 1 2h 15m 2w 1h )\n@ IN NS ns1\n"
+# No $TTL first: only a named.conf stanza says that this file is a zone.
+_ZONE = "@ IN SOA ns1 hostmaster ( 1 2h 15m 2w 300 )\n@ IN NS ns1\nwww IN A 192.0.2.10\n"
 
 
 def scan(root: Path, *rule_ids: str) -> list[Finding]:

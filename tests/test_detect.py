@@ -131,6 +131,12 @@ def test_helm_templates_and_values(repo) -> None:  # type: ignore[no-untyped-def
         ("nginx/site.conf", b"include mime.types;\nserver {\n", None),  # unquoted include, no name
         ("syslog-ng.conf", b"options { flush_lines(0); };\n", None),  # not BIND's option words
         ("etc/app.conf", b"zone internal\n", None),
+        ("bind/zones/example", b"; example.com\n$TTL 1d\n@ IN SOA ns1 h ( 1 2 3 4 5 )\n", Kind.ZONE),
+        ("bind/master/example.org.hosts", b"$ORIGIN example.org.\n", Kind.ZONE),
+        ("bind/zones/example", b"@ IN SOA ns1 h ( 1 2 3 4 5 )\n", None),  # only its named.conf can say
+        ("notes/ttl", b"$TTL is the default TTL of a zone\n", None),
+        ("ns1/root.db.in", b"$TTL 300\n", None),  # an autoconf template
+        ("bind/named.conf.in", b'options { directory "@TMPDIR@"; };\n', None),
         ("inventories/prod/hosts", b"[web]\nweb1 ansible_host=10.0.0.5\n", Kind.ANSIBLE_INVENTORY),
         ("inventory/production.ini", b"[all:vars]\ndb_password=x\n", Kind.ANSIBLE_INVENTORY),
         ("ansible/staging.ini", b"[web]\nweb1 ansible_user=deploy\n", Kind.ANSIBLE_INVENTORY),

@@ -754,11 +754,13 @@ def locally_served(zone: str) -> bool:
 
 
 def never_delegated(doc: ZoneDocument, origin: str) -> str:
-    """Why a zone file is outside the DNS lessons ('' when it is not): a locally served zone, or one
-    whose only apex nameserver is ``localhost`` (a sinkhole, RFC 1912's local zones): nothing on the
-    internet is delegated to it."""
+    """Why a zone file is outside the DNS lessons ('' when it is not): a locally served zone, one
+    whose only apex nameserver is ``localhost`` (a sinkhole, RFC 1912's local zones), root hints:
+    nothing on the internet is delegated to it, or it is the root's."""
     if origin and locally_served(origin):
         return "a locally served zone (RFC 6303)"
+    if normalise_host(origin) == "" and any(r.rtype.upper() == "NS" and r.name == "." for r in doc.records):
+        return "root hints (the root zone's servers)"
     apex = [r for r in doc.records if r.rtype.upper() == "NS" and zone_owner(r.name, origin) == origin and r.rdata]
     if apex and all(normalise_host(r.rdata[0]) == "localhost" for r in apex):
         return "a zone served by localhost alone"
