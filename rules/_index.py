@@ -109,7 +109,7 @@ FILES = {
     'dns/terraform_short_ttl.py': 13542,
     'dns/terraform_single_provider_ns.py': 12684,
     'dns/zone_short_ttl.py': 17623,
-    'dns/zone_single_provider_ns.py': 9892,
+    'dns/zone_single_provider_ns.py': 9923,
     'exposure/compose_datastore_port.py': 5433,
     'exposure/default_credentials.py': 11982,
     'exposure/docker_run_datastore_port.py': 6851,

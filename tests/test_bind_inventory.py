@@ -54,3 +54,12 @@ def test_inventory_secret_shared_between_environments_is_never_printed(tmp_path:
     found = scan(tmp_path, "SS001")
     assert [(f.rule_id, f.path, f.span.line) for f in found] == [("SS001", "inventories/prod/hosts", 2)]
     assert all("Pq8-Lw3z-Xn5v" not in f.message for f in found)
+
+
+def test_an_included_file_of_any_name_is_read(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "named.conf").write_text('include "/etc/bind/zones.internal";\n')
+    (tmp_path / "zones.internal").write_text('zone "example.com" { type master; file "example"; };\n')
+    (tmp_path / "example").write_text(_ZONE)
+    found = scan(tmp_path, "DS002")
+    assert [(f.path, "zone example.com" in f.message) for f in found] == [("example", True)]

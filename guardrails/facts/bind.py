@@ -36,7 +36,7 @@ class ZoneUse:
     zone_type: str
     written: str
     path: str  # display path of the zone file in the repository; '' when not found there
-    conf: str  # display path of the configuration file holding the stanza
+    conf: str  # display path of the scanned configuration file holding (or including) the stanza
     span: Span
 
     @property
@@ -110,21 +110,23 @@ def zone_uses(project: Project) -> dict[str, list[ZoneUse]]:
 
 def _build(project: Project) -> dict[str, list[ZoneUse]]:
     docs: dict[str, NamedConfDocument] = {}
-    pending = [p for p in project.walk(("",)) if _conf_name(p.name)]
+    # A file included under a name that says nothing (``zones.rfc1918``) is read as the including
+    # file's: its stanzas are reported through the configuration file that was scanned.
+    owner: dict[str, str] = {}
+    pending: list[tuple[Path, str]] = [(p, "") for p in project.walk(("",)) if _conf_name(p.name)]
     included: set[str] = set()
-    seen: set[str] = set()
     while pending:
-        path = pending.pop()
-        doc = project.document(path)
-        if not isinstance(doc, NamedConfDocument) or doc.path in seen:
+        path, includer = pending.pop()
+        doc = _read(project, path, included_by=includer)
+        if doc is None or doc.path in docs:
             continue
-        seen.add(doc.path)
         docs[doc.path] = doc
+        owner[doc.path] = doc.path if project.document(path) is doc else owner.get(includer, includer)
         for written in includes(doc):
             found = locate(project, doc.path, written, None)
             if found is not None:
                 included.add(project.display_of(found))
-                pending.append(found)
+                pending.append((found, doc.path))
     uses: dict[str, list[ZoneUse]] = {}
     done: set[tuple[str, int]] = set()
     for root in sorted(p for p in docs if p not in included) or sorted(docs):
@@ -135,7 +137,7 @@ def _build(project: Project) -> dict[str, list[ZoneUse]]:
                 if (member.path, statement.span.line) in done:
                     continue
                 done.add((member.path, statement.span.line))
-                use = _use(project, member, statement, base)
+                use = _use(project, member, statement, base, owner.get(member.path, member.path))
                 uses.setdefault(use.path, []).append(use)
     return uses
 
@@ -162,7 +164,25 @@ def _closure(project: Project, root: str, docs: dict[str, NamedConfDocument]) ->
     return list(members.values())
 
 
-def _use(project: Project, doc: NamedConfDocument, statement: NamedStatement, base: str | None) -> ZoneUse:
+def _read(project: Project, path: Path, included_by: str) -> NamedConfDocument | None:
+    """The configuration file at ``path``: as scanned when its name and content say BIND, else,
+    when a configuration includes it, parsed here (an included file of any name); None when it is
+    not one BIND would load."""
+    from guardrails.parsers.named_conf import parse
+
+    doc = project.document(path)
+    if doc is not None or not included_by:
+        return doc if isinstance(doc, NamedConfDocument) else None
+    data = project.read_bytes(path)
+    if data is None:
+        return None
+    try:
+        return parse(project.display_of(path), data.decode("utf-8"), Kind.NAMED_CONF)
+    except (ParseError, UnicodeDecodeError):
+        return None
+
+
+def _use(project: Project, doc: NamedConfDocument, statement: NamedStatement, base: str | None, conf: str) -> ZoneUse:
     zone_type = statement.value("type")
     written = statement.value("file")
     path = locate(project, doc.path, written.text, base) if written is not None else None
@@ -171,7 +191,7 @@ def _use(project: Project, doc: NamedConfDocument, statement: NamedStatement, ba
         zone_type.text.lower() if zone_type is not None else "",
         written.text if written is not None else "",
         project.display_of(path) if path is not None else "",
-        doc.path,
+        conf,
         statement.span,
     )
 

@@ -49,7 +49,8 @@ class ZoneSingleProviderNameservers(Rule):
         'BIND\'s named.conf says which zone a file holds: `zone "example.com" { type primary; file "..."; }` '
         "makes a file of any name that zone; a secondary's file is a copy of the primary's and is not judged. "
         "Locally served zones (RFC 6303: private and loopback reverse zones, `localhost`) and zones whose only "
-        "nameserver is `localhost` (sinkholes) are never delegated from the internet and are not judged."
+        "nameserver is `localhost` (sinkholes) are never delegated from the internet and are not judged, nor "
+        "are root hints."
     )
     remediation = (
         "Add nameservers of a second, independent provider (a secondary fed by zone transfer, or a second "
