@@ -82,6 +82,8 @@ class Kind(str, enum.Enum):
     CLOUDFORMATION = "cloudformation"
     PULUMI = "pulumi"
     PULUMI_STACK = "pulumi-stack"
+    NAMED_CONF = "named-conf"
+    ANSIBLE_INVENTORY = "ansible-inventory"
 
 
 # Kinds a YAML file is found to be once parsed (guardrails.detect.refine), whatever its name.

@@ -64,6 +64,8 @@ _LINE_COMMENTS: dict[Kind, tuple[str, ...]] = {
     Kind.RESOLVED_CONF: ("#", ";"),
     Kind.DNSMASQ_CONF: ("#",),
     Kind.COREFILE: ("#",),
+    Kind.NAMED_CONF: ("#", "//"),
+    Kind.ANSIBLE_INVENTORY: ("#", ";"),
 }
 
 

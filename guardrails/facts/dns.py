@@ -764,6 +764,40 @@ def record_fqdn(name: str, zone: Zone | None) -> str:
 
 # --------------------------------------------------------------------------- zone files
 
+# Zones every resolver answers locally and the internet never delegates: RFC 6303 "Locally Served
+# DNS Zones" (private, loopback, link-local, documentation and ULA reverse zones), RFC 6761
+# special-use names and RFC 8375 home.arpa. Their nameservers and TTLs are not the lesson.
+_LOCAL_ZONES = frozenset(
+    {"localhost", "invalid", "test", "local", "example", "home.arpa", "0.in-addr.arpa", "127.in-addr.arpa",
+     "10.in-addr.arpa", "168.192.in-addr.arpa", "254.169.in-addr.arpa", "255.255.255.255.in-addr.arpa",
+     "2.0.192.in-addr.arpa", "100.51.198.in-addr.arpa", "113.0.203.in-addr.arpa", "255.in-addr.arpa",
+     "d.f.ip6.arpa", "8.e.f.ip6.arpa", "9.e.f.ip6.arpa", "a.e.f.ip6.arpa", "b.e.f.ip6.arpa",
+     "8.b.d.0.1.0.0.2.ip6.arpa", *(f"{n}.172.in-addr.arpa" for n in range(16, 32)),
+     *(f"{n}.100.in-addr.arpa" for n in range(64, 128))}
+)  # fmt: skip
+_LOOPBACK_V6_REVERSE = "1" + ".0" * 31 + ".ip6.arpa"
+
+
+def locally_served(zone: str) -> bool:
+    """A zone at or below one that resolvers serve locally (``10.0.10.in-addr.arpa``, ``localhost``)."""
+    labels = normalise_host(zone).split(".")
+    names = {".".join(labels[i:]) for i in range(len(labels))}
+    return bool(names & _LOCAL_ZONES) or _LOOPBACK_V6_REVERSE in names
+
+
+def never_delegated(doc: ZoneDocument, origin: str) -> str:
+    """Why a zone file is outside the DNS lessons ('' when it is not): a locally served zone, one
+    whose only apex nameserver is ``localhost`` (a sinkhole, RFC 1912's local zones), root hints:
+    nothing on the internet is delegated to it, or it is the root's."""
+    if origin and locally_served(origin):
+        return "a locally served zone (RFC 6303)"
+    if normalise_host(origin) == "" and any(r.rtype.upper() == "NS" and r.name == "." for r in doc.records):
+        return "root hints (the root zone's servers)"
+    apex = [r for r in doc.records if r.rtype.upper() == "NS" and zone_owner(r.name, origin) == origin and r.rdata]
+    if apex and all(normalise_host(r.rdata[0]) == "localhost" for r in apex):
+        return "a zone served by localhost alone"
+    return ""
+
 
 def zone_origin(doc: ZoneDocument) -> str:
     """The zone's apex: ``$ORIGIN``, else the name BIND configurations usually give the file

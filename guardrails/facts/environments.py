@@ -37,7 +37,9 @@ SYNONYMS_OPTION = Option(
 TEMPLATE_TOKENS = frozenset({"example", "examples", "sample", "samples", "template", "templates", "dist", "tpl"})
 
 # Directories whose child directory (or file stem) names an environment.
-_PARENTS = frozenset({"env", "envs", "environments", "deploy", "deployments", "config", "overlays", "inventories"})
+_PARENTS = frozenset(
+    {"env", "envs", "environments", "deploy", "deployments", "config", "overlays", "inventories", "inventory"}
+)
 _GROUP_VARS = frozenset({"group_vars"})
 # File stems whose suffix tokens name an environment: values-prod, application-dev, appsettings.Production,
 # Pulumi.prod (a Pulumi stack's settings file).
@@ -46,7 +48,7 @@ _BASES = frozenset(
      "pulumi"}
 )  # fmt: skip
 _TOKEN = re.compile(r"[.\-_\s/]+")
-_STRIP_SUFFIXES = (".tfvars.json", ".tfvars", ".tf.json", ".tf", ".yaml", ".yml", ".json", ".env")
+_STRIP_SUFFIXES = (".tfvars.json", ".tfvars", ".tf.json", ".tf", ".yaml", ".yml", ".json", ".env", ".ini")
 
 
 class Environments:

@@ -106,6 +106,8 @@ def resolver_lists(doc: Document, project: Project) -> Iterator[ResolverList]:
         yield from _dnsmasq(doc)
     elif isinstance(doc, ConfDocument) and doc.kind is Kind.COREFILE:
         yield from _corefile(doc)
+    elif doc.kind is Kind.NAMED_CONF:
+        yield from _named(doc)
 
 
 def _ip(text: str) -> str | None:
@@ -234,6 +236,25 @@ def _corefile(doc: ConfDocument) -> Iterator[ResolverList]:
             addresses.append(address)
         else:
             yield ResolverList(addresses, entry.span, f"{doc.path} forward .", f"corefile:{entry.section}")
+
+
+def _named(doc: Document) -> Iterator[ResolverList]:
+    """BIND's ``options { forward only; forwarders { ...; }; }``: with ``forward only`` every
+    name it does not serve is asked of the forwarders alone. With ``forward first`` (the default)
+    BIND resolves from the root itself when they fail: no single point of failure. A forwarder
+    that is not an address (a ``remote-servers`` list name) leaves the count unknown."""
+    from guardrails.documents import NamedConfDocument
+
+    if not isinstance(doc, NamedConfDocument):
+        return
+    for options in doc.top("options"):
+        forward, forwarders = options.value("forward"), options.first("forwarders")
+        if forward is None or forward.text.lower() != "only" or forwarders is None:
+            continue
+        addresses = [_ip(element.keyword) for element in forwarders.block or ()]
+        if addresses and None not in addresses:
+            found = [a for a in addresses if a is not None]
+            yield ResolverList(found, forwarders.span, f"{doc.path} forwarders", "named:forwarders")
 
 
 def _zone(key: str) -> str:

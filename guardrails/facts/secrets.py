@@ -25,7 +25,7 @@ from urllib.parse import urlsplit
 
 from guardrails.detect import is_kustomization
 from guardrails.discover import discover, display_path
-from guardrails.documents import DotenvDocument, Expr, TerraformDocument, TreeDocument
+from guardrails.documents import DotenvDocument, Expr, TerraformDocument, TreeDocument, instance_of
 from guardrails.facts.environments import PRODUCTION, Environments, ci_jobs, job_environment
 from guardrails.model import Document, Kind, Node, Span
 from guardrails.project import Project
@@ -54,6 +54,7 @@ SECRET_KINDS = frozenset(
         Kind.CLOUDFORMATION,
         Kind.PULUMI,
         Kind.PULUMI_STACK,
+        Kind.ANSIBLE_INVENTORY,
     }
 )
 _CI_KINDS = frozenset({Kind.GITHUB_ACTIONS, Kind.GITLAB_CI})
@@ -149,6 +150,15 @@ _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 _SPLIT = re.compile(r"[^0-9a-zñ]+")
 
 _VAULT_KEY_WORDS = ("vault",)
+# Ansible's connection and privilege-escalation passwords, whose names no secret keyword stem
+# matches (``ansible_ssh_pass``, ``ansible_become_pass``): Ansible documentation, "Connecting to
+# hosts: behavioral inventory parameters" and the become plugins' options.
+ANSIBLE_PASSWORD_VARIABLES = frozenset(
+    {"ansible_password", "ansible_ssh_pass", "ansible_become_password", "ansible_become_pass", "ansible_sudo_pass",
+     "ansible_su_pass", "ansible_httpapi_pass", "ansible_winrm_password", "ansible_net_password"}
+)  # fmt: skip
+# Ansible Vault ciphertext: never a value to compare (it is encrypted, and differs per encryption).
+_VAULT_CIPHERTEXT = ("$ANSIBLE_VAULT;", "!vault")
 _PATH_VALUE = re.compile(r"^[\w-]+(?:/[\w.@-]+)+$")
 
 
@@ -349,6 +359,10 @@ class _Collector:
             return
         place = span if isinstance(span, Place) else Place.of(self.doc, span)
         source = self.doc.path if place.path != self.doc.path else ""
+        if value.lstrip().startswith(_VAULT_CIPHERTEXT):
+            return
+        if key.lower() in ANSIBLE_PASSWORD_VARIABLES:
+            key = "password"
         ref = reference_of(value) or _vault_path_value(key, value)
         if ref is not None:
             self.out.references.append(SecretReference(place, label, ref, env, source))
@@ -546,6 +560,10 @@ def extract(doc: Document, envs: Environments, path: str | None = None, project:
             collector.add(entry.key, entry.key, entry.value, entry.value_span, env)
     elif isinstance(doc, TerraformDocument):
         collector.terraform(doc, env)
+    elif instance_of(doc, "InventoryDocument"):
+        for var in doc.variables:  # type: ignore[attr-defined]
+            where = f"{var.host} {var.key}" if var.host else f"[{var.group}:vars] {var.key}"
+            collector.add(where, var.key, var.value, var.span, env)
     elif isinstance(doc, TreeDocument) and doc.kind is Kind.KUBERNETES:
         from guardrails.facts import kubernetes, kustomize  # Kubernetes only: their records cost start-up time
 

@@ -48,6 +48,8 @@ _MODULES: dict[Kind, str] = {
     Kind.CLOUDFORMATION: "cloudformation",
     Kind.PULUMI: "yaml_tree",
     Kind.PULUMI_STACK: "yaml_tree",
+    Kind.NAMED_CONF: "named_conf",
+    Kind.ANSIBLE_INVENTORY: "ansible_inventory",
 }
 
 

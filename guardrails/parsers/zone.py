@@ -153,13 +153,14 @@ def _error(message: str, token: _Token) -> ParseError:
 
 
 @without_cyclic_gc
-def parse(path: str, text: str, kind: Kind) -> ZoneDocument:
-    """Read directives and records; raise ParseError where BIND would refuse the zone."""
+def parse(path: str, text: str, kind: Kind, origin: str = "") -> ZoneDocument:
+    """Read directives and records; raise ParseError where BIND would refuse the zone.
+    ``origin`` is the zone's name when a ``named.conf`` stanza gives it: BIND's initial origin."""
     src = text.replace("\r\n", "\n")
     if src.startswith("\ufeff"):
         src = src[1:]
-    doc = ZoneDocument(path=path, kind=kind, text=text)
-    origin = ""
+    origin = origin if not origin or origin.endswith(".") else origin + "."
+    doc = ZoneDocument(path=path, kind=kind, text=text, origin=origin)
     default_ttl: int | None = None
     last_ttl: int | None = None
     last_owner: str | None = None
