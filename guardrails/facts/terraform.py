@@ -23,6 +23,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any, NamedTuple
 
 from guardrails.documents import Attribute, Block, Expr, TerraformDocument
+from guardrails.facts import terragrunt
 from guardrails.facts.tf_registry import PublishedModule, published
 from guardrails.model import Document, Kind, ParseError, Span
 from guardrails.project import Project
@@ -140,6 +141,18 @@ class Module:
         return self.root.candidates(expr)
 
 
+@dataclass
+class UnitCall(Block):
+    """A Terragrunt unit as a module call: its attributes are the inputs (the unit's own and
+    those of the files it includes, merged), its span the ``source`` that names the module."""
+
+    unit: terragrunt.Unit | None = None
+    #: True when some inputs cannot be listed: every variable they could set is unknown.
+    opaque: bool = False
+    #: input name -> where an included file set it (``root.hcl:12``); the unit's own are absent.
+    inherited: dict[str, str] = field(default_factory=dict)
+
+
 class Call(NamedTuple):
     """A ``module`` block, the file that holds it and the scope it is evaluated in; for one
     instance of a call with ``for_each`` or ``count``, its key (or index) and ``each.value``."""
@@ -156,7 +169,9 @@ class Call(NamedTuple):
 
     @property
     def label(self) -> str:
-        """``module.db``, ``module.db["eu"]``, ``module.db[0]``."""
+        """``module.db``, ``module.db["eu"]``, ``module.db[0]``; a Terragrunt unit has none."""
+        if isinstance(self.block, UnitCall):
+            return ""
         if self.key is None:
             return f"module.{self.name}"
         return f"module.{self.name}[{json.dumps(self.key)}]"
@@ -191,7 +206,7 @@ class Scope:
     @property
     def prefix(self) -> str:
         """``module.db.module.db_instance.`` (empty at the root)."""
-        return "".join(f"{c.label}." for c in self.calls)
+        return "".join(f"{c.label}." for c in self.calls if c.label)
 
     def resolve(self, expr: Expr, _depth: int = 0) -> Resolved:
         if _depth > _MAX_DEPTH:
@@ -263,6 +278,8 @@ class Scope:
             found = call.arguments.resolve(attr.expr, depth + 1)
             found.origins.insert(0, _input(call, attr))
             return found
+        if call is not None and isinstance(call.block, UnitCall) and call.block.opaque:
+            return _unknown()  # inputs that cannot be listed may set it
         if call is None and name in self.module.auto_tfvars:
             attr, path = self.module.auto_tfvars[name]
             found = self.resolve(attr.expr, depth + 1)
@@ -317,6 +334,10 @@ class Scope:
 
 
 def _input(call: Call, attr: Attribute) -> Origin:
+    if isinstance(call.block, UnitCall):
+        where = call.block.inherited.get(attr.name)
+        what = f"inputs.{attr.name} set in {where}, included" if where else f"inputs.{attr.name}"
+        return Origin(what, call.path, attr.span.line, INPUT, attr.name, attr.span, attr.expr)
     return Origin(f"{call.label} input {attr.name}", call.path, attr.span.line, INPUT, attr.name, attr.span, attr.expr)
 
 
@@ -569,7 +590,16 @@ def attribute_value(block: Block, name: str, module: Module | Scope) -> tuple[At
 
 def call_target(call: Block, caller: Scope, project: Project) -> Module | None:
     """The module a ``module`` block calls: a local path (``../../``), or what
-    ``terraform init`` downloaded (``.terraform/modules/modules.json`` of the root)."""
+    ``terraform init`` downloaded (``.terraform/modules/modules.json`` of the root), or the
+    source of a Terragrunt unit."""
+    if isinstance(call, UnitCall):
+        unit = call.unit
+        if unit is None:
+            return None
+        if unit.directory is not None:
+            return module_at(unit.directory, project)
+        table = published(unit.registry, unit.version) if unit.registry is not None else None
+        return _published_module(table, project) if table is not None else None
     source = call.get("source")
     if source is None or source.expr.kind != "literal" or not isinstance(source.expr.value, str):
         return None
@@ -685,10 +715,100 @@ def resources(doc: TerraformDocument, project: Project, *types: str) -> Iterator
 def scopes(doc: TerraformDocument, project: Project) -> Iterator[Scope]:
     """The module instances ``doc``'s calls create (a registry module with a table among
     them), outermost first, each with its call's inputs bound."""
+    if terragrunt.is_unit(doc):
+        call = None if terragrunt.non_production(doc.path) else unit_call(doc, project)
+        if call is not None:
+            yield from _called(call, project, 1)
+        return
     root = module_for(doc, project).root
     for block in doc.blocks:
         if block.type == "module" and block.labels:
             yield from _called(Call(block, doc.path, root), project, 1)
+
+
+# --------------------------------------------------------------------------- Terragrunt units
+
+
+def unit_call(doc: TerraformDocument, project: Project) -> Call | None:
+    """A ``terragrunt.hcl`` as a call of the module it deploys: the inputs of the files it
+    includes, then its own (which win), each evaluated where it is written."""
+    key = ("terragrunt-call", doc.path)
+    if key not in project.cache:
+        project.cache[key] = _unit_call(doc, project)
+    return project.cache[key]
+
+
+def _unit_call(doc: TerraformDocument, project: Project) -> Call | None:
+    unit = terragrunt.unit(doc, project)
+    if unit is None:
+        return None
+    here = str(project.cwd / _directory(doc.path))
+    caller = _config_module(doc, here, project)
+    block = UnitCall("terragrunt", [], {}, [], unit.source_span, unit, opaque=unit.opaque)
+    for include in unit.includes:
+        inputs = include.doc.attributes.get("inputs")
+        if include.merge and inputs is not None:
+            # Values, not expressions: the parent's locals are not the unit's.
+            _add_inputs(block, inputs, _config_module(include.doc, here, project), include.block.span, include.doc)
+    own = doc.attributes.get("inputs")
+    if own is not None and own.expr.kind == "object":
+        for name, expr in own.expr.value.items():
+            block.attributes[name] = Attribute(name, expr, expr.span)
+            block.inherited.pop(name, None)
+    elif own is not None:
+        _add_inputs(block, own, caller, own.span, None)
+    return Call(block, doc.path, caller.root)
+
+
+def _add_inputs(block: UnitCall, inputs: Attribute, where: Module, at: Span, parent: TerraformDocument | None) -> None:
+    """Inputs as the values they evaluate to (an ``inputs`` that cannot be evaluated makes
+    every variable unknown), reported at ``at`` in the unit."""
+    if inputs.expr.kind == "object":  # the names are known even where a value is not
+        values = {name: where.resolve(expr) for name, expr in inputs.expr.value.items()}
+    else:
+        found = where.resolve(inputs.expr)
+        if not found.known or not isinstance(found.value, dict):
+            block.opaque = True
+            return
+        values = {name: Resolved(value, True) for name, value in found.value.items()}
+    for name, value in values.items():
+        expr = Expr("literal", value.value, repr(value.value), at) if value.known else Expr("other", None, "", at)
+        block.attributes[name] = Attribute(name, expr, at)
+        if parent is None:
+            block.inherited.pop(name, None)
+            continue
+        item = inputs.expr.value.get(name) if inputs.expr.kind == "object" else None
+        line = item.span.line if item is not None else inputs.span.line
+        block.inherited[name] = f"{parent.path}:{line}"
+
+
+def _config_module(doc: TerraformDocument, unit_dir: str, project: Project, depth: int = 0) -> Module:
+    """A Terragrunt file as a module whose locals can be evaluated; a local that reads another
+    file (``read_terragrunt_config(find_in_parent_folders("env.hcl"))``) holds that file's
+    known ``locals`` and ``inputs``, read as the unit at ``unit_dir`` reads it."""
+    key = ("terragrunt-module", doc.path, unit_dir)
+    if key in project.cache:
+        return project.cache[key]
+    module = Module([doc], _directory(doc.path))
+    for name, (attr, path) in list(module.locals.items()):
+        expr = attr.expr
+        if expr.kind != "call" or expr.value != "read_terragrunt_config" or not expr.args:
+            continue
+        target = terragrunt.evaluate_path(expr.args[0], doc, unit_dir, project) if depth < _MAX_NESTING else None
+        other = terragrunt.config(target, project) if target is not None else None
+        if other is None:
+            continue
+        inner = _config_module(other, unit_dir, project, depth + 1)
+        value = {
+            "locals": {k: r.value for k in inner.locals if (r := inner.resolve(inner.locals[k][0].expr)).known},
+        }
+        inputs = other.attributes.get("inputs")
+        found = inner.resolve(inputs.expr) if inputs is not None else Resolved({}, True)
+        if found.known:
+            value["inputs"] = found.value
+        module.locals[name] = (Attribute(name, Expr("literal", value, expr.text, expr.span), attr.span), path)
+    project.cache[key] = module
+    return module
 
 
 def _called(call: Call, project: Project, depth: int) -> Iterator[Scope]:
@@ -764,7 +884,8 @@ def placement(instance: Instance, attr: Attribute | None, found: Resolved | None
     outermost = instance.scope.calls[0]
     block = outermost.block.span
     inputs = [o for o in origins if o.kind == INPUT and o.path == outermost.path and o.span is not None]
-    inputs = [o for o in inputs if block.line <= o.line <= block.end_line]
+    if not isinstance(outermost.block, UnitCall):  # a unit's inputs are anywhere in its file
+        inputs = [o for o in inputs if block.line <= o.line <= block.end_line]
     if inputs:
         return None if overridden else inputs[-1].span
     table = instance.scope.module.published
@@ -783,9 +904,15 @@ def placement(instance: Instance, attr: Attribute | None, found: Resolved | None
     return None
 
 
+#: Stands in the callers index for "every variable": inputs a Terragrunt unit cannot list.
+_EVERY = "*"
+
+
 def sets_variable(project: Project, directory: str, name: str) -> bool:
-    """True when some local module call in the repository calls ``directory`` and sets ``name``."""
-    return name in _inputs_from_callers(project, directory)
+    """True when some local module call or Terragrunt unit in the repository calls
+    ``directory`` and sets ``name`` (or may set it: inputs that cannot be listed)."""
+    inputs = _inputs_from_callers(project, directory)
+    return name in inputs or _EVERY in inputs
 
 
 def _inputs_from_callers(project: Project, directory: str) -> frozenset[str]:
@@ -801,6 +928,13 @@ def _inputs_from_callers(project: Project, directory: str) -> frozenset[str]:
             for target, inputs in _local_calls(project, path):
                 if target == directory:
                     found.update(inputs)
+        for path in _units(project).get(directory, ()):
+            doc = project.document(path)
+            call = unit_call(doc, project) if isinstance(doc, TerraformDocument) else None
+            if call is not None:
+                found.update(call.block.attributes)
+                if isinstance(call.block, UnitCall) and call.block.opaque:
+                    found.add(_EVERY)
         return frozenset(found)
 
     return project.repository_fact(("terraform-callers", directory), build)
@@ -827,6 +961,21 @@ def _local_sources(project: Project) -> dict[str, list[Path]]:
         return found
 
     return project.repository_fact(("terraform-local-sources",), build)
+
+
+def _units(project: Project) -> dict[str, list[Path]]:
+    """Local module directory -> the repository's Terragrunt units that deploy it."""
+
+    def build() -> dict[str, list[Path]]:
+        found: dict[str, list[Path]] = {}
+        for path in project.walk((terragrunt.UNIT_FILE,)):
+            doc = project.document(path)
+            unit = terragrunt.unit(doc, project) if isinstance(doc, TerraformDocument) else None
+            if unit is not None and unit.directory is not None and path.name == terragrunt.UNIT_FILE:
+                found.setdefault(unit.directory, []).append(path)
+        return found
+
+    return project.repository_fact(("terragrunt-units",), build)
 
 
 def _local_calls(project: Project, path: Path) -> list[tuple[str, frozenset[str]]]:
