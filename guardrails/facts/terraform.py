@@ -23,7 +23,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any, NamedTuple
 
 from guardrails.documents import Attribute, Block, Expr, TerraformDocument
-from guardrails.facts import terragrunt
+from guardrails.facts import terragrunt, tf_var_files
 from guardrails.facts.tf_registry import PublishedModule, published
 from guardrails.model import Document, Kind, ParseError, Span
 from guardrails.project import Project
@@ -54,6 +54,9 @@ class Origin(NamedTuple):
     span: Span | None = None
     #: The expression written there (what a fix edits); None for a value that has none.
     expr: Expr | None = None
+    #: For a variable file: its path from the module's directory (``prod.tfvars``,
+    #: ``../envs/prod.tfvars``), which says the environment it is for.
+    label: str = ""
 
     def __str__(self) -> str:
         return f"{self.what} ({self.path}:{self.line})"
@@ -113,6 +116,10 @@ class Module:
         self.locals: dict[str, tuple[Attribute, str]] = {}
         self.auto_tfvars: dict[str, tuple[Attribute, str]] = {}
         self.other_tfvars: dict[str, list[tuple[Attribute, str]]] = {}
+        #: Variable files outside the directory bound to it: path -> (label, what binds it).
+        self.var_files: dict[str, tuple[str, str]] = {}
+        #: Reads those files when a value needs them: finding them reads the whole repository.
+        self.pending: Callable[[Module], None] | None = None
         for doc in documents:
             if not isinstance(doc, TerraformDocument):
                 continue
@@ -133,6 +140,16 @@ class Module:
                     for key, attr in block.attributes.items():
                         self.locals[key] = (attr, doc.path)
         self.root = Scope(self)
+
+    def add_var_file(self, doc: TerraformDocument, via: str) -> None:
+        """A variable file kept elsewhere that a command (or the layout) passes to this module:
+        one more candidate, like the directory's own ``prod.tfvars``."""
+        if doc.path in self.var_files:
+            return
+        label = posixpath.relpath(doc.path, self.directory or ".")
+        self.var_files[doc.path] = (label, "" if via == "layout" else f", passed with {via}")
+        for key, attr in doc.attributes.items():
+            self.other_tfvars.setdefault(key, []).append((attr, doc.path))
 
     def resolve(self, expr: Expr) -> Resolved:
         return self.root.resolve(expr)
@@ -325,10 +342,13 @@ class Scope:
             return found
         found = [self.resolve(expr)]
         if call is None and name in self.module.variables:
+            if self.module.pending is not None:
+                self.module.pending(self.module)
             for attr, path in self.module.other_tfvars.get(name, []):
                 inner = _walk(self.resolve(attr.expr, 1), steps)
-                what = f"var.{name} in {PurePosixPath(path).name}"
-                inner.origins.insert(0, Origin(what, path, attr.span.line, TFVARS, name, expr=attr.expr))
+                label, via = self.module.var_files.get(path, (PurePosixPath(path).name, ""))
+                what = f"var.{name} in {label}{via}"
+                inner.origins.insert(0, Origin(what, path, attr.span.line, TFVARS, name, expr=attr.expr, label=label))
                 found.append(inner)
         return found
 
@@ -555,7 +575,7 @@ def module_for(doc: Document, project: Project) -> Module:
     directory = _directory(doc.host.path)
     key = ("terraform-module", directory)
     if key not in project.cache:
-        project.cache[key] = Module(project.siblings(doc.host, _MODULE_SUFFIXES), directory)
+        project.cache[key] = _with_var_files(Module(project.siblings(doc.host, _MODULE_SUFFIXES), directory), project)
     return project.cache[key]
 
 
@@ -570,7 +590,26 @@ def module_at(directory: str, project: Project) -> Module | None:
 
 def _module_in(directory: str, project: Project) -> Module | None:
     found = Module(project.directory_documents(Path(directory), _MODULE_SUFFIXES), directory)
-    return found if found.documents else None
+    return _with_var_files(found, project) if found.documents else None
+
+
+def _with_var_files(module: Module, project: Project) -> Module:
+    """The module with the variable files kept outside its directory that bind to it
+    (``facts.tf_var_files``: a ``-var-file`` command, or an ``envs/`` directory inside it)."""
+
+    def attach(module: Module) -> None:
+        # Asked for by every check that needs it (memoised: a later document inherits the reads).
+        key = ("terraform-var-files", module.directory)
+        if key not in project.cache:
+            docs = [(project.document(Path(f.path)), f.via) for f in tf_var_files.var_files(module.directory, project)]
+            project.cache[key] = [(d, via) for d, via in docs if isinstance(d, TerraformDocument)]
+        for doc, via in project.cache[key]:
+            if doc.kind is Kind.TFVARS:
+                module.add_var_file(doc, via)
+
+    if module.documents and module.published is None:
+        module.pending = attach
+    return module
 
 
 @lru_cache(maxsize=1024)
