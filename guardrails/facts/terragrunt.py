@@ -89,6 +89,7 @@ def unit(doc: TerraformDocument, project: Project) -> Unit | None:
 def _unit(doc: TerraformDocument, project: Project) -> Unit | None:
     here = str(project.cwd / _parent(doc.path))
     includes = []
+    unreadable = False
     for block in doc.blocks:
         if block.type != "include":
             continue
@@ -100,7 +101,7 @@ def _unit(doc: TerraformDocument, project: Project) -> Unit | None:
         if parent is not None:
             includes.append(Include(block, parent, merge))
         elif merge:
-            return Unit(doc, block.span, opaque=True)  # an include we cannot read may set anything
+            unreadable = True  # an include we cannot read may set anything
     found = _source(doc) or next((s for s in (_source(i.doc) for i in reversed(includes)) if s), None)
     if found is None:
         return None
@@ -109,7 +110,7 @@ def _unit(doc: TerraformDocument, project: Project) -> Unit | None:
     text = evaluate_path(attr.expr, holder, here, project, raw=True)
     if text is not None:
         _classify(result, text, here, project)
-    result.opaque = any(_opaque(d) for d in [doc, *(i.doc for i in includes if i.merge)])
+    result.opaque = unreadable or any(_opaque(d) for d in [doc, *(i.doc for i in includes if i.merge)])
     return result
 
 
