@@ -168,6 +168,8 @@ class UnitCall(Block):
     opaque: bool = False
     #: input name -> where an included file set it (``root.hcl:12``); the unit's own are absent.
     inherited: dict[str, str] = field(default_factory=dict)
+    #: Inputs held as the value they evaluated to (no expression of the unit to edit).
+    evaluated: set[str] = field(default_factory=set)
 
 
 class Call(NamedTuple):
@@ -357,7 +359,8 @@ def _input(call: Call, attr: Attribute) -> Origin:
     if isinstance(call.block, UnitCall):
         where = call.block.inherited.get(attr.name)
         what = f"inputs.{attr.name} set in {where}, included" if where else f"inputs.{attr.name}"
-        return Origin(what, call.path, attr.span.line, INPUT, attr.name, attr.span, attr.expr)
+        expr = None if attr.name in call.block.evaluated else attr.expr  # a fix edits only what is written here
+        return Origin(what, call.path, attr.span.line, INPUT, attr.name, attr.span, expr)
     return Origin(f"{call.label} input {attr.name}", call.path, attr.span.line, INPUT, attr.name, attr.span, attr.expr)
 
 
@@ -794,6 +797,7 @@ def _unit_call(doc: TerraformDocument, project: Project) -> Call | None:
         for name, expr in own.expr.value.items():
             block.attributes[name] = Attribute(name, expr, expr.span)
             block.inherited.pop(name, None)
+            block.evaluated.discard(name)
     elif own is not None:
         _add_inputs(block, own, caller, own.span, None)
     return Call(block, doc.path, caller.root)
@@ -813,6 +817,7 @@ def _add_inputs(block: UnitCall, inputs: Attribute, where: Module, at: Span, par
     for name, value in values.items():
         expr = Expr("literal", value.value, repr(value.value), at) if value.known else Expr("other", None, "", at)
         block.attributes[name] = Attribute(name, expr, at)
+        block.evaluated.add(name)
         if parent is None:
             block.inherited.pop(name, None)
             continue
