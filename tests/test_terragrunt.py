@@ -169,3 +169,22 @@ def test_a_new_var_file_command_moves_a_cached_finding(repo: Callable[[dict[str,
     assert _do050(scan(root)) == []
     (root / "Makefile").write_text("plan:\n\tterraform -chdir=stack plan -var-file=../envs/prod.tfvars\n")
     assert _do050(scan(root)) == [("stack/main.tf", 5)]
+
+
+def test_an_exposed_include_and_a_read_config_are_evaluated(repo: Callable[[dict[str, str]], Path]) -> None:
+    common = 'locals {\n  env     = read_terragrunt_config(find_in_parent_folders("env.hcl"))\n'
+    common += '  protect = local.env.locals.name == "production"\n}\n'
+    unit = (
+        'include "common" {\n  path   = "${get_repo_root()}/_common/db.hcl"\n  expose = true\n}\n'
+        'terraform {\n  source = "${get_repo_root()}/modules/db"\n}\n'
+        "inputs = {\n  deletion_protection = include.common.locals.protect\n}\n"
+    )
+    root = repo(
+        {
+            "modules/db/main.tf": CHILD,
+            "_common/db.hcl": common,
+            "prod/env.hcl": 'locals {\n  name = "prod"\n}\n',
+            "prod/db/terragrunt.hcl": unit,
+        }
+    )
+    assert _do050(scan(root)) == [("prod/db/terragrunt.hcl", 8)]

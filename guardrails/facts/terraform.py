@@ -118,6 +118,9 @@ class Module:
         self.other_tfvars: dict[str, list[tuple[Attribute, str]]] = {}
         #: Variable files outside the directory bound to it: path -> (label, what binds it).
         self.var_files: dict[str, tuple[str, str]] = {}
+        #: A Terragrunt file's ``include.NAME``: the known ``locals`` and ``inputs`` of the file
+        #: its include block NAME reads, with where that file is.
+        self.includes: dict[str, tuple[dict[str, Any], Origin]] = {}
         #: Reads those files when a value needs them: finding them reads the whole repository.
         self.pending: Callable[[Module], None] | None = None
         for doc in documents:
@@ -271,6 +274,9 @@ class Scope:
             attr, path = self.module.locals[name]
             found = self.resolve(attr.expr, depth + 1)
             found.origins.insert(0, Origin(f"local.{name}", path, attr.span.line, LOCAL, name, expr=attr.expr))
+        elif head == "include" and name in self.module.includes:
+            value, origin = self.module.includes[name]
+            found = Resolved(value, True, [origin])
         else:
             return _unknown()
         return _walk(found, steps)
@@ -834,25 +840,42 @@ def _config_module(doc: TerraformDocument, unit_dir: str, project: Project, dept
     if key in project.cache:
         return project.cache[key]
     module = Module([doc], _directory(doc.path))
+    if depth >= _MAX_NESTING:  # a file that includes or reads itself stops here
+        return module
     for name, (attr, path) in list(module.locals.items()):
         expr = attr.expr
         if expr.kind != "call" or expr.value != "read_terragrunt_config" or not expr.args:
             continue
-        target = terragrunt.evaluate_path(expr.args[0], doc, unit_dir, project) if depth < _MAX_NESTING else None
-        other = terragrunt.config(target, project) if target is not None else None
-        if other is None:
-            continue
-        inner = _config_module(other, unit_dir, project, depth + 1)
-        value = {
-            "locals": {k: r.value for k in inner.locals if (r := inner.resolve(inner.locals[k][0].expr)).known},
-        }
-        inputs = other.attributes.get("inputs")
-        found = inner.resolve(inputs.expr) if inputs is not None else Resolved({}, True)
-        if found.known:
-            value["inputs"] = found.value
-        module.locals[name] = (Attribute(name, Expr("literal", value, expr.text, expr.span), attr.span), path)
-    project.cache[key] = module
+        target = terragrunt.evaluate_path(expr.args[0], doc, unit_dir, project)
+        value = _config_value(target, unit_dir, project, depth)
+        if value is not None:
+            module.locals[name] = (Attribute(name, Expr("literal", value, expr.text, expr.span), attr.span), path)
+    for block in doc.blocks:
+        where = block.get("path") if block.type == "include" and len(block.labels) == 1 else None
+        target = terragrunt.evaluate_path(where.expr, doc, unit_dir, project) if where is not None else None
+        value = _config_value(target, unit_dir, project, depth)
+        if value is not None and target is not None:
+            origin = Origin(f"include.{block.labels[0]} ({target})", doc.path, block.span.line)
+            module.includes[block.labels[0]] = (value, origin)
+    project.cache[key] = module  # stored once built: it carries every read that built it
     return module
+
+
+def _config_value(path: str | None, unit_dir: str, project: Project, depth: int) -> dict[str, Any] | None:
+    """What ``read_terragrunt_config`` (or an exposed include) gives: the file's known ``locals``
+    and, when known, its ``inputs``; None when the file cannot be read."""
+    other = terragrunt.config(path, project) if path is not None else None
+    if other is None:
+        return None
+    inner = _config_module(other, unit_dir, project, depth + 1)
+    value: dict[str, Any] = {
+        "locals": {k: r.value for k in inner.locals if (r := inner.resolve(inner.locals[k][0].expr)).known},
+    }
+    inputs = other.attributes.get("inputs")
+    found = inner.resolve(inputs.expr) if inputs is not None else Resolved({}, True)
+    if found.known:
+        value["inputs"] = found.value
+    return value
 
 
 def _called(call: Call, project: Project, depth: int) -> Iterator[Scope]:
