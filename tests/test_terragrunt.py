@@ -187,4 +187,4 @@ def test_an_exposed_include_and_a_read_config_are_evaluated(repo: Callable[[dict
             "prod/db/terragrunt.hcl": unit,
         }
     )
-    assert _do050(scan(root)) == [("prod/db/terragrunt.hcl", 8)]
+    assert _do050(scan(root)) == [("prod/db/terragrunt.hcl", 9)]
