@@ -832,7 +832,9 @@ def _add_inputs(block: UnitCall, inputs: Attribute, where: Module, at: Span, par
         block.inherited[name] = f"{parent.path}:{line}"
 
 
-def _config_module(doc: TerraformDocument, unit_dir: str, project: Project, depth: int = 0) -> Module:
+def _config_module(
+    doc: TerraformDocument, unit_dir: str, project: Project, chain: frozenset[str] = frozenset()
+) -> Module:
     """A Terragrunt file as a module whose locals can be evaluated; a local that reads another
     file (``read_terragrunt_config(find_in_parent_folders("env.hcl"))``) holds that file's
     known ``locals`` and ``inputs``, read as the unit at ``unit_dir`` reads it."""
@@ -840,20 +842,21 @@ def _config_module(doc: TerraformDocument, unit_dir: str, project: Project, dept
     if key in project.cache:
         return project.cache[key]
     module = Module([doc], _directory(doc.path))
-    if depth >= _MAX_NESTING:  # a file that includes or reads itself stops here
+    if doc.path in chain or len(chain) >= _MAX_NESTING:  # a file that reads itself, or a long chain
         return module
+    chain = chain | {doc.path}
     for name, (attr, path) in list(module.locals.items()):
         expr = attr.expr
         if expr.kind != "call" or expr.value != "read_terragrunt_config" or not expr.args:
             continue
         target = terragrunt.evaluate_path(expr.args[0], doc, unit_dir, project)
-        value = _config_value(target, unit_dir, project, depth)
+        value = _config_value(target, unit_dir, project, chain)
         if value is not None:
             module.locals[name] = (Attribute(name, Expr("literal", value, expr.text, expr.span), attr.span), path)
     for block in doc.blocks:
         where = block.get("path") if block.type == "include" and len(block.labels) == 1 else None
         target = terragrunt.evaluate_path(where.expr, doc, unit_dir, project) if where is not None else None
-        value = _config_value(target, unit_dir, project, depth)
+        value = _config_value(target, unit_dir, project, chain)
         if value is not None and target is not None:
             origin = Origin(f"include.{block.labels[0]} ({target})", doc.path, block.span.line)
             module.includes[block.labels[0]] = (value, origin)
@@ -861,13 +864,13 @@ def _config_module(doc: TerraformDocument, unit_dir: str, project: Project, dept
     return module
 
 
-def _config_value(path: str | None, unit_dir: str, project: Project, depth: int) -> dict[str, Any] | None:
+def _config_value(path: str | None, unit_dir: str, project: Project, chain: frozenset[str]) -> dict[str, Any] | None:
     """What ``read_terragrunt_config`` (or an exposed include) gives: the file's known ``locals``
     and, when known, its ``inputs``; None when the file cannot be read."""
     other = terragrunt.config(path, project) if path is not None else None
     if other is None:
         return None
-    inner = _config_module(other, unit_dir, project, depth + 1)
+    inner = _config_module(other, unit_dir, project, chain)
     value: dict[str, Any] = {
         "locals": {k: r.value for k in inner.locals if (r := inner.resolve(inner.locals[k][0].expr)).known},
     }
