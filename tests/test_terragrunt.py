@@ -188,3 +188,17 @@ def test_an_exposed_include_and_a_read_config_are_evaluated(repo: Callable[[dict
         }
     )
     assert _do050(scan(root)) == [("prod/db/terragrunt.hcl", 9)]
+
+
+def test_a_config_that_reads_itself_ends(repo: Callable[[dict[str, str]], Path]) -> None:
+    reads = "\n".join(f'  r{i} = read_terragrunt_config("${{get_terragrunt_dir()}}/../loop.hcl")' for i in range(8))
+    root = repo(
+        {
+            "modules/db/main.tf": CHILD,
+            "live/loop.hcl": f"locals {{\n{reads}\n}}\ninputs = local.r0.inputs\n",
+            "live/prod/terragrunt.hcl": (
+                'include "loop" {\n  path = "../loop.hcl"\n}\nterraform {\n  source = "../../modules/db"\n}\n'
+            ),
+        }
+    )
+    assert _do050(scan(root)) == []  # the loop's inputs are unknown: every variable of the unit is
