@@ -56,7 +56,9 @@ class Unit:
 
 
 def is_unit(doc: TerraformDocument) -> bool:
-    return doc.kind is Kind.TERRAFORM and PurePosixPath(doc.path).name == UNIT_FILE
+    """Asked for every Terraform file by every rule: a string test, no path parsing."""
+    path = doc.path
+    return path.endswith(UNIT_FILE) and (path == UNIT_FILE or path.endswith("/" + UNIT_FILE))
 
 
 _WORD = re.compile(r"[^a-z0-9]+")
