@@ -17,7 +17,6 @@ import json
 import posixpath
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
 from typing import Any, NamedTuple
@@ -27,6 +26,7 @@ from guardrails.facts import terragrunt, tf_var_files
 from guardrails.facts.tf_registry import PublishedModule, published
 from guardrails.model import Document, Kind, ParseError, Span
 from guardrails.project import Project
+from guardrails.records import Record
 
 _MODULE_SUFFIXES = (".tf", ".tf.json", ".tfvars", ".tfvars.json")
 _MAX_DEPTH = 16
@@ -62,11 +62,13 @@ class Origin(NamedTuple):
         return f"{self.what} ({self.path}:{self.line})"
 
 
-@dataclass(slots=True)
-class Resolved:
-    value: Any
-    known: bool
-    origins: list[Origin] = field(default_factory=list)
+class Resolved(Record):
+    __slots__ = ("known", "origins", "value")
+
+    def __init__(self, value: Any, known: bool, origins: list[Origin] | None = None) -> None:
+        self.value = value
+        self.known = known
+        self.origins: list[Origin] = [] if origins is None else origins
 
     def as_int(self) -> int | None:
         """Numbers and numeric strings (``"30"``) as int, else None."""
