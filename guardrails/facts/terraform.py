@@ -163,18 +163,21 @@ class Module:
         return self.root.candidates(expr)
 
 
-@dataclass
 class UnitCall(Block):
     """A Terragrunt unit as a module call: its attributes are the inputs (the unit's own and
     those of the files it includes, merged), its span the ``source`` that names the module."""
 
-    unit: terragrunt.Unit | None = None
-    #: True when some inputs cannot be listed: every variable they could set is unknown.
-    opaque: bool = False
-    #: input name -> where an included file set it (``root.hcl:12``); the unit's own are absent.
-    inherited: dict[str, str] = field(default_factory=dict)
-    #: Inputs held as the value they evaluated to (no expression of the unit to edit).
-    evaluated: set[str] = field(default_factory=set)
+    __slots__ = ("evaluated", "inherited", "opaque", "unit")
+
+    def __init__(self, unit: terragrunt.Unit) -> None:
+        super().__init__("terragrunt", [], {}, [], unit.source_span)
+        self.unit = unit
+        #: True when some inputs cannot be listed: every variable they could set is unknown.
+        self.opaque = unit.opaque
+        #: input name -> where an included file set it (``root.hcl:12``); the unit's own are absent.
+        self.inherited: dict[str, str] = {}
+        #: Inputs held as the value they evaluated to (no expression of the unit to edit).
+        self.evaluated: set[str] = set()
 
 
 class Call(NamedTuple):
@@ -794,7 +797,7 @@ def _unit_call(doc: TerraformDocument, project: Project) -> Call | None:
         return None
     here = str(project.cwd / _directory(doc.path))
     caller = _config_module(doc, here, project)
-    block = UnitCall("terragrunt", [], {}, [], unit.source_span, unit, opaque=unit.opaque)
+    block = UnitCall(unit)
     for include in unit.includes:
         inputs = include.doc.attributes.get("inputs")
         if include.merge and inputs is not None:

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import posixpath
 import re
-from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from urllib.parse import parse_qs, urlsplit
 
@@ -23,6 +22,7 @@ from guardrails.documents import Attribute, Block, Expr, TerraformDocument
 from guardrails.facts.environments import DEFAULT_SYNONYMS, DEVELOPMENT, PRODUCTION, STAGING
 from guardrails.model import Kind, ParseError, Span
 from guardrails.project import Project
+from guardrails.records import Record
 
 UNIT_FILE = "terragrunt.hcl"
 _MAX_DEPTH = 8
@@ -30,29 +30,33 @@ _MAX_DEPTH = 8
 _VAR_FILE_KEYS = ("required_var_files", "optional_var_files")
 
 
-@dataclass(slots=True)
-class Include:
+class Include(Record):
     """A parent configuration a unit includes: the unit's ``include`` block and the file."""
 
-    block: Block
-    doc: TerraformDocument
-    merge: bool
+    __slots__ = ("block", "doc", "merge")
+
+    def __init__(self, block: Block, doc: TerraformDocument, merge: bool) -> None:
+        self.block = block
+        self.doc = doc
+        self.merge = merge
 
 
-@dataclass(slots=True)
-class Unit:
+class Unit(Record):
     """What a ``terragrunt.hcl`` deploys. ``directory`` is the local module (a display path),
     ``registry`` a registry address with ``version`` when the source is one; both None when
     the source is unknown. ``opaque`` says something else may set any variable (a variable
     file in ``extra_arguments``, an included file that cannot be read)."""
 
-    doc: TerraformDocument
-    source_span: Span
-    directory: str | None = None
-    registry: str | None = None
-    version: str | None = None
-    includes: list[Include] = field(default_factory=list)
-    opaque: bool = False
+    __slots__ = ("directory", "doc", "includes", "opaque", "registry", "source_span", "version")
+
+    def __init__(self, doc: TerraformDocument, source_span: Span, includes: list[Include] | None = None) -> None:
+        self.doc = doc
+        self.source_span = source_span
+        self.directory: str | None = None
+        self.registry: str | None = None
+        self.version: str | None = None
+        self.includes: list[Include] = [] if includes is None else includes
+        self.opaque = False
 
 
 def is_unit(doc: TerraformDocument) -> bool:
