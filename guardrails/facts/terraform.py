@@ -765,18 +765,27 @@ def resources(doc: TerraformDocument, project: Project, *types: str) -> Iterator
                     yield Instance(block, child.path, scope)
 
 
-def scopes(doc: TerraformDocument, project: Project) -> Iterator[Scope]:
+def scopes(doc: TerraformDocument, project: Project) -> list[Scope]:
     """The module instances ``doc``'s calls create (a registry module with a table among
-    them), outermost first, each with its call's inputs bound."""
-    if terragrunt.is_unit(doc):
-        call = None if terragrunt.non_production(doc.path) else unit_call(doc, project)
-        if call is not None:
-            yield from _called(call, project, 1)
-        return
-    root = module_for(doc, project).root
-    for block in doc.blocks:
-        if block.type == "module" and block.labels:
-            yield from _called(Call(block, doc.path, root), project, 1)
+    them), outermost first, each with its call's inputs bound: found once per document,
+    since every Terraform rule walks them. A Terragrunt unit is a call of the module it
+    deploys (``unit_call``); a non-production unit is not judged."""
+    key = ("terraform-scopes", doc.path)
+    found = project.cache.get(key)
+    if found is None:
+        if terragrunt.is_unit(doc):
+            call = None if terragrunt.non_production(doc.path) else unit_call(doc, project)
+            found = list(_called(call, project, 1)) if call is not None else []
+        else:
+            root = module_for(doc, project).root
+            found = [
+                scope
+                for block in doc.blocks
+                if block.type == "module" and block.labels
+                for scope in _called(Call(block, doc.path, root), project, 1)
+            ]
+        project.cache[key] = found
+    return found
 
 
 # --------------------------------------------------------------------------- Terragrunt units
