@@ -29,6 +29,7 @@ from guardrails.templates import Template
 HELM_TEMPLATE = templates.HELM_REASON
 
 _EXACT: dict[str, Kind] = {
+    "terragrunt.hcl": Kind.TERRAFORM,  # a Terragrunt unit: HCL that calls a module (facts.terragrunt)
     "dockerfile": Kind.DOCKERFILE,
     "containerfile": Kind.DOCKERFILE,
     "makefile": Kind.MAKEFILE,

@@ -17,7 +17,9 @@ from pathlib import Path
 from guardrails.model import SkippedFile
 from guardrails.records import Record
 
-DEFAULT_EXCLUDED_DIRS = frozenset({".git", ".terraform", "node_modules", "vendor", ".guardrails_cache", ".hg", ".svn"})
+DEFAULT_EXCLUDED_DIRS = frozenset(
+    {".git", ".terraform", ".terragrunt-cache", "node_modules", "vendor", ".guardrails_cache", ".hg", ".svn"}
+)
 
 
 class Candidate(Record):

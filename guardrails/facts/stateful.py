@@ -345,7 +345,7 @@ def _effective(module: Module | Scope, attr: Attribute, unsafe: Callable[[Any], 
 
 def _production_file(origin: Origin) -> bool:
     """A value set by a production-named .tfvars file (``prod.tfvars``), directly or through module inputs."""
-    return origin.kind == TFVARS and names_production(PurePosixPath(origin.path).name)
+    return origin.kind == TFVARS and names_production(origin.label or PurePosixPath(origin.path).name)
 
 
 def unsafe_settings(
