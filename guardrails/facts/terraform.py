@@ -22,7 +22,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any, NamedTuple
 
 from guardrails.documents import Attribute, Block, Expr, TerraformDocument
-from guardrails.facts import terragrunt, tf_var_files
+from guardrails.facts import terragrunt
 from guardrails.facts.tf_registry import PublishedModule, published
 from guardrails.model import Document, Kind, ParseError, Span
 from guardrails.project import Project
@@ -612,6 +612,8 @@ def _with_var_files(module: Module, project: Project) -> Module:
     (``facts.tf_var_files``: a ``-var-file`` command, or an ``envs/`` directory inside it)."""
 
     def attach(module: Module) -> None:
+        from guardrails.facts import tf_var_files  # only when a value goes through a root variable
+
         # Asked for by every check that needs it (memoised: a later document inherits the reads).
         key = ("terraform-var-files", module.directory)
         if key not in project.cache:
