@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from guardrails.documents.resolv import ResolvDocument, ResolvEntry
     from guardrails.documents.shell import Condition, Redirect, ShellAssignment, ShellCommand, ShellDocument, Word
     from guardrails.documents.sql import SqlDocument, SqlStatement
-    from guardrails.documents.terraform import Attribute, Block, Expr, TerraformDocument
+    from guardrails.documents.terraform import Attribute, Block, Expr, PlanDocument, TerraformDocument
     from guardrails.documents.zone import ZoneDirective, ZoneDocument, ZoneRecord
 
 # --------------------------------------------------------------------------- any kind
@@ -62,6 +62,7 @@ _MODULES = {
     "Attribute": "terraform",
     "Block": "terraform",
     "TerraformDocument": "terraform",
+    "PlanDocument": "terraform",
     "Word": "shell",
     "Condition": "shell",
     "Redirect": "shell",
@@ -103,6 +104,7 @@ __all__ = [
     "FailedDocument",
     "Instruction",
     "MakefileDocument",
+    "PlanDocument",
     "PythonDocument",
     "RecipeLine",
     "Redirect",

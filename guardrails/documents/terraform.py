@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from guardrails.model import Document, Span
+from guardrails.model import Document, Node, Span
 
 
 @dataclass
@@ -56,10 +56,15 @@ class Block:
     attributes: dict[str, Attribute]
     blocks: list[Block]
     span: Span
+    #: The resource instance address a plan gives it (``module.db.aws_db_instance.this[0]``).
+    instance: str = ""
 
     @property
     def address(self) -> str:
-        """The Terraform address: ``aws_db_instance.main``, ``var.ttl``, ``module.x``."""
+        """The Terraform address: ``aws_db_instance.main``, ``var.ttl``, ``module.x``; in a plan,
+        the instance address."""
+        if self.instance:
+            return self.instance
         if self.type == "resource" and len(self.labels) >= 2:
             return f"{self.labels[0]}.{self.labels[1]}"
         if self.type == "data" and len(self.labels) >= 2:
@@ -92,3 +97,12 @@ class TerraformDocument(Document):
 
     def resources(self, *types: str) -> list[Block]:
         return [b for b in self.blocks if b.type == "resource" and b.labels and (not types or b.labels[0] in types)]
+
+
+@dataclass
+class PlanDocument(TerraformDocument):
+    """``terraform show -json`` of a plan: its JSON tree (``roots``), and as ``blocks`` the managed
+    resources of the state it plans, with their planned values (``parsers.terraform_plan``), so
+    that the rules that judge Terraform resources judge a plan with the same facts."""
+
+    roots: list[Node] = field(default_factory=list)

@@ -19,7 +19,7 @@ class TerraformDatabaseDeletionProtection(Rule):
     title = "AWS database without deletion protection"
     category = Category.DESTRUCTIVE_OPERATION
     severity = Severity.HIGH
-    kinds = frozenset({Kind.TERRAFORM, Kind.TERRAFORM_JSON, Kind.CLOUDFORMATION})
+    kinds = frozenset({Kind.TERRAFORM, Kind.TERRAFORM_JSON, Kind.TERRAFORM_PLAN, Kind.CLOUDFORMATION})
     incidents = (DIGITALOCEAN_2017, GITLAB_2017)
     rationale = (
         "`deletion_protection` defaults to false on `aws_db_instance`, `aws_rds_cluster`, `aws_docdb_cluster` "

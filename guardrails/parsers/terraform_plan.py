@@ -1,0 +1,161 @@
+"""``terraform show -json`` of a plan as a PlanDocument: the JSON tree, and the state it plans.
+
+A plan describes the end state: every managed resource instance that exists after the apply,
+with its values, is presented as a ``resource`` Block, so that the rules that judge ``.tf``
+resources judge a plan through the same facts (docs/terraform.md, "Plans"). The values are
+read from ``resource_changes[].change.after``, with:
+
+- ``after_unknown``: a value known only after the apply is an expression of kind ``other``
+  (unknown to every resolver): never guessed, never given a provider default;
+- ``after_sensitive``: an attribute holding a sensitive value is unknown too, and its text is
+  ``(sensitive)``: a finding can neither print it nor say what it judged;
+- ``null``: an unset argument (``= null``: the provider default applies); ``[]``: no nested
+  block (the JSON cannot say whether an empty list was a list of blocks), absent;
+- an argument the plan does not list at all is unknown (``stateful.find_attribute``): a real
+  plan lists every argument of the schema, so only a trimmed file leaves one out;
+- a list of objects is a list of nested blocks (``ingress``, ``settings``); any other object
+  is an attribute (``tags``), as in Terraform's JSON syntax.
+
+``planned_values`` is not read: it omits unknown values, so an absent attribute there cannot
+be told from an unknown one. Left out of the end state: data sources (``read``), what the plan
+deletes (``delete``, a deposed object, ``forget``), which ``DO057`` judges from the same tree.
+A string equal to the known ``id`` of another resource of the plan (``"sg-0a1b..."`` in
+``vpc_security_group_ids``) is a reference to that resource, as the configuration wrote it.
+Positions come from json_tree: a finding points at the attribute's line (above json_tree's
+fast-path size every span is the whole document).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from guardrails.documents import Attribute, Block, Expr, PlanDocument
+from guardrails.model import Kind, Node, Span
+from guardrails.parsers.json_tree import parse_node
+from guardrails.parsers.terraform_json import Source
+
+UNKNOWN_TEXT = "(known after apply)"
+SENSITIVE_TEXT = "(sensitive)"
+#: Actions after which the object is not part of the end state.
+_GONE = frozenset({"delete", "forget"})
+
+
+class _Reader:
+    """Builds the blocks of one plan: ``ids`` maps a known ``id`` to its resource's address."""
+
+    def __init__(self, src: Source, ids: dict[str, str]) -> None:
+        self.src = src
+        self.ids = ids
+        self.address = ""
+
+    def block(self, change: Node, after: Node, unknown: Any, sensitive: Any) -> Block:
+        address = change.get("address")
+        key = change.key_node("address") or change
+        self.address = address.text if address is not None else ""
+        attributes, blocks = self.body(after, unknown, sensitive)
+        labels = [_text(change.get("type")), _text(change.get("name"))]
+        span = Span(key.span.line, key.span.column, change.span.end_line, change.span.end_column)
+        return Block("resource", labels, attributes, blocks, span, self.address)
+
+    def body(self, node: Node, unknown: Any, sensitive: Any) -> tuple[dict[str, Attribute], list[Block]]:
+        attributes: dict[str, Attribute] = {}
+        blocks: list[Block] = []
+        unknown = unknown if isinstance(unknown, dict) else {}
+        sensitive = sensitive if isinstance(sensitive, dict) else {}
+        for key, value in node.value if node.is_map else []:
+            name = key.text
+            span = _join(key.span, value.span)
+            if _marked(sensitive.get(name)):
+                attributes[name] = Attribute(name, Expr("other", None, SENSITIVE_TEXT, value.span), span)
+            elif unknown.get(name) is True:
+                attributes[name] = Attribute(name, Expr("other", None, UNKNOWN_TEXT, value.span), span)
+            elif value.is_seq and value.value and all(item.is_map for item in value.value):
+                for index, item in enumerate(value.value):
+                    inner, nested = self.body(item, _item(unknown.get(name), index), _item(sensitive.get(name), index))
+                    blocks.append(Block(name, [], inner, nested, item.span))
+            elif not (value.is_seq and not value.value):
+                attributes[name] = Attribute(name, self.expr(value, unknown.get(name)), span)
+        for name, mark in unknown.items():  # unknown values are omitted from ``after``
+            if mark is True and name not in attributes and node.get(name) is None:
+                at = Span.point(node.span.line, node.span.column)
+                attributes[name] = Attribute(name, Expr("other", None, UNKNOWN_TEXT, at), at)
+        return attributes, blocks
+
+    def expr(self, node: Node, unknown: Any) -> Expr:
+        text = self.src.source(node)
+        if unknown is True:
+            return Expr("other", None, UNKNOWN_TEXT, node.span)
+        if node.is_map:
+            inner = unknown if isinstance(unknown, dict) else {}
+            return Expr("object", {k.text: self.expr(v, inner.get(k.text)) for k, v in node.value}, text, node.span)
+        if node.is_seq:
+            items = [self.expr(v, _item(unknown, i)) for i, v in enumerate(node.value)]
+            return Expr("tuple", items, text, node.span)
+        target = self.ids.get(node.value) if isinstance(node.value, str) else None
+        if target is not None and target != self.address:
+            return Expr("reference", f"{target}.id", text, node.span)
+        return Expr("literal", node.value, text, node.span)
+
+
+def _item(marks: Any, index: int) -> Any:
+    return marks[index] if isinstance(marks, list) and index < len(marks) else marks if marks is True else None
+
+
+def _marked(marks: Any) -> bool:
+    """True when a sensitivity mark covers the value or any part of it."""
+    if marks is True:
+        return True
+    if isinstance(marks, dict):
+        return any(_marked(m) for m in marks.values())
+    if isinstance(marks, list):
+        return any(_marked(m) for m in marks)
+    return False
+
+
+def _join(start: Span, end: Span) -> Span:
+    return Span(start.line, start.column, end.end_line, end.end_column)
+
+
+def _text(node: Node | None) -> str:
+    return node.text if node is not None and node.is_scalar else ""
+
+
+def end_state(root: Node) -> list[tuple[Node, Node, Node | None, Node | None]]:
+    """(change, after, after_unknown, after_sensitive) of each managed resource instance that
+    exists once the plan is applied."""
+    changes = root.get("resource_changes")
+    found = []
+    for change in changes.elements() if changes is not None and changes.is_seq else []:
+        if not change.is_map or _text(change.get("mode")) not in ("managed", "") or change.get("deposed"):
+            continue
+        actions = change.path("change", "actions")
+        names = {a.text for a in actions.elements() if a.is_scalar} if actions is not None else set()
+        after = change.path("change", "after")
+        if (names and names <= _GONE) or after is None or not after.is_map:
+            continue
+        found.append((change, after, change.path("change", "after_unknown"), change.path("change", "after_sensitive")))
+    return found
+
+
+def parse(path: str, text: str, kind: Kind) -> PlanDocument:
+    root = parse_node(text)
+    doc = PlanDocument(path=path, kind=kind, text=text, roots=[root])
+    if not root.is_map:
+        return doc
+    instances = end_state(root)
+    owners: dict[str, list[str]] = {}
+    for change, after, _, _ in instances:
+        value, address = after.get("id"), change.get("address")
+        if value is not None and isinstance(value.value, str) and value.value and address is not None:
+            owners.setdefault(value.value, []).append(address.text)
+    reader = _Reader(Source(text), {value: found[0] for value, found in owners.items() if len(found) == 1})
+    for change, after, unknown, sensitive in instances:
+        doc.blocks.append(
+            reader.block(
+                change,
+                after,
+                unknown.to_python() if unknown is not None else None,
+                sensitive.to_python() if sensitive is not None else None,
+            )
+        )
+    return doc
