@@ -58,6 +58,9 @@ class Block:
     span: Span
     #: The resource instance address a plan gives it (``module.db.aws_db_instance.this[0]``).
     instance: str = ""
+    #: In a plan, the arguments it lists as ``null`` or ``[]``: unset, so absent from
+    #: ``attributes`` and ``blocks`` (the provider default applies); any other absence there is unknown.
+    unset: frozenset[str] = frozenset()
 
     @property
     def address(self) -> str:

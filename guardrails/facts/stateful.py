@@ -283,18 +283,18 @@ class Setting:
 def find_attribute(block: Block, path: str) -> tuple[Attribute | None, bool]:
     """The attribute at a dotted path (``settings.deletion_protection_enabled``) and
     whether the path is knowable: a ``dynamic`` block on the way makes it unknown, and so does
-    any absence in a plan's resource (a plan lists every argument, ``null`` when unset: one it
-    does not list was left out of the file, not set)."""
+    an absence in a plan's resource that the plan does not list as unset (a plan lists every
+    argument, ``null`` when unset: one it leaves out was cut from the file, not unset)."""
     *blocks, name = path.split(".")
     current = block
     for part in blocks:
         child = current.child(part)
         if child is None:
             dynamic = any(b.type == "dynamic" and b.labels[:1] == [part] for b in current.blocks)
-            return None, not dynamic and not block.instance
+            return None, not dynamic and (not block.instance or part in current.unset)
         current = child
     found = current.get(name)
-    return found, found is not None or not block.instance
+    return found, found is not None or not block.instance or name in current.unset
 
 
 def setting(

@@ -9,10 +9,10 @@ read from ``resource_changes[].change.after``, with:
   (unknown to every resolver): never guessed, never given a provider default;
 - ``after_sensitive``: an attribute holding a sensitive value is unknown too, and its text is
   ``(sensitive)``: a finding can neither print it nor say what it judged;
-- ``null``: an unset argument (``= null``: the provider default applies); ``[]``: no nested
-  block (the JSON cannot say whether an empty list was a list of blocks), absent;
-- an argument the plan does not list at all is unknown (``stateful.find_attribute``): a real
-  plan lists every argument of the schema, so only a trimmed file leaves one out;
+- ``null`` and ``[]``: an unset argument or no nested block (the JSON cannot say whether an
+  empty list was a list of blocks): absent, and listed in ``Block.unset`` (the provider default
+  applies); an argument the plan does not list at all is unknown (``stateful.find_attribute``):
+  a real plan lists every argument of its schema, so only a trimmed file leaves one out;
 - a list of objects is a list of nested blocks (``ingress``, ``settings``); any other object
   is an attribute (``tags``), as in Terraform's JSON syntax.
 
@@ -52,14 +52,17 @@ class _Reader:
         address = change.get("address")
         key = change.key_node("address") or change
         self.address = address.text if address is not None else ""
-        attributes, blocks = self.body(after, unknown, sensitive)
+        attributes, blocks, unset = self.body(after, unknown, sensitive)
         labels = [_text(change.get("type")), _text(change.get("name"))]
         span = Span(key.span.line, key.span.column, change.span.end_line, change.span.end_column)
-        return Block("resource", labels, attributes, blocks, span, self.address)
+        return Block("resource", labels, attributes, blocks, span, self.address, unset)
 
-    def body(self, node: Node, unknown: Any, sensitive: Any) -> tuple[dict[str, Attribute], list[Block]]:
+    def body(
+        self, node: Node, unknown: Any, sensitive: Any
+    ) -> tuple[dict[str, Attribute], list[Block], frozenset[str]]:
         attributes: dict[str, Attribute] = {}
         blocks: list[Block] = []
+        unset: set[str] = set()
         unknown = unknown if isinstance(unknown, dict) else {}
         sensitive = sensitive if isinstance(sensitive, dict) else {}
         for key, value in node.value if node.is_map else []:
@@ -69,17 +72,20 @@ class _Reader:
                 attributes[name] = Attribute(name, Expr("other", None, SENSITIVE_TEXT, value.span), span)
             elif unknown.get(name) is True:
                 attributes[name] = Attribute(name, Expr("other", None, UNKNOWN_TEXT, value.span), span)
-            elif value.is_seq and value.value and all(item.is_map for item in value.value):
+            elif (value.is_scalar and value.value is None) or (value.is_seq and not value.value):
+                unset.add(name)
+            elif value.is_seq and all(item.is_map for item in value.value):
                 for index, item in enumerate(value.value):
-                    inner, nested = self.body(item, _item(unknown.get(name), index), _item(sensitive.get(name), index))
-                    blocks.append(Block(name, [], inner, nested, item.span))
-            elif not (value.is_seq and not value.value):
+                    marks = _item(unknown.get(name), index), _item(sensitive.get(name), index)
+                    inner, nested, empty = self.body(item, *marks)
+                    blocks.append(Block(name, [], inner, nested, item.span, unset=empty))
+            else:
                 attributes[name] = Attribute(name, self.expr(value, unknown.get(name)), span)
         for name, mark in unknown.items():  # unknown values are omitted from ``after``
             if mark is True and name not in attributes and node.get(name) is None:
                 at = Span.point(node.span.line, node.span.column)
                 attributes[name] = Attribute(name, Expr("other", None, UNKNOWN_TEXT, at), at)
-        return attributes, blocks
+        return attributes, blocks, frozenset(unset)
 
     def expr(self, node: Node, unknown: Any) -> Expr:
         text = self.src.source(node)
