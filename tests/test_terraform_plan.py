@@ -65,16 +65,19 @@ def test_the_end_state_is_read_with_unknown_and_sensitive_values_left_unknown() 
     assert (block.attributes["password"].expr.kind, block.attributes["password"].expr.text) == ("other", "(sensitive)")
     assert all(SECRET not in expr.text for expr in _exprs(block))
     assert "replicate_source_db" not in block.attributes and "replicate_source_db" in block.unset
-    assert block.attributes["deletion_protection"].span.line == doc.text.splitlines().index(
-        next(line for line in doc.text.splitlines() if '"deletion_protection"' in line)
-    ) + 1
+    assert (
+        block.attributes["deletion_protection"].span.line
+        == doc.text.splitlines().index(next(line for line in doc.text.splitlines() if '"deletion_protection"' in line))
+        + 1
+    )
 
 
 def test_nested_blocks_unset_lists_and_references_by_known_id() -> None:
+    database = {"id": "main", "vpc_security_group_ids": ["sg-0123"], "timeouts": []}
     group = {"id": "sg-0123", "ingress": [{"cidr_blocks": ["0.0.0.0/0"], "from_port": 5432, "to_port": 5432}]}
     doc = _plan(
         _change("aws_security_group.db", ["no-op"], group),
-        _change("aws_db_instance.main", ["update"], {"id": "main", "vpc_security_group_ids": ["sg-0123"], "timeouts": []}),
+        _change("aws_db_instance.main", ["update"], database),
     )
     group_block, db = doc.blocks
     assert [b.type for b in group_block.blocks] == ["ingress"]
