@@ -15,6 +15,7 @@ from guardrails.documents import Block, Expr, PlanDocument
 from guardrails.engine import Engine, ScanResult, Settings
 from guardrails.model import Kind
 from guardrails.parsers import parse
+from guardrails.parsers.terraform_plan import split_address
 from guardrails.registry import all_rules
 from tests.conftest import REPO, run_cli
 
@@ -85,6 +86,45 @@ def test_nested_blocks_unset_lists_and_references_by_known_id() -> None:
     (item,) = db.attributes["vpc_security_group_ids"].expr.value
     assert (item.kind, item.value, item.text) == ("reference", "aws_security_group.db.id", '"sg-0123"')
     assert "timeouts" in db.unset
+
+
+def _configured(references: list[str]) -> PlanDocument:
+    """A new group and a database whose group ids are known only after the apply."""
+    group = _change("module.db.aws_security_group.this", ["create"], {"ingress": []}, after_unknown={"id": True})
+    database = _change("module.db.aws_db_instance.this", ["create"], {}, after_unknown={"vpc_security_group_ids": True})
+    group["module_address"] = database["module_address"] = "module.db"
+    written = {"vpc_security_group_ids": {"references": references}}
+    resources = [{"address": "aws_security_group.this"}, {"address": "aws_db_instance.this", "expressions": written}]
+    configuration = {"root_module": {"module_calls": {"db": {"module": {"resources": resources}}}}}
+    text = json.dumps({"format_version": "1.2", "resource_changes": [group, database], "configuration": configuration})
+    doc = parse("tfplan.json", text, Kind.TERRAFORM_PLAN)
+    assert isinstance(doc, PlanDocument)
+    return doc
+
+
+def test_a_value_known_after_apply_reads_the_one_resource_its_expression_names() -> None:
+    linked = _configured(["aws_security_group.this.id", "aws_security_group.this"])
+    expr = linked.blocks[1].attributes["vpc_security_group_ids"].expr
+    assert (expr.kind, expr.value) == ("reference", "module.db.aws_security_group.this.id")
+    for references in (
+        ["var.extra", "aws_security_group.this.id", "aws_security_group.this"],  # a variable could pick another
+        ["module.sg.security_group_id", "module.sg"],
+        ["aws_security_group.other.id", "aws_security_group.this.id"],
+        ["aws_security_group.missing.id"],
+    ):
+        expr = _configured(references).blocks[1].attributes["vpc_security_group_ids"].expr
+        assert (expr.kind, expr.text) == ("other", "(known after apply)"), references
+
+
+@pytest.mark.parametrize(
+    ("address", "steps"),
+    [
+        ('module.db["a.b"].aws_db_instance.this[0].id', ["module", 'db["a.b"]', "aws_db_instance", "this[0]", "id"]),
+        ("aws_security_group.db", ["aws_security_group", "db"]),
+    ],
+)
+def test_addresses_split_outside_keys(address: str, steps: list[str]) -> None:
+    assert split_address(address) == steps
 
 
 def test_what_the_plan_deletes_reads_or_forgets_is_not_in_the_end_state() -> None:

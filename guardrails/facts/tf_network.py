@@ -369,7 +369,7 @@ class Network:
                 items[:0] = item.value if item.kind == "tuple" else item.args
                 continue
             address = self.target(str(item.value)) if item.kind == "reference" else None
-            if address is not None and address.split(".", 1)[0] in _SG_TYPES and address in self.resources:
+            if address in self.resources and self.resources[address][0].labels[0] in _SG_TYPES:
                 known.append(address)
             else:
                 unknown.append(item.text)
@@ -381,7 +381,7 @@ class Network:
         known, unknown = self.groups(groups)
         on = f"port {port}" if port is not None else "its port"
         if groups is None or (not known and not unknown):
-            known = [a for a in self.resources if a.startswith("aws_default_security_group.")]
+            known = [a for a, (b, _) in self.resources.items() if b.labels[0] == "aws_default_security_group"]
             if not known:
                 return Reach(
                     False,
@@ -458,7 +458,7 @@ class Network:
         if attr is None:
             return "", None
         address = self.target(str(attr.expr.value)) if attr.expr.kind == "reference" else None
-        if address is None or address.split(".", 1)[0] not in AZURE_DB_SERVERS or address not in self.resources:
+        if address not in self.resources or self.resources[address][0].labels[0] not in AZURE_DB_SERVERS:
             return attr.expr.text, None
         return address, self.resources[address][0]
 

@@ -20,7 +20,9 @@ read from ``resource_changes[].change.after``, with:
 be told from an unknown one. Left out of the end state: data sources (``read``), what the plan
 deletes (``delete``, a deposed object, ``forget``), which ``DO057`` judges from the same tree.
 A string equal to the known ``id`` of another resource of the plan (``"sg-0a1b..."`` in
-``vpc_security_group_ids``) is a reference to that resource, as the configuration wrote it.
+``vpc_security_group_ids``) is a reference to that resource, as the configuration wrote it; so is
+a value known only after the apply whose expression in ``configuration`` reads one resource of
+the same module instance and nothing else (``[aws_security_group.db.id]`` for a new group).
 Positions come from json_tree: a finding points at the attribute's line (above json_tree's
 fast-path size every span is the whole document).
 """
@@ -38,14 +40,26 @@ UNKNOWN_TEXT = "(known after apply)"
 SENSITIVE_TEXT = "(sensitive)"
 #: Actions after which the object is not part of the end state.
 _GONE = frozenset({"delete", "forget"})
+#: Reference heads that are not resources of the module (``references`` in the configuration).
+_NOT_RESOURCES = frozenset({"var", "local", "module", "data", "each", "count", "path", "terraform", "self"})
 
 
 class _Reader:
-    """Builds the blocks of one plan: ``ids`` maps a known ``id`` to its resource's address."""
+    """Builds the blocks of one plan: ``ids`` maps a known ``id`` to its resource's address,
+    ``instances`` (module instance, ``type.name``) to the addresses of its instances, and
+    ``expressions`` (module path, ``type.name``) to the configuration's expressions."""
 
-    def __init__(self, src: Source, ids: dict[str, str]) -> None:
+    def __init__(
+        self,
+        src: Source,
+        ids: dict[str, str],
+        instances: dict[tuple[str, str], list[str]],
+        expressions: dict[tuple[str, str], Node],
+    ) -> None:
         self.src = src
         self.ids = ids
+        self.instances = instances
+        self.expressions = expressions
         self.address = ""
 
     def block(self, change: Node, after: Node, unknown: Any, sensitive: Any) -> Block:
@@ -54,8 +68,42 @@ class _Reader:
         self.address = address.text if address is not None else ""
         attributes, blocks, unset = self.body(after, unknown, sensitive)
         labels = [_text(change.get("type")), _text(change.get("name"))]
+        module = _text(change.get("module_address"))
+        written = self.expressions.get((_module_path(module), ".".join(labels)))
+        for name, attr in attributes.items():
+            if attr.expr.text == UNKNOWN_TEXT and written is not None:
+                target = self.referenced(written.get(name), module)
+                if target is not None:
+                    attr.expr = Expr("reference", target[0], f"{target[1]} {UNKNOWN_TEXT}", attr.expr.span)
         span = Span(key.span.line, key.span.column, change.span.end_line, change.span.end_column)
         return Block("resource", labels, attributes, blocks, span, self.address, unset)
+
+    def referenced(self, expression: Node | None, module: str) -> tuple[str, str] | None:
+        """(``<instance address>.<attribute>``, the reference as written) when the configuration's
+        expression reads one resource of the same module instance and nothing else (no variable,
+        local, module output or data source, whose value could pick another): a value known only
+        after the apply is then that resource's (``vpc_security_group_ids = [aws_security_group.db.id]``)."""
+        references = expression.get("references") if expression is not None else None
+        if references is None or not references.is_seq:
+            return None
+        named: set[str] = set()
+        longest = ""
+        for ref in references.elements():
+            parts = split_address(ref.text)
+            if len(parts) < 2 or parts[0] in _NOT_RESOURCES:
+                return None
+            named.add(f"{parts[0]}.{parts[1].split('[', 1)[0]}")
+            longest = max(longest, ref.text, key=len)
+        if len(named) != 1:
+            return None
+        parts = split_address(longest)
+        found = self.instances.get((module, named.pop()), [])
+        prefix = f"{module}." if module else ""
+        exact = f"{prefix}{parts[0]}.{parts[1]}"
+        address = exact if exact in found else found[0] if len(found) == 1 else None
+        if address is None or address == self.address:
+            return None
+        return f"{address}.{parts[2] if len(parts) > 2 else 'id'}", longest
 
     def body(
         self, node: Node, unknown: Any, sensitive: Any
@@ -118,6 +166,55 @@ def _marked(marks: Any) -> bool:
     return False
 
 
+def split_address(text: str) -> list[str]:
+    """``module.db["a.b"].aws_db_instance.this[0].id`` -> its dot-separated steps, keys kept."""
+    parts: list[str] = []
+    current: list[str] = []
+    depth = 0
+    quoted = False
+    for index, char in enumerate(text):
+        if quoted:
+            quoted = not (char == '"' and text[index - 1] != "\\")
+        elif char == '"':
+            quoted = True
+        elif char == "[":
+            depth += 1
+        elif char == "]":
+            depth -= 1
+        elif char == "." and depth == 0:
+            parts.append("".join(current))
+            current = []
+            continue
+        current.append(char)
+    parts.append("".join(current))
+    return parts
+
+
+def _module_path(module: str) -> str:
+    """``module.db[0].module.x["a"]`` -> ``db.x``: the configuration's module, without instance keys."""
+    parts = split_address(module) if module else []
+    return ".".join(part.split("[", 1)[0] for part in parts[1::2])
+
+
+def _configuration(root: Node) -> dict[tuple[str, str], Node]:
+    """(module path, ``type.name``) -> the expressions the configuration wrote for that resource."""
+    found: dict[tuple[str, str], Node] = {}
+    stack: list[tuple[str, Node | None]] = [("", root.path("configuration", "root_module"))]
+    while stack:
+        path, module = stack.pop()
+        if module is None or not module.is_map:
+            continue
+        resources = module.get("resources")
+        for resource in resources.elements() if resources is not None else []:
+            address, expressions = resource.get("address"), resource.get("expressions")
+            if address is not None and expressions is not None and expressions.is_map:
+                found[(path, address.text)] = expressions
+        calls = module.get("module_calls")
+        for name, _, call in calls.items() if calls is not None else []:
+            stack.append((f"{path}.{name}" if path else name, call.get("module")))
+    return found
+
+
 def _join(start: Span, end: Span) -> Span:
     return Span(start.line, start.column, end.end_line, end.end_column)
 
@@ -150,11 +247,17 @@ def parse(path: str, text: str, kind: Kind) -> PlanDocument:
         return doc
     instances = end_state(root)
     owners: dict[str, list[str]] = {}
+    addresses: dict[tuple[str, str], list[str]] = {}
     for change, after, _, _ in instances:
         value, address = after.get("id"), change.get("address")
-        if value is not None and isinstance(value.value, str) and value.value and address is not None:
+        if address is None:
+            continue
+        local = f"{_text(change.get('type'))}.{_text(change.get('name'))}"
+        addresses.setdefault((_text(change.get("module_address")), local), []).append(address.text)
+        if value is not None and isinstance(value.value, str) and value.value:
             owners.setdefault(value.value, []).append(address.text)
-    reader = _Reader(Source(text), {value: found[0] for value, found in owners.items() if len(found) == 1})
+    ids = {value: found[0] for value, found in owners.items() if len(found) == 1}
+    reader = _Reader(Source(text), ids, addresses, _configuration(root))
     for change, after, unknown, sensitive in instances:
         doc.blocks.append(
             reader.block(
