@@ -97,7 +97,7 @@ FILES = {
     'destructive/sql_wipe_in_forward_migration.py': 2831,
     'destructive/tf_backups_disabled.py': 6175,
     'destructive/tf_cloudsql_deletion_protection.py': 5088,
-    'destructive/tf_database_deletion_protection.py': 6310,
+    'destructive/tf_database_deletion_protection.py': 7544,
     'destructive/tf_dynamodb_deletion_protection.py': 3892,
     'destructive/tf_prevent_destroy_disabled.py': 5883,
     'destructive/tf_s3_force_destroy.py': 2945,

@@ -13,6 +13,17 @@ from guardrails.terraform_fixes import setting_fix
 _TYPES = ("aws_db_instance", "aws_rds_cluster", "aws_docdb_cluster", "aws_neptune_cluster")
 
 
+def _plan(after: str, unknown: str = "{}") -> str:
+    """``terraform show -json`` of a plan that creates one database in a module."""
+    return (
+        '{\n  "format_version": "1.2",\n  "terraform_version": "1.9.5",\n  "resource_changes": [\n    {\n'
+        '      "address": "module.db.aws_rds_cluster.this[0]",\n      "module_address": "module.db",\n'
+        '      "mode": "managed",\n      "type": "aws_rds_cluster",\n      "name": "this",\n      "index": 0,\n'
+        f'      "change": {{\n        "actions": ["create"],\n        "after": {after},\n'
+        f'        "after_unknown": {unknown}\n      }}\n    }}\n  ]\n}}\n'
+    )
+
+
 class TerraformDatabaseDeletionProtection(Rule):
     id = "DO050"
     name = "tf-database-deletion-protection-off"
@@ -32,7 +43,8 @@ class TerraformDatabaseDeletionProtection(Rule):
         "reported; a source from a variable whose default is null is a primary, and is. CloudFormation templates "
         "(`AWS::RDS::DBInstance`, `AWS::RDS::DBCluster`, `AWS::DocDB::DBCluster`, `AWS::Neptune::DBCluster`, "
         "`DeletionProtection`) are judged for production: a production parameter file beside the template, else "
-        "the production value a condition names, else the defaults (docs/cloudformation.md)."
+        "the production value a condition names, else the defaults (docs/cloudformation.md). A `terraform show "
+        "-json` plan is judged on the state it plans, like every Terraform rule (docs/terraform.md, Plans)."
     )
     remediation = (
         "Set `deletion_protection = true` on production databases (or from a variable whose production "
@@ -75,8 +87,19 @@ class TerraformDatabaseDeletionProtection(Rule):
             extra={"prod.json": '[{"ParameterKey": "Protect", "ParameterValue": "false"}]\n'},
             note="CloudFormation: the default is safe, the production parameter file beside the template is not",
         ),
+        Bad(
+            "tfplan.json",
+            _plan('{"engine": "aurora-postgresql", "deletion_protection": false}'),
+            14,
+            note="a plan's end state: the module's cluster, named by its instance address",
+        ),
     )
     good = (
+        Good(
+            "tfplan.json",
+            _plan('{"engine": "aurora-postgresql"}', '{"deletion_protection": true}'),
+            note="a plan: a value known only after the apply is not guessed",
+        ),
         Good(
             "db.tf",
             'resource "aws_db_instance" "main" {\n  engine              = "mysql"\n'
