@@ -33,6 +33,7 @@ from typing import Any
 
 from guardrails.documents import Attribute, Block, Expr, PlanDocument
 from guardrails.model import Kind, Node, Span
+from guardrails.parsers._gc import without_cyclic_gc
 from guardrails.parsers.json_tree import parse_node
 from guardrails.parsers.terraform_json import Source
 
@@ -113,8 +114,9 @@ class _Reader:
         unset: set[str] = set()
         unknown = unknown if isinstance(unknown, dict) else {}
         sensitive = sensitive if isinstance(sensitive, dict) else {}
-        for key, value in node.value if node.is_map else []:
-            name = key.text
+        pairs = node.value if node.is_map else []
+        for key, value in pairs:
+            name = str(key.value)  # a JSON key is a string
             span = _join(key.span, value.span)
             if _marked(sensitive.get(name)):
                 attributes[name] = Attribute(name, Expr("other", None, SENSITIVE_TEXT, value.span), span)
@@ -129,26 +131,33 @@ class _Reader:
                     blocks.append(Block(name, [], inner, nested, item.span, unset=empty))
             else:
                 attributes[name] = Attribute(name, self.expr(value, unknown.get(name)), span)
+        listed = {key.value for key, _ in pairs} if unknown else set()
         for name, mark in unknown.items():  # unknown values are omitted from ``after``
-            if mark is True and name not in attributes and node.get(name) is None:
+            if mark is True and name not in listed:
                 at = Span.point(node.span.line, node.span.column)
                 attributes[name] = Attribute(name, Expr("other", None, UNKNOWN_TEXT, at), at)
         return attributes, blocks, frozenset(unset)
 
     def expr(self, node: Node, unknown: Any) -> Expr:
-        text = self.src.source(node)
         if unknown is True:
             return Expr("other", None, UNKNOWN_TEXT, node.span)
         if node.is_map:
             inner = unknown if isinstance(unknown, dict) else {}
-            return Expr("object", {k.text: self.expr(v, inner.get(k.text)) for k, v in node.value}, text, node.span)
+            fields = {k.text: self.expr(v, inner.get(k.text)) for k, v in node.value}
+            return Expr("object", fields, self._text(node, "{...}"), node.span)
         if node.is_seq:
             items = [self.expr(v, _item(unknown, i)) for i, v in enumerate(node.value)]
-            return Expr("tuple", items, text, node.span)
+            return Expr("tuple", items, self._text(node, "[...]"), node.span)
+        text = self.src.source(node)
         target = self.ids.get(node.value) if isinstance(node.value, str) else None
         if target is not None and target != self.address:
             return Expr("reference", f"{target}.id", text, node.span)
         return Expr("literal", node.value, text, node.span)
+
+    def _text(self, node: Node, elided: str) -> str:
+        """A container's source text; above json_tree's fast-path size (no positions) it is elided:
+        re-serialising each container would cost its size at every level of a 50 MB plan."""
+        return self.src.source(node) if self.src.exact else elided
 
 
 def _item(marks: Any, index: int) -> Any:
@@ -240,6 +249,7 @@ def end_state(root: Node) -> list[tuple[Node, Node, Node | None, Node | None]]:
     return found
 
 
+@without_cyclic_gc
 def parse(path: str, text: str, kind: Kind) -> PlanDocument:
     root = parse_node(text)
     doc = PlanDocument(path=path, kind=kind, text=text, roots=[root])
