@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
-from guardrails.model import Document
+from guardrails.model import Document, Kind
 
 
-@dataclass
 class PythonDocument(Document):
     """A Python script; ``module`` is its libcst module (typed Any to keep this module
     import-free), set once ``parsed``: read it through ``guardrails.parsers.python.module_of``,
@@ -16,6 +14,19 @@ class PythonDocument(Document):
     text was vetted: the cheap questions a rule asks before libcst (which strings the file
     holds) are answered from it."""
 
-    module: Any = None
-    parsed: bool = False
-    tree: Any = None
+    __slots__ = ("module", "parsed", "tree")
+
+    def __init__(
+        self,
+        path: str,
+        kind: Kind,
+        text: str,
+        module: Any = None,
+        parsed: bool = False,
+        tree: Any = None,
+        **base: Any,
+    ) -> None:
+        super().__init__(path, kind, text, **base)
+        self.module = module
+        self.parsed = parsed
+        self.tree = tree
