@@ -12,7 +12,6 @@ from __future__ import annotations
 import ipaddress
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any, NamedTuple
 
@@ -22,6 +21,7 @@ from guardrails.facts.network import is_private_cidr
 from guardrails.facts.terraform import Module, Origin, Resolved, module_key
 from guardrails.model import Edit, Finding, Fix, Safety, Severity
 from guardrails.project import Project
+from guardrails.records import Record
 from guardrails.rule import Option, Place, Rule, RuleContext
 
 # --------------------------------------------------------------------------- durations
@@ -114,13 +114,22 @@ class TtlVerdict(NamedTuple):
         return f"below the {human(self.threshold)} minimum for {self.rtype} records"
 
 
-@dataclass(frozen=True, slots=True)
-class TtlPolicy:
-    thresholds: dict[str, int]
-    bands: dict[str, int]
-    exempt_routing: bool
-    exempt_prefixes: tuple[str, ...]
-    environments: Environments = field(default_factory=Environments)
+class TtlPolicy(Record):
+    __slots__ = ("bands", "environments", "exempt_prefixes", "exempt_routing", "thresholds")
+
+    def __init__(
+        self,
+        thresholds: dict[str, int],
+        bands: dict[str, int],
+        exempt_routing: bool,
+        exempt_prefixes: tuple[str, ...],
+        environments: Environments | None = None,
+    ) -> None:
+        self.thresholds = thresholds
+        self.bands = bands
+        self.exempt_routing = exempt_routing
+        self.exempt_prefixes = exempt_prefixes
+        self.environments = Environments() if environments is None else environments
 
     @classmethod
     def from_options(cls, options: dict[str, Any]) -> TtlPolicy:
@@ -326,31 +335,54 @@ _AWS_ROUTING_BLOCKS = (
 )
 
 
-@dataclass(slots=True)
-class RecordTtl:
+class RecordTtl(Record):
     """The shortest TTL a Terraform record resource can get, with where it came from."""
 
-    rtype: str
-    ttl: int
-    written: str  # how the TTL is written: ``ttl = 30``, ``ttl not set``...
-    resolved: Resolved | None = None
-    instance: str = ""
-    note: str = ""
+    # ``written``: how the TTL is written: ``ttl = 30``, ``ttl not set``...
+    __slots__ = ("instance", "note", "resolved", "rtype", "ttl", "written")
+
+    def __init__(
+        self,
+        rtype: str,
+        ttl: int,
+        written: str,
+        resolved: Resolved | None = None,
+        instance: str = "",
+        note: str = "",
+    ) -> None:
+        self.rtype = rtype
+        self.ttl = ttl
+        self.written = written
+        self.resolved = resolved
+        self.instance = instance
+        self.note = note
 
     @property
     def via(self) -> str:
         return self.resolved.via if self.resolved is not None else ""
 
 
-@dataclass(slots=True)
-class TerraformRecord:
-    block: Block
-    spec: _RecordSpec
-    ttl_attr: Attribute | None
-    ttls: list[RecordTtl] = field(default_factory=list)
-    exemption: str = ""
-    name: str = ""
-    private_answers: bool = False  # every answer is a loopback or private address
+class TerraformRecord(Record):
+    # ``private_answers``: every answer is a loopback or private address
+    __slots__ = ("block", "exemption", "name", "private_answers", "spec", "ttl_attr", "ttls")
+
+    def __init__(
+        self,
+        block: Block,
+        spec: _RecordSpec,
+        ttl_attr: Attribute | None,
+        ttls: list[RecordTtl] | None = None,
+        exemption: str = "",
+        name: str = "",
+        private_answers: bool = False,
+    ) -> None:
+        self.block = block
+        self.spec = spec
+        self.ttl_attr = ttl_attr
+        self.ttls: list[RecordTtl] = [] if ttls is None else ttls
+        self.exemption = exemption
+        self.name = name
+        self.private_answers = private_answers
 
 
 def has_nested(block: Block, name: str) -> bool:

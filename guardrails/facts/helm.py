@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import PurePosixPath
+from typing import NamedTuple
 
 from guardrails.documents import TreeDocument
 from guardrails.facts.kubernetes import string_map
@@ -23,10 +23,10 @@ from guardrails.facts.load_balancers import SOURCE_RANGES_ANNOTATION, private_re
 from guardrails.facts.network import is_private_cidr, is_world
 from guardrails.model import Kind, Node
 from guardrails.project import Project
+from guardrails.records import Record
 
 
-@dataclass(frozen=True, slots=True)
-class ServiceValues:
+class ServiceValues(NamedTuple):
     """A block of values the chart renders as a Service (``<path>.type``,
     ``.annotations``, ``.loadBalancerSourceRanges``, ``.externalIPs``), rendered only
     when every ``when`` value (path, expected) holds; ``network_policy`` is the block
@@ -37,8 +37,7 @@ class ServiceValues:
     network_policy: str = ""
 
 
-@dataclass(frozen=True, slots=True)
-class ChartValues:
+class ChartValues(NamedTuple):
     """One datastore chart (one range of major versions) and the value paths that matter.
 
     ``external``: blocks whose ``enabled: true`` renders one Service per node
@@ -225,16 +224,14 @@ def _major(version: str) -> int | None:
 # --------------------------------------------------------------------------- layered values
 
 
-@dataclass(frozen=True, slots=True)
-class Layer:
+class Layer(NamedTuple):
     """One values source: the mapping a chart sees (``root``) and the file it is in."""
 
     doc: TreeDocument
     root: Node
 
 
-@dataclass(frozen=True, slots=True)
-class Value:
+class Value(NamedTuple):
     node: Node
     layer: Layer
 
@@ -243,14 +240,16 @@ class Value:
         return self.node.text if self.node.is_scalar else ""
 
 
-@dataclass(slots=True)
-class Deployment:
+class Deployment(Record):
     """A datastore chart with its values layered lowest first; ``label`` names it (the
     release, or the umbrella's key) in messages."""
 
-    chart: ChartValues
-    label: str
-    layers: list[Layer] = field(default_factory=list)
+    __slots__ = ("chart", "label", "layers")
+
+    def __init__(self, chart: ChartValues, label: str, layers: list[Layer] | None = None) -> None:
+        self.chart = chart
+        self.label = label
+        self.layers: list[Layer] = [] if layers is None else layers
 
     def get(self, path: str) -> Value | None:
         """The value Helm would use at ``path``: from the top-most layer that sets it."""
@@ -287,8 +286,7 @@ def _walk(root: Node, path: str) -> Node | None:
     return node
 
 
-@dataclass(frozen=True, slots=True)
-class Exposure:
+class Exposure(NamedTuple):
     """A Service of the chart reachable from outside the cluster; ``value`` is the value
     that makes it so (its ``type``, ``externalIPs``, or the ``enabled`` of an external
     access block)."""

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import PurePosixPath
+from typing import NamedTuple
 
 from guardrails.documents import ConfDocument, ConfEntry, TreeDocument
 from guardrails.model import Document, Kind, Node, Severity, Span
@@ -54,8 +54,7 @@ def is_local_stub(address: str) -> bool:
         return False
 
 
-@dataclass(frozen=True, slots=True)
-class ResolverVerdict:
+class ResolverVerdict(NamedTuple):
     message: str
     severity: Severity
 
@@ -84,8 +83,7 @@ def judge_resolvers(addresses: list[str]) -> ResolverVerdict | None:
 # --------------------------------------------------------------------------- resolver configuration files
 
 
-@dataclass(frozen=True, slots=True)
-class ResolverList:
+class ResolverList(NamedTuple):
     """The complete list of upstream resolvers one configuration gives, where it is written, and
     the most its verdict can weigh (``at_most``: other sources may add servers at run time)."""
 

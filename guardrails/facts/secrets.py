@@ -19,7 +19,6 @@ import os
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 from urllib.parse import urlsplit
@@ -30,6 +29,7 @@ from guardrails.documents import DotenvDocument, Expr, TerraformDocument, TreeDo
 from guardrails.facts.environments import PRODUCTION, Environments, ci_jobs, job_environment
 from guardrails.model import Document, Kind, Node, Span
 from guardrails.project import Project
+from guardrails.records import Record
 from guardrails.rule import Place
 
 if TYPE_CHECKING:
@@ -150,17 +150,21 @@ _VAULT_KEY_WORDS = ("vault",)
 _PATH_VALUE = re.compile(r"^[\w-]+(?:/[\w.@-]+)+$")
 
 
-@dataclass(frozen=True, slots=True)
-class SecretValue:
-    """A secret found in a file. ``value`` must never reach any output; use ``digest``."""
+class SecretValue(NamedTuple):
+    """A secret found in a file. ``value`` must never reach any output (its ``repr`` leaves
+    it out); use ``digest``."""
 
     place: Place
     key: str
-    value: str = field(repr=False)
+    value: str
     environment: str | None
     # The file that brings the value in when it is not the value's own (a kustomization
     # generating a Secret from another file).
     source: str = ""
+
+    def __repr__(self) -> str:
+        shown = f"place={self.place!r}, key={self.key!r}, environment={self.environment!r}, source={self.source!r}"
+        return f"SecretValue({shown})"
 
     @property
     def path(self) -> str:
@@ -181,14 +185,21 @@ class SecretReference(NamedTuple):
         return self.place.path
 
 
-@dataclass(slots=True)
-class Extracted:
+class Extracted(Record):
     """The secrets and references of the document at ``path``: all that SS001 and SS002 keep of
     it (their per-document summary, small and picklable)."""
 
-    path: str
-    secrets: list[SecretValue] = field(default_factory=list)
-    references: list[SecretReference] = field(default_factory=list)
+    __slots__ = ("path", "references", "secrets")
+
+    def __init__(
+        self,
+        path: str,
+        secrets: list[SecretValue] | None = None,
+        references: list[SecretReference] | None = None,
+    ) -> None:
+        self.path = path
+        self.secrets: list[SecretValue] = [] if secrets is None else secrets
+        self.references: list[SecretReference] = [] if references is None else references
 
 
 # --------------------------------------------------------------------------- comparison
@@ -536,14 +547,21 @@ def extract(doc: Document, envs: Environments, path: str | None = None, project:
 # --------------------------------------------------------------------------- the repository
 
 
-@dataclass(slots=True)
-class Inventory:
+class Inventory(Record):
     """Every environment-tagged secret and reference of the repository, and the paths the scan
     was given: a finding needs one of its files among them."""
 
-    secrets: list[SecretValue]
-    references: list[SecretReference]
-    scanned: frozenset[str]
+    __slots__ = ("references", "scanned", "secrets")
+
+    def __init__(
+        self,
+        secrets: list[SecretValue],
+        references: list[SecretReference],
+        scanned: frozenset[str],
+    ) -> None:
+        self.secrets = secrets
+        self.references = references
+        self.scanned = scanned
 
 
 def summary(doc: Document, project: Project, envs: Environments) -> Extracted:

@@ -14,7 +14,6 @@ provider documentation: ``deletion_protection`` false on AWS RDS/DocumentDB/Nept
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -22,6 +21,7 @@ from guardrails.documents import Attribute, Block, Expr, TerraformDocument
 from guardrails.facts.terraform import TFVARS, Instance, Module, Origin, Resolved, Scope, placement, resources
 from guardrails.model import Incident, Span
 from guardrails.project import Project
+from guardrails.records import Record
 
 GITLAB_2017 = Incident(
     "GitLab.com: production database directory wiped, six hours of data lost, backups not working",
@@ -232,8 +232,7 @@ def _tokens(text: str) -> list[str]:
 # --------------------------------------------------------------------------- protection settings
 
 
-@dataclass(slots=True)
-class Setting:
+class Setting(Record):
     """A protection setting of one resource as Terraform would apply it.
 
     ``attribute`` is None when the setting is absent (then ``value`` is the provider
@@ -242,14 +241,27 @@ class Setting:
     (variables.tf:3))``, ``is not set (default false)``.
     """
 
-    resource: Block
-    name: str
-    attribute: Attribute | None
-    value: Any
-    where: str
-    resolved: Resolved | None = None
-    instance: Instance | None = None
-    placed: Span | None = None
+    __slots__ = ("attribute", "instance", "name", "placed", "resolved", "resource", "value", "where")
+
+    def __init__(
+        self,
+        resource: Block,
+        name: str,
+        attribute: Attribute | None,
+        value: Any,
+        where: str,
+        resolved: Resolved | None = None,
+        instance: Instance | None = None,
+        placed: Span | None = None,
+    ) -> None:
+        self.resource = resource
+        self.name = name
+        self.attribute = attribute
+        self.value = value
+        self.where = where
+        self.resolved = resolved
+        self.instance = instance
+        self.placed = placed
 
     @property
     def span(self) -> Span:

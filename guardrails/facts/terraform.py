@@ -17,7 +17,6 @@ import json
 import posixpath
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
 from typing import Any, NamedTuple
@@ -26,6 +25,7 @@ from guardrails.documents import Attribute, Block, Expr, TerraformDocument
 from guardrails.facts.tf_registry import PublishedModule, published
 from guardrails.model import Document, Kind, ParseError, Span
 from guardrails.project import Project
+from guardrails.records import Record
 
 _MODULE_SUFFIXES = (".tf", ".tf.json", ".tfvars", ".tfvars.json")
 _MAX_DEPTH = 16
@@ -58,11 +58,13 @@ class Origin(NamedTuple):
         return f"{self.what} ({self.path}:{self.line})"
 
 
-@dataclass(slots=True)
-class Resolved:
-    value: Any
-    known: bool
-    origins: list[Origin] = field(default_factory=list)
+class Resolved(Record):
+    __slots__ = ("known", "origins", "value")
+
+    def __init__(self, value: Any, known: bool, origins: list[Origin] | None = None) -> None:
+        self.value = value
+        self.known = known
+        self.origins: list[Origin] = [] if origins is None else origins
 
     def as_int(self) -> int | None:
         """Numbers and numeric strings (``"30"``) as int, else None."""
@@ -694,13 +696,22 @@ def resources(doc: TerraformDocument, project: Project, *types: str) -> Iterator
                     yield Instance(block, child.path, scope)
 
 
-def scopes(doc: TerraformDocument, project: Project) -> Iterator[Scope]:
+def scopes(doc: TerraformDocument, project: Project) -> list[Scope]:
     """The module instances ``doc``'s calls create (a registry module with a table among
-    them), outermost first, each with its call's inputs bound."""
-    root = module_for(doc, project).root
-    for block in doc.blocks:
-        if block.type == "module" and block.labels:
-            yield from _called(Call(block, doc.path, root), project, 1)
+    them), outermost first, each with its call's inputs bound: found once per document,
+    since every Terraform rule walks them."""
+    key = ("terraform-scopes", doc.path)
+    found = project.cache.get(key)
+    if found is None:
+        root = module_for(doc, project).root
+        found = [
+            scope
+            for block in doc.blocks
+            if block.type == "module" and block.labels
+            for scope in _called(Call(block, doc.path, root), project, 1)
+        ]
+        project.cache[key] = found
+    return found
 
 
 def _called(call: Call, project: Project, depth: int) -> Iterator[Scope]:

@@ -8,11 +8,11 @@ applies ``$ORIGIN``/``$TTL`` and the inheritance rules the way BIND loads a zone
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from guardrails.documents import ZoneDirective, ZoneDocument, ZoneRecord
 from guardrails.model import Kind, ParseError, Span
 from guardrails.parsers._gc import without_cyclic_gc
+from guardrails.records import Record
 
 _TOKEN = re.compile(
     r"""
@@ -53,14 +53,16 @@ _TYPES = frozenset({
 _Token = tuple[str, int, int, int]
 
 
-@dataclass(slots=True)
-class _Entry:
+class _Entry(Record):
     """One logical line: its tokens (parentheses removed) and where it starts and ends."""
 
-    tokens: list[_Token]
-    indented: bool
-    end_line: int
-    end_column: int
+    __slots__ = ("end_column", "end_line", "indented", "tokens")
+
+    def __init__(self, tokens: list[_Token], indented: bool, end_line: int, end_column: int) -> None:
+        self.tokens = tokens
+        self.indented = indented
+        self.end_line = end_line
+        self.end_column = end_column
 
 
 def parse_ttl(text: str) -> int | None:
