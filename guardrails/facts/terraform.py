@@ -584,9 +584,21 @@ _FUNCTIONS: dict[str, Callable[[list[Resolved]], Resolved]] = {
 # --------------------------------------------------------------------------- modules on disk
 
 
+def module_key(doc: Document) -> str:
+    """What facts built once per module are cached under: the directory, or for a plan its path
+    (a plan is a module of its own: its values are concrete, and the ``.tf`` files beside it
+    are not what it applies)."""
+    return doc.path if doc.kind is Kind.TERRAFORM_PLAN else _directory(doc.host.path)
+
+
 def module_for(doc: Document, project: Project) -> Module:
-    """The module ``doc`` belongs to, built once per directory and scan."""
+    """The module ``doc`` belongs to, built once per directory (per plan) and scan."""
     directory = _directory(doc.host.path)
+    if doc.kind is Kind.TERRAFORM_PLAN:
+        key = ("terraform-plan", doc.path)
+        if key not in project.cache:
+            project.cache[key] = Module([doc], directory)
+        return project.cache[key]
     key = ("terraform-module", directory)
     if key not in project.cache:
         project.cache[key] = _with_var_files(Module(project.siblings(doc.host, _MODULE_SUFFIXES), directory), project)
