@@ -42,6 +42,7 @@ _CHECKED_AT_TAG = {
     "cloudposse/rds/aws",
     "cloudposse/rds-cluster/aws",
     "cloudposse/dynamodb/aws",
+    "cloudposse/documentdb-cluster/aws",
 }
 
 
@@ -88,7 +89,17 @@ def test_table_matches_the_published_module(table: PublishedModule) -> None:
         ("cloudposse/rds-cluster/aws", "1.3.2", True),
         ("cloudposse/dynamodb/aws", "0.36.0", True),
         ("terraform-aws-modules/elasticache/aws", None, False),
+        ("cloudposse/documentdb-cluster/aws", "0.14.0", True),
+        ("cloudposse/documentdb-cluster/aws", "~> 2.0", False),
     ],
 )
 def test_a_table_applies_to_the_major_version_it_was_read_from(source: str, version: str | None, found: bool) -> None:
     assert (published(source, version) is not None) is found
+
+
+@pytest.mark.parametrize(("version", "major"), [("0.14.0", 0), ("~> 1.0", 1), (None, 1), (">= 0.10", 1), ("< 1.0", 0)])
+def test_a_module_with_tables_for_several_majors_gets_the_one_the_constraint_selects(
+    version: str | None, major: int
+) -> None:
+    table = published("cloudposse/documentdb-cluster/aws", version)
+    assert table is not None and table.major == major

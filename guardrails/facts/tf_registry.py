@@ -160,6 +160,22 @@ PUBLISHED: tuple[PublishedModule, ...] = (
             "replication_source_identifier": Input("replication_source_identifier", "", 354),
         },
     ),
+    *(
+        PublishedModule(
+            "cloudposse/documentdb-cluster/aws",
+            major,
+            f"cloudposse/terraform-aws-documentdb-cluster {tag} variables.tf",
+            "aws_docdb_cluster",
+            "aws_docdb_cluster.default",
+            {
+                "deletion_protection": Input("deletion_protection", False, lines[0]),
+                "skip_final_snapshot": Input("skip_final_snapshot", True, lines[1]),
+                "retention_period": Input("backup_retention_period", 5, lines[2]),
+            },
+        )
+        # The defaults are the same in both majors (0.x from 0.14.0 to v0.30.2); their lines moved.
+        for major, tag, lines in ((0, "0.14.0", (133, 127, 68)), (1, "v1.1.0", (196, 190, 114)))
+    ),
     PublishedModule(
         "cloudposse/dynamodb/aws",
         0,
@@ -208,19 +224,21 @@ SECURITY_GROUPS: tuple[PublishedModule, ...] = (_security_group(""), *(_security
 
 #: Older registry namespaces that serve the same module.
 _ALIASES = {"GoogleCloudPlatform/sql-db/google": "terraform-google-modules/sql-db/google"}
-_BY_SOURCE = {m.source: m for m in (*PUBLISHED, *SECURITY_GROUPS)}
+_BY_SOURCE: dict[str, list[PublishedModule]] = {}
+for _table in (*PUBLISHED, *SECURITY_GROUPS):
+    _BY_SOURCE.setdefault(_table.source, []).append(_table)
 
 
 def published(source: str, version: str | None) -> PublishedModule | None:
     """The table for a registry ``source`` (``registry.terraform.io/`` prefix and sub-module
-    allowed) when ``version`` (the call's constraint, if any) can select its major version."""
+    allowed) whose major version ``version`` (the call's constraint, if any) can select: the newest
+    such major, as ``terraform init`` would download."""
     address = source.removeprefix("registry.terraform.io/").split("?", 1)[0].rstrip("/")
     base, _, sub = address.partition("//")
     base = _ALIASES.get(base, base)
-    found = _BY_SOURCE.get(f"{base}//{sub}" if sub else base)
-    if found is None or (version is not None and not selects(version, found.major)):
-        return None
-    return found
+    tables = _BY_SOURCE.get(f"{base}//{sub}" if sub else base, [])
+    usable = [t for t in tables if version is None or selects(version, t.major)]
+    return max(usable, key=lambda t: t.major, default=None)
 
 
 def selects(constraint: str, major: int) -> bool:
