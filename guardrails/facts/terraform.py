@@ -705,10 +705,18 @@ def _published_module(table: PublishedModule, project: Project) -> Module:
                     child = Block(part, [], {}, [], Span.point(1))
                     holder.blocks.append(child)
                 holder = child
-            holder.attributes[attribute] = Attribute(attribute, Expr("reference", f"var.{name}", f"var.{name}", at), at)
+            expr = _module_expression(item.value) if item.value else Expr("reference", f"var.{name}", f"var.{name}", at)
+            holder.attributes[attribute] = Attribute(attribute, expr, at)
         doc = TerraformDocument(path=table.reference, kind=Kind.TERRAFORM, text="", blocks=[resource, *variables])
         project.cache[key] = Module([doc], table.reference, table)
     return project.cache[key]
+
+
+def _module_expression(text: str) -> Expr:
+    """A table's copy of a module's expression, parsed as the module's own file would be."""
+    from guardrails.parsers.hcl import parse  # the parser is needed only by such tables
+
+    return parse("published.tf", f"value = {text}\n", Kind.TERRAFORM).attributes["value"].expr
 
 
 def _join(directory: str, relative: str) -> str:

@@ -22,11 +22,14 @@ from guardrails.facts.tf_sg_rules import GROUPS
 class Input(NamedTuple):
     """One module input: the resource attribute it sets (dotted for nested blocks; empty when
     a module-specific fact reads the input, as ``facts.tf_security_group`` does) and its
-    published default, written on ``line`` of the module's variables.tf."""
+    published default, written on ``line`` of the module's variables.tf. ``value`` is the
+    module's own expression for the attribute, copied from its main.tf, when the attribute is
+    more than the input itself (a field of an object input, a choice on another input)."""
 
     attribute: str
     default: Any
     line: int
+    value: str = ""
 
 
 class PublishedModule(NamedTuple):
@@ -40,6 +43,35 @@ class PublishedModule(NamedTuple):
 
 _RDS_SOURCE = "terraform-aws-modules/terraform-aws-rds v7 variables.tf"
 _SQL_DB = "terraform-google-modules/terraform-google-sql-db v28 modules/{}/variables.tf"
+
+#: Cloud SQL backups: ``backup_configuration = { enabled = false }`` reaches the instance's
+#: ``settings.backup_configuration.enabled`` through the module's locals (``backups_enabled``),
+#: which a REGIONAL instance overrides. The object's ``optional(bool, false)`` field defaults
+#: are not applied: an unset ``enabled`` reads as the ``lookup`` fallback the module wrote.
+_SQL_BACKUPS = {
+    "postgresql": (
+        'var.availability_type == "REGIONAL" ? lookup(var.backup_configuration, "enabled", true)'
+        ' : lookup(var.backup_configuration, "enabled", false)',
+        ("ZONAL", 59),
+        296,
+    ),
+    "mysql": (
+        'var.availability_type == "REGIONAL" ? true : lookup(var.backup_configuration, "enabled", null)',
+        ("REGIONAL", 55),
+        320,
+    ),
+}
+
+
+def _sql_backups(sub: str) -> dict[str, Input]:
+    """The backup inputs of a sql-db sub-module (v28.1.1), read by ``settings.backup_configuration.enabled``."""
+    value, (availability, availability_line), line = _SQL_BACKUPS[sub]
+    attribute = "settings.backup_configuration.enabled"
+    return {
+        "backup_configuration": Input(attribute, {}, line, value),
+        "availability_type": Input("settings.availability_type", availability, availability_line),
+    }
+
 
 PUBLISHED: tuple[PublishedModule, ...] = (
     PublishedModule(
@@ -63,6 +95,7 @@ PUBLISHED: tuple[PublishedModule, ...] = (
         "google_sql_database_instance",
         "google_sql_database_instance.default",
         {
+            **_sql_backups("mysql"),
             "deletion_protection": Input("deletion_protection", True, 103),
             "deletion_protection_enabled": Input("settings.deletion_protection_enabled", False, 226),
             "master_instance_name": Input("master_instance_name", None, 169),
@@ -75,6 +108,7 @@ PUBLISHED: tuple[PublishedModule, ...] = (
         "google_sql_database_instance",
         "google_sql_database_instance.default",
         {
+            **_sql_backups("postgresql"),
             "deletion_protection": Input("deletion_protection", True, 101),
             "deletion_protection_enabled": Input("settings.deletion_protection_enabled", False, 212),
             "master_instance_name": Input("master_instance_name", None, 158),
