@@ -11,7 +11,7 @@ import pytest
 from guardrails.documents import TerraformDocument
 from guardrails.facts.stateful import find_attribute
 from guardrails.facts.terraform import resources
-from guardrails.facts.tf_registry import PUBLISHED, PublishedModule, published
+from guardrails.facts.tf_registry import PUBLISHED, PublishedModule, published, records_module
 from guardrails.model import Kind
 from guardrails.parsers.hcl import parse
 from guardrails.pipeline import load
@@ -109,3 +109,22 @@ def test_a_module_with_tables_for_several_majors_gets_the_one_the_constraint_sel
 ) -> None:
     table = published("cloudposse/documentdb-cluster/aws", version)
     assert table is not None and table.major == major
+
+
+@pytest.mark.parametrize(
+    ("source", "version", "major"),
+    [
+        ("terraform-aws-modules/route53/aws//modules/records", "~> 2.0", 2),
+        ("registry.terraform.io/terraform-aws-modules/route53/aws//modules/records", None, 2),
+        ("terraform-aws-modules/route53/aws//modules/records", "5.0.0", 2),
+        ("terraform-aws-modules/route53/aws//modules/records", "~> 6.0", None),
+        ("terraform-aws-modules/route53/aws", "~> 6.0", 6),
+        ("terraform-aws-modules/route53/aws", "~> 5.0", None),
+        ("terraform-aws-modules/route53/aws//modules/zones", None, None),
+    ],
+)
+def test_a_records_module_is_known_for_the_majors_whose_layout_was_read(
+    source: str, version: str | None, major: int | None
+) -> None:
+    found = records_module(source, version)
+    assert (found.majors[0] if found is not None else None) == major

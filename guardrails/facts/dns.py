@@ -19,6 +19,7 @@ from guardrails.documents import Attribute, Block, Expr, TerraformDocument, Zone
 from guardrails.facts.environments import DEVELOPMENT, STAGING, SYNONYMS_OPTION, Environments
 from guardrails.facts.network import is_private_cidr
 from guardrails.facts.terraform import Module, Origin, Resolved, module_key
+from guardrails.facts.tf_registry import records_module
 from guardrails.model import Edit, Finding, Fix, Safety, Severity
 from guardrails.project import Project
 from guardrails.records import Record
@@ -465,8 +466,9 @@ def _type_of(block: Block, spec: _RecordSpec, module: Module, instance: _Instanc
 
 
 def terraform_records(doc: TerraformDocument, module: Module) -> Iterator[TerraformRecord]:
-    """Every DNS record resource of ``doc`` with the TTLs it can take (aliases have none)."""
-    for block in doc.resources(*RECORD_RESOURCES):
+    """Every DNS record resource of ``doc`` (and every entry of a registry records-module call,
+    ``facts.tf_registry.RECORD_MODULES``) with the TTLs it can take (aliases have none)."""
+    for block in (*doc.resources(*RECORD_RESOURCES), *_module_records(doc, module)):
         spec = RECORD_RESOURCES[block.labels[0]]
         if block.labels[0] == "aws_route53_record" and has_nested(block, "alias"):
             continue
@@ -486,6 +488,41 @@ def terraform_records(doc: TerraformDocument, module: Module) -> Iterator[Terraf
             if rtype is not None:
                 record.ttls.extend(_record_ttls(record, rtype, module, instance))
         yield record
+
+
+def _module_records(doc: TerraformDocument, module: Module) -> Iterator[Block]:
+    """The records a call to a records module writes out, one resource block per entry whose
+    fields are the resource's arguments. Entries come from what the call writes (a list, or a map
+    keyed by name); a ``records`` input that is a variable or an expression is not followed."""
+    for call in doc.blocks:
+        source = call.get("source") if call.type == "module" and call.labels else None
+        if source is None or source.expr.kind != "literal" or not isinstance(source.expr.value, str):
+            continue
+        version = call.get("version")
+        constraint = module.resolve(version.expr) if version is not None else None
+        if constraint is not None and not (constraint.known and isinstance(constraint.value, str | int | float)):
+            continue
+        table = records_module(source.expr.value, None if constraint is None else str(constraint.value))
+        attr = call.get(table.input) if table is not None else None
+        if table is None or attr is None:
+            continue
+        value = attr.expr.value
+        if table.keyed and attr.expr.kind == "object" and isinstance(value, dict):
+            entries = [(str(key), entry) for key, entry in value.items()]
+        elif not table.keyed and attr.expr.kind == "tuple" and isinstance(value, list):
+            entries = [(str(index), entry) for index, entry in enumerate(value)]
+        else:
+            continue
+        for key, entry in entries:
+            if entry.kind != "object" or not isinstance(entry.value, dict):
+                continue
+            fields = {str(name): Attribute(str(name), expr, expr.span) for name, expr in entry.value.items()}
+            written = [fields[f].expr.value for f in ("name", "type", "set_identifier") if f in fields]
+            if not table.keyed and len(written) >= 2 and all(isinstance(w, str) for w in written):
+                key = " ".join(w for w in written if w)  # the module's own key: "name type [set_identifier]"
+            resource, name = table.resource, table.address.split(".", 1)[1]
+            instance = f'module.{call.labels[0]}.{table.address}["{key}"]'
+            yield Block("resource", [resource, name], fields, [], entry.span, instance=instance)
 
 
 def _private_answers(expr: Expr, module: Module) -> bool:

@@ -263,14 +263,65 @@ for _table in (*PUBLISHED, *SECURITY_GROUPS):
     _BY_SOURCE.setdefault(_table.source, []).append(_table)
 
 
+class RecordsModule(NamedTuple):
+    """A DNS module whose ``input`` lists records as objects with the resource's own argument
+    names (``name``, ``type``, ``ttl``, ``records``, ``alias``, routing policies): each entry
+    becomes one ``resource`` of the module, read like a record written directly."""
+
+    source: str
+    majors: tuple[int, ...]
+    reference: str  # where the entry's fields reach the resource
+    resource: str
+    address: str
+    input: str
+    keyed: bool  # a map whose key names the record, rather than a list
+
+
+RECORD_MODULES: tuple[RecordsModule, ...] = (
+    RecordsModule(
+        "terraform-aws-modules/route53/aws//modules/records",
+        (2, 3, 4, 5),
+        "terraform-aws-modules/terraform-aws-route53 v2.0.0 to v5.0.0 modules/records/main.tf"
+        ' (ttl = lookup(each.value, "ttl", null))',
+        "aws_route53_record",
+        "aws_route53_record.this",
+        "records",
+        False,
+    ),
+    RecordsModule(
+        "terraform-aws-modules/route53/aws",
+        (6,),
+        "terraform-aws-modules/terraform-aws-route53 v6.4.0 main.tf (ttl = each.value.ttl)",
+        "aws_route53_record",
+        "aws_route53_record.this",
+        "records",
+        True,
+    ),
+)
+
+
+def records_module(source: str, version: str | None) -> RecordsModule | None:
+    """The records module a call's ``source`` and ``version`` constraint select, if any."""
+    address = _address(source)
+    for module in RECORD_MODULES:
+        if module.source == address and (version is None or any(selects(version, m) for m in module.majors)):
+            return module
+    return None
+
+
+def _address(source: str) -> str:
+    """A registry source without its ``registry.terraform.io/`` prefix, query or trailing slash."""
+    address = source.removeprefix("registry.terraform.io/").split("?", 1)[0].rstrip("/")
+    base, _, sub = address.partition("//")
+    base = _ALIASES.get(base, base)
+    return f"{base}//{sub}" if sub else base
+
+
 def published(source: str, version: str | None) -> PublishedModule | None:
     """The table for a registry ``source`` (``registry.terraform.io/`` prefix and sub-module
     allowed) whose major version ``version`` (the call's constraint, if any) can select: the newest
     such major, as ``terraform init`` would download."""
-    address = source.removeprefix("registry.terraform.io/").split("?", 1)[0].rstrip("/")
-    base, _, sub = address.partition("//")
-    base = _ALIASES.get(base, base)
-    tables = _BY_SOURCE.get(f"{base}//{sub}" if sub else base, [])
+    tables = _BY_SOURCE.get(_address(source), [])
     usable = [t for t in tables if version is None or selects(version, t.major)]
     return max(usable, key=lambda t: t.major, default=None)
 
