@@ -43,6 +43,7 @@ _CHECKED_AT_TAG = {
     "cloudposse/rds-cluster/aws",
     "cloudposse/dynamodb/aws",
     "cloudposse/documentdb-cluster/aws",
+    "cloudposse/elasticache-redis/aws",
 }
 
 
@@ -97,6 +98,8 @@ def test_table_matches_the_published_module(table: PublishedModule) -> None:
         ("terraform-aws-modules/elasticache/aws", None, False),
         ("cloudposse/documentdb-cluster/aws", "0.14.0", True),
         ("cloudposse/documentdb-cluster/aws", "~> 2.0", False),
+        ("cloudposse/elasticache-redis/aws", "0.53.0", False),
+        ("cloudposse/elasticache-redis/aws", "~> 1.0", True),
     ],
 )
 def test_a_table_applies_to_the_major_version_it_was_read_from(source: str, version: str | None, found: bool) -> None:

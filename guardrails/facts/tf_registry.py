@@ -210,6 +210,24 @@ PUBLISHED: tuple[PublishedModule, ...] = (
         # The defaults are the same in both majors (0.x from 0.14.0 to v0.30.2); their lines moved.
         for major, tag, lines in ((0, "0.14.0", (133, 127, 68)), (1, "v1.1.0", (196, 190, 114)))
     ),
+    *(
+        PublishedModule(
+            "cloudposse/elasticache-redis/aws",
+            major,
+            f"cloudposse/terraform-aws-elasticache-redis {tag} variables.tf, variables-deprecated.tf, "
+            "security_group_inputs.tf, context.tf",
+            "aws_elasticache_replication_group",
+            "aws_elasticache_replication_group.default",
+            {
+                "port": Input("port", 6379, 38),
+                "allowed_cidr_blocks": Input("", [], 32),
+                "create_security_group": Input("", True, 7),
+                "enabled": Input("", None, 99),
+            },
+        )
+        # The same defaults, on the same lines, at v1.10.0 and v2.1.0.
+        for major, tag in ((1, "v1.10.0"), (2, "v2.1.0"))
+    ),
     PublishedModule(
         "cloudposse/dynamodb/aws",
         0,
@@ -261,6 +279,25 @@ _ALIASES = {"GoogleCloudPlatform/sql-db/google": "terraform-google-modules/sql-d
 _BY_SOURCE: dict[str, list[PublishedModule]] = {}
 for _table in (*PUBLISHED, *SECURITY_GROUPS):
     _BY_SOURCE.setdefault(_table.source, []).append(_table)
+
+
+class DatastoreIngress(NamedTuple):
+    """A datastore module that creates its own security group admitting ``cidrs`` (an input
+    listing CIDR blocks) on TCP ``port`` (an input), unless one of ``switches`` is false."""
+
+    cidrs: str
+    port: str
+    switches: tuple[str, ...]
+
+
+#: cloudposse/elasticache-redis main.tf (v1.10.0, v2.1.0): ``legacy_cidr_ingress_rule`` and the
+#: ``rule_matrix`` of its ``cloudposse/security-group`` call open ``var.port`` to
+#: ``var.allowed_cidr_blocks``; ``module.this.enabled`` and ``create_security_group`` gate it.
+DATASTORE_INGRESS: dict[str, DatastoreIngress] = {
+    "cloudposse/elasticache-redis/aws": DatastoreIngress(
+        "allowed_cidr_blocks", "port", ("enabled", "create_security_group")
+    ),
+}
 
 
 class RecordsModule(NamedTuple):

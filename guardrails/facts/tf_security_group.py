@@ -20,7 +20,7 @@ from typing import Any, NamedTuple
 from guardrails.documents import Expr, TerraformDocument
 from guardrails.facts.network import ALL_PORTS, is_world
 from guardrails.facts.terraform import INPUT, Origin, Resolved, Scope, scopes
-from guardrails.facts.tf_registry import SECURITY_GROUPS
+from guardrails.facts.tf_registry import DATASTORE_INGRESS, SECURITY_GROUPS
 from guardrails.facts.tf_sg_rules import GROUPS, RULES
 from guardrails.model import Span
 from guardrails.project import Project
@@ -79,11 +79,28 @@ class Opening(NamedTuple):
 def openings(doc: TerraformDocument, project: Project) -> Iterator[Opening]:
     """What the security-group modules that ``doc``'s calls create open to the internet."""
     for scope in scopes(doc, project):
+        yield from _datastore(scope)
         rules = _rules(scope)
         if rules is None or _var(scope, "create").as_bool() is False:
             continue
         yield from _with_cidrs(scope, rules)
         yield from _named(scope, rules)
+
+
+def _datastore(scope: Scope) -> Iterator[Opening]:
+    """The port a datastore module's own security group opens to its CIDR input
+    (``tf_registry.DATASTORE_INGRESS``)."""
+    table = scope.module.published
+    ingress = DATASTORE_INGRESS.get(table.source) if table is not None else None
+    if ingress is None or any(_var(scope, switch).as_bool() is False for switch in ingress.switches):
+        return
+    port = _var(scope, ingress.port).as_int()
+    listed = _var(scope, ingress.cidrs)
+    values = listed.value if listed.known and isinstance(listed.value, list) else []
+    world = [str(v) for v in values if is_world(str(v))]
+    span = _place(scope, ingress.cidrs, listed) if world and port is not None else None
+    if port is not None and span is not None:
+        yield Opening(scope.prefix.rstrip("."), ingress.cidrs, (), [(port, port)], world, span, listed.origins, [])
 
 
 def _rules(scope: Scope) -> dict[str, tuple[int, int, str]] | None:
