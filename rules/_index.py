@@ -118,7 +118,7 @@ FILES = {
     'exposure/k8s_datastore_host_network.py': 5149,
     'exposure/k8s_service_datastore.py': 14312,
     'exposure/server_without_auth.py': 7543,
-    'exposure/terraform_database_public.py': 15824,
+    'exposure/terraform_database_public.py': 17803,
     'exposure/terraform_firewall_datastore_port.py': 10311,
     'exposure/terraform_search_domain_open.py': 9987,
     'input/expired_suppression.py': 1894,

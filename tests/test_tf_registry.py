@@ -11,7 +11,13 @@ import pytest
 from guardrails.documents import TerraformDocument
 from guardrails.facts.stateful import find_attribute
 from guardrails.facts.terraform import resources
-from guardrails.facts.tf_registry import PUBLISHED, PublishedModule, published, records_module
+from guardrails.facts.tf_registry import (
+    PUBLISHED,
+    PublishedModule,
+    firewall_rules_module,
+    published,
+    records_module,
+)
 from guardrails.model import Kind
 from guardrails.parsers.hcl import parse
 from guardrails.pipeline import load
@@ -131,3 +137,13 @@ def test_a_records_module_is_known_for_the_majors_whose_layout_was_read(
 ) -> None:
     found = records_module(source, version)
     assert (found.majors[0] if found is not None else None) == major
+
+
+@pytest.mark.parametrize(
+    ("version", "default"), [("3.2.0", False), ("~> 2.0", None), (None, False), (">= 2.0", False), ("1.4.0", "none")]
+)
+def test_the_azure_postgresql_module_is_read_at_the_major_the_constraint_selects(
+    version: str | None, default: bool | str | None
+) -> None:
+    found = firewall_rules_module("Azure/postgresql/azurerm", version)
+    assert (found.public_default if found is not None else "none") == default

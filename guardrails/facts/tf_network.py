@@ -11,6 +11,7 @@ from typing import NamedTuple
 from guardrails.documents import Attribute, Block, Expr, TerraformDocument
 from guardrails.facts.network import ALL_PORTS, covers, is_world, port_range
 from guardrails.facts.terraform import Instance, Module, Origin, Scope, module_for, module_key
+from guardrails.facts.tf_registry import FirewallRulesModule, firewall_rules_module
 from guardrails.model import Document, Kind, Span
 from guardrails.project import Project
 from guardrails.records import Record
@@ -163,6 +164,48 @@ AZURE_FIREWALL_RULES = {
     "azurerm_postgresql_flexible_server_firewall_rule": "server_id",
     "azurerm_mariadb_firewall_rule": "server_name",
 }
+
+
+class ModuleFirewallRule(NamedTuple):
+    """One entry of an Azure database module's firewall-rule input, as the call writes it."""
+
+    call: Block
+    table: FirewallRulesModule
+    start: Attribute
+    end: Attribute
+
+    @property
+    def server(self) -> str:
+        return f"module.{self.call.labels[0]}.{self.table.server}"
+
+    @property
+    def public(self) -> Attribute | None:
+        """The call's public-network-access input (None when unset or not an input)."""
+        return self.call.get(self.table.public) if self.table.public else None
+
+
+def module_firewall_rules(doc: TerraformDocument, module: Module) -> Iterator[ModuleFirewallRule]:
+    """The firewall rules that calls to a ``tf_registry.FIREWALL_RULE_MODULES`` module write in
+    its list input; a list from a variable or an expression is not followed."""
+    for call in doc.blocks:
+        source = call.get("source") if call.type == "module" and call.labels else None
+        if source is None or source.expr.kind != "literal" or not isinstance(source.expr.value, str):
+            continue
+        version = call.get("version")
+        constraint = module.resolve(version.expr) if version is not None else None
+        if constraint is not None and not (constraint.known and isinstance(constraint.value, str | int | float)):
+            continue
+        table = firewall_rules_module(source.expr.value, None if constraint is None else str(constraint.value))
+        rules = call.get(table.input) if table is not None else None
+        if table is None or rules is None or rules.expr.kind != "tuple" or not isinstance(rules.expr.value, list):
+            continue
+        for entry in rules.expr.value:
+            fields = entry.value if entry.kind == "object" and isinstance(entry.value, dict) else {}
+            start, end = fields.get(table.start), fields.get(table.end)
+            if start is not None and end is not None:
+                yield ModuleFirewallRule(
+                    call, table, Attribute(table.start, start, start.span), Attribute(table.end, end, end.span)
+                )
 
 
 def address_of(ref: str) -> str | None:

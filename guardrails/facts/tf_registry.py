@@ -337,6 +337,62 @@ RECORD_MODULES: tuple[RecordsModule, ...] = (
 )
 
 
+class FirewallRulesModule(NamedTuple):
+    """An Azure database module that creates one firewall rule per entry of ``input`` (objects
+    with ``start``/``end`` address fields) on its server, whose public network access is the
+    ``public`` input (default ``public_default``; None: not set, the provider's default true)."""
+
+    source: str
+    majors: tuple[int, ...]
+    reference: str
+    server: str  # the server's address inside the module
+    input: str
+    start: str
+    end: str
+    public: str
+    public_default: bool | None
+
+
+FIREWALL_RULE_MODULES: tuple[FirewallRulesModule, ...] = (
+    FirewallRulesModule(
+        "Azure/postgresql/azurerm",
+        (3,),
+        "Azure/terraform-azurerm-postgresql 3.2.0 variables.tf (firewall_rules line 78,"
+        " public_network_access_enabled line 102) and main.tf",
+        "azurerm_postgresql_server.server",
+        "firewall_rules",
+        "start_ip",
+        "end_ip",
+        "public_network_access_enabled",
+        False,
+    ),
+    FirewallRulesModule(
+        "Azure/postgresql/azurerm",
+        (2,),
+        "Azure/terraform-azurerm-postgresql 2.1.0 variables.tf (firewall_rules line 89) and main.tf"
+        " (no public_network_access_enabled)",
+        "azurerm_postgresql_server.server",
+        "firewall_rules",
+        "start_ip",
+        "end_ip",
+        "",
+        None,
+    ),
+)
+
+
+def firewall_rules_module(source: str, version: str | None) -> FirewallRulesModule | None:
+    """The Azure database module (at the newest major the constraint selects), if any."""
+    address = _address(source)
+    found = [
+        (major, module)
+        for module in FIREWALL_RULE_MODULES
+        for major in module.majors
+        if module.source == address and (version is None or selects(version, major))
+    ]
+    return max(found, key=lambda pair: pair[0])[1] if found else None
+
+
 def records_module(source: str, version: str | None) -> RecordsModule | None:
     """The records module a call's ``source`` and ``version`` constraint select, if any."""
     address = _address(source)

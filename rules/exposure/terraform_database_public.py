@@ -11,8 +11,10 @@ from guardrails.facts.network import ipv4_range_size, is_world
 from guardrails.facts.stateful import Setting
 from guardrails.facts.tf_network import (
     AZURE_FIREWALL_RULES,
+    ModuleFirewallRule,
     attr_strings,
     database_reach,
+    module_firewall_rules,
     network_for,
 )
 from guardrails.facts.tf_providers import provider_default
@@ -39,7 +41,9 @@ class TerraformDatabasePubliclyAccessible(Rule):
         "a Redshift cluster is public when the module pins the AWS provider below 6) whose "
         "security groups (the VPC default group when none is attached) admit 0.0.0.0/0 or ::/0 on the database "
         "port; Cloud SQL authorized_networks 0.0.0.0/0 on its public IPv4 (on by default); an Azure firewall rule "
-        "0.0.0.0-255.255.255.255 on a server whose public network access is on (the default); an Alibaba Cloud RDS "
+        "0.0.0.0-255.255.255.255 on a server whose public network access is on (the default), written as the "
+        "resource or as an entry of `Azure/postgresql/azurerm`'s `firewall_rules` (whose v3 turns public access "
+        "off unless the call turns it on); an Alibaba Cloud RDS "
         "whitelist (`security_ips`) of 0.0.0.0/0 (high with a public connection, medium otherwise). A public address "
         "behind groups that admit only listed addresses or other groups is how a bastion in another account "
         "reaches the database, and is not reported; groups defined outside the module are reported at medium. "
@@ -155,6 +159,8 @@ class TerraformDatabasePubliclyAccessible(Rule):
                 yield from self._azure_rule(doc, block, module, ctx)
             elif kind == "alicloud_db_instance":
                 yield from self._alicloud(doc, block, module, ctx)
+        for rule in module_firewall_rules(doc, module):
+            yield from self._azure_module_rule(doc, rule, module, ctx)
 
     def _public_address(
         self, doc: TerraformDocument, instance: terraform.Instance, ctx: RuleContext
@@ -255,6 +261,39 @@ class TerraformDatabasePubliclyAccessible(Rule):
             f"{block.address} allows {start.value}-{end.value}{start.via or end.via}: the database firewall "
             f"admits (nearly) every IPv4 address{state}",
             anchor=f"{block.address}.range",
+            ctx=ctx,
+            severity=severity,
+        )
+
+    def _azure_module_rule(
+        self, doc: TerraformDocument, rule: ModuleFirewallRule, module: terraform.Module, ctx: RuleContext
+    ) -> Iterator[Finding]:
+        """A registry module's firewall rule: judged as the resource, its server being the module's."""
+        start, end = module.resolve(rule.start.expr), module.resolve(rule.end.expr)
+        size = ipv4_range_size(str(start.value), str(end.value)) if start.known and end.known else None
+        if size is None or size < _HALF_OF_IPV4:
+            return
+        severity = Severity.HIGH
+        attr = rule.public
+        if attr is None and rule.table.public_default is False:
+            return
+        if attr is None:
+            state = "and the module leaves public network access at the provider's default (on)"
+        else:
+            public = module.resolve(attr.expr)
+            if public.as_bool() is False:
+                return
+            if public.known:
+                state = f"and the call sets public_network_access_enabled = true{public.via}"
+            else:
+                severity = Severity.MEDIUM
+                state = f"and whether public network access is on ({attr.expr.text}) cannot be resolved here"
+        yield self.finding(
+            doc,
+            rule.start.span,
+            f"{rule.server}: an entry of {rule.table.input} allows {start.value}-{end.value}{start.via or end.via}; "
+            f"the database firewall admits (nearly) every IPv4 address, {state}",
+            anchor=f"{rule.server}.{rule.table.input}.{start.value}-{end.value}",
             ctx=ctx,
             severity=severity,
         )
