@@ -20,6 +20,7 @@ class PythonDjangoFlush(PythonDestructiveRule):
     severity = Severity.CRITICAL
     kinds = frozenset({Kind.PYTHON})
     triggers = frozenset({"call_command"})
+    argument_words = frozenset({"flush"})  # the command it is given
     incidents = (DIGITALOCEAN_2017,)
     rationale = (
         "Django's flush removes all data from the database in settings; `interactive=False` (or `--noinput`) "

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from typing import Any
 
 from guardrails.documents import PythonDocument
 from guardrails.facts.destructive_incidents import GITLAB_2017
@@ -50,6 +51,13 @@ class PythonRmtreeDataDirectory(PythonDestructiveRule):
             "    shutil.rmtree('/var/lib/postgresql/14/main')\n",
         ),
     )
+
+    @classmethod
+    def may_report_argument(cls, texts: str, options: Mapping[str, Any]) -> bool:
+        """The path must name a data directory or a data variable (``_path``, under ``options``)."""
+        directories = options.get("data_directories", DEFAULT_DATA_DIRECTORIES)
+        variables = options.get("data_variables", DEFAULT_DATA_VARIABLES)
+        return any(d.rstrip("/").lower() in texts for d in directories) or any(v.lower() in texts for v in variables)
 
     def detect(
         self, scan: PythonScan, call: PyCall, doc: PythonDocument, ctx: RuleContext
