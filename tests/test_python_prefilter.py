@@ -152,6 +152,21 @@ def test_method_rules_report_only_the_methods_they_name() -> None:
     assert rule.may_report(doc.text) and not rule.may_report_document(doc)
 
 
+@pytest.mark.parametrize(
+    ("text", "passes"),
+    [
+        ("from shutil import rmtree as rm\n\nrm('/var/lib/mysql')\n", True),  # an import renames it
+        ("import shutil as sh\n\nsh.rmtree('/var/lib/mysql')\n", True),
+        ("import shutil\n\ndef rmtree(p): ...\n\nlog('/var/lib/mysql', shutil.rmtree)\n", False),  # not the callee
+    ],
+)
+def test_callees_are_read_as_libcst_resolves_them(text: str, passes: bool) -> None:
+    rule = _rule("DO027")
+    assert rule.may_report_document(_document("ops/wipe.py", text)) is passes
+    if passes:
+        assert run_example(rule, Bad("ops/wipe.py", text, 3))
+
+
 def test_shell_call_triggers_name_a_part_of_every_shell_call() -> None:
     calls = destructive_python._SUBPROCESS | destructive_python._OS_SHELL
     assert all(set(name.split(".")) & destructive_python.SHELL_CALL_TRIGGERS for name in calls)

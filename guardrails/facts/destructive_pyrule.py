@@ -23,7 +23,8 @@ class PythonDestructiveRule(Rule):
     ``triggers`` are the words a call must name for ``detect`` to report it (its method, or a
     part of its qualified name), and a file whose text holds none of them as a whole word is
     skipped. Then the file's calls are read from CPython's tree (``call_sites``): a rule with
-    ``by_method`` reports only ``x.<trigger>(…)`` calls (``check`` holds it to that), and
+    ``by_method`` reports only ``x.<trigger>(…)`` calls, one with ``callees`` only calls whose
+    qualified name is one of them (``check`` holds both to that), and
     ``may_report_argument`` says whether the literals of a call's first argument could make it
     report (by default: they hold one of ``argument_words``, the SQL keyword of
     ``cursor.execute("DROP …")``). A file with no call passing both is skipped too."""
@@ -33,6 +34,8 @@ class PythonDestructiveRule(Rule):
     missing = "nothing keeps it from production (no environment check, assert, confirmation or opt-in flag)"
     triggers: ClassVar[frozenset[str]] = frozenset()
     by_method: ClassVar[bool] = False
+    callees: ClassVar[frozenset[str]] = frozenset()
+    _last_parts: ClassVar[frozenset[str]]
     argument_words: ClassVar[frozenset[str]] = frozenset()
     _named: ClassVar[re.Pattern[str]]
 
@@ -44,6 +47,7 @@ class PythonDestructiveRule(Rule):
             raise TypeError(f"rule {cls.__qualname__}: declare the triggers a reported call names")
         words = "|".join(sorted(map(re.escape, cls.triggers)))
         cls._named = re.compile(rf"(?<![A-Za-z0-9_])(?:{words})(?![A-Za-z0-9_])")
+        cls._last_parts = frozenset(name.rsplit(".", 1)[-1] for name in cls.callees)
 
     @classmethod
     def may_report(cls, text: str) -> bool:
@@ -70,7 +74,9 @@ class PythonDestructiveRule(Rule):
             return True
         chosen = options if options is not None else {}
         return any(
-            (not cls.by_method or site.method in cls.triggers) and cls.may_report_argument(site.texts, chosen)
+            (not cls.by_method or site.method in cls.triggers)
+            and (not cls.callees or not cls._last_parts.isdisjoint(site.names))
+            and cls.may_report_argument(site.texts, chosen)
             for site in sites
         )
 
@@ -89,6 +95,8 @@ class PythonDestructiveRule(Rule):
         scan = PythonScan.of(doc, GuardSettings.from_options(ctx.options), ctx.project)
         for call in scan.calls():
             if self.by_method and scan.method(call) not in self.triggers:
+                continue
+            if self.callees and not (call.names & self.callees):
                 continue
             for what, anchor, severity in self.detect(scan, call, doc, ctx):
                 if scan.guard_reason(call.node) is not None:

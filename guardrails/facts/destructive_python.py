@@ -544,6 +544,7 @@ _SUBPROCESS = {
     "subprocess.getstatusoutput",
 }
 _OS_SHELL = {"os.system", "os.popen"}
+SHELL_CALLS = frozenset(_SUBPROCESS | _OS_SHELL)
 # A qualified name resolves only from an import and attribute chain that spell each of its
 # parts, so a file calling one of the above names one of these words.
 SHELL_CALL_TRIGGERS = frozenset({"subprocess", "system", "popen"})
@@ -561,7 +562,7 @@ def shell_of_call(scan: PythonScan, call: PyCall, path: str) -> Any:
 
     cst = scan.cst
     names = call.names
-    if not (names & (_SUBPROCESS | _OS_SHELL)) or not call.node.args:
+    if not (names & SHELL_CALLS) or not call.node.args:
         return None
     first = call.node.args[0].value
     if isinstance(first, (cst.List, cst.Tuple)):

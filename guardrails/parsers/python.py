@@ -34,12 +34,17 @@ class CallSite(NamedTuple):
     """One call as CPython reads it: what a rule can tell of it before libcst parses the file."""
 
     method: str  # the attribute called (``cur.execute(…)`` -> ``execute``), '' for any other callee
+    names: frozenset[str]  # what the last part of its qualified name may be (see call_sites)
     texts: str  # the string literals of its first argument, lower-cased, NUL-joined
 
 
 def call_sites(doc: PythonDocument) -> list[CallSite] | None:
     """Every call of the file with the literals its first argument may stand for; None when
     CPython did not read the file (nothing can be ruled out then).
+
+    libcst resolves a callee's qualified name through imports only, so its last part is the
+    attribute called (``sp.run``: run), or the name called, or, for a name an import renames
+    (``from shutil import rmtree as rm``), the name imported: ``names``.
 
     The first argument is the first in source order, keyword or not, as libcst lists them.
     Its literals are every string and bytes constant inside it, escapes decoded as libcst's
@@ -61,19 +66,26 @@ def call_sites(doc: PythonDocument) -> list[CallSite] | None:
             for target in statement.targets:
                 if isinstance(target, ast.Name) and text is not None:
                     constants.setdefault(target.id, []).append(text)
+    imported: dict[str, set[str]] = {}  # a name an import renames -> the names it may stand for
+    calls = []
+    for node in ast.walk(doc.tree):
+        if isinstance(node, ast.Call):
+            calls.append(node)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            for alias in node.names:
+                if alias.asname is not None:
+                    imported.setdefault(alias.asname, {alias.asname}).add(alias.name.rsplit(".", 1)[-1])
     lines: list[str] = []
     sites = []
-    for node in ast.walk(doc.tree):
-        if not isinstance(node, ast.Call):
-            continue
-        method = node.func.attr if isinstance(node.func, ast.Attribute) else ""
-        arguments = [*node.args, *(keyword.value for keyword in node.keywords)]
-        if not arguments:
-            sites.append(CallSite(method, ""))
-            continue
-        first = min(arguments, key=lambda arg: (arg.lineno, arg.col_offset))
+    for call in calls:
+        func = call.func
+        method = func.attr if isinstance(func, ast.Attribute) else ""
+        callee = func.id if isinstance(func, ast.Name) else method
+        names = frozenset(imported.get(callee, (callee,))) if isinstance(func, ast.Name) else frozenset((callee,))
+        arguments = [*call.args, *(keyword.value for keyword in call.keywords)]
         found: list[str] = []
-        for inner in ast.walk(first):
+        first = min(arguments, key=lambda arg: (arg.lineno, arg.col_offset)) if arguments else None
+        for inner in ast.walk(first) if first is not None else ():
             if isinstance(inner, ast.Constant):
                 text = _literal(inner.value)
                 if text is not None:
@@ -83,7 +95,7 @@ def call_sites(doc: PythonDocument) -> list[CallSite] | None:
             elif isinstance(inner, ast.JoinedStr):
                 lines = lines or _LINES.findall(doc.text)
                 found.append(_as_libcst_reads(_source(lines, inner)))
-        sites.append(CallSite(method, "\0".join(found).lower()))
+        sites.append(CallSite(method, names, "\0".join(found).lower()))
     doc.sites = sites
     return sites
 

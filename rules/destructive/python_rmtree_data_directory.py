@@ -23,6 +23,7 @@ class PythonRmtreeDataDirectory(PythonDestructiveRule):
     severity = Severity.CRITICAL
     kinds = frozenset({Kind.PYTHON})
     triggers = frozenset({"rmtree"})
+    callees = frozenset({"shutil.rmtree"})
     incidents = (GITLAB_2017,)
     options = {**GUARD_OPTIONS, **DATA_OPTIONS}
     rationale = (
@@ -62,7 +63,7 @@ class PythonRmtreeDataDirectory(PythonDestructiveRule):
     def detect(
         self, scan: PythonScan, call: PyCall, doc: PythonDocument, ctx: RuleContext
     ) -> Iterator[tuple[str, str, Severity | None]]:
-        if "shutil.rmtree" not in call.names or not call.node.args:
+        if not call.node.args:
             return
         path = self._path(scan, call.node.args[0].value, ctx)
         if path is not None:
