@@ -73,6 +73,7 @@ class PythonScan:
         self._calls: list[PyCall] | None = None
         self._argparse: dict[str, bool] | None = None
         self._aliases: dict[str, bool] | None = None
+        self._answered: set[str] | None = None
 
     @classmethod
     def of(cls, doc: PythonDocument, settings: GuardSettings, project: Project) -> PythonScan:
@@ -259,7 +260,10 @@ class PythonScan:
         return found
 
     def _answers(self) -> set[str]:
-        """Names assigned from ``input()``/``click.confirm()``."""
+        """Names assigned from ``input()``/``click.confirm()`` (read once per module: every
+        guarded call asks)."""
+        if self._answered is not None:
+            return self._answered
         cst = self.cst
         answers: set[str] = set()
         scan = self
@@ -275,6 +279,7 @@ class PythonScan:
                             answers.add(target.target.value)
 
         self.module.visit(Finder())
+        self._answered = answers
         return answers
 
     def guard_reason(self, node: Any) -> str | None:

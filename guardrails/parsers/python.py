@@ -7,7 +7,7 @@ parsed by libcst at all."""
 from __future__ import annotations
 
 import re
-from typing import Any, NamedTuple
+from typing import Any
 
 from guardrails.documents import PythonDocument
 from guardrails.model import Kind, ParseError
@@ -30,12 +30,48 @@ def parse(path: str, text: str, kind: Kind) -> PythonDocument:
     return PythonDocument(path=path, kind=kind, text=text, module=_libcst(text), parsed=True)
 
 
-class CallSite(NamedTuple):
+class CallSite:
     """One call as CPython reads it: what a rule can tell of it before libcst parses the file."""
 
-    method: str  # the attribute called (``cur.execute(…)`` -> ``execute``), '' for any other callee
-    names: frozenset[str]  # what the last part of its qualified name may be (see call_sites)
-    texts: str  # the string literals of its first argument, lower-cased, NUL-joined
+    __slots__ = ("_file", "_first", "_texts", "method", "names")
+
+    def __init__(self, method: str, names: frozenset[str], first: Any, file: _File) -> None:
+        self.method = method  # the attribute called (``cur.execute(…)`` -> ``execute``), '' for other callees
+        self.names = names  # what the last part of its qualified name may be (see call_sites)
+        self._first, self._file = first, file
+        self._texts: str | None = None
+
+    @property
+    def texts(self) -> str:
+        """The string literals of its first argument, lower-cased, NUL-joined (read on first use:
+        most calls are turned away by their callee first)."""
+        if self._texts is None:
+            self._texts = self._file.literals(self._first) if self._first is not None else ""
+        return self._texts
+
+
+class _File:
+    """What the literals of one file's call arguments are read with."""
+
+    def __init__(self, text: str, constants: dict[str, list[str]]) -> None:
+        self.text, self.constants = text, constants
+        self.lines: list[str] = []
+
+    def literals(self, node: Any) -> str:
+        import ast
+
+        found: list[str] = []
+        for inner in ast.walk(node):
+            if isinstance(inner, ast.Constant):
+                text = _literal(inner.value)
+                if text is not None:
+                    found.append(text)
+            elif isinstance(inner, ast.Name):
+                found.extend(self.constants.get(inner.id, ()))
+            elif isinstance(inner, ast.JoinedStr):
+                self.lines = self.lines or _LINES.findall(self.text)
+                found.append(_as_libcst_reads(_source(self.lines, inner)))
+        return "\0".join(found).lower()
 
 
 def call_sites(doc: PythonDocument) -> list[CallSite] | None:
@@ -75,7 +111,7 @@ def call_sites(doc: PythonDocument) -> list[CallSite] | None:
             for alias in node.names:
                 if alias.asname is not None:
                     imported.setdefault(alias.asname, {alias.asname}).add(alias.name.rsplit(".", 1)[-1])
-    lines: list[str] = []
+    file = _File(doc.text, constants)
     sites = []
     for call in calls:
         func = call.func
@@ -83,19 +119,8 @@ def call_sites(doc: PythonDocument) -> list[CallSite] | None:
         callee = func.id if isinstance(func, ast.Name) else method
         names = frozenset(imported.get(callee, (callee,))) if isinstance(func, ast.Name) else frozenset((callee,))
         arguments = [*call.args, *(keyword.value for keyword in call.keywords)]
-        found: list[str] = []
         first = min(arguments, key=lambda arg: (arg.lineno, arg.col_offset)) if arguments else None
-        for inner in ast.walk(first) if first is not None else ():
-            if isinstance(inner, ast.Constant):
-                text = _literal(inner.value)
-                if text is not None:
-                    found.append(text)
-            elif isinstance(inner, ast.Name):
-                found.extend(constants.get(inner.id, ()))
-            elif isinstance(inner, ast.JoinedStr):
-                lines = lines or _LINES.findall(doc.text)
-                found.append(_as_libcst_reads(_source(lines, inner)))
-        sites.append(CallSite(method, names, "\0".join(found).lower()))
+        sites.append(CallSite(method, names, first, file))
     doc.sites = sites
     return sites
 
