@@ -14,10 +14,11 @@ class PythonDocument(Document):
     import-free), set once ``parsed``: read it through ``guardrails.parsers.python.module_of``,
     which parses on first use. ``tree`` is CPython's own syntax tree (``ast``), made when the
     text was vetted: the cheap questions a rule asks before libcst (which strings the file
-    holds) are answered from it, and ``sites`` keeps its calls once read
-    (``guardrails.parsers.python.call_sites``)."""
+    holds) are answered from it, ``sites`` keeps its calls once read
+    (``guardrails.parsers.python.call_sites``) and ``named`` the rules' trigger words it names."""
 
     module: Any = None
     parsed: bool = False
     tree: Any = None
     sites: Any = None
+    named: Any = None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from guardrails.documents import PythonDocument
@@ -38,6 +39,7 @@ class PythonDestructiveRule(Rule):
     _last_parts: ClassVar[frozenset[str]]
     argument_words: ClassVar[frozenset[str]] = frozenset()
     _named: ClassVar[re.Pattern[str]]
+    _every_trigger: ClassVar[set[str]] = set()  # of every rule: one pass over a file finds them all
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -45,8 +47,8 @@ class PythonDestructiveRule(Rule):
             return
         if not cls.triggers:
             raise TypeError(f"rule {cls.__qualname__}: declare the triggers a reported call names")
-        words = "|".join(sorted(map(re.escape, cls.triggers)))
-        cls._named = re.compile(rf"(?<![A-Za-z0-9_])(?:{words})(?![A-Za-z0-9_])")
+        cls._named = _whole_words(cls.triggers)
+        PythonDestructiveRule._every_trigger |= cls.triggers
         cls._last_parts = frozenset(name.rsplit(".", 1)[-1] for name in cls.callees)
 
     @classmethod
@@ -54,6 +56,16 @@ class PythonDestructiveRule(Rule):
         """Whether ``text`` names a trigger: the cheap test before the costly parse. Identifiers
         are whole words of the text, so this never turns away a file ``detect`` could report."""
         return cls._named.search(text) is not None
+
+    @classmethod
+    def named_in(cls, doc: PythonDocument) -> frozenset[str]:
+        """The triggers of every rule that ``doc`` names, found in one pass and kept on it
+        (eight rules searching a file each for its own cost eight passes)."""
+        every = frozenset(PythonDestructiveRule._every_trigger)
+        if doc.named is None or doc.named[0] != every:
+            doc.named = (every, frozenset(_whole_words(every).findall(doc.text)))
+        found: frozenset[str] = doc.named[1]
+        return found
 
     @classmethod
     def may_report_argument(cls, texts: str, options: Mapping[str, Any]) -> bool:
@@ -67,7 +79,7 @@ class PythonDestructiveRule(Rule):
         let through (read from CPython's tree: escapes decoded, adjacent literals joined)."""
         from guardrails.parsers.python import call_sites
 
-        if not cls.may_report(doc.text):
+        if cls.triggers.isdisjoint(cls.named_in(doc)):
             return False
         sites = call_sites(doc)
         if sites is None:
@@ -102,3 +114,9 @@ class PythonDestructiveRule(Rule):
                 if scan.guard_reason(call.node) is not None:
                     continue
                 yield self.finding(doc, call.span, f"{what}; {self.missing}", anchor=anchor, ctx=ctx, severity=severity)
+
+
+@lru_cache(maxsize=32)
+def _whole_words(words: frozenset[str]) -> re.Pattern[str]:
+    alternatives = "|".join(sorted(map(re.escape, words)))
+    return re.compile(rf"(?<![A-Za-z0-9_])(?:{alternatives})(?![A-Za-z0-9_])")
