@@ -19,7 +19,6 @@ import hmac
 import json
 import os
 from collections.abc import Callable, Iterable
-from dataclasses import fields
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -180,8 +179,8 @@ class TrackingProject(Project):
 def finding_to_json(f: Finding) -> dict[str, Any]:
     """Every field of the finding (new fields included: the cache must not drop any)."""
     data: dict[str, Any] = {}
-    for item in fields(Finding):
-        value = getattr(f, item.name)
+    for name in Finding._fields:
+        value = getattr(f, name)
         if isinstance(value, (Category, Severity)):
             value = value.value
         elif isinstance(value, (Span, Incident)):
@@ -192,7 +191,7 @@ def finding_to_json(f: Finding) -> dict[str, Any]:
                 value.safety.value,
                 [[e.path, list(e.span), e.replacement] for e in value.edits],
             ]
-        data[item.name] = value
+        data[name] = value
     return data
 
 

@@ -9,13 +9,13 @@ from __future__ import annotations
 import gc
 import os
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import click
 
 from guardrails import __version__
+from guardrails.records import Record
 
 _SEVERITIES = ["critical", "high", "medium", "low", "info"]
 _FORMATS = ("text", "concise", "json", "sarif", "junit", "github", "gitlab", "markdown", "html")
@@ -107,13 +107,15 @@ def _scan_options(command: Any) -> Any:
     return command
 
 
-@dataclass(slots=True)
-class _Run:
-    result: Any
-    rules: tuple[Any, ...]
-    # Path of each finding -> the fail-on of the configuration that rules its file.
-    fail_on: dict[str, Any]
-    cwd: Path
+class _Run(Record):
+    # ``fail_on``: path of each finding -> the fail-on of the configuration that rules its file.
+    __slots__ = ("cwd", "fail_on", "result", "rules")
+
+    def __init__(self, result: Any, rules: tuple[Any, ...], fail_on: dict[str, Any], cwd: Path) -> None:
+        self.result = result
+        self.rules = rules
+        self.fail_on = fail_on
+        self.cwd = cwd
 
 
 def _run(

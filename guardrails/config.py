@@ -15,11 +15,11 @@ from __future__ import annotations
 import difflib
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from guardrails.model import Category, Severity
+from guardrails.records import Record
 from guardrails.registry import RuleRef, catalog
 from guardrails.selection import matches
 
@@ -52,25 +52,63 @@ class ConfigError(Exception):
     """Invalid configuration: the message names the file and the key."""
 
 
-@dataclass(slots=True)
-class Config:
+class Config(Record):
     """Validated configuration; paths in ``exclude`` and ``per_path_ignores`` are relative to ``root``."""
 
-    path: Path | None = None
-    root: Path | None = None
-    select: tuple[str, ...] = ()
-    ignore: tuple[str, ...] = ()
-    fail_on: Severity | None = None
-    exclude: tuple[str, ...] = ()
-    per_path_ignores: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    severity_overrides: dict[str, Severity] = field(default_factory=dict)
-    rule_options: dict[str, dict[str, Any]] = field(default_factory=dict)
-    disabled: tuple[str, ...] = ()
-    datastores: tuple[Any, ...] = ()
-    inline_suppressions: bool = True
-    enabled: tuple[str, ...] = ()  # rules this file turns back on (`enabled: true`) over an inherited `false`
-    given: frozenset[str] = frozenset()  # the top-level keys this file sets
-    parent: Config | None = None  # the configuration named by `extend`
+    # ``enabled``: rules this file turns back on (`enabled: true`) over an inherited `false`
+    # ``given``: the top-level keys this file sets
+    # ``parent``: the configuration named by `extend`
+    __slots__ = (
+        "datastores",
+        "disabled",
+        "enabled",
+        "exclude",
+        "fail_on",
+        "given",
+        "ignore",
+        "inline_suppressions",
+        "parent",
+        "path",
+        "per_path_ignores",
+        "root",
+        "rule_options",
+        "select",
+        "severity_overrides",
+    )
+
+    def __init__(
+        self,
+        path: Path | None = None,
+        root: Path | None = None,
+        select: tuple[str, ...] = (),
+        ignore: tuple[str, ...] = (),
+        fail_on: Severity | None = None,
+        exclude: tuple[str, ...] = (),
+        per_path_ignores: dict[str, tuple[str, ...]] | None = None,
+        severity_overrides: dict[str, Severity] | None = None,
+        rule_options: dict[str, dict[str, Any]] | None = None,
+        disabled: tuple[str, ...] = (),
+        datastores: tuple[Any, ...] = (),
+        inline_suppressions: bool = True,
+        enabled: tuple[str, ...] = (),
+        given: frozenset[str] = frozenset(),
+        parent: Config | None = None,
+    ) -> None:
+        self.path = path
+        self.root = root
+        self.select = select
+        self.ignore = ignore
+        self.fail_on = fail_on
+        self.exclude = exclude
+        self.per_path_ignores: dict[str, tuple[str, ...]] = {} if per_path_ignores is None else per_path_ignores
+        self.severity_overrides: dict[str, Severity] = {} if severity_overrides is None else severity_overrides
+        self.rule_options: dict[str, dict[str, Any]] = {} if rule_options is None else rule_options
+        self.disabled = disabled
+        self.datastores = datastores
+        self.inline_suppressions = inline_suppressions
+        self.enabled = enabled
+        self.given = given
+        self.parent = parent
 
     def excluded(self) -> Callable[[Path], bool] | None:
         """Absolute path -> True when ``exclude`` names it (gitignore-style patterns)."""

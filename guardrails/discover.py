@@ -12,25 +12,33 @@ import errno
 import os
 import stat
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from guardrails.model import SkippedFile
+from guardrails.records import Record
 
 DEFAULT_EXCLUDED_DIRS = frozenset({".git", ".terraform", "node_modules", "vendor", ".guardrails_cache", ".hg", ".svn"})
 
 
-@dataclass(slots=True)
-class Candidate:
-    path: Path
-    display: str
-    explicit: bool = False
+class Candidate(Record):
+    __slots__ = ("display", "explicit", "path")
+
+    def __init__(self, path: Path, display: str, explicit: bool = False) -> None:
+        self.path = path
+        self.display = display
+        self.explicit = explicit
 
 
-@dataclass(slots=True)
-class Discovery:
-    candidates: list[Candidate] = field(default_factory=list)
-    skipped: list[SkippedFile] = field(default_factory=list)
+class Discovery(Record):
+    __slots__ = ("candidates", "skipped")
+
+    def __init__(
+        self,
+        candidates: list[Candidate] | None = None,
+        skipped: list[SkippedFile] | None = None,
+    ) -> None:
+        self.candidates: list[Candidate] = [] if candidates is None else candidates
+        self.skipped: list[SkippedFile] = [] if skipped is None else skipped
 
 
 def real_path(path: Path) -> Path:

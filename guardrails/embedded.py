@@ -12,7 +12,6 @@ import bisect
 import re
 import shlex
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, cast
 
 from guardrails.documents import FailedDocument, TreeDocument, instance_of
@@ -21,6 +20,7 @@ from guardrails.facts.embedded_shell import TERRAFORM_SCRIPT_ATTRIBUTES
 from guardrails.facts.gitlab import GLOBAL_KEYWORDS
 from guardrails.facts.shells import SHELL_INTERPRETERS, program_name
 from guardrails.model import Document, Kind, LineMap, Node, ParseError, Span
+from guardrails.records import Record
 
 if TYPE_CHECKING:
     from guardrails.documents import Block, DockerfileDocument, Expr, Instruction, MakefileDocument, TerraformDocument
@@ -28,8 +28,7 @@ if TYPE_CHECKING:
 _NON_SHELL_STEP = {"pwsh", "powershell", "python", "cmd", "node"}
 
 
-@dataclass(slots=True)
-class Snippet:
+class Snippet(Record):
     """Shell text with, for each of its lines, (host line, column offset).
 
     ``anchors`` (when the text is not a plain copy of host lines) gives, for each line,
@@ -38,22 +37,39 @@ class Snippet:
     ``heredocs`` maps here-string placeholders to the heredoc (name, body) they stand for.
     """
 
-    text: str
-    lines: list[tuple[int, int]]
-    context: str
-    anchors: list[list[tuple[int, int, int]]] | None = None
-    interpolations: dict[str, str] = field(default_factory=dict)
-    heredocs: dict[str, tuple[str, str]] = field(default_factory=dict)  # placeholder -> (name, body)
-    task: Node | None = None  # the Ansible task that runs it (its when: is a guard)
+    # ``heredocs``: placeholder -> (name, body)
+    # ``task``: the Ansible task that runs it (its when: is a guard)
+    __slots__ = ("anchors", "context", "heredocs", "interpolations", "lines", "task", "text")
+
+    def __init__(
+        self,
+        text: str,
+        lines: list[tuple[int, int]],
+        context: str,
+        anchors: list[list[tuple[int, int, int]]] | None = None,
+        interpolations: dict[str, str] | None = None,
+        heredocs: dict[str, tuple[str, str]] | None = None,
+        task: Node | None = None,
+    ) -> None:
+        self.text = text
+        self.lines = lines
+        self.context = context
+        self.anchors = anchors
+        self.interpolations: dict[str, str] = {} if interpolations is None else interpolations
+        self.heredocs: dict[str, tuple[str, str]] = {} if heredocs is None else heredocs
+        self.task = task
 
 
-@dataclass(slots=True)
 class AnchoredLineMap(LineMap):
     """A line map whose lines are pieced together from several places of the host line
     (escapes, template placeholders, removed indentation): each column is mapped from the
     last anchor at or before it."""
 
-    anchors: list[list[tuple[int, int, int]]]
+    __slots__ = ("anchors",)
+
+    def __init__(self, lines: list[tuple[int, int]], anchors: list[list[tuple[int, int, int]]]) -> None:
+        super().__init__(lines)
+        self.anchors = anchors
 
     def to_host(self, span: Span) -> Span:
         def conv(line: int, column: int) -> tuple[int, int]:

@@ -6,7 +6,6 @@ import datetime
 import os
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -16,6 +15,7 @@ from guardrails.documents import FailedDocument
 from guardrails.model import Document, Finding, Kind, Severity, SkippedFile
 from guardrails.pipeline import load_text, unread
 from guardrails.project import Project, find_root
+from guardrails.records import Record
 from guardrails.registry import RuleRef, RuleSpec, load
 from guardrails.result import INTERNAL_ERROR_ID, ScanResult, internal_error
 from guardrails.rule import Rule, RuleContext
@@ -28,29 +28,60 @@ DEFAULT_MAX_FILE_SIZE = 10 * 1024 * 1024
 __all__ = ["DEFAULT_MAX_FILE_SIZE", "INTERNAL_ERROR_ID", "Engine", "ScanResult", "Settings"]
 
 
-@dataclass(slots=True)
-class Settings:
-    # Rule classes, or index entries imported when a file of a kind they read turns up.
-    rules: tuple[RuleSpec, ...]
-    rule_options: dict[str, dict[str, Any]] = field(default_factory=dict)
-    severity_overrides: dict[str, Severity] = field(default_factory=dict)
-    max_file_size: int = DEFAULT_MAX_FILE_SIZE
-    use_gitignore: bool = True
-    excluded_dirs: frozenset[str] = DEFAULT_EXCLUDED_DIRS
-    # Project-wide configuration values (e.g. "datastores": extra Datastore entries) that every
+class Settings(Record):
+    # ``rules``: rule classes, or index entries imported when a file of a kind they read turns up.
+    # ``extra``: project-wide configuration values (e.g. "datastores": extra Datastore entries) that every
     # rule reads through ctx.options: they override a rule's option defaults, and a rule's
     # explicitly configured options override them.
-    extra: dict[str, Any] = field(default_factory=dict)
-    # Absolute path -> scan it? (configuration excludes, --changed-since); None scans everything found.
-    path_filter: Callable[[Path], bool] | None = None
-    inline_suppressions: bool = True
-    # Worker processes for large scans (1: in this process; 0: one per core).
-    jobs: int = 0
-    # Where per-file results are cached (None: <project root>/.guardrails_cache); off with use_cache.
-    use_cache: bool = False
-    cache_dir: Path | None = None
-    # The progress line on a terminal (guardrails.progress), told of each file checked; None: silent.
-    progress: Progress | None = None
+    # ``path_filter``: absolute path -> scan it? (configuration excludes, --changed-since); None scans everything found.
+    # ``jobs``: worker processes for large scans (1: in this process; 0: one per core).
+    # ``use_cache``: where per-file results are cached (None: <project root>/.guardrails_cache); off with use_cache.
+    # ``progress``: the progress line on a terminal (guardrails.progress), told of each file checked; None: silent.
+    __slots__ = (
+        "cache_dir",
+        "excluded_dirs",
+        "extra",
+        "inline_suppressions",
+        "jobs",
+        "max_file_size",
+        "path_filter",
+        "progress",
+        "rule_options",
+        "rules",
+        "severity_overrides",
+        "use_cache",
+        "use_gitignore",
+    )
+
+    def __init__(
+        self,
+        rules: tuple[RuleSpec, ...],
+        rule_options: dict[str, dict[str, Any]] | None = None,
+        severity_overrides: dict[str, Severity] | None = None,
+        max_file_size: int = DEFAULT_MAX_FILE_SIZE,
+        use_gitignore: bool = True,
+        excluded_dirs: frozenset[str] = DEFAULT_EXCLUDED_DIRS,
+        extra: dict[str, Any] | None = None,
+        path_filter: Callable[[Path], bool] | None = None,
+        inline_suppressions: bool = True,
+        jobs: int = 0,
+        use_cache: bool = False,
+        cache_dir: Path | None = None,
+        progress: Progress | None = None,
+    ) -> None:
+        self.rules = rules
+        self.rule_options: dict[str, dict[str, Any]] = {} if rule_options is None else rule_options
+        self.severity_overrides: dict[str, Severity] = {} if severity_overrides is None else severity_overrides
+        self.max_file_size = max_file_size
+        self.use_gitignore = use_gitignore
+        self.excluded_dirs = excluded_dirs
+        self.extra: dict[str, Any] = {} if extra is None else extra
+        self.path_filter = path_filter
+        self.inline_suppressions = inline_suppressions
+        self.jobs = jobs
+        self.use_cache = use_cache
+        self.cache_dir = cache_dir
+        self.progress = progress
 
 
 class Engine:

@@ -8,8 +8,9 @@ from __future__ import annotations
 import enum
 import hashlib
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from typing import Any, NamedTuple
+
+from guardrails.records import Record
 
 
 class Severity(enum.IntEnum):
@@ -109,8 +110,7 @@ class Span(NamedTuple):
         return cls(line, column, line, column)
 
 
-@dataclass(slots=True)
-class Node:
+class Node(Record):
     """A positioned tree node for YAML and JSON: a mapping, a sequence or a scalar.
 
     ``value`` is a list of (key, value) node pairs for a mapping, a list of nodes for
@@ -118,11 +118,14 @@ class Node:
     source text (before YAML 1.1 typing turns ``22:22`` into 1342).
     """
 
-    kind: str
-    value: Any
-    span: Span
-    raw: str | None = None
-    tag: str = ""
+    __slots__ = ("kind", "raw", "span", "tag", "value")
+
+    def __init__(self, kind: str, value: Any, span: Span, raw: str | None = None, tag: str = "") -> None:
+        self.kind = kind
+        self.value = value
+        self.span = span
+        self.raw = raw
+        self.tag = tag
 
     @property
     def is_map(self) -> bool:
@@ -202,14 +205,16 @@ class Node:
                 yield from v.walk()
 
 
-@dataclass(slots=True)
-class LineMap:
+class LineMap(Record):
     """Where the lines of an embedded document sit in its host file.
 
     Entry ``i`` is (host line, column offset) of the embedded document's line ``i + 1``.
     """
 
-    lines: list[tuple[int, int]]
+    __slots__ = ("lines",)
+
+    def __init__(self, lines: list[tuple[int, int]]) -> None:
+        self.lines = lines
 
     def to_host(self, span: Span) -> Span:
         def conv(line: int, column: int) -> tuple[int, int]:
@@ -223,8 +228,7 @@ class LineMap:
         return Span(line, column, end_line, end_column)
 
 
-@dataclass(slots=True)
-class Document:
+class Document(Record):
     """One parsed input. Format-specific parsers subclass it with their own payload.
 
     ``children`` are embedded documents (shell inside a Dockerfile RUN, a CI step,
@@ -232,13 +236,25 @@ class Document:
     ``context`` label that says where it came from.
     """
 
-    path: str
-    kind: Kind
-    text: str
-    children: list[Document] = field(default_factory=list)
-    parent: Document | None = None
-    line_map: LineMap | None = None
-    context: str = ""
+    __slots__ = ("children", "context", "kind", "line_map", "parent", "path", "text")
+
+    def __init__(
+        self,
+        path: str,
+        kind: Kind,
+        text: str,
+        children: list[Document] | None = None,
+        parent: Document | None = None,
+        line_map: LineMap | None = None,
+        context: str = "",
+    ) -> None:
+        self.path = path
+        self.kind = kind
+        self.text = text
+        self.children: list[Document] = [] if children is None else children
+        self.parent = parent
+        self.line_map = line_map
+        self.context = context
 
     @property
     def host(self) -> Document:
@@ -308,23 +324,57 @@ class Fix(NamedTuple):
     edits: tuple[Edit, ...]
 
 
-@dataclass(slots=True)
-class Finding:
-    rule_id: str
-    rule_name: str
-    category: Category
-    severity: Severity
-    path: str
-    span: Span
-    message: str
-    remediation: str
-    incident: Incident | None
-    anchor: str
-    suppressed: str | None = None
-    related: list[dict[str, Any]] = field(default_factory=list)
-    # The reported span holds a secret value: reporters must not reproduce the source there.
-    sensitive: bool = False
-    fix: Fix | None = None
+class Finding(Record):
+    # ``sensitive``: the reported span holds a secret value, and reporters must not
+    # reproduce the source there.
+    __slots__ = (
+        "anchor",
+        "category",
+        "fix",
+        "incident",
+        "message",
+        "path",
+        "related",
+        "remediation",
+        "rule_id",
+        "rule_name",
+        "sensitive",
+        "severity",
+        "span",
+        "suppressed",
+    )
+
+    def __init__(
+        self,
+        rule_id: str,
+        rule_name: str,
+        category: Category,
+        severity: Severity,
+        path: str,
+        span: Span,
+        message: str,
+        remediation: str,
+        incident: Incident | None,
+        anchor: str,
+        suppressed: str | None = None,
+        related: list[dict[str, Any]] | None = None,
+        sensitive: bool = False,
+        fix: Fix | None = None,
+    ) -> None:
+        self.rule_id = rule_id
+        self.rule_name = rule_name
+        self.category = category
+        self.severity = severity
+        self.path = path
+        self.span = span
+        self.message = message
+        self.remediation = remediation
+        self.incident = incident
+        self.anchor = anchor
+        self.suppressed = suppressed
+        self.related: list[dict[str, Any]] = [] if related is None else related
+        self.sensitive = sensitive
+        self.fix = fix
 
     @property
     def fingerprint(self) -> str:

@@ -11,16 +11,17 @@ same byte for byte.
 
 from __future__ import annotations
 
+import copy
 import gc
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 from guardrails.model import REFINED_KINDS, Document, Finding, Kind, SkippedFile
+from guardrails.records import Record
 
 if TYPE_CHECKING:
     from guardrails.cache import Cache
@@ -35,33 +36,64 @@ MIN_FILES_PER_JOB = 100
 CHUNK_FILES = 64
 
 
-@dataclass(slots=True)
-class FileResult:
+class FileResult(Record):
     """The outcome for one file, small enough to send back from a worker."""
 
-    display: str
-    content: str | None = None
-    findings: list[Finding] = field(default_factory=list)
-    internal_errors: int = 0
-    skipped: SkippedFile | None = None
-    document: Document | None = None
-    # Rule id -> summary of the document, for the project-wide rules that summarize it
+    # ``summaries``: rule id -> summary of the document, for the project-wide rules that summarize it
     # (None: not summarized here, e.g. a result from the cache).
-    summaries: dict[str, Any] | None = None
-    scanned: bool = False
-    kind: str | None = None
-    marked: bool = False
-    files: list[tuple[str, str | None]] = field(default_factory=list)
-    dirs: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
+    __slots__ = (
+        "content",
+        "dirs",
+        "display",
+        "document",
+        "files",
+        "findings",
+        "internal_errors",
+        "kind",
+        "marked",
+        "scanned",
+        "skipped",
+        "summaries",
+    )
+
+    def __init__(
+        self,
+        display: str,
+        content: str | None = None,
+        findings: list[Finding] | None = None,
+        internal_errors: int = 0,
+        skipped: SkippedFile | None = None,
+        document: Document | None = None,
+        summaries: dict[str, Any] | None = None,
+        scanned: bool = False,
+        kind: str | None = None,
+        marked: bool = False,
+        files: list[tuple[str, str | None]] | None = None,
+        dirs: list[tuple[str, tuple[str, ...]]] | None = None,
+    ) -> None:
+        self.display = display
+        self.content = content
+        self.findings: list[Finding] = [] if findings is None else findings
+        self.internal_errors = internal_errors
+        self.skipped = skipped
+        self.document = document
+        self.summaries = summaries
+        self.scanned = scanned
+        self.kind = kind
+        self.marked = marked
+        self.files: list[tuple[str, str | None]] = [] if files is None else files
+        self.dirs: list[tuple[str, tuple[str, ...]]] = [] if dirs is None else dirs
 
 
-@dataclass(slots=True)
-class Work:
-    path: Path
-    display: str
-    content: str | None
-    # Its per-document results come from the cache: only its summaries are wanted.
-    summary_only: bool = False
+class Work(Record):
+    # ``summary_only``: its per-document results come from the cache: only its summaries are wanted.
+    __slots__ = ("content", "display", "path", "summary_only")
+
+    def __init__(self, path: Path, display: str, content: str | None, summary_only: bool = False) -> None:
+        self.path = path
+        self.display = display
+        self.content = content
+        self.summary_only = summary_only
 
 
 def default_jobs() -> int:
@@ -267,7 +299,7 @@ def run(
 
     size = max(8, min(CHUNK_FILES, len(away) // (jobs * 4)))
     # Workers get the settings without the callables (filters run here, before dispatch).
-    portable = engine.__class__(replace(engine.settings), engine.cwd)
+    portable = engine.__class__(copy.copy(engine.settings), engine.cwd)
     for name in ("path_filter", "progress"):
         if hasattr(portable.settings, name):
             setattr(portable.settings, name, None)

@@ -11,12 +11,12 @@ Python file) are the file's business, never the user's terminal.
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass
 from pathlib import Path
 
 from guardrails import detect, templates
 from guardrails.documents import FailedDocument, TreeDocument
 from guardrails.model import Document, Kind, ParseError, SkippedFile
+from guardrails.records import Record
 from guardrails.source import Unreadable, read_head, read_text
 from guardrails.templates import Template
 
@@ -28,14 +28,16 @@ PLAN_MAX_SIZE = 256 * 1024 * 1024
 UNSCANNED_REASONS = frozenset({"too-large", "unreadable", "binary"})
 
 
-@dataclass(slots=True)
-class Loaded:
+class Loaded(Record):
     """The outcome for one file: a document (possibly a FailedDocument), a skip, or neither
     when the file is of no supported kind. A supported file that was not read has both: the
     skip (listed in reports) and a FailedDocument that says why (a finding)."""
 
-    document: Document | None = None
-    skipped: SkippedFile | None = None
+    __slots__ = ("document", "skipped")
+
+    def __init__(self, document: Document | None = None, skipped: SkippedFile | None = None) -> None:
+        self.document = document
+        self.skipped = skipped
 
 
 def classify(path: Path, display: str) -> Kind | Template | str | None:

@@ -6,10 +6,10 @@ reporters, so that none of them imports another for it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
 from guardrails.model import Category, Finding, Severity, SkippedFile, Span
+from guardrails.records import Record
 
 INTERNAL_ERROR_ID = "GR000"
 INTERNAL_ERROR_NAME = "internal-error"
@@ -27,23 +27,51 @@ INTERNAL_ERROR_REMEDIATION = (
 )
 
 
-@dataclass(slots=True)
-class ScanResult:
-    findings: list[Finding] = field(default_factory=list)
-    skipped: list[SkippedFile] = field(default_factory=list)
-    files_scanned: int = 0
-    unsupported: int = 0
-    internal_errors: int = 0
-    scanned: list[str] = field(default_factory=list)
-    baselined: int = 0
-    # The findings a baseline matched (counted in ``baselined``): out of the gate, listed apart by -f html.
-    baselined_findings: list[Finding] = field(default_factory=list)
-    stale_baseline: list[dict[str, Any]] = field(default_factory=list)
-    # Files discovery found under the given paths, before configuration excludes and
+class ScanResult(Record):
+    # ``baselined_findings``: the findings a baseline matched (counted in ``baselined``): out of
+    # the gate, listed apart by -f html.
+    # ``files_found``: files discovery found under the given paths, before configuration excludes and
     # --changed-since: zero when the paths name no file at all.
-    files_found: int = 0
-    # Findings left out of the report by --severity (they still count for --fail-on).
-    hidden: int = 0
+    # ``hidden``: findings left out of the report by --severity (they still count for --fail-on).
+    __slots__ = (
+        "baselined",
+        "baselined_findings",
+        "files_found",
+        "files_scanned",
+        "findings",
+        "hidden",
+        "internal_errors",
+        "scanned",
+        "skipped",
+        "stale_baseline",
+        "unsupported",
+    )
+
+    def __init__(
+        self,
+        findings: list[Finding] | None = None,
+        skipped: list[SkippedFile] | None = None,
+        files_scanned: int = 0,
+        unsupported: int = 0,
+        internal_errors: int = 0,
+        scanned: list[str] | None = None,
+        baselined: int = 0,
+        baselined_findings: list[Finding] | None = None,
+        stale_baseline: list[dict[str, Any]] | None = None,
+        files_found: int = 0,
+        hidden: int = 0,
+    ) -> None:
+        self.findings: list[Finding] = [] if findings is None else findings
+        self.skipped: list[SkippedFile] = [] if skipped is None else skipped
+        self.files_scanned = files_scanned
+        self.unsupported = unsupported
+        self.internal_errors = internal_errors
+        self.scanned: list[str] = [] if scanned is None else scanned
+        self.baselined = baselined
+        self.baselined_findings: list[Finding] = [] if baselined_findings is None else baselined_findings
+        self.stale_baseline: list[dict[str, Any]] = [] if stale_baseline is None else stale_baseline
+        self.files_found = files_found
+        self.hidden = hidden
 
 
 def internal_error(path: str, what: str, anchor: str) -> Finding:

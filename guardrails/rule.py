@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 
 from guardrails.model import Category, Document, Finding, Fix, Incident, Kind, Safety, Severity, Span
+from guardrails.records import Record
 
 if TYPE_CHECKING:
     from guardrails.project import Project
@@ -82,15 +82,22 @@ class Place(NamedTuple):
         return cls(doc.host.path, doc.host_span(span), doc.context)
 
 
-@dataclass(slots=True)
-class RuleContext:
+class RuleContext(Record):
     """What a rule may read besides its document: its options and the project.
 
     ``options`` is shared by every check of the rule in a scan: read it, never change it."""
 
-    options: dict[str, Any]
-    project: Project
-    severity_override: Severity | None = None
+    __slots__ = ("options", "project", "severity_override")
+
+    def __init__(
+        self,
+        options: dict[str, Any],
+        project: Project,
+        severity_override: Severity | None = None,
+    ) -> None:
+        self.options = options
+        self.project = project
+        self.severity_override = severity_override
 
 
 class Rule:
@@ -107,16 +114,16 @@ class Rule:
     bad: ClassVar[tuple[Example, ...]] = ()
     good: ClassVar[tuple[Example, ...]] = ()
     project_wide: ClassVar[bool] = False
-    # A project-wide rule that summarizes reads each document of its kinds into a small
+    # ``summarizes``: A project-wide rule that summarizes reads each document of its kinds into a small
     # picklable summary (``summarize``) where the document is checked, a worker process for
     # large scans, and checks the project over those summaries (``check_summaries``) in place
     # of ``check_project``: no parsed document has to travel back from a worker (that costs
     # more than parsing it), so the files it reads are checked in parallel too.
     summarizes: ClassVar[bool] = False
     reads_failures: ClassVar[bool] = False
-    # Findings point at secret values: reporters mask the source from the span's column on.
+    # ``sensitive``: findings point at secret values: reporters mask the source from the span's column on.
     sensitive: ClassVar[bool] = False
-    # The fix a finding may carry (None: the rule offers none) and, for `explain` and the
+    # ``fix_safety``: the fix a finding may carry (None: the rule offers none) and, for `explain` and the
     # catalog, what it edits and where; a finding's own Fix is data built in ``check``.
     fix_safety: ClassVar[Safety | None] = None
     fix_note: ClassVar[str] = ""

@@ -7,20 +7,22 @@ lines and columns the way an editor shows them.
 from __future__ import annotations
 
 import codecs
-from dataclasses import dataclass
 from pathlib import Path
 
 from guardrails.model import ParseError
+from guardrails.records import Record
 
 HEAD_SIZE = 4096
 
 
-@dataclass(slots=True)
-class Unreadable:
+class Unreadable(Record):
     """Why a file was not read at all (it is listed in the report as skipped)."""
 
-    reason: str
-    detail: str
+    __slots__ = ("detail", "reason")
+
+    def __init__(self, reason: str, detail: str) -> None:
+        self.reason = reason
+        self.detail = detail
 
 
 def read_head(path: Path) -> bytes:

@@ -14,12 +14,12 @@ from __future__ import annotations
 import datetime
 import re
 from collections.abc import Callable, Collection, Iterable, Iterator
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, NamedTuple
 
 from guardrails.detect import is_json_text
 from guardrails.documents import FailedDocument, TreeDocument
 from guardrails.model import REFINED_KINDS, Document, Finding, Kind, Span
+from guardrails.records import Record
 from guardrails.rule import Rule, RuleContext
 
 if TYPE_CHECKING:
@@ -75,20 +75,34 @@ class Comment(NamedTuple):
     own_line: bool
 
 
-@dataclass(slots=True)
-class Directive:
+class Directive(Record):
     """One suppression, located in the file on disk."""
 
-    span: Span
-    rule_ids: tuple[str, ...]
-    reason: str
-    until: datetime.date | None
-    targets: frozenset[int] = frozenset()
-    region: tuple[int, int] | None = None
-    problems: list[str] = field(default_factory=list)
-    unknown: list[str] = field(default_factory=list)
-    source: str = ""
-    used: set[str] = field(default_factory=set)
+    __slots__ = ("problems", "reason", "region", "rule_ids", "source", "span", "targets", "unknown", "until", "used")
+
+    def __init__(
+        self,
+        span: Span,
+        rule_ids: tuple[str, ...],
+        reason: str,
+        until: datetime.date | None,
+        targets: frozenset[int] = frozenset(),
+        region: tuple[int, int] | None = None,
+        problems: list[str] | None = None,
+        unknown: list[str] | None = None,
+        source: str = "",
+        used: set[str] | None = None,
+    ) -> None:
+        self.span = span
+        self.rule_ids = rule_ids
+        self.reason = reason
+        self.until = until
+        self.targets = targets
+        self.region = region
+        self.problems: list[str] = [] if problems is None else problems
+        self.unknown: list[str] = [] if unknown is None else unknown
+        self.source = source
+        self.used: set[str] = set() if used is None else used
 
     def covers(self, finding: Finding) -> bool:
         if self.region is not None:

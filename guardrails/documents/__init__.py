@@ -11,11 +11,10 @@ formats it meets, and defining a dataclass costs a few hundred microseconds.
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass, field
 from importlib import import_module
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from guardrails.model import Document, Node, ParseError
+from guardrails.model import Document, Kind, Node, ParseError
 
 if TYPE_CHECKING:
     from guardrails.documents.conf import ConfDocument, ConfEntry
@@ -33,26 +32,42 @@ if TYPE_CHECKING:
 # --------------------------------------------------------------------------- any kind
 
 
-@dataclass
 class FailedDocument(Document):
     """A file (or embedded snippet) that could not be parsed as its kind.
 
     Only rules that opt in (``reads_failures``) see it: the unparseable-input rule
     turns it into a finding, so that what cannot be read never passes silently.
+    ``unscanned`` says why the file was not read at all (too large, unreadable, binary:
+    reported by GR006); ``crashed``, that the parser crashed (exception type and where:
+    reported as an internal error, GR000).
     """
 
-    error: ParseError | None = None
-    # Why the file was not read at all (too large, unreadable, binary): reported by GR006.
-    unscanned: str | None = None
-    # The parser crashed (exception type and where): reported as an internal error (GR000).
-    crashed: str | None = None
+    __slots__ = ("crashed", "error", "unscanned")
+
+    def __init__(
+        self,
+        path: str,
+        kind: Kind,
+        text: str,
+        error: ParseError | None = None,
+        unscanned: str | None = None,
+        crashed: str | None = None,
+        **base: Any,
+    ) -> None:
+        super().__init__(path, kind, text, **base)
+        self.error = error
+        self.unscanned = unscanned
+        self.crashed = crashed
 
 
-@dataclass
 class TreeDocument(Document):
     """YAML (one root per ``---`` document) or JSON (one root)."""
 
-    roots: list[Node] = field(default_factory=list)
+    __slots__ = ("roots",)
+
+    def __init__(self, path: str, kind: Kind, text: str, roots: list[Node] | None = None, **base: Any) -> None:
+        super().__init__(path, kind, text, **base)
+        self.roots: list[Node] = [] if roots is None else roots
 
 
 # --------------------------------------------------------------------------- the other formats, on demand

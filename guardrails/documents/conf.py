@@ -3,13 +3,13 @@ resolved.conf, dnsmasq.conf, a CoreDNS Corefile): their settings in order, where
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from typing import Any
 
-from guardrails.model import Document, Span
+from guardrails.model import Document, Kind, Span
+from guardrails.records import Record
 
 
-@dataclass
-class ConfEntry:
+class ConfEntry(Record):
     """One setting: ``key`` with its ``values`` (words after the key, unquoted), inside ``section``.
 
     ``section`` is the INI group (``mysqld``, ``Resolve``), the Corefile server block's zones,
@@ -17,15 +17,28 @@ class ConfEntry:
     no values; one given with an empty value (``DNS=``) has one empty value.
     """
 
-    section: str
-    key: str
-    values: list[str]
-    span: Span
+    __slots__ = ("key", "section", "span", "values")
+
+    def __init__(self, section: str, key: str, values: list[str], span: Span) -> None:
+        self.section = section
+        self.key = key
+        self.values = values
+        self.span = span
 
 
-@dataclass
 class ConfDocument(Document):
-    entries: list[ConfEntry] = field(default_factory=list)
+    __slots__ = ("entries",)
+
+    def __init__(
+        self,
+        path: str,
+        kind: Kind,
+        text: str,
+        entries: list[ConfEntry] | None = None,
+        **base: Any,
+    ) -> None:
+        super().__init__(path, kind, text, **base)
+        self.entries: list[ConfEntry] = [] if entries is None else entries
 
     def all(self, key: str, sections: tuple[str, ...] | None = None) -> list[ConfEntry]:
         """Every entry for ``key`` (in ``sections`` when given), in file order."""

@@ -2,39 +2,61 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from typing import Any
 
-from guardrails.model import Document, Span
+from guardrails.model import Document, Kind, Span
+from guardrails.records import Record
 
 
-@dataclass
-class DnsCall:
+class DnsCall(Record):
     """A call written in the file: ``TTL(60)``, ``A("@", "192.0.2.1", TTL(60))``. ``args`` are the
     literal strings and numbers (None for anything else), ``calls`` the nested calls."""
 
-    name: str
-    args: list[str | int | None]
-    span: Span
-    calls: list[DnsCall] = field(default_factory=list)
+    __slots__ = ("args", "calls", "name", "span")
+
+    def __init__(
+        self,
+        name: str,
+        args: list[str | int | None],
+        span: Span,
+        calls: list[DnsCall] | None = None,
+    ) -> None:
+        self.name = name
+        self.args = args
+        self.span = span
+        self.calls: list[DnsCall] = [] if calls is None else calls
 
     def first(self, name: str) -> DnsCall | None:
         return next((c for c in self.calls if c.name == name), None)
 
 
-@dataclass
-class DnsProviderDecl:
+class DnsProviderDecl(Record):
     """``var X = NewDnsProvider("name", "TYPE")``: the variable, the name and the type ('' unknown)."""
 
-    variable: str
-    name: str
-    provider_type: str
-    span: Span
+    __slots__ = ("name", "provider_type", "span", "variable")
+
+    def __init__(self, variable: str, name: str, provider_type: str, span: Span) -> None:
+        self.variable = variable
+        self.name = name
+        self.provider_type = provider_type
+        self.span = span
 
 
-@dataclass
 class DnsControlDocument(Document):
-    providers: list[DnsProviderDecl] = field(default_factory=list)
-    # ``D(...)``, ``D_EXTEND(...)`` and ``DEFAULTS(...)`` calls in source order, each with its
+    # ``domains``: ``D(...)``, ``D_EXTEND(...)`` and ``DEFAULTS(...)`` calls in source order, each with its
     # arguments as calls; a bare identifier argument is a call named ``$identifier`` (a provider
     # or registrar variable).
-    domains: list[DnsCall] = field(default_factory=list)
+    __slots__ = ("domains", "providers")
+
+    def __init__(
+        self,
+        path: str,
+        kind: Kind,
+        text: str,
+        providers: list[DnsProviderDecl] | None = None,
+        domains: list[DnsCall] | None = None,
+        **base: Any,
+    ) -> None:
+        super().__init__(path, kind, text, **base)
+        self.providers: list[DnsProviderDecl] = [] if providers is None else providers
+        self.domains: list[DnsCall] = [] if domains is None else domains

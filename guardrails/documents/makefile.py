@@ -2,19 +2,33 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from typing import Any
 
-from guardrails.model import Document, Span
-
-
-@dataclass
-class RecipeLine:
-    target: str
-    text: str
-    span: Span
+from guardrails.model import Document, Kind, Span
+from guardrails.records import Record
 
 
-@dataclass
+class RecipeLine(Record):
+    __slots__ = ("span", "target", "text")
+
+    def __init__(self, target: str, text: str, span: Span) -> None:
+        self.target = target
+        self.text = text
+        self.span = span
+
+
 class MakefileDocument(Document):
-    recipes: list[RecipeLine] = field(default_factory=list)
-    variables: dict[str, str] = field(default_factory=dict)
+    __slots__ = ("recipes", "variables")
+
+    def __init__(
+        self,
+        path: str,
+        kind: Kind,
+        text: str,
+        recipes: list[RecipeLine] | None = None,
+        variables: dict[str, str] | None = None,
+        **base: Any,
+    ) -> None:
+        super().__init__(path, kind, text, **base)
+        self.recipes: list[RecipeLine] = [] if recipes is None else recipes
+        self.variables: dict[str, str] = {} if variables is None else variables

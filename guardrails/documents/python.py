@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
-from guardrails.model import Document
+from guardrails.model import Document, Kind
 
 
-@dataclass
 class PythonDocument(Document):
     """A Python script; ``module`` is its libcst module (typed Any to keep this module
     import-free), set once ``parsed``: read it through ``guardrails.parsers.python.module_of``,
@@ -17,8 +15,21 @@ class PythonDocument(Document):
     holds) are answered from it, ``sites`` keeps its calls once read
     (``guardrails.parsers.python.call_sites``) and ``named`` the rules' trigger words it names."""
 
-    module: Any = None
-    parsed: bool = False
-    tree: Any = None
-    sites: Any = None
-    named: Any = None
+    __slots__ = ("module", "named", "parsed", "sites", "tree")
+
+    def __init__(
+        self,
+        path: str,
+        kind: Kind,
+        text: str,
+        module: Any = None,
+        parsed: bool = False,
+        tree: Any = None,
+        **base: Any,
+    ) -> None:
+        super().__init__(path, kind, text, **base)
+        self.module = module
+        self.parsed = parsed
+        self.tree = tree
+        self.sites: Any = None
+        self.named: Any = None

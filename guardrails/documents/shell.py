@@ -3,24 +3,33 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from typing import Any
 
-from guardrails.model import Document, Node, Span
+from guardrails.model import Document, Kind, Node, Span
+from guardrails.records import Record
 
 
-@dataclass
-class Word:
+class Word(Record):
     """One shell word. ``value`` is its text with quotes removed when it is static."""
 
-    text: str
-    value: str
-    static: bool
-    span: Span
-    expansions: list[str] = field(default_factory=list)
+    __slots__ = ("expansions", "span", "static", "text", "value")
+
+    def __init__(
+        self,
+        text: str,
+        value: str,
+        static: bool,
+        span: Span,
+        expansions: list[str] | None = None,
+    ) -> None:
+        self.text = text
+        self.value = value
+        self.static = static
+        self.span = span
+        self.expansions: list[str] = [] if expansions is None else expansions
 
 
-@dataclass
-class Condition:
+class Condition(Record):
     """A control-flow condition a command sits under.
 
     ``kind``: ``if`` / ``elif`` / ``while`` / ``until`` (test is ``test``), ``else``
@@ -30,37 +39,82 @@ class Condition:
     may open an ``if`` or loop around the command: ``text`` is that line).
     """
 
-    kind: str
-    text: str
-    span: Span
-    tests: list[ShellCommand] = field(default_factory=list)
-    negated: bool = False
-    subject: Word | None = None
-    patterns: list[str] = field(default_factory=list)
+    __slots__ = ("kind", "negated", "patterns", "span", "subject", "tests", "text")
+
+    def __init__(
+        self,
+        kind: str,
+        text: str,
+        span: Span,
+        tests: list[ShellCommand] | None = None,
+        negated: bool = False,
+        subject: Word | None = None,
+        patterns: list[str] | None = None,
+    ) -> None:
+        self.kind = kind
+        self.text = text
+        self.span = span
+        self.tests: list[ShellCommand] = [] if tests is None else tests
+        self.negated = negated
+        self.subject = subject
+        self.patterns: list[str] = [] if patterns is None else patterns
 
 
-@dataclass
-class Redirect:
-    operator: str
-    target: str
-    heredoc_body: str | None = None
-    span: Span | None = None
+class Redirect(Record):
+    __slots__ = ("heredoc_body", "operator", "span", "target")
+
+    def __init__(
+        self,
+        operator: str,
+        target: str,
+        heredoc_body: str | None = None,
+        span: Span | None = None,
+    ) -> None:
+        self.operator = operator
+        self.target = target
+        self.heredoc_body = heredoc_body
+        self.span = span
 
 
-@dataclass
-class ShellCommand:
+class ShellCommand(Record):
     """A simple command with its words, redirects, and where it sits in the control flow."""
 
-    name: Word | None
-    args: list[Word]
-    span: Span
-    text: str
-    conditions: list[Condition] = field(default_factory=list)
-    redirects: list[Redirect] = field(default_factory=list)
-    pipe_from: list[ShellCommand] = field(default_factory=list)
-    assignments: dict[str, str] = field(default_factory=dict)
-    function: str | None = None
-    index: int = 0
+    __slots__ = (
+        "args",
+        "assignments",
+        "conditions",
+        "function",
+        "index",
+        "name",
+        "pipe_from",
+        "redirects",
+        "span",
+        "text",
+    )
+
+    def __init__(
+        self,
+        name: Word | None,
+        args: list[Word],
+        span: Span,
+        text: str,
+        conditions: list[Condition] | None = None,
+        redirects: list[Redirect] | None = None,
+        pipe_from: list[ShellCommand] | None = None,
+        assignments: dict[str, str] | None = None,
+        function: str | None = None,
+        index: int = 0,
+    ) -> None:
+        self.name = name
+        self.args = args
+        self.span = span
+        self.text = text
+        self.conditions: list[Condition] = [] if conditions is None else conditions
+        self.redirects: list[Redirect] = [] if redirects is None else redirects
+        self.pipe_from: list[ShellCommand] = [] if pipe_from is None else pipe_from
+        self.assignments: dict[str, str] = {} if assignments is None else assignments
+        self.function = function
+        self.index = index
 
     @property
     def command(self) -> str:
@@ -74,8 +128,7 @@ class ShellCommand:
         return [w.value for w in self.args]
 
 
-@dataclass
-class ShellAssignment:
+class ShellAssignment(Record):
     """A variable set by a statement of its own (``X=1``, ``export X=1``, ``local X``).
 
     ``index`` is the number of commands recorded before it: it runs before the command
@@ -83,30 +136,58 @@ class ShellAssignment:
     for a ``for`` loop variable (``loop``), which holds each item in turn.
     """
 
-    name: str
-    value: Word | None
-    span: Span
-    conditions: list[Condition] = field(default_factory=list)
-    function: str | None = None
-    index: int = 0
-    loop: bool = False
+    __slots__ = ("conditions", "function", "index", "loop", "name", "span", "value")
+
+    def __init__(
+        self,
+        name: str,
+        value: Word | None,
+        span: Span,
+        conditions: list[Condition] | None = None,
+        function: str | None = None,
+        index: int = 0,
+        loop: bool = False,
+    ) -> None:
+        self.name = name
+        self.value = value
+        self.span = span
+        self.conditions: list[Condition] = [] if conditions is None else conditions
+        self.function = function
+        self.index = index
+        self.loop = loop
 
 
-@dataclass
 class ShellDocument(Document):
     """A shell script: every simple command in source order, with its control flow."""
 
-    commands: list[ShellCommand] = field(default_factory=list)
-    assignments: list[ShellAssignment] = field(default_factory=list)
-    options: set[str] = field(default_factory=set)
-    dialect: str = "bash"
-    # Template placeholders (guardrails.embedded): shell variable name -> the template text
+    # ``interpolations``: template placeholders (guardrails.embedded): shell variable name -> the template text
     # it stands for (``var_data_dir`` -> ``${var.data_dir}``); filled before any rule runs.
-    interpolations: dict[str, str] = field(default_factory=dict)
-    # Regions tree-sitter-bash could not read (guardrails.parsers.shell.parse): left out.
-    unread: list[Span] = field(default_factory=list)
-    # The Ansible task that runs this script (guardrails.embedded): its ``when:`` guards it.
-    host_task: Node | None = None
+    # ``unread``: regions tree-sitter-bash could not read (guardrails.parsers.shell.parse): left out.
+    # ``host_task``: the Ansible task that runs this script (guardrails.embedded): its ``when:`` guards it.
+    __slots__ = ("assignments", "commands", "dialect", "host_task", "interpolations", "options", "unread")
+
+    def __init__(
+        self,
+        path: str,
+        kind: Kind,
+        text: str,
+        commands: list[ShellCommand] | None = None,
+        assignments: list[ShellAssignment] | None = None,
+        options: set[str] | None = None,
+        dialect: str = "bash",
+        interpolations: dict[str, str] | None = None,
+        unread: list[Span] | None = None,
+        host_task: Node | None = None,
+        **base: Any,
+    ) -> None:
+        super().__init__(path, kind, text, **base)
+        self.commands: list[ShellCommand] = [] if commands is None else commands
+        self.assignments: list[ShellAssignment] = [] if assignments is None else assignments
+        self.options: set[str] = set() if options is None else options
+        self.dialect = dialect
+        self.interpolations: dict[str, str] = {} if interpolations is None else interpolations
+        self.unread: list[Span] = [] if unread is None else unread
+        self.host_task = host_task
 
     def original(self, text: str) -> str:
         """``text`` (a message about this script) with each placeholder written as in the template."""

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
-from guardrails.model import Document, Span
+from guardrails.model import Document, Kind, Span
+from guardrails.records import Record
 
 
-@dataclass
-class Expr:
+class Expr(Record):
     """An HCL expression: enough structure to resolve values, with its source text.
 
     kind is one of: ``literal`` (value: str/int/float/bool/None), ``tuple`` (value:
@@ -21,11 +20,14 @@ class Expr:
     right), ``unary`` (value ``!``; ``args``: operand), ``other`` (anything else).
     """
 
-    kind: str
-    value: Any
-    text: str
-    span: Span
-    args: list[Expr] = field(default_factory=list)
+    __slots__ = ("args", "kind", "span", "text", "value")
+
+    def __init__(self, kind: str, value: Any, text: str, span: Span, args: list[Expr] | None = None) -> None:
+        self.kind = kind
+        self.value = value
+        self.text = text
+        self.span = span
+        self.args: list[Expr] = [] if args is None else args
 
     def literal(self) -> Any:
         """The plain Python value when the expression is fully literal, else ``None``."""
@@ -40,22 +42,28 @@ class Expr:
         return None
 
 
-@dataclass
-class Attribute:
-    name: str
-    expr: Expr
-    span: Span
+class Attribute(Record):
+    __slots__ = ("expr", "name", "span")
+
+    def __init__(self, name: str, expr: Expr, span: Span) -> None:
+        self.name = name
+        self.expr = expr
+        self.span = span
 
 
-@dataclass
-class Block:
+class Block(Record):
     """An HCL block: ``type "label" "label" { ... }``."""
 
-    type: str
-    labels: list[str]
-    attributes: dict[str, Attribute]
-    blocks: list[Block]
-    span: Span
+    __slots__ = ("attributes", "blocks", "labels", "span", "type")
+
+    def __init__(
+        self, type: str, labels: list[str], attributes: dict[str, Attribute], blocks: list[Block], span: Span
+    ) -> None:
+        self.type = type
+        self.labels = labels
+        self.attributes = attributes
+        self.blocks = blocks
+        self.span = span
 
     @property
     def address(self) -> str:
@@ -83,12 +91,23 @@ class Block:
         return None
 
 
-@dataclass
 class TerraformDocument(Document):
     """A .tf, .tf.json, .tfvars or .tfvars.json file: its top-level blocks and attributes."""
 
-    blocks: list[Block] = field(default_factory=list)
-    attributes: dict[str, Attribute] = field(default_factory=dict)
+    __slots__ = ("attributes", "blocks")
+
+    def __init__(
+        self,
+        path: str,
+        kind: Kind,
+        text: str,
+        blocks: list[Block] | None = None,
+        attributes: dict[str, Attribute] | None = None,
+        **base: Any,
+    ) -> None:
+        super().__init__(path, kind, text, **base)
+        self.blocks: list[Block] = [] if blocks is None else blocks
+        self.attributes: dict[str, Attribute] = {} if attributes is None else attributes
 
     def resources(self, *types: str) -> list[Block]:
         return [b for b in self.blocks if b.type == "resource" and b.labels and (not types or b.labels[0] in types)]

@@ -6,30 +6,42 @@ two runs over the same files give byte-identical reports.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from guardrails.model import Severity
+from guardrails.records import Record
 from guardrails.registry import RuleSpec
 from guardrails.result import ScanResult
 
 FORMATS = ("text", "concise", "json", "sarif", "junit", "github", "gitlab", "markdown", "html")
 
 
-@dataclass(slots=True)
-class Report:
+class Report(Record):
     """What a reporter reads: the result, the rules that ran, and the gate threshold."""
 
-    result: ScanResult
-    rules: tuple[RuleSpec, ...] = ()
-    fail_on: Severity = Severity.LOW
-    sources: dict[str, str] = field(default_factory=dict)
-    statistics: bool = False
-    # Where and when the scan ran, for the HTML audit's header: the repository's name, the
+    # ``repository``: where and when the scan ran, for the HTML audit's header: the repository's name, the
     # commit checked out (None outside a git checkout) and the date (ISO 8601, UTC).
-    repository: str = ""
-    commit: str | None = None
-    date: str = ""
+    __slots__ = ("commit", "date", "fail_on", "repository", "result", "rules", "sources", "statistics")
+
+    def __init__(
+        self,
+        result: ScanResult,
+        rules: tuple[RuleSpec, ...] = (),
+        fail_on: Severity = Severity.LOW,
+        sources: dict[str, str] | None = None,
+        statistics: bool = False,
+        repository: str = "",
+        commit: str | None = None,
+        date: str = "",
+    ) -> None:
+        self.result = result
+        self.rules = rules
+        self.fail_on = fail_on
+        self.sources: dict[str, str] = {} if sources is None else sources
+        self.statistics = statistics
+        self.repository = repository
+        self.commit = commit
+        self.date = date
 
 
 def read_sources(report: Report, cwd: Path) -> None:
