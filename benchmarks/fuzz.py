@@ -254,6 +254,28 @@ FORMATS: tuple[Format, ...] = (
         ("no-resolv\nserver=8.8.8.8 # c\nserver=/lan/10.0.0.1\n",),
     ),
     Format(
+        "named-conf",
+        "named_conf",
+        Kind.NAMED_CONF,
+        "named.conf",
+        ('zone "', "{", "}", ";", "};", '"', "//", "#", "/*", "*/", "\\", "include ", "options "),
+        (
+            'options {\n  directory "/var/cache/bind"; // c\n  forwarders { 10.0.0.2; };\n};\n'
+            'zone "example.com" IN { type master; file "db.x"; /* c */ };\n',
+        ),
+    ),
+    Format(
+        "ansible-inventory",
+        "ansible_inventory",
+        Kind.ANSIBLE_INVENTORY,
+        "inventories/prod/hosts",
+        ("[web]", "[web:vars]", "[all:children]", "=", "'", '"', "#", ";", "\\", "[1:3]", " ansible_host="),
+        (
+            "[web]\nweb[01:02].example.com ansible_user=deploy\n\n[web:vars]\ndb_password='s3cr#t' # c\n"
+            "\n[prod:children]\nweb\n",
+        ),
+    ),
+    Format(
         "dnscontrol",
         "dnscontrol",
         Kind.DNSCONTROL,

@@ -11,9 +11,8 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from guardrails.model import Finding
 from guardrails.result import ScanResult
@@ -25,8 +24,7 @@ class BaselineError(Exception):
     """The baseline file cannot be read."""
 
 
-@dataclass(frozen=True, slots=True)
-class Entry:
+class Entry(NamedTuple):
     fingerprint: str
     rule_id: str
     path: str

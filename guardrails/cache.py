@@ -18,15 +18,17 @@ import hashlib
 import hmac
 import json
 import os
-from collections.abc import Callable, Iterable
+import stat
+from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, NamedTuple
 
+from guardrails.discover import inside, real_path
 from guardrails.model import Category, Document, Edit, Finding, Fix, Incident, Safety, Severity, Span
 from guardrails.project import Project
 
 CACHE_DIR = ".guardrails_cache"
-_FORMAT = 3
+_FORMAT = 4
 _SHARDS = 256
 
 
@@ -37,14 +39,12 @@ def digest(data: bytes) -> str:
 def file_state(root: Path, cwd: Path, display: str) -> str | None:
     """What ``Project.document`` would see at ``display``: the content hash, or None when
     it would return nothing (missing, a symlink, outside the root)."""
-    absolute = cwd / display
+    absolute = os.path.join(cwd, display)
     try:
-        if absolute.is_symlink() or not absolute.is_file():
+        if not stat.S_ISREG(os.lstat(absolute).st_mode) or not inside(real_path(Path(absolute)), root):
             return None
-        real = absolute.resolve()
-        if real != root and root not in real.parents:
-            return None
-        return digest(absolute.read_bytes())
+        with open(absolute, "rb") as handle:
+            return digest(handle.read())
     except OSError:
         return None
 
@@ -98,6 +98,26 @@ class _MemoCache(dict):  # type: ignore[type-arg]
         return default
 
 
+class Reads(NamedTuple):
+    """What a check, a repository fact or a memoised value read: files (display path, state),
+    directory listings (directory, suffixes), and the facts and values it reused, each with
+    its own Reads. Kept apart, a fact read by every check (the module calls of every .tf
+    file) is stored once in the cache as a group that entries name, not copied into each."""
+
+    files: frozenset[tuple[str, str | None]]
+    dirs: frozenset[tuple[str, tuple[str, ...]]]
+    parts: tuple[Reads, ...]
+
+
+class Dependencies(NamedTuple):
+    """What one check read, as the cache stores it: its own files and directories, and the
+    groups (key, files, directories) of the larger facts it reused."""
+
+    files: list[tuple[str, str | None]]
+    dirs: list[tuple[str, tuple[str, ...]]]
+    groups: list[tuple[str, list[tuple[str, str | None]], list[tuple[str, tuple[str, ...]]]]]
+
+
 class TrackingProject(Project):
     """A Project that records the files and directory listings rules read through it."""
 
@@ -106,18 +126,20 @@ class TrackingProject(Project):
         self.cache = _MemoCache(self)
         self.files: set[tuple[str, str | None]] | None = None
         self.dirs: set[tuple[str, tuple[str, ...]]] = set()
+        self._parts: dict[int, Reads] = {}
         self._states: dict[str, str | None] = {}
-        self._replayed: dict[int, Any] = {}
-        self._snapshot: tuple[tuple[int, int], Any] | None = None
+        self._snapshot: tuple[tuple[int, int, int], Reads] | None = None
+        # The group of each large Reads met in this scan, by id (the Reads kept with it, so
+        # that its id cannot be reused): (reads, key, files, directories).
+        self._groups: dict[int, tuple[Reads, str, list[Any], list[Any]]] = self.shared.setdefault(("cache-groups",), {})
 
-    def _reads(self) -> Any:
-        """What the current check has read, as one frozen value; rebuilt only when it grew (reads
-        only grow during a check, and a check with a repository-wide fact has read every file)."""
+    def _reads(self) -> Reads | None:
+        """What the current check has read so far, as one frozen value; rebuilt only when it grew."""
         if self.files is None:
             return None
-        size = (len(self.files), len(self.dirs))
+        size = (len(self.files), len(self.dirs), len(self._parts))
         if self._snapshot is None or self._snapshot[0] != size:
-            self._snapshot = (size, (frozenset(self.files), frozenset(self.dirs)))
+            self._snapshot = (size, Reads(frozenset(self.files), frozenset(self.dirs), tuple(self._parts.values())))
         return self._snapshot[1]
 
     def _replay(self, reads: Any) -> bool:
@@ -125,21 +147,46 @@ class TrackingProject(Project):
             return True
         if reads is None:  # built outside a recorded check: what it read is not known
             return False
-        if id(reads) not in self._replayed:  # the same fact is asked for many times in one check
-            self._replayed[id(reads)] = reads  # kept: its id stays its own for the check
-            self.files.update(reads[0])
-            self.dirs.update(reads[1])
+        self._parts.setdefault(id(reads), reads)
         return True
 
+    def _begin_fact(self) -> Any:
+        if self.files is None:
+            return None
+        outer = (self.files, self.dirs, self._parts, self._snapshot)
+        self.files, self.dirs, self._parts, self._snapshot = set(), set(), {}, None
+        return outer
+
+    def _end_fact(self, outer: Any) -> Any:
+        if outer is None:
+            return None
+        reads = self._reads()
+        self.files, self.dirs, self._parts, self._snapshot = outer
+        self._replay(reads)
+        return reads
+
     def start(self) -> None:
-        self.files, self.dirs = set(), set()
-        self._replayed = {}
+        self.files, self.dirs, self._parts = set(), set(), {}
         self._snapshot = None
 
-    def stop(self) -> tuple[list[tuple[str, str | None]], list[tuple[str, tuple[str, ...]]]]:
-        files, dirs = self.files or set(), self.dirs
-        self.files, self.dirs = None, set()
-        return sorted(files, key=lambda f: (f[0], f[1] or "")), sorted(dirs)
+    def stop(self) -> Dependencies:
+        """What the check read: small reused reads folded into its own, larger ones as groups."""
+        files, dirs = set(self.files or ()), set(self.dirs)
+        groups = []
+        for part in _leaves(self._parts.values()):
+            if len(part.files) + len(part.dirs) <= _GROUP_AT:
+                files |= part.files
+                dirs |= part.dirs
+                continue
+            group = self._groups.get(id(part))
+            if group is None or group[0] is not part:
+                part_files = sorted(part.files, key=lambda f: (f[0], f[1] or ""))
+                part_dirs = sorted(part.dirs)
+                key = digest(json.dumps([part_files, part_dirs]).encode())
+                group = self._groups[id(part)] = (part, key, part_files, part_dirs)
+            groups.append(group[1:])
+        self.files, self.dirs, self._parts = None, set(), {}
+        return Dependencies(sorted(files, key=lambda f: (f[0], f[1] or "")), sorted(dirs), groups)
 
     def document(self, path: Path) -> Document | None:
         doc = super().document(path)
@@ -171,6 +218,18 @@ class TrackingProject(Project):
                 self._states[display] = file_state(self.root, self.cwd, display)
             self.files.add((display, self._states[display]))
         return super().read_bytes(path)
+
+
+def _leaves(parts: Iterable[Reads]) -> list[Reads]:
+    """Every Reads reachable from ``parts`` (each once), for its own files and directories."""
+    found: dict[int, Reads] = {}
+    stack = list(parts)
+    while stack:
+        part = stack.pop()
+        if id(part) not in found:
+            found[id(part)] = part
+            stack.extend(part.parts)
+    return list(found.values())
 
 
 # --------------------------------------------------------------------------- findings <-> JSON
@@ -273,7 +332,7 @@ class Cache:
         self._states: dict[str, str | None] = {}
         self._listings: dict[tuple[str, tuple[str, ...]], list[str]] = {}
         self._groups_valid: dict[str, bool] = {}
-        self._group_keys: dict[tuple[Any, ...], str] = {}
+        self._groups_stored: set[str] = set()
 
     @classmethod
     def open(cls, root: Path, cwd: Path, config: dict[str, Any], directory: Path | None = None) -> Cache | None:
@@ -327,9 +386,8 @@ class Cache:
             return None
         if not self._files_unchanged(entry["d"]) or not self._listings_unchanged(entry["l"]):
             return None
-        for key, check in ((entry.get("g"), self._files_unchanged), (entry.get("lg"), self._listings_unchanged)):
-            if key is not None and not self._group_unchanged(key, check):
-                return None
+        if not all(self._group_unchanged(key) for key in entry.get("g", ())):
+            return None
         return entry["k"], [finding_from_json(f) for f in entry["f"]], bool(entry.get("m"))
 
     def store(
@@ -338,19 +396,21 @@ class Cache:
         content: str,
         kind: str | None,
         findings: Iterable[Finding],
-        files: list[tuple[str, str | None]],
-        dirs: list[tuple[str, tuple[str, ...]]],
+        deps: Dependencies,
     ) -> None:
         name = self._shard_name(display)
         entry: dict[str, Any] = {"h": content, "k": kind, "f": [finding_to_json(f) for f in findings]}
-        if len(files) > _GROUP_AT:
-            entry["d"], entry["g"] = [], self._group(tuple(files), lambda: [list(f) for f in files])
+        files = [f for f in deps.files if f[0] != display]
+        groups = list(deps.groups)
+        if len(files) + len(deps.dirs) > _GROUP_AT:
+            own_files, own_dirs = [list(f) for f in files], [[d, list(s)] for d, s in deps.dirs]
+            groups.append((digest(json.dumps([own_files, own_dirs]).encode()), files, deps.dirs))
+            files, dirs = [], []
         else:
-            entry["d"] = [[path, state] for path, state in files if path != display]
-        if len(dirs) > _GROUP_AT:
-            entry["l"], entry["lg"] = [], self._group(tuple(dirs), lambda: self._listed(dirs))
-        else:
-            entry["l"] = self._listed(dirs)
+            dirs = deps.dirs
+        entry["d"] = [[path, state] for path, state in files]
+        entry["l"] = self._listed(dirs)
+        entry["g"] = [self._group(key, group_files, group_dirs) for key, group_files, group_dirs in groups]
         self._shard(name)[display] = entry
         self._dirty.add(name)
 
@@ -363,25 +423,24 @@ class Cache:
             found.append([directory, list(suffixes), self._listings[key]])
         return found
 
-    def _group(self, reads: tuple[Any, ...], items: Callable[[], list[list[Any]]]) -> str:
-        """Store a long list of dependencies (files or directory listings) once, under its digest:
-        a fact about the whole repository (the module calls of every .tf file) is read by most
-        files, and a copy per entry made the cache of 1,800 .tf files 200 MB."""
-        key = self._group_keys.get(reads)
-        if key is None:
-            listed = items()
-            key = self._group_keys[reads] = digest(json.dumps(listed).encode())
-            groups = self._shard(_GROUPS)
-            if key not in groups:
-                groups[key] = listed
-                self._dirty.add(_GROUPS)
+    def _group(self, key: str, files: list[tuple[str, str | None]], dirs: list[tuple[str, tuple[str, ...]]]) -> str:
+        """Store a long list of dependencies once, under its key: a fact about the whole
+        repository (the module calls of every .tf file) is read by most files, and a copy per
+        entry made the cache of 1,800 .tf files 200 MB. Written once per run (its directory
+        listings are this run's)."""
+        if key not in self._groups_stored:
+            self._shard(_GROUPS)[key] = [[list(f) for f in files], self._listed(dirs)]
+            self._dirty.add(_GROUPS)
+            self._groups_stored.add(key)
         self._groups_valid[key] = True
         return key
 
-    def _group_unchanged(self, key: str, check: Callable[[list[Any]], bool]) -> bool:
+    def _group_unchanged(self, key: str) -> bool:
         if key not in self._groups_valid:
-            items = self._shard(_GROUPS).get(key)
-            self._groups_valid[key] = items is not None and check(items)
+            group = self._shard(_GROUPS).get(key)
+            self._groups_valid[key] = (
+                group is not None and self._files_unchanged(group[0]) and self._listings_unchanged(group[1])
+            )
         return self._groups_valid[key]
 
     def _files_unchanged(self, deps: list[Any]) -> bool:

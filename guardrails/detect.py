@@ -3,8 +3,10 @@
 The content settles what a name leaves open: a shebang names the interpreter of a
 script whatever its extension (a ``manage.py`` that is a shell script), a unified diff
 is a patch whatever file it patches (``.env.patch``), a ``.zone`` file that opens with
-another format instead of a directive or a record is no DNS zone (a named.conf stanza, a
-firewalld zone). YAML is refined once parsed (``refine``): a Kubernetes manifest, a compose file
+another format instead of a directive or a record is no DNS zone (a named.conf stanza is a
+BIND configuration, a firewalld zone is nobody's). A ``.conf`` is BIND's only when its first
+statement is unmistakably BIND's, an ``.ini`` an Ansible inventory only when it says Ansible.
+YAML is refined once parsed (``refine``): a Kubernetes manifest, a compose file
 or a CloudFormation template can carry any name. A JSON file (or a ``.template``) is read only
 when its head looks like a CloudFormation template; the parse confirms it (``is_cloudformation``).
 Templates (``guardrails.templates``) are not their kind until
@@ -21,12 +23,13 @@ from pathlib import PurePosixPath
 from guardrails import templates
 from guardrails.documents import TreeDocument
 from guardrails.facts.shells import SHEBANG_SHELLS, program_name
-from guardrails.model import Kind, Node
+from guardrails.model import Kind, Node, ParseError
 from guardrails.templates import Template
 
 HELM_TEMPLATE = templates.HELM_REASON
 
 _EXACT: dict[str, Kind] = {
+    "terragrunt.hcl": Kind.TERRAFORM,  # a Terragrunt unit: HCL that calls a module (facts.terragrunt)
     "dockerfile": Kind.DOCKERFILE,
     "containerfile": Kind.DOCKERFILE,
     "makefile": Kind.MAKEFILE,
@@ -109,12 +112,22 @@ def _by_name(p: PurePosixPath, lower: str, head: bytes) -> Kind | None:
     if server is not None:
         kind, generic = server
         return kind if _starts_like(kind, head, generic) else None
+    inventory = _inventory_place(p, lower)
+    if inventory is not None:
+        if _looks_like_inventory(head, strict=not inventory):
+            return Kind.ANSIBLE_INVENTORY
+        if inventory:
+            return None
+    if _named_conf_name(lower):
+        return Kind.NAMED_CONF if _starts_like_named_conf(head, strict=False) else None
+    if lower.endswith(".conf") and _starts_like_named_conf(head, strict=True):
+        return Kind.NAMED_CONF
     if lower.endswith(_YAML_SUFFIXES):
         return _yaml_kind(p, lower)
     for suffix, kind in _SUFFIXES:
         if lower.endswith(suffix):
             if kind is Kind.ZONE and not _starts_like_zone(head):
-                return None
+                return Kind.NAMED_CONF if _starts_like_named_conf(head, strict=True) else None
             return kind
     if lower.endswith(".json"):
         return _json_kind(lower, head)
@@ -126,6 +139,8 @@ def _by_name(p: PurePosixPath, lower: str, head: bytes) -> Kind | None:
         return Kind.DOTENV if lower.startswith(".env.") else Kind.RESOLV_CONF
     if lower.startswith("db.") or lower.endswith(".db"):
         return Kind.ZONE if _looks_like_zone(head) else None
+    if _opens_with_zone_directive(head) and not lower.endswith(_NOT_DEPLOYED):
+        return Kind.ZONE  # a zone file of any name (``zones/example``, ``example.org.hosts``)
     if head.startswith(b"#!"):
         return _shebang_kind(head)
     return None
@@ -147,6 +162,8 @@ def _yaml_kind(p: PurePosixPath, lower: str) -> Kind | str:
         return Kind.GITHUB_ACTIONS
     if lower in KUSTOMIZATION_FILES:
         return Kind.KUBERNETES
+    if is_pulumi_stack(p.name):
+        return Kind.PULUMI_STACK
     if len(parts) >= 3 and parts[-3:-1] == [".gitlab", "ci"]:
         return Kind.GITLAB_CI
     return Kind.YAML
@@ -190,6 +207,9 @@ _SERVER_NAMES: tuple[tuple[str, Kind, bool], ...] = (
     ("resolved.conf", Kind.RESOLVED_CONF, False),
     ("corefile", Kind.COREFILE, False),
 )
+# Every name above ends so: other files skip matching fifteen patterns (compiling them costs a
+# one-file scan a millisecond).
+_SERVER_ENDINGS = (".conf", ".cnf", ".ini", "corefile")
 # Drop-in directories: any ``.conf`` inside is that program's, if its content agrees.
 _DROP_IN_DIRS = {"dnsmasq.d": Kind.DNSMASQ_CONF, "resolved.conf.d": Kind.RESOLVED_CONF}
 
@@ -208,6 +228,8 @@ _DNSMASQ_LINE = re.compile(r"[a-z][a-z0-9-]*(=.*)?$")
 
 
 def _server_config(p: PurePosixPath, lower: str) -> tuple[Kind, bool] | None:
+    if not lower.endswith(_SERVER_ENDINGS):
+        return None
     for pattern, kind, generic in _SERVER_NAMES:
         if fnmatch.fnmatchcase(lower, pattern):
             return kind, generic
@@ -284,6 +306,22 @@ def _looks_like_zone(head: bytes) -> bool:
     return b"$TTL" in text or b"$ORIGIN" in text or b" SOA " in text or b"\tSOA\t" in text
 
 
+# Names of files that are not what a server loads: autoconf templates (``root.db.in``), copies,
+# samples, and what BIND writes itself (``dnssec-signzone`` output, journals).
+_NOT_DEPLOYED = (".in", ".orig", ".bak", ".old", ".sample", ".example", ".dist", ".tpl", ".signed", ".jnl", "~")
+
+
+def _opens_with_zone_directive(head: bytes) -> bool:
+    """The first significant line is ``$TTL`` or ``$ORIGIN`` with its argument: only a DNS master
+    file starts so (comments are ``;``)."""
+    for raw in head[:4096].decode("utf-8", "replace").splitlines():
+        line = raw.split(";", 1)[0].strip()
+        if line:
+            words = line.split()
+            return len(words) == 2 and words[0].upper() in ("$TTL", "$ORIGIN")
+    return False
+
+
 def _starts_like_zone(head: bytes) -> bool:
     """False when the first significant line of a ``.zone`` file is another format's (a named.conf
     ``zone "x" {`` stanza, a firewalld XML zone, a ``//`` or ``#`` comment) and neither a directive
@@ -295,6 +333,100 @@ def _starts_like_zone(head: bytes) -> bool:
         if line:
             return line.startswith("$") or not (line.startswith(("//", "#", "<")) or "{" in line)
     return True
+
+
+# named.conf's top-level statements (BIND 9 ARM, "Configuration File Grammar"), and those
+# whose first statement alone says BIND in a file of any ``.conf`` name: a name, then a block.
+_NAMED_STATEMENTS = frozenset(
+    {"acl", "controls", "dlz", "dnssec-policy", "dyndb", "http", "include", "key", "key-store", "logging",
+     "managed-keys", "masters", "options", "parental-agents", "plugin", "primaries", "remote-servers",
+     "server", "statistics-channels", "template", "tls", "trust-anchors", "trusted-keys", "view", "zone"}
+)  # fmt: skip
+_NAMED_NAMED_BLOCKS = frozenset({"zone", "view", "acl", "key", "masters", "primaries", "remote-servers"})
+_NAMED_UNNAMED_BLOCKS = frozenset({"options", "logging", "controls"})
+_NAMED_OPTION = re.compile(r"[a-z][a-z0-9-]*")
+_CLASSES = frozenset({"in", "ch", "chaos", "hs", "hesiod"})
+
+
+def _named_conf_name(lower: str) -> bool:
+    """``named.conf``, ``named.conf.local``, ``named.conf.options``, ``named-internal.conf``...; not
+    ``named.conf.in`` (an autoconf template whose ``@VARIABLE@`` placeholders are not BIND's yet),
+    a ``.bak`` or ``.orig`` copy."""
+    named = (lower.startswith("named") and ".conf" in lower) or lower.endswith(".named.conf")
+    return named and not lower.endswith(_NOT_DEPLOYED)
+
+
+def _starts_like_named_conf(head: bytes, strict: bool) -> bool:
+    """Whether the first statement is BIND's. ``strict`` (a ``.conf`` of any name): a named block
+    (``zone "example.com" {``, ``acl internal {``), ``include "file";``, or ``options {`` whose first
+    option is written as BIND's are (hyphenated words: syslog-ng's ``options { flush_lines(0);`` is
+    not); an nginx ``include mime.types;`` or ``server {`` is not claimed. Otherwise any top-level
+    statement, or comments alone, as the distributions' annotated files are."""
+    from guardrails.parsers.named_conf import tokens
+
+    try:
+        found = tokens(head.decode("utf-8", "replace"), limit=5)
+    except ParseError:
+        return not strict
+    if not found:
+        return not strict
+    words = [t.text if t.kind in ("word", "string") else t.kind for t in found]
+    first = words[0].lower() if found[0].kind == "word" else ""
+    if not strict:
+        return first in _NAMED_STATEMENTS
+    rest = [*words[1:], "", "", ""]
+    if first == "include":
+        return found[1:2] != [] and found[1].kind == "string" and rest[1] == ";"
+    if first in _NAMED_UNNAMED_BLOCKS:
+        return rest[0] == "{" and _NAMED_OPTION.fullmatch(rest[1]) is not None and len(found) > 3
+    if first in _NAMED_NAMED_BLOCKS and len(found) > 2 and found[1].kind in ("word", "string"):
+        return rest[1] == "{" or (rest[1].lower() in _CLASSES and rest[2] == "{")
+    return False
+
+
+# Where Ansible INI inventories live (the layout of Ansible's "Sample directory layout" and the
+# ``-i inventories/prod/hosts`` convention) and the names they take.
+_INVENTORY_DIRS = frozenset({"inventory", "inventories"})
+_INVENTORY_NAMES = frozenset({"hosts", "inventory", "hosts.ini", "inventory.ini"})
+_INVENTORY_SUFFIXES = (".ini", ".inventory", ".hosts", ".inv")
+_VARS_DIRS = frozenset({"group_vars", "host_vars"})
+
+
+def _inventory_place(p: PurePosixPath, lower: str) -> bool | None:
+    """True where the location says inventory (a name without extension, or an ``.ini``, under
+    ``inventory/`` or ``inventories/``; ``hosts``, ``*.inventory``), False for another ``.ini``
+    (its content must say Ansible), None elsewhere. ``group_vars/`` files are variables (YAML)."""
+    dirs = [part.lower() for part in p.parts[:-1]]
+    if any(d in _VARS_DIRS for d in dirs):
+        return None
+    plain = "." not in lower or lower.endswith(_INVENTORY_SUFFIXES)
+    if plain and (lower in _INVENTORY_NAMES or lower.endswith(".inventory") or any(d in _INVENTORY_DIRS for d in dirs)):
+        return True
+    return False if lower.endswith(".ini") else None
+
+
+def _looks_like_inventory(head: bytes, strict: bool) -> bool:
+    """The head reads as an INI inventory (whole lines only: the last may be cut) and is not
+    YAML (an extension-less inventory may be YAML: ``all:``). ``strict``: it also says Ansible,
+    with a ``:vars`` or ``:children`` section or an ``ansible_`` variable (a tox.ini, a php.ini,
+    an INI file of another program is not claimed). Comments alone, or nothing read yet, give a
+    file in an inventory's place the benefit of its place."""
+    from guardrails.parsers.ansible_inventory import parse
+
+    text = head.decode("utf-8", "replace")
+    if len(head) >= 4096:
+        text = text.rsplit("\n", 1)[0]
+    first = next((line.strip() for line in text.splitlines() if line.strip()[:1] not in ("", "#", ";")), "")
+    if first.startswith(("---", "{")) or first.split(" ", 1)[0].endswith(":"):
+        return False
+    try:
+        doc = parse("", text, Kind.ANSIBLE_INVENTORY)
+    except ParseError:
+        return False
+    if not strict:
+        return True
+    special = any(state != "hosts" for _, state, _ in doc.sections)
+    return special or any(v.key.startswith("ansible_") for v in doc.variables)
 
 
 def _is_diff(head: bytes) -> bool:
@@ -348,6 +480,45 @@ def is_cloudformation(root: Node) -> bool:
     return any(t.text.startswith(_CFN_TYPE_PREFIXES) for t in types if t is not None)
 
 
+#: Pulumi YAML top-level keys (Pulumi YAML reference, and the project file's own: Pulumi.yaml).
+_PULUMI_KEYS = frozenset(
+    {"name", "runtime", "description", "config", "configuration", "variables", "resources", "outputs", "pulumi",
+     "main", "stackConfigDir", "backend", "options", "template", "plugins", "packages", "author", "license"}
+)  # fmt: skip
+#: A Pulumi type token: package, module (with an optional ``/file`` part; absent for a component of the
+#: package's index, ``random:RandomPassword``, ``eks:Cluster``), type.
+_PULUMI_TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9_-]*(:[A-Za-z0-9_./-]*)?:[A-Za-z][A-Za-z0-9_-]*")
+
+
+def is_pulumi_program(root: Node, path: str) -> bool:
+    """A Pulumi YAML program: only program keys at the top, a ``resources`` mapping whose every
+    entry is a mapping with a ``type`` token (``aws:s3:Bucket``), and ``runtime: yaml`` (or
+    ``runtime: {name: yaml}``) or the name ``Main.yaml``. A ``resources:`` of anything else (a
+    Serverless Framework file, a Kubernetes RBAC rule, an Ansible vars file) is not."""
+    if not root.is_map:
+        return False
+    keys = {key for key, _, _ in root.items()}
+    resources = root.get("resources")
+    if not keys <= _PULUMI_KEYS or resources is None or not resources.is_map or not resources.value:
+        return False
+    runtime = root.get("runtime")
+    if runtime is not None and runtime.is_map:
+        runtime = runtime.get("name")
+    named = PurePosixPath(path).name in ("Main.yaml", "Main.yml")
+    if not named and (runtime is None or not runtime.is_scalar or runtime.text != "yaml"):
+        return False
+    for _, _, entry in resources.items():
+        rtype = entry.get("type") if entry.is_map else None
+        if rtype is None or not rtype.is_scalar or not _PULUMI_TOKEN.fullmatch(rtype.text):
+            return False
+    return True
+
+
+def is_pulumi_stack(name: str) -> bool:
+    """``Pulumi.<stack>.yaml``: a stack's settings file, by the exact name Pulumi reads."""
+    return re.fullmatch(r"Pulumi\.[^/]+\.ya?ml", name) is not None
+
+
 def refine(doc: TreeDocument) -> Kind:
     """A generic YAML (or sniffed JSON) document's real kind, from its content."""
     roots = [r for r in doc.roots if r.is_map]
@@ -359,6 +530,8 @@ def refine(doc: TreeDocument) -> Kind:
         return doc.kind
     if len(doc.roots) == 1 and roots and is_cloudformation(roots[0]):
         return Kind.CLOUDFORMATION
+    if len(doc.roots) == 1 and roots and is_pulumi_program(roots[0], doc.path):
+        return Kind.PULUMI
     if _is_ansible(doc):
         return Kind.ANSIBLE
     if not roots:

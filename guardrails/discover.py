@@ -17,7 +17,9 @@ from pathlib import Path
 from guardrails.model import SkippedFile
 from guardrails.records import Record
 
-DEFAULT_EXCLUDED_DIRS = frozenset({".git", ".terraform", "node_modules", "vendor", ".guardrails_cache", ".hg", ".svn"})
+DEFAULT_EXCLUDED_DIRS = frozenset(
+    {".git", ".terraform", ".terragrunt-cache", "node_modules", "vendor", ".guardrails_cache", ".hg", ".svn"}
+)
 
 
 class Candidate(Record):
@@ -89,7 +91,7 @@ def discover(
     use_gitignore: bool = True,
 ) -> Discovery:
     result = Discovery()
-    seen: set[Path] = set()
+    seen: set[str] = set()
     for given in paths:
         absolute = (cwd / given) if not given.is_absolute() else given
         if absolute.is_symlink() and absolute.is_dir():
@@ -99,14 +101,18 @@ def discover(
             continue
         if absolute.is_dir():
             root = real_path(absolute)
-            for candidate in _walk(absolute, root, cwd, excluded_dirs, use_gitignore, result.skipped):
-                real = real_path(candidate.path)
+            given_text, root_text = str(absolute), str(root)
+            for candidate, link in _walk(absolute, root, cwd, excluded_dirs, use_gitignore, result.skipped):
+                # No symlink on the way below ``absolute`` (linked directories are not entered):
+                # a plain file's real path is the root's and its place under it.
+                text = str(candidate.path)
+                real = str(real_path(candidate.path)) if link else root_text + text[len(given_text) :]
                 if real not in seen:
                     seen.add(real)
                     result.candidates.append(candidate)
         elif absolute.exists() or absolute.is_symlink():
-            real = real_path(absolute)
-            if absolute.is_symlink() and (not absolute.exists() or not _inside(real, real_path(absolute.parent))):
+            real_file = real_path(absolute)
+            if absolute.is_symlink() and (not absolute.exists() or not inside(real_file, real_path(absolute.parent))):
                 reason = "target outside the scanned tree" if absolute.exists() else _link_problem(absolute)
                 result.skipped.append(SkippedFile(display_path(absolute, cwd), "symlink", reason))
                 continue
@@ -114,16 +120,18 @@ def discover(
             if special is not None:
                 result.skipped.append(SkippedFile(display_path(absolute, cwd), "unreadable", special))
                 continue
-            if real not in seen:
-                seen.add(real)
+            if str(real_file) not in seen:
+                seen.add(str(real_file))
                 result.candidates.append(Candidate(absolute, display_path(absolute, cwd), explicit=True))
         else:
             result.skipped.append(SkippedFile(display_path(absolute, cwd), "missing", "no such file or directory"))
     return result
 
 
-def _inside(path: Path, root: Path) -> bool:
-    return path == root or root in path.parents
+def inside(path: Path, root: Path) -> bool:
+    """Both paths real (resolved): ``path`` is ``root`` or below it."""
+    text, top = str(path), str(root)
+    return text == top or text.startswith(top if top.endswith(os.sep) else top + os.sep)
 
 
 def _walk(
@@ -133,7 +141,8 @@ def _walk(
     excluded_dirs: frozenset[str],
     use_gitignore: bool,
     skipped: list[SkippedFile],
-) -> Iterator[Candidate]:
+) -> Iterator[tuple[Candidate, bool]]:
+    """Candidates below ``top``, each with whether it is a symbolic link."""
     ignores: list[tuple[Path, object]] = []
     if use_gitignore:
         ignores.extend(_parent_gitignores(top))
@@ -169,19 +178,19 @@ def _walk(
                     )
                 elif not path.exists():
                     skipped.append(SkippedFile(display_path(path, cwd), "symlink", _link_problem(path)))
-                elif not _inside(target, root):
+                elif not inside(target, root):
                     skipped.append(SkippedFile(display_path(path, cwd), "symlink", "target outside the scanned tree"))
                 else:
                     special = _special(path)
                     if special is not None:
                         skipped.append(SkippedFile(display_path(path, cwd), "unreadable", special))
                     else:
-                        yield Candidate(path, display_path(path, cwd))
+                        yield Candidate(path, display_path(path, cwd)), True
                 continue
             if is_dir:
                 subdirs.append(path)
             elif entry.is_file(follow_symlinks=False):
-                yield Candidate(path, display_path(path, cwd))
+                yield Candidate(path, display_path(path, cwd)), False
             elif (special := _special(path)) is not None:
                 skipped.append(SkippedFile(display_path(path, cwd), "unreadable", special))
         stack.extend((d, specs) for d in reversed(subdirs))

@@ -93,6 +93,9 @@ class Engine:
         self._for_kind: dict[tuple[Kind, bool], list[Rule]] = {}
         self._project_for_kind: dict[Kind, list[Rule]] = {}
         self._options: dict[str, dict[str, Any]] = {}
+        # Each rule's context for the project at hand (a project is one directory group).
+        self._contexts: dict[str, RuleContext] = {}
+        self._contexts_for: Project | None = None
         # Facts about the whole repository, built once per scan in each process (Project.repository_fact).
         self.repository_facts: dict[Any, Any] = {}
 
@@ -213,7 +216,15 @@ class Engine:
         return loaded.document
 
     def _context(self, rule: Rule, project: Project) -> RuleContext:
-        # Made for every rule on every document: the merged options are computed once per rule.
+        """Asked for by every rule on every document: made once per rule and project."""
+        if project is not self._contexts_for:
+            self._contexts, self._contexts_for = {}, project
+        found = self._contexts.get(rule.id)
+        if found is None:
+            found = self._contexts[rule.id] = self._new_context(rule, project)
+        return found
+
+    def _new_context(self, rule: Rule, project: Project) -> RuleContext:
         options = self._options.get(rule.id)
         if options is None:
             options = {name: opt.default for name, opt in rule.options.items()}

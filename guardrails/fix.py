@@ -12,27 +12,36 @@ from __future__ import annotations
 import codecs
 import difflib
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from guardrails.model import Edit, Finding, Safety
+from guardrails.records import Record
 
 
-@dataclass(slots=True)
-class Change:
+class Change(Record):
     """One file's content before and after the fixes taken for it."""
 
-    path: str
-    before: bytes
-    after: bytes = b""
+    __slots__ = ("after", "before", "path")
+
+    def __init__(self, path: str, before: bytes, after: bytes = b"") -> None:
+        self.path = path
+        self.before = before
+        self.after = after
 
 
-@dataclass(slots=True)
-class Plan:
-    changes: list[Change] = field(default_factory=list)
-    fixed: list[Finding] = field(default_factory=list)
-    # Fixes left for another run: they overlap a fix taken, or their file changed or is not UTF-8.
-    deferred: list[Finding] = field(default_factory=list)
+class Plan(Record):
+    # ``deferred``: fixes left for another run: they overlap a fix taken, or their file changed or is not UTF-8.
+    __slots__ = ("changes", "deferred", "fixed")
+
+    def __init__(
+        self,
+        changes: list[Change] | None = None,
+        fixed: list[Finding] | None = None,
+        deferred: list[Finding] | None = None,
+    ) -> None:
+        self.changes: list[Change] = [] if changes is None else changes
+        self.fixed: list[Finding] = [] if fixed is None else fixed
+        self.deferred: list[Finding] = [] if deferred is None else deferred
 
     def diff(self) -> str:
         """A unified diff of every change (``a/`` and ``b/`` paths, as git prints them)."""

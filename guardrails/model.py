@@ -80,6 +80,10 @@ class Kind(str, enum.Enum):
     OCTODNS_ZONE = "octodns-zone"
     DNSCONTROL = "dnscontrol"
     CLOUDFORMATION = "cloudformation"
+    PULUMI = "pulumi"
+    PULUMI_STACK = "pulumi-stack"
+    NAMED_CONF = "named-conf"
+    ANSIBLE_INVENTORY = "ansible-inventory"
 
 
 # Kinds a YAML file is found to be once parsed (guardrails.detect.refine), whatever its name.
@@ -93,6 +97,7 @@ REFINED_KINDS = frozenset(
         Kind.MONGOD_CONF,
         Kind.NETPLAN,
         Kind.CLOUDFORMATION,
+        Kind.PULUMI,
     }
 )
 

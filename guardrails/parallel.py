@@ -24,7 +24,7 @@ from guardrails.model import REFINED_KINDS, Document, Finding, Kind, SkippedFile
 from guardrails.records import Record
 
 if TYPE_CHECKING:
-    from guardrails.cache import Cache
+    from guardrails.cache import Cache, Dependencies
     from guardrails.discover import Candidate
     from guardrails.engine import Engine
     from guardrails.project import Project
@@ -43,10 +43,9 @@ class FileResult(Record):
     # (None: not summarized here, e.g. a result from the cache).
     __slots__ = (
         "content",
-        "dirs",
+        "deps",
         "display",
         "document",
-        "files",
         "findings",
         "internal_errors",
         "kind",
@@ -68,8 +67,7 @@ class FileResult(Record):
         scanned: bool = False,
         kind: str | None = None,
         marked: bool = False,
-        files: list[tuple[str, str | None]] | None = None,
-        dirs: list[tuple[str, tuple[str, ...]]] | None = None,
+        deps: Dependencies | None = None,
     ) -> None:
         self.display = display
         self.content = content
@@ -81,8 +79,7 @@ class FileResult(Record):
         self.scanned = scanned
         self.kind = kind
         self.marked = marked
-        self.files: list[tuple[str, str | None]] = [] if files is None else files
-        self.dirs: list[tuple[str, tuple[str, ...]]] = [] if dirs is None else dirs
+        self.deps = deps
 
 
 class Work(Record):
@@ -168,14 +165,13 @@ def _check_group(
             continue
         counter = ScanResult()
         findings: list[Finding] = []
-        files: list[tuple[str, str | None]] = []
-        dirs: list[tuple[str, tuple[str, ...]]] = []
+        deps = None
         if not work.summary_only:
             if isinstance(project, TrackingProject):
                 project.start()
             findings = engine.check_document(doc, project, counter)
             if isinstance(project, TrackingProject):
-                files, dirs = project.stop()
+                deps = project.stop()
         summaries, kept = None, None
         if doc.kind in wanted:
             summaries, crashes = engine.summarize(doc, project, counter)
@@ -183,7 +179,7 @@ def _check_group(
             kept = doc if keep and not _failed(doc) and reads_whole(engine, doc.kind) else None
         outcome = FileResult(work.display, work.content, findings, counter.internal_errors, document=kept)
         outcome.summaries = summaries
-        outcome.scanned, outcome.kind, outcome.files, outcome.dirs = True, doc.kind.value, files, dirs
+        outcome.scanned, outcome.kind, outcome.deps = True, doc.kind.value, deps
         outcome.marked = may_hold_directives(doc)
         out.append(outcome)
     return out
@@ -348,7 +344,7 @@ def scan_files(
     on the path and content of every file found and validated against every file they read:
     a file of the tree can change their result only by being among those or by being read.
     """
-    from guardrails.cache import TrackingProject, digest
+    from guardrails.cache import Dependencies, TrackingProject, digest
     from guardrails.pipeline import load
     from guardrails.result import ScanResult
     from guardrails.suppress import may_hold_directives
@@ -357,10 +353,13 @@ def scan_files(
     max_size = engine.settings.max_file_size
     outcomes: dict[str, FileResult] = {}
     todo: list[Work] = []
-    for candidate in candidates:
-        content = _content(candidate.path, max_size) if cache is not None else None
+    contents = [_content(candidate.path, max_size) if cache is not None else None for candidate in candidates]
+    for candidate, content in zip(candidates, contents, strict=True):
+        # Every file is hashed before any lookup: an entry's dependencies (a group of hundreds
+        # of files) are then checked against these states, not read and hashed a second time.
         if cache is not None and content is not None and not candidate.explicit and not candidate.path.is_symlink():
             cache.seed(candidate.display, content)  # found by walking the tree: inside the root
+    for candidate, content in zip(candidates, contents, strict=True):
         hit = cache.lookup(candidate.display, content) if cache is not None and content is not None else None
         if hit is None:
             todo.append(Work(candidate.path, candidate.display, content))
@@ -395,7 +394,8 @@ def scan_files(
         outcomes[outcome.display] = outcome
         cacheable = outcome.content is not None and outcome.skipped is None and not outcome.internal_errors
         if cache is not None and cacheable:
-            cache.store(outcome.display, outcome.content, outcome.kind, outcome.findings, outcome.files, outcome.dirs)
+            deps = outcome.deps or Dependencies([], [], [])
+            cache.store(outcome.display, outcome.content, outcome.kind, outcome.findings, deps)
             cache.mark(outcome.display, outcome.marked)
     marked = [d for d in documents if may_hold_directives(d)]
     summaries: dict[str, list[Any]] = {}
@@ -444,8 +444,7 @@ def scan_files(
         result.findings.extend(findings)
         result.internal_errors += counter.internal_errors
         if cache is not None and project_key and isinstance(checking, TrackingProject) and not crashed:
-            files, dirs = checking.stop()
-            cache.store(PROJECT_ENTRY, project_key, "project", findings, files, dirs)
+            cache.store(PROJECT_ENTRY, project_key, "project", findings, checking.stop())
     if cache is not None:
         cache.save()
     return marked

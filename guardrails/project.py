@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
-from guardrails.discover import DEFAULT_EXCLUDED_DIRS, display_path, real_path
+from guardrails.discover import DEFAULT_EXCLUDED_DIRS, display_path, inside, real_path
 from guardrails.model import Document
 
 T = TypeVar("T")
@@ -26,6 +26,9 @@ class Project:
         self.documents: dict[str, Document] = {}
         self._extra: dict[str, Document | None] = {}
         self._displays: dict[str, str] = {}
+        # The regular files a walk listed: below the root by construction, no symlink on the
+        # way (a walk does not enter linked directories), so reading them needs no realpath.
+        self._walked: set[str] = set()
         self.cache: dict[tuple[Any, ...], Any] = {}
         # Facts about the whole repository, kept for the whole scan (one per process): a
         # project lives for one directory group, and rebuilding such a fact per group made a
@@ -36,13 +39,20 @@ class Project:
         """``build()`` once per scan: a fact that reads the whole repository (not one directory)."""
         found = self.shared.get(key)
         if found is None or not self._replay(found[1]):
+            outer = self._begin_fact()
             value = build()
-            self.shared[key] = (value, self._reads())
+            reads = self._end_fact(outer)
+            self.shared[key] = (value, reads)
             return value
         return found[0]
 
-    def _reads(self) -> Any:
-        """A hook: what the current check has read (the cache's project records it)."""
+    def _begin_fact(self) -> Any:
+        """A hook: a repository fact is about to be built (the cache's project records what
+        the fact itself reads, apart from the check that asked for it)."""
+        return None
+
+    def _end_fact(self, outer: Any) -> Any:
+        """A hook: the fact is built; what it read (made the asking check's too)."""
         return None
 
     def _replay(self, reads: Any) -> bool:
@@ -72,7 +82,7 @@ class Project:
             return self.documents[display]
         if display not in self._extra:
             absolute = self.cwd / display
-            if not _inside(real_path(absolute), self.root) or absolute.is_symlink() or not absolute.is_file():
+            if not inside(real_path(absolute), self.root) or absolute.is_symlink() or not absolute.is_file():
                 self._extra[display] = None
             else:
                 self._extra[display] = load(absolute, display, self.max_file_size).document
@@ -108,7 +118,7 @@ class Project:
         that read files of no scanned kind (CloudFormation parameter files); nothing outside the
         project root, no symbolic links."""
         directory = directory if directory.is_absolute() else self.cwd / directory
-        if not _inside(real_path(directory), self.root):
+        if not inside(real_path(directory), self.root):
             return []
         self._listed(directory)
         try:
@@ -127,8 +137,14 @@ class Project:
         found: list[Path] = []
         for top, directories, files in os.walk(self.root):
             directories[:] = sorted(d for d in directories if not d.startswith(".") and d not in DEFAULT_EXCLUDED_DIRS)
-            self._listed(Path(top))
-            found.extend(Path(top) / name for name in sorted(files) if name.endswith(suffixes))
+            here = Path(top)
+            self._listed(here)
+            for name in sorted(files):
+                if name.endswith(suffixes):
+                    path = os.path.join(top, name)
+                    if not os.path.islink(path):
+                        self._walked.add(path)
+                    found.append(here / name)
         return found
 
     def _listed(self, directory: Path) -> None:
@@ -138,7 +154,9 @@ class Project:
     def read_bytes(self, path: Path) -> bytes | None:
         """The raw content of a project file (None when unreadable, too large, or outside the
         repository: a path read from a scanned file must not lead the scan elsewhere)."""
-        if not _inside(real_path(path if path.is_absolute() else self.cwd / path), self.root):
+        if str(path) not in self._walked and not inside(
+            real_path(path if path.is_absolute() else self.cwd / path), self.root
+        ):
             return None
         try:
             with open(path, "rb") as handle:
@@ -146,10 +164,6 @@ class Project:
         except OSError:
             return None
         return data if len(data) <= self.max_file_size else None
-
-
-def _inside(path: Path, root: Path) -> bool:
-    return path == root or root in path.parents
 
 
 def find_root(start: Path) -> Path:

@@ -49,6 +49,7 @@ YAML_KINDS = frozenset(
         Kind.MONGOD_CONF,
         Kind.ELASTICSEARCH_YML,
         Kind.NETPLAN,
+        Kind.PULUMI_STACK,
     }
     | REFINED_KINDS
 )
@@ -63,6 +64,8 @@ _LINE_COMMENTS: dict[Kind, tuple[str, ...]] = {
     Kind.RESOLVED_CONF: ("#", ";"),
     Kind.DNSMASQ_CONF: ("#",),
     Kind.COREFILE: ("#",),
+    Kind.NAMED_CONF: ("#", "//"),
+    Kind.ANSIBLE_INVENTORY: ("#", ";"),
 }
 
 

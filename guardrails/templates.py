@@ -169,9 +169,16 @@ def broken_by_tags(text: str, kind: Kind, error: ParseError) -> Engine | ParseEr
     whose tags broke it (see the module docstring); or, when ``error`` is on a line with a tag but
     the file stays broken without its tags, the error that remains (lines are kept, so it points
     at the line to fix). None: the tags are not to blame, ``error`` stands."""
-    if kind in _NATIVE_TEMPLATES or not any(tag in text for tag in _CONTENT_TAGS):
+    if not any(tag in text for tag in _CONTENT_TAGS):
         return None
-    engine = engine_of(text, terraform=False)
+    if kind in _NATIVE_TEMPLATES:
+        # Their own ${ } and %{ } never count; {{ }} is no HCL (a boilerplate or cookiecutter
+        # template of a terragrunt.hcl or a .tf file).
+        if kind is Kind.TERRAFORM_PLAN or "{{" not in text:
+            return None
+        engine = GO if _GO_ACTION.search(text) else PLACEHOLDER
+    else:
+        engine = engine_of(text, terraform=False)
     from guardrails.parsers import parse
 
     try:

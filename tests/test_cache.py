@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from guardrails import pipeline
-from guardrails.cache import CACHE_DIR, Cache, TrackingProject, finding_from_json, finding_to_json
+from guardrails.cache import CACHE_DIR, Cache, Dependencies, TrackingProject, finding_from_json, finding_to_json
 from guardrails.documents import DotenvDocument
 from guardrails.engine import Engine, ScanResult, Settings
 from guardrails.facts.terraform import module_for
@@ -149,7 +149,8 @@ def test_memoised_values_carry_their_reads_to_later_documents(repo: Callable[[di
         module_for(doc, project)
         recorded.append(project.stop())
     assert recorded[0] == recorded[1]
-    files, dirs = recorded[1]
+    files, dirs, groups = recorded[1]
+    assert groups == []
     assert [path for path, _ in files] == ["m/main.tf", "m/variables.tf"]
     assert dirs == [("m", (".tf", ".tf.json", ".tfvars", ".tfvars.json"))]
 
@@ -159,7 +160,7 @@ def test_a_new_sibling_file_invalidates(repo: Callable[[dict[str, str]], Path]) 
     cache = Cache.open(root, root, {})
     assert cache is not None
     suffixes = (".tf", ".tfvars")
-    cache.store("m/main.tf", "h1", "terraform", [], [("m/main.tf", "h1")], [("m", suffixes)])
+    cache.store("m/main.tf", "h1", "terraform", [], Dependencies([("m/main.tf", "h1")], [("m", suffixes)], []))
     assert cache.lookup("m/main.tf", "h1") == ("terraform", [], False)
     assert cache.lookup("m/main.tf", "h2") is None
     cache.save()
@@ -201,3 +202,35 @@ def test_a_cached_finding_keeps_every_field() -> None:
         sensitive=True,
     )
     assert finding_from_json(json.loads(json.dumps(finding_to_json(finding)))) == finding
+
+
+def test_a_repository_fact_is_one_group_every_reader_names(repo: Callable[[dict[str, str]], Path]) -> None:
+    """A fact about the whole repository (read by every check) is stored once, as a group that
+    the entries name; a file it read changing invalidates every entry that used it."""
+    files = {f"d{i}/main.tf": f'resource "null_resource" "r{i}" {{}}\n' for i in range(80)}
+    root = repo(files)
+    project = TrackingProject(root, root, 1 << 20)
+
+    def every_file() -> int:
+        return sum(project.read_bytes(path) is not None for path in project.walk((".tf",)))
+
+    recorded = []
+    for name in ("d0/main.tf", "d1/main.tf"):
+        project.start()
+        project.read_bytes(root / name)
+        assert project.repository_fact(("every-file",), every_file) == 80
+        recorded.append(project.stop())
+    (key, group_files, _), *others = recorded[0].groups
+    assert not others and recorded[1].groups == recorded[0].groups
+    assert len(group_files) == 80 and [path for path, _ in recorded[1].files] == ["d1/main.tf"]
+
+    cache = Cache.open(root, root, {})
+    assert cache is not None
+    for name, deps in zip(("d0/main.tf", "d1/main.tf"), recorded, strict=True):
+        cache.store(name, "h", "terraform", [], deps)
+    cache.save()
+    stored = json.loads((cache.directory / "groups.json").read_bytes().partition(b"\n")[2])
+    assert list(stored) == [key]
+    assert Cache.open(root, root, {}).lookup("d1/main.tf", "h") == ("terraform", [], False)  # type: ignore[union-attr]
+    (root / "d42/main.tf").write_text('resource "null_resource" "changed" {}\n', encoding="utf-8")
+    assert Cache.open(root, root, {}).lookup("d1/main.tf", "h") is None  # type: ignore[union-attr]

@@ -66,7 +66,7 @@ from guardrails.pipeline import classify
         ("dockerfile.yml", b"", Kind.YAML),
         ("Dockerfile.dockerignore", b"", None),
         ("Dockerfile.prod", b"FROM alpine\n", Kind.DOCKERFILE),
-        ("bind/named.zone", b'zone "example.com" {\n  type master;\n};\n', None),
+        ("bind/named.zone", b'zone "example.com" {\n  type master;\n};\n', Kind.NAMED_CONF),  # a stanza
         ("firewalld/public.zone", b'<?xml version="1.0" encoding="utf-8"?>\n<zone>\n', None),
         ("zones/example.com.zone", b"; header\n$ORIGIN example.com.\n", Kind.ZONE),
         ("zones/example.com.zone", b"@ 300 IN SOA ns1 admin 1 2 3 4 5\n", Kind.ZONE),
@@ -122,6 +122,30 @@ def test_helm_templates_and_values(repo) -> None:  # type: ignore[no-untyped-def
         ("etc/dnsmasq.d/02-lan.conf", b"server=/lan/10.0.0.1\n", Kind.DNSMASQ_CONF),
         ("etc/dnsmasq.d/README.conf", b"This directory holds...\n", None),
         ("etc/app.conf", b"bind 0.0.0.0\n", None),  # a random .conf is nobody's
+        ("etc/bind/named.conf", b'include "/etc/bind/named.conf.options";\n', Kind.NAMED_CONF),
+        ("named.conf.local", b"// only comments\n", Kind.NAMED_CONF),
+        ("named.conf", b"[section]\nkey=1\n", None),
+        ("bind/zones.conf", b'zone "example.com" IN {\n  type master;\n', Kind.NAMED_CONF),
+        ("bind/example.com.zone", b'zone "example.com" {\n', Kind.NAMED_CONF),  # a stanza, not records
+        ("bind/options.conf", b'options {\n  directory "/var/cache/bind";\n};\n', Kind.NAMED_CONF),
+        ("nginx/site.conf", b"include mime.types;\nserver {\n", None),  # unquoted include, no name
+        ("syslog-ng.conf", b"options { flush_lines(0); };\n", None),  # not BIND's option words
+        ("etc/app.conf", b"zone internal\n", None),
+        ("bind/zones/example", b"; example.com\n$TTL 1d\n@ IN SOA ns1 h ( 1 2 3 4 5 )\n", Kind.ZONE),
+        ("bind/master/example.org.hosts", b"$ORIGIN example.org.\n", Kind.ZONE),
+        ("bind/zones/example", b"@ IN SOA ns1 h ( 1 2 3 4 5 )\n", None),  # only its named.conf can say
+        ("notes/ttl", b"$TTL is the default TTL of a zone\n", None),
+        ("ns1/root.db.in", b"$TTL 300\n", None),  # an autoconf template
+        ("bind/named.conf.in", b'options { directory "@TMPDIR@"; };\n', None),
+        ("inventories/prod/hosts", b"[web]\nweb1 ansible_host=10.0.0.5\n", Kind.ANSIBLE_INVENTORY),
+        ("inventory/production.ini", b"[all:vars]\ndb_password=x\n", Kind.ANSIBLE_INVENTORY),
+        ("ansible/staging.ini", b"[web]\nweb1 ansible_user=deploy\n", Kind.ANSIBLE_INVENTORY),
+        ("inventories/prod/hosts", b"all:\n  hosts:\n    web1:\n", None),  # a YAML inventory
+        ("inventories/prod/group_vars/all", b"db_password: x\n", None),  # variables, YAML
+        ("etc/hosts", b"127.0.0.1 localhost\n", None),
+        ("tox.ini", b"[tox]\nenvlist = py311\n", None),
+        ("php.ini", b"[PHP]\nengine = On\n", None),
+        ("config/app.ini", b"[db]\nhost=localhost\n", None),  # parses, but nothing says Ansible
     ],
 )
 def test_server_and_resolver_configs(path: str, head: bytes, kind: Kind | None) -> None:

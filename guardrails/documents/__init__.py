@@ -21,7 +21,9 @@ if TYPE_CHECKING:
     from guardrails.documents.dnscontrol import DnsCall, DnsControlDocument
     from guardrails.documents.dockerfile import DockerfileDocument, Instruction
     from guardrails.documents.dotenv import DotenvDocument, EnvEntry
+    from guardrails.documents.inventory import InventoryDocument, InventoryVar
     from guardrails.documents.makefile import MakefileDocument, RecipeLine
+    from guardrails.documents.named_conf import NamedConfDocument, NamedStatement, NamedWord
     from guardrails.documents.python import PythonDocument
     from guardrails.documents.resolv import ResolvDocument, ResolvEntry
     from guardrails.documents.shell import Condition, Redirect, ShellAssignment, ShellCommand, ShellDocument, Word
@@ -101,6 +103,11 @@ _MODULES = {
     "DnsControlDocument": "dnscontrol",
     "ConfEntry": "conf",
     "ConfDocument": "conf",
+    "NamedWord": "named_conf",
+    "InventoryVar": "inventory",
+    "InventoryDocument": "inventory",
+    "NamedStatement": "named_conf",
+    "NamedConfDocument": "named_conf",
 }
 
 __all__ = [
@@ -117,7 +124,12 @@ __all__ = [
     "Expr",
     "FailedDocument",
     "Instruction",
+    "InventoryDocument",
+    "InventoryVar",
     "MakefileDocument",
+    "NamedConfDocument",
+    "NamedStatement",
+    "NamedWord",
     "PythonDocument",
     "RecipeLine",
     "Redirect",

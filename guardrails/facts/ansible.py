@@ -14,13 +14,13 @@ condition tests, count as they do in shell (docs/guards.md).
 from __future__ import annotations
 
 import shlex
-from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 from guardrails.facts import ansible_keywords as kw
 from guardrails.facts.shell_guards import GuardSettings, ProductionWorld, Subject
 from guardrails.model import Document, Kind, Node
+from guardrails.records import Record
 
 if TYPE_CHECKING:
     from guardrails.project import Project
@@ -45,21 +45,35 @@ _TRANSPARENT_FILTERS = frozenset({"lower", "upper", "string", "trim", "default",
 _MAX_EXPRESSION = 4000
 
 
-@dataclass
-class Task:
+class Task(Record):
     """One task in execution order. ``conditions`` are the ``when:`` nodes that must hold for it
     to run, outermost first; ``flow`` numbers the play (or file) it runs in, ``index`` its order."""
 
-    node: Node
-    key: str
-    module: str
-    value: Node | None
-    conditions: list[Node]
-    label: str
-    flow: int
-    index: int
-    rescue: bool = False
-    prompts: list[str] = field(default_factory=list)
+    __slots__ = ("conditions", "flow", "index", "key", "label", "module", "node", "prompts", "rescue", "value")
+
+    def __init__(
+        self,
+        node: Node,
+        key: str,
+        module: str,
+        value: Node | None,
+        conditions: list[Node],
+        label: str,
+        flow: int,
+        index: int,
+        rescue: bool = False,
+        prompts: list[str] | None = None,
+    ) -> None:
+        self.node = node
+        self.key = key
+        self.module = module
+        self.value = value
+        self.conditions = conditions
+        self.label = label
+        self.flow = flow
+        self.index = index
+        self.rescue = rescue
+        self.prompts: list[str] = [] if prompts is None else prompts
 
     def args(self) -> dict[str, Node]:
         """The module's arguments: a mapping, ``args:``, or ``key=value`` free-form words."""

@@ -17,12 +17,12 @@ approvals). An environment given by an expression (``${{ inputs.env }}``,
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 
 from guardrails.documents import ShellCommand, ShellDocument, TreeDocument
 from guardrails.facts.gitlab import GLOBAL_KEYWORDS
 from guardrails.facts.stateful import names_production
 from guardrails.model import Node
+from guardrails.records import Record
 
 TERRAFORM_COMMANDS = frozenset({"terraform", "tofu"})
 #: Variables whose value names the environment a Terraform job deploys to.
@@ -32,29 +32,47 @@ ENVIRONMENT_VARIABLES = frozenset(
 _MAX_EXTENDS = 8
 
 
-@dataclass(slots=True)
-class Script:
+class Script(Record):
     """One shell document of a job, with the production evidence of its own step."""
 
-    doc: ShellDocument
-    evidence: list[str] = field(default_factory=list)
-    inherited_from: str | None = None
+    __slots__ = ("doc", "evidence", "inherited_from")
+
+    def __init__(
+        self,
+        doc: ShellDocument,
+        evidence: list[str] | None = None,
+        inherited_from: str | None = None,
+    ) -> None:
+        self.doc = doc
+        self.evidence: list[str] = [] if evidence is None else evidence
+        self.inherited_from = inherited_from
 
 
-@dataclass(slots=True)
-class Job:
-    name: str
-    approval: str | None
-    key: Node
-    evidence: list[str] = field(default_factory=list)
-    scripts: list[Script] = field(default_factory=list)
+class Job(Record):
+    __slots__ = ("approval", "evidence", "key", "name", "scripts")
+
+    def __init__(
+        self,
+        name: str,
+        approval: str | None,
+        key: Node,
+        evidence: list[str] | None = None,
+        scripts: list[Script] | None = None,
+    ) -> None:
+        self.name = name
+        self.approval = approval
+        self.key = key
+        self.evidence: list[str] = [] if evidence is None else evidence
+        self.scripts: list[Script] = [] if scripts is None else scripts
 
 
-@dataclass(slots=True)
-class TerraformRun:
-    command: ShellCommand
-    operation: str
-    evidence: list[str]
+class TerraformRun(Record):
+    __slots__ = ("command", "evidence", "operation")
+
+    def __init__(self, command: ShellCommand, operation: str, evidence: list[str]) -> None:
+        self.command = command
+        self.operation = operation
+        self.evidence = evidence
 
     @property
     def normalised(self) -> str:

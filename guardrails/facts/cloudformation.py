@@ -885,6 +885,9 @@ def _ports(evaluator: Evaluator, rule: Node) -> tuple[int, int] | None:
 
 
 SEARCH_DOMAINS = ("AWS::OpenSearchService::Domain", "AWS::Elasticsearch::Domain")
+#: A domain's resource policy, and what puts its endpoint inside a VPC.
+ACCESS_POLICIES = "AccessPolicies"
+VPC_OPTIONS = "VPCOptions"
 
 
 def public_search_policies(doc: TreeDocument, project: Project) -> Iterator[tuple[Resource, Node, Any]]:
@@ -893,8 +896,8 @@ def public_search_policies(doc: TreeDocument, project: Project) -> Iterator[tupl
     in a production scenario; unknown parts of the policy are placeholders."""
     template, stacks = template_for(doc, project)
     for resource in template.of_type(*SEARCH_DOMAINS):
-        node = resource.prop("AccessPolicies")
-        if node is None or resource.prop("VPCOptions") is not None:
+        node = resource.prop(ACCESS_POLICIES)
+        if node is None or resource.prop(VPC_OPTIONS) is not None:
             continue
         evaluator = Evaluator(template, stacks[0])
         security = resource.prop("AdvancedSecurityOptions")
@@ -906,7 +909,11 @@ def public_search_policies(doc: TreeDocument, project: Project) -> Iterator[tupl
                 policy = json.loads(policy)
             except ValueError:
                 continue
-        yield resource, resource.properties.key_node("AccessPolicies") or node, policy  # type: ignore[union-attr]
+        yield resource, resource.properties.key_node(ACCESS_POLICIES) or node, policy  # type: ignore[union-attr]
+
+
+#: The property that gives a database a public address.
+PUBLICLY_ACCESSIBLE = "PubliclyAccessible"
 
 
 class PublicDatabase(NamedTuple):
@@ -1045,6 +1052,18 @@ class Record(NamedTuple):
     @property
     def alias(self) -> bool:
         return self.node.get("AliasTarget") is not None
+
+    @property
+    def ttl_node(self) -> Node | None:
+        return self.node.get("TTL")
+
+    @property
+    def name_key(self) -> Node | None:
+        return self.node.key_node("Name")
+
+    @property
+    def records_key(self) -> Node | None:
+        return self.node.key_node("ResourceRecords")
 
 
 def records(doc: TreeDocument, project: Project) -> Iterator[Record]:

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import shlex
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import PurePosixPath
+from typing import NamedTuple
 
 from guardrails.documents import DotenvDocument, ShellDocument, TreeDocument
 from guardrails.facts.datastores import AuthState, Datastore, auth_state, find_datastore
@@ -21,10 +21,10 @@ from guardrails.facts.docker_run import ComposeCommand, env_file, script_path, w
 from guardrails.facts.network import covers, is_all_interfaces, is_loopback, parse_port_spec, port_range
 from guardrails.model import Node
 from guardrails.project import Project
+from guardrails.records import Record
 
 
-@dataclass(frozen=True, slots=True)
-class PortBinding:
+class PortBinding(NamedTuple):
     """One published port mapping; ``container`` is an inclusive range."""
 
     host_ip: str
@@ -144,8 +144,7 @@ def _long_port(item: Node, interpolate: Interpolator) -> PortBinding | None:
     return PortBinding(host_ip, host_ports, container, protocol.text.lower() if protocol else "tcp", item)
 
 
-@dataclass(frozen=True, slots=True)
-class EnvValue:
+class EnvValue(NamedTuple):
     """One variable of a service's environment. ``node`` is the line that sets it in the
     compose file ``compose_path``; ``source`` is the file the value comes from (an env_file)."""
 
@@ -192,8 +191,7 @@ def command_words(model: ServiceModel) -> list[str]:
     return words
 
 
-@dataclass(frozen=True, slots=True)
-class Exposure:
+class Exposure(NamedTuple):
     """A datastore port reachable on every interface of the host: through ``ports:``
     (``binding`` set) or because the service shares the host's network."""
 
@@ -229,8 +227,7 @@ OVERRIDE_NAMES = (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Layer:
+class Layer(NamedTuple):
     """A compose file as compose loads it: relative paths from ``directory``, ``${VAR}``
     from the project's variables."""
 
@@ -242,8 +239,7 @@ class Layer:
         return PurePosixPath(self.doc.path).parent
 
 
-@dataclass(frozen=True, slots=True)
-class Sourced:
+class Sourced(NamedTuple):
     """A node of the merged model and the compose file it was written in."""
 
     node: Node
@@ -254,8 +250,7 @@ class Sourced:
         return self.layer.doc.path
 
 
-@dataclass(slots=True)
-class ServiceModel:
+class ServiceModel(Record):
     """A service after compose merged every definition of it (base file, overrides,
     ``extends``), with each value traced to the file that set it.
 
@@ -265,14 +260,26 @@ class ServiceModel:
     ``!reset`` removes a value and ``!override`` replaces a sequence instead of appending.
     """
 
-    name: str
-    definitions: list[Sourced] = field(default_factory=list)
-    replaced: dict[str, Sourced] = field(default_factory=dict)
-    ports: list[Sourced] = field(default_factory=list)
-    env_files: list[Sourced] = field(default_factory=list)
-    expose: list[Sourced] = field(default_factory=list)
-    # variable -> (the line that sets it, its raw value or None when only named)
-    environment: dict[str, tuple[Sourced, str | None]] = field(default_factory=dict)
+    # ``environment``: variable -> (the line that sets it, its raw value or None when only named)
+    __slots__ = ("definitions", "env_files", "environment", "expose", "name", "ports", "replaced")
+
+    def __init__(
+        self,
+        name: str,
+        definitions: list[Sourced] | None = None,
+        replaced: dict[str, Sourced] | None = None,
+        ports: list[Sourced] | None = None,
+        env_files: list[Sourced] | None = None,
+        expose: list[Sourced] | None = None,
+        environment: dict[str, tuple[Sourced, str | None]] | None = None,
+    ) -> None:
+        self.name = name
+        self.definitions: list[Sourced] = [] if definitions is None else definitions
+        self.replaced: dict[str, Sourced] = {} if replaced is None else replaced
+        self.ports: list[Sourced] = [] if ports is None else ports
+        self.env_files: list[Sourced] = [] if env_files is None else env_files
+        self.expose: list[Sourced] = [] if expose is None else expose
+        self.environment: dict[str, tuple[Sourced, str | None]] = {} if environment is None else environment
 
     def apply(self, service: Node, layer: Layer) -> None:
         self.definitions.append(Sourced(service, layer))
@@ -454,20 +461,34 @@ def _text(node: Node | None) -> str:
     return node.text if node is not None and node.is_scalar else ""
 
 
-@dataclass(slots=True)
-class DatastoreService:
+class DatastoreService(Record):
     """A compose service whose image is a known datastore, as compose runs it."""
 
-    name: str
-    node: Node
-    image: str
-    store: Datastore
-    env: dict[str, EnvValue]
-    words: list[str]
-    auth: AuthState
-    exposures: list[Exposure]
-    model: ServiceModel
-    profiles: tuple[str, ...] = ()
+    __slots__ = ("auth", "env", "exposures", "image", "model", "name", "node", "profiles", "store", "words")
+
+    def __init__(
+        self,
+        name: str,
+        node: Node,
+        image: str,
+        store: Datastore,
+        env: dict[str, EnvValue],
+        words: list[str],
+        auth: AuthState,
+        exposures: list[Exposure],
+        model: ServiceModel,
+        profiles: tuple[str, ...] = (),
+    ) -> None:
+        self.name = name
+        self.node = node
+        self.image = image
+        self.store = store
+        self.env = env
+        self.words = words
+        self.auth = auth
+        self.exposures = exposures
+        self.model = model
+        self.profiles = profiles
 
     @property
     def env_values(self) -> dict[str, str | None]:
@@ -562,8 +583,7 @@ def merged_from(svc: DatastoreService, doc: TreeDocument) -> str:
     return f" ({'; '.join(parts)})" if parts else ""
 
 
-@dataclass(frozen=True, slots=True)
-class CliService:
+class CliService(NamedTuple):
     """A datastore service as ``docker compose --env-file`` in a script runs it: its
     environment interpolated with the env files' variables (``variables``)."""
 

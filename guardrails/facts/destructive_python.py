@@ -22,13 +22,13 @@ command-line flag is given, read from the flags' declared defaults (argparse
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 from guardrails.documents import PythonDocument
 from guardrails.facts.shell_guards import GuardSettings
 from guardrails.model import Span
+from guardrails.records import Record
 
 if TYPE_CHECKING:
     from guardrails.project import Project
@@ -45,11 +45,13 @@ def is_test_file(path: str) -> bool:
     return name in TEST_FILE_NAMES or name.startswith("test_") or name.endswith("_test.py")
 
 
-@dataclass
-class PyCall:
-    node: Any
-    names: set[str]
-    span: Span
+class PyCall(Record):
+    __slots__ = ("names", "node", "span")
+
+    def __init__(self, node: Any, names: set[str], span: Span) -> None:
+        self.node = node
+        self.names = names
+        self.span = span
 
 
 class PythonScan:

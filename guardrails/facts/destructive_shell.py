@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from functools import cached_property
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -22,6 +20,7 @@ from guardrails.facts.embedded_shell import never_empty
 from guardrails.facts.shell_guards import GUARD_OPTIONS, Guards, GuardSettings, parameter, scope_of
 from guardrails.facts.shells import SHELL_INTERPRETERS
 from guardrails.model import Document, Kind, ParseError, Severity, Span
+from guardrails.records import Record
 from guardrails.rule import Option, Rule, RuleContext
 
 if TYPE_CHECKING:
@@ -38,19 +37,30 @@ _MAX_DEPTH = 3
 # --------------------------------------------------------------------------- located commands
 
 
-@dataclass
-class Located:
+class Located(Record):
     """A command to check, with the documents and wrappers whose guards apply to it.
 
     ``at`` is set when the command came out of a string (``sh -c "…"``, ``ssh host "…"``):
     its own positions are inside that string, so findings point at the string's word.
     """
 
-    cmd: ShellCommand
-    doc: ShellDocument
-    outer: list[tuple[ShellDocument, ShellCommand]] = field(default_factory=list)
-    at: Span | None = None
-    via: str = ""
+    __slots__ = ("at", "cmd", "doc", "outer", "via", "words")
+
+    def __init__(
+        self,
+        cmd: ShellCommand,
+        doc: ShellDocument,
+        outer: list[tuple[ShellDocument, ShellCommand]] | None = None,
+        at: Span | None = None,
+        via: str = "",
+    ) -> None:
+        self.cmd = cmd
+        self.doc = doc
+        self.outer: list[tuple[ShellDocument, ShellCommand]] = [] if outer is None else outer
+        self.at = at
+        self.via = via
+        # The base names of the command's words (``/usr/bin/psql`` -> ``psql``), its name included.
+        self.words = frozenset(w.value.rsplit("/", 1)[-1] for w in (cmd.name, *cmd.args) if w is not None)
 
     def span(self, word: Word | None = None) -> Span:
         if self.at is not None:
@@ -61,12 +71,6 @@ class Located:
 
     def describe(self, what: str) -> str:
         return f"{what} (via {self.via})" if self.via else what
-
-    @cached_property
-    def words(self) -> frozenset[str]:
-        """The base names of the command's words (``/usr/bin/psql`` -> ``psql``), its name included."""
-        cmd = self.cmd
-        return frozenset(w.value.rsplit("/", 1)[-1] for w in (cmd.name, *cmd.args) if w is not None)
 
 
 def located_commands(doc: ShellDocument) -> Iterator[Located]:
@@ -271,12 +275,14 @@ def positionals(words: list[Word], with_value: set[str] = frozenset()) -> list[W
 # --------------------------------------------------------------------------- scope given to detectors
 
 
-@dataclass
-class Scope:
+class Scope(Record):
     """What a detector may read besides the command: the project and the rule options."""
 
-    project: Project | None
-    options: dict[str, Any]
+    __slots__ = ("options", "project")
+
+    def __init__(self, project: Project | None, options: dict[str, Any]) -> None:
+        self.project = project
+        self.options = options
 
     def read_text(self, doc: Document, relative: str) -> tuple[str, Document | None] | None:
         """A file named in a script, relative to the script's directory, if it is in the repository."""
@@ -291,14 +297,22 @@ class Scope:
         return other.text, other
 
 
-@dataclass
-class Hit:
+class Hit(Record):
     """One destructive operation found in a command."""
 
-    what: str
-    anchor: str
-    word: Word | None = None
-    severity: Severity | None = None
+    __slots__ = ("anchor", "severity", "what", "word")
+
+    def __init__(
+        self,
+        what: str,
+        anchor: str,
+        word: Word | None = None,
+        severity: Severity | None = None,
+    ) -> None:
+        self.what = what
+        self.anchor = anchor
+        self.word = word
+        self.severity = severity
 
 
 class Detector(NamedTuple):

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import PurePosixPath
+from typing import NamedTuple
 
 from guardrails.documents import SqlDocument, SqlStatement
 from guardrails.model import Kind, ParseError
@@ -22,8 +22,7 @@ DISPOSABLE_TOKENS = frozenset(
 _NAME_STOP = {"IF", "EXISTS", "CASCADE", "RESTRICT", "WITH", "FORCE", "(", ")"}
 
 
-@dataclass(frozen=True)
-class SqlHit:
+class SqlHit(NamedTuple):
     """``operation`` is ``DROP DATABASE``, ``DROP SCHEMA``, ``TRUNCATE`` or ``DELETE``."""
 
     operation: str

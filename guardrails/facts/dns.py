@@ -12,7 +12,6 @@ from __future__ import annotations
 import ipaddress
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any, NamedTuple
 
@@ -22,6 +21,7 @@ from guardrails.facts.network import is_private_cidr
 from guardrails.facts.terraform import Module, Origin, Resolved
 from guardrails.model import Edit, Finding, Fix, Safety, Severity
 from guardrails.project import Project
+from guardrails.records import Record
 from guardrails.rule import Option, Place, Rule, RuleContext
 
 # --------------------------------------------------------------------------- durations
@@ -114,13 +114,22 @@ class TtlVerdict(NamedTuple):
         return f"below the {human(self.threshold)} minimum for {self.rtype} records"
 
 
-@dataclass(frozen=True, slots=True)
-class TtlPolicy:
-    thresholds: dict[str, int]
-    bands: dict[str, int]
-    exempt_routing: bool
-    exempt_prefixes: tuple[str, ...]
-    environments: Environments = field(default_factory=Environments)
+class TtlPolicy(Record):
+    __slots__ = ("bands", "environments", "exempt_prefixes", "exempt_routing", "thresholds")
+
+    def __init__(
+        self,
+        thresholds: dict[str, int],
+        bands: dict[str, int],
+        exempt_routing: bool,
+        exempt_prefixes: tuple[str, ...],
+        environments: Environments | None = None,
+    ) -> None:
+        self.thresholds = thresholds
+        self.bands = bands
+        self.exempt_routing = exempt_routing
+        self.exempt_prefixes = exempt_prefixes
+        self.environments = Environments() if environments is None else environments
 
     @classmethod
     def from_options(cls, options: dict[str, Any]) -> TtlPolicy:
@@ -326,31 +335,54 @@ _AWS_ROUTING_BLOCKS = (
 )
 
 
-@dataclass(slots=True)
-class RecordTtl:
+class RecordTtl(Record):
     """The shortest TTL a Terraform record resource can get, with where it came from."""
 
-    rtype: str
-    ttl: int
-    written: str  # how the TTL is written: ``ttl = 30``, ``ttl not set``...
-    resolved: Resolved | None = None
-    instance: str = ""
-    note: str = ""
+    # ``written``: how the TTL is written: ``ttl = 30``, ``ttl not set``...
+    __slots__ = ("instance", "note", "resolved", "rtype", "ttl", "written")
+
+    def __init__(
+        self,
+        rtype: str,
+        ttl: int,
+        written: str,
+        resolved: Resolved | None = None,
+        instance: str = "",
+        note: str = "",
+    ) -> None:
+        self.rtype = rtype
+        self.ttl = ttl
+        self.written = written
+        self.resolved = resolved
+        self.instance = instance
+        self.note = note
 
     @property
     def via(self) -> str:
         return self.resolved.via if self.resolved is not None else ""
 
 
-@dataclass(slots=True)
-class TerraformRecord:
-    block: Block
-    spec: _RecordSpec
-    ttl_attr: Attribute | None
-    ttls: list[RecordTtl] = field(default_factory=list)
-    exemption: str = ""
-    name: str = ""
-    private_answers: bool = False  # every answer is a loopback or private address
+class TerraformRecord(Record):
+    # ``private_answers``: every answer is a loopback or private address
+    __slots__ = ("block", "exemption", "name", "private_answers", "spec", "ttl_attr", "ttls")
+
+    def __init__(
+        self,
+        block: Block,
+        spec: _RecordSpec,
+        ttl_attr: Attribute | None,
+        ttls: list[RecordTtl] | None = None,
+        exemption: str = "",
+        name: str = "",
+        private_answers: bool = False,
+    ) -> None:
+        self.block = block
+        self.spec = spec
+        self.ttl_attr = ttl_attr
+        self.ttls: list[RecordTtl] = [] if ttls is None else ttls
+        self.exemption = exemption
+        self.name = name
+        self.private_answers = private_answers
 
 
 def has_nested(block: Block, name: str) -> bool:
@@ -731,6 +763,40 @@ def record_fqdn(name: str, zone: Zone | None) -> str:
 
 
 # --------------------------------------------------------------------------- zone files
+
+# Zones every resolver answers locally and the internet never delegates: RFC 6303 "Locally Served
+# DNS Zones" (private, loopback, link-local, documentation and ULA reverse zones), RFC 6761
+# special-use names and RFC 8375 home.arpa. Their nameservers and TTLs are not the lesson.
+_LOCAL_ZONES = frozenset(
+    {"localhost", "invalid", "test", "local", "example", "home.arpa", "0.in-addr.arpa", "127.in-addr.arpa",
+     "10.in-addr.arpa", "168.192.in-addr.arpa", "254.169.in-addr.arpa", "255.255.255.255.in-addr.arpa",
+     "2.0.192.in-addr.arpa", "100.51.198.in-addr.arpa", "113.0.203.in-addr.arpa", "255.in-addr.arpa",
+     "d.f.ip6.arpa", "8.e.f.ip6.arpa", "9.e.f.ip6.arpa", "a.e.f.ip6.arpa", "b.e.f.ip6.arpa",
+     "8.b.d.0.1.0.0.2.ip6.arpa", *(f"{n}.172.in-addr.arpa" for n in range(16, 32)),
+     *(f"{n}.100.in-addr.arpa" for n in range(64, 128))}
+)  # fmt: skip
+_LOOPBACK_V6_REVERSE = "1" + ".0" * 31 + ".ip6.arpa"
+
+
+def locally_served(zone: str) -> bool:
+    """A zone at or below one that resolvers serve locally (``10.0.10.in-addr.arpa``, ``localhost``)."""
+    labels = normalise_host(zone).split(".")
+    names = {".".join(labels[i:]) for i in range(len(labels))}
+    return bool(names & _LOCAL_ZONES) or _LOOPBACK_V6_REVERSE in names
+
+
+def never_delegated(doc: ZoneDocument, origin: str) -> str:
+    """Why a zone file is outside the DNS lessons ('' when it is not): a locally served zone, one
+    whose only apex nameserver is ``localhost`` (a sinkhole, RFC 1912's local zones), root hints:
+    nothing on the internet is delegated to it, or it is the root's."""
+    if origin and locally_served(origin):
+        return "a locally served zone (RFC 6303)"
+    if normalise_host(origin) == "" and any(r.rtype.upper() == "NS" and r.name == "." for r in doc.records):
+        return "root hints (the root zone's servers)"
+    apex = [r for r in doc.records if r.rtype.upper() == "NS" and zone_owner(r.name, origin) == origin and r.rdata]
+    if apex and all(normalise_host(r.rdata[0]) == "localhost" for r in apex):
+        return "a zone served by localhost alone"
+    return ""
 
 
 def zone_origin(doc: ZoneDocument) -> str:

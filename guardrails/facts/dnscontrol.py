@@ -7,7 +7,7 @@ argument of 0 means the provider is not to serve the domain's nameservers) and `
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from guardrails.documents import DnsCall, DnsControlDocument
 from guardrails.facts import dns
@@ -56,8 +56,7 @@ RECORD_TYPES: dict[str, str] = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class Record:
+class Record(NamedTuple):
     rtype: str
     name: str
     value: str

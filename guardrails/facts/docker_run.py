@@ -13,13 +13,13 @@ both places naming different files, is unknown. ``-e`` overrides the files, as i
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from guardrails.documents import DotenvDocument, ShellCommand, ShellDocument, Word
 from guardrails.facts.network import PortSpec, parse_port_spec
 from guardrails.model import ParseError
 from guardrails.project import Project
+from guardrails.records import Record
 
 _BOOLEAN = frozenset(
     {
@@ -47,18 +47,30 @@ _BOOLEAN = frozenset(
 _RUNNERS = {"docker", "podman", "nerdctl"}
 
 
-@dataclass(slots=True)
-class DockerRun:
+class DockerRun(Record):
     """One container start: ``publish`` holds (spec, word) for each ``-p``."""
 
-    command: ShellCommand
-    image: Word
-    args: list[str]
-    publish: list[tuple[PortSpec, Word]] = field(default_factory=list)
-    publish_all: Word | None = None
-    host_network: Word | None = None
-    env: dict[str, tuple[str | None, Word]] = field(default_factory=dict)
-    env_files: list[Word] = field(default_factory=list)
+    __slots__ = ("args", "command", "env", "env_files", "host_network", "image", "publish", "publish_all")
+
+    def __init__(
+        self,
+        command: ShellCommand,
+        image: Word,
+        args: list[str],
+        publish: list[tuple[PortSpec, Word]] | None = None,
+        publish_all: Word | None = None,
+        host_network: Word | None = None,
+        env: dict[str, tuple[str | None, Word]] | None = None,
+        env_files: list[Word] | None = None,
+    ) -> None:
+        self.command = command
+        self.image = image
+        self.args = args
+        self.publish: list[tuple[PortSpec, Word]] = [] if publish is None else publish
+        self.publish_all = publish_all
+        self.host_network = host_network
+        self.env: dict[str, tuple[str | None, Word]] = {} if env is None else env
+        self.env_files: list[Word] = [] if env_files is None else env_files
 
     @property
     def container_ports(self) -> list[int]:
@@ -137,16 +149,24 @@ def docker_run(cmd: ShellCommand) -> DockerRun | None:
     return found
 
 
-@dataclass(slots=True)
-class RunEnvironment:
+class RunEnvironment(Record):
     """The container's variables: ``values`` by name, the word that sets each (its ``-e``, or
     the ``--env-file`` naming the file), the file and line of those from a file, and the
     ``--env-file`` words whose file is unknown."""
 
-    values: dict[str, str | None] = field(default_factory=dict)
-    words: dict[str, Word] = field(default_factory=dict)
-    sources: dict[str, str] = field(default_factory=dict)
-    unknown: list[Word] = field(default_factory=list)
+    __slots__ = ("sources", "unknown", "values", "words")
+
+    def __init__(
+        self,
+        values: dict[str, str | None] | None = None,
+        words: dict[str, Word] | None = None,
+        sources: dict[str, str] | None = None,
+        unknown: list[Word] | None = None,
+    ) -> None:
+        self.values: dict[str, str | None] = {} if values is None else values
+        self.words: dict[str, Word] = {} if words is None else words
+        self.sources: dict[str, str] = {} if sources is None else sources
+        self.unknown: list[Word] = [] if unknown is None else unknown
 
 
 def environment(run: DockerRun, doc: ShellDocument, project: Project) -> RunEnvironment:
@@ -214,13 +234,15 @@ def _dotenv(path: Path, project: Project) -> DotenvDocument | None:
         return None
 
 
-@dataclass(slots=True)
-class ComposeCommand:
+class ComposeCommand(Record):
     """``docker compose`` (or ``docker-compose``) with its ``-f`` files and ``--env-file``s."""
 
-    command: ShellCommand
-    files: list[Word]
-    env_files: list[Word]
+    __slots__ = ("command", "env_files", "files")
+
+    def __init__(self, command: ShellCommand, files: list[Word], env_files: list[Word]) -> None:
+        self.command = command
+        self.files = files
+        self.env_files = env_files
 
 
 def compose_command(cmd: ShellCommand) -> ComposeCommand | None:

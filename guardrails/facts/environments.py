@@ -2,7 +2,7 @@
 
 Repositories say it in paths: ``.env.production``, ``overlays/staging/``,
 ``values-prod.yaml``, ``envs/dev/terraform.tfvars``, ``group_vars/production.yml``,
-``application-prod.yml``; CI files say it per job (``environment: production``).
+``application-prod.yml``, ``Pulumi.prod.yaml``; CI files say it per job (``environment: production``).
 Nothing is read from file contents here except a CI job's ``environment:``.
 Synonyms are configurable; ``.env.example``-style templates are never an environment.
 """
@@ -37,14 +37,18 @@ SYNONYMS_OPTION = Option(
 TEMPLATE_TOKENS = frozenset({"example", "examples", "sample", "samples", "template", "templates", "dist", "tpl"})
 
 # Directories whose child directory (or file stem) names an environment.
-_PARENTS = frozenset({"env", "envs", "environments", "deploy", "deployments", "config", "overlays", "inventories"})
-_GROUP_VARS = frozenset({"group_vars"})
-# File stems whose suffix tokens name an environment: values-prod, application-dev, appsettings.Production.
-_BASES = frozenset(
-    {"env", "values", "application", "bootstrap", "appsettings", "docker", "compose", "settings", "secrets", "config"}
+_PARENTS = frozenset(
+    {"env", "envs", "environments", "deploy", "deployments", "config", "overlays", "inventories", "inventory"}
 )
+_GROUP_VARS = frozenset({"group_vars"})
+# File stems whose suffix tokens name an environment: values-prod, application-dev, appsettings.Production,
+# Pulumi.prod (a Pulumi stack's settings file).
+_BASES = frozenset(
+    {"env", "values", "application", "bootstrap", "appsettings", "docker", "compose", "settings", "secrets", "config",
+     "pulumi"}
+)  # fmt: skip
 _TOKEN = re.compile(r"[.\-_\s/]+")
-_STRIP_SUFFIXES = (".tfvars.json", ".tfvars", ".tf.json", ".tf", ".yaml", ".yml", ".json", ".env")
+_STRIP_SUFFIXES = (".tfvars.json", ".tfvars", ".tf.json", ".tf", ".yaml", ".yml", ".json", ".env", ".ini")
 
 
 class Environments:

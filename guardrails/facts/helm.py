@@ -14,19 +14,24 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING, NamedTuple
 
-from guardrails.documents import TreeDocument
+from guardrails.documents import ShellDocument, TreeDocument, Word, instance_of
+from guardrails.facts.helm_cli import UNKNOWN_TAG
 from guardrails.facts.kubernetes import string_map
 from guardrails.facts.load_balancers import SOURCE_RANGES_ANNOTATION, private_reason
 from guardrails.facts.network import is_private_cidr, is_world
-from guardrails.model import Kind, Node
+from guardrails.model import Document, Kind, LineMap, Node, ParseError, Span
 from guardrails.project import Project
+from guardrails.records import Record
+
+if TYPE_CHECKING:
+    from guardrails.documents import Block, Expr, TerraformDocument
+    from guardrails.facts.terraform import Module
 
 
-@dataclass(frozen=True, slots=True)
-class ServiceValues:
+class ServiceValues(NamedTuple):
     """A block of values the chart renders as a Service (``<path>.type``,
     ``.annotations``, ``.loadBalancerSourceRanges``, ``.externalIPs``), rendered only
     when every ``when`` value (path, expected) holds; ``network_policy`` is the block
@@ -37,15 +42,16 @@ class ServiceValues:
     network_policy: str = ""
 
 
-@dataclass(frozen=True, slots=True)
-class ChartValues:
+class ChartValues(NamedTuple):
     """One datastore chart (one range of major versions) and the value paths that matter.
 
     ``external``: blocks whose ``enabled: true`` renders one Service per node
     (``<path>.service.type``, LoadBalancer unless set); ``auth``: booleans whose false
     turns authentication off; ``passwords``: (password path, user path or ``=user``).
     ``defaults`` are the chart's values for the paths above, used when the chart's own
-    values.yaml is not in the repository.
+    values.yaml is not in the repository. ``overrides``: (``global.*`` path, value path):
+    the chart's templates use the global value instead when it is not empty (``coalesce``),
+    as an umbrella chart's ``global:`` reaches every sub-chart.
     """
 
     chart: str
@@ -58,6 +64,7 @@ class ChartValues:
     passwords: tuple[tuple[str, str], ...] = ()
     defaults: tuple[tuple[str, str], ...] = ()
     versions: tuple[int, int] = (0, 10_000)
+    overrides: tuple[tuple[str, str], ...] = ()
 
     def default(self, path: str) -> str | None:
         return next((v for p, v in self.defaults if p == path), None)
@@ -82,6 +89,12 @@ CHARTS: tuple[ChartValues, ...] = (
         passwords=(("auth.postgresPassword", "=postgres"), ("auth.password", "auth.username")),
         defaults=(("architecture", "standalone"),),
         versions=(11, 10_000),
+        # templates/_helpers.tpl and secrets.yaml: coalesce .Values.global.postgresql.auth.* .Values.auth.*
+        overrides=(
+            ("global.postgresql.auth.postgresPassword", "auth.postgresPassword"),
+            ("global.postgresql.auth.password", "auth.password"),
+            ("global.postgresql.auth.username", "auth.username"),
+        ),
     ),
     ChartValues(
         "postgresql",
@@ -162,6 +175,8 @@ CHARTS: tuple[ChartValues, ...] = (
         passwords=(("auth.password", "="),),
         defaults=(("architecture", "replication"), ("sentinel.enabled", "false"), ("auth.enabled", "true")),
         versions=(14, 10_000),
+        # templates/_helpers.tpl "redis.password": providedValues (list "global.redis.password" "auth.password")
+        overrides=(("global.redis.password", "auth.password"),),
     ),
     ChartValues(
         "redis",
@@ -225,48 +240,92 @@ def _major(version: str) -> int | None:
 # --------------------------------------------------------------------------- layered values
 
 
-@dataclass(frozen=True, slots=True)
-class Layer:
-    """One values source: the mapping a chart sees (``root``) and the file it is in."""
+class Layer(NamedTuple):
+    """One values source: the mapping a chart sees (``root``), the file it is in, and
+    ``top``, the mapping that holds its ``global:`` (the whole file, for an umbrella
+    chart's sub-chart key). An ``opaque`` layer is one whose values are unknown (a file
+    that cannot be read, the previous release's values): nothing below it is known.
+    ``cited`` is where a command names the file (its ``-f`` word): findings about values
+    of a file that no check of its own reads go there. ``via`` says where a value written
+    as a reference comes from (`` (from var.password default (variables.tf:3))``)."""
 
-    doc: TreeDocument
-    root: Node
+    doc: Document
+    root: Node | None
+    top: Node | None = None
+    opaque: bool = False
+    cited: tuple[Document, Span] | None = None
+    via: str = ""
+
+    def lookup(self, path: str) -> Node | None:
+        base = (self.top if self.top is not None else self.root) if path.startswith("global.") else self.root
+        return _walk(base, path) if base is not None else None
 
 
-@dataclass(frozen=True, slots=True)
-class Value:
+# Template markers (Helm/helmfile ``{{ }}``, Terraform or envsubst ``${ }``): the value is unknown.
+_TEMPLATES = ("{{", "${")
+
+
+class Value(NamedTuple):
+    """A value and the layer that sets it; ``path`` is the value path it was read at (a
+    chart's ``global.*`` override of the path asked for)."""
+
     node: Node
     layer: Layer
+    path: str = ""
 
     @property
     def text(self) -> str:
         return self.node.text if self.node.is_scalar else ""
 
+    @property
+    def known(self) -> bool:
+        """A scalar the scan can read: not a template, an expansion or an unknown file."""
+        return self.node.is_scalar and self.node.tag != UNKNOWN_TAG and not any(t in self.text for t in _TEMPLATES)
 
-@dataclass(slots=True)
-class Deployment:
+    @property
+    def location(self) -> str:
+        """``path:line`` of the value in the file on disk."""
+        return f"{self.layer.doc.host.path}:{self.layer.doc.host_span(self.node.span).line}"
+
+
+class Deployment(Record):
     """A datastore chart with its values layered lowest first; ``label`` names it (the
-    release, or the umbrella's key) in messages."""
+    release, or the umbrella's key) in messages, ``origin`` the command that deploys it."""
 
-    chart: ChartValues
-    label: str
-    layers: list[Layer] = field(default_factory=list)
+    __slots__ = ("chart", "label", "layers", "origin")
+
+    def __init__(self, chart: ChartValues, label: str, layers: list[Layer] | None = None, origin: str = "") -> None:
+        self.chart = chart
+        self.label = label
+        self.layers: list[Layer] = [] if layers is None else layers
+        self.origin = origin
 
     def get(self, path: str) -> Value | None:
-        """The value Helm would use at ``path``: from the top-most layer that sets it."""
+        """The value Helm would use at ``path``: from the top-most layer that sets it, or the
+        chart's ``global.*`` override of it when that is set and not empty."""
+        for global_path, value_path in self.chart.overrides:
+            if value_path == path:
+                override = self._get(global_path)
+                if override is not None and (not override.known or override.text.strip()):
+                    return Value(override.node, override.layer, global_path)
+        return self._get(path)
+
+    def _get(self, path: str) -> Value | None:
         for layer in reversed(self.layers):
-            node = _walk(layer.root, path)
-            if node is not None and not (node.is_scalar and node.value is None):
-                return Value(node, layer)
+            if layer.opaque:
+                return Value(Node("scalar", "", Span.point(1), tag=UNKNOWN_TAG), layer, path)
+            node = layer.lookup(path)
+            if node is not None and not (node.is_scalar and node.value is None and node.tag != UNKNOWN_TAG):
+                return Value(node, layer, path)
         return None
 
     def text(self, path: str) -> str | None:
         """A scalar at ``path`` (lowercased for booleans), from the layers or the chart's
-        recorded default; None when unset or templated."""
+        recorded default; None when unset, templated or unknown."""
         value = self.get(path)
         if value is None:
             return self.chart.default(path)
-        if not value.node.is_scalar or "{{" in value.text:
+        if not value.known:
             return None
         return value.text.strip().lower() if isinstance(value.node.value, bool) else value.text.strip()
 
@@ -279,6 +338,18 @@ class Deployment:
             return []
         return [n.text for n in value.node.elements() if n.is_scalar]
 
+    def mapping(self, path: str) -> dict[str, str]:
+        """The string map at ``path`` merged over the layers, as Helm merges maps (an
+        unknown layer hides what is below it)."""
+        merged: dict[str, str] = {}
+        for layer in reversed(self.layers):
+            if layer.opaque:
+                break
+            node = layer.lookup(path)
+            if node is not None and node.is_map:
+                merged = {**string_map(node), **merged}
+        return merged
+
 
 def _walk(root: Node, path: str) -> Node | None:
     node: Node | None = root
@@ -287,8 +358,7 @@ def _walk(root: Node, path: str) -> Node | None:
     return node
 
 
-@dataclass(frozen=True, slots=True)
-class Exposure:
+class Exposure(NamedTuple):
     """A Service of the chart reachable from outside the cluster; ``value`` is the value
     that makes it so (its ``type``, ``externalIPs``, or the ``enabled`` of an external
     access block)."""
@@ -329,8 +399,7 @@ def _service_exposure(
     for the chart's default type) and its load-balancer source ranges."""
     kind = deployment.text(f"{path}.type") or default_type
     if kind == "LoadBalancer":
-        annotations_value = deployment.get(f"{path}.annotations")
-        annotations = string_map(annotations_value.node) if annotations_value is not None else {}
+        annotations = deployment.mapping(f"{path}.annotations")
         if private_reason(annotations, deployment.text(f"{path}.loadBalancerClass") or "") is not None:
             return None
         ranges = tuple(deployment.strings(f"{path}.loadBalancerSourceRanges"))
@@ -358,10 +427,14 @@ def _policy_closed(deployment: Deployment, service: ServiceValues) -> bool:
 
 def auth_off(deployment: Deployment) -> tuple[str, Value | None] | None:
     """Why the chart runs without authentication, and the value that says so (None when
-    it is the chart's own default), or None when it asks for credentials."""
+    it is the chart's own default), or None when it asks for credentials. Only a boolean
+    false counts: the string ``"false"`` (``--set-string``, a quoted YAML value) is true
+    in the chart's ``{{ if }}``."""
     for path in deployment.chart.auth:
         if deployment.text(path) == "false":
             value = deployment.get(path)
+            if value is not None and not isinstance(value.node.value, bool):
+                continue
             return (f"{path}: false" + ("" if value is not None else " by the chart's default")), value
     return None
 
@@ -370,16 +443,16 @@ def passwords(deployment: Deployment) -> Iterator[tuple[str, Value, str]]:
     """(path, password value, user name) for each password the values set literally."""
     for password_path, user_ref in deployment.chart.passwords:
         value = deployment.get(password_path)
-        if value is None or not value.node.is_scalar or not value.text or "{{" in value.text:
+        if value is None or not value.known or not value.text:
             continue
         user = user_ref[1:] if user_ref.startswith("=") else (deployment.text(user_ref) or "")
-        yield password_path, value, user
+        yield value.path, value, user
 
 
 # --------------------------------------------------------------------------- where values come from
 
 
-def _chart_yaml(project: Project, directory: PurePosixPath) -> Node | None:
+def _chart_yaml(project: Project, directory: PurePosixPath | Path) -> Node | None:
     for name in ("Chart.yaml", "Chart.yml"):
         doc = project.document(project.cwd / directory / name)
         if isinstance(doc, TreeDocument) and doc.roots and doc.roots[0].is_map:
@@ -391,9 +464,16 @@ def _values_root(doc: TreeDocument) -> Node | None:
     return doc.roots[0] if doc.roots and doc.roots[0].is_map else None
 
 
-def deployments_of(doc: TreeDocument, project: Project) -> list[Deployment]:
-    """The chart deployments ``doc`` takes part in: as a values file of a chart, or as a
-    helmfile listing releases; none for any other YAML."""
+def deployments_of(doc: Document, project: Project) -> list[Deployment]:
+    """The chart deployments ``doc`` takes part in: as a values file of a chart, as a
+    helmfile listing releases, a script running ``helm install``, or Terraform
+    ``helm_release`` resources; none otherwise."""
+    if instance_of(doc, "ShellDocument"):
+        return command_deployments(doc, project)  # type: ignore[arg-type]
+    if instance_of(doc, "TerraformDocument"):
+        return release_deployments(doc, project)  # type: ignore[arg-type]
+    if not isinstance(doc, TreeDocument):
+        return []
     if doc.kind is Kind.HELM_VALUES:
         return values_deployments(doc, project)
     if is_helmfile(doc.path):
@@ -410,37 +490,50 @@ def values_deployments(doc: TreeDocument, project: Project) -> list[Deployment]:
     root = _values_root(doc)
     if chart is None or root is None:
         return []
-    layers_below: list[TreeDocument] = []
+    layers: list[Layer] = []
     if PurePosixPath(doc.path).name not in ("values.yaml", "values.yml"):
         base = project.document(project.cwd / directory / "values.yaml")
         if isinstance(base, TreeDocument) and base.path != doc.path:
-            layers_below.append(base)
+            layers.append(Layer(base, _values_root(base)))
+    layers.append(Layer(doc, root))
+    return chart_deployments(project, directory, chart, layers)
+
+
+def chart_deployments(
+    project: Project,
+    directory: PurePosixPath | Path,
+    chart: Node,
+    layers: list[Layer],
+    label: str = "",
+    origin: str = "",
+) -> list[Deployment]:
+    """The table's charts that the chart in ``directory`` deploys with ``layers`` (lowest
+    first, each a whole values file): itself, and each bitnami dependency of its
+    ``Chart.yaml`` under its key (alias or name), over the vendored ``charts/<name>``
+    values; the top level's ``global:`` reaches every sub-chart."""
     found: list[Deployment] = []
-    row = chart_values(_text(chart.get("name")), _text(chart.get("version")))
+    name = _text(chart.get("name"))
+    row = chart_values(name, _text(chart.get("version")))
     if row is not None:
-        deployment = Deployment(row, _text(chart.get("name")))
-        for below in layers_below:
-            below_root = _values_root(below)
-            if below_root is not None:
-                deployment.layers.append(Layer(below, below_root))
-        deployment.layers.append(Layer(doc, root))
-        found.append(deployment)
+        found.append(Deployment(row, label or name, list(layers), origin))
     dependencies = chart.get("dependencies")
     for dep in dependencies.elements() if dependencies is not None else []:
-        name = _text(dep.get("name"))
+        dep_name = _text(dep.get("name"))
         repository = _text(dep.get("repository"))
-        row = chart_values(name, _text(dep.get("version")))
-        if row is None or not any(r in repository for r in _BITNAMI_REPOSITORIES):
+        row = chart_values(dep_name, _text(dep.get("version")))
+        if row is None or not _bitnami(repository):
             continue
-        key = _text(dep.get("alias")) or name
-        deployment = Deployment(row, key)
-        vendored = project.document(project.cwd / directory / "charts" / name / "values.yaml")
-        sources = ([vendored] if isinstance(vendored, TreeDocument) else []) + layers_below + [doc]
-        for index, source in enumerate(sources):
-            source_root = _values_root(source)
-            sub = source_root if index == 0 and source is vendored else (source_root.get(key) if source_root else None)
-            if sub is not None and sub.is_map:
-                deployment.layers.append(Layer(source, sub))
+        key = _text(dep.get("alias")) or dep_name
+        deployment = Deployment(row, key, origin=origin)
+        vendored = project.document(project.cwd / directory / "charts" / dep_name / "values.yaml")
+        if isinstance(vendored, TreeDocument) and _values_root(vendored) is not None:
+            deployment.layers.append(Layer(vendored, _values_root(vendored)))
+        for layer in layers:
+            sub = layer.root.get(key) if layer.root is not None else None
+            if layer.opaque or (sub is not None and sub.is_map):
+                deployment.layers.append(Layer(layer.doc, sub, layer.root, layer.opaque, layer.cited))
+            elif layer.root is not None and layer.root.get("global") is not None:
+                deployment.layers.append(Layer(layer.doc, None, layer.root, cited=layer.cited))
         if deployment.layers:
             found.append(deployment)
     return found
@@ -462,9 +555,8 @@ def helmfile_deployments(doc: TreeDocument, project: Project) -> list[Deployment
     for release in releases.elements() if releases is not None else []:
         reference = _text(release.get("chart"))
         prefix, _, name = reference.rpartition("/")
-        where = repositories.get(prefix, prefix)
         row = chart_values(name, _text(release.get("version")))
-        if row is None or not any(r in where for r in _BITNAMI_REPOSITORIES):
+        if row is None or not _bitnami(repositories.get(prefix, prefix)):
             continue
         deployment = Deployment(row, _text(release.get("name")) or name)
         values = release.get("values")
@@ -475,18 +567,231 @@ def helmfile_deployments(doc: TreeDocument, project: Project) -> list[Deployment
                 source = project.document(project.cwd / directory / entry.text)
                 source_root = _values_root(source) if isinstance(source, TreeDocument) else None
                 if source is not None and source_root is not None:
-                    deployment.layers.append(Layer(source, source_root))  # type: ignore[arg-type]
+                    deployment.layers.append(Layer(source, source_root))
+        sets = release.get("set")
+        for entry in sets.elements() if sets is not None else []:
+            layer = _helmfile_set(doc, entry)
+            if layer is not None:
+                deployment.layers.append(layer)
         if deployment.layers:
             found.append(deployment)
     return found
 
 
-def owned(layer: Layer, doc: TreeDocument) -> bool:
-    """A value is reported by the check of the file that holds it; a helmfile also reports
-    for the plain YAML values files it lists (no other check reads them)."""
-    if layer.doc.path == doc.path:
-        return True
-    return doc.kind is not Kind.HELM_VALUES and layer.doc.kind is not Kind.HELM_VALUES
+def _helmfile_set(doc: TreeDocument, entry: Node) -> Layer | None:
+    """A helmfile release's ``set:`` entry (``name``, ``value``), which helmfile passes as
+    ``--set name=value`` with the value's commas and braces escaped; a template is unknown."""
+    from guardrails.facts.helm_cli import set_values
+
+    name, value = entry.get("name"), entry.get("value")
+    if name is None or value is None or not name.is_scalar or not value.is_scalar or "{{" in name.text:
+        return None
+    text = value.text.replace("{", "\\{").replace("}", "\\}").replace(",", "\\,")
+    unknown = ["{{"] if "{{" in value.text else []
+    root = set_values(f"{name.text}={text}", "--set", value.span, unknown)
+    return Layer(doc, root) if root is not None else None
+
+
+def command_deployments(doc: ShellDocument, project: Project) -> list[Deployment]:
+    """The datastore charts each ``helm install``/``upgrade``/``template`` of a script deploys
+    (not a ``--dry-run``): a bitnami chart by repository (``bitnami/redis`` from a repository
+    whose URL is bitnami's, ``--repo``, ``oci://…/bitnamicharts/redis``) or a chart directory
+    of the repository, with the chart's values.yaml, the ``-f`` files (relative to where
+    the script runs, docker_run.working_directories) and the ``--set`` values layered in
+    Helm's order; the previous release's values under ``--reuse-values`` are unknown."""
+    from guardrails.facts.docker_run import script_path, working_directories
+    from guardrails.facts.helm_cli import helm_command
+
+    repositories = {
+        cmd.argv[2]: cmd.argv[3]
+        for cmd in doc.commands
+        if cmd.command == "helm" and cmd.argv[:2] == ["repo", "add"] and len(cmd.argv) > 3
+    }
+    found: list[Deployment] = []
+    for cmd in doc.commands:
+        command = helm_command(cmd, doc)
+        if command is None or command.dry_run:
+            continue
+        layers = [Layer(doc, None, opaque=True)] if command.reuse_values else []
+        for entry in command.files:
+            word = Word(entry.word.text, entry.path, entry.word.static, entry.word.span, entry.word.expansions)
+            path = script_path(word, cmd, doc, project)
+            source = project.document(path) if path is not None else None
+            if isinstance(source, TreeDocument):
+                layers.append(Layer(source, _values_root(source), cited=(doc, entry.word.span)))
+            else:
+                layers.append(Layer(doc, None, opaque=True))
+        layers.extend(Layer(doc, entry.root) for entry in command.sets)
+        origin = f" (`helm {command.subcommand}{' ' + command.release if command.release else ''}`)"
+        reference = command.chart.value
+        directory = _chart_directory(reference, working_directories(cmd, doc, project), project)
+        if directory is not None:
+            chart = _chart_yaml(project, directory)
+            own = project.document(directory / "values.yaml")
+            below = [Layer(own, _values_root(own))] if isinstance(own, TreeDocument) else []
+            if chart is not None:
+                found.extend(chart_deployments(project, directory, chart, below + layers, command.release, origin))
+            continue
+        prefix, _, name = reference.rpartition("/")
+        row = chart_values(name, command.version)
+        if row is not None and _bitnami(command.repo or repositories.get(prefix, prefix)):
+            found.append(Deployment(row, command.release or name, layers, origin))
+    return found
+
+
+def release_deployments(doc: TerraformDocument, project: Project) -> list[Deployment]:
+    """The datastore charts each Terraform ``helm_release`` deploys, with its ``values``
+    entries in order (``file(...)`` relative to the module, ``yamlencode({...})``, a YAML
+    heredoc), then its ``set`` and ``set_sensitive`` values, as the Helm provider merges them
+    (``set`` parsed like ``--set``, or like ``--set-string`` with ``type = "string"``)."""
+    from guardrails.facts.helm_cli import set_values
+    from guardrails.facts.terraform import attribute_value, module_for
+
+    module = module_for(doc, project)
+    directory = Path(doc.path).parent
+    found: list[Deployment] = []
+    for block in doc.resources("helm_release"):
+        chart, repository, version, release = (
+            attribute_value(block, name, module)[1] for name in ("chart", "repository", "version", "name")
+        )
+        if not chart.known or not isinstance(chart.value, str):
+            continue
+        layers: list[Layer] = []
+        values = block.get("values")
+        for item in _listed(values.expr) if values is not None else []:
+            layers.append(_release_layer(doc, item, module, directory, project))
+        for kind in ("set", "set_sensitive"):
+            for entry in _set_entries(block, kind):
+                name, value, typed = (attribute_value(entry, key, module) for key in ("name", "value", "type"))
+                if not name[1].known or value[0] is None:
+                    continue
+                text = str(value[1].value).lower() if isinstance(value[1].value, bool) else str(value[1].value)
+                family = "--set-string" if typed[1].value == "string" else "--set"
+                unknown = [] if value[1].known else ["\x00"]
+                root = set_values(
+                    f"{name[1].value}={text if value[1].known else unknown[0]}", family, value[0].span, unknown
+                )
+                layers.append(Layer(doc, root, via=value[1].via) if root is not None else Layer(doc, None, opaque=True))
+        label = release.value if release.known and isinstance(release.value, str) else block.labels[-1]
+        origin = f" ({block.address})"
+        local = _chart_directory(chart.value, [project.cwd / directory], project)
+        if local is not None:
+            chart_node = _chart_yaml(project, local)
+            own = project.document(local / "values.yaml")
+            below = [Layer(own, _values_root(own))] if isinstance(own, TreeDocument) else []
+            if chart_node is not None:
+                found.extend(chart_deployments(project, local, chart_node, below + layers, label, origin))
+            continue
+        prefix, _, name = chart.value.rpartition("/")
+        where = repository.value if repository.known and isinstance(repository.value, str) else ""
+        row = chart_values(name, version.value if version.known and isinstance(version.value, str) else "")
+        if row is not None and _bitnami(where or prefix):
+            found.append(Deployment(row, label, layers, origin))
+    return found
+
+
+def _listed(expr: Expr) -> list[Expr]:
+    """The items of a list expression, through ``compact(...)`` and ``concat(...)``; an
+    expression that is not a list is one unknown item."""
+    if expr.kind == "tuple":
+        return list(expr.value)
+    if expr.kind == "call" and expr.value in ("compact", "concat"):
+        return [item for arg in expr.args for item in _listed(arg)]
+    return [expr]
+
+
+def _set_entries(block: Block, kind: str) -> list[Block]:
+    """``set { name value }`` blocks, or the provider 3 list attribute ``set = [{...}]``
+    (each object read as a block of attributes)."""
+    from guardrails.documents import Attribute, Block
+
+    entries = block.children(kind)
+    attribute = block.get(kind)
+    if attribute is not None and attribute.expr.kind == "tuple":
+        for item in attribute.expr.value:
+            if item.kind == "object":
+                attributes = {key: Attribute(key, expr, expr.span) for key, expr in item.value.items()}
+                entries.append(Block(kind, [], attributes, [], item.span))
+    return entries
+
+
+def _release_layer(doc: TerraformDocument, item: Expr, module: Module, directory: Path, project: Project) -> Layer:
+    """One entry of a ``helm_release``'s ``values`` list as a layer (opaque when unknown)."""
+    if item.kind == "call" and item.value == "file" and item.args:
+        target = item.args[0].text.strip('"').replace("${path.module}", ".")
+        if "${" not in target and not PurePosixPath(target).is_absolute():
+            source = project.document(project.cwd / directory / target)
+            if isinstance(source, TreeDocument):
+                return Layer(source, _values_root(source), cited=(doc, item.span))
+    elif item.kind == "call" and item.value == "yamlencode" and item.args and item.args[0].kind == "object":
+        return Layer(doc, _expr_node(item.args[0], module))
+    elif item.kind == "template" and item.text.startswith("<<") and "%{" not in item.value:
+        from guardrails.parsers import parse
+
+        try:
+            child = parse(doc.path, str(item.value), Kind.YAML)
+        except ParseError:
+            return Layer(doc, None, opaque=True)
+        host = doc.text.split("\n")
+        lines = []
+        for number, line in enumerate(str(item.value).split("\n"), start=item.span.line + 1):
+            written = host[number - 1] if number <= len(host) else ""
+            lines.append((number, len(written) - len(line) if line and written.endswith(line) else 0))
+        child.parent, child.line_map = doc, LineMap(lines)
+        if isinstance(child, TreeDocument):
+            return Layer(child, _values_root(child))
+    return Layer(doc, None, opaque=True)
+
+
+def _expr_node(expr: Expr, module: Module) -> Node:
+    """An HCL object or tuple as values nodes at their expressions' places; a value that
+    does not resolve is unknown."""
+    if expr.kind == "object":
+        return Node(
+            "map",
+            [(Node("scalar", key, item.span), _expr_node(item, module)) for key, item in expr.value.items()],
+            expr.span,
+        )
+    if expr.kind == "tuple":
+        return Node("seq", [_expr_node(item, module) for item in expr.value], expr.span)
+    resolved = module.resolve(expr)
+    if not resolved.known or isinstance(resolved.value, (dict, list)) or resolved.value is None:
+        return Node("scalar", "", expr.span, tag=UNKNOWN_TAG)
+    raw = str(resolved.value).lower() if isinstance(resolved.value, bool) else None
+    return Node("scalar", resolved.value, expr.span, raw=raw)
+
+
+def _chart_directory(reference: str, places: list[Path], project: Project) -> Path | None:
+    """The chart directory of the repository a chart reference names, when one of the
+    places the command may run from holds it (Helm tries a local path first)."""
+    if "://" in reference or reference.endswith(".tgz"):
+        return None
+    found = {
+        (place / reference).resolve()
+        for place in places
+        if project.read_bytes(place / reference / "Chart.yaml") is not None
+    }
+    return found.pop() if len(found) == 1 else None
+
+
+def report_at(value: Value, doc: Document) -> tuple[Document, Span, str] | None:
+    """Where the check of ``doc`` reports ``value``: in the file that sets it when that is
+    ``doc``; on a command's ``-f`` word for a plain YAML file it names (the third item then
+    names the file's line, or where a Terraform reference's value comes from); in a plain
+    YAML file a helmfile lists. None when the check of another file reports it (a values
+    file beside ``Chart.yaml`` reports its own values)."""
+    layer = value.layer
+    if layer.doc is doc or layer.doc.parent is doc:
+        return layer.doc, value.node.span, layer.via
+    if layer.doc.path == doc.path and layer.doc.parent is None and doc.parent is None:
+        return layer.doc, value.node.span, ""
+    if layer.doc.kind is Kind.HELM_VALUES:
+        return None
+    if layer.cited is not None:
+        return (doc, layer.cited[1], f" (set in {value.location})") if layer.cited[0] is doc else None
+    if isinstance(doc, TreeDocument) and is_helmfile(doc.path):
+        return layer.doc, value.node.span, ""
+    return None
 
 
 def is_helmfile(path: str) -> bool:
@@ -494,6 +799,10 @@ def is_helmfile(path: str) -> bool:
     return name in ("helmfile.yaml", "helmfile.yml") or (
         PurePosixPath(path).parent.name == "helmfile.d" and name.endswith((".yaml", ".yml"))
     )
+
+
+def _bitnami(repository: str) -> bool:
+    return any(r in repository for r in _BITNAMI_REPOSITORIES)
 
 
 def _text(node: Node | None) -> str:

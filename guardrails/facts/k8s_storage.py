@@ -13,13 +13,14 @@ DO058 and DO059, which may be made in a worker process); ``storage`` joins them.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from guardrails.documents import TreeDocument
 from guardrails.embedded import pod_specs
 from guardrails.facts.datastores import find_datastore
 from guardrails.model import Document, Node
 from guardrails.project import Project
+from guardrails.records import Record
 from guardrails.rule import Place
 
 DEFAULT_CLASS_ANNOTATIONS = (
@@ -28,8 +29,7 @@ DEFAULT_CLASS_ANNOTATIONS = (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class StorageClass:
+class StorageClass(NamedTuple):
     name: str
     policy: str
     explicit: bool
@@ -41,8 +41,7 @@ class StorageClass:
         return f"StorageClass '{self.name}' ({self.where}, {how})"
 
 
-@dataclass(frozen=True, slots=True)
-class Claim:
+class Claim(NamedTuple):
     """A PersistentVolumeClaim: its name, namespace and ``spec.volumeName``."""
 
     name: str
@@ -50,8 +49,7 @@ class Claim:
     volume: str
 
 
-@dataclass(frozen=True, slots=True)
-class ClaimTemplate:
+class ClaimTemplate(NamedTuple):
     """A StatefulSet's ``volumeClaimTemplates`` entry: its name (``label``: ``?`` when it has
     none) and ``storageClassName`` (None when absent), placed on the class name, else the name."""
 
@@ -61,8 +59,7 @@ class ClaimTemplate:
     place: Place
 
 
-@dataclass(frozen=True, slots=True)
-class Database:
+class Database(NamedTuple):
     """A workload whose pod spec runs a known datastore image."""
 
     kind: str
@@ -81,8 +78,7 @@ class Database:
             yield from (f"{t.name}-{self.name}-" for t in self.templates if t.name)
 
 
-@dataclass(frozen=True, slots=True)
-class DeletingVolume:
+class DeletingVolume(NamedTuple):
     """A PersistentVolume with ``persistentVolumeReclaimPolicy: Delete`` (placed there) and its ``claimRef``."""
 
     name: str
@@ -91,24 +87,40 @@ class DeletingVolume:
     place: Place
 
 
-@dataclass(slots=True)
-class Summary:
+class Summary(Record):
     """The storage objects of one manifest, in order."""
 
-    classes: list[StorageClass] = field(default_factory=list)
-    claims: list[Claim] = field(default_factory=list)
-    databases: list[Database] = field(default_factory=list)
-    volumes: list[DeletingVolume] = field(default_factory=list)
+    __slots__ = ("claims", "classes", "databases", "volumes")
+
+    def __init__(
+        self,
+        classes: list[StorageClass] | None = None,
+        claims: list[Claim] | None = None,
+        databases: list[Database] | None = None,
+        volumes: list[DeletingVolume] | None = None,
+    ) -> None:
+        self.classes: list[StorageClass] = [] if classes is None else classes
+        self.claims: list[Claim] = [] if claims is None else claims
+        self.databases: list[Database] = [] if databases is None else databases
+        self.volumes: list[DeletingVolume] = [] if volumes is None else volumes
 
 
-@dataclass(slots=True)
-class Storage:
+class Storage(Record):
     """The StorageClasses, database workloads and claims of one scan."""
 
-    classes: dict[str, StorageClass] = field(default_factory=dict)
-    databases: list[Database] = field(default_factory=list)
-    claims: dict[str, Claim] = field(default_factory=dict)
-    volumes: list[DeletingVolume] = field(default_factory=list)
+    __slots__ = ("claims", "classes", "databases", "volumes")
+
+    def __init__(
+        self,
+        classes: dict[str, StorageClass] | None = None,
+        databases: list[Database] | None = None,
+        claims: dict[str, Claim] | None = None,
+        volumes: list[DeletingVolume] | None = None,
+    ) -> None:
+        self.classes: dict[str, StorageClass] = {} if classes is None else classes
+        self.databases: list[Database] = [] if databases is None else databases
+        self.claims: dict[str, Claim] = {} if claims is None else claims
+        self.volumes: list[DeletingVolume] = [] if volumes is None else volumes
 
     def default_class(self) -> StorageClass | None:
         """The default StorageClass when exactly one is marked as default, else None (unknown)."""

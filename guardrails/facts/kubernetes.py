@@ -13,12 +13,12 @@ from __future__ import annotations
 import base64
 import binascii
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
 
 from guardrails.documents import TreeDocument
 from guardrails.facts.datastores import AuthState, Datastore, auth_state, find_datastore
 from guardrails.facts.load_balancers import SOURCE_RANGES_ANNOTATION, private_reason
 from guardrails.model import Node
+from guardrails.records import Record
 from guardrails.rule import Place
 
 
@@ -39,17 +39,26 @@ def _text(node: Node | None) -> str:
     return node.text if node is not None and node.is_scalar else ""
 
 
-@dataclass(slots=True)
-class Manifest:
+class Manifest(Record):
     """Objects judged together, and where a finding on one of their nodes goes: a file's own
     objects, or what a kustomization deploys (``locate`` answers for the nodes it wrote,
     ``via`` names it in messages)."""
 
-    doc: TreeDocument
-    objects: list[Node]
-    locate: Callable[[Node], Place | None] | None = None
-    via: str = ""
-    join: Callable[[Node, Node], Place | None] | None = None
+    __slots__ = ("doc", "join", "locate", "objects", "via")
+
+    def __init__(
+        self,
+        doc: TreeDocument,
+        objects: list[Node],
+        locate: Callable[[Node], Place | None] | None = None,
+        via: str = "",
+        join: Callable[[Node, Node], Place | None] | None = None,
+    ) -> None:
+        self.doc = doc
+        self.objects = objects
+        self.locate = locate
+        self.via = via
+        self.join = join
 
     @classmethod
     def of(cls, doc: TreeDocument) -> Manifest:
@@ -166,36 +175,69 @@ def pod_specs(obj: Node) -> Iterator[tuple[Node, dict[str, str]]]:
             yield spec, string_map(obj.path(*labels_path))
 
 
-@dataclass(slots=True)
-class EnvVar:
-    value: str | None
-    node: Node
+class EnvVar(Record):
+    __slots__ = ("node", "value")
+
+    def __init__(self, value: str | None, node: Node) -> None:
+        self.value = value
+        self.node = node
 
 
-@dataclass(slots=True)
-class ContainerPort:
-    name: str
-    number: int
-    node: Node
-    host_port: Node | None
+class ContainerPort(Record):
+    __slots__ = ("host_port", "name", "node", "number")
+
+    def __init__(self, name: str, number: int, node: Node, host_port: Node | None) -> None:
+        self.name = name
+        self.number = number
+        self.node = node
+        self.host_port = host_port
 
 
-@dataclass(slots=True)
-class Container:
+class Container(Record):
     """A container of a workload, with what decides whether it is a reachable datastore."""
 
-    label: str
-    namespace: str
-    pod_labels: dict[str, str]
-    spec: Node
-    node: Node
-    name: str
-    image: str
-    store: Datastore | None
-    env: dict[str, EnvVar]
-    env_from: bool
-    words: list[str]
-    ports: list[ContainerPort] = field(default_factory=list)
+    __slots__ = (
+        "env",
+        "env_from",
+        "image",
+        "label",
+        "name",
+        "namespace",
+        "node",
+        "pod_labels",
+        "ports",
+        "spec",
+        "store",
+        "words",
+    )
+
+    def __init__(
+        self,
+        label: str,
+        namespace: str,
+        pod_labels: dict[str, str],
+        spec: Node,
+        node: Node,
+        name: str,
+        image: str,
+        store: Datastore | None,
+        env: dict[str, EnvVar],
+        env_from: bool,
+        words: list[str],
+        ports: list[ContainerPort] | None = None,
+    ) -> None:
+        self.label = label
+        self.namespace = namespace
+        self.pod_labels = pod_labels
+        self.spec = spec
+        self.node = node
+        self.name = name
+        self.image = image
+        self.store = store
+        self.env = env
+        self.env_from = env_from
+        self.words = words
+        self.ports: list[ContainerPort] = [] if ports is None else ports
 
     def auth(self) -> AuthState:
         """The auth state; a container fed by an ``envFrom`` source not judged with it may get
@@ -267,26 +309,53 @@ def datastore_containers(source: TreeDocument | Manifest, extra: Iterable[Datast
     return [c for c in containers(source, extra) if c.store is not None]
 
 
-@dataclass(slots=True)
-class ServicePort:
-    node: Node
-    port: int
-    target: int | str
-    node_port: int | None
+class ServicePort(Record):
+    __slots__ = ("node", "node_port", "port", "target")
+
+    def __init__(self, node: Node, port: int, target: int | str, node_port: int | None) -> None:
+        self.node = node
+        self.port = port
+        self.target = target
+        self.node_port = node_port
 
 
-@dataclass(slots=True)
-class Service:
-    node: Node
-    name: str
-    namespace: str
-    type: str
-    selector: dict[str, str]
-    ports: list[ServicePort]
-    external_ips: list[str]
-    source_ranges: list[str]
-    annotations: dict[str, str]
-    load_balancer_class: str = ""
+class Service(Record):
+    __slots__ = (
+        "annotations",
+        "external_ips",
+        "load_balancer_class",
+        "name",
+        "namespace",
+        "node",
+        "ports",
+        "selector",
+        "source_ranges",
+        "type",
+    )
+
+    def __init__(
+        self,
+        node: Node,
+        name: str,
+        namespace: str,
+        type: str,
+        selector: dict[str, str],
+        ports: list[ServicePort],
+        external_ips: list[str],
+        source_ranges: list[str],
+        annotations: dict[str, str],
+        load_balancer_class: str = "",
+    ) -> None:
+        self.node = node
+        self.name = name
+        self.namespace = namespace
+        self.type = type
+        self.selector = selector
+        self.ports = ports
+        self.external_ips = external_ips
+        self.source_ranges = source_ranges
+        self.annotations = annotations
+        self.load_balancer_class = load_balancer_class
 
     @property
     def private_reason(self) -> str | None:

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from guardrails.detect import KUSTOMIZATION_FILES, is_kustomization
@@ -34,6 +33,7 @@ from guardrails.documents.dotenv import DotenvDocument
 from guardrails.facts.kubernetes import Manifest, objects
 from guardrails.model import Kind, Node, ParseError, Span
 from guardrails.project import Project
+from guardrails.records import Record
 from guardrails.rule import Place
 
 # Strategic merge keys of the lists a patch merges element by element (the Kubernetes API's
@@ -75,19 +75,31 @@ def is_component(doc: TreeDocument) -> bool:
     return kind is not None and kind.text == "Component"
 
 
-@dataclass(slots=True)
-class Build:
+class Build(Record):
     """The objects one kustomization deploys; ``origins`` names the file of each node's span
     (by node identity; ``nodes`` keeps those nodes alive), ``own`` the nodes it wrote."""
 
-    path: str
-    objects: list[Node] = field(default_factory=list)
-    origins: dict[int, str] = field(default_factory=dict)
-    own: set[int] = field(default_factory=set)
-    remote: list[str] = field(default_factory=list)
-    nodes: list[Node] = field(default_factory=list)
-    entries: dict[str, Node] = field(default_factory=dict)
-    sources: list[tuple[Node, str]] = field(default_factory=list)
+    __slots__ = ("entries", "nodes", "objects", "origins", "own", "path", "remote", "sources")
+
+    def __init__(
+        self,
+        path: str,
+        objects: list[Node] | None = None,
+        origins: dict[int, str] | None = None,
+        own: set[int] | None = None,
+        remote: list[str] | None = None,
+        nodes: list[Node] | None = None,
+        entries: dict[str, Node] | None = None,
+        sources: list[tuple[Node, str]] | None = None,
+    ) -> None:
+        self.path = path
+        self.objects: list[Node] = [] if objects is None else objects
+        self.origins: dict[int, str] = {} if origins is None else origins
+        self.own: set[int] = set() if own is None else own
+        self.remote: list[str] = [] if remote is None else remote
+        self.nodes: list[Node] = [] if nodes is None else nodes
+        self.entries: dict[str, Node] = {} if entries is None else entries
+        self.sources: list[tuple[Node, str]] = [] if sources is None else sources
 
     def place(self, node: Node) -> Place | None:
         """Where a finding on ``node`` goes: None unless this kustomization wrote the node."""

@@ -6,11 +6,10 @@ comes from. Read by ``guardrails.facts.kubernetes.Service.private_reason``.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from typing import NamedTuple
 
 
-@dataclass(frozen=True, slots=True)
-class InternalAnnotation:
+class InternalAnnotation(NamedTuple):
     """An annotation whose value (compared case-insensitively) makes the load balancer internal."""
 
     key: str
@@ -84,8 +83,7 @@ INTERNAL_ANNOTATIONS: tuple[InternalAnnotation, ...] = (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class PrivateClass:
+class PrivateClass(NamedTuple):
     """A ``spec.loadBalancerClass`` whose load balancer is private unless ``public_when`` says otherwise."""
 
     name: str

@@ -10,8 +10,8 @@ octodns/provider/yaml.py (``default_ttl`` 3600, one file per zone named after it
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import PurePosixPath
+from typing import NamedTuple
 
 from guardrails.model import Node
 
@@ -85,8 +85,7 @@ NOT_A_PROVIDER = (
 SELF_HOSTED = ("octodns_bind.", "octodns_powerdns.")
 
 
-@dataclass(frozen=True, slots=True)
-class Target:
+class Target(NamedTuple):
     """A zone's target: its name in ``providers:``, its operator ('' when not a DNS provider)."""
 
     name: str
@@ -94,15 +93,13 @@ class Target:
     node: Node
 
 
-@dataclass(frozen=True, slots=True)
-class ConfigZone:
+class ConfigZone(NamedTuple):
     name: str
     targets_key: Node
     targets: tuple[Target, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class Record:
+class Record(NamedTuple):
     """One record of a zone file: ``name`` relative to the zone ('' is the apex)."""
 
     name: str

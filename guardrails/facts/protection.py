@@ -1,9 +1,10 @@
 """A protection setting of a stateful resource, whichever language declares the resource.
 
 The deletion-protection and backup rules state once which value of which Terraform attribute
-is unsafe; Terraform modules are resolved by ``guardrails.facts.stateful`` and CloudFormation
-templates by ``guardrails.facts.cloudformation`` (through its table of equivalent types), so a
-rule reads both without a branch of its own.
+is unsafe; Terraform modules are resolved by ``guardrails.facts.stateful``, CloudFormation
+templates by ``guardrails.facts.cloudformation`` (through its table of equivalent types) and
+Pulumi YAML programs by ``guardrails.facts.pulumi`` (through its table of type tokens, the
+attribute in camelCase), so a rule reads all three without a branch of its own.
 """
 
 from __future__ import annotations
@@ -12,8 +13,8 @@ from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from guardrails.documents import TerraformDocument, TreeDocument
-from guardrails.facts import stateful
-from guardrails.model import Document
+from guardrails.facts import stacks, stateful
+from guardrails.model import Document, Kind
 from guardrails.project import Project
 
 if TYPE_CHECKING:
@@ -23,13 +24,31 @@ if TYPE_CHECKING:
 def unsafe_settings(
     doc: Document, project: Project, paths: dict[str, str], default: Any, unsafe: Callable[[Any], bool]
 ) -> Iterator[stateful.Setting | cloudformation.Setting]:
-    """``stateful.unsafe_settings`` for Terraform, ``cloudformation.unsafe_settings`` for a template."""
+    """``stateful.unsafe_settings`` for Terraform, ``cloudformation.unsafe_settings`` for a
+    template, ``pulumi.unsafe_settings`` for a Pulumi YAML program."""
     if isinstance(doc, TerraformDocument):
         yield from stateful.unsafe_settings(doc, project, paths, default, unsafe)
     elif isinstance(doc, TreeDocument):
-        from guardrails.facts import cloudformation  # templates only: its tables cost start-up time
+        yield from stacks.reader(doc).unsafe_settings(doc, project, paths, default, unsafe)
 
-        yield from cloudformation.unsafe_settings(doc, project, paths, default, unsafe)
+
+def also_unsafe(
+    doc: Document,
+    project: Project,
+    found: stateful.Setting | cloudformation.Setting,
+    path: str,
+    default: Any,
+    unsafe: Callable[[Any], bool],
+) -> stateful.Setting | cloudformation.Setting | None:
+    """Another setting (a Terraform attribute path) of the resource ``found`` names, when it is
+    unsafe too: Cloud SQL's two deletion protections."""
+    if isinstance(found, stateful.Setting):
+        return stateful.setting(found.resource, path, found.scope, default, unsafe)  # type: ignore[arg-type]
+    if isinstance(doc, TreeDocument) and doc.kind is Kind.PULUMI:
+        from guardrails.facts import pulumi
+
+        return pulumi.also_unsafe(doc, project, found, path, default, unsafe)
+    return None
 
 
 def describe(found: stateful.Setting | cloudformation.Setting) -> str:

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import PurePosixPath
+from typing import NamedTuple
 
 from guardrails.documents import ConfDocument, ConfEntry, TreeDocument
 from guardrails.model import Document, Kind, Node, Severity, Span
@@ -54,8 +54,7 @@ def is_local_stub(address: str) -> bool:
         return False
 
 
-@dataclass(frozen=True, slots=True)
-class ResolverVerdict:
+class ResolverVerdict(NamedTuple):
     message: str
     severity: Severity
 
@@ -84,8 +83,7 @@ def judge_resolvers(addresses: list[str]) -> ResolverVerdict | None:
 # --------------------------------------------------------------------------- resolver configuration files
 
 
-@dataclass(frozen=True, slots=True)
-class ResolverList:
+class ResolverList(NamedTuple):
     """The complete list of upstream resolvers one configuration gives, where it is written, and
     the most its verdict can weigh (``at_most``: other sources may add servers at run time)."""
 
@@ -108,6 +106,8 @@ def resolver_lists(doc: Document, project: Project) -> Iterator[ResolverList]:
         yield from _dnsmasq(doc)
     elif isinstance(doc, ConfDocument) and doc.kind is Kind.COREFILE:
         yield from _corefile(doc)
+    elif doc.kind is Kind.NAMED_CONF:
+        yield from _named(doc)
 
 
 def _ip(text: str) -> str | None:
@@ -236,6 +236,25 @@ def _corefile(doc: ConfDocument) -> Iterator[ResolverList]:
             addresses.append(address)
         else:
             yield ResolverList(addresses, entry.span, f"{doc.path} forward .", f"corefile:{entry.section}")
+
+
+def _named(doc: Document) -> Iterator[ResolverList]:
+    """BIND's ``options { forward only; forwarders { ...; }; }``: with ``forward only`` every
+    name it does not serve is asked of the forwarders alone. With ``forward first`` (the default)
+    BIND resolves from the root itself when they fail: no single point of failure. A forwarder
+    that is not an address (a ``remote-servers`` list name) leaves the count unknown."""
+    from guardrails.documents import NamedConfDocument
+
+    if not isinstance(doc, NamedConfDocument):
+        return
+    for options in doc.top("options"):
+        forward, forwarders = options.value("forward"), options.first("forwarders")
+        if forward is None or forward.text.lower() != "only" or forwarders is None:
+            continue
+        addresses = [_ip(element.keyword) for element in forwarders.block or ()]
+        if addresses and None not in addresses:
+            found = [a for a in addresses if a is not None]
+            yield ResolverList(found, forwarders.span, f"{doc.path} forwarders", "named:forwarders")
 
 
 def _zone(key: str) -> str:

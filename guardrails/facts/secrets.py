@@ -19,17 +19,17 @@ import os
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 from urllib.parse import urlsplit
 
 from guardrails.detect import is_kustomization
 from guardrails.discover import discover, display_path
-from guardrails.documents import DotenvDocument, Expr, TerraformDocument, TreeDocument
+from guardrails.documents import DotenvDocument, Expr, TerraformDocument, TreeDocument, instance_of
 from guardrails.facts.environments import PRODUCTION, Environments, ci_jobs, job_environment
 from guardrails.model import Document, Kind, Node, Span
 from guardrails.project import Project
+from guardrails.records import Record
 from guardrails.rule import Place
 
 if TYPE_CHECKING:
@@ -52,6 +52,9 @@ SECRET_KINDS = frozenset(
         Kind.ANSIBLE,
         Kind.OCTODNS_CONFIG,
         Kind.CLOUDFORMATION,
+        Kind.PULUMI,
+        Kind.PULUMI_STACK,
+        Kind.ANSIBLE_INVENTORY,
     }
 )
 _CI_KINDS = frozenset({Kind.GITHUB_ACTIONS, Kind.GITLAB_CI})
@@ -147,20 +150,33 @@ _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 _SPLIT = re.compile(r"[^0-9a-zñ]+")
 
 _VAULT_KEY_WORDS = ("vault",)
+# Ansible's connection and privilege-escalation passwords, whose names no secret keyword stem
+# matches (``ansible_ssh_pass``, ``ansible_become_pass``): Ansible documentation, "Connecting to
+# hosts: behavioral inventory parameters" and the become plugins' options.
+ANSIBLE_PASSWORD_VARIABLES = frozenset(
+    {"ansible_password", "ansible_ssh_pass", "ansible_become_password", "ansible_become_pass", "ansible_sudo_pass",
+     "ansible_su_pass", "ansible_httpapi_pass", "ansible_winrm_password", "ansible_net_password"}
+)  # fmt: skip
+# Ansible Vault ciphertext: never a value to compare (it is encrypted, and differs per encryption).
+_VAULT_CIPHERTEXT = ("$ANSIBLE_VAULT;", "!vault")
 _PATH_VALUE = re.compile(r"^[\w-]+(?:/[\w.@-]+)+$")
 
 
-@dataclass(frozen=True, slots=True)
-class SecretValue:
-    """A secret found in a file. ``value`` must never reach any output; use ``digest``."""
+class SecretValue(NamedTuple):
+    """A secret found in a file. ``value`` must never reach any output (its ``repr`` leaves
+    it out); use ``digest``."""
 
     place: Place
     key: str
-    value: str = field(repr=False)
+    value: str
     environment: str | None
     # The file that brings the value in when it is not the value's own (a kustomization
     # generating a Secret from another file).
     source: str = ""
+
+    def __repr__(self) -> str:
+        shown = f"place={self.place!r}, key={self.key!r}, environment={self.environment!r}, source={self.source!r}"
+        return f"SecretValue({shown})"
 
     @property
     def path(self) -> str:
@@ -181,14 +197,21 @@ class SecretReference(NamedTuple):
         return self.place.path
 
 
-@dataclass(slots=True)
-class Extracted:
+class Extracted(Record):
     """The secrets and references of the document at ``path``: all that SS001 and SS002 keep of
     it (their per-document summary, small and picklable)."""
 
-    path: str
-    secrets: list[SecretValue] = field(default_factory=list)
-    references: list[SecretReference] = field(default_factory=list)
+    __slots__ = ("path", "references", "secrets")
+
+    def __init__(
+        self,
+        path: str,
+        secrets: list[SecretValue] | None = None,
+        references: list[SecretReference] | None = None,
+    ) -> None:
+        self.path = path
+        self.secrets: list[SecretValue] = [] if secrets is None else secrets
+        self.references: list[SecretReference] = [] if references is None else references
 
 
 # --------------------------------------------------------------------------- comparison
@@ -336,6 +359,10 @@ class _Collector:
             return
         place = span if isinstance(span, Place) else Place.of(self.doc, span)
         source = self.doc.path if place.path != self.doc.path else ""
+        if value.lstrip().startswith(_VAULT_CIPHERTEXT):
+            return
+        if key.lower() in ANSIBLE_PASSWORD_VARIABLES:
+            key = "password"
         ref = reference_of(value) or _vault_path_value(key, value)
         if ref is not None:
             self.out.references.append(SecretReference(place, label, ref, env, source))
@@ -365,6 +392,25 @@ class _Collector:
                 self.add(_join(label, var.strip()), var.strip(), text, item.span, env, secret_object)
             else:
                 self.tree(item, f"{label}[{index}]", key, env, secret_object)
+
+    def pulumi_stack(self, root: Node, env: str | None) -> None:
+        """A stack's ``config``: ``proj:dbPassword`` is read under its own name (``dbPassword``);
+        a ``secure:`` value is ciphertext, encrypted per stack, and never read."""
+        config = root.get("config")
+        for key, _, node in config.items() if config is not None and config.is_map else ():
+            self._plain_config(node, key, key.rpartition(":")[2], env)
+
+    def _plain_config(self, node: Node, label: str, key: str, env: str | None) -> None:
+        if node.is_map and node.get("secure") is not None:
+            return
+        if node.is_scalar:
+            self.add(label, key, node.text, node.span, env)
+        elif node.is_map:
+            for child_key, _, child in node.items():
+                self._plain_config(child, _join(label, child_key), child_key, env)
+        else:
+            for index, item in enumerate(node.elements()):
+                self._plain_config(item, f"{label}[{index}]", key, env)
 
     def kubernetes(self, root: Node, env: str | None) -> None:
         from guardrails.facts.kubernetes import decode_base64
@@ -514,6 +560,10 @@ def extract(doc: Document, envs: Environments, path: str | None = None, project:
             collector.add(entry.key, entry.key, entry.value, entry.value_span, env)
     elif isinstance(doc, TerraformDocument):
         collector.terraform(doc, env)
+    elif instance_of(doc, "InventoryDocument"):
+        for var in doc.variables:  # type: ignore[attr-defined]
+            where = f"{var.host} {var.key}" if var.host else f"[{var.group}:vars] {var.key}"
+            collector.add(where, var.key, var.value, var.span, env)
     elif isinstance(doc, TreeDocument) and doc.kind is Kind.KUBERNETES:
         from guardrails.facts import kubernetes, kustomize  # Kubernetes only: their records cost start-up time
 
@@ -526,7 +576,9 @@ def extract(doc: Document, envs: Environments, path: str | None = None, project:
                 collector.kubernetes(obj, env)
     elif isinstance(doc, TreeDocument):
         for root in doc.roots:
-            if doc.kind in _CI_KINDS and root.is_map:
+            if doc.kind is Kind.PULUMI_STACK and root.is_map:
+                collector.pulumi_stack(root, env)
+            elif doc.kind in _CI_KINDS and root.is_map:
                 collector.ci(root, doc.kind is Kind.GITHUB_ACTIONS, env, envs)
             else:
                 collector.tree(root, "", "", env)
@@ -536,14 +588,21 @@ def extract(doc: Document, envs: Environments, path: str | None = None, project:
 # --------------------------------------------------------------------------- the repository
 
 
-@dataclass(slots=True)
-class Inventory:
+class Inventory(Record):
     """Every environment-tagged secret and reference of the repository, and the paths the scan
     was given: a finding needs one of its files among them."""
 
-    secrets: list[SecretValue]
-    references: list[SecretReference]
-    scanned: frozenset[str]
+    __slots__ = ("references", "scanned", "secrets")
+
+    def __init__(
+        self,
+        secrets: list[SecretValue],
+        references: list[SecretReference],
+        scanned: frozenset[str],
+    ) -> None:
+        self.secrets = secrets
+        self.references = references
+        self.scanned = scanned
 
 
 def summary(doc: Document, project: Project, envs: Environments) -> Extracted:

@@ -11,16 +11,15 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import PurePosixPath
+from typing import NamedTuple
 
 from guardrails.documents import ConfDocument, ConfEntry, TreeDocument
 from guardrails.model import Document, Kind, Node, Severity, Span
 from guardrails.project import Project
 
 
-@dataclass(frozen=True, slots=True)
-class ServerDefault:
+class ServerDefault(NamedTuple):
     """What a server does when its configuration file is silent, from which version, and where
     that is documented."""
 
@@ -110,8 +109,7 @@ DEFAULTS: dict[str, ServerDefault] = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class Exposure:
+class Exposure(NamedTuple):
     """A server configured to listen on every interface (or, ``listen`` says, maybe so) with
     authentication off; ``listen`` and ``auth`` say why, in words a finding can quote."""
 

@@ -25,8 +25,7 @@ from __future__ import annotations
 import fnmatch
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from guardrails.documents import Condition, ShellCommand, ShellDocument, Word
 from guardrails.model import Span
@@ -82,8 +81,7 @@ GUARD_OPTIONS: dict[str, Option] = {
 }
 
 
-@dataclass(frozen=True)
-class GuardSettings:
+class GuardSettings(NamedTuple):
     env_variables: frozenset[str]
     production_names: frozenset[str]
     dry_run_variables: frozenset[str]
@@ -112,8 +110,7 @@ DEFAULT_SETTINGS = GuardSettings.from_options({})
 # --------------------------------------------------------------------------- parameters
 
 
-@dataclass(frozen=True)
-class Parameter:
+class Parameter(NamedTuple):
     """``${NAME:-default}`` read apart: ``op`` is ``:-``, ``-``, ``:=``, ``:?``, ``,,``... or ''."""
 
     name: str
@@ -158,8 +155,7 @@ def scope_of(cmd: ShellCommand, other: ShellCommand | Any) -> bool:
 # --------------------------------------------------------------------------- subjects and worlds
 
 
-@dataclass(frozen=True)
-class Subject:
+class Subject(NamedTuple):
     """What a test operand stands for: ``env`` (an environment variable), ``host`` or ``var``."""
 
     kind: str

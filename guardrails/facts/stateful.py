@@ -14,7 +14,6 @@ provider documentation: ``deletion_protection`` false on AWS RDS/DocumentDB/Nept
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -22,6 +21,7 @@ from guardrails.documents import Attribute, Block, Expr, TerraformDocument
 from guardrails.facts.terraform import TFVARS, Instance, Module, Origin, Resolved, Scope, placement, resources
 from guardrails.model import Incident, Span
 from guardrails.project import Project
+from guardrails.records import Record
 
 GITLAB_2017 = Incident(
     "GitLab.com: production database directory wiped, six hours of data lost, backups not working",
@@ -140,8 +140,8 @@ REPLICA_SOURCES: dict[str, str] = {
     "google_sql_database_instance": "master_instance_name",
 }
 #: Cloud SQL also says it in a block of its own and in ``instance_type``.
-_CLOUDSQL_REPLICA_BLOCK = "replica_configuration"
-_CLOUDSQL_REPLICA_TYPE = "READ_REPLICA_INSTANCE"
+CLOUDSQL_REPLICA_BLOCK = "replica_configuration"
+CLOUDSQL_REPLICA_TYPE = "READ_REPLICA_INSTANCE"
 #: Reference heads that are inputs, not other resources: their value is resolved, not assumed.
 _INPUT_HEADS = frozenset({"var", "local", "each", "count", "self", "path", "terraform"})
 
@@ -165,10 +165,10 @@ def is_read_replica(block: Block, module: Module | Scope) -> bool:
         return True
     if block.labels[0] != "google_sql_database_instance":
         return False
-    if block.child(_CLOUDSQL_REPLICA_BLOCK) is not None:
+    if block.child(CLOUDSQL_REPLICA_BLOCK) is not None:
         return True
     instance_type = block.get("instance_type")
-    return instance_type is not None and module.resolve(instance_type.expr).value == _CLOUDSQL_REPLICA_TYPE
+    return instance_type is not None and module.resolve(instance_type.expr).value == CLOUDSQL_REPLICA_TYPE
 
 
 def is_replica_state(resource_type: str, values: Any) -> bool:
@@ -181,7 +181,7 @@ def is_replica_state(resource_type: str, values: Any) -> bool:
         return True
     if resource_type != "google_sql_database_instance":
         return False
-    return bool(values.get(_CLOUDSQL_REPLICA_BLOCK)) or values.get("instance_type") == _CLOUDSQL_REPLICA_TYPE
+    return bool(values.get(CLOUDSQL_REPLICA_BLOCK)) or values.get("instance_type") == CLOUDSQL_REPLICA_TYPE
 
 
 def _names_a_source(expr: Expr, module: Module | Scope) -> bool:
@@ -232,8 +232,7 @@ def _tokens(text: str) -> list[str]:
 # --------------------------------------------------------------------------- protection settings
 
 
-@dataclass(slots=True)
-class Setting:
+class Setting(Record):
     """A protection setting of one resource as Terraform would apply it.
 
     ``attribute`` is None when the setting is absent (then ``value`` is the provider
@@ -242,14 +241,27 @@ class Setting:
     (variables.tf:3))``, ``is not set (default false)``.
     """
 
-    resource: Block
-    name: str
-    attribute: Attribute | None
-    value: Any
-    where: str
-    resolved: Resolved | None = None
-    instance: Instance | None = None
-    placed: Span | None = None
+    __slots__ = ("attribute", "instance", "name", "placed", "resolved", "resource", "value", "where")
+
+    def __init__(
+        self,
+        resource: Block,
+        name: str,
+        attribute: Attribute | None,
+        value: Any,
+        where: str,
+        resolved: Resolved | None = None,
+        instance: Instance | None = None,
+        placed: Span | None = None,
+    ) -> None:
+        self.resource = resource
+        self.name = name
+        self.attribute = attribute
+        self.value = value
+        self.where = where
+        self.resolved = resolved
+        self.instance = instance
+        self.placed = placed
 
     @property
     def span(self) -> Span:
@@ -333,7 +345,7 @@ def _effective(module: Module | Scope, attr: Attribute, unsafe: Callable[[Any], 
 
 def _production_file(origin: Origin) -> bool:
     """A value set by a production-named .tfvars file (``prod.tfvars``), directly or through module inputs."""
-    return origin.kind == TFVARS and names_production(PurePosixPath(origin.path).name)
+    return origin.kind == TFVARS and names_production(origin.label or PurePosixPath(origin.path).name)
 
 
 def unsafe_settings(

@@ -17,15 +17,16 @@ import json
 import posixpath
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
 from typing import Any, NamedTuple
 
 from guardrails.documents import Attribute, Block, Expr, TerraformDocument
+from guardrails.facts import terragrunt, tf_var_files
 from guardrails.facts.tf_registry import PublishedModule, published
 from guardrails.model import Document, Kind, ParseError, Span
 from guardrails.project import Project
+from guardrails.records import Record
 
 _MODULE_SUFFIXES = (".tf", ".tf.json", ".tfvars", ".tfvars.json")
 _MAX_DEPTH = 16
@@ -53,16 +54,21 @@ class Origin(NamedTuple):
     span: Span | None = None
     #: The expression written there (what a fix edits); None for a value that has none.
     expr: Expr | None = None
+    #: For a variable file: its path from the module's directory (``prod.tfvars``,
+    #: ``../envs/prod.tfvars``), which says the environment it is for.
+    label: str = ""
 
     def __str__(self) -> str:
         return f"{self.what} ({self.path}:{self.line})"
 
 
-@dataclass(slots=True)
-class Resolved:
-    value: Any
-    known: bool
-    origins: list[Origin] = field(default_factory=list)
+class Resolved(Record):
+    __slots__ = ("known", "origins", "value")
+
+    def __init__(self, value: Any, known: bool, origins: list[Origin] | None = None) -> None:
+        self.value = value
+        self.known = known
+        self.origins: list[Origin] = [] if origins is None else origins
 
     def as_int(self) -> int | None:
         """Numbers and numeric strings (``"30"``) as int, else None."""
@@ -112,6 +118,13 @@ class Module:
         self.locals: dict[str, tuple[Attribute, str]] = {}
         self.auto_tfvars: dict[str, tuple[Attribute, str]] = {}
         self.other_tfvars: dict[str, list[tuple[Attribute, str]]] = {}
+        #: Variable files outside the directory bound to it: path -> (label, what binds it).
+        self.var_files: dict[str, tuple[str, str]] = {}
+        #: A Terragrunt file's ``include.NAME``: the known ``locals`` and ``inputs`` of the file
+        #: its include block NAME reads, with where that file is.
+        self.includes: dict[str, tuple[dict[str, Any], Origin]] = {}
+        #: Reads those files when a value needs them: finding them reads the whole repository.
+        self.pending: Callable[[Module], None] | None = None
         for doc in documents:
             if not isinstance(doc, TerraformDocument):
                 continue
@@ -133,11 +146,38 @@ class Module:
                         self.locals[key] = (attr, doc.path)
         self.root = Scope(self)
 
+    def add_var_file(self, doc: TerraformDocument, via: str) -> None:
+        """A variable file kept elsewhere that a command (or the layout) passes to this module:
+        one more candidate, like the directory's own ``prod.tfvars``."""
+        if doc.path in self.var_files:
+            return
+        label = posixpath.relpath(doc.path, self.directory or ".")
+        self.var_files[doc.path] = (label, "" if via == "layout" else f", passed with {via}")
+        for key, attr in doc.attributes.items():
+            self.other_tfvars.setdefault(key, []).append((attr, doc.path))
+
     def resolve(self, expr: Expr) -> Resolved:
         return self.root.resolve(expr)
 
     def candidates(self, expr: Expr) -> list[Resolved]:
         return self.root.candidates(expr)
+
+
+class UnitCall(Block):
+    """A Terragrunt unit as a module call: its attributes are the inputs (the unit's own and
+    those of the files it includes, merged), its span the ``source`` that names the module."""
+
+    __slots__ = ("evaluated", "inherited", "opaque", "unit")
+
+    def __init__(self, unit: terragrunt.Unit) -> None:
+        super().__init__("terragrunt", [], {}, [], unit.source_span)
+        self.unit = unit
+        #: True when some inputs cannot be listed: every variable they could set is unknown.
+        self.opaque = unit.opaque
+        #: input name -> where an included file set it (``root.hcl:12``); the unit's own are absent.
+        self.inherited: dict[str, str] = {}
+        #: Inputs held as the value they evaluated to (no expression of the unit to edit).
+        self.evaluated: set[str] = set()
 
 
 class Call(NamedTuple):
@@ -156,7 +196,9 @@ class Call(NamedTuple):
 
     @property
     def label(self) -> str:
-        """``module.db``, ``module.db["eu"]``, ``module.db[0]``."""
+        """``module.db``, ``module.db["eu"]``, ``module.db[0]``; a Terragrunt unit has none."""
+        if isinstance(self.block, UnitCall):
+            return ""
         if self.key is None:
             return f"module.{self.name}"
         return f"module.{self.name}[{json.dumps(self.key)}]"
@@ -191,7 +233,7 @@ class Scope:
     @property
     def prefix(self) -> str:
         """``module.db.module.db_instance.`` (empty at the root)."""
-        return "".join(f"{c.label}." for c in self.calls)
+        return "".join(f"{c.label}." for c in self.calls if c.label)
 
     def resolve(self, expr: Expr, _depth: int = 0) -> Resolved:
         if _depth > _MAX_DEPTH:
@@ -237,6 +279,9 @@ class Scope:
             attr, path = self.module.locals[name]
             found = self.resolve(attr.expr, depth + 1)
             found.origins.insert(0, Origin(f"local.{name}", path, attr.span.line, LOCAL, name, expr=attr.expr))
+        elif head == "include" and name in self.module.includes:
+            value, origin = self.module.includes[name]
+            found = Resolved(value, True, [origin])
         else:
             return _unknown()
         return _walk(found, steps)
@@ -263,6 +308,8 @@ class Scope:
             found = call.arguments.resolve(attr.expr, depth + 1)
             found.origins.insert(0, _input(call, attr))
             return found
+        if call is not None and isinstance(call.block, UnitCall) and call.block.opaque:
+            return _unknown()  # inputs that cannot be listed may set it
         if call is None and name in self.module.auto_tfvars:
             attr, path = self.module.auto_tfvars[name]
             found = self.resolve(attr.expr, depth + 1)
@@ -308,15 +355,23 @@ class Scope:
             return found
         found = [self.resolve(expr)]
         if call is None and name in self.module.variables:
+            if self.module.pending is not None:
+                self.module.pending(self.module)
             for attr, path in self.module.other_tfvars.get(name, []):
                 inner = _walk(self.resolve(attr.expr, 1), steps)
-                what = f"var.{name} in {PurePosixPath(path).name}"
-                inner.origins.insert(0, Origin(what, path, attr.span.line, TFVARS, name, expr=attr.expr))
+                label, via = self.module.var_files.get(path, (PurePosixPath(path).name, ""))
+                what = f"var.{name} in {label}{via}"
+                inner.origins.insert(0, Origin(what, path, attr.span.line, TFVARS, name, expr=attr.expr, label=label))
                 found.append(inner)
         return found
 
 
 def _input(call: Call, attr: Attribute) -> Origin:
+    if isinstance(call.block, UnitCall):
+        where = call.block.inherited.get(attr.name)
+        what = f"inputs.{attr.name} set in {where}, included" if where else f"inputs.{attr.name}"
+        expr = None if attr.name in call.block.evaluated else attr.expr  # a fix edits only what is written here
+        return Origin(what, call.path, attr.span.line, INPUT, attr.name, attr.span, expr)
     return Origin(f"{call.label} input {attr.name}", call.path, attr.span.line, INPUT, attr.name, attr.span, attr.expr)
 
 
@@ -534,7 +589,7 @@ def module_for(doc: Document, project: Project) -> Module:
     directory = _directory(doc.host.path)
     key = ("terraform-module", directory)
     if key not in project.cache:
-        project.cache[key] = Module(project.siblings(doc.host, _MODULE_SUFFIXES), directory)
+        project.cache[key] = _with_var_files(Module(project.siblings(doc.host, _MODULE_SUFFIXES), directory), project)
     return project.cache[key]
 
 
@@ -549,7 +604,26 @@ def module_at(directory: str, project: Project) -> Module | None:
 
 def _module_in(directory: str, project: Project) -> Module | None:
     found = Module(project.directory_documents(Path(directory), _MODULE_SUFFIXES), directory)
-    return found if found.documents else None
+    return _with_var_files(found, project) if found.documents else None
+
+
+def _with_var_files(module: Module, project: Project) -> Module:
+    """The module with the variable files kept outside its directory that bind to it
+    (``facts.tf_var_files``: a ``-var-file`` command, or an ``envs/`` directory inside it)."""
+
+    def attach(module: Module) -> None:
+        # Asked for by every check that needs it (memoised: a later document inherits the reads).
+        key = ("terraform-var-files", module.directory)
+        if key not in project.cache:
+            docs = [(project.document(Path(f.path)), f.via) for f in tf_var_files.var_files(module.directory, project)]
+            project.cache[key] = [(d, via) for d, via in docs if isinstance(d, TerraformDocument)]
+        for doc, via in project.cache[key]:
+            if doc.kind is Kind.TFVARS:
+                module.add_var_file(doc, via)
+
+    if module.documents and module.published is None:
+        module.pending = attach
+    return module
 
 
 @lru_cache(maxsize=1024)
@@ -569,7 +643,16 @@ def attribute_value(block: Block, name: str, module: Module | Scope) -> tuple[At
 
 def call_target(call: Block, caller: Scope, project: Project) -> Module | None:
     """The module a ``module`` block calls: a local path (``../../``), or what
-    ``terraform init`` downloaded (``.terraform/modules/modules.json`` of the root)."""
+    ``terraform init`` downloaded (``.terraform/modules/modules.json`` of the root), or the
+    source of a Terragrunt unit."""
+    if isinstance(call, UnitCall):
+        unit = call.unit
+        if unit is None:
+            return None
+        if unit.directory is not None:
+            return module_at(unit.directory, project)
+        table = published(unit.registry, unit.version) if unit.registry is not None else None
+        return _published_module(table, project) if table is not None else None
     source = call.get("source")
     if source is None or source.expr.kind != "literal" or not isinstance(source.expr.value, str):
         return None
@@ -682,13 +765,134 @@ def resources(doc: TerraformDocument, project: Project, *types: str) -> Iterator
                     yield Instance(block, child.path, scope)
 
 
-def scopes(doc: TerraformDocument, project: Project) -> Iterator[Scope]:
+def scopes(doc: TerraformDocument, project: Project) -> list[Scope]:
     """The module instances ``doc``'s calls create (a registry module with a table among
-    them), outermost first, each with its call's inputs bound."""
-    root = module_for(doc, project).root
+    them), outermost first, each with its call's inputs bound: found once per document,
+    since every Terraform rule walks them. A Terragrunt unit is a call of the module it
+    deploys (``unit_call``); a non-production unit is not judged."""
+    key = ("terraform-scopes", doc.path)
+    found = project.cache.get(key)
+    if found is None:
+        if terragrunt.is_unit(doc):
+            call = None if terragrunt.non_production(doc.path) else unit_call(doc, project)
+            found = list(_called(call, project, 1)) if call is not None else []
+        else:
+            root = module_for(doc, project).root
+            found = [
+                scope
+                for block in doc.blocks
+                if block.type == "module" and block.labels
+                for scope in _called(Call(block, doc.path, root), project, 1)
+            ]
+        project.cache[key] = found
+    return found
+
+
+# --------------------------------------------------------------------------- Terragrunt units
+
+
+def unit_call(doc: TerraformDocument, project: Project) -> Call | None:
+    """A ``terragrunt.hcl`` as a call of the module it deploys: the inputs of the files it
+    includes, then its own (which win), each evaluated where it is written."""
+    key = ("terragrunt-call", doc.path)
+    if key not in project.cache:
+        project.cache[key] = _unit_call(doc, project)
+    return project.cache[key]
+
+
+def _unit_call(doc: TerraformDocument, project: Project) -> Call | None:
+    unit = terragrunt.unit(doc, project)
+    if unit is None:
+        return None
+    here = str(project.cwd / _directory(doc.path))
+    caller = _config_module(doc, here, project)
+    block = UnitCall(unit)
+    for include in unit.includes:
+        inputs = include.doc.attributes.get("inputs")
+        if include.merge and inputs is not None:
+            # Values, not expressions: the parent's locals are not the unit's.
+            _add_inputs(block, inputs, _config_module(include.doc, here, project), include.block.span, include.doc)
+    own = doc.attributes.get("inputs")
+    if own is not None and own.expr.kind == "object":
+        for name, expr in own.expr.value.items():
+            block.attributes[name] = Attribute(name, expr, expr.span)
+            block.inherited.pop(name, None)
+            block.evaluated.discard(name)
+    elif own is not None:
+        _add_inputs(block, own, caller, own.span, None)
+    return Call(block, doc.path, caller.root)
+
+
+def _add_inputs(block: UnitCall, inputs: Attribute, where: Module, at: Span, parent: TerraformDocument | None) -> None:
+    """Inputs as the values they evaluate to (an ``inputs`` that cannot be evaluated makes
+    every variable unknown), reported at ``at`` in the unit."""
+    if inputs.expr.kind == "object":  # the names are known even where a value is not
+        values = {name: where.resolve(expr) for name, expr in inputs.expr.value.items()}
+    else:
+        found = where.resolve(inputs.expr)
+        if not found.known or not isinstance(found.value, dict):
+            block.opaque = True
+            return
+        values = {name: Resolved(value, True) for name, value in found.value.items()}
+    for name, value in values.items():
+        expr = Expr("literal", value.value, repr(value.value), at) if value.known else Expr("other", None, "", at)
+        block.attributes[name] = Attribute(name, expr, at)
+        block.evaluated.add(name)
+        if parent is None:
+            block.inherited.pop(name, None)
+            continue
+        item = inputs.expr.value.get(name) if inputs.expr.kind == "object" else None
+        line = item.span.line if item is not None else inputs.span.line
+        block.inherited[name] = f"{parent.path}:{line}"
+
+
+def _config_module(
+    doc: TerraformDocument, unit_dir: str, project: Project, chain: frozenset[str] = frozenset()
+) -> Module:
+    """A Terragrunt file as a module whose locals can be evaluated; a local that reads another
+    file (``read_terragrunt_config(find_in_parent_folders("env.hcl"))``) holds that file's
+    known ``locals`` and ``inputs``, read as the unit at ``unit_dir`` reads it."""
+    key = ("terragrunt-module", doc.path, unit_dir)
+    if key in project.cache:
+        return project.cache[key]
+    module = Module([doc], _directory(doc.path))
+    if doc.path in chain or len(chain) >= _MAX_NESTING:  # a file that reads itself, or a long chain
+        return module
+    chain = chain | {doc.path}
+    for name, (attr, path) in list(module.locals.items()):
+        expr = attr.expr
+        if expr.kind != "call" or expr.value != "read_terragrunt_config" or not expr.args:
+            continue
+        target = terragrunt.evaluate_path(expr.args[0], doc, unit_dir, project)
+        value = _config_value(target, unit_dir, project, chain)
+        if value is not None:
+            module.locals[name] = (Attribute(name, Expr("literal", value, expr.text, expr.span), attr.span), path)
     for block in doc.blocks:
-        if block.type == "module" and block.labels:
-            yield from _called(Call(block, doc.path, root), project, 1)
+        where = block.get("path") if block.type == "include" and len(block.labels) == 1 else None
+        target = terragrunt.evaluate_path(where.expr, doc, unit_dir, project) if where is not None else None
+        value = _config_value(target, unit_dir, project, chain)
+        if value is not None and target is not None:
+            origin = Origin(f"include.{block.labels[0]} ({target})", doc.path, block.span.line)
+            module.includes[block.labels[0]] = (value, origin)
+    project.cache[key] = module  # stored once built: it carries every read that built it
+    return module
+
+
+def _config_value(path: str | None, unit_dir: str, project: Project, chain: frozenset[str]) -> dict[str, Any] | None:
+    """What ``read_terragrunt_config`` (or an exposed include) gives: the file's known ``locals``
+    and, when known, its ``inputs``; None when the file cannot be read."""
+    other = terragrunt.config(path, project) if path is not None else None
+    if other is None:
+        return None
+    inner = _config_module(other, unit_dir, project, chain)
+    value: dict[str, Any] = {
+        "locals": {k: r.value for k in inner.locals if (r := inner.resolve(inner.locals[k][0].expr)).known},
+    }
+    inputs = other.attributes.get("inputs")
+    found = inner.resolve(inputs.expr) if inputs is not None else Resolved({}, True)
+    if found.known:
+        value["inputs"] = found.value
+    return value
 
 
 def _called(call: Call, project: Project, depth: int) -> Iterator[Scope]:
@@ -764,7 +968,8 @@ def placement(instance: Instance, attr: Attribute | None, found: Resolved | None
     outermost = instance.scope.calls[0]
     block = outermost.block.span
     inputs = [o for o in origins if o.kind == INPUT and o.path == outermost.path and o.span is not None]
-    inputs = [o for o in inputs if block.line <= o.line <= block.end_line]
+    if not isinstance(outermost.block, UnitCall):  # a unit's inputs are anywhere in its file
+        inputs = [o for o in inputs if block.line <= o.line <= block.end_line]
     if inputs:
         return None if overridden else inputs[-1].span
     table = instance.scope.module.published
@@ -783,9 +988,15 @@ def placement(instance: Instance, attr: Attribute | None, found: Resolved | None
     return None
 
 
+#: Stands in the callers index for "every variable": inputs a Terragrunt unit cannot list.
+_EVERY = "*"
+
+
 def sets_variable(project: Project, directory: str, name: str) -> bool:
-    """True when some local module call in the repository calls ``directory`` and sets ``name``."""
-    return name in _inputs_from_callers(project, directory)
+    """True when some local module call or Terragrunt unit in the repository calls
+    ``directory`` and sets ``name`` (or may set it: inputs that cannot be listed)."""
+    inputs = _inputs_from_callers(project, directory)
+    return name in inputs or _EVERY in inputs
 
 
 def _inputs_from_callers(project: Project, directory: str) -> frozenset[str]:
@@ -801,6 +1012,13 @@ def _inputs_from_callers(project: Project, directory: str) -> frozenset[str]:
             for target, inputs in _local_calls(project, path):
                 if target == directory:
                     found.update(inputs)
+        for path in _units(project).get(directory, ()):
+            doc = project.document(path)
+            call = unit_call(doc, project) if isinstance(doc, TerraformDocument) else None
+            if call is not None:
+                found.update(call.block.attributes)
+                if isinstance(call.block, UnitCall) and call.block.opaque:
+                    found.add(_EVERY)
         return frozenset(found)
 
     return project.repository_fact(("terraform-callers", directory), build)
@@ -827,6 +1045,21 @@ def _local_sources(project: Project) -> dict[str, list[Path]]:
         return found
 
     return project.repository_fact(("terraform-local-sources",), build)
+
+
+def _units(project: Project) -> dict[str, list[Path]]:
+    """Local module directory -> the repository's Terragrunt units that deploy it."""
+
+    def build() -> dict[str, list[Path]]:
+        found: dict[str, list[Path]] = {}
+        for path in project.walk((terragrunt.UNIT_FILE,)):
+            doc = project.document(path)
+            unit = terragrunt.unit(doc, project) if isinstance(doc, TerraformDocument) else None
+            if unit is not None and unit.directory is not None and path.name == terragrunt.UNIT_FILE:
+                found.setdefault(unit.directory, []).append(path)
+        return found
+
+    return project.repository_fact(("terragrunt-units",), build)
 
 
 def _local_calls(project: Project, path: Path) -> list[tuple[str, frozenset[str]]]:

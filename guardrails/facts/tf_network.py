@@ -6,7 +6,6 @@ resolved through variables, locals and tfvars (``guardrails.facts.terraform``).
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import NamedTuple
 
@@ -15,17 +14,25 @@ from guardrails.facts.network import ALL_PORTS, covers, is_world, port_range
 from guardrails.facts.terraform import Instance, Module, Origin, Scope, module_for
 from guardrails.model import Document, Kind, Span
 from guardrails.project import Project
+from guardrails.records import Record
 
 _TCP = {"tcp", "6", "-1", "all", "*"}
 
 
-@dataclass(slots=True)
-class Strings:
+class Strings(Record):
     """A list attribute resolved item by item; ``unknown`` counts items we could not resolve."""
 
-    values: list[str] = field(default_factory=list)
-    origins: list[Origin] = field(default_factory=list)
-    unknown: int = 0
+    __slots__ = ("origins", "unknown", "values")
+
+    def __init__(
+        self,
+        values: list[str] | None = None,
+        origins: list[Origin] | None = None,
+        unknown: int = 0,
+    ) -> None:
+        self.values: list[str] = [] if values is None else values
+        self.origins: list[Origin] = [] if origins is None else origins
+        self.unknown = unknown
 
     @property
     def via(self) -> str:

@@ -46,6 +46,10 @@ _MODULES: dict[Kind, str] = {
     Kind.DNSMASQ_CONF: "resolver_conf",
     Kind.COREFILE: "resolver_conf",
     Kind.CLOUDFORMATION: "cloudformation",
+    Kind.PULUMI: "yaml_tree",
+    Kind.PULUMI_STACK: "yaml_tree",
+    Kind.NAMED_CONF: "named_conf",
+    Kind.ANSIBLE_INVENTORY: "ansible_inventory",
 }
 
 

@@ -41,10 +41,10 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
 
 from guardrails.documents import DockerfileDocument, Instruction
 from guardrails.model import Kind, ParseError, Span
+from guardrails.records import Record
 
 KEYWORDS = frozenset(
     {
@@ -80,17 +80,30 @@ _HEREDOC_RE = re.compile(r"(\d*)<<(-?)([^<]*)")
 _Row = tuple[int, int, str, bool]
 
 
-@dataclass(slots=True)
-class _Head:
+class _Head(Record):
     """An instruction's logical line split into keyword, flags and arguments."""
 
-    keyword: str
-    start: tuple[int, int]
-    flags: dict[str, str]
-    arguments: str
-    args_span: Span
-    args_text: str  # the arguments as Docker sees them: continuations joined, trimmed
-    end: tuple[int, int]  # exclusive end of the keyword, flags and arguments
+    # ``args_text``: the arguments as Docker sees them: continuations joined, trimmed
+    # ``end``: exclusive end of the keyword, flags and arguments
+    __slots__ = ("args_span", "args_text", "arguments", "end", "flags", "keyword", "start")
+
+    def __init__(
+        self,
+        keyword: str,
+        start: tuple[int, int],
+        flags: dict[str, str],
+        arguments: str,
+        args_span: Span,
+        args_text: str,
+        end: tuple[int, int],
+    ) -> None:
+        self.keyword = keyword
+        self.start = start
+        self.flags = flags
+        self.arguments = arguments
+        self.args_span = args_span
+        self.args_text = args_text
+        self.end = end
 
 
 def parse(path: str, text: str, kind: Kind) -> DockerfileDocument:

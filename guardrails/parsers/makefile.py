@@ -37,10 +37,9 @@ rule header, so the recipe lines after it are kept with that text as the target.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from guardrails.documents import MakefileDocument, RecipeLine
 from guardrails.model import Kind, ParseError, Span
+from guardrails.records import Record
 
 _CONDITIONALS = frozenset({"ifeq", "ifneq", "ifdef", "ifndef"})
 _MODIFIERS = frozenset({"export", "unexport", "override", "private"})
@@ -51,15 +50,24 @@ _AUTOMATIC = frozenset("<^+|%")
 _NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
 
 
-@dataclass(slots=True)
-class _Assignment:
+class _Assignment(Record):
     """A parsed variable assignment: ``kind`` is ``set``, ``define`` or ``undefine``."""
 
-    kind: str
-    name: str
-    op: str = "="
-    value: str = ""
-    modifiers: set[str] = field(default_factory=set)
+    __slots__ = ("kind", "modifiers", "name", "op", "value")
+
+    def __init__(
+        self,
+        kind: str,
+        name: str,
+        op: str = "=",
+        value: str = "",
+        modifiers: set[str] | None = None,
+    ) -> None:
+        self.kind = kind
+        self.name = name
+        self.op = op
+        self.value = value
+        self.modifiers: set[str] = set() if modifiers is None else modifiers
 
 
 def parse(path: str, text: str, kind: Kind) -> MakefileDocument:

@@ -8,11 +8,11 @@ applies ``$ORIGIN``/``$TTL`` and the inheritance rules the way BIND loads a zone
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from guardrails.documents import ZoneDirective, ZoneDocument, ZoneRecord
 from guardrails.model import Kind, ParseError, Span
 from guardrails.parsers._gc import without_cyclic_gc
+from guardrails.records import Record
 
 _TOKEN = re.compile(
     r"""
@@ -53,14 +53,16 @@ _TYPES = frozenset({
 _Token = tuple[str, int, int, int]
 
 
-@dataclass(slots=True)
-class _Entry:
+class _Entry(Record):
     """One logical line: its tokens (parentheses removed) and where it starts and ends."""
 
-    tokens: list[_Token]
-    indented: bool
-    end_line: int
-    end_column: int
+    __slots__ = ("end_column", "end_line", "indented", "tokens")
+
+    def __init__(self, tokens: list[_Token], indented: bool, end_line: int, end_column: int) -> None:
+        self.tokens = tokens
+        self.indented = indented
+        self.end_line = end_line
+        self.end_column = end_column
 
 
 def parse_ttl(text: str) -> int | None:
@@ -151,13 +153,14 @@ def _error(message: str, token: _Token) -> ParseError:
 
 
 @without_cyclic_gc
-def parse(path: str, text: str, kind: Kind) -> ZoneDocument:
-    """Read directives and records; raise ParseError where BIND would refuse the zone."""
+def parse(path: str, text: str, kind: Kind, origin: str = "") -> ZoneDocument:
+    """Read directives and records; raise ParseError where BIND would refuse the zone.
+    ``origin`` is the zone's name when a ``named.conf`` stanza gives it: BIND's initial origin."""
     src = text.replace("\r\n", "\n")
     if src.startswith("\ufeff"):
         src = src[1:]
-    doc = ZoneDocument(path=path, kind=kind, text=text)
-    origin = ""
+    origin = origin if not origin or origin.endswith(".") else origin + "."
+    doc = ZoneDocument(path=path, kind=kind, text=text, origin=origin)
     default_ttl: int | None = None
     last_ttl: int | None = None
     last_owner: str | None = None

@@ -11,7 +11,7 @@ rule reported near it: over-hiding costs a reader some context, quoting a secret
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from guardrails.model import Category, Finding
 
@@ -50,8 +50,7 @@ def may_hold_secret(code: str) -> bool:
     )
 
 
-@dataclass(frozen=True, slots=True)
-class FrameLine:
+class FrameLine(NamedTuple):
     number: int
     text: str
     reported: bool  # inside the finding's span

@@ -31,7 +31,7 @@ class TerraformBackupsDisabled(Rule):
     title = "Database automated backups disabled (retention period 0)"
     category = Category.DESTRUCTIVE_OPERATION
     severity = Severity.HIGH
-    kinds = frozenset({Kind.TERRAFORM, Kind.TERRAFORM_JSON, Kind.CLOUDFORMATION})
+    kinds = frozenset({Kind.TERRAFORM, Kind.TERRAFORM_JSON, Kind.CLOUDFORMATION, Kind.PULUMI})
     incidents = (GITLAB_2017,)
     rationale = (
         "`backup_retention_period = 0` on `aws_db_instance` (and `automated_snapshot_retention_period = 0` on "
@@ -42,6 +42,8 @@ class TerraformBackupsDisabled(Rule):
         "source), whose source keeps the backups, are skipped; `replicate_source_db = var.x` with a null default "
         "is a primary. CloudFormation's `BackupRetentionPeriod` (RDS) and `AutomatedSnapshotRetentionPeriod` "
         "(Redshift) are judged the same way, for production (docs/cloudformation.md)."
+        " Pulumi YAML programs (`aws:rds:Instance`, the attribute in camelCase) are judged for their production "
+        "stack (docs/pulumi.md)."
     )
     remediation = (
         "Keep a retention period of at least 7 days in production (`backup_retention_period = 7`), and test "

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from guardrails.documents import TerraformDocument
-from guardrails.facts.stateful import DIGITALOCEAN_2017, describe, is_false, setting, unsafe_settings
-from guardrails.fixes import fix
-from guardrails.model import Category, Finding, Kind, Safety, Severity
+from guardrails.facts.protection import also_unsafe, describe, unsafe_settings
+from guardrails.facts.stateful import DIGITALOCEAN_2017, is_false
+from guardrails.model import Category, Document, Finding, Kind, Safety, Severity
 from guardrails.rule import Bad, Good, Rule, RuleContext
-from guardrails.terraform_fixes import set_setting
+from guardrails.terraform_fixes import setting_fix
 
 _API_FLAG = "settings.deletion_protection_enabled"
 
@@ -20,7 +19,7 @@ class TerraformCloudSqlDeletionProtection(Rule):
     title = "Cloud SQL instance with deletion protection turned off"
     category = Category.DESTRUCTIVE_OPERATION
     severity = Severity.HIGH
-    kinds = frozenset({Kind.TERRAFORM, Kind.TERRAFORM_JSON})
+    kinds = frozenset({Kind.TERRAFORM, Kind.TERRAFORM_JSON, Kind.PULUMI})
     incidents = (DIGITALOCEAN_2017,)
     rationale = (
         "`google_sql_database_instance` has two guards: `deletion_protection` (Terraform-only, default true) "
@@ -31,7 +30,9 @@ class TerraformCloudSqlDeletionProtection(Rule):
         "default protection stays on (that would flag almost every instance), an API flag from an "
         "unresolvable expression, or a read replica (`master_instance_name` naming a source, a "
         '`replica_configuration` block, `instance_type = "READ_REPLICA_INSTANCE"`), whose master holds the data '
-        "and the backups. `master_instance_name = var.x` with a null default is a primary and is judged."
+        "and the backups. `master_instance_name = var.x` with a null default is a primary and is judged. "
+        "Pulumi YAML programs' `gcp:sql:DatabaseInstance` (`deletionProtection`, "
+        "`settings.deletionProtectionEnabled`) are read the same way (docs/pulumi.md)."
     )
     remediation = (
         "Leave `deletion_protection` at its default (true) and set `settings { deletion_protection_enabled = "
@@ -80,19 +81,18 @@ class TerraformCloudSqlDeletionProtection(Rule):
         ),
     )
 
-    def check(self, doc: TerraformDocument, ctx: RuleContext) -> Iterator[Finding]:  # type: ignore[override]
+    def check(self, doc: Document, ctx: RuleContext) -> Iterator[Finding]:
         paths = {"google_sql_database_instance": "deletion_protection"}
         for found in unsafe_settings(doc, ctx.project, paths, True, is_false):
-            api = setting(found.resource, _API_FLAG, found.scope, False, is_false)
+            api = also_unsafe(doc, ctx.project, found, _API_FLAG, False, is_false)
             if api is None:
                 continue
             message = (
-                f"{describe(found)}: deletion_protection {found.where} and "
-                f"{_API_FLAG} {api.where}; a destroy or a forced replacement deletes the instance, its data "
+                f"{describe(found)}: {found.name} {found.where} and "
+                f"{api.name} {api.where}; a destroy or a forced replacement deletes the instance, its data "
                 "and its backups"
             )
-            edits = set_setting(doc, found, True, ctx.project)
-            remedy = fix("turn Terraform deletion protection on", Safety.SAFE, edits)
+            remedy = setting_fix("turn Terraform deletion protection on", doc, found, True, ctx.project)
             yield self.finding(
                 doc, found.span, message, anchor=found.anchor, ctx=ctx, related=found.related, fix=remedy
             )

@@ -19,7 +19,7 @@ class TerraformDatabaseDeletionProtection(Rule):
     title = "AWS database without deletion protection"
     category = Category.DESTRUCTIVE_OPERATION
     severity = Severity.HIGH
-    kinds = frozenset({Kind.TERRAFORM, Kind.TERRAFORM_JSON, Kind.CLOUDFORMATION})
+    kinds = frozenset({Kind.TERRAFORM, Kind.TERRAFORM_JSON, Kind.CLOUDFORMATION, Kind.PULUMI})
     incidents = (DIGITALOCEAN_2017, GITLAB_2017)
     rationale = (
         "`deletion_protection` defaults to false on `aws_db_instance`, `aws_rds_cluster`, `aws_docdb_cluster` "
@@ -32,7 +32,10 @@ class TerraformDatabaseDeletionProtection(Rule):
         "reported; a source from a variable whose default is null is a primary, and is. CloudFormation templates "
         "(`AWS::RDS::DBInstance`, `AWS::RDS::DBCluster`, `AWS::DocDB::DBCluster`, `AWS::Neptune::DBCluster`, "
         "`DeletionProtection`) are judged for production: a production parameter file beside the template, else "
-        "the production value a condition names, else the defaults (docs/cloudformation.md)."
+        "the production value a condition names, else the defaults (docs/cloudformation.md). Pulumi YAML programs "
+        "(`aws:rds:Instance`, `deletionProtection`) are judged for their production stack file, else the config "
+        "defaults; a resource with `options.protect` or `retainOnDelete` is one Pulumi will not delete "
+        "(docs/pulumi.md)."
     )
     remediation = (
         "Set `deletion_protection = true` on production databases (or from a variable whose production "
@@ -75,6 +78,15 @@ class TerraformDatabaseDeletionProtection(Rule):
             extra={"prod.json": '[{"ParameterKey": "Protect", "ParameterValue": "false"}]\n'},
             note="CloudFormation: the default is safe, the production parameter file beside the template is not",
         ),
+        Bad(
+            "Pulumi.yaml",
+            "name: shop\nruntime: yaml\nconfig:\n  protect:\n    type: boolean\n    default: true\nresources:\n"
+            "  db:\n    type: aws:rds:Instance\n    properties:\n      engine: postgres\n"
+            "      deletionProtection: ${protect}\n",
+            12,
+            extra={"Pulumi.prod.yaml": "config:\n  shop:protect: false\n"},
+            note="Pulumi: the default is safe, the production stack's config is not",
+        ),
     )
     good = (
         Good(
@@ -102,6 +114,12 @@ class TerraformDatabaseDeletionProtection(Rule):
             "  IsProd: !Equals [!Ref Env, prod]\nResources:\n  Db:\n    Type: AWS::RDS::DBCluster\n"
             "    Properties:\n      Engine: aurora-postgresql\n      DeletionProtection: !If [IsProd, true, false]\n",
             note="CloudFormation: the condition picks true in production",
+        ),
+        Good(
+            "Pulumi.yaml",
+            "name: shop\nruntime: yaml\nresources:\n  db:\n    type: aws:rds:Instance\n    properties:\n"
+            "      engine: postgres\n    options:\n      protect: true\n",
+            note="Pulumi: a protected resource is one `pulumi destroy` and replacements refuse to delete",
         ),
     )
 

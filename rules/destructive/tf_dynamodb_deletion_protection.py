@@ -17,7 +17,7 @@ class TerraformDynamoDbDeletionProtection(Rule):
     title = "DynamoDB table without deletion protection"
     category = Category.DESTRUCTIVE_OPERATION
     severity = Severity.HIGH
-    kinds = frozenset({Kind.TERRAFORM, Kind.TERRAFORM_JSON, Kind.CLOUDFORMATION})
+    kinds = frozenset({Kind.TERRAFORM, Kind.TERRAFORM_JSON, Kind.CLOUDFORMATION, Kind.PULUMI})
     incidents = (DIGITALOCEAN_2017,)
     rationale = (
         "`aws_dynamodb_table.deletion_protection_enabled` defaults to false: `terraform destroy`, a forced "
@@ -25,6 +25,8 @@ class TerraformDynamoDbDeletionProtection(Rule):
         "the table and its items. Peers have no rule for it. Values are resolved through variables, locals "
         "and tfvars; an unresolvable value is not reported. CloudFormation's `DeletionProtectionEnabled` on "
         "`AWS::DynamoDB::Table` is judged the same way, for production (docs/cloudformation.md)."
+        " Pulumi YAML programs (`aws:dynamodb:Table`, `deletionProtectionEnabled`) too, unless `options.protect` "
+        "or `retainOnDelete` keeps Pulumi from deleting the table (docs/pulumi.md)."
     )
     remediation = (
         "Set `deletion_protection_enabled = true` (and enable `point_in_time_recovery`) on tables that hold "

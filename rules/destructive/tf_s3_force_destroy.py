@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from guardrails.documents import TerraformDocument
-from guardrails.facts.stateful import GITLAB_2017, describe, is_true, unsafe_settings
-from guardrails.fixes import fix
-from guardrails.model import Category, Finding, Kind, Safety, Severity
+from guardrails.facts.protection import describe, unsafe_settings
+from guardrails.facts.stateful import GITLAB_2017, is_true
+from guardrails.model import Category, Document, Finding, Kind, Safety, Severity
 from guardrails.rule import Bad, Good, Rule, RuleContext
-from guardrails.terraform_fixes import set_setting
+from guardrails.terraform_fixes import setting_fix
 
 
 class TerraformS3ForceDestroy(Rule):
@@ -18,13 +17,15 @@ class TerraformS3ForceDestroy(Rule):
     title = "S3 bucket with force_destroy = true"
     category = Category.DESTRUCTIVE_OPERATION
     severity = Severity.HIGH
-    kinds = frozenset({Kind.TERRAFORM, Kind.TERRAFORM_JSON})
+    kinds = frozenset({Kind.TERRAFORM, Kind.TERRAFORM_JSON, Kind.PULUMI})
     incidents = (GITLAB_2017,)
     rationale = (
         "S3 refuses to delete a bucket that still holds objects; `force_destroy = true` (default false) makes "
         "Terraform delete every object, every version included, first, so a destroy or a replacement "
         "(renaming the bucket) silently erases its content, backups included when the bucket holds them "
-        "(GitLab's were on S3). Values are resolved through variables, locals and tfvars."
+        "(GitLab's were on S3). Values are resolved through variables, locals and tfvars. Pulumi YAML "
+        "programs (`aws:s3:Bucket`/`BucketV2`, `forceDestroy`) too, unless `options.protect` or `retainOnDelete` "
+        "keeps Pulumi from deleting the bucket (docs/pulumi.md)."
     )
     remediation = (
         "Remove `force_destroy = true` from buckets holding data (or drive it from a variable whose "
@@ -50,15 +51,21 @@ class TerraformS3ForceDestroy(Rule):
             extra={"variables.tf": 'variable "force_destroy" {\n  type    = bool\n  default = false\n}\n'},
             note="the usual module pattern: a variable that defaults to false",
         ),
+        Good(
+            "Pulumi.yaml",
+            "name: logs\nruntime: yaml\nresources:\n  scratch:\n    type: aws:s3:BucketV2\n    properties:\n"
+            "      forceDestroy: true\n    options:\n      retainOnDelete: true\n",
+            note="Pulumi: retainOnDelete leaves the bucket and its objects in place when Pulumi deletes it",
+        ),
     )
 
-    def check(self, doc: TerraformDocument, ctx: RuleContext) -> Iterator[Finding]:  # type: ignore[override]
+    def check(self, doc: Document, ctx: RuleContext) -> Iterator[Finding]:
         for found in unsafe_settings(doc, ctx.project, {"aws_s3_bucket": "force_destroy"}, False, is_true):
             message = (
-                f"{describe(found)}: force_destroy {found.where}; a destroy or a replacement deletes "
+                f"{describe(found)}: {found.name} {found.where}; a destroy or a replacement deletes "
                 "every object and version in the bucket"
             )
-            remedy = fix("turn force_destroy off", Safety.SAFE, set_setting(doc, found, False, ctx.project))
+            remedy = setting_fix("turn force_destroy off", doc, found, False, ctx.project)
             yield self.finding(
                 doc, found.span, message, anchor=found.anchor, ctx=ctx, related=found.related, fix=remedy
             )

@@ -6,9 +6,10 @@ import re
 from collections.abc import Iterator
 
 from guardrails.documents import TerraformDocument
-from guardrails.facts.stateful import GITLAB_2017, Setting, describe, is_true, unsafe_settings
+from guardrails.facts.protection import describe, unsafe_settings
+from guardrails.facts.stateful import GITLAB_2017, Setting, is_true
 from guardrails.fixes import fix
-from guardrails.model import Category, Edit, Finding, Kind, Safety, Severity
+from guardrails.model import Category, Document, Edit, Finding, Kind, Safety, Severity
 from guardrails.rule import Bad, Good, Rule, RuleContext
 from guardrails.terraform_fixes import add_attribute, hcl_value, set_setting
 
@@ -21,7 +22,7 @@ class TerraformSkipFinalSnapshot(Rule):
     title = "Database deleted without a final snapshot (skip_final_snapshot = true)"
     category = Category.DESTRUCTIVE_OPERATION
     severity = Severity.HIGH
-    kinds = frozenset({Kind.TERRAFORM, Kind.TERRAFORM_JSON})
+    kinds = frozenset({Kind.TERRAFORM, Kind.TERRAFORM_JSON, Kind.PULUMI})
     incidents = (GITLAB_2017,)
     rationale = (
         "When an RDS, Aurora, DocumentDB, Neptune or Redshift cluster is deleted, its automated backups are "
@@ -29,7 +30,8 @@ class TerraformSkipFinalSnapshot(Rule):
         "copy away: one destroy, or one argument change that forces a replacement, and the data is gone, "
         "as GitLab found in 2017 when the backups it counted on did not exist. The default (false) keeps "
         "the snapshot. Peers do not check this (16 literal occurrences in six public repositories went "
-        "unflagged). Values are resolved through variables, locals and tfvars; read replicas (a source named in "
+        "unflagged). Values are resolved through variables, locals and tfvars (Pulumi YAML programs: the production "
+        "stack's config, `skipFinalSnapshot`, docs/pulumi.md); read replicas (a source named in "
         "`replicate_source_db` or `replication_source_identifier`) are skipped."
     )
     remediation = (
@@ -76,14 +78,16 @@ class TerraformSkipFinalSnapshot(Rule):
         ),
     )
 
-    def check(self, doc: TerraformDocument, ctx: RuleContext) -> Iterator[Finding]:  # type: ignore[override]
+    def check(self, doc: Document, ctx: RuleContext) -> Iterator[Finding]:
         paths = dict.fromkeys(_TYPES, "skip_final_snapshot")
         for found in unsafe_settings(doc, ctx.project, paths, False, is_true):
             message = (
-                f"{describe(found)}: skip_final_snapshot {found.where}; deleting it also deletes its "
+                f"{describe(found)}: {found.name} {found.where}; deleting it also deletes its "
                 "automated backups and leaves no final snapshot"
             )
-            remedy = fix("keep a final snapshot", Safety.SAFE, _keep_snapshot(doc, found, ctx))
+            terraform = isinstance(doc, TerraformDocument) and isinstance(found, Setting)
+            edits = _keep_snapshot(doc, found, ctx) if terraform else None  # type: ignore[arg-type]
+            remedy = fix("keep a final snapshot", Safety.SAFE, edits)
             yield self.finding(
                 doc, found.span, message, anchor=found.anchor, ctx=ctx, related=found.related, fix=remedy
             )

@@ -32,6 +32,7 @@ class SingleDnsResolver(Rule):
             Kind.RESOLVED_CONF,
             Kind.COREFILE,
             Kind.DNSMASQ_CONF,
+            Kind.NAMED_CONF,
         }
     )
     incidents = (DYN_2016, FACEBOOK_2021)
@@ -42,7 +43,9 @@ class SingleDnsResolver(Rule):
         "`dnsPolicy: None` (other policies add the cluster DNS), compose `dns:` and Docker daemon.json `dns` "
         "(which replace the host's servers), netplan `nameservers.addresses` (unless DHCP adds servers), "
         "systemd-resolved `DNS=` with its drop-ins (at most medium: per-link servers are asked too), a CoreDNS "
-        "Corefile's `forward .` and dnsmasq `server=` lines under `no-resolv`. A loopback server "
+        "Corefile's `forward .`, dnsmasq `server=` lines under `no-resolv` and BIND's `forwarders` under "
+        "`forward only` "
+        "(with the default `forward first` BIND resolves from the root when they fail). A loopback server "
         "(systemd-resolved 127.0.0.53, dnsmasq, unbound) "
         "is a local cache with its own upstreams and is not reported, nor is a cloud platform's own resolver "
         "(AWS 169.254.169.253, Azure 168.63.129.16), which the platform answers on every host. "
@@ -56,6 +59,12 @@ class SingleDnsResolver(Rule):
     bad = (
         Bad("resolv.conf", "search example.internal\nnameserver 10.0.0.2\noptions timeout:2\n", 2),
         Bad("docker-compose.yml", "services:\n  app:\n    image: nginx\n    dns: 10.0.0.2\n", 4),
+        Bad(
+            "named.conf",
+            "options {\n  forward only;\n  forwarders { 10.0.0.2; };\n};\n",
+            3,
+            note="BIND with `forward only`: every name it does not serve goes to one forwarder",
+        ),
         Bad(
             "pod.yaml",
             _POD + "  dnsPolicy: None\n  dnsConfig:\n    nameservers:\n      - 10.0.0.2\n    searches: [svc.local]\n",
@@ -86,10 +95,15 @@ class SingleDnsResolver(Rule):
         ),
         Good("dnsmasq.conf", "server=10.0.0.2\n", note="without no-resolv, resolv.conf's servers are asked too"),
         Good("Corefile", ".:53 {\n    forward . /etc/resolv.conf\n}\n"),
+        Good(
+            "named.conf",
+            "options {\n  forwarders { 10.0.0.2; };\n};\n",
+            note="BIND forwards first: when the forwarder fails it resolves from the root itself",
+        ),
     )
 
     def check(self, doc: Document, ctx: RuleContext) -> Iterator[Finding]:
-        if isinstance(doc, ConfDocument) or doc.kind is Kind.NETPLAN:
+        if isinstance(doc, ConfDocument) or doc.kind in (Kind.NETPLAN, Kind.NAMED_CONF):
             for found in resolvers.resolver_lists(doc, ctx.project):
                 yield from self._report(doc, ctx, found.addresses, found.span, found.where, found.anchor, found.at_most)
         elif isinstance(doc, ResolvDocument):

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from guardrails.rules.dns.incidents import AWS_S3_2017, SLACK_2021, SLACK_STATUS_2021
 
 from guardrails.documents import TerraformDocument, TreeDocument, ZoneDocument
-from guardrails.facts import dns
+from guardrails.facts import dns, stacks
 from guardrails.facts.terraform import module_for
 from guardrails.model import Category, Document, Finding, Kind, Severity
 from guardrails.rule import Bad, Good, Rule, RuleContext
@@ -25,7 +25,7 @@ class StatusPageOnProductDns(Rule):
     title = "Status page hostname served from the product's own DNS zone"
     category = Category.DNS_SINGLE_POINT_OF_FAILURE
     severity = Severity.MEDIUM
-    kinds = frozenset({Kind.TERRAFORM, Kind.TERRAFORM_JSON, Kind.ZONE, Kind.CLOUDFORMATION})
+    kinds = frozenset({Kind.TERRAFORM, Kind.TERRAFORM_JSON, Kind.ZONE, Kind.CLOUDFORMATION, Kind.PULUMI})
     incidents = (SLACK_2021, SLACK_STATUS_2021, AWS_S3_2017)
     rationale = (
         "A status page exists for the moment the product is down. `status.example.com` is resolved through the "
@@ -93,10 +93,8 @@ class StatusPageOnProductDns(Rule):
             yield from self._template(doc, ctx)
 
     def _template(self, doc: TreeDocument, ctx: RuleContext) -> Iterator[Finding]:
-        from guardrails.facts import cloudformation  # templates only: its tables cost start-up time
-
-        for record in cloudformation.records(doc, ctx.project):
-            name = record.node.key_node("Name")
+        for record in stacks.reader(doc).records(doc, ctx.project):
+            name = record.name_key
             if name is None or not record.name or record.private_zone or not dns.status_host(record.name):
                 continue
             zone = record.zone or (record.name.split(".", 1)[1] if record.name.count(".") >= 2 else "")

@@ -8,7 +8,7 @@ from pathlib import PurePosixPath
 from guardrails.rules.dns.incidents import CLOUDFLARE_SERVFAIL_2021, FACEBOOK_2021
 
 from guardrails.documents import TerraformDocument, TreeDocument
-from guardrails.facts import dns
+from guardrails.facts import dns, stacks
 from guardrails.facts.terraform import Module, module_for
 from guardrails.model import Category, Document, Edit, Finding, Kind, Safety, Severity, Span
 from guardrails.project import Project
@@ -24,7 +24,7 @@ class TerraformShortDnsTtl(Rule):
     title = "Terraform DNS record with a TTL shorter than the minimum for its type"
     category = Category.SHORT_DNS_TTL
     severity = Severity.MEDIUM
-    kinds = frozenset({Kind.TERRAFORM, Kind.TERRAFORM_JSON, Kind.CLOUDFORMATION})
+    kinds = frozenset({Kind.TERRAFORM, Kind.TERRAFORM_JSON, Kind.CLOUDFORMATION, Kind.PULUMI})
     incidents = (FACEBOOK_2021, CLOUDFLARE_SERVFAIL_2021)
     rationale = (
         "A resolver keeps an answer for its TTL, then asks the authoritative servers again. When those "
@@ -229,9 +229,8 @@ def _raise_ttl(
 
 
 def _template_records(doc: TreeDocument, ctx: RuleContext, policy: dns.TtlPolicy) -> Iterator[dns.ShortTtl]:
-    from guardrails.facts import cloudformation  # templates only: its tables cost start-up time
-
-    for record in cloudformation.records(doc, ctx.project):
+    source = stacks.reader(doc)
+    for record in source.records(doc, ctx.project):
         ttl = record.ttl.as_int()
         if record.alias or ttl is None or not record.type or (record.routing and policy.exempt_routing):
             continue
@@ -244,8 +243,8 @@ def _template_records(doc: TreeDocument, ctx: RuleContext, policy: dns.TtlPolicy
         verdict = policy.evaluate(record.type, ttl)
         if verdict is None:
             continue
-        node = record.node.get("TTL")
-        written = cloudformation.written(node) if node is not None else str(ttl)
+        node = record.ttl_node
+        written = source.written(node) if node is not None else str(ttl)
         yield dns.ShortTtl(
             Place.of(doc, node.span if node is not None else record.node.span),
             verdict,

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from guardrails.rules.dns.incidents import DYN_2016, FACEBOOK_2021
 
 from guardrails.documents import Block, TerraformDocument, TreeDocument
-from guardrails.facts import dns
+from guardrails.facts import dns, stacks
 from guardrails.facts.terraform import Module, module_for
 from guardrails.model import Category, Document, Finding, Kind, Severity, Span
 from guardrails.rule import Bad, Good, Rule, RuleContext
@@ -35,7 +35,7 @@ class TerraformSingleProviderNameservers(Rule):
     title = "Domain or NS delegation served by a single DNS provider"
     category = Category.DNS_SINGLE_POINT_OF_FAILURE
     severity = Severity.MEDIUM
-    kinds = frozenset({Kind.TERRAFORM, Kind.TERRAFORM_JSON, Kind.CLOUDFORMATION})
+    kinds = frozenset({Kind.TERRAFORM, Kind.TERRAFORM_JSON, Kind.CLOUDFORMATION, Kind.PULUMI})
     incidents = (DYN_2016, FACEBOOK_2021)
     rationale = (
         "In October 2016 a DDoS on Dyn made every domain that used Dyn as its only DNS provider unresolvable; "
@@ -50,7 +50,8 @@ class TerraformSingleProviderNameservers(Rule):
         "no point of failure of its own and is not reported: the domain is reported once, at the registrar or "
         "the apex NS set. A single nameserver is high severity; one provider medium. CloudFormation NS record "
         "sets (`AWS::Route53::RecordSet`, `AWS::Route53::RecordSetGroup`) are judged the same way; "
-        "`!GetAtt Zone.NameServers` of a hosted zone is Route 53's delegation set."
+        "`!GetAtt Zone.NameServers` of a hosted zone is Route 53's delegation set. Pulumi YAML programs' NS "
+        "`aws:route53:Record`s too (`${zone.nameServers}`; docs/pulumi.md)."
     )
     remediation = (
         "Serve the zone from two independent DNS providers (primary plus secondary, or multi-provider with the "
@@ -119,11 +120,10 @@ class TerraformSingleProviderNameservers(Rule):
     def _template(self, doc: TreeDocument, ctx: RuleContext) -> Iterator[Finding]:
         """NS record sets of a template: a Route 53 zone, so a delegation to Route 53 below the apex
         is its parent's provider again (see ``_same_as_parent``)."""
-        from guardrails.facts import cloudformation  # templates only: its tables cost start-up time
-
-        evaluator = cloudformation.first_scenario(doc, ctx.project)
-        for record in cloudformation.records(doc, ctx.project):
-            listed = cloudformation.nameservers(record, evaluator) if record.type == "NS" else None
+        source = stacks.reader(doc)
+        evaluator = source.first_scenario(doc, ctx.project)
+        for record in source.records(doc, ctx.project):
+            listed = source.nameservers(record, evaluator) if record.type == "NS" else None
             if not listed:
                 continue
             servers = [
@@ -136,7 +136,7 @@ class TerraformSingleProviderNameservers(Rule):
             apex = bool(record.zone) and record.name == record.zone
             if not verdict.single and verdict.culprit == NS_RECORD_SETS["aws_route53_record"][2] and not apex:
                 continue
-            span = record.node.key_node("ResourceRecords").span  # type: ignore[union-attr]
+            span = record.records_key.span
             yield self.finding(
                 doc,
                 span,

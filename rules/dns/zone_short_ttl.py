@@ -7,8 +7,15 @@ from typing import cast
 
 from guardrails.rules.dns.incidents import CLOUDFLARE_SERVFAIL_2021, FACEBOOK_2021
 
-from guardrails.documents import DnsControlDocument, TreeDocument, ZoneDirective, ZoneDocument, ZoneRecord
-from guardrails.facts import dns, dnscontrol, octodns
+from guardrails.documents import (
+    DnsControlDocument,
+    NamedConfDocument,
+    TreeDocument,
+    ZoneDirective,
+    ZoneDocument,
+    ZoneRecord,
+)
+from guardrails.facts import bind, dns, dnscontrol, octodns
 from guardrails.fixes import fix, replace
 from guardrails.model import Category, Finding, Kind, Safety, Severity
 from guardrails.rule import Bad, Good, Place, Rule, RuleContext
@@ -22,7 +29,7 @@ class ZoneFileShortTtl(Rule):
     title = "Zone file with a default or record TTL shorter than the minimum for its type"
     category = Category.SHORT_DNS_TTL
     severity = Severity.MEDIUM
-    kinds = frozenset({Kind.ZONE, Kind.OCTODNS_ZONE, Kind.OCTODNS_CONFIG, Kind.DNSCONTROL})
+    kinds = frozenset({Kind.ZONE, Kind.NAMED_CONF, Kind.OCTODNS_ZONE, Kind.OCTODNS_CONFIG, Kind.DNSCONTROL})
     incidents = (FACEBOOK_2021, CLOUDFLARE_SERVFAIL_2021)
     rationale = (
         "Resolvers keep an answer for its TTL and no longer. When the authoritative servers disappear "
@@ -40,7 +47,10 @@ class ZoneFileShortTtl(Rule):
         "named after the zone) are judged the same way on each record's `ttl:`, and a YAML provider's "
         "`default_ttl` in the octoDNS config like `$TTL` (a record without `ttl:` gets it, an hour unless set); "
         "`dynamic:` records are routing policies. DNSControl's dnsconfig.js too: each `TTL()`, and `DefaultTTL()` "
-        "(DNSControl gives 300 s when a domain sets none)."
+        "(DNSControl gives 300 s when a domain sets none). BIND's named.conf names the zone a file of any name "
+        "holds (its primary zones' `file`); a secondary's file is a transferred copy and is not judged. Locally served "
+        "zones (RFC 6303 private and loopback reverse zones, `localhost`) and zones served by `localhost` alone "
+        "(sinkholes) are never delegated from the internet."
     )
     remediation = (
         "Set `$TTL` to an hour or more (RFC 1912 suggests days) and keep NS records at an hour or more; lower a "
@@ -98,6 +108,14 @@ class ZoneFileShortTtl(Rule):
             note="SOA at 60 s, NS at an hour, a loopback answer and a staging name: none is the lesson",
         ),
         Good(
+            "db.example.net",
+            "$TTL 300\n" + _SOA.format(minimum="3600") + "@ IN NS ns1.example.com.\nwww IN A 192.0.2.10\n",
+            note="a secondary's copy: named.conf says BIND transfers it from the primary, where it is judged",
+            extra={
+                "named.conf": 'zone "example.net" { type slave; file "db.example.net"; masters { 192.0.2.1; }; };\n'
+            },
+        ),
+        Good(
             "db.example.com",
             "$TTL 86400\n" + _SOA.format(minimum="300") + "@ IN NS ns1.example.com.\n@ IN NS ns1.example.net.\n"
             'www IN A 192.0.2.10\n_acme-challenge 60 IN TXT "token"\n',
@@ -116,9 +134,14 @@ class ZoneFileShortTtl(Rule):
         if doc.kind is Kind.DNSCONTROL:
             yield from self._dnscontrol(cast("DnsControlDocument", doc), policy, ctx)
             return
+        for zone in bind.zone_documents(cast("ZoneDocument | NamedConfDocument", doc), ctx.project):
+            yield from self._zone(zone, policy, ctx)
+
+    def _zone(self, doc: ZoneDocument, policy: dns.TtlPolicy, ctx: RuleContext) -> Iterator[Finding]:
+        """A BIND zone file: its ``$TTL``s, the SOA minimum without one, and each record's TTL."""
         origin = dns.zone_origin(doc)
-        if policy.outside((origin,), doc.path):
-            return  # a staging or development zone
+        if policy.outside((origin,), doc.path, private=dns.never_delegated(doc, origin)):
+            return  # a staging or development zone, a private reverse zone, a sinkhole
         directives = sorted((d for d in doc.directives if _is_ttl(d)), key=lambda d: d.span.line)
         reported_defaults: set[int] = set()
         for directive in directives:

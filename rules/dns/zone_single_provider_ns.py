@@ -8,8 +8,8 @@ from typing import cast
 
 from guardrails.rules.dns.incidents import DYN_2016, FACEBOOK_2021
 
-from guardrails.documents import DnsControlDocument, TreeDocument, ZoneDocument
-from guardrails.facts import dns, dnscontrol, octodns
+from guardrails.documents import DnsControlDocument, NamedConfDocument, TreeDocument, ZoneDocument
+from guardrails.facts import bind, dns, dnscontrol, octodns
 from guardrails.model import Category, Finding, Kind, Severity
 from guardrails.rule import Bad, Good, Rule, RuleContext
 
@@ -32,7 +32,7 @@ class ZoneSingleProviderNameservers(Rule):
     title = "Zone served by nameservers of a single provider"
     category = Category.DNS_SINGLE_POINT_OF_FAILURE
     severity = Severity.MEDIUM
-    kinds = frozenset({Kind.ZONE, Kind.OCTODNS_CONFIG, Kind.OCTODNS_ZONE, Kind.DNSCONTROL})
+    kinds = frozenset({Kind.ZONE, Kind.NAMED_CONF, Kind.OCTODNS_CONFIG, Kind.OCTODNS_ZONE, Kind.DNSCONTROL})
     incidents = (FACEBOOK_2021, DYN_2016)
     rationale = (
         "The apex NS records list the servers that answer for the zone. When all of them belong to one "
@@ -45,7 +45,12 @@ class ZoneSingleProviderNameservers(Rule):
         "provider; YAML dumps and plans are no provider, each self-hosted BIND or PowerDNS target an operator "
         "of its own; a target of unknown class leaves the zone unjudged), and the apex NS records of a zone file. "
         "So is DNSControl's dnsconfig.js: a `D()` whose `DnsProvider()`s (without a nameserver count of 0) are "
-        "all of one provider type; a provider whose type is only in creds.json leaves the domain unjudged."
+        "all of one provider type; a provider whose type is only in creds.json leaves the domain unjudged. "
+        'BIND\'s named.conf says which zone a file holds: `zone "example.com" { type primary; file "..."; }` '
+        "makes a file of any name that zone; a secondary's file is a copy of the primary's and is not judged. "
+        "Locally served zones (RFC 6303: private and loopback reverse zones, `localhost`) and zones whose only "
+        "nameserver is `localhost` (sinkholes) are never delegated from the internet and are not judged, nor "
+        "are root hints."
     )
     remediation = (
         "Add nameservers of a second, independent provider (a secondary fed by zone transfer, or a second "
@@ -59,6 +64,13 @@ class ZoneSingleProviderNameservers(Rule):
             note="two Route 53 servers on different TLDs are still one provider",
         ),
         Bad("db.example.com", _HEAD + "@ IN NS ns1\nwww IN A 192.0.2.10\n", 4, note="one relative nameserver"),
+        Bad(
+            "zones/example",
+            "$TTL 1d\n@ IN SOA ns1 hostmaster ( 1 2h 15m 2w 1h )\n@ IN NS ns1\nwww IN A 192.0.2.10\n",
+            3,
+            note="a zone file of any name, read as example.com because named.conf's stanza says so",
+            extra={"named.conf": 'zone "example.com" { type primary; file "zones/example"; };\n'},
+        ),
         Bad(
             "octodns/config.yaml",
             _OCTO.format(targets="[route53, dump]"),
@@ -97,10 +109,15 @@ class ZoneSingleProviderNameservers(Rule):
         if doc.kind is Kind.DNSCONTROL:
             yield from self._dnscontrol(cast("DnsControlDocument", doc), ctx)
             return
+        for zone in bind.zone_documents(cast("ZoneDocument | NamedConfDocument", doc), ctx.project):
+            yield from self._zone(zone, ctx)
+
+    def _zone(self, doc: ZoneDocument, ctx: RuleContext) -> Iterator[Finding]:
+        """The apex NS records of a zone file (its origin from $ORIGIN, a named.conf stanza or its name)."""
         origin = dns.zone_origin(doc)
         apex = [r for r in doc.records if r.rtype.upper() == "NS" and dns.zone_owner(r.name, origin) == origin]
-        if not apex:
-            return
+        if not apex or dns.never_delegated(doc, origin):
+            return  # a private reverse zone, a sinkhole served by localhost
         servers = [dns.host_server(dns.zone_owner(r.rdata[0], origin)) for r in apex if r.rdata]
         verdict = dns.judge_nameservers(servers)
         if verdict is None:

@@ -101,7 +101,7 @@ class DatastoreDefaultCredentials(Rule):
         elif doc.kind is Kind.SHELL:
             yield from self._shell(cast("ShellDocument", doc), ctx, extra)
         elif doc.kind in (Kind.HELM_VALUES, Kind.YAML):
-            yield from self._helm(cast("TreeDocument", doc), ctx)
+            yield from self._helm(doc, ctx)
         elif doc.kind is Kind.TERRAFORM:
             from guardrails.facts.terraform import module_for
 
@@ -109,6 +109,8 @@ class DatastoreDefaultCredentials(Rule):
             module = module_for(tf, ctx.project)
             for block in tf.resources(*_TERRAFORM_PASSWORDS):
                 yield from self._terraform(tf, block, module, ctx)
+            if tf.resources("helm_release"):
+                yield from self._helm(tf, ctx)
 
     def _kubernetes(self, doc: TreeDocument, ctx: RuleContext, extra: tuple[Datastore, ...]) -> Iterator[Finding]:
         from guardrails.facts.kubernetes import datastore_containers
@@ -129,21 +131,22 @@ class DatastoreDefaultCredentials(Rule):
                         ctx=ctx,
                     )
 
-    def _helm(self, doc: TreeDocument, ctx: RuleContext) -> Iterator[Finding]:
-        """Passwords in the values of a datastore chart (a values file beside Chart.yaml, or
-        the values a helmfile release lists), on the line of the file that sets them."""
+    def _helm(self, doc: Document, ctx: RuleContext) -> Iterator[Finding]:
+        """Passwords in the values of a datastore chart (a values file beside Chart.yaml, the
+        values a helmfile release lists, a ``helm install`` command's files and ``--set``), on
+        the line that sets them."""
         from guardrails.facts import helm
 
         for deployment in helm.deployments_of(doc, ctx.project):
             for path, value, user in helm.passwords(deployment):
-                if not helm.owned(value.layer, doc):
-                    continue
-                description = describe_password(user, value.text)
-                if description is not None:
+                place = helm.report_at(value, doc)
+                description = describe_password(user, value.text) if place is not None else None
+                if place is not None and description is not None:
                     yield self.finding(
-                        value.layer.doc,
-                        value.node.span,
-                        f"{deployment.chart.family} chart '{deployment.label}' sets {path} to {description}",
+                        place[0],
+                        place[1],
+                        f"{deployment.chart.family} chart '{deployment.label}'{deployment.origin} sets {path}"
+                        f"{place[2]} to {description}",
                         anchor=f"helm/{deployment.label}/{path}",
                         ctx=ctx,
                     )
@@ -173,6 +176,8 @@ class DatastoreDefaultCredentials(Rule):
     def _shell(self, doc: ShellDocument, ctx: RuleContext, extra: tuple[Datastore, ...]) -> Iterator[Finding]:
         from guardrails.facts.docker_run import compose_command, docker_run, environment
 
+        if any(cmd.command == "helm" for cmd in doc.commands):
+            yield from self._helm(doc, ctx)
         for cmd in doc.commands:
             compose_run = compose_command(cmd)
             if compose_run is not None:

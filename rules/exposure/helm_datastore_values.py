@@ -5,10 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from guardrails.documents import TreeDocument
 from guardrails.facts.datastores import NEWSBLUR
 from guardrails.facts.network import is_world
-from guardrails.model import Category, Finding, Kind, Severity
+from guardrails.model import Category, Document, Finding, Kind, Severity
 from guardrails.rule import Bad, Good, Rule, RuleContext
 
 if TYPE_CHECKING:
@@ -27,17 +26,18 @@ class HelmDatastoreValues(Rule):
     title = "Helm values expose a datastore chart outside the cluster or disable its authentication"
     category = Category.EXPOSED_DATASTORE
     severity = Severity.HIGH
-    kinds = frozenset({Kind.HELM_VALUES, Kind.YAML})
+    kinds = frozenset({Kind.HELM_VALUES, Kind.YAML, Kind.SHELL, Kind.TERRAFORM})
     incidents = (NEWSBLUR,)
     rationale = (
         "The bitnami datastore charts keep their Services ClusterIP and authentication on; one line of values "
         "changes that: `master.service.type: LoadBalancer` gives the datastore a public address, "
         "`externalAccess.enabled: true` one per replica, `auth.enabled: false` lets in whoever connects. "
         "Values are judged as Helm layers them (the chart's values.yaml, then the environment file, an "
-        "umbrella chart's sub-chart key, or a helmfile release's `values:` in order), and the finding is on "
-        "the line of the file that sets the value. An internal load-balancer annotation or class, source "
-        "ranges that are all private, a NetworkPolicy without `allowExternal`, or a template value are not "
-        "findings."
+        "umbrella chart's sub-chart key, or a helmfile release's `values:` in order; a `helm install` or "
+        "`helm upgrade` command's `-f` files then its `--set` values; a Terraform `helm_release`'s `values` then "
+        "`set`), and the finding is on the line that sets the value. An internal load-balancer annotation or "
+        "class, source ranges that are all private, a NetworkPolicy without `allowExternal`, or a template or "
+        "shell variable value are not findings."
     )
     remediation = (
         "Keep the datastore's Services ClusterIP and reach it from inside the cluster (or through "
@@ -59,6 +59,13 @@ class HelmDatastoreValues(Rule):
             note="umbrella chart: the sub-chart's values under its alias",
             extra={"deploy/shop/Chart.yaml": _UMBRELLA},
         ),
+        Bad(
+            "scripts/deploy.sh",
+            "#!/bin/sh\nhelm upgrade --install cache bitnami/redis --set auth.enabled=false "
+            "--set master.service.type=LoadBalancer\n",
+            2,
+            note="the same values on a command line: --set is layered over the chart's values",
+        ),
     )
     good = (
         Good(
@@ -74,54 +81,62 @@ class HelmDatastoreValues(Rule):
             note="the dependency is aliased db: a postgresql key configures nothing",
             extra={"deploy/shop/Chart.yaml": _UMBRELLA},
         ),
+        Good(
+            "scripts/deploy.sh",
+            '#!/bin/sh\nhelm upgrade --install cache bitnami/redis --set master.service.type="$SERVICE_TYPE"\n',
+            note="a shell variable is unknown, never guessed",
+        ),
     )
 
-    def check(self, doc: TreeDocument, ctx: RuleContext) -> Iterator[Finding]:  # type: ignore[override]
+    def check(self, doc: Document, ctx: RuleContext) -> Iterator[Finding]:
+        if doc.kind is Kind.SHELL and not any(cmd.command == "helm" for cmd in doc.commands):  # type: ignore[attr-defined]
+            return
+        if doc.kind is Kind.TERRAFORM and not doc.resources("helm_release"):  # type: ignore[attr-defined]
+            return
         from guardrails.facts import helm  # its chart tables cost start-up time; only values files need them
 
         for deployment in helm.deployments_of(doc, ctx.project):
             yield from self._deployment(doc, deployment, ctx)
 
-    def _deployment(self, doc: TreeDocument, deployment: helm.Deployment, ctx: RuleContext) -> Iterator[Finding]:
+    def _deployment(self, doc: Document, deployment: helm.Deployment, ctx: RuleContext) -> Iterator[Finding]:
         from guardrails.facts import helm
 
         chart = deployment.chart
-        what = f"{chart.family} chart '{deployment.label}' ({chart.source})"
+        what = f"{chart.family} chart '{deployment.label}'{deployment.origin} ({chart.source})"
         off = helm.auth_off(deployment)
         auth_value = off[1] if off is not None else None
+        auth_place = helm.report_at(auth_value, doc) if auth_value is not None else None
         exposures = helm.exposures(deployment)
         for exposure in exposures:
-            here = helm.owned(exposure.value.layer, doc)
-            if not here and not (auth_value is not None and helm.owned(auth_value.layer, doc)):
+            place = helm.report_at(exposure.value, doc)
+            if place is None and auth_place is None:
                 continue
             severity = Severity.CRITICAL if off is not None else Severity.HIGH
             protection = f"authentication is off ({off[0]})" if off is not None else "authentication is on"
             if exposure.source_ranges and not any(is_world(r) for r in exposure.source_ranges):
                 severity = Severity.MEDIUM
                 protection += f"; loadBalancerSourceRanges limits it to {', '.join(exposure.source_ranges)}"
-            node, layer = exposure.value.node, exposure.value.layer
-            if not here and auth_value is not None:
-                where = f"{layer.doc.path}:{node.span.line}"
-                node, layer = auth_value.node, auth_value.layer
-                message = f"{what}: {off[0]} while {exposure.service} is published ({exposure.how}, {where})"  # type: ignore[index]
-            else:
+            if place is None:
+                where, span, via = auth_place  # type: ignore[misc]
                 message = (
-                    f"{what}: {exposure.service} {exposure.how} publishes port {chart.port} outside the cluster; "
-                    f"{protection}"
+                    f"{what}: {off[0]}{via} while {exposure.service} is published "  # type: ignore[index]
+                    f"({exposure.how}, {exposure.value.location})"
+                )
+            else:
+                where, span, via = place
+                message = (
+                    f"{what}: {exposure.service} {exposure.how}{via} publishes port {chart.port} outside the "
+                    f"cluster; {protection}"
                 )
             yield self.finding(
-                layer.doc,
-                node.span,
-                message,
-                anchor=f"helm/{deployment.label}/{exposure.service}",
-                ctx=ctx,
-                severity=severity,
+                where, span, message, anchor=f"helm/{deployment.label}/{exposure.service}", ctx=ctx, severity=severity
             )
-        if not exposures and auth_value is not None and helm.owned(auth_value.layer, doc):
+        if not exposures and auth_place is not None:
+            where, span, via = auth_place
             yield self.finding(
-                auth_value.layer.doc,
-                auth_value.node.span,
-                f"{what}: {off[0]}: any pod in the cluster can read and write it"  # type: ignore[index]
+                where,
+                span,
+                f"{what}: {off[0]}{via}: any pod in the cluster can read and write it"  # type: ignore[index]
                 " (and anyone, the day a Service is published)",
                 anchor=f"helm/{deployment.label}/auth",
                 ctx=ctx,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from guardrails.documents import Block, TerraformDocument, TreeDocument
-from guardrails.facts import terraform
+from guardrails.facts import stacks, terraform
 from guardrails.facts.datastores import NEWSBLUR
 from guardrails.facts.network import ipv4_range_size, is_world
 from guardrails.facts.stateful import Setting
@@ -32,7 +32,7 @@ class TerraformDatabasePubliclyAccessible(Rule):
     title = "Managed database reachable from the internet"
     category = Category.EXPOSED_DATASTORE
     severity = Severity.HIGH
-    kinds = frozenset({Kind.TERRAFORM, Kind.CLOUDFORMATION})
+    kinds = frozenset({Kind.TERRAFORM, Kind.CLOUDFORMATION, Kind.PULUMI})
     incidents = (NEWSBLUR,)
     rationale = (
         "A managed database is on the internet when it has a public address AND its network rules let the "
@@ -46,7 +46,8 @@ class TerraformDatabasePubliclyAccessible(Rule):
         "reaches the database, and is not reported; groups defined outside the module are reported at medium. "
         "The only thing left between the data and the internet is a password. CloudFormation's "
         "`PubliclyAccessible` on `AWS::RDS::DBInstance` and `AWS::Redshift::Cluster` is judged the same way, with "
-        "the template's security groups (`VPCSecurityGroups`), for production (docs/cloudformation.md)."
+        "the template's security groups (`VPCSecurityGroups`), for production (docs/cloudformation.md). "
+        "Pulumi YAML programs the same way (`publiclyAccessible`, `vpcSecurityGroupIds`; docs/pulumi.md)."
     )
     remediation = (
         "Keep databases on private subnets (`publicly_accessible = false`, `ipv4_enabled = false` with "
@@ -123,14 +124,13 @@ class TerraformDatabasePubliclyAccessible(Rule):
         if isinstance(doc, TerraformDocument):
             yield from self._terraform(doc, ctx)
         elif isinstance(doc, TreeDocument):
-            from guardrails.facts import cloudformation  # templates only: its tables cost start-up time
-
-            for public in cloudformation.public_databases(doc, ctx.project):
+            source = stacks.reader(doc)
+            for public in source.public_databases(doc, ctx.project):
                 if public.reach.open is False:
                     continue
-                shown = cloudformation.written(public.node)
+                shown = source.written(public.node)
                 which = "" if shown == "true" else f", which is true{public.value.via}"
-                what = f"{public.resource.describe()} sets PubliclyAccessible = {shown}{which}"
+                what = f"{public.resource.describe()} sets {source.PUBLICLY_ACCESSIBLE} = {shown}{which}"
                 if public.reach.open:
                     message = f"{what} and {public.reach.reason}: the database is on the internet"
                 else:
@@ -139,7 +139,7 @@ class TerraformDatabasePubliclyAccessible(Rule):
                     doc,
                     public.node.span,
                     message,
-                    anchor=f"{public.resource.logical_id}.PubliclyAccessible",
+                    anchor=f"{public.resource.logical_id}.{source.PUBLICLY_ACCESSIBLE}",
                     ctx=ctx,
                     severity=Severity.HIGH if public.reach.open else Severity.MEDIUM,
                 )

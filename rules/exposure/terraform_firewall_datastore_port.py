@@ -6,7 +6,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from guardrails.documents import Block, TerraformDocument, TreeDocument
-from guardrails.facts import terraform, tf_security_group
+from guardrails.facts import stacks, terraform, tf_security_group
 from guardrails.facts.datastores import DATASTORES_OPTION_HELP, NEWSBLUR, configured, signature_ports
 from guardrails.facts.tf_network import (
     Permission,
@@ -37,7 +37,7 @@ class TerraformFirewallOpensDatastorePort(Rule):
     title = "Firewall rule opens a datastore port to 0.0.0.0/0"
     category = Category.EXPOSED_DATASTORE
     severity = Severity.HIGH
-    kinds = frozenset({Kind.TERRAFORM, Kind.CLOUDFORMATION})
+    kinds = frozenset({Kind.TERRAFORM, Kind.CLOUDFORMATION, Kind.PULUMI})
     incidents = (NEWSBLUR,)
     rationale = (
         "An AWS security group (Terraform, or CloudFormation's `AWS::EC2::SecurityGroup` `SecurityGroupIngress` "
@@ -102,10 +102,9 @@ class TerraformFirewallOpensDatastorePort(Rule):
         if isinstance(doc, TerraformDocument):
             yield from self._terraform(doc, ports, ctx)
         elif isinstance(doc, TreeDocument):
-            from guardrails.facts import cloudformation  # templates only: its tables cost start-up time
-
-            balancers = cloudformation.load_balancer_groups(doc, ctx.project)
-            permissions = [p for p in cloudformation.permissions(doc, ctx.project) if p.group not in balancers]
+            source = stacks.reader(doc)
+            balancers = source.load_balancer_groups(doc, ctx.project)
+            permissions = [p for p in source.permissions(doc, ctx.project) if p.group not in balancers]
             yield from self._permissions(doc, permissions, ports, ctx)
 
     def _terraform(self, doc: TerraformDocument, ports: dict[int, str], ctx: RuleContext) -> Iterator[Finding]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from guardrails.documents import Attribute, Block, TerraformDocument, TreeDocument
-from guardrails.facts import terraform
+from guardrails.facts import stacks, terraform
 from guardrails.facts.datastores import NEWSBLUR
 from guardrails.facts.tf_policy import from_json, open_to_anyone, policy
 from guardrails.model import Category, Document, Finding, Kind, Severity
@@ -31,7 +31,7 @@ class TerraformSearchDomainOpenPolicy(Rule):
     title = "Elasticsearch/OpenSearch domain policy allows anyone, outside a VPC"
     category = Category.EXPOSED_DATASTORE
     severity = Severity.CRITICAL
-    kinds = frozenset({Kind.TERRAFORM, Kind.CLOUDFORMATION})
+    kinds = frozenset({Kind.TERRAFORM, Kind.CLOUDFORMATION, Kind.PULUMI})
     incidents = (NEWSBLUR,)
     rationale = (
         "A domain with a public endpoint (no `vpc_options`) whose access policy (JSON, `jsonencode` or a "
@@ -43,7 +43,9 @@ class TerraformSearchDomainOpenPolicy(Rule):
         "`AWS::Elasticsearch::Domain` (`AccessPolicies` without `VPCOptions`) are read the same way; a principal "
         "or condition from an intrinsic function that cannot be evaluated is not `*`. A domain with fine-grained "
         "access control on (`advanced_security_options { enabled = true }`, `AdvancedSecurityOptions: "
-        "{Enabled: true}`) makes every request authenticate, so its open policy is not reported."
+        "{Enabled: true}`) makes every request authenticate, so its open policy is not reported. Pulumi YAML "
+        "programs' `aws:opensearch:Domain` and `aws:elasticsearch:Domain` (`accessPolicies`, a JSON string or "
+        "`fn::toJSON`, without `vpcOptions`) too (docs/pulumi.md)."
     )
     remediation = (
         "Put the domain in a VPC (`vpc_options`), name the IAM principals that may call it, or add a "
@@ -114,18 +116,17 @@ class TerraformSearchDomainOpenPolicy(Rule):
 
     def check(self, doc: Document, ctx: RuleContext) -> Iterator[Finding]:
         if isinstance(doc, TreeDocument):
-            from guardrails.facts import cloudformation  # templates only: its tables cost start-up time
-
-            for domain, node, policy in cloudformation.public_search_policies(doc, ctx.project):
+            source = stacks.reader(doc)
+            for domain, node, policy in source.public_search_policies(doc, ctx.project):
                 found = from_json(policy)
                 if found is not None and any(open_to_anyone(s) for s in found.statements):
                     yield self.finding(
                         doc,
                         node.span,
-                        f"{domain.logical_id} AccessPolicies allow Principal * without a condition that narrows the "
-                        "callers, on a public endpoint (no VPCOptions): anyone on the internet can read and delete "
-                        "the indices",
-                        anchor=f"{domain.logical_id}.AccessPolicies",
+                        f"{domain.logical_id} {source.ACCESS_POLICIES} allow Principal * without a condition that "
+                        f"narrows the callers, on a public endpoint (no {source.VPC_OPTIONS}): anyone on the "
+                        "internet can read and delete the indices",
+                        anchor=f"{domain.logical_id}.{source.ACCESS_POLICIES}",
                         ctx=ctx,
                     )
         elif isinstance(doc, TerraformDocument):
