@@ -97,6 +97,24 @@ FORMATS: tuple[Format, ...] = (
         ('{"resource": {"aws_db_instance": {"db": {"skip_final_snapshot": true}}}, "variable": {"x": {}}}\n',),
     ),
     Format(
+        "terraform-plan",
+        "terraform_plan",
+        Kind.TERRAFORM_PLAN,
+        "tfplan.json",
+        ('{"', '":', "[", "]", "{", "}", ",", "null", "true", '"after"', '"after_unknown"', '"after_sensitive"'),
+        (
+            '{"format_version": "1.2", "terraform_version": "1.9.5", "resource_changes": [{"address": '
+            '"module.db.aws_db_instance.this[0]", "module_address": "module.db", "mode": "managed", "type": '
+            '"aws_db_instance", "name": "this", "change": {"actions": ["create"], "after": {"deletion_protection": '
+            'false, "password": "x", "vpc_security_group_ids": ["sg-1"], "timeouts": null, "ingress": [{"a": 1}]}, '
+            '"after_unknown": {"id": true, "ingress": [{"b": true}]}, "after_sensitive": {"password": true}}}, '
+            '{"address": "aws_security_group.db", "mode": "managed", "type": "aws_security_group", "name": "db", '
+            '"change": {"actions": ["no-op"], "after": {"id": "sg-1"}}}], "configuration": {"root_module": '
+            '{"module_calls": {"db": {"module": {"resources": [{"address": "aws_db_instance.this", "expressions": '
+            '{"id": {"references": ["aws_security_group.db.id"]}}}]}}}}}}\n',
+        ),
+    ),
+    Format(
         "shell",
         "shell",
         Kind.SHELL,

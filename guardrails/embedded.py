@@ -128,8 +128,8 @@ def snippets(doc: Document) -> Iterator[Snippet]:
         yield from _dockerfile(cast("DockerfileDocument", doc))
     elif instance_of(doc, "MakefileDocument"):
         yield from _makefile(cast("MakefileDocument", doc))
-    elif instance_of(doc, "TerraformDocument"):
-        yield from _terraform(cast("TerraformDocument", doc))
+    elif instance_of(doc, "TerraformDocument") and doc.kind is not Kind.TERRAFORM_PLAN:
+        yield from _terraform(cast("TerraformDocument", doc))  # a plan's scripts are JSON strings
     elif isinstance(doc, TreeDocument):
         lines = doc.text.split("\n")
         if doc.kind is Kind.GITHUB_ACTIONS:

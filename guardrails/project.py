@@ -118,7 +118,7 @@ class Project:
         that read files of no scanned kind (CloudFormation parameter files); nothing outside the
         project root, no symbolic links."""
         directory = directory if directory.is_absolute() else self.cwd / directory
-        if not inside(real_path(directory), self.root):
+        if not inside(self.cwd / self.display_of(directory), self.root):  # display_of resolved it, once
             return []
         self._listed(directory)
         try:

@@ -36,7 +36,10 @@ def hcl_value(value: Any, like: Expr | None = None) -> str:
 def set_setting(doc: TerraformDocument, found: Setting, value: Any, project: Project) -> list[Edit] | None:
     """Edits that give ``found`` (from ``stateful.unsafe_settings``) the value ``value``:
     the literal on the resource, the literal it comes from, or a new attribute in the
-    resource when it is absent; None when no edit is sure."""
+    resource when it is absent; None when no edit is sure, and in a plan: it is generated from
+    the configuration, which is what to fix."""
+    if doc.kind is Kind.TERRAFORM_PLAN:
+        return None
     attr = found.attribute
     if attr is None:
         if found.instance is None or found.instance.called:

@@ -67,12 +67,13 @@ def _guardrails_args(line: str) -> list[str] | None:
 @pytest.fixture(scope="module")
 def sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A small repository the documented commands can run in: a git checkout with a branch
-    point (origin/main), the incident replicas, infra/ and a compose file."""
+    point (origin/main), the incident replicas, infra/, a compose file and a plan (tfplan.json)."""
     root = tmp_path_factory.mktemp("docs-sample")
     shutil.copytree(REPO / "fixtures" / "incidents", root / "fixtures" / "incidents")
     (root / "infra").mkdir()
     (root / "infra" / "main.tf").write_text('resource "aws_s3_bucket" "b" {\n  bucket = "x"\n}\n')
     (root / "docker-compose.yml").write_text(COMPOSE)
+    shutil.copy(REPO / "fixtures" / "destructive-iac" / "plan" / "values-bad.json", root / "tfplan.json")
     git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com"]
     subprocess.run([*git, "init", "-q"], cwd=root, check=True)
     subprocess.run([*git, "add", "."], cwd=root, check=True)

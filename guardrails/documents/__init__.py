@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from guardrails.documents.resolv import ResolvDocument, ResolvEntry
     from guardrails.documents.shell import Condition, Redirect, ShellAssignment, ShellCommand, ShellDocument, Word
     from guardrails.documents.sql import SqlDocument, SqlStatement
-    from guardrails.documents.terraform import Attribute, Block, Expr, TerraformDocument
+    from guardrails.documents.terraform import Attribute, Block, Expr, PlanDocument, TerraformDocument
     from guardrails.documents.zone import ZoneDirective, ZoneDocument, ZoneRecord
 
 # --------------------------------------------------------------------------- any kind
@@ -79,6 +79,7 @@ _MODULES = {
     "Attribute": "terraform",
     "Block": "terraform",
     "TerraformDocument": "terraform",
+    "PlanDocument": "terraform",
     "Word": "shell",
     "Condition": "shell",
     "Redirect": "shell",
@@ -130,6 +131,7 @@ __all__ = [
     "NamedConfDocument",
     "NamedStatement",
     "NamedWord",
+    "PlanDocument",
     "PythonDocument",
     "RecipeLine",
     "Redirect",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from guardrails.model import Document, Kind, Span
+from guardrails.model import Document, Kind, Node, Span
 from guardrails.records import Record
 
 
@@ -54,20 +54,35 @@ class Attribute(Record):
 class Block(Record):
     """An HCL block: ``type "label" "label" { ... }``."""
 
-    __slots__ = ("attributes", "blocks", "labels", "span", "type")
+    __slots__ = ("attributes", "blocks", "instance", "labels", "span", "type", "unset")
 
     def __init__(
-        self, type: str, labels: list[str], attributes: dict[str, Attribute], blocks: list[Block], span: Span
+        self,
+        type: str,
+        labels: list[str],
+        attributes: dict[str, Attribute],
+        blocks: list[Block],
+        span: Span,
+        instance: str = "",
+        unset: frozenset[str] = frozenset(),
     ) -> None:
         self.type = type
         self.labels = labels
         self.attributes = attributes
         self.blocks = blocks
         self.span = span
+        #: The resource instance address a plan gives it (``module.db.aws_db_instance.this[0]``).
+        self.instance = instance
+        #: In a plan, the arguments it lists as ``null`` or ``[]``: unset, so absent from ``attributes``
+        #: and ``blocks`` (the provider default applies); any other absence there is unknown.
+        self.unset = unset
 
     @property
     def address(self) -> str:
-        """The Terraform address: ``aws_db_instance.main``, ``var.ttl``, ``module.x``."""
+        """The Terraform address: ``aws_db_instance.main``, ``var.ttl``, ``module.x``; in a plan,
+        the instance address."""
+        if self.instance:
+            return self.instance
         if self.type == "resource" and len(self.labels) >= 2:
             return f"{self.labels[0]}.{self.labels[1]}"
         if self.type == "data" and len(self.labels) >= 2:
@@ -111,3 +126,15 @@ class TerraformDocument(Document):
 
     def resources(self, *types: str) -> list[Block]:
         return [b for b in self.blocks if b.type == "resource" and b.labels and (not types or b.labels[0] in types)]
+
+
+class PlanDocument(TerraformDocument):
+    """``terraform show -json`` of a plan: its JSON tree (``roots``), and as ``blocks`` the managed
+    resources of the state it plans, with their planned values (``parsers.terraform_plan``), so
+    that the rules that judge Terraform resources judge a plan with the same facts."""
+
+    __slots__ = ("roots",)
+
+    def __init__(self, path: str, kind: Kind, text: str, roots: list[Node] | None = None, **base: Any) -> None:
+        super().__init__(path, kind, text, **base)
+        self.roots: list[Node] = [] if roots is None else roots

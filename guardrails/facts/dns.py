@@ -18,7 +18,7 @@ from typing import Any, NamedTuple
 from guardrails.documents import Attribute, Block, Expr, TerraformDocument, ZoneDocument
 from guardrails.facts.environments import DEVELOPMENT, STAGING, SYNONYMS_OPTION, Environments
 from guardrails.facts.network import is_private_cidr
-from guardrails.facts.terraform import Module, Origin, Resolved
+from guardrails.facts.terraform import Module, Origin, Resolved, module_key
 from guardrails.model import Edit, Finding, Fix, Safety, Severity
 from guardrails.project import Project
 from guardrails.records import Record
@@ -726,7 +726,7 @@ def _private_zone(block: Block, module: Module) -> bool:
 
 def zones_for(doc: TerraformDocument, project: Project, module: Module) -> dict[str, Zone]:
     """The zones of ``doc``'s module (its directory), computed once per directory."""
-    key = ("dns-zones", str(PurePosixPath(doc.host.path).parent))
+    key = ("dns-zones", module_key(doc))
     if key not in project.cache:
         project.cache[key] = module_zones(module_documents(doc, module), module)
     return project.cache[key]

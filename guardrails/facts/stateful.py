@@ -294,16 +294,19 @@ class Setting(Record):
 
 def find_attribute(block: Block, path: str) -> tuple[Attribute | None, bool]:
     """The attribute at a dotted path (``settings.deletion_protection_enabled``) and
-    whether the path is knowable: a ``dynamic`` block on the way makes it unknown."""
+    whether the path is knowable: a ``dynamic`` block on the way makes it unknown, and so does
+    an absence in a plan's resource that the plan does not list as unset (a plan lists every
+    argument, ``null`` when unset: one it leaves out was cut from the file, not unset)."""
     *blocks, name = path.split(".")
     current = block
     for part in blocks:
         child = current.child(part)
         if child is None:
             dynamic = any(b.type == "dynamic" and b.labels[:1] == [part] for b in current.blocks)
-            return None, not dynamic
+            return None, not dynamic and (not block.instance or part in current.unset)
         current = child
-    return current.get(name), True
+    found = current.get(name)
+    return found, found is not None or not block.instance or name in current.unset
 
 
 def setting(
@@ -319,9 +322,11 @@ def setting(
     default, a resource attribute, ``each.value``) is unknown: no finding.
     """
     attr, knowable = find_attribute(block, path)
-    if attr is None:
+    if attr is None or (attr.expr.kind == "literal" and attr.expr.value is None):
         if not knowable or default is None or not unsafe(default):
             return None
+        if attr is not None:  # ``= null`` leaves the argument unset
+            return Setting(block, path, attr, default, f"= null (default {_show(default)})")
         return Setting(block, path, None, default, f"is not set (default {_show(default)})")
     chosen = _effective(module, attr, unsafe)
     if chosen is None:

@@ -22,7 +22,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any, NamedTuple
 
 from guardrails.documents import Attribute, Block, Expr, TerraformDocument
-from guardrails.facts import terragrunt, tf_var_files
+from guardrails.facts import terragrunt
 from guardrails.facts.tf_registry import PublishedModule, published
 from guardrails.model import Document, Kind, ParseError, Span
 from guardrails.project import Project
@@ -584,9 +584,21 @@ _FUNCTIONS: dict[str, Callable[[list[Resolved]], Resolved]] = {
 # --------------------------------------------------------------------------- modules on disk
 
 
+def module_key(doc: Document) -> str:
+    """What facts built once per module are cached under: the directory, or for a plan its path
+    (a plan is a module of its own: its values are concrete, and the ``.tf`` files beside it
+    are not what it applies)."""
+    return doc.path if doc.kind is Kind.TERRAFORM_PLAN else _directory(doc.host.path)
+
+
 def module_for(doc: Document, project: Project) -> Module:
-    """The module ``doc`` belongs to, built once per directory and scan."""
+    """The module ``doc`` belongs to, built once per directory (per plan) and scan."""
     directory = _directory(doc.host.path)
+    if doc.kind is Kind.TERRAFORM_PLAN:
+        key = ("terraform-plan", doc.path)
+        if key not in project.cache:
+            project.cache[key] = Module([doc], directory)
+        return project.cache[key]
     key = ("terraform-module", directory)
     if key not in project.cache:
         project.cache[key] = _with_var_files(Module(project.siblings(doc.host, _MODULE_SUFFIXES), directory), project)
@@ -612,6 +624,8 @@ def _with_var_files(module: Module, project: Project) -> Module:
     (``facts.tf_var_files``: a ``-var-file`` command, or an ``envs/`` directory inside it)."""
 
     def attach(module: Module) -> None:
+        from guardrails.facts import tf_var_files  # only when a value goes through a root variable
+
         # Asked for by every check that needs it (memoised: a later document inherits the reads).
         key = ("terraform-var-files", module.directory)
         if key not in project.cache:

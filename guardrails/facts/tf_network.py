@@ -6,17 +6,17 @@ resolved through variables, locals and tfvars (``guardrails.facts.terraform``).
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import PurePosixPath
 from typing import NamedTuple
 
 from guardrails.documents import Attribute, Block, Expr, TerraformDocument
 from guardrails.facts.network import ALL_PORTS, covers, is_world, port_range
-from guardrails.facts.terraform import Instance, Module, Origin, Scope, module_for
+from guardrails.facts.terraform import Instance, Module, Origin, Scope, module_for, module_key
 from guardrails.model import Document, Kind, Span
 from guardrails.project import Project
 from guardrails.records import Record
 
 _TCP = {"tcp", "6", "-1", "all", "*"}
+_RESOURCE_KINDS = (Kind.TERRAFORM, Kind.TERRAFORM_JSON, Kind.TERRAFORM_PLAN)
 
 
 class Strings(Record):
@@ -220,13 +220,19 @@ class Network:
         self.module = module
         self.resources: dict[str, tuple[Block, str]] = {}
         for doc in documents:
-            if isinstance(doc, TerraformDocument) and doc.kind in (Kind.TERRAFORM, Kind.TERRAFORM_JSON):
+            if isinstance(doc, TerraformDocument) and doc.kind in _RESOURCE_KINDS:
                 for block in doc.resources():
                     self.resources.setdefault(block.address, (block, doc.path))
         self.permissions = [p for a, (b, path) in self.resources.items() for p in self._permissions(a, b, path)]
         self.ingress: dict[str, list[Permission]] = {}
         for permission in self.permissions:
             self.ingress.setdefault(permission.group, []).append(permission)
+
+    def target(self, ref: str) -> str | None:
+        """The resource a reference names (``address_of``); a plan's resources are keyed by
+        instance address (``module.db.aws_security_group.this[0]``), and so are its references."""
+        head = ref.rpartition(".")[0]
+        return head if head in self.resources else address_of(ref)
 
     def permissions_in(self, path: str) -> list[Permission]:
         """The ingress permissions declared in one file, for rules that judge each of them."""
@@ -260,7 +266,7 @@ class Network:
         attr = rule.get("security_group_id")
         if attr is None or attr.expr.kind != "reference":
             return ""
-        return address_of(str(attr.expr.value)) or ""
+        return self.target(str(attr.expr.value)) or ""
 
     def _permission(
         self,
@@ -369,8 +375,8 @@ class Network:
             if item.kind == "tuple" or (item.kind == "call" and item.value in _LIST_FUNCTIONS):
                 items[:0] = item.value if item.kind == "tuple" else item.args
                 continue
-            address = address_of(str(item.value)) if item.kind == "reference" else None
-            if address is not None and address.split(".", 1)[0] in _SG_TYPES and address in self.resources:
+            address = self.target(str(item.value)) if item.kind == "reference" else None
+            if address in self.resources and self.resources[address][0].labels[0] in _SG_TYPES:
                 known.append(address)
             else:
                 unknown.append(item.text)
@@ -382,7 +388,7 @@ class Network:
         known, unknown = self.groups(groups)
         on = f"port {port}" if port is not None else "its port"
         if groups is None or (not known and not unknown):
-            known = [a for a in self.resources if a.startswith("aws_default_security_group.")]
+            known = [a for a, (b, _) in self.resources.items() if b.labels[0] == "aws_default_security_group"]
             if not known:
                 return Reach(
                     False,
@@ -422,7 +428,7 @@ class Network:
         holder = block
         if kind == "aws_rds_cluster_instance":
             attr = block.get("cluster_identifier")
-            address = address_of(str(attr.expr.value)) if attr is not None and attr.expr.kind == "reference" else None
+            address = self.target(str(attr.expr.value)) if attr is not None and attr.expr.kind == "reference" else None
             if address is None or address not in self.resources:
                 shown = attr.expr.text if attr is not None else "unset"
                 return Reach(
@@ -458,8 +464,8 @@ class Network:
         attr = rule.get(AZURE_FIREWALL_RULES.get(rule.labels[0], "server_id"))
         if attr is None:
             return "", None
-        address = address_of(str(attr.expr.value)) if attr.expr.kind == "reference" else None
-        if address is None or address.split(".", 1)[0] not in AZURE_DB_SERVERS or address not in self.resources:
+        address = self.target(str(attr.expr.value)) if attr.expr.kind == "reference" else None
+        if address not in self.resources or self.resources[address][0].labels[0] not in AZURE_DB_SERVERS:
             return attr.expr.text, None
         return address, self.resources[address][0]
 
@@ -471,7 +477,7 @@ def _attr_expr(block: Block, name: str) -> Expr | None:
 
 def network_for(doc: Document, project: Project) -> Network:
     """The network facts of ``doc``'s directory, built once per directory and scan."""
-    key = ("terraform-network", str(PurePosixPath(doc.host.path).parent))
+    key = ("terraform-network", module_key(doc))
     if key not in project.cache:
         module = module_for(doc, project)
         project.cache[key] = Network(list(module.documents) or [doc], module)

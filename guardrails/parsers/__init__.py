@@ -14,7 +14,7 @@ _MODULES: dict[Kind, str] = {
     Kind.TERRAFORM: "hcl",
     Kind.TFVARS: "hcl",
     Kind.TERRAFORM_JSON: "terraform_json",
-    Kind.TERRAFORM_PLAN: "json_tree",
+    Kind.TERRAFORM_PLAN: "terraform_plan",
     Kind.KUBERNETES: "yaml_tree",
     Kind.HELM_VALUES: "yaml_tree",
     Kind.COMPOSE: "yaml_tree",

@@ -97,8 +97,9 @@ _REFERENCE = re.compile(r'\$\{\s*([A-Za-z_][\w-]*(?:\.(?:[A-Za-z_][\w-]*|\d+|\*)
 _INTERPOLATION = re.compile(r"(?<!\$)\$\{|(?<!%)%\{")
 
 
-class _Source:
-    """Slices the source text by (line, column) spans, as json_tree computed them."""
+class Source:
+    """Slices the source text by (line, column) spans, as json_tree computed them (shared with
+    the plan reader, ``parsers.terraform_plan``)."""
 
     __slots__ = ("exact", "starts", "text")
 
@@ -123,7 +124,7 @@ def _join(start: Span, end: Span) -> Span:
     return Span(start.line, start.column, end.end_line, end.end_column)
 
 
-def _expr(node: Node, src: _Source) -> Expr:
+def _expr(node: Node, src: Source) -> Expr:
     """An attribute value as an Expr; ``${...}`` strings are templates or references."""
     text = src.source(node)
     if node.kind == "map":
@@ -139,7 +140,7 @@ def _expr(node: Node, src: _Source) -> Expr:
     return Expr("literal", value, text, node.span)
 
 
-def _attribute(key: Node, value: Node, src: _Source) -> Attribute:
+def _attribute(key: Node, value: Node, src: Source) -> Attribute:
     return Attribute(key.text, _expr(value, src), _join(key.span, value.span))
 
 
@@ -153,7 +154,7 @@ def _is_block(name: str, value: Node) -> bool:
     return name in NESTED_BLOCKS or name not in MAP_ATTRIBUTES
 
 
-def _body(block_type: str, node: Node, src: _Source) -> tuple[dict[str, Attribute], list[Block]]:
+def _body(block_type: str, node: Node, src: Source) -> tuple[dict[str, Attribute], list[Block]]:
     attributes: dict[str, Attribute] = {}
     blocks: list[Block] = []
     attributes_only = block_type in ATTRIBUTE_ONLY_BODIES
@@ -169,7 +170,7 @@ def _body(block_type: str, node: Node, src: _Source) -> tuple[dict[str, Attribut
 
 
 def _blocks(
-    block_type: str, node: Node, label_count: int, src: _Source, labels: list[str], key: Node | None
+    block_type: str, node: Node, label_count: int, src: Source, labels: list[str], key: Node | None
 ) -> list[Block]:
     """Blocks under one key: an object level per label, an array repeats its level."""
     if node.kind == "seq":
@@ -195,7 +196,7 @@ def parse(path: str, text: str, kind: Kind) -> TerraformDocument:
     root = parse_node(text)
     if root.kind != "map":
         raise ParseError("a Terraform JSON file must hold a JSON object", root.span.line, root.span.column)
-    src = _Source(text)
+    src = Source(text)
     doc = TerraformDocument(path=path, kind=kind, text=text)
     tfvars = kind == Kind.TFVARS or path.endswith(".tfvars.json")
     try:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from guardrails.documents import TreeDocument
+from guardrails.documents import PlanDocument
 from guardrails.facts.stateful import AWS_ELB_2012, DIGITALOCEAN_2017, is_database, is_replica_state, stateful
 from guardrails.model import Category, Finding, Kind, Node, Severity
 from guardrails.rule import Bad, Good, Rule, RuleContext
@@ -57,7 +57,7 @@ class PlanDeletesStatefulResource(Rule):
         ),
     )
 
-    def check(self, doc: TreeDocument, ctx: RuleContext) -> Iterator[Finding]:  # type: ignore[override]
+    def check(self, doc: PlanDocument, ctx: RuleContext) -> Iterator[Finding]:  # type: ignore[override]
         for root in doc.roots:
             changes = root.get("resource_changes")
             for change in changes.elements() if changes is not None else []:
@@ -65,7 +65,7 @@ class PlanDeletesStatefulResource(Rule):
                 if finding is not None:
                     yield finding
 
-    def _change(self, doc: TreeDocument, change: Node, ctx: RuleContext) -> Finding | None:
+    def _change(self, doc: PlanDocument, change: Node, ctx: RuleContext) -> Finding | None:
         if not change.is_map or _text(change.get("mode")) not in ("managed", ""):
             return None
         resource_type = _text(change.get("type"))

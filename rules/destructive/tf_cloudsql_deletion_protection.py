@@ -19,7 +19,7 @@ class TerraformCloudSqlDeletionProtection(Rule):
     title = "Cloud SQL instance with deletion protection turned off"
     category = Category.DESTRUCTIVE_OPERATION
     severity = Severity.HIGH
-    kinds = frozenset({Kind.TERRAFORM, Kind.TERRAFORM_JSON, Kind.PULUMI})
+    kinds = frozenset({Kind.TERRAFORM, Kind.TERRAFORM_JSON, Kind.TERRAFORM_PLAN, Kind.PULUMI})
     incidents = (DIGITALOCEAN_2017,)
     rationale = (
         "`google_sql_database_instance` has two guards: `deletion_protection` (Terraform-only, default true) "

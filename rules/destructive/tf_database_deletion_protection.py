@@ -13,13 +13,24 @@ from guardrails.terraform_fixes import setting_fix
 _TYPES = ("aws_db_instance", "aws_rds_cluster", "aws_docdb_cluster", "aws_neptune_cluster")
 
 
+def _plan(after: str, unknown: str = "{}") -> str:
+    """``terraform show -json`` of a plan that creates one database in a module."""
+    return (
+        '{\n  "format_version": "1.2",\n  "terraform_version": "1.9.5",\n  "resource_changes": [\n    {\n'
+        '      "address": "module.db.aws_rds_cluster.this[0]",\n      "module_address": "module.db",\n'
+        '      "mode": "managed",\n      "type": "aws_rds_cluster",\n      "name": "this",\n      "index": 0,\n'
+        f'      "change": {{\n        "actions": ["create"],\n        "after": {after},\n'
+        f'        "after_unknown": {unknown}\n      }}\n    }}\n  ]\n}}\n'
+    )
+
+
 class TerraformDatabaseDeletionProtection(Rule):
     id = "DO050"
     name = "tf-database-deletion-protection-off"
     title = "AWS database without deletion protection"
     category = Category.DESTRUCTIVE_OPERATION
     severity = Severity.HIGH
-    kinds = frozenset({Kind.TERRAFORM, Kind.TERRAFORM_JSON, Kind.CLOUDFORMATION, Kind.PULUMI})
+    kinds = frozenset({Kind.TERRAFORM, Kind.TERRAFORM_JSON, Kind.TERRAFORM_PLAN, Kind.CLOUDFORMATION, Kind.PULUMI})
     incidents = (DIGITALOCEAN_2017, GITLAB_2017)
     rationale = (
         "`deletion_protection` defaults to false on `aws_db_instance`, `aws_rds_cluster`, `aws_docdb_cluster` "
@@ -35,7 +46,8 @@ class TerraformDatabaseDeletionProtection(Rule):
         "the production value a condition names, else the defaults (docs/cloudformation.md). Pulumi YAML programs "
         "(`aws:rds:Instance`, `deletionProtection`) are judged for their production stack file, else the config "
         "defaults; a resource with `options.protect` or `retainOnDelete` is one Pulumi will not delete "
-        "(docs/pulumi.md)."
+        "(docs/pulumi.md). A `terraform show -json` plan is judged on the state it plans, like every Terraform "
+        "rule (docs/terraform.md, Plans)."
     )
     remediation = (
         "Set `deletion_protection = true` on production databases (or from a variable whose production "
@@ -87,8 +99,19 @@ class TerraformDatabaseDeletionProtection(Rule):
             extra={"Pulumi.prod.yaml": "config:\n  shop:protect: false\n"},
             note="Pulumi: the default is safe, the production stack's config is not",
         ),
+        Bad(
+            "tfplan.json",
+            _plan('{"engine": "aurora-postgresql", "deletion_protection": false}'),
+            14,
+            note="a plan's end state: the module's cluster, named by its instance address",
+        ),
     )
     good = (
+        Good(
+            "tfplan.json",
+            _plan('{"engine": "aurora-postgresql"}', '{"deletion_protection": true}'),
+            note="a plan: a value known only after the apply is not guessed",
+        ),
         Good(
             "db.tf",
             'resource "aws_db_instance" "main" {\n  engine              = "mysql"\n'

@@ -17,7 +17,7 @@ class TerraformDynamoDbDeletionProtection(Rule):
     title = "DynamoDB table without deletion protection"
     category = Category.DESTRUCTIVE_OPERATION
     severity = Severity.HIGH
-    kinds = frozenset({Kind.TERRAFORM, Kind.TERRAFORM_JSON, Kind.CLOUDFORMATION, Kind.PULUMI})
+    kinds = frozenset({Kind.TERRAFORM, Kind.TERRAFORM_JSON, Kind.TERRAFORM_PLAN, Kind.CLOUDFORMATION, Kind.PULUMI})
     incidents = (DIGITALOCEAN_2017,)
     rationale = (
         "`aws_dynamodb_table.deletion_protection_enabled` defaults to false: `terraform destroy`, a forced "

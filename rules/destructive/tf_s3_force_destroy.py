@@ -17,7 +17,7 @@ class TerraformS3ForceDestroy(Rule):
     title = "S3 bucket with force_destroy = true"
     category = Category.DESTRUCTIVE_OPERATION
     severity = Severity.HIGH
-    kinds = frozenset({Kind.TERRAFORM, Kind.TERRAFORM_JSON, Kind.PULUMI})
+    kinds = frozenset({Kind.TERRAFORM, Kind.TERRAFORM_JSON, Kind.TERRAFORM_PLAN, Kind.PULUMI})
     incidents = (GITLAB_2017,)
     rationale = (
         "S3 refuses to delete a bucket that still holds objects; `force_destroy = true` (default false) makes "

@@ -22,7 +22,7 @@ class TerraformSkipFinalSnapshot(Rule):
     title = "Database deleted without a final snapshot (skip_final_snapshot = true)"
     category = Category.DESTRUCTIVE_OPERATION
     severity = Severity.HIGH
-    kinds = frozenset({Kind.TERRAFORM, Kind.TERRAFORM_JSON, Kind.PULUMI})
+    kinds = frozenset({Kind.TERRAFORM, Kind.TERRAFORM_JSON, Kind.TERRAFORM_PLAN, Kind.PULUMI})
     incidents = (GITLAB_2017,)
     rationale = (
         "When an RDS, Aurora, DocumentDB, Neptune or Redshift cluster is deleted, its automated backups are "

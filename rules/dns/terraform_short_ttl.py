@@ -9,7 +9,7 @@ from guardrails.rules.dns.incidents import CLOUDFLARE_SERVFAIL_2021, FACEBOOK_20
 
 from guardrails.documents import TerraformDocument, TreeDocument
 from guardrails.facts import dns, stacks
-from guardrails.facts.terraform import Module, module_for
+from guardrails.facts.terraform import Module, module_for, module_key
 from guardrails.model import Category, Document, Edit, Finding, Kind, Safety, Severity, Span
 from guardrails.project import Project
 from guardrails.rule import Bad, Good, Place, Rule, RuleContext
@@ -24,7 +24,7 @@ class TerraformShortDnsTtl(Rule):
     title = "Terraform DNS record with a TTL shorter than the minimum for its type"
     category = Category.SHORT_DNS_TTL
     severity = Severity.MEDIUM
-    kinds = frozenset({Kind.TERRAFORM, Kind.TERRAFORM_JSON, Kind.CLOUDFORMATION, Kind.PULUMI})
+    kinds = frozenset({Kind.TERRAFORM, Kind.TERRAFORM_JSON, Kind.TERRAFORM_PLAN, Kind.CLOUDFORMATION, Kind.PULUMI})
     incidents = (FACEBOOK_2021, CLOUDFLARE_SERVFAIL_2021)
     rationale = (
         "A resolver keeps an answer for its TTL, then asks the authoritative servers again. When those "
@@ -167,7 +167,7 @@ class TerraformShortDnsTtl(Rule):
     def _module_reports(self, doc: TerraformDocument, ctx: RuleContext) -> list[dns.TtlReport]:
         """The findings of ``doc``'s whole module (directory): its short records are grouped there."""
         directory = str(PurePosixPath(doc.host.path).parent)
-        key = ("dns-short-ttl", self.id, directory)
+        key = ("dns-short-ttl", self.id, module_key(doc))
         if key not in ctx.project.cache:
             policy = dns.TtlPolicy.from_options(ctx.options)
             module = module_for(doc, ctx.project)
@@ -223,6 +223,8 @@ def _raise_ttl(
 ) -> list[Edit] | None:
     """``ttl = <minimum>``: on the record, where its value comes from, or added in place of a
     provider default."""
+    if doc.kind is Kind.TERRAFORM_PLAN:
+        return None  # generated from the configuration, which is what to fix
     if record.ttl_attr is None:
         return add_attribute(doc, record.block, "ttl", str(minimum))
     return set_value(doc.path, record.ttl_attr, ttl.resolved, minimum, project)

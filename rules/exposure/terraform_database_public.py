@@ -11,7 +11,6 @@ from guardrails.facts.network import ipv4_range_size, is_world
 from guardrails.facts.stateful import Setting
 from guardrails.facts.tf_network import (
     AZURE_FIREWALL_RULES,
-    address_of,
     attr_strings,
     database_reach,
     network_for,
@@ -32,7 +31,7 @@ class TerraformDatabasePubliclyAccessible(Rule):
     title = "Managed database reachable from the internet"
     category = Category.EXPOSED_DATASTORE
     severity = Severity.HIGH
-    kinds = frozenset({Kind.TERRAFORM, Kind.CLOUDFORMATION, Kind.PULUMI})
+    kinds = frozenset({Kind.TERRAFORM, Kind.TERRAFORM_PLAN, Kind.CLOUDFORMATION, Kind.PULUMI})
     incidents = (NEWSBLUR,)
     rationale = (
         "A managed database is on the internet when it has a public address AND its network rules let the "
@@ -271,13 +270,14 @@ class TerraformDatabasePubliclyAccessible(Rule):
             world = sorted({item for item in items if is_world(item)})
             if attr is None or not world:
                 continue
+            network = network_for(doc, ctx.project)
             connections = [
                 address
-                for address, (other, _) in network_for(doc, ctx.project).resources.items()
+                for address, (other, _) in network.resources.items()
                 if other.labels[0] == "alicloud_db_connection"
                 and (ref := other.get("instance_id")) is not None
                 and ref.expr.kind == "reference"
-                and address_of(str(ref.expr.value)) == block.address
+                and network.target(str(ref.expr.value)) == block.address
             ]
             where = (
                 f" and {connections[0]} gives it a public address: the database is on the internet"

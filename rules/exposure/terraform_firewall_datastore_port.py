@@ -37,7 +37,7 @@ class TerraformFirewallOpensDatastorePort(Rule):
     title = "Firewall rule opens a datastore port to 0.0.0.0/0"
     category = Category.EXPOSED_DATASTORE
     severity = Severity.HIGH
-    kinds = frozenset({Kind.TERRAFORM, Kind.CLOUDFORMATION, Kind.PULUMI})
+    kinds = frozenset({Kind.TERRAFORM, Kind.TERRAFORM_PLAN, Kind.CLOUDFORMATION, Kind.PULUMI})
     incidents = (NEWSBLUR,)
     rationale = (
         "An AWS security group (Terraform, or CloudFormation's `AWS::EC2::SecurityGroup` `SecurityGroupIngress` "

@@ -31,7 +31,7 @@ class TerraformSearchDomainOpenPolicy(Rule):
     title = "Elasticsearch/OpenSearch domain policy allows anyone, outside a VPC"
     category = Category.EXPOSED_DATASTORE
     severity = Severity.CRITICAL
-    kinds = frozenset({Kind.TERRAFORM, Kind.CLOUDFORMATION, Kind.PULUMI})
+    kinds = frozenset({Kind.TERRAFORM, Kind.TERRAFORM_PLAN, Kind.CLOUDFORMATION, Kind.PULUMI})
     incidents = (NEWSBLUR,)
     rationale = (
         "A domain with a public endpoint (no `vpc_options`) whose access policy (JSON, `jsonencode` or a "
