@@ -10,6 +10,7 @@ from guardrails.facts.datastores import (
     NEWSBLUR,
     Datastore,
     auth_state,
+    command_credentials,
     configured,
     describe_password,
     find_datastore,
@@ -130,6 +131,18 @@ class DatastoreDefaultCredentials(Rule):
                         anchor=f"{container.label}/{container.name}/env/{weak.key}",
                         ctx=ctx,
                     )
+                nodes = container.word_nodes()
+                for index, flag, description in command_credentials(container.store, container.words):
+                    place = manifest.place(nodes[index], within=container.node)
+                    if place is None:
+                        continue
+                    yield self.finding_at(
+                        place,
+                        f"{container.label} container '{container.name}' ({container.image}, {container.store.name})"
+                        f" starts with {flag} set to {description}{manifest.via}",
+                        anchor=f"{container.label}/{container.name}/args/{flag}",
+                        ctx=ctx,
+                    )
 
     def _helm(self, doc: Document, ctx: RuleContext) -> Iterator[Finding]:
         """Passwords in the values of a datastore chart (a values file beside Chart.yaml, the
@@ -152,7 +165,7 @@ class DatastoreDefaultCredentials(Rule):
                     )
 
     def _compose(self, doc: TreeDocument, ctx: RuleContext, extra: tuple[Datastore, ...]) -> Iterator[Finding]:
-        from guardrails.facts.compose import datastore_services
+        from guardrails.facts.compose import datastore_services, written_command
 
         for svc in datastore_services(doc, ctx.project, extra):
             for weak in weak_credentials(svc.store, svc.env_values):
@@ -169,6 +182,21 @@ class DatastoreDefaultCredentials(Rule):
                     f"service '{svc.name}' ({svc.image}, {svc.store.name}) sets {weak.key}{source} to "
                     f"{weak.description}" + ("; its port is published on all interfaces" if exposed else ""),
                     anchor=f"services.{svc.name}.environment.{weak.key}",
+                    ctx=ctx,
+                    severity=Severity.CRITICAL if exposed else Severity.MEDIUM,
+                )
+            written = written_command(svc.model)
+            for index, flag, description in command_credentials(svc.store, [word for word, _, _ in written]):
+                _, item, node = written[index]
+                if item.path != doc.path:
+                    continue  # reported in the compose file that sets it
+                exposed = bool(svc.exposures)
+                yield self.finding(
+                    doc,
+                    node.span,
+                    f"service '{svc.name}' ({svc.image}, {svc.store.name}) starts with {flag} set to {description}"
+                    + ("; its port is published on all interfaces" if exposed else ""),
+                    anchor=f"services.{svc.name}.command.{flag}",
                     ctx=ctx,
                     severity=Severity.CRITICAL if exposed else Severity.MEDIUM,
                 )
@@ -192,6 +220,16 @@ class DatastoreDefaultCredentials(Rule):
             env = environment(run, doc, ctx.project)
             if auth_state(store, env.values, run.args, run.image.value).explicit:
                 continue
+            after_image = cmd.args[next(i for i, w in enumerate(cmd.args) if w is run.image) + 1 :]
+            for index, flag, description in command_credentials(store, run.args):
+                if after_image[index].static:
+                    yield self.finding(
+                        doc,
+                        after_image[index].span,
+                        f"`docker run` of {run.image.value} ({store.name}) starts it with {flag} set to {description}",
+                        anchor=f"docker-run:{run.image.value}:{flag}",
+                        ctx=ctx,
+                    )
             for weak in weak_credentials(store, env.values):
                 source = f" (from {env.sources[weak.key]})" if weak.key in env.sources else ""
                 yield self.finding(
