@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, cast
 
 from guardrails.facts.datastores import (
@@ -13,14 +13,15 @@ from guardrails.facts.datastores import (
     command_credentials,
     configured,
     describe_password,
+    find_by_command,
     find_datastore,
     weak_credentials,
 )
-from guardrails.model import Category, Document, Finding, Kind, Severity
+from guardrails.model import Category, Document, Finding, Kind, Severity, Span
 from guardrails.rule import Bad, Good, Option, Rule, RuleContext
 
 if TYPE_CHECKING:
-    from guardrails.documents import Block, ShellDocument, TerraformDocument, TreeDocument
+    from guardrails.documents import Block, DockerfileDocument, ShellDocument, TerraformDocument, TreeDocument
     from guardrails.facts.docker_run import ComposeCommand
     from guardrails.facts.terraform import Module
 
@@ -40,6 +41,9 @@ _TERRAFORM_PASSWORDS: dict[str, tuple[str, str, str]] = {
     "azurerm_mysql_server": ("administrator_login_password", "administrator_login", ""),
 }
 
+# Embedded shell of these hosts is judged with the service or container that runs it.
+_HOSTS_ELSEWHERE = frozenset({Kind.COMPOSE, Kind.KUBERNETES})
+
 
 class DatastoreDefaultCredentials(Rule):
     id = "ED002"
@@ -47,7 +51,9 @@ class DatastoreDefaultCredentials(Rule):
     title = "Datastore configured with a default or guessable credential"
     category = Category.EXPOSED_DATASTORE
     severity = Severity.HIGH
-    kinds = frozenset({Kind.COMPOSE, Kind.SHELL, Kind.KUBERNETES, Kind.TERRAFORM, Kind.HELM_VALUES, Kind.YAML})
+    kinds = frozenset(
+        {Kind.COMPOSE, Kind.DOCKERFILE, Kind.SHELL, Kind.KUBERNETES, Kind.TERRAFORM, Kind.HELM_VALUES, Kind.YAML}
+    )
     incidents = (NEWSBLUR,)
     rationale = (
         "Bots that sweep the internet for datastores try the published defaults first: admin/admin, "
@@ -101,6 +107,10 @@ class DatastoreDefaultCredentials(Rule):
             yield from self._kubernetes(cast("TreeDocument", doc), ctx, extra)
         elif doc.kind is Kind.SHELL:
             yield from self._shell(cast("ShellDocument", doc), ctx, extra)
+        elif doc.kind is Kind.DOCKERFILE:
+            for ins in cast("DockerfileDocument", doc).instructions:
+                if ins.keyword in ("CMD", "ENTRYPOINT") and ins.exec_form:
+                    yield from self._server(doc, list(ins.exec_form), lambda _, span=ins.span: span, ctx, extra)
         elif doc.kind in (Kind.HELM_VALUES, Kind.YAML):
             yield from self._helm(doc, ctx)
         elif doc.kind is Kind.TERRAFORM:
@@ -206,6 +216,8 @@ class DatastoreDefaultCredentials(Rule):
 
         if any(cmd.command == "helm" for cmd in doc.commands):
             yield from self._helm(doc, ctx)
+        if doc.parent is None or doc.host.kind not in _HOSTS_ELSEWHERE:
+            yield from self._servers(doc, ctx, extra)
         for cmd in doc.commands:
             compose_run = compose_command(cmd)
             if compose_run is not None:
@@ -237,6 +249,44 @@ class DatastoreDefaultCredentials(Rule):
                     env.words[weak.key].span,
                     f"`docker run` of {run.image.value} ({store.name}) sets {weak.key} to {weak.description}{source}",
                     anchor=f"docker-run:{run.image.value}:{weak.key}",
+                    ctx=ctx,
+                )
+
+    def _servers(self, doc: ShellDocument, ctx: RuleContext, extra: tuple[Datastore, ...]) -> Iterator[Finding]:
+        """A server started by the script itself (``redis-server --requirepass changeme``, also
+        behind ``exec``/``nohup``/``sudo -u``), on the word that holds the password."""
+        for cmd in doc.commands:
+            if cmd.command:
+                spoken = [cmd.name, *cmd.args]
+                yield from self._server(
+                    doc, [w.value for w in spoken], lambda i, s=spoken: s[i].span if s[i].static else None, ctx, extra
+                )
+
+    def _server(
+        self,
+        doc: Document,
+        words: list[str],
+        span_of: Callable[[int], Span | None],
+        ctx: RuleContext,
+        extra: tuple[Datastore, ...],
+    ) -> Iterator[Finding]:
+        """A server command line's password flags; ``span_of`` says where word ``i`` is written
+        (None: not literally)."""
+        from guardrails.facts.docker_run import unwrap
+
+        server = unwrap(words)
+        store = find_by_command(server[0], extra) if server else None
+        if store is None:
+            return
+        offset = len(words) - len(server)
+        for index, flag, description in command_credentials(store, server):
+            span = span_of(offset + index)
+            if span is not None:
+                yield self.finding(
+                    doc,
+                    span,
+                    f"`{server[0]}` starts {store.name} with {flag} set to {description}",
+                    anchor=f"server:{server[0]}:{flag}",
                     ctx=ctx,
                 )
 
