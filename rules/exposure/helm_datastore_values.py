@@ -109,14 +109,21 @@ class HelmDatastoreValues(Rule):
         exposures = helm.exposures(deployment)
         for exposure in exposures:
             place = helm.report_at(exposure.value, doc)
-            if place is None and auth_place is None:
+            rendered = helm.rendered_by(deployment, exposure, doc) if place is None and auth_place is None else None
+            if place is None and auth_place is None and rendered is None:
                 continue
             severity = Severity.CRITICAL if off is not None else Severity.HIGH
             protection = f"authentication is off ({off[0]})" if off is not None else "authentication is on"
             if exposure.source_ranges and not any(is_world(r) for r in exposure.source_ranges):
                 severity = Severity.MEDIUM
                 protection += f"; loadBalancerSourceRanges limits it to {', '.join(exposure.source_ranges)}"
-            if place is None:
+            if rendered is not None:
+                condition, (where, span, via) = rendered
+                message = (
+                    f"{what}: {condition.path}: {condition.text}{via} renders {exposure.service}, which the values "
+                    f"below publish ({exposure.how}, {exposure.value.location}); {protection}"
+                )
+            elif place is None:
                 where, span, via = auth_place  # type: ignore[misc]
                 message = (
                     f"{what}: {off[0]}{via} while {exposure.service} is published "  # type: ignore[index]
