@@ -272,8 +272,7 @@ CHARTS: tuple[ChartValues, ...] = (
     ),
     ChartValues(
         "redis-cluster",
-        "bitnami/charts redis-cluster 13.0.5 values.yaml, templates/redis-svc.yaml, "
-        "svc-cluster-external-access.yaml",
+        "bitnami/charts redis-cluster 13.0.5 values.yaml, templates/redis-svc.yaml, svc-cluster-external-access.yaml",
         "Redis",
         6379,
         (ServiceValues("service", (), "networkPolicy"),),
@@ -518,13 +517,15 @@ def exposures(deployment: Deployment) -> list[Exposure]:
     return found
 
 
-def rendered_by(deployment: Deployment, exposure: Exposure, doc: Document) -> tuple[Value, tuple[Document, Span, str]] | None:
+def rendered_by(
+    deployment: Deployment, exposure: Exposure, doc: Document
+) -> tuple[Value, tuple[Document, Span, str]] | None:
     """The value ``doc`` sets that makes the chart render ``exposure`` when the layers below
     ``doc`` do not (an environment file's ``architecture: replication`` over a base that
     publishes the replica Service), and where to report it; None when the layers below
     render it too (their own check reports it) or ``doc`` sets none of its conditions."""
     below = [layer for layer in deployment.layers if layer.doc is not doc and layer.doc.parent is not doc]
-    if len(below) == len(deployment.layers) or Deployment(deployment.chart, deployment.label, below).holds(exposure.when):
+    if len(below) == len(deployment.layers) or Deployment(deployment.chart, "", below).holds(exposure.when):
         return None
     for path, _ in exposure.when:
         value = deployment.get(path)
