@@ -572,12 +572,15 @@ def auth_off(deployment: Deployment) -> tuple[str, Value | None] | None:
     """Why the chart runs without authentication, and the value that says so (None when
     it is the chart's own default), or None when it asks for credentials. Only a boolean
     false counts: the string ``"false"`` (``--set-string``, a quoted YAML value) is true
-    in the chart's ``{{ if }}``."""
+    in the chart's ``{{ if }}``. A ``false`` that only repeats the chart's own default (the
+    shipped values.yaml of memcached or opensearch) is the default, not a choice of the file."""
     for path in deployment.chart.auth:
         if deployment.text(path) == "false":
             value = deployment.get(path)
             if value is not None and not isinstance(value.node.value, bool):
                 continue
+            if deployment.chart.default(path) == "false":
+                value = None
             return (f"{path}: false" + ("" if value is not None else " by the chart's default")), value
     return None
 
