@@ -35,8 +35,9 @@ class HelmDatastoreValues(Rule):
         "Values are judged as Helm layers them (the chart's values.yaml, then the environment file, an "
         "umbrella chart's sub-chart key, or a helmfile release's `values:` in order; a `helm install` or "
         "`helm upgrade` command's `-f` files then its `--set` values; a Terraform `helm_release`'s `values` then "
-        "`set`), and the finding is on the line that sets the value. An internal load-balancer annotation or "
-        "class, source ranges that are all private, a NetworkPolicy without `allowExternal`, or a template or "
+        "`set`), and the finding is on the line that sets the value (or, when a file only switches on a Service "
+        "the values below publish, such as `architecture: replication`, on that switch). An internal "
+        "load-balancer annotation or class, source ranges that are all private, a NetworkPolicy without `allowExternal`, or a template or "
         "shell variable value are not findings."
     )
     remediation = (
@@ -58,6 +59,17 @@ class HelmDatastoreValues(Rule):
             4,
             note="umbrella chart: the sub-chart's values under its alias",
             extra={"deploy/shop/Chart.yaml": _UMBRELLA},
+        ),
+        Bad(
+            "charts/redis/values-production.yaml",
+            "architecture: replication\n",
+            1,
+            note="the environment file only switches the architecture: the base's public replica Service is "
+            "rendered now",
+            extra={
+                "charts/redis/Chart.yaml": _REDIS_CHART,
+                "charts/redis/values.yaml": "architecture: standalone\nreplica:\n  service:\n    type: LoadBalancer\n",
+            },
         ),
         Bad(
             "scripts/deploy.sh",
