@@ -113,7 +113,7 @@ FILES = {
     'exposure/compose_datastore_port.py': 5433,
     'exposure/default_credentials.py': 12415,
     'exposure/docker_run_datastore_port.py': 6851,
-    'exposure/helm_datastore_values.py': 8334,
+    'exposure/helm_datastore_values.py': 8260,
     'exposure/k8s_datastore_auth_disabled.py': 5907,
     'exposure/k8s_datastore_host_network.py': 5149,
     'exposure/k8s_service_datastore.py': 14312,

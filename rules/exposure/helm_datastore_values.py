@@ -37,8 +37,8 @@ class HelmDatastoreValues(Rule):
         "`helm upgrade` command's `-f` files then its `--set` values; a Terraform `helm_release`'s `values` then "
         "`set`), and the finding is on the line that sets the value (or, when a file only switches on a Service "
         "the values below publish, such as `architecture: replication`, on that switch). An internal "
-        "load-balancer annotation or class, source ranges that are all private, a NetworkPolicy without `allowExternal`, or a template or "
-        "shell variable value are not findings."
+        "load-balancer annotation or class, source ranges that are all private, a NetworkPolicy without "
+        "`allowExternal`, or a template or shell variable value are not findings."
     )
     remediation = (
         "Keep the datastore's Services ClusterIP and reach it from inside the cluster (or through "
