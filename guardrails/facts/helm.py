@@ -520,11 +520,13 @@ def exposures(deployment: Deployment) -> list[Exposure]:
 def rendered_by(
     deployment: Deployment, exposure: Exposure, doc: Document
 ) -> tuple[Value, tuple[Document, Span, str]] | None:
-    """The value ``doc`` sets that makes the chart render ``exposure`` when the layers below
-    ``doc`` do not (an environment file's ``architecture: replication`` over a base that
-    publishes the replica Service), and where to report it; None when the layers below
-    render it too (their own check reports it) or ``doc`` sets none of its conditions."""
-    below = [layer for layer in deployment.layers if layer.doc is not doc and layer.doc.parent is not doc]
+    """The value ``doc`` reports (its own, or a file its command names) that makes the chart
+    render ``exposure`` when the other layers do not (an environment file's ``architecture:
+    replication`` over a base that publishes the replica Service), and where to report it;
+    None when the other layers render it too (their own check reports it) or ``doc`` sets
+    none of its conditions."""
+    anywhere = Node("scalar", "", Span.point(1))
+    below = [layer for layer in deployment.layers if report_at(Value(anywhere, layer), doc) is None]
     if len(below) == len(deployment.layers) or Deployment(deployment.chart, "", below).holds(exposure.when):
         return None
     for path, _ in exposure.when:
