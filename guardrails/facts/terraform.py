@@ -251,10 +251,15 @@ class Scope:
             merged.value = {key: r.value for key, r in items.items()} if merged.known else None
             return merged
         if kind == "conditional":
-            condition = self.resolve(expr.args[0], _depth + 1).as_bool()
+            test = self.resolve(expr.args[0], _depth + 1)
+            condition = test.as_bool()
             if condition is None:
-                return _unknown()
-            return self.resolve(expr.args[1] if condition else expr.args[2], _depth + 1)
+                return Resolved(None, False, test.origins)
+            # What chose the branch is an origin too (a module input, a tfvars value), before
+            # the branch's own: the last origin stays the one that wrote the value.
+            chosen = self.resolve(expr.args[1] if condition else expr.args[2], _depth + 1)
+            chosen.origins[:0] = test.origins
+            return chosen
         if kind == "unary":
             inner = self.resolve(expr.args[0], _depth + 1)
             flag = inner.as_bool()
