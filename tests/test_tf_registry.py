@@ -79,9 +79,12 @@ def test_table_matches_the_published_module(table: PublishedModule) -> None:
     [
         ("terraform-aws-modules/rds/aws", None, True),
         ("registry.terraform.io/terraform-aws-modules/rds/aws", "~> 7.0", True),
-        ("terraform-aws-modules/rds/aws", "~> 6.0", False),
+        ("terraform-aws-modules/rds/aws", "~> 6.0", True),
+        ("terraform-aws-modules/rds/aws", "~> 5.0", False),
         ("terraform-aws-modules/rds/aws", ">= 6.0, < 8.0", True),
-        ("terraform-aws-modules/rds/aws", "< 7.0", False),
+        ("terraform-aws-modules/rds/aws", "< 6.0", False),
+        ("terraform-aws-modules/security-group/aws", "~> 4.0", True),
+        ("terraform-aws-modules/security-group/aws//modules/postgresql", "~> 4.0", False),
         ("GoogleCloudPlatform/sql-db/google//modules/postgresql", "28.1.1", True),
         ("terraform-google-modules/sql-db/google//modules/backup", None, False),
         ("terraform-aws-modules/rds-aurora/aws", "~> 9.0", False),
@@ -92,3 +95,12 @@ def test_table_matches_the_published_module(table: PublishedModule) -> None:
 )
 def test_a_table_applies_to_the_major_version_it_was_read_from(source: str, version: str | None, found: bool) -> None:
     assert (published(source, version) is not None) is found
+
+
+def test_another_major_with_the_same_inputs_has_no_known_default() -> None:
+    """Only what a call sets is judged for such a major: its defaults were not read."""
+    table = published("terraform-aws-modules/rds/aws", "~> 6.0")
+    assert table is not None and table.major == 6 and not table.defaults
+    assert "v6" in table.reference
+    current = published("terraform-aws-modules/rds/aws", "~> 7.0")
+    assert current is not None and current.defaults

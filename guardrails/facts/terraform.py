@@ -725,14 +725,14 @@ def call_target(call: Block, caller: Scope, project: Project) -> Module | None:
 def _published_module(table: PublishedModule, project: Project) -> Module:
     """A registry module not on disk, as its table describes it: one resource whose
     attributes read the inputs, and the inputs' published defaults."""
-    key = ("terraform-published", table.source)
+    key = ("terraform-published", table.source, table.major)
     if key not in project.cache:
         variables: list[Block] = []
         resource = Block("resource", [table.resource, table.address.rsplit(".", 1)[-1]], {}, [], Span.point(1))
         for name, item in sorted(table.inputs.items()):
             at = Span.point(item.line)
             default = Attribute("default", Expr("literal", item.default, repr(item.default), at), at)
-            variables.append(Block("variable", [name], {"default": default}, [], at))
+            variables.append(Block("variable", [name], {"default": default} if table.defaults else {}, [], at))
             if not item.attribute:
                 continue
             *blocks, attribute = item.attribute.split(".")
