@@ -11,7 +11,7 @@ import pytest
 from guardrails.documents import TerraformDocument
 from guardrails.facts.stateful import find_attribute
 from guardrails.facts.terraform import resources
-from guardrails.facts.tf_registry import PUBLISHED, PublishedModule, published
+from guardrails.facts.tf_registry import PUBLISHED, SECURITY_GROUPS, PublishedModule, published
 from guardrails.model import Kind
 from guardrails.parsers.hcl import parse
 from guardrails.pipeline import load
@@ -43,6 +43,21 @@ _CHECKED_AT_TAG = {
     "cloudposse/rds-cluster/aws",
     "cloudposse/dynamodb/aws",
 }
+
+
+#: Other majors judged on the inputs a call sets (``same_inputs``): each was checked at every
+#: release tag of that major (variables.tf declares the input; main.tf passes it to the same
+#: attribute the same way), as tf_registry.py's comments on the tables say.
+_SAME_INPUTS_CHECKED = {
+    ("terraform-aws-modules/rds/aws", 6),
+    ("terraform-aws-modules/security-group/aws", 4),
+}
+
+
+def test_every_other_major_judged_was_checked_release_by_release() -> None:
+    assert {(m.source, major) for m in (*PUBLISHED, *SECURITY_GROUPS) for major in m.same_inputs} == (
+        _SAME_INPUTS_CHECKED
+    )
 
 
 def test_every_table_is_checked_against_its_module() -> None:
