@@ -161,9 +161,11 @@ class DatastoreDefaultCredentials(Rule):
         from guardrails.facts import helm
 
         for deployment in helm.deployments_of(doc, ctx.project):
+            store = find_datastore(deployment.chart.image_name)
+            defaults = store.default_credentials if store is not None else ()
             for path, value, user in helm.passwords(deployment):
                 place = helm.report_at(value, doc)
-                description = describe_password(user, value.text) if place is not None else None
+                description = describe_password(user, value.text, defaults) if place is not None else None
                 if place is not None and description is not None:
                     yield self.finding(
                         place[0],
