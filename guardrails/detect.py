@@ -392,13 +392,19 @@ _INVENTORY_SUFFIXES = (".ini", ".inventory", ".hosts", ".inv")
 _VARS_DIRS = frozenset({"group_vars", "host_vars"})
 
 
+def in_ansible_vars(path: str) -> bool:
+    """A file under ``group_vars/`` or ``host_vars/``: Ansible loads it as variables of a group or
+    host (docs.ansible.com, "Organizing host and group variables"), never deploys it as a template."""
+    return any(part.lower() in _VARS_DIRS for part in PurePosixPath(path).parts[:-1])
+
+
 def _inventory_place(p: PurePosixPath, lower: str) -> bool | None:
     """True where the location says inventory (a name without extension, or an ``.ini``, under
     ``inventory/`` or ``inventories/``; ``hosts``, ``*.inventory``), False for another ``.ini``
     (its content must say Ansible), None elsewhere. ``group_vars/`` files are variables (YAML)."""
-    dirs = [part.lower() for part in p.parts[:-1]]
-    if any(d in _VARS_DIRS for d in dirs):
+    if in_ansible_vars(str(p)):
         return None
+    dirs = [part.lower() for part in p.parts[:-1]]
     plain = "." not in lower or lower.endswith(_INVENTORY_SUFFIXES)
     if plain and (lower in _INVENTORY_NAMES or lower.endswith(".inventory") or any(d in _INVENTORY_DIRS for d in dirs)):
         return True
@@ -522,12 +528,15 @@ def is_pulumi_stack(name: str) -> bool:
 def refine(doc: TreeDocument) -> Kind:
     """A generic YAML (or sniffed JSON) document's real kind, from its content."""
     roots = [r for r in doc.roots if r.is_map]
+    variables = in_ansible_vars(doc.path)
     if doc.kind is Kind.CLOUDFORMATION:  # sniffed from its head: the content decides
-        if len(doc.roots) == 1 and roots and is_cloudformation(roots[0]):
+        if not variables and len(doc.roots) == 1 and roots and is_cloudformation(roots[0]):
             return Kind.CLOUDFORMATION
         return Kind.JSON if is_json_text(doc.path, doc.text) else Kind.YAML
     if doc.kind is not Kind.YAML:
         return doc.kind
+    if variables:
+        return doc.kind  # Ansible reads these files as variables, whatever they look like
     if len(doc.roots) == 1 and roots and is_cloudformation(roots[0]):
         return Kind.CLOUDFORMATION
     if len(doc.roots) == 1 and roots and is_pulumi_program(roots[0], doc.path):

@@ -13,6 +13,10 @@ PLAYBOOK = "- hosts: db\n  tasks:\n    - shell: echo hi\n"
 TASKS = "- name: x\n  postgresql_db:\n    name: a\n    state: absent\n"
 
 
+# A CloudFormation-shaped mapping: a template anywhere but in Ansible's variable directories.
+_CFN_SHAPED = "Resources:\n  Db:\n    Type: AWS::RDS::DBInstance\n    Properties: {DeletionProtection: false}\n"
+
+
 @pytest.mark.parametrize(
     ("path", "text", "kind"),
     [
@@ -35,6 +39,9 @@ TASKS = "- name: x\n  postgresql_db:\n    name: a\n    state: absent\n"
         ("app.yaml", "providers: [aws]\nzones: [eu-west-1a]\n", Kind.YAML),
         ("config/a.com.yaml", "'':\n  type: A\n  value: 192.0.2.1\n", Kind.OCTODNS_ZONE),
         ("form.yaml", "name:\n  type: string\n  value: x\n", Kind.YAML),
+        ("group_vars/all.yml", _CFN_SHAPED, Kind.YAML),
+        ("inventories/prod/host_vars/db1/stack.yml", _CFN_SHAPED, Kind.YAML),
+        ("stack.yml", _CFN_SHAPED, Kind.CLOUDFORMATION),
     ],
 )
 def test_yaml_is_claimed_by_content_and_layout(path: str, text: str, kind: Kind) -> None:
@@ -59,6 +66,12 @@ def test_yaml_is_claimed_by_content_and_layout(path: str, text: str, kind: Kind)
         ("inventory_hostname == 'db1.example.com'", None),
         ("env == other_env", None),
         ("{{ broken", None),
+        ("inventory_hostname in groups['staging']", False),
+        ("inventory_hostname in groups.qa", False),
+        ("inventory_hostname not in groups['production']", False),
+        ("inventory_hostname in groups['production']", True),
+        ("inventory_hostname in groups[target_group]", None),
+        ("ansible_host in groups['staging']", None),
     ],
 )
 def test_when_is_read_in_production(condition: str, in_production: bool | None) -> None:

@@ -141,3 +141,23 @@ def test_a_new_production_parameter_file_reaches_a_cached_template(repo: Callabl
     assert not [f for f in _scan(root).findings if f.rule_id == "DO050"]
     (root / "db" / "prod.json").write_text('[{"ParameterKey": "Protect", "ParameterValue": "false"}]')
     assert [(f.path, f.span.line) for f in _scan(root).findings if f.rule_id == "DO050"] == [("db/stack.yaml", 10)]
+
+
+_PASSED_GROUP = (
+    TEMPLATE + "Parameters:\n  SgId:\n    Type: AWS::EC2::SecurityGroup::Id\n"
+    "Resources:\n  Ingress:\n    Type: AWS::EC2::SecurityGroupIngress\n    Properties:\n"
+    "      GroupId: !Ref SgId\n      IpProtocol: tcp\n      FromPort: {port}\n      ToPort: {port}\n"
+    "      CidrIp: 0.0.0.0/0\n  Db:\n    Type: AWS::RDS::DBInstance\n    Properties:\n      Engine: postgres\n"
+    "      PubliclyAccessible: true\n      VPCSecurityGroups: [!Ref SgId]\n"
+)
+
+
+@pytest.mark.parametrize(("port", "severity"), [(5432, "high"), (22, "medium")])
+def test_a_passed_in_group_is_known_open_through_this_templates_own_ingress(
+    repo: Callable[[dict[str, str]], Path], port: int, severity: str
+) -> None:
+    """An ingress of the template on a parameter's group says the group admits the internet on
+    its port (high); one on another port leaves the group's other rules unknown (medium)."""
+    root = repo({"stack.yaml": _PASSED_GROUP.format(port=port)})
+    found = [f for f in _scan(root).findings if f.rule_id == "ED009"]
+    assert [f.severity.name.lower() for f in found] == [severity]

@@ -11,6 +11,7 @@ from guardrails.facts.stateful import find_attribute
 from guardrails.facts.terraform import resources
 from guardrails.facts.tf_registry import (
     PUBLISHED,
+    SECURITY_GROUPS,
     PublishedModule,
     firewall_rules_module,
     published,
@@ -44,6 +45,21 @@ _CHECKED_AT_TAG = {
     "cloudposse/documentdb-cluster/aws",
     "cloudposse/elasticache-redis/aws",
 }
+
+
+#: Other majors judged on the inputs a call sets (``same_inputs``): each was checked at every
+#: release tag of that major (variables.tf declares the input; main.tf passes it to the same
+#: attribute the same way), as tf_registry.py's comments on the tables say.
+_SAME_INPUTS_CHECKED = {
+    ("terraform-aws-modules/rds/aws", 6),
+    ("terraform-aws-modules/security-group/aws", 4),
+}
+
+
+def test_every_other_major_judged_was_checked_release_by_release() -> None:
+    assert {(m.source, major) for m in (*PUBLISHED, *SECURITY_GROUPS) for major in m.same_inputs} == (
+        _SAME_INPUTS_CHECKED
+    )
 
 
 def test_every_table_is_checked_against_its_module() -> None:
@@ -85,9 +101,12 @@ def test_table_matches_the_published_module(table: PublishedModule) -> None:
     [
         ("terraform-aws-modules/rds/aws", None, True),
         ("registry.terraform.io/terraform-aws-modules/rds/aws", "~> 7.0", True),
-        ("terraform-aws-modules/rds/aws", "~> 6.0", False),
+        ("terraform-aws-modules/rds/aws", "~> 6.0", True),
+        ("terraform-aws-modules/rds/aws", "~> 5.0", False),
         ("terraform-aws-modules/rds/aws", ">= 6.0, < 8.0", True),
-        ("terraform-aws-modules/rds/aws", "< 7.0", False),
+        ("terraform-aws-modules/rds/aws", "< 6.0", False),
+        ("terraform-aws-modules/security-group/aws", "~> 4.0", True),
+        ("terraform-aws-modules/security-group/aws//modules/postgresql", "~> 4.0", False),
         ("GoogleCloudPlatform/sql-db/google//modules/postgresql", "28.1.1", True),
         ("terraform-google-modules/sql-db/google//modules/backup", None, False),
         ("terraform-aws-modules/rds-aurora/aws", "~> 9.0", False),
@@ -139,3 +158,12 @@ def test_the_azure_postgresql_module_is_read_at_the_major_the_constraint_selects
 ) -> None:
     found = firewall_rules_module("Azure/postgresql/azurerm", version)
     assert (found.public_default if found is not None else "none") == default
+
+
+def test_another_major_with_the_same_inputs_has_no_known_default() -> None:
+    """Only what a call sets is judged for such a major: its defaults were not read."""
+    table = published("terraform-aws-modules/rds/aws", "~> 6.0")
+    assert table is not None and table.major == 6 and not table.defaults
+    assert "v6" in table.reference
+    current = published("terraform-aws-modules/rds/aws", "~> 7.0")
+    assert current is not None and current.defaults

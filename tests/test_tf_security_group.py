@@ -75,3 +75,10 @@ def test_the_code_on_disk_opens_what_the_registry_table_opens() -> None:
     assert on_disk == table
     named = ("ingress_rules with ingress_cidr_blocks", ("postgresql-tcp", "redis-tcp"), ((5432, 5432), (6379, 6379)), 3)
     assert named in table
+
+
+def test_major_4_calls_use_only_the_rules_whose_ports_every_v4_release_shares() -> None:
+    from guardrails.facts.tf_sg_rules import RULES, rules_of
+
+    assert rules_of(5) == RULES
+    assert "promtail-http" not in rules_of(4) and rules_of(4)["postgresql-tcp"] == RULES["postgresql-tcp"]

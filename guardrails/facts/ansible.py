@@ -39,6 +39,9 @@ HOST_VARIABLES = frozenset(
 HOST_FACTS = frozenset({"hostname", "fqdn", "nodename"})
 # The groups the host is in: ``'production' in group_names`` reads like an environment test.
 GROUPS_VARIABLE = "group_names"
+# Every group's hosts: ``inventory_hostname in groups['staging']`` is ``'staging' in group_names``
+# (Ansible "Special Variables": ``groups``, ``group_names``, ``inventory_hostname``).
+GROUPS_MAP = "groups"
 # Filters that keep a value's identity for a comparison (``env | lower``, ``env | default('dev')``).
 _TRANSPARENT_FILTERS = frozenset({"lower", "upper", "string", "trim", "default", "d"})
 # A longer condition is read as unknown: Jinja's parser recurses once per nesting level.
@@ -229,12 +232,15 @@ class WhenEvaluator:
     def _compare(self, left: Any, op: str, right: Any) -> bool | None:
         from jinja2 import nodes
 
+        group = _group_of(right) if op in ("in", "notin") else None
         if (
             op in ("in", "notin")
             and isinstance(left, nodes.Const)
             and self.subject(right) == Subject("env", GROUPS_VARIABLE)
         ):
             subject, values = self.subject(right), [left]
+        elif group is not None and isinstance(left, nodes.Name) and left.name == "inventory_hostname":
+            subject, values = Subject("env", GROUPS_VARIABLE), [group]
         else:
             subject, values = self.subject(left), []
             if op in ("eq", "ne"):
@@ -269,6 +275,19 @@ class WhenEvaluator:
         if name == GROUPS_VARIABLE or self.settings.is_env_variable(name):
             return Subject("env", name)
         return Subject("var", name)
+
+
+def _group_of(expr: Any) -> Any | None:
+    """The group name (a Jinja constant) of ``groups['staging']`` or ``groups.staging``; None otherwise."""
+    from jinja2 import nodes
+
+    if not isinstance(expr, nodes.Getattr | nodes.Getitem) or not isinstance(expr.node, nodes.Name):
+        return None
+    if expr.node.name != GROUPS_MAP:
+        return None
+    if isinstance(expr, nodes.Getattr):
+        return nodes.Const(expr.attr)
+    return expr.arg if isinstance(expr.arg, nodes.Const) and isinstance(expr.arg.value, str) else None
 
 
 def _names(node: Node) -> set[str]:

@@ -960,6 +960,9 @@ def database_reach(resource: Resource, evaluator: Evaluator, groups: list[Permis
     if node is None:
         return Reach(False, "no security group is attached, and the VPC default group admits only its own members")
     names: list[str] = []
+    # A group passed in as a parameter (``!Ref SgId``) is defined elsewhere, but a standalone
+    # ingress of this template (``GroupId: !Ref SgId``) still adds its rules to it.
+    passed: list[str] = []
     outside: list[str] = []
     for item in node.elements() if node.is_seq and intrinsic(node) is None else [node]:
         call = intrinsic(item)
@@ -968,10 +971,12 @@ def database_reach(resource: Resource, evaluator: Evaluator, groups: list[Permis
             names.append(target)
         else:
             outside.append(written(item))
+            if call is not None and call[0] == "Ref" and target in evaluator.template.parameters:
+                passed.append(target)
     on = f"port {port}" if port is not None else "its port"
     maybe: list[str] = []
     for permission in groups:
-        if permission.group not in names:
+        if permission.group not in names and permission.group not in passed:
             continue
         hit = None if permission.ports is None or port is None else permission.covers(port)
         if hit is False:

@@ -16,7 +16,7 @@ from pathlib import PurePosixPath
 from typing import NamedTuple
 
 from guardrails.documents import DotenvDocument, ShellDocument, TreeDocument
-from guardrails.facts.datastores import AuthState, Datastore, auth_state, find_datastore
+from guardrails.facts.datastores import AuthState, Datastore, auth_state, find_datastore, split_words
 from guardrails.facts.docker_run import ComposeCommand, env_file, script_path, working_directories
 from guardrails.facts.network import covers, is_all_interfaces, is_loopback, parse_port_spec, port_range
 from guardrails.model import Node
@@ -188,6 +188,21 @@ def command_words(model: ServiceModel) -> list[str]:
                 words.extend(shlex.split(text))
             except ValueError:
                 words.extend(text.split())
+    return words
+
+
+def written_command(model: ServiceModel) -> list[tuple[str, Sourced, Node]]:
+    """``entrypoint`` and ``command`` as written, each word with the file and node that hold
+    it: a ``${VAR}`` stays a variable (a credential read from it is unknown here)."""
+    words: list[tuple[str, Sourced, Node]] = []
+    for key in ("entrypoint", "command"):
+        item = model.replaced.get(key)
+        if item is None:
+            continue
+        if item.node.is_seq:
+            words.extend((n.text, item, n) for n in item.node.elements() if n.is_scalar)
+        elif item.node.is_scalar and item.node.text:
+            words.extend((word, item, item.node) for word in split_words(item.node.text))
     return words
 
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import fnmatch
 import re
-from collections.abc import Iterable, Mapping
+import shlex
+from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
 from typing import Any, NamedTuple
 
@@ -39,6 +40,9 @@ class Datastore(NamedTuple):
     authentication; ``auth_env_all``: all are needed together (mongo's root user and
     password); ``open_env``: (KEY, glob) pairs that disable it, compared
     case-insensitively; ``auth_flags``/``open_flags``: the same on the command line.
+    ``password_flags`` are the command-line flags whose value is the password
+    (``--requirepass``), ``args_env`` the variables whose value the image's entrypoint
+    adds to the server's command line (redis-stack's ``REDIS_ARGS``).
     ``secure_by_default``: the image refuses anonymous access (or refuses to start)
     when nothing is set; ``open_before``: a version (``"8"``, ``"2.12"``) below which
     the image is open by default whatever ``secure_by_default`` says, read from the
@@ -65,6 +69,8 @@ class Datastore(NamedTuple):
     user_env: tuple[str, ...] = ()
     password_env: tuple[str, ...] = ()
     credential_env: tuple[str, ...] = ()
+    password_flags: tuple[str, ...] = ()
+    args_env: tuple[str, ...] = ()
     default_credentials: tuple[tuple[str, str], ...] = ()
     default_behaviour: str = ""
     bind_flags: tuple[str, ...] = ()
@@ -138,6 +144,8 @@ class Datastore(NamedTuple):
             user_env=strings("user_env"),
             password_env=strings("password_env"),
             credential_env=strings("credential_env"),
+            password_flags=strings("password_flags"),
+            args_env=strings("args_env"),
             default_credentials=pairs("default_credentials", "/"),
             default_behaviour=str(data.get("default_behaviour", "")),
             bind_flags=strings("bind_flags"),
@@ -353,6 +361,11 @@ BUILTIN: tuple[Datastore, ...] = (
         command_listens_all=True,
         command_secure_by_default=True,
         password_env=("REDIS_PASSWORD",),
+        # redis.io/docs/latest/operate/oss_and_stack/management/config: every redis.conf
+        # directive is also a ``--name value`` argument; redis-stack's entrypoint appends
+        # REDIS_ARGS to the redis-server command line (redis/redis-stack README).
+        password_flags=("--requirepass", "--masterauth"),
+        args_env=("REDIS_ARGS",),
         default_behaviour="the image turns protected mode off: without --requirepass anyone can connect",
     ),
     Datastore(
@@ -528,6 +541,8 @@ BUILTIN: tuple[Datastore, ...] = (
         auth_flags=("--requirepass",),
         bind_flags=("--bind",),
         password_env=("DFLY_requirepass",),
+        # dragonflydb.io/docs/managing-dragonfly/flags: --requirepass, --masterauth.
+        password_flags=("--requirepass", "--masterauth"),
         tokens=("dragonfly", "dragonflydb"),
         default_behaviour="Dragonfly accepts every client unless --requirepass (DFLY_requirepass) is set",
     ),
@@ -895,8 +910,11 @@ def describe_password(user: str, password: str, defaults: tuple[tuple[str, str],
     return None
 
 
-def weak_credentials(store: Datastore, env: Mapping[str, str | None]) -> list[WeakCredential]:
-    """Credential variables of ``store`` (and any ``*PASSWORD*`` variable) set to a guessable value."""
+def weak_credentials(
+    store: Datastore, env: Mapping[str, str | None], words: Sequence[str] = ()
+) -> list[WeakCredential]:
+    """Credential variables of ``store`` (and any ``*PASSWORD*`` variable), and with ``words``
+    the password flags of its command line, set to a guessable value."""
     user = next((env[k] for k in store.user_env if env.get(k)), None) or store.default_user
     found: list[WeakCredential] = []
     for key in store.credential_env:
@@ -914,6 +932,40 @@ def weak_credentials(store: Datastore, env: Mapping[str, str | None]) -> list[We
         description = describe_password(user or "", value, store.default_credentials)
         if description is not None:
             found.append(WeakCredential(key, description))
+    for key in store.args_env:
+        value = env.get(key)
+        for _, flag, description in command_credentials(store, split_words(value)) if value else []:
+            found.append(WeakCredential(key, f"a command line with {flag} set to {description}"))
+    found.extend(WeakCredential(flag, description) for _, flag, description in command_credentials(store, words))
+    return found
+
+
+def split_words(text: str) -> list[str]:
+    """A command line as the shell splits it (whitespace when its quotes do not close)."""
+    try:
+        return shlex.split(text)
+    except ValueError:
+        return text.split()
+
+
+def command_credentials(store: Datastore, words: Sequence[str]) -> list[tuple[int, str, str]]:
+    """The password flags of ``store`` on a command line set to a guessable value: (index of
+    the word that holds the password, flag, description). A value with ``$`` is a variable
+    filled in at deploy time: unknown, never reported."""
+    found: list[tuple[int, str, str]] = []
+    for i, word in enumerate(words):
+        for flag in store.password_flags:
+            if word == flag and i + 1 < len(words):
+                index, value = i + 1, words[i + 1]
+            elif word.startswith(flag + "="):
+                index, value = i, word.split("=", 1)[1]
+            else:
+                continue
+            if not value or "$" in value or value.startswith("-"):
+                continue
+            description = describe_password(store.default_user, value, store.default_credentials)
+            if description is not None:
+                found.append((index, flag, description))
     return found
 
 

@@ -51,7 +51,9 @@ class ChartValues(NamedTuple):
     ``defaults`` are the chart's values for the paths above, used when the chart's own
     values.yaml is not in the repository. ``overrides``: (``global.*`` path, value path):
     the chart's templates use the global value instead when it is not empty (``coalesce``),
-    as an umbrella chart's ``global:`` reaches every sub-chart.
+    as an umbrella chart's ``global:`` reaches every sub-chart. ``image`` is the image the
+    chart runs when it is not ``bitnami/<chart>`` (its ``image.repository``), which names the
+    datastore family and its documented default credentials (facts/datastores.py).
     """
 
     chart: str
@@ -65,9 +67,14 @@ class ChartValues(NamedTuple):
     defaults: tuple[tuple[str, str], ...] = ()
     versions: tuple[int, int] = (0, 10_000)
     overrides: tuple[tuple[str, str], ...] = ()
+    image: str = ""
 
     def default(self, path: str) -> str | None:
         return next((v for p, v in self.defaults if p == path), None)
+
+    @property
+    def image_name(self) -> str:
+        return self.image or f"bitnami/{self.chart}"
 
 
 _REPLICATION = (("architecture", "replication"),)
@@ -217,6 +224,123 @@ CHARTS: tuple[ChartValues, ...] = (
         passwords=(("security.elasticPassword", "=elastic"),),
         defaults=(("security.enabled", "false"),),
     ),
+    ChartValues(
+        "opensearch",
+        "bitnami/charts opensearch 2.0.11 values.yaml, templates/service.yaml",
+        "OpenSearch",
+        9200,
+        (ServiceValues("service"),),
+        auth=("security.enabled",),
+        passwords=(("security.adminPassword", "=admin"),),
+        defaults=(("security.enabled", "false"),),
+    ),
+    ChartValues(
+        "postgresql-ha",
+        # templates/pgpool/service.yaml renders service.*; the PostgreSQL Service is always ClusterIP.
+        "bitnami/charts postgresql-ha 16.3.4 values.yaml, templates/pgpool/service.yaml",
+        "PostgreSQL",
+        5432,
+        (ServiceValues("service", (), "pgpool.networkPolicy"),),
+        passwords=(
+            ("postgresql.password", "postgresql.username"),
+            ("postgresql.postgresPassword", "=postgres"),
+            ("postgresql.repmgrPassword", "postgresql.repmgrUsername"),
+            ("pgpool.adminPassword", "pgpool.adminUsername"),
+        ),
+        defaults=(("postgresql.username", "postgres"), ("postgresql.repmgrUsername", "repmgr")),
+        # templates/postgresql/secrets.yaml, pgpool/secrets.yaml: providedValues (list "global.*" "*");
+        # templates/_helpers.tpl: coalesce ((.Values.global).postgresql).username .Values.postgresql.username
+        overrides=(
+            ("global.postgresql.password", "postgresql.password"),
+            ("global.postgresql.username", "postgresql.username"),
+            ("global.postgresql.repmgrPassword", "postgresql.repmgrPassword"),
+            ("global.postgresql.repmgrUsername", "postgresql.repmgrUsername"),
+            ("global.pgpool.adminPassword", "pgpool.adminPassword"),
+            ("global.pgpool.adminUsername", "pgpool.adminUsername"),
+        ),
+        image="bitnami/postgresql-repmgr",
+    ),
+    ChartValues(
+        "mongodb-sharded",
+        "bitnami/charts mongodb-sharded 9.4.14 values.yaml, templates/mongos/mongos-service.yaml",
+        "MongoDB",
+        27017,
+        (ServiceValues("service", (), "networkPolicy"),),
+        auth=("auth.enabled",),
+        passwords=(("auth.rootPassword", "auth.rootUser"),),
+        defaults=(("auth.enabled", "true"), ("auth.rootUser", "root")),
+    ),
+    ChartValues(
+        "redis-cluster",
+        "bitnami/charts redis-cluster 13.0.5 values.yaml, templates/redis-svc.yaml, svc-cluster-external-access.yaml",
+        "Redis",
+        6379,
+        (ServiceValues("service", (), "networkPolicy"),),
+        external=(ServiceValues("cluster.externalAccess", (), "networkPolicy"),),
+        auth=("usePassword",),
+        passwords=(("password", "="),),
+        defaults=(("usePassword", "true"),),
+        # templates/_helpers.tpl: global.redis.password when not empty, else password
+        overrides=(("global.redis.password", "password"),),
+    ),
+    ChartValues(
+        "cassandra",
+        "bitnami/charts cassandra 12.3.13 values.yaml, templates/service.yaml",
+        "Cassandra",
+        9042,
+        (ServiceValues("service", (), "networkPolicy"),),
+        passwords=(("dbUser.password", "dbUser.user"),),
+        defaults=(("dbUser.user", "cassandra"),),
+    ),
+    ChartValues(
+        "memcached",
+        "bitnami/charts memcached 8.0.0 values.yaml, templates/service.yaml",
+        "Memcached",
+        11211,
+        (ServiceValues("service", (), "networkPolicy"),),
+        auth=("auth.enabled",),
+        passwords=(("auth.password", "auth.username"),),
+        defaults=(("auth.enabled", "false"),),
+    ),
+    ChartValues(
+        "rabbitmq",
+        "bitnami/charts rabbitmq 16.0.16 values.yaml, templates/svc.yaml",
+        "RabbitMQ",
+        5672,
+        (ServiceValues("service", (), "networkPolicy"),),
+        passwords=(("auth.password", "auth.username"),),
+        defaults=(("auth.username", "user"),),
+    ),
+    ChartValues(
+        "clickhouse",
+        "bitnami/charts clickhouse 9.4.7 values.yaml, templates/service.yaml",
+        "ClickHouse",
+        8123,
+        (ServiceValues("service", (), "networkPolicy"),),
+        passwords=(("auth.password", "auth.username"),),
+        defaults=(("auth.username", "default"),),
+    ),
+    ChartValues(
+        "influxdb",
+        "bitnami/charts influxdb 7.1.21 values.yaml (7.0.0 and later, InfluxDB 3 Core)",
+        "InfluxDB",
+        8181,
+        (ServiceValues("service", (), "networkPolicy"),),
+        auth=("auth.enabled",),
+        defaults=(("auth.enabled", "true"),),
+        versions=(7, 10_000),
+    ),
+    ChartValues(
+        "influxdb",
+        # auth.enabled is documented "in v2 it will be ignored": InfluxDB 2 always asks for a token.
+        "bitnami/charts influxdb 6.6.16 values.yaml (before 7.0.0, InfluxDB 2)",
+        "InfluxDB",
+        8086,
+        (ServiceValues("influxdb.service", (), "networkPolicy"),),
+        passwords=(("auth.admin.password", "auth.admin.username"), ("auth.user.password", "auth.user.username")),
+        defaults=(("auth.admin.username", "admin"),),
+        versions=(0, 7),
+    ),
 )
 
 _BITNAMI_REPOSITORIES = ("charts.bitnami.com", "bitnamicharts", "bitnami")
@@ -361,12 +485,13 @@ def _walk(root: Node, path: str) -> Node | None:
 class Exposure(NamedTuple):
     """A Service of the chart reachable from outside the cluster; ``value`` is the value
     that makes it so (its ``type``, ``externalIPs``, or the ``enabled`` of an external
-    access block)."""
+    access block); ``when`` the values (path, expected) under which the chart renders it."""
 
     service: str
     how: str
     value: Value
     source_ranges: tuple[str, ...]
+    when: tuple[tuple[str, str], ...] = ()
 
 
 def exposures(deployment: Deployment) -> list[Exposure]:
@@ -378,7 +503,7 @@ def exposures(deployment: Deployment) -> list[Exposure]:
         if deployment.holds(service.when) and not _policy_closed(deployment, service):
             exposure = _service_exposure(deployment, service.path, "ClusterIP")
             if exposure is not None and exposure[1] is not None:
-                found.append(Exposure(service.path, exposure[0], exposure[1], exposure[2]))
+                found.append(Exposure(service.path, exposure[0], exposure[1], exposure[2], service.when))
     for external in deployment.chart.external:
         enabled = deployment.get(f"{external.path}.enabled")
         if enabled is None or deployment.text(f"{external.path}.enabled") != "true":
@@ -388,8 +513,28 @@ def exposures(deployment: Deployment) -> list[Exposure]:
         exposure = _service_exposure(deployment, f"{external.path}.service", "LoadBalancer")
         if exposure is not None:
             how = f"enabled (one {exposure[0].removeprefix('type ')} per member)"
-            found.append(Exposure(external.path, how, enabled, exposure[2]))
+            found.append(Exposure(external.path, how, enabled, exposure[2], external.when))
     return found
+
+
+def rendered_by(
+    deployment: Deployment, exposure: Exposure, doc: Document
+) -> tuple[Value, tuple[Document, Span, str]] | None:
+    """The value ``doc`` reports (its own, or a file its command names) that makes the chart
+    render ``exposure`` when the other layers do not (an environment file's ``architecture:
+    replication`` over a base that publishes the replica Service), and where to report it;
+    None when the other layers render it too (their own check reports it) or ``doc`` sets
+    none of its conditions."""
+    anywhere = Node("scalar", "", Span.point(1))
+    below = [layer for layer in deployment.layers if report_at(Value(anywhere, layer), doc) is None]
+    if len(below) == len(deployment.layers) or Deployment(deployment.chart, "", below).holds(exposure.when):
+        return None
+    for path, _ in exposure.when:
+        value = deployment.get(path)
+        place = report_at(value, doc) if value is not None else None
+        if value is not None and place is not None:
+            return value, place
+    return None
 
 
 def _service_exposure(
@@ -429,12 +574,15 @@ def auth_off(deployment: Deployment) -> tuple[str, Value | None] | None:
     """Why the chart runs without authentication, and the value that says so (None when
     it is the chart's own default), or None when it asks for credentials. Only a boolean
     false counts: the string ``"false"`` (``--set-string``, a quoted YAML value) is true
-    in the chart's ``{{ if }}``."""
+    in the chart's ``{{ if }}``. A ``false`` that only repeats the chart's own default (the
+    shipped values.yaml of memcached or opensearch) is the default, not a choice of the file."""
     for path in deployment.chart.auth:
         if deployment.text(path) == "false":
             value = deployment.get(path)
             if value is not None and not isinstance(value.node.value, bool):
                 continue
+            if deployment.chart.default(path) == "false":
+                value = None
             return (f"{path}: false" + ("" if value is not None else " by the chart's default")), value
     return None
 

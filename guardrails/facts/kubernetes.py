@@ -239,6 +239,10 @@ class Container(Record):
         self.words = words
         self.ports: list[ContainerPort] = [] if ports is None else ports
 
+    def word_nodes(self) -> list[Node]:
+        """The nodes of ``words``, in order: where a finding about one of them points."""
+        return [w for key in ("command", "args") for w in _elements(self.node.get(key))]
+
     def auth(self) -> AuthState:
         """The auth state; a container fed by an ``envFrom`` source not judged with it may get
         its credentials there."""
@@ -247,6 +251,10 @@ class Container(Record):
         if state.open and not state.explicit and self.env_from:
             return AuthState(False, "credentials may come from envFrom")
         return state
+
+
+def _elements(node: Node | None) -> list[Node]:
+    return list(node.elements()) if node is not None else []
 
 
 def _port_number(node: Node | None) -> int | None:
@@ -275,11 +283,7 @@ def containers(source: TreeDocument | Manifest, extra: Iterable[Datastore] = ())
                         continue
                     image = _text(node.get("image"))
                     env, unresolved = _environment(node, namespace(obj), data)
-                    words = [
-                        _text(w)
-                        for key in ("command", "args")
-                        for w in (node.get(key).elements() if node.get(key) is not None else [])  # type: ignore[union-attr]
-                    ]
+                    words = [_text(w) for key in ("command", "args") for w in _elements(node.get(key))]
                     ports: list[ContainerPort] = []
                     ports_node = node.get("ports")
                     for port in ports_node.elements() if ports_node is not None and ports_node.is_seq else []:

@@ -156,6 +156,10 @@ class Module:
         for key, attr in doc.attributes.items():
             self.other_tfvars.setdefault(key, []).append((attr, doc.path))
 
+    def var_file_paths(self) -> list[str]:
+        """The variable files (other than auto-loaded ones) that set this module's variables."""
+        return list(dict.fromkeys(path for items in self.other_tfvars.values() for _, path in items))
+
     def resolve(self, expr: Expr) -> Resolved:
         return self.root.resolve(expr)
 
@@ -235,49 +239,54 @@ class Scope:
         """``module.db.module.db_instance.`` (empty at the root)."""
         return "".join(f"{c.label}." for c in self.calls if c.label)
 
-    def resolve(self, expr: Expr, _depth: int = 0) -> Resolved:
+    def resolve(self, expr: Expr, _depth: int = 0, _binding: Binding | None = None) -> Resolved:
         if _depth > _MAX_DEPTH:
             return _unknown()
         kind = expr.kind
         if kind == "literal":
             return Resolved(expr.value, True)
         if kind == "reference":
-            return self._reference(str(expr.value), _depth)
+            return self._reference(str(expr.value), _depth, _binding)
         if kind == "tuple":
-            return _collect([self.resolve(item, _depth + 1) for item in expr.value], list)
+            return _collect([self.resolve(item, _depth + 1, _binding) for item in expr.value], list)
         if kind == "object":
-            items = {key: self.resolve(item, _depth + 1) for key, item in expr.value.items()}
+            items = {key: self.resolve(item, _depth + 1, _binding) for key, item in expr.value.items()}
             merged = _collect(list(items.values()), list)
             merged.value = {key: r.value for key, r in items.items()} if merged.known else None
             return merged
         if kind == "conditional":
-            condition = self.resolve(expr.args[0], _depth + 1).as_bool()
+            test = self.resolve(expr.args[0], _depth + 1, _binding)
+            condition = test.as_bool()
             if condition is None:
-                return _unknown()
-            return self.resolve(expr.args[1] if condition else expr.args[2], _depth + 1)
+                return Resolved(None, False, test.origins)
+            # What chose the branch is an origin too (a module input, a tfvars value), before
+            # the branch's own: the last origin stays the one that wrote the value.
+            chosen = self.resolve(expr.args[1] if condition else expr.args[2], _depth + 1, _binding)
+            chosen.origins[:0] = test.origins
+            return chosen
         if kind == "unary":
-            inner = self.resolve(expr.args[0], _depth + 1)
+            inner = self.resolve(expr.args[0], _depth + 1, _binding)
             flag = inner.as_bool()
             return Resolved(not flag, True, inner.origins) if flag is not None else _unknown()
         if kind == "binary":
-            return _binary(str(expr.value), [self.resolve(a, _depth + 1) for a in expr.args])
+            return _binary(str(expr.value), [self.resolve(a, _depth + 1, _binding) for a in expr.args])
         if kind == "call":
             function = _FUNCTIONS.get(str(expr.value))
             if function is None:
                 return _unknown()
-            return function([self.resolve(a, _depth + 1) for a in expr.args])
+            return function([self.resolve(a, _depth + 1, _binding) for a in expr.args])
         return _unknown()
 
-    def _reference(self, ref: str, depth: int) -> Resolved:
+    def _reference(self, ref: str, depth: int, binding: Binding | None) -> Resolved:
         head, _, rest = ref.partition(".")
         name, steps = _steps(rest)
         if head == "var":
-            found = self._variable(name, depth)
+            found = self._variable(name, depth, binding)
         elif head in ("each", "count") and self.instance is not None:
             found = self._instance(head, name)
         elif head == "local" and name in self.module.locals:
             attr, path = self.module.locals[name]
-            found = self.resolve(attr.expr, depth + 1)
+            found = self.resolve(attr.expr, depth + 1, binding)
             found.origins.insert(0, Origin(f"local.{name}", path, attr.span.line, LOCAL, name, expr=attr.expr))
         elif head == "include" and name in self.module.includes:
             value, origin = self.module.includes[name]
@@ -299,27 +308,34 @@ class Scope:
         origin = Origin(f"{head}.{name} of {call.label}", call.path, line)
         return Resolved(call.value if name == "value" else call.key, True, [origin])
 
-    def _variable(self, name: str, depth: int) -> Resolved:
+    def _variable(self, name: str, depth: int, binding: Binding | None) -> Resolved:
         if name not in self.module.variables:
             return _unknown()
         call = self.call
         if call is not None and name in call.block.attributes:
             attr = call.block.attributes[name]
-            found = call.arguments.resolve(attr.expr, depth + 1)
+            found = call.arguments.resolve(attr.expr, depth + 1, binding)
             found.origins.insert(0, _input(call, attr))
             return found
         if call is not None and isinstance(call.block, UnitCall) and call.block.opaque:
             return _unknown()  # inputs that cannot be listed may set it
+        if call is None and binding is not None and binding.module is self.module:
+            binding.read.add(name)
+            bound = binding.value(name)
+            if bound is not None:
+                found = self.resolve(bound.expr, depth + 1, binding)
+                found.origins.insert(0, binding.origin(name, bound))
+                return found
         if call is None and name in self.module.auto_tfvars:
             attr, path = self.module.auto_tfvars[name]
-            found = self.resolve(attr.expr, depth + 1)
+            found = self.resolve(attr.expr, depth + 1, binding)
             found.origins.insert(0, Origin(f"var.{name} in tfvars", path, attr.span.line, TFVARS, name, expr=attr.expr))
             return found
         block, path = self.module.variables[name]
         default = block.get("default")
         if default is None:
             return Resolved(None, False, [Origin(f"var.{name} has no default", path, block.span.line)])
-        found = self.resolve(default.expr, depth + 1)
+        found = self.resolve(default.expr, depth + 1, binding)
         found.origins.insert(
             0, Origin(f"var.{name} default", path, default.span.line, DEFAULT, name, expr=default.expr)
         )
@@ -339,30 +355,52 @@ class Scope:
         return expr, scope
 
     def candidates(self, expr: Expr) -> list[Resolved]:
-        """The value without -var-file, then one per other .tfvars file of the root module
-        that sets the variable (through module inputs: the root's files)."""
-        if expr.kind != "reference" or not str(expr.value).startswith("var."):
-            return [self.resolve(expr)]
-        name, steps = _steps(str(expr.value)[4:])
-        call = self.call
-        if call is not None and name in call.block.attributes and name in self.module.variables:
-            attr = call.block.attributes[name]
-            found = []
-            for outer in call.arguments.candidates(attr.expr):
-                inner = _walk(outer, steps)
-                inner.origins.insert(0, _input(call, attr))
-                found.append(inner)
+        """The value without -var-file, then one per other variable file of the root module
+        (through module inputs: the outermost caller's) that sets a root variable the value
+        reads: every variable the file sets is bound at once, as ``-var-file`` binds them."""
+        root = self.calls[0].scope.module if self.calls else self.module
+        probe = Binding(root)
+        found = [self.resolve(expr, 0, probe)]
+        if not probe.read:
             return found
-        found = [self.resolve(expr)]
-        if call is None and name in self.module.variables:
-            if self.module.pending is not None:
-                self.module.pending(self.module)
-            for attr, path in self.module.other_tfvars.get(name, []):
-                inner = _walk(self.resolve(attr.expr, 1), steps)
-                label, via = self.module.var_files.get(path, (PurePosixPath(path).name, ""))
-                what = f"var.{name} in {label}{via}"
-                inner.origins.insert(0, Origin(what, path, attr.span.line, TFVARS, name, expr=attr.expr, label=label))
-                found.append(inner)
+        if root.pending is not None:
+            root.pending(root)
+        for path in root.var_file_paths():
+            binding = Binding(root, path)
+            if not probe.read & binding.names:
+                continue
+            value = self.resolve(expr, 0, binding)
+            if binding.used and not any(o.kind == TFVARS and o.path == path for o in value.origins):
+                value.origins.insert(0, binding.used[0])  # a function dropped it (``coalesce``)
+            found.append(value)
+        return found
+
+
+class Binding:
+    """One evaluation's view of the root module's variables: the names it read and, for a
+    ``-var-file`` candidate, the file whose values win over the defaults and auto tfvars."""
+
+    __slots__ = ("module", "names", "path", "read", "used")
+
+    def __init__(self, module: Module, path: str = "") -> None:
+        self.module = module
+        self.path = path
+        self.read: set[str] = set()
+        self.used: list[Origin] = []
+        self.names = (
+            {name for name, items in module.other_tfvars.items() if any(p == path for _, p in items)} if path else set()
+        )
+
+    def value(self, name: str) -> Attribute | None:
+        if name not in self.names:
+            return None
+        return next(attr for attr, p in self.module.other_tfvars[name] if p == self.path)
+
+    def origin(self, name: str, attr: Attribute) -> Origin:
+        label, via = self.module.var_files.get(self.path, (PurePosixPath(self.path).name, ""))
+        what = f"var.{name} in {label}{via}"
+        found = Origin(what, self.path, attr.span.line, TFVARS, name, expr=attr.expr, label=label)
+        self.used.append(found)
         return found
 
 
@@ -694,7 +732,7 @@ def _published_module(table: PublishedModule, project: Project) -> Module:
         for name, item in sorted(table.inputs.items()):
             at = Span.point(item.line)
             default = Attribute("default", Expr("literal", item.default, repr(item.default), at), at)
-            variables.append(Block("variable", [name], {"default": default}, [], at))
+            variables.append(Block("variable", [name], {"default": default} if table.defaults else {}, [], at))
             if not item.attribute:
                 continue
             *blocks, attribute = item.attribute.split(".")

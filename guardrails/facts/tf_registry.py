@@ -9,7 +9,10 @@ checks every entry against the module's files in the corpus. Only the inputs the
 judge are listed; any other input is simply not modelled.
 
 A call whose ``version`` constraint selects another major version than the one a table
-was read from is not evaluated: defaults change between major versions.
+was read from is evaluated only where a table says that major's inputs reach the same
+attributes (``same_inputs``, checked at every release of that major): then an input the
+call sets is judged, while an input it leaves unset is unknown, since defaults change
+between major versions. Any other major is not evaluated.
 """
 
 from __future__ import annotations
@@ -39,6 +42,11 @@ class PublishedModule(NamedTuple):
     resource: str  # the resource type the inputs land on
     address: str  # where the resource sits inside the module
     inputs: dict[str, Input]
+    #: Other major versions whose every release passes each input to the same attribute
+    #: the same way: their calls are judged on what they set; their defaults were not read.
+    same_inputs: tuple[int, ...] = ()
+    #: False for such another major: no input has a known default.
+    defaults: bool = True
 
 
 _RDS_SOURCE = "terraform-aws-modules/terraform-aws-rds v7 variables.tf"
@@ -87,6 +95,10 @@ PUBLISHED: tuple[PublishedModule, ...] = (
             "replicate_source_db": Input("replicate_source_db", None, 51),
             "publicly_accessible": Input("publicly_accessible", False, 236),
         },
+        # v6.0.0 to v6.13.1: main.tf passes each input unchanged to modules/db_instance, which
+        # sets the attribute of the same name (backup_retention_period: coalesce(var, 1) only
+        # when the input is null, with blue/green updates on).
+        same_inputs=(6,),
     ),
     PublishedModule(
         "terraform-google-modules/sql-db/google//modules/mysql",
@@ -269,6 +281,9 @@ def _security_group(sub: str) -> PublishedModule:
         "aws_security_group",
         "module.sg.aws_security_group.this" if sub else "aws_security_group.this",
         {name: Input("", row[0], row[column]) for name, row in _SG_INPUTS.items()},
+        # v4.0.0 to v4.17.2 declare every input above, and their rule resources read them as
+        # v5 does (v5 only drops empty CIDR strings). Sub-modules add rule groups that differ.
+        same_inputs=() if sub else (4,),
     )
 
 
@@ -412,11 +427,19 @@ def _address(source: str) -> str:
 
 def published(source: str, version: str | None) -> PublishedModule | None:
     """The table for a registry ``source`` (``registry.terraform.io/`` prefix and sub-module
-    allowed) whose major version ``version`` (the call's constraint, if any) can select: the newest
-    such major, as ``terraform init`` would download."""
+    allowed) that ``version`` (the call's constraint, if any) selects: the newest major read,
+    as ``terraform init`` would download it; else a major a table lists in ``same_inputs``,
+    whose defaults are unknown."""
     tables = _BY_SOURCE.get(_address(source), [])
     usable = [t for t in tables if version is None or selects(version, t.major)]
-    return max(usable, key=lambda t: t.major, default=None)
+    if usable or version is None:
+        return max(usable, key=lambda t: t.major, default=None)
+    for table in sorted(tables, key=lambda t: -t.major):
+        major = next((m for m in table.same_inputs if selects(version, m)), None)
+        if major is not None:
+            reference = table.reference.replace(f" v{table.major}", f" v{major}", 1)
+            return table._replace(major=major, reference=reference, defaults=False)
+    return None
 
 
 def selects(constraint: str, major: int) -> bool:

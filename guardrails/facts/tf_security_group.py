@@ -21,7 +21,7 @@ from guardrails.documents import Expr, TerraformDocument
 from guardrails.facts.network import ALL_PORTS, is_world
 from guardrails.facts.terraform import INPUT, Origin, Resolved, Scope, scopes
 from guardrails.facts.tf_registry import DATASTORE_INGRESS, SECURITY_GROUPS
-from guardrails.facts.tf_sg_rules import GROUPS, RULES
+from guardrails.facts.tf_sg_rules import GROUPS, rules_of
 from guardrails.model import Span
 from guardrails.project import Project
 
@@ -103,11 +103,14 @@ def _datastore(scope: Scope) -> Iterator[Opening]:
         yield Opening(scope.prefix.rstrip("."), ingress.cidrs, (), [(port, port)], world, span, listed.origins, [])
 
 
+_SOURCES = frozenset(table.source for table in SECURITY_GROUPS)
+
+
 def _rules(scope: Scope) -> dict[str, tuple[int, int, str]] | None:
     """The named rules of a security-group module (None for any other module)."""
     module = scope.module
     if module.published is not None:
-        return RULES if module.published in SECURITY_GROUPS else None
+        return rules_of(module.published.major) if module.published.source in _SOURCES else None
     if not all(name in module.variables for name in _SIGNATURE):
         return None
     if not any(b.address == _RULE_RESOURCE for d in module.documents for b in d.resources("aws_security_group_rule")):
@@ -153,6 +156,9 @@ def _limit(scope: Scope, items: list[Any], count: str) -> list[Any]:
     if not count:
         return items
     number = _var(scope, count).as_int()
+    table = scope.module.published
+    if number is None and table is not None and not table.defaults and _written(scope, count) is None:
+        return []  # left at a default that was not read: how many is not known
     return items[: max(number, 0)] if number is not None else items
 
 

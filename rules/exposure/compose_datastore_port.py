@@ -75,7 +75,9 @@ class ComposeDatastorePortExposed(Rule):
 
     def check(self, doc: TreeDocument, ctx: RuleContext) -> Iterator[Finding]:  # type: ignore[override]
         for svc in compose.datastore_services(doc, ctx.project, configured(ctx.options)):
-            weak = weak_credentials(svc.store, svc.env_values)
+            weak = weak_credentials(
+                svc.store, svc.env_values, [word for word, _, _ in compose.written_command(svc.model)]
+            )
             if svc.auth.open:
                 severity, protection = Severity.CRITICAL, svc.auth.reason
             elif weak:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, cast
 
 from guardrails.facts.datastores import (
@@ -10,16 +10,18 @@ from guardrails.facts.datastores import (
     NEWSBLUR,
     Datastore,
     auth_state,
+    command_credentials,
     configured,
     describe_password,
+    find_by_command,
     find_datastore,
     weak_credentials,
 )
-from guardrails.model import Category, Document, Finding, Kind, Severity
+from guardrails.model import Category, Document, Finding, Kind, Severity, Span
 from guardrails.rule import Bad, Good, Option, Rule, RuleContext
 
 if TYPE_CHECKING:
-    from guardrails.documents import Block, ShellDocument, TerraformDocument, TreeDocument
+    from guardrails.documents import Block, DockerfileDocument, ShellDocument, TerraformDocument, TreeDocument
     from guardrails.facts.docker_run import ComposeCommand
     from guardrails.facts.terraform import Module
 
@@ -39,6 +41,9 @@ _TERRAFORM_PASSWORDS: dict[str, tuple[str, str, str]] = {
     "azurerm_mysql_server": ("administrator_login_password", "administrator_login", ""),
 }
 
+# Embedded shell of these hosts is judged with the service or container that runs it.
+_HOSTS_ELSEWHERE = frozenset({Kind.COMPOSE, Kind.KUBERNETES})
+
 
 class DatastoreDefaultCredentials(Rule):
     id = "ED002"
@@ -46,7 +51,9 @@ class DatastoreDefaultCredentials(Rule):
     title = "Datastore configured with a default or guessable credential"
     category = Category.EXPOSED_DATASTORE
     severity = Severity.HIGH
-    kinds = frozenset({Kind.COMPOSE, Kind.SHELL, Kind.KUBERNETES, Kind.TERRAFORM, Kind.HELM_VALUES, Kind.YAML})
+    kinds = frozenset(
+        {Kind.COMPOSE, Kind.DOCKERFILE, Kind.SHELL, Kind.KUBERNETES, Kind.TERRAFORM, Kind.HELM_VALUES, Kind.YAML}
+    )
     incidents = (NEWSBLUR,)
     rationale = (
         "Bots that sweep the internet for datastores try the published defaults first: admin/admin, "
@@ -100,6 +107,10 @@ class DatastoreDefaultCredentials(Rule):
             yield from self._kubernetes(cast("TreeDocument", doc), ctx, extra)
         elif doc.kind is Kind.SHELL:
             yield from self._shell(cast("ShellDocument", doc), ctx, extra)
+        elif doc.kind is Kind.DOCKERFILE:
+            for ins in cast("DockerfileDocument", doc).instructions:
+                if ins.keyword in ("CMD", "ENTRYPOINT") and ins.exec_form:
+                    yield from self._server(doc, list(ins.exec_form), lambda _, span=ins.span: span, ctx, extra)
         elif doc.kind in (Kind.HELM_VALUES, Kind.YAML):
             yield from self._helm(doc, ctx)
         elif doc.kind is Kind.TERRAFORM:
@@ -130,6 +141,18 @@ class DatastoreDefaultCredentials(Rule):
                         anchor=f"{container.label}/{container.name}/env/{weak.key}",
                         ctx=ctx,
                     )
+                nodes = container.word_nodes()
+                for index, flag, description in command_credentials(container.store, container.words):
+                    place = manifest.place(nodes[index], within=container.node)
+                    if place is None:
+                        continue
+                    yield self.finding_at(
+                        place,
+                        f"{container.label} container '{container.name}' ({container.image}, {container.store.name})"
+                        f" starts with {flag} set to {description}{manifest.via}",
+                        anchor=f"{container.label}/{container.name}/args/{flag}",
+                        ctx=ctx,
+                    )
 
     def _helm(self, doc: Document, ctx: RuleContext) -> Iterator[Finding]:
         """Passwords in the values of a datastore chart (a values file beside Chart.yaml, the
@@ -138,9 +161,11 @@ class DatastoreDefaultCredentials(Rule):
         from guardrails.facts import helm
 
         for deployment in helm.deployments_of(doc, ctx.project):
+            store = find_datastore(deployment.chart.image_name)
+            defaults = store.default_credentials if store is not None else ()
             for path, value, user in helm.passwords(deployment):
                 place = helm.report_at(value, doc)
-                description = describe_password(user, value.text) if place is not None else None
+                description = describe_password(user, value.text, defaults) if place is not None else None
                 if place is not None and description is not None:
                     yield self.finding(
                         place[0],
@@ -152,7 +177,7 @@ class DatastoreDefaultCredentials(Rule):
                     )
 
     def _compose(self, doc: TreeDocument, ctx: RuleContext, extra: tuple[Datastore, ...]) -> Iterator[Finding]:
-        from guardrails.facts.compose import datastore_services
+        from guardrails.facts.compose import datastore_services, written_command
 
         for svc in datastore_services(doc, ctx.project, extra):
             for weak in weak_credentials(svc.store, svc.env_values):
@@ -172,12 +197,29 @@ class DatastoreDefaultCredentials(Rule):
                     ctx=ctx,
                     severity=Severity.CRITICAL if exposed else Severity.MEDIUM,
                 )
+            written = written_command(svc.model)
+            for index, flag, description in command_credentials(svc.store, [word for word, _, _ in written]):
+                _, item, node = written[index]
+                if item.path != doc.path:
+                    continue  # reported in the compose file that sets it
+                exposed = bool(svc.exposures)
+                yield self.finding(
+                    doc,
+                    node.span,
+                    f"service '{svc.name}' ({svc.image}, {svc.store.name}) starts with {flag} set to {description}"
+                    + ("; its port is published on all interfaces" if exposed else ""),
+                    anchor=f"services.{svc.name}.command.{flag}",
+                    ctx=ctx,
+                    severity=Severity.CRITICAL if exposed else Severity.MEDIUM,
+                )
 
     def _shell(self, doc: ShellDocument, ctx: RuleContext, extra: tuple[Datastore, ...]) -> Iterator[Finding]:
         from guardrails.facts.docker_run import compose_command, docker_run, environment
 
         if any(cmd.command == "helm" for cmd in doc.commands):
             yield from self._helm(doc, ctx)
+        if doc.parent is None or doc.host.kind not in _HOSTS_ELSEWHERE:
+            yield from self._servers(doc, ctx, extra)
         for cmd in doc.commands:
             compose_run = compose_command(cmd)
             if compose_run is not None:
@@ -192,6 +234,16 @@ class DatastoreDefaultCredentials(Rule):
             env = environment(run, doc, ctx.project)
             if auth_state(store, env.values, run.args, run.image.value).explicit:
                 continue
+            after_image = cmd.args[next(i for i, w in enumerate(cmd.args) if w is run.image) + 1 :]
+            for index, flag, description in command_credentials(store, run.args):
+                if after_image[index].static:
+                    yield self.finding(
+                        doc,
+                        after_image[index].span,
+                        f"`docker run` of {run.image.value} ({store.name}) starts it with {flag} set to {description}",
+                        anchor=f"docker-run:{run.image.value}:{flag}",
+                        ctx=ctx,
+                    )
             for weak in weak_credentials(store, env.values):
                 source = f" (from {env.sources[weak.key]})" if weak.key in env.sources else ""
                 yield self.finding(
@@ -199,6 +251,44 @@ class DatastoreDefaultCredentials(Rule):
                     env.words[weak.key].span,
                     f"`docker run` of {run.image.value} ({store.name}) sets {weak.key} to {weak.description}{source}",
                     anchor=f"docker-run:{run.image.value}:{weak.key}",
+                    ctx=ctx,
+                )
+
+    def _servers(self, doc: ShellDocument, ctx: RuleContext, extra: tuple[Datastore, ...]) -> Iterator[Finding]:
+        """A server started by the script itself (``redis-server --requirepass changeme``, also
+        behind ``exec``/``nohup``/``sudo -u``), on the word that holds the password."""
+        for cmd in doc.commands:
+            if cmd.command:
+                spoken = [cmd.name, *cmd.args]
+                yield from self._server(
+                    doc, [w.value for w in spoken], lambda i, s=spoken: s[i].span if s[i].static else None, ctx, extra
+                )
+
+    def _server(
+        self,
+        doc: Document,
+        words: list[str],
+        span_of: Callable[[int], Span | None],
+        ctx: RuleContext,
+        extra: tuple[Datastore, ...],
+    ) -> Iterator[Finding]:
+        """A server command line's password flags; ``span_of`` says where word ``i`` is written
+        (None: not literally)."""
+        from guardrails.facts.docker_run import unwrap
+
+        server = unwrap(words)
+        store = find_by_command(server[0], extra) if server else None
+        if store is None:
+            return
+        offset = len(words) - len(server)
+        for index, flag, description in command_credentials(store, server):
+            span = span_of(offset + index)
+            if span is not None:
+                yield self.finding(
+                    doc,
+                    span,
+                    f"`{server[0]}` starts {store.name} with {flag} set to {description}",
+                    anchor=f"server:{server[0]}:{flag}",
                     ctx=ctx,
                 )
 

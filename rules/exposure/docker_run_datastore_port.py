@@ -78,7 +78,7 @@ class DockerRunDatastorePortExposed(Rule):
                 continue
             env = environment(run, doc, ctx.project)
             auth = auth_state(store, env.values, run.args, image)
-            weak = weak_credentials(store, env.values)
+            weak = weak_credentials(store, env.values, run.args)
             hidden_env = bool(env.unknown) and not auth.explicit
             if auth.open and not hidden_env:
                 severity, protection = Severity.CRITICAL, auth.reason + _source(env, auth.reason)

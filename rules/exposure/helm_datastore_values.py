@@ -35,9 +35,10 @@ class HelmDatastoreValues(Rule):
         "Values are judged as Helm layers them (the chart's values.yaml, then the environment file, an "
         "umbrella chart's sub-chart key, or a helmfile release's `values:` in order; a `helm install` or "
         "`helm upgrade` command's `-f` files then its `--set` values; a Terraform `helm_release`'s `values` then "
-        "`set`), and the finding is on the line that sets the value. An internal load-balancer annotation or "
-        "class, source ranges that are all private, a NetworkPolicy without `allowExternal`, or a template or "
-        "shell variable value are not findings."
+        "`set`), and the finding is on the line that sets the value (or, when a file only switches on a Service "
+        "the values below publish, such as `architecture: replication`, on that switch). An internal "
+        "load-balancer annotation or class, source ranges that are all private, a NetworkPolicy without "
+        "`allowExternal`, or a template or shell variable value are not findings."
     )
     remediation = (
         "Keep the datastore's Services ClusterIP and reach it from inside the cluster (or through "
@@ -58,6 +59,17 @@ class HelmDatastoreValues(Rule):
             4,
             note="umbrella chart: the sub-chart's values under its alias",
             extra={"deploy/shop/Chart.yaml": _UMBRELLA},
+        ),
+        Bad(
+            "charts/redis/values-production.yaml",
+            "architecture: replication\n",
+            1,
+            note="the environment file only switches the architecture: the base's public replica Service is "
+            "rendered now",
+            extra={
+                "charts/redis/Chart.yaml": _REDIS_CHART,
+                "charts/redis/values.yaml": "architecture: standalone\nreplica:\n  service:\n    type: LoadBalancer\n",
+            },
         ),
         Bad(
             "scripts/deploy.sh",
@@ -109,14 +121,21 @@ class HelmDatastoreValues(Rule):
         exposures = helm.exposures(deployment)
         for exposure in exposures:
             place = helm.report_at(exposure.value, doc)
-            if place is None and auth_place is None:
+            rendered = helm.rendered_by(deployment, exposure, doc) if place is None and auth_place is None else None
+            if place is None and auth_place is None and rendered is None:
                 continue
             severity = Severity.CRITICAL if off is not None else Severity.HIGH
             protection = f"authentication is off ({off[0]})" if off is not None else "authentication is on"
             if exposure.source_ranges and not any(is_world(r) for r in exposure.source_ranges):
                 severity = Severity.MEDIUM
                 protection += f"; loadBalancerSourceRanges limits it to {', '.join(exposure.source_ranges)}"
-            if place is None:
+            if rendered is not None:
+                condition, (where, span, via) = rendered
+                message = (
+                    f"{what}: {condition.path}: {condition.text}{via} renders {exposure.service}, which the values "
+                    f"below publish ({exposure.how}, {exposure.value.location}); {protection}"
+                )
+            elif place is None:
                 where, span, via = auth_place  # type: ignore[misc]
                 message = (
                     f"{what}: {off[0]}{via} while {exposure.service} is published "  # type: ignore[index]
