@@ -172,8 +172,10 @@ def _relative(path: Path, root: Path) -> str | None:
 # --------------------------------------------------------------------------- finding and reading
 
 
-def find(start: Path) -> Path | None:
-    """The nearest configuration file from ``start`` up to the repository root."""
+def find(start: Path, tables: dict[Path, bool] | None = None) -> Path | None:
+    """The nearest configuration file from ``start`` up to the repository root; ``tables``
+    remembers which ``pyproject.toml`` files hold a ``[tool.guardrails]`` table (every
+    directory of a scan would read the root's again)."""
     from guardrails.discover import real_path
     from guardrails.project import find_root
 
@@ -185,8 +187,14 @@ def find(start: Path) -> Path | None:
             if (directory / name).is_file():
                 return directory / name
         pyproject = directory / "pyproject.toml"
-        if pyproject.is_file() and _has_tool_table(pyproject):
-            return pyproject
+        if pyproject.is_file():
+            held = tables.get(pyproject) if tables is not None else None
+            if held is None:
+                held = _has_tool_table(pyproject)
+                if tables is not None:
+                    tables[pyproject] = held
+            if held:
+                return pyproject
         if directory == top:
             break
     return None
@@ -309,6 +317,7 @@ class Resolver:
         self.top = top
         self._by_dir: dict[Path, Path | None] = {}
         self._loaded: dict[Path, Config] = {}
+        self._tables: dict[Path, bool] = {}
 
     def for_path(self, path: Path) -> Config:
         if self.explicit is not None:
@@ -322,7 +331,7 @@ class Resolver:
 
     def _nearest(self, directory: Path) -> Path | None:
         if directory not in self._by_dir:
-            self._by_dir[directory] = find(directory)
+            self._by_dir[directory] = find(directory, self._tables)
         return self._by_dir[directory]
 
 

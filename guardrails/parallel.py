@@ -140,7 +140,7 @@ def _check_group(
     from guardrails.pipeline import describe, load
     from guardrails.project import Project
     from guardrails.result import ScanResult, internal_error
-    from guardrails.suppress import MARKER
+    from guardrails.suppress import may_hold_directives
 
     out: list[FileResult] = []
     project: Project = (TrackingProject if track else Project)(
@@ -180,7 +180,7 @@ def _check_group(
         outcome = FileResult(work.display, work.content, findings, counter.internal_errors, document=kept)
         outcome.summaries = summaries
         outcome.scanned, outcome.kind, outcome.deps = True, doc.kind.value, deps
-        outcome.marked = MARKER in doc.text
+        outcome.marked = may_hold_directives(doc)
         out.append(outcome)
     return out
 
@@ -347,7 +347,7 @@ def scan_files(
     from guardrails.cache import Dependencies, TrackingProject, digest
     from guardrails.pipeline import load
     from guardrails.result import ScanResult
-    from guardrails.suppress import MARKER
+    from guardrails.suppress import may_hold_directives
 
     kinds = engine.project_kinds()
     max_size = engine.settings.max_file_size
@@ -397,7 +397,7 @@ def scan_files(
             deps = outcome.deps or Dependencies([], [], [])
             cache.store(outcome.display, outcome.content, outcome.kind, outcome.findings, deps)
             cache.mark(outcome.display, outcome.marked)
-    marked = [d for d in documents if MARKER in d.text]
+    marked = [d for d in documents if may_hold_directives(d)]
     summaries: dict[str, list[Any]] = {}
     for doc in documents:  # given (standard input): summarized here
         if doc.kind in wanted:

@@ -369,6 +369,18 @@ def _parse(body: str, known: dict[str, str], span: Span, source: str) -> Directi
     return directive
 
 
+def may_hold_directives(doc: Document) -> bool:
+    """Whether a document can hold a suppression, the cheap test before its comments are read.
+
+    A directive is a comment holding ``guardrails: ignore``; the comments of a document with
+    no embedded documents are pieces of its own text, so that text must hold one too. One
+    with embedded documents (whose text may be unquoted or joined) or Kubernetes annotations
+    needs only to name guardrails."""
+    if MARKER not in doc.text:
+        return False
+    return bool(doc.children) or doc.kind is Kind.KUBERNETES or _DIRECTIVE.search(doc.text) is not None
+
+
 def _known_rules(catalog: Iterable[RuleRef]) -> dict[str, str]:
     known: dict[str, str] = {}
     for rule in catalog:
@@ -436,7 +448,7 @@ def apply_inline(
     ``selected`` are the ids of the rules this run checks; ``resolve`` gives one of them,
     instantiated with its context (the GR rules report through it).
     """
-    marked = [doc for doc in documents if MARKER in doc.text and not isinstance(doc, FailedDocument)]
+    marked = [doc for doc in documents if may_hold_directives(doc) and not isinstance(doc, FailedDocument)]
     if not marked:
         return findings
     from guardrails.registry import catalog as rule_catalog

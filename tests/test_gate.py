@@ -107,8 +107,9 @@ def test_a_parser_crash_stays_with_its_file(tmp_path: Path, monkeypatch: pytest.
         raise _BoomError("quoting the file: hunter2")
 
     monkeypatch.setattr(libcst, "parse_module", boom)
-    # A call a rule looks at (subprocess), so that libcst is asked for the tree at all.
-    _repo(tmp_path, {"a.py": "import subprocess\nsubprocess.run(['ls'])\n", "docker-compose.yml": COMPOSE})
+    # A call a rule looks at (subprocess running rm), so that libcst is asked for the tree at all.
+    script = "import subprocess\nsubprocess.run(['rm', '-rf', 'build'])\n"
+    _repo(tmp_path, {"a.py": script, "docker-compose.yml": COMPOSE})
     monkeypatch.chdir(tmp_path)
     runner = CliRunner()
     done = runner.invoke(main, ["scan", "-j", "1", "-f", "json", "."])

@@ -3,18 +3,22 @@ file it turns away must still be reported when it is not valid Python."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from guardrails.documents import FailedDocument, PythonDocument
+from guardrails.detect import detect
+from guardrails.documents import FailedDocument, PythonDocument, ShellDocument
 from guardrails.facts import destructive_python
 from guardrails.facts.destructive_pyrule import PythonDestructiveRule
+from guardrails.facts.destructive_shell import COMMAND_WORDS, located_commands, may_name_command
 from guardrails.model import Kind
 from guardrails.parsers.python import module_of, parse
-from guardrails.pipeline import parse_text
+from guardrails.pipeline import load_text, parse_text
 from guardrails.registry import all_rules
-from guardrails.testing import expectations
+from guardrails.rule import Bad
+from guardrails.testing import expectations, run_example
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 PYTHON_RULES = [rule for rule in all_rules() if Kind.PYTHON in rule.kinds and rule.id.startswith("DO")]
@@ -68,6 +72,99 @@ def test_execute_with_no_destructive_sql_word_is_not_parsed_by_libcst() -> None:
     assert rule.may_report(doc.text) and not rule.may_report_document(doc)
     unread = PythonDocument(path="new.py", kind=Kind.PYTHON, text="cur.execute(q)\n")  # no CPython tree
     assert rule.may_report_document(unread)  # nothing can be ruled out
+
+
+def _rule(rule_id: str) -> type[PythonDestructiveRule]:
+    return next(rule for rule in PYTHON_RULES if rule.id == rule_id)
+
+
+RAILS_UNCHECKED = "'DISABLE_DATABASE_ENVIRONMENT_CHECK=1'"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "import os\n\nos.system(\"p'sq'l -c 'DROP DATABASE app'\")\n",  # the shell joins quoted pieces
+        "import os\n\nos.system(\"$'psql' -c 'DROP DATABASE app'\")\n",
+        "import os\n\nos.system('p\\\\sql -c \"DROP DATABASE app\"')\n",  # a backslash the shell removes
+        "import os\n\nos.system(f'\\rm -rf /var/lib/mysql')\n",  # libcst keeps f-string text undecoded
+        "import os\n\nos.system('' f'\\rm -rf /var/lib/mysql')\n",
+        "import subprocess\n\nsubprocess.run(['/usr/bin/dropdb', 'app'])\n",
+        "import subprocess\nCMD = 'dropdb'\nsubprocess.run([CMD, 'app'])\n",  # a module constant
+        "from subprocess import run as go\n\ngo(args=['dropdb', 'app'])\n",  # the first argument is a keyword
+        f"import subprocess\n\nsubprocess.run(['bundle', 'exec', 'rails', 'db:drop', {RAILS_UNCHECKED}])\n",
+        "import subprocess\n\nsubprocess.run(['ssh', 'db1', 'sudo -u postgres dropdb app'])\n",
+    ],
+)
+def test_shell_commands_are_read_as_the_shell_reads_them(text: str) -> None:
+    rule = _rule("DO026")
+    assert rule.may_report_document(_document("ops/reset.py", text))
+    assert run_example(rule, Bad("ops/reset.py", text, 3)), "the case must be one the rule reports"
+
+
+def test_a_shell_call_that_runs_no_detected_command_is_not_parsed_by_libcst() -> None:
+    rule = _rule("DO026")
+    text = "import subprocess\n\nHELP = 'rm -rf /var/lib/mysql'\nsubprocess.run(['git', 'rev-parse', 'HEAD'])\n"
+    doc = _document("tools/version.py", text)
+    assert rule.may_report(doc.text) and not rule.may_report_document(doc)
+
+
+def _shell_documents() -> Iterator[tuple[str, ShellDocument]]:
+    """Every shell script of the fixtures and of every rule's examples, embedded ones included."""
+    texts = [
+        (p.as_posix(), p.read_text(encoding="utf-8", errors="replace")) for p in FIXTURES.rglob("*") if p.is_file()
+    ]
+    for rule in all_rules():
+        texts += [(path, text) for example in (*rule.bad, *rule.good) for path, text in example.files.items()]
+    for path, text in texts:
+        kind = detect(path, text.encode()[:4096])
+        if not isinstance(kind, Kind) or kind is Kind.PYTHON:
+            continue
+        document = load_text(path, text, kind).document
+        for doc in document.iter_tree() if document is not None else ():
+            if isinstance(doc, ShellDocument):
+                yield path, doc
+
+
+def test_shell_text_the_detectors_read_passes_the_python_filter() -> None:
+    """``may_name_command`` reads text as the shell parser does: every script of the fixtures
+    and examples with a command a detector looks at (``Detector.words``) passes it."""
+    seen = 0
+    for path, doc in _shell_documents():
+        if any(located.words & COMMAND_WORDS for located in located_commands(doc)):
+            seen += 1
+            assert may_name_command(doc.text.lower()), path
+    assert seen > 50
+
+
+def test_rmtree_filter_reads_the_rule_options() -> None:
+    rule = _rule("DO027")
+    doc = _document("ops/wipe.py", "import shutil\n\nshutil.rmtree('/srv/pg/main')\n")
+    assert not rule.may_report_document(doc)
+    assert rule.may_report_document(doc, {"data_directories": ["/srv/pg"]})
+    assert not rule.may_report_document(_document("ops/clean.py", "import shutil\n\nshutil.rmtree('build')\n"))
+
+
+def test_method_rules_report_only_the_methods_they_name() -> None:
+    rule = _rule("DO020")
+    assert rule.by_method
+    doc = _document("db.py", "import sqlalchemy\nfrom x import drop_all\n\ndrop_all()\n")
+    assert rule.may_report(doc.text) and not rule.may_report_document(doc)
+
+
+@pytest.mark.parametrize(
+    ("text", "passes"),
+    [
+        ("from shutil import rmtree as rm\n\nrm('/var/lib/mysql')\n", True),  # an import renames it
+        ("import shutil as sh\n\nsh.rmtree('/var/lib/mysql')\n", True),
+        ("import shutil\n\ndef rmtree(p): ...\n\nlog('/var/lib/mysql', shutil.rmtree)\n", False),  # not the callee
+    ],
+)
+def test_callees_are_read_as_libcst_resolves_them(text: str, passes: bool) -> None:
+    rule = _rule("DO027")
+    assert rule.may_report_document(_document("ops/wipe.py", text)) is passes
+    if passes:
+        assert run_example(rule, Bad("ops/wipe.py", text, 3))
 
 
 def test_shell_call_triggers_name_a_part_of_every_shell_call() -> None:

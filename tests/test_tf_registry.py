@@ -4,8 +4,6 @@ table names (evaluated through the module's real code). Skipped without the corp
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from guardrails.documents import TerraformDocument
@@ -16,12 +14,7 @@ from guardrails.model import Kind
 from guardrails.parsers.hcl import parse
 from guardrails.pipeline import load
 from guardrails.project import Project
-
-_CANDIDATES = (
-    Path(__file__).resolve().parents[1] / ".." / "shared" / "corpus" / "realworld",
-    Path(__file__).resolve().parents[2] / ".." / "shared" / "corpus" / "realworld",
-)
-REALWORLD = next((p.resolve() for p in _CANDIDATES if p.is_dir()), None)
+from tests.conftest import require_shared
 
 #: registry address -> (corpus repository, module directory inside it)
 _ON_DISK = {
@@ -50,12 +43,11 @@ def test_every_table_is_checked_against_its_module() -> None:
     assert not set(_ON_DISK) & _CHECKED_AT_TAG
 
 
-@pytest.mark.skipif(REALWORLD is None, reason="shared corpus not available")
 @pytest.mark.parametrize("table", [m for m in PUBLISHED if m.source in _ON_DISK], ids=lambda m: m.source)
 def test_table_matches_the_published_module(table: PublishedModule) -> None:
-    assert REALWORLD is not None
+    realworld = require_shared("corpus", "realworld")
     repository, directory = _ON_DISK[table.source]
-    root = REALWORLD / repository
+    root = realworld / repository
     variables = load(root / directory / "variables.tf", "variables.tf", 1 << 22).document
     assert isinstance(variables, TerraformDocument)
     declared = {b.labels[0]: b for b in variables.blocks if b.type == "variable"}

@@ -17,14 +17,9 @@ from guardrails.model import Kind
 from guardrails.parsers.hcl import parse
 from guardrails.pipeline import load
 from guardrails.project import Project
+from tests.conftest import require_shared
 
-_CANDIDATES = (
-    Path(__file__).resolve().parents[1] / ".." / "shared" / "corpus" / "realworld",
-    Path(__file__).resolve().parents[2] / ".." / "shared" / "corpus" / "realworld",
-)
-REALWORLD = next((p.resolve() for p in _CANDIDATES if p.is_dir()), None)
 _REPOSITORY = "terraform-aws-security-group"
-needs_corpus = pytest.mark.skipif(REALWORLD is None, reason="shared corpus not available")
 
 
 def _document(path: Path) -> TerraformDocument:
@@ -42,10 +37,9 @@ def _defaults(doc: TerraformDocument) -> dict[str, tuple[object, int]]:
     return found
 
 
-@needs_corpus
 def test_named_rules_and_groups_match_rules_tf() -> None:
-    assert REALWORLD is not None
-    declared = _defaults(_document(REALWORLD / _REPOSITORY / "rules.tf"))
+    realworld = require_shared("corpus", "realworld")
+    declared = _defaults(_document(realworld / _REPOSITORY / "rules.tf"))
     rules, line = declared["rules"]
     assert line == 7
     assert isinstance(rules, dict)
@@ -56,20 +50,18 @@ def test_named_rules_and_groups_match_rules_tf() -> None:
     assert {k: tuple(v["ingress_rules"]) for k, v in groups.items()} == GROUPS
 
 
-@needs_corpus
 @pytest.mark.parametrize("table", SECURITY_GROUPS, ids=lambda m: m.source)
 def test_inputs_match_the_module_variables(table: PublishedModule) -> None:
-    assert REALWORLD is not None
+    realworld = require_shared("corpus", "realworld")
     _, _, sub = table.source.partition("//")
-    declared = _defaults(_document(REALWORLD / _REPOSITORY / (sub or ".") / "variables.tf"))
+    declared = _defaults(_document(realworld / _REPOSITORY / (sub or ".") / "variables.tf"))
     for name, item in table.inputs.items():
         assert declared[name] == (item.default, item.line), name
 
 
-@needs_corpus
 def test_the_code_on_disk_opens_what_the_registry_table_opens() -> None:
-    assert REALWORLD is not None
-    project = Project(REALWORLD / _REPOSITORY, REALWORLD / _REPOSITORY, 1 << 22)
+    realworld = require_shared("corpus", "realworld")
+    project = Project(realworld / _REPOSITORY, realworld / _REPOSITORY, 1 << 22)
     body = (
         '  ingress_cidr_blocks = ["0.0.0.0/0"]\n  ingress_rules = ["redis-tcp"]\n'
         '  ingress_with_cidr_blocks = [{ rule = "mysql-tcp", cidr_blocks = "0.0.0.0/0" }]\n'

@@ -12,9 +12,10 @@ class PythonDocument(Document):
     import-free), set once ``parsed``: read it through ``guardrails.parsers.python.module_of``,
     which parses on first use. ``tree`` is CPython's own syntax tree (``ast``), made when the
     text was vetted: the cheap questions a rule asks before libcst (which strings the file
-    holds) are answered from it."""
+    holds) are answered from it, ``sites`` keeps its calls once read
+    (``guardrails.parsers.python.call_sites``) and ``named`` the rules' trigger words it names."""
 
-    __slots__ = ("module", "parsed", "tree")
+    __slots__ = ("module", "named", "parsed", "sites", "tree")
 
     def __init__(
         self,
@@ -30,3 +31,5 @@ class PythonDocument(Document):
         self.module = module
         self.parsed = parsed
         self.tree = tree
+        self.sites: Any = None
+        self.named: Any = None

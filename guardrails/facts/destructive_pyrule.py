@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from guardrails.documents import PythonDocument
@@ -19,19 +20,26 @@ if TYPE_CHECKING:
 class PythonDestructiveRule(Rule):
     """Subclasses implement ``detect``: (description, anchor, severity or None) per call.
 
+    Two cheap tests come before libcst parses a file, most application code fails them:
     ``triggers`` are the words a call must name for ``detect`` to report it (its method, or a
-    part of its qualified name): a file whose text holds none of them as a whole word is
-    skipped before libcst parses it, which is most application code. ``argument_words``, when
-    a rule declares them, are words that the string a reported call is given must hold (the
-    SQL keyword of ``cursor.execute("DROP …")``): a file none of whose string literals holds
-    one is skipped too (``execute`` and ``run`` name half the calls of ordinary code)."""
+    part of its qualified name), and a file whose text holds none of them as a whole word is
+    skipped. Then the file's calls are read from CPython's tree (``call_sites``): a rule with
+    ``by_method`` reports only ``x.<trigger>(…)`` calls, one with ``callees`` only calls whose
+    qualified name is one of them (``check`` holds both to that), and
+    ``may_report_argument`` says whether the literals of a call's first argument could make it
+    report (by default: they hold one of ``argument_words``, the SQL keyword of
+    ``cursor.execute("DROP …")``). A file with no call passing both is skipped too."""
 
     abstract = True
     options = dict(GUARD_OPTIONS)
     missing = "nothing keeps it from production (no environment check, assert, confirmation or opt-in flag)"
     triggers: ClassVar[frozenset[str]] = frozenset()
+    by_method: ClassVar[bool] = False
+    callees: ClassVar[frozenset[str]] = frozenset()
+    _last_parts: ClassVar[frozenset[str]]
     argument_words: ClassVar[frozenset[str]] = frozenset()
     _named: ClassVar[re.Pattern[str]]
+    _every_trigger: ClassVar[set[str]] = set()  # of every rule: one pass over a file finds them all
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -39,8 +47,9 @@ class PythonDestructiveRule(Rule):
             return
         if not cls.triggers:
             raise TypeError(f"rule {cls.__qualname__}: declare the triggers a reported call names")
-        words = "|".join(sorted(map(re.escape, cls.triggers)))
-        cls._named = re.compile(rf"(?<![A-Za-z0-9_])(?:{words})(?![A-Za-z0-9_])")
+        cls._named = _whole_words(cls.triggers)
+        PythonDestructiveRule._every_trigger |= cls.triggers
+        cls._last_parts = frozenset(name.rsplit(".", 1)[-1] for name in cls.callees)
 
     @classmethod
     def may_report(cls, text: str) -> bool:
@@ -49,17 +58,39 @@ class PythonDestructiveRule(Rule):
         return cls._named.search(text) is not None
 
     @classmethod
-    def may_report_document(cls, doc: PythonDocument) -> bool:
-        """``may_report`` and, for a rule with ``argument_words``, a string literal holding one
-        (read from CPython's tree: escapes decoded, adjacent literals joined, as libcst reads them)."""
-        from guardrails.parsers.python import string_constants
+    def named_in(cls, doc: PythonDocument) -> frozenset[str]:
+        """The triggers of every rule that ``doc`` names, found in one pass and kept on it
+        (eight rules searching a file each for its own cost eight passes)."""
+        every = frozenset(PythonDestructiveRule._every_trigger)
+        if doc.named is None or doc.named[0] != every:
+            doc.named = (every, frozenset(_whole_words(every).findall(doc.text)))
+        found: frozenset[str] = doc.named[1]
+        return found
 
-        if not cls.may_report(doc.text):
+    @classmethod
+    def may_report_argument(cls, texts: str, options: Mapping[str, Any]) -> bool:
+        """Whether a call whose first argument holds ``texts`` (its literals, lower-cased and
+        NUL-joined, ``call_sites``) could be reported under ``options``."""
+        return not cls.argument_words or any(word in texts for word in cls.argument_words)
+
+    @classmethod
+    def may_report_document(cls, doc: PythonDocument, options: Mapping[str, Any] | None = None) -> bool:
+        """``may_report``, then a call of the file that ``by_method`` and ``may_report_argument``
+        let through (read from CPython's tree: escapes decoded, adjacent literals joined)."""
+        from guardrails.parsers.python import call_sites
+
+        if cls.triggers.isdisjoint(cls.named_in(doc)):
             return False
-        if not cls.argument_words:
+        sites = call_sites(doc)
+        if sites is None:
             return True
-        strings = string_constants(doc)
-        return strings is None or any(word in strings for word in cls.argument_words)
+        chosen = options if options is not None else {}
+        return any(
+            (not cls.by_method or site.method in cls.triggers)
+            and (not cls.callees or not cls._last_parts.isdisjoint(site.names))
+            and cls.may_report_argument(site.texts, chosen)
+            for site in sites
+        )
 
     def detect(
         self, scan: PythonScan, call: PyCall, doc: PythonDocument, ctx: RuleContext
@@ -69,11 +100,23 @@ class PythonDestructiveRule(Rule):
     def check(self, doc: Document, ctx: RuleContext) -> Iterator[Finding]:
         from guardrails.parsers.python import module_of
 
-        if not isinstance(doc, PythonDocument) or not self.may_report_document(doc) or module_of(doc) is None:
+        if not isinstance(doc, PythonDocument) or not self.may_report_document(doc, ctx.options):
+            return
+        if module_of(doc) is None:
             return
         scan = PythonScan.of(doc, GuardSettings.from_options(ctx.options), ctx.project)
         for call in scan.calls():
+            if self.by_method and scan.method(call) not in self.triggers:
+                continue
+            if self.callees and not (call.names & self.callees):
+                continue
             for what, anchor, severity in self.detect(scan, call, doc, ctx):
                 if scan.guard_reason(call.node) is not None:
                     continue
                 yield self.finding(doc, call.span, f"{what}; {self.missing}", anchor=anchor, ctx=ctx, severity=severity)
+
+
+@lru_cache(maxsize=32)
+def _whole_words(words: frozenset[str]) -> re.Pattern[str]:
+    alternatives = "|".join(sorted(map(re.escape, words)))
+    return re.compile(rf"(?<![A-Za-z0-9_])(?:{alternatives})(?![A-Za-z0-9_])")

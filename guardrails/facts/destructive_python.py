@@ -75,6 +75,7 @@ class PythonScan:
         self._calls: list[PyCall] | None = None
         self._argparse: dict[str, bool] | None = None
         self._aliases: dict[str, bool] | None = None
+        self._answered: set[str] | None = None
 
     @classmethod
     def of(cls, doc: PythonDocument, settings: GuardSettings, project: Project) -> PythonScan:
@@ -261,7 +262,10 @@ class PythonScan:
         return found
 
     def _answers(self) -> set[str]:
-        """Names assigned from ``input()``/``click.confirm()``."""
+        """Names assigned from ``input()``/``click.confirm()`` (read once per module: every
+        guarded call asks)."""
+        if self._answered is not None:
+            return self._answered
         cst = self.cst
         answers: set[str] = set()
         scan = self
@@ -277,6 +281,7 @@ class PythonScan:
                             answers.add(target.target.value)
 
         self.module.visit(Finder())
+        self._answered = answers
         return answers
 
     def guard_reason(self, node: Any) -> str | None:
@@ -546,6 +551,7 @@ _SUBPROCESS = {
     "subprocess.getstatusoutput",
 }
 _OS_SHELL = {"os.system", "os.popen"}
+SHELL_CALLS = frozenset(_SUBPROCESS | _OS_SHELL)
 # A qualified name resolves only from an import and attribute chain that spell each of its
 # parts, so a file calling one of the above names one of these words.
 SHELL_CALL_TRIGGERS = frozenset({"subprocess", "system", "popen"})
@@ -563,7 +569,7 @@ def shell_of_call(scan: PythonScan, call: PyCall, path: str) -> Any:
 
     cst = scan.cst
     names = call.names
-    if not (names & (_SUBPROCESS | _OS_SHELL)) or not call.node.args:
+    if not (names & SHELL_CALLS) or not call.node.args:
         return None
     first = call.node.args[0].value
     if isinstance(first, (cst.List, cst.Tuple)):

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from pathlib import PurePosixPath
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from guardrails.documents import ShellCommand, ShellDocument, SqlDocument, Word
 from guardrails.facts import destructive_sql, throwaway
@@ -44,7 +44,7 @@ class Located(Record):
     its own positions are inside that string, so findings point at the string's word.
     """
 
-    __slots__ = ("at", "cmd", "doc", "outer", "via")
+    __slots__ = ("at", "cmd", "doc", "outer", "via", "words")
 
     def __init__(
         self,
@@ -59,6 +59,8 @@ class Located(Record):
         self.outer: list[tuple[ShellDocument, ShellCommand]] = [] if outer is None else outer
         self.at = at
         self.via = via
+        # The base names of the command's words (``/usr/bin/psql`` -> ``psql``), its name included.
+        self.words = frozenset(w.value.rsplit("/", 1)[-1] for w in (cmd.name, *cmd.args) if w is not None)
 
     def span(self, word: Word | None = None) -> Span:
         if self.at is not None:
@@ -313,7 +315,21 @@ class Hit(Record):
         self.severity = severity
 
 
-Detector = Callable[[Located, Scope], Iterator[Hit]]
+class Detector(NamedTuple):
+    """One destructive pattern's check of a command, and the words it needs: ``find`` reports a
+    command only when its name or one of its arguments is one of ``words`` (by base name).
+
+    The words are checked before ``find`` runs, so the shell rules' own examples and fixtures
+    hold the declaration true; text holding none of them cannot be reported, which lets the
+    Python rule leave a ``subprocess`` call unparsed (``may_name_command``)."""
+
+    find: Callable[[Located, Scope], Iterator[Hit]]
+    words: frozenset[str]
+
+    def __call__(self, located: Located, scope: Scope) -> Iterator[Hit]:
+        if self.words.isdisjoint(located.words):
+            return iter(())
+        return self.find(located, scope)
 
 
 # --------------------------------------------------------------------------- SQL clients
@@ -478,6 +494,9 @@ def detect_sql_drop(located: Located, scope: Scope) -> Iterator[Hit]:
             yield Hit(f"`{hit.summary}` sent by {source}", f"{client}:{hit.summary.lower()}", word)
 
 
+_MYSQL_ADMIN = ("mysqladmin", "mariadb-admin")
+
+
 def detect_dropdb(located: Located, scope: Scope) -> Iterator[Hit]:
     cmd = located.cmd
     argv = cmd.argv
@@ -490,7 +509,7 @@ def detect_dropdb(located: Located, scope: Scope) -> Iterator[Hit]:
             return
         target = words[-1].value if words else "$PGDATABASE"
         yield Hit(f"`dropdb {target}` without --interactive", f"dropdb:{target}")
-    elif cmd.command in ("mysqladmin", "mariadb-admin") and (has_flag(argv, "f", "--force")):
+    elif cmd.command in _MYSQL_ADMIN and (has_flag(argv, "f", "--force")):
         words = positionals(cmd.args, {"-h", "-u", "-P", "-S", "--host", "--user", "--port", "--socket"})
         values = [w.value.lower() for w in words]
         if "drop" in values:
@@ -518,9 +537,12 @@ def js_calls(text: str) -> list[str]:
     return called
 
 
+_MONGO_SHELLS = ("mongo", "mongosh")
+
+
 def detect_mongo_drop(located: Located, scope: Scope) -> Iterator[Hit]:
     cmd = located.cmd
-    if cmd.command not in ("mongo", "mongosh"):
+    if cmd.command not in _MONGO_SHELLS:
         return
     sources = [(w.value, w, f"{cmd.command} --eval") for w in option_values(cmd.args, (), ("--eval",))]
     sources += [(t, w, f"{s} piped into {cmd.command}") for t, w, s in stdin_texts(located, scope)]
@@ -529,12 +551,13 @@ def detect_mongo_drop(located: Located, scope: Scope) -> Iterator[Hit]:
             yield Hit(f"`dropDatabase()` run by {source}", f"{cmd.command}:dropDatabase", word)
 
 
+_REDIS_CLIENTS = ("redis-cli", "valkey-cli", "keydb-cli")
 _REDIS_VALUE = {"-h", "-p", "-a", "-n", "-u", "-s", "-r", "-i", "--user", "--pass", "--tls-cert", "--cacert", "--sni"}
 
 
 def detect_redis_flush(located: Located, scope: Scope) -> Iterator[Hit]:
     cmd = located.cmd
-    if cmd.command not in ("redis-cli", "valkey-cli", "keydb-cli"):
+    if cmd.command not in _REDIS_CLIENTS:
         return
     words = positionals(cmd.args, _REDIS_VALUE)
     if words and words[0].value.upper() in ("FLUSHALL", "FLUSHDB"):
@@ -716,9 +739,12 @@ def _mentions(tests: list[ShellCommand], name: str) -> bool:
 # --------------------------------------------------------------------------- cloud and cluster tools
 
 
+_TERRAFORM = ("terraform", "tofu", "terragrunt")
+
+
 def detect_terraform_destroy(located: Located, scope: Scope) -> Iterator[Hit]:
     cmd = located.cmd
-    if cmd.command not in ("terraform", "tofu", "terragrunt"):
+    if cmd.command not in _TERRAFORM:
         return
     argv = cmd.argv
     sub = next((a for a in argv if not a.startswith("-")), "")
@@ -745,13 +771,14 @@ STATEFUL_KUBE_KINDS = {
     "statefulsets": "statefulset",
     "sts": "statefulset",
 }
+_KUBECTL = ("kubectl", "oc")
 _KUBECTL_VALUE = {"-n", "--namespace", "-l", "--selector", "--context", "--cluster", "--kubeconfig", "-o", "--output"}
 _KUBECTL_VALUE |= {"--grace-period", "--timeout", "--field-selector", "-f", "--filename", "--cascade", "--user", "-s"}
 
 
 def detect_kubectl_delete(located: Located, scope: Scope) -> Iterator[Hit]:
     cmd = located.cmd
-    if cmd.command not in ("kubectl", "oc") or "delete" not in cmd.argv:
+    if cmd.command not in _KUBECTL or "delete" not in cmd.argv:
         return
     argv = cmd.argv
     if any(a.startswith("--dry-run") and a not in ("--dry-run=none",) for a in argv):
@@ -873,6 +900,7 @@ def detect_django_flush(located: Located, scope: Scope) -> Iterator[Hit]:
 
 
 _RAILS_DESTRUCTIVE = {"db:drop", "db:drop:all", "db:purge", "db:purge:all", "db:reset", "db:schema:load"}
+_RAILS_TOOLS = ("rails", "rake")
 _RAILS_CHECK = "DISABLE_DATABASE_ENVIRONMENT_CHECK"
 
 
@@ -886,7 +914,7 @@ def detect_rails_drop(located: Located, scope: Scope) -> Iterator[Hit]:
         words = words[1:]
     else:
         tool = cmd.command
-    if tool not in ("rails", "rake"):
+    if tool not in _RAILS_TOOLS:
         return
     tasks = [w for w in words if w in _RAILS_DESTRUCTIVE]
     if not tasks:
@@ -907,20 +935,33 @@ def detect_rails_drop(located: Located, scope: Scope) -> Iterator[Hit]:
 
 
 DETECTORS: dict[str, Detector] = {
-    "sql-drop": detect_sql_drop,
-    "dropdb": detect_dropdb,
-    "mongo-drop": detect_mongo_drop,
-    "redis-flush": detect_redis_flush,
-    "rm-data-dir": detect_rm_data_dir,
-    "rm-empty-variable": detect_rm_empty_variable,
-    "terraform-destroy": detect_terraform_destroy,
-    "kubectl-delete": detect_kubectl_delete,
-    "helm-uninstall": detect_helm_uninstall,
-    "rds-delete": detect_rds_delete,
-    "gcloud-sql-delete": detect_gcloud_sql_delete,
-    "django-flush": detect_django_flush,
-    "rails-drop": detect_rails_drop,
+    "sql-drop": Detector(detect_sql_drop, frozenset(_SQL_CLIENTS)),
+    "dropdb": Detector(detect_dropdb, frozenset({"dropdb", *_MYSQL_ADMIN})),
+    "mongo-drop": Detector(detect_mongo_drop, frozenset(_MONGO_SHELLS)),
+    "redis-flush": Detector(detect_redis_flush, frozenset(_REDIS_CLIENTS)),
+    "rm-data-dir": Detector(detect_rm_data_dir, frozenset({"rm"})),
+    "rm-empty-variable": Detector(detect_rm_empty_variable, frozenset({"rm"})),
+    "terraform-destroy": Detector(detect_terraform_destroy, frozenset(_TERRAFORM)),
+    "kubectl-delete": Detector(detect_kubectl_delete, frozenset(_KUBECTL)),
+    "helm-uninstall": Detector(detect_helm_uninstall, frozenset({"helm"})),
+    "rds-delete": Detector(detect_rds_delete, frozenset({"aws"})),
+    "gcloud-sql-delete": Detector(detect_gcloud_sql_delete, frozenset({"gcloud"})),
+    "django-flush": Detector(detect_django_flush, frozenset({"django-admin", "manage.py"})),
+    "rails-drop": Detector(detect_rails_drop, frozenset(_RAILS_TOOLS)),
 }
+COMMAND_WORDS = frozenset().union(*(detector.words for detector in DETECTORS.values()))
+# What the shell removes inside a word, joining the pieces around it: quotes (with the ``$`` of
+# ``$'…'``) and backslashes (with the newline of a continued line).
+_QUOTING = re.compile(r"\\\n?|\$?['\"]")
+_COMMAND_WORD = re.compile(
+    r"(?<![a-z0-9_.-])(?:{})(?![a-z0-9_.-])".format("|".join(sorted(map(re.escape, COMMAND_WORDS))))
+)
+
+
+def may_name_command(text: str) -> bool:
+    """Whether lower-cased text could hold, once the shell has read it, a word some detector
+    needs (``Detector.words``): text that cannot is never reported, however it is run."""
+    return _COMMAND_WORD.search(_QUOTING.sub("", text)) is not None
 
 
 def guard_reason(located: Located, settings: GuardSettings, project: Project | None = None) -> str | None:

@@ -6,11 +6,14 @@ parsed by libcst at all."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from guardrails.documents import PythonDocument
 from guardrails.model import Kind, ParseError
 
+# Lines as CPython's tokenizer counts them (no form feed or separator character ends one).
+_LINES = re.compile(r"[^\r\n]*(?:\r\n?|\n)|[^\r\n]+$")
 # CPython's own refusals for input nested past what its parser allows. libcst's native
 # parser has no such limit: it recurses until the process stack overflows (a segfault).
 _TOO_DEEP = ("too many nested parentheses", "too many levels of indentation", "too complex", "too many statically")
@@ -27,22 +30,144 @@ def parse(path: str, text: str, kind: Kind) -> PythonDocument:
     return PythonDocument(path=path, kind=kind, text=text, module=_libcst(text), parsed=True)
 
 
-def string_constants(doc: PythonDocument) -> str | None:
-    """Every string and bytes literal of the file, lower-cased, as CPython reads them: escapes
-    decoded and adjacent literals joined (``"DR" "OP"`` is ``drop``), f-strings' literal parts
-    included. None when CPython did not read the file (nothing can be ruled out then)."""
+class CallSite:
+    """One call as CPython reads it: what a rule can tell of it before libcst parses the file."""
+
+    __slots__ = ("_file", "_first", "_texts", "method", "names")
+
+    def __init__(self, method: str, names: frozenset[str], first: Any, file: _File) -> None:
+        self.method = method  # the attribute called (``cur.execute(…)`` -> ``execute``), '' for other callees
+        self.names = names  # what the last part of its qualified name may be (see call_sites)
+        self._first, self._file = first, file
+        self._texts: str | None = None
+
+    @property
+    def texts(self) -> str:
+        """The string literals of its first argument, lower-cased, NUL-joined (read on first use:
+        most calls are turned away by their callee first)."""
+        if self._texts is None:
+            self._texts = self._file.literals(self._first) if self._first is not None else ""
+        return self._texts
+
+
+class _File:
+    """What the literals of one file's call arguments are read with."""
+
+    def __init__(self, text: str, constants: dict[str, list[str]]) -> None:
+        self.text, self.constants = text, constants
+        self.lines: list[str] = []
+
+    def literals(self, node: Any) -> str:
+        import ast
+
+        found: list[str] = []
+        for inner in ast.walk(node):
+            if isinstance(inner, ast.Constant):
+                text = _literal(inner.value)
+                if text is not None:
+                    found.append(text)
+            elif isinstance(inner, ast.Name):
+                found.extend(self.constants.get(inner.id, ()))
+            elif isinstance(inner, ast.JoinedStr):
+                self.lines = self.lines or _LINES.findall(self.text)
+                found.append(_as_libcst_reads(_source(self.lines, inner)))
+        return "\0".join(found).lower()
+
+
+def call_sites(doc: PythonDocument) -> list[CallSite] | None:
+    """Every call of the file with the literals its first argument may stand for; None when
+    CPython did not read the file (nothing can be ruled out then).
+
+    libcst resolves a callee's qualified name through imports only, so its last part is the
+    attribute called (``sp.run``: run), or the name called, or, for a name an import renames
+    (``from shutil import rmtree as rm``), the name imported: ``names``.
+
+    The first argument is the first in source order, keyword or not, as libcst lists them.
+    Its literals are every string and bytes constant inside it, escapes decoded as libcst's
+    ``evaluated_value`` decodes them, an f-string also as libcst reads it (its text parts
+    undecoded: ``f"\\rm"`` holds ``\\rm``, which a shell reads as ``rm``), and the
+    module-level constants its names may stand for: a superset of what a rule reads there
+    with libcst (``PythonScan.string_value``)."""
     import ast
 
     if doc.tree is None:
         return None
-    found = []
+    if doc.sites is not None:
+        sites: list[CallSite] = doc.sites
+        return sites
+    constants: dict[str, list[str]] = {}
+    for statement in doc.tree.body:
+        if isinstance(statement, ast.Assign) and isinstance(statement.value, ast.Constant):
+            text = _literal(statement.value.value)
+            for target in statement.targets:
+                if isinstance(target, ast.Name) and text is not None:
+                    constants.setdefault(target.id, []).append(text)
+    imported: dict[str, set[str]] = {}  # a name an import renames -> the names it may stand for
+    calls = []
     for node in ast.walk(doc.tree):
-        if isinstance(node, ast.Constant):
-            if isinstance(node.value, str):
-                found.append(node.value)
-            elif isinstance(node.value, bytes):
-                found.append(node.value.decode("latin-1"))
-    return "\0".join(found).lower()
+        if isinstance(node, ast.Call):
+            calls.append(node)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            for alias in node.names:
+                if alias.asname is not None:
+                    imported.setdefault(alias.asname, {alias.asname}).add(alias.name.rsplit(".", 1)[-1])
+    file = _File(doc.text, constants)
+    sites = []
+    for call in calls:
+        func = call.func
+        method = func.attr if isinstance(func, ast.Attribute) else ""
+        callee = func.id if isinstance(func, ast.Name) else method
+        names = frozenset(imported.get(callee, (callee,))) if isinstance(func, ast.Name) else frozenset((callee,))
+        arguments = [*call.args, *(keyword.value for keyword in call.keywords)]
+        first = min(arguments, key=lambda arg: (arg.lineno, arg.col_offset)) if arguments else None
+        sites.append(CallSite(method, names, first, file))
+    doc.sites = sites
+    return sites
+
+
+def _literal(value: object) -> str | None:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bytes):
+        return value.decode("latin-1")
+    return None
+
+
+def _as_libcst_reads(source: str) -> str:
+    """An implicit concatenation holding an f-string as libcst's ``string_value`` joins it:
+    plain literals decoded, f-strings' text as written (holes keep their source, which only
+    adds text). The source itself when it cannot be read so."""
+    import ast
+    import io
+    import tokenize
+
+    pieces = []
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(f"({source})").readline):
+            if token.type != tokenize.STRING:
+                continue
+            body = token.string.lstrip("rRbBuUfF")
+            if "f" not in token.string[: len(token.string) - len(body)].lower():
+                pieces.append(_literal(ast.literal_eval(token.string)) or "")
+                continue
+            quote = 3 if body[:3] in ('"""', "'''") else 1
+            pieces.append(body[quote:-quote])
+    except (tokenize.TokenError, SyntaxError, ValueError):
+        return source
+    return "".join(pieces)
+
+
+def _source(lines: list[str], node: Any) -> str:
+    """A node's source text (its columns are UTF-8 byte offsets); the whole text when its
+    lines are not where CPython counted them."""
+    first, last = node.lineno - 1, node.end_lineno - 1
+    if last >= len(lines):
+        return "".join(lines)
+    if first == last:
+        return lines[first].encode()[node.col_offset : node.end_col_offset].decode(errors="replace")
+    head = lines[first].encode()[node.col_offset :].decode(errors="replace")
+    tail = lines[last].encode()[: node.end_col_offset].decode(errors="replace")
+    return head + "".join(lines[first + 1 : last]) + tail
 
 
 def module_of(doc: PythonDocument) -> Any:

@@ -20,6 +20,8 @@ class PythonDjangoFlush(PythonDestructiveRule):
     severity = Severity.CRITICAL
     kinds = frozenset({Kind.PYTHON})
     triggers = frozenset({"call_command"})
+    callees = frozenset({"django.core.management.call_command"})
+    argument_words = frozenset({"flush"})  # the command it is given
     incidents = (DIGITALOCEAN_2017,)
     rationale = (
         "Django's flush removes all data from the database in settings; `interactive=False` (or `--noinput`) "
@@ -57,7 +59,7 @@ class PythonDjangoFlush(PythonDestructiveRule):
     def detect(
         self, scan: PythonScan, call: PyCall, doc: PythonDocument, ctx: RuleContext
     ) -> Iterator[tuple[str, str, Severity | None]]:
-        if "django.core.management.call_command" not in call.names or is_test_file(doc.path) or not call.node.args:
+        if is_test_file(doc.path) or not call.node.args:
             return
         if scan.string_value(call.node.args[0].value) != "flush":
             return

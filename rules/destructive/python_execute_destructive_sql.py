@@ -23,6 +23,7 @@ class PythonExecuteDestructiveSql(PythonDestructiveRule):
     severity = Severity.CRITICAL
     kinds = frozenset({Kind.PYTHON})
     triggers = frozenset(_EXECUTE)
+    by_method = True
     argument_words = frozenset({"drop", "truncate"})  # what data_wipes reports, before DELETE is set aside
     incidents = (DIGITALOCEAN_2017,)
     rationale = (

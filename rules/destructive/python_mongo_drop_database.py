@@ -21,6 +21,7 @@ class PythonMongoDropDatabase(PythonDestructiveRule):
     severity = Severity.CRITICAL
     kinds = frozenset({Kind.PYTHON})
     triggers = frozenset({"drop_database"})
+    by_method = True
     incidents = (DIGITALOCEAN_2017, NEWSBLUR_2021)
     rationale = (
         "`MongoClient.drop_database(name)` deletes a database at once, on whichever server the connection "

@@ -20,6 +20,7 @@ class PythonRdsDeleteSkipSnapshot(PythonDestructiveRule):
     severity = Severity.HIGH
     kinds = frozenset({Kind.PYTHON})
     triggers = frozenset({"delete_db_instance", "delete_db_cluster"})
+    by_method = True
     incidents = (DIGITALOCEAN_2017, AWS_ELB_2012)
     rationale = (
         "`delete_db_instance`/`delete_db_cluster` with `SkipFinalSnapshot=True` deletes the database without "

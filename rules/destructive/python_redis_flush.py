@@ -20,6 +20,7 @@ class PythonRedisFlush(PythonDestructiveRule):
     severity = Severity.HIGH
     kinds = frozenset({Kind.PYTHON})
     triggers = frozenset({"flushall", "flushdb"})
+    by_method = True
     incidents = (DIGITALOCEAN_2017,)
     rationale = (
         "`flushall()` deletes every key on the server and `flushdb()` every key of the selected database, "

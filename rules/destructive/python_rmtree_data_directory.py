@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from typing import Any
 
 from guardrails.documents import PythonDocument
 from guardrails.facts.destructive_incidents import GITLAB_2017
@@ -22,6 +23,7 @@ class PythonRmtreeDataDirectory(PythonDestructiveRule):
     severity = Severity.CRITICAL
     kinds = frozenset({Kind.PYTHON})
     triggers = frozenset({"rmtree"})
+    callees = frozenset({"shutil.rmtree"})
     incidents = (GITLAB_2017,)
     options = {**GUARD_OPTIONS, **DATA_OPTIONS}
     rationale = (
@@ -51,10 +53,17 @@ class PythonRmtreeDataDirectory(PythonDestructiveRule):
         ),
     )
 
+    @classmethod
+    def may_report_argument(cls, texts: str, options: Mapping[str, Any]) -> bool:
+        """The path must name a data directory or a data variable (``_path``, under ``options``)."""
+        directories = options.get("data_directories", DEFAULT_DATA_DIRECTORIES)
+        variables = options.get("data_variables", DEFAULT_DATA_VARIABLES)
+        return any(d.rstrip("/").lower() in texts for d in directories) or any(v.lower() in texts for v in variables)
+
     def detect(
         self, scan: PythonScan, call: PyCall, doc: PythonDocument, ctx: RuleContext
     ) -> Iterator[tuple[str, str, Severity | None]]:
-        if "shutil.rmtree" not in call.names or not call.node.args:
+        if not call.node.args:
             return
         path = self._path(scan, call.node.args[0].value, ctx)
         if path is not None:

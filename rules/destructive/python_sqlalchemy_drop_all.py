@@ -20,6 +20,7 @@ class PythonSqlalchemyDropAll(PythonDestructiveRule):
     severity = Severity.CRITICAL
     kinds = frozenset({Kind.PYTHON})
     triggers = frozenset({"drop_all"})
+    by_method = True
     incidents = (DIGITALOCEAN_2017,)
     rationale = (
         "`MetaData.drop_all(engine)` (and Flask-SQLAlchemy's `db.drop_all()`) drops every table the models "

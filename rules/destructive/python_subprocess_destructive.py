@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from typing import Any
 
 from guardrails.documents import PythonDocument
 from guardrails.facts.destructive_incidents import DIGITALOCEAN_2017, GITLAB_2017
 from guardrails.facts.destructive_pyrule import PythonDestructiveRule
-from guardrails.facts.destructive_python import SHELL_CALL_TRIGGERS, PyCall, PythonScan, shell_of_call
-from guardrails.facts.destructive_shell import DETECTORS, Scope, guard_reason, located_commands
+from guardrails.facts.destructive_python import SHELL_CALL_TRIGGERS, SHELL_CALLS, PyCall, PythonScan, shell_of_call
+from guardrails.facts.destructive_shell import DETECTORS, Scope, guard_reason, located_commands, may_name_command
 from guardrails.facts.shell_guards import GuardSettings
 from guardrails.model import Category, Kind, Severity
 from guardrails.rule import Bad, Good, RuleContext
@@ -32,6 +33,7 @@ class PythonSubprocessDestructive(PythonDestructiveRule):
     severity = Severity.HIGH
     kinds = frozenset({Kind.PYTHON})
     triggers = SHELL_CALL_TRIGGERS
+    callees = SHELL_CALLS
     incidents = (GITLAB_2017, DIGITALOCEAN_2017)
     rationale = (
         "Every destructive command the shell rules know (DROP DATABASE through psql/mysql, dropdb, "
@@ -68,6 +70,11 @@ class PythonSubprocessDestructive(PythonDestructiveRule):
             "    subprocess.run(['dropdb', 'app'], check=True)\n",
         ),
     )
+
+    @classmethod
+    def may_report_argument(cls, texts: str, options: Mapping[str, Any]) -> bool:
+        """The command run must hold a word some shell detector needs (``Detector.words``)."""
+        return may_name_command(texts)
 
     def detect(
         self, scan: PythonScan, call: PyCall, doc: PythonDocument, ctx: RuleContext
