@@ -140,11 +140,12 @@ def test_protect_guards_deletion_settings_but_not_backups(repo: Callable[[dict[s
 
 
 def test_the_type_table_names_known_terraform_types() -> None:
+    from guardrails.facts.network import NO_DATASTORE_BEHIND
     from guardrails.facts.stateful import STATEFUL_TYPES
 
     others = {
         "aws_rds_cluster_instance", "aws_security_group", "aws_security_group_rule",
-        "aws_vpc_security_group_ingress_rule", "aws_route53_record", "aws_route53_zone", "aws_lb", "aws_elb",
+        "aws_vpc_security_group_ingress_rule", "aws_route53_record", "aws_route53_zone", *NO_DATASTORE_BEHIND,
     }  # fmt: skip
     assert set(pulumi.TERRAFORM_TYPES.values()) <= set(STATEFUL_TYPES) | others
     assert pulumi.camel("settings.backup_configuration.enabled") == "settings.backupConfiguration.enabled"

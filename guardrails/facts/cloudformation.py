@@ -23,7 +23,7 @@ from pathlib import PurePosixPath
 from typing import Any, NamedTuple
 
 from guardrails.documents import TreeDocument
-from guardrails.facts.network import ALL_PORTS, is_world, port_range
+from guardrails.facts.network import ALL_PORTS, NO_DATASTORE_BEHIND, is_world, port_range
 from guardrails.facts.stateful import CACHE, STATEFUL_TYPES, names_production
 from guardrails.facts.tf_network import ENGINE_PORTS, REDSHIFT_PORT, Permission, Reach
 from guardrails.model import Node, Span
@@ -814,16 +814,21 @@ def permissions(doc: TreeDocument, project: Project) -> list[Permission]:
     return found
 
 
-#: Resource types whose ``SecurityGroups`` make a group a load balancer's: it answers on its
-#: listener ports only, so an all-ports ingress there exposes no datastore.
-LOAD_BALANCERS = ("AWS::ElasticLoadBalancingV2::LoadBalancer", "AWS::ElasticLoadBalancing::LoadBalancer")
+#: The CloudFormation types of ``NO_DATASTORE_BEHIND``: load balancers, and functions (a SAM
+#: function's ``VpcConfig.SecurityGroupIds`` too).
+_AS_TERRAFORM = {
+    "AWS::ElasticLoadBalancingV2::LoadBalancer": "aws_lb",
+    "AWS::ElasticLoadBalancing::LoadBalancer": "aws_elb",
+    "AWS::Lambda::Function": "aws_lambda_function",
+    "AWS::Serverless::Function": "aws_lambda_function",
+}
 #: Where a group is named without being attached to anything that listens.
 _GROUP_PLUMBING = ("AWS::EC2::SecurityGroupIngress", "AWS::EC2::SecurityGroupEgress", "AWS::EC2::SecurityGroup")
 
 
 def load_balancer_groups(doc: TreeDocument, project: Project) -> set[str]:
-    """Security groups of the template that only load balancers use (other groups' rules and
-    standalone ingress or egress rules naming them aside)."""
+    """Security groups of the template that only load balancers and functions use (other groups'
+    rules and standalone ingress or egress rules naming them aside): they guard no datastore."""
     template, _ = template_for(doc, project)
     users: dict[str, set[str]] = {}
     for resource in template.resources.values():
@@ -832,9 +837,9 @@ def load_balancer_groups(doc: TreeDocument, project: Project) -> set[str]:
         for node in resource.node.walk():
             call = intrinsic(node)
             if call is not None and call[0] in ("Ref", "Fn::GetAtt"):
-                users.setdefault(_get_att_target(call[1]), set()).add(resource.type)
+                users.setdefault(_get_att_target(call[1]), set()).add(_AS_TERRAFORM.get(resource.type, resource.type))
     groups = {r.logical_id for r in template.of_type("AWS::EC2::SecurityGroup")}
-    return {g for g in groups if users.get(g) and users[g] <= set(LOAD_BALANCERS)}
+    return {g for g in groups if users.get(g) and users[g] <= NO_DATASTORE_BEHIND}
 
 
 def _permission(evaluator: Evaluator, resource: Resource, rule: Node, group: str, anchor: str) -> Permission:

@@ -12,6 +12,12 @@ from typing import NamedTuple
 ALL_PORTS = (0, 65535)
 WORLD_PREFIXES = frozenset({"0.0.0.0/0", "::/0", "*", "internet", "any", "0.0.0.0", "::"})
 _LOOPBACK_NAMES = {"localhost"}
+#: Terraform types whose security groups guard no datastore, so that a group only they use
+#: exposes none whatever its ingress: a load balancer answers on its listener ports only, and a
+#: Lambda function accepts no inbound connection at all (AWS Lambda Developer Guide, "Giving
+#: Lambda functions access to resources in an Amazon VPC": a function's security group rules
+#: apply to its outbound traffic). CloudFormation and Pulumi map their types onto these.
+NO_DATASTORE_BEHIND = frozenset({"aws_lb", "aws_elb", "aws_lambda_function"})
 
 
 class PortSpec(NamedTuple):

@@ -28,7 +28,7 @@ from typing import Any, NamedTuple
 from guardrails.detect import is_pulumi_stack
 from guardrails.documents import TreeDocument
 from guardrails.facts.cloudformation import PublicDatabase, Setting, Value
-from guardrails.facts.network import ALL_PORTS, is_world, port_range
+from guardrails.facts.network import ALL_PORTS, NO_DATASTORE_BEHIND, is_world, port_range
 from guardrails.facts.stateful import (
     CLOUDSQL_REPLICA_BLOCK,
     CLOUDSQL_REPLICA_TYPE,
@@ -71,6 +71,7 @@ TERRAFORM_TYPES: dict[str, str] = {
     "aws:lb:LoadBalancer": "aws_lb",
     "aws:alb:LoadBalancer": "aws_lb",
     "aws:elb:LoadBalancer": "aws_elb",
+    "aws:lambda:Function": "aws_lambda_function",
     "gcp:sql:DatabaseInstance": "google_sql_database_instance",
     "gcp:storage:Bucket": "google_storage_bucket",
     "gcp:spanner:Instance": "google_spanner_instance",
@@ -86,7 +87,6 @@ DELETION_SETTINGS = frozenset(
     {"deletion_protection", "deletion_protection_enabled", "skip_final_snapshot", "force_destroy"}
 )
 _MAX_DEPTH = 32
-_LOAD_BALANCERS = frozenset({"aws_lb", "aws_elb"})
 
 
 def camel(path: str) -> str:
@@ -595,7 +595,8 @@ def _ports(evaluator: Evaluator, rule: Node, protocol: str | None) -> tuple[int,
 
 
 def load_balancer_groups(doc: TreeDocument, project: Project) -> set[str]:
-    """Security groups of the program that only load balancers use (rules naming them aside)."""
+    """Security groups of the program that only load balancers and functions use (rules naming
+    them aside): they guard no datastore."""
     program, _ = program_for(doc, project)
     plumbing = {"aws_security_group", "aws_security_group_rule", "aws_vpc_security_group_ingress_rule"}
     users: dict[str, set[str]] = {}
@@ -607,7 +608,7 @@ def load_balancer_groups(doc: TreeDocument, project: Project) -> set[str]:
             if target:
                 users.setdefault(target, set()).add(resource.terraform_type or resource.type)
     groups = {r.logical_id for r in program.of_type("aws_security_group")}
-    return {g for g in groups if users.get(g) and users[g] <= _LOAD_BALANCERS}
+    return {g for g in groups if users.get(g) and users[g] <= NO_DATASTORE_BEHIND}
 
 
 # --------------------------------------------------------------------------- public databases
