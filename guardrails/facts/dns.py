@@ -18,7 +18,7 @@ from typing import Any, NamedTuple
 from guardrails.documents import Attribute, Block, Expr, TerraformDocument, ZoneDocument
 from guardrails.facts.environments import DEVELOPMENT, STAGING, SYNONYMS_OPTION, Environments
 from guardrails.facts.network import is_private_cidr
-from guardrails.facts.terraform import Module, Origin, Resolved, module_key
+from guardrails.facts.terraform import Module, Origin, Resolved, module_key, registry_calls
 from guardrails.facts.tf_registry import records_module
 from guardrails.model import Edit, Finding, Fix, Safety, Severity
 from guardrails.project import Project
@@ -494,15 +494,8 @@ def _module_records(doc: TerraformDocument, module: Module) -> Iterator[Block]:
     """The records a call to a records module writes out, one resource block per entry whose
     fields are the resource's arguments. Entries come from what the call writes (a list, or a map
     keyed by name); a ``records`` input that is a variable or an expression is not followed."""
-    for call in doc.blocks:
-        source = call.get("source") if call.type == "module" and call.labels else None
-        if source is None or source.expr.kind != "literal" or not isinstance(source.expr.value, str):
-            continue
-        version = call.get("version")
-        constraint = module.resolve(version.expr) if version is not None else None
-        if constraint is not None and not (constraint.known and isinstance(constraint.value, str | int | float)):
-            continue
-        table = records_module(source.expr.value, None if constraint is None else str(constraint.value))
+    for call, source, constraint in registry_calls(doc, module):
+        table = records_module(source, constraint)
         attr = call.get(table.input) if table is not None else None
         if table is None or attr is None:
             continue

@@ -693,6 +693,21 @@ def attribute_value(block: Block, name: str, module: Module | Scope) -> tuple[At
     return attr, module.resolve(attr.expr)
 
 
+def registry_calls(doc: TerraformDocument, module: Module) -> Iterator[tuple[Block, str, str | None]]:
+    """The module calls of ``doc`` with a literal source, each with its version constraint (None
+    when the call names none), for the facts that read a registry module's inputs from a table; a
+    call whose constraint is not known is left out."""
+    for call in doc.blocks:
+        source = call.get("source") if call.type == "module" and call.labels else None
+        if source is None or source.expr.kind != "literal" or not isinstance(source.expr.value, str):
+            continue
+        version = call.get("version")
+        constraint = module.resolve(version.expr) if version is not None else None
+        if constraint is not None and not (constraint.known and isinstance(constraint.value, str | int | float)):
+            continue
+        yield call, source.expr.value, None if constraint is None else str(constraint.value)
+
+
 def call_target(call: Block, caller: Scope, project: Project) -> Module | None:
     """The module a ``module`` block calls: a local path (``../../``), or what
     ``terraform init`` downloaded (``.terraform/modules/modules.json`` of the root), or the

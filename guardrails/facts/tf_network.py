@@ -10,7 +10,7 @@ from typing import NamedTuple
 
 from guardrails.documents import Attribute, Block, Expr, TerraformDocument
 from guardrails.facts.network import ALL_PORTS, covers, is_world, port_range
-from guardrails.facts.terraform import Instance, Module, Origin, Scope, module_for, module_key
+from guardrails.facts.terraform import Instance, Module, Origin, Scope, module_for, module_key, registry_calls
 from guardrails.facts.tf_registry import FirewallRulesModule, firewall_rules_module
 from guardrails.model import Document, Kind, Span
 from guardrails.project import Project
@@ -187,15 +187,8 @@ class ModuleFirewallRule(NamedTuple):
 def module_firewall_rules(doc: TerraformDocument, module: Module) -> Iterator[ModuleFirewallRule]:
     """The firewall rules that calls to a ``tf_registry.FIREWALL_RULE_MODULES`` module write in
     its list input; a list from a variable or an expression is not followed."""
-    for call in doc.blocks:
-        source = call.get("source") if call.type == "module" and call.labels else None
-        if source is None or source.expr.kind != "literal" or not isinstance(source.expr.value, str):
-            continue
-        version = call.get("version")
-        constraint = module.resolve(version.expr) if version is not None else None
-        if constraint is not None and not (constraint.known and isinstance(constraint.value, str | int | float)):
-            continue
-        table = firewall_rules_module(source.expr.value, None if constraint is None else str(constraint.value))
+    for call, source, constraint in registry_calls(doc, module):
+        table = firewall_rules_module(source, constraint)
         rules = call.get(table.input) if table is not None else None
         if table is None or rules is None or rules.expr.kind != "tuple" or not isinstance(rules.expr.value, list):
             continue
