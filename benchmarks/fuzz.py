@@ -27,6 +27,7 @@ from pathlib import Path
 from guardrails import detect
 from guardrails.documents import FailedDocument
 from guardrails.model import Document, Kind, ParseError
+from guardrails.pipeline import UNSCANNED_REASONS
 from guardrails.templates import REASONS as TEMPLATE_REASONS
 
 REPO = Path(__file__).resolve().parents[1]
@@ -474,6 +475,13 @@ def check_scan(fmt: Format, text: str) -> None:
     assert result.internal_errors == 0 and not crashes, crashes
     if detect.detect(fmt.filename, data[:4096]) is None:  # the content says another format (a diff)
         assert [s.reason for s in result.skipped] == ["unsupported"], result.skipped
+        return
+    # A file of a supported kind that is not read at all (NUL bytes: binary) is listed as skipped
+    # and reported by GR006, never scanned.
+    if any(s.reason in UNSCANNED_REASONS for s in result.skipped):
+        assert any(f.rule_id == "GR006" and f.path == fmt.filename for f in result.findings), (
+            "unscanned file not reported"
+        )
         return
     # A file that fails to parse because of its template tags is skipped as a template, never GR001.
     template = [s for s in result.skipped if s.reason in TEMPLATE_REASONS]
