@@ -20,7 +20,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 from pathlib import PurePosixPath
-from typing import Any, NamedTuple
+from typing import Any
 
 from guardrails.documents import TreeDocument
 from guardrails.facts.network import ALL_PORTS, NO_DATASTORE_BEHIND, is_world, port_range
@@ -28,6 +28,7 @@ from guardrails.facts.stateful import CACHE, STATEFUL_TYPES, names_production
 from guardrails.facts.tf_network import ENGINE_PORTS, REDSHIFT_PORT, Permission, Reach
 from guardrails.model import Node, Span
 from guardrails.project import Project
+from guardrails.records import Frozen
 
 #: The YAML short forms and the function each stands for.
 SHORT_FORMS: dict[str, str] = {
@@ -126,7 +127,7 @@ class _Unknown:
         return f"<{self.text}>"
 
 
-class Value(NamedTuple):
+class Value(Frozen):
     """An evaluated expression: known or not, and the parameter origins it came through."""
 
     known: bool
@@ -176,13 +177,13 @@ def _args(node: Node) -> list[Node]:
     return node.elements()
 
 
-class Parameter(NamedTuple):
+class Parameter(Frozen):
     name: str
     node: Node
     default: Node | None
 
 
-class Resource(NamedTuple):
+class Resource(Frozen):
     logical_id: str
     type: str
     key: Node
@@ -218,14 +219,14 @@ class Resource(NamedTuple):
         return f"{self.logical_id} ({what})"
 
 
-class Scenario(NamedTuple):
+class Scenario(Frozen):
     """The parameter values of one stack: ``label`` says where they come from."""
 
     label: str
     values: dict[str, tuple[Any, str]]
 
 
-class Template(NamedTuple):
+class Template(Frozen):
     doc: TreeDocument
     root: Node
     parameters: dict[str, Parameter]
@@ -635,7 +636,7 @@ def written(node: Node) -> str:
 # --------------------------------------------------------------------------- protection settings
 
 
-class Setting(NamedTuple):
+class Setting(Frozen):
     """A protection property of one resource, unsafe in a production scenario. ``where`` reads
     after the property's name: ``= false``, ``is not set (default false)``, ``= !Ref Protect,
     which is false (from Protect in params/prod.json)``."""
@@ -921,7 +922,7 @@ def public_search_policies(doc: TreeDocument, project: Project) -> Iterator[tupl
 PUBLICLY_ACCESSIBLE = "PubliclyAccessible"
 
 
-class PublicDatabase(NamedTuple):
+class PublicDatabase(Frozen):
     """A database with ``PubliclyAccessible`` true in production, and whether the internet reaches it."""
 
     resource: Resource
@@ -1042,7 +1043,7 @@ ROUTING_PROPERTIES = (
 )
 
 
-class Record(NamedTuple):
+class Record(Frozen):
     """One Route 53 record set as production gets it: a RecordSet, or one entry of a RecordSetGroup."""
 
     resource: Resource

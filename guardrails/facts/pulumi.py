@@ -23,7 +23,7 @@ import json
 import re
 from collections.abc import Callable, Iterator
 from pathlib import PurePosixPath
-from typing import Any, NamedTuple
+from typing import Any
 
 from guardrails.detect import is_pulumi_stack
 from guardrails.documents import TreeDocument
@@ -39,6 +39,7 @@ from guardrails.facts.stateful import (
 from guardrails.facts.tf_network import ENGINE_PORTS, REDSHIFT_PORT, Permission, Reach
 from guardrails.model import Node, Span
 from guardrails.project import Project
+from guardrails.records import Frozen
 
 #: Pulumi type token (module without its ``/file`` part) -> the Terraform resource type it wraps
 #: (Pulumi Registry, each resource's API docs: "aws.rds.Instance ... aws_db_instance").
@@ -111,7 +112,7 @@ def stack_name(path: str) -> str:
 # --------------------------------------------------------------------------- the program
 
 
-class Resource(NamedTuple):
+class Resource(Frozen):
     logical_id: str
     type: str
     key: Node
@@ -147,7 +148,7 @@ class Resource(NamedTuple):
         return f"{self.logical_id} ({what})"
 
 
-class Stack(NamedTuple):
+class Stack(Frozen):
     """The config values of one stack: ``label`` says where they come from."""
 
     label: str
@@ -155,7 +156,7 @@ class Stack(NamedTuple):
     values: dict[str, tuple[Any, str] | None]  # None: a value that is not known here (ciphertext)
 
 
-class Program(NamedTuple):
+class Program(Frozen):
     doc: TreeDocument
     root: Node
     project: str
@@ -741,7 +742,7 @@ ROUTING_PROPERTIES = (
 )
 
 
-class Record(NamedTuple):
+class Record(Frozen):
     """One ``aws:route53:Record`` as the production stack gets it."""
 
     resource: Resource

@@ -19,14 +19,14 @@ import re
 from collections.abc import Callable, Iterator
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
-from typing import Any, NamedTuple
+from typing import Any
 
 from guardrails.documents import Attribute, Block, Expr, TerraformDocument
 from guardrails.facts import terragrunt
 from guardrails.facts.tf_registry import PublishedModule, published
 from guardrails.model import Document, Kind, ParseError, Span
 from guardrails.project import Project
-from guardrails.records import Record
+from guardrails.records import Frozen, Record
 
 _MODULE_SUFFIXES = (".tf", ".tf.json", ".tfvars", ".tfvars.json")
 _MAX_DEPTH = 16
@@ -40,7 +40,7 @@ LOCAL = "local"
 INPUT = "input"
 
 
-class Origin(NamedTuple):
+class Origin(Frozen):
     """Where a value came from, for messages: ``var.ttl default (variables.tf:3)``.
 
     ``kind`` is DEFAULT, TFVARS, LOCAL or INPUT (a module call's argument; ``span`` is
@@ -184,7 +184,7 @@ class UnitCall(Block):
         self.evaluated: set[str] = set()
 
 
-class Call(NamedTuple):
+class Call(Frozen):
     """A ``module`` block, the file that holds it and the scope it is evaluated in; for one
     instance of a call with ``for_each`` or ``count``, its key (or index) and ``each.value``."""
 
@@ -798,7 +798,7 @@ def _downloaded(directory: str, project: Project) -> dict[str, str]:
 # --------------------------------------------------------------------------- resource instances
 
 
-class Instance(NamedTuple):
+class Instance(Frozen):
     """A resource as one module instance creates it: the block, the file holding it and
     the scope its expressions are evaluated in."""
 

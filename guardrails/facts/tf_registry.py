@@ -17,12 +17,13 @@ between major versions. Any other major is not evaluated.
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import Any
 
 from guardrails.facts.tf_sg_rules import GROUPS
+from guardrails.records import Frozen
 
 
-class Input(NamedTuple):
+class Input(Frozen):
     """One module input: the resource attribute it sets (dotted for nested blocks; empty when
     a module-specific fact reads the input, as ``facts.tf_security_group`` does) and its
     published default, written on ``line`` of the module's variables.tf. ``value`` is the
@@ -35,7 +36,7 @@ class Input(NamedTuple):
     value: str = ""
 
 
-class PublishedModule(NamedTuple):
+class PublishedModule(Frozen):
     source: str  # registry address, with ``//sub-module`` when the table is for one
     major: int  # the major version the table was read from
     reference: str  # the file the defaults come from
@@ -296,7 +297,7 @@ for _table in (*PUBLISHED, *SECURITY_GROUPS):
     _BY_SOURCE.setdefault(_table.source, []).append(_table)
 
 
-class DatastoreIngress(NamedTuple):
+class DatastoreIngress(Frozen):
     """A datastore module that creates its own security group admitting ``cidrs`` (an input
     listing CIDR blocks) on TCP ``port`` (an input), unless one of ``switches`` is false."""
 
@@ -315,7 +316,7 @@ DATASTORE_INGRESS: dict[str, DatastoreIngress] = {
 }
 
 
-class RecordsModule(NamedTuple):
+class RecordsModule(Frozen):
     """A DNS module whose ``input`` lists records as objects with the resource's own argument
     names (``name``, ``type``, ``ttl``, ``records``, ``alias``, routing policies): each entry
     becomes one ``resource`` of the module, read like a record written directly."""
@@ -352,7 +353,7 @@ RECORD_MODULES: tuple[RecordsModule, ...] = (
 )
 
 
-class FirewallRulesModule(NamedTuple):
+class FirewallRulesModule(Frozen):
     """An Azure database module that creates one firewall rule per entry of ``input`` (objects
     with ``start``/``end`` address fields) on its server, whose public network access is the
     ``public`` input (default ``public_default``; None: not set, the provider's default true)."""

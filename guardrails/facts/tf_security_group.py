@@ -15,7 +15,7 @@ chain of module calls. An opening is placed on what the checked document wrote: 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any, NamedTuple
+from typing import Any
 
 from guardrails.documents import Expr, TerraformDocument
 from guardrails.facts.network import ALL_PORTS, is_world
@@ -24,6 +24,7 @@ from guardrails.facts.tf_registry import DATASTORE_INGRESS, SECURITY_GROUPS
 from guardrails.facts.tf_sg_rules import GROUPS, rules_of
 from guardrails.model import Span
 from guardrails.project import Project
+from guardrails.records import Frozen
 
 _TCP = {"tcp", "6"}
 _ALL = {"-1", "all"}
@@ -52,7 +53,7 @@ _NAMED = (("ingress_rules", ""), ("computed_ingress_rules", "number_of_computed_
 _DEFAULT_CIDRS = ("ingress_cidr_blocks", "ingress_ipv6_cidr_blocks")
 
 
-class Opening(NamedTuple):
+class Opening(Frozen):
     """TCP ports one input of a security-group module call opens to the whole internet."""
 
     module: str  # ``module.db_sg`` (``module.a.module.sg`` when nested)
