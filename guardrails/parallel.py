@@ -195,6 +195,7 @@ def _check_group(
         outcome.scanned, outcome.kind, outcome.deps = True, doc.kind.value, deps
         outcome.marked = may_hold_directives(doc)
         out.append(outcome)
+    engine.release(project)
     return out
 
 
