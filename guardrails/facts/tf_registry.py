@@ -363,9 +363,10 @@ _SG_DEFAULTS: dict[str, Any] = {
     "number_of_computed_ingress_with_ipv6_cidr_blocks": 0,
 }
 #: major -> the tag read, and the lines of those defaults (in the order above) in the root
-#: module's variables.tf and in a sub-module's. From v3.0.0 to v5.x the root's rule resources
-#: read these inputs the same way (v5 also drops empty CIDR strings; v3.0.0 to v3.17.0 also
-#: give the self and source-security-group rules the IPv6 CIDRs, which are not judged), and
+#: module's variables.tf and in a sub-module's. From v3.0.0 to v5.x the root's CIDR rule
+#: resources read these inputs the same way (from v4.9.0 ``create`` is also gated by
+#: ``putin_khuylo``, default true; from v4.17.1 empty CIDR strings are dropped; v3.0.0 to
+#: v3.5.0 also give the self and source-security-group rules the IPv6 CIDRs, not judged), and
 #: every sub-module's main.tf passes them to the root the same way, adding its group's rules.
 _SG_LINES: dict[int, tuple[str, tuple[int, ...], tuple[int, ...]]] = {
     5: (
