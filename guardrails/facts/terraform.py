@@ -768,7 +768,7 @@ def _published_module(table: PublishedModule, project: Project) -> Module:
         for name, item in sorted(table.inputs.items()):
             at = Span.point(item.line)
             default = Attribute("default", Expr("literal", item.default, repr(item.default), at), at)
-            variables.append(Block("variable", [name], {"default": default} if table.defaults else {}, [], at))
+            variables.append(Block("variable", [name], {"default": default}, [], at))
             if not item.attribute:
                 continue
             *blocks, attribute = item.attribute.split(".")
