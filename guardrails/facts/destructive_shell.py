@@ -958,6 +958,39 @@ _COMMAND_WORD = re.compile(
 )
 
 
+class Commands(Record):
+    """A script's located commands (``located_commands``), indexed by the detector words
+    (``COMMAND_WORDS``) each holds: every destructive rule reads the same script, and
+    unwrapping each command again for each rule cost thirteen times one unwrapping."""
+
+    __slots__ = ("by_word", "every")
+
+    def __init__(self, doc: ShellDocument) -> None:
+        self.every = list(located_commands(doc))
+        self.by_word: dict[str, list[int]] = {}
+        for i, located in enumerate(self.every):
+            for word in located.words & COMMAND_WORDS:
+                self.by_word.setdefault(word, []).append(i)
+
+    def naming(self, words: frozenset[str]) -> list[Located]:
+        """The commands holding one of ``words``, in the script's order: the only ones a
+        ``Detector`` declaring them can report."""
+        found = sorted({i for word in words for i in self.by_word.get(word, ())})
+        return [self.every[i] for i in found]
+
+
+def commands_of(doc: ShellDocument, project: Project) -> Commands:
+    """The located commands of ``doc``, unwrapped once for every rule that reads them. An
+    embedded script shares its host's path, so the document itself is the key (kept in
+    the entry, so that its id is not reused while the entry lives)."""
+    key = ("shell-commands", id(doc))
+    cached = project.cache.get(key)
+    if cached is None or cached[0] is not doc:
+        cached = project.cache[key] = (doc, Commands(doc))
+    commands: Commands = cached[1]
+    return commands
+
+
 def may_name_command(text: str) -> bool:
     """Whether lower-cased text could hold, once the shell has read it, a word some detector
     needs (``Detector.words``): text that cannot is never reported, however it is run."""
@@ -1007,7 +1040,7 @@ class ShellDestructiveRule(Rule):
         if not isinstance(doc, ShellDocument):
             return
         detector = DETECTORS[self.pattern]
-        for located in located_commands(doc):
+        for located in commands_of(doc, ctx.project).naming(detector.words):
             for hit in detector(located, scope):
                 if guard_reason(located, settings, ctx.project) is not None:
                     continue
