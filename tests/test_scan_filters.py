@@ -3,12 +3,15 @@ from the rules' own declarations, and no command or statement a rule reports is 
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
 
 from guardrails.detect import detect
-from guardrails.documents import SqlDocument, SqlStatement
+from guardrails.documents import ShellDocument, SqlDocument, SqlStatement
+from guardrails.engine import Engine, Settings
+from guardrails.facts import shells
 from guardrails.facts.destructive_shell import (
     COMMAND_WORDS,
     DETECTORS,
@@ -19,12 +22,13 @@ from guardrails.facts.destructive_shell import (
     located_commands,
 )
 from guardrails.facts.destructive_sql import OPERATIONS, SqlFileRule
-from guardrails.model import Kind
+from guardrails.model import Kind, ParseError
+from guardrails.parsers import shell as shell_parser
 from guardrails.parsers import sql
 from guardrails.pipeline import load_text, parse_text
 from guardrails.project import Project
 from guardrails.registry import all_rules
-from guardrails.rule import Bad, RuleContext
+from guardrails.rule import Bad, Rule, RuleContext
 from guardrails.testing import expectations, run_example
 from tests.test_python_prefilter import _shell_documents
 
@@ -239,3 +243,92 @@ def test_mysqldump_drop_table_preambles_are_not_reported() -> None:
 
 def _context() -> RuleContext:
     return RuleContext({}, None)  # type: ignore[arg-type]
+
+
+# --------------------------------------------------------------------------- shell: walked on first use
+
+SHELL_READERS = [rule for rule in all_rules() if Kind.SHELL in rule.kinds and not rule.id.startswith("GR")]
+
+
+def _open_gates(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every ``names_any`` a rule calls answers yes: the rules read every script in full."""
+    for module in list(sys.modules.values()):
+        if getattr(module, "names_any", None) is shells.names_any:
+            monkeypatch.setattr(module, "names_any", lambda text, programs: True)
+
+
+def _findings(rules: list[type[Rule]], root: Path, target: Path) -> list[tuple[str, str, int, str]]:
+    result = Engine(Settings(rules=tuple(rules), jobs=1), cwd=root).scan([target])
+    return sorted((f.rule_id, f.path, f.span.line, f.message) for f in result.findings)
+
+
+def test_the_shell_gates_change_no_finding_of_the_fixtures(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The fixtures scanned by every rule that reads shell commands, with the cheap test on
+    the script's text and without it: the same findings, those the fixtures expect among them."""
+    root = FIXTURES.parent
+    gated = _findings(SHELL_READERS, root, FIXTURES)
+    _open_gates(monkeypatch)
+    assert _findings(SHELL_READERS, root, FIXTURES) == gated
+    ids = {rule.id for rule in SHELL_READERS}
+    expected = {(rule_id, path) for rule_id, path, _ in expectations(FIXTURES) if rule_id in ids}
+    assert len(expected) > 40
+    assert {(rule_id, Path(path).resolve()) for rule_id, path in expected} <= {
+        (rule_id, Path(path).resolve()) for rule_id, path, _, _ in gated
+    }
+
+
+@pytest.mark.parametrize("rule", SHELL_READERS, ids=lambda rule: rule.id)
+def test_the_shell_gates_change_no_finding_of_the_examples(rule: type[Rule], monkeypatch: pytest.MonkeyPatch) -> None:
+    gated = [[(f.path, f.span.line, f.message) for f in run_example(rule, example)] for example in rule.bad]
+    assert all(gated)
+    _open_gates(monkeypatch)
+    assert [[(f.path, f.span.line, f.message) for f in run_example(rule, example)] for example in rule.bad] == gated
+
+
+def test_a_script_naming_no_program_a_rule_reads_is_never_walked(tmp_path: Path) -> None:
+    text = "#!/bin/bash\nset -euo pipefail\n" + "".join(
+        f'echo "step {i}" && cp /src/{i} /dst/{i} || true\n' for i in range(50)
+    )
+    doc = parse_text("build.sh", text, Kind.SHELL)
+    assert isinstance(doc, ShellDocument) and doc.walk is not None
+    ctx = RuleContext({}, Project(tmp_path, tmp_path, 1 << 20))
+    for rule in SHELL_READERS:
+        assert list(rule().check(doc, ctx)) == []
+    assert doc.walk is not None
+    assert len(doc.commands) == 151 and doc.walk is None  # asked for: walked, once (``set`` is a command)
+
+
+def test_a_script_walked_on_first_use_is_the_script_walked_at_once() -> None:
+    for path, doc in _shell_documents():
+        if doc.parent is not None or doc.walk is None:
+            continue
+        eager = shell_parser._Walker(shell_parser.Source(doc.text))
+        eager.statement(
+            shell_parser.parser("bash").parse(shell_parser._mask_astral(eager.source.data)).root_node, [], None
+        )
+        assert [(c.text, c.span) for c in doc.commands] == [(c.text, c.span) for c in eager.commands], path
+        assert [a.name for a in doc.assignments] == [a.name for a in eager.assignments], path
+
+
+def test_a_script_too_deep_to_walk_later_is_still_refused_at_once() -> None:
+    deep = "echo " + "$(echo " * 400 + "x" + ")" * 400 + "\n"
+    with pytest.raises(ParseError, match="nested too deeply"):
+        shell_parser.parse("deep.sh", deep, Kind.SHELL)
+    fine = "echo " + "$(echo " * 60 + "x" + ")" * 60 + "\n"
+    assert not shell_parser.parse("fine.sh", fine, Kind.SHELL).walk  # deeper than _LAZY_DEPTH: walked at once
+
+
+@pytest.mark.parametrize(
+    ("text", "named"),
+    [
+        ("/usr/bin/psql -c 'DROP DATABASE app'", True),
+        ("p'sq'l -c x", True),  # the shell joins quoted pieces
+        ("ps\\\nql -c x", True),  # and continued lines
+        ("docker run --rm alpine", False),  # ``rm`` is part of ``--rm``
+        ("mysql-client --version", False),
+        ("PSQL=1 make", True),  # looser than the shell, never stricter: a variable's name counts
+    ],
+)
+def test_names_any_reads_words_as_the_shell_does(text: str, named: bool) -> None:
+    assert shells.names_any(text, frozenset({"psql", "rm", "mysql"})) is named
+    assert shells.names_any(text, frozenset({"a program"}))  # not one word: never ruled out
