@@ -35,7 +35,7 @@ from generate import compose, dockerfile, generate, shell, tf_main
 REPO = Path(__file__).resolve().parents[1]
 # ../shared/corpus next to the repository (two levels up from a git worktree under wt/).
 CORPUS = next((p / "shared" / "corpus" for p in REPO.parents[:2] if (p / "shared" / "corpus").is_dir()), None)
-CASES = ("single", "terraform", "scaling", "corpus")
+CASES = ("single", "terraform", "scaling", "corpus", "components")
 TIME = "/usr/bin/time"
 
 
@@ -82,7 +82,13 @@ class Tools:
         if self.trivy is None:
             return None
         offline = ["--skip-check-update", "--skip-version-check", "--disable-telemetry", "-q"]
-        return [self.trivy, "config", str(target), "--format", "json", *offline]
+        # Trivy downloads the remote modules a repository calls, and no flag turns that off:
+        # without a network each download waits for its timeout (276 s instead of ~40 s on
+        # terraform-aws-components). A proxy on a closed local port makes every download fail
+        # at once, which is Trivy offline as ../shared/PEERS.md measures it.
+        refused = "http://127.0.0.1:9"
+        proxies = [f"{name}={refused}" for name in ("HTTPS_PROXY", "HTTP_PROXY", "https_proxy", "http_proxy")]
+        return ["env", *proxies, self.trivy, "config", str(target), "--format", "json", *offline]
 
 
 def measure(argv: list[str], runs: int, warmup: int, dry: bool, workdir: Path) -> Measure:
@@ -222,6 +228,28 @@ class Runner:
                 "guardrails cold": self.guardrails(str(root), "--no-cache"),
                 "guardrails warm": self.guardrails(str(root)),
                 "checkov": self.tools.checkov_cmd(root, None),
+                "trivy": self.tools.trivy_cmd(root),
+            },
+        )
+
+    def components(self) -> None:
+        """cloudposse/terraform-aws-components as the shared corpus holds it (issue 17's target)."""
+        source = CORPUS / "realworld" / "terraform-aws-components" if CORPUS is not None else None
+        if source is None or not source.is_dir():
+            print("components: ../shared/corpus/realworld/terraform-aws-components not found, skipped", file=sys.stderr)
+            return
+        root = self.work / "terraform-aws-components"
+        if root.exists():
+            shutil.rmtree(root)
+        shutil.copytree(source, root)  # a copy: the warm run writes its cache at the scanned root
+        count = sum(1 for p in root.rglob("*.tf"))
+        case = Case(f"terraform-aws-components ({count} .tf files)", count)
+        self.run(
+            case,
+            {
+                "guardrails cold": self.guardrails(str(root), "--no-cache"),
+                "guardrails warm": self.guardrails(str(root)),
+                "checkov": self.tools.checkov_cmd(root, "terraform"),
                 "trivy": self.tools.trivy_cmd(root),
             },
         )
