@@ -481,7 +481,7 @@ class Evaluator(shared.StackEvaluator):
     def absent(self, value: Any) -> bool:
         return value == NO_VALUE
 
-    def itemtext(self, value: Any) -> str:
+    def item_text(self, value: Any) -> str:
         return str(value)
 
     # -- functions ------------------------------------------------------------------
@@ -624,7 +624,7 @@ class Evaluator(shared.StackEvaluator):
                 out.append("${" + name[1:] + "}")
             else:
                 bound = variables.get(name) if variables is not None and variables.is_map else None
-                found = self.value(bound, depth) if bound is not None else self._reftext(name, depth)
+                found = self.value(bound, depth) if bound is not None else self._ref_text(name, depth)
                 origins.extend(found.origins)
                 if not found.known:
                     return _unknown("Fn::Sub", tuple(origins))
@@ -632,7 +632,7 @@ class Evaluator(shared.StackEvaluator):
             pos = end + 1
         return Value(True, "".join(out), tuple(origins))
 
-    def _reftext(self, name: str, depth: int) -> Value:
+    def _ref_text(self, name: str, depth: int) -> Value:
         given = self.scenario.values.get(name) if name in self.template.parameters else None
         if given is None:
             return _unknown(name)
