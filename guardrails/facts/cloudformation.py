@@ -60,7 +60,6 @@ SHORT_FORMS: dict[str, str] = {
     },
 }
 NO_VALUE = "AWS::NoValue"
-_MAX_DEPTH = 32  # conditions naming conditions: a cycle is an invalid template, but input is hostile
 
 #: Terraform type -> (CloudFormation type, {Terraform attribute: CloudFormation property}).
 #: Defaults when absent are the same in both (the provider passes the API's): deletion
@@ -222,7 +221,10 @@ class Resource(shared.Resource):
     """A resource of ``Resources``: its tables are read by CloudFormation type."""
 
     __slots__ = ()
-    PROPERTIES = "Properties"
+
+    @staticmethod
+    def keys() -> tuple[str, str]:
+        return "Type", "Properties"
 
     @property
     def terraform_type(self) -> str | None:
@@ -259,14 +261,10 @@ class Template(NamedTuple):
     def of(cls, doc: TreeDocument) -> Template:
         root = doc.roots[0]
         parameters: dict[str, Parameter] = {}
-        for name, _, node in _entries(root.get("Parameters")):
+        for name, _, node in shared.entries(root.get("Parameters")):
             parameters[name] = Parameter(name, node, node.get("Default") if node.is_map else None)
-        conditions = {name: node for name, _, node in _entries(root.get("Conditions"))}
-        resources: dict[str, Resource] = {}
-        for name, key, node in _entries(root.get("Resources")):
-            rtype = node.get("Type") if node.is_map else None
-            if rtype is not None and rtype.is_scalar:
-                resources[name] = Resource(name, rtype.text, key, node, doc.path)
+        conditions = {name: node for name, _, node in shared.entries(root.get("Conditions"))}
+        resources = Resource.declared(root.get("Resources"), doc.path)
         return cls(doc, root, parameters, conditions, root.get("Mappings"), resources)
 
     def of_type(self, *types: str) -> list[Resource]:
@@ -306,11 +304,6 @@ class Template(NamedTuple):
                 ):
                     found[(inner[1].text, literal.text)] = None
         return list(found)
-
-
-def _entries(node: Node | None) -> Iterator[tuple[str, Node, Node]]:
-    if node is not None and node.is_map:
-        yield from node.items()
 
 
 # --------------------------------------------------------------------------- parameter files
@@ -408,11 +401,7 @@ class Evaluator(shared.StackEvaluator):
         self.scenario = scenario
         self._conditions: dict[str, Value] = {}
 
-    def value(self, node: Node | None, depth: int = 0) -> Value:
-        if node is None:
-            return Value(True, None)
-        if depth > _MAX_DEPTH:
-            return _unknown("too deep")
+    def evaluate(self, node: Node, depth: int) -> Value:
         call = intrinsic(node)
         if call is None:
             if node.is_scalar:
@@ -429,14 +418,14 @@ class Evaluator(shared.StackEvaluator):
             self._conditions[name] = self._boolean(node, depth + 1) if node is not None else _unknown(name)
         return self._conditions[name]
 
-    def exists(self, resource: Resource) -> bool:
+    def exists(self, resource: shared.Resource) -> bool:
         """False only when the resource's Condition is known false in this scenario."""
         cond = resource.node.get("Condition")
         return not (cond is not None and cond.is_scalar and self.condition(cond.text).value is False)
 
     def data(self, node: Node, depth: int = 0) -> Any:
         """Plain data with every intrinsic evaluated, unknown parts as placeholders."""
-        if depth > _MAX_DEPTH:
+        if depth > shared.MAX_DEPTH:
             return Unknown("too deep")
         if intrinsic(node) is not None:
             return self.value(node, depth).value

@@ -80,7 +80,6 @@ TERRAFORM_TYPES: dict[str, str] = {
 DELETION_SETTINGS = frozenset(
     {"deletion_protection", "deletion_protection_enabled", "skip_final_snapshot", "force_destroy"}
 )
-_MAX_DEPTH = 32
 #: A domain's resource policy, and what puts its endpoint inside a VPC.
 ACCESS_POLICIES = "accessPolicies"
 VPC_OPTIONS = "vpcOptions"
@@ -175,7 +174,10 @@ class Resource(shared.Resource):
     """A resource of ``resources``: its tables are read by the Terraform type it wraps."""
 
     __slots__ = ()
-    PROPERTIES = "properties"
+
+    @staticmethod
+    def keys() -> tuple[str, str]:
+        return "type", "properties"
 
     def option(self, name: str) -> Node | None:
         options = self.node.get("options")
@@ -211,7 +213,7 @@ class Program(NamedTuple):
         name = root.get("name")
         config: dict[str, Node | None] = {}
         for section in ("configuration", "config"):
-            for key, _, node in _entries(root.get(section)):
+            for key, _, node in shared.entries(root.get(section)):
                 config[key] = _default(node)
         project_name = name.text if name is not None and name.is_scalar else ""
         if root.get("runtime") is None:  # Main.yaml: the project file beside it names the project and its config
@@ -219,14 +221,10 @@ class Program(NamedTuple):
             if sibling is not None:
                 found = sibling.get("name")
                 project_name = found.text if found is not None and found.is_scalar else project_name
-                for key, _, node in _entries(sibling.get("config")):
+                for key, _, node in shared.entries(sibling.get("config")):
                     config.setdefault(key, _default(node))
-        variables = {key: node for key, _, node in _entries(root.get("variables"))}
-        resources: dict[str, Resource] = {}
-        for key_text, key, node in _entries(root.get("resources")):
-            rtype = node.get("type") if node.is_map else None
-            if rtype is not None and rtype.is_scalar:
-                resources[key_text] = Resource(key_text, rtype.text, key, node, doc.path)
+        variables = {key: node for key, _, node in shared.entries(root.get("variables"))}
+        resources = Resource.declared(root.get("resources"), doc.path)
         return cls(doc, root, project_name, config, variables, resources)
 
     def of_type(self, *tf_types: str) -> list[Resource]:
@@ -238,11 +236,6 @@ class Program(NamedTuple):
             if node is not None and node.is_scalar:
                 values[name] = (node.value, f"config {name} default ({self.doc.path}:{node.span.line})")
         return Stack("the config defaults", None, values)
-
-
-def _entries(node: Node | None) -> Iterator[tuple[str, Node, Node]]:
-    if node is not None and node.is_map:
-        yield from node.items()
 
 
 def _default(node: Node) -> Node | None:
@@ -280,7 +273,7 @@ def stack_values(program: Program, path: str, stack: TreeDocument) -> dict[str, 
     """A stack file's config, keyed as the program reads it: ``proj:protect`` is ``protect``
     in project ``proj``; a provider's (``aws:region``) keeps its namespace."""
     values: dict[str, tuple[Any, str] | None] = {}
-    for key, _, node in _entries(stack.roots[0].get("config")):
+    for key, _, node in shared.entries(stack.roots[0].get("config")):
         namespace, _, name = key.rpartition(":")
         local = (
             name
@@ -324,11 +317,7 @@ class Evaluator(shared.StackEvaluator):
         self.program = program
         self.stack = stack
 
-    def value(self, node: Node | None, depth: int = 0) -> Value:
-        if node is None:
-            return Value(True, None)
-        if depth > _MAX_DEPTH:
-            return _unknown("too deep")
+    def evaluate(self, node: Node, depth: int) -> Value:
         if _is_function(node):
             return _unknown("function")
         if not node.is_scalar:
@@ -386,7 +375,7 @@ class Evaluator(shared.StackEvaluator):
     def data(self, node: Node, depth: int = 0) -> Any:
         """Plain data with interpolations evaluated (a variable named alone is followed, ``fn::toJSON``
         read as the data it encodes), unknown parts as ``<...>`` placeholders."""
-        if depth > _MAX_DEPTH:
+        if depth > shared.MAX_DEPTH:
             return "<too deep>"
         if node.is_map and len(node.value) == 1 and node.value[0][0].text.lower().startswith("fn::"):
             name, arg = node.value[0][0].text, node.value[0][1]

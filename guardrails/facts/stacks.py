@@ -14,11 +14,12 @@ shared readers below with the document.
 
 from __future__ import annotations
 
+import builtins
 import json
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Mapping
 from types import ModuleType
-from typing import Any, ClassVar, NamedTuple
+from typing import Any, ClassVar, NamedTuple, TypeVar
 
 from guardrails.documents import TreeDocument
 from guardrails.facts.network import ALL_PORTS, NO_DATASTORE_BEHIND, is_world, port_range
@@ -26,6 +27,8 @@ from guardrails.facts.stateful import STATEFUL_TYPES
 from guardrails.facts.tf_network import ENGINE_PORTS, REDSHIFT_PORT, Permission, Reach
 from guardrails.model import Kind, Node, Span
 from guardrails.project import Project
+
+_R = TypeVar("_R", bound="Resource")
 
 
 def reader(doc: TreeDocument) -> ModuleType:
@@ -52,6 +55,10 @@ def first_scenario(doc: TreeDocument, project: Project) -> StackEvaluator:
 
 
 # --------------------------------------------------------------------------- values
+
+#: How deep an expression may nest: expressions naming expressions (conditions, variables) in a
+#: cycle make an invalid template or program, but input is hostile.
+MAX_DEPTH = 32
 
 
 class Unknown:
@@ -130,9 +137,15 @@ def written_plain(node: Node, each: Callable[[Node], str]) -> str:
 # --------------------------------------------------------------------------- resources
 
 
+def entries(node: Node | None) -> Iterator[tuple[str, Node, Node]]:
+    """(key, key node, value) of a section; nothing when it is missing or not a mapping."""
+    if node is not None and node.is_map:
+        yield from node.items()
+
+
 class Resource(NamedTuple):
-    """A declared resource. A format subclasses it to say where its properties are
-    (``PROPERTIES``) and which Terraform type it creates."""
+    """A declared resource. A format subclasses it to say where an entry writes its type and
+    properties (``keys``), and which Terraform type it creates."""
 
     logical_id: str
     type: str
@@ -140,11 +153,24 @@ class Resource(NamedTuple):
     node: Node
     path: str
 
-    PROPERTIES = ""
+    @staticmethod
+    def keys() -> tuple[str, str]:
+        """The keys of an entry's type and properties (``Type``, ``Properties``)."""
+        raise NotImplementedError
+
+    @classmethod
+    def declared(cls: builtins.type[_R], section: Node | None, path: str) -> dict[str, _R]:
+        """The resources of a section by logical id: each entry with a type written out."""
+        found: dict[str, _R] = {}
+        for name, key, node in entries(section):
+            rtype = node.get(cls.keys()[0]) if node.is_map else None
+            if rtype is not None and rtype.is_scalar:
+                found[name] = cls(name, rtype.text, key, node, path)
+        return found
 
     @property
     def properties(self) -> Node | None:
-        props = self.node.get(self.PROPERTIES)
+        props = self.node.get(self.keys()[1])
         return props if props is not None and props.is_map else None
 
     def prop(self, name: str) -> Node | None:
@@ -262,9 +288,17 @@ class StackEvaluator(ABC):
     def __init__(self, resources: Mapping[str, Resource]) -> None:
         self.resources = resources
 
-    @abstractmethod
     def value(self, node: Node | None, depth: int = 0) -> Value:
-        """The value of a node in this stack (None: absent, known to be nothing)."""
+        """The value of a node in this stack: an absent one (None) is known to be nothing."""
+        if node is None:
+            return Value(True, None)
+        if depth > MAX_DEPTH:
+            return unknown("too deep")
+        return self.evaluate(node, depth)
+
+    @abstractmethod
+    def evaluate(self, node: Node, depth: int) -> Value:
+        """The value of a node, by the format's expressions (``value`` guards absence and depth)."""
 
     @abstractmethod
     def data(self, node: Node, depth: int = 0) -> Any:
@@ -527,10 +561,10 @@ def database_reach(resource: Resource, evaluator: StackEvaluator, groups: list[P
     noun, keys = evaluator.FORMAT.noun, evaluator.FORMAT.databases
     holder = resource
     if resource.terraform_type == "aws_rds_cluster_instance":
-        target = evaluator.resources.get(evaluator.identifier_of(resource.prop(keys.cluster)))
-        if target is None:
+        cluster = evaluator.resources.get(evaluator.identifier_of(resource.prop(keys.cluster)))
+        if cluster is None:
             return Reach(None, f"its cluster is not defined in this {noun}, so its security groups cannot be told here")
-        holder = target
+        holder = cluster
     port = _database_port(resource, holder, evaluator)
     node = next((found for found in (holder.prop(k) for k in keys.security_groups) if found is not None), None)
     if node is None:
