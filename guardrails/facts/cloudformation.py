@@ -437,6 +437,16 @@ class Evaluator(shared.StackEvaluator):
 
     # -- what the shared readers ask (guardrails.facts.stacks) ------------------------
 
+    def setting_of(
+        self, resource: shared.Resource, path: str, default: Any, unsafe: Callable[[Any], bool]
+    ) -> Setting | None:
+        """The property ``EQUIVALENTS`` translates the attribute to; read replicas and resources
+        whose Condition is false left out. Absent (or ``AWS::NoValue``), the default applies."""
+        prop = EQUIVALENTS[resource.terraform_type or ""][1].get(path)
+        if prop is None or not self.exists(resource) or is_read_replica(resource, self):
+            return None
+        return unsafe_setting(self, resource, prop, resource.prop(prop), default, unsafe)
+
     def is_expression(self, node: Node) -> bool:
         return intrinsic(node) is not None
 
@@ -660,7 +670,7 @@ def written(node: Node) -> str:
 # --------------------------------------------------------------------------- protection settings
 
 
-def is_read_replica(resource: Resource, evaluator: Evaluator) -> bool:
+def is_read_replica(resource: shared.Resource, evaluator: Evaluator) -> bool:
     """A replica names its source: a reference to another resource always has a value; a
     parameter or condition is evaluated, and an empty or absent value makes a primary."""
     prop = REPLICA_SOURCES.get(resource.terraform_type or "")
@@ -674,33 +684,6 @@ def is_read_replica(resource: Resource, evaluator: Evaluator) -> bool:
         return True
     found = evaluator.value(node)
     return found.known and isinstance(found.value, str) and found.value.strip() not in ("", NO_VALUE)
-
-
-def unsafe_settings(
-    doc: TreeDocument,
-    project: Project,
-    paths: dict[str, str],
-    default: Any,
-    unsafe: Callable[[Any], bool],
-) -> Iterator[Setting]:
-    """Every resource of a type in ``paths`` (Terraform types and attributes, translated through
-    ``EQUIVALENTS``) whose property is unsafe in a production scenario; read replicas left out.
-    Absent (or ``AWS::NoValue``), the ``default`` applies (None: unknown when absent)."""
-    found_evaluators = evaluators(doc, project)
-    for resource in found_evaluators[0].template.resources.values():
-        tf_type = resource.terraform_type
-        if tf_type is None or tf_type not in paths:
-            continue
-        prop = EQUIVALENTS[tf_type][1].get(paths[tf_type])
-        if prop is None:
-            continue
-        for evaluator in found_evaluators:
-            if not evaluator.exists(resource) or is_read_replica(resource, evaluator):
-                continue
-            found = unsafe_setting(evaluator, resource, prop, resource.prop(prop), default, unsafe)
-            if found is not None:
-                yield found
-                break
 
 
 #: Stateful types left out of the DeletionPolicy check: CloudFormation cannot delete a bucket

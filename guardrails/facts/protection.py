@@ -21,12 +21,12 @@ from guardrails.project import Project
 def unsafe_settings(
     doc: Document, project: Project, paths: dict[str, str], default: Any, unsafe: Callable[[Any], bool]
 ) -> Iterator[stateful.Setting | stacks.Setting]:
-    """``stateful.unsafe_settings`` for Terraform, ``cloudformation.unsafe_settings`` for a
-    template, ``pulumi.unsafe_settings`` for a Pulumi YAML program."""
+    """``stateful.unsafe_settings`` for Terraform, ``stacks.unsafe_settings`` for a template or a
+    Pulumi YAML program."""
     if isinstance(doc, TerraformDocument):
         yield from stateful.unsafe_settings(doc, project, paths, default, unsafe)
     elif isinstance(doc, TreeDocument):
-        yield from stacks.reader(doc).unsafe_settings(doc, project, paths, default, unsafe)
+        yield from stacks.unsafe_settings(doc, project, paths, default, unsafe)
 
 
 def also_unsafe(

@@ -179,10 +179,6 @@ class Resource(shared.Resource):
     def keys() -> tuple[str, str]:
         return "type", "properties"
 
-    def option(self, name: str) -> Node | None:
-        options = self.node.get("options")
-        return options.get(name) if options is not None and options.is_map else None
-
     @property
     def terraform_type(self) -> str | None:
         return TERRAFORM_TYPES.get(normal_token(self.type))
@@ -390,11 +386,26 @@ class Evaluator(shared.StackEvaluator):
         found = self.value(node, depth)
         return found.value if found.known else f"<{written(node)}>"
 
-    def protected(self, resource: Resource) -> bool:
+    def protected(self, resource: shared.Resource) -> bool:
         """``options.protect`` or ``options.retainOnDelete`` true: Pulumi will not delete it."""
-        return any(self.flag(resource.option(name)) is True for name in ("protect", "retainOnDelete"))
+        options = resource.node.get("options")
+        if options is None or not options.is_map:
+            return False
+        return any(self.flag(options.get(name)) is True for name in ("protect", "retainOnDelete"))
 
     # -- what the shared readers ask (guardrails.facts.stacks) ------------------------
+
+    def setting_of(
+        self, resource: shared.Resource, path: str, default: Any, unsafe: Callable[[Any], bool]
+    ) -> Setting | None:
+        """The property (the attribute in camelCase); read replicas left out, and, for settings
+        that matter only on deletion, resources Pulumi will not delete (``protect``,
+        ``retainOnDelete``)."""
+        if is_read_replica(resource, self):
+            return None
+        if path.split(".")[-1] in DELETION_SETTINGS and self.protected(resource):
+            return None
+        return setting(resource, self, path, default, unsafe)
 
     def is_expression(self, node: Node) -> bool:
         return (node.is_scalar and isinstance(node.value, str) and "${" in node.value) or _is_function(node)
@@ -443,7 +454,7 @@ def _target(node: Node | None) -> str:
 # --------------------------------------------------------------------------- protection settings
 
 
-def _at(resource: Resource, path: str) -> tuple[Node | None, bool]:
+def _at(resource: shared.Resource, path: str) -> tuple[Node | None, bool]:
     """The property at a camelCase dotted path, and whether the path is knowable (a nested
     block is an object, or a list of one)."""
     node = resource.properties
@@ -465,7 +476,7 @@ def _at(resource: Resource, path: str) -> tuple[Node | None, bool]:
     return node, True
 
 
-def is_read_replica(resource: Resource, evaluator: Evaluator) -> bool:
+def is_read_replica(resource: shared.Resource, evaluator: Evaluator) -> bool:
     """A replica names its source: a reference to a resource always has a value; a config
     value or variable is evaluated, and an empty one makes a primary. Cloud SQL also says it in
     ``replicaConfiguration`` and ``instanceType``."""
@@ -485,7 +496,7 @@ def is_read_replica(resource: Resource, evaluator: Evaluator) -> bool:
 
 
 def setting(
-    resource: Resource, evaluator: Evaluator, path: str, default: Any, unsafe: Callable[[Any], bool]
+    resource: shared.Resource, evaluator: Evaluator, path: str, default: Any, unsafe: Callable[[Any], bool]
 ) -> Setting | None:
     """The property at a Terraform attribute ``path`` of one resource when unsafe in this stack."""
     name = camel(path)
@@ -495,36 +506,12 @@ def setting(
     return unsafe_setting(evaluator, resource, name, node, default, unsafe)
 
 
-def unsafe_settings(
-    doc: TreeDocument, project: Project, paths: dict[str, str], default: Any, unsafe: Callable[[Any], bool]
-) -> Iterator[Setting]:
-    """Every resource of a Terraform type in ``paths`` whose property (the attribute in camelCase)
-    is unsafe in a production stack; read replicas left out, and, for settings that matter only
-    on deletion, resources Pulumi will not delete (``protect``, ``retainOnDelete``)."""
-    program, found_stacks = program_for(doc, project)
-    for resource in program.resources.values():
-        tf_type = resource.terraform_type
-        if tf_type is None or tf_type not in paths:
-            continue
-        for stack in found_stacks:
-            evaluator = Evaluator(program, stack)
-            if is_read_replica(resource, evaluator):
-                continue
-            if paths[tf_type].split(".")[-1] in DELETION_SETTINGS and evaluator.protected(resource):
-                continue
-            found = setting(resource, evaluator, paths[tf_type], default, unsafe)
-            if found is not None:
-                yield found
-                break
-
-
 def also_unsafe(
     doc: TreeDocument, project: Project, found: Setting, path: str, default: Any, unsafe: Callable[[Any], bool]
 ) -> Setting | None:
     """A second setting of the resource ``found`` is on, unsafe in a production stack too."""
-    program, found_stacks = program_for(doc, project)
-    for stack in found_stacks:
-        other = setting(found.resource, Evaluator(program, stack), path, default, unsafe)  # type: ignore[arg-type]
+    for evaluator in evaluators(doc, project):
+        other = setting(found.resource, evaluator, path, default, unsafe)
         if other is not None:
             return other
     return None

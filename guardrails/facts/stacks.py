@@ -325,6 +325,12 @@ class StackEvaluator(ABC):
         """The label of a hosted zone's own name servers when ``node`` is an expression reading
         them: '' for another expression, None for a value written out."""
 
+    @abstractmethod
+    def setting_of(self, resource: Resource, path: str, default: Any, unsafe: Callable[[Any], bool]) -> Setting | None:
+        """The setting at a Terraform attribute ``path`` of a resource when unsafe in this stack
+        (``unsafe_setting``), as the format writes it; None too for a resource the format leaves
+        out of the judgement (a read replica)."""
+
     def passed_in(self, node: Node) -> str:
         """The parameter a node passes a resource's identifier in through, else ''."""
         return ""
@@ -391,6 +397,24 @@ class Setting(NamedTuple):
 
     def describe(self) -> str:
         return self.resource.describe()
+
+
+def unsafe_settings(
+    doc: TreeDocument, project: Project, paths: dict[str, str], default: Any, unsafe: Callable[[Any], bool]
+) -> Iterator[Setting]:
+    """Every resource of a Terraform type in ``paths`` (type -> attribute path) whose setting is
+    unsafe in a production stack: the first such stack's. Absent, the ``default`` applies (None:
+    unknown when absent)."""
+    found = evaluators(doc, project)
+    for resource in found[0].resources.values():
+        tf_type = resource.terraform_type
+        if tf_type is None or tf_type not in paths:
+            continue
+        for evaluator in found:
+            setting = evaluator.setting_of(resource, paths[tf_type], default, unsafe)
+            if setting is not None:
+                yield setting
+                break
 
 
 def unsafe_setting(
