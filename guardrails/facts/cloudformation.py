@@ -13,6 +13,11 @@ The resource types map to the Terraform types of ``guardrails.facts.stateful`` (
 so the tables of what holds data, which setting protects it and what its default is are shared
 by both languages. Sources: AWS CloudFormation User Guide, "Intrinsic function reference",
 "DeletionPolicy attribute" and the resource type reference of each type named here.
+
+What a Pulumi YAML program answers alike (security groups, public databases and search domains,
+Route 53 records, protection settings) is read once by ``guardrails.facts.stacks``; this module
+gives it the template's property and type names (``FORMAT``) and its intrinsic functions
+(``Evaluator``).
 """
 
 from __future__ import annotations

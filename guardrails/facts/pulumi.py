@@ -15,6 +15,11 @@ without one, the defaults. ``${name}`` reads a config value or a variable, ``${p
 the stack's name; ``${resource.property}``, ``fn::invoke`` and a config value with no default
 and no stack value are unknown, and nothing is reported on them. ``secure:`` values are
 ciphertext: never read, never compared (Pulumi docs, "Configuration" and "Pulumi YAML reference").
+
+What a CloudFormation template answers alike (security groups, public databases and search
+domains, Route 53 records, protection settings) is read once by ``guardrails.facts.stacks``;
+this module gives it the program's property and type names (``FORMAT``) and its interpolations
+(``Evaluator``).
 """
 
 from __future__ import annotations
