@@ -12,9 +12,10 @@ import json
 from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 from guardrails.model import Finding
+from guardrails.records import Frozen
 from guardrails.result import ScanResult
 
 FORMAT_VERSION = 1
@@ -24,7 +25,7 @@ class BaselineError(Exception):
     """The baseline file cannot be read."""
 
 
-class Entry(NamedTuple):
+class Entry(Frozen):
     fingerprint: str
     rule_id: str
     path: str

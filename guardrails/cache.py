@@ -21,11 +21,12 @@ import os
 import stat
 from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
-from typing import Any, NamedTuple
+from typing import Any
 
 from guardrails.discover import inside, real_path
 from guardrails.model import Category, Document, Edit, Finding, Fix, Incident, Safety, Severity, Span
 from guardrails.project import Project
+from guardrails.records import Frozen
 
 CACHE_DIR = ".guardrails_cache"
 _FORMAT = 4
@@ -98,7 +99,7 @@ class _MemoCache(dict):  # type: ignore[type-arg]
         return default
 
 
-class Reads(NamedTuple):
+class Reads(Frozen):
     """What a check, a repository fact or a memoised value read: files (display path, state),
     directory listings (directory, suffixes), and the facts and values it reused, each with
     its own Reads. Kept apart, a fact read by every check (the module calls of every .tf
@@ -109,7 +110,7 @@ class Reads(NamedTuple):
     parts: tuple[Reads, ...]
 
 
-class Dependencies(NamedTuple):
+class Dependencies(Frozen):
     """What one check read, as the cache stores it: its own files and directories, and the
     groups (key, files, directories) of the larger facts it reused."""
 

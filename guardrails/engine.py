@@ -160,6 +160,8 @@ class Engine:
         jobs = self.settings.jobs or parallel.default_jobs()
         whole = stdin is None and [os.path.realpath(self.cwd / p) for p in paths] == [str(root)]
         whole = whole and self.settings.excluded_dirs <= DEFAULT_EXCLUDED_DIRS and self.settings.path_filter is None
+        if whole and self.settings.excluded_dirs == DEFAULT_EXCLUDED_DIRS and self.settings.use_gitignore:
+            project.discovered = found.candidates
         marked = parallel.scan_files(self, candidates, project, documents, result, self._cache(root), jobs, whole)
         result.scanned.sort()
         if self.settings.inline_suppressions:

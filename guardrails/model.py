@@ -8,9 +8,9 @@ from __future__ import annotations
 import enum
 import hashlib
 from collections.abc import Iterator
-from typing import Any, NamedTuple
+from typing import Any
 
-from guardrails.records import Record
+from guardrails.records import Frozen, Record
 
 
 class Severity(enum.IntEnum):
@@ -102,7 +102,7 @@ REFINED_KINDS = frozenset(
 )
 
 
-class Span(NamedTuple):
+class Span(Frozen):
     """A region of a file: 1-based lines and columns, end inclusive of the last line."""
 
     line: int
@@ -292,7 +292,7 @@ class ParseError(Exception):
         self.column = max(column, 1)
 
 
-class Incident(NamedTuple):
+class Incident(Frozen):
     title: str
     date: str
     url: str
@@ -310,7 +310,7 @@ class Safety(str, enum.Enum):
     UNSAFE = "unsafe"
 
 
-class Edit(NamedTuple):
+class Edit(Frozen):
     """Replace ``span`` of ``path`` (columns in characters, end exclusive; an empty span
     inserts) with ``replacement``: positions are those of the text the parser read, and
     the edit is applied to the file's bytes around them, never to a re-serialised file."""
@@ -320,7 +320,7 @@ class Edit(NamedTuple):
     replacement: str
 
 
-class Fix(NamedTuple):
+class Fix(Frozen):
     """What a rule offers to change so that its finding goes away: data on the finding,
     applied (or not) by ``guardrails.fix`` after suppressions and the baseline."""
 
@@ -391,7 +391,7 @@ class Finding(Record):
         return (self.path, self.span.line, self.span.column, self.rule_id, self.anchor)
 
 
-class SkippedFile(NamedTuple):
+class SkippedFile(Frozen):
     """A file seen but not analysed, listed in every report so nothing vanishes silently."""
 
     path: str

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
-from guardrails.discover import DEFAULT_EXCLUDED_DIRS, display_path, inside, real_path
+from guardrails.discover import DEFAULT_EXCLUDED_DIRS, Candidate, display_path, inside, real_path
 from guardrails.model import Document
 
 T = TypeVar("T")
@@ -29,6 +29,9 @@ class Project:
         # The regular files a walk listed: below the root by construction, no symlink on the
         # way (a walk does not enter linked directories), so reading them needs no realpath.
         self._walked: set[str] = set()
+        # The scan's own walk, when it covered the whole repository as ``discover`` does by
+        # default: a fact that needs every file of the repository reads it instead of walking.
+        self.discovered: list[Candidate] | None = None
         self.cache: dict[tuple[Any, ...], Any] = {}
         # Facts about the whole repository, kept for the whole scan (one per process): a
         # project lives for one directory group, and rebuilding such a fact per group made a

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from guardrails.model import Category, Document, Finding, Fix, Incident, Kind, Safety, Severity, Span
-from guardrails.records import Record
+from guardrails.records import Frozen, Record
 
 if TYPE_CHECKING:
     from guardrails.project import Project
@@ -20,7 +20,7 @@ _ID = re.compile(r"^[A-Z]{2}\d{3}$")
 _NAME = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 
 
-class Option(NamedTuple):
+class Option(Frozen):
     """A typed rule option with its default, validated when configuration is loaded."""
 
     default: Any
@@ -43,7 +43,7 @@ class Option(NamedTuple):
         return value
 
 
-class Example(NamedTuple):
+class Example(Frozen):
     """A runnable example: ``files`` maps relative paths to contents.
 
     For a bad example, ``lines`` lists the lines (in ``target``, the first file by
@@ -68,7 +68,7 @@ def Good(path: str, source: str, note: str = "", extra: dict[str, str] | None = 
     return Example(files={path: source, **(extra or {})}, target=path, note=note)
 
 
-class Place(NamedTuple):
+class Place(Frozen):
     """Where a finding goes in the file on disk, without its document: what a per-document
     summary (``Rule.summarize``) keeps of a location, so that it can travel between processes."""
 

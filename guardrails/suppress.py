@@ -14,12 +14,12 @@ from __future__ import annotations
 import datetime
 import re
 from collections.abc import Callable, Collection, Iterable, Iterator
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
 
 from guardrails.detect import is_json_text
 from guardrails.documents import FailedDocument, TreeDocument
 from guardrails.model import REFINED_KINDS, Document, Finding, Kind, Span
-from guardrails.records import Record
+from guardrails.records import Frozen, Record
 from guardrails.rule import Rule, RuleContext
 
 if TYPE_CHECKING:
@@ -69,7 +69,7 @@ _LINE_COMMENTS: dict[Kind, tuple[str, ...]] = {
 }
 
 
-class Comment(NamedTuple):
+class Comment(Frozen):
     """A comment in its document's coordinates; ``own_line`` when nothing but blanks precede it."""
 
     line: int

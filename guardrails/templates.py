@@ -20,12 +20,12 @@ from __future__ import annotations
 import os
 import re
 from pathlib import PurePosixPath
-from typing import NamedTuple
 
 from guardrails.model import Kind, ParseError
+from guardrails.records import Frozen
 
 
-class Engine(NamedTuple):
+class Engine(Frozen):
     """A template language: the skip reason it is listed under, and how to get the rendered file."""
 
     reason: str
@@ -67,7 +67,7 @@ EXTENSIONS: dict[str, Engine | None] = {
 _NATIVE_TEMPLATES = frozenset({Kind.TERRAFORM, Kind.TFVARS, Kind.TERRAFORM_JSON, Kind.TERRAFORM_PLAN})
 
 
-class Template(NamedTuple):
+class Template(Frozen):
     """A file that is a template by convention: the kind it renders to, and why it is one."""
 
     kind: Kind

@@ -77,3 +77,64 @@ def test_helm_templates_reported_as_not_analysed(repo) -> None:  # type: ignore[
     assert [(s.path, s.reason) for s in result.skipped] == [("c/templates/svc.yaml", "helm-template")]
     assert "helm template" in result.skipped[0].detail
     assert not result.findings
+
+
+def test_gitignore_prefilter_agrees_with_pathspec() -> None:
+    """The one-expression prefilter only skips paths no pattern matches: on every path below,
+    the answer is pathspec's (negations, directory-only patterns, anchored and ``**`` patterns)."""
+    import itertools
+
+    import pathspec
+
+    from guardrails.discover import Gitignore
+
+    lines = [
+        "*.tfstate*",
+        "!keep.tfstate",
+        "build/",
+        "/dist",
+        "**/cache/**",
+        "docs/**/*.md",
+        "!docs/keep.md",
+        ".env*",
+        "!.env.example",
+        "node?modules",
+        "[Ll]ogs",
+        "secrets/*",
+        "!secrets/README",
+        "# comment",
+        "",
+        r"\#literal",
+        "a/**/b",
+    ]
+    spec = pathspec.GitIgnoreSpec.from_lines(lines)
+    ignore = Gitignore(Path("/repo"), spec)
+    assert ignore.anything is not None
+    parts = [
+        "build",
+        "dist",
+        "cache",
+        "docs",
+        "x.md",
+        "keep.md",
+        "keep.tfstate",
+        "a.tfstate.backup",
+        ".env",
+        ".env.example",
+        "node_modules",
+        "Logs",
+        "secrets",
+        "README",
+        "#literal",
+        "a",
+        "b",
+        "main.tf",
+    ]
+    checked = 0
+    for depth in (1, 2, 3):
+        for combo in itertools.product(parts, repeat=depth):
+            for suffix in ("", "/"):
+                path = "/".join(combo) + suffix
+                assert ignore.matches(path) == bool(spec.match_file(path)), path
+                checked += 1
+    assert checked > 10_000

@@ -112,3 +112,14 @@ def test_modules_downloaded_by_terraform_init_are_evaluated(repo: Callable[[dict
         }
     )
     assert _do050(scan(root)) == [("live/main.tf", 3)]
+
+
+def test_coalesce_and_lookup_keep_the_origin_of_what_chose_their_value() -> None:
+    """A tfvars ``null`` that coalesce passes over, a tfvars map without the key that lookup
+    falls back from: the value is the literal, and the finding names the file that chose it."""
+    fixture = Path(__file__).resolve().parent.parent / "fixtures" / "destructive-iac" / "terraform" / "tfvars-functions"
+    result = Engine(Settings(rules=all_rules(), jobs=1, use_cache=False), cwd=fixture).scan([Path(".")])
+    found = {f.span.line: f.message for f in result.findings if f.rule_id == "DO050"}
+    assert set(found) == {20, 29}
+    assert "(from var.protect in tfvars (terraform.tfvars:1))" in found[20]
+    assert "(from var.protection in tfvars (terraform.tfvars:2))" in found[29]

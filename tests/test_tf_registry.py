@@ -10,7 +10,9 @@ from guardrails.documents import TerraformDocument
 from guardrails.facts.stateful import find_attribute
 from guardrails.facts.terraform import resources
 from guardrails.facts.tf_registry import (
+    DATASTORE_INGRESS,
     PUBLISHED,
+    RULE_MAP_INGRESS,
     SECURITY_GROUPS,
     PublishedModule,
     firewall_rules_module,
@@ -44,6 +46,7 @@ _CHECKED_AT_TAG = {
     "cloudposse/dynamodb/aws",
     "cloudposse/documentdb-cluster/aws",
     "cloudposse/elasticache-redis/aws",
+    "terraform-aws-modules/elasticache/aws",
 }
 
 
@@ -60,6 +63,17 @@ def test_every_other_major_judged_was_checked_release_by_release() -> None:
     assert {(m.source, major) for m in (*PUBLISHED, *SECURITY_GROUPS) for major in m.same_inputs} == (
         _SAME_INPUTS_CHECKED
     )
+
+
+def test_every_datastore_ingress_input_is_in_its_module_table() -> None:
+    """The security-group facts read these inputs' defaults from the tables: an input missing
+    from its table would be unknown at every call that leaves it unset."""
+    for source, ingress in DATASTORE_INGRESS.items():
+        table = published(source, None)
+        assert table is not None and {ingress.cidrs, ingress.port, *ingress.switches} <= set(table.inputs)
+    for source, rules in RULE_MAP_INGRESS.items():
+        table = published(source, None)
+        assert table is not None and {rules.rules, rules.engine, *rules.switches} <= set(table.inputs)
 
 
 def test_every_table_is_checked_against_its_module() -> None:
@@ -112,7 +126,9 @@ def test_table_matches_the_published_module(table: PublishedModule) -> None:
         ("terraform-aws-modules/rds-aurora/aws", "~> 9.0", False),
         ("cloudposse/rds-cluster/aws", "1.3.2", True),
         ("cloudposse/dynamodb/aws", "0.36.0", True),
-        ("terraform-aws-modules/elasticache/aws", None, False),
+        ("terraform-aws-modules/elasticache/aws", None, True),
+        ("terraform-aws-modules/elasticache/aws", "~> 1.4", True),
+        ("terraform-aws-modules/elasticache/aws", "~> 2.0", False),
         ("cloudposse/documentdb-cluster/aws", "0.14.0", True),
         ("cloudposse/documentdb-cluster/aws", "~> 2.0", False),
         ("cloudposse/elasticache-redis/aws", "0.53.0", False),

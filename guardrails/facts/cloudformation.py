@@ -25,7 +25,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 from pathlib import PurePosixPath
-from typing import Any, NamedTuple
+from typing import Any
 
 from guardrails.documents import TreeDocument
 from guardrails.facts import stacks as shared
@@ -35,6 +35,7 @@ from guardrails.facts.stacks import unknown as _unknown
 from guardrails.facts.stateful import CACHE, STATEFUL_TYPES, names_production
 from guardrails.model import Node
 from guardrails.project import Project
+from guardrails.records import Frozen
 
 #: The YAML short forms and the function each stands for.
 SHORT_FORMS: dict[str, str] = {
@@ -216,7 +217,7 @@ def _args(node: Node) -> list[Node]:
     return node.elements()
 
 
-class Parameter(NamedTuple):
+class Parameter(Frozen):
     name: str
     node: Node
     default: Node | None
@@ -247,14 +248,14 @@ class Resource(shared.Resource):
         return _AS_TERRAFORM.get(self.type, self.type)
 
 
-class Scenario(NamedTuple):
+class Scenario(Frozen):
     """The parameter values of one stack: ``label`` says where they come from."""
 
     label: str
     values: dict[str, tuple[Any, str]]
 
 
-class Template(NamedTuple):
+class Template(Frozen):
     doc: TreeDocument
     root: Node
     parameters: dict[str, Parameter]

@@ -13,7 +13,6 @@ from __future__ import annotations
 import shlex
 from collections.abc import Iterator
 from pathlib import PurePosixPath
-from typing import NamedTuple
 
 from guardrails.documents import DotenvDocument, ShellDocument, TreeDocument
 from guardrails.facts.datastores import AuthState, Datastore, auth_state, find_datastore, split_words
@@ -21,10 +20,10 @@ from guardrails.facts.docker_run import ComposeCommand, env_file, script_path, w
 from guardrails.facts.network import covers, is_all_interfaces, is_loopback, parse_port_spec, port_range
 from guardrails.model import Node
 from guardrails.project import Project
-from guardrails.records import Record
+from guardrails.records import Frozen, Record
 
 
-class PortBinding(NamedTuple):
+class PortBinding(Frozen):
     """One published port mapping; ``container`` is an inclusive range."""
 
     host_ip: str
@@ -144,7 +143,7 @@ def _long_port(item: Node, interpolate: Interpolator) -> PortBinding | None:
     return PortBinding(host_ip, host_ports, container, protocol.text.lower() if protocol else "tcp", item)
 
 
-class EnvValue(NamedTuple):
+class EnvValue(Frozen):
     """One variable of a service's environment. ``node`` is the line that sets it in the
     compose file ``compose_path``; ``source`` is the file the value comes from (an env_file)."""
 
@@ -206,7 +205,7 @@ def written_command(model: ServiceModel) -> list[tuple[str, Sourced, Node]]:
     return words
 
 
-class Exposure(NamedTuple):
+class Exposure(Frozen):
     """A datastore port reachable on every interface of the host: through ``ports:``
     (``binding`` set) or because the service shares the host's network."""
 
@@ -242,7 +241,7 @@ OVERRIDE_NAMES = (
 )
 
 
-class Layer(NamedTuple):
+class Layer(Frozen):
     """A compose file as compose loads it: relative paths from ``directory``, ``${VAR}``
     from the project's variables."""
 
@@ -254,7 +253,7 @@ class Layer(NamedTuple):
         return PurePosixPath(self.doc.path).parent
 
 
-class Sourced(NamedTuple):
+class Sourced(Frozen):
     """A node of the merged model and the compose file it was written in."""
 
     node: Node
@@ -598,7 +597,7 @@ def merged_from(svc: DatastoreService, doc: TreeDocument) -> str:
     return f" ({'; '.join(parts)})" if parts else ""
 
 
-class CliService(NamedTuple):
+class CliService(Frozen):
     """A datastore service as ``docker compose --env-file`` in a script runs it: its
     environment interpolated with the env files' variables (``variables``)."""
 

@@ -13,10 +13,11 @@ import re
 import shlex
 from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
-from typing import Any, NamedTuple
+from typing import Any
 
 from guardrails.fingerprint import secret_fingerprint
 from guardrails.model import Incident
+from guardrails.records import Frozen
 
 NEWSBLUR = Incident(
     "NewsBlur: MongoDB published by Docker past the firewall, database dropped by a bot",
@@ -33,7 +34,7 @@ _GENERIC_PORTS = frozenset({80, 443, 8080, 8000, 9000, 9001, 9009, 9600, 8181, 7
 _WILDCARDS = frozenset("*?[")
 
 
-class Datastore(NamedTuple):
+class Datastore(Frozen):
     """One datastore family and how its images handle authentication.
 
     ``auth_env``: any of these set (``KEY``) or matching (``KEY=glob``) enables
@@ -746,7 +747,7 @@ def configured(options: Mapping[str, Any]) -> tuple[Datastore, ...]:
 _FALSE = {"", "0", "false", "no", "off"}
 
 
-class AuthState(NamedTuple):
+class AuthState(Frozen):
     """``open``: anyone reaching the port gets in; ``explicit``: the configuration says so
     (a variable or flag), as opposed to the image's default; ``reason`` says why."""
 
@@ -881,7 +882,7 @@ WELL_KNOWN_WEAK = frozenset(
 )
 
 
-class WeakCredential(NamedTuple):
+class WeakCredential(Frozen):
     """A credential variable whose value anyone could guess; ``description`` never holds a
     value that is not itself a published default."""
 
@@ -987,7 +988,7 @@ def _binds_all(value: str) -> bool:
     return False
 
 
-class ServerCommand(NamedTuple):
+class ServerCommand(Frozen):
     """A datastore server started on the command line and what its flags say."""
 
     store: Datastore

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from pathlib import PurePosixPath
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 from guardrails.documents import ShellCommand, ShellDocument, SqlDocument, Word
 from guardrails.facts import destructive_sql, throwaway
@@ -20,7 +20,7 @@ from guardrails.facts.embedded_shell import never_empty
 from guardrails.facts.shell_guards import GUARD_OPTIONS, Guards, GuardSettings, parameter, scope_of
 from guardrails.facts.shells import SHELL_INTERPRETERS
 from guardrails.model import Document, Kind, ParseError, Severity, Span
-from guardrails.records import Record
+from guardrails.records import Frozen, Record
 from guardrails.rule import Option, Rule, RuleContext
 
 if TYPE_CHECKING:
@@ -315,7 +315,7 @@ class Hit(Record):
         self.severity = severity
 
 
-class Detector(NamedTuple):
+class Detector(Frozen):
     """One destructive pattern's check of a command, and the words it needs: ``find`` reports a
     command only when its name or one of its arguments is one of ``words`` (by base name).
 

@@ -11,10 +11,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from pathlib import PurePosixPath
-from typing import NamedTuple
 
 from guardrails.documents import SqlDocument, SqlStatement
 from guardrails.model import Kind, ParseError
+from guardrails.records import Frozen
 
 DISPOSABLE_TOKENS = frozenset(
     {"test", "tests", "testing", "ci", "tmp", "temp", "scratch", "e2e", "review", "preview", "ephemeral", "sandbox"}
@@ -22,7 +22,7 @@ DISPOSABLE_TOKENS = frozenset(
 _NAME_STOP = {"IF", "EXISTS", "CASCADE", "RESTRICT", "WITH", "FORCE", "(", ")"}
 
 
-class SqlHit(NamedTuple):
+class SqlHit(Frozen):
     """``operation`` is ``DROP DATABASE``, ``DROP SCHEMA``, ``TRUNCATE`` or ``DELETE``."""
 
     operation: str

@@ -13,7 +13,7 @@ import ipaddress
 import re
 from collections.abc import Iterable, Iterator
 from pathlib import PurePosixPath
-from typing import Any, NamedTuple
+from typing import Any
 
 from guardrails.documents import Attribute, Block, Expr, TerraformDocument, ZoneDocument
 from guardrails.facts.environments import DEVELOPMENT, STAGING, SYNONYMS_OPTION, Environments
@@ -22,7 +22,7 @@ from guardrails.facts.terraform import Module, Origin, Resolved, module_key, reg
 from guardrails.facts.tf_registry import records_module
 from guardrails.model import Edit, Finding, Fix, Safety, Severity
 from guardrails.project import Project
-from guardrails.records import Record
+from guardrails.records import Frozen, Record
 from guardrails.rule import Option, Place, Rule, RuleContext
 
 # --------------------------------------------------------------------------- durations
@@ -103,7 +103,7 @@ TTL_OPTIONS: dict[str, Option] = {
 }
 
 
-class TtlVerdict(NamedTuple):
+class TtlVerdict(Frozen):
     """A TTL below the minimum for its record type."""
 
     rtype: str
@@ -203,7 +203,7 @@ def private_address(text: str) -> bool:
 # --------------------------------------------------------------------------- grouped reports
 
 
-class ShortTtl(NamedTuple):
+class ShortTtl(Frozen):
     """One record below its minimum and inside the lesson, where it is written."""
 
     place: Place
@@ -214,7 +214,7 @@ class ShortTtl(NamedTuple):
     raise_to_minimum: tuple[Edit, ...] = ()  # the edits that give it the minimum TTL; none when unsure
 
 
-class TtlReport(NamedTuple):
+class TtlReport(Frozen):
     """One finding: a record on its own, or every short record of a zone or module, shortest first."""
 
     members: tuple[ShortTtl, ...]
@@ -300,7 +300,7 @@ def ttl_findings(rule: Rule, reports: Iterable[TtlReport], ctx: RuleContext) -> 
 # --------------------------------------------------------------------------- Terraform records
 
 
-class _RecordSpec(NamedTuple):
+class _RecordSpec(Frozen):
     type_attr: str | None  # attribute holding the record type; None: fixed by the resource type
     fixed_type: str = ""
     name_attr: str = "name"
@@ -410,7 +410,7 @@ def routing_exemption(block: Block, module: Module) -> str:
     return ""
 
 
-class _Instance(NamedTuple):
+class _Instance(Frozen):
     """One ``for_each`` entry (key and ``each.value``) with where the collection is written."""
 
     key: str = ""
@@ -597,7 +597,7 @@ def provider_of(host: str) -> str:
     return ".".join(labels[-2:])
 
 
-class NameServer(NamedTuple):
+class NameServer(Frozen):
     """A nameserver as written: a hostname, or a reference into a provider zone's list."""
 
     label: str
@@ -605,7 +605,7 @@ class NameServer(NamedTuple):
     many: bool = False  # a whole zone list (four Route 53 servers, ...), not one host
 
 
-class NsVerdict(NamedTuple):
+class NsVerdict(Frozen):
     """``reason`` reads after "delegates to"; ``culprit`` after "when"."""
 
     reason: str
@@ -718,7 +718,7 @@ _ZONE_NAME_ATTRS: dict[str, tuple[str, ...]] = {
 }
 
 
-class Zone(NamedTuple):
+class Zone(Frozen):
     address: str
     name: str
     private: bool

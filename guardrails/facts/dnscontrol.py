@@ -7,11 +7,11 @@ argument of 0 means the provider is not to serve the domain's nameservers) and `
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import NamedTuple
 
 from guardrails.documents import DnsCall, DnsControlDocument
 from guardrails.facts import dns
 from guardrails.model import Span
+from guardrails.records import Frozen
 
 # The TTL of a record when neither it nor its domain sets one.
 DEFAULT_TTL = 300
@@ -56,7 +56,7 @@ RECORD_TYPES: dict[str, str] = {
 }
 
 
-class Record(NamedTuple):
+class Record(Frozen):
     rtype: str
     name: str
     value: str

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
 
 from guardrails.documents import ShellDocument, TreeDocument, Word, instance_of
 from guardrails.facts.helm_cli import UNKNOWN_TAG
@@ -24,14 +24,14 @@ from guardrails.facts.load_balancers import SOURCE_RANGES_ANNOTATION, private_re
 from guardrails.facts.network import is_private_cidr, is_world
 from guardrails.model import Document, Kind, LineMap, Node, ParseError, Span
 from guardrails.project import Project
-from guardrails.records import Record
+from guardrails.records import Frozen, Record
 
 if TYPE_CHECKING:
     from guardrails.documents import Block, Expr, TerraformDocument
     from guardrails.facts.terraform import Module
 
 
-class ServiceValues(NamedTuple):
+class ServiceValues(Frozen):
     """A block of values the chart renders as a Service (``<path>.type``,
     ``.annotations``, ``.loadBalancerSourceRanges``, ``.externalIPs``), rendered only
     when every ``when`` value (path, expected) holds; ``network_policy`` is the block
@@ -42,7 +42,7 @@ class ServiceValues(NamedTuple):
     network_policy: str = ""
 
 
-class ChartValues(NamedTuple):
+class ChartValues(Frozen):
     """One datastore chart (one range of major versions) and the value paths that matter.
 
     ``external``: blocks whose ``enabled: true`` renders one Service per node
@@ -364,7 +364,7 @@ def _major(version: str) -> int | None:
 # --------------------------------------------------------------------------- layered values
 
 
-class Layer(NamedTuple):
+class Layer(Frozen):
     """One values source: the mapping a chart sees (``root``), the file it is in, and
     ``top``, the mapping that holds its ``global:`` (the whole file, for an umbrella
     chart's sub-chart key). An ``opaque`` layer is one whose values are unknown (a file
@@ -389,7 +389,7 @@ class Layer(NamedTuple):
 _TEMPLATES = ("{{", "${")
 
 
-class Value(NamedTuple):
+class Value(Frozen):
     """A value and the layer that sets it; ``path`` is the value path it was read at (a
     chart's ``global.*`` override of the path asked for)."""
 
@@ -482,7 +482,7 @@ def _walk(root: Node, path: str) -> Node | None:
     return node
 
 
-class Exposure(NamedTuple):
+class Exposure(Frozen):
     """A Service of the chart reachable from outside the cluster; ``value`` is the value
     that makes it so (its ``type``, ``externalIPs``, or the ``enabled`` of an external
     access block); ``when`` the values (path, expected) under which the chart renders it."""

@@ -17,11 +17,10 @@ nothing of charts; ``guardrails.facts.helm`` layers what it finds.
 from __future__ import annotations
 
 import json
-from typing import NamedTuple
 
 from guardrails.documents import ShellCommand, ShellDocument, Word
 from guardrails.model import Node, Span
-from guardrails.records import Record
+from guardrails.records import Frozen, Record
 
 # A scalar whose value the scan cannot know (an expansion, a file's content).
 UNKNOWN_TAG = "!guardrails/unknown"
@@ -77,14 +76,14 @@ _BOOLEAN = frozenset(
 _SET_FLAGS = ("--set-json", "--set", "--set-string", "--set-file", "--set-literal")
 
 
-class ValueFile(NamedTuple):
+class ValueFile(Frozen):
     """One ``-f`` entry: the path as written and the word that names it."""
 
     path: str
     word: Word
 
 
-class SetLayer(NamedTuple):
+class SetLayer(Frozen):
     """The values one ``--set``-family word gives, as a mapping whose scalars carry the
     word's span."""
 

@@ -13,14 +13,13 @@ DO058 and DO059, which may be made in a worker process); ``storage`` joins them.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import NamedTuple
 
 from guardrails.documents import TreeDocument
 from guardrails.embedded import pod_specs
 from guardrails.facts.datastores import find_datastore
 from guardrails.model import Document, Node
 from guardrails.project import Project
-from guardrails.records import Record
+from guardrails.records import Frozen, Record
 from guardrails.rule import Place
 
 DEFAULT_CLASS_ANNOTATIONS = (
@@ -29,7 +28,7 @@ DEFAULT_CLASS_ANNOTATIONS = (
 )
 
 
-class StorageClass(NamedTuple):
+class StorageClass(Frozen):
     name: str
     policy: str
     explicit: bool
@@ -41,7 +40,7 @@ class StorageClass(NamedTuple):
         return f"StorageClass '{self.name}' ({self.where}, {how})"
 
 
-class Claim(NamedTuple):
+class Claim(Frozen):
     """A PersistentVolumeClaim: its name, namespace and ``spec.volumeName``."""
 
     name: str
@@ -49,7 +48,7 @@ class Claim(NamedTuple):
     volume: str
 
 
-class ClaimTemplate(NamedTuple):
+class ClaimTemplate(Frozen):
     """A StatefulSet's ``volumeClaimTemplates`` entry: its name (``label``: ``?`` when it has
     none) and ``storageClassName`` (None when absent), placed on the class name, else the name."""
 
@@ -59,7 +58,7 @@ class ClaimTemplate(NamedTuple):
     place: Place
 
 
-class Database(NamedTuple):
+class Database(Frozen):
     """A workload whose pod spec runs a known datastore image."""
 
     kind: str
@@ -78,7 +77,7 @@ class Database(NamedTuple):
             yield from (f"{t.name}-{self.name}-" for t in self.templates if t.name)
 
 
-class DeletingVolume(NamedTuple):
+class DeletingVolume(Frozen):
     """A PersistentVolume with ``persistentVolumeReclaimPolicy: Delete`` (placed there) and its ``claimRef``."""
 
     name: str

@@ -6,10 +6,11 @@ comes from. Read by ``guardrails.facts.kubernetes.Service.private_reason``.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import NamedTuple
+
+from guardrails.records import Frozen
 
 
-class InternalAnnotation(NamedTuple):
+class InternalAnnotation(Frozen):
     """An annotation whose value (compared case-insensitively) makes the load balancer internal."""
 
     key: str
@@ -83,7 +84,7 @@ INTERNAL_ANNOTATIONS: tuple[InternalAnnotation, ...] = (
 )
 
 
-class PrivateClass(NamedTuple):
+class PrivateClass(Frozen):
     """A ``spec.loadBalancerClass`` whose load balancer is private unless ``public_when`` says otherwise."""
 
     name: str

@@ -7,7 +7,8 @@ to the same two questions: which ports, and reachable from where.
 from __future__ import annotations
 
 import ipaddress
-from typing import NamedTuple
+
+from guardrails.records import Frozen
 
 ALL_PORTS = (0, 65535)
 WORLD_PREFIXES = frozenset({"0.0.0.0/0", "::/0", "*", "internet", "any", "0.0.0.0", "::"})
@@ -20,7 +21,7 @@ _LOOPBACK_NAMES = {"localhost"}
 NO_DATASTORE_BEHIND = frozenset({"aws_lb", "aws_elb", "aws_lambda_function"})
 
 
-class PortSpec(NamedTuple):
+class PortSpec(Frozen):
     """``[HOST_IP:][HOST_PORT:]CONTAINER_PORT[/PROTOCOL]`` as Docker reads it (``-p`` and compose)."""
 
     host_ip: str

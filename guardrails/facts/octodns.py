@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import PurePosixPath
-from typing import NamedTuple
 
 from guardrails.model import Node
+from guardrails.records import Frozen
 
 # Record types octoDNS knows (octodns/record/__init__.py), upper case.
 RECORD_TYPES = frozenset(
@@ -85,7 +85,7 @@ NOT_A_PROVIDER = (
 SELF_HOSTED = ("octodns_bind.", "octodns_powerdns.")
 
 
-class Target(NamedTuple):
+class Target(Frozen):
     """A zone's target: its name in ``providers:``, its operator ('' when not a DNS provider)."""
 
     name: str
@@ -93,13 +93,13 @@ class Target(NamedTuple):
     node: Node
 
 
-class ConfigZone(NamedTuple):
+class ConfigZone(Frozen):
     name: str
     targets_key: Node
     targets: tuple[Target, ...]
 
 
-class Record(NamedTuple):
+class Record(Frozen):
     """One record of a zone file: ``name`` relative to the zone ('' is the apex)."""
 
     name: str

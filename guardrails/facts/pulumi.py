@@ -27,7 +27,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from pathlib import PurePosixPath
-from typing import Any, NamedTuple
+from typing import Any
 
 from guardrails.detect import is_pulumi_stack
 from guardrails.documents import TreeDocument
@@ -38,6 +38,7 @@ from guardrails.facts.stacks import unknown as _unknown
 from guardrails.facts.stateful import CLOUDSQL_REPLICA_BLOCK, CLOUDSQL_REPLICA_TYPE, REPLICA_SOURCES, names_production
 from guardrails.model import Node
 from guardrails.project import Project
+from guardrails.records import Frozen
 
 #: Pulumi type token (module without its ``/file`` part) -> the Terraform resource type it wraps
 #: (Pulumi Registry, each resource's API docs: "aws.rds.Instance ... aws_db_instance").
@@ -192,7 +193,7 @@ class Resource(shared.Resource):
         return self.terraform_type in types
 
 
-class Stack(NamedTuple):
+class Stack(Frozen):
     """The config values of one stack: ``label`` says where they come from."""
 
     label: str
@@ -200,7 +201,7 @@ class Stack(NamedTuple):
     values: dict[str, tuple[Any, str] | None]  # None: a value that is not known here (ciphertext)
 
 
-class Program(NamedTuple):
+class Program(Frozen):
     doc: TreeDocument
     root: Node
     project: str

@@ -9,11 +9,11 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Iterator
 from pathlib import PurePosixPath
-from typing import NamedTuple
 
 from guardrails.documents import ConfDocument, ConfEntry, TreeDocument
 from guardrails.model import Document, Kind, Node, Severity, Span
 from guardrails.project import Project
+from guardrails.records import Frozen
 
 _PUBLIC_RESOLVERS: dict[str, str] = {
     "8.8.8.8": "Google Public DNS",
@@ -54,7 +54,7 @@ def is_local_stub(address: str) -> bool:
         return False
 
 
-class ResolverVerdict(NamedTuple):
+class ResolverVerdict(Frozen):
     message: str
     severity: Severity
 
@@ -83,7 +83,7 @@ def judge_resolvers(addresses: list[str]) -> ResolverVerdict | None:
 # --------------------------------------------------------------------------- resolver configuration files
 
 
-class ResolverList(NamedTuple):
+class ResolverList(Frozen):
     """The complete list of upstream resolvers one configuration gives, where it is written, and
     the most its verdict can weigh (``at_most``: other sources may add servers at run time)."""
 

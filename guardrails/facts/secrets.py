@@ -20,7 +20,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from guardrails.detect import is_kustomization
@@ -29,7 +29,7 @@ from guardrails.documents import DotenvDocument, Expr, TerraformDocument, TreeDo
 from guardrails.facts.environments import PRODUCTION, Environments, ci_jobs, job_environment
 from guardrails.model import Document, Kind, Node, Span
 from guardrails.project import Project
-from guardrails.records import Record
+from guardrails.records import Frozen, Record
 from guardrails.rule import Place
 
 if TYPE_CHECKING:
@@ -162,7 +162,7 @@ _VAULT_CIPHERTEXT = ("$ANSIBLE_VAULT;", "!vault")
 _PATH_VALUE = re.compile(r"^[\w-]+(?:/[\w.@-]+)+$")
 
 
-class SecretValue(NamedTuple):
+class SecretValue(Frozen):
     """A secret found in a file. ``value`` must never reach any output (its ``repr`` leaves
     it out); use ``digest``."""
 
@@ -183,7 +183,7 @@ class SecretValue(NamedTuple):
         return self.place.path
 
 
-class SecretReference(NamedTuple):
+class SecretReference(Frozen):
     """A pointer into a secret manager: ``vault secret/app/db``, an AWS ARN, a GCP secret."""
 
     place: Place
@@ -657,12 +657,20 @@ def _root_relative(project: Project, display: str) -> str:
 
 
 def _environment_files(project: Project, envs: Environments) -> list[Path]:
+    """The repository's environment and CI files. A scan of the whole repository already
+    walked it (``Project.discovered``): walking it again cost half a second on a repository
+    of 5,000 files."""
     from guardrails.detect import detect
 
-    found = discover([project.root], cwd=project.cwd)
+    candidates = project.discovered
+    if candidates is None:
+        candidates = discover([project.root], cwd=project.cwd).candidates
     paths: list[Path] = []
-    for candidate in found.candidates:
-        relative = display_path(candidate.path.resolve(), project.root)
+    for candidate in candidates:
+        if candidate.path.is_symlink():
+            relative = display_path(candidate.path.resolve(), project.root)
+        else:  # a walk enters no linked directory: the path below the root is the real one
+            relative = _root_relative(project, candidate.display)
         kind = detect(relative)
         if not isinstance(kind, Kind) or kind not in SECRET_KINDS:
             continue
@@ -674,7 +682,7 @@ def _environment_files(project: Project, envs: Environments) -> list[Path]:
 # --------------------------------------------------------------------------- cross-environment matches
 
 
-class Shared(NamedTuple):
+class Shared(Frozen):
     """Production occurrences of one value (or reference) and its non-production occurrences."""
 
     production: list[SecretValue] | list[SecretReference]

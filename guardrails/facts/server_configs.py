@@ -12,14 +12,14 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Iterator
 from pathlib import PurePosixPath
-from typing import NamedTuple
 
 from guardrails.documents import ConfDocument, ConfEntry, TreeDocument
 from guardrails.model import Document, Kind, Node, Severity, Span
 from guardrails.project import Project
+from guardrails.records import Frozen
 
 
-class ServerDefault(NamedTuple):
+class ServerDefault(Frozen):
     """What a server does when its configuration file is silent, from which version, and where
     that is documented."""
 
@@ -109,7 +109,7 @@ DEFAULTS: dict[str, ServerDefault] = {
 }
 
 
-class Exposure(NamedTuple):
+class Exposure(Frozen):
     """A server configured to listen on every interface (or, ``listen`` says, maybe so) with
     authentication off; ``listen`` and ``auth`` say why, in words a finding can quote."""
 

@@ -25,10 +25,11 @@ from __future__ import annotations
 import fnmatch
 import re
 from collections.abc import Iterable
-from typing import Any, NamedTuple
+from typing import Any
 
 from guardrails.documents import Condition, ShellCommand, ShellDocument, Word
 from guardrails.model import Span
+from guardrails.records import Frozen
 from guardrails.rule import Option
 
 DEFAULT_ENV_VARIABLES = [
@@ -81,7 +82,7 @@ GUARD_OPTIONS: dict[str, Option] = {
 }
 
 
-class GuardSettings(NamedTuple):
+class GuardSettings(Frozen):
     env_variables: frozenset[str]
     production_names: frozenset[str]
     dry_run_variables: frozenset[str]
@@ -110,7 +111,7 @@ DEFAULT_SETTINGS = GuardSettings.from_options({})
 # --------------------------------------------------------------------------- parameters
 
 
-class Parameter(NamedTuple):
+class Parameter(Frozen):
     """``${NAME:-default}`` read apart: ``op`` is ``:-``, ``-``, ``:=``, ``:?``, ``,,``... or ''."""
 
     name: str
@@ -155,7 +156,7 @@ def scope_of(cmd: ShellCommand, other: ShellCommand | Any) -> bool:
 # --------------------------------------------------------------------------- subjects and worlds
 
 
-class Subject(NamedTuple):
+class Subject(Frozen):
     """What a test operand stands for: ``env`` (an environment variable), ``host`` or ``var``."""
 
     kind: str

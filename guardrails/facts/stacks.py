@@ -19,7 +19,7 @@ import json
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Mapping
 from types import ModuleType
-from typing import Any, ClassVar, NamedTuple, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from guardrails.documents import TreeDocument
 from guardrails.facts.network import ALL_PORTS, NO_DATASTORE_BEHIND, is_world, port_range
@@ -27,6 +27,7 @@ from guardrails.facts.stateful import STATEFUL_TYPES
 from guardrails.facts.tf_network import ENGINE_PORTS, REDSHIFT_PORT, Permission, Reach
 from guardrails.model import Kind, Node, Span
 from guardrails.project import Project
+from guardrails.records import Frozen
 
 _R = TypeVar("_R", bound="Resource")
 
@@ -73,7 +74,7 @@ class Unknown:
         return f"<{self.text}>"
 
 
-class Value(NamedTuple):
+class Value(Frozen):
     """An evaluated expression: known or not, and the parameter or config origins it came through."""
 
     known: bool
@@ -143,7 +144,7 @@ def entries(node: Node | None) -> Iterator[tuple[str, Node, Node]]:
         yield from node.items()
 
 
-class Resource(NamedTuple):
+class Resource(Frozen):
     """A declared resource. A format subclasses it to say where an entry writes its type and
     properties (``keys``), and which Terraform type it creates."""
 
@@ -206,7 +207,7 @@ class Resource(NamedTuple):
 # --------------------------------------------------------------------------- what differs, as data
 
 
-class Ingress(NamedTuple):
+class Ingress(Frozen):
     """Where a format writes security groups and their ingress rules."""
 
     group: str  # the security group type
@@ -224,7 +225,7 @@ class Ingress(NamedTuple):
     to_port: str
 
 
-class Databases(NamedTuple):
+class Databases(Frozen):
     """Where a format writes what makes a database public and what guards it."""
 
     types: tuple[str, ...]  # RDS instances (Aurora ones included) and Redshift clusters
@@ -235,7 +236,7 @@ class Databases(NamedTuple):
     engine: str
 
 
-class SearchDomains(NamedTuple):
+class SearchDomains(Frozen):
     """Where a format writes a search domain's policy and what keeps it off the internet."""
 
     types: tuple[str, ...]
@@ -245,7 +246,7 @@ class SearchDomains(NamedTuple):
     enabled: str
 
 
-class RecordKeys(NamedTuple):
+class RecordKeys(Frozen):
     """Where a format writes a Route 53 record and its hosted zone."""
 
     name: str
@@ -262,7 +263,7 @@ class RecordKeys(NamedTuple):
     relative_names: bool  # a name may be relative to its zone (``www`` in ``example.com``)
 
 
-class StackFormat(NamedTuple):
+class StackFormat(Frozen):
     """Everything the shared readers need to know of a format's names."""
 
     noun: str  # what a reason calls the file: "template", "program"
@@ -374,7 +375,7 @@ class StackEvaluator(ABC):
 # --------------------------------------------------------------------------- protection settings
 
 
-class Setting(NamedTuple):
+class Setting(Frozen):
     """A protection property of one resource, unsafe in a production stack. ``where`` reads
     after the property's name: ``= false``, ``is not set (default false)``, ``= !Ref Protect,
     which is false (from Protect in params/prod.json)``."""
@@ -553,7 +554,7 @@ def load_balancer_groups(doc: TreeDocument, project: Project) -> set[str]:
 # --------------------------------------------------------------------------- public databases
 
 
-class PublicDatabase(NamedTuple):
+class PublicDatabase(Frozen):
     """A database with ``PubliclyAccessible`` true in production, and whether the internet reaches it."""
 
     resource: Resource
@@ -680,7 +681,7 @@ def public_search_policies(doc: TreeDocument, project: Project) -> Iterator[tupl
 # --------------------------------------------------------------------------- Route 53
 
 
-class Record(NamedTuple):
+class Record(Frozen):
     """One Route 53 record as production gets it (a CloudFormation RecordSet or one entry of a
     RecordSetGroup, a Pulumi ``aws:route53:Record``)."""
 

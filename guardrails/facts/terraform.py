@@ -19,14 +19,14 @@ import re
 from collections.abc import Callable, Iterator
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
-from typing import Any, NamedTuple
+from typing import Any
 
 from guardrails.documents import Attribute, Block, Expr, TerraformDocument
 from guardrails.facts import terragrunt
 from guardrails.facts.tf_registry import PublishedModule, published
 from guardrails.model import Document, Kind, ParseError, Span
 from guardrails.project import Project
-from guardrails.records import Record
+from guardrails.records import Frozen, Record
 
 _MODULE_SUFFIXES = (".tf", ".tf.json", ".tfvars", ".tfvars.json")
 _MAX_DEPTH = 16
@@ -40,7 +40,7 @@ LOCAL = "local"
 INPUT = "input"
 
 
-class Origin(NamedTuple):
+class Origin(Frozen):
     """Where a value came from, for messages: ``var.ttl default (variables.tf:3)``.
 
     ``kind`` is DEFAULT, TFVARS, LOCAL or INPUT (a module call's argument; ``span`` is
@@ -184,7 +184,7 @@ class UnitCall(Block):
         self.evaluated: set[str] = set()
 
 
-class Call(NamedTuple):
+class Call(Frozen):
     """A ``module`` block, the file that holds it and the scope it is evaluated in; for one
     instance of a call with ``for_each`` or ``count``, its key (or index) and ``each.value``."""
 
@@ -370,8 +370,6 @@ class Scope:
             if not probe.read & binding.names:
                 continue
             value = self.resolve(expr, 0, binding)
-            if binding.used and not any(o.kind == TFVARS and o.path == path for o in value.origins):
-                value.origins.insert(0, binding.used[0])  # a function dropped it (``coalesce``)
             found.append(value)
         return found
 
@@ -551,22 +549,29 @@ def _convert(function: str) -> Callable[[list[Resolved]], Resolved]:
 
 
 def _coalesce(args: list[Resolved]) -> Resolved:
-    """The first argument that is neither null nor ""; unknown when an unknown one comes first."""
+    """The first argument that is neither null nor ""; unknown when an unknown one comes first.
+    The arguments passed over chose it too (a tfvars ``null``): their origins come first, as a
+    conditional's test does, and the picked argument's stay last."""
+    passed: list[Origin] = []
     for arg in args:
         if not arg.known:
-            return Resolved(None, False, arg.origins)
+            return Resolved(None, False, passed + arg.origins)
         if arg.value is not None and arg.value != "":
-            return arg
-    return _unknown()
+            return Resolved(arg.value, True, passed + arg.origins)
+        passed.extend(arg.origins)
+    return Resolved(None, False, passed)
 
 
 def _lookup(args: list[Resolved]) -> Resolved:
+    """The map's value at the key, else the default: the map (a tfvars ``{}``) and the key chose
+    the default too, so their origins come before its own."""
     if len(args) not in (2, 3) or not args[0].known or not args[1].known or not isinstance(args[0].value, dict):
         return _unknown()
     key = str(args[1].value)
+    chose = args[0].origins + args[1].origins
     if key in args[0].value:
-        return Resolved(args[0].value[key], True, args[0].origins + args[1].origins)
-    return args[2] if len(args) == 3 else _unknown()
+        return Resolved(args[0].value[key], True, chose)
+    return Resolved(args[2].value, args[2].known, chose + args[2].origins) if len(args) == 3 else _unknown()
 
 
 def _merge(args: list[Resolved]) -> Resolved:
@@ -798,7 +803,7 @@ def _downloaded(directory: str, project: Project) -> dict[str, str]:
 # --------------------------------------------------------------------------- resource instances
 
 
-class Instance(NamedTuple):
+class Instance(Frozen):
     """A resource as one module instance creates it: the block, the file holding it and
     the scope its expressions are evaluated in."""
 

@@ -6,7 +6,6 @@ resolved through variables, locals and tfvars (``guardrails.facts.terraform``).
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import NamedTuple
 
 from guardrails.documents import Attribute, Block, Expr, TerraformDocument
 from guardrails.facts.network import ALL_PORTS, covers, is_world, port_range
@@ -14,7 +13,7 @@ from guardrails.facts.terraform import Instance, Module, Origin, Scope, module_f
 from guardrails.facts.tf_registry import FirewallRulesModule, firewall_rules_module
 from guardrails.model import Document, Kind, Span
 from guardrails.project import Project
-from guardrails.records import Record
+from guardrails.records import Frozen, Record
 
 _TCP = {"tcp", "6", "-1", "all", "*"}
 _RESOURCE_KINDS = (Kind.TERRAFORM, Kind.TERRAFORM_JSON, Kind.TERRAFORM_PLAN)
@@ -166,7 +165,7 @@ AZURE_FIREWALL_RULES = {
 }
 
 
-class ModuleFirewallRule(NamedTuple):
+class ModuleFirewallRule(Frozen):
     """One entry of an Azure database module's firewall-rule input, as the call writes it."""
 
     call: Block
@@ -209,7 +208,7 @@ def address_of(ref: str) -> str | None:
     return f"{parts[0]}.{parts[1].split('[', 1)[0]}"
 
 
-class Permission(NamedTuple):
+class Permission(Frozen):
     """One ingress permission of a security group: which TCP ports, and who it admits.
 
     ``ports`` is None when they are not known here; ``world`` lists the sources that are
@@ -242,7 +241,7 @@ class Permission(NamedTuple):
         return covers(self.ports, port)
 
 
-class Reach(NamedTuple):
+class Reach(Frozen):
     """Whether the internet reaches a resource: True, False, or None (not known here); and why."""
 
     open: bool | None

@@ -11,12 +11,13 @@ says whether a statement lets every principal in without a condition that narrow
 from __future__ import annotations
 
 import json
-from typing import Any, NamedTuple
+from typing import Any
 
 from guardrails.documents import Block, Expr, TerraformDocument
 from guardrails.facts.network import is_world
 from guardrails.facts.terraform import Module, Scope
 from guardrails.model import Span
+from guardrails.records import Frozen
 
 #: Condition keys that do not narrow who may call: any client can meet them.
 #: Source: AWS global condition context keys (IAM User Guide, "AWS global condition
@@ -39,7 +40,7 @@ _WILDCARDS = frozenset({"*", ""})
 _UNREADABLE = ("?", "?", ("?",))
 
 
-class Statement(NamedTuple):
+class Statement(Frozen):
     """One statement: its effect, principals (``"*"`` for anyone) and conditions
     ``(operator, key, values)``; ``span`` is where a data source wrote its principals."""
 
@@ -49,7 +50,7 @@ class Statement(NamedTuple):
     span: Span | None = None
 
 
-class Policy(NamedTuple):
+class Policy(Frozen):
     statements: list[Statement]
     path: str  # the file of the data source it came from ("" for an inline policy)
 

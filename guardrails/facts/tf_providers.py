@@ -8,14 +8,15 @@ known; otherwise it stays unknown (never guessed).
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import Any
 
 from guardrails.documents import TerraformDocument
 from guardrails.facts.terraform import Module, Origin
 from guardrails.facts.tf_registry import selects
+from guardrails.records import Frozen
 
 
-class ChangedDefault(NamedTuple):
+class ChangedDefault(Frozen):
     """``attribute`` of ``resource`` defaults to ``before`` below provider major ``major``, then ``after``."""
 
     provider: str

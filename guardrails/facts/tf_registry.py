@@ -17,12 +17,13 @@ between major versions. Any other major is not evaluated.
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import Any
 
 from guardrails.facts.tf_sg_rules import GROUPS
+from guardrails.records import Frozen
 
 
-class Input(NamedTuple):
+class Input(Frozen):
     """One module input: the resource attribute it sets (dotted for nested blocks; empty when
     a module-specific fact reads the input, as ``facts.tf_security_group`` does) and its
     published default, written on ``line`` of the module's variables.tf. ``value`` is the
@@ -35,7 +36,7 @@ class Input(NamedTuple):
     value: str = ""
 
 
-class PublishedModule(NamedTuple):
+class PublishedModule(Frozen):
     source: str  # registry address, with ``//sub-module`` when the table is for one
     major: int  # the major version the table was read from
     reference: str  # the file the defaults come from
@@ -241,6 +242,20 @@ PUBLISHED: tuple[PublishedModule, ...] = (
         for major, tag in ((1, "v1.10.0"), (2, "v2.1.0"))
     ),
     PublishedModule(
+        "terraform-aws-modules/elasticache/aws",
+        1,
+        "terraform-aws-modules/terraform-aws-elasticache v1.10.3 variables.tf",
+        "aws_elasticache_replication_group",
+        "aws_elasticache_replication_group.this",
+        {
+            "create": Input("", True, 4),
+            "engine": Input("", "redis", 62),
+            "create_security_group": Input("", True, 399),
+            "security_group_rules": Input("", {}, 429),
+        },
+        # The same defaults at every release from v1.0.0 to v1.10.3 (only the last two moved).
+    ),
+    PublishedModule(
         "cloudposse/dynamodb/aws",
         0,
         "cloudposse/terraform-aws-dynamodb v0.37.0 variables.tf",
@@ -296,7 +311,7 @@ for _table in (*PUBLISHED, *SECURITY_GROUPS):
     _BY_SOURCE.setdefault(_table.source, []).append(_table)
 
 
-class DatastoreIngress(NamedTuple):
+class DatastoreIngress(Frozen):
     """A datastore module that creates its own security group admitting ``cidrs`` (an input
     listing CIDR blocks) on TCP ``port`` (an input), unless one of ``switches`` is false."""
 
@@ -315,7 +330,36 @@ DATASTORE_INGRESS: dict[str, DatastoreIngress] = {
 }
 
 
-class RecordsModule(NamedTuple):
+class RuleMapIngress(Frozen):
+    """A datastore module that creates its own security group with one rule per entry of
+    ``rules`` (a map input of objects whose fields are named after the arguments of
+    ``aws_vpc_security_group_ingress_rule``), unless one of ``switches`` is false. An entry
+    whose ``type`` is ``ingress`` (when absent) admits its ``cidr_ipv4`` and ``cidr_ipv6`` on
+    ``ip_protocol`` (``tcp`` when absent) from ``from_port`` to ``to_port``; either port, when
+    absent, is the engine's: ``ports`` by the value of the ``engine`` input, else ``port``."""
+
+    rules: str
+    engine: str
+    ports: dict[str, int]
+    port: int
+    switches: tuple[str, ...]
+
+
+#: terraform-aws-modules/elasticache main.tf, the same at every release from v1.0.0 to v1.10.3:
+#: ``aws_vpc_security_group_ingress_rule.this`` iterates ``var.security_group_rules`` where
+#: ``local.create_security_group`` (``var.create && var.create_security_group``) and
+#: ``try(v.type, "ingress") == "ingress"``, with ``ip_protocol = try(each.value.ip_protocol, "tcp")``,
+#: ``cidr_ipv4``/``cidr_ipv6`` from ``lookup(each.value, ...)`` and ``from_port``/``to_port``
+#: ``try(each.value.from_port, local.port)``, where ``local.port = var.engine == "memcached" ?
+#: 11211 : 6379`` (not the ``port`` input, which only the cache's own port reads).
+RULE_MAP_INGRESS: dict[str, RuleMapIngress] = {
+    "terraform-aws-modules/elasticache/aws": RuleMapIngress(
+        "security_group_rules", "engine", {"memcached": 11211}, 6379, ("create", "create_security_group")
+    ),
+}
+
+
+class RecordsModule(Frozen):
     """A DNS module whose ``input`` lists records as objects with the resource's own argument
     names (``name``, ``type``, ``ttl``, ``records``, ``alias``, routing policies): each entry
     becomes one ``resource`` of the module, read like a record written directly."""
@@ -352,7 +396,7 @@ RECORD_MODULES: tuple[RecordsModule, ...] = (
 )
 
 
-class FirewallRulesModule(NamedTuple):
+class FirewallRulesModule(Frozen):
     """An Azure database module that creates one firewall rule per entry of ``input`` (objects
     with ``start``/``end`` address fields) on its server, whose public network access is the
     ``public`` input (default ``public_default``; None: not set, the provider's default true)."""

@@ -10,20 +10,24 @@ registry module (``facts.tf_registry.SECURITY_GROUPS``) and of its code on disk
 (recognised by the variables and resources it declares), wherever the call sits in a
 chain of module calls. An opening is placed on what the checked document wrote: the item's
 ``cidr_blocks``, else the input, else nothing (the value is another module's own).
+Datastore modules that create their own group are read the same way, from their tables:
+a list of CIDR blocks on one port (``DATASTORE_INGRESS``) or a map of rule objects
+(``RULE_MAP_INGRESS``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any, NamedTuple
+from typing import Any
 
 from guardrails.documents import Expr, TerraformDocument
 from guardrails.facts.network import ALL_PORTS, is_world
 from guardrails.facts.terraform import INPUT, Origin, Resolved, Scope, scopes
-from guardrails.facts.tf_registry import DATASTORE_INGRESS, SECURITY_GROUPS
+from guardrails.facts.tf_registry import DATASTORE_INGRESS, RULE_MAP_INGRESS, SECURITY_GROUPS
 from guardrails.facts.tf_sg_rules import GROUPS, rules_of
 from guardrails.model import Span
 from guardrails.project import Project
+from guardrails.records import Frozen
 
 _TCP = {"tcp", "6"}
 _ALL = {"-1", "all"}
@@ -50,9 +54,11 @@ _WITH_CIDRS = (
 #: Inputs of rule names, opened to every CIDR of the default lists: (input, count input).
 _NAMED = (("ingress_rules", ""), ("computed_ingress_rules", "number_of_computed_ingress_rules"))
 _DEFAULT_CIDRS = ("ingress_cidr_blocks", "ingress_ipv6_cidr_blocks")
+#: The source fields of a rule-map entry (``aws_vpc_security_group_ingress_rule``'s arguments).
+_RULE_CIDRS = ("cidr_ipv4", "cidr_ipv6")
 
 
-class Opening(NamedTuple):
+class Opening(Frozen):
     """TCP ports one input of a security-group module call opens to the whole internet."""
 
     module: str  # ``module.db_sg`` (``module.a.module.sg`` when nested)
@@ -80,6 +86,7 @@ def openings(doc: TerraformDocument, project: Project) -> Iterator[Opening]:
     """What the security-group modules that ``doc``'s calls create open to the internet."""
     for scope in scopes(doc, project):
         yield from _datastore(scope)
+        yield from _rule_map(scope)
         rules = _rules(scope)
         if rules is None or _var(scope, "create").as_bool() is False:
             continue
@@ -101,6 +108,42 @@ def _datastore(scope: Scope) -> Iterator[Opening]:
     span = _place(scope, ingress.cidrs, listed) if world and port is not None else None
     if port is not None and span is not None:
         yield Opening(scope.prefix.rstrip("."), ingress.cidrs, (), [(port, port)], world, span, listed.origins, [])
+
+
+def _rule_map(scope: Scope) -> Iterator[Opening]:
+    """The ingress entries of a datastore module's own security group that admit the world
+    (``tf_registry.RULE_MAP_INGRESS``), each placed on its CIDR field when the checked
+    document wrote the entry, else on the input."""
+    table = scope.module.published
+    ingress = RULE_MAP_INGRESS.get(table.source) if table is not None else None
+    if ingress is None or any(_var(scope, switch).as_bool() is False for switch in ingress.switches):
+        return
+    engine = _var(scope, ingress.engine)
+    port = ingress.ports.get(str(engine.value), ingress.port) if engine.known else None
+    found = _var(scope, ingress.rules)
+    written = _written(scope, ingress.rules)
+    entries: list[tuple[str, Any, dict[str, Expr]]]
+    if written is not None and written[0].kind == "object":
+        expr, where = written
+        entries = [
+            (key, _item(item, where), item.value if item.kind == "object" else {}) for key, item in expr.value.items()
+        ]
+    elif found.known and isinstance(found.value, dict):
+        entries = [(str(key), item, {}) for key, item in found.value.items()]
+    else:
+        return
+    for key, item, fields in entries:
+        if not isinstance(item, dict) or item.get("type", "ingress") != "ingress":
+            continue
+        ports = _ports(item.get("ip_protocol", "tcp"), item.get("from_port", port), item.get("to_port", port))
+        world = [f for f in _RULE_CIDRS if item.get(f) is not None and is_world(str(item[f]))]
+        if ports is None or not world:
+            continue
+        span = fields[world[0]].span if world[0] in fields else _place(scope, ingress.rules, found)
+        if span is not None:
+            sources = [str(item[f]) for f in world]
+            name = f'{ingress.rules}["{key}"]'
+            yield Opening(scope.prefix.rstrip("."), name, (), [ports], sources, span, found.origins, [])
 
 
 _SOURCES = frozenset(table.source for table in SECURITY_GROUPS)

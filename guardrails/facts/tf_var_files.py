@@ -17,11 +17,11 @@ from __future__ import annotations
 import os
 import posixpath
 from pathlib import Path
-from typing import NamedTuple
 
 from guardrails.documents import ShellCommand, ShellDocument, TreeDocument
 from guardrails.model import Document, Kind, Node
 from guardrails.project import Project
+from guardrails.records import Frozen
 
 TERRAFORM = frozenset({"terraform", "tofu"})
 #: Subcommands that read variable files.
@@ -33,7 +33,7 @@ _WORKFLOWS = (".yml", ".yaml")
 ENVIRONMENT_DIRECTORIES = frozenset({"env", "envs", "environments", "vars", "tfvars"})
 
 
-class VarFile(NamedTuple):
+class VarFile(Frozen):
     """A variable file bound to a module: its display path and what binds it
     (``-var-file in deploy.sh:12``, or the layout)."""
 

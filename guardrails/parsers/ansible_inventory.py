@@ -11,18 +11,18 @@ Ansible's ``ast.literal_eval`` of a string literal does; nothing is evaluated he
 from __future__ import annotations
 
 import re
-from typing import NamedTuple
 
 from guardrails.documents import InventoryDocument, InventoryVar
 from guardrails.model import Kind, ParseError, Span
 from guardrails.parsers.server_conf import lines
+from guardrails.records import Frozen
 
 # ansible/plugins/inventory/ini.py ``_compile_patterns``: a section header is one line.
 _SECTION = re.compile(r"^\[([^:\]\s]+)(?::(\w+))?\]\s*(?:#.*)?$")
 _STATES = ("hosts", "vars", "children")
 
 
-class Word(NamedTuple):
+class Word(Frozen):
     text: str
     start: int  # 0-based offsets in the line, end exclusive
     end: int

@@ -11,10 +11,9 @@ statement, never followed here: the BIND facts resolve it inside the repository.
 
 from __future__ import annotations
 
-from typing import NamedTuple
-
 from guardrails.documents import NamedConfDocument, NamedStatement, NamedWord
 from guardrails.model import Kind, ParseError, Span
+from guardrails.records import Frozen
 
 _SPECIAL = frozenset('{};"')
 _BLANK = frozenset(" \t\r\n\f\v")
@@ -25,7 +24,7 @@ _MAX_DEPTH = 64
 _TEXT_BLOCKS = frozenset({"dyndb", "plugin"})
 
 
-class Token(NamedTuple):
+class Token(Frozen):
     """``kind`` is ``word``, ``string``, or the punctuation itself (``{``, ``}``, ``;``)."""
 
     kind: str

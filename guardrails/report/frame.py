@@ -11,9 +11,9 @@ rule reported near it: over-hiding costs a reader some context, quoting a secret
 from __future__ import annotations
 
 import re
-from typing import NamedTuple
 
 from guardrails.model import Category, Finding
+from guardrails.records import Frozen
 
 VALUE_NOT_SHOWN = "<value not shown>"
 LINE_NOT_SHOWN = "<line not shown: it may hold a secret>"
@@ -50,7 +50,7 @@ def may_hold_secret(code: str) -> bool:
     )
 
 
-class FrameLine(NamedTuple):
+class FrameLine(Frozen):
     number: int
     text: str
     reported: bool  # inside the finding's span
