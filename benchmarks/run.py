@@ -213,43 +213,38 @@ class Runner:
             shutil.rmtree(root)
 
     def corpus(self) -> None:
-        if CORPUS is None:
-            print("corpus: ../shared/corpus not found, skipped", file=sys.stderr)
-            return
-        root = self.work / "corpus"
-        if root.exists():
-            shutil.rmtree(root)
-        shutil.copytree(CORPUS, root)  # a copy: the warm run writes its cache at the scanned root
-        count = sum(1 for p in root.rglob("*") if p.is_file())
-        case = Case(f"real-world corpus (../shared/corpus, {count} files)", count)
-        self.run(
-            case,
-            {
-                "guardrails cold": self.guardrails(str(root), "--no-cache"),
-                "guardrails warm": self.guardrails(str(root)),
-                "checkov": self.tools.checkov_cmd(root, None),
-                "trivy": self.tools.trivy_cmd(root),
-            },
-        )
+        root = self._copy("corpus", "")
+        if root is not None:
+            count = sum(1 for p in root.rglob("*") if p.is_file())
+            self._real(Case(f"real-world corpus (../shared/corpus, {count} files)", count), root, None)
 
     def components(self) -> None:
         """cloudposse/terraform-aws-components as the shared corpus holds it (issue 17's target)."""
-        source = CORPUS / "realworld" / "terraform-aws-components" if CORPUS is not None else None
+        root = self._copy("terraform-aws-components", "realworld/terraform-aws-components")
+        if root is not None:
+            count = sum(1 for _ in root.rglob("*.tf"))
+            self._real(Case(f"terraform-aws-components ({count} .tf files)", count), root, "terraform")
+
+    def _copy(self, name: str, inside: str) -> Path | None:
+        """A scratch copy of ``../shared/corpus/<inside>``: the warm run writes its cache at the
+        scanned root. None (and a message) when the corpus is not there."""
+        source = CORPUS / inside if CORPUS is not None else None
         if source is None or not source.is_dir():
-            print("components: ../shared/corpus/realworld/terraform-aws-components not found, skipped", file=sys.stderr)
-            return
-        root = self.work / "terraform-aws-components"
+            print(f"{name}: ../shared/corpus/{inside} not found, skipped", file=sys.stderr)
+            return None
+        root = self.work / name
         if root.exists():
             shutil.rmtree(root)
-        shutil.copytree(source, root)  # a copy: the warm run writes its cache at the scanned root
-        count = sum(1 for p in root.rglob("*.tf"))
-        case = Case(f"terraform-aws-components ({count} .tf files)", count)
+        shutil.copytree(source, root)
+        return root
+
+    def _real(self, case: Case, root: Path, framework: str | None) -> None:
         self.run(
             case,
             {
                 "guardrails cold": self.guardrails(str(root), "--no-cache"),
                 "guardrails warm": self.guardrails(str(root)),
-                "checkov": self.tools.checkov_cmd(root, "terraform"),
+                "checkov": self.tools.checkov_cmd(root, framework),
                 "trivy": self.tools.trivy_cmd(root),
             },
         )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from guardrails.model import Document, Kind, Node, Span
 from guardrails.records import Record
@@ -158,6 +158,27 @@ class ShellAssignment(Record):
         self.loop = loop
 
 
+_T = TypeVar("_T")
+
+
+class _Walked(Generic[_T]):
+    """A field of a script that its lazy walk fills: reading or setting it walks the tree first
+    (the value lives in the slot of the same name with a leading underscore)."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.slot = f"_{name}"
+
+    def __get__(self, doc: ShellDocument | None, owner: type | None = None) -> _T:
+        if doc is None:
+            return self  # type: ignore[return-value]
+        doc._walked()
+        return getattr(doc, self.slot)
+
+    def __set__(self, doc: ShellDocument, value: _T) -> None:
+        doc._walked()
+        setattr(doc, self.slot, value)
+
+
 class ShellDocument(Document):
     """A shell script: every simple command in source order, with its control flow.
 
@@ -212,45 +233,10 @@ class ShellDocument(Document):
             walk, self.walk = self.walk, None
             walk(self)
 
-    @property
-    def commands(self) -> list[ShellCommand]:
-        self._walked()
-        return self._commands
-
-    @commands.setter
-    def commands(self, value: list[ShellCommand]) -> None:
-        self._walked()
-        self._commands = value
-
-    @property
-    def assignments(self) -> list[ShellAssignment]:
-        self._walked()
-        return self._assignments
-
-    @assignments.setter
-    def assignments(self, value: list[ShellAssignment]) -> None:
-        self._walked()
-        self._assignments = value
-
-    @property
-    def options(self) -> set[str]:
-        self._walked()
-        return self._options
-
-    @options.setter
-    def options(self, value: set[str]) -> None:
-        self._walked()
-        self._options = value
-
-    @property
-    def unread(self) -> list[Span]:
-        self._walked()
-        return self._unread
-
-    @unread.setter
-    def unread(self, value: list[Span]) -> None:
-        self._walked()
-        self._unread = value
+    commands: _Walked[list[ShellCommand]] = _Walked()
+    assignments: _Walked[list[ShellAssignment]] = _Walked()
+    options: _Walked[set[str]] = _Walked()
+    unread: _Walked[list[Span]] = _Walked()
 
     def original(self, text: str) -> str:
         """``text`` (a message about this script) with each placeholder written as in the template."""
