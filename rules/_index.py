@@ -92,7 +92,7 @@ FILES = {
     'destructive/shell_rm_data_directory.py': 3643,
     'destructive/shell_rm_empty_variable.py': 2825,
     'destructive/shell_sql_drop_database.py': 3377,
-    'destructive/shell_terraform_destroy.py': 2307,
+    'destructive/shell_terraform_destroy.py': 2791,
     'destructive/sql_drop_database_migration.py': 3437,
     'destructive/sql_wipe_in_forward_migration.py': 2831,
     'destructive/tf_backups_disabled.py': 6336,
