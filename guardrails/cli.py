@@ -199,7 +199,7 @@ def _run(
         found = discover(path_list, cwd=cwd, use_gitignore=not no_gitignore)
         groups: dict[int, tuple[configuration.Config, list[Path]]] = {}
         for candidate in found.candidates:
-            config = resolver.for_path(candidate.path)
+            config = resolver.for_directory(candidate.path.parent)
             groups.setdefault(id(config), (config, []))[1].append(candidate.path)
         if stdin is not None or not groups:
             config = resolver.for_path(path_list[0] if path_list else here)
@@ -236,7 +236,7 @@ def _run(
     fail_on: dict[str, Any] = {}
     ignore_tests: dict[int, Any] = {}  # per configuration: compiling its patterns once, not per finding
     for finding in result.findings:
-        config = resolver.for_path(cwd / finding.path)
+        config = resolver.for_directory((cwd / finding.path).parent)
         if id(config) not in ignore_tests:
             ignore_tests[id(config)] = config.path_ignored(cwd)
         ignored = ignore_tests[id(config)]

@@ -12,7 +12,6 @@ typo that silently disables nothing is how a gate stops protecting anyone.
 
 from __future__ import annotations
 
-import difflib
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -320,9 +319,14 @@ class Resolver:
         self._tables: dict[Path, bool] = {}
 
     def for_path(self, path: Path) -> Config:
+        return self.for_directory(path if path.is_dir() else path.parent)
+
+    def for_directory(self, directory: Path) -> Config:
+        """The configuration of the files in ``directory`` (a discovered file's parent: no need
+        to ask the file system whether the file is a directory, once per file)."""
         if self.explicit is not None:
             return self.explicit
-        found = self._nearest(path if path.is_dir() else path.parent)
+        found = self._nearest(directory)
         if found is None:
             return self._loaded.setdefault(Path(), Config())
         if found not in self._loaded:
@@ -339,6 +343,8 @@ class Resolver:
 
 
 def _unknown(key: str, choices: tuple[str, ...] | list[str], where: str) -> ConfigError:
+    import difflib  # only for a configuration with a mistake in it
+
     close = difflib.get_close_matches(key, list(choices), n=1)
     hint = f" (did you mean {close[0]!r}?)" if close else f" (known: {', '.join(choices)})"
     return ConfigError(f"{where}: unknown key {key!r}{hint}")
@@ -365,6 +371,8 @@ def _rule(key: str, where: str) -> RuleRef:
     for rule in catalog():
         if key.upper() == rule.id or key == rule.name:
             return rule
+    import difflib
+
     names = [r.id for r in catalog()] + [r.name for r in catalog()]
     close = difflib.get_close_matches(key, names, n=1)
     hint = f" (did you mean {close[0]!r}?)" if close else ""

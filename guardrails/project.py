@@ -134,6 +134,20 @@ class Project:
         except OSError:
             return []
 
+    def subdirectories(self, directory: Path) -> list[Path]:
+        """The subdirectories of ``directory`` (no symbolic links), in name order; nothing
+        outside the project root."""
+        directory = directory if directory.is_absolute() else self.cwd / directory
+        try:
+            with os.scandir(directory) as entries:
+                found = sorted(directory / e.name for e in entries if e.is_dir(follow_symlinks=False))
+        except OSError:
+            return []
+        self._listed(directory)
+        if not inside(self.cwd / self.display_of(directory), self.root):
+            return []
+        return found
+
     def walk(self, suffixes: tuple[str, ...]) -> list[Path]:
         """Every file under the project root whose name ends with one of ``suffixes``, outside
         hidden and excluded directories (``.terraform``, ``node_modules``...), in a stable order."""

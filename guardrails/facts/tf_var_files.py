@@ -14,9 +14,7 @@ per-environment subdirectories), which no other module can reach. docs/terraform
 
 from __future__ import annotations
 
-import os
 import posixpath
-from pathlib import Path
 
 from guardrails.documents import ShellCommand, ShellDocument, TreeDocument
 from guardrails.model import Document, Kind, Node
@@ -50,23 +48,17 @@ def var_files(directory: str, project: Project) -> list[VarFile]:
 
 
 def _by_layout(directory: str, project: Project) -> list[VarFile]:
+    """Only the environment directories the module has are read: asking for each conventional
+    name in turn cost a dozen system calls per module, for directories that mostly do not exist."""
     found: list[VarFile] = []
-    base = project.cwd / directory
-    for name in sorted(ENVIRONMENT_DIRECTORIES):
-        holder = base / name
+    for holder in project.subdirectories(project.cwd / directory):
+        if holder.name not in ENVIRONMENT_DIRECTORIES:
+            continue
         found += [VarFile(project.display_of(p), "layout") for p in project.directory_files(holder, _VAR_SUFFIXES)]
-        for sub in _subdirectories(holder):  # the listing just read names them: a new one is seen
+        for sub in project.subdirectories(holder):
             if not project.directory_files(sub, (".tf", ".tf.json")):  # a root module of its own
                 found += [VarFile(project.display_of(p), "layout") for p in project.directory_files(sub, _VAR_SUFFIXES)]
     return found
-
-
-def _subdirectories(directory: Path) -> list[Path]:
-    try:
-        with os.scandir(directory) as entries:
-            return sorted(directory / e.name for e in entries if e.is_dir(follow_symlinks=False))
-    except OSError:
-        return []
 
 
 def _by_commands(project: Project) -> dict[str, list[VarFile]]:
