@@ -108,7 +108,7 @@ FILES = {
     'dns/status_page_same_dns.py': 7671,
     'dns/terraform_short_ttl.py': 13631,
     'dns/terraform_single_provider_ns.py': 12669,
-    'dns/zone_short_ttl.py': 17623,
+    'dns/zone_short_ttl.py': 18252,
     'dns/zone_single_provider_ns.py': 9923,
     'exposure/compose_datastore_port.py': 5524,
     'exposure/default_credentials.py': 16893,
