@@ -20,7 +20,7 @@ import os
 import re
 from pathlib import PurePosixPath
 
-from guardrails import templates
+from guardrails import posix, templates
 from guardrails.documents import TreeDocument
 from guardrails.facts.shells import SHEBANG_SHELLS, program_name
 from guardrails.model import Kind, Node, ParseError
@@ -49,7 +49,7 @@ KUSTOMIZATION_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization
 
 
 def is_kustomization(path: str) -> bool:
-    return PurePosixPath(path).name in KUSTOMIZATION_FILES
+    return posix.name(path) in KUSTOMIZATION_FILES
 
 
 _SUFFIXES: list[tuple[str, Kind]] = [
@@ -395,7 +395,7 @@ _VARS_DIRS = frozenset({"group_vars", "host_vars"})
 def in_ansible_vars(path: str) -> bool:
     """A file under ``group_vars/`` or ``host_vars/``: Ansible loads it as variables of a group or
     host (docs.ansible.com, "Organizing host and group variables"), never deploys it as a template."""
-    return any(part.lower() in _VARS_DIRS for part in PurePosixPath(path).parts[:-1])
+    return any(part.lower() in _VARS_DIRS for part in posix.parts(path)[:-1])
 
 
 def _inventory_place(p: PurePosixPath, lower: str) -> bool | None:

@@ -226,6 +226,13 @@ class Engine:
             found = self._contexts[rule.id] = self._new_context(rule, project)
         return found
 
+    def release(self, project: Project) -> None:
+        """``project`` is done: the rule contexts made for it must not keep it alive (after a
+        directory group, what survives is frozen out of the collector's reach for the rest of
+        the scan: a project held here leaked every group's documents, 150 MiB at 50k files)."""
+        if self._contexts_for is project:
+            self._contexts, self._contexts_for = {}, None
+
     def _new_context(self, rule: Rule, project: Project) -> RuleContext:
         options = self._options.get(rule.id)
         if options is None:

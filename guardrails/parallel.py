@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from guardrails.engine import Engine
     from guardrails.project import Project
     from guardrails.result import ScanResult
+    from guardrails.templates import Template
 
 # Below this many files to check, a pool costs more than it saves (measured: fork + imports
 # in the workers is ~0.15 s on 2 cores, a Terraform file takes ~1.5 ms to parse and check).
@@ -84,13 +85,24 @@ class FileResult(Record):
 
 class Work(Record):
     # ``summary_only``: its per-document results come from the cache: only its summaries are wanted.
-    __slots__ = ("content", "display", "path", "summary_only")
+    # ``kind``: what ``classify`` made of it when this process already asked (``classified``),
+    # so that a worker does not read its head and detect it again.
+    __slots__ = ("classified", "content", "display", "kind", "path", "summary_only")
 
     def __init__(self, path: Path, display: str, content: str | None, summary_only: bool = False) -> None:
         self.path = path
         self.display = display
         self.content = content
         self.summary_only = summary_only
+        self.classified = False
+        self.kind: Kind | Template | str | None = None
+
+    def classify(self) -> Kind | Template | str | None:
+        if not self.classified:
+            from guardrails.pipeline import classify
+
+            self.kind, self.classified = classify(self.path, self.display), True
+        return self.kind
 
 
 def default_jobs() -> int:
@@ -137,7 +149,7 @@ def _check_group(
     engine: Engine, root: Path, wanted: frozenset[Kind], keep: bool, group: list[Work], track: bool
 ) -> list[FileResult]:
     from guardrails.cache import TrackingProject
-    from guardrails.pipeline import describe, load
+    from guardrails.pipeline import Loaded, describe, load
     from guardrails.project import Project
     from guardrails.result import ScanResult, internal_error
     from guardrails.suppress import may_hold_directives
@@ -149,7 +161,8 @@ def _check_group(
     loaded: list[tuple[Work, Document | None, SkippedFile | None]] = []
     for work in group:
         try:
-            result = load(work.path, work.display, engine.settings.max_file_size)
+            kind = work.classify()
+            result = Loaded() if kind is None else load(work.path, work.display, engine.settings.max_file_size, kind)
         except Exception as exc:  # reading or detecting crashed: this file alone is reported
             crash = internal_error(work.display, f"guardrails crashed reading this file: {describe(exc)}", "load")
             out.append(FileResult(work.display, work.content, [crash], 1, scanned=True))
@@ -182,6 +195,7 @@ def _check_group(
         outcome.scanned, outcome.kind, outcome.deps = True, doc.kind.value, deps
         outcome.marked = may_hold_directives(doc)
         out.append(outcome)
+    engine.release(project)
     return out
 
 
@@ -280,12 +294,10 @@ def run(
     """
     if min(jobs, len(items) // MIN_FILES_PER_JOB) <= 1:  # no pool whatever the split: spare classifying
         return check_files(engine, root, wanted, True, items, track, done)
-    from guardrails.pipeline import classify
-
     keep = frozenset(kind for kind in wanted if reads_whole(engine, kind))
     # Parsing can turn a YAML file into a Kubernetes manifest or a compose file (detect.refine).
     before_parsing = keep | {Kind.YAML} if keep & REFINED_KINDS else keep
-    here = [w for w in items if classify(w.path, w.display) in before_parsing] if keep else []
+    here = [w for w in items if w.classify() in before_parsing] if keep else []
     chosen = {id(w) for w in here}
     away = [w for w in items if id(w) not in chosen]
     jobs = min(jobs, len(away) // MIN_FILES_PER_JOB)

@@ -52,8 +52,9 @@ def classify(path: Path, display: str) -> Kind | Template | str | None:
     return kind
 
 
-def load(path: Path, display: str, max_size: int) -> Loaded:
-    kind = classify(path, display)
+def load(path: Path, display: str, max_size: int, kind: Kind | Template | str | None = None) -> Loaded:
+    """``kind``: the file's ``classify``, when the caller already asked (None: ask now)."""
+    kind = classify(path, display) if kind is None else kind
     if kind is None:
         return Loaded()
     if kind == detect.HELM_TEMPLATE:

@@ -21,6 +21,7 @@ import os
 import re
 from pathlib import PurePosixPath
 
+from guardrails import posix
 from guardrails.model import Kind, ParseError
 from guardrails.records import Frozen
 
@@ -87,7 +88,7 @@ def split_extension(name: str) -> tuple[str, Engine | None, str] | None:
 def in_ansible_templates(path: str, exists: callable = os.path.exists) -> bool:  # type: ignore[valid-type]
     """True for a file under ``templates/`` of an Ansible role: ``roles/<role>/templates/``, or a
     role directory of its own (one with ``tasks/`` or ``meta/main.yml``)."""
-    parts = PurePosixPath(path).parts
+    parts = posix.parts(path)
     for i, part in enumerate(parts[:-1]):
         if part != "templates" or i == 0:
             continue

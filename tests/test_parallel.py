@@ -243,3 +243,31 @@ def test_a_rule_that_summarizes_is_checked_when_defined() -> None:
         type("NoSummary", (SharedDotenvValue,), {"summarizes": True})
     with pytest.raises(TypeError, match="summarizes only applies to a project-wide rule"):
         type("PerDocument", (SharedDotenvValue,), {"summarizes": True, "project_wide": False, "summarize": len})
+
+
+def test_a_checked_group_leaves_no_project_behind(generated: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """What survives a directory group is frozen for the rest of the scan: if anything still
+    held the group's project then (its documents, its facts), every group leaked until the end
+    (a 50k-file scan peaked at 352 MiB instead of 211)."""
+    from guardrails.project import Project
+
+    made: list[weakref.ref[Project]] = []
+    original = Project.__init__
+
+    def tracked(self: Project, *args: Any, **kwargs: Any) -> None:
+        original(self, *args, **kwargs)
+        made.append(weakref.ref(self))
+
+    monkeypatch.setattr(Project, "__init__", tracked)
+    alive_at_freeze: list[int] = []
+    freeze = gc.freeze
+
+    def counting_freeze() -> None:
+        alive_at_freeze.append(sum(ref() is not None for ref in made[1:]))  # made[0]: the scan's own
+        freeze()
+
+    monkeypatch.setattr(parallel.gc, "freeze", counting_freeze)
+    engine = Engine(Settings(rules=all_rules(), jobs=1, use_cache=False), cwd=generated)
+    engine.scan([generated])
+    assert len(alive_at_freeze) > 3
+    assert alive_at_freeze == [0] * len(alive_at_freeze)

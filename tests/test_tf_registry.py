@@ -13,7 +13,6 @@ from guardrails.facts.tf_registry import (
     DATASTORE_INGRESS,
     PUBLISHED,
     RULE_MAP_INGRESS,
-    SECURITY_GROUPS,
     PublishedModule,
     firewall_rules_module,
     published,
@@ -25,44 +24,46 @@ from guardrails.pipeline import load
 from guardrails.project import Project
 from tests.conftest import require_shared
 
-#: registry address -> (corpus repository, module directory inside it)
+#: registry address -> (corpus repository, module directory inside it, the major it holds)
 _ON_DISK = {
-    "terraform-aws-modules/rds/aws": ("terraform-aws-rds", "."),
-    "terraform-google-modules/sql-db/google//modules/mysql": ("terraform-google-sql-db", "modules/mysql"),
-    "terraform-google-modules/sql-db/google//modules/postgresql": ("terraform-google-sql-db", "modules/postgresql"),
-    "terraform-google-modules/sql-db/google//modules/safer_mysql": ("terraform-google-sql-db", "modules/safer_mysql"),
-    "terraform-google-modules/sql-db/google//modules/mssql": ("terraform-google-sql-db", "modules/mssql"),
+    "terraform-aws-modules/rds/aws": ("terraform-aws-rds", ".", 7),
+    "terraform-google-modules/sql-db/google//modules/mysql": ("terraform-google-sql-db", "modules/mysql", 28),
+    "terraform-google-modules/sql-db/google//modules/postgresql": ("terraform-google-sql-db", "modules/postgresql", 28),
+    "terraform-google-modules/sql-db/google//modules/safer_mysql": (
+        "terraform-google-sql-db",
+        "modules/safer_mysql",
+        28,
+    ),
+    "terraform-google-modules/sql-db/google//modules/mssql": ("terraform-google-sql-db", "modules/mssql", 28),
 }
+_SQL_DB = [s for s in _ON_DISK if s.startswith("terraform-google-modules/sql-db/")]
 
 
-#: Tables of modules the corpus does not hold: each was checked, the same way as the test
-#: below, against the module's files at the tag its ``reference`` names.
+#: Tables the corpus does not hold (another module, or another major of one it holds): each
+#: was checked, the same way as the test below, against the module's files at the tag its
+#: ``reference`` names, and its defaults and attributes at every other release of that major.
 _CHECKED_AT_TAG = {
-    "terraform-aws-modules/rds-aurora/aws",
-    "terraform-aws-modules/s3-bucket/aws",
-    "terraform-aws-modules/dynamodb-table/aws",
-    "cloudposse/rds/aws",
-    "cloudposse/rds-cluster/aws",
-    "cloudposse/dynamodb/aws",
-    "cloudposse/documentdb-cluster/aws",
-    "cloudposse/elasticache-redis/aws",
-    "terraform-aws-modules/elasticache/aws",
-}
-
-
-#: Other majors judged on the inputs a call sets (``same_inputs``): each was checked at every
-#: release tag of that major (variables.tf declares the input; main.tf passes it to the same
-#: attribute the same way), as tf_registry.py's comments on the tables say.
-_SAME_INPUTS_CHECKED = {
     ("terraform-aws-modules/rds/aws", 6),
-    ("terraform-aws-modules/security-group/aws", 4),
+    ("terraform-aws-modules/rds/aws", 5),
+    *((source, major) for source in _SQL_DB for major in range(20, 28)),
+    ("terraform-aws-modules/rds-aurora/aws", 10),
+    ("terraform-aws-modules/rds-aurora/aws", 9),
+    ("terraform-aws-modules/rds-aurora/aws", 8),
+    ("terraform-aws-modules/s3-bucket/aws", 5),
+    ("terraform-aws-modules/s3-bucket/aws", 4),
+    ("terraform-aws-modules/s3-bucket/aws", 3),
+    ("terraform-aws-modules/dynamodb-table/aws", 5),
+    ("terraform-aws-modules/dynamodb-table/aws", 4),
+    ("terraform-aws-modules/dynamodb-table/aws", 3),
+    ("cloudposse/rds/aws", 1),
+    ("cloudposse/rds-cluster/aws", 1),
+    ("cloudposse/dynamodb/aws", 0),
+    ("cloudposse/documentdb-cluster/aws", 0),
+    ("cloudposse/documentdb-cluster/aws", 1),
+    ("cloudposse/elasticache-redis/aws", 1),
+    ("cloudposse/elasticache-redis/aws", 2),
+    ("terraform-aws-modules/elasticache/aws", 1),
 }
-
-
-def test_every_other_major_judged_was_checked_release_by_release() -> None:
-    assert {(m.source, major) for m in (*PUBLISHED, *SECURITY_GROUPS) for major in m.same_inputs} == (
-        _SAME_INPUTS_CHECKED
-    )
 
 
 def test_every_datastore_ingress_input_is_in_its_module_table() -> None:
@@ -77,14 +78,19 @@ def test_every_datastore_ingress_input_is_in_its_module_table() -> None:
 
 
 def test_every_table_is_checked_against_its_module() -> None:
-    assert {m.source for m in PUBLISHED} == set(_ON_DISK) | _CHECKED_AT_TAG
-    assert not set(_ON_DISK) & _CHECKED_AT_TAG
+    on_disk = {(source, major) for source, (_, _, major) in _ON_DISK.items()}
+    assert {(m.source, m.major) for m in PUBLISHED} == on_disk | _CHECKED_AT_TAG
+    assert not on_disk & _CHECKED_AT_TAG
 
 
-@pytest.mark.parametrize("table", [m for m in PUBLISHED if m.source in _ON_DISK], ids=lambda m: m.source)
+def _on_disk(table: PublishedModule) -> bool:
+    return table.source in _ON_DISK and table.major == _ON_DISK[table.source][2]
+
+
+@pytest.mark.parametrize("table", [m for m in PUBLISHED if _on_disk(m)], ids=lambda m: m.source)
 def test_table_matches_the_published_module(table: PublishedModule) -> None:
     realworld = require_shared("corpus", "realworld")
-    repository, directory = _ON_DISK[table.source]
+    repository, directory, _ = _ON_DISK[table.source]
     root = realworld / repository
     variables = load(root / directory / "variables.tf", "variables.tf", 1 << 22).document
     assert isinstance(variables, TerraformDocument)
@@ -116,14 +122,30 @@ def test_table_matches_the_published_module(table: PublishedModule) -> None:
         ("terraform-aws-modules/rds/aws", None, True),
         ("registry.terraform.io/terraform-aws-modules/rds/aws", "~> 7.0", True),
         ("terraform-aws-modules/rds/aws", "~> 6.0", True),
-        ("terraform-aws-modules/rds/aws", "~> 5.0", False),
+        ("terraform-aws-modules/rds/aws", "~> 5.0", True),
         ("terraform-aws-modules/rds/aws", ">= 6.0, < 8.0", True),
-        ("terraform-aws-modules/rds/aws", "< 6.0", False),
+        ("terraform-aws-modules/rds/aws", "< 6.0", True),
+        ("terraform-aws-modules/rds/aws", "~> 4.0", False),
+        ("terraform-aws-modules/rds/aws", "< 5.0", False),
         ("terraform-aws-modules/security-group/aws", "~> 4.0", True),
-        ("terraform-aws-modules/security-group/aws//modules/postgresql", "~> 4.0", False),
+        ("terraform-aws-modules/security-group/aws", "~> 3.0", True),
+        ("terraform-aws-modules/security-group/aws", "~> 2.0", False),
+        ("terraform-aws-modules/security-group/aws//modules/postgresql", "~> 4.0", True),
+        ("terraform-aws-modules/security-group/aws//modules/postgresql", "3.18.0", True),
+        ("terraform-aws-modules/security-group/aws//modules/consul", "~> 4.0", False),
+        ("terraform-aws-modules/security-group/aws//modules/consul", "~> 5.0", True),
+        ("terraform-aws-modules/security-group/aws//modules/vault", "~> 3.0", False),
         ("GoogleCloudPlatform/sql-db/google//modules/postgresql", "28.1.1", True),
+        ("terraform-google-modules/sql-db/google//modules/mysql", "~> 20.0", True),
+        ("terraform-google-modules/sql-db/google//modules/mysql", "~> 19.0", False),
         ("terraform-google-modules/sql-db/google//modules/backup", None, False),
-        ("terraform-aws-modules/rds-aurora/aws", "~> 9.0", False),
+        ("terraform-aws-modules/rds-aurora/aws", "~> 9.0", True),
+        ("terraform-aws-modules/rds-aurora/aws", "~> 8.0", True),
+        ("terraform-aws-modules/rds-aurora/aws", "~> 7.0", False),
+        ("terraform-aws-modules/s3-bucket/aws", "~> 3.0", True),
+        ("terraform-aws-modules/s3-bucket/aws", "~> 2.0", False),
+        ("terraform-aws-modules/dynamodb-table/aws", "~> 3.0", True),
+        ("terraform-aws-modules/dynamodb-table/aws", "~> 2.0", False),
         ("cloudposse/rds-cluster/aws", "1.3.2", True),
         ("cloudposse/dynamodb/aws", "0.36.0", True),
         ("terraform-aws-modules/elasticache/aws", None, True),
@@ -176,10 +198,28 @@ def test_the_azure_postgresql_module_is_read_at_the_major_the_constraint_selects
     assert (found.public_default if found is not None else "none") == default
 
 
-def test_another_major_with_the_same_inputs_has_no_known_default() -> None:
-    """Only what a call sets is judged for such a major: its defaults were not read."""
-    table = published("terraform-aws-modules/rds/aws", "~> 6.0")
-    assert table is not None and table.major == 6 and not table.defaults
-    assert "v6" in table.reference
-    current = published("terraform-aws-modules/rds/aws", "~> 7.0")
-    assert current is not None and current.defaults
+@pytest.mark.parametrize(
+    ("source", "version", "major", "defaults"),
+    [
+        ("terraform-aws-modules/rds/aws", "~> 6.0", 6, {"deletion_protection": False, "skip_final_snapshot": False}),
+        ("terraform-aws-modules/rds/aws", "5.9.0", 5, {"deletion_protection": False, "publicly_accessible": False}),
+        ("terraform-aws-modules/rds-aurora/aws", "~> 8.0", 8, {"backup_retention_period": 7}),
+        ("terraform-aws-modules/rds-aurora/aws", "~> 9.0", 9, {"backup_retention_period": None}),
+        ("terraform-google-modules/sql-db/google//modules/safer_mysql", "~> 25.0", 25, {"deletion_protection": True}),
+    ],
+)
+def test_an_older_major_has_its_own_defaults(
+    source: str, version: str, major: int, defaults: dict[str, object]
+) -> None:
+    table = published(source, version)
+    assert table is not None and table.major == major and f" v{major}" in table.reference
+    assert {name: table.inputs[name].default for name in defaults} == defaults
+
+
+def test_safer_mysql_before_v26_has_no_master_instance_name() -> None:
+    """A replica of safer_mysql could not be declared before v26: the input did not exist."""
+    older, newer = (
+        published("terraform-google-modules/sql-db/google//modules/safer_mysql", v) for v in ("25.2.2", "26.0.0")
+    )
+    assert older is not None and "master_instance_name" not in older.inputs
+    assert newer is not None and "master_instance_name" in newer.inputs

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
-from pathlib import PurePosixPath
 
+from guardrails import posix
 from guardrails.facts.gitlab import GLOBAL_KEYWORDS
 from guardrails.model import Node
 from guardrails.rule import Option
@@ -70,7 +70,7 @@ class Environments:
 
     def of_path(self, path: str) -> str | None:
         """The environment of a repository file from its name, then its nearest naming directory."""
-        parts = [p.lower() for p in PurePosixPath(path).parts]
+        parts = [p.lower() for p in posix.parts(path)]
         if not parts:
             return None
         name = parts[-1]

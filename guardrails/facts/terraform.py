@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import posixpath
 import re
+import weakref
 from collections.abc import Callable, Iterator
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
@@ -124,7 +125,12 @@ class Module:
         #: its include block NAME reads, with where that file is.
         self.includes: dict[str, tuple[dict[str, Any], Origin]] = {}
         #: Reads those files when a value needs them: finding them reads the whole repository.
-        self.pending: Callable[[Module], None] | None = None
+        self.pending: Callable[[Module, Project], None] | None = None
+        #: The project of the check that asked for the module last, which ``pending`` reads
+        #: through. Held weakly: a module called from several directories lives for the whole
+        #: scan, a project for one directory group, and what a group leaves alive is frozen
+        #: out of the collector's reach (a strong reference leaked every group's documents).
+        self.reader: Callable[[], Project | None] = _no_reader
         for doc in documents:
             if not isinstance(doc, TerraformDocument):
                 continue
@@ -363,8 +369,9 @@ class Scope:
         found = [self.resolve(expr, 0, probe)]
         if not probe.read:
             return found
-        if root.pending is not None:
-            root.pending(root)
+        reader = root.reader()
+        if root.pending is not None and reader is not None:
+            root.pending(root, reader)
         for path in root.var_file_paths():
             binding = Binding(root, path)
             if not probe.read & binding.names:
@@ -653,7 +660,10 @@ def module_at(directory: str, project: Project) -> Module | None:
     key = ("terraform-module", directory)
     if key not in project.cache:
         # A called module is read by the groups of all its callers: once per scan, not per group.
-        project.cache[key] = project.repository_fact(key, lambda: _module_in(directory, project))
+        module = project.repository_fact(key, lambda: _module_in(directory, project))
+        if module is not None:
+            module.reader = weakref.ref(project)
+        project.cache[key] = module
     return project.cache[key]
 
 
@@ -663,24 +673,30 @@ def _module_in(directory: str, project: Project) -> Module | None:
 
 
 def _with_var_files(module: Module, project: Project) -> Module:
-    """The module with the variable files kept outside its directory that bind to it
-    (``facts.tf_var_files``: a ``-var-file`` command, or an ``envs/`` directory inside it)."""
-
-    def attach(module: Module) -> None:
-        from guardrails.facts import tf_var_files  # only when a value goes through a root variable
-
-        # Asked for by every check that needs it (memoised: a later document inherits the reads).
-        key = ("terraform-var-files", module.directory)
-        if key not in project.cache:
-            docs = [(project.document(Path(f.path)), f.via) for f in tf_var_files.var_files(module.directory, project)]
-            project.cache[key] = [(d, via) for d, via in docs if isinstance(d, TerraformDocument)]
-        for doc, via in project.cache[key]:
-            if doc.kind is Kind.TFVARS:
-                module.add_var_file(doc, via)
-
+    """The module, set to read the variable files kept outside its directory that bind to it
+    (``facts.tf_var_files``: a ``-var-file`` command, or an ``envs/`` directory inside it)
+    when a value first needs them."""
     if module.documents and module.published is None:
-        module.pending = attach
+        module.pending = _attach_var_files
+        module.reader = weakref.ref(project)
     return module
+
+
+def _attach_var_files(module: Module, project: Project) -> None:
+    from guardrails.facts import tf_var_files  # only when a value goes through a root variable
+
+    # Asked for by every check that needs it (memoised: a later document inherits the reads).
+    key = ("terraform-var-files", module.directory)
+    if key not in project.cache:
+        docs = [(project.document(Path(f.path)), f.via) for f in tf_var_files.var_files(module.directory, project)]
+        project.cache[key] = [(d, via) for d, via in docs if isinstance(d, TerraformDocument)]
+    for doc, via in project.cache[key]:
+        if doc.kind is Kind.TFVARS:
+            module.add_var_file(doc, via)
+
+
+def _no_reader() -> Project | None:
+    return None
 
 
 @lru_cache(maxsize=1024)
@@ -752,7 +768,7 @@ def _published_module(table: PublishedModule, project: Project) -> Module:
         for name, item in sorted(table.inputs.items()):
             at = Span.point(item.line)
             default = Attribute("default", Expr("literal", item.default, repr(item.default), at), at)
-            variables.append(Block("variable", [name], {"default": default} if table.defaults else {}, [], at))
+            variables.append(Block("variable", [name], {"default": default}, [], at))
             if not item.attribute:
                 continue
             *blocks, attribute = item.attribute.split(".")

@@ -8,18 +8,16 @@ from its ``main.tf`` (the attribute the variable reaches). ``tests/test_tf_regis
 checks every entry against the module's files in the corpus. Only the inputs the rules
 judge are listed; any other input is simply not modelled.
 
-A call whose ``version`` constraint selects another major version than the one a table
-was read from is evaluated only where a table says that major's inputs reach the same
-attributes (``same_inputs``, checked at every release of that major): then an input the
-call sets is judged, while an input it leaves unset is unknown, since defaults change
-between major versions. Any other major is not evaluated.
+Defaults change between major versions, so a module has one table per major read, each
+checked at every release of that major (a default that changed within a major leaves that
+major unread); a call whose ``version`` constraint selects no major read is not evaluated.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from guardrails.facts.tf_sg_rules import GROUPS
+from guardrails.facts.tf_sg_rules import groups_of
 from guardrails.records import Frozen
 
 
@@ -43,15 +41,116 @@ class PublishedModule(Frozen):
     resource: str  # the resource type the inputs land on
     address: str  # where the resource sits inside the module
     inputs: dict[str, Input]
-    #: Other major versions whose every release passes each input to the same attribute
-    #: the same way: their calls are judged on what they set; their defaults were not read.
-    same_inputs: tuple[int, ...] = ()
-    #: False for such another major: no input has a known default.
-    defaults: bool = True
 
 
-_RDS_SOURCE = "terraform-aws-modules/terraform-aws-rds v7 variables.tf"
-_SQL_DB = "terraform-google-modules/terraform-google-sql-db v28 modules/{}/variables.tf"
+#: terraform-aws-modules/rds: major -> the tag read and the lines of deletion_protection,
+#: skip_final_snapshot, backup_retention_period, replicate_source_db and publicly_accessible
+#: in its variables.tf. Every release from v5.0.0 to v7.x declares the same defaults (false,
+#: false, null, null, false; only their lines move), and main.tf passes each input unchanged
+#: to modules/db_instance, which sets the attribute of the same name (backup_retention_period:
+#: coalesce(var, 1) only when the input is null, with blue/green updates on, from v5.1.0).
+_RDS: dict[int, tuple[str, tuple[int, int, int, int, int]]] = {
+    7: ("v7", (578, 129, 322, 51, 236)),
+    6: ("v6.13.1", (529, 129, 310, 51, 226)),
+    5: ("v5.9.0", (460, 99, 259, 51, 181)),
+}
+_RDS_INPUTS = (
+    ("deletion_protection", False),
+    ("skip_final_snapshot", False),
+    ("backup_retention_period", None),
+    ("replicate_source_db", None),
+    ("publicly_accessible", False),
+)
+
+#: terraform-google-modules/sql-db: major -> the tag read and, per sub-module, the lines of
+#: deletion_protection, deletion_protection_enabled, master_instance_name (0: not declared,
+#: safer_mysql before v26), backup_configuration and availability_type in its variables.tf.
+#: Every release from v20.0.0 to v28.1.1 declares the same defaults (true, false, null, {},
+#: REGIONAL for mysql and safer_mysql, ZONAL for postgresql and mssql) and passes them to
+#: the same attributes the same way (the backup expressions below are in every release).
+_SQL_DB: dict[int, tuple[str, dict[str, tuple[int, int, int, int, int]]]] = {
+    28: (
+        "v28",
+        {
+            "mysql": (103, 226, 169, 320, 55),
+            "postgresql": (101, 212, 158, 296, 59),
+            "safer_mysql": (402, 136, 92, 235, 130),
+            "mssql": (345, 110, 30, 234, 104),
+        },
+    ),
+    27: (
+        "v27.2.0",
+        {
+            "mysql": (103, 220, 169, 314, 55),
+            "postgresql": (101, 212, 158, 296, 59),
+            "safer_mysql": (395, 130, 92, 229, 124),
+            "mssql": (345, 110, 30, 234, 104),
+        },
+    ),
+    26: (
+        "v26.2.2",
+        {
+            "mysql": (103, 220, 169, 314, 55),
+            "postgresql": (101, 212, 158, 296, 59),
+            "safer_mysql": (395, 130, 92, 229, 124),
+            "mssql": (343, 110, 30, 233, 104),
+        },
+    ),
+    25: (
+        "v25.2.2",
+        {
+            "mysql": (103, 213, 169, 307, 55),
+            "postgresql": (101, 206, 158, 290, 59),
+            "safer_mysql": (368, 109, 0, 208, 103),
+            "mssql": (337, 110, 30, 233, 104),
+        },
+    ),
+    24: (
+        "v24.0.1",
+        {
+            "mysql": (98, 208, 164, 303, 49),
+            "postgresql": (89, 194, 146, 278, 53),
+            "safer_mysql": (350, 103, 0, 202, 97),
+            "mssql": (331, 104, 30, 227, 98),
+        },
+    ),
+    23: (
+        "v23.0.0",
+        {
+            "mysql": (414, 112, 56, 213, 106),
+            "postgresql": (386, 108, 30, 201, 102),
+            "safer_mysql": (350, 103, 0, 202, 97),
+            "mssql": (331, 104, 30, 227, 98),
+        },
+    ),
+    22: (
+        "v22.1.0",
+        {
+            "mysql": (414, 112, 56, 213, 106),
+            "postgresql": (385, 108, 30, 201, 102),
+            "safer_mysql": (349, 103, 0, 202, 97),
+            "mssql": (331, 104, 30, 227, 98),
+        },
+    ),
+    21: (
+        "v21.0.2",
+        {
+            "mysql": (415, 112, 56, 213, 106),
+            "postgresql": (387, 108, 30, 201, 102),
+            "safer_mysql": (350, 103, 0, 202, 97),
+            "mssql": (325, 104, 30, 221, 98),
+        },
+    ),
+    20: (
+        "v20.2.0",
+        {
+            "mysql": (414, 112, 56, 213, 106),
+            "postgresql": (386, 108, 30, 201, 102),
+            "safer_mysql": (350, 103, 0, 202, 97),
+            "mssql": (325, 104, 30, 221, 98),
+        },
+    ),
+}
 
 #: Cloud SQL backups: ``backup_configuration = { enabled = false }`` reaches the instance's
 #: ``settings.backup_configuration.enabled`` through the module's locals (``backups_enabled``),
@@ -61,124 +160,104 @@ _SQL_BACKUPS = {
     "postgresql": (
         'var.availability_type == "REGIONAL" ? lookup(var.backup_configuration, "enabled", true)'
         ' : lookup(var.backup_configuration, "enabled", false)',
-        ("ZONAL", 59),
-        296,
+        "ZONAL",
     ),
     "mysql": (
         'var.availability_type == "REGIONAL" ? true : lookup(var.backup_configuration, "enabled", null)',
-        ("REGIONAL", 55),
-        320,
+        "REGIONAL",
     ),
 }
+_SQL_DB_ADDRESS = {"safer_mysql": "module.safer_mysql.google_sql_database_instance.default"}
 
 
-def _sql_backups(sub: str) -> dict[str, Input]:
-    """The backup inputs of a sql-db sub-module (v28.1.1), read by ``settings.backup_configuration.enabled``."""
-    value, (availability, availability_line), line = _SQL_BACKUPS[sub]
-    attribute = "settings.backup_configuration.enabled"
-    return {
-        "backup_configuration": Input(attribute, {}, line, value),
-        "availability_type": Input("settings.availability_type", availability, availability_line),
+def _rds(major: int) -> PublishedModule:
+    tag, lines = _RDS[major]
+    return PublishedModule(
+        "terraform-aws-modules/rds/aws",
+        major,
+        f"terraform-aws-modules/terraform-aws-rds {tag} variables.tf",
+        "aws_db_instance",
+        "module.db_instance.aws_db_instance.this",
+        {name: Input(name, default, line) for (name, default), line in zip(_RDS_INPUTS, lines, strict=True)},
+    )
+
+
+def _sql_db(sub: str, major: int) -> PublishedModule:
+    """A sql-db sub-module at ``major``; mysql and postgresql add their backup inputs, read by
+    ``settings.backup_configuration.enabled``."""
+    tag, by_sub = _SQL_DB[major]
+    protection, enabled, master, backups, availability = by_sub[sub]
+    inputs = {
+        "deletion_protection": Input("deletion_protection", True, protection),
+        "deletion_protection_enabled": Input("settings.deletion_protection_enabled", False, enabled),
     }
+    if master:
+        inputs["master_instance_name"] = Input("master_instance_name", None, master)
+    if sub in _SQL_BACKUPS:
+        value, zone = _SQL_BACKUPS[sub]
+        inputs["backup_configuration"] = Input("settings.backup_configuration.enabled", {}, backups, value)
+        inputs["availability_type"] = Input("settings.availability_type", zone, availability)
+    return PublishedModule(
+        f"terraform-google-modules/sql-db/google//modules/{sub}",
+        major,
+        f"terraform-google-modules/terraform-google-sql-db {tag} modules/{sub}/variables.tf",
+        "google_sql_database_instance",
+        _SQL_DB_ADDRESS.get(sub, "google_sql_database_instance.default"),
+        inputs,
+    )
 
 
 PUBLISHED: tuple[PublishedModule, ...] = (
-    PublishedModule(
-        "terraform-aws-modules/rds/aws",
-        7,
-        _RDS_SOURCE,
-        "aws_db_instance",
-        "module.db_instance.aws_db_instance.this",
-        {
-            "deletion_protection": Input("deletion_protection", False, 578),
-            "skip_final_snapshot": Input("skip_final_snapshot", False, 129),
-            "backup_retention_period": Input("backup_retention_period", None, 322),
-            "replicate_source_db": Input("replicate_source_db", None, 51),
-            "publicly_accessible": Input("publicly_accessible", False, 236),
-        },
-        # v6.0.0 to v6.13.1: main.tf passes each input unchanged to modules/db_instance, which
-        # sets the attribute of the same name (backup_retention_period: coalesce(var, 1) only
-        # when the input is null, with blue/green updates on).
-        same_inputs=(6,),
+    *(_rds(major) for major in _RDS),
+    *(_sql_db(sub, major) for major in _SQL_DB for sub in ("mysql", "postgresql", "safer_mysql", "mssql")),
+    *(
+        PublishedModule(
+            "terraform-aws-modules/rds-aurora/aws",
+            major,
+            f"terraform-aws-modules/terraform-aws-rds-aurora {tag} variables.tf",
+            "aws_rds_cluster",
+            "aws_rds_cluster.this",
+            {
+                "deletion_protection": Input("deletion_protection", None, lines[0]),
+                "skip_final_snapshot": Input("skip_final_snapshot", False, lines[1]),
+                "backup_retention_period": Input("backup_retention_period", retention, lines[2]),
+                "replication_source_identifier": Input("replication_source_identifier", None, lines[3]),
+            },
+        )
+        # The same defaults at every release of each major (v8.0.0 to v10.2.0), but for
+        # backup_retention_period: 7 through v8.5.0, null (the provider's 1) from v9.0.0; main.tf
+        # passes each input unchanged to aws_rds_cluster.this. Major 7 is not read: its
+        # skip_final_snapshot default changed between releases (null, then false).
+        for major, tag, retention, lines in (
+            (10, "v10.2.0", None, (180, 384, 90, 332)),
+            (9, "v9.16.1", None, (174, 348, 84, 318)),
+            (8, "v8.5.0", 7, (126, 276, 84, 246)),
+        )
     ),
-    PublishedModule(
-        "terraform-google-modules/sql-db/google//modules/mysql",
-        28,
-        _SQL_DB.format("mysql"),
-        "google_sql_database_instance",
-        "google_sql_database_instance.default",
-        {
-            **_sql_backups("mysql"),
-            "deletion_protection": Input("deletion_protection", True, 103),
-            "deletion_protection_enabled": Input("settings.deletion_protection_enabled", False, 226),
-            "master_instance_name": Input("master_instance_name", None, 169),
-        },
+    *(
+        PublishedModule(
+            "terraform-aws-modules/s3-bucket/aws",
+            major,
+            f"terraform-aws-modules/terraform-aws-s3-bucket {tag} variables.tf",
+            "aws_s3_bucket",
+            "aws_s3_bucket.this",
+            {"force_destroy": Input("force_destroy", False, line)},
+        )
+        # false at every release from v3.0.0 to v5.15.4, passed unchanged to aws_s3_bucket.this.
+        for major, tag, line in ((5, "v5.15.4", 148), (4, "v4.11.0", 136), (3, "v3.15.2", 118))
     ),
-    PublishedModule(
-        "terraform-google-modules/sql-db/google//modules/postgresql",
-        28,
-        _SQL_DB.format("postgresql"),
-        "google_sql_database_instance",
-        "google_sql_database_instance.default",
-        {
-            **_sql_backups("postgresql"),
-            "deletion_protection": Input("deletion_protection", True, 101),
-            "deletion_protection_enabled": Input("settings.deletion_protection_enabled", False, 212),
-            "master_instance_name": Input("master_instance_name", None, 158),
-        },
-    ),
-    PublishedModule(
-        "terraform-google-modules/sql-db/google//modules/safer_mysql",
-        28,
-        _SQL_DB.format("safer_mysql"),
-        "google_sql_database_instance",
-        "module.safer_mysql.google_sql_database_instance.default",
-        {
-            "deletion_protection": Input("deletion_protection", True, 402),
-            "deletion_protection_enabled": Input("settings.deletion_protection_enabled", False, 136),
-            "master_instance_name": Input("master_instance_name", None, 92),
-        },
-    ),
-    PublishedModule(
-        "terraform-google-modules/sql-db/google//modules/mssql",
-        28,
-        _SQL_DB.format("mssql"),
-        "google_sql_database_instance",
-        "google_sql_database_instance.default",
-        {
-            "deletion_protection": Input("deletion_protection", True, 345),
-            "deletion_protection_enabled": Input("settings.deletion_protection_enabled", False, 110),
-            "master_instance_name": Input("master_instance_name", None, 30),
-        },
-    ),
-    PublishedModule(
-        "terraform-aws-modules/rds-aurora/aws",
-        10,
-        "terraform-aws-modules/terraform-aws-rds-aurora v10.2.0 variables.tf",
-        "aws_rds_cluster",
-        "aws_rds_cluster.this",
-        {
-            "deletion_protection": Input("deletion_protection", None, 180),
-            "skip_final_snapshot": Input("skip_final_snapshot", False, 384),
-            "backup_retention_period": Input("backup_retention_period", None, 90),
-            "replication_source_identifier": Input("replication_source_identifier", None, 332),
-        },
-    ),
-    PublishedModule(
-        "terraform-aws-modules/s3-bucket/aws",
-        5,
-        "terraform-aws-modules/terraform-aws-s3-bucket v5.15.4 variables.tf",
-        "aws_s3_bucket",
-        "aws_s3_bucket.this",
-        {"force_destroy": Input("force_destroy", False, 148)},
-    ),
-    PublishedModule(
-        "terraform-aws-modules/dynamodb-table/aws",
-        5,
-        "terraform-aws-modules/terraform-aws-dynamodb-table v5.5.0 variables.tf",
-        "aws_dynamodb_table",
-        "aws_dynamodb_table.this",
-        {"deletion_protection_enabled": Input("deletion_protection_enabled", None, 174)},
+    *(
+        PublishedModule(
+            "terraform-aws-modules/dynamodb-table/aws",
+            major,
+            f"terraform-aws-modules/terraform-aws-dynamodb-table {tag} variables.tf",
+            "aws_dynamodb_table",
+            "aws_dynamodb_table.this",
+            {"deletion_protection_enabled": Input("deletion_protection_enabled", None, line)},
+        )
+        # null (the provider's false) at every release from v3.2.0 to v5.5.0, passed unchanged;
+        # v3.0.0 to v3.1.2 do not declare it and leave the attribute unset, which is the same.
+        for major, tag, line in ((5, "v5.5.0", 174), (4, "v4.4.0", 174), (3, "v3.3.0", 168))
     ),
     PublishedModule(
         "cloudposse/rds/aws",
@@ -266,43 +345,69 @@ PUBLISHED: tuple[PublishedModule, ...] = (
 )
 
 _SG = "terraform-aws-modules/security-group/aws"
-_SG_SOURCE = "terraform-aws-modules/terraform-aws-security-group v5 {}variables.tf"
-#: The security-group inputs that open ingress to CIDR blocks, with the line of their default
-#: in the root module's variables.tf and in every generated sub-module's (one template).
-_SG_INPUTS: dict[str, tuple[Any, int, int]] = {
-    "create": (True, 7, 7),
-    "ingress_rules": ([], 76, 50),
-    "ingress_cidr_blocks": ([], 106, 86),
-    "ingress_ipv6_cidr_blocks": ([], 112, 92),
-    "ingress_with_cidr_blocks": ([], 88, 62),
-    "ingress_with_ipv6_cidr_blocks": ([], 94, 68),
-    "computed_ingress_rules": ([], 133, 107),
-    "computed_ingress_with_cidr_blocks": ([], 145, 119),
-    "computed_ingress_with_ipv6_cidr_blocks": ([], 151, 125),
-    "number_of_computed_ingress_rules": (0, 172, 164),
-    "number_of_computed_ingress_with_cidr_blocks": (0, 184, 176),
-    "number_of_computed_ingress_with_ipv6_cidr_blocks": (0, 190, 182),
+#: The security-group inputs that open ingress to CIDR blocks, with their default: the same in
+#: the root module and every generated sub-module (one template), at every release from
+#: v3.0.0 to v5.x.
+_SG_DEFAULTS: dict[str, Any] = {
+    "create": True,
+    "ingress_rules": [],
+    "ingress_cidr_blocks": [],
+    "ingress_ipv6_cidr_blocks": [],
+    "ingress_with_cidr_blocks": [],
+    "ingress_with_ipv6_cidr_blocks": [],
+    "computed_ingress_rules": [],
+    "computed_ingress_with_cidr_blocks": [],
+    "computed_ingress_with_ipv6_cidr_blocks": [],
+    "number_of_computed_ingress_rules": 0,
+    "number_of_computed_ingress_with_cidr_blocks": 0,
+    "number_of_computed_ingress_with_ipv6_cidr_blocks": 0,
+}
+#: major -> the tag read, and the lines of those defaults (in the order above) in the root
+#: module's variables.tf and in a sub-module's. From v3.0.0 to v5.x the root's CIDR rule
+#: resources read these inputs the same way (from v4.9.0 ``create`` is also gated by
+#: ``putin_khuylo``, default true; from v4.17.1 empty CIDR strings are dropped; v3.0.0 to
+#: v3.5.0 also give the self and source-security-group rules the IPv6 CIDRs, not judged), and
+#: every sub-module's main.tf passes them to the root the same way, adding its group's rules.
+_SG_LINES: dict[int, tuple[str, tuple[int, ...], tuple[int, ...]]] = {
+    5: (
+        "v5",
+        (7, 76, 106, 112, 88, 94, 133, 145, 151, 172, 184, 190),
+        (7, 50, 86, 92, 62, 68, 107, 119, 125, 164, 176, 182),
+    ),
+    4: (
+        "v4.17.2",
+        (7, 76, 106, 112, 88, 94, 127, 139, 145, 160, 172, 178),
+        (7, 50, 80, 86, 62, 68, 101, 113, 119, 152, 164, 170),
+    ),
+    3: (
+        "v3.18.0",
+        (7, 50, 80, 86, 62, 68, 101, 113, 119, 134, 146, 152),
+        (7, 50, 80, 86, 62, 68, 101, 113, 119, 152, 164, 170),
+    ),
 }
 
 
-def _security_group(sub: str) -> PublishedModule:
+def _security_group(sub: str, major: int) -> PublishedModule:
     """The security-group module (``sub`` empty) or one of its generated sub-modules, whose
-    ``//modules/<group>`` adds the group's named rules (``tf_sg_rules.GROUPS``)."""
-    column = 2 if sub else 1
+    ``//modules/<group>`` adds the group's named rules (``tf_sg_rules.groups_of``)."""
+    tag, root, generated = _SG_LINES[major]
+    lines = generated if sub else root
+    path = f"modules/{sub}/" if sub else ""
     return PublishedModule(
         f"{_SG}//modules/{sub}" if sub else _SG,
-        5,
-        _SG_SOURCE.format(f"modules/{sub}/" if sub else ""),
+        major,
+        f"terraform-aws-modules/terraform-aws-security-group {tag} {path}variables.tf",
         "aws_security_group",
         "module.sg.aws_security_group.this" if sub else "aws_security_group.this",
-        {name: Input("", row[0], row[column]) for name, row in _SG_INPUTS.items()},
-        # v4.0.0 to v4.17.2 declare every input above, and their rule resources read them as
-        # v5 does (v5 only drops empty CIDR strings). Sub-modules add rule groups that differ.
-        same_inputs=() if sub else (4,),
+        {name: Input("", default, line) for (name, default), line in zip(_SG_DEFAULTS.items(), lines, strict=True)},
     )
 
 
-SECURITY_GROUPS: tuple[PublishedModule, ...] = (_security_group(""), *(_security_group(g) for g in GROUPS))
+SECURITY_GROUPS: tuple[PublishedModule, ...] = tuple(
+    table
+    for major in _SG_LINES
+    for table in (_security_group("", major), *(_security_group(g, major) for g in groups_of(major)))
+)
 
 #: Older registry namespaces that serve the same module.
 _ALIASES = {"GoogleCloudPlatform/sql-db/google": "terraform-google-modules/sql-db/google"}
@@ -472,18 +577,10 @@ def _address(source: str) -> str:
 def published(source: str, version: str | None) -> PublishedModule | None:
     """The table for a registry ``source`` (``registry.terraform.io/`` prefix and sub-module
     allowed) that ``version`` (the call's constraint, if any) selects: the newest major read,
-    as ``terraform init`` would download it; else a major a table lists in ``same_inputs``,
-    whose defaults are unknown."""
+    as ``terraform init`` would download it."""
     tables = _BY_SOURCE.get(_address(source), [])
     usable = [t for t in tables if version is None or selects(version, t.major)]
-    if usable or version is None:
-        return max(usable, key=lambda t: t.major, default=None)
-    for table in sorted(tables, key=lambda t: -t.major):
-        major = next((m for m in table.same_inputs if selects(version, m)), None)
-        if major is not None:
-            reference = table.reference.replace(f" v{table.major}", f" v{major}", 1)
-            return table._replace(major=major, reference=reference, defaults=False)
-    return None
+    return max(usable, key=lambda t: t.major, default=None)
 
 
 def selects(constraint: str, major: int) -> bool:

@@ -199,9 +199,6 @@ def _limit(scope: Scope, items: list[Any], count: str) -> list[Any]:
     if not count:
         return items
     number = _var(scope, count).as_int()
-    table = scope.module.published
-    if number is None and table is not None and not table.defaults and _written(scope, count) is None:
-        return []  # left at a default that was not read: how many is not known
     return items[: max(number, 0)] if number is not None else items
 
 

@@ -10,15 +10,34 @@ checks both against the module's own file.
 from __future__ import annotations
 
 #: Named rules whose ports differ in some release of another major version (read from
-#: ``rules.tf`` at every tag v4.0.0 to v4.17.2): a call of that major naming one is not judged.
-#: A rule a release lacks makes that release fail the plan, so only differing ports count.
+#: ``rules.tf`` at every tag v3.0.0 to v4.17.2; none differs in major 3): a call of that major
+#: naming one is not judged. A rule a release lacks makes that release fail the plan, so only
+#: differing ports count (v4.12.0 and v4.13.0 wrote the zabbix rules without a to_port, which
+#: fails the plan too).
 CHANGED_IN: dict[int, frozenset[str]] = {4: frozenset({"loki-grafana-grpc", "promtail-http"})}
+
+#: Generated sub-modules of another major version whose ``auto_ingress_rules`` (their
+#: ``auto_values.tf``, read at every tag v3.0.0 to v4.17.2) differ from ``GROUPS`` in some
+#: release, or that no release of that major has: a call of that major to one is not judged.
+GROUPS_CHANGED_IN: dict[int, frozenset[str]] = {
+    4: frozenset({"consul", "kafka", "prometheus", "splunk", "zookeeper"}),
+    3: frozenset(
+        {"consul", "graphite-statsd", "kafka", "prometheus", "splunk", "zookeeper"}
+        | {"dax-cluster", "etcd", "loki", "promtail", "smtp", "smtp-submission", "smtps", "vault", "wazuh", "zabbix"}
+    ),
+}
 
 
 def rules_of(major: int) -> dict[str, tuple[int, int, str]]:
     """The named rules as a release of ``major`` defines them (the table is major 5)."""
     changed = CHANGED_IN.get(major, frozenset())
     return {name: row for name, row in RULES.items() if name not in changed}
+
+
+def groups_of(major: int) -> tuple[str, ...]:
+    """The generated sub-modules whose rules every release of ``major`` adds as ``GROUPS`` says."""
+    changed = GROUPS_CHANGED_IN.get(major, frozenset())
+    return tuple(group for group in GROUPS if group not in changed)
 
 
 #: ``rules`` default: name -> (from_port, to_port, protocol).
