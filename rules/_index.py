@@ -119,7 +119,7 @@ FILES = {
     'exposure/k8s_service_datastore.py': 14353,
     'exposure/server_without_auth.py': 7543,
     'exposure/terraform_database_public.py': 17803,
-    'exposure/terraform_firewall_datastore_port.py': 10311,
+    'exposure/terraform_firewall_datastore_port.py': 10683,
     'exposure/terraform_search_domain_open.py': 9987,
     'input/expired_suppression.py': 1894,
     'input/invalid_suppression.py': 2688,
