@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from guardrails.documents import TerraformDocument
-from guardrails.facts.tf_registry import SECURITY_GROUPS, PublishedModule
+from guardrails.facts.tf_registry import PublishedModule, security_groups
 from guardrails.facts.tf_security_group import openings
 from guardrails.facts.tf_sg_rules import GROUPS, RULES
 from guardrails.model import Kind
@@ -50,7 +50,7 @@ def test_named_rules_and_groups_match_rules_tf() -> None:
     assert {k: tuple(v["ingress_rules"]) for k, v in groups.items()} == GROUPS
 
 
-@pytest.mark.parametrize("table", [m for m in SECURITY_GROUPS if m.major == 5], ids=lambda m: m.source)
+@pytest.mark.parametrize("table", [m for m in security_groups() if m.major == 5], ids=lambda m: m.source)
 def test_inputs_match_the_module_variables(table: PublishedModule) -> None:
     realworld = require_shared("corpus", "realworld")
     _, _, sub = table.source.partition("//")
@@ -90,5 +90,5 @@ def test_older_majors_have_only_the_sub_modules_every_release_generates_alike() 
     assert groups_of(5) == tuple(GROUPS)
     assert "consul" not in groups_of(4) and "postgresql" in groups_of(4) and "vault" in groups_of(4)
     assert "vault" not in groups_of(3) and {"mysql", "redis", "mongodb"} <= set(groups_of(3))
-    majors = {m.major for m in SECURITY_GROUPS if m.source.endswith("//modules/postgresql")}
+    majors = {m.major for m in security_groups() if m.source.endswith("//modules/postgresql")}
     assert majors == {3, 4, 5}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from guardrails.model import Document, Kind, Node, Span
@@ -158,13 +159,28 @@ class ShellAssignment(Record):
 
 
 class ShellDocument(Document):
-    """A shell script: every simple command in source order, with its control flow."""
+    """A shell script: every simple command in source order, with its control flow.
+
+    The parser may leave a script it could read unwalked (``walk``): its commands,
+    assignments, options and unread regions are then found when one of them is first asked
+    for, as a Python file is parsed by libcst only when a rule asks. Rules ask only of a
+    script whose text names a command they read (``guardrails.facts.shells.names_any``)."""
 
     # ``interpolations``: template placeholders (guardrails.embedded): shell variable name -> the template text
     # it stands for (``var_data_dir`` -> ``${var.data_dir}``); filled before any rule runs.
     # ``unread``: regions tree-sitter-bash could not read (guardrails.parsers.shell.parse): left out.
     # ``host_task``: the Ansible task that runs this script (guardrails.embedded): its ``when:`` guards it.
-    __slots__ = ("assignments", "commands", "dialect", "host_task", "interpolations", "options", "unread")
+    # ``walk``: fills the four fields above on first use (None once done, or when the parser walked it).
+    __slots__ = (
+        "_assignments",
+        "_commands",
+        "_options",
+        "_unread",
+        "dialect",
+        "host_task",
+        "interpolations",
+        "walk",
+    )
 
     def __init__(
         self,
@@ -178,16 +194,63 @@ class ShellDocument(Document):
         interpolations: dict[str, str] | None = None,
         unread: list[Span] | None = None,
         host_task: Node | None = None,
+        walk: Callable[[ShellDocument], None] | None = None,
         **base: Any,
     ) -> None:
         super().__init__(path, kind, text, **base)
-        self.commands: list[ShellCommand] = [] if commands is None else commands
-        self.assignments: list[ShellAssignment] = [] if assignments is None else assignments
-        self.options: set[str] = set() if options is None else options
+        self._commands: list[ShellCommand] = [] if commands is None else commands
+        self._assignments: list[ShellAssignment] = [] if assignments is None else assignments
+        self._options: set[str] = set() if options is None else options
         self.dialect = dialect
         self.interpolations: dict[str, str] = {} if interpolations is None else interpolations
-        self.unread: list[Span] = [] if unread is None else unread
+        self._unread: list[Span] = [] if unread is None else unread
         self.host_task = host_task
+        self.walk = walk
+
+    def _walked(self) -> None:
+        if self.walk is not None:
+            walk, self.walk = self.walk, None
+            walk(self)
+
+    @property
+    def commands(self) -> list[ShellCommand]:
+        self._walked()
+        return self._commands
+
+    @commands.setter
+    def commands(self, value: list[ShellCommand]) -> None:
+        self._walked()
+        self._commands = value
+
+    @property
+    def assignments(self) -> list[ShellAssignment]:
+        self._walked()
+        return self._assignments
+
+    @assignments.setter
+    def assignments(self, value: list[ShellAssignment]) -> None:
+        self._walked()
+        self._assignments = value
+
+    @property
+    def options(self) -> set[str]:
+        self._walked()
+        return self._options
+
+    @options.setter
+    def options(self, value: set[str]) -> None:
+        self._walked()
+        self._options = value
+
+    @property
+    def unread(self) -> list[Span]:
+        self._walked()
+        return self._unread
+
+    @unread.setter
+    def unread(self, value: list[Span]) -> None:
+        self._walked()
+        self._unread = value
 
     def original(self, text: str) -> str:
         """``text`` (a message about this script) with each placeholder written as in the template."""

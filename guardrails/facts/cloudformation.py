@@ -13,6 +13,11 @@ The resource types map to the Terraform types of ``guardrails.facts.stateful`` (
 so the tables of what holds data, which setting protects it and what its default is are shared
 by both languages. Sources: AWS CloudFormation User Guide, "Intrinsic function reference",
 "DeletionPolicy attribute" and the resource type reference of each type named here.
+
+What a Pulumi YAML program answers alike (security groups, public databases and search domains,
+Route 53 records, protection settings) is read once by ``guardrails.facts.stacks``; this module
+gives it the template's property and type names (``FORMAT``) and its intrinsic functions
+(``Evaluator``).
 """
 
 from __future__ import annotations
@@ -23,10 +28,12 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from guardrails.documents import TreeDocument
-from guardrails.facts.network import ALL_PORTS, NO_DATASTORE_BEHIND, is_world, port_range
+from guardrails.facts import stacks as shared
+from guardrails.facts.stacks import Setting, Unknown, Value, unsafe_setting
+from guardrails.facts.stacks import text as _text
+from guardrails.facts.stacks import unknown as _unknown
 from guardrails.facts.stateful import CACHE, STATEFUL_TYPES, names_production
-from guardrails.facts.tf_network import ENGINE_PORTS, REDSHIFT_PORT, Permission, Reach
-from guardrails.model import Node, Span
+from guardrails.model import Node
 from guardrails.project import Project
 from guardrails.records import Frozen
 
@@ -59,7 +66,6 @@ SHORT_FORMS: dict[str, str] = {
     },
 }
 NO_VALUE = "AWS::NoValue"
-_MAX_DEPTH = 32  # conditions naming conditions: a cycle is an invalid template, but input is hostile
 
 #: Terraform type -> (CloudFormation type, {Terraform attribute: CloudFormation property}).
 #: Defaults when absent are the same in both (the provider passes the API's): deletion
@@ -113,52 +119,86 @@ REPLICA_SOURCES: dict[str, str] = {
     "aws_rds_cluster": "ReplicationSourceIdentifier",
     "aws_neptune_cluster": "ReplicationSourceIdentifier",
 }
-
-
-class _Unknown:
-    """A part of a value not known here (shown as ``<...>`` in data)."""
-
-    __slots__ = ("text",)
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-
-    def __repr__(self) -> str:
-        return f"<{self.text}>"
-
-
-class Value(Frozen):
-    """An evaluated expression: known or not, and the parameter origins it came through."""
-
-    known: bool
-    value: Any = None
-    origins: tuple[str, ...] = ()
-
-    @property
-    def via(self) -> str:
-        return f" (from {', '.join(dict.fromkeys(self.origins))})" if self.origins else ""
-
-    def as_bool(self) -> bool | None:
-        """CloudFormation reads ``"true"``/``"false"`` strings (every parameter is a string) as booleans."""
-        if not self.known:
-            return None
-        if isinstance(self.value, bool):
-            return self.value
-        if isinstance(self.value, str) and self.value.strip().lower() in ("true", "false"):
-            return self.value.strip().lower() == "true"
-        return None
-
-    def as_int(self) -> int | None:
-        if not self.known or isinstance(self.value, bool):
-            return None
-        try:
-            return int(str(self.value).strip())
-        except ValueError:
-            return None
-
-
-def _unknown(why: str, origins: tuple[str, ...] = ()) -> Value:
-    return Value(False, _Unknown(why), origins)
+#: The CloudFormation types of ``NO_DATASTORE_BEHIND``: load balancers, and functions (a SAM
+#: function's ``VpcConfig.SecurityGroupIds`` too).
+_AS_TERRAFORM = {
+    "AWS::ElasticLoadBalancingV2::LoadBalancer": "aws_lb",
+    "AWS::ElasticLoadBalancing::LoadBalancer": "aws_elb",
+    "AWS::Lambda::Function": "aws_lambda_function",
+    "AWS::Serverless::Function": "aws_lambda_function",
+}
+SEARCH_DOMAINS = ("AWS::OpenSearchService::Domain", "AWS::Elasticsearch::Domain")
+#: A domain's resource policy, and what puts its endpoint inside a VPC.
+ACCESS_POLICIES = "AccessPolicies"
+VPC_OPTIONS = "VPCOptions"
+#: The property that gives a database a public address.
+PUBLICLY_ACCESSIBLE = "PubliclyAccessible"
+RECORD_SET = "AWS::Route53::RecordSet"
+RECORD_SET_GROUP = "AWS::Route53::RecordSetGroup"
+HOSTED_ZONE = "AWS::Route53::HostedZone"
+#: Properties that make a record part of a routing policy or health-checked: short on purpose.
+ROUTING_PROPERTIES = (
+    "SetIdentifier",
+    "Failover",
+    "Weight",
+    "Region",
+    "GeoLocation",
+    "GeoProximityLocation",
+    "MultiValueAnswer",
+    "HealthCheckId",
+    "CidrRoutingConfig",
+)
+#: The template's names for what ``guardrails.facts.stacks`` reads in every stack format.
+FORMAT = shared.StackFormat(
+    noun="template",
+    ingress=shared.Ingress(
+        group="AWS::EC2::SecurityGroup",
+        inline="SecurityGroupIngress",
+        standalone=("AWS::EC2::SecurityGroupIngress",),
+        group_keys=("GroupId", "GroupName"),
+        direction=None,
+        # Where a group is named without being attached to anything that listens.
+        plumbing=frozenset(
+            {"AWS::EC2::SecurityGroupIngress", "AWS::EC2::SecurityGroupEgress", "AWS::EC2::SecurityGroup"}
+        ),
+        protocol=("IpProtocol",),
+        all_protocols=frozenset({"-1"}),
+        keeps_other_protocols=True,
+        sources=("CidrIp", "CidrIpv6"),
+        named_sources=("SourceSecurityGroupId", "SourcePrefixListId"),
+        from_port="FromPort",
+        to_port="ToPort",
+    ),
+    databases=shared.Databases(
+        types=("AWS::RDS::DBInstance", "AWS::Redshift::Cluster"),
+        publicly_accessible=PUBLICLY_ACCESSIBLE,
+        security_groups=("VPCSecurityGroups", "VpcSecurityGroupIds"),
+        cluster="DBClusterIdentifier",
+        port="Port",
+        engine="Engine",
+    ),
+    search=shared.SearchDomains(
+        types=SEARCH_DOMAINS,
+        access_policies=ACCESS_POLICIES,
+        vpc_options=VPC_OPTIONS,
+        security="AdvancedSecurityOptions",
+        enabled="Enabled",
+    ),
+    records=shared.RecordKeys(
+        name="Name",
+        type="Type",
+        ttl="TTL",
+        records="ResourceRecords",
+        alias="AliasTarget",
+        routing=ROUTING_PROPERTIES,
+        zone_id="HostedZoneId",
+        zone_name="HostedZoneName",
+        zone_type=HOSTED_ZONE,
+        zone_label="Name",
+        zone_vpcs="VPCs",
+        relative_names=False,
+    ),
+)
 
 
 def intrinsic(node: Node) -> tuple[str, Node] | None:
@@ -183,25 +223,14 @@ class Parameter(Frozen):
     default: Node | None
 
 
-class Resource(Frozen):
-    logical_id: str
-    type: str
-    key: Node
-    node: Node
-    path: str
+class Resource(shared.Resource):
+    """A resource of ``Resources``: its tables are read by CloudFormation type."""
 
-    @property
-    def properties(self) -> Node | None:
-        props = self.node.get("Properties")
-        return props if props is not None and props.is_map else None
+    __slots__ = ()
 
-    def prop(self, name: str) -> Node | None:
-        props = self.properties
-        return props.get(name) if props is not None else None
-
-    @property
-    def span(self) -> Span:
-        return Span.point(self.key.span.line, self.key.span.column)
+    @staticmethod
+    def keys() -> tuple[str, str]:
+        return "Type", "Properties"
 
     @property
     def terraform_type(self) -> str | None:
@@ -211,12 +240,12 @@ class Resource(Frozen):
             return "aws_rds_cluster_instance" if self.prop("DBClusterIdentifier") is not None else "aws_db_instance"
         return _BY_CFN_TYPE.get(self.type)
 
-    def describe(self) -> str:
-        """``Database (RDS DB instance)``."""
-        tf_type = self.terraform_type or ""
-        entry = STATEFUL_TYPES.get(tf_type)
-        what = entry[0] if entry else "Aurora DB instance" if tf_type == "aws_rds_cluster_instance" else self.type
-        return f"{self.logical_id} ({what})"
+    def is_a(self, *types: str) -> bool:
+        return self.type in types
+
+    @property
+    def user_type(self) -> str:
+        return _AS_TERRAFORM.get(self.type, self.type)
 
 
 class Scenario(Frozen):
@@ -238,14 +267,10 @@ class Template(Frozen):
     def of(cls, doc: TreeDocument) -> Template:
         root = doc.roots[0]
         parameters: dict[str, Parameter] = {}
-        for name, _, node in _entries(root.get("Parameters")):
+        for name, _, node in shared.entries(root.get("Parameters")):
             parameters[name] = Parameter(name, node, node.get("Default") if node.is_map else None)
-        conditions = {name: node for name, _, node in _entries(root.get("Conditions"))}
-        resources: dict[str, Resource] = {}
-        for name, key, node in _entries(root.get("Resources")):
-            rtype = node.get("Type") if node.is_map else None
-            if rtype is not None and rtype.is_scalar:
-                resources[name] = Resource(name, rtype.text, key, node, doc.path)
+        conditions = {name: node for name, _, node in shared.entries(root.get("Conditions"))}
+        resources = Resource.declared(root.get("Resources"), doc.path)
         return cls(doc, root, parameters, conditions, root.get("Mappings"), resources)
 
     def of_type(self, *types: str) -> list[Resource]:
@@ -285,11 +310,6 @@ class Template(Frozen):
                 ):
                     found[(inner[1].text, literal.text)] = None
         return list(found)
-
-
-def _entries(node: Node | None) -> Iterator[tuple[str, Node, Node]]:
-    if node is not None and node.is_map:
-        yield from node.items()
 
 
 # --------------------------------------------------------------------------- parameter files
@@ -376,19 +396,18 @@ def template_for(doc: TreeDocument, project: Project) -> tuple[Template, list[Sc
 # --------------------------------------------------------------------------- evaluation
 
 
-class Evaluator:
+class Evaluator(shared.StackEvaluator):
     """Intrinsic functions evaluated with one scenario's parameter values."""
 
+    FORMAT = FORMAT
+
     def __init__(self, template: Template, scenario: Scenario) -> None:
+        super().__init__(template.resources)
         self.template = template
         self.scenario = scenario
         self._conditions: dict[str, Value] = {}
 
-    def value(self, node: Node | None, depth: int = 0) -> Value:
-        if node is None:
-            return Value(True, None)
-        if depth > _MAX_DEPTH:
-            return _unknown("too deep")
+    def evaluate(self, node: Node, depth: int) -> Value:
         call = intrinsic(node)
         if call is None:
             if node.is_scalar:
@@ -405,15 +424,15 @@ class Evaluator:
             self._conditions[name] = self._boolean(node, depth + 1) if node is not None else _unknown(name)
         return self._conditions[name]
 
-    def exists(self, resource: Resource) -> bool:
+    def exists(self, resource: shared.Resource) -> bool:
         """False only when the resource's Condition is known false in this scenario."""
         cond = resource.node.get("Condition")
         return not (cond is not None and cond.is_scalar and self.condition(cond.text).value is False)
 
     def data(self, node: Node, depth: int = 0) -> Any:
         """Plain data with every intrinsic evaluated, unknown parts as placeholders."""
-        if depth > _MAX_DEPTH:
-            return _Unknown("too deep")
+        if depth > shared.MAX_DEPTH:
+            return Unknown("too deep")
         if intrinsic(node) is not None:
             return self.value(node, depth).value
         if node.is_map:
@@ -422,22 +441,53 @@ class Evaluator:
             return [self.data(v, depth + 1) for v in node.elements()]
         return node.value
 
-    def strings(self, node: Node | None) -> tuple[list[str], list[str]]:
-        """A string or list of strings: (known values, unknown items as written)."""
-        if node is None:
-            return [], []
-        items = node.elements() if node.is_seq and intrinsic(node) is None else [node]
-        known: list[str] = []
-        unknown: list[str] = []
-        for item in items:
-            found = self.value(item)
-            if not found.known:
-                unknown.append(written(item))
-            elif isinstance(found.value, list):
-                known.extend(str(v) for v in found.value)
-            elif found.value is not None and found.value != NO_VALUE:
-                known.append(str(found.value))
-        return known, unknown
+    # -- what the shared readers ask (guardrails.facts.stacks) ------------------------
+
+    def setting_of(
+        self, resource: shared.Resource, path: str, default: Any, unsafe: Callable[[Any], bool]
+    ) -> Setting | None:
+        """The property ``EQUIVALENTS`` translates the attribute to; read replicas and resources
+        whose Condition is false left out. Absent (or ``AWS::NoValue``), the default applies."""
+        prop = EQUIVALENTS[resource.terraform_type or ""][1].get(path)
+        if prop is None or not self.exists(resource) or is_read_replica(resource, self):
+            return None
+        return unsafe_setting(self, resource, prop, resource.prop(prop), default, unsafe)
+
+    def is_expression(self, node: Node) -> bool:
+        return intrinsic(node) is not None
+
+    def written(self, node: Node) -> str:
+        return written(node)
+
+    def refers_to(self, node: Node | None) -> str:
+        """``!Ref Db``, ``!GetAtt Db.Endpoint.Address``: ``Db``."""
+        call = intrinsic(node) if node is not None else None
+        return _get_att_target(call[1]) if call is not None and call[0] in ("Ref", "Fn::GetAtt") else ""
+
+    def identifier_of(self, node: Node | None) -> str:
+        """``!Ref Cluster``: a resource's ``Ref`` is its identifier."""
+        call = intrinsic(node) if node is not None else None
+        return call[1].text if call is not None and call[0] == "Ref" else ""
+
+    def passed_in(self, node: Node) -> str:
+        call = intrinsic(node)
+        name = self.refers_to(node)
+        return name if call is not None and call[0] == "Ref" and name in self.template.parameters else ""
+
+    def zone_servers(self, node: Node) -> str | None:
+        """``!GetAtt Zone.NameServers`` of a hosted zone of the template."""
+        call = intrinsic(node)
+        if call is None or call[0] != "Fn::GetAtt":
+            return None
+        target = self.refers_to(node)
+        zone = self.resources.get(target)
+        return f"{target}.NameServers" if zone is not None and zone.is_a(HOSTED_ZONE) else ""
+
+    def absent(self, value: Any) -> bool:
+        return value == NO_VALUE
+
+    def item_text(self, value: Any) -> str:
+        return str(value)
 
     # -- functions ------------------------------------------------------------------
 
@@ -609,59 +659,24 @@ _FUNCTIONS: dict[str, Callable[[Evaluator, Node, int], Value]] = {
 }
 
 
-def _text(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return "" if value is None else str(value)
-
-
 def written(node: Node) -> str:
     """An expression as a reader would quote it: ``!Ref Env``, ``!If [IsProd, true, false]``."""
     call = intrinsic(node)
-    if call is not None:
-        name, arg = call
-        short = "!" + name.removeprefix("Fn::")
-        if arg.is_scalar:
-            return f"{short} {arg.text}"
-        if arg.is_seq:
-            return f"{short} [{', '.join(written(a) for a in arg.elements())}]"
-        return short
-    if node.is_scalar:
-        return node.text if node.raw is not None else _text(node.value)
-    if node.is_seq:
-        return f"[{', '.join(written(a) for a in node.elements())}]"
-    return "{...}"
+    if call is None:
+        return shared.written_plain(node, written)
+    name, arg = call
+    short = "!" + name.removeprefix("Fn::")
+    if arg.is_scalar:
+        return f"{short} {arg.text}"
+    if arg.is_seq:
+        return f"{short} [{', '.join(written(a) for a in arg.elements())}]"
+    return short
 
 
 # --------------------------------------------------------------------------- protection settings
 
 
-class Setting(Frozen):
-    """A protection property of one resource, unsafe in a production scenario. ``where`` reads
-    after the property's name: ``= false``, ``is not set (default false)``, ``= !Ref Protect,
-    which is false (from Protect in params/prod.json)``."""
-
-    resource: Resource
-    name: str
-    span: Span
-    value: Any
-    where: str
-    absent: bool = False  # not written: the default applies
-
-    @property
-    def anchor(self) -> str:
-        return f"{self.resource.logical_id}.{self.name}"
-
-    @property
-    def related(self) -> list[dict[str, Any]]:
-        """Nothing elsewhere to point at: a template finding is where the value is written."""
-        return []
-
-    def describe(self) -> str:
-        return self.resource.describe()
-
-
-def is_read_replica(resource: Resource, evaluator: Evaluator) -> bool:
+def is_read_replica(resource: shared.Resource, evaluator: Evaluator) -> bool:
     """A replica names its source: a reference to another resource always has a value; a
     parameter or condition is evaluated, and an empty or absent value makes a primary."""
     prop = REPLICA_SOURCES.get(resource.terraform_type or "")
@@ -677,69 +692,6 @@ def is_read_replica(resource: Resource, evaluator: Evaluator) -> bool:
     return found.known and isinstance(found.value, str) and found.value.strip() not in ("", NO_VALUE)
 
 
-def unsafe_settings(
-    doc: TreeDocument,
-    project: Project,
-    paths: dict[str, str],
-    default: Any,
-    unsafe: Callable[[Any], bool],
-) -> Iterator[Setting]:
-    """Every resource of a type in ``paths`` (Terraform types and attributes, translated through
-    ``EQUIVALENTS``) whose property is unsafe in a production scenario; read replicas left out.
-    Absent (or ``AWS::NoValue``), the ``default`` applies (None: unknown when absent)."""
-    template, stacks = template_for(doc, project)
-    for resource in template.resources.values():
-        tf_type = resource.terraform_type
-        if tf_type is None or tf_type not in paths:
-            continue
-        prop = EQUIVALENTS[tf_type][1].get(paths[tf_type])
-        if prop is None:
-            continue
-        found = _first_unsafe(resource, prop, stacks, template, default, unsafe)
-        if found is not None:
-            yield found
-
-
-def _first_unsafe(
-    resource: Resource,
-    prop: str,
-    stacks: list[Scenario],
-    template: Template,
-    default: Any,
-    unsafe: Callable[[Any], bool],
-) -> Setting | None:
-    node = resource.prop(prop)
-    for scenario in stacks:
-        evaluator = Evaluator(template, scenario)
-        if not evaluator.exists(resource) or is_read_replica(resource, evaluator):
-            continue
-        found = evaluator.value(node)
-        if not found.known:
-            continue
-        value = _plain(found)
-        if node is None or value == NO_VALUE:
-            if default is None or not unsafe(default):
-                continue
-            span = Span.point(node.span.line, node.span.column) if node is not None else resource.span
-            return Setting(resource, prop, span, default, f"is not set (default {_text(default)})", absent=True)
-        if not unsafe(value):
-            continue
-        if intrinsic(node) is None:
-            where = f"= {_text(value)}"
-        else:
-            where = f"= {written(node)}, which is {_text(value)}{found.via}"
-        return Setting(resource, prop, node.span, value, where)
-    return None
-
-
-def _plain(found: Value) -> Any:
-    as_bool = found.as_bool()
-    if as_bool is not None:
-        return as_bool
-    as_int = found.as_int()
-    return as_int if as_int is not None else found.value
-
-
 #: Stateful types left out of the DeletionPolicy check: CloudFormation cannot delete a bucket
 #: that holds objects or a vault that holds recovery points (the stack deletion fails), and a
 #: cache is rebuilt rather than restored.
@@ -753,8 +705,8 @@ def deleted_with_stack(doc: TreeDocument, project: Project) -> Iterator[Setting]
     where the default is Delete. Not while the resource's deletion protection is on (the deletion
     fails); RDS defaults to Snapshot; an absent policy on a type whose protection a rule of its own
     reads when off (DynamoDB, DocumentDB, Neptune: DO050/DO053) is left to that rule."""
-    template, stacks = template_for(doc, project)
-    for resource in template.resources.values():
+    found_evaluators = evaluators(doc, project)
+    for resource in found_evaluators[0].template.resources.values():
         tf_type = resource.terraform_type
         entry = STATEFUL_TYPES.get(tf_type or "")
         if tf_type is None or entry is None or entry[1] == CACHE or tf_type in _DELETE_REFUSED:
@@ -764,8 +716,7 @@ def deleted_with_stack(doc: TreeDocument, project: Project) -> Iterator[Setting]
         ruled = protection is not None and tf_type not in PROTECTED_BY_DEFAULT
         if node is None and (ruled or tf_type in SNAPSHOT_BY_DEFAULT):
             continue
-        for scenario in stacks:
-            evaluator = Evaluator(template, scenario)
+        for evaluator in found_evaluators:
             if not evaluator.exists(resource) or is_read_replica(resource, evaluator):
                 continue
             if protection is not None:
@@ -786,360 +737,24 @@ def deleted_with_stack(doc: TreeDocument, project: Project) -> Iterator[Setting]
             break
 
 
-# --------------------------------------------------------------------------- security groups
-
-_TCP = {"tcp", "6", "-1", "all"}
-
-
-def permissions(doc: TreeDocument, project: Project) -> list[Permission]:
-    """Every ingress permission of the template's security groups (inline and standalone),
-    in the first production scenario, with the sources that are the whole internet."""
-    template, stacks = template_for(doc, project)
-    evaluator = Evaluator(template, stacks[0])
-    found: list[Permission] = []
-    for resource in template.of_type("AWS::EC2::SecurityGroup"):
-        if not evaluator.exists(resource):
-            continue
-        ingress = resource.prop("SecurityGroupIngress")
-        for index, rule in enumerate(ingress.elements() if ingress is not None and ingress.is_seq else []):
-            if rule.is_map:
-                found.append(_permission(evaluator, resource, rule, resource.logical_id, f"ingress[{index}]"))
-    for resource in template.of_type("AWS::EC2::SecurityGroupIngress"):
-        props = resource.properties
-        if props is None or not evaluator.exists(resource):
-            continue
-        group = props.get("GroupId") or props.get("GroupName")
-        call = intrinsic(group) if group is not None else None
-        owner = _get_att_target(call[1]) if call is not None and call[0] in ("Ref", "Fn::GetAtt") else ""
-        found.append(_permission(evaluator, resource, props, owner or resource.logical_id, "ingress"))
-    return found
-
-
-#: The CloudFormation types of ``NO_DATASTORE_BEHIND``: load balancers, and functions (a SAM
-#: function's ``VpcConfig.SecurityGroupIds`` too).
-_AS_TERRAFORM = {
-    "AWS::ElasticLoadBalancingV2::LoadBalancer": "aws_lb",
-    "AWS::ElasticLoadBalancing::LoadBalancer": "aws_elb",
-    "AWS::Lambda::Function": "aws_lambda_function",
-    "AWS::Serverless::Function": "aws_lambda_function",
-}
-#: Where a group is named without being attached to anything that listens.
-_GROUP_PLUMBING = ("AWS::EC2::SecurityGroupIngress", "AWS::EC2::SecurityGroupEgress", "AWS::EC2::SecurityGroup")
-
-
-def load_balancer_groups(doc: TreeDocument, project: Project) -> set[str]:
-    """Security groups of the template that only load balancers and functions use (other groups'
-    rules and standalone ingress or egress rules naming them aside): they guard no datastore."""
-    template, _ = template_for(doc, project)
-    users: dict[str, set[str]] = {}
-    for resource in template.resources.values():
-        if resource.type in _GROUP_PLUMBING:
-            continue
-        for node in resource.node.walk():
-            call = intrinsic(node)
-            if call is not None and call[0] in ("Ref", "Fn::GetAtt"):
-                users.setdefault(_get_att_target(call[1]), set()).add(_AS_TERRAFORM.get(resource.type, resource.type))
-    groups = {r.logical_id for r in template.of_type("AWS::EC2::SecurityGroup")}
-    return {g for g in groups if users.get(g) and users[g] <= NO_DATASTORE_BEHIND}
-
-
-def _permission(evaluator: Evaluator, resource: Resource, rule: Node, group: str, anchor: str) -> Permission:
-    world: list[str] = []
-    unknown: list[str] = []
-    origins: list[str] = []
-    span = rule.span
-    for key in ("CidrIp", "CidrIpv6"):
-        value = evaluator.value(rule.get(key))
-        origins.extend(value.origins if value.known and is_world(_text(value.value)) else ())
-        known, missing = evaluator.strings(rule.get(key))
-        unknown.extend(missing)
-        if any(is_world(v) for v in known):
-            world.extend(v for v in known if is_world(v))
-            span = rule.key_node(key).span if rule.key_node(key) is not None else span  # type: ignore[union-attr]
-    if rule.get("SourceSecurityGroupId") is not None or rule.get("SourcePrefixListId") is not None:
-        world, unknown = [], []
-    return Permission(
-        origins=tuple(dict.fromkeys(origins)),
-        group=group,
-        owner=resource.logical_id,
-        path=resource.path,
-        line=rule.span.line,
-        ports=_ports(evaluator, rule),
-        world=tuple(world),
-        unknown=tuple(unknown),
-        span=span,
-        anchor=anchor,
-    )
-
-
-def _ports(evaluator: Evaluator, rule: Node) -> tuple[int, int] | None:
-    protocol = evaluator.value(rule.get("IpProtocol"))
-    if not protocol.known:
-        return None
-    name = _text(protocol.value).lower()
-    if name == "-1":
-        return ALL_PORTS
-    if name not in _TCP:
-        return (-1, -1)  # udp, icmp: no TCP port
-    low = evaluator.value(rule.get("FromPort")).as_int()
-    high = evaluator.value(rule.get("ToPort")).as_int()
-    if low is None or high is None:
-        return None
-    if low == -1 and high == -1:
-        return ALL_PORTS
-    return port_range(f"{low}-{high}")
-
-
-SEARCH_DOMAINS = ("AWS::OpenSearchService::Domain", "AWS::Elasticsearch::Domain")
-#: A domain's resource policy, and what puts its endpoint inside a VPC.
-ACCESS_POLICIES = "AccessPolicies"
-VPC_OPTIONS = "VPCOptions"
-
-
-def public_search_policies(doc: TreeDocument, project: Project) -> Iterator[tuple[Resource, Node, Any]]:
-    """(domain, AccessPolicies key, the policy as data) for search domains with a public endpoint
-    (no ``VPCOptions``) and no fine-grained access control (``AdvancedSecurityOptions.Enabled``)
-    in a production scenario; unknown parts of the policy are placeholders."""
-    template, stacks = template_for(doc, project)
-    for resource in template.of_type(*SEARCH_DOMAINS):
-        node = resource.prop(ACCESS_POLICIES)
-        if node is None or resource.prop(VPC_OPTIONS) is not None:
-            continue
-        evaluator = Evaluator(template, stacks[0])
-        security = resource.prop("AdvancedSecurityOptions")
-        if not evaluator.exists(resource) or evaluator.value(security.get("Enabled") if security else None).as_bool():
-            continue
-        policy = evaluator.data(node)
-        if isinstance(policy, str):
-            try:
-                policy = json.loads(policy)
-            except ValueError:
-                continue
-        yield resource, resource.properties.key_node(ACCESS_POLICIES) or node, policy  # type: ignore[union-attr]
-
-
-#: The property that gives a database a public address.
-PUBLICLY_ACCESSIBLE = "PubliclyAccessible"
-
-
-class PublicDatabase(Frozen):
-    """A database with ``PubliclyAccessible`` true in production, and whether the internet reaches it."""
-
-    resource: Resource
-    node: Node
-    value: Value
-    reach: Reach
-
-
-def public_databases(doc: TreeDocument, project: Project) -> Iterator[PublicDatabase]:
-    """RDS instances (Aurora ones included) and Redshift clusters whose ``PubliclyAccessible`` is
-    true in a production scenario, with their reach through the template's security groups."""
-    template, stacks = template_for(doc, project)
-    groups = permissions(doc, project)
-    for resource in template.of_type("AWS::RDS::DBInstance", "AWS::Redshift::Cluster"):
-        node = resource.prop("PubliclyAccessible")
-        if node is None:
-            continue
-        for scenario in stacks:
-            evaluator = Evaluator(template, scenario)
-            found = evaluator.value(node)
-            if evaluator.exists(resource) and found.as_bool() is True:
-                yield PublicDatabase(resource, node, found, database_reach(resource, evaluator, groups))
-                break
-
-
-def database_reach(resource: Resource, evaluator: Evaluator, groups: list[Permission]) -> Reach:
-    """Whether the internet reaches an RDS instance or Redshift cluster on its port, through the
-    template's security groups (``VPCSecurityGroups``)."""
-    holder = resource
-    if resource.terraform_type == "aws_rds_cluster_instance":
-        cluster = resource.prop("DBClusterIdentifier")
-        call = intrinsic(cluster) if cluster is not None else None
-        target = evaluator.template.resources.get(call[1].text) if call is not None and call[0] == "Ref" else None
-        if target is None:
-            return Reach(
-                None, "its cluster is not defined in this template, so its security groups cannot be told here"
-            )
-        holder = target
-    port = _database_port(resource, holder, evaluator)
-    node = holder.prop("VPCSecurityGroups") or holder.prop("VpcSecurityGroupIds")
-    if node is None:
-        return Reach(False, "no security group is attached, and the VPC default group admits only its own members")
-    names: list[str] = []
-    # A group passed in as a parameter (``!Ref SgId``) is defined elsewhere, but a standalone
-    # ingress of this template (``GroupId: !Ref SgId``) still adds its rules to it.
-    passed: list[str] = []
-    outside: list[str] = []
-    for item in node.elements() if node.is_seq and intrinsic(node) is None else [node]:
-        call = intrinsic(item)
-        target = _get_att_target(call[1]) if call is not None and call[0] in ("Ref", "Fn::GetAtt") else ""
-        if target in evaluator.template.resources:
-            names.append(target)
-        else:
-            outside.append(written(item))
-            if call is not None and call[0] == "Ref" and target in evaluator.template.parameters:
-                passed.append(target)
-    on = f"port {port}" if port is not None else "its port"
-    maybe: list[str] = []
-    for permission in groups:
-        if permission.group not in names and permission.group not in passed:
-            continue
-        hit = None if permission.ports is None or port is None else permission.covers(port)
-        if hit is False:
-            continue
-        if permission.world and hit:
-            return Reach(
-                True,
-                f"security group {permission.group} admits {', '.join(sorted(set(permission.world)))} on {on} "
-                f"({permission.path}:{permission.line})",
-            )
-        if permission.world or permission.unknown:
-            maybe.append(
-                f"{permission.owner} ({permission.path}:{permission.line}) admits sources or ports not known here"
-            )
-    if outside:
-        return Reach(
-            None,
-            f"its security groups ({', '.join(outside)}) are not defined in this template, so whether they admit "
-            f"0.0.0.0/0 on {on} cannot be told here",
-        )
-    if maybe:
-        return Reach(None, f"whether the internet reaches {on} cannot be told here: {'; '.join(maybe)}")
-    return Reach(False, f"{', '.join(names)} admit no internet source on {on}")
-
-
-def _database_port(resource: Resource, holder: Resource, evaluator: Evaluator) -> int | None:
-    for source in (holder, resource):
-        port = evaluator.value(source.prop("Port")).as_int()
-        if port is not None:
-            return port
-    if resource.type == "AWS::Redshift::Cluster":
-        return REDSHIFT_PORT
-    for source in (resource, holder):
-        engine = evaluator.value(source.prop("Engine"))
-        if engine.known and engine.value is not None:
-            for prefix, number in ENGINE_PORTS:
-                if str(engine.value).lower().startswith(prefix):
-                    return number
-    return None
-
-
 # --------------------------------------------------------------------------- Route 53
 
-RECORD_SET = "AWS::Route53::RecordSet"
-RECORD_SET_GROUP = "AWS::Route53::RecordSetGroup"
-HOSTED_ZONE = "AWS::Route53::HostedZone"
-#: Properties that make a record part of a routing policy or health-checked: short on purpose.
-ROUTING_PROPERTIES = (
-    "SetIdentifier",
-    "Failover",
-    "Weight",
-    "Region",
-    "GeoLocation",
-    "GeoProximityLocation",
-    "MultiValueAnswer",
-    "HealthCheckId",
-    "CidrRoutingConfig",
-)
 
-
-class Record(Frozen):
-    """One Route 53 record set as production gets it: a RecordSet, or one entry of a RecordSetGroup."""
-
-    resource: Resource
-    node: Node  # the mapping holding Name, Type, TTL...
-    label: str  # ``WwwRecord`` or ``Records.RecordSets[1]``
-    name: str  # the owner name, '' when unknown
-    type: str  # '' when unknown
-    zone: str  # the hosted zone's name, '' when unknown
-    private_zone: bool
-    ttl: Value
-    answers: list[str]
-
-    @property
-    def routing(self) -> bool:
-        return any(self.node.get(p) is not None for p in ROUTING_PROPERTIES)
-
-    @property
-    def alias(self) -> bool:
-        return self.node.get("AliasTarget") is not None
-
-    @property
-    def ttl_node(self) -> Node | None:
-        return self.node.get("TTL")
-
-    @property
-    def name_key(self) -> Node | None:
-        return self.node.key_node("Name")
-
-    @property
-    def records_key(self) -> Node | None:
-        return self.node.key_node("ResourceRecords")
-
-
-def records(doc: TreeDocument, project: Project) -> Iterator[Record]:
-    """Every record set of the template, evaluated in its first production scenario."""
-    template, stacks = template_for(doc, project)
-    evaluator = Evaluator(template, stacks[0])
-    for resource in template.of_type(RECORD_SET, RECORD_SET_GROUP):
+def records(doc: TreeDocument, project: Project) -> Iterator[shared.Record]:
+    """Every record set of the template (a RecordSet, or each entry of a RecordSetGroup),
+    evaluated in its first production scenario."""
+    evaluator = evaluators(doc, project)[0]
+    for resource in evaluator.of_type(RECORD_SET, RECORD_SET_GROUP):
         props = resource.properties
         if props is None or not evaluator.exists(resource):
             continue
         if resource.type == RECORD_SET:
-            yield _record(evaluator, resource, props, props, resource.logical_id)
+            yield shared.record(evaluator, resource, props, props, resource.logical_id)
             continue
         sets = props.get("RecordSets")
         for index, entry in enumerate(sets.elements() if sets is not None and sets.is_seq else []):
             if entry.is_map:
-                yield _record(evaluator, resource, props, entry, f"{resource.logical_id}.RecordSets[{index}]")
-
-
-def _record(evaluator: Evaluator, resource: Resource, props: Node, node: Node, label: str) -> Record:
-    name = evaluator.value(node.get("Name"))
-    rtype = evaluator.value(node.get("Type"))
-    zone, private = _zone(evaluator, props)
-    answers, _ = evaluator.strings(node.get("ResourceRecords"))
-    return Record(
-        resource,
-        node,
-        label,
-        _text(name.value).rstrip(".").lower() if name.known else "",
-        _text(rtype.value).upper() if rtype.known else "",
-        zone,
-        private,
-        evaluator.value(node.get("TTL")) if node.get("TTL") is not None else _unknown("no TTL"),
-        answers,
-    )
-
-
-def _zone(evaluator: Evaluator, props: Node) -> tuple[str, bool]:
-    """The hosted zone's name and whether it is private (a zone of this template with ``VPCs``)."""
-    by_name = evaluator.value(props.get("HostedZoneName"))
-    zone_id = props.get("HostedZoneId")
-    call = intrinsic(zone_id) if zone_id is not None else None
-    target = evaluator.template.resources.get(call[1].text) if call is not None and call[0] == "Ref" else None
-    if target is not None and target.type == HOSTED_ZONE:
-        name = evaluator.value(target.prop("Name"))
-        return (_text(name.value).rstrip(".").lower() if name.known else ""), target.prop("VPCs") is not None
-    return (_text(by_name.value).rstrip(".").lower() if by_name.known and by_name.value else ""), False
-
-
-def nameservers(record: Record, evaluator: Evaluator) -> list[tuple[str, str, bool]] | None:
-    """An NS record's servers as (label, provider, a whole zone list), None when any is unknown.
-    ``!GetAtt Zone.NameServers`` of a hosted zone of the template is Route 53's four servers."""
-    node = record.node.get("ResourceRecords")
-    if node is None:
-        return None
-    call = intrinsic(node)
-    if call is not None and call[0] == "Fn::GetAtt":
-        target = _get_att_target(call[1])
-        if target in evaluator.template.resources and evaluator.template.resources[target].type == HOSTED_ZONE:
-            return [(f"{target}.NameServers", "Amazon Route 53", True)]
-        return None
-    known, unknown = evaluator.strings(node)
-    if unknown or not known:
-        return None
-    return [(host, "", False) for host in known]
+                yield shared.record(evaluator, resource, props, entry, f"{resource.logical_id}.RecordSets[{index}]")
 
 
 def _get_att_target(arg: Node) -> str:
@@ -1150,6 +765,7 @@ def _get_att_target(arg: Node) -> str:
     return items[0].text if items and items[0].is_scalar else ""
 
 
-def first_scenario(doc: TreeDocument, project: Project) -> Evaluator:
-    template, stacks = template_for(doc, project)
-    return Evaluator(template, stacks[0])
+def evaluators(doc: TreeDocument, project: Project) -> list[Evaluator]:
+    """One evaluator per scenario of the template, the first production one first."""
+    template, found = template_for(doc, project)
+    return [Evaluator(template, scenario) for scenario in found]

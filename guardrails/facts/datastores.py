@@ -694,6 +694,11 @@ def find_datastore(image: str, extra: Iterable[Datastore] = (), ports: Iterable[
     return None
 
 
+def server_programs(extra: Iterable[Datastore] = ()) -> frozenset[str]:
+    """Every server binary ``find_by_command`` knows: a script naming none starts no datastore."""
+    return frozenset(command for store in (*extra, *BUILTIN) for command in store.commands)
+
+
 def find_by_command(command: str, extra: Iterable[Datastore] = ()) -> Datastore | None:
     """The family whose server binary is ``command`` (``mongod``, ``redis-server``)."""
     base = command.rsplit("/", 1)[-1]

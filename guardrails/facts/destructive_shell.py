@@ -18,7 +18,7 @@ from guardrails.documents import ShellCommand, ShellDocument, SqlDocument, Word
 from guardrails.facts import destructive_sql, throwaway
 from guardrails.facts.embedded_shell import never_empty
 from guardrails.facts.shell_guards import GUARD_OPTIONS, Guards, GuardSettings, parameter, scope_of
-from guardrails.facts.shells import SHELL_INTERPRETERS
+from guardrails.facts.shells import SHELL_INTERPRETERS, names_any
 from guardrails.model import Document, Kind, ParseError, Severity, Span
 from guardrails.records import Frozen, Record
 from guardrails.rule import Option, Rule, RuleContext
@@ -985,18 +985,45 @@ DETECTORS: dict[str, Detector] = {
     "rails-drop": Detector(detect_rails_drop, frozenset(_RAILS_TOOLS)),
 }
 COMMAND_WORDS = frozenset().union(*(detector.words for detector in DETECTORS.values()))
-# What the shell removes inside a word, joining the pieces around it: quotes (with the ``$`` of
-# ``$'…'``) and backslashes (with the newline of a continued line).
-_QUOTING = re.compile(r"\\\n?|\$?['\"]")
-_COMMAND_WORD = re.compile(
-    r"(?<![a-z0-9_.-])(?:{})(?![a-z0-9_.-])".format("|".join(sorted(map(re.escape, COMMAND_WORDS))))
-)
 
 
 def may_name_command(text: str) -> bool:
-    """Whether lower-cased text could hold, once the shell has read it, a word some detector
-    needs (``Detector.words``): text that cannot is never reported, however it is run."""
-    return _COMMAND_WORD.search(_QUOTING.sub("", text)) is not None
+    """Whether text could hold, once the shell has read it, a word some detector needs
+    (``Detector.words``): text that cannot is never reported, however it is run."""
+    return names_any(text, COMMAND_WORDS)
+
+
+class Commands(Record):
+    """A script's located commands (``located_commands``), indexed by the detector words
+    (``COMMAND_WORDS``) each holds: every destructive rule reads the same script, and
+    unwrapping each command again for each rule cost thirteen times one unwrapping."""
+
+    __slots__ = ("by_word", "every")
+
+    def __init__(self, doc: ShellDocument) -> None:
+        self.every = list(located_commands(doc))
+        self.by_word: dict[str, list[int]] = {}
+        for i, located in enumerate(self.every):
+            for word in located.words & COMMAND_WORDS:
+                self.by_word.setdefault(word, []).append(i)
+
+    def naming(self, words: frozenset[str]) -> list[Located]:
+        """The commands holding one of ``words``, in the script's order: the only ones a
+        ``Detector`` declaring them can report."""
+        found = sorted({i for word in words for i in self.by_word.get(word, ())})
+        return [self.every[i] for i in found]
+
+
+def commands_of(doc: ShellDocument, project: Project) -> Commands:
+    """The located commands of ``doc``, unwrapped once for every rule that reads them. An
+    embedded script shares its host's path, so the document itself is the key (kept in
+    the entry, so that its id is not reused while the entry lives)."""
+    key = ("shell-commands", id(doc))
+    cached = project.cache.get(key)
+    if cached is None or cached[0] is not doc:
+        cached = project.cache[key] = (doc, Commands(doc))
+    commands: Commands = cached[1]
+    return commands
 
 
 def guard_reason(located: Located, settings: GuardSettings, project: Project | None = None) -> str | None:
@@ -1039,10 +1066,10 @@ class ShellDestructiveRule(Rule):
 
             yield from destructive_ansible.check(self, doc, self.pattern, settings, scope, ctx)
             return
-        if not isinstance(doc, ShellDocument):
-            return
+        if not isinstance(doc, ShellDocument) or not may_name_command(doc.text):
+            return  # names no command any detector reads: the script is not even walked
         detector = DETECTORS[self.pattern]
-        for located in located_commands(doc):
+        for located in commands_of(doc, ctx.project).naming(detector.words):
             for hit in detector(located, scope):
                 if guard_reason(located, settings, ctx.project) is not None:
                     continue

@@ -9,12 +9,14 @@ DATABASE x`` or ``SELECT 'DROP DATABASE x'`` never match.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import PurePosixPath
+from typing import Any, ClassVar
 
 from guardrails.documents import SqlDocument, SqlStatement
 from guardrails.model import Kind, ParseError
 from guardrails.records import Frozen
+from guardrails.rule import Rule
 
 DISPOSABLE_TOKENS = frozenset(
     {"test", "tests", "testing", "ci", "tmp", "temp", "scratch", "e2e", "review", "preview", "ephemeral", "sandbox"}
@@ -85,6 +87,42 @@ def classify(stmt: SqlStatement) -> SqlHit | None:
     return None
 
 
+# What ``classify`` reports, each by the keyword its statement starts with.
+OPERATIONS = {"DROP DATABASE": "DROP", "DROP SCHEMA": "DROP", "TRUNCATE": "TRUNCATE", "DELETE": "DELETE"}
+
+
+_DROP = frozenset({"DROP"})
+_CREATE = frozenset({"CREATE"})
+_WIPES = frozenset(OPERATIONS.values())
+
+
+class SqlFileRule(Rule):
+    """A rule over the statements of SQL files that reports some of ``classify``'s
+    ``operations``. Its ``words`` (the keywords those statements start with) come from them:
+    a statement that does not mention one (``SqlStatement.mentions``) is never lexed, so the
+    20,000 INSERTs of a dump cost a scan of their text, not sqlparse's lexer."""
+
+    abstract = True
+    operations: ClassVar[frozenset[str]] = frozenset()
+    words: ClassVar[frozenset[str]] = frozenset()
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if cls.__dict__.get("abstract", False):
+            return
+        if not cls.operations or not cls.operations <= OPERATIONS.keys():
+            raise TypeError(f"rule {cls.__qualname__}: declare the operations it reports, some of {sorted(OPERATIONS)}")
+        cls.words = frozenset(OPERATIONS[operation] for operation in cls.operations)
+
+    def hits(self, doc: SqlDocument) -> Iterator[SqlHit]:
+        """The statements of ``doc`` that run one of the rule's operations."""
+        for stmt in doc.statements:
+            if stmt.mentions(self.words):
+                hit = classify(stmt)
+                if hit is not None and hit.operation in self.operations:
+                    yield hit
+
+
 def drops(text: str, schema_needs_cascade: bool = True, made_here: Callable[[str], bool] | None = None) -> list[SqlHit]:
     """DROP DATABASE / DROP SCHEMA statements in ``text`` that destroy real data.
 
@@ -97,7 +135,7 @@ def drops(text: str, schema_needs_cascade: bool = True, made_here: Callable[[str
     if not _mentions(text, ("DROP",)):
         return found
     for stmt in statements(text):
-        hit = classify(stmt)
+        hit = classify(stmt) if stmt.mentions(_DROP) else None
         if hit is None or hit.operation not in ("DROP DATABASE", "DROP SCHEMA"):
             continue
         if hit.operation == "DROP SCHEMA" and schema_needs_cascade and not hit.cascade:
@@ -114,7 +152,7 @@ def creates(text: str) -> list[str]:
     if not _mentions(text, ("CREATE",)):
         return names
     for stmt in statements(text):
-        kw = stmt.keywords
+        kw = stmt.keywords if stmt.mentions(_CREATE) else []
         if len(kw) < 3 or kw[0] != "CREATE" or kw[1] not in ("DATABASE", "SCHEMA"):
             continue
         rest = [k for k in kw[2:] if k not in ("IF", "NOT", "EXISTS")]
@@ -129,7 +167,7 @@ def data_wipes(text: str) -> list[SqlHit]:
     if not _mentions(text, ("DROP", "TRUNCATE", "DELETE")):
         return found
     for stmt in statements(text):
-        hit = classify(stmt)
+        hit = classify(stmt) if stmt.mentions(_WIPES) else None
         if hit is None:
             continue
         if hit.operation == "DROP SCHEMA" and not hit.cascade:

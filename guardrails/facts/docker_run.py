@@ -45,6 +45,8 @@ _BOOLEAN = frozenset(
     }
 )
 _RUNNERS = {"docker", "podman", "nerdctl"}
+# The programs ``docker_run`` and ``compose_command`` read: a script naming none runs no container.
+CONTAINER_PROGRAMS = frozenset({*_RUNNERS, "docker-compose"})
 
 
 class DockerRun(Record):

@@ -10,36 +10,33 @@ attribute in camelCase), so a rule reads all three without a branch of its own.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from guardrails.documents import TerraformDocument, TreeDocument
 from guardrails.facts import stacks, stateful
 from guardrails.model import Document, Kind
 from guardrails.project import Project
 
-if TYPE_CHECKING:
-    from guardrails.facts import cloudformation
-
 
 def unsafe_settings(
     doc: Document, project: Project, paths: dict[str, str], default: Any, unsafe: Callable[[Any], bool]
-) -> Iterator[stateful.Setting | cloudformation.Setting]:
-    """``stateful.unsafe_settings`` for Terraform, ``cloudformation.unsafe_settings`` for a
-    template, ``pulumi.unsafe_settings`` for a Pulumi YAML program."""
+) -> Iterator[stateful.Setting | stacks.Setting]:
+    """``stateful.unsafe_settings`` for Terraform, ``stacks.unsafe_settings`` for a template or a
+    Pulumi YAML program."""
     if isinstance(doc, TerraformDocument):
         yield from stateful.unsafe_settings(doc, project, paths, default, unsafe)
     elif isinstance(doc, TreeDocument):
-        yield from stacks.reader(doc).unsafe_settings(doc, project, paths, default, unsafe)
+        yield from stacks.unsafe_settings(doc, project, paths, default, unsafe)
 
 
 def also_unsafe(
     doc: Document,
     project: Project,
-    found: stateful.Setting | cloudformation.Setting,
+    found: stateful.Setting | stacks.Setting,
     path: str,
     default: Any,
     unsafe: Callable[[Any], bool],
-) -> stateful.Setting | cloudformation.Setting | None:
+) -> stateful.Setting | stacks.Setting | None:
     """Another setting (a Terraform attribute path) of the resource ``found`` names, when it is
     unsafe too: Cloud SQL's two deletion protections."""
     if isinstance(found, stateful.Setting):
@@ -51,6 +48,6 @@ def also_unsafe(
     return None
 
 
-def describe(found: stateful.Setting | cloudformation.Setting) -> str:
+def describe(found: stateful.Setting | stacks.Setting) -> str:
     """``aws_db_instance.main (RDS DB instance)``, ``Database (RDS DB instance)``."""
     return stateful.describe(found) if isinstance(found, stateful.Setting) else found.describe()

@@ -15,11 +15,15 @@ without one, the defaults. ``${name}`` reads a config value or a variable, ``${p
 the stack's name; ``${resource.property}``, ``fn::invoke`` and a config value with no default
 and no stack value are unknown, and nothing is reported on them. ``secure:`` values are
 ciphertext: never read, never compared (Pulumi docs, "Configuration" and "Pulumi YAML reference").
+
+What a CloudFormation template answers alike (security groups, public databases and search
+domains, Route 53 records, protection settings) is read once by ``guardrails.facts.stacks``;
+this module gives it the program's property and type names (``FORMAT``) and its interpolations
+(``Evaluator``).
 """
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable, Iterator
 from pathlib import PurePosixPath
@@ -27,17 +31,12 @@ from typing import Any
 
 from guardrails.detect import is_pulumi_stack
 from guardrails.documents import TreeDocument
-from guardrails.facts.cloudformation import PublicDatabase, Setting, Value
-from guardrails.facts.network import ALL_PORTS, NO_DATASTORE_BEHIND, is_world, port_range
-from guardrails.facts.stateful import (
-    CLOUDSQL_REPLICA_BLOCK,
-    CLOUDSQL_REPLICA_TYPE,
-    REPLICA_SOURCES,
-    STATEFUL_TYPES,
-    names_production,
-)
-from guardrails.facts.tf_network import ENGINE_PORTS, REDSHIFT_PORT, Permission, Reach
-from guardrails.model import Node, Span
+from guardrails.facts import stacks as shared
+from guardrails.facts.stacks import Setting, Value, unsafe_setting
+from guardrails.facts.stacks import text as _text
+from guardrails.facts.stacks import unknown as _unknown
+from guardrails.facts.stateful import CLOUDSQL_REPLICA_BLOCK, CLOUDSQL_REPLICA_TYPE, REPLICA_SOURCES, names_production
+from guardrails.model import Node
 from guardrails.project import Project
 from guardrails.records import Frozen
 
@@ -87,7 +86,72 @@ TERRAFORM_TYPES: dict[str, str] = {
 DELETION_SETTINGS = frozenset(
     {"deletion_protection", "deletion_protection_enabled", "skip_final_snapshot", "force_destroy"}
 )
-_MAX_DEPTH = 32
+#: A domain's resource policy, and what puts its endpoint inside a VPC.
+ACCESS_POLICIES = "accessPolicies"
+VPC_OPTIONS = "vpcOptions"
+#: The property that gives a database a public address.
+PUBLICLY_ACCESSIBLE = "publiclyAccessible"
+#: Properties that make a record part of a routing policy or health-checked: short on purpose.
+ROUTING_PROPERTIES = (
+    "setIdentifier",
+    "failoverRoutingPolicies",
+    "weightedRoutingPolicies",
+    "latencyRoutingPolicies",
+    "geolocationRoutingPolicies",
+    "geoproximityRoutingPolicy",
+    "multivalueAnswerRoutingPolicy",
+    "cidrRoutingPolicy",
+    "healthCheckId",
+)
+#: The program's names for what ``guardrails.facts.stacks`` reads in every stack format: the
+#: Terraform types (``TERRAFORM_TYPES``) and their attributes in camelCase.
+FORMAT = shared.StackFormat(
+    noun="program",
+    ingress=shared.Ingress(
+        group="aws_security_group",
+        inline="ingress",
+        standalone=("aws_security_group_rule", "aws_vpc_security_group_ingress_rule"),
+        group_keys=("securityGroupId",),
+        direction=("aws_security_group_rule", "type"),
+        plumbing=frozenset({"aws_security_group", "aws_security_group_rule", "aws_vpc_security_group_ingress_rule"}),
+        protocol=("protocol", "ipProtocol"),
+        all_protocols=frozenset({"-1", "all"}),
+        keeps_other_protocols=False,
+        sources=("cidrBlocks", "ipv6CidrBlocks", "cidrIpv4", "cidrIpv6"),
+        named_sources=(),
+        from_port="fromPort",
+        to_port="toPort",
+    ),
+    databases=shared.Databases(
+        types=("aws_db_instance", "aws_rds_cluster_instance", "aws_redshift_cluster"),
+        publicly_accessible=PUBLICLY_ACCESSIBLE,
+        security_groups=("vpcSecurityGroupIds",),
+        cluster="clusterIdentifier",
+        port="port",
+        engine="engine",
+    ),
+    search=shared.SearchDomains(
+        types=("aws_opensearch_domain", "aws_elasticsearch_domain"),
+        access_policies=ACCESS_POLICIES,
+        vpc_options=VPC_OPTIONS,
+        security="advancedSecurityOptions",
+        enabled="enabled",
+    ),
+    records=shared.RecordKeys(
+        name="name",
+        type="type",
+        ttl="ttl",
+        records="records",
+        alias="aliases",
+        routing=ROUTING_PROPERTIES,
+        zone_id="zoneId",
+        zone_name="",
+        zone_type="aws_route53_zone",
+        zone_label="name",
+        zone_vpcs="vpcs",
+        relative_names=True,
+    ),
+)
 
 
 def camel(path: str) -> str:
@@ -112,40 +176,21 @@ def stack_name(path: str) -> str:
 # --------------------------------------------------------------------------- the program
 
 
-class Resource(Frozen):
-    logical_id: str
-    type: str
-    key: Node
-    node: Node
-    path: str
+class Resource(shared.Resource):
+    """A resource of ``resources``: its tables are read by the Terraform type it wraps."""
 
-    @property
-    def properties(self) -> Node | None:
-        props = self.node.get("properties")
-        return props if props is not None and props.is_map else None
+    __slots__ = ()
 
-    def prop(self, name: str) -> Node | None:
-        props = self.properties
-        return props.get(name) if props is not None else None
-
-    def option(self, name: str) -> Node | None:
-        options = self.node.get("options")
-        return options.get(name) if options is not None and options.is_map else None
-
-    @property
-    def span(self) -> Span:
-        return Span.point(self.key.span.line, self.key.span.column)
+    @staticmethod
+    def keys() -> tuple[str, str]:
+        return "type", "properties"
 
     @property
     def terraform_type(self) -> str | None:
         return TERRAFORM_TYPES.get(normal_token(self.type))
 
-    def describe(self) -> str:
-        """``db (RDS DB instance)``."""
-        tf_type = self.terraform_type or ""
-        entry = STATEFUL_TYPES.get(tf_type)
-        what = entry[0] if entry else "Aurora DB instance" if tf_type == "aws_rds_cluster_instance" else self.type
-        return f"{self.logical_id} ({what})"
+    def is_a(self, *types: str) -> bool:
+        return self.terraform_type in types
 
 
 class Stack(Frozen):
@@ -170,7 +215,7 @@ class Program(Frozen):
         name = root.get("name")
         config: dict[str, Node | None] = {}
         for section in ("configuration", "config"):
-            for key, _, node in _entries(root.get(section)):
+            for key, _, node in shared.entries(root.get(section)):
                 config[key] = _default(node)
         project_name = name.text if name is not None and name.is_scalar else ""
         if root.get("runtime") is None:  # Main.yaml: the project file beside it names the project and its config
@@ -178,14 +223,10 @@ class Program(Frozen):
             if sibling is not None:
                 found = sibling.get("name")
                 project_name = found.text if found is not None and found.is_scalar else project_name
-                for key, _, node in _entries(sibling.get("config")):
+                for key, _, node in shared.entries(sibling.get("config")):
                     config.setdefault(key, _default(node))
-        variables = {key: node for key, _, node in _entries(root.get("variables"))}
-        resources: dict[str, Resource] = {}
-        for key_text, key, node in _entries(root.get("resources")):
-            rtype = node.get("type") if node.is_map else None
-            if rtype is not None and rtype.is_scalar:
-                resources[key_text] = Resource(key_text, rtype.text, key, node, doc.path)
+        variables = {key: node for key, _, node in shared.entries(root.get("variables"))}
+        resources = Resource.declared(root.get("resources"), doc.path)
         return cls(doc, root, project_name, config, variables, resources)
 
     def of_type(self, *tf_types: str) -> list[Resource]:
@@ -197,11 +238,6 @@ class Program(Frozen):
             if node is not None and node.is_scalar:
                 values[name] = (node.value, f"config {name} default ({self.doc.path}:{node.span.line})")
         return Stack("the config defaults", None, values)
-
-
-def _entries(node: Node | None) -> Iterator[tuple[str, Node, Node]]:
-    if node is not None and node.is_map:
-        yield from node.items()
 
 
 def _default(node: Node) -> Node | None:
@@ -239,7 +275,7 @@ def stack_values(program: Program, path: str, stack: TreeDocument) -> dict[str, 
     """A stack file's config, keyed as the program reads it: ``proj:protect`` is ``protect``
     in project ``proj``; a provider's (``aws:region``) keeps its namespace."""
     values: dict[str, tuple[Any, str] | None] = {}
-    for key, _, node in _entries(stack.roots[0].get("config")):
+    for key, _, node in shared.entries(stack.roots[0].get("config")):
         namespace, _, name = key.rpartition(":")
         local = (
             name
@@ -273,23 +309,18 @@ def program_for(doc: TreeDocument, project: Project) -> tuple[Program, list[Stac
 # --------------------------------------------------------------------------- evaluation
 
 
-def _unknown(why: str, origins: tuple[str, ...] = ()) -> Value:
-    return Value(False, why, origins)
-
-
-class Evaluator:
+class Evaluator(shared.StackEvaluator):
     """Interpolations (``${...}``) evaluated with one stack's config values."""
 
+    FORMAT = FORMAT
+
     def __init__(self, program: Program, stack: Stack) -> None:
+        super().__init__(program.resources)
         self.program = program
         self.stack = stack
 
-    def value(self, node: Node | None, depth: int = 0) -> Value:
-        if node is None:
-            return Value(True, None)
-        if depth > _MAX_DEPTH:
-            return _unknown("too deep")
-        if node.is_map and any(key.lower().startswith("fn::") for key, _, _ in node.items()):
+    def evaluate(self, node: Node, depth: int) -> Value:
+        if _is_function(node):
             return _unknown("function")
         if not node.is_scalar:
             return _unknown("structure")
@@ -343,27 +374,10 @@ class Evaluator:
     def flag(self, node: Node | None) -> bool | None:
         return self.value(node).as_bool() if node is not None else None
 
-    def strings(self, node: Node | None) -> tuple[list[str], list[str]]:
-        """A string or list of strings: (known values, unknown items as written)."""
-        if node is None:
-            return [], []
-        items = node.elements() if node.is_seq else [node]
-        known: list[str] = []
-        unknown: list[str] = []
-        for item in items:
-            found = self.value(item)
-            if not found.known:
-                unknown.append(written(item))
-            elif isinstance(found.value, list):
-                known.extend(str(v) for v in found.value)
-            elif found.value is not None:
-                known.append(_text(found.value))
-        return known, unknown
-
     def data(self, node: Node, depth: int = 0) -> Any:
         """Plain data with interpolations evaluated (a variable named alone is followed, ``fn::toJSON``
         read as the data it encodes), unknown parts as ``<...>`` placeholders."""
-        if depth > _MAX_DEPTH:
+        if depth > shared.MAX_DEPTH:
             return "<too deep>"
         if node.is_map and len(node.value) == 1 and node.value[0][0].text.lower().startswith("fn::"):
             name, arg = node.value[0][0].text, node.value[0][1]
@@ -378,24 +392,61 @@ class Evaluator:
         found = self.value(node, depth)
         return found.value if found.known else f"<{written(node)}>"
 
-    def protected(self, resource: Resource) -> bool:
+    def protected(self, resource: shared.Resource) -> bool:
         """``options.protect`` or ``options.retainOnDelete`` true: Pulumi will not delete it."""
-        return any(self.flag(resource.option(name)) is True for name in ("protect", "retainOnDelete"))
+        options = resource.node.get("options")
+        if options is None or not options.is_map:
+            return False
+        return any(self.flag(options.get(name)) is True for name in ("protect", "retainOnDelete"))
+
+    # -- what the shared readers ask (guardrails.facts.stacks) ------------------------
+
+    def setting_of(
+        self, resource: shared.Resource, path: str, default: Any, unsafe: Callable[[Any], bool]
+    ) -> Setting | None:
+        """The property (the attribute in camelCase); read replicas left out, and, for settings
+        that matter only on deletion, resources Pulumi will not delete (``protect``,
+        ``retainOnDelete``)."""
+        if is_read_replica(resource, self):
+            return None
+        if path.split(".")[-1] in DELETION_SETTINGS and self.protected(resource):
+            return None
+        return setting(resource, self, path, default, unsafe)
+
+    def is_expression(self, node: Node) -> bool:
+        return (node.is_scalar and isinstance(node.value, str) and "${" in node.value) or _is_function(node)
+
+    def written(self, node: Node) -> str:
+        return written(node)
+
+    def refers_to(self, node: Node | None) -> str:
+        return _target(node)
+
+    def identifier_of(self, node: Node | None) -> str:
+        """``${cluster.id}`` (or ``${cluster}``): a reference reads the resource's outputs."""
+        return _target(node)
+
+    def zone_servers(self, node: Node) -> str | None:
+        """``${zone.nameServers}`` of an ``aws:route53:Zone`` of the program."""
+        if not (node.is_scalar and isinstance(node.value, str) and "${" in node.value):
+            return None
+        target = self.program.resources.get(_target(node))
+        whole = re.fullmatch(r"\$\{\s*[A-Za-z0-9_-]+\.nameServers\s*\}", node.value.strip())
+        return (
+            f"{target.logical_id}.nameServers"
+            if target is not None and target.is_a("aws_route53_zone") and whole
+            else ""
+        )
 
 
-def _text(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return "" if value is None else str(value)
+def _is_function(node: Node) -> bool:
+    """``fn::invoke``, ``fn::toJSON``...: a built-in function call (its key in any case)."""
+    return node.is_map and any(key.lower().startswith("fn::") for key, _, _ in node.items())
 
 
 def written(node: Node) -> str:
     """A value as written: ``${protect}``, ``false``, ``[...]``."""
-    if node.is_scalar:
-        return node.text if node.raw is not None else _text(node.value)
-    if node.is_seq:
-        return f"[{', '.join(written(a) for a in node.elements())}]"
-    return "{...}"
+    return shared.written_plain(node, written)
 
 
 def _target(node: Node | None) -> str:
@@ -409,7 +460,7 @@ def _target(node: Node | None) -> str:
 # --------------------------------------------------------------------------- protection settings
 
 
-def _at(resource: Resource, path: str) -> tuple[Node | None, bool]:
+def _at(resource: shared.Resource, path: str) -> tuple[Node | None, bool]:
     """The property at a camelCase dotted path, and whether the path is knowable (a nested
     block is an object, or a list of one)."""
     node = resource.properties
@@ -431,7 +482,7 @@ def _at(resource: Resource, path: str) -> tuple[Node | None, bool]:
     return node, True
 
 
-def is_read_replica(resource: Resource, evaluator: Evaluator) -> bool:
+def is_read_replica(resource: shared.Resource, evaluator: Evaluator) -> bool:
     """A replica names its source: a reference to a resource always has a value; a config
     value or variable is evaluated, and an empty one makes a primary. Cloud SQL also says it in
     ``replicaConfiguration`` and ``instanceType``."""
@@ -451,388 +502,40 @@ def is_read_replica(resource: Resource, evaluator: Evaluator) -> bool:
 
 
 def setting(
-    resource: Resource, evaluator: Evaluator, path: str, default: Any, unsafe: Callable[[Any], bool]
+    resource: shared.Resource, evaluator: Evaluator, path: str, default: Any, unsafe: Callable[[Any], bool]
 ) -> Setting | None:
     """The property at a Terraform attribute ``path`` of one resource when unsafe in this stack."""
     name = camel(path)
     node, knowable = _at(resource, name)
     if not knowable:
         return None
-    found = evaluator.value(node)
-    if not found.known:
-        return None
-    value = _plain(found)
-    if node is None:
-        if default is None or not unsafe(default):
-            return None
-        return Setting(resource, name, resource.span, default, f"is not set (default {_text(default)})", absent=True)  # type: ignore[arg-type]
-    if not unsafe(value):
-        return None
-    if isinstance(node.value, str) and "${" in node.value:
-        where = f"= {written(node)}, which is {_text(value)}{found.via}"
-    else:
-        where = f"= {_text(value)}"
-    return Setting(resource, name, node.span, value, where)  # type: ignore[arg-type]
-
-
-def unsafe_settings(
-    doc: TreeDocument, project: Project, paths: dict[str, str], default: Any, unsafe: Callable[[Any], bool]
-) -> Iterator[Setting]:
-    """Every resource of a Terraform type in ``paths`` whose property (the attribute in camelCase)
-    is unsafe in a production stack; read replicas left out, and, for settings that matter only
-    on deletion, resources Pulumi will not delete (``protect``, ``retainOnDelete``)."""
-    program, found_stacks = program_for(doc, project)
-    for resource in program.resources.values():
-        tf_type = resource.terraform_type
-        if tf_type is None or tf_type not in paths:
-            continue
-        for stack in found_stacks:
-            evaluator = Evaluator(program, stack)
-            if is_read_replica(resource, evaluator):
-                continue
-            if paths[tf_type].split(".")[-1] in DELETION_SETTINGS and evaluator.protected(resource):
-                continue
-            found = setting(resource, evaluator, paths[tf_type], default, unsafe)
-            if found is not None:
-                yield found
-                break
+    return unsafe_setting(evaluator, resource, name, node, default, unsafe)
 
 
 def also_unsafe(
     doc: TreeDocument, project: Project, found: Setting, path: str, default: Any, unsafe: Callable[[Any], bool]
 ) -> Setting | None:
     """A second setting of the resource ``found`` is on, unsafe in a production stack too."""
-    program, found_stacks = program_for(doc, project)
-    for stack in found_stacks:
-        other = setting(found.resource, Evaluator(program, stack), path, default, unsafe)  # type: ignore[arg-type]
+    for evaluator in evaluators(doc, project):
+        other = setting(found.resource, evaluator, path, default, unsafe)
         if other is not None:
             return other
     return None
 
 
-def _plain(found: Value) -> Any:
-    as_bool = found.as_bool()
-    if as_bool is not None:
-        return as_bool
-    as_int = found.as_int()
-    return as_int if as_int is not None else found.value
-
-
-# --------------------------------------------------------------------------- security groups
-
-_TCP = {"tcp", "6", "-1", "all"}
-
-
-def permissions(doc: TreeDocument, project: Project) -> list[Permission]:
-    """Every ingress permission of the program's security groups (inline ``ingress``,
-    ``aws:ec2:SecurityGroupRule`` of type ingress, ``aws:vpc:SecurityGroupIngressRule``) in the
-    first production stack, with the sources that are the whole internet."""
-    program, found_stacks = program_for(doc, project)
-    evaluator = Evaluator(program, found_stacks[0])
-    found: list[Permission] = []
-    for resource in program.of_type("aws_security_group"):
-        ingress = resource.prop("ingress")
-        for index, rule in enumerate(ingress.elements() if ingress is not None and ingress.is_seq else []):
-            if rule.is_map:
-                found.extend(_permission(evaluator, resource, rule, resource.logical_id, f"ingress[{index}]"))
-    for resource in program.of_type("aws_security_group_rule", "aws_vpc_security_group_ingress_rule"):
-        props = resource.properties
-        if props is None:
-            continue
-        if resource.terraform_type == "aws_security_group_rule":
-            direction = evaluator.value(props.get("type"))
-            if direction.known and direction.value != "ingress":
-                continue
-        group = _target(props.get("securityGroupId")) or resource.logical_id
-        found.extend(_permission(evaluator, resource, props, group, "ingress"))
-    return found
-
-
-def _permission(evaluator: Evaluator, resource: Resource, rule: Node, group: str, anchor: str) -> list[Permission]:
-    protocol = evaluator.value(rule.get("protocol") or rule.get("ipProtocol"))
-    name = _text(protocol.value).lower() if protocol.known else None
-    if name is not None and name not in _TCP:
-        return []  # udp, icmp: no datastore connection gets in
-    world: list[str] = []
-    unknown: list[str] = []
-    origins: list[str] = []
-    span = rule.span
-    for key in ("cidrBlocks", "ipv6CidrBlocks", "cidrIpv4", "cidrIpv6"):
-        node = rule.get(key)
-        known, missing = evaluator.strings(node)
-        unknown.extend(missing)
-        if node is not None and any(is_world(v) for v in known):
-            world.extend(v for v in known if is_world(v))
-            origins.extend(evaluator.value(node).origins)
-            span = rule.key_node(key).span if rule.key_node(key) is not None else span  # type: ignore[union-attr]
-    return [
-        Permission(
-            origins=tuple(dict.fromkeys(origins)),
-            group=group,
-            owner=resource.logical_id,
-            path=resource.path,
-            line=rule.span.line,
-            ports=_ports(evaluator, rule, name),
-            world=tuple(world),
-            unknown=tuple(unknown),
-            span=span,
-            anchor=anchor,
-        )
-    ]
-
-
-def _ports(evaluator: Evaluator, rule: Node, protocol: str | None) -> tuple[int, int] | None:
-    if protocol is None:
-        return None
-    if protocol in ("-1", "all"):
-        return ALL_PORTS
-    low = evaluator.value(rule.get("fromPort")).as_int()
-    high = evaluator.value(rule.get("toPort")).as_int()
-    if low is None or high is None:
-        return None
-    if low == -1 and high == -1:
-        return ALL_PORTS
-    return port_range(f"{low}-{high}")
-
-
-def load_balancer_groups(doc: TreeDocument, project: Project) -> set[str]:
-    """Security groups of the program that only load balancers and functions use (rules naming
-    them aside): they guard no datastore."""
-    program, _ = program_for(doc, project)
-    plumbing = {"aws_security_group", "aws_security_group_rule", "aws_vpc_security_group_ingress_rule"}
-    users: dict[str, set[str]] = {}
-    for resource in program.resources.values():
-        if resource.terraform_type in plumbing:
-            continue
-        for node in resource.node.walk():
-            target = _target(node)
-            if target:
-                users.setdefault(target, set()).add(resource.terraform_type or resource.type)
-    groups = {r.logical_id for r in program.of_type("aws_security_group")}
-    return {g for g in groups if users.get(g) and users[g] <= NO_DATASTORE_BEHIND}
-
-
-# --------------------------------------------------------------------------- public databases
-
-#: The property that gives a database a public address.
-PUBLICLY_ACCESSIBLE = "publiclyAccessible"
-
-
-def public_databases(doc: TreeDocument, project: Project) -> Iterator[PublicDatabase]:
-    """RDS instances (Aurora ones included) and Redshift clusters whose ``publiclyAccessible`` is
-    true in a production stack, with their reach through the program's security groups."""
-    program, found_stacks = program_for(doc, project)
-    groups = permissions(doc, project)
-    for resource in program.of_type("aws_db_instance", "aws_rds_cluster_instance", "aws_redshift_cluster"):
-        node = resource.prop(PUBLICLY_ACCESSIBLE)
-        if node is None:
-            continue
-        for stack in found_stacks:
-            evaluator = Evaluator(program, stack)
-            found = evaluator.value(node)
-            if found.as_bool() is True:
-                yield PublicDatabase(resource, node, found, _reach(resource, evaluator, groups))  # type: ignore[arg-type]
-                break
-
-
-def _reach(resource: Resource, evaluator: Evaluator, groups: list[Permission]) -> Reach:
-    holder = resource
-    if resource.terraform_type == "aws_rds_cluster_instance":
-        target = evaluator.program.resources.get(_target(resource.prop("clusterIdentifier")))
-        if target is None:
-            return Reach(None, "its cluster is not defined in this program, so its security groups cannot be told here")
-        holder = target
-    port = _database_port(resource, holder, evaluator)
-    node = holder.prop("vpcSecurityGroupIds")
-    if node is None:
-        return Reach(False, "no security group is attached, and the VPC default group admits only its own members")
-    names: list[str] = []
-    outside: list[str] = []
-    for item in node.elements() if node.is_seq else [node]:
-        target = _target(item)
-        if target in evaluator.program.resources:
-            names.append(target)
-        else:
-            outside.append(written(item))
-    on = f"port {port}" if port is not None else "its port"
-    maybe: list[str] = []
-    for permission in groups:
-        if permission.group not in names:
-            continue
-        hit = None if permission.ports is None or port is None else permission.covers(port)
-        if hit is False:
-            continue
-        if permission.world and hit:
-            return Reach(
-                True,
-                f"security group {permission.group} admits {', '.join(sorted(set(permission.world)))} on {on} "
-                f"({permission.path}:{permission.line})",
-            )
-        if permission.world or permission.unknown:
-            maybe.append(f"{permission.where} admits sources or ports not known here")
-    if outside:
-        return Reach(
-            None,
-            f"its security groups ({', '.join(outside)}) are not defined in this program, so whether they admit "
-            f"0.0.0.0/0 on {on} cannot be told here",
-        )
-    if maybe:
-        return Reach(None, f"whether the internet reaches {on} cannot be told here: {'; '.join(maybe)}")
-    return Reach(False, f"{', '.join(names)} admit no internet source on {on}")
-
-
-def _database_port(resource: Resource, holder: Resource, evaluator: Evaluator) -> int | None:
-    for source in (holder, resource):
-        port = evaluator.value(source.prop("port")).as_int()
-        if port is not None:
-            return port
-    if resource.terraform_type == "aws_redshift_cluster":
-        return REDSHIFT_PORT
-    for source in (resource, holder):
-        engine = evaluator.value(source.prop("engine"))
-        if engine.known and engine.value is not None:
-            for prefix, number in ENGINE_PORTS:
-                if str(engine.value).lower().startswith(prefix):
-                    return number
-    return None
-
-
-# --------------------------------------------------------------------------- search domains
-
-#: A domain's resource policy, and what puts its endpoint inside a VPC.
-ACCESS_POLICIES = "accessPolicies"
-VPC_OPTIONS = "vpcOptions"
-
-
-def public_search_policies(doc: TreeDocument, project: Project) -> Iterator[tuple[Resource, Node, Any]]:
-    """(domain, accessPolicies key, the policy as data) for OpenSearch and Elasticsearch domains with a
-    public endpoint (no ``vpcOptions``) and no fine-grained access control
-    (``advancedSecurityOptions.enabled``) in the first production stack."""
-    program, found_stacks = program_for(doc, project)
-    evaluator = Evaluator(program, found_stacks[0])
-    for resource in program.of_type("aws_opensearch_domain", "aws_elasticsearch_domain"):
-        node = resource.prop(ACCESS_POLICIES)
-        if node is None or resource.prop(VPC_OPTIONS) is not None:
-            continue
-        security = resource.prop("advancedSecurityOptions")
-        if evaluator.flag(security.get("enabled") if security is not None and security.is_map else None):
-            continue
-        policy = evaluator.data(node)
-        if isinstance(policy, str):
-            try:
-                policy = json.loads(policy)
-            except ValueError:
-                continue
-        yield resource, resource.properties.key_node(ACCESS_POLICIES) or node, policy  # type: ignore[union-attr]
-
-
 # --------------------------------------------------------------------------- Route 53
 
-#: Properties that make a record part of a routing policy or health-checked: short on purpose.
-ROUTING_PROPERTIES = (
-    "setIdentifier",
-    "failoverRoutingPolicies",
-    "weightedRoutingPolicies",
-    "latencyRoutingPolicies",
-    "geolocationRoutingPolicies",
-    "geoproximityRoutingPolicy",
-    "multivalueAnswerRoutingPolicy",
-    "cidrRoutingPolicy",
-    "healthCheckId",
-)
 
-
-class Record(Frozen):
-    """One ``aws:route53:Record`` as the production stack gets it."""
-
-    resource: Resource
-    node: Node  # the properties mapping
-    label: str
-    name: str  # '' when unknown
-    type: str  # '' when unknown
-    zone: str  # the hosted zone's name, '' when unknown
-    private_zone: bool
-    ttl: Value
-    answers: list[str]
-
-    @property
-    def routing(self) -> bool:
-        return any(self.node.get(p) is not None for p in ROUTING_PROPERTIES)
-
-    @property
-    def alias(self) -> bool:
-        return self.node.get("aliases") is not None
-
-    @property
-    def ttl_node(self) -> Node | None:
-        return self.node.get("ttl")
-
-    @property
-    def name_key(self) -> Node | None:
-        return self.node.key_node("name")
-
-    @property
-    def records_key(self) -> Node | None:
-        return self.node.key_node("records")
-
-
-def records(doc: TreeDocument, project: Project) -> Iterator[Record]:
+def records(doc: TreeDocument, project: Project) -> Iterator[shared.Record]:
     """Every Route 53 record of the program, evaluated in its first production stack."""
-    program, found_stacks = program_for(doc, project)
-    evaluator = Evaluator(program, found_stacks[0])
-    for resource in program.of_type("aws_route53_record"):
+    evaluator = evaluators(doc, project)[0]
+    for resource in evaluator.of_type("aws_route53_record"):
         props = resource.properties
-        if props is None:
-            continue
-        name = evaluator.value(props.get("name"))
-        rtype = evaluator.value(props.get("type"))
-        zone = evaluator.program.resources.get(_target(props.get("zoneId")))
-        zone_name = (
-            evaluator.value(zone.prop("name"))
-            if zone is not None and zone.terraform_type == "aws_route53_zone"
-            else None
-        )
-        answers, _ = evaluator.strings(props.get("records"))
-        ttl = props.get("ttl")
-        zone_text = _text(zone_name.value).rstrip(".").lower() if zone_name is not None and zone_name.known else ""
-        yield Record(
-            resource,
-            props,
-            resource.logical_id,
-            _fqdn(_text(name.value).rstrip(".").lower(), zone_text) if name.known else "",
-            _text(rtype.value).upper() if rtype.known else "",
-            zone_text,
-            zone is not None and zone.prop("vpcs") is not None,
-            evaluator.value(ttl) if ttl is not None else _unknown("no TTL"),
-            answers,
-        )
+        if props is not None:
+            yield shared.record(evaluator, resource, props, props, resource.logical_id)
 
 
-def first_scenario(doc: TreeDocument, project: Project) -> Evaluator:
-    program, found_stacks = program_for(doc, project)
-    return Evaluator(program, found_stacks[0])
-
-
-def nameservers(record: Record, evaluator: Evaluator) -> list[tuple[str, str, bool]] | None:
-    """An NS record's servers as (label, provider, a whole zone list), None when any is unknown.
-    ``${zone.nameServers}`` of an ``aws:route53:Zone`` of the program is Route 53's four servers."""
-    node = record.node.get("records")
-    if node is None:
-        return None
-    if node.is_scalar and isinstance(node.value, str) and "${" in node.value:
-        target = evaluator.program.resources.get(_target(node))
-        whole = re.fullmatch(r"\$\{\s*[A-Za-z0-9_-]+\.nameServers\s*\}", node.value.strip())
-        if target is not None and target.terraform_type == "aws_route53_zone" and whole:
-            return [(f"{target.logical_id}.nameServers", "Amazon Route 53", True)]
-        return None
-    known, unknown = evaluator.strings(node)
-    if unknown or not known:
-        return None
-    return [(host, "", False) for host in known]
-
-
-def _fqdn(name: str, zone: str) -> str:
-    """A record's name as Route 53 completes it: ``www`` in zone ``example.com`` is ``www.example.com``."""
-    if not zone or not name or name == zone or name.endswith("." + zone):
-        return name
-    return f"{name}.{zone}"
+def evaluators(doc: TreeDocument, project: Project) -> list[Evaluator]:
+    """One evaluator per stack the program is judged for, the first production one first."""
+    program, found = program_for(doc, project)
+    return [Evaluator(program, stack) for stack in found]

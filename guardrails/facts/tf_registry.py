@@ -15,6 +15,7 @@ major unread); a call whose ``version`` constraint selects no major read is not 
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 from guardrails.facts.tf_sg_rules import groups_of
@@ -403,17 +404,32 @@ def _security_group(sub: str, major: int) -> PublishedModule:
     )
 
 
-SECURITY_GROUPS: tuple[PublishedModule, ...] = tuple(
-    table
-    for major in _SG_LINES
-    for table in (_security_group("", major), *(_security_group(g, major) for g in groups_of(major)))
-)
+@cache
+def security_groups() -> tuple[PublishedModule, ...]:
+    """The security-group module's tables, root and sub-modules, at every major read: some 170,
+    made when a scan first meets a registry module call, not on every start (1 ms)."""
+    return tuple(
+        table
+        for major in _SG_LINES
+        for table in (_security_group("", major), *(_security_group(g, major) for g in groups_of(major)))
+    )
+
+
+def is_security_group(source: str) -> bool:
+    """Whether a table's source is the security-group module or one of its sub-modules."""
+    return source == _SG or source.startswith(f"{_SG}//modules/")
+
 
 #: Older registry namespaces that serve the same module.
 _ALIASES = {"GoogleCloudPlatform/sql-db/google": "terraform-google-modules/sql-db/google"}
-_BY_SOURCE: dict[str, list[PublishedModule]] = {}
-for _table in (*PUBLISHED, *SECURITY_GROUPS):
-    _BY_SOURCE.setdefault(_table.source, []).append(_table)
+
+
+@cache
+def _by_source() -> dict[str, list[PublishedModule]]:
+    found: dict[str, list[PublishedModule]] = {}
+    for table in (*PUBLISHED, *security_groups()):
+        found.setdefault(table.source, []).append(table)
+    return found
 
 
 class DatastoreIngress(Frozen):
@@ -578,7 +594,7 @@ def published(source: str, version: str | None) -> PublishedModule | None:
     """The table for a registry ``source`` (``registry.terraform.io/`` prefix and sub-module
     allowed) that ``version`` (the call's constraint, if any) selects: the newest major read,
     as ``terraform init`` would download it."""
-    tables = _BY_SOURCE.get(_address(source), [])
+    tables = _by_source().get(_address(source), [])
     usable = [t for t in tables if version is None or selects(version, t.major)]
     return max(usable, key=lambda t: t.major, default=None)
 

@@ -6,7 +6,7 @@ The module turns its inputs into ``aws_security_group_rule`` resources through `
 comma-separated ``cidr_blocks`` (``ingress_cidr_blocks`` when absent); their IPv6 and
 ``computed_*`` forms; and the generated sub-modules (``//modules/postgresql``) that add
 their group's rules. This fact reads the inputs as that contract says, for a call of the
-registry module (``facts.tf_registry.SECURITY_GROUPS``) and of its code on disk
+registry module (``facts.tf_registry.security_groups``) and of its code on disk
 (recognised by the variables and resources it declares), wherever the call sits in a
 chain of module calls. An opening is placed on what the checked document wrote: the item's
 ``cidr_blocks``, else the input, else nothing (the value is another module's own).
@@ -23,7 +23,7 @@ from typing import Any
 from guardrails.documents import Expr, TerraformDocument
 from guardrails.facts.network import ALL_PORTS, is_world
 from guardrails.facts.terraform import INPUT, Origin, Resolved, Scope, scopes
-from guardrails.facts.tf_registry import DATASTORE_INGRESS, RULE_MAP_INGRESS, SECURITY_GROUPS
+from guardrails.facts.tf_registry import DATASTORE_INGRESS, RULE_MAP_INGRESS, is_security_group
 from guardrails.facts.tf_sg_rules import GROUPS, rules_of
 from guardrails.model import Span
 from guardrails.project import Project
@@ -146,14 +146,11 @@ def _rule_map(scope: Scope) -> Iterator[Opening]:
             yield Opening(scope.prefix.rstrip("."), name, (), [ports], sources, span, found.origins, [])
 
 
-_SOURCES = frozenset(table.source for table in SECURITY_GROUPS)
-
-
 def _rules(scope: Scope) -> dict[str, tuple[int, int, str]] | None:
     """The named rules of a security-group module (None for any other module)."""
     module = scope.module
     if module.published is not None:
-        return rules_of(module.published.major) if module.published.source in _SOURCES else None
+        return rules_of(module.published.major) if is_security_group(module.published.source) else None
     if not all(name in module.variables for name in _SIGNATURE):
         return None
     if not any(b.address == _RULE_RESOURCE for d in module.documents for b in d.resources("aws_security_group_rule")):

@@ -11,12 +11,18 @@ in the source, and nothing inside a comment or a string can look like SQL.
 Plain ``'...'`` strings treat a backslash as an escape (MySQL, and what sqlparse
 does); when that leaves the string unterminated, the standard SQL reading (no
 backslash escapes, PostgreSQL's default) is tried before giving up.
+
+sqlparse's lexer is pure Python (a 1.4 MB dump: 4 s), and most statements of a dump
+are never asked about. So the scanner also records each ``;`` it meets, and a run of
+masked text up to the next one that sqlparse would split there too (``_plain``) is a
+statement whose keywords are lexed on first use (``SqlStatement.mentions`` lets a rule
+skip the rest); sqlparse splits whatever else (blocks, ``GO``, open parentheses).
 """
 
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 from typing import Any
 
@@ -83,6 +89,7 @@ class _Scan:
         self.lines = lines
         self.masks: list[tuple[int, int, bool]] = []  # (start, end, is_string)
         self.pieces: list[tuple[int, int, bool]] = []
+        self.semicolons: list[int] = []  # offsets of the ``;`` outside strings, comments and quoted names
         self._run()
 
     def _error(self, message: str, offset: int) -> ParseError:
@@ -171,6 +178,7 @@ class _Scan:
             else:  # ";"
                 pos = i + 1
                 if delimiter == ";":
+                    self.semicolons.append(i)
                     if _COPY_STDIN.match(text, stmt_start, i):
                         eol = text.find("\n", i)
                         pieces.append((seg_start, pos, True))
@@ -246,17 +254,35 @@ class _Scan:
 
 
 def _statement(
-    src: str, masked: str, start: int, end: int, tokens: Iterable[tuple[Any, str]], lines: _Lines
+    src: str, masked: str, start: int, end: int, tokens: Iterable[tuple[Any, str]] | None, lines: _Lines
 ) -> SqlStatement | None:
-    """One statement from its token stream; None when it holds nothing but ``;``."""
-    from sqlparse import tokens as T  # noqa: N812 - sqlparse's own idiom
-
+    """One statement from its token stream, or to be lexed on first use when ``tokens`` is
+    None; None when it holds nothing but ``;``."""
     body = masked[start:end]
     stripped = body.strip()
     if not stripped or stripped == ";":
         return None
     first = start + len(body) - len(body.lstrip())
     last = start + len(body.rstrip())
+    line, column = lines.pos(first)
+    end_line, end_column = lines.pos(last)
+    span = Span(line, column, end_line, end_column)
+    if tokens is None:
+        return SqlStatement(src[first:last], None, span, code=masked[first:last], read=_read)
+    keywords, has_where = _keywords(tokens)
+    return SqlStatement(src[first:last], keywords, span, has_where)
+
+
+def _read(code: str) -> tuple[list[str], bool]:
+    from sqlparse import lexer
+
+    return _keywords(lexer.tokenize(code))
+
+
+def _keywords(tokens: Iterable[tuple[Any, str]]) -> tuple[list[str], bool]:
+    """The keywords and names of a statement's tokens, and whether it has a WHERE of its own."""
+    from sqlparse import tokens as T  # noqa: N812 - sqlparse's own idiom
+
     keywords: list[str] = []
     depth = 0
     has_where = False
@@ -279,17 +305,61 @@ def _statement(
                 depth += 1
             elif value == ")":
                 depth -= 1
-    line, column = lines.pos(first)
-    end_line, end_column = lines.pos(last)
-    return SqlStatement(src[first:last], keywords, Span(line, column, end_line, end_column), has_where)
+    return keywords, has_where
+
+
+# Words that make sqlparse's splitter keep a ``;`` inside the statement (a ``BEGIN … END`` or
+# ``DECLARE`` block) or split elsewhere (``GO``), matched loosely (as ``SqlStatement.mentions``).
+_BLOCK_WORD = re.compile(r"(?<![A-Z_])(?:BEGIN|DECLARE|END|GO)(?![A-Z0-9_])")
+_QUOTED_NAME = re.compile(r'"[^"]*"|`[^`]*`')
+
+
+def _plain(chunk: str) -> bool:
+    """Whether sqlparse would split this masked text, which runs up to its first ``;``, as one
+    statement ending there: no block or ``GO`` word, no more ``(`` than ``)`` (an open
+    parenthesis keeps the ``;`` in), and nothing the two scanners might read differently
+    (``[name]``, a ``# `` comment, ``$``, a backslash in a quoted name). Anything else is
+    left to sqlparse."""
+    if "[" in chunk or "#" in chunk or "$" in chunk or ('"' in chunk and "\\" in chunk):
+        return False
+    if _BLOCK_WORD.search(chunk.upper()) is not None:
+        return False
+    bare = _QUOTED_NAME.sub("", chunk) if '"' in chunk or "`" in chunk else chunk
+    return bare.count("(") <= bare.count(")")
+
+
+def _split(src: str, masked: str, start: int, end: int, semicolons: list[int], lines: _Lines) -> list[SqlStatement]:
+    """The statements of a ``;``-separated piece, split where sqlparse splits them: a run up to
+    the next ``;`` that ``_plain`` vouches for is one statement, lexed on first use; from any
+    other, sqlparse splits off the next statement (reading no further than it)."""
+    found: list[SqlStatement] = []
+    pos = start
+    index = bisect_left(semicolons, start)
+    while pos < end:
+        while index < len(semicolons) and semicolons[index] < pos:
+            index += 1
+        stop = semicolons[index] + 1 if index < len(semicolons) and semicolons[index] < end else end
+        if _plain(masked[pos:stop]):
+            statement = _statement(src, masked, pos, stop, None, lines)
+            pos = stop
+        else:
+            from sqlparse.engine import FilterStack
+
+            first = next(iter(FilterStack().run(masked[pos:end])), None)
+            if first is None:
+                break
+            length = len(str(first))
+            tokens = ((t.ttype, t.value) for t in first.tokens)
+            statement = _statement(src, masked, pos, pos + length, tokens, lines)
+            pos += length
+        if statement is not None:
+            found.append(statement)
+    return found
 
 
 @without_cyclic_gc
 def parse(path: str, text: str, kind: Kind) -> SqlDocument:
     """Statements in source order; ParseError for an unterminated string or comment."""
-    from sqlparse import lexer
-    from sqlparse.engine import FilterStack
-
     src = text.replace("\r\n", "\n")
     if src.startswith("\ufeff"):
         src = src[1:]
@@ -301,16 +371,12 @@ def parse(path: str, text: str, kind: Kind) -> SqlDocument:
         piece = masked[start:end]
         if not piece.strip():
             continue
-        if not split:
-            found = _statement(src, masked, start, end, lexer.tokenize(piece), lines)
-            if found is not None:
-                statements.append(found)
+        if split:
+            statements.extend(_split(src, masked, start, end, scan.semicolons, lines))
             continue
-        offset = start
-        for stmt in FilterStack().run(piece):
-            length = len(str(stmt))
-            found = _statement(src, masked, offset, offset + length, ((t.ttype, t.value) for t in stmt.tokens), lines)
-            if found is not None:
-                statements.append(found)
-            offset += length
+        from sqlparse import lexer
+
+        found = _statement(src, masked, start, end, lexer.tokenize(piece), lines)
+        if found is not None:
+            statements.append(found)
     return SqlDocument(path=path, kind=kind, text=text, statements=statements)

@@ -7,17 +7,19 @@ from collections.abc import Iterator
 from guardrails.documents import SqlDocument
 from guardrails.facts import destructive_sql
 from guardrails.facts.destructive_incidents import DIGITALOCEAN_2017
+from guardrails.facts.destructive_sql import SqlFileRule
 from guardrails.model import Category, Document, Finding, Kind, Severity
-from guardrails.rule import Bad, Good, Rule, RuleContext
+from guardrails.rule import Bad, Good, RuleContext
 
 
-class SqlDropDatabaseMigration(Rule):
+class SqlDropDatabaseMigration(SqlFileRule):
     id = "DO030"
     name = "sql-drop-database-in-migration"
     title = "Migration drops a database or a whole schema"
     category = Category.DESTRUCTIVE_OPERATION
     severity = Severity.CRITICAL
     kinds = frozenset({Kind.SQL})
+    operations = frozenset({"DROP DATABASE", "DROP SCHEMA"})
     incidents = (DIGITALOCEAN_2017,)
     rationale = (
         "A migration runs on every environment, production included, and no migration tool asks before "
@@ -52,10 +54,8 @@ class SqlDropDatabaseMigration(Rule):
             return
         down_file = destructive_sql.is_down_file(doc.path)
         down = destructive_sql.down_lines(doc.text)
-        for stmt in doc.statements:
-            hit = destructive_sql.classify(stmt)
-            if hit is None or hit.operation not in ("DROP DATABASE", "DROP SCHEMA"):
-                continue
+        for hit in self.hits(doc):
+            stmt = hit.statement
             if hit.operation == "DROP SCHEMA" and (not hit.cascade or down_file or stmt.span.line in down):
                 continue
             if hit.names and all(destructive_sql.disposable_name(n) for n in hit.names):

@@ -7,17 +7,19 @@ from collections.abc import Iterator
 from guardrails.documents import SqlDocument
 from guardrails.facts import destructive_sql
 from guardrails.facts.destructive_incidents import DIGITALOCEAN_2017
+from guardrails.facts.destructive_sql import SqlFileRule
 from guardrails.model import Category, Document, Finding, Kind, Severity
-from guardrails.rule import Bad, Good, Rule, RuleContext
+from guardrails.rule import Bad, Good, RuleContext
 
 
-class SqlWipeInForwardMigration(Rule):
+class SqlWipeInForwardMigration(SqlFileRule):
     id = "DO031"
     name = "sql-table-wipe-in-forward-migration"
     title = "Forward migration empties a table (TRUNCATE, or DELETE without WHERE)"
     category = Category.DESTRUCTIVE_OPERATION
     severity = Severity.HIGH
     kinds = frozenset({Kind.SQL})
+    operations = frozenset({"TRUNCATE", "DELETE"})
     incidents = (DIGITALOCEAN_2017,)
     rationale = (
         "A forward migration runs on production at the next deploy. TRUNCATE, and DELETE FROM without a WHERE "
@@ -47,9 +49,9 @@ class SqlWipeInForwardMigration(Rule):
         if destructive_sql.is_down_file(doc.path):
             return
         down = destructive_sql.down_lines(doc.text)
-        for stmt in doc.statements:
-            hit = destructive_sql.classify(stmt)
-            if hit is None or hit.operation not in ("TRUNCATE", "DELETE") or stmt.span.line in down:
+        for hit in self.hits(doc):
+            stmt = hit.statement
+            if stmt.span.line in down:
                 continue
             message = f"forward migration runs `{hit.summary}`: every row goes on each environment it reaches"
             yield self.finding(doc, stmt.span, message, anchor=hit.summary.lower(), ctx=ctx)

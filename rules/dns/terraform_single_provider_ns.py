@@ -121,9 +121,9 @@ class TerraformSingleProviderNameservers(Rule):
         """NS record sets of a template: a Route 53 zone, so a delegation to Route 53 below the apex
         is its parent's provider again (see ``_same_as_parent``)."""
         source = stacks.reader(doc)
-        evaluator = source.first_scenario(doc, ctx.project)
+        evaluator = stacks.first_scenario(doc, ctx.project)
         for record in source.records(doc, ctx.project):
-            listed = source.nameservers(record, evaluator) if record.type == "NS" else None
+            listed = stacks.nameservers(record, evaluator) if record.type == "NS" else None
             if not listed:
                 continue
             servers = [

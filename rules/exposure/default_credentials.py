@@ -15,8 +15,10 @@ from guardrails.facts.datastores import (
     describe_password,
     find_by_command,
     find_datastore,
+    server_programs,
     weak_credentials,
 )
+from guardrails.facts.shells import names_any
 from guardrails.model import Category, Document, Finding, Kind, Severity, Span
 from guardrails.rule import Bad, Good, Option, Rule, RuleContext
 
@@ -214,8 +216,10 @@ class DatastoreDefaultCredentials(Rule):
                 )
 
     def _shell(self, doc: ShellDocument, ctx: RuleContext, extra: tuple[Datastore, ...]) -> Iterator[Finding]:
-        from guardrails.facts.docker_run import compose_command, docker_run, environment
+        from guardrails.facts.docker_run import CONTAINER_PROGRAMS, compose_command, docker_run, environment
 
+        if not names_any(doc.text, CONTAINER_PROGRAMS | server_programs(extra) | {"helm"}):
+            return  # runs no container, server or chart: the script is not even walked
         if any(cmd.command == "helm" for cmd in doc.commands):
             yield from self._helm(doc, ctx)
         if doc.parent is None or doc.host.kind not in _HOSTS_ELSEWHERE:

@@ -14,6 +14,7 @@ from guardrails.facts.datastores import (
     weak_credentials,
 )
 from guardrails.facts.docker_run import (
+    CONTAINER_PROGRAMS,
     ComposeCommand,
     DockerRun,
     RunEnvironment,
@@ -22,6 +23,7 @@ from guardrails.facts.docker_run import (
     environment,
 )
 from guardrails.facts.network import is_all_interfaces
+from guardrails.facts.shells import names_any
 from guardrails.model import Category, Finding, Kind, Severity, Span
 from guardrails.rule import Bad, Good, Option, Rule, RuleContext
 
@@ -63,6 +65,8 @@ class DockerRunDatastorePortExposed(Rule):
     )
 
     def check(self, doc: ShellDocument, ctx: RuleContext) -> Iterator[Finding]:  # type: ignore[override]
+        if not names_any(doc.text, CONTAINER_PROGRAMS):
+            return  # runs no container: the script is not even walked
         extra = configured(ctx.options)
         for cmd in doc.commands:
             compose_run = compose_command(cmd)

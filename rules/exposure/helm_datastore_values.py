@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from guardrails.facts.datastores import NEWSBLUR
 from guardrails.facts.network import is_world
+from guardrails.facts.shells import names_any
 from guardrails.model import Category, Document, Finding, Kind, Severity
 from guardrails.rule import Bad, Good, Rule, RuleContext
 
@@ -18,6 +19,9 @@ _UMBRELLA = (
     "apiVersion: v2\nname: shop\nversion: 1.0.0\ndependencies:\n  - name: postgresql\n    version: 16.x.x\n"
     "    repository: oci://registry-1.docker.io/bitnamicharts\n    alias: db\n"
 )
+
+
+_HELM = frozenset({"helm"})
 
 
 class HelmDatastoreValues(Rule):
@@ -101,7 +105,9 @@ class HelmDatastoreValues(Rule):
     )
 
     def check(self, doc: Document, ctx: RuleContext) -> Iterator[Finding]:
-        if doc.kind is Kind.SHELL and not any(cmd.command == "helm" for cmd in doc.commands):  # type: ignore[attr-defined]
+        if doc.kind is Kind.SHELL and not (
+            names_any(doc.text, _HELM) and any(cmd.command == "helm" for cmd in doc.commands)  # type: ignore[attr-defined]
+        ):
             return
         if doc.kind is Kind.TERRAFORM and not doc.resources("helm_release"):  # type: ignore[attr-defined]
             return

@@ -6,8 +6,16 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, cast
 
 from guardrails.documents import ShellDocument, instance_of
-from guardrails.facts.datastores import DATASTORES_OPTION_HELP, NEWSBLUR, Datastore, configured, server_command
+from guardrails.facts.datastores import (
+    DATASTORES_OPTION_HELP,
+    NEWSBLUR,
+    Datastore,
+    configured,
+    server_command,
+    server_programs,
+)
 from guardrails.facts.docker_run import unwrap
+from guardrails.facts.shells import names_any
 from guardrails.model import Category, Document, Finding, Kind, Severity, Span
 from guardrails.rule import Bad, Good, Option, Rule, RuleContext
 
@@ -109,6 +117,8 @@ class DatastoreServerWithoutAuth(Rule):
         if isinstance(doc, ShellDocument):
             if doc.parent is not None and doc.host.kind in _HOSTS_ELSEWHERE:
                 return
+            if not names_any(doc.text, server_programs(extra)):
+                return  # starts no server: the script is not even walked
             in_image = doc.parent is not None and doc.host.kind is Kind.DOCKERFILE
             for cmd in doc.commands:
                 words = [cmd.command, *cmd.argv] if cmd.command else []

@@ -128,7 +128,7 @@ class TerraformDatabasePubliclyAccessible(Rule):
             yield from self._terraform(doc, ctx)
         elif isinstance(doc, TreeDocument):
             source = stacks.reader(doc)
-            for public in source.public_databases(doc, ctx.project):
+            for public in stacks.public_databases(doc, ctx.project):
                 if public.reach.open is False:
                     continue
                 shown = source.written(public.node)

@@ -106,9 +106,8 @@ class TerraformFirewallOpensDatastorePort(Rule):
         if isinstance(doc, TerraformDocument):
             yield from self._terraform(doc, ports, ctx)
         elif isinstance(doc, TreeDocument):
-            source = stacks.reader(doc)
-            balancers = source.load_balancer_groups(doc, ctx.project)
-            permissions = [p for p in source.permissions(doc, ctx.project) if p.group not in balancers]
+            balancers = stacks.load_balancer_groups(doc, ctx.project)
+            permissions = [p for p in stacks.permissions(doc, ctx.project) if p.group not in balancers]
             yield from self._permissions(doc, permissions, ports, ctx)
 
     def _terraform(self, doc: TerraformDocument, ports: dict[int, str], ctx: RuleContext) -> Iterator[Finding]:

@@ -117,7 +117,7 @@ class TerraformSearchDomainOpenPolicy(Rule):
     def check(self, doc: Document, ctx: RuleContext) -> Iterator[Finding]:
         if isinstance(doc, TreeDocument):
             source = stacks.reader(doc)
-            for domain, node, policy in source.public_search_policies(doc, ctx.project):
+            for domain, node, policy in stacks.public_search_policies(doc, ctx.project):
                 found = from_json(policy)
                 if found is not None and any(open_to_anyone(s) for s in found.statements):
                     yield self.finding(
