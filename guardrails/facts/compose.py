@@ -353,6 +353,24 @@ def _environment_entries(node: Node, layer: Layer) -> Iterator[tuple[str, tuple[
             yield key.strip(), (Sourced(item, layer), value_text if sep else None)
 
 
+def static_addresses(root: Node, interpolate: Interpolator) -> dict[str, str]:
+    """The fixed addresses a compose file gives its services (``networks.<net>.ipv4_address`` and
+    ``ipv6_address``), address -> service: another service's ``dns:`` naming one of them points at
+    a container of the same stack, not at an outside server."""
+    found: dict[str, str] = {}
+    for name, service in _services(root):
+        networks = service.get("networks")
+        for _, _, network in networks.items() if networks is not None and networks.is_map else ():
+            if not network.is_map:
+                continue
+            for key in ("ipv4_address", "ipv6_address"):
+                value = network.get(key)
+                address = interpolate(value.text) if value is not None and value.is_scalar else None
+                if address:
+                    found.setdefault(address.strip(), name)
+    return found
+
+
 def _services(root: Node) -> Iterator[tuple[str, Node]]:
     services = root.get("services")
     for name, _, service in services.items() if services is not None else ():

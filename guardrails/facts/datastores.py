@@ -887,6 +887,11 @@ WELL_KNOWN_WEAK = frozenset(
 )
 
 
+# What people append to a user name to make a "password" (minio/minio123 in MinIO's older
+# Kubernetes examples, admin/admin1): the first thing a dictionary attack derives from a user.
+USER_NAME_SUFFIXES = ("1", "12", "123", "1234", "12345", "123456", "!", "@123")
+
+
 class WeakCredential(Frozen):
     """A credential variable whose value anyone could guess; ``description`` never holds a
     value that is not itself a published default."""
@@ -911,6 +916,8 @@ def describe_password(user: str, password: str, defaults: tuple[tuple[str, str],
         if lowered in WELL_KNOWN_WEAK:
             return f"a default credential ({user}/{password})"
         return f"a password equal to the user name (fingerprint {secret_fingerprint(password)})"
+    if user and lowered.startswith(user.lower()) and lowered[len(user) :] in USER_NAME_SUFFIXES:
+        return f"the user name with a common suffix (fingerprint {secret_fingerprint(password)})"
     if lowered in WELL_KNOWN_WEAK:
         return f"a well-known default password ('{password}')"
     return None

@@ -398,9 +398,10 @@ _HELM_INSTALL_VALUE |= {"-o", "--output", "--post-renderer", "--username", "--pa
 
 
 def creations(doc: ShellDocument) -> Iterator[tuple[str, ShellCommand, Word]]:
-    """(kind, command, name) for each database, namespace or Helm release the script creates:
-    ``createdb``, ``mysqladmin create``, ``CREATE DATABASE`` sent by a SQL client, ``kubectl
-    create namespace``, ``helm install`` / ``helm upgrade --install``."""
+    """(kind, command, name) for each database, namespace, Helm release or Terraform configuration
+    the script creates: ``createdb``, ``mysqladmin create``, ``CREATE DATABASE`` sent by a SQL
+    client, ``kubectl create namespace``, ``helm install`` / ``helm upgrade --install``,
+    ``terraform -chdir=DIR apply`` (named by its ``-chdir=`` word)."""
     for located in located_commands(doc):
         if located.at is not None:
             continue
@@ -436,6 +437,10 @@ def creations(doc: ShellDocument) -> Iterator[tuple[str, ShellCommand, Word]]:
             )
             if installs and len(words) > 1 and "--generate-name" not in argv:
                 yield "release", cmd, words[1]
+        elif name in _TERRAFORM and _terraform_subcommand(argv) == "apply" and not _terraform_destroys(argv):
+            chdir = next((w for w in cmd.args if w.value.startswith("-chdir=")), None)
+            if chdir is not None:
+                yield "terraform", cmd, chdir
 
 
 def is_throwaway(located: Located, kind: str, word: Word) -> bool:
@@ -742,15 +747,45 @@ def _mentions(tests: list[ShellCommand], name: str) -> bool:
 _TERRAFORM = ("terraform", "tofu", "terragrunt")
 
 
+def _terraform_subcommand(argv: list[str]) -> str:
+    return next((a for a in argv if not a.startswith("-")), "")
+
+
+def _terraform_destroys(argv: list[str]) -> bool:
+    sub = _terraform_subcommand(argv)
+    return sub == "destroy" or (sub == "apply" and any(a in ("-destroy", "--destroy") for a in argv))
+
+
+def _tears_down_own_apply(located: Located) -> bool:
+    """The script applied the same ``-chdir`` configuration earlier in its flow (bring up, test,
+    tear down): the destroy removes what that apply made, like ``dropdb`` after ``createdb``. Not
+    when a ``terraform workspace`` or ``init`` in between may have switched the state it reads."""
+    cmd = located.cmd
+    chdir = next((w for w in cmd.args if w.value.startswith("-chdir=")), None)
+    if chdir is None:
+        return False
+    applies = [(c, w) for k, c, w in creations(located.doc) if k == "terraform"]
+    if chdir.value not in throwaway.created_names(located.doc, cmd, applies):
+        return False
+    first = min(c.index for c, w in applies if w.value == chdir.value and c.index < cmd.index and scope_of(cmd, c))
+    return not any(
+        c.command in _TERRAFORM
+        and _terraform_subcommand(c.argv) in ("workspace", "init")
+        and first < c.index < cmd.index
+        and scope_of(cmd, c)
+        for c in located.doc.commands
+    )
+
+
 def detect_terraform_destroy(located: Located, scope: Scope) -> Iterator[Hit]:
     cmd = located.cmd
     if cmd.command not in _TERRAFORM:
         return
     argv = cmd.argv
-    sub = next((a for a in argv if not a.startswith("-")), "")
+    sub = _terraform_subcommand(argv)
     auto = any(a in ("-auto-approve", "--auto-approve", "-auto-approve=true") for a in argv)
-    destroy = sub == "destroy" or (sub == "apply" and any(a in ("-destroy", "--destroy") for a in argv))
-    if auto and destroy:
+    destroy = _terraform_destroys(argv)
+    if auto and destroy and not _tears_down_own_apply(located):
         form = "destroy" if sub == "destroy" else "apply -destroy"
         yield Hit(
             f"`{cmd.command} {form} -auto-approve` deletes every resource without a review", f"{cmd.command}:destroy"

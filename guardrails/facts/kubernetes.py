@@ -15,7 +15,7 @@ import binascii
 from collections.abc import Callable, Iterable, Iterator
 
 from guardrails.documents import TreeDocument
-from guardrails.facts.datastores import AuthState, Datastore, auth_state, find_datastore
+from guardrails.facts.datastores import AuthState, Datastore, auth_state, find_datastore, weak_credentials
 from guardrails.facts.load_balancers import SOURCE_RANGES_ANNOTATION, private_reason
 from guardrails.model import Node
 from guardrails.records import Record
@@ -251,6 +251,16 @@ class Container(Record):
         if state.open and not state.explicit and self.env_from:
             return AuthState(False, "credentials may come from envFrom")
         return state
+
+    def reachable_auth(self) -> AuthState:
+        """The auth state as whoever reaches the port meets it: a guessable credential (ED002's
+        judgement) lets them in like none, as compose's ED001 rates it."""
+        state = self.auth()
+        if state.open:
+            return state
+        assert self.store is not None
+        weak = weak_credentials(self.store, {k: v.value for k, v in self.env.items()}, self.words)
+        return AuthState(True, f"{weak[0].key} is {weak[0].description}") if weak else state
 
 
 def _elements(node: Node | None) -> list[Node]:

@@ -9,10 +9,13 @@ octodns/provider/yaml.py (``default_ttl`` 3600, one file per zone named after it
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 
+from guardrails.documents import TreeDocument
 from guardrails.model import Node
+from guardrails.project import Project
 from guardrails.records import Frozen
 
 # Record types octoDNS knows (octodns/record/__init__.py), upper case.
@@ -83,6 +86,25 @@ NOT_A_PROVIDER = (
 # Classes that push to the operator's own servers (BIND by RFC 2136 or zone files, PowerDNS):
 # each such target is an operator of its own.
 SELF_HOSTED = ("octodns_bind.", "octodns_powerdns.")
+
+
+# Providers that raise a record's TTL when they push it: class module -> (the floor when the
+# provider entry sets no ``min_ttl``, the TTL of a record pushed as automatic). Source:
+# octodns_cloudflare/__init__.py: ``min_ttl=120``, records go as ``max(self.min_ttl, record.ttl)``,
+# and a record marked ``octodns.cloudflare.proxied`` or ``auto-ttl`` goes with ttl 1, Cloudflare's
+# automatic TTL, which it serves as 300 s.
+TTL_FLOORS: dict[str, tuple[int, int]] = {"octodns_cloudflare": (120, 300)}
+
+
+class TtlFloor(Frozen):
+    """What one target of a zone does to the TTLs it pushes: ``floor`` (0: none) and the TTL a
+    record marked automatic gets (0: none); ``key`` names the provider's metadata key."""
+
+    provider: str
+    operator: str
+    key: str
+    floor: int
+    automatic: int
 
 
 class Target(Frozen):
@@ -211,3 +233,87 @@ def records(root: Node) -> Iterator[Record]:
             values = tuple(v.text for v in items if v is not None and v.is_scalar)
             dynamic = item.get("dynamic") is not None or item.get("geo") is not None
             yield Record(name, item.get("type").text.upper(), ttl, ttl_node, values, item, dynamic)  # type: ignore[union-attr]
+
+
+def served_ttl(record: Record, floors: list[TtlFloor]) -> tuple[int, TtlFloor | None] | None:
+    """The shortest TTL the zone's targets serve ``record`` with, and the target that sets it
+    when that is not the written ``ttl:`` (a floor or an automatic TTL). None without a ttl."""
+    if record.ttl is None:
+        return None
+    shortest: tuple[int, TtlFloor | None] | None = None
+    for target in floors or [TtlFloor(provider="", operator="", key="", floor=0, automatic=0)]:
+        meta = record.node.get("octodns")
+        options = meta.get(target.key) if meta is not None and meta.is_map and target.key else None
+        automatic = (
+            options is not None
+            and options.is_map
+            and any((flag := options.get(k)) is not None and flag.value is True for k in ("proxied", "auto-ttl"))
+        )
+        seconds = target.automatic if automatic and target.automatic else max(target.floor, record.ttl)
+        if shortest is None or seconds < shortest[0]:
+            shortest = (seconds, target if seconds != record.ttl else None)
+    return shortest
+
+
+def ttl_floors(project: Project, zone: str, path: str) -> list[TtlFloor]:
+    """The targets the repository's octoDNS configs push ``zone`` to from the zone file at
+    ``path``, with what each does to TTLs. A config counts when one of the zone's ``sources`` is
+    a YAML provider whose ``directory`` is the file's directory, read from the repository root
+    or from the config's own directory (octoDNS reads it from where it runs). Empty when no
+    config does, or a floor is not known (then the written TTLs stand)."""
+    floors = project.repository_fact(("octodns-ttl-floors",), lambda: _floors_by_zone(project))
+    return floors.get((zone, os.path.normpath(project.cwd / PurePosixPath(path).parent)), [])
+
+
+def _floors_by_zone(project: Project) -> dict[tuple[str, str], list[TtlFloor]]:
+    found: dict[tuple[str, str], list[TtlFloor]] = {}
+    unknown: set[tuple[str, str]] = set()
+    for path in project.walk((".yaml", ".yml")):
+        doc = project.document(Path(path))
+        if not isinstance(doc, TreeDocument) or not doc.roots or not is_config(doc.roots[0]):
+            continue
+        providers, zones = doc.roots[0].get("providers"), doc.roots[0].get("zones")
+        here = (project.cwd / doc.path).parent
+        for zone in config_zones(doc.roots[0]):
+            entry = zones.get(zone.name) if zones is not None else None
+            for directory in _yaml_directories(entry.get("sources") if entry is not None else None, providers):
+                for base in (project.root, here):
+                    key = (zone.name.rstrip(".").lower(), os.path.normpath(base / directory))
+                    _add_floors(key, zone, providers, found, unknown)
+    return {key: floors for key, floors in found.items() if key not in unknown}
+
+
+def _yaml_directories(sources: Node | None, providers: Node | None) -> list[str]:
+    """The ``directory`` of each YAML provider among a zone's ``sources``."""
+    found: list[str] = []
+    for item in sources.elements() if sources is not None and sources.is_seq else ():
+        entry = providers.get(item.text) if providers is not None and item.is_scalar else None
+        klass = entry.get("class") if entry is not None and entry.is_map else None
+        directory = entry.get("directory") if entry is not None and entry.is_map else None
+        if klass is not None and klass.text in YAML_PROVIDERS and directory is not None and directory.is_scalar:
+            found.append(directory.text)
+    return found
+
+
+def _add_floors(
+    key: tuple[str, str],
+    zone: ConfigZone,
+    providers: Node | None,
+    found: dict[tuple[str, str], list[TtlFloor]],
+    unknown: set[tuple[str, str]],
+) -> None:
+    for target in zone.targets:
+        if not target.operator:
+            continue  # a file or a plan: nothing is served from it
+        entry = providers.get(target.name) if providers is not None else None
+        klass = entry.get("class") if entry is not None and entry.is_map else None
+        module = klass.text.split(".", 1)[0] if klass is not None and klass.is_scalar else ""
+        floor, automatic = TTL_FLOORS.get(module, (0, 0))
+        written = entry.get("min_ttl") if module in TTL_FLOORS and entry is not None else None
+        if written is not None and type(written.value) is not int:
+            unknown.add(key)  # from the environment: the floor is not known here
+            continue
+        if written is not None:
+            floor = written.value
+        meta = module.removeprefix("octodns_")
+        found.setdefault(key, []).append(TtlFloor(target.name, target.operator, meta, floor, automatic))

@@ -165,6 +165,84 @@ AZURE_FIREWALL_RULES = {
 }
 
 
+# Subnet delegations whose members get private addresses only: a PostgreSQL or MySQL flexible
+# server deployed into a delegated subnet (private access, VNet integration) has no public
+# endpoint (Microsoft Learn, "Networking overview for Azure Database for PostgreSQL flexible
+# server with private access" and its MySQL counterpart). An NSG that guards nothing but such
+# subnets lets nothing in from the internet, whatever its rules say.
+PRIVATE_ONLY_DELEGATIONS = frozenset(
+    {"Microsoft.DBforPostgreSQL/flexibleServers", "Microsoft.DBforMySQL/flexibleServers"}
+)
+_NSG = "azurerm_network_security_group"
+
+
+def nsg_of(block: Block) -> str | None:
+    """The address of the NSG an ``azurerm_network_security_group`` is, or an
+    ``azurerm_network_security_rule`` belongs to (by a reference to it, not a literal name)."""
+    if block.labels and block.labels[0] == _NSG:
+        return block.address
+    attr = block.get("network_security_group_name")
+    ref = attr.expr.value if attr is not None and attr.expr.kind == "reference" else ""
+    parts = str(ref).split(".")
+    return f"{_NSG}.{parts[1]}" if len(parts) == 3 and parts[0] == _NSG and parts[2] == "name" else None
+
+
+def nsg_guards_private_only(module: Module, nsg: str) -> bool:
+    """Every use of the NSG ``nsg`` in the module (besides its own rules) is a subnet association
+    with a subnet delegated to a service of ``PRIVATE_ONLY_DELEGATIONS``. False when anything else
+    names it (a network interface, an output, a module input) or nothing associates it: what it
+    guards is then unknown."""
+    subnets: list[str] = []
+    for doc in module.documents:
+        for block in doc.blocks:
+            if block.address == nsg or (block.labels[:1] == ["azurerm_network_security_rule"] and nsg_of(block) == nsg):
+                continue
+            if not _block_refers(block, nsg):
+                continue
+            if block.labels[:1] != ["azurerm_subnet_network_security_group_association"]:
+                return False
+            subnet = block.get("subnet_id")
+            ref = str(subnet.expr.value) if subnet is not None and subnet.expr.kind == "reference" else ""
+            parts = ref.split(".")
+            if len(parts) != 3 or parts[0] != "azurerm_subnet" or parts[2] != "id":
+                return False
+            subnets.append(parts[1])
+    found = {b.labels[1]: b for d in module.documents for b in d.resources("azurerm_subnet") if len(b.labels) > 1}
+    return bool(subnets) and all(s in found and _private_only(found[s]) for s in subnets)
+
+
+def _private_only(subnet: Block) -> bool:
+    names = [
+        service.get("name")
+        for delegation in subnet.children("delegation")
+        for service in delegation.children("service_delegation")
+    ]
+    return bool(names) and all(n is not None and n.expr.literal() in PRIVATE_ONLY_DELEGATIONS for n in names)
+
+
+def _block_refers(block: Block, address: str) -> bool:
+    return any(_refers(a.expr, address) for a in block.attributes.values()) or any(
+        _block_refers(b, address) for b in block.blocks
+    )
+
+
+def _refers(expr: Expr, address: str) -> bool:
+    """``expr`` names ``address`` (``azurerm_network_security_group.x`` or an attribute of it);
+    an expression of a kind not broken down counts when its text does."""
+    if expr.kind == "reference":
+        ref = str(expr.value)
+        return ref == address or ref.startswith((address + ".", address + "["))
+    if expr.kind == "literal":
+        return False
+    if expr.kind == "tuple":
+        return any(_refers(e, address) for e in expr.value)
+    if expr.kind == "object":
+        return any(_refers(e, address) for e in expr.value.values())
+    if expr.args:
+        return any(_refers(e, address) for e in expr.args)
+    return address in expr.text
+
+
 class ModuleFirewallRule(Frozen):
     """One entry of an Azure database module's firewall-rule input, as the call writes it."""
 

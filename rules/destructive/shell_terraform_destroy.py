@@ -22,7 +22,9 @@ class ShellTerraformDestroy(ShellDestructiveRule):
         "`-auto-approve` removes the one moment a human sees the plan. AWS's ELB state was deleted by a "
         "maintenance process run against production by mistake, and AWS answered by requiring approval for "
         "production changes. The workspace, backend or credentials decide the target, and nothing in the "
-        "command line shows which. Also matches OpenTofu (`tofu`) and Terragrunt."
+        "command line shows which. Also matches OpenTofu (`tofu`) and Terragrunt. Not reported: the tear-down "
+        "of an install test, a destroy of the `-chdir` directory the same script applied earlier in its flow "
+        "(no workspace switch or init in between), which removes what that apply made."
     )
     remediation = (
         'Drop `-auto-approve`, or run it only where production is excluded: `[ "$TF_WORKSPACE" = prod ] && exit 1`, '
@@ -40,6 +42,12 @@ class ShellTerraformDestroy(ShellDestructiveRule):
             '#!/bin/sh\ncase "$TF_WORKSPACE" in\n  review-*|dev) terraform destroy -auto-approve ;;\n'
             '  *) echo "not destroying $TF_WORKSPACE" >&2; exit 1 ;;\nesac\n',
             note="only disposable workspaces",
+        ),
+        Good(
+            "scripts/smoke.sh",
+            "#!/bin/sh\nterraform -chdir=stack apply -auto-approve\n./check.sh\n"
+            "terraform -chdir=stack destroy -auto-approve\n",
+            note="tears down what the script applied",
         ),
         Good("scripts/plan.sh", "#!/bin/sh\nterraform plan -destroy -out=destroy.plan\n", note="a plan only"),
     )

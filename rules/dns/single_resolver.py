@@ -47,7 +47,8 @@ class SingleDnsResolver(Rule):
         "`forward only` "
         "(with the default `forward first` BIND resolves from the root when they fail). A loopback server "
         "(systemd-resolved 127.0.0.53, dnsmasq, unbound) "
-        "is a local cache with its own upstreams and is not reported, nor is a cloud platform's own resolver "
+        "is a local cache with its own upstreams and is not reported, nor is a resolver container of the same "
+        "compose stack (`dns:` naming another service's `ipv4_address`), nor a cloud platform's own resolver "
         "(AWS 169.254.169.253, Azure 168.63.129.16), which the platform answers on every host. "
         "Resolvers that all belong to one public "
         "provider (8.8.8.8 and 8.8.4.4 are both Google) are reported at low severity."
@@ -89,6 +90,12 @@ class SingleDnsResolver(Rule):
         ),
         Good("docker-compose.yml", "services:\n  app:\n    image: nginx\n    dns:\n      - 8.8.8.8\n      - 9.9.9.9\n"),
         Good(
+            "docker-compose.yml",
+            "services:\n  app:\n    image: nginx\n    dns: 172.22.1.254\n  unbound:\n    image: mvance/unbound\n"
+            "    networks:\n      net:\n        ipv4_address: 172.22.1.254\n",
+            note="the stack's own caching resolver container",
+        ),
+        Good(
             "netplan/01-netcfg.yaml",
             _NETPLAN + "      dhcp4: true\n      nameservers:\n        addresses: [10.0.0.2]\n",
             note="DHCP adds its servers",
@@ -128,13 +135,14 @@ class SingleDnsResolver(Rule):
         interpolate = compose.Interpolator(compose.project_variables(doc, ctx.project))
         for root in doc.roots:
             services = root.get("services")
+            stack = compose.static_addresses(root, interpolate)
             for name, _, service in services.items() if services is not None else ():
                 key, value = service.key_node("dns"), service.get("dns")
                 if key is None or value is None:
                     continue
                 addresses = [interpolate(a) for a in _addresses(value)]
-                if any(a is None for a in addresses):
-                    continue
+                if any(a is None for a in addresses) or any(a.strip() in stack for a in addresses if a):
+                    continue  # unknown, or a resolver container of this stack (a local cache, like loopback)
                 resolved = [a for a in addresses if a is not None]
                 yield from self._report(doc, ctx, resolved, key.span, f"service '{name}' dns", f"services.{name}.dns")
 

@@ -44,7 +44,9 @@ class ZoneFileShortTtl(Rule):
         "non-production (dev, staging, test...). A record at 60 s or less and an NS set below an hour are "
         "reported one by one; the other short records of one zone are one finding, at the shortest, with "
         "every record in its related locations. octoDNS zone files (a YAML mapping of record names to records, "
-        "named after the zone) are judged the same way on each record's `ttl:`, and a YAML provider's "
+        "named after the zone) are judged the same way on each record's `ttl:`, as its targets serve it "
+        "(octodns-cloudflare raises it to `min_ttl`, 120 s by default, and sends proxied records at 300 s), "
+        "and a YAML provider's "
         "`default_ttl` in the octoDNS config like `$TTL` (a record without `ttl:` gets it, an hour unless set); "
         "`dynamic:` records are routing policies. DNSControl's dnsconfig.js too: each `TTL()`, and `DefaultTTL()` "
         "(DNSControl gives 300 s when a domain sets none). BIND's named.conf names the zone a file of any name "
@@ -186,23 +188,32 @@ class ZoneFileShortTtl(Rule):
         if policy.outside((origin,), doc.path):
             return
         short: list[dns.ShortTtl] = []
+        floors = octodns.ttl_floors(ctx.project, origin, doc.path) if origin else []
         for record in octodns.records(doc.roots[0]):
-            if record.ttl is None or record.ttl_node is None or policy.exempt_name(record.name):
+            served = octodns.served_ttl(record, floors)
+            if served is None or record.ttl_node is None or policy.exempt_name(record.name):
                 continue
+            seconds, raised_by = served
             if record.dynamic and policy.exempt_routing:
                 continue
             owner = ".".join(part for part in (record.name, origin) if part)
             answers = record.values if record.rtype in ("A", "AAAA") else ()
             if policy.outside((owner,), private="private addresses" if dns.private_answers(answers) else ""):
                 continue
-            verdict = policy.evaluate(record.rtype, record.ttl)
+            verdict = policy.evaluate(record.rtype, seconds)
             if verdict is not None:
+                given = f"ttl: {record.ttl} gives a TTL of {dns.human(seconds)}"
+                if raised_by is not None:
+                    given = (
+                        f"ttl: {record.ttl} is pushed to {raised_by.operator} (target {raised_by.provider}), "
+                        f"which serves it with a TTL of {dns.human(seconds)}"
+                    )
                 short.append(
                     dns.ShortTtl(
                         Place.of(doc, record.ttl_node.span),
                         verdict,
                         f"{owner or doc.path} {verdict.rtype}",
-                        f"ttl: {record.ttl} gives a TTL of {dns.human(record.ttl)}",
+                        given,
                         f"{record.name or '@'}/{verdict.rtype}",
                     )
                 )

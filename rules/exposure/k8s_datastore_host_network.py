@@ -25,7 +25,7 @@ class KubernetesDatastoreHostNetwork(Rule):
         "`hostPort` opens the datastore port on the node's address and `hostNetwork: true` runs the server in "
         "the node's network namespace: anything that can reach the node reaches the datastore, bypassing "
         "Services and NetworkPolicies. Kubernetes' own guidance is not to use hostPort unless absolutely "
-        "necessary. Without authentication it is critical."
+        "necessary. Without authentication, or with a guessable password, it is critical."
     )
     remediation = (
         "Remove hostPort/hostNetwork and reach the datastore through a ClusterIP Service; if node-level access "
@@ -68,7 +68,7 @@ class KubernetesDatastoreHostNetwork(Rule):
             reported_specs: set[int] = set()
             for container in datastore_containers(manifest, configured(ctx.options)):
                 assert container.store is not None
-                auth = container.auth()
+                auth = container.reachable_auth()
                 severity = Severity.CRITICAL if auth.open else None
                 who = f"{container.label} container '{container.name}' ({container.image}, {container.store.name})"
                 host_network = container.spec.get("hostNetwork")

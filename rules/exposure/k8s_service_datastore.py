@@ -37,7 +37,7 @@ class KubernetesServiceExposesDatastore(Rule):
         "externalIPs route an outside address in: the datastore behind it is on the internet. A load balancer "
         "marked internal (the cloud's annotation, or a private loadBalancerClass such as tailscale) or whose "
         "loadBalancerSourceRanges are all private ranges is not; public source ranges without 0.0.0.0/0 lower "
-        "the severity. Without authentication (critical) that is the "
+        "the severity. Without authentication, or with a guessable password (critical), that is the "
         "NewsBlur incident on a cluster. The Service is matched to its pods across files through its selector "
         "and target port, named ports included."
     )
@@ -265,7 +265,7 @@ class Backend:
     def of(cls, container: Container) -> Backend:
         store = container.store
         ports = tuple((p.name, p.number) for p in container.ports)
-        auth = container.auth() if store is not None else None
+        auth = container.reachable_auth() if store is not None else None
         return cls(
             container.label,
             container.namespace,

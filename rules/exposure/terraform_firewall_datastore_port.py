@@ -14,6 +14,8 @@ from guardrails.facts.tf_network import (
     datastore_hits,
     describe_hits,
     network_for,
+    nsg_guards_private_only,
+    nsg_of,
     port_list,
     strings,
     value,
@@ -47,7 +49,9 @@ class TerraformFirewallOpensDatastorePort(Rule):
         "protocol -1 (all ports) that covers the port does the same, and so do the inputs of the "
         'terraform-aws-modules/security-group module (`ingress_with_cidr_blocks` with `rule = "postgresql-tcp"`, '
         "`ingress_rules` with `ingress_cidr_blocks`, its `//modules/redis` sub-modules). A CloudFormation group "
-        "that only load balancers use is left out: a load balancer answers on its listener ports only. NewsBlur "
+        "that only load balancers use is left out: a load balancer answers on its listener ports only, and so is "
+        "an Azure NSG associated with nothing but subnets delegated to PostgreSQL or MySQL flexible servers, "
+        "which have no public endpoint there. NewsBlur "
         "lost its database hours after 27017 became reachable. Checkov and Trivy only flag SSH/RDP and all-ports "
         "rules."
     )
@@ -127,10 +131,11 @@ class TerraformFirewallOpensDatastorePort(Rule):
             kind = block.labels[0]
             if kind == "google_compute_firewall":
                 yield from self._google(doc, block, module, ports, ctx)
-            elif kind == "azurerm_network_security_rule":
-                yield from self._azure(doc, block, block, module, ports, ctx)
-            elif kind == "azurerm_network_security_group":
-                for rule in block.children("security_rule"):
+            elif kind in ("azurerm_network_security_rule", "azurerm_network_security_group"):
+                nsg = nsg_of(block)
+                if nsg is not None and nsg_guards_private_only(module, nsg):
+                    continue  # it guards only subnets whose servers have no public endpoint
+                for rule in block.children("security_rule") if kind == "azurerm_network_security_group" else [block]:
                     yield from self._azure(doc, block, rule, module, ports, ctx)
 
     def _permissions(

@@ -190,3 +190,13 @@ def test_engine_default_ports() -> None:
     assert port("aurora") == 3306
     assert port("sqlserver-ex") == 1433
     assert port("custom-oracle-ee") == 1521
+
+
+def test_kubernetes_exposure_of_a_guessable_credential_is_critical() -> None:
+    """ED005 and ED006 rate a store whose password is guessable like one without any, as ED001 does in compose."""
+    result = Engine(Settings(rules=RULES), cwd=REPO).scan([Path("fixtures/exposure/kubernetes/objects-weak-key.yaml")])
+    rated = {f.rule_id: f for f in result.findings}
+    for rule_id in ("ED005", "ED006"):
+        assert rated[rule_id].severity.label == "critical", rule_id
+        assert "the user name with a common suffix" in rated[rule_id].message
+        assert "objects123" not in rated[rule_id].message
