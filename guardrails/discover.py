@@ -204,7 +204,9 @@ class Gitignore(Record):
     ``pathspec`` tries every pattern in turn for every file (a 110-pattern file made gitignore
     matching a tenth of a scan of terraform-aws-components). ``anything`` is all the patterns
     in one regular expression: a path none of them matches is not ignored, and only the paths
-    some pattern matches go through pathspec's own precedence rules."""
+    some pattern matches go through pathspec's own precedence rules. The expression is searched,
+    not matched at the start: pathspec 1.x searches each pattern, and some of its patterns
+    (``*/``, ``**/``) have no anchor."""
 
     __slots__ = ("anything", "base", "prefix", "spec")
 
@@ -215,7 +217,7 @@ class Gitignore(Record):
         self.anything = _any_pattern(spec)
 
     def matches(self, relative: str) -> bool:
-        if self.anything is not None and self.anything.match(relative) is None:
+        if self.anything is not None and self.anything.search(relative) is None:
             return False
         return bool(self.spec.match_file(relative))
 
@@ -248,7 +250,21 @@ def _load_gitignore(directory: Path) -> Gitignore | None:
         return None
     import pathspec
 
-    return Gitignore(directory, pathspec.GitIgnoreSpec.from_lines(lines))
+    try:
+        spec = pathspec.GitIgnoreSpec.from_lines(lines)
+    except ValueError:  # git skips a line it cannot read (``foo\``): so does the walk, line by line
+        spec = pathspec.GitIgnoreSpec.from_lines([line for line in lines if _readable(line)])
+    return Gitignore(directory, spec)
+
+
+def _readable(line: str) -> bool:
+    import pathspec
+
+    try:
+        pathspec.GitIgnoreSpec.from_lines([line])
+    except ValueError:
+        return False
+    return True
 
 
 def _parent_gitignores(top: Path) -> list[Gitignore]:

@@ -134,19 +134,24 @@ class Project:
         except OSError:
             return []
 
-    def subdirectories(self, directory: Path) -> list[Path]:
-        """The subdirectories of ``directory`` (no symbolic links), in name order; nothing
-        outside the project root."""
+    def subdirectories(self, directory: Path, linked: frozenset[str] = frozenset()) -> list[Path]:
+        """The subdirectories of ``directory`` in name order, nothing outside the project root;
+        a symbolic link only when its name is in ``linked`` and it leads to a directory inside
+        the root (``envs -> ../shared/envs``: a module's variable files kept elsewhere)."""
         directory = directory if directory.is_absolute() else self.cwd / directory
         try:
             with os.scandir(directory) as entries:
-                found = sorted(directory / e.name for e in entries if e.is_dir(follow_symlinks=False))
+                found = sorted(
+                    directory / e.name
+                    for e in entries
+                    if e.is_dir(follow_symlinks=False) or (e.name in linked and e.is_symlink() and e.is_dir())
+                )
         except OSError:
             return []
         self._listed(directory)
         if not inside(self.cwd / self.display_of(directory), self.root):
             return []
-        return found
+        return [path for path in found if path.name not in linked or inside(real_path(path), self.root)]
 
     def walk(self, suffixes: tuple[str, ...]) -> list[Path]:
         """Every file under the project root whose name ends with one of ``suffixes``, outside

@@ -58,7 +58,13 @@ class _FrozenType(type):
     def __new__(mcls, name: str, bases: tuple[type, ...], namespace: dict[str, Any]) -> type:
         namespace.setdefault("__slots__", ())
         annotations: dict[str, Any] = namespace.get("__annotations__", {})
-        fields = tuple(key for key, kind in annotations.items() if not str(kind).startswith("ClassVar"))
+        fields = tuple(
+            key for key, kind in annotations.items() if not str(kind).startswith(("ClassVar", "typing.ClassVar"))
+        )
+        if fields and any(getattr(base, "_fields", ()) for base in bases):
+            raise TypeError(f"{name}: a Frozen class's subclass cannot add fields (its getters would hide the base's)")
+        if any(key.startswith("_") for key in fields):  # the compiled __new__ names its own locals _cls, _new
+            raise TypeError(f"{name}: a field name cannot start with an underscore")
         if fields:
             first = next((i for i, key in enumerate(fields) if key in namespace), len(fields))
             if any(key not in namespace for key in fields[first:]):

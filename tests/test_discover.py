@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pytest
+
 from guardrails.discover import discover
 from guardrails.engine import Engine, Settings
 from guardrails.registry import all_rules
@@ -79,34 +81,44 @@ def test_helm_templates_reported_as_not_analysed(repo) -> None:  # type: ignore[
     assert not result.findings
 
 
-def test_gitignore_prefilter_agrees_with_pathspec() -> None:
+@pytest.mark.parametrize(
+    "lines",
+    [
+        [
+            "*.tfstate*",
+            "!keep.tfstate",
+            "build/",
+            "/dist",
+            "**/cache/**",
+            "docs/**/*.md",
+            "!docs/keep.md",
+            ".env*",
+            "!.env.example",
+            "node?modules",
+            "[Ll]ogs",
+            "secrets/*",
+            "!secrets/README",
+            "# comment",
+            "",
+            r"\#literal",
+            "a/**/b",
+        ],
+        ["*/"],  # pathspec 1.x: an unanchored expression, searched
+        ["**/", "!build/"],
+        ["**/*/**"],
+        ["/**/", "main.tf"],
+    ],
+    ids=["mixed", "any-directory", "any-directory-negated", "inside-any-directory", "rooted-any"],
+)
+def test_gitignore_prefilter_agrees_with_pathspec(lines: list[str]) -> None:
     """The one-expression prefilter only skips paths no pattern matches: on every path below,
-    the answer is pathspec's (negations, directory-only patterns, anchored and ``**`` patterns)."""
+    the answer is pathspec's (negations, directory-only, anchored, unanchored and ``**`` patterns)."""
     import itertools
 
     import pathspec
 
     from guardrails.discover import Gitignore
 
-    lines = [
-        "*.tfstate*",
-        "!keep.tfstate",
-        "build/",
-        "/dist",
-        "**/cache/**",
-        "docs/**/*.md",
-        "!docs/keep.md",
-        ".env*",
-        "!.env.example",
-        "node?modules",
-        "[Ll]ogs",
-        "secrets/*",
-        "!secrets/README",
-        "# comment",
-        "",
-        r"\#literal",
-        "a/**/b",
-    ]
     spec = pathspec.GitIgnoreSpec.from_lines(lines)
     ignore = Gitignore(Path("/repo"), spec)
     assert ignore.anything is not None
@@ -138,3 +150,14 @@ def test_gitignore_prefilter_agrees_with_pathspec() -> None:
                 assert ignore.matches(path) == bool(spec.match_file(path)), path
                 checked += 1
     assert checked > 10_000
+
+
+def test_a_gitignore_line_git_cannot_read_is_skipped_as_git_does(tmp_path: Path) -> None:
+    """``foo\\`` (a trailing backslash) is no pattern to git; it used to stop the scan."""
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".gitignore").write_text("foo\\\nignored/\n", encoding="utf-8")
+    for name in ("ignored", "kept"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "run.sh").write_text("#!/bin/sh\necho hi\n", encoding="utf-8")
+    found = discover([tmp_path], cwd=tmp_path)
+    assert [c.display for c in found.candidates] == [".gitignore", "kept/run.sh"]

@@ -92,3 +92,15 @@ def test_record_compares_field_by_field_and_is_not_hashable() -> None:
         hash(Box(1, 2))
     with pytest.raises(AttributeError):
         Box(1, 2).depth = 3  # type: ignore[attr-defined]
+
+
+def test_frozen_refuses_fields_it_could_not_keep_apart() -> None:
+    with pytest.raises(TypeError, match="cannot add fields"):
+
+        class MorePoint(Point):
+            z: int = 0
+
+    with pytest.raises(TypeError, match="underscore"):
+
+        class Hidden(Frozen):
+            _cls: int

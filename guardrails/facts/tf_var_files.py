@@ -51,7 +51,7 @@ def _by_layout(directory: str, project: Project) -> list[VarFile]:
     """Only the environment directories the module has are read: asking for each conventional
     name in turn cost a dozen system calls per module, for directories that mostly do not exist."""
     found: list[VarFile] = []
-    for holder in project.subdirectories(project.cwd / directory):
+    for holder in project.subdirectories(project.cwd / directory, linked=ENVIRONMENT_DIRECTORIES):
         if holder.name not in ENVIRONMENT_DIRECTORIES:
             continue
         found += [VarFile(project.display_of(p), "layout") for p in project.directory_files(holder, _VAR_SUFFIXES)]

@@ -109,3 +109,32 @@ def test_gitlab_terraform_destroy_is_critical(repo) -> None:  # type: ignore[no-
 )
 def test_names_production(text: str, expected: bool) -> None:
     assert names_production(text) is expected
+
+
+def test_a_linked_environment_directory_binds_its_variable_files(tmp_path: Path) -> None:
+    """``envs -> ../shared/ledger-envs``: the module's production values kept elsewhere in the
+    repository are read through the link; a link leaving the repository is not followed."""
+    (tmp_path / ".git").mkdir()
+    module = tmp_path / "ledger"
+    module.mkdir()
+    module.joinpath("main.tf").write_text(
+        'variable "skip_snapshot" {\n  default = false\n}\n\n'
+        'resource "aws_db_instance" "ledger" {\n  identifier          = "ledger"\n'
+        "  skip_final_snapshot = var.skip_snapshot\n  deletion_protection = true\n}\n",
+        encoding="utf-8",
+    )
+    shared = tmp_path / "shared" / "ledger-envs"
+    shared.mkdir(parents=True)
+    shared.joinpath("prod.tfvars").write_text("skip_snapshot = true\n", encoding="utf-8")
+    (module / "envs").symlink_to(Path("..") / "shared" / "ledger-envs")
+    engine = Engine(Settings(rules=all_rules(), use_cache=False), cwd=tmp_path)
+    found = [(f.rule_id, f.path, f.span.line) for f in engine.scan([module]).findings]
+    assert ("DO051", "ledger/main.tf", 7) in found
+
+    outside = tmp_path.parent / f"{tmp_path.name}-outside"
+    outside.mkdir()
+    outside.joinpath("prod.tfvars").write_text("skip_snapshot = true\n", encoding="utf-8")
+    (module / "envs").unlink()
+    (module / "envs").symlink_to(outside)
+    found = [(f.rule_id, f.path, f.span.line) for f in engine.scan([module]).findings]
+    assert ("DO051", "ledger/main.tf", 7) not in found
