@@ -102,13 +102,15 @@ def discover(
             )
             continue
         if absolute.is_dir():
+            # Walked from its real path: a directory reached through a linked one above it
+            # (``/tmp`` on macOS) gets the same display paths as the files the rules open
+            # beside it (``Project.display_of`` resolves links), or a module call's
+            # ``source = "../../"`` would name another directory than the one scanned.
             root = real_path(absolute)
-            given_text, root_text = str(absolute), str(root)
-            for candidate, link in _walk(absolute, root, cwd, excluded_dirs, use_gitignore, result.skipped):
-                # No symlink on the way below ``absolute`` (linked directories are not entered):
-                # a plain file's real path is the root's and its place under it.
-                text = str(candidate.path)
-                real = str(real_path(candidate.path)) if link else root_text + text[len(given_text) :]
+            for candidate, link in _walk(root, root, cwd, excluded_dirs, use_gitignore, result.skipped):
+                # No symlink on the way below the root (linked directories are not entered):
+                # a plain file's path is its real path.
+                real = str(real_path(candidate.path)) if link else str(candidate.path)
                 if real not in seen:
                     seen.add(real)
                     result.candidates.append(candidate)
@@ -124,7 +126,8 @@ def discover(
                 continue
             if str(real_file) not in seen:
                 seen.add(str(real_file))
-                result.candidates.append(Candidate(absolute, display_path(absolute, cwd), explicit=True))
+                shown = real_path(absolute.parent) / absolute.name  # a link keeps its own name
+                result.candidates.append(Candidate(shown, display_path(shown, cwd), explicit=True))
         else:
             result.skipped.append(SkippedFile(display_path(absolute, cwd), "missing", "no such file or directory"))
     return result

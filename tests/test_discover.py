@@ -161,3 +161,30 @@ def test_a_gitignore_line_git_cannot_read_is_skipped_as_git_does(tmp_path: Path)
         (tmp_path / name / "run.sh").write_text("#!/bin/sh\necho hi\n", encoding="utf-8")
     found = discover([tmp_path], cwd=tmp_path)
     assert [c.display for c in found.candidates] == [".gitignore", "kept/run.sh"]
+
+
+def test_a_repository_reached_through_a_linked_directory_is_judged_as_through_its_real_path(
+    tmp_path: Path,
+) -> None:
+    """``/tmp`` is a link on macOS: a module call's ``source = "./modules/db"`` must name the
+    directory that was scanned, whichever way the repository was reached."""
+    repo = tmp_path / "real" / "repo"
+    (repo / ".git").mkdir(parents=True)
+    (repo / "modules" / "db").mkdir(parents=True)
+    (repo / "modules" / "db" / "main.tf").write_text(
+        'variable "deletion_protection" {\n  default = true\n}\n\n'
+        'resource "aws_db_instance" "this" {\n  identifier          = "orders"\n'
+        "  deletion_protection = var.deletion_protection\n}\n",
+        encoding="utf-8",
+    )
+    (repo / "main.tf").write_text(
+        'module "db" {\n  source              = "./modules/db"\n  deletion_protection = false\n}\n', encoding="utf-8"
+    )
+    (tmp_path / "link").symlink_to(tmp_path / "real")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    engine = Engine(Settings(rules=all_rules(), use_cache=False), cwd=elsewhere)
+    through_link = [(f.rule_id, f.path, f.span.line) for f in engine.scan([tmp_path / "link" / "repo"]).findings]
+    direct = [(f.rule_id, f.path, f.span.line) for f in engine.scan([repo]).findings]
+    assert ("DO050", "../real/repo/main.tf", 3) in direct
+    assert through_link == direct
