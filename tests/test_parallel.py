@@ -271,3 +271,23 @@ def test_a_checked_group_leaves_no_project_behind(generated: Path, monkeypatch: 
     engine.scan([generated])
     assert len(alive_at_freeze) > 3
     assert alive_at_freeze == [0] * len(alive_at_freeze)
+
+
+def test_a_worker_sends_each_dependency_group_once_and_the_parent_shares_one_copy() -> None:
+    """Groups grow with the repository: one copy per chunk made a 50k-file scan writing its
+    cache hold 1.6 GB. Sent once per worker, each group is one object in the parent."""
+    from guardrails.cache import Dependencies
+
+    group = ("k1", [("a.tf", "h1"), ("b.tf", "h2")], [("mods", (".tf",))])
+
+    def result(name: str) -> parallel.FileResult:
+        return parallel.FileResult(name, deps=Dependencies([], [], [(group[0], list(group[1]), list(group[2]))]))
+
+    parallel._SENT_GROUPS.clear()
+    first = parallel._send_groups_once([result("x.tf"), result("y.tf")])
+    second = parallel._send_groups_once([result("z.tf")])
+    assert [o.deps.groups[0][1] is not None for o in (*first, *second)] == [True, False, False]
+    known: dict[str, tuple[Any, ...]] = {}
+    whole = parallel._whole_groups(first, known) + parallel._whole_groups(second, known)
+    assert all(o.deps.groups == [group] for o in whole)
+    assert len({id(o.deps.groups[0]) for o in whole}) == 1
