@@ -23,7 +23,7 @@ from typing import Any, ClassVar, TypeVar
 
 from guardrails.documents import TreeDocument
 from guardrails.facts.network import ALL_PORTS, NO_DATASTORE_BEHIND, is_world, port_range
-from guardrails.facts.stateful import STATEFUL_TYPES
+from guardrails.facts.stateful import STATEFUL_TYPES, plain_value
 from guardrails.facts.tf_network import ENGINE_PORTS, REDSHIFT_PORT, Permission, Reach
 from guardrails.model import Kind, Node, Span
 from guardrails.project import Project
@@ -114,15 +114,6 @@ def text(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     return "" if value is None else str(value)
-
-
-def plain(found: Value) -> Any:
-    """A known value as a setting compares it: a boolean or a number where it reads as one."""
-    as_bool = found.as_bool()
-    if as_bool is not None:
-        return as_bool
-    as_int = found.as_int()
-    return as_int if as_int is not None else found.value
 
 
 def written_plain(node: Node, each: Callable[[Node], str]) -> str:
@@ -431,7 +422,7 @@ def unsafe_setting(
     found = evaluator.value(node)
     if not found.known:
         return None
-    value = plain(found)
+    value = plain_value(found)
     if node is None or evaluator.absent(value):
         if default is None or not unsafe(default):
             return None

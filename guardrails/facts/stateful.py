@@ -331,7 +331,7 @@ def setting(
     chosen = _effective(module, attr, unsafe)
     if chosen is None:
         return None
-    value = _plain(chosen)
+    value = plain_value(chosen)
     if attr.expr.kind == "literal":
         return Setting(block, path, attr, value, f"= {_show(value)}", chosen)
     where = f"= {attr.expr.text.strip()}, which is {_show(value)}{chosen.via}"
@@ -343,7 +343,7 @@ def _effective(module: Module | Scope, attr: Attribute, unsafe: Callable[[Any], 
     candidates = module.candidates(attr.expr)
     production = [c for c in candidates[1:] if any(_production_file(o) for o in c.origins)]
     for candidate in production or candidates[:1]:
-        if candidate.known and unsafe(_plain(candidate)):
+        if candidate.known and unsafe(plain_value(candidate)):
             return candidate
     return None
 
@@ -391,8 +391,9 @@ def describe(found: Block | Setting) -> str:
     return f"{address} ({entry[0]})" if entry else address
 
 
-def _plain(resolved: Resolved) -> Any:
-    """Booleans and numbers as Terraform converts them (``"true"``, ``"0"``)."""
+def plain_value(resolved: Any) -> Any:
+    """Booleans and numbers as Terraform converts them (``"true"``, ``"0"``): of a resolved
+    Terraform value, or of any evaluated value with ``as_bool``/``as_int`` (the stack formats')."""
     as_bool = resolved.as_bool()
     if as_bool is not None:
         return as_bool
