@@ -20,8 +20,10 @@ T = TypeVar("T")
 
 class Project:
     def __init__(self, root: Path, cwd: Path, max_file_size: int, shared: dict[Any, Any] | None = None) -> None:
-        self.root = root
-        self.cwd = cwd
+        # Real paths, which every containment test and display path here compares with: a root
+        # given through a linked directory (``../shared -> /work/shared``) held no file at all.
+        self.root = real_path(root)
+        self.cwd = real_path(cwd)
         self.max_file_size = max_file_size
         self.documents: dict[str, Document] = {}
         self._extra: dict[str, Document | None] = {}
