@@ -14,10 +14,11 @@ from __future__ import annotations
 import copy
 import gc
 import os
+import posixpath
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import partial
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from guardrails.model import REFINED_KINDS, Document, Finding, Kind, SkippedFile
@@ -236,8 +237,8 @@ def _failed(doc: Document) -> bool:
 
 def _by_directory(items: list[Work]) -> list[list[Work]]:
     groups: dict[str, list[Work]] = {}
-    for work in items:
-        groups.setdefault(str(PurePosixPath(work.display).parent), []).append(work)
+    for work in items:  # a display path is normalised: no PurePosixPath per file
+        groups.setdefault(posixpath.dirname(work.display), []).append(work)
     return list(groups.values())
 
 
