@@ -182,12 +182,20 @@ class Project:
             real_path(path if path.is_absolute() else self.cwd / path), self.root
         ):
             return None
+        limit = self.max_file_size
         try:
             with open(path, "rb") as handle:
-                data = handle.read(self.max_file_size + 1)
+                # Sized by the file, not by the limit: a read of limit + 1 bytes allocates that
+                # much (10 MiB) for every file, which cost more than reading a small one.
+                size = os.fstat(handle.fileno()).st_size
+                if size > limit:
+                    return None
+                data = handle.read(size + 1)
+                if len(data) > size:  # it grew while read: the rest, up to the limit
+                    data += handle.read(limit + 1 - len(data))
         except OSError:
             return None
-        return data if len(data) <= self.max_file_size else None
+        return data if len(data) <= limit else None
 
 
 def find_root(start: Path) -> Path:

@@ -36,3 +36,14 @@ def test_siblings_follow_symlinks_inside_the_root_and_pass_over_loops(
     if isinstance(project, TrackingProject):
         files = project.stop().files
         assert [path for path, _ in files] == ["m/loop.tf", "m/main.tf", "shared/vars.tf"]
+
+
+def test_read_bytes_reads_a_file_up_to_the_limit_and_nothing_over_it(tmp_path: Path) -> None:
+    """Read by the file's size, not the limit's (a 10 MiB buffer per file cost more than the read)."""
+    project = Project(tmp_path, tmp_path, 8)
+    for name, data in (("empty", b""), ("at", b"12345678"), ("over", b"123456789")):
+        (tmp_path / name).write_bytes(data)
+    assert project.read_bytes(tmp_path / "empty") == b""
+    assert project.read_bytes(tmp_path / "at") == b"12345678"
+    assert project.read_bytes(tmp_path / "over") is None
+    assert project.read_bytes(tmp_path / "missing") is None
