@@ -159,17 +159,32 @@ class Project:
         """Every file under the project root whose name ends with one of ``suffixes``, outside
         hidden and excluded directories (``.terraform``, ``node_modules``...), in a stable order."""
         found: list[Path] = []
-        for top, directories, files in os.walk(self.root):
-            directories[:] = sorted(d for d in directories if not d.startswith(".") and d not in DEFAULT_EXCLUDED_DIRS)
+        for top, files in self._listing():
             here = Path(top)
             self._listed(here)
-            for name in sorted(files):
+            for name in files:
                 if name.endswith(suffixes):
                     path = os.path.join(top, name)
                     if not os.path.islink(path):
                         self._walked.add(path)
                     found.append(here / name)
         return found
+
+    def _listing(self) -> list[tuple[str, list[str]]]:
+        """Each directory ``walk`` enters, in order, with its file names sorted: listed once per
+        scan (and process), since facts ask for the files of several suffixes (``.tf``,
+        ``terragrunt.hcl``, scripts), and each walk listed the whole repository again."""
+        key = ("project-listing", str(self.root))
+        listing = self.shared.get(key)
+        if listing is None:
+            listing = []
+            for top, directories, files in os.walk(self.root):
+                directories[:] = sorted(
+                    d for d in directories if not d.startswith(".") and d not in DEFAULT_EXCLUDED_DIRS
+                )
+                listing.append((top, sorted(files)))
+            self.shared[key] = listing
+        return listing
 
     def _listed(self, directory: Path) -> None:
         """A hook: the cache's project records every directory a walk listed (every name in

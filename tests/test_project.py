@@ -47,3 +47,20 @@ def test_read_bytes_reads_a_file_up_to_the_limit_and_nothing_over_it(tmp_path: P
     assert project.read_bytes(tmp_path / "at") == b"12345678"
     assert project.read_bytes(tmp_path / "over") is None
     assert project.read_bytes(tmp_path / "missing") is None
+
+
+def test_the_repository_is_listed_once_for_every_walk_of_a_scan(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for rel in ("b/main.tf", "a/terragrunt.hcl", "a/x.tf", ".hidden/h.tf", "node_modules/n.tf", "top.tf"):
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text("", encoding="utf-8")
+    walks = []
+    walk = os.walk
+    monkeypatch.setattr("guardrails.project.os.walk", lambda top: walks.append(top) or walk(top))
+    shared: dict[object, object] = {}
+    first, second = Project(tmp_path, tmp_path, 1000, shared), Project(tmp_path, tmp_path, 1000, shared)
+    relative = [str(p.relative_to(tmp_path)) for p in first.walk((".tf",))]
+    assert relative == ["top.tf", "a/x.tf", "b/main.tf"]
+    assert [p.name for p in second.walk(("terragrunt.hcl",))] == ["terragrunt.hcl"]
+    assert len(walks) == 1
