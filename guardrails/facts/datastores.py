@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
 from typing import Any
 
+from guardrails import deferred_re
 from guardrails.fingerprint import secret_fingerprint
 from guardrails.model import Incident
 from guardrails.records import Frozen
@@ -175,7 +176,7 @@ def image_tag(image: str) -> str:
     return last.split(":", 1)[1] if ":" in last else ""
 
 
-_VERSION = re.compile(r"^v?(\d+)(?:\.(\d+))?(?:\.(\d+))?")
+_VERSION = deferred_re.compile(r"^v?(\d+)(?:\.(\d+))?(?:\.(\d+))?")
 
 
 def tag_version(tag: str) -> tuple[int, ...] | None:
