@@ -68,6 +68,9 @@ def test_newsblur_fix_is_clean() -> None:
         ("mongo:7", {}, True),
         ("postgres:16", {}, False),
         ("postgres:16", {"POSTGRES_HOST_AUTH_METHOD": "TRUST"}, True),
+        # trust is pg_hba.conf's method for every host: the password is set but never asked for.
+        ("postgres:16", {"POSTGRES_PASSWORD": None, "POSTGRES_HOST_AUTH_METHOD": "trust"}, True),
+        ("postgres:16", {"POSTGRES_PASSWORD": None, "POSTGRES_HOST_AUTH_METHOD": "scram-sha-256"}, False),
         ("bitnami/redis:7", {}, False),
         ("redis:7", {}, True),
         ("rabbitmq:3", {}, True),
