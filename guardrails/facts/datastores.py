@@ -291,7 +291,10 @@ BUILTIN: tuple[Datastore, ...] = (
         commands=("mysqld",),
         tokens=("mysql", "percona"),
         auth_env=("MYSQL_ROOT_PASSWORD", "MYSQL_ROOT_PASSWORD_FILE", "MYSQL_RANDOM_ROOT_PASSWORD"),
-        open_env=(("MYSQL_ALLOW_EMPTY_PASSWORD", "*"),),
+        # Any non-empty value, "no" and "false" included: the entrypoint only tests that the variable
+        # is not empty, then gives root the empty MYSQL_ROOT_PASSWORD, on every host by default
+        # (docker-library/mysql docker-entrypoint.sh; the image's docs: "Set to a non-empty value, like yes").
+        open_env=(("MYSQL_ALLOW_EMPTY_PASSWORD", "?*"),),
         secure_by_default=True,
         default_user="root",
         user_env=("MYSQL_USER",),
@@ -313,7 +316,8 @@ BUILTIN: tuple[Datastore, ...] = (
             "MYSQL_ROOT_PASSWORD_FILE",
             "MYSQL_RANDOM_ROOT_PASSWORD",
         ),
-        open_env=(("MARIADB_ALLOW_EMPTY_ROOT_PASSWORD", "*"), ("MYSQL_ALLOW_EMPTY_PASSWORD", "*")),
+        # Any non-empty value, as for MySQL (MariaDB/mariadb-docker docker-entrypoint.sh tests `-z`).
+        open_env=(("MARIADB_ALLOW_EMPTY_ROOT_PASSWORD", "?*"), ("MYSQL_ALLOW_EMPTY_PASSWORD", "?*")),
         secure_by_default=True,
         default_user="root",
         user_env=("MARIADB_USER", "MYSQL_USER"),
@@ -820,7 +824,9 @@ def auth_state(store: Datastore, env: Mapping[str, str | None], words: list[str]
                 # set is still used (the official mysql/mariadb entrypoints, bitnami's libos).
                 disabled = False
             if disabled:
-                return AuthState(True, f"{key}={env[key]} disables authentication", explicit=True)
+                # "no" read as yes surprises a reader: say why
+                why = " (the image reads any non-empty value as yes)" if value in _FALSE else ""
+                return AuthState(True, f"{key}={env[key]} disables authentication{why}", explicit=True)
     has_auth_flag = any(_flag_present(words, flag) for flag in store.auth_flags)
     config = config_file(words)
     if config is not None and not has_auth_flag:
