@@ -190,7 +190,13 @@ def _version(text: str) -> tuple[int, ...]:
     return tuple(int(p) for p in text.split("."))
 
 
-_BITNAMI_OPEN = (("ALLOW_EMPTY_PASSWORD", "yes"),)
+def _bitnami_yes(key: str) -> tuple[tuple[str, str], ...]:
+    """A Bitnami switch turned on: the images' scripts read it with ``is_boolean_yes``, which
+    takes yes, true and 1 in any case (bitnami/containers, libvalidations.sh)."""
+    return tuple((key, value) for value in ("yes", "true", "1"))
+
+
+_BITNAMI_OPEN = _bitnami_yes("ALLOW_EMPTY_PASSWORD")
 _BITNAMI_NOTE = "Bitnami images refuse to start without a password unless ALLOW_EMPTY_PASSWORD=yes"
 
 BUILTIN: tuple[Datastore, ...] = (
@@ -581,7 +587,7 @@ BUILTIN: tuple[Datastore, ...] = (
         (2181, 2888, 3888, 8080),
         commands=("zkServer.sh",),
         auth_env=("ZOO_ENABLE_AUTH=yes", "ZOO_ENABLE_AUTH=true", "ZOO_SERVER_PASSWORDS", "ZOO_CLIENT_PASSWORD"),
-        open_env=(("ALLOW_ANONYMOUS_LOGIN", "yes"),),
+        open_env=_bitnami_yes("ALLOW_ANONYMOUS_LOGIN"),
         default_behaviour="ZooKeeper accepts unauthenticated clients by default",
     ),
     Datastore(
@@ -595,7 +601,7 @@ BUILTIN: tuple[Datastore, ...] = (
             "KAFKA_SSL_CLIENT_AUTH=required",
             "KAFKA_CFG_SSL_CLIENT_AUTH=required",
         ),
-        open_env=(("ALLOW_PLAINTEXT_LISTENER", "yes"),),
+        open_env=_bitnami_yes("ALLOW_PLAINTEXT_LISTENER"),
         default_behaviour="Kafka listeners are PLAINTEXT without client authentication by default",
     ),
     Datastore(
@@ -615,7 +621,7 @@ BUILTIN: tuple[Datastore, ...] = (
         auth_env=("ETCD_ROOT_PASSWORD", "ETCD_CLIENT_CERT_AUTH=true"),
         auth_flags=("--client-cert-auth",),
         bind_flags=("--listen-client-urls",),
-        open_env=(("ALLOW_NONE_AUTHENTICATION", "yes"),),
+        open_env=_bitnami_yes("ALLOW_NONE_AUTHENTICATION"),
         password_env=("ETCD_ROOT_PASSWORD",),
         default_user="root",
         default_behaviour="etcd serves clients without authentication unless auth or client certificates are enabled",

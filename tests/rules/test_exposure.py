@@ -72,6 +72,10 @@ def test_newsblur_fix_is_clean() -> None:
         ("postgres:16", {"POSTGRES_PASSWORD": None, "POSTGRES_HOST_AUTH_METHOD": "trust"}, True),
         ("postgres:16", {"POSTGRES_PASSWORD": None, "POSTGRES_HOST_AUTH_METHOD": "scram-sha-256"}, False),
         # The mysql and mariadb entrypoints test only that *_ALLOW_EMPTY_* is not empty.
+        # Bitnami's is_boolean_yes: yes, true or 1, in any case.
+        ("bitnami/redis:7.2", {"ALLOW_EMPTY_PASSWORD": "true"}, True),
+        ("bitnami/postgresql:16", {"ALLOW_EMPTY_PASSWORD": "1"}, True),
+        ("bitnami/postgresql:16", {"ALLOW_EMPTY_PASSWORD": "no"}, False),
         ("mysql:8.4", {"MYSQL_ALLOW_EMPTY_PASSWORD": "no"}, True),
         ("mariadb:11", {"MARIADB_ALLOW_EMPTY_ROOT_PASSWORD": "0"}, True),
         ("mysql:8.4", {"MYSQL_ALLOW_EMPTY_PASSWORD": ""}, False),
