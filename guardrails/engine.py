@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
 import os
 import warnings
 from collections.abc import Callable
@@ -164,7 +163,9 @@ class Engine:
             project.discovered = found.candidates
         marked = parallel.scan_files(self, candidates, project, documents, result, self._cache(root), jobs, whole)
         result.scanned.sort()
-        if self.settings.inline_suppressions:
+        if self.settings.inline_suppressions and marked:  # only a scan with a directive pays these imports
+            import datetime
+
             from guardrails.suppress import apply_inline
 
             def resolve(rule_id: str) -> tuple[Rule, RuleContext]:
