@@ -20,7 +20,7 @@ import os
 import re
 from pathlib import PurePosixPath
 
-from guardrails import posix, templates
+from guardrails import deferred_re, posix, templates
 from guardrails.documents import TreeDocument
 from guardrails.facts.shells import SHEBANG_SHELLS, program_name
 from guardrails.model import Kind, Node, ParseError
@@ -222,9 +222,9 @@ _MYSQL_GROUPS = (
     "xtrabackup", "mariabackup", "sst", "myisamchk", "isamchk",
 )  # fmt: skip
 _HBA_WORDS = ("local", "host", "hostssl", "hostnossl", "hostgssenc", "hostnogssenc", "include")
-_DIRECTIVE = re.compile(r"[a-z][a-z0-9-]*")
-_GUC_LINE = re.compile(r"[a-z_][a-z0-9_.]*\s*(=|\s)\s*\S", re.IGNORECASE)
-_DNSMASQ_LINE = re.compile(r"[a-z][a-z0-9-]*(=.*)?$")
+_DIRECTIVE = deferred_re.compile(r"[a-z][a-z0-9-]*")
+_GUC_LINE = deferred_re.compile(r"[a-z_][a-z0-9_.]*\s*(=|\s)\s*\S", re.IGNORECASE)
+_DNSMASQ_LINE = deferred_re.compile(r"[a-z][a-z0-9-]*(=.*)?$")
 
 
 def _server_config(p: PurePosixPath, lower: str) -> tuple[Kind, bool] | None:
@@ -344,7 +344,7 @@ _NAMED_STATEMENTS = frozenset(
 )  # fmt: skip
 _NAMED_NAMED_BLOCKS = frozenset({"zone", "view", "acl", "key", "masters", "primaries", "remote-servers"})
 _NAMED_UNNAMED_BLOCKS = frozenset({"options", "logging", "controls"})
-_NAMED_OPTION = re.compile(r"[a-z][a-z0-9-]*")
+_NAMED_OPTION = deferred_re.compile(r"[a-z][a-z0-9-]*")
 _CLASSES = frozenset({"in", "ch", "chaos", "hs", "hesiod"})
 
 
@@ -493,7 +493,7 @@ _PULUMI_KEYS = frozenset(
 )  # fmt: skip
 #: A Pulumi type token: package, module (with an optional ``/file`` part; absent for a component of the
 #: package's index, ``random:RandomPassword``, ``eks:Cluster``), type.
-_PULUMI_TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9_-]*(:[A-Za-z0-9_./-]*)?:[A-Za-z][A-Za-z0-9_-]*")
+_PULUMI_TOKEN = deferred_re.compile(r"[A-Za-z][A-Za-z0-9_-]*(:[A-Za-z0-9_./-]*)?:[A-Za-z][A-Za-z0-9_-]*")
 
 
 def is_pulumi_program(root: Node, path: str) -> bool:

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from guardrails import deferred_re
 from guardrails.model import SkippedFile
 from guardrails.records import Record
 
@@ -227,7 +228,7 @@ class Gitignore(Record):
         return bool(self.spec.match_file(relative))
 
 
-_NAMED_GROUP = re.compile(r"\(\?P<[A-Za-z_][A-Za-z0-9_]*>")
+_NAMED_GROUP = deferred_re.compile(r"\(\?P<[A-Za-z_][A-Za-z0-9_]*>")
 
 
 def _any_pattern(spec: Any) -> re.Pattern[str] | None:

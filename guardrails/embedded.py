@@ -14,6 +14,7 @@ import shlex
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, cast
 
+from guardrails import deferred_re
 from guardrails.documents import FailedDocument, TreeDocument, instance_of
 from guardrails.facts.ansible_keywords import SHELL_MODULES
 from guardrails.facts.embedded_shell import TERRAFORM_SCRIPT_ATTRIBUTES
@@ -365,7 +366,7 @@ def _argv_snippet(argv: Node, context: str) -> Snippet | None:
     return Snippet("".join(parts), [(first.line, first.column - 1)], context, anchors=[anchors])
 
 
-_JINJA_EXPRESSION = re.compile(r"\{\{(.*?)\}\}")
+_JINJA_EXPRESSION = deferred_re.compile(r"\{\{(.*?)\}\}")
 
 
 def _jinja_placeholders(snippet: Snippet) -> Snippet:

@@ -11,7 +11,6 @@ same byte for byte.
 
 from __future__ import annotations
 
-import copy
 import gc
 import os
 import posixpath
@@ -343,6 +342,7 @@ def run(
     jobs = min(jobs, len(away) // MIN_FILES_PER_JOB)
     if jobs <= 1:
         return check_files(engine, root, wanted, True, items, track, done)
+    import copy
     from concurrent.futures import ProcessPoolExecutor  # 20 ms of imports a small scan never needs
 
     size = max(8, min(CHUNK_FILES, len(away) // (jobs * 4)))

@@ -10,7 +10,6 @@ may be called from the pool's threads, hence the lock.
 from __future__ import annotations
 
 import os
-import threading
 import time
 from collections.abc import Callable
 from typing import TextIO
@@ -34,6 +33,8 @@ class Progress:
         self.total = 0
         self.done = 0
         self._drawn_at: float | None = None
+        import threading  # only a scan on a terminal draws a line
+
         self._lock = threading.Lock()
 
     def add_total(self, count: int) -> None:

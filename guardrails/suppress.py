@@ -16,6 +16,7 @@ import re
 from collections.abc import Callable, Collection, Iterable, Iterator
 from typing import TYPE_CHECKING
 
+from guardrails import deferred_re
 from guardrails.detect import is_json_text
 from guardrails.documents import FailedDocument, TreeDocument
 from guardrails.model import REFINED_KINDS, Document, Finding, Kind, Span
@@ -33,9 +34,9 @@ EXPIRED_ID = "GR004"
 UNUSED_ID = "GR005"
 META_IDS = frozenset({"GR000", INVALID_ID, UNKNOWN_ID, EXPIRED_ID, UNUSED_ID})
 
-_DIRECTIVE = re.compile(r"\bguardrails:\s*ignore\b(?P<rest>.*)", re.S)
-_IDS = re.compile(r"\s*\[(?P<ids>[^\]]*)\]")
-_UNTIL = re.compile(r"\s*until=(?P<date>\S+)")
+_DIRECTIVE = deferred_re.compile(r"\bguardrails:\s*ignore\b(?P<rest>.*)", re.S)
+_IDS = deferred_re.compile(r"\s*\[(?P<ids>[^\]]*)\]")
+_UNTIL = deferred_re.compile(r"\s*until=(?P<date>\S+)")
 _SEPARATORS = " \t\r\n-:;,\u2013\u2014"
 
 YAML_KINDS = frozenset(

@@ -21,7 +21,7 @@ import os
 import re
 from pathlib import PurePosixPath
 
-from guardrails import posix
+from guardrails import deferred_re, posix
 from guardrails.model import Kind, ParseError
 from guardrails.records import Frozen
 
@@ -101,7 +101,7 @@ def in_ansible_templates(path: str, exists: callable = os.path.exists) -> bool: 
 
 
 # One tag: an opening, the shortest text to its closing (a tag may span lines, never a whole file).
-_TAG = re.compile(
+_TAG = deferred_re.compile(
     r"""
      \{\{ (?s:.{0,2000}?) \}\}    # {{ expression }}: Jinja, Go, placeholders
     |\{%  (?s:.{0,2000}?) %\}     # {% statement %}: Jinja
@@ -112,12 +112,12 @@ _TAG = re.compile(
     """,
     re.VERBOSE,
 )
-_GO_ACTION = re.compile(
+_GO_ACTION = deferred_re.compile(
     r"\{\{-?\s*(?:[.$]|(?:if|else|end|range|with|define|template|block|include|toYaml|tpl|printf)\b)"
 )
 # A tag that writes nothing in place: a Jinja statement or comment, a Terraform directive, ERB
 # code, a Go action that steers (if, range, end...) or a Go comment.
-_STATEMENT = re.compile(
+_STATEMENT = deferred_re.compile(
     r"\{%|\{#|%\{|<%(?!=)|\{\{-?\s*(?:/\*|(?:if|else|end|range|with|define|block|break|continue)\b)"
 )
 # Tags looked for in a file of an ordinary name: ${...} is shell's and YAML's own text, never one.

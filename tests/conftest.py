@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import os
 import subprocess
@@ -59,6 +61,20 @@ def run_cli(*args: str, cwd: Path | None = None, stdin: bytes | None = None) -> 
         env=env,
         timeout=120,
     )
+
+
+def invoke(*args: str) -> tuple[int, str]:
+    """Run the CLI in this process, for tests that patch what it calls: exit code and standard output."""
+    from guardrails.cli import main
+
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        try:
+            main(args)
+        except SystemExit as exit_:
+            code = exit_.code
+    assert isinstance(code, int)
+    return code, out.getvalue()
 
 
 def scan_json(*args: str, cwd: Path | None = None) -> tuple[int, dict]:

@@ -19,10 +19,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner
 
-from guardrails.cli import main
-from tests.conftest import REPO
+from tests.conftest import REPO, invoke
 
 ISOLATION = REPO / "fixtures" / "robust" / "isolation"
 _EXEC_NAMES = [n for n in dir(os) if n.startswith(("exec", "spawn", "posix_spawn")) or n in ("system", "popen", "fork")]
@@ -62,8 +60,8 @@ def _lock_down(monkeypatch: pytest.MonkeyPatch, allow_git: bool = False) -> list
 
 
 def _scan(*args: str) -> tuple[int, dict[str, Any]]:
-    outcome = CliRunner().invoke(main, ["scan", "-f", "json", *args], catch_exceptions=False)
-    return outcome.exit_code, json.loads(outcome.stdout)
+    code, out = invoke("scan", "-f", "json", *args)
+    return code, json.loads(out)
 
 
 # --------------------------------------------------------------------------- contained crashes

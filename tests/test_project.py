@@ -12,7 +12,7 @@ import pytest
 from guardrails import pipeline
 from guardrails.cache import TrackingProject
 from guardrails.facts.terraform import module_for
-from guardrails.project import Project
+from guardrails.project import Project, scan_root
 
 MAIN = 'resource "aws_db_instance" "db" {\n  skip_final_snapshot = var.skip\n}\n'
 
@@ -64,3 +64,18 @@ def test_the_repository_is_listed_once_for_every_walk_of_a_scan(
     assert relative == ["top.tf", "a/x.tf", "b/main.tf"]
     assert [p.name for p in second.walk(("terragrunt.hcl",))] == ["terragrunt.hcl"]
     assert len(walks) == 1
+
+
+def test_the_root_of_a_scan_does_not_depend_on_the_order_of_its_paths(tmp_path: Path) -> None:
+    tmp_path = tmp_path.resolve()  # roots are real paths (/tmp is a link on macOS)
+    for rel in ("a/x/f.env", "a/y/g.env", "repo/.git/HEAD", "repo/m/main.tf", "repo/n/vars.tf"):
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text("")
+    loose = [tmp_path / "a/x/f.env", tmp_path / "a/y/g.env"]
+    assert scan_root(loose) == scan_root(loose[::-1]) == tmp_path / "a"
+    assert scan_root([tmp_path / "a/x/f.env"]) == tmp_path / "a/x"  # one path: its directory, as before
+    in_repo = [tmp_path / "repo/m/main.tf", tmp_path / "repo/n/vars.tf"]
+    assert scan_root(in_repo) == scan_root(in_repo[::-1]) == tmp_path / "repo"
+    # A repository and a loose file: not the directory above the repository, but one of the two
+    mixed = [tmp_path / "repo/m/main.tf", tmp_path / "a/x/f.env"]
+    assert scan_root(mixed) == scan_root(mixed[::-1]) == tmp_path / "a/x"

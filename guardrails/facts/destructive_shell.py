@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
 
+from guardrails import deferred_re
 from guardrails.documents import ShellCommand, ShellDocument, SqlDocument, Word
 from guardrails.facts import destructive_sql, throwaway
 from guardrails.facts.embedded_shell import never_empty
@@ -525,7 +526,7 @@ def detect_dropdb(located: Located, scope: Scope) -> Iterator[Hit]:
             yield Hit(f"`{cmd.command} --force drop {name}` (no confirmation)", f"mysqladmin:{name}")
 
 
-_JS_TOKEN = re.compile(
+_JS_TOKEN = deferred_re.compile(
     r"""//[^\n]*|/\*.*?\*/|'(?:\\.|[^'\\])*'|"(?:\\.|[^"\\])*"|`(?:\\.|[^`\\])*`|(?P<id>[A-Za-z_$][\w$]*)|(?P<other>[\s\S])""",
     re.DOTALL,
 )
@@ -605,7 +606,7 @@ DATA_OPTIONS: dict[str, Option] = {
     "data_directories": Option(DEFAULT_DATA_DIRECTORIES, "database data directories (a path below one counts)"),
     "data_variables": Option(DEFAULT_DATA_VARIABLES, "variables that hold a database data directory"),
 }
-_FILE_SUFFIX = re.compile(r"\.[A-Za-z][A-Za-z0-9]*$")
+_FILE_SUFFIX = deferred_re.compile(r"\.[A-Za-z][A-Za-z0-9]*$")
 
 
 def rm_targets(cmd: ShellCommand) -> list[Word] | None:

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from pathlib import PurePosixPath
 from typing import Any, ClassVar
 
+from guardrails import deferred_re
 from guardrails.documents import SqlDocument, SqlStatement
 from guardrails.model import Kind, ParseError
 from guardrails.records import Frozen
@@ -182,10 +183,10 @@ def data_wipes(text: str) -> list[SqlHit]:
 
 _MIGRATION_DIRS = {"migrations", "migration", "migrate", "flyway", "liquibase", "changelog", "changesets"}
 _DOWN_TOKENS = {"down", "rollback", "revert", "undo"}
-_FLYWAY = re.compile(r"^[VUR]\d[\w.]*__")
-_FLYWAY_UNDO = re.compile(r"^U\d[\w.]*__")
-_NUMBERED = re.compile(r"^\d+[_-].+\.(up|down)\.sql$", re.IGNORECASE)
-_SECTION = re.compile(r"^\s*--\s*\+(goose|migrate)\s+(up|down)\b", re.IGNORECASE)
+_FLYWAY = deferred_re.compile(r"^[VUR]\d[\w.]*__")
+_FLYWAY_UNDO = deferred_re.compile(r"^U\d[\w.]*__")
+_NUMBERED = deferred_re.compile(r"^\d+[_-].+\.(up|down)\.sql$", re.IGNORECASE)
+_SECTION = deferred_re.compile(r"^\s*--\s*\+(goose|migrate)\s+(up|down)\b", re.IGNORECASE)
 
 
 def is_migration(path: str, text: str) -> bool:

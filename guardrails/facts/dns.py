@@ -15,6 +15,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import PurePosixPath
 from typing import Any
 
+from guardrails import deferred_re
 from guardrails.documents import Attribute, Block, Expr, TerraformDocument, ZoneDocument
 from guardrails.facts.environments import DEVELOPMENT, STAGING, SYNONYMS_OPTION, Environments
 from guardrails.facts.network import is_private_cidr
@@ -28,9 +29,9 @@ from guardrails.rule import Option, Place, Rule, RuleContext
 # --------------------------------------------------------------------------- durations
 
 _BIND_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
-_BIND_TTL = re.compile(r"(\d+)([smhdw])", re.IGNORECASE)
+_BIND_TTL = deferred_re.compile(r"(\d+)([smhdw])", re.IGNORECASE)
 _GO_UNITS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "μs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
-_GO_DURATION = re.compile(r"(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h)")
+_GO_DURATION = deferred_re.compile(r"(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h)")
 
 
 def parse_bind_ttl(text: str) -> int | None:
@@ -555,18 +556,18 @@ def _record_ttls(record: TerraformRecord, rtype: str, module: Module, instance: 
 # --------------------------------------------------------------------------- nameserver providers
 
 _PROVIDERS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("Amazon Route 53", re.compile(r"(^|\.)awsdns-\d+\.[a-z.]+$")),
-    ("Google Cloud DNS", re.compile(r"^ns-cloud-[a-z]\d+\.googledomains\.com$")),
-    ("Cloudflare", re.compile(r"\.ns\.cloudflare\.com$")),
-    ("Azure DNS", re.compile(r"(^|\.)azure-dns\.(com|net|org|info)$")),
-    ("NS1", re.compile(r"(^|\.)nsone\.net$")),
-    ("Dyn", re.compile(r"(^|\.)dynect\.net$")),
-    ("Akamai Edge DNS", re.compile(r"(^|\.)akam\.net$")),
-    ("UltraDNS", re.compile(r"(^|\.)ultradns\.(com|net|org|biz|info|co\.uk)$")),
-    ("DigitalOcean", re.compile(r"(^|\.)digitalocean\.com$")),
-    ("GoDaddy", re.compile(r"(^|\.)domaincontrol\.com$")),
-    ("Namecheap", re.compile(r"(^|\.)registrar-servers\.com$")),
-    ("Gandi", re.compile(r"(^|\.)gandi\.net$")),
+    ("Amazon Route 53", deferred_re.compile(r"(^|\.)awsdns-\d+\.[a-z.]+$")),
+    ("Google Cloud DNS", deferred_re.compile(r"^ns-cloud-[a-z]\d+\.googledomains\.com$")),
+    ("Cloudflare", deferred_re.compile(r"\.ns\.cloudflare\.com$")),
+    ("Azure DNS", deferred_re.compile(r"(^|\.)azure-dns\.(com|net|org|info)$")),
+    ("NS1", deferred_re.compile(r"(^|\.)nsone\.net$")),
+    ("Dyn", deferred_re.compile(r"(^|\.)dynect\.net$")),
+    ("Akamai Edge DNS", deferred_re.compile(r"(^|\.)akam\.net$")),
+    ("UltraDNS", deferred_re.compile(r"(^|\.)ultradns\.(com|net|org|biz|info|co\.uk)$")),
+    ("DigitalOcean", deferred_re.compile(r"(^|\.)digitalocean\.com$")),
+    ("GoDaddy", deferred_re.compile(r"(^|\.)domaincontrol\.com$")),
+    ("Namecheap", deferred_re.compile(r"(^|\.)registrar-servers\.com$")),
+    ("Gandi", deferred_re.compile(r"(^|\.)gandi\.net$")),
 )
 _SECOND_LEVEL = {"co", "com", "net", "org", "ac", "gov", "edu", "ne", "or"}
 

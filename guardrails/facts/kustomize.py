@@ -27,6 +27,7 @@ import re
 from collections.abc import Callable, Iterator
 from pathlib import Path, PurePosixPath
 
+from guardrails import deferred_re
 from guardrails.detect import KUSTOMIZATION_FILES, is_kustomization
 from guardrails.documents import TreeDocument
 from guardrails.documents.dotenv import DotenvDocument
@@ -66,7 +67,9 @@ _CLUSTER_SCOPED = frozenset(
 _GENERATORS = (("configMapGenerator", "ConfigMap", "data"), ("secretGenerator", "Secret", "stringData"))
 # Bases deeper than this are left out (a chain of bases is never this long by design).
 _MAX_DEPTH = 16
-_REMOTE = re.compile(r"^(?:[a-z][a-z0-9+.-]*://|git@|github\.com/|gitlab\.com/|bitbucket\.org/)", re.IGNORECASE)
+_REMOTE = deferred_re.compile(
+    r"^(?:[a-z][a-z0-9+.-]*://|git@|github\.com/|gitlab\.com/|bitbucket\.org/)", re.IGNORECASE
+)
 
 
 def is_component(doc: TreeDocument) -> bool:

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
+from guardrails import deferred_re
 from guardrails.detect import is_kustomization
 from guardrails.discover import discover, display_path
 from guardrails.documents import DotenvDocument, Expr, TerraformDocument, TreeDocument, instance_of
@@ -60,13 +61,13 @@ SECRET_KINDS = frozenset(
 _CI_KINDS = frozenset({Kind.GITHUB_ACTIONS, Kind.GITLAB_CI})
 
 # detect-secrets KeywordDetector DENYLIST stems (detect_secrets/plugins/keyword.py).
-_STRONG_KEY = re.compile(
+_STRONG_KEY = deferred_re.compile(
     r"api_?key|auth_?key|service_?key|account_?key|db_?key|database_?key|priv_?key|private_?key|client_?key"
     r"|db_?pass|database_?pass|key_?pass|password|passwd|pwd|secret|contrase[ñn]a"
 )
 # gitleaks generic-api-key keywords (cmd/generate/config/rules/generic.go).
 _GENERIC_WORDS = ("access", "api", "auth", "credential", "creds", "passwd", "password", "secret", "token")
-_GENERIC_VALUE = re.compile(r"^(?:[\w.=-]{10,150}|[a-z0-9][a-z0-9+/]{11,}={0,3})$", re.IGNORECASE)
+_GENERIC_VALUE = deferred_re.compile(r"^(?:[\w.=-]{10,150}|[a-z0-9][a-z0-9+/]{11,}={0,3})$", re.IGNORECASE)
 _MIN_ENTROPY = 3.5
 # Key words that make a secret-sounding key name something else: a file, a length, a secret's *name*.
 _NOT_SECRET_TOKENS = frozenset(
@@ -143,11 +144,13 @@ _PLACEHOLDER_WORDS = (
     "not-a-secret",
 )
 _LITERAL_WORDS = frozenset({"true", "false", "null", "none", "nil", "yes", "no", "on", "off", "undefined"})
-_TEMPLATE = re.compile(r"\$\{[^}]*\}|^\$[A-Za-z_]\w*$|\{\{.*?\}\}|\{%.*?%\}|%[A-Za-z_]\w*%|\(\([^)]*\)\)|^<[^>]*>$")
-_WORD_LIKE = re.compile(r"^[a-z]+(?:[-_.][a-z]+)*$")
-_ABS_PATH = re.compile(r"^(?:/|\./|\.\./|~/)[\w./@-]*$")
-_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
-_SPLIT = re.compile(r"[^0-9a-zñ]+")
+_TEMPLATE = deferred_re.compile(
+    r"\$\{[^}]*\}|^\$[A-Za-z_]\w*$|\{\{.*?\}\}|\{%.*?%\}|%[A-Za-z_]\w*%|\(\([^)]*\)\)|^<[^>]*>$"
+)
+_WORD_LIKE = deferred_re.compile(r"^[a-z]+(?:[-_.][a-z]+)*$")
+_ABS_PATH = deferred_re.compile(r"^(?:/|\./|\.\./|~/)[\w./@-]*$")
+_CAMEL = deferred_re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+_SPLIT = deferred_re.compile(r"[^0-9a-zñ]+")
 
 _VAULT_KEY_WORDS = ("vault",)
 # Ansible's connection and privilege-escalation passwords, whose names no secret keyword stem
@@ -159,7 +162,7 @@ ANSIBLE_PASSWORD_VARIABLES = frozenset(
 )  # fmt: skip
 # Ansible Vault ciphertext: never a value to compare (it is encrypted, and differs per encryption).
 _VAULT_CIPHERTEXT = ("$ANSIBLE_VAULT;", "!vault")
-_PATH_VALUE = re.compile(r"^[\w-]+(?:/[\w.@-]+)+$")
+_PATH_VALUE = deferred_re.compile(r"^[\w-]+(?:/[\w.@-]+)+$")
 
 
 class SecretValue(Frozen):

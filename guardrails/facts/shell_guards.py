@@ -27,6 +27,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+from guardrails import deferred_re
 from guardrails.documents import Condition, ShellCommand, ShellDocument, Word
 from guardrails.model import Span
 from guardrails.records import Frozen
@@ -63,7 +64,7 @@ NON_PRODUCTION_TOKENS = frozenset(
 )
 _TRUE = {"true", "1", "yes", "y", "on"}
 _CONFIRM_TOOLS = {("gum", "confirm"), ("whiptail", "--yesno"), ("dialog", "--yesno"), ("zenity", "--question")}
-_PARAM = re.compile(
+_PARAM = deferred_re.compile(
     r"^\$(?:\{#?(?P<braced>[A-Za-z_][A-Za-z0-9_]*|[0-9]+|[@*])(?P<op>:?[-=?+]|,,?|\^\^?)?(?P<arg>.*)\}"
     r"|(?P<plain>[A-Za-z_][A-Za-z0-9_]*|[0-9@*]))$",
     re.DOTALL,

@@ -9,8 +9,9 @@ script would be reported as broken when it is not.
 
 from __future__ import annotations
 
-import re
 from functools import lru_cache
+
+from guardrails import deferred_re
 
 SHELL_INTERPRETERS = frozenset({"sh", "bash", "dash", "ash", "ksh", "zsh"})
 SHEBANG_SHELLS = SHELL_INTERPRETERS - {"zsh"}
@@ -23,7 +24,7 @@ def program_name(word: str) -> str:
 
 # What the shell removes inside a word, joining the pieces around it: quotes (with the ``$`` of
 # ``$'…'``) and backslashes (with the newline of a continued line).
-_QUOTING = re.compile(r"\\\n?|\$?['\"]")
+_QUOTING = deferred_re.compile(r"\\\n?|\$?['\"]")
 
 
 def names_any(text: str, programs: frozenset[str]) -> bool:
@@ -37,7 +38,7 @@ def names_any(text: str, programs: frozenset[str]) -> bool:
 
 # A program name is a run of these characters, and so is each word ``_words`` finds: the
 # longest runs, so ``mysql`` is not found in ``mysql-client`` nor ``rm`` in ``--rm``.
-_NAME = re.compile(r"[a-z0-9_.-]+")
+_NAME = deferred_re.compile(r"[a-z0-9_.-]+")
 
 
 @lru_cache(maxsize=64)

@@ -14,10 +14,10 @@ evaluates the inputs; this module only reads the files (docs/terraform.md).
 from __future__ import annotations
 
 import posixpath
-import re
 from pathlib import Path, PurePosixPath
 from urllib.parse import parse_qs, urlsplit
 
+from guardrails import deferred_re
 from guardrails.documents import Attribute, Block, Expr, TerraformDocument
 from guardrails.facts.environments import DEFAULT_SYNONYMS, DEVELOPMENT, PRODUCTION, STAGING
 from guardrails.model import Kind, ParseError, Span
@@ -65,7 +65,7 @@ def is_unit(doc: TerraformDocument) -> bool:
     return path.endswith(UNIT_FILE) and (path == UNIT_FILE or path.endswith("/" + UNIT_FILE))
 
 
-_WORD = re.compile(r"[^a-z0-9]+")
+_WORD = deferred_re.compile(r"[^a-z0-9]+")
 _OTHER_ENVIRONMENTS = frozenset({*DEFAULT_SYNONYMS[STAGING], *DEFAULT_SYNONYMS[DEVELOPMENT], "nonprod", "sandbox"})
 _NEGATING = frozenset({"non", "pre", "not"})
 # "live" is left out: Terragrunt trees are called ``infrastructure-live`` and ``live/`` whatever they deploy.

@@ -26,12 +26,13 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 from typing import Any
 
+from guardrails import deferred_re
 from guardrails.documents import SqlDocument, SqlStatement
 from guardrails.model import Kind, ParseError, Span
 from guardrails.parsers._gc import without_cyclic_gc
 
 # A client command or hash comment at the start of a line.
-_LINE_COMMAND = re.compile(
+_LINE_COMMAND = deferred_re.compile(
     r"""[ \t]*(?:
         (?P<meta>\\)
        |(?P<hash>\#)
@@ -40,22 +41,22 @@ _LINE_COMMAND = re.compile(
     )""",
     re.IGNORECASE | re.VERBOSE,
 )
-_STRING_BACKSLASH = re.compile(r"'[^'\\]*(?:(?:\\.|'')[^'\\]*)*'", re.DOTALL)
-_STRING_STANDARD = re.compile(r"'[^']*(?:''[^']*)*'")
-_QUOTED_IDENT = re.compile(r'"[^"]*(?:""[^"]*)*"')
-_QUOTED_IDENT_BACKSLASH = re.compile(r'"[^"\\]*(?:(?:\\.|"")[^"\\]*)*"', re.DOTALL)
-_BACKTICK_IDENT = re.compile(r"`[^`]*(?:``[^`]*)*`")
-_DOLLAR_TAG = re.compile(r"\$(?:[A-Za-z_][A-Za-z0-9_]*)?\$")
-_EXEC_COMMENT = re.compile(r"/\*!\d*")
-_COMMENT_MARK = re.compile(r"/\*|\*/")
+_STRING_BACKSLASH = deferred_re.compile(r"'[^'\\]*(?:(?:\\.|'')[^'\\]*)*'", re.DOTALL)
+_STRING_STANDARD = deferred_re.compile(r"'[^']*(?:''[^']*)*'")
+_QUOTED_IDENT = deferred_re.compile(r'"[^"]*(?:""[^"]*)*"')
+_QUOTED_IDENT_BACKSLASH = deferred_re.compile(r'"[^"\\]*(?:(?:\\.|"")[^"\\]*)*"', re.DOTALL)
+_BACKTICK_IDENT = deferred_re.compile(r"`[^`]*(?:``[^`]*)*`")
+_DOLLAR_TAG = deferred_re.compile(r"\$(?:[A-Za-z_][A-Za-z0-9_]*)?\$")
+_EXEC_COMMENT = deferred_re.compile(r"/\*!\d*")
+_COMMENT_MARK = deferred_re.compile(r"/\*|\*/")
 # Comments before ``COPY``: each alternative matches one way only (a ``--`` comment runs to its
 # newline, a block comment to its first ``*/``). With ``--[^\n]*`` alone a line of dashes split
 # into ``--`` pieces in exponentially many ways, and a Navicat dump hung the scan.
-_COPY_STDIN = re.compile(
+_COPY_STDIN = deferred_re.compile(
     r"(?:\s|--[^\n]*(?:\n|\Z)|/\*(?:[^*]|\*(?!/))*\*/)*COPY\b.*\bFROM\s+STDIN\b", re.IGNORECASE | re.DOTALL
 )
-_META_COPY_STDIN = re.compile(r"copy\b.*\bfrom\s+stdin\b", re.IGNORECASE)
-_COPY_END = re.compile(r"^\\\.[ \t]*$", re.MULTILINE)
+_META_COPY_STDIN = deferred_re.compile(r"copy\b.*\bfrom\s+stdin\b", re.IGNORECASE)
+_COPY_END = deferred_re.compile(r"^\\\.[ \t]*$", re.MULTILINE)
 _IDENT_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_$")
 _BASE_SPECIALS = "'\"`$\n/-;*"
 
@@ -310,8 +311,8 @@ def _keywords(tokens: Iterable[tuple[Any, str]]) -> tuple[list[str], bool]:
 
 # Words that make sqlparse's splitter keep a ``;`` inside the statement (a ``BEGIN … END`` or
 # ``DECLARE`` block) or split elsewhere (``GO``), matched loosely (as ``SqlStatement.mentions``).
-_BLOCK_WORD = re.compile(r"(?<![A-Z_])(?:BEGIN|DECLARE|END|GO)(?![A-Z0-9_])")
-_QUOTED_NAME = re.compile(r'"[^"]*"|`[^`]*`')
+_BLOCK_WORD = deferred_re.compile(r"(?<![A-Z_])(?:BEGIN|DECLARE|END|GO)(?![A-Z0-9_])")
+_QUOTED_NAME = deferred_re.compile(r'"[^"]*"|`[^`]*`')
 
 
 def _plain(chunk: str) -> bool:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 
+from guardrails import deferred_re
 from guardrails.model import Category, Finding
 from guardrails.records import Frozen
 
@@ -23,11 +24,11 @@ CONTEXT = 2
 # A span longer than this shows its first lines only.
 MAX_SPAN_LINES = 8
 
-_CREDENTIAL_HINT = re.compile(
+_CREDENTIAL_HINT = deferred_re.compile(
     r"pass|pwd|secret|token|key|auth|cred|private|cert|salt|signature|://[^/\s]*@", re.IGNORECASE
 )
 # A run of token characters long enough to be a key (checked for digits and both cases apart).
-_RUN = re.compile(r"[A-Za-z0-9+/=_-]{16,}")
+_RUN = deferred_re.compile(r"[A-Za-z0-9+/=_-]{16,}")
 
 
 def reported_line(finding: Finding, code: str) -> str:
