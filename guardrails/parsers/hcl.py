@@ -42,9 +42,10 @@ class _Memo:
     are the document's.
 
     Most texts are met once, so a parse is kept for good (``kept``: least recently used out,
-    within ``MAX_ENTRIES`` texts and ``MAX_CHARS`` characters, about thirty times that in parsed
-    objects) only once its text comes again: while it is among the last ``RECENT`` parsed,
-    or later, when the hash of its text is still among the last ``HASHES`` let go of.
+    within ``MAX_ENTRIES`` texts and ``MAX_CHARS`` characters; parsed objects take about thirteen
+    times their text) only once its text comes again: while it is among the last ``RECENT``
+    parsed (within ``MAX_CHARS // 4`` characters), or later, when the hash of its text is still
+    among the last ``HASHES`` let go of.
     """
 
     MAX_ENTRIES = 256
@@ -57,6 +58,7 @@ class _Memo:
         self.kept: OrderedDict[str, _Parsed | ParseError] = OrderedDict()
         self.chars = 0
         self.recent: OrderedDict[str, _Parsed | ParseError] = OrderedDict()
+        self.recent_chars = 0
         self.hashes: OrderedDict[int, None] = OrderedDict()
 
     def parsed(self, text: str) -> _Parsed:
@@ -65,14 +67,15 @@ class _Memo:
             self.kept.move_to_end(text)
         else:
             found = self.recent.pop(text, None)
-            if found is None:
+            if found is not None:
+                self.recent_chars -= len(text)
+                self._keep(text, found)
+            else:
                 try:
                     found = _convert(text)
                 except ParseError as error:
                     found = error
                 self._add(text, found)
-            else:
-                self._keep(text, found)
         if isinstance(found, ParseError):
             raise ParseError(found.message, found.line, found.column)
         return found
@@ -91,8 +94,10 @@ class _Memo:
             self._keep(text, parsed)
             return
         self.recent[text] = parsed
-        if len(self.recent) > self.RECENT:
+        self.recent_chars += len(text)
+        while len(self.recent) > self.RECENT or self.recent_chars > self.MAX_CHARS // 4:
             oldest, _ = self.recent.popitem(last=False)
+            self.recent_chars -= len(oldest)
             self.hashes[hash(oldest)] = None
             if len(self.hashes) > self.HASHES:
                 self.hashes.popitem(last=False)
@@ -108,7 +113,7 @@ class _Memo:
         self.kept.clear()
         self.recent.clear()
         self.hashes.clear()
-        self.chars = 0
+        self.chars = self.recent_chars = 0
 
 
 _MEMO = _Memo()

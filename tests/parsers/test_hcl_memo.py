@@ -96,3 +96,4 @@ def test_the_memo_keeps_only_texts_that_come_again_within_its_bounds(monkeypatch
         parse("again.tf", text, Kind.TERRAFORM)
         parse("again.tf", text, Kind.TERRAFORM)
     assert memo.chars == sum(len(text) for text in memo.kept) <= 2 * len(texts[0])
+    assert memo.recent_chars == sum(len(text) for text in memo.recent) <= len(texts[0]) // 2
