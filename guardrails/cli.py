@@ -26,7 +26,7 @@ _ABOUT = "guardrails: stop the outage and breach patterns that keep repeating, b
 _EXIT_CODES = (
     "Exit codes: 0 no finding at or above --fail-on, 1 findings or an internal error (GR000), 2 usage or\n"
     "configuration error, a path that does not exist, paths with no file at all, or a report that cannot\n"
-    "be written."
+    "be written; 130 interrupted."
 )
 
 
@@ -168,8 +168,8 @@ def _scan_options(name: str, command: Callable[..., Any]) -> argparse.ArgumentPa
         "--root",
         type=_existing_directory,
         metavar="DIR",
-        help="Report paths relative to DIR. [default: the repository root (nearest .git) of the first "
-        "path, else the current directory]",
+        help="Report paths relative to DIR. [default: the repository root (nearest .git) of the paths, "
+        "else the current directory]",
     )
     add("--no-cache", action="store_true", help="Neither read nor write the per-file results cache.")
     add(
@@ -685,7 +685,7 @@ def _top_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"guardrails, version {__version__}")
     parser.add_argument("command", metavar="COMMAND", choices=list(_COMMANDS), help=argparse.SUPPRESS)
-    parser.add_argument("arguments", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
+    parser.add_argument("arguments", metavar="ARGS", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
     return parser
 
 
@@ -696,16 +696,30 @@ def parse(argv: Sequence[str]) -> tuple[argparse.ArgumentParser, argparse.Namesp
     if not argv:  # what to do is missing: say what can be done, as a usage error
         parser.print_help(sys.stderr)
         sys.exit(2)
-    top = parser.parse_args(argv)
-    build, _ = _COMMANDS[top.command]
+    if argv[0] in _COMMANDS:  # the command's words as given (argparse would drop a '--' after it)
+        command, given = argv[0], list(argv[1:])
+    else:  # -h, --version or a misspelt command: argparse answers and exits
+        top = parser.parse_args(argv)
+        command, given = top.command, top.arguments
+    build, _ = _COMMANDS[command]
     parser = build()
-    arguments = parser.parse_intermixed_args(top.arguments)
-    arguments.command = top.command
+    if not any(action.dest == "paths" for action in parser._actions):
+        arguments = parser.parse_args(given)
+    else:
+        # parse_intermixed_args mishandles '--' before any path (an option after it is still
+        # read as one): everything after the first '--' is a path, as with every Unix tool.
+        cut = given.index("--") if "--" in given else len(given)
+        arguments = parser.parse_intermixed_args(given[:cut])
+        arguments.paths += [Path(word) for word in given[cut + 1 :]]
+    arguments.command = command
     return parser, arguments
 
 
 def main(argv: Sequence[str] | None = None) -> NoReturn:
     """Run one command and exit with its code: 2 for any usage or configuration error."""
+    for name in ("stdout", "stderr"):
+        if getattr(sys, name) is None:  # started with that stream closed: say nothing, exit as usual
+            setattr(sys, name, open(os.devnull, "w", encoding="utf-8"))  # noqa: SIM115 - for the process
     parser, arguments = parse(sys.argv[1:] if argv is None else argv)
     _, command = _COMMANDS[arguments.command]
     try:

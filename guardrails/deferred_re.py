@@ -21,6 +21,8 @@ class _Deferred:
         self._source = (pattern, flags)
 
     def __getattr__(self, name: str) -> Any:
+        if name.startswith("__") or name == "_source":  # copy and pickle probe before __init__ ran
+            raise AttributeError(name)
         compiled = re.compile(*self._source)
         for used in _USED:
             setattr(self, used, getattr(compiled, used))

@@ -231,10 +231,13 @@ def scan_root(paths: list[Path]) -> Path:
     that file and gave one report for ``a b`` and another for ``b a``.
 
     Paths in several repositories (or some in none) have no one project, and a directory above
-    a repository never names an environment: the first of their roots in sorted order. So does
-    a filesystem root, which would be walked for neighbours."""
+    a repository never names an environment: the first of their repositories in sorted order
+    (a file from outside, ``scan . /tmp/plan.json``, never takes the project away from the
+    repository's own files). A filesystem root, which would be walked for neighbours, is never
+    the answer either."""
     roots = sorted({find_root(path) for path in paths})
-    if len(roots) == 1 or any((root / ".git").exists() for root in roots):
-        return roots[0]
+    repositories = [root for root in roots if (root / ".git").exists()]
+    if len(roots) == 1 or repositories:
+        return (repositories or roots)[0]
     common = Path(os.path.commonpath([str(root) for root in roots]))
     return common if common != common.parent else roots[0]

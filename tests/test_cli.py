@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import jsonschema
@@ -131,3 +133,22 @@ def test_internal_error_is_contained(repo, monkeypatch) -> None:  # type: ignore
     [finding] = result.findings
     assert finding.rule_id == "GR000" and "ED001" in finding.message and finding.path == "docker-compose.yml"
     assert result.internal_errors == 1 and result.files_scanned == 2
+
+
+def test_after_double_dash_every_word_is_a_path(repo) -> None:  # type: ignore[no-untyped-def]
+    """As with every Unix tool (the GitHub Action passes `-- PATHS`): an option after `--` is a
+    path, never a flag that would turn the gate green."""
+    root = repo({"-broken.yaml": "a: [\n"})
+    proc = run_cli("scan", "-q", "--", ".", "--exit-zero", cwd=root)
+    assert proc.returncode == 2 and "--exit-zero: no such file or directory" in proc.stderr
+    proc = run_cli("scan", "--", "-h", cwd=root)
+    assert proc.returncode == 2 and "-h: no such file or directory" in proc.stderr
+    proc = run_cli("scan", "-f", "json", "--", "-broken.yaml", cwd=root)
+    assert proc.returncode == 1 and [f["path"] for f in json.loads(proc.stdout)["findings"]] == ["-broken.yaml"]
+
+
+def test_a_closed_standard_output_is_no_crash(repo) -> None:  # type: ignore[no-untyped-def]
+    root = repo({"docker-compose.yml": COMPOSE.format("27017:27017")})
+    script = f"{sys.executable} -m guardrails rules >&-; echo $?; {sys.executable} -m guardrails scan . >&-; echo $?"
+    proc = subprocess.run(["sh", "-c", script], cwd=root, capture_output=True, text=True, timeout=120)
+    assert proc.stdout.split() == ["0", "1"] and "Traceback" not in proc.stderr, proc.stderr

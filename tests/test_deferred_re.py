@@ -23,3 +23,12 @@ def test_a_deferred_expression_is_compiled_at_first_use_only() -> None:
 def test_every_attribute_of_a_compiled_pattern_is_reachable() -> None:
     pattern = deferred_re.compile(r"(a)(b)?")
     assert pattern.groups == 2 and pattern.groupindex == {}
+
+
+def test_a_deferred_expression_can_be_copied_and_pickled() -> None:
+    import copy
+    import pickle
+
+    pattern = deferred_re.compile(r"x+")
+    assert copy.copy(pattern).search("axx").group() == "xx"  # type: ignore[union-attr]
+    assert pickle.loads(pickle.dumps(pattern)).sub("-", "axxa") == "a-a"

@@ -74,7 +74,7 @@ class _Memo:
                 try:
                     found = _convert(text)
                 except ParseError as error:
-                    found = error
+                    found = error.with_traceback(None)  # its frames would keep the tree alive
                 self._add(text, found)
         if isinstance(found, ParseError):
             raise ParseError(found.message, found.line, found.column)

@@ -62,6 +62,8 @@ def test_a_text_that_does_not_parse_fails_the_same_way_every_time() -> None:
             parse(path, broken, Kind.TERRAFORM)
         errors.append((caught.value.message, caught.value.line, caught.value.column))
     assert errors[0] == errors[1] == errors[2]
+    kept = hcl._MEMO.kept.get(broken) or hcl._MEMO.recent.get(broken)
+    assert isinstance(kept, ParseError) and kept.__traceback__ is None  # its frames held the tree
 
 
 def test_top_level_blocks_read_from_the_memo_are_those_of_a_fresh_parse() -> None:
