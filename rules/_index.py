@@ -111,7 +111,7 @@ FILES = {
     'dns/zone_short_ttl.py': 18252,
     'dns/zone_single_provider_ns.py': 9923,
     'exposure/compose_datastore_port.py': 5524,
-    'exposure/default_credentials.py': 17160,
+    'exposure/default_credentials.py': 17582,
     'exposure/docker_run_datastore_port.py': 7058,
     'exposure/helm_datastore_values.py': 8391,
     'exposure/k8s_datastore_auth_disabled.py': 5907,
