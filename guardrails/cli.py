@@ -462,16 +462,15 @@ def _split(values: list[str] | None) -> tuple[str, ...]:
 
 
 def _root(explicit: Path | None, paths: list[Path], here: Path) -> Path:
-    """The directory reports are relative to: ``--root``, else the repository of the first path
-    (nearest ``.git``), else the current directory when it holds every path, else their
-    common directory."""
+    """The directory reports are relative to: ``--root``, else the repository of the paths
+    (nearest ``.git``; of several, the first in sorted order), else the current directory when
+    it holds every path, else their common directory."""
     from guardrails.discover import real_path
-    from guardrails.project import find_root
+    from guardrails.project import scan_root
 
     if explicit is not None:
         return real_path(explicit)
-    first = paths[0] if paths else here
-    found = find_root(first)
+    found = scan_root(paths or [here])  # the engine's project: whatever the order of the paths
     if (found / ".git").exists():
         return found
     reals = [real_path(p) for p in paths] or [real_path(here)]

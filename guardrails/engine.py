@@ -13,7 +13,7 @@ from guardrails.discover import DEFAULT_EXCLUDED_DIRS, Discovery, discover
 from guardrails.documents import FailedDocument
 from guardrails.model import Document, Finding, Kind, Severity, SkippedFile
 from guardrails.pipeline import load_text, unread
-from guardrails.project import Project, find_root
+from guardrails.project import Project, find_root, scan_root
 from guardrails.records import Record
 from guardrails.registry import RuleRef, RuleSpec, load
 from guardrails.result import INTERNAL_ERROR_ID, ScanResult, internal_error
@@ -131,7 +131,7 @@ class Engine:
     def _scan(self, paths: list[Path], stdin: tuple[str, bytes] | None, found: Discovery | None) -> ScanResult:
         result = ScanResult()
         self.repository_facts.clear()  # a new scan: the repository may have changed
-        root = find_root(self.cwd / paths[0]) if paths else find_root(self.cwd)
+        root = scan_root([self.cwd / p for p in paths]) if paths else find_root(self.cwd)
         project = Project(root, self.cwd, self.settings.max_file_size, self.repository_facts)
         documents: list[Document] = []
         if stdin is not None:

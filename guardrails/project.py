@@ -198,3 +198,20 @@ def find_root(start: Path) -> Path:
         if (candidate / ".git").exists():
             return candidate
     return current
+
+
+def scan_root(paths: list[Path]) -> Path:
+    """The project of a scan of ``paths``, whatever their order: the repository (``find_root``)
+    when every path is in the same one; when none is in a repository, the nearest directory
+    holding them all. Environments are read from paths below this root, so a root taken from
+    the first path alone (``envs/dev/terraform.tfvars``'s directory) lost the ``envs/dev`` of
+    that file and gave one report for ``a b`` and another for ``b a``.
+
+    Paths in several repositories (or some in none) have no one project, and a directory above
+    a repository never names an environment: the first of their roots in sorted order. So does
+    a filesystem root, which would be walked for neighbours."""
+    roots = sorted({find_root(path) for path in paths})
+    if len(roots) == 1 or any((root / ".git").exists() for root in roots):
+        return roots[0]
+    common = Path(os.path.commonpath([str(root) for root in roots]))
+    return common if common != common.parent else roots[0]

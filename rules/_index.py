@@ -100,7 +100,7 @@ FILES = {
     'destructive/tf_database_deletion_protection.py': 8653,
     'destructive/tf_dynamodb_deletion_protection.py': 4105,
     'destructive/tf_prevent_destroy_disabled.py': 5883,
-    'destructive/tf_s3_force_destroy.py': 3418,
+    'destructive/tf_s3_force_destroy.py': 3927,
     'destructive/tf_skip_final_snapshot.py': 5694,
     'dns/external_dns_short_ttl.py': 9137,
     'dns/incidents.py': 1436,

@@ -3,7 +3,9 @@ order files are met in. Baselines, caches and CI diffs rely on it."""
 
 from __future__ import annotations
 
+import json
 import re
+from pathlib import Path
 
 import pytest
 
@@ -45,3 +47,17 @@ def test_jobs_do_not_change_the_report() -> None:
             jobs: run_cli("scan", "-f", "sarif", "--jobs", str(jobs), "fixtures", cwd=REPO).stdout for jobs in (1, 4)
         }
         assert sarif[1] == sarif[4]
+
+
+def test_paths_in_two_repositories_are_reported_from_the_same_base_in_either_order(tmp_path: Path) -> None:
+    """Report paths are relative to one repository whatever the order: the first in sorted order."""
+    compose = "services:\n  db:\n    image: mongo:7\n    ports: ['27017:27017']\n"
+    for name in ("alpha", "beta"):
+        (tmp_path / name / ".git").mkdir(parents=True)
+        (tmp_path / name / "docker-compose.yml").write_text(compose, encoding="utf-8")
+    a, b = str(tmp_path / "alpha" / "docker-compose.yml"), str(tmp_path / "beta" / "docker-compose.yml")
+    forward = run_cli("scan", "-f", "json", a, b, cwd=tmp_path)
+    backward = run_cli("scan", "-f", "json", b, a, cwd=tmp_path)
+    assert forward.stdout == backward.stdout
+    paths = {finding["path"] for finding in json.loads(forward.stdout)["findings"]}
+    assert paths == {"docker-compose.yml", "../beta/docker-compose.yml"}

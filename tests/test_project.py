@@ -12,7 +12,7 @@ import pytest
 from guardrails import pipeline
 from guardrails.cache import TrackingProject
 from guardrails.facts.terraform import module_for
-from guardrails.project import Project
+from guardrails.project import Project, scan_root
 
 MAIN = 'resource "aws_db_instance" "db" {\n  skip_final_snapshot = var.skip\n}\n'
 
@@ -36,3 +36,18 @@ def test_siblings_follow_symlinks_inside_the_root_and_pass_over_loops(
     if isinstance(project, TrackingProject):
         files = project.stop().files
         assert [path for path, _ in files] == ["m/loop.tf", "m/main.tf", "shared/vars.tf"]
+
+
+def test_the_root_of_a_scan_does_not_depend_on_the_order_of_its_paths(tmp_path: Path) -> None:
+    tmp_path = tmp_path.resolve()  # roots are real paths (/tmp is a link on macOS)
+    for rel in ("a/x/f.env", "a/y/g.env", "repo/.git/HEAD", "repo/m/main.tf", "repo/n/vars.tf"):
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text("")
+    loose = [tmp_path / "a/x/f.env", tmp_path / "a/y/g.env"]
+    assert scan_root(loose) == scan_root(loose[::-1]) == tmp_path / "a"
+    assert scan_root([tmp_path / "a/x/f.env"]) == tmp_path / "a/x"  # one path: its directory, as before
+    in_repo = [tmp_path / "repo/m/main.tf", tmp_path / "repo/n/vars.tf"]
+    assert scan_root(in_repo) == scan_root(in_repo[::-1]) == tmp_path / "repo"
+    # A repository and a loose file: not the directory above the repository, but one of the two
+    mixed = [tmp_path / "repo/m/main.tf", tmp_path / "a/x/f.env"]
+    assert scan_root(mixed) == scan_root(mixed[::-1]) == tmp_path / "a/x"

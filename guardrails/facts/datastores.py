@@ -191,7 +191,13 @@ def _version(text: str) -> tuple[int, ...]:
     return tuple(int(p) for p in text.split("."))
 
 
-_BITNAMI_OPEN = (("ALLOW_EMPTY_PASSWORD", "yes"),)
+def _bitnami_yes(key: str) -> tuple[tuple[str, str], ...]:
+    """A Bitnami switch turned on: the images' scripts read it with ``is_boolean_yes``, which
+    takes yes, true and 1 in any case (bitnami/containers, libvalidations.sh)."""
+    return tuple((key, value) for value in ("yes", "true", "1"))
+
+
+_BITNAMI_OPEN = _bitnami_yes("ALLOW_EMPTY_PASSWORD")
 _BITNAMI_NOTE = "Bitnami images refuse to start without a password unless ALLOW_EMPTY_PASSWORD=yes"
 
 BUILTIN: tuple[Datastore, ...] = (
@@ -292,7 +298,10 @@ BUILTIN: tuple[Datastore, ...] = (
         commands=("mysqld",),
         tokens=("mysql", "percona"),
         auth_env=("MYSQL_ROOT_PASSWORD", "MYSQL_ROOT_PASSWORD_FILE", "MYSQL_RANDOM_ROOT_PASSWORD"),
-        open_env=(("MYSQL_ALLOW_EMPTY_PASSWORD", "*"),),
+        # Any non-empty value, "no" and "false" included: the entrypoint only tests that the variable
+        # is not empty, then gives root the empty MYSQL_ROOT_PASSWORD, on every host by default
+        # (docker-library/mysql docker-entrypoint.sh; the image's docs: "Set to a non-empty value, like yes").
+        open_env=(("MYSQL_ALLOW_EMPTY_PASSWORD", "?*"),),
         secure_by_default=True,
         default_user="root",
         user_env=("MYSQL_USER",),
@@ -314,7 +323,8 @@ BUILTIN: tuple[Datastore, ...] = (
             "MYSQL_ROOT_PASSWORD_FILE",
             "MYSQL_RANDOM_ROOT_PASSWORD",
         ),
-        open_env=(("MARIADB_ALLOW_EMPTY_ROOT_PASSWORD", "*"), ("MYSQL_ALLOW_EMPTY_PASSWORD", "*")),
+        # Any non-empty value, as for MySQL (MariaDB/mariadb-docker docker-entrypoint.sh tests `-z`).
+        open_env=(("MARIADB_ALLOW_EMPTY_ROOT_PASSWORD", "?*"), ("MYSQL_ALLOW_EMPTY_PASSWORD", "?*")),
         secure_by_default=True,
         default_user="root",
         user_env=("MARIADB_USER", "MYSQL_USER"),
@@ -578,7 +588,7 @@ BUILTIN: tuple[Datastore, ...] = (
         (2181, 2888, 3888, 8080),
         commands=("zkServer.sh",),
         auth_env=("ZOO_ENABLE_AUTH=yes", "ZOO_ENABLE_AUTH=true", "ZOO_SERVER_PASSWORDS", "ZOO_CLIENT_PASSWORD"),
-        open_env=(("ALLOW_ANONYMOUS_LOGIN", "yes"),),
+        open_env=_bitnami_yes("ALLOW_ANONYMOUS_LOGIN"),
         default_behaviour="ZooKeeper accepts unauthenticated clients by default",
     ),
     Datastore(
@@ -592,7 +602,7 @@ BUILTIN: tuple[Datastore, ...] = (
             "KAFKA_SSL_CLIENT_AUTH=required",
             "KAFKA_CFG_SSL_CLIENT_AUTH=required",
         ),
-        open_env=(("ALLOW_PLAINTEXT_LISTENER", "yes"),),
+        open_env=_bitnami_yes("ALLOW_PLAINTEXT_LISTENER"),
         default_behaviour="Kafka listeners are PLAINTEXT without client authentication by default",
     ),
     Datastore(
@@ -612,7 +622,7 @@ BUILTIN: tuple[Datastore, ...] = (
         auth_env=("ETCD_ROOT_PASSWORD", "ETCD_CLIENT_CERT_AUTH=true"),
         auth_flags=("--client-cert-auth",),
         bind_flags=("--listen-client-urls",),
-        open_env=(("ALLOW_NONE_AUTHENTICATION", "yes"),),
+        open_env=_bitnami_yes("ALLOW_NONE_AUTHENTICATION"),
         password_env=("ETCD_ROOT_PASSWORD",),
         default_user="root",
         default_behaviour="etcd serves clients without authentication unless auth or client certificates are enabled",
@@ -821,7 +831,9 @@ def auth_state(store: Datastore, env: Mapping[str, str | None], words: list[str]
                 # set is still used (the official mysql/mariadb entrypoints, bitnami's libos).
                 disabled = False
             if disabled:
-                return AuthState(True, f"{key}={env[key]} disables authentication", explicit=True)
+                # "no" read as yes surprises a reader: say why
+                why = " (the image reads any non-empty value as yes)" if value in _FALSE else ""
+                return AuthState(True, f"{key}={env[key]} disables authentication{why}", explicit=True)
     has_auth_flag = any(_flag_present(words, flag) for flag in store.auth_flags)
     config = config_file(words)
     if config is not None and not has_auth_flag:

@@ -93,6 +93,10 @@ SELF_HOSTED = ("octodns_bind.", "octodns_powerdns.")
 # octodns_cloudflare/__init__.py: ``min_ttl=120``, records go as ``max(self.min_ttl, record.ttl)``,
 # and a record marked ``octodns.cloudflare.proxied`` or ``auto-ttl`` goes with ttl 1, Cloudflare's
 # automatic TTL, which it serves as 300 s.
+# Not here: octodns_dnsimple, which sends ``record.ttl`` unchanged (no ``min_ttl``). DNSimple's
+# support article "What is Time-to-Live?" says it supports TTLs from 1 minute to 3 days; whether
+# its API rejects or raises a shorter one is not documented, and either way a written TTL under
+# 60 s stays at or below the 60 s band that is already reported one record at a time.
 TTL_FLOORS: dict[str, tuple[int, int]] = {"octodns_cloudflare": (120, 300)}
 
 

@@ -119,6 +119,23 @@ STATEFUL_TYPES: dict[str, tuple[str, str]] = {
 }
 
 
+#: Buckets whose attribute, when true, makes Terraform delete every object (and object version)
+#: before deleting the bucket; without it the provider refuses to delete a bucket that is not
+#: empty. Each defaults to false. Sources, the providers' resource documentation:
+#: hashicorp/aws ``aws_s3_bucket`` ("all objects (including any locked objects) should be deleted
+#: from the bucket when the bucket is destroyed"); hashicorp/google ``google_storage_bucket``
+#: ("When deleting a bucket, this boolean option will delete all contained objects. If you try to
+#: delete a bucket that contains objects, Terraform will fail that run"; Pulumi's
+#: ``gcp:storage:Bucket`` ``forceDestroy`` is the same attribute); digitalocean/digitalocean
+#: ``digitalocean_spaces_bucket`` ("Unless true, the bucket will only be destroyed if empty").
+#: Azure has no such attribute (a storage account or container is deleted with its content).
+EMPTIED_ON_DESTROY: dict[str, str] = {
+    "aws_s3_bucket": "force_destroy",
+    "google_storage_bucket": "force_destroy",
+    "digitalocean_spaces_bucket": "force_destroy",
+}
+
+
 def stateful(resource_type: str) -> tuple[str, str] | None:
     """(description, DATABASE, STORAGE or CACHE) for a stateful resource type, else None."""
     return STATEFUL_TYPES.get(resource_type)

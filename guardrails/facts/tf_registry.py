@@ -249,6 +249,31 @@ PUBLISHED: tuple[PublishedModule, ...] = (
     ),
     *(
         PublishedModule(
+            "terraform-google-modules/cloud-storage/google//modules/simple_bucket",
+            major,
+            f"terraform-google-modules/terraform-google-cloud-storage {tag} modules/simple_bucket/variables.tf",
+            "google_storage_bucket",
+            "google_storage_bucket.bucket",
+            {"force_destroy": Input("force_destroy", False, line)},
+        )
+        # false at every release from v2.0.0 to v12.3.0, passed unchanged to the one
+        # google_storage_bucket.bucket (no count); the line moved within major 8 (66, then 35).
+        for major, tag, line in (
+            (12, "v12.3.0", 35),
+            (11, "v11.1.2", 35),
+            (10, "v10.0.2", 35),
+            (9, "v9.1.0", 35),
+            (8, "v8.0.3", 35),
+            (7, "v7.0.0", 66),
+            (6, "v6.1.0", 66),
+            (5, "v5.0.0", 66),
+            (4, "v4.0.1", 60),
+            (3, "v3.4.1", 60),
+            (2, "v2.2.0", 60),
+        )
+    ),
+    *(
+        PublishedModule(
             "terraform-aws-modules/dynamodb-table/aws",
             major,
             f"terraform-aws-modules/terraform-aws-dynamodb-table {tag} variables.tf",

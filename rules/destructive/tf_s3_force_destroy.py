@@ -1,11 +1,11 @@
-"""An S3 bucket that Terraform empties before deleting it."""
+"""A bucket (S3, Cloud Storage, Spaces) that Terraform empties before deleting it."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
 from guardrails.facts.protection import describe, unsafe_settings
-from guardrails.facts.stateful import GITLAB_2017, is_true
+from guardrails.facts.stateful import EMPTIED_ON_DESTROY, GITLAB_2017, is_true
 from guardrails.model import Category, Document, Finding, Kind, Safety, Severity
 from guardrails.rule import Bad, Good, Rule, RuleContext
 from guardrails.terraform_fixes import setting_fix
@@ -14,17 +14,20 @@ from guardrails.terraform_fixes import setting_fix
 class TerraformS3ForceDestroy(Rule):
     id = "DO055"
     name = "tf-s3-force-destroy"
-    title = "S3 bucket with force_destroy = true"
+    title = "Storage bucket with force_destroy = true"
     category = Category.DESTRUCTIVE_OPERATION
     severity = Severity.HIGH
     kinds = frozenset({Kind.TERRAFORM, Kind.TERRAFORM_JSON, Kind.TERRAFORM_PLAN, Kind.PULUMI})
     incidents = (GITLAB_2017,)
     rationale = (
-        "S3 refuses to delete a bucket that still holds objects; `force_destroy = true` (default false) makes "
-        "Terraform delete every object, every version included, first, so a destroy or a replacement "
+        "S3, Cloud Storage and DigitalOcean Spaces refuse to delete a bucket that still holds objects; "
+        "`force_destroy = true` (default false) on `aws_s3_bucket`, `google_storage_bucket` or "
+        "`digitalocean_spaces_bucket` makes Terraform delete every object, every version included, first, so a "
+        "destroy or a replacement "
         "(renaming the bucket) silently erases its content, backups included when the bucket holds them "
         "(GitLab's were on S3). Values are resolved through variables, locals and tfvars. Pulumi YAML "
-        "programs (`aws:s3:Bucket`/`BucketV2`, `forceDestroy`) too, unless `options.protect` or `retainOnDelete` "
+        "programs (`aws:s3:Bucket`/`BucketV2`, `gcp:storage:Bucket`, `forceDestroy`) too, unless `options.protect` "
+        "or `retainOnDelete` "
         "keeps Pulumi from deleting the bucket (docs/pulumi.md)."
     )
     remediation = (
@@ -41,6 +44,13 @@ class TerraformS3ForceDestroy(Rule):
             "s3.tf",
             'resource "aws_s3_bucket" "backups" {\n  bucket        = "acme-db-backups"\n  force_destroy = true\n}\n',
             3,
+        ),
+        Bad(
+            "gcs.tf",
+            'resource "google_storage_bucket" "exports" {\n  name          = "acme-exports"\n  location      = "EU"\n'
+            "  force_destroy = true\n}\n",
+            4,
+            note="the Google provider empties a Cloud Storage bucket the same way",
         ),
     )
     good = (
@@ -60,7 +70,7 @@ class TerraformS3ForceDestroy(Rule):
     )
 
     def check(self, doc: Document, ctx: RuleContext) -> Iterator[Finding]:
-        for found in unsafe_settings(doc, ctx.project, {"aws_s3_bucket": "force_destroy"}, False, is_true):
+        for found in unsafe_settings(doc, ctx.project, EMPTIED_ON_DESTROY, False, is_true):
             message = (
                 f"{describe(found)}: {found.name} {found.where}; a destroy or a replacement deletes "
                 "every object and version in the bucket"

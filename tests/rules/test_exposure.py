@@ -68,6 +68,18 @@ def test_newsblur_fix_is_clean() -> None:
         ("mongo:7", {}, True),
         ("postgres:16", {}, False),
         ("postgres:16", {"POSTGRES_HOST_AUTH_METHOD": "TRUST"}, True),
+        # trust is pg_hba.conf's method for every host: the password is set but never asked for.
+        ("postgres:16", {"POSTGRES_PASSWORD": None, "POSTGRES_HOST_AUTH_METHOD": "trust"}, True),
+        ("postgres:16", {"POSTGRES_PASSWORD": None, "POSTGRES_HOST_AUTH_METHOD": "scram-sha-256"}, False),
+        # The mysql and mariadb entrypoints test only that *_ALLOW_EMPTY_* is not empty.
+        # Bitnami's is_boolean_yes: yes, true or 1, in any case.
+        ("bitnami/redis:7.2", {"ALLOW_EMPTY_PASSWORD": "true"}, True),
+        ("bitnami/postgresql:16", {"ALLOW_EMPTY_PASSWORD": "1"}, True),
+        ("bitnami/postgresql:16", {"ALLOW_EMPTY_PASSWORD": "no"}, False),
+        ("mysql:8.4", {"MYSQL_ALLOW_EMPTY_PASSWORD": "no"}, True),
+        ("mariadb:11", {"MARIADB_ALLOW_EMPTY_ROOT_PASSWORD": "0"}, True),
+        ("mysql:8.4", {"MYSQL_ALLOW_EMPTY_PASSWORD": ""}, False),
+        ("mysql:8.4", {"MYSQL_ALLOW_EMPTY_PASSWORD": "false", "MYSQL_ROOT_PASSWORD": None}, False),
         ("bitnami/redis:7", {}, False),
         ("redis:7", {}, True),
         ("rabbitmq:3", {}, True),

@@ -100,6 +100,23 @@ def test_directories_above_the_repository_name_no_environment(tmp_path: Path) ->
 
 
 @pytest.mark.parametrize(
+    "order",
+    [("deploy/prod.tfvars", "envs/dev/terraform.tfvars"), ("envs/dev/terraform.tfvars", "deploy/prod.tfvars")],
+)
+def test_outside_a_repository_the_report_does_not_depend_on_the_order_of_the_paths(
+    tmp_path: Path, order: tuple[str, str]
+) -> None:
+    """Without .git the project is the directory holding every path: taken from the first path
+    alone (envs/dev), the development file had no environment and nothing was reported."""
+    for path in order:
+        (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / path).write_text('db_password = "Xq7-pLm2-Rz9w"\n')
+    _, report = scan_json(*order, "--no-cache", "--select", "SS001", cwd=tmp_path)
+    found = [(f["path"], f["line"], [r["path"] for r in f["related"]]) for f in report["findings"]]
+    assert found == [("deploy/prod.tfvars", 1, ["envs/dev/terraform.tfvars"])]
+
+
+@pytest.mark.parametrize(
     ("path", "environment"),
     [
         (".env.production", "production"),
