@@ -124,7 +124,7 @@ FILES = {
     'input/expired_suppression.py': 1894,
     'input/invalid_suppression.py': 2688,
     'input/unknown_suppressed_rule.py': 1881,
-    'input/unparseable_input.py': 3049,
+    'input/unparseable_input.py': 3123,
     'input/unscanned_file.py': 2134,
     'input/unused_suppression.py': 1993,
     'secrets/shared_production_secret.py': 5988,

@@ -57,6 +57,8 @@ _RESERVED = _OPENERS | _CLOSERS | {"in", "for", "case", "select", "function"}
 
 # Blanks (a line continuation among them), then a reserved word that may follow a command list.
 _RESERVED_AFTER = re.compile(rb"(?:[ \t]|\\\n)+(?:then|do|done|fi|else|elif|esac|\})(?=[\s;&|)]|\Z)")
+# Blanks, then a parameter that starts a substring offset (``$n``, ``$1``): the ``$`` is matched last.
+_OFFSET_PARAMETER = re.compile(rb"[ \t]*\$(?=[A-Za-z0-9_])")
 _MAX_MENDS = 8
 _COMPOUND = frozenset(
     {
@@ -119,6 +121,16 @@ def parse(path: str, text: str, kind: Kind) -> ShellDocument:
 _LAZY_DEPTH = 100
 
 
+def _offset_parameter(node: Any, data: bytes) -> int | None:
+    """Where the ``$`` of ``${name:$offset}`` is, when tree-sitter stopped the expansion there
+    (it inserted the closing brace right after the colon)."""
+    children = node.children
+    if len(children) < 2 or not children[-1].is_missing or children[-2].type != ":":
+        return None
+    found = _OFFSET_PARAMETER.match(data, children[-2].end_byte)
+    return found.end() - 1 if found is not None else None
+
+
 def _shallow(tree: tree_sitter.Tree) -> bool:
     """Whether no node of ``tree`` is deeper than ``_LAZY_DEPTH``: then walking it later cannot
     fail, and a script that could not be walked is still refused at once (GR001). A cursor
@@ -147,11 +159,14 @@ def _walk(doc: ShellDocument) -> None:
 
 
 def _tree(source: Source) -> tree_sitter.Tree:
-    """The script's tree. tree-sitter-bash misreads a compound command followed by a reserved
-    word with no separator (``if (pg_isready -q) then``, ``while (check 'x') do``, ``fi done``,
-    ``esac done``), which bash accepts: after ``)``, ``fi``, ``done``, ``esac`` or ``}`` a
-    reserved word is one. The first blank after each such command is read as ``;`` (same
-    length: every span still reads the original text), which is how bash takes it."""
+    """The script's tree. tree-sitter-bash misreads two constructs bash accepts, which are
+    mended in the bytes it parses (same length: every span still reads the original text):
+
+    * a compound command followed by a reserved word with no separator (``if (pg_isready -q)
+      then``, ``while (check 'x') do``, ``fi done``): after ``)``, ``fi``, ``done``, ``esac`` or
+      ``}`` a reserved word is one. The first blank after such a command is read as ``;``;
+    * a substring offset that starts with a parameter (``${@:$n}``, ``${line:$i:2}``): the
+      ``$`` is read as ``_``, an arithmetic name like the plain ``${line:i:2}`` it stands for."""
     data = _mask_astral(source.data)
     tree = parser("bash").parse(data)
     # A command is read right once the one inside it is: each round mends what it reads.
@@ -164,6 +179,8 @@ def _tree(source: Source) -> tree_sitter.Tree:
             node = stack.pop()
             if node.type in _COMPOUND and not node.has_error and _RESERVED_AFTER.match(data, node.end_byte):
                 patched[node.end_byte] = ord(";")
+            elif node.type == "expansion" and (dollar := _offset_parameter(node, data)) is not None:
+                patched[dollar] = ord("_")
             stack.extend(node.children)
         if patched == data:
             break

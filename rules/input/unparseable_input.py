@@ -31,7 +31,8 @@ class UnparseableInput(Rule):
         "(a CI step, a Dockerfile RUN) that cannot be parsed is reported at medium severity. Valid shell that "
         'the shell grammar misreads (`for x do`, `[ "$a" \'<\' "$b" ]`) is checked around the misread line, '
         "and a compound command followed by a reserved word with no `;` (`if (pg_isready) then`, `fi done`) "
-        "is read as bash reads it; a script is reported when it lacks a token (an unclosed `if`, loop or "
+        "or a substring offset that starts with a parameter (`${@:$n}`) is read as bash reads it; a script is "
+        "reported when it lacks a token (an unclosed `if`, loop or "
         "quote), when most of it cannot be read, or when it is binary."
     )
     remediation = (
