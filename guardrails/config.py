@@ -182,20 +182,28 @@ def find(start: Path, tables: dict[Path, bool] | None = None) -> Path | None:
     top = find_root(start)
     current = start if start.is_dir() else start.parent
     for directory in (current, *current.parents):
-        for name in YAML_NAMES:
-            if (directory / name).is_file():
-                return directory / name
-        pyproject = directory / "pyproject.toml"
-        if pyproject.is_file():
-            held = tables.get(pyproject) if tables is not None else None
-            if held is None:
-                held = _has_tool_table(pyproject)
-                if tables is not None:
-                    tables[pyproject] = held
-            if held:
-                return pyproject
+        found = _held_by(directory, tables)
+        if found is not None:
+            return found
         if directory == top:
             break
+    return None
+
+
+def _held_by(directory: Path, tables: dict[Path, bool] | None) -> Path | None:
+    """The configuration file of ``directory`` itself, if any."""
+    for name in YAML_NAMES:
+        if (directory / name).is_file():
+            return directory / name
+    pyproject = directory / "pyproject.toml"
+    if pyproject.is_file():
+        held = tables.get(pyproject) if tables is not None else None
+        if held is None:
+            held = _has_tool_table(pyproject)
+            if tables is not None:
+                tables[pyproject] = held
+        if held:
+            return pyproject
     return None
 
 
@@ -315,6 +323,8 @@ class Resolver:
         self.explicit = load(explicit, top) if explicit is not None else None
         self.top = top
         self._by_dir: dict[Path, Path | None] = {}
+        self._by_real: dict[Path, Path | None] = {}
+        self._roots: dict[Path, Path | None] = {}
         self._loaded: dict[Path, Config] = {}
         self._tables: dict[Path, bool] = {}
 
@@ -335,8 +345,35 @@ class Resolver:
 
     def _nearest(self, directory: Path) -> Path | None:
         if directory not in self._by_dir:
-            self._by_dir[directory] = find(directory, self._tables)
+            from guardrails.discover import real_path
+
+            real = real_path(directory)
+            self._by_dir[directory] = self._nearest_real(real) if real.is_dir() else find(directory, self._tables)
         return self._by_dir[directory]
+
+    def _nearest_real(self, directory: Path) -> Path | None:
+        """``find`` for a real directory, answered from its parent's answer: a scan of a thousand
+        directories asked each of them again about every directory above it (and ``find_root``
+        about every ``.git`` up to ``/``)."""
+        if directory in self._by_real:
+            return self._by_real[directory]
+        found = _held_by(directory, self._tables)
+        if found is None:
+            root = self._git_root(directory)
+            if root is not None and root != directory:  # then the parent's repository root is this one's
+                found = self._nearest_real(directory.parent)
+        self._by_real[directory] = found
+        return found
+
+    def _git_root(self, directory: Path) -> Path | None:
+        """The nearest directory up from ``directory`` holding ``.git`` (``project.find_root``), or None."""
+        if directory not in self._roots:
+            if (directory / ".git").exists():
+                self._roots[directory] = directory
+            else:
+                parent = directory.parent
+                self._roots[directory] = None if parent == directory else self._git_root(parent)
+        return self._roots[directory]
 
 
 # --------------------------------------------------------------------------- validation

@@ -402,10 +402,12 @@ def _inventory_place(p: PurePosixPath, lower: str) -> bool | None:
     """True where the location says inventory (a name without extension, or an ``.ini``, under
     ``inventory/`` or ``inventories/``; ``hosts``, ``*.inventory``), False for another ``.ini``
     (its content must say Ansible), None elsewhere. ``group_vars/`` files are variables (YAML)."""
+    plain = "." not in lower or lower.endswith(_INVENTORY_SUFFIXES)
+    if not plain and not lower.endswith(".ini"):  # main.tf, values.yaml: no place makes it one
+        return None
     if in_ansible_vars(str(p)):
         return None
     dirs = [part.lower() for part in p.parts[:-1]]
-    plain = "." not in lower or lower.endswith(_INVENTORY_SUFFIXES)
     if plain and (lower in _INVENTORY_NAMES or lower.endswith(".inventory") or any(d in _INVENTORY_DIRS for d in dirs)):
         return True
     return False if lower.endswith(".ini") else None

@@ -165,6 +165,8 @@ def _walk(
             skipped.append(SkippedFile(display_path(directory, cwd), "unreadable", exc.strerror or str(exc)))
             continue
         subdirs: list[Path] = []
+        here = display_path(directory, cwd)  # a file's display path is its directory's and its name
+        prefix = "" if here == "." else here.rstrip("/") + "/"
         for entry in entries:
             path = Path(entry.path)
             try:
@@ -196,7 +198,7 @@ def _walk(
             if is_dir:
                 subdirs.append(path)
             elif entry.is_file(follow_symlinks=False):
-                yield Candidate(path, display_path(path, cwd)), False
+                yield Candidate(path, prefix + entry.name), False
             elif (special := _special(path)) is not None:
                 skipped.append(SkippedFile(display_path(path, cwd), "unreadable", special))
         stack.extend((d, specs) for d in reversed(subdirs))

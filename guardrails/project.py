@@ -159,17 +159,32 @@ class Project:
         """Every file under the project root whose name ends with one of ``suffixes``, outside
         hidden and excluded directories (``.terraform``, ``node_modules``...), in a stable order."""
         found: list[Path] = []
-        for top, directories, files in os.walk(self.root):
-            directories[:] = sorted(d for d in directories if not d.startswith(".") and d not in DEFAULT_EXCLUDED_DIRS)
+        for top, files in self._listing():
             here = Path(top)
             self._listed(here)
-            for name in sorted(files):
+            for name in files:
                 if name.endswith(suffixes):
                     path = os.path.join(top, name)
                     if not os.path.islink(path):
                         self._walked.add(path)
                     found.append(here / name)
         return found
+
+    def _listing(self) -> list[tuple[str, list[str]]]:
+        """Each directory ``walk`` enters, in order, with its file names sorted: listed once per
+        scan (and process), since facts ask for the files of several suffixes (``.tf``,
+        ``terragrunt.hcl``, scripts), and each walk listed the whole repository again."""
+        key = ("project-listing", str(self.root))
+        listing = self.shared.get(key)
+        if listing is None:
+            listing = []
+            for top, directories, files in os.walk(self.root):
+                directories[:] = sorted(
+                    d for d in directories if not d.startswith(".") and d not in DEFAULT_EXCLUDED_DIRS
+                )
+                listing.append((top, sorted(files)))
+            self.shared[key] = listing
+        return listing
 
     def _listed(self, directory: Path) -> None:
         """A hook: the cache's project records every directory a walk listed (every name in
@@ -182,12 +197,20 @@ class Project:
             real_path(path if path.is_absolute() else self.cwd / path), self.root
         ):
             return None
+        limit = self.max_file_size
         try:
             with open(path, "rb") as handle:
-                data = handle.read(self.max_file_size + 1)
+                # Sized by the file, not by the limit: a read of limit + 1 bytes allocates that
+                # much (10 MiB) for every file, which cost more than reading a small one.
+                size = os.fstat(handle.fileno()).st_size
+                if size > limit:
+                    return None
+                data = handle.read(size + 1)
+                if len(data) > size:  # it grew while read: the rest, up to the limit
+                    data += handle.read(limit + 1 - len(data))
         except OSError:
             return None
-        return data if len(data) <= self.max_file_size else None
+        return data if len(data) <= limit else None
 
 
 def find_root(start: Path) -> Path:

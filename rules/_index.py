@@ -106,7 +106,7 @@ FILES = {
     'dns/incidents.py': 1436,
     'dns/single_resolver.py': 10201,
     'dns/status_page_same_dns.py': 7671,
-    'dns/terraform_short_ttl.py': 13631,
+    'dns/terraform_short_ttl.py': 13635,
     'dns/terraform_single_provider_ns.py': 12669,
     'dns/zone_short_ttl.py': 18252,
     'dns/zone_single_provider_ns.py': 9923,

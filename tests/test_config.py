@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from guardrails.config import ConfigError, find, load
+from guardrails.config import ConfigError, Resolver, find, load
 from guardrails.engine import Engine, Settings
 from guardrails.registry import find as find_rule
 from guardrails.rule import Option
@@ -193,3 +193,30 @@ def test_extend_inherits_a_parent_configuration(repo) -> None:  # type: ignore[n
     (root / "svc" / ".guardrails.yaml").write_text("extend: ../nope.yaml\n")
     proc = run_cli("scan", "svc", cwd=root)
     assert proc.returncode == 2 and "extend: ../nope.yaml: no such configuration file" in proc.stderr
+
+
+def test_the_resolver_finds_what_find_finds_from_its_parents_answers(tmp_path: Path) -> None:
+    """``Resolver`` answers a directory from its parent's answer; ``find`` walks up from each:
+    the same file for every directory, inside a repository, outside any, through a link."""
+    repo, loose = tmp_path / "repo", tmp_path / "loose"
+    for directory in ("a/b/c", "a/d", "e/f/g", "h/i"):
+        (repo / directory).mkdir(parents=True)
+    (loose / "x/y").mkdir(parents=True)
+    (repo / ".git").mkdir()
+    (repo / ".guardrails.yaml").write_text("fail-on: high\n", encoding="utf-8")
+    (repo / "a/b/.guardrails.yml").write_text("fail-on: low\n", encoding="utf-8")
+    (repo / "e/pyproject.toml").write_text("[tool.black]\nline-length = 100\n", encoding="utf-8")
+    (repo / "e/f/pyproject.toml").write_text('[tool.guardrails]\nfail-on = "low"\n', encoding="utf-8")
+    (repo / "h/.git").mkdir()  # a repository inside the repository: its own root
+    (loose / ".guardrails.yaml").write_text("fail-on: high\n", encoding="utf-8")
+    (repo / "link").symlink_to(repo / "a/b", target_is_directory=True)
+    directories = [p for root in (repo, loose) for p in (root, *root.rglob("*")) if p.is_dir()]
+    assert len(directories) > 12
+    resolver = Resolver(None, repo)
+    for directory in reversed(directories):  # children first, then in order: both ways through the memo
+        assert resolver._nearest(directory) == find(directory), directory
+    fresh = Resolver(None, repo)
+    assert [fresh._nearest(d) for d in directories] == [find(d) for d in directories]
+    assert find(repo / "a/b/c") == repo / "a/b/.guardrails.yml" and find(repo / "e/f/g") == repo / "e/f/pyproject.toml"
+    assert find(repo / "e") == repo / ".guardrails.yaml" and find(repo / "h/i") is None
+    assert find(loose / "x/y") is None and find(loose) == loose / ".guardrails.yaml"

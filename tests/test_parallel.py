@@ -94,6 +94,23 @@ def test_collection_by_group_keeps_frozen_what_a_process_that_freezes_keeps() ->
         gc.unfreeze()
 
 
+def test_a_pool_worker_asks_once_whether_the_process_froze_objects(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Counting the frozen objects walks them all: a worker asks when it starts, not per chunk."""
+    if not gc.isenabled():
+        pytest.skip("the collector is managed by someone else in this process")
+    asked = []
+    count = gc.get_freeze_count
+    monkeypatch.setattr(parallel.gc, "get_freeze_count", lambda: asked.append(1) or count())
+    monkeypatch.setattr(parallel, "_WORKER", None)
+    engine = Engine(Settings(rules=all_rules(), jobs=1, use_cache=False), cwd=tmp_path)
+    parallel._init_worker(engine, tmp_path, frozenset(), False)
+    for _ in range(3):
+        assert parallel._work([]) == []
+    assert len(asked) == 1
+
+
 # --------------------------------------------------------------------------- project-wide rules in the pool
 
 SERVICES = 30

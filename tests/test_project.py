@@ -38,6 +38,34 @@ def test_siblings_follow_symlinks_inside_the_root_and_pass_over_loops(
         assert [path for path, _ in files] == ["m/loop.tf", "m/main.tf", "shared/vars.tf"]
 
 
+def test_read_bytes_reads_a_file_up_to_the_limit_and_nothing_over_it(tmp_path: Path) -> None:
+    """Read by the file's size, not the limit's (a 10 MiB buffer per file cost more than the read)."""
+    project = Project(tmp_path, tmp_path, 8)
+    for name, data in (("empty", b""), ("at", b"12345678"), ("over", b"123456789")):
+        (tmp_path / name).write_bytes(data)
+    assert project.read_bytes(tmp_path / "empty") == b""
+    assert project.read_bytes(tmp_path / "at") == b"12345678"
+    assert project.read_bytes(tmp_path / "over") is None
+    assert project.read_bytes(tmp_path / "missing") is None
+
+
+def test_the_repository_is_listed_once_for_every_walk_of_a_scan(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for rel in ("b/main.tf", "a/terragrunt.hcl", "a/x.tf", ".hidden/h.tf", "node_modules/n.tf", "top.tf"):
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text("", encoding="utf-8")
+    walks = []
+    walk = os.walk
+    monkeypatch.setattr("guardrails.project.os.walk", lambda top: walks.append(top) or walk(top))
+    shared: dict[object, object] = {}
+    first, second = Project(tmp_path, tmp_path, 1000, shared), Project(tmp_path, tmp_path, 1000, shared)
+    relative = [str(p.relative_to(tmp_path)) for p in first.walk((".tf",))]
+    assert relative == ["top.tf", "a/x.tf", "b/main.tf"]
+    assert [p.name for p in second.walk(("terragrunt.hcl",))] == ["terragrunt.hcl"]
+    assert len(walks) == 1
+
+
 def test_the_root_of_a_scan_does_not_depend_on_the_order_of_its_paths(tmp_path: Path) -> None:
     tmp_path = tmp_path.resolve()  # roots are real paths (/tmp is a link on macOS)
     for rel in ("a/x/f.env", "a/y/g.env", "repo/.git/HEAD", "repo/m/main.tf", "repo/n/vars.tf"):

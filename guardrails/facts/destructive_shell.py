@@ -1060,15 +1060,15 @@ class ShellDestructiveRule(Rule):
     options = dict(GUARD_OPTIONS)
 
     def check(self, doc: Document, ctx: RuleContext) -> Iterator[Finding]:
-        settings = GuardSettings.from_options(ctx.options)
-        scope = Scope(ctx.project, ctx.options)
         if doc.kind is Kind.ANSIBLE:
             from guardrails.facts import destructive_ansible
 
+            settings, scope = GuardSettings.from_options(ctx.options), Scope(ctx.project, ctx.options)
             yield from destructive_ansible.check(self, doc, self.pattern, settings, scope, ctx)
             return
         if not isinstance(doc, ShellDocument) or not may_name_command(doc.text):
             return  # names no command any detector reads: the script is not even walked
+        settings, scope = GuardSettings.from_options(ctx.options), Scope(ctx.project, ctx.options)
         detector = DETECTORS[self.pattern]
         for located in commands_of(doc, ctx.project).naming(detector.words):
             for hit in detector(located, scope):

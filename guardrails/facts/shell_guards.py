@@ -25,6 +25,7 @@ from __future__ import annotations
 import fnmatch
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import Any
 
 from guardrails import deferred_re
@@ -90,13 +91,15 @@ class GuardSettings(Frozen):
 
     @classmethod
     def from_options(cls, options: dict[str, Any]) -> GuardSettings:
-        def pick(key: str, default: list[str]) -> list[str]:
-            return [str(v) for v in options.get(key, default)]
+        """Asked by every shell rule for every script: made once per distinct option values."""
 
-        return cls(
-            frozenset(v.upper() for v in pick("environment_variables", DEFAULT_ENV_VARIABLES)),
-            frozenset(v.lower() for v in pick("production_names", DEFAULT_PRODUCTION_NAMES)),
-            frozenset(v.upper() for v in pick("dry_run_variables", DEFAULT_DRY_RUN_VARIABLES)),
+        def pick(key: str, default: list[str]) -> tuple[str, ...]:
+            return tuple(str(v) for v in options.get(key, default))
+
+        return _settings(
+            pick("environment_variables", DEFAULT_ENV_VARIABLES),
+            pick("production_names", DEFAULT_PRODUCTION_NAMES),
+            pick("dry_run_variables", DEFAULT_DRY_RUN_VARIABLES),
         )
 
     def is_env_variable(self, name: str) -> bool:
@@ -104,6 +107,15 @@ class GuardSettings(Frozen):
         if upper in self.env_variables or upper.endswith("_ENV") or "ENVIRONMENT" in upper:
             return True
         return "_" in upper and upper.rsplit("_", 1)[1] in self.env_variables  # DEPLOY_STAGE, var_stage
+
+
+@lru_cache(maxsize=16)
+def _settings(env_variables: tuple[str, ...], production: tuple[str, ...], dry_run: tuple[str, ...]) -> GuardSettings:
+    return GuardSettings(
+        frozenset(v.upper() for v in env_variables),
+        frozenset(v.lower() for v in production),
+        frozenset(v.upper() for v in dry_run),
+    )
 
 
 DEFAULT_SETTINGS = GuardSettings.from_options({})

@@ -10,6 +10,7 @@ read and Python call per node shows in the scan time.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from typing import Any
 
 from guardrails.documents import Attribute, Block, Expr, TerraformDocument
@@ -23,22 +24,120 @@ _OPERATORS = frozenset({"==", "!=", "<", ">", "<=", ">=", "&&", "||", "+", "-", 
 
 
 def parse(path: str, text: str, kind: Kind) -> TerraformDocument:
+    blocks, attributes = _MEMO.parsed(text)
+    # The containers are the document's own; the blocks and expressions in them are shared
+    # with every file of the same text, and nothing downstream changes a parsed one.
+    return TerraformDocument(path=path, kind=kind, text=text, blocks=list(blocks), attributes=dict(attributes))
+
+
+_Parsed = tuple[list[Block], dict[str, Attribute]]
+
+
+class _Memo:
+    """The blocks and attributes of texts parsed before, reused for a file of the same text.
+
+    Real repositories copy files verbatim (Cloud Posse's ``context.tf`` is in every component:
+    564 of terraform-aws-components' 1,801 .tf files repeat another, half of its bytes), and
+    parsing is most of a Terraform scan. A parse depends on the text alone; the path and kind
+    are the document's.
+
+    Most texts are met once, so a parse is kept for good (``kept``: least recently used out,
+    within ``MAX_ENTRIES`` texts and ``MAX_CHARS`` characters; parsed objects take about thirteen
+    times their text) only once its text comes again: while it is among the last ``RECENT``
+    parsed (within ``MAX_CHARS // 4`` characters), or later, when the hash of its text is still
+    among the last ``HASHES`` let go of.
+    """
+
+    MAX_ENTRIES = 256
+    MAX_CHARS = 1 << 20
+    MAX_TEXT = 1 << 18
+    RECENT = 32
+    HASHES = 4096
+
+    def __init__(self) -> None:
+        self.kept: OrderedDict[str, _Parsed | ParseError] = OrderedDict()
+        self.chars = 0
+        self.recent: OrderedDict[str, _Parsed | ParseError] = OrderedDict()
+        self.recent_chars = 0
+        self.hashes: OrderedDict[int, None] = OrderedDict()
+
+    def parsed(self, text: str) -> _Parsed:
+        found = self.kept.get(text)
+        if found is not None:
+            self.kept.move_to_end(text)
+        else:
+            found = self.recent.pop(text, None)
+            if found is not None:
+                self.recent_chars -= len(text)
+                self._keep(text, found)
+            else:
+                try:
+                    found = _convert(text)
+                except ParseError as error:
+                    found = error
+                self._add(text, found)
+        if isinstance(found, ParseError):
+            raise ParseError(found.message, found.line, found.column)
+        return found
+
+    def get(self, text: str) -> _Parsed | None:
+        """A parse already made, without making one."""
+        found = self.kept.get(text) or self.recent.get(text)
+        return found if isinstance(found, tuple) else None
+
+    def _add(self, text: str, parsed: _Parsed | ParseError) -> None:
+        if len(text) > self.MAX_TEXT:
+            return
+        key = hash(text)
+        if key in self.hashes:
+            del self.hashes[key]
+            self._keep(text, parsed)
+            return
+        self.recent[text] = parsed
+        self.recent_chars += len(text)
+        while len(self.recent) > self.RECENT or self.recent_chars > self.MAX_CHARS // 4:
+            oldest, _ = self.recent.popitem(last=False)
+            self.recent_chars -= len(oldest)
+            self.hashes[hash(oldest)] = None
+            if len(self.hashes) > self.HASHES:
+                self.hashes.popitem(last=False)
+
+    def _keep(self, text: str, parsed: _Parsed | ParseError) -> None:
+        self.kept[text] = parsed
+        self.chars += len(text)
+        while len(self.kept) > self.MAX_ENTRIES or self.chars > self.MAX_CHARS:
+            oldest, _ = self.kept.popitem(last=False)
+            self.chars -= len(oldest)
+
+    def clear(self) -> None:
+        self.kept.clear()
+        self.recent.clear()
+        self.hashes.clear()
+        self.chars = self.recent_chars = 0
+
+
+_MEMO = _Memo()
+
+
+def _convert(text: str) -> _Parsed:
     source = Source(text)
     root = parser("hcl").parse(source.data).root_node
     raise_first_error(root, source, "HCL")
     body = next((c for c in root.children if c.type == "body"), None)
     builder = _Builder(source)
     try:
-        blocks, attributes = builder.body(body) if body is not None else ([], {})
+        return builder.body(body) if body is not None else ([], {})
     except RecursionError:
         raise ParseError("HCL nested too deeply to analyse") from None
-    return TerraformDocument(path=path, kind=kind, text=text, blocks=blocks, attributes=attributes)
 
 
 def top_level_blocks(text: str, block_type: str) -> list[Block]:
     """Only the top-level blocks of ``block_type`` (``module`` calls, say), for a question
     about the whole repository: converting every other block of every file would double
     the cost of a scan. Raises ParseError as ``parse`` does."""
+    known = _MEMO.get(text)
+    if known is not None:
+        return [block for block in known[0] if block.type == block_type]
     source = Source(text)
     root = parser("hcl").parse(source.data).root_node
     raise_first_error(root, source, "HCL")

@@ -166,9 +166,9 @@ class TerraformShortDnsTtl(Rule):
 
     def _module_reports(self, doc: TerraformDocument, ctx: RuleContext) -> list[dns.TtlReport]:
         """The findings of ``doc``'s whole module (directory): its short records are grouped there."""
-        directory = str(PurePosixPath(doc.host.path).parent)
         key = ("dns-short-ttl", self.id, module_key(doc))
         if key not in ctx.project.cache:
+            directory = str(PurePosixPath(doc.host.path).parent)
             policy = dns.TtlPolicy.from_options(ctx.options)
             module = module_for(doc, ctx.project)
             zones = dns.zones_for(doc, ctx.project, module)
