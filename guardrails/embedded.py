@@ -102,6 +102,8 @@ def attach_children(doc: Document) -> None:
         try:
             child = parse(doc.path, snippet.text, Kind.SHELL)
         except ParseError as error:
+            if _jinja_control(snippet.text):
+                continue
             child = FailedDocument(path=doc.path, kind=Kind.SHELL, text=snippet.text, error=error)
         if snippet.interpolations and instance_of(child, "ShellDocument"):
             child.interpolations = dict(snippet.interpolations)  # type: ignore[attr-defined]
@@ -113,6 +115,23 @@ def attach_children(doc: Document) -> None:
         child.line_map = line_map
         child.context = snippet.context
         doc.children.append(child)
+
+
+def _jinja_control(text: str) -> bool:
+    """Whether a command that does not parse as shell does once its Jinja statements and
+    comments are set aside (``{% if x %}--flag{% endif %}``, whose conditions hold parentheses
+    and quotes): Ansible renders it before it runs, so it is a template, not broken shell, and
+    what it runs is unknown until rendered."""
+    from guardrails import templates
+    from guardrails.parsers import parse
+
+    if "{%" not in text and "{#" not in text:
+        return False
+    try:
+        parse("template", templates.without_tags(text, templates.JINJA), Kind.SHELL)
+    except ParseError:
+        return False
+    return True
 
 
 def _restore_heredocs(doc: Document, heredocs: dict[str, tuple[str, str]]) -> None:

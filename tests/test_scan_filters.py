@@ -303,9 +303,7 @@ def test_a_script_walked_on_first_use_is_the_script_walked_at_once() -> None:
         if doc.parent is not None or doc.walk is None:
             continue
         eager = shell_parser._Walker(shell_parser.Source(doc.text))
-        eager.statement(
-            shell_parser.parser("bash").parse(shell_parser._mask_astral(eager.source.data)).root_node, [], None
-        )
+        eager.statement(shell_parser._tree(eager.source).root_node, [], None)
         assert [(c.text, c.span) for c in doc.commands] == [(c.text, c.span) for c in eager.commands], path
         assert [a.name for a in doc.assignments] == [a.name for a in eager.assignments], path
 

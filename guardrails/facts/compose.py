@@ -10,9 +10,10 @@ same answer.
 
 from __future__ import annotations
 
+import os
 import shlex
 from collections.abc import Iterator
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 
 from guardrails.documents import DotenvDocument, ShellDocument, TreeDocument
 from guardrails.facts.datastores import AuthState, Datastore, auth_state, find_datastore, split_words
@@ -239,6 +240,25 @@ OVERRIDE_NAMES = (
     "docker-compose.override.yml",
     "docker-compose.override.yaml",
 )
+
+
+# Names that make a compose file one that only a test run starts: a file stem token
+# (docker-compose.test.yml, compose.ci.yaml) or a directory (tests/, cypress/, e2e/).
+TEST_TOKENS = frozenset({"test", "tests", "testing", "ci", "e2e", "cypress", "integration"})
+
+
+def is_test_compose(doc: TreeDocument, project: Project) -> bool:
+    """Whether ``doc`` is a compose file for a test run (by its path below the project root):
+    its datastores live in that run's own network, and a password nobody can reach from outside
+    protects nothing worth reporting."""
+    from guardrails.discover import display_path
+
+    path = display_path(Path(os.path.normpath(project.cwd / doc.path)), project.root)
+    parts = [p.lower() for p in PurePosixPath(path).parts if p != ".."]
+    if not parts:
+        return False
+    stem = parts[-1].rsplit(".", 1)[0].replace("-", ".").replace("_", ".").split(".")
+    return any(t in TEST_TOKENS for t in stem) or any(d in TEST_TOKENS for d in parts[:-1])
 
 
 class Layer(Frozen):

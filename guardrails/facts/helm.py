@@ -371,7 +371,9 @@ class Layer(Frozen):
     that cannot be read, the previous release's values): nothing below it is known.
     ``cited`` is where a command names the file (its ``-f`` word): findings about values
     of a file that no check of its own reads go there. ``via`` says where a value written
-    as a reference comes from (`` (from var.password default (variables.tf:3))``)."""
+    as a reference comes from (`` (from var.password default (variables.tf:3))``).
+    ``switched_on``: the value of a higher layer that turns on a sub-chart this file leaves
+    off; its check reports this file's values for that sub-chart there."""
 
     doc: Document
     root: Node | None
@@ -379,6 +381,7 @@ class Layer(Frozen):
     opaque: bool = False
     cited: tuple[Document, Span] | None = None
     via: str = ""
+    switched_on: tuple[Document, Span] | None = None
 
     def lookup(self, path: str) -> Node | None:
         base = (self.top if self.top is not None else self.root) if path.startswith("global.") else self.root
@@ -669,22 +672,69 @@ def chart_deployments(
         dep_name = _text(dep.get("name"))
         repository = _text(dep.get("repository"))
         row = chart_values(dep_name, _text(dep.get("version")))
-        if row is None or not _bitnami(repository):
+        if row is None or not _bitnami(repository) or not _dependency_enabled(dep, layers):
             continue
         key = _text(dep.get("alias")) or dep_name
         deployment = Deployment(row, key, origin=origin)
         vendored = project.document(project.cwd / directory / "charts" / dep_name / "values.yaml")
         if isinstance(vendored, TreeDocument) and _values_root(vendored) is not None:
             deployment.layers.append(Layer(vendored, _values_root(vendored)))
-        for layer in layers:
+        switch = _switch(dep, layers) if len(layers) > 1 and not _dependency_enabled(dep, layers[:1]) else None
+        for number, layer in enumerate(layers):
             sub = layer.root.get(key) if layer.root is not None else None
+            on = switch if number == 0 else None
             if layer.opaque or (sub is not None and sub.is_map):
-                deployment.layers.append(Layer(layer.doc, sub, layer.root, layer.opaque, layer.cited))
+                deployment.layers.append(Layer(layer.doc, sub, layer.root, layer.opaque, layer.cited, switched_on=on))
             elif layer.root is not None and layer.root.get("global") is not None:
-                deployment.layers.append(Layer(layer.doc, None, layer.root, cited=layer.cited))
+                deployment.layers.append(Layer(layer.doc, None, layer.root, cited=layer.cited, switched_on=on))
         if deployment.layers:
             found.append(deployment)
     return found
+
+
+def _dependency_enabled(dep: Node, layers: list[Layer]) -> bool:
+    """Whether Helm renders the dependency ``dep`` with the parent's ``layers``: its
+    ``condition`` (comma-separated paths; the first one set to a boolean decides) and, when
+    no condition decides, its ``tags`` (off only when every tag set is false). An unset or
+    unknown value leaves it deployed, as Helm does for an unset one. Application charts
+    ship their bundled database with ``enabled: false`` and a placeholder password."""
+    condition = _text(dep.get("condition"))
+    for path in (p.strip() for p in condition.split(",") if p.strip()):
+        decided = _boolean(path, layers)
+        if decided is not None:
+            return decided is not False
+    tags = dep.get("tags")
+    states = [_boolean(f"tags.{_text(t)}", layers) for t in (tags.elements() if tags is not None else [])]
+    return not (False in states and True not in states and "unknown" not in states)
+
+
+def _switch(dep: Node, layers: list[Layer]) -> tuple[Document, Span] | None:
+    """The top-most ``true`` among the condition paths and tags of ``dep``: the value that
+    turns on a sub-chart the lowest layer leaves off."""
+    tags = dep.get("tags")
+    paths = [p.strip() for p in _text(dep.get("condition")).split(",") if p.strip()]
+    paths += [f"tags.{_text(t)}" for t in (tags.elements() if tags is not None else [])]
+    for layer in reversed(layers):
+        for path in paths:
+            node = layer.lookup(path)
+            if node is not None and node.is_scalar and node.value is True:
+                return layer.doc, node.span
+    return None
+
+
+def _boolean(path: str, layers: list[Layer]) -> bool | str | None:
+    """The boolean the top-most layer setting ``path`` gives it; ``"unknown"`` when that value
+    cannot be read (an opaque layer, a template); None when no layer sets it to a boolean."""
+    for layer in reversed(layers):
+        if layer.opaque:
+            return "unknown"
+        node = layer.lookup(path)
+        if node is None or (node.is_scalar and node.value is None and node.tag != UNKNOWN_TAG):
+            continue
+        if node.tag == UNKNOWN_TAG or any(t in node.text for t in _TEMPLATES):
+            return "unknown"
+        return node.value if isinstance(node.value, bool) else None
+    return None
 
 
 def helmfile_deployments(doc: TreeDocument, project: Project) -> list[Deployment]:
@@ -933,6 +983,8 @@ def report_at(value: Value, doc: Document) -> tuple[Document, Span, str] | None:
         return layer.doc, value.node.span, layer.via
     if layer.doc.path == doc.path and layer.doc.parent is None and doc.parent is None:
         return layer.doc, value.node.span, ""
+    if layer.switched_on is not None:
+        return (doc, layer.switched_on[1], f" (set in {value.location})") if layer.switched_on[0] is doc else None
     if layer.doc.kind is Kind.HELM_VALUES:
         return None
     if layer.cited is not None:

@@ -55,6 +55,19 @@ _CLOSERS = frozenset({"done", "fi", "esac", "}"})
 _RESERVED = _OPENERS | _CLOSERS | {"in", "for", "case", "select", "function"}
 
 
+# Blanks (a line continuation among them), then a reserved word that may follow a command list.
+_RESERVED_AFTER = re.compile(rb"(?:[ \t]|\\\n)+(?:then|do|done|fi|else|elif|esac|\})(?=[\s;&|)]|\Z)")
+# Blanks, then a parameter that starts a substring offset (``$n``, ``$1``): the ``$`` is matched last.
+_OFFSET_PARAMETER = re.compile(rb"[ \t]*\$(?=[A-Za-z0-9_])")
+_MAX_MENDS = 8
+_COMPOUND = frozenset(
+    {
+        *("subshell", "compound_statement", "if_statement", "case_statement"),
+        *("for_statement", "c_style_for_statement", "while_statement", "until_statement"),
+    }
+)
+
+
 # More than this share of a script unreadable (by characters and by lines): it is not
 # shell that tree-sitter merely misread, and the file is reported as unparseable (GR001).
 UNREAD_LIMIT = 0.5
@@ -82,7 +95,7 @@ def parse(path: str, text: str, kind: Kind) -> ShellDocument:
         line = text.count("\n", 0, text.index("\x00")) + 1
         raise ParseError("not a shell script: it holds binary data (a NUL byte)", line, 1)
     source = Source(text)
-    tree = parser("bash").parse(_mask_astral(source.data))
+    tree = _tree(source)
     if not tree.root_node.has_error and _shallow(tree):
         return ShellDocument(path=path, kind=kind, text=text, walk=_walk)
     walker = _Walker(source)
@@ -108,6 +121,16 @@ def parse(path: str, text: str, kind: Kind) -> ShellDocument:
 _LAZY_DEPTH = 100
 
 
+def _offset_parameter(node: Any, data: bytes) -> int | None:
+    """Where the ``$`` of ``${name:$offset}`` is, when tree-sitter stopped the expansion there
+    (it inserted the closing brace right after the colon)."""
+    children = node.children
+    if len(children) < 2 or not children[-1].is_missing or children[-2].type != ":":
+        return None
+    found = _OFFSET_PARAMETER.match(data, children[-2].end_byte)
+    return found.end() - 1 if found is not None else None
+
+
 def _shallow(tree: tree_sitter.Tree) -> bool:
     """Whether no node of ``tree`` is deeper than ``_LAZY_DEPTH``: then walking it later cannot
     fail, and a script that could not be walked is still refused at once (GR001). A cursor
@@ -131,8 +154,39 @@ def _walk(doc: ShellDocument) -> None:
     costs a tenth of the walk), so a document never holds a tree."""
     source = Source(doc.text)
     walker = _Walker(source)
-    walker.statement(parser("bash").parse(_mask_astral(source.data)).root_node, [], None)
+    walker.statement(_tree(source).root_node, [], None)
     _fill(doc, source, walker)
+
+
+def _tree(source: Source) -> tree_sitter.Tree:
+    """The script's tree. tree-sitter-bash misreads two constructs bash accepts, which are
+    mended in the bytes it parses (same length: every span still reads the original text):
+
+    * a compound command followed by a reserved word with no separator (``if (pg_isready -q)
+      then``, ``while (check 'x') do``, ``fi done``): after ``)``, ``fi``, ``done``, ``esac`` or
+      ``}`` a reserved word is one. The first blank after such a command is read as ``;``;
+    * a substring offset that starts with a parameter (``${@:$n}``, ``${line:$i:2}``): the
+      ``$`` is read as ``_``, an arithmetic name like the plain ``${line:i:2}`` it stands for."""
+    data = _mask_astral(source.data)
+    tree = parser("bash").parse(data)
+    # A command is read right once the one inside it is: each round mends what it reads.
+    for _ in range(_MAX_MENDS):
+        if not tree.root_node.has_error:
+            break
+        patched = bytearray(data)
+        stack = [tree.root_node]
+        while stack:
+            node = stack.pop()
+            if node.type in _COMPOUND and not node.has_error and _RESERVED_AFTER.match(data, node.end_byte):
+                patched[node.end_byte] = ord(";")
+            elif node.type == "expansion" and (dollar := _offset_parameter(node, data)) is not None:
+                patched[dollar] = ord("_")
+            stack.extend(node.children)
+        if patched == data:
+            break
+        data = bytes(patched)
+        tree = parser("bash").parse(data)
+    return tree
 
 
 def _fill(doc: ShellDocument, source: Source, walker: _Walker) -> None:

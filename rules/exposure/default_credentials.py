@@ -62,7 +62,9 @@ class DatastoreDefaultCredentials(Rule):
         "guest/guest, root/root, postgres/postgres, the image's documented default and `changeme` from vendor "
         "examples. A datastore protected by one of them is as open as one with no password at all; NewsBlur's "
         "remediation was real authentication on every database, not a firewall. In compose the finding is "
-        "critical when the port is published on all interfaces and medium on an internal network."
+        "critical when the port is published on all interfaces and medium on an internal network; an "
+        "unpublished datastore of a compose file for a test run (`docker-compose.test.yml`, `compose.ci.yaml`, "
+        "a file under `tests/`, `e2e/` or `cypress/`) lives only in that run's network and is left out."
     )
     remediation = (
         "Generate a random password per environment and pass it as a secret (`*_FILE` variables with compose "
@@ -179,9 +181,12 @@ class DatastoreDefaultCredentials(Rule):
                     )
 
     def _compose(self, doc: TreeDocument, ctx: RuleContext, extra: tuple[Datastore, ...]) -> Iterator[Finding]:
-        from guardrails.facts.compose import datastore_services, written_command
+        from guardrails.facts.compose import datastore_services, is_test_compose, written_command
 
+        test_run = is_test_compose(doc, ctx.project)
         for svc in datastore_services(doc, ctx.project, extra):
+            if test_run and not svc.exposures:
+                continue  # a test run's own database, unreachable from outside it
             for weak in weak_credentials(svc.store, svc.env_values):
                 value = svc.env[weak.key]
                 if value.compose_path != doc.path:

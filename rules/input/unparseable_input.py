@@ -29,9 +29,11 @@ class UnparseableInput(Rule):
         "A gate that skips what it cannot read reports a broken file as safe. The file may hold exactly the "
         "change the gate exists to stop. Unknown answer: stop cleanly. Shell embedded in another file "
         "(a CI step, a Dockerfile RUN) that cannot be parsed is reported at medium severity. Valid shell that "
-        'the shell grammar misreads (`for x do`, `[ "$a" \'<\' "$b" ]`) is checked around the misread line; a '
-        "script is reported when it lacks a token (an unclosed `if`, loop or quote), when most of it cannot be "
-        "read, or when it is binary."
+        'the shell grammar misreads (`for x do`, `[ "$a" \'<\' "$b" ]`) is checked around the misread line, '
+        "and a compound command followed by a reserved word with no `;` (`if (pg_isready) then`, `fi done`) "
+        "or a substring offset that starts with a parameter (`${@:$n}`) is read as bash reads it; a script is "
+        "reported when it lacks a token (an unclosed `if`, loop or "
+        "quote), when most of it cannot be read, or when it is binary."
     )
     remediation = (
         "Fix the syntax error at the reported position (the file would also fail in its own tool), or, for "
