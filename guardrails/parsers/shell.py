@@ -166,8 +166,14 @@ def _tree(source: Source) -> tree_sitter.Tree:
       then``, ``while (check 'x') do``, ``fi done``): after ``)``, ``fi``, ``done``, ``esac`` or
       ``}`` a reserved word is one. The first blank after such a command is read as ``;``;
     * a substring offset that starts with a parameter (``${@:$n}``, ``${line:$i:2}``): the
-      ``$`` is read as ``_``, an arithmetic name like the plain ``${line:i:2}`` it stands for."""
+      ``$`` is read as ``_``, an arithmetic name like the plain ``${line:i:2}`` it stands for.
+
+    A script whose last line has no newline is read with one: cut off inside an ``if`` or a
+    loop, tree-sitter-bash marks the end an ERROR instead of a missing ``fi``, and the script,
+    which bash refuses, passed as valid."""
     data = _mask_astral(source.data)
+    if not data.endswith(b"\n"):
+        data += b"\n"
     tree = parser("bash").parse(data)
     # A command is read right once the one inside it is: each round mends what it reads.
     for _ in range(_MAX_MENDS):
