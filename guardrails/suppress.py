@@ -11,7 +11,6 @@ finding of its own (GR002-GR005), never a silent pass.
 
 from __future__ import annotations
 
-import datetime
 import re
 from collections.abc import Callable, Collection, Iterable, Iterator
 from typing import TYPE_CHECKING
@@ -24,6 +23,8 @@ from guardrails.records import Frozen, Record
 from guardrails.rule import Rule, RuleContext
 
 if TYPE_CHECKING:
+    import datetime
+
     from guardrails.registry import RuleRef
 
 MARKER = "guardrails"
@@ -360,6 +361,8 @@ def _parse(body: str, known: dict[str, str], span: Span, source: str) -> Directi
     until = _UNTIL.match(rest)
     if until is not None:
         rest = rest[until.end() :]
+        import datetime  # only a directive with an expiry date needs it
+
         try:
             directive.until = datetime.date.fromisoformat(until.group("date"))
         except ValueError:

@@ -116,7 +116,7 @@ FILES = {
     'exposure/helm_datastore_values.py': 8391,
     'exposure/k8s_datastore_auth_disabled.py': 5907,
     'exposure/k8s_datastore_host_network.py': 5190,
-    'exposure/k8s_service_datastore.py': 14353,
+    'exposure/k8s_service_datastore.py': 14245,
     'exposure/server_without_auth.py': 7773,
     'exposure/terraform_database_public.py': 17803,
     'exposure/terraform_firewall_datastore_port.py': 10643,

@@ -13,18 +13,20 @@ import ipaddress
 import re
 from collections.abc import Iterable, Iterator
 from pathlib import PurePosixPath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from guardrails import deferred_re
 from guardrails.documents import Attribute, Block, Expr, TerraformDocument, ZoneDocument
 from guardrails.facts.environments import DEVELOPMENT, STAGING, SYNONYMS_OPTION, Environments
 from guardrails.facts.network import is_private_cidr
-from guardrails.facts.terraform import Module, Origin, Resolved, module_key, registry_calls
-from guardrails.facts.tf_registry import records_module
 from guardrails.model import Edit, Finding, Fix, Safety, Severity
 from guardrails.project import Project
 from guardrails.records import Frozen, Record
 from guardrails.rule import Option, Place, Rule, RuleContext
+
+if TYPE_CHECKING:  # the Terraform evaluator is imported by the functions that read Terraform:
+    # a Kubernetes or zone-file scan reads DNS facts and never loads it
+    from guardrails.facts.terraform import Module, Origin, Resolved
 
 # --------------------------------------------------------------------------- durations
 
@@ -421,6 +423,8 @@ class _Instance(Frozen):
 
 def _instances(block: Block, module: Module, path: str) -> list[_Instance]:
     """The entries of a ``for_each`` whose collection resolves; a single plain instance otherwise."""
+    from guardrails.facts.terraform import Origin
+
     attr = block.get("for_each")
     if attr is None:
         return [_Instance()]
@@ -441,6 +445,8 @@ def _instances(block: Block, module: Module, path: str) -> list[_Instance]:
 
 def _values(expr: Expr, module: Module, instance: _Instance) -> list[Resolved]:
     """The candidate values of ``expr``: ``each.value.x`` from the instance, else the module's candidates."""
+    from guardrails.facts.terraform import Resolved
+
     ref = str(expr.value) if expr.kind == "reference" else ""
     if ref == "each.value" or ref.startswith("each.value."):
         value = instance.value
@@ -495,6 +501,9 @@ def _module_records(doc: TerraformDocument, module: Module) -> Iterator[Block]:
     """The records a call to a records module writes out, one resource block per entry whose
     fields are the resource's arguments. Entries come from what the call writes (a list, or a map
     keyed by name); a ``records`` input that is a variable or an expression is not followed."""
+    from guardrails.facts.terraform import registry_calls
+    from guardrails.facts.tf_registry import records_module
+
     for call, source, constraint in registry_calls(doc, module):
         table = records_module(source, constraint)
         attr = call.get(table.input) if table is not None else None
@@ -757,6 +766,8 @@ def _private_zone(block: Block, module: Module) -> bool:
 
 def zones_for(doc: TerraformDocument, project: Project, module: Module) -> dict[str, Zone]:
     """The zones of ``doc``'s module (its directory), computed once per directory."""
+    from guardrails.facts.terraform import module_key
+
     key = ("dns-zones", module_key(doc))
     if key not in project.cache:
         project.cache[key] = module_zones(module_documents(doc, module), module)

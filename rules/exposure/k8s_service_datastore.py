@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from guardrails.documents import TreeDocument
 from guardrails.facts.datastores import DATASTORES_OPTION_HELP, NEWSBLUR, AuthState, configured, stores_on_port
@@ -12,6 +11,7 @@ from guardrails.facts.kustomize import is_kustomization, manifests
 from guardrails.facts.network import is_private_cidr, is_world
 from guardrails.fixes import fix, replace_scalar
 from guardrails.model import Category, Document, Finding, Fix, Kind, Safety, Severity
+from guardrails.records import Frozen
 from guardrails.rule import Bad, Good, Option, Place, Rule, RuleContext
 
 _DEPLOYMENT = (
@@ -246,8 +246,7 @@ def _cluster_ip(doc: TreeDocument, service: Service) -> Fix | None:
     return fix("make the Service ClusterIP", Safety.UNSAFE, [edit] if edit else None)
 
 
-@dataclass(frozen=True, slots=True)
-class Backend:
+class Backend(Frozen):
     """What a Service port can reach in a container (``Container`` without its nodes): the
     datastore family's name and ports, and its authentication state."""
 
@@ -285,8 +284,7 @@ class Backend:
         return [number for name, number in self.ports if name == target]
 
 
-@dataclass(frozen=True, slots=True)
-class Exposed:
+class Exposed(Frozen):
     """A Service reachable from outside the cluster, with its ports (number, target, place)."""
 
     name: str
@@ -299,8 +297,7 @@ class Exposed:
     fix: Fix | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Scope:
+class Scope(Frozen):
     """Objects judged together (a file's, or a kustomization's build named by ``via``): their
     containers, and their Services reachable from outside."""
 
@@ -309,8 +306,7 @@ class Scope:
     services: tuple[Exposed, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class Summary:
+class Summary(Frozen):
     """ED005's summary of one document; a kustomization's build reads other files, so it is
     built in ``check_summaries`` from the kustomization's path."""
 
