@@ -2,7 +2,7 @@
 
 A job is read as a reviewer reads it: its name, its environment variables, its working
 directory and the Terraform commands of its steps (child shell documents of the
-workflow). "Production" is decided by ``stateful.names_production`` on those words
+workflow). "Production" is decided by ``environments.names_production`` on those words
 only; a branch filter (``on: push: branches: [main]``) is not evidence on its own,
 since main often deploys to staging first.
 
@@ -19,8 +19,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from guardrails.documents import ShellCommand, ShellDocument, TreeDocument
+from guardrails.facts.environments import names_production
 from guardrails.facts.gitlab import GLOBAL_KEYWORDS
-from guardrails.facts.stateful import names_production
 from guardrails.model import Node
 from guardrails.records import Record
 

@@ -29,10 +29,11 @@ from typing import Any
 
 from guardrails.documents import TreeDocument
 from guardrails.facts import stacks as shared
+from guardrails.facts.environments import names_production
 from guardrails.facts.stacks import Setting, Unknown, Value, unsafe_setting
 from guardrails.facts.stacks import text as _text
 from guardrails.facts.stacks import unknown as _unknown
-from guardrails.facts.stateful import CACHE, STATEFUL_TYPES, names_production
+from guardrails.facts.stateful import CACHE, STATEFUL_TYPES
 from guardrails.model import Node
 from guardrails.project import Project
 from guardrails.records import Frozen

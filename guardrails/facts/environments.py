@@ -139,3 +139,40 @@ def ci_jobs(root: Node, kind_is_github: bool) -> Iterator[tuple[str, Node]]:
     for job_id, _, job in root.items():
         if job.is_map and job_id not in GLOBAL_KEYWORDS:
             yield job_id, job
+
+
+# --------------------------------------------------------------------------- production names
+# Shared by the Terraform, CloudFormation, Pulumi and CI facts: one answer to "does this name
+# say production?", without the configurable synonyms of ``Environments`` (a workspace or job
+# name is judged the same in every repository).
+
+_PRODUCTION_TOKENS = frozenset({"prod", "production", "prd"})
+_NEGATING_TOKENS = frozenset({"non", "pre", "not"})
+
+
+def names_production(text: str) -> bool:
+    """True when ``text`` (a file name, path, job name, workspace) names production.
+
+    Words are split on anything but letters and digits: ``prod.tfvars``,
+    ``envs/production``, ``deploy-prd`` match; ``preprod``, ``non-prod``,
+    ``product``, ``reproduce`` do not.
+    """
+    tokens = _tokens(text)
+    for i, token in enumerate(tokens):
+        if token in _PRODUCTION_TOKENS and (i == 0 or tokens[i - 1] not in _NEGATING_TOKENS):
+            return True
+    return False
+
+
+def _tokens(text: str) -> list[str]:
+    out: list[str] = []
+    word: list[str] = []
+    for ch in text.lower():
+        if ch.isalnum():
+            word.append(ch)
+        elif word:
+            out.append("".join(word))
+            word = []
+    if word:
+        out.append("".join(word))
+    return out

@@ -32,10 +32,11 @@ from typing import Any
 from guardrails.detect import is_pulumi_stack
 from guardrails.documents import TreeDocument
 from guardrails.facts import stacks as shared
+from guardrails.facts.environments import names_production
 from guardrails.facts.stacks import Setting, Value, unsafe_setting
 from guardrails.facts.stacks import text as _text
 from guardrails.facts.stacks import unknown as _unknown
-from guardrails.facts.stateful import CLOUDSQL_REPLICA_BLOCK, CLOUDSQL_REPLICA_TYPE, REPLICA_SOURCES, names_production
+from guardrails.facts.stateful import CLOUDSQL_REPLICA_BLOCK, CLOUDSQL_REPLICA_TYPE, REPLICA_SOURCES
 from guardrails.model import Node
 from guardrails.project import Project
 from guardrails.records import Frozen

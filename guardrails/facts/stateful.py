@@ -18,26 +18,11 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from guardrails.documents import Attribute, Block, Expr, TerraformDocument
+from guardrails.facts.environments import names_production
 from guardrails.facts.terraform import TFVARS, Instance, Module, Origin, Resolved, Scope, placement, resources
-from guardrails.model import Incident, Span
+from guardrails.model import Span
 from guardrails.project import Project
 from guardrails.records import Record
-
-GITLAB_2017 = Incident(
-    "GitLab.com: production database directory wiped, six hours of data lost, backups not working",
-    "2017-01-31",
-    "https://about.gitlab.com/blog/2017/02/10/postmortem-of-database-outage-of-january-31/",
-)
-DIGITALOCEAN_2017 = Incident(
-    "DigitalOcean: primary database deleted by a test process holding production credentials",
-    "2017-04-05",
-    "https://www.digitalocean.com/company/blog/update-on-the-april-5th-2017-outage/",
-)
-AWS_ELB_2012 = Incident(
-    "AWS ELB: state data deleted by a maintenance process run against production without approval",
-    "2012-12-24",
-    "https://aws.amazon.com/message/680587/",
-)
 
 DATABASE = "database"
 STORAGE = "storage"
@@ -210,40 +195,6 @@ def _names_a_source(expr: Expr, module: Module | Scope) -> bool:
         return True  # interpolating null is an error, so a template always yields a string
     resolved = module.resolve(expr)
     return resolved.known and isinstance(resolved.value, str) and resolved.value.strip() != ""
-
-
-# --------------------------------------------------------------------------- production names
-
-_PRODUCTION_TOKENS = frozenset({"prod", "production", "prd"})
-_NEGATING_TOKENS = frozenset({"non", "pre", "not"})
-
-
-def names_production(text: str) -> bool:
-    """True when ``text`` (a file name, path, job name, workspace) names production.
-
-    Words are split on anything but letters and digits: ``prod.tfvars``,
-    ``envs/production``, ``deploy-prd`` match; ``preprod``, ``non-prod``,
-    ``product``, ``reproduce`` do not.
-    """
-    tokens = _tokens(text)
-    for i, token in enumerate(tokens):
-        if token in _PRODUCTION_TOKENS and (i == 0 or tokens[i - 1] not in _NEGATING_TOKENS):
-            return True
-    return False
-
-
-def _tokens(text: str) -> list[str]:
-    out: list[str] = []
-    word: list[str] = []
-    for ch in text.lower():
-        if ch.isalnum():
-            word.append(ch)
-        elif word:
-            out.append("".join(word))
-            word = []
-    if word:
-        out.append("".join(word))
-    return out
 
 
 # --------------------------------------------------------------------------- protection settings

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from guardrails.documents import TreeDocument
 from guardrails.facts.ci_deploy import auto_approved_runs, github_jobs, gitlab_jobs
-from guardrails.facts.stateful import AWS_ELB_2012
+from guardrails.facts.destructive_incidents import AWS_ELB_2012
 from guardrails.model import Category, Finding, Kind, Severity
 from guardrails.rule import Bad, Good, Rule, RuleContext
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from guardrails.facts import k8s_storage
-from guardrails.facts.stateful import GITLAB_2017
+from guardrails.facts.destructive_incidents import GITLAB_2017
 from guardrails.model import Category, Document, Finding, Kind, Severity
 from guardrails.rule import Bad, Good, Rule, RuleContext
 

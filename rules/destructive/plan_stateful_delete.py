@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from guardrails.documents import PlanDocument
-from guardrails.facts.stateful import AWS_ELB_2012, DIGITALOCEAN_2017, is_database, is_replica_state, stateful
+from guardrails.facts.destructive_incidents import AWS_ELB_2012, DIGITALOCEAN_2017
+from guardrails.facts.stateful import is_database, is_replica_state, stateful
 from guardrails.model import Category, Finding, Kind, Node, Severity
 from guardrails.rule import Bad, Good, Rule, RuleContext
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from guardrails.facts.destructive_incidents import GITLAB_2017
 from guardrails.facts.protection import describe, unsafe_settings
-from guardrails.facts.stateful import GITLAB_2017, is_false, is_zero
+from guardrails.facts.stateful import is_false, is_zero
 from guardrails.model import Category, Document, Finding, Kind, Safety, Severity
 from guardrails.rule import Bad, Good, Rule, RuleContext
 from guardrails.terraform_fixes import setting_fix

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from guardrails.documents import TerraformDocument, TreeDocument
-from guardrails.facts.stateful import GITLAB_2017, describe, is_read_replica, stateful
+from guardrails.facts.destructive_incidents import GITLAB_2017
+from guardrails.facts.stateful import describe, is_read_replica, stateful
 from guardrails.facts.terraform import module_for
 from guardrails.fixes import fix, replace
 from guardrails.model import Category, Document, Finding, Kind, Safety, Severity

@@ -6,8 +6,9 @@ import re
 from collections.abc import Iterator
 
 from guardrails.documents import TerraformDocument
+from guardrails.facts.destructive_incidents import GITLAB_2017
 from guardrails.facts.protection import describe, unsafe_settings
-from guardrails.facts.stateful import GITLAB_2017, Setting, is_true
+from guardrails.facts.stateful import Setting, is_true
 from guardrails.fixes import fix
 from guardrails.model import Category, Document, Edit, Finding, Kind, Safety, Severity
 from guardrails.rule import Bad, Good, Rule, RuleContext

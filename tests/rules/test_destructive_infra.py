@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from guardrails.engine import Engine, Settings
-from guardrails.facts.stateful import names_production
+from guardrails.facts.environments import names_production
 from guardrails.registry import all_rules
 from guardrails.rule import Rule
 from guardrails.testing import score_fixtures
