@@ -232,7 +232,7 @@ def scan_root(paths: list[Path]) -> Path:
 
     Paths in several repositories (or some in none) have no one project, and a directory above
     a repository never names an environment: the first of their repositories in sorted order
-    (a file from outside, ``scan . /tmp/plan.json``, never takes the project away from the
+    (a file from outside, ``scan . ../plan.json``, never takes the project away from the
     repository's own files). A filesystem root, which would be walked for neighbours, is never
     the answer either."""
     roots = sorted({find_root(path) for path in paths})

@@ -76,7 +76,7 @@ def test_the_root_of_a_scan_does_not_depend_on_the_order_of_its_paths(tmp_path: 
     assert scan_root([tmp_path / "a/x/f.env"]) == tmp_path / "a/x"  # one path: its directory, as before
     in_repo = [tmp_path / "repo/m/main.tf", tmp_path / "repo/n/vars.tf"]
     assert scan_root(in_repo) == scan_root(in_repo[::-1]) == tmp_path / "repo"
-    # A repository and a loose file (`scan . /tmp/plan.json`): the repository, whose files the
+    # A repository and a loose file (`scan . ../plan.json`): the repository, whose files the
     # rules read together, however the loose file's directory sorts
     mixed = [tmp_path / "repo/m/main.tf", tmp_path / "a/x/f.env"]
     assert scan_root(mixed) == scan_root(mixed[::-1]) == tmp_path / "repo"
