@@ -21,7 +21,7 @@ T = TypeVar("T")
 class Project:
     def __init__(self, root: Path, cwd: Path, max_file_size: int, shared: dict[Any, Any] | None = None) -> None:
         # Real paths, which every containment test and display path here compares with: a root
-        # given through a linked directory (``../shared -> /work/shared``) held no file at all.
+        # given through a linked directory (``../shared``, a link to the real directory) held no file at all.
         self.root = real_path(root)
         self.cwd = real_path(cwd)
         self.max_file_size = max_file_size
