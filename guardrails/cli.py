@@ -661,6 +661,9 @@ def _explain(args: argparse.Namespace) -> int:
     return 0
 
 
+#: The commands whose positional arguments are paths (``--`` may come before them).
+_TAKES_PATHS = frozenset({"scan", "baseline"})
+
 #: Each command: its parser, and what runs it (returning the exit code).
 _COMMANDS: dict[str, tuple[Callable[[], argparse.ArgumentParser], Callable[[argparse.Namespace], int]]] = {
     "scan": (_scan_parser, _scan),
@@ -692,18 +695,17 @@ def _top_parser() -> argparse.ArgumentParser:
 def parse(argv: Sequence[str]) -> tuple[argparse.ArgumentParser, argparse.Namespace]:
     """The command's parser and its arguments; argparse exits 2 on a usage error, 0 after -h or
     --version. Options and paths may come in any order, as with every linter's CLI."""
-    parser = _top_parser()
-    if not argv:  # what to do is missing: say what can be done, as a usage error
-        parser.print_help(sys.stderr)
-        sys.exit(2)
-    if argv[0] in _COMMANDS:  # the command's words as given (argparse would drop a '--' after it)
+    if argv and argv[0] in _COMMANDS:  # the command's words as given (argparse would drop a '--' after it)
         command, given = argv[0], list(argv[1:])
+    elif not argv:  # what to do is missing: say what can be done, as a usage error
+        _top_parser().print_help(sys.stderr)
+        sys.exit(2)
     else:  # -h, --version or a misspelt command: argparse answers and exits
-        top = parser.parse_args(argv)
+        top = _top_parser().parse_args(argv)
         command, given = top.command, top.arguments
     build, _ = _COMMANDS[command]
     parser = build()
-    if not any(action.dest == "paths" for action in parser._actions):
+    if command not in _TAKES_PATHS:
         arguments = parser.parse_args(given)
     else:
         # parse_intermixed_args mishandles '--' before any path (an option after it is still

@@ -235,7 +235,10 @@ def scan_root(paths: list[Path]) -> Path:
     (a file from outside, ``scan . ../plan.json``, never takes the project away from the
     repository's own files). A filesystem root, which would be walked for neighbours, is never
     the answer either."""
-    roots = sorted({find_root(path) for path in paths})
+    # One answer per directory: a pre-commit run passes every file, and resolving each one's
+    # real path and walking up from it cost 0.25 s for 1,800 files (a linked file is resolved).
+    starts = {path if path.is_symlink() or path.is_dir() else path.parent for path in paths}
+    roots = sorted({find_root(start) for start in starts})
     repositories = [root for root in roots if (root / ".git").exists()]
     if len(roots) == 1 or repositories:
         return (repositories or roots)[0]
