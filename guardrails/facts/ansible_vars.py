@@ -1,0 +1,149 @@
+"""The variables a reviewer resolves in a role's tasks: the role's ``defaults/main.yml`` and
+``vars/main.yml``.
+
+A role is the directory above a ``tasks/`` (or ``handlers/``) directory that holds a
+``defaults/`` or ``vars/`` directory. Defaults are Ansible's lowest precedence, and a role's
+``vars/`` override them (Ansible documentation, "Understanding variable precedence"). A value
+is judged as the role ships it, the way a Terraform module's variable default is: whoever
+applies the role may override it, and a finding names where the value comes from.
+
+Only templates of literal text and variable names are rendered (``{{ bind_addr }}:{{ port }}``);
+a filter, a test, an expression, a variable the role does not define, or a chain deeper than
+``_MAX_DEPTH`` leaves the value unknown. Nothing is run.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from guardrails.model import Document, Kind, Node, ParseError
+from guardrails.project import Project
+from guardrails.records import Frozen
+
+_MAX_DEPTH = 8
+_TASK_DIRECTORIES = ("tasks", "handlers")
+# Where a role's variables are, lowest precedence first.
+_FILES = ("defaults/main.yml", "defaults/main.yaml", "vars/main.yml", "vars/main.yaml")
+
+
+class Resolved(Frozen):
+    """A value: the node that holds it (a list or mapping as written, or a scalar rendered to
+    ``text``), and where the variable it came from is set (``roles/db/defaults/main.yml:4``;
+    '' when the value was written where it is used)."""
+
+    node: Node
+    text: str
+    source: str
+
+
+class RoleVariables:
+    """The variables of one role, each with the file and line that sets it."""
+
+    def __init__(self, defined: dict[str, tuple[Node, str]]) -> None:
+        self.defined = defined
+
+    def resolve(self, node: Node | None, depth: int = 0) -> Resolved | None:
+        """``node`` with its templates rendered; None when absent or unknown."""
+        if node is None or (node.is_scalar and node.value is None):
+            return None
+        if not node.is_scalar:
+            return Resolved(node, "", "")
+        text = node.text
+        if "{{" not in text and "{%" not in text:
+            return Resolved(node, text, "")
+        parts = _parts(text)
+        if parts is None or depth >= _MAX_DEPTH:
+            return None
+        if len(parts) == 1 and parts[0][0]:  # the whole value is one variable: it may be a list
+            return self._variable(parts[0][1], depth)
+        rendered, source = [], ""
+        for is_name, piece in parts:
+            if not is_name:
+                rendered.append(piece)
+                continue
+            found = self._variable(piece, depth)
+            if found is None or not found.node.is_scalar:
+                return None
+            rendered.append(found.text)
+            source = source or found.source
+        return Resolved(node, "".join(rendered), source)
+
+    def _variable(self, name: str, depth: int) -> Resolved | None:
+        defined = self.defined.get(name)
+        if defined is None:
+            return None
+        value, where = defined
+        found = self.resolve(value, depth + 1)
+        return Resolved(found.node, found.text, found.source or where) if found is not None else None
+
+
+def role_variables(doc: Document, project: Project) -> RoleVariables:
+    """The variables of the role ``doc`` belongs to (none outside a role), read once per scan."""
+    role = _role_directory(PurePosixPath(doc.host.path))
+    if role is None:
+        return RoleVariables({})
+    key = ("ansible-role-variables", str(role))
+    found: RoleVariables | None = project.cache.get(key)
+    if found is None:
+        found = RoleVariables(_read(project, project.cwd / role))
+        project.cache[key] = found
+    return found
+
+
+def _role_directory(path: PurePosixPath) -> PurePosixPath | None:
+    for parent in path.parents:
+        if parent.name in _TASK_DIRECTORIES:
+            return parent.parent
+    return None
+
+
+def _read(project: Project, role: Path) -> dict[str, tuple[Node, str]]:
+    from guardrails.parsers.yaml_tree import parse
+
+    defined: dict[str, tuple[Node, str]] = {}
+    for name in _FILES:
+        path = role / name
+        data = project.read_bytes(path)
+        if data is None:
+            continue
+        display = project.display_of(path)
+        try:
+            roots = parse(display, data.decode("utf-8"), Kind.YAML).roots
+        except (ParseError, UnicodeDecodeError):
+            continue
+        for root in roots[:1]:
+            if root.is_map:
+                defined.update({key: (value, f"{display}:{value.span.line}") for key, _, value in root.items()})
+    return defined
+
+
+def _parts(text: str) -> list[tuple[bool, str]] | None:
+    """The template as (is a variable name, text) pieces; None when it holds anything else."""
+    import jinja2
+    from jinja2 import nodes
+
+    try:
+        template = jinja2.Environment(autoescape=False).parse(text)
+    except jinja2.TemplateSyntaxError:
+        return None
+    parts: list[tuple[bool, str]] = []
+    for statement in template.body:
+        if not isinstance(statement, nodes.Output):
+            return None
+        for item in statement.nodes:
+            piece = _piece(item, nodes)
+            if piece is None:
+                return None
+            parts.append(piece)
+    return parts
+
+
+def _piece(item: Any, nodes: Any) -> tuple[bool, str] | None:
+    if isinstance(item, nodes.TemplateData):
+        return False, item.data
+    if isinstance(item, nodes.Name) and item.ctx == "load":
+        return True, item.name
+    if isinstance(item, nodes.Const) and isinstance(item.value, (str, int)) and not isinstance(item.value, bool):
+        return False, str(item.value)
+    return None
