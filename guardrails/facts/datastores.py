@@ -705,6 +705,48 @@ def find_datastore(image: str, extra: Iterable[Datastore] = (), ports: Iterable[
     return None
 
 
+#: Programs that talk to a datastore rather than serve one: the clients, dump and readiness tools
+#: the official images ship (PostgreSQL client applications, MySQL/MariaDB client programs,
+#: MongoDB Database Tools and mongosh, redis-cli, cqlsh, influx, clickhouse-client). A container
+#: whose command is one of them starts no server (facts/container_command.py).
+CLIENT_PROGRAMS = frozenset(
+    {
+        "psql",
+        "pg_dump",
+        "pg_dumpall",
+        "pg_restore",
+        "pg_isready",
+        "pg_basebackup",
+        "createdb",
+        "dropdb",
+        "createuser",
+        "mysql",
+        "mysqldump",
+        "mysqladmin",
+        "mysqlimport",
+        "mariadb",
+        "mariadb-dump",
+        "mariadb-admin",
+        "mongosh",
+        "mongo",
+        "mongodump",
+        "mongorestore",
+        "mongoimport",
+        "mongoexport",
+        "redis-cli",
+        "valkey-cli",
+        "cqlsh",
+        "influx",
+        "clickhouse-client",
+    }
+)
+
+#: Entrypoint scripts that start the server when given its command (docker-library's
+#: ``docker-entrypoint.sh``, Bitnami's ``entrypoint.sh`` and ``run.sh``): a script that runs one
+#: may start the datastore.
+ENTRYPOINT_PROGRAMS = frozenset({"docker-entrypoint.sh", "entrypoint.sh", "run.sh"})
+
+
 def server_programs(extra: Iterable[Datastore] = ()) -> frozenset[str]:
     """Every server binary ``find_by_command`` knows: a script naming none starts no datastore."""
     return frozenset(command for store in (*extra, *BUILTIN) for command in store.commands)
