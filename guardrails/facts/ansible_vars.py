@@ -17,7 +17,8 @@ from __future__ import annotations
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from guardrails.model import Document, Kind, Node, ParseError
+from guardrails.documents import TreeDocument
+from guardrails.model import Document, Kind, Node
 from guardrails.project import Project
 from guardrails.records import Frozen
 
@@ -99,22 +100,12 @@ def _role_directory(path: PurePosixPath) -> PurePosixPath | None:
 
 
 def _read(project: Project, role: Path) -> dict[str, tuple[Node, str]]:
-    from guardrails.parsers.yaml_tree import parse
-
     defined: dict[str, tuple[Node, str]] = {}
     for name in _FILES:
-        path = role / name
-        data = project.read_bytes(path)
-        if data is None:
+        doc = project.parse_as(role / name, Kind.YAML)
+        if not isinstance(doc, TreeDocument) or not doc.roots or not doc.roots[0].is_map:
             continue
-        display = project.display_of(path)
-        try:
-            roots = parse(display, data.decode("utf-8"), Kind.YAML).roots
-        except (ParseError, UnicodeDecodeError):
-            continue
-        for root in roots[:1]:
-            if root.is_map:
-                defined.update({key: (value, f"{display}:{value.span.line}") for key, _, value in root.items()})
+        defined.update({key: (value, f"{doc.path}:{value.span.line}") for key, _, value in doc.roots[0].items()})
     return defined
 
 
