@@ -10,11 +10,11 @@ exposed port; ``network_mode: host`` shares the host's network. podman_container
 ``network`` (aliases ``net``, ``network_mode``; a string or a list), and starts the
 container unless ``state`` is absent, present, stopped or created.
 
-A template is rendered with the variables of the task's role (``facts/ansible_vars.py``: its
-defaults and vars); one that stays unknown is not guessed: an unknown image is not judged, an
-unknown port is not read, an unknown variable is set to an unknown value, and an unknown
-``env`` mapping or ``command`` may set any variable or flag. Files of variables (``env_file``)
-are on the managed host, not in the repository: unknown.
+A template is rendered with the task's variables (``facts/ansible_vars.py``: its role's
+defaults and vars, its play's and its own ``vars:``); one that stays unknown is not guessed:
+an unknown image is not judged, an unknown port is not read, an unknown variable is set to an
+unknown value, and an unknown ``env`` mapping or ``command`` may set any variable or flag.
+Files of variables (``env_file``) are on the managed host, not in the repository: unknown.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from __future__ import annotations
 import shlex
 
 from guardrails.facts.ansible import Task, tasks
-from guardrails.facts.ansible_vars import RoleVariables, role_variables
+from guardrails.facts.ansible_vars import Variables, task_variables
 from guardrails.facts.container_start import ContainerStart, Flag, Published
 from guardrails.facts.network import parse_port_spec
 from guardrails.model import Document, Node
@@ -61,21 +61,19 @@ _TRUE = frozenset({"true", "yes", "on", "1"})
 def container_starts(doc: Document, project: Project) -> list[ContainerStart]:
     """Every container a playbook or task file starts with a known image."""
     found = []
-    variables: RoleVariables | None = None
     for task in tasks(doc):
         module = MODULES.get(task.key)
         if module is not None:
-            variables = variables or role_variables(doc, project)
-            start = _Reader(task, module, variables).start()
+            start = _Reader(task, module, task_variables(doc, task, project)).start()
             if start is not None:
                 found.append(start)
     return found
 
 
 class _Reader:
-    """One task's arguments, rendered with its role's variables."""
+    """One task's arguments, rendered with its variables."""
 
-    def __init__(self, task: Task, module: _Module, variables: RoleVariables) -> None:
+    def __init__(self, task: Task, module: _Module, variables: Variables) -> None:
         self.task, self.module, self.variables = task, module, variables
         self.args = task.args()
 
