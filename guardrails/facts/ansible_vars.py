@@ -19,8 +19,8 @@ from __future__ import annotations
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from guardrails.documents import TreeDocument
-from guardrails.facts.ansible import Task, is_playbook
+from guardrails.documents import ShellDocument, TreeDocument
+from guardrails.facts.ansible import Task, is_playbook, task_of
 from guardrails.model import Document, Kind, Node
 from guardrails.project import Project
 from guardrails.records import Frozen
@@ -98,6 +98,21 @@ def task_variables(doc: Document, task: Task, project: Project) -> Variables:
         plays = doc.roots[0].elements()  # type: ignore[attr-defined]
         variables = variables.over(plays[task.flow].get("vars"), doc.path) if task.flow < len(plays) else variables
     return Variables({**variables.defined, **role_vars}).over(task.node.get("vars"), doc.path)
+
+
+def placeholder_value(doc: ShellDocument, name: str, project: Project) -> Resolved | None:
+    """The value of the shell parameter ``name`` that stands for a Jinja expression of the
+    Ansible task running ``doc`` (``guardrails.embedded``), rendered with the task's variables;
+    None when ``doc`` is no such script or the value is unknown."""
+    template = doc.interpolations.get(name)
+    host = doc.parent
+    if template is None or host is None or doc.host_task is None:
+        return None
+    task = task_of(host, doc.host_task)
+    if task is None:
+        return None
+    found = task_variables(host, task, project).resolve(Node("scalar", template, doc.host_task.span))
+    return found if found is not None and found.node.is_scalar else None
 
 
 def _role_variables(doc: Document, project: Project) -> tuple[dict[str, tuple[Node, str]], dict[str, tuple[Node, str]]]:
