@@ -20,7 +20,8 @@ def test_severity_says_what_is_known_of_authentication() -> None:
     found = {(f.path, f.span.line): f for f in scan(_FIXTURES)}
     severities = {key: finding.severity.label for key, finding in found.items()}
     assert severities == {
-        ("roles/cache/tasks/main.yml", 9): "critical",  # --requirepass changeme
+        ("cache-playbook.yml", 14): "critical",  # the play's vars: 0.0.0.0, redis with no password
+        ("roles/cache/tasks/main.yml", 10): "critical",  # --requirepass changeme
         ("roles/mongo/tasks/main.yml", 16): "critical",  # no root user: open
         ("roles/mongo/tasks/main.yml", 28): "high",  # a configuration file may enable authorization
         ("roles/mongo/tasks/main.yml", 73): "high",  # its variables are rendered whole: unknown

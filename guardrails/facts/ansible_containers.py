@@ -10,11 +10,11 @@ exposed port; ``network_mode: host`` shares the host's network. podman_container
 ``network`` (aliases ``net``, ``network_mode``; a string or a list), and starts the
 container unless ``state`` is absent, present, stopped or created.
 
-A template is rendered with the variables of the task's role (``facts/ansible_vars.py``: its
-defaults and vars); one that stays unknown is not guessed: an unknown image is not judged, an
-unknown port is not read, an unknown variable is set to an unknown value, and an unknown
-``env`` mapping or ``command`` may set any variable or flag. Files of variables (``env_file``)
-are on the managed host, not in the repository: unknown.
+A template is rendered with the task's variables (``facts/ansible_vars.py``: its role's
+defaults and vars, its play's and its own ``vars:``); one that stays unknown is not guessed:
+an unknown image is not judged, an unknown port is not read, an unknown variable is set to an
+unknown value, and an unknown ``env`` mapping or ``command`` may set any variable or flag.
+Files of variables (``env_file``) are on the managed host, not in the repository: unknown.
 """
 
 from __future__ import annotations
@@ -22,10 +22,10 @@ from __future__ import annotations
 import shlex
 
 from guardrails.facts.ansible import Task, tasks
-from guardrails.facts.ansible_vars import RoleVariables, role_variables
+from guardrails.facts.ansible_vars import Variables, task_variables
 from guardrails.facts.container_start import ContainerStart, Flag, Published
 from guardrails.facts.network import parse_port_spec
-from guardrails.model import Document, Node
+from guardrails.model import Document, Node, Span
 from guardrails.project import Project
 from guardrails.records import Frozen
 
@@ -61,21 +61,19 @@ _TRUE = frozenset({"true", "yes", "on", "1"})
 def container_starts(doc: Document, project: Project) -> list[ContainerStart]:
     """Every container a playbook or task file starts with a known image."""
     found = []
-    variables: RoleVariables | None = None
     for task in tasks(doc):
         module = MODULES.get(task.key)
         if module is not None:
-            variables = variables or role_variables(doc, project)
-            start = _Reader(task, module, variables).start()
+            start = _Reader(task, module, task_variables(doc, task, project)).start()
             if start is not None:
                 found.append(start)
     return found
 
 
 class _Reader:
-    """One task's arguments, rendered with its role's variables."""
+    """One task's arguments, rendered with its variables."""
 
-    def __init__(self, task: Task, module: _Module, variables: RoleVariables) -> None:
+    def __init__(self, task: Task, module: _Module, variables: Variables) -> None:
         self.task, self.module, self.variables = task, module, variables
         self.args = task.args()
 
@@ -128,18 +126,25 @@ class _Reader:
             for node, text, _ in self.items(name):
                 if text == "host":
                     host_network = Flag(node.span, f"{name}: host")
-        env, sources, unknown = self.environment()
+        env, sources, spans, unknown = self.environment()
         command = args.get("command")
         words = self.text(command) if command is not None and command.is_scalar else None
         if command is not None and command.is_scalar and words is None:
             unknown.append(f"command {command.text}")  # its flags are unknown
+        if words is not None:
+            argv = _split(words[0])
+            literal = command.span if command is not None and not words[1] else None  # not set elsewhere
+            where: list[Span | None] = [literal] * len(argv)
+        else:
+            elements = [e for e in _elements(command) if e.is_scalar]
+            argv, where = [e.text for e in elements], [e.span for e in elements]
         name = self.task.node.get("name")
         label = f" '{name.text}'" if name is not None and name.is_scalar else ""
         return ContainerStart(
             f"task{label} ({self.task.module}) of {image[0]}",
             self.task.module,
             image[0],
-            _split(words[0]) if words is not None else [e.text for e in _elements(command)],
+            argv,
             env,
             publish,
             publish_all,
@@ -147,25 +152,30 @@ class _Reader:
             unknown,
             sources,
             image[1],
+            spans,
+            where,
         )
 
-    def environment(self) -> tuple[dict[str, str | None], dict[str, str], list[str]]:
-        """The container's variables (None: set, unknown), where each rendered one was set, and
-        what may set others (a templated mapping, files on the managed host)."""
+    def environment(self) -> tuple[dict[str, str | None], dict[str, str], dict[str, Span], list[str]]:
+        """The container's variables (None: set, unknown), where each rendered one was set, where
+        the task writes each, and what may set others (a templated mapping, files on the managed
+        host)."""
         env: dict[str, str | None] = {}
         sources: dict[str, str] = {}
+        spans: dict[str, Span] = {}
         unknown = [f"env_file {n.text}" for n in _elements(self.args.get("env_file"))]
         given = self.args.get("env")
         found = self.variables.resolve(given)
-        if found is not None and found.node.is_map:
+        if given is not None and found is not None and found.node.is_map:
             for key, _, value in found.node.items():
                 text = self.text(value)
                 env[key] = text[0] if text is not None else None
+                spans[key] = given.span if found.source else value.span  # a mapping set elsewhere: where it is used
                 if text is not None and (text[1] or found.source):
                     sources[key] = text[1] or found.source
         elif given is not None:
             unknown.append(f"env {given.text}")  # rendered whole by Jinja: any variable may be set
-        return env, sources, unknown
+        return env, sources, spans, unknown
 
 
 def _elements(node: Node | None) -> list[Node]:

@@ -1,9 +1,11 @@
-"""The variables a reviewer resolves in a role's tasks: the role's ``defaults/main.yml`` and
-``vars/main.yml``.
+"""The variables a reviewer resolves in a task: its role's ``defaults/main.yml`` and
+``vars/main.yml``, its play's ``vars:`` and its own ``vars:``.
 
 A role is the directory above a ``tasks/`` (or ``handlers/``) directory that holds a
-``defaults/`` or ``vars/`` directory. Defaults are Ansible's lowest precedence, and a role's
-``vars/`` override them (Ansible documentation, "Understanding variable precedence"). A value
+``defaults/`` or ``vars/`` directory. Defaults are Ansible's lowest precedence; a play's
+``vars:`` override them, a role's ``vars/`` override those, and a task's ``vars:`` override
+everything read here (Ansible documentation, "Understanding variable precedence"). Inventory
+variables and ``--extra-vars`` are not read: they change per run. A value
 is judged as the role ships it, the way a Terraform module's variable default is: whoever
 applies the role may override it, and a finding names where the value comes from.
 
@@ -17,14 +19,17 @@ from __future__ import annotations
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from guardrails.model import Document, Kind, Node, ParseError
+from guardrails.documents import ShellDocument, TreeDocument
+from guardrails.facts.ansible import Task, is_playbook, task_of
+from guardrails.model import Document, Kind, Node
 from guardrails.project import Project
 from guardrails.records import Frozen
 
 _MAX_DEPTH = 8
 _TASK_DIRECTORIES = ("tasks", "handlers")
-# Where a role's variables are, lowest precedence first.
-_FILES = ("defaults/main.yml", "defaults/main.yaml", "vars/main.yml", "vars/main.yaml")
+# Where a role's variables are.
+_DEFAULTS = ("defaults/main.yml", "defaults/main.yaml")
+_VARS = ("vars/main.yml", "vars/main.yaml")
 
 
 class Resolved(Frozen):
@@ -37,11 +42,18 @@ class Resolved(Frozen):
     source: str
 
 
-class RoleVariables:
-    """The variables of one role, each with the file and line that sets it."""
+class Variables:
+    """Variables, each with the file and line that sets it."""
 
     def __init__(self, defined: dict[str, tuple[Node, str]]) -> None:
         self.defined = defined
+
+    def over(self, mapping: Node | None, path: str) -> Variables:
+        """These variables with those of ``mapping`` (a ``vars:`` of the file ``path``) over them."""
+        if mapping is None or not mapping.is_map:
+            return self
+        given = {key: (value, f"{path}:{value.span.line}") for key, _, value in mapping.items()}
+        return Variables({**self.defined, **given})
 
     def resolve(self, node: Node | None, depth: int = 0) -> Resolved | None:
         """``node`` with its templates rendered; None when absent or unknown."""
@@ -78,15 +90,40 @@ class RoleVariables:
         return Resolved(found.node, found.text, found.source or where) if found is not None else None
 
 
-def role_variables(doc: Document, project: Project) -> RoleVariables:
-    """The variables of the role ``doc`` belongs to (none outside a role), read once per scan."""
+def task_variables(doc: Document, task: Task, project: Project) -> Variables:
+    """The variables of ``task``: its role's, its play's and its own, in Ansible's order."""
+    defaults, role_vars = _role_variables(doc, project)
+    variables = Variables(defaults)
+    if is_playbook(doc):
+        plays = doc.roots[0].elements()  # type: ignore[attr-defined]
+        variables = variables.over(plays[task.flow].get("vars"), doc.path) if task.flow < len(plays) else variables
+    return Variables({**variables.defined, **role_vars}).over(task.node.get("vars"), doc.path)
+
+
+def placeholder_value(doc: ShellDocument, name: str, project: Project) -> Resolved | None:
+    """The value of the shell parameter ``name`` that stands for a Jinja expression of the
+    Ansible task running ``doc`` (``guardrails.embedded``), rendered with the task's variables;
+    None when ``doc`` is no such script or the value is unknown."""
+    template = doc.interpolations.get(name)
+    host = doc.parent
+    if template is None or host is None or doc.host_task is None:
+        return None
+    task = task_of(host, doc.host_task)
+    if task is None:
+        return None
+    found = task_variables(host, task, project).resolve(Node("scalar", template, doc.host_task.span))
+    return found if found is not None and found.node.is_scalar else None
+
+
+def _role_variables(doc: Document, project: Project) -> tuple[dict[str, tuple[Node, str]], dict[str, tuple[Node, str]]]:
+    """The defaults and the vars of the role ``doc`` belongs to (none outside a role), read once per scan."""
     role = _role_directory(PurePosixPath(doc.host.path))
     if role is None:
-        return RoleVariables({})
+        return {}, {}
     key = ("ansible-role-variables", str(role))
-    found: RoleVariables | None = project.cache.get(key)
+    found: tuple[dict[str, tuple[Node, str]], dict[str, tuple[Node, str]]] | None = project.cache.get(key)
     if found is None:
-        found = RoleVariables(_read(project, project.cwd / role))
+        found = _read(project, project.cwd / role, _DEFAULTS), _read(project, project.cwd / role, _VARS)
         project.cache[key] = found
     return found
 
@@ -98,23 +135,13 @@ def _role_directory(path: PurePosixPath) -> PurePosixPath | None:
     return None
 
 
-def _read(project: Project, role: Path) -> dict[str, tuple[Node, str]]:
-    from guardrails.parsers.yaml_tree import parse
-
+def _read(project: Project, role: Path, files: tuple[str, ...]) -> dict[str, tuple[Node, str]]:
     defined: dict[str, tuple[Node, str]] = {}
-    for name in _FILES:
-        path = role / name
-        data = project.read_bytes(path)
-        if data is None:
+    for name in files:
+        doc = project.parse_as(role / name, Kind.YAML)
+        if not isinstance(doc, TreeDocument) or not doc.roots or not doc.roots[0].is_map:
             continue
-        display = project.display_of(path)
-        try:
-            roots = parse(display, data.decode("utf-8"), Kind.YAML).roots
-        except (ParseError, UnicodeDecodeError):
-            continue
-        for root in roots[:1]:
-            if root.is_map:
-                defined.update({key: (value, f"{display}:{value.span.line}") for key, _, value in root.items()})
+        defined.update({key: (value, f"{doc.path}:{value.span.line}") for key, _, value in doc.roots[0].items()})
     return defined
 
 

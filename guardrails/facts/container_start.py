@@ -37,12 +37,16 @@ class ContainerStart(Record):
     ``key`` prefixes its finding anchors; ``env`` holds each variable's value (None: set,
     unknown); ``env_unknown`` describes the variable files whose content is unknown and
     ``env_sources`` says where a variable read from elsewhere was set (``.env.db:3``); ``image``
-    is the image's name and ``image_source`` where it was set when not in the start itself."""
+    is the image's name and ``image_source`` where it was set when not in the start itself.
+    ``env_spans`` and ``arg_spans`` say where the start writes each variable and each word of
+    the command (None: not literally), for findings about a value."""
 
     __slots__ = (
+        "arg_spans",
         "args",
         "env",
         "env_sources",
+        "env_spans",
         "env_unknown",
         "host_network",
         "image",
@@ -66,6 +70,8 @@ class ContainerStart(Record):
         env_unknown: list[str] | None = None,
         env_sources: dict[str, str] | None = None,
         image_source: str = "",
+        env_spans: dict[str, Span] | None = None,
+        arg_spans: list[Span | None] | None = None,
     ) -> None:
         self.what = what
         self.key = key
@@ -78,6 +84,8 @@ class ContainerStart(Record):
         self.env_unknown: list[str] = [] if env_unknown is None else env_unknown
         self.env_sources: dict[str, str] = {} if env_sources is None else env_sources
         self.image_source = image_source
+        self.env_spans: dict[str, Span] = {} if env_spans is None else env_spans
+        self.arg_spans: list[Span | None] = [None] * len(args) if arg_spans is None else arg_spans
 
     @property
     def container_ports(self) -> list[int]:

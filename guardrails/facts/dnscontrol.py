@@ -26,7 +26,7 @@ from pathlib import Path, PurePosixPath
 
 from guardrails.documents import DnsCall, DnsControlDocument, DnsProviderDecl
 from guardrails.facts import dns
-from guardrails.model import Kind, ParseError, Span
+from guardrails.model import Kind, Span
 from guardrails.project import Project
 from guardrails.records import Frozen
 
@@ -249,16 +249,8 @@ def _files_below(project: Project, directory: Path, extension: str, recursive: b
 
 def _load(project: Project, path: PurePosixPath | Path) -> DnsControlDocument | None:
     """A required file, parsed as DNSControl JavaScript; None when it cannot be read."""
-    from guardrails.parsers.dnscontrol import parse
-
-    absolute = project.cwd / path
-    data = project.read_bytes(absolute)
-    if data is None:
-        return None
-    try:
-        return parse(project.display_of(absolute), data.decode("utf-8"), Kind.DNSCONTROL)
-    except (ParseError, UnicodeDecodeError):
-        return None
+    doc = project.parse_as(project.cwd / path, Kind.DNSCONTROL)
+    return doc if isinstance(doc, DnsControlDocument) else None
 
 
 def _creds_types(project: Project, working: PurePosixPath) -> dict[str, str]:

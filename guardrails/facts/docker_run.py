@@ -174,6 +174,8 @@ class RunEnvironment(Record):
 
 def container_start(run: DockerRun, env: RunEnvironment) -> ContainerStart:
     """The start ``run`` asks the engine for, with the variables ``environment`` read."""
+    words = run.command.args
+    after_image = words[next(i for i, w in enumerate(words) if w is run.image) + 1 :]
     return ContainerStart(
         f"`docker run` of {run.image.value}",
         "docker-run",
@@ -185,6 +187,8 @@ def container_start(run: DockerRun, env: RunEnvironment) -> ContainerStart:
         Flag(run.host_network.span, "--network host") if run.host_network is not None else None,
         [f"--env-file {word.value}" for word in env.unknown],
         env.sources,
+        env_spans={key: word.span for key, word in env.words.items()},
+        arg_spans=[word.span if word.static else None for word in after_image],
     )
 
 
