@@ -75,3 +75,22 @@ def test_require_glob_walks_in_dnscontrols_order_and_may_stay_in_one_directory(t
         },
     )
     assert [(f.rule_id, f.path, f.span.line) for f in scan(tmp_path)] == [("DT002", "zones/a.js", 2)]
+
+
+def test_creds_json_is_read_with_comments_and_trailing_commas_as_dnscontrol_reads_it() -> None:
+    from guardrails.facts.dnscontrol import json_config
+
+    text = '{\n  // names\n  "a": {"TYPE": "X", "u": "http://b/*c*/", /* note */ "v": [1, 2,],},\n}\n'
+    assert json.loads(json_config(text)) == {"a": {"TYPE": "X", "u": "http://b/*c*/", "v": [1, 2]}}
+    assert json_config(text).count("\n") == text.count("\n")
+
+
+def test_an_unclosed_comment_or_string_leaves_invalid_json_invalid() -> None:
+    from guardrails.facts.dnscontrol import json_config
+
+    for text in ('{"a": "b /* c', '{"a": 1 /* c'):
+        try:
+            json.loads(json_config(text))
+        except ValueError:
+            continue
+        raise AssertionError(text)

@@ -258,7 +258,7 @@ def _creds_types(project: Project, working: PurePosixPath) -> dict[str, str]:
     the file is kept (it holds credentials, or the names of variables holding them)."""
     data = project.read_bytes(project.cwd / working / "creds.json")
     try:
-        parsed = json.loads(data) if data is not None else None
+        parsed = json.loads(json_config(data.decode("utf-8"))) if data is not None else None
     except (ValueError, UnicodeDecodeError):
         return {}
     if not isinstance(parsed, dict):
@@ -268,3 +268,40 @@ def _creds_types(project: Project, working: PurePosixPath) -> dict[str, str]:
         for name, entry in parsed.items()
         if isinstance(entry, dict) and isinstance(entry.get("TYPE"), str)
     }
+
+
+def json_config(text: str) -> str:
+    """``creds.json`` as DNSControl reads it (``pkg/credsfile``, through DisposaBoy's
+    JsonConfigReader): comments (``//`` to the end of the line, ``/* … */``) outside strings
+    become spaces, and a comma before ``}`` or ``]`` is dropped. Positions are kept."""
+    out: list[str] = []
+    i, n, in_string = 0, len(text), False
+    while i < n:
+        c = text[i]
+        if in_string:
+            step = 2 if c == "\\" else 1
+            out.append(text[i : i + step])
+            in_string = c != '"'
+            i += step
+            continue
+        end = i + 1
+        if text.startswith("//", i):
+            newline = text.find("\n", i)
+            end = n if newline < 0 else newline
+        elif text.startswith("/*", i):
+            close = text.find("*/", i + 2)
+            end = n if close < 0 else close + 2
+        if end > i + 1:
+            out.append("".join(ch if ch == "\n" else " " for ch in text[i:end]))
+            i = end
+            continue
+        if c in "}]":
+            k = len(out) - 1
+            while k >= 0 and out[k].isspace():
+                k -= 1
+            if k >= 0 and out[k] == ",":
+                out[k] = " "
+        in_string = c == '"'
+        out.append(c)
+        i += 1
+    return "".join(out)
