@@ -108,7 +108,7 @@ FILES = {
     'dns/status_page_same_dns.py': 7671,
     'dns/terraform_short_ttl.py': 13635,
     'dns/terraform_single_provider_ns.py': 12669,
-    'dns/zone_short_ttl.py': 18753,
+    'dns/zone_short_ttl.py': 20152,
     'dns/zone_single_provider_ns.py': 10211,
     'exposure/compose_datastore_port.py': 5524,
     'exposure/default_credentials.py': 18429,

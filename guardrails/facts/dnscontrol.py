@@ -87,11 +87,14 @@ class Written(Frozen):
 class Domain(Frozen):
     """A ``D()`` and the ``DefaultTTL()`` that applies to it: its own, else that of the last
     ``DEFAULTS()`` run before it (None: DNSControl's 300 s). ``default_known`` is False when a
-    file required before it could not be read (its ``DEFAULTS()`` is unknown)."""
+    file required before it could not be read (its ``DEFAULTS()`` is unknown). ``ns_ttl`` is the
+    ``NAMESERVER_TTL()`` found the same way: the TTL of the apex NS records DNSControl writes for
+    the domain's nameservers (``pkg/nameservers`` ``AddNSRecords``)."""
 
     written: Written
     default: Written | None
     default_known: bool
+    ns_ttl: Written | None = None
 
 
 class Program(Frozen):
@@ -130,6 +133,7 @@ class _Run:
         self.domains: list[Domain] = []
         self.providers: dict[str, DnsProviderDecl] = {}
         self.default: Written | None = None
+        self.ns_ttl: Written | None = None
         self.default_known = True
         self.loaded: set[str] = set()
 
@@ -146,15 +150,18 @@ class _Run:
         for declared in doc.providers:
             self.providers[declared.variable] = declared
         for call in doc.domains:
+            own_ns = call.first("NAMESERVER_TTL")
             if call.name == "DEFAULTS":
                 own = call.first("DefaultTTL")
                 self.default = Written(doc, own) if own is not None else self.default
+                self.ns_ttl = Written(doc, own_ns) if own_ns is not None else self.ns_ttl
             elif call.name == "D":
                 own = call.first("DefaultTTL")
+                ns_ttl = Written(doc, own_ns) if own_ns is not None else self.ns_ttl
                 if own is not None:
-                    self.domains.append(Domain(Written(doc, call), Written(doc, own), True))
+                    self.domains.append(Domain(Written(doc, call), Written(doc, own), True, ns_ttl))
                 else:
-                    self.domains.append(Domain(Written(doc, call), self.default, self.default_known))
+                    self.domains.append(Domain(Written(doc, call), self.default, self.default_known, ns_ttl))
             elif call.name in ("require", "require_glob"):
                 for required in self._required(doc, call, depth):
                     self._run(required, depth + 1)
