@@ -938,6 +938,9 @@ WELL_KNOWN_WEAK = frozenset(
         "mysecretpassword",
         "my-secret-pw",
         "minioadmin",
+        # Dify's self-hosting default for its PostgreSQL and Redis (langgenius/dify
+        # docker/docker-compose.yaml and .env.example), copied into charts and scripts.
+        "difyai123456",
     }
 )
 
