@@ -117,7 +117,7 @@ FILES = {
     'exposure/k8s_datastore_auth_disabled.py': 5907,
     'exposure/k8s_datastore_host_network.py': 5190,
     'exposure/k8s_service_datastore.py': 14245,
-    'exposure/server_without_auth.py': 7773,
+    'exposure/server_without_auth.py': 7880,
     'exposure/terraform_database_public.py': 17803,
     'exposure/terraform_firewall_datastore_port.py': 10643,
     'exposure/terraform_search_domain_open.py': 9987,
