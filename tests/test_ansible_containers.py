@@ -21,6 +21,7 @@ def test_severity_says_what_is_known_of_authentication() -> None:
     severities = {key: finding.severity.label for key, finding in found.items()}
     assert severities == {
         ("cache-playbook.yml", 14): "critical",  # the play's vars: 0.0.0.0, redis with no password
+        ("cache-playbook.yml", 39): "critical",  # vars_files: over the play's vars: 0.0.0.0
         ("roles/cache/tasks/main.yml", 10): "critical",  # --requirepass changeme
         ("roles/mongo/tasks/main.yml", 16): "critical",  # no root user: open
         ("roles/mongo/tasks/main.yml", 28): "high",  # a configuration file may enable authorization

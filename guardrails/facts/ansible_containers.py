@@ -22,7 +22,7 @@ from __future__ import annotations
 import shlex
 
 from guardrails.facts.ansible import Task, tasks
-from guardrails.facts.ansible_vars import Variables, task_variables
+from guardrails.facts.ansible_vars import Variables, elements, task_variables
 from guardrails.facts.container_start import ContainerStart, Flag, Published
 from guardrails.facts.network import parse_port_spec
 from guardrails.model import Document, Node, Span
@@ -136,8 +136,8 @@ class _Reader:
             literal = command.span if command is not None and not words[1] else None  # not set elsewhere
             where: list[Span | None] = [literal] * len(argv)
         else:
-            elements = [e for e in _elements(command) if e.is_scalar]
-            argv, where = [e.text for e in elements], [e.span for e in elements]
+            listed = [e for e in elements(command) if e.is_scalar]
+            argv, where = [e.text for e in listed], [e.span for e in listed]
         name = self.task.node.get("name")
         label = f" '{name.text}'" if name is not None and name.is_scalar else ""
         return ContainerStart(
@@ -163,7 +163,7 @@ class _Reader:
         env: dict[str, str | None] = {}
         sources: dict[str, str] = {}
         spans: dict[str, Span] = {}
-        unknown = [f"env_file {n.text}" for n in _elements(self.args.get("env_file"))]
+        unknown = [f"env_file {n.text}" for n in elements(self.args.get("env_file"))]
         given = self.args.get("env")
         found = self.variables.resolve(given)
         if given is not None and found is not None and found.node.is_map:
@@ -176,12 +176,6 @@ class _Reader:
         elif given is not None:
             unknown.append(f"env {given.text}")  # rendered whole by Jinja: any variable may be set
         return env, sources, spans, unknown
-
-
-def _elements(node: Node | None) -> list[Node]:
-    if node is None:
-        return []
-    return node.elements() if node.is_seq else [node]
 
 
 def _split(text: str) -> list[str]:

@@ -1,13 +1,13 @@
 """The variables a reviewer resolves in a task: its role's ``defaults/main.yml`` and
-``vars/main.yml``, its play's ``vars:`` and its own ``vars:``.
+``vars/main.yml``, its play's ``vars:`` and ``vars_files:``, and its own ``vars:``.
 
-A role is the directory above a ``tasks/`` (or ``handlers/``) directory that holds a
-``defaults/`` or ``vars/`` directory. Defaults are Ansible's lowest precedence; a play's
-``vars:`` override them, a role's ``vars/`` override those, and a task's ``vars:`` override
-everything read here (Ansible documentation, "Understanding variable precedence"). Inventory
-variables and ``--extra-vars`` are not read: they change per run. A value
-is judged as the role ships it, the way a Terraform module's variable default is: whoever
-applies the role may override it, and a finding names where the value comes from.
+A role is the directory above a ``tasks/`` (or ``handlers/``) directory. Its defaults are
+Ansible's lowest precedence; a play's ``vars:`` override them, its ``vars_files:`` (in order)
+override those, a role's ``vars/`` override those, and a task's ``vars:`` override everything
+read here (Ansible documentation, "Understanding variable precedence"). Inventory variables and
+``--extra-vars`` are not read: they change per run. A value is judged as the role ships it, the
+way a Terraform module's variable default is: whoever applies the role may override it, and a
+finding names where the value comes from.
 
 Only templates of literal text and variable names are rendered (``{{ bind_addr }}:{{ port }}``);
 a filter, a test, an expression, a variable the role does not define, or a chain deeper than
@@ -94,10 +94,32 @@ def task_variables(doc: Document, task: Task, project: Project) -> Variables:
     """The variables of ``task``: its role's, its play's and its own, in Ansible's order."""
     defaults, role_vars = _role_variables(doc, project)
     variables = Variables(defaults)
-    if is_playbook(doc):
-        plays = doc.roots[0].elements()  # type: ignore[attr-defined]
-        variables = variables.over(plays[task.flow].get("vars"), doc.path) if task.flow < len(plays) else variables
+    plays = doc.roots[0].elements() if is_playbook(doc) else []  # type: ignore[attr-defined]
+    if task.flow < len(plays):
+        play = plays[task.flow]
+        variables = variables.over(play.get("vars"), doc.path)
+        for written in elements(play.get("vars_files")):
+            variables = _vars_file(variables, doc, written, project)
     return Variables({**variables.defined, **role_vars}).over(task.node.get("vars"), doc.path)
+
+
+def _vars_file(variables: Variables, doc: Document, written: Node, project: Project) -> Variables:
+    """``variables`` with those of one ``vars_files:`` entry over them: a literal path relative
+    to the playbook; a templated or missing one is skipped (what it sets stays unknown)."""
+    if not written.is_scalar or "{{" in written.text:
+        return variables
+    path = project.cwd / PurePosixPath(doc.host.path).parent / written.text
+    found = project.parse_as(path, Kind.YAML)
+    if not isinstance(found, TreeDocument) or not found.roots:
+        return variables
+    return variables.over(found.roots[0], found.path)
+
+
+def elements(node: Node | None) -> list[Node]:
+    """A list's elements; a single value is a list of one (as Ansible reads a list argument)."""
+    if node is None:
+        return []
+    return node.elements() if node.is_seq else [node]
 
 
 def placeholder_value(doc: ShellDocument, name: str, project: Project) -> Resolved | None:
