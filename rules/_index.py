@@ -104,7 +104,7 @@ FILES = {
     'destructive/tf_skip_final_snapshot.py': 5744,
     'dns/external_dns_short_ttl.py': 9137,
     'dns/incidents.py': 1436,
-    'dns/single_resolver.py': 10201,
+    'dns/single_resolver.py': 10279,
     'dns/status_page_same_dns.py': 7671,
     'dns/terraform_short_ttl.py': 13635,
     'dns/terraform_single_provider_ns.py': 12669,
