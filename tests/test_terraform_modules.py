@@ -74,15 +74,21 @@ def test_a_child_called_from_two_places_is_judged_per_call(repo: Callable[[dict[
     root = repo(
         {
             "modules/db/main.tf": CHILD,
-            "prod/main.tf": 'module "db" {\n  source              = "../modules/db"\n  deletion_protection = true\n}\n',
-            "dev/main.tf": 'module "db" {\n  source              = "../modules/db"\n  deletion_protection = false\n}\n',
+            "api/main.tf": 'module "db" {\n  source              = "../modules/db"\n  deletion_protection = true\n}\n',
+            "web/main.tf": 'module "db" {\n  source              = "../modules/db"\n  deletion_protection = false\n}\n',
         }
     )
     result = scan(root)
-    assert _do050(result) == [("dev/main.tf", 3)]
+    assert _do050(result) == [("web/main.tf", 3)]
     (finding,) = [f for f in result.findings if f.rule_id == "DO050"]
     assert finding.related == [{"path": "modules/db/main.tf", "line": 1, "resource": "module.db.aws_db_instance.this"}]
     assert finding.anchor == "module.db.aws_db_instance.this.deletion_protection"
+
+
+def test_a_root_per_environment_is_judged_in_production_only(repo: Callable[[dict[str, str]], Path]) -> None:
+    call = 'module "db" {\n  source              = "../modules/db"\n  deletion_protection = false\n}\n'
+    root = repo({"modules/db/main.tf": CHILD, "prod/main.tf": call, "dev/main.tf": call})
+    assert _do050(scan(root)) == [("prod/main.tf", 3)]
 
 
 def test_an_unsafe_default_no_caller_sets_stays_in_the_child(repo: Callable[[dict[str, str]], Path]) -> None:

@@ -72,6 +72,18 @@ _NEGATING = frozenset({"non", "pre", "not"})
 _PRODUCTION = frozenset(DEFAULT_SYNONYMS[PRODUCTION]) - {"live"}
 
 
+def names_other_environment(name: str) -> bool:
+    """One directory's name names another environment than production (``dev``, ``qa-eu``)."""
+    words = [w for w in _WORD.split(name.lower()) if w]
+    return any(w in _OTHER_ENVIRONMENTS for w in words) and not names_production(name)
+
+
+def names_production(name: str) -> bool:
+    """One directory's name names production, not negated (``prod``, ``production``; not ``non-prod``)."""
+    words = [w for w in _WORD.split(name.lower()) if w]
+    return any(w in _PRODUCTION and not (i > 0 and words[i - 1] in _NEGATING) for i, w in enumerate(words))
+
+
 def non_production(path: str) -> bool:
     """True when the unit's directories name another environment than production and none names
     production (``non-prod/us-east-1/qa/mysql``, ``live/dev/rds``): a Terragrunt tree keeps one
