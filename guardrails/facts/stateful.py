@@ -19,7 +19,17 @@ from typing import Any
 
 from guardrails.documents import Attribute, Block, Expr, TerraformDocument
 from guardrails.facts.environments import names_production
-from guardrails.facts.terraform import TFVARS, Instance, Module, Origin, Resolved, Scope, placement, resources
+from guardrails.facts.terraform import (
+    TFVARS,
+    Instance,
+    Module,
+    Origin,
+    Resolved,
+    Scope,
+    beside_production,
+    placement,
+    resources,
+)
 from guardrails.model import Span
 from guardrails.project import Project
 from guardrails.records import Record
@@ -333,8 +343,12 @@ def unsafe_settings(
     reported where ``terraform.placement`` puts it.
 
     Read replicas are left out: their source holds the data and the backups. A resource
-    with ``count`` or ``for_each`` is one block, reported once.
+    with ``count`` or ``for_each`` is one block, reported once. A root configuration of
+    another environment beside production's (``terraform.beside_production``) is left out:
+    what may be disposable there is judged where production gets it.
     """
+    if beside_production(doc, project):
+        return
     for instance in resources(doc, project, *paths):
         block = instance.block
         if is_read_replica(block, instance.scope):

@@ -865,17 +865,13 @@ def scopes(doc: TerraformDocument, project: Project) -> list[Scope]:
     """The module instances ``doc``'s calls create (a registry module with a table among
     them), outermost first, each with its call's inputs bound: found once per document,
     since every Terraform rule walks them. A Terragrunt unit is a call of the module it
-    deploys (``unit_call``); a non-production unit is not judged. Nor is a root configuration
-    in a directory named for another environment beside one named for production
-    (``database/env/dev`` next to ``database/env/prod``): production's own calls are judged."""
+    deploys (``unit_call``); a non-production unit is not judged."""
     key = ("terraform-scopes", doc.path)
     found = project.cache.get(key)
     if found is None:
         if terragrunt.is_unit(doc):
             call = None if terragrunt.non_production(doc.path) else unit_call(doc, project)
             found = list(_called(call, project, 1)) if call is not None else []
-        elif _beside_production(doc, project):
-            found = []
         else:
             root = module_for(doc, project).root
             found = [
@@ -888,9 +884,10 @@ def scopes(doc: TerraformDocument, project: Project) -> list[Scope]:
     return found
 
 
-def _beside_production(doc: TerraformDocument, project: Project) -> bool:
+def beside_production(doc: TerraformDocument, project: Project) -> bool:
     """``doc``'s directories name another environment, and the directory holding that one also
-    holds a directory named for production: one root per environment."""
+    holds a directory named for production: one root per environment (``database/env/dev``
+    next to ``database/env/prod``)."""
     parts = PurePosixPath(doc.path).parent.parts
     for index, part in enumerate(parts):
         if terragrunt.names_other_environment(part):
