@@ -5,6 +5,8 @@ way for both; each launcher says how it wrote what it asked (``-P``, ``publish_a
 
 from __future__ import annotations
 
+from guardrails.facts.container_command import runs_server
+from guardrails.facts.datastores import Datastore, find_datastore
 from guardrails.facts.network import PortSpec
 from guardrails.model import Span
 from guardrails.records import Record
@@ -86,6 +88,12 @@ class ContainerStart(Record):
         self.image_source = image_source
         self.env_spans: dict[str, Span] = {} if env_spans is None else env_spans
         self.arg_spans: list[Span | None] = [None] * len(args) if arg_spans is None else arg_spans
+
+    def datastore(self, extra: tuple[Datastore, ...]) -> Datastore | None:
+        """The datastore the container serves: its image's, unless its command is known to
+        start no server (a client such as ``psql``: ``facts/container_command.py``)."""
+        store = find_datastore(self.image, extra, self.container_ports)
+        return store if store is not None and runs_server(self.args, extra=extra) else None
 
     @property
     def container_ports(self) -> list[int]:

@@ -266,7 +266,7 @@ class DatastoreDefaultCredentials(Rule):
     ) -> Iterator[Finding]:
         """A datastore container (``docker run``, an Ansible task) given a guessable password in
         its variables or on its command line, where the start writes it."""
-        store = find_datastore(start.image, extra, start.container_ports)
+        store = start.datastore(extra)
         if store is None or auth_state(store, start.env, start.args, start.image).explicit:
             return
         for index, flag, description in command_credentials(store, start.args):

@@ -12,7 +12,6 @@ from guardrails.facts.datastores import (
     NEWSBLUR,
     auth_state,
     configured,
-    find_datastore,
     weak_credentials,
 )
 from guardrails.facts.docker_run import (
@@ -103,7 +102,7 @@ class DockerRunDatastorePortExposed(Rule):
     def _judge(self, doc: Document, start: ContainerStart, ctx: RuleContext) -> Iterator[Finding]:
         """A datastore container published on every interface: critical when it asks for no
         credential or a guessable one, high when authenticated."""
-        store = find_datastore(start.image, configured(ctx.options), start.container_ports)
+        store = start.datastore(configured(ctx.options))
         if store is None:
             return
         auth = auth_state(store, start.env, start.args, start.image)
