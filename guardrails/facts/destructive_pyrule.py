@@ -98,11 +98,7 @@ class PythonDestructiveRule(Rule):
         return iter(())
 
     def check(self, doc: Document, ctx: RuleContext) -> Iterator[Finding]:
-        from guardrails.parsers.python import module_of
-
-        if not isinstance(doc, PythonDocument) or not self.may_report_document(doc, ctx.options):
-            return
-        if module_of(doc) is None:
+        if not isinstance(doc, PythonDocument) or doc.tree is None or not self.may_report_document(doc, ctx.options):
             return
         scan = PythonScan.of(doc, GuardSettings.from_options(ctx.options), ctx.project)
         for call in scan.calls():
