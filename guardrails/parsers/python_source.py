@@ -9,15 +9,19 @@ import ast
 import io
 import keyword
 import re
-import tokenize
+import token
 from bisect import bisect_left
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import tokenize
 
 # Lines as CPython's tokenizer counts them (no form feed or separator character ends one).
 LINES = re.compile(r"[^\r\n]*(?:\r\n?|\n)|[^\r\n]+$")
 # Tokens after which ``(`` opens a call's (or a definition's) arguments, not a group.
-_CALLABLE_END = frozenset({tokenize.NAME, tokenize.NUMBER, tokenize.STRING})
+_CALLABLE_END = frozenset({token.NAME, token.NUMBER, token.STRING})
 _KEYWORDS = frozenset(keyword.kwlist) - {"True", "False", "None"}  # these three end expressions
-_SKIPPED = frozenset({tokenize.NL, tokenize.NEWLINE, tokenize.COMMENT, tokenize.INDENT, tokenize.DEDENT})
+_SKIPPED = frozenset({token.NL, token.NEWLINE, token.COMMENT, token.INDENT, token.DEDENT})
 HOLE = "__v__"  # what libcst's readers made of an f-string's replacement field
 
 
@@ -78,31 +82,35 @@ class Source:
     def strings(self, node: ast.AST) -> list[str] | None:
         """The string literals a str or f-string node is written as (one each for an implicit
         concatenation); None when its source is not where CPython placed it."""
+        import tokenize  # only files with a call worth reading pay for it
+
         try:
             found = tokenize.generate_tokens(io.StringIO(f"({self.segment(node)})").readline)
-            pieces = [token for token in found if token.type not in _SKIPPED and token.type != tokenize.ENDMARKER]
+            pieces = [t for t in found if t.type not in _SKIPPED and t.type != tokenize.ENDMARKER]
         except (tokenize.TokenError, SyntaxError):
             return None
         inner = pieces[1:-1]
-        if not inner or any(token.type != tokenize.STRING for token in inner):
+        if not inner or any(t.type != tokenize.STRING for t in inner):
             return None
-        return [token.string for token in inner]
+        return [t.string for t in inner]
 
     def tokens(self) -> list[tokenize.TokenInfo]:
+        import tokenize
+
         if self._tokens is None:
             self._tokens = []
             try:
-                self._tokens = [t for t in tokenize.generate_tokens(io.StringIO(self.text).readline)]
+                self._tokens = list(tokenize.generate_tokens(io.StringIO(self.text).readline))
             except (tokenize.TokenError, SyntaxError):
                 self._tokens = []
             self._starts = [t.start for t in self._tokens]
             stack: list[int] = []
-            for index, token in enumerate(self._tokens):
-                if token.type == tokenize.OP and token.string in "([{":
+            for index, each in enumerate(self._tokens):
+                if each.type == token.OP and each.string in "([{":
                     stack.append(index)
-                elif token.type == tokenize.OP and token.string in ")]}" and stack:
+                elif each.type == token.OP and each.string in ")]}" and stack:
                     opened = stack.pop()
-                    if self._tokens[opened].string == "(" and token.string == ")":
+                    if self._tokens[opened].string == "(" and each.string == ")":
                         self._match[opened] = index
         return self._tokens
 
@@ -117,10 +125,10 @@ class Source:
         tokens = self._tokens or []
         if index < 0:
             return False
-        token = tokens[index]
-        if token.type == tokenize.OP:
-            return token.string in ")]}"
-        return token.type in _CALLABLE_END and token.string not in _KEYWORDS
+        last = tokens[index]
+        if last.type == token.OP:
+            return last.string in ")]}"
+        return last.type in _CALLABLE_END and last.string not in _KEYWORDS
 
 
 def literal_text(literals: list[str], hole: str | None) -> str | None:
