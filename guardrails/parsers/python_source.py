@@ -73,7 +73,7 @@ class Source:
                 after = self._significant(after, 1)
                 if before < 0 or after >= len(tokens) or self._match.get(before) != after:
                     break
-                if self._callable_end(self._significant(before - 1, -1)):
+                if self._callable_end(before - 1):
                     break
                 start, end = tokens[before].start, tokens[after].end
                 before, after = before - 1, after + 1
@@ -121,8 +121,11 @@ class Source:
         return index
 
     def _callable_end(self, index: int) -> bool:
-        """Whether the token at ``index`` ends an expression, so that a ``(`` after it is a call's."""
+        """Whether the token at or before ``index`` (comments and line breaks inside brackets
+        aside) ends an expression, so that a ``(`` after it is a call's; a statement's end is none."""
         tokens = self._tokens or []
+        while index >= 0 and tokens[index].type in (token.NL, token.COMMENT):
+            index -= 1
         if index < 0:
             return False
         last = tokens[index]
