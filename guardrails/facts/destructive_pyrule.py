@@ -20,7 +20,8 @@ if TYPE_CHECKING:
 class PythonDestructiveRule(Rule):
     """Subclasses implement ``detect``: (description, anchor, severity or None) per call.
 
-    Two cheap tests come before libcst parses a file, most application code fails them:
+    Two cheap tests come before a file's names are resolved (``PythonScan``), most
+    application code fails them:
     ``triggers`` are the words a call must name for ``detect`` to report it (its method, or a
     part of its qualified name), and a file whose text holds none of them as a whole word is
     skipped. Then the file's calls are read from CPython's tree (``call_sites``): a rule with

@@ -34,7 +34,7 @@ def parse(path: str, text: str, kind: Kind) -> PythonDocument:
 
 
 class CallSite:
-    """One call as CPython reads it: what a rule can tell of it before libcst parses the file."""
+    """One call as CPython reads it: what a rule can tell of it before the file's names are resolved."""
 
     __slots__ = ("_file", "_first", "_texts", "method", "names")
 
@@ -83,16 +83,16 @@ def call_sites(doc: PythonDocument) -> list[CallSite] | None:
     """Every call of the file with the literals its first argument may stand for; None when
     CPython did not read the file (nothing can be ruled out then).
 
-    libcst resolves a callee's qualified name through imports only, so its last part is the
-    attribute called (``sp.run``: run), or the name called, or, for a name an import renames
-    (``from shutil import rmtree as rm``), the name imported: ``names``.
+    A callee's qualified name resolves through imports only (as libcst's provider resolved
+    it), so its last part is the attribute called (``sp.run``: run), or the name called, or,
+    for a name an import renames (``from shutil import rmtree as rm``), the name imported:
+    ``names``.
 
-    The first argument is the first in source order, keyword or not, as libcst lists them.
-    Its literals are every string and bytes constant inside it, escapes decoded as libcst's
-    ``evaluated_value`` decodes them, an f-string also as libcst reads it (its text parts
-    undecoded: ``f"\\rm"`` holds ``\\rm``, which a shell reads as ``rm``), and the
-    module-level constants its names may stand for: a superset of what a rule reads there
-    with libcst (``PythonScan.string_value``)."""
+    The first argument is the first in source order, keyword or not. Its literals are every
+    string and bytes constant inside it, escapes decoded, an f-string also as the rules read
+    it (its text parts undecoded: ``f"\\rm"`` holds ``\\rm``, which a shell reads as
+    ``rm``), and the module-level constants its names may stand for: a superset of what a
+    rule reads there (``PythonScan.string_value``)."""
     import ast
 
     if doc.tree is None:
