@@ -307,7 +307,7 @@ class PythonScan:
         answers = self._answers()
         flags = self._flags_around(node)
         for child, parent, field in self._ancestors(node):
-            if isinstance(child, ast.stmt) and self._block(getattr(parent, field)):
+            if isinstance(child, ast.stmt) and (isinstance(parent, ast.Module) or self._block(getattr(parent, field))):
                 reason = self._earlier_stop(getattr(parent, field), child, answers, flags)
                 if reason is not None:
                     return reason
@@ -328,8 +328,8 @@ class PythonScan:
         return None
 
     def _block(self, statements: list[Any]) -> bool:
-        """Whether a list of statements is an indented block (libcst's IndentedBlock, or the
-        module), not statements on their compound statement's own line (``if x: a; b``)."""
+        """Whether a compound statement's statements are an indented block (libcst's
+        IndentedBlock), not statements on its own line (``if x: a; b``)."""
         first = statements[0]
         if first.lineno > len(self.source.lines):
             return True
