@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     import tokenize
 
 # Lines as CPython's tokenizer counts them (no form feed or separator character ends one).
-LINES = re.compile(r"[^\r\n]*(?:\r\n?|\n)|[^\r\n]+$")
+_LINES = re.compile(r"[^\r\n]*(?:\r\n?|\n)|[^\r\n]+$")
 # Tokens after which ``(`` opens a call's (or a definition's) arguments, not a group.
 _CALLABLE_END = frozenset({token.NAME, token.NUMBER, token.STRING})
 _KEYWORDS = frozenset(keyword.kwlist) - {"True", "False", "None"}  # these three end expressions
@@ -30,7 +30,7 @@ class Source:
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self.lines: list[str] = LINES.findall(text)
+        self.lines: list[str] = _LINES.findall(text)
         self._tokens: list[tokenize.TokenInfo] | None = None
         self._starts: list[tuple[int, int]] = []
         self._match: dict[int, int] = {}
