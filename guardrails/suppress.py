@@ -67,6 +67,7 @@ _LINE_COMMENTS: dict[Kind, tuple[str, ...]] = {
     Kind.DNSMASQ_CONF: ("#",),
     Kind.COREFILE: ("#",),
     Kind.NAMED_CONF: ("#", "//"),
+    Kind.DNSCONTROL: ("//",),
     Kind.ANSIBLE_INVENTORY: ("#", ";"),
 }
 
