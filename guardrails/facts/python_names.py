@@ -274,7 +274,7 @@ class Names:
             self._visit(statement)
         self._scope = outer
 
-    def _visit_comprehension(self, node: ast.ListComp | ast.SetComp | ast.GeneratorExp | ast.DictComp) -> None:
+    def _comprehension(self, node: ast.ListComp | ast.SetComp | ast.GeneratorExp | ast.DictComp) -> None:
         first, *inner = node.generators
         self._visit(first.iter)
         outer = self._scope
@@ -293,7 +293,7 @@ class Names:
             self._visit(part)
         self._scope = outer
 
-    _visit_ListComp = _visit_SetComp = _visit_GeneratorExp = _visit_DictComp = _visit_comprehension  # noqa: N815
+    _visit_ListComp = _visit_SetComp = _visit_GeneratorExp = _visit_DictComp = _comprehension  # noqa: N815
 
     def _visit_For(self, node: ast.For | ast.AsyncFor) -> None:  # noqa: N802
         self._visit(node.target)
