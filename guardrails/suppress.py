@@ -173,7 +173,7 @@ def _from_offsets(text: str, found: Iterable[tuple[int, str]]) -> list[Comment]:
 
 def _yaml_comments(text: str) -> list[Comment]:
     """``#`` after a blank or at a line start, outside every scalar token (PyYAML's scanner)."""
-    import yaml
+    from guardrails.yaml_lib import yaml
 
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     scalars: list[tuple[int, int]] = []

@@ -119,3 +119,22 @@ def test_require_glob_outside_the_repository_leaves_the_default_unknown(tmp_path
     config += 'D("x.example", R, DnsProvider(G), DnsProvider(N), A("@", "192.0.2.1"));\n'
     repo = write(tmp_path / "repo", {"dnsconfig.js": config, "creds.json": json.dumps(_CREDS)})
     assert scan(repo) == []
+
+
+def test_creds_json_is_read_with_comments_and_trailing_commas_as_dnscontrol_reads_it() -> None:
+    from guardrails.facts.dnscontrol import json_config
+
+    text = '{\n  // names\n  "a": {"TYPE": "X", "u": "http://b/*c*/", /* note */ "v": [1, 2,],},\n}\n'
+    assert json.loads(json_config(text)) == {"a": {"TYPE": "X", "u": "http://b/*c*/", "v": [1, 2]}}
+    assert json_config(text).count("\n") == text.count("\n")
+
+
+def test_an_unclosed_comment_or_string_leaves_invalid_json_invalid() -> None:
+    from guardrails.facts.dnscontrol import json_config
+
+    for text in ('{"a": "b /* c', '{"a": 1 /* c'):
+        try:
+            json.loads(json_config(text))
+        except ValueError:
+            continue
+        raise AssertionError(text)

@@ -92,11 +92,14 @@ class Written(Frozen):
 class Domain(Frozen):
     """A ``D()`` and the ``DefaultTTL()`` that applies to it: its own, else that of the last
     ``DEFAULTS()`` run before it (None: DNSControl's 300 s). ``default_known`` is False when a
-    file required before it could not be read (its ``DEFAULTS()`` is unknown)."""
+    file required before it could not be read (its ``DEFAULTS()`` is unknown). ``ns_ttl`` is the
+    ``NAMESERVER_TTL()`` found the same way: the TTL of the apex NS records DNSControl writes for
+    the domain's nameservers (``pkg/nameservers`` ``AddNSRecords``)."""
 
     written: Written
     default: Written | None
     default_known: bool
+    ns_ttl: Written | None = None
 
 
 class Program(Frozen):
@@ -135,6 +138,7 @@ class _Run:
         self.domains: list[Domain] = []
         self.providers: dict[str, DnsProviderDecl] = {}
         self.default: Written | None = None
+        self.ns_ttl: Written | None = None
         self.default_known = True
         self.loaded: set[str] = set()
 
@@ -151,16 +155,19 @@ class _Run:
         for declared in doc.providers:
             self.providers[declared.variable] = declared
         for call in doc.domains:
+            own_ns = call.first("NAMESERVER_TTL")
             if call.name == "DEFAULTS":
                 # Each DEFAULTS() replaces every earlier one (DNSControl's helpers.js): known again.
                 own = call.first("DefaultTTL")
                 self.default, self.default_known = (Written(doc, own) if own is not None else None), True
+                self.ns_ttl = Written(doc, own_ns) if own_ns is not None else None
             elif call.name == "D":
                 own = call.first("DefaultTTL")
+                ns_ttl = Written(doc, own_ns) if own_ns is not None else self.ns_ttl
                 if own is not None:
-                    self.domains.append(Domain(Written(doc, call), Written(doc, own), True))
+                    self.domains.append(Domain(Written(doc, call), Written(doc, own), True, ns_ttl))
                 else:
-                    self.domains.append(Domain(Written(doc, call), self.default, self.default_known))
+                    self.domains.append(Domain(Written(doc, call), self.default, self.default_known, ns_ttl))
             elif call.name in ("require", "require_glob"):
                 for path in self._required(doc, call):
                     self._run_file(path, depth + 1)
@@ -286,7 +293,7 @@ def _creds_types(project: Project, working: PurePosixPath) -> dict[str, str]:
     the file is kept (it holds credentials, or the names of variables holding them)."""
     data = project.read_bytes(project.cwd / working / "creds.json")
     try:
-        parsed = json.loads(data) if data is not None else None
+        parsed = json.loads(json_config(data.decode("utf-8"))) if data is not None else None
     except (ValueError, UnicodeDecodeError):
         return {}
     if not isinstance(parsed, dict):
@@ -296,3 +303,40 @@ def _creds_types(project: Project, working: PurePosixPath) -> dict[str, str]:
         for name, entry in parsed.items()
         if isinstance(entry, dict) and isinstance(entry.get("TYPE"), str)
     }
+
+
+def json_config(text: str) -> str:
+    """``creds.json`` as DNSControl reads it (``pkg/credsfile``, through DisposaBoy's
+    JsonConfigReader): comments (``//`` to the end of the line, ``/* … */``) outside strings
+    become spaces, and a comma before ``}`` or ``]`` is dropped. Positions are kept."""
+    out: list[str] = []
+    i, n, in_string = 0, len(text), False
+    while i < n:
+        c = text[i]
+        if in_string:
+            step = 2 if c == "\\" else 1
+            out.append(text[i : i + step])
+            in_string = c != '"'
+            i += step
+            continue
+        end = i + 1
+        if text.startswith("//", i):
+            newline = text.find("\n", i)
+            end = n if newline < 0 else newline
+        elif text.startswith("/*", i):
+            close = text.find("*/", i + 2)
+            end = n if close < 0 else close + 2
+        if end > i + 1:
+            out.append("".join(ch if ch == "\n" else " " for ch in text[i:end]))
+            i = end
+            continue
+        if c in "}]":
+            k = len(out) - 1
+            while k >= 0 and out[k].isspace():
+                k -= 1
+            if k >= 0 and out[k] == ",":
+                out[k] = " "
+        in_string = c == '"'
+        out.append(c)
+        i += 1
+    return "".join(out)
