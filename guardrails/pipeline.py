@@ -14,7 +14,7 @@ import warnings
 from pathlib import Path
 
 from guardrails import detect, templates
-from guardrails.documents import FailedDocument, TreeDocument
+from guardrails.documents import FailedDocument, PythonDocument, TreeDocument
 from guardrails.model import Document, Kind, ParseError, SkippedFile
 from guardrails.records import Record
 from guardrails.source import Unreadable, read_head, read_text
@@ -25,7 +25,7 @@ HELM_HINT = "helm template <chart> | guardrails scan - --stdin-filename rendered
 # database being replaced, so it gets a limit of its own, above --max-file-size.
 PLAN_MAX_SIZE = 256 * 1024 * 1024
 # Skips of a file of a supported kind that leave it unchecked: each is a GR006 finding.
-UNSCANNED_REASONS = frozenset({"too-large", "unreadable", "binary"})
+UNSCANNED_REASONS = frozenset({"too-large", "unreadable", "binary", "python-grammar"})
 
 
 class Loaded(Record):
@@ -94,6 +94,8 @@ def load_text(display: str, text: str, kind: Kind | Template) -> Loaded:
             return Loaded(skipped=SkippedFile(display, engine.reason, detail))
         kind = kind.kind  # no tag: it renders to itself
     doc = parse_text(display, text, kind)
+    if isinstance(doc, PythonDocument) and doc.refused is not None:  # Python no rule here can read
+        return unread(display, doc.kind, Unreadable("python-grammar", doc.refused))
     if isinstance(doc, FailedDocument) and doc.error is not None:
         cause = templates.broken_by_tags(text, kind, doc.error)
         if isinstance(cause, templates.Engine):

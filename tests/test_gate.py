@@ -104,8 +104,8 @@ def test_a_parser_crash_stays_with_its_file(tmp_path: Path, monkeypatch: pytest.
         raise _BoomError("quoting the file: hunter2")
 
     monkeypatch.setattr(libcst, "parse_module", boom)
-    # A call a rule looks at (subprocess running rm), so that libcst is asked for the tree at all.
-    script = "import subprocess\nsubprocess.run(['rm', '-rf', 'build'])\n"
+    # Text CPython refuses (Python 2), so that libcst is asked to read it at all.
+    script = "import subprocess\nprint 'cleaning'\nsubprocess.run(['rm', '-rf', 'build'])\n"
     _repo(tmp_path, {"a.py": script, "docker-compose.yml": COMPOSE})
     monkeypatch.chdir(tmp_path)
     code, out = invoke("scan", "-j", "1", "-f", "json", ".")

@@ -184,7 +184,7 @@ class ShellDocument(Document):
 
     The parser may leave a script it could read unwalked (``walk``): its commands,
     assignments, options and unread regions are then found when one of them is first asked
-    for, as a Python file is parsed by libcst only when a rule asks. Rules ask only of a
+    for, as a Python file's names are resolved only when a rule asks. Rules ask only of a
     script whose text names a command they read (``guardrails.facts.shells.names_any``)."""
 
     # ``interpolations``: template placeholders (guardrails.embedded): shell variable name -> the template text

@@ -20,7 +20,8 @@ if TYPE_CHECKING:
 class PythonDestructiveRule(Rule):
     """Subclasses implement ``detect``: (description, anchor, severity or None) per call.
 
-    Two cheap tests come before libcst parses a file, most application code fails them:
+    Two cheap tests come before a file's names are resolved (``PythonScan``), most
+    application code fails them:
     ``triggers`` are the words a call must name for ``detect`` to report it (its method, or a
     part of its qualified name), and a file whose text holds none of them as a whole word is
     skipped. Then the file's calls are read from CPython's tree (``call_sites``): a rule with
@@ -98,11 +99,7 @@ class PythonDestructiveRule(Rule):
         return iter(())
 
     def check(self, doc: Document, ctx: RuleContext) -> Iterator[Finding]:
-        from guardrails.parsers.python import module_of
-
-        if not isinstance(doc, PythonDocument) or not self.may_report_document(doc, ctx.options):
-            return
-        if module_of(doc) is None:
+        if not isinstance(doc, PythonDocument) or doc.tree is None or not self.may_report_document(doc, ctx.options):
             return
         scan = PythonScan.of(doc, GuardSettings.from_options(ctx.options), ctx.project)
         for call in scan.calls():

@@ -1,37 +1,40 @@
-"""Python scripts: vetted by CPython's own parser (in C, fast) when read, and parsed with
-libcst (slow) only when a rule asks for the tree (``module_of``). Rules resolve imports to
-qualified names with libcst's metadata providers, so ``from shutil import rmtree as rm`` is
-still ``shutil.rmtree``; most application code names nothing a rule looks for and is never
-parsed by libcst at all."""
+"""Python scripts: read by CPython's own parser (in C, fast), whose syntax tree the rules
+read (``guardrails.facts.destructive_python``). Text CPython refuses goes to libcst, which
+knows older and newer grammars: what it refuses too is unparseable input (GR001), what it
+reads is Python of another version, which nothing here analyses (``refused``: listed as
+skipped and reported as unscanned, never passed as checked)."""
 
 from __future__ import annotations
 
-import re
+import sys
 from typing import Any
 
 from guardrails.documents import PythonDocument
 from guardrails.model import Kind, ParseError
+from guardrails.parsers.python_source import Source, literal_text
 
-# Lines as CPython's tokenizer counts them (no form feed or separator character ends one).
-_LINES = re.compile(r"[^\r\n]*(?:\r\n?|\n)|[^\r\n]+$")
 # CPython's own refusals for input nested past what its parser allows. libcst's native
 # parser has no such limit: it recurses until the process stack overflows (a segfault).
 _TOO_DEEP = ("too many nested parentheses", "too many levels of indentation", "too complex", "too many statically")
 
 
 def parse(path: str, text: str, kind: Kind) -> PythonDocument:
-    """A document whose libcst tree is built on demand when CPython accepts the text.
+    """A document with CPython's syntax tree of the text.
 
-    Text CPython refuses goes to libcst at once, as before: it knows older and newer grammars
-    and decides whether the file is unparseable input (GR001), so no syntax error is hidden."""
+    Text CPython refuses goes to libcst, as before the rules read CPython's tree: when libcst
+    refuses it too, it is unparseable input (ParseError); when libcst reads it, it is Python of
+    a grammar this interpreter does not know, and the document says so (``refused``)."""
     tree = _cpython_tree(text)
     if tree is not None:
         return PythonDocument(path=path, kind=kind, text=text, tree=tree)
-    return PythonDocument(path=path, kind=kind, text=text, module=_libcst(text), parsed=True)
+    _libcst(text)
+    version = f"{sys.version_info.major}.{sys.version_info.minor}"
+    why = f"Python {version} cannot read it: {_refusal(text)}; libcst reads it as another Python version's grammar"
+    return PythonDocument(path=path, kind=kind, text=text, refused=why)
 
 
 class CallSite:
-    """One call as CPython reads it: what a rule can tell of it before libcst parses the file."""
+    """One call as CPython reads it: what a rule can tell of it before the file's names are resolved."""
 
     __slots__ = ("_file", "_first", "_texts", "method", "names")
 
@@ -55,7 +58,7 @@ class _File:
 
     def __init__(self, text: str, constants: dict[str, list[str]]) -> None:
         self.text, self.constants = text, constants
-        self.lines: list[str] = []
+        self.source: Source | None = None
 
     def literals(self, node: Any) -> str:
         import ast
@@ -69,8 +72,10 @@ class _File:
             elif isinstance(inner, ast.Name):
                 found.extend(self.constants.get(inner.id, ()))
             elif isinstance(inner, ast.JoinedStr):
-                self.lines = self.lines or _LINES.findall(self.text)
-                found.append(_as_libcst_reads(_source(self.lines, inner)))
+                self.source = self.source or Source(self.text)
+                literals = self.source.strings(inner)
+                text = literal_text(literals, None) if literals is not None else None
+                found.append(text if text is not None else self.source.segment(inner))
         return "\0".join(found).lower()
 
 
@@ -78,16 +83,16 @@ def call_sites(doc: PythonDocument) -> list[CallSite] | None:
     """Every call of the file with the literals its first argument may stand for; None when
     CPython did not read the file (nothing can be ruled out then).
 
-    libcst resolves a callee's qualified name through imports only, so its last part is the
-    attribute called (``sp.run``: run), or the name called, or, for a name an import renames
-    (``from shutil import rmtree as rm``), the name imported: ``names``.
+    A callee's qualified name resolves through imports only (as libcst's provider resolved
+    it), so its last part is the attribute called (``sp.run``: run), or the name called, or,
+    for a name an import renames (``from shutil import rmtree as rm``), the name imported:
+    ``names``.
 
-    The first argument is the first in source order, keyword or not, as libcst lists them.
-    Its literals are every string and bytes constant inside it, escapes decoded as libcst's
-    ``evaluated_value`` decodes them, an f-string also as libcst reads it (its text parts
-    undecoded: ``f"\\rm"`` holds ``\\rm``, which a shell reads as ``rm``), and the
-    module-level constants its names may stand for: a superset of what a rule reads there
-    with libcst (``PythonScan.string_value``)."""
+    The first argument is the first in source order, keyword or not. Its literals are every
+    string and bytes constant inside it, escapes decoded, an f-string also as the rules read
+    it (its text parts undecoded: ``f"\\rm"`` holds ``\\rm``, which a shell reads as
+    ``rm``), and the module-level constants its names may stand for: a superset of what a
+    rule reads there (``PythonScan.string_value``)."""
     import ast
 
     if doc.tree is None:
@@ -133,60 +138,12 @@ def _literal(value: object) -> str | None:
     return None
 
 
-def _as_libcst_reads(source: str) -> str:
-    """An implicit concatenation holding an f-string as libcst's ``string_value`` joins it:
-    plain literals decoded, f-strings' text as written (holes keep their source, which only
-    adds text). The source itself when it cannot be read so."""
-    import ast
-    import io
-    import tokenize
-
-    pieces = []
-    try:
-        for token in tokenize.generate_tokens(io.StringIO(f"({source})").readline):
-            if token.type != tokenize.STRING:
-                continue
-            body = token.string.lstrip("rRbBuUfF")
-            if "f" not in token.string[: len(token.string) - len(body)].lower():
-                pieces.append(_literal(ast.literal_eval(token.string)) or "")
-                continue
-            quote = 3 if body[:3] in ('"""', "'''") else 1
-            pieces.append(body[quote:-quote])
-    except (tokenize.TokenError, SyntaxError, ValueError):
-        return source
-    return "".join(pieces)
-
-
-def _source(lines: list[str], node: Any) -> str:
-    """A node's source text (its columns are UTF-8 byte offsets); the whole text when its
-    lines are not where CPython counted them."""
-    first, last = node.lineno - 1, node.end_lineno - 1
-    if last >= len(lines):
-        return "".join(lines)
-    if first == last:
-        return lines[first].encode()[node.col_offset : node.end_col_offset].decode(errors="replace")
-    head = lines[first].encode()[node.col_offset :].decode(errors="replace")
-    tail = lines[last].encode()[: node.end_col_offset].decode(errors="replace")
-    return head + "".join(lines[first + 1 : last]) + tail
-
-
-def module_of(doc: PythonDocument) -> Any:
-    """The libcst module of ``doc``, parsed on first use; None when libcst cannot read text
-    that CPython accepted (a grammar newer than libcst's: nothing to check, nothing wrong)."""
-    if not doc.parsed:
-        doc.parsed = True
-        try:
-            doc.module = _libcst(doc.text)
-        except ParseError:
-            doc.module = None
-    return doc.module
-
-
-def _libcst(text: str) -> Any:
+def _libcst(text: str) -> None:
+    """Raises ParseError when libcst cannot read the text either."""
     import libcst
 
     try:
-        return libcst.parse_module(text)
+        libcst.parse_module(text)
     except libcst.ParserSyntaxError as exc:
         raise ParseError(f"invalid Python: {exc.message}", exc.raw_line, exc.raw_column + 1) from None
     except RecursionError:
@@ -213,3 +170,16 @@ def _cpython_tree(text: str) -> Any:
         raise ParseError("invalid Python: nested too deeply for the Python parser") from None
     except ValueError:  # source with NUL characters: libcst reports it
         return None
+
+
+def _refusal(text: str) -> str:
+    """CPython's own words for why it refuses the text, and where."""
+    import ast
+
+    try:
+        compile(text, "<scanned>", "exec", flags=ast.PyCF_ONLY_AST, dont_inherit=True)
+    except SyntaxError as exc:
+        return f"{exc.msg} (line {exc.lineno})"
+    except ValueError as exc:
+        return str(exc)
+    return "refused"

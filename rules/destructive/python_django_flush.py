@@ -59,11 +59,11 @@ class PythonDjangoFlush(PythonDestructiveRule):
     def detect(
         self, scan: PythonScan, call: PyCall, doc: PythonDocument, ctx: RuleContext
     ) -> Iterator[tuple[str, str, Severity | None]]:
-        if is_test_file(doc.path) or not call.node.args:
+        if is_test_file(doc.path) or not call.args:
             return
-        if scan.string_value(call.node.args[0].value) != "flush":
+        if scan.string_value(call.args[0].value) != "flush":
             return
-        positional = [scan.string_value(a.value) for a in call.node.args if a.keyword is None]
+        positional = [scan.string_value(a.value) for a in call.args if a.keyword is None]
         noinput = scan.is_false(scan.keyword(call, "interactive")) or any(
             p in ("--noinput", "--no-input") for p in positional
         )

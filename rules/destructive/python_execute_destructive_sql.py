@@ -69,9 +69,9 @@ class PythonExecuteDestructiveSql(PythonDestructiveRule):
     def detect(
         self, scan: PythonScan, call: PyCall, doc: PythonDocument, ctx: RuleContext
     ) -> Iterator[tuple[str, str, Severity | None]]:
-        if scan.method(call) not in _EXECUTE or not call.node.args:
+        if scan.method(call) not in _EXECUTE or not call.args:
             return
-        text = scan.string_value(call.node.args[0].value)
+        text = scan.string_value(call.args[0].value)
         if text is None:
             return
         for hit in destructive_sql.data_wipes(text):

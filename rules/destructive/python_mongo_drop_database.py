@@ -57,7 +57,7 @@ class PythonMongoDropDatabase(PythonDestructiveRule):
     ) -> Iterator[tuple[str, str, Severity | None]]:
         if scan.method(call) != "drop_database" or is_test_file(doc.path) or not scan.imports_any("pymongo", "motor"):
             return
-        name = scan.string_value(call.node.args[0].value) if call.node.args else None
+        name = scan.string_value(call.args[0].value) if call.args else None
         if name is not None and disposable_name(name):
             return
         shown = name if name is not None else "?"

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Iterator, Mapping
 from typing import Any
 
 from guardrails.documents import PythonDocument
 from guardrails.facts.destructive_incidents import GITLAB_2017
 from guardrails.facts.destructive_pyrule import PythonDestructiveRule
-from guardrails.facts.destructive_python import PyCall, PythonScan
+from guardrails.facts.destructive_python import PyCall, PythonScan, arguments
 from guardrails.facts.destructive_shell import DATA_OPTIONS, DEFAULT_DATA_DIRECTORIES, DEFAULT_DATA_VARIABLES
 from guardrails.facts.shell_guards import GUARD_OPTIONS
 from guardrails.model import Category, Kind, Severity
@@ -63,24 +64,23 @@ class PythonRmtreeDataDirectory(PythonDestructiveRule):
     def detect(
         self, scan: PythonScan, call: PyCall, doc: PythonDocument, ctx: RuleContext
     ) -> Iterator[tuple[str, str, Severity | None]]:
-        if not call.node.args:
+        if not call.args:
             return
-        path = self._path(scan, call.node.args[0].value, ctx)
+        path = self._path(scan, call.args[0].value, ctx)
         if path is not None:
             yield f"`shutil.rmtree({path})` deletes a database data directory", f"rmtree:{path}", None
 
     def _path(self, scan: PythonScan, node: object, ctx: RuleContext) -> str | None:
-        cst = scan.cst
         variables = ctx.options.get("data_variables", DEFAULT_DATA_VARIABLES)
         env = scan.env_name(node)
         if env is not None:
             return f"${env}" if env in variables else None
         if (
-            isinstance(node, cst.Call)
-            and node.args
+            isinstance(node, ast.Call)
+            and arguments(node)
             and (scan.qualified(node.func) & {"pathlib.Path", "os.path.join", "pathlib.PurePosixPath"})
         ):
-            node = node.args[0].value
+            node = arguments(node)[0].value
         text = scan.string_value(node)
         if text is None:
             return None

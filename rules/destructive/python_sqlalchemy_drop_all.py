@@ -81,4 +81,4 @@ class PythonSqlalchemyDropAll(PythonDestructiveRule):
         if scan.method(call) != "drop_all" or is_test_file(doc.path):
             return
         if scan.imports_any("sqlalchemy", "flask_sqlalchemy", "sqlmodel"):
-            yield f"`{scan._code(call.node.func)}()` drops every table", "drop_all", None
+            yield f"`{scan.code(call.node.func)}()` drops every table", "drop_all", None

@@ -12,7 +12,7 @@ from guardrails.rule import Bad, Good, Rule, RuleContext
 class UnscannedFile(Rule):
     id = "GR006"
     name = "unscanned-file"
-    title = "File of a supported kind was not read (too large, unreadable or binary)"
+    title = "File of a supported kind was not read (too large, unreadable, binary, or Python of a newer grammar)"
     category = Category.UNPARSEABLE_INPUT
     severity = Severity.HIGH
     kinds = frozenset(Kind)
@@ -26,16 +26,21 @@ class UnscannedFile(Rule):
     )
     rationale = (
         "A Terraform plan over the size limit, a manifest the CI user cannot read, a script with a NUL byte: "
-        "each is a file the gate was asked to check and did not. Listing it as skipped while exiting 0 "
+        "each is a file the gate was asked to check and did not. So is Python that the interpreter running "
+        "guardrails refuses but libcst reads (a newer grammar, such as 3.12's `type` statement): the Python "
+        "rules read CPython's own syntax tree, so nothing checks it. Listing it as skipped while exiting 0 "
         "reports it as safe, and the largest plan is often the one that replaces the production database."
     )
     remediation = (
         "Raise the limit (`--max-file-size BYTES`; Terraform plan JSON already gets 256 MiB), fix the file's "
-        "permissions, or remove the stray bytes; exclude the file in the configuration (`exclude:`) if it "
-        "is not meant to be checked."
+        "permissions, or remove the stray bytes; run guardrails on the Python version the code is written for; "
+        "exclude the file in the configuration (`exclude:`) if it is not meant to be checked."
     )
     bad = (Bad("main.tf", 'resource "aws_db_instance" "db" {\n  engine = "postgres"\x00\n}\n', 1),)
-    good = (Good("main.tf", 'resource "aws_db_instance" "db" {\n  engine = "postgres"\n}\n'),)
+    good = (
+        Good("main.tf", 'resource "aws_db_instance" "db" {\n  engine = "postgres"\n}\n'),
+        Good("scripts/points.py", "Point = tuple[float, float]\n"),
+    )
 
     def check(self, doc: Document, ctx: RuleContext) -> Iterator[Finding]:
         if not isinstance(doc, FailedDocument) or doc.unscanned is None:
