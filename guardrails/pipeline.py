@@ -74,14 +74,14 @@ def size_limit(kind: Kind, max_size: int) -> int:
     return max(max_size, PLAN_MAX_SIZE) if kind is Kind.TERRAFORM_PLAN else max_size
 
 
-def unread(display: str, kind: Kind, why: Unreadable) -> Loaded:
+def unread(display: str, kind: Kind, why: Unreadable, text: str = "") -> Loaded:
     """A file of a supported kind that was not read: listed as skipped, and a finding when
-    the reason leaves it unchecked."""
+    the reason leaves it unchecked (``text``: what was read of it, for that finding's rule)."""
     skipped = SkippedFile(display, why.reason, why.detail)
     if why.reason not in UNSCANNED_REASONS:
         return Loaded(skipped=skipped)
     detail = f"{why.reason}: {why.detail}" if why.detail else why.reason
-    return Loaded(document=FailedDocument(path=display, kind=kind, text="", unscanned=detail), skipped=skipped)
+    return Loaded(document=FailedDocument(path=display, kind=kind, text=text, unscanned=detail), skipped=skipped)
 
 
 def load_text(display: str, text: str, kind: Kind | Template) -> Loaded:
@@ -95,7 +95,7 @@ def load_text(display: str, text: str, kind: Kind | Template) -> Loaded:
         kind = kind.kind  # no tag: it renders to itself
     doc = parse_text(display, text, kind)
     if isinstance(doc, PythonDocument) and doc.refused is not None:  # Python no rule here can read
-        return unread(display, doc.kind, Unreadable("python-grammar", doc.refused))
+        return unread(display, doc.kind, Unreadable("python-grammar", doc.refused), text)
     if isinstance(doc, FailedDocument) and doc.error is not None:
         cause = templates.broken_by_tags(text, kind, doc.error)
         if isinstance(cause, templates.Engine):

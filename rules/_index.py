@@ -125,7 +125,7 @@ FILES = {
     'input/invalid_suppression.py': 2688,
     'input/unknown_suppressed_rule.py': 1881,
     'input/unparseable_input.py': 3123,
-    'input/unscanned_file.py': 2529,
+    'input/unscanned_file.py': 3203,
     'input/unused_suppression.py': 1993,
     'secrets/shared_production_secret.py': 5988,
     'secrets/shared_secret_reference.py': 4900,

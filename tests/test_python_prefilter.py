@@ -202,8 +202,24 @@ def test_python_only_libcst_reads_is_unscanned_never_passed() -> None:
     reads it, so it is listed as skipped and reported (GR006), never passed as checked."""
     loaded = load_text("ops/wipe.py", NEWER_GRAMMAR, Kind.PYTHON)
     assert isinstance(loaded.document, FailedDocument) and loaded.document.unscanned is not None
-    assert loaded.document.unscanned.startswith("python-grammar: Python 3.11 cannot read it")
+    version = f"{sys.version_info.major}.{sys.version_info.minor}"
+    assert loaded.document.unscanned.startswith(f"python-grammar: Python {version} cannot read it")
     assert loaded.skipped is not None and loaded.skipped.reason == "python-grammar"
+
+
+@pytest.mark.skipif(sys.version_info >= (3, 12), reason="the interpreter reads 3.12's grammar")
+def test_newer_python_is_reported_unscanned_only_when_a_rule_could_report_it(tmp_path: Path) -> None:
+    """Reading such a file that names no word a Python rule reports on would report nothing:
+    it is listed as skipped, not reported (a 3.12 code base is not one GR006 per file)."""
+    from guardrails.engine import Engine, Settings
+    from guardrails.registry import all_rules
+
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "wipe.py").write_text(NEWER_GRAMMAR)
+    (tmp_path / "points.py").write_text("type Point = tuple[float, float]\n")
+    result = Engine(Settings(rules=tuple(all_rules()), jobs=1), cwd=tmp_path).scan([Path(".")])
+    assert [(f.rule_id, f.path) for f in result.findings] == [("GR006", "wipe.py")]
+    assert sorted(s.path for s in result.skipped if s.reason == "python-grammar") == ["points.py", "wipe.py"]
 
 
 def test_a_scan_of_python_cpython_reads_never_imports_libcst(tmp_path: Path) -> None:

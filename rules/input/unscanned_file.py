@@ -27,8 +27,9 @@ class UnscannedFile(Rule):
     rationale = (
         "A Terraform plan over the size limit, a manifest the CI user cannot read, a script with a NUL byte: "
         "each is a file the gate was asked to check and did not. So is Python that the interpreter running "
-        "guardrails refuses but libcst reads (a newer grammar, such as 3.12's `type` statement): the Python "
-        "rules read CPython's own syntax tree, so nothing checks it. Listing it as skipped while exiting 0 "
+        "guardrails refuses but libcst reads (a newer grammar, such as 3.12's `type` statement) and that names a "
+        "word a Python rule reports on: the Python rules read CPython's own syntax tree, so nothing checks it; "
+        "one that names none would report nothing and is only listed as skipped. Listing it as skipped while exiting 0 "
         "reports it as safe, and the largest plan is often the one that replaces the production database."
     )
     remediation = (
@@ -45,6 +46,8 @@ class UnscannedFile(Rule):
     def check(self, doc: Document, ctx: RuleContext) -> Iterator[Finding]:
         if not isinstance(doc, FailedDocument) or doc.unscanned is None:
             return
+        if doc.kind is Kind.PYTHON and doc.text and not _python_rules_may_report(doc.text):
+            return  # names nothing a Python rule reads: reading it would report nothing
         yield self.finding(
             doc,
             Span.point(1),
@@ -52,3 +55,11 @@ class UnscannedFile(Rule):
             anchor=f"unscanned:{doc.kind.value}",
             ctx=ctx,
         )
+
+
+def _python_rules_may_report(text: str) -> bool:
+    """Whether a Python rule's cheap test (the words its reports need) passes ``text``."""
+    from guardrails.registry import all_rules
+
+    python_rules = (rule for rule in all_rules() if Kind.PYTHON in rule.kinds and hasattr(rule, "may_report"))
+    return any(rule.may_report(text) for rule in python_rules)
