@@ -261,10 +261,10 @@ def _js_files_below(project: Project, directory: Path, recursive: bool) -> list[
     entries by name, a subdirectory's files where its name sorts); None when the listing is not
     what DNSControl would see: a directory outside the repository or missing (DNSControl stops
     there), or a linked ``.js`` file (it would run it; it is not read here)."""
-    if not inside(real_path(directory), project.root) or not directory.is_dir():
+    if not inside(real_path(directory), project.root):
         return None
     try:
-        with os.scandir(directory) as listing:
+        with os.scandir(directory) as listing:  # not a directory, missing, a name too long: OSError
             entries = sorted((entry.name, entry.is_symlink(), entry.is_dir(follow_symlinks=False)) for entry in listing)
     except OSError:
         return None
