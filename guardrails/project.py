@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 
 from guardrails.discover import DEFAULT_EXCLUDED_DIRS, Candidate, display_path, inside, real_path
 from guardrails.model import Document
+from guardrails.source import read_limited
 
 T = TypeVar("T")
 
@@ -199,18 +200,10 @@ class Project:
             return None
         limit = self.max_file_size
         try:
-            with open(path, "rb") as handle:
-                # Sized by the file, not by the limit: a read of limit + 1 bytes allocates that
-                # much (10 MiB) for every file, which cost more than reading a small one.
-                size = os.fstat(handle.fileno()).st_size
-                if size > limit:
-                    return None
-                data = handle.read(size + 1)
-                if len(data) > size:  # it grew while read: the rest, up to the limit
-                    data += handle.read(limit + 1 - len(data))
+            data = read_limited(path, limit)
         except OSError:
             return None
-        return data if len(data) <= limit else None
+        return data if data is not None and len(data) <= limit else None
 
 
 def find_root(start: Path) -> Path:
