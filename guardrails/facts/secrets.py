@@ -611,7 +611,7 @@ class Inventory(Record):
 def summary(doc: Document, project: Project, envs: Environments) -> Extracted:
     """``extract`` of a scanned document, done once for both rules (cached on the project).
     A kustomization's generated values need the files it reads: ``inventory`` adds them."""
-    key = ("secrets-of", doc.path, repr(sorted(envs.synonyms.items())))
+    key = ("secrets-of", doc.path, envs.key)
     found = project.cache.get(key)
     if found is None:
         found = project.cache[key] = extract(doc, envs, _root_relative(project, doc.path))
@@ -627,7 +627,7 @@ def inventory(project: Project, envs: Environments, scanned: list[Extracted]) ->
     and whose kind can hold a secret, and that were not scanned, are parsed. Cached on the
     project for the other rule.
     """
-    cache_key = ("secrets", repr(sorted(envs.synonyms.items())))
+    cache_key = ("secrets", envs.key)
     cached = project.cache.get(cache_key)
     if cached is not None:
         return cached
