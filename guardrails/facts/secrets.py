@@ -653,10 +653,16 @@ def inventory(project: Project, envs: Environments, scanned: list[Extracted]) ->
 
 
 def _root_relative(project: Project, display: str) -> str:
-    """A display path is already free of symlinks: only the directory it is relative to changes."""
+    """A display path is already free of symlinks: only the directory it is relative to changes
+    (worked out once per directory: the secret rules ask for every document they summarize)."""
     if project.cwd == project.root:
         return display
-    return display_path(Path(os.path.normpath(project.cwd / display)), project.root)
+    directory, _, name = display.rpartition("/")
+    key = ("root-relative", directory)
+    found = project.cache.get(key)
+    if found is None:
+        found = project.cache[key] = display_path(Path(os.path.normpath(project.cwd / directory)), project.root)
+    return name if found == "." else f"{found}/{name}"
 
 
 def _environment_files(project: Project, envs: Environments) -> list[Path]:
