@@ -185,11 +185,12 @@ class _Builder:
         for child in node.children:
             kind = child.type
             if kind == "attribute":
-                parts = child.children
-                name = self.text_of(parts[0])
-                value = parts[2] if len(parts) > 2 and parts[2].type == "expression" else None
-                if value is None:  # a comment between the name and the value
-                    value = next(c for c in parts if c.type == "expression")
+                # The name, ``=`` and the value: taken by index, since listing the children made
+                # a node for the ``=`` too, for each of the tens of thousands of attributes.
+                name = self.text_of(child.child(0))
+                value = child.child(2) if child.child_count > 2 else None
+                if value is None or value.type != "expression":  # a comment between the name and the value
+                    value = next(c for c in child.children if c.type == "expression")
                 attributes[name] = Attribute(name, self.expr(value), self.span(child))
             elif kind == "block":
                 blocks.append(self.block(child))
