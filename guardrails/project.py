@@ -21,10 +21,18 @@ T = TypeVar("T")
 
 class Project:
     def __init__(self, root: Path, cwd: Path, max_file_size: int, shared: dict[Any, Any] | None = None) -> None:
+        # Facts about the whole repository, kept for the whole scan (one per process): a
+        # project lives for one directory group, and rebuilding such a fact per group made a
+        # scan quadratic in the number of directories.
+        self.shared: dict[Any, Any] = shared if shared is not None else {}
         # Real paths, which every containment test and display path here compares with: a root
-        # given through a linked directory (``../shared``, a link to the real directory) held no file at all.
-        self.root = real_path(root)
-        self.cwd = real_path(cwd)
+        # given through a linked directory (``../shared``, a link to the real directory) held no
+        # file at all. Resolved once per scan, not for each directory group's project.
+        key = ("project-real-paths", str(root), str(cwd))
+        found = self.shared.get(key)
+        if found is None:
+            found = self.shared[key] = (real_path(root), real_path(cwd))
+        self.root, self.cwd = found
         self.max_file_size = max_file_size
         self.documents: dict[str, Document] = {}
         self._extra: dict[str, Document | None] = {}
@@ -36,10 +44,6 @@ class Project:
         # default: a fact that needs every file of the repository reads it instead of walking.
         self.discovered: list[Candidate] | None = None
         self.cache: dict[tuple[Any, ...], Any] = {}
-        # Facts about the whole repository, kept for the whole scan (one per process): a
-        # project lives for one directory group, and rebuilding such a fact per group made a
-        # scan quadratic in the number of directories.
-        self.shared: dict[Any, Any] = shared if shared is not None else {}
 
     def repository_fact(self, key: tuple[Any, ...], build: Callable[[], T]) -> T:
         """``build()`` once per scan: a fact that reads the whole repository (not one directory)."""
