@@ -90,7 +90,9 @@ def _sole_user(project: Project, origin: Origin, user_path: str, user: Expr) -> 
     if module is None:
         return False
     word = re.compile(rf"(?<![\w.]){re.escape(reference)}(?![\w-])")
-    users = sum(1 for doc in module.documents for a in _attributes(doc.blocks) if word.search(a.expr.text))
+    # The plain substring test first: most attributes do not name it, and it is the cheaper test.
+    texts = (a.expr.text for doc in module.documents for a in _attributes(doc.blocks))
+    users = sum(1 for text in texts if reference in text and word.search(text))
     return users == 1
 
 
