@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import PurePosixPath
 from typing import Any
 
+from guardrails import posix
 from guardrails.documents import Attribute, Block, Expr, TerraformDocument
 from guardrails.facts.stateful import Setting
 from guardrails.facts.terraform import INPUT, LOCAL, Origin, Resolved, module_at, sets_variable
@@ -83,7 +83,7 @@ def _sole_user(project: Project, origin: Origin, user_path: str, user: Expr) -> 
     reference = f"{prefix}.{origin.name}"
     if user.kind != "reference" or str(user.value) != reference:
         return False
-    directory = str(PurePosixPath(user_path).parent)
+    directory = posix.parent(user_path)
     if prefix == "var" and origin.kind != INPUT and sets_variable(project, directory, origin.name):
         return False
     module = module_at(directory, project)
