@@ -492,6 +492,11 @@ class _Collector:
                 self.expr(child, f"{label}[{index}]", key, env)
 
     def terraform(self, doc: TerraformDocument, env: str | None) -> None:
+        if env is None:  # ``add`` keeps nothing without an environment: only the secret stores' references
+            for block in doc.blocks:
+                if block.type == "data" and len(block.labels) >= 2 and block.labels[0] in _TF_SECRET_DATA:
+                    self._secret_data(block.address, block.labels[0], block.attributes, env)
+            return
         for name, attr in doc.attributes.items():
             self.expr(attr.expr, name, name, env)
         for block in doc.blocks:
