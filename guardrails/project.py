@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from guardrails.discover import DEFAULT_EXCLUDED_DIRS, Candidate, display_path, inside, real_path
-from guardrails.model import Document
+from guardrails.model import Document, Kind
 from guardrails.source import read_limited
 
 T = TypeVar("T")
@@ -100,6 +100,22 @@ class Project:
             else:
                 self._extra[display] = load(absolute, display, self.max_file_size).document
         return self._extra[display]
+
+    def parse_as(self, path: Path, kind: Kind) -> Document | None:
+        """The file at ``path`` parsed as ``kind``, whatever its name says (a file another one
+        includes or requires); None when it cannot be read, decoded or parsed."""
+        from guardrails.documents import FailedDocument
+        from guardrails.pipeline import parse_text
+
+        data = self.read_bytes(path)
+        if data is None:
+            return None
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+        doc = parse_text(self.display_of(path), text, kind)
+        return None if isinstance(doc, FailedDocument) else doc
 
     def siblings(self, doc: Document, suffixes: tuple[str, ...]) -> list[Document]:
         """Documents next to ``doc`` (same directory) whose names end with one of ``suffixes``."""

@@ -18,7 +18,7 @@ from guardrails.model import Document, Kind, Node, ParseError
 
 if TYPE_CHECKING:
     from guardrails.documents.conf import ConfDocument, ConfEntry
-    from guardrails.documents.dnscontrol import DnsCall, DnsControlDocument
+    from guardrails.documents.dnscontrol import DnsCall, DnsControlDocument, DnsProviderDecl
     from guardrails.documents.dockerfile import DockerfileDocument, Instruction
     from guardrails.documents.dotenv import DotenvDocument, EnvEntry
     from guardrails.documents.inventory import InventoryDocument, InventoryVar
@@ -102,6 +102,7 @@ _MODULES = {
     "ResolvDocument": "resolv",
     "DnsCall": "dnscontrol",
     "DnsControlDocument": "dnscontrol",
+    "DnsProviderDecl": "dnscontrol",
     "ConfEntry": "conf",
     "ConfDocument": "conf",
     "NamedWord": "named_conf",
@@ -119,6 +120,7 @@ __all__ = [
     "ConfEntry",
     "DnsCall",
     "DnsControlDocument",
+    "DnsProviderDecl",
     "DockerfileDocument",
     "DotenvDocument",
     "EnvEntry",

@@ -10,14 +10,14 @@ from guardrails.records import Record
 
 class DnsCall(Record):
     """A call written in the file: ``TTL(60)``, ``A("@", "192.0.2.1", TTL(60))``. ``args`` are the
-    literal strings and numbers (None for anything else), ``calls`` the nested calls."""
+    literal strings, numbers and booleans (None for anything else), ``calls`` the nested calls."""
 
     __slots__ = ("args", "calls", "name", "span")
 
     def __init__(
         self,
         name: str,
-        args: list[str | int | None],
+        args: list[str | int | bool | None],
         span: Span,
         calls: list[DnsCall] | None = None,
     ) -> None:
@@ -43,7 +43,8 @@ class DnsProviderDecl(Record):
 
 
 class DnsControlDocument(Document):
-    # ``domains``: ``D(...)``, ``D_EXTEND(...)`` and ``DEFAULTS(...)`` calls in source order, each with its
+    # ``domains``: ``D(...)``, ``D_EXTEND(...)``, ``DEFAULTS(...)``, ``require(...)`` and
+    # ``require_glob(...)`` calls in source order, each with its
     # arguments as calls; a bare identifier argument is a call named ``$identifier`` (a provider
     # or registrar variable).
     __slots__ = ("domains", "providers")

@@ -168,18 +168,10 @@ def _read(project: Project, path: Path, included_by: str) -> NamedConfDocument |
     """The configuration file at ``path``: as scanned when its name and content say BIND, else,
     when a configuration includes it, parsed here (an included file of any name); None when it is
     not one BIND would load."""
-    from guardrails.parsers.named_conf import parse
-
     doc = project.document(path)
-    if doc is not None or not included_by:
-        return doc if isinstance(doc, NamedConfDocument) else None
-    data = project.read_bytes(path)
-    if data is None:
-        return None
-    try:
-        return parse(project.display_of(path), data.decode("utf-8"), Kind.NAMED_CONF)
-    except (ParseError, UnicodeDecodeError):
-        return None
+    if doc is None and included_by:
+        doc = project.parse_as(path, Kind.NAMED_CONF)
+    return doc if isinstance(doc, NamedConfDocument) else None
 
 
 def _use(project: Project, doc: NamedConfDocument, statement: NamedStatement, base: str | None, conf: str) -> ZoneUse:

@@ -384,7 +384,7 @@ BUILTIN: tuple[Datastore, ...] = (
         "Elasticsearch (Bitnami)",
         ("bitnami/elasticsearch*",),
         (9200, 9300),
-        auth_env=("ELASTICSEARCH_ENABLE_SECURITY=yes", "ELASTICSEARCH_ENABLE_SECURITY=true"),
+        auth_env=tuple(f"{key}={value}" for key, value in _bitnami_yes("ELASTICSEARCH_ENABLE_SECURITY")),
         open_env=(("ELASTICSEARCH_ENABLE_SECURITY", "no"), ("ELASTICSEARCH_ENABLE_SECURITY", "false")),
         user_env=(),
         password_env=("ELASTICSEARCH_PASSWORD",),

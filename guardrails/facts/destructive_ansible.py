@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
 from guardrails.facts import ansible, destructive_sql
+from guardrails.facts.ansible_vars import Variables, task_variables
 from guardrails.facts.destructive_shell import (
     DEFAULT_DATA_DIRECTORIES,
     STATEFUL_KUBE_KINDS,
@@ -28,20 +29,45 @@ from guardrails.model import Document, Node
 if TYPE_CHECKING:
     from guardrails.facts.destructive_shell import ShellDestructiveRule
     from guardrails.model import Finding
+    from guardrails.project import Project
     from guardrails.rule import RuleContext
 
 _TRUE = {"true", "yes", "on", "1", "y"}
 
 
-def _absent(task: ansible.Task) -> bool:
+class _Task:
+    """A task whose literal arguments are read with its templates rendered by its variables
+    (its role's defaults and vars, its play's and its own: ``facts/ansible_vars.py``), so a role
+    is judged as it ships."""
+
+    def __init__(self, task: ansible.Task, doc: Document, project: Project) -> None:
+        self.task, self.doc, self.project = task, doc, project
+        self.key, self.module, self.node = task.key, task.module, task.node
+        self._variables: Variables | None = None
+
+    def args(self) -> dict[str, Node]:
+        return self.task.args()
+
+    def arg(self, name: str) -> str | None:
+        """An argument's text, rendered; None when absent or unknown."""
+        node = self.task.args().get(name)
+        if node is None or not node.is_scalar or "{{" not in node.text:
+            return self.task.arg(name)  # absent, or written as it is
+        if self._variables is None:  # read once a template asks
+            self._variables = task_variables(self.doc, self.task, self.project)
+        found = self._variables.resolve(node)
+        return found.text if found is not None and found.node.is_scalar else None
+
+
+def _absent(task: _Task) -> bool:
     return (task.arg("state") or "").lower() == "absent"
 
 
-def _name(task: ansible.Task, *keys: str) -> str:
+def _name(task: _Task, *keys: str) -> str:
     return next((value for value in (task.arg(k) for k in keys) if value is not None), "?")
 
 
-def _drop_database(task: ansible.Task, scope: Scope) -> Iterator[Hit]:
+def _drop_database(task: _Task, scope: Scope) -> Iterator[Hit]:
     if task.module not in ("postgresql_db", "mysql_db") or not _absent(task):
         return
     names = _name(task, "name", "db")
@@ -50,7 +76,7 @@ def _drop_database(task: ansible.Task, scope: Scope) -> Iterator[Hit]:
     yield Hit(f"`{task.key}` with `state: absent` drops database {names}", f"{task.module}:{names}")
 
 
-def _sql_drop(task: ansible.Task, scope: Scope) -> Iterator[Hit]:
+def _sql_drop(task: _Task, scope: Scope) -> Iterator[Hit]:
     if task.module not in ("postgresql_query", "mysql_query"):
         return
     query = task.args().get("query")
@@ -62,7 +88,7 @@ def _sql_drop(task: ansible.Task, scope: Scope) -> Iterator[Hit]:
             yield Hit(f"`{hit.summary}` sent by `{task.key}`", f"{task.module}:{hit.summary.lower()}")
 
 
-def _mongo_drop(task: ansible.Task, scope: Scope) -> Iterator[Hit]:
+def _mongo_drop(task: _Task, scope: Scope) -> Iterator[Hit]:
     if task.module != "mongodb_shell":
         return
     script = task.args().get("eval")
@@ -70,7 +96,7 @@ def _mongo_drop(task: ansible.Task, scope: Scope) -> Iterator[Hit]:
         yield Hit(f"`dropDatabase()` run by `{task.key}`", f"{task.module}:dropDatabase")
 
 
-def _file_absent(task: ansible.Task, scope: Scope) -> Iterator[Hit]:
+def _file_absent(task: _Task, scope: Scope) -> Iterator[Hit]:
     if task.module != "file" or not _absent(task):
         return
     path = task.arg("path") or task.arg("dest") or task.arg("name")
@@ -79,7 +105,7 @@ def _file_absent(task: ansible.Task, scope: Scope) -> Iterator[Hit]:
         yield Hit(f"`{task.key}` with `state: absent` deletes the database data directory {path}", f"file:{path}")
 
 
-def _k8s_absent(task: ansible.Task, scope: Scope) -> Iterator[Hit]:
+def _k8s_absent(task: _Task, scope: Scope) -> Iterator[Hit]:
     if task.module != "k8s" or not _absent(task):
         return
     objects: list[tuple[str, str]] = []
@@ -99,7 +125,7 @@ def _k8s_absent(task: ansible.Task, scope: Scope) -> Iterator[Hit]:
             )
 
 
-def _rds_absent(task: ansible.Task, scope: Scope) -> Iterator[Hit]:
+def _rds_absent(task: _Task, scope: Scope) -> Iterator[Hit]:
     if task.module not in ("rds_instance", "rds_cluster") or not _absent(task):
         return
     if (task.arg("skip_final_snapshot") or "").lower() not in _TRUE:
@@ -108,7 +134,7 @@ def _rds_absent(task: ansible.Task, scope: Scope) -> Iterator[Hit]:
     yield Hit(f"`{task.key}` deletes {name} with `skip_final_snapshot: true`", f"{task.module}:{name}")
 
 
-TaskDetector = Callable[[ansible.Task, Scope], Iterator[Hit]]
+TaskDetector = Callable[[_Task, Scope], Iterator[Hit]]
 
 # Shell detector pattern (ShellDestructiveRule.pattern) -> the module tasks that do the same.
 DETECTORS: dict[str, TaskDetector] = {
@@ -138,7 +164,7 @@ def check(
     if detector is None:
         return
     for task in ansible.tasks(doc):
-        for hit in detector(task, scope):
+        for hit in detector(_Task(task, doc, ctx.project), scope):
             if ansible.guard(doc, task, settings, ctx.project) is not None:
                 continue
             message = f"{hit.what}; nothing in the playbook keeps it from production (no `when:` or confirmation)"

@@ -628,8 +628,11 @@ def latest_static_value(doc: ShellDocument, cmd: ShellCommand, name: str) -> str
     return value
 
 
-def data_directory(word: Word, located: Located, options: dict[str, Any]) -> str | None:
-    """The data directory an ``rm`` operand deletes, or None."""
+def data_directory(word: Word, located: Located, scope: Scope) -> str | None:
+    """The data directory an ``rm`` operand deletes, or None. A parameter is read from the
+    script's assignments, or, standing for a Jinja expression of an Ansible task, from the
+    task's variables (``facts/ansible_vars.py``)."""
+    options = scope.options
     directories = [d.rstrip("/") for d in options.get("data_directories", DEFAULT_DATA_DIRECTORIES)]
     variables = set(options.get("data_variables", DEFAULT_DATA_VARIABLES))
     path = word.value
@@ -641,6 +644,11 @@ def data_directory(word: Word, located: Located, options: dict[str, Any]) -> str
         if param.name in variables:
             return None if _FILE_SUFFIX.search(rest.rstrip("/*")) else f"${param.name}{rest}"
         value = latest_static_value(located.doc, located.cmd, param.name)
+        if value is None and located.doc.interpolations and scope.project is not None:
+            from guardrails.facts.ansible_vars import placeholder_value
+
+            rendered = placeholder_value(located.doc, param.name, scope.project)
+            value = rendered.text if rendered is not None else None
         if value is None:
             return None
         path = value + rest
@@ -667,7 +675,7 @@ def detect_rm_data_dir(located: Located, scope: Scope) -> Iterator[Hit]:
     if not targets or build_time(located.doc):
         return
     for word in targets:
-        path = data_directory(word, located, scope.options)
+        path = data_directory(word, located, scope)
         if path is not None:
             resolved = f" ({word.value} = {path})" if path != word.value else ""
             yield Hit(f"`rm -rf {word.value}`{resolved} deletes a database data directory", f"rm:{path}", word)
@@ -698,7 +706,7 @@ def detect_rm_empty_variable(located: Located, scope: Scope) -> Iterator[Hit]:
             continue
         if param.op in (":?", "?") or (param.op in (":-", "-", ":=", "=") and param.arg):
             continue
-        if data_directory(word, located, scope.options) is not None:
+        if data_directory(word, located, scope) is not None:
             continue
         if _checked_non_empty(doc, located.cmd, param.name):
             continue

@@ -1,16 +1,33 @@
 """DNSControl ``dnsconfig.js``: who operates each DNS provider type, and what a domain's
 records and TTLs are. Sources: DNSControl documentation, "Providers" (provider type
 identifiers), ``DefaultTTL`` (300 seconds when a domain sets none), ``DnsProvider`` (a second
-argument of 0 means the provider is not to serve the domain's nameservers) and ``TTL``.
+argument of 0 means the provider is not to serve the domain's nameservers), ``TTL``,
+``require`` and ``require_glob`` (a required ``.js`` file runs in place, in the same global
+scope; a path beginning with ``.`` is relative to the requiring file, any other to the working
+directory, which is where ``dnsconfig.js`` is; ``require_glob`` loads the ``.js`` files (or those
+of its third argument's extension) below a directory relative to the requiring file, recursively
+unless its second argument is false, in the order of DNSControl's directory walk: its
+``pkg/js/js.go``), and "creds.json" (read from the working directory; ``TYPE`` names the type of
+a provider declared without one, or with the type ``-``).
+
+A configuration is read as DNSControl runs it (``program``): the calls of ``dnsconfig.js`` and
+of the files it requires, in the order they run, so a ``DEFAULTS()`` applies to the domains of
+files required after it. Of ``creds.json`` only the ``TYPE`` of each entry is read; the
+credentials beside it are never kept. A file that cannot be read (outside the repository, a
+path built at run time, a file that does not parse) leaves unknown what it could change: its domains are
+not seen, and the default TTL of every domain after it is unknown.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
+from pathlib import Path, PurePosixPath
 
-from guardrails.documents import DnsCall, DnsControlDocument
+from guardrails.documents import DnsCall, DnsControlDocument, DnsProviderDecl
 from guardrails.facts import dns
-from guardrails.model import Span
+from guardrails.model import Kind, Span
+from guardrails.project import Project
 from guardrails.records import Frozen
 
 # The TTL of a record when neither it nor its domain sets one.
@@ -56,6 +73,35 @@ RECORD_TYPES: dict[str, str] = {
 }
 
 
+# How deep ``require()`` may nest: DNSControl has no limit, but a chain this long is a loop.
+_MAX_DEPTH = 32
+
+
+class Written(Frozen):
+    """A call with the file it is written in: findings point at the file that holds the call."""
+
+    doc: DnsControlDocument
+    call: DnsCall
+
+
+class Domain(Frozen):
+    """A ``D()`` and the ``DefaultTTL()`` that applies to it: its own, else that of the last
+    ``DEFAULTS()`` run before it (None: DNSControl's 300 s). ``default_known`` is False when a
+    file required before it could not be read (its ``DEFAULTS()`` is unknown)."""
+
+    written: Written
+    default: Written | None
+    default_known: bool
+
+
+class Program(Frozen):
+    """A ``dnsconfig.js`` as DNSControl runs it: its domains in the order they are declared, and
+    every provider declared by it or the files it requires, by variable."""
+
+    domains: list[Domain]
+    providers: dict[str, DnsProviderDecl]
+
+
 class Record(Frozen):
     rtype: str
     name: str
@@ -65,15 +111,75 @@ class Record(Frozen):
     span: Span
 
 
-def domains(doc: DnsControlDocument) -> Iterator[tuple[DnsCall, DnsCall | None]]:
-    """Each ``D()`` with the ``DefaultTTL()`` that applies to it: its own, else that of the last
-    ``DEFAULTS()`` before it (None: DNSControl's 300 s)."""
-    inherited: DnsCall | None = None
-    for call in doc.domains:
-        if call.name == "DEFAULTS":
-            inherited = call.first("DefaultTTL") or inherited
-        elif call.name == "D":
-            yield call, call.first("DefaultTTL") or inherited
+def program(doc: DnsControlDocument, project: Project) -> Program:
+    """``doc`` and the files it requires, run in order (memoised per scan)."""
+    key = ("dnscontrol-program", doc.path)
+    found: Program | None = project.cache.get(key)
+    if found is None:
+        found = _Run(doc, project).program()
+        project.cache[key] = found
+    return found
+
+
+class _Run:
+    """One reading of a configuration, following ``require()`` as DNSControl does."""
+
+    def __init__(self, top: DnsControlDocument, project: Project) -> None:
+        self.top, self.project = top, project
+        self.working = PurePosixPath(top.path).parent
+        self.domains: list[Domain] = []
+        self.providers: dict[str, DnsProviderDecl] = {}
+        self.default: Written | None = None
+        self.default_known = True
+        self.loaded: set[str] = set()
+
+    def program(self) -> Program:
+        self._run(self.top, 0)
+        types = _creds_types(self.project, self.working) if any(_untyped(p) for p in self.providers.values()) else {}
+        for variable, declared in self.providers.items():
+            if _untyped(declared) and declared.name in types:
+                self.providers[variable] = DnsProviderDecl(variable, declared.name, types[declared.name], declared.span)
+        return Program(self.domains, self.providers)
+
+    def _run(self, doc: DnsControlDocument, depth: int) -> None:
+        self.loaded.add(doc.path)
+        for declared in doc.providers:
+            self.providers[declared.variable] = declared
+        for call in doc.domains:
+            if call.name == "DEFAULTS":
+                own = call.first("DefaultTTL")
+                self.default = Written(doc, own) if own is not None else self.default
+            elif call.name == "D":
+                own = call.first("DefaultTTL")
+                if own is not None:
+                    self.domains.append(Domain(Written(doc, call), Written(doc, own), True))
+                else:
+                    self.domains.append(Domain(Written(doc, call), self.default, self.default_known))
+            elif call.name in ("require", "require_glob"):
+                for required in self._required(doc, call, depth):
+                    self._run(required, depth + 1)
+
+    def _required(self, doc: DnsControlDocument, call: DnsCall, depth: int) -> list[DnsControlDocument]:
+        """The files a ``require()`` or ``require_glob()`` runs, in DNSControl's order; an unknown
+        one makes every later default TTL unknown."""
+        written = call.args[0] if call.args else None
+        if not isinstance(written, str):
+            self.default_known = False
+            return []
+        if written.endswith((".json", ".json5")):
+            return []  # a JSON file is data handed to the script, not configuration run
+        here = PurePosixPath(doc.path).parent
+        if call.name == "require":
+            paths = [(here if written.startswith(".") else self.working) / written]
+        else:  # require_glob: always below the requiring file's directory
+            recursive = not (len(call.args) > 1 and call.args[1] is False)
+            given = call.args[2] if len(call.args) > 2 and isinstance(call.args[2], str) else ".js"
+            extension = "." + given.lstrip(".")
+            paths = _files_below(self.project, self.project.cwd / here / written, extension, recursive)
+        docs = [_load(self.project, path) for path in paths] if depth < _MAX_DEPTH else [None]
+        if any(found is None for found in docs):
+            self.default_known = False
+        return [found for found in docs if found is not None and found.path not in self.loaded]
 
 
 def domain_name(domain: DnsCall) -> str:
@@ -86,7 +192,7 @@ def seconds(call: DnsCall | None) -> int | None:
     if call is None or not call.args:
         return None
     value = call.args[0]
-    if isinstance(value, int):
+    if isinstance(value, int) and not isinstance(value, bool):
         return value
     return dns.parse_bind_ttl(value) if isinstance(value, str) else None
 
@@ -101,15 +207,16 @@ def records(domain: DnsCall) -> Iterator[Record]:
         yield Record(rtype, call.args[0], value, seconds(ttl), ttl.span if ttl is not None else None, call.span)
 
 
-def operators(doc: DnsControlDocument, domain: DnsCall) -> list[dns.NameServer] | None:
+def operators(configuration: Program, domain: DnsCall) -> list[dns.NameServer] | None:
     """The operators serving ``domain`` (``DnsProvider(X)`` without a 0 nameserver count), or None
-    when one is unknown (a type named only in creds.json, an argument that is not a variable)."""
-    declared = {p.variable: p for p in doc.providers}
+    when one is unknown (a type given neither in the declaration nor in creds.json, an argument
+    that is not a variable)."""
+    declared = configuration.providers
     found: list[dns.NameServer] = []
     for call in domain.calls:
         if call.name != "DnsProvider":
             continue
-        if len(call.args) > 1 and call.args[1] == 0:
+        if len(call.args) > 1 and call.args[1] == 0 and call.args[1] is not False:
             continue
         variable = call.calls[0].name[1:] if call.calls and call.calls[0].name.startswith("$") else ""
         provider = declared.get(variable)
@@ -122,3 +229,42 @@ def operators(doc: DnsControlDocument, domain: DnsCall) -> list[dns.NameServer] 
         elif provider.provider_type != "NONE":
             return None
     return found
+
+
+def _untyped(declared: DnsProviderDecl) -> bool:
+    return declared.provider_type in ("", "-")
+
+
+def _files_below(project: Project, directory: Path, extension: str, recursive: bool) -> list[Path]:
+    """The files of ``extension`` below ``directory`` in the order DNSControl's walk lists them:
+    each directory's entries by name, a subdirectory's files where its name sorts."""
+    entries = [(path.name, path, False) for path in project.directory_files(directory, (extension,))]
+    if recursive:
+        entries += [(path.name, path, True) for path in project.subdirectories(directory)]
+    found: list[Path] = []
+    for _, path, is_directory in sorted(entries):
+        found.extend(_files_below(project, path, extension, recursive) if is_directory else [path])
+    return found
+
+
+def _load(project: Project, path: PurePosixPath | Path) -> DnsControlDocument | None:
+    """A required file, parsed as DNSControl JavaScript; None when it cannot be read."""
+    doc = project.parse_as(project.cwd / path, Kind.DNSCONTROL)
+    return doc if isinstance(doc, DnsControlDocument) else None
+
+
+def _creds_types(project: Project, working: PurePosixPath) -> dict[str, str]:
+    """Provider name -> ``TYPE`` from ``creds.json`` in the working directory; nothing else of
+    the file is kept (it holds credentials, or the names of variables holding them)."""
+    data = project.read_bytes(project.cwd / working / "creds.json")
+    try:
+        parsed = json.loads(data) if data is not None else None
+    except (ValueError, UnicodeDecodeError):
+        return {}
+    if not isinstance(parsed, dict):
+        return {}
+    return {
+        name: entry["TYPE"]
+        for name, entry in parsed.items()
+        if isinstance(entry, dict) and isinstance(entry.get("TYPE"), str)
+    }

@@ -16,6 +16,7 @@ from __future__ import annotations
 from pathlib import Path, PurePosixPath
 
 from guardrails.documents import DotenvDocument, ShellCommand, ShellDocument, Word
+from guardrails.facts.container_start import ContainerStart, Flag, Published
 from guardrails.facts.network import PortSpec, parse_port_spec
 from guardrails.model import ParseError
 from guardrails.project import Project
@@ -169,6 +170,26 @@ class RunEnvironment(Record):
         self.words: dict[str, Word] = {} if words is None else words
         self.sources: dict[str, str] = {} if sources is None else sources
         self.unknown: list[Word] = [] if unknown is None else unknown
+
+
+def container_start(run: DockerRun, env: RunEnvironment) -> ContainerStart:
+    """The start ``run`` asks the engine for, with the variables ``environment`` read."""
+    words = run.command.args
+    after_image = words[next(i for i, w in enumerate(words) if w is run.image) + 1 :]
+    return ContainerStart(
+        f"`docker run` of {run.image.value}",
+        "docker-run",
+        run.image.value,
+        run.args,
+        env.values,
+        [Published(spec, word.span) for spec, word in run.publish],
+        Flag(run.publish_all.span, "-P") if run.publish_all is not None else None,
+        Flag(run.host_network.span, "--network host") if run.host_network is not None else None,
+        [f"--env-file {word.value}" for word in env.unknown],
+        env.sources,
+        env_spans={key: word.span for key, word in env.words.items()},
+        arg_spans=[word.span if word.static else None for word in after_image],
+    )
 
 
 def environment(run: DockerRun, doc: ShellDocument, project: Project) -> RunEnvironment:

@@ -383,8 +383,12 @@ class Layer(Frozen):
     via: str = ""
     switched_on: tuple[Document, Span] | None = None
 
-    def lookup(self, path: str) -> Node | None:
-        base = (self.top if self.top is not None else self.root) if path.startswith("global.") else self.root
+    def lookup(self, path: str, own_global: bool = False) -> Node | None:
+        """The node at ``path``; a ``global.*`` path is read from the mapping that holds the
+        file's top-level ``global:``, or with ``own_global`` from the chart's own mapping (a
+        sub-chart's ``global:`` under its key)."""
+        top = path.startswith("global.") and not own_global
+        base = (self.top if self.top is not None else self.root) if top else self.root
         return _walk(base, path) if base is not None else None
 
 
@@ -429,19 +433,21 @@ class Deployment(Record):
 
     def get(self, path: str) -> Value | None:
         """The value Helm would use at ``path``: from the top-most layer that sets it, or the
-        chart's ``global.*`` override of it when that is set and not empty."""
+        chart's ``global.*`` override of it when that is set and not empty. Helm merges the
+        umbrella's ``global:`` over the sub-chart's own (Helm's ``coalesceGlobals``): a
+        sub-chart's ``global:`` counts only where no file's top-level ``global:`` sets the path."""
         for global_path, value_path in self.chart.overrides:
             if value_path == path:
-                override = self._get(global_path)
+                override = self._get(global_path) or self._get(global_path, own_global=True)
                 if override is not None and (not override.known or override.text.strip()):
                     return Value(override.node, override.layer, global_path)
         return self._get(path)
 
-    def _get(self, path: str) -> Value | None:
+    def _get(self, path: str, own_global: bool = False) -> Value | None:
         for layer in reversed(self.layers):
             if layer.opaque:
                 return Value(Node("scalar", "", Span.point(1), tag=UNKNOWN_TAG), layer, path)
-            node = layer.lookup(path)
+            node = layer.lookup(path, own_global)
             if node is not None and not (node.is_scalar and node.value is None and node.tag != UNKNOWN_TAG):
                 return Value(node, layer, path)
         return None

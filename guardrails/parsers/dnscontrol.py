@@ -1,6 +1,7 @@
-"""DNSControl ``dnsconfig.js`` through tree-sitter-javascript: provider declarations and the
-``D()`` calls with their literal arguments. Nothing is evaluated: a computed argument (a
-variable, a spread, a function call of the file's own) is kept as unknown."""
+"""DNSControl ``dnsconfig.js`` (and the files it requires) through tree-sitter-javascript:
+provider declarations, and the ``D()``, ``DEFAULTS()`` and ``require()`` calls with their literal
+arguments. Nothing is evaluated: a computed argument (a variable, a spread, a function call of
+the file's own) is kept as unknown."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ from guardrails.documents.dnscontrol import DnsCall, DnsControlDocument, DnsProv
 from guardrails.model import Kind
 from guardrails.parsers._treesitter import Source, parser, raise_first_error
 
-DOMAIN_CALLS = frozenset({"D", "D_EXTEND", "DEFAULTS"})
+# The calls that make the configuration as DNSControl runs it, kept in source order.
+PROGRAM_CALLS = frozenset({"D", "D_EXTEND", "DEFAULTS", "require", "require_glob"})
 _DEPTH = 64
 
 
@@ -26,7 +28,7 @@ def parse(path: str, text: str, kind: Kind) -> DnsControlDocument:
             declared = _provider(node, source)
             if declared is not None:
                 doc.providers.append(declared)
-        if node.type == "call_expression" and _callee(node, source) in DOMAIN_CALLS:
+        if node.type == "call_expression" and _callee(node, source) in PROGRAM_CALLS:
             doc.domains.append(_call(node, source, 0))
             continue
         if depth < _DEPTH:
@@ -40,7 +42,9 @@ def _callee(node: Any, source: Source) -> str:
     return source.text_of(function) if function is not None and function.type == "identifier" else ""
 
 
-def _literal(node: Any, source: Source) -> str | int | None:
+def _literal(node: Any, source: Source) -> str | int | bool | None:
+    if node.type in ("true", "false"):
+        return node.type == "true"
     if node.type == "string":
         return "".join(source.text_of(c) for c in node.named_children if c.type == "string_fragment")
     if node.type == "number":

@@ -238,33 +238,16 @@ class ZoneFileShortTtl(Rule):
                 )
 
     def _dnscontrol(self, doc: DnsControlDocument, policy: dns.TtlPolicy, ctx: RuleContext) -> Iterator[Finding]:
-        """Each ``D()`` of a dnsconfig.js: its ``DefaultTTL`` (300 s when neither it nor ``DEFAULTS()``
-        sets one) and each ``TTL()``."""
-        for domain, default_call in dnscontrol.domains(doc):
-            origin = dnscontrol.domain_name(domain)
-            if not origin or policy.outside((origin,), doc.path):
+        """Each ``D()`` of a dnsconfig.js and the files it requires: its ``DefaultTTL`` (300 s when
+        neither it nor a ``DEFAULTS()`` run before it sets one) and each ``TTL()``."""
+        for domain in dnscontrol.program(doc, ctx.project).domains:
+            written, given_default = domain.written, domain.default
+            origin = dnscontrol.domain_name(written.call)
+            if not origin or policy.outside((origin,), written.doc.path):
                 continue
-            default = dnscontrol.seconds(default_call) if default_call is not None else dnscontrol.DEFAULT_TTL
-            inside = [r for r in dnscontrol.records(domain) if not self._outside_dnscontrol(r, origin, policy)]
-            verdict = policy.evaluate("*", default) if default is not None else None
-            if verdict is not None and any(r.ttl is None and r.rtype != "SOA" for r in inside):
-                given = (
-                    f"DefaultTTL gives {dns.human(default)}"
-                    if default_call is not None
-                    else (
-                        f"no DefaultTTL: DNSControl gives {dns.human(default)}"  # type: ignore[arg-type]
-                    )
-                )
-                yield self.finding(
-                    doc,
-                    default_call.span if default_call is not None else domain.span,
-                    f"{given} to every record of {origin} without its own TTL(), below the "
-                    f"{dns.human(verdict.threshold)} minimum; resolvers drop those records that long after the "
-                    "domain's nameservers become unreachable",
-                    anchor=f"DefaultTTL@{origin}",
-                    ctx=ctx,
-                    severity=verdict.severity,
-                )
+            inside = [r for r in dnscontrol.records(written.call) if not self._outside_dnscontrol(r, origin, policy)]
+            if domain.default_known:
+                yield from self._dnscontrol_default(written, given_default, origin, inside, policy, ctx)
             short = []
             for record in inside:
                 found = policy.evaluate(record.rtype, record.ttl) if record.ttl is not None else None
@@ -272,7 +255,7 @@ class ZoneFileShortTtl(Rule):
                     owner = dns.zone_owner(record.name, origin)
                     short.append(
                         dns.ShortTtl(
-                            Place.of(doc, record.ttl_span),
+                            Place.of(written.doc, record.ttl_span),
                             found,
                             f"{owner} {found.rtype}",
                             f"TTL({record.ttl}) gives {dns.human(found.ttl)}",
@@ -280,6 +263,37 @@ class ZoneFileShortTtl(Rule):
                         )
                     )
             yield from dns.ttl_findings(self, dns.ttl_reports(short, policy, f"domain {origin}"), ctx)
+
+    def _dnscontrol_default(
+        self,
+        written: dnscontrol.Written,
+        given_default: dnscontrol.Written | None,
+        origin: str,
+        inside: list[dnscontrol.Record],
+        policy: dns.TtlPolicy,
+        ctx: RuleContext,
+    ) -> Iterator[Finding]:
+        """The default TTL of a domain, when a record of it relies on the default."""
+        default = dnscontrol.seconds(given_default.call) if given_default is not None else dnscontrol.DEFAULT_TTL
+        verdict = policy.evaluate("*", default) if default is not None else None
+        if verdict is None or not any(r.ttl is None and r.rtype != "SOA" for r in inside):
+            return
+        given = (
+            f"DefaultTTL gives {dns.human(verdict.ttl)}"
+            if given_default is not None
+            else f"no DefaultTTL: DNSControl gives {dns.human(verdict.ttl)}"
+        )
+        at = given_default if given_default is not None else written
+        yield self.finding(
+            at.doc,
+            at.call.span,
+            f"{given} to every record of {origin} without its own TTL(), below the "
+            f"{dns.human(verdict.threshold)} minimum; resolvers drop those records that long after the "
+            "domain's nameservers become unreachable",
+            anchor=f"DefaultTTL@{origin}",
+            ctx=ctx,
+            severity=verdict.severity,
+        )
 
     @staticmethod
     def _outside_dnscontrol(record: dnscontrol.Record, origin: str, policy: dns.TtlPolicy) -> bool:

@@ -44,8 +44,10 @@ class ZoneSingleProviderNameservers(Rule):
         "zone of its config whose `targets` are all of one provider class (two Route 53 accounts are one "
         "provider; YAML dumps and plans are no provider, each self-hosted BIND or PowerDNS target an operator "
         "of its own; a target of unknown class leaves the zone unjudged), and the apex NS records of a zone file. "
-        "So is DNSControl's dnsconfig.js: a `D()` whose `DnsProvider()`s (without a nameserver count of 0) are "
-        "all of one provider type; a provider whose type is only in creds.json leaves the domain unjudged. "
+        "So is DNSControl's dnsconfig.js, with the files it requires: a `D()` whose `DnsProvider()`s (without a "
+        "nameserver count of 0) are all of one provider type, the type written in the declaration or in "
+        "creds.json (its `TYPE`, nothing else of the file is read); a provider of unknown type leaves the domain "
+        "unjudged. "
         'BIND\'s named.conf says which zone a file holds: `zone "example.com" { type primary; file "..."; }` '
         "makes a file of any name that zone; a secondary's file is a copy of the primary's and is not judged. "
         "Locally served zones (RFC 6303: private and loopback reverse zones, `localhost`) and zones whose only "
@@ -168,16 +170,18 @@ class ZoneSingleProviderNameservers(Rule):
                 )
 
     def _dnscontrol(self, doc: DnsControlDocument, ctx: RuleContext) -> Iterator[Finding]:
-        """Each ``D()`` of a dnsconfig.js, judged by the operators of its ``DnsProvider()`` calls."""
-        for domain, _ in dnscontrol.domains(doc):
-            servers = dnscontrol.operators(doc, domain)
+        """Each ``D()`` of a dnsconfig.js and the files it requires, judged by the operators of its
+        ``DnsProvider()`` calls."""
+        configuration = dnscontrol.program(doc, ctx.project)
+        for domain in configuration.domains:
+            servers = dnscontrol.operators(configuration, domain.written.call)
             verdict = dns.judge_nameservers(servers) if servers else None
             if verdict is None:
                 continue
-            name = dnscontrol.domain_name(domain)
+            name = dnscontrol.domain_name(domain.written.call)
             yield self.finding(
-                doc,
-                domain.span,
+                domain.written.doc,
+                domain.written.call.span,
                 f"DNSControl serves {name} from {verdict.reason}: when {verdict.culprit} is unreachable or under "
                 "attack (Facebook 2021, Dyn 2016), the domain stops resolving once caches expire",
                 anchor=f"D@{name}",

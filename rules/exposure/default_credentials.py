@@ -24,6 +24,7 @@ from guardrails.rule import Bad, Good, Option, Rule, RuleContext
 
 if TYPE_CHECKING:
     from guardrails.documents import Block, DockerfileDocument, ShellDocument, TerraformDocument, TreeDocument
+    from guardrails.facts.container_start import ContainerStart
     from guardrails.facts.docker_run import ComposeCommand
     from guardrails.facts.terraform import Module
 
@@ -54,7 +55,16 @@ class DatastoreDefaultCredentials(Rule):
     category = Category.EXPOSED_DATASTORE
     severity = Severity.HIGH
     kinds = frozenset(
-        {Kind.COMPOSE, Kind.DOCKERFILE, Kind.SHELL, Kind.KUBERNETES, Kind.TERRAFORM, Kind.HELM_VALUES, Kind.YAML}
+        {
+            Kind.COMPOSE,
+            Kind.DOCKERFILE,
+            Kind.SHELL,
+            Kind.KUBERNETES,
+            Kind.TERRAFORM,
+            Kind.HELM_VALUES,
+            Kind.YAML,
+            Kind.ANSIBLE,
+        }
     )
     incidents = (NEWSBLUR,)
     rationale = (
@@ -64,7 +74,9 @@ class DatastoreDefaultCredentials(Rule):
         "remediation was real authentication on every database, not a firewall. In compose the finding is "
         "critical when the port is published on all interfaces and medium on an internal network; an "
         "unpublished datastore of a compose file for a test run (`docker-compose.test.yml`, `compose.ci.yaml`, "
-        "a file under `tests/`, `e2e/` or `cypress/`) lives only in that run's network and is left out."
+        "a file under `tests/`, `e2e/` or `cypress/`) lives only in that run's network and is left out. A "
+        "container started by `docker run` or by an Ansible `docker_container`/`podman_container` task is read "
+        "the same way, its variables and command line."
     )
     remediation = (
         "Generate a random password per environment and pass it as a secret (`*_FILE` variables with compose "
@@ -115,6 +127,11 @@ class DatastoreDefaultCredentials(Rule):
             for ins in cast("DockerfileDocument", doc).instructions:
                 if ins.keyword in ("CMD", "ENTRYPOINT") and ins.exec_form:
                     yield from self._server(doc, list(ins.exec_form), lambda _, span=ins.span: span, ctx, extra)
+        elif doc.kind is Kind.ANSIBLE:
+            from guardrails.facts.ansible_containers import container_starts
+
+            for start in container_starts(doc, ctx.project):
+                yield from self._container(doc, start, ctx, extra)
         elif doc.kind in (Kind.HELM_VALUES, Kind.YAML):
             yield from self._helm(doc, ctx)
         elif doc.kind is Kind.TERRAFORM:
@@ -221,7 +238,13 @@ class DatastoreDefaultCredentials(Rule):
                 )
 
     def _shell(self, doc: ShellDocument, ctx: RuleContext, extra: tuple[Datastore, ...]) -> Iterator[Finding]:
-        from guardrails.facts.docker_run import CONTAINER_PROGRAMS, compose_command, docker_run, environment
+        from guardrails.facts.docker_run import (
+            CONTAINER_PROGRAMS,
+            compose_command,
+            container_start,
+            docker_run,
+            environment,
+        )
 
         if not names_any(doc.text, CONTAINER_PROGRAMS | server_programs(extra) | {"helm"}):
             return  # runs no container, server or chart: the script is not even walked
@@ -235,33 +258,36 @@ class DatastoreDefaultCredentials(Rule):
                 yield from self._compose_cli(doc, compose_run, ctx, extra)
                 continue
             run = docker_run(cmd)
-            if run is None or not run.image.static:
-                continue
-            store = find_datastore(run.image.value, extra, run.container_ports)
-            if store is None:
-                continue
-            env = environment(run, doc, ctx.project)
-            if auth_state(store, env.values, run.args, run.image.value).explicit:
-                continue
-            after_image = cmd.args[next(i for i, w in enumerate(cmd.args) if w is run.image) + 1 :]
-            for index, flag, description in command_credentials(store, run.args):
-                if after_image[index].static:
-                    yield self.finding(
-                        doc,
-                        after_image[index].span,
-                        f"`docker run` of {run.image.value} ({store.name}) starts it with {flag} set to {description}",
-                        anchor=f"docker-run:{run.image.value}:{flag}",
-                        ctx=ctx,
-                    )
-            for weak in weak_credentials(store, env.values):
-                source = f" (from {env.sources[weak.key]})" if weak.key in env.sources else ""
+            if run is not None and run.image.static:
+                yield from self._container(doc, container_start(run, environment(run, doc, ctx.project)), ctx, extra)
+
+    def _container(
+        self, doc: Document, start: ContainerStart, ctx: RuleContext, extra: tuple[Datastore, ...]
+    ) -> Iterator[Finding]:
+        """A datastore container (``docker run``, an Ansible task) given a guessable password in
+        its variables or on its command line, where the start writes it."""
+        store = find_datastore(start.image, extra, start.container_ports)
+        if store is None or auth_state(store, start.env, start.args, start.image).explicit:
+            return
+        for index, flag, description in command_credentials(store, start.args):
+            span = start.arg_spans[index] if index < len(start.arg_spans) else None
+            if span is not None:
                 yield self.finding(
                     doc,
-                    env.words[weak.key].span,
-                    f"`docker run` of {run.image.value} ({store.name}) sets {weak.key} to {weak.description}{source}",
-                    anchor=f"docker-run:{run.image.value}:{weak.key}",
+                    span,
+                    f"{start.what} ({store.name}) starts it with {flag} set to {description}",
+                    anchor=f"{start.key}:{start.image}:{flag}",
                     ctx=ctx,
                 )
+        for weak in weak_credentials(store, start.env):
+            source = f" (from {start.env_sources[weak.key]})" if weak.key in start.env_sources else ""
+            yield self.finding(
+                doc,
+                start.env_spans[weak.key],
+                f"{start.what} ({store.name}) sets {weak.key} to {weak.description}{source}",
+                anchor=f"{start.key}:{start.image}:{weak.key}",
+                ctx=ctx,
+            )
 
     def _servers(self, doc: ShellDocument, ctx: RuleContext, extra: tuple[Datastore, ...]) -> Iterator[Finding]:
         """A server started by the script itself (``redis-server --requirepass changeme``, also

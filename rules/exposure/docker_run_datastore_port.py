@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import cast
 
 from guardrails.documents import ShellDocument
+from guardrails.facts.container_start import ContainerStart
 from guardrails.facts.datastores import (
     DATASTORES_OPTION_HELP,
     NEWSBLUR,
@@ -16,15 +18,14 @@ from guardrails.facts.datastores import (
 from guardrails.facts.docker_run import (
     CONTAINER_PROGRAMS,
     ComposeCommand,
-    DockerRun,
-    RunEnvironment,
     compose_command,
+    container_start,
     docker_run,
     environment,
 )
 from guardrails.facts.network import is_all_interfaces
 from guardrails.facts.shells import names_any
-from guardrails.model import Category, Finding, Kind, Severity, Span
+from guardrails.model import Category, Document, Finding, Kind, Severity, Span
 from guardrails.rule import Bad, Good, Option, Rule, RuleContext
 
 
@@ -34,7 +35,7 @@ class DockerRunDatastorePortExposed(Rule):
     title = "Datastore container started with its port published on all interfaces"
     category = Category.EXPOSED_DATASTORE
     severity = Severity.HIGH
-    kinds = frozenset({Kind.SHELL})
+    kinds = frozenset({Kind.SHELL, Kind.ANSIBLE})
     incidents = (NEWSBLUR,)
     rationale = (
         "`docker run -p 27017:27017 mongo` binds 0.0.0.0 and [::], and Docker's iptables rules bypass ufw and "
@@ -42,7 +43,10 @@ class DockerRunDatastorePortExposed(Rule):
         "the same way and `--network host` puts the server straight on the host's interfaces. Without "
         "authentication (critical) the first scanner to find it owns the data, as NewsBlur learned. "
         "`docker compose --env-file` in a script is judged too when the env file switches off the "
-        "authentication of a service that publishes its port."
+        "authentication of a service that publishes its port. So is the same start asked of Docker or Podman "
+        "by an Ansible task (`community.docker.docker_container` with `published_ports`, `publish_all_ports` or "
+        "`network_mode: host`; `containers.podman.podman_container`), the module NewsBlur's MongoDB was started "
+        "with; a port without an address binds to `default_host_ip`, all interfaces unless it is set."
     )
     remediation = (
         "Publish to loopback only (`-p 127.0.0.1:27017:27017`) or not at all (use a user-defined network "
@@ -58,51 +62,72 @@ class DockerRunDatastorePortExposed(Rule):
             3,
             note="host networking, authenticated: high",
         ),
+        Bad(
+            "roles/db/tasks/main.yml",
+            "- name: Start mongo\n  community.docker.docker_container:\n    name: mongo\n    image: mongo:3.6\n"
+            "    published_ports:\n      - 27017:27017\n",
+            6,
+            note="Ansible, as NewsBlur started its MongoDB",
+        ),
     )
     good = (
         Good("run-db.sh", "#!/bin/sh\ndocker run -d -p 127.0.0.1:27017:27017 mongo:4.4\n", note="loopback"),
+        Good(
+            "roles/db/tasks/main.yml",
+            "- name: Start mongo\n  community.docker.docker_container:\n    name: mongo\n    image: mongo:4.4\n"
+            "    default_host_ip: 127.0.0.1\n    published_ports:\n      - 27017:27017\n",
+            note="Ansible: every port without an address binds to default_host_ip",
+        ),
         Good("run-web.sh", "#!/bin/sh\ndocker run -d -p 5432:80 nginx\n", note="port 5432 on the host, nginx inside"),
     )
 
-    def check(self, doc: ShellDocument, ctx: RuleContext) -> Iterator[Finding]:  # type: ignore[override]
-        if not names_any(doc.text, CONTAINER_PROGRAMS):
+    def check(self, doc: Document, ctx: RuleContext) -> Iterator[Finding]:
+        if doc.kind is Kind.ANSIBLE:
+            from guardrails.facts.ansible_containers import container_starts
+
+            for start in container_starts(doc, ctx.project):
+                yield from self._judge(doc, start, ctx)
+            return
+        shell = cast("ShellDocument", doc)
+        if not names_any(shell.text, CONTAINER_PROGRAMS):
             return  # runs no container: the script is not even walked
-        extra = configured(ctx.options)
-        for cmd in doc.commands:
+        for cmd in shell.commands:
             compose_run = compose_command(cmd)
             if compose_run is not None:
-                yield from self._compose_cli(doc, compose_run, ctx)
+                yield from self._compose_cli(shell, compose_run, ctx)
                 continue
             run = docker_run(cmd)
-            if run is None or not run.image.static:
-                continue
-            image = run.image.value
-            store = find_datastore(image, extra, run.container_ports)
-            if store is None:
-                continue
-            env = environment(run, doc, ctx.project)
-            auth = auth_state(store, env.values, run.args, image)
-            weak = weak_credentials(store, env.values, run.args)
-            hidden_env = bool(env.unknown) and not auth.explicit
-            if auth.open and not hidden_env:
-                severity, protection = Severity.CRITICAL, auth.reason + _source(env, auth.reason)
-            elif weak:
-                severity = Severity.CRITICAL
-                protection = f"{weak[0].key} is {weak[0].description}{_source(env, weak[0].key)}"
-            elif auth.open:
-                files = ", ".join(w.value for w in env.unknown)
-                severity, protection = Severity.HIGH, f"credentials may come from --env-file {files}"
-            else:
-                severity, protection = Severity.HIGH, f"authenticated ({auth.reason}), still reachable by anyone"
-            for span, anchor, what in self._exposures(run, store.ports):
-                yield self.finding(
-                    doc,
-                    span,
-                    f"`docker run` of {image} ({store.name}) {what}; {protection}",
-                    anchor=f"docker-run:{image}:{anchor}",
-                    ctx=ctx,
-                    severity=severity,
-                )
+            if run is not None and run.image.static:
+                yield from self._judge(doc, container_start(run, environment(run, shell, ctx.project)), ctx)
+
+    def _judge(self, doc: Document, start: ContainerStart, ctx: RuleContext) -> Iterator[Finding]:
+        """A datastore container published on every interface: critical when it asks for no
+        credential or a guessable one, high when authenticated."""
+        store = find_datastore(start.image, configured(ctx.options), start.container_ports)
+        if store is None:
+            return
+        auth = auth_state(store, start.env, start.args, start.image)
+        weak = weak_credentials(store, start.env, start.args)
+        hidden_env = bool(start.env_unknown) and not auth.explicit
+        if auth.open and not hidden_env:
+            severity, protection = Severity.CRITICAL, auth.reason + _source(start, auth.reason)
+        elif weak:
+            severity = Severity.CRITICAL
+            protection = f"{weak[0].key} is {weak[0].description}{_source(start, weak[0].key)}"
+        elif auth.open:
+            severity, protection = Severity.HIGH, f"credentials may come from {', '.join(start.env_unknown)}"
+        else:
+            severity, protection = Severity.HIGH, f"authenticated ({auth.reason}), still reachable by anyone"
+        image = f"; the image is set in {start.image_source}" if start.image_source else ""
+        for span, anchor, what in self._exposures(start, store.ports):
+            yield self.finding(
+                doc,
+                span,
+                f"{start.what} ({store.name}) {what}; {protection}{image}",
+                anchor=f"{start.key}:{start.image}:{anchor}",
+                ctx=ctx,
+                severity=severity,
+            )
 
     def _compose_cli(self, doc: ShellDocument, run: ComposeCommand, ctx: RuleContext) -> Iterator[Finding]:
         """``docker compose --env-file F``: a published datastore whose authentication F's
@@ -126,23 +151,26 @@ class DockerRunDatastorePortExposed(Rule):
             )
 
     @staticmethod
-    def _exposures(run: DockerRun, ports: tuple[int, ...]) -> Iterator[tuple[Span, str, str]]:
-        if run.host_network is not None:
-            yield run.host_network.span, "network-host", "runs on the host's network (--network host)"
+    def _exposures(start: ContainerStart, ports: tuple[int, ...]) -> Iterator[tuple[Span, str, str]]:
+        if start.host_network is not None:
+            yield start.host_network.span, "network-host", f"runs on the host's network ({start.host_network.written})"
             return
-        if run.publish_all is not None and ports:
+        if start.publish_all is not None and ports:
             listed = ", ".join(str(p) for p in ports)
-            yield run.publish_all.span, "publish-all", f"publishes every exposed port ({listed}) with -P"
-        for spec, word in run.publish:
+            what = f"publishes every exposed port ({listed}) with {start.publish_all.written}"
+            yield start.publish_all.span, "publish-all", what
+        for published in start.publish:
+            spec = published.spec
             if not is_all_interfaces(spec.host_ip) or spec.protocol != "tcp":
                 continue
             hit = [p for p in ports if spec.container[0] <= p <= spec.container[1]]
             if hit:
                 listed = ", ".join(str(p) for p in hit)
-                yield word.span, f"p{hit[0]}", f"publishes container port {listed} on all interfaces"
+                source = f" (set in {published.source})" if published.source else ""
+                yield published.span, f"p{hit[0]}", f"publishes container port {listed} on all interfaces{source}"
 
 
-def _source(env: RunEnvironment, reason: str) -> str:
-    """`` (from .env.db:3)`` when the variable ``reason`` names was read from an env file."""
-    source = env.sources.get(reason.split("=", 1)[0].split(" ", 1)[0])
+def _source(start: ContainerStart, reason: str) -> str:
+    """`` (from .env.db:3)`` when the variable ``reason`` names was read from a file of variables."""
+    source = start.env_sources.get(reason.split("=", 1)[0].split(" ", 1)[0])
     return f" (from {source})" if source else ""

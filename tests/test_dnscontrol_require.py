@@ -1,0 +1,77 @@
+"""DNSControl configurations across files: what require() and creds.json resolve, and what not."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from guardrails.engine import Engine, Settings
+from guardrails.model import Finding
+from guardrails.registry import all_rules
+
+_PROVIDERS = 'var R = NewRegistrar("none");\nvar G = NewDnsProvider("gandi");\n'
+_ONE = 'D("{name}", R, DnsProvider(G), DefaultTTL("1d"), A("@", "192.0.2.1"));\n'
+_CREDS = {"gandi": {"TYPE": "GANDI_V5", "token": "not-a-real-token-4f1c"}}
+
+
+def scan(root: Path) -> list[Finding]:
+    rules = tuple(r for r in all_rules() if r.id in ("DS002", "DT002"))
+    return Engine(Settings(rules=rules, jobs=1), cwd=root).scan([Path(".")]).findings
+
+
+def write(root: Path, files: dict[str, str]) -> Path:
+    (root / ".git").mkdir(parents=True, exist_ok=True)
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text)
+    return root
+
+
+def test_a_file_requiring_itself_is_run_once(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "dnsconfig.js": _PROVIDERS + 'require("./loop.js");\n',
+            "loop.js": 'require("./loop.js");\n' + _ONE.format(name="example.com"),
+            "creds.json": json.dumps(_CREDS),
+        },
+    )
+    assert [(f.rule_id, f.path) for f in scan(tmp_path)] == [("DS002", "loop.js")]
+
+
+def test_only_the_type_of_creds_json_is_kept(tmp_path: Path) -> None:
+    from guardrails.facts import dnscontrol
+    from guardrails.pipeline import parse_text
+    from guardrails.project import Project
+
+    write(tmp_path, {"dnsconfig.js": _PROVIDERS + _ONE.format(name="example.com"), "creds.json": json.dumps(_CREDS)})
+    doc = parse_text("dnsconfig.js", (tmp_path / "dnsconfig.js").read_text(), dnscontrol.Kind.DNSCONTROL)
+    program = dnscontrol.program(doc, Project(tmp_path, tmp_path, 1 << 20))  # type: ignore[arg-type]
+    assert [(p.name, p.provider_type) for p in program.providers.values()] == [("gandi", "GANDI_V5")]
+    assert "not-a-real-token" not in repr(program)
+    [finding] = scan(tmp_path)
+    assert "not-a-real-token" not in repr(finding)
+
+
+def test_a_required_file_outside_the_repository_is_never_read(tmp_path: Path) -> None:
+    config = _PROVIDERS + 'require("../outside.js");\n'
+    repo = write(tmp_path / "repo", {"dnsconfig.js": config, "creds.json": json.dumps(_CREDS)})
+    (tmp_path / "outside.js").write_text(_ONE.format(name="example.com"))  # one provider: DS002 if read
+    assert scan(repo) == []
+
+
+def test_require_glob_walks_in_dnscontrols_order_and_may_stay_in_one_directory(tmp_path: Path) -> None:
+    short = "DEFAULTS(DefaultTTL(60));\n"
+    write(
+        tmp_path,
+        {
+            "dnsconfig.js": _PROVIDERS + 'require_glob("./zones/", false);\n',
+            "creds.json": json.dumps({"gandi": {"TYPE": "GANDI_V5"}, "ns1": {"TYPE": "NS1"}}),
+            # Not run: require_glob was told not to descend. Had it been, its DEFAULTS() would
+            # come first ("0-first" sorts before "a.js") and make the finding its own.
+            "zones/0-first/b.js": short,
+            "zones/a.js": 'var N = NewDnsProvider("ns1");\n'
+            'D("example.com", R, DnsProvider(G), DnsProvider(N), A("@", "192.0.2.1"));\n',
+        },
+    )
+    assert [(f.rule_id, f.path, f.span.line) for f in scan(tmp_path)] == [("DT002", "zones/a.js", 2)]
