@@ -237,7 +237,7 @@ def read(path: Path) -> dict[str, Any]:
         if path.name == "pyproject.toml" or "tool" in data:
             data = data.get("tool", {}).get("guardrails", {})
     else:
-        import yaml
+        from guardrails.yaml_lib import yaml
 
         try:
             data = yaml.safe_load(text)

@@ -125,12 +125,16 @@ def catalog_files() -> dict[str, int]:
 
     files: dict[str, int] = {}
     for top in package.__path__:
-        for directory, subdirs, names in os.walk(top):
-            subdirs[:] = sorted(d for d in subdirs if d != "__pycache__")
-            for name in names:
-                if name.endswith(".py") and not name.startswith("_"):
-                    path = os.path.join(directory, name)
-                    files[os.path.relpath(path, top).replace(os.sep, "/")] = os.path.getsize(path)
+        pending = [(top, "")]  # (directory, its path relative to top with a trailing "/")
+        while pending:
+            directory, prefix = pending.pop()
+            with os.scandir(directory) as entries:
+                for entry in entries:
+                    if entry.is_dir():
+                        if entry.name != "__pycache__" and not entry.is_symlink():  # as os.walk
+                            pending.append((entry.path, f"{prefix}{entry.name}/"))
+                    elif entry.name.endswith(".py") and not entry.name.startswith("_"):
+                        files[prefix + entry.name] = entry.stat().st_size
     return dict(sorted(files.items()))
 
 

@@ -67,6 +67,7 @@ _LINE_COMMENTS: dict[Kind, tuple[str, ...]] = {
     Kind.DNSMASQ_CONF: ("#",),
     Kind.COREFILE: ("#",),
     Kind.NAMED_CONF: ("#", "//"),
+    Kind.DNSCONTROL: ("//",),
     Kind.ANSIBLE_INVENTORY: ("#", ";"),
 }
 
@@ -172,7 +173,7 @@ def _from_offsets(text: str, found: Iterable[tuple[int, str]]) -> list[Comment]:
 
 def _yaml_comments(text: str) -> list[Comment]:
     """``#`` after a blank or at a line start, outside every scalar token (PyYAML's scanner)."""
-    import yaml
+    from guardrails.yaml_lib import yaml
 
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     scalars: list[tuple[int, int]] = []

@@ -47,3 +47,66 @@ def test_a_role_default_overridden_by_the_roles_vars_is_not_used(tmp_path: Path)
     assert scan(tmp_path) == []
     (role / "vars" / "main.yml").write_text("other: 1\n")
     assert [(f.path, f.severity.label) for f in scan(tmp_path)] == [("roles/db/tasks/main.yml", "critical")]
+
+
+def write(root: Path, files: dict[str, str]) -> Path:
+    (root / ".git").mkdir(parents=True, exist_ok=True)
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text)
+    return root
+
+
+_MONGO = (
+    "- name: Start mongo\n  community.docker.docker_container:\n    name: mongo\n    image: mongo:4.4\n"
+    '    published_ports:\n      - "{{ bind }}:27017:27017"\n'
+)
+
+
+def test_what_ansible_sets_above_a_default_leaves_it_unknown_or_overrides_it(tmp_path: Path) -> None:
+    role = "roles/db/tasks/"
+    write(
+        tmp_path,
+        {
+            "roles/db/defaults/main.yml": "bind: 0.0.0.0\n",
+            # a block's vars: over the role's defaults
+            f"{role}block.yml": "- vars:\n    bind: 127.0.0.1\n  block:\n"
+            + "".join("    " + line + "\n" for line in _MONGO.splitlines()),
+            # include_vars may set any name; set_fact and register set theirs
+            f"{role}include.yml": "- ansible.builtin.include_vars: hardened.yml\n" + _MONGO,
+            f"{role}fact.yml": "- set_fact:\n    bind: 127.0.0.1\n" + _MONGO,
+            # an unreadable vars_files: entry (templated) may set any name
+            "play.yml": "- hosts: db\n  vars:\n    bind: 0.0.0.0\n  vars_files:\n    - 'vars/{{ stage }}.yml'\n"
+            "  tasks:\n" + "".join("    " + line + "\n" for line in _MONGO.splitlines()),
+            # the same task with nothing above the default is reported
+            f"{role}main.yml": _MONGO,
+        },
+    )
+    assert [f.path for f in scan(tmp_path)] == ["roles/db/tasks/main.yml"]
+
+
+def test_rendering_is_bounded_and_a_templated_command_is_never_quoted(tmp_path: Path) -> None:
+    levels = {f"v{i}": ("{{ v" + str(i + 1) + " }}") * 8 for i in range(12)}
+    defaults = "".join(f'{name}: "{value}"\n' for name, value in levels.items()) + "v12: '0'\n"
+    task = _MONGO.replace("{{ bind }}", "{{ v0 }}") + (
+        "- name: Start redis\n  community.docker.docker_container:\n    name: redis\n    image: redis:7\n"
+        '    command: "redis-server --requirepass Xq9-not-shown {{ extra }}"\n    published_ports: ["6379:6379"]\n'
+    )
+    write(tmp_path, {"roles/r/defaults/main.yml": defaults, "roles/r/tasks/main.yml": task})
+    [finding] = scan(tmp_path)  # v0 renders past the length bound: unknown, so mongo is not judged
+    assert finding.severity.label == "high" and "Xq9-not-shown" not in finding.message
+    assert "its templated command" in finding.message
+
+
+def test_containers_of_one_image_keep_their_own_fingerprints(tmp_path: Path) -> None:
+    two = _MONGO.replace("{{ bind }}:", "") + _MONGO.replace("{{ bind }}:", "").replace(
+        "name: mongo\n", "name: mongo-b\n"
+    )
+    write(tmp_path, {"roles/db/tasks/main.yml": two})
+    assert len({f.fingerprint for f in scan(tmp_path)}) == 2
+
+
+def test_a_null_default_host_ip_is_unset(tmp_path: Path) -> None:
+    task = _MONGO.replace("{{ bind }}:", "").replace("    image:", "    default_host_ip:\n    image:")
+    write(tmp_path, {"roles/db/tasks/main.yml": task})
+    assert [f.severity.label for f in scan(tmp_path)] == ["critical"]

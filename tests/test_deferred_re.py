@@ -32,3 +32,40 @@ def test_a_deferred_expression_can_be_copied_and_pickled() -> None:
     pattern = deferred_re.compile(r"x+")
     assert copy.copy(pattern).search("axx").group() == "xx"  # type: ignore[union-attr]
     assert pickle.loads(pickle.dumps(pattern)).sub("-", "axxa") == "a-a"
+
+
+def test_a_package_imported_while_deferring_compiles_its_expressions_at_first_use(tmp_path, monkeypatch) -> None:
+    package = tmp_path / "deferredpkg"
+    package.mkdir()
+    (package / "__init__.py").write_text("import re\nWORD = re.compile(r'b+', re.I)\n", encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    with deferred_re.deferring("deferredpkg"):
+        import deferredpkg  # type: ignore[import-not-found]
+
+        outside = re.compile("x")  # another module's call, inside the window: compiled
+    assert isinstance(outside, re.Pattern)
+    assert not isinstance(deferredpkg.WORD, re.Pattern) and "search" not in vars(deferredpkg.WORD)
+    assert deferredpkg.WORD.search("aBBa").group() == "BB"
+    assert re.compile is deferred_re._COMPILE  # restored
+
+
+def test_pyyaml_is_imported_with_deferred_expressions_and_reads_as_before() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import re\n"
+        "from guardrails.yaml_lib import yaml\n"
+        "print(isinstance(yaml.reader.Reader.NON_PRINTABLE, re.Pattern))\n"
+        "print(yaml.safe_load('a: [1, 0x1f, 1:30, 2.5e+3, yes, ~, 2001-12-14]'))\n"
+        "try:\n"
+        "    yaml.safe_load('a: \\x07')\n"
+        "except yaml.YAMLError as exc:\n"
+        "    print(type(exc).__name__)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.splitlines()
+    assert out == [
+        "False",
+        "{'a': [1, 31, 90, 2500.0, True, None, datetime.date(2001, 12, 14)]}",
+        "ReaderError",
+    ]

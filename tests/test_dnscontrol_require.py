@@ -75,3 +75,66 @@ def test_require_glob_walks_in_dnscontrols_order_and_may_stay_in_one_directory(t
         },
     )
     assert [(f.rule_id, f.path, f.span.line) for f in scan(tmp_path)] == [("DT002", "zones/a.js", 2)]
+
+
+def test_each_file_runs_once_and_require_glob_reads_only_js(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "dnsconfig.js": _PROVIDERS + 'require_glob("./domains/", true, "txt");\n',
+            "creds.json": json.dumps(_CREDS),
+            # a.js runs b.js, which the glob would run again: DNSControl would refuse the second D().
+            "domains/a.js": 'require("./b.js");\n',
+            "domains/b.js": _ONE.format(name="b.example"),
+            # helpers.js forces the .js extension whatever the third argument says.
+            "domains/c.txt": _ONE.format(name="c.example"),
+        },
+    )
+    assert [(f.rule_id, f.path) for f in scan(tmp_path)] == [("DS002", "domains/b.js")]
+
+
+def test_defaults_replace_each_other_and_make_the_default_known_again(tmp_path: Path) -> None:
+    two = 'var N = NewDnsProvider("ns1", "NS1");\n'
+    domain = 'D("{name}", R, DnsProvider(G), DnsProvider(N), A("@", "192.0.2.1"));\n'
+    write(
+        tmp_path,
+        {
+            "dnsconfig.js": _PROVIDERS
+            + two
+            + 'require(generated);\nD("unknown.example", R, DnsProvider(G), DnsProvider(N), A("@", "192.0.2.1"));\n'
+            + 'DEFAULTS(DefaultTTL("1d"));\nDEFAULTS(NAMESERVER_TTL("2d"));\n'
+            + domain.format(name="cleared.example"),
+            "creds.json": json.dumps(_CREDS),
+        },
+    )
+    # unknown.example follows a require of unknown content: its default is unknown. The second
+    # DEFAULTS() clears the first, so cleared.example gets DNSControl's 300 s.
+    assert [(f.rule_id, f.span.line) for f in scan(tmp_path)] == [("DT002", 8)]
+
+
+def test_require_glob_outside_the_repository_leaves_the_default_unknown(tmp_path: Path) -> None:
+    (tmp_path / "shared").mkdir()
+    (tmp_path / "shared" / "defaults.js").write_text('DEFAULTS(DefaultTTL("1d"));\n')
+    config = _PROVIDERS + 'var N = NewDnsProvider("ns1", "NS1");\nrequire_glob("../shared/");\n'
+    config += 'D("x.example", R, DnsProvider(G), DnsProvider(N), A("@", "192.0.2.1"));\n'
+    repo = write(tmp_path / "repo", {"dnsconfig.js": config, "creds.json": json.dumps(_CREDS)})
+    assert scan(repo) == []
+
+
+def test_creds_json_is_read_with_comments_and_trailing_commas_as_dnscontrol_reads_it() -> None:
+    from guardrails.facts.dnscontrol import json_config
+
+    text = '{\n  // names\n  "a": {"TYPE": "X", "u": "http://b/*c*/", /* note */ "v": [1, 2,],},\n}\n'
+    assert json.loads(json_config(text)) == {"a": {"TYPE": "X", "u": "http://b/*c*/", "v": [1, 2]}}
+    assert json_config(text).count("\n") == text.count("\n")
+
+
+def test_an_unclosed_comment_or_string_leaves_invalid_json_invalid() -> None:
+    from guardrails.facts.dnscontrol import json_config
+
+    for text in ('{"a": "b /* c', '{"a": 1 /* c'):
+        try:
+            json.loads(json_config(text))
+        except ValueError:
+            continue
+        raise AssertionError(text)

@@ -34,3 +34,22 @@ def test_yaml_only_scan_imports_no_heavy_parser(tmp_path) -> None:  # type: igno
     assert "compose_datastore_port" in rules_line, rules_line
     for unrelated in ("zone_short_ttl", "python_redis_flush", "tf_s3_force_destroy", "shell_dropdb"):
         assert unrelated not in rules_line, rules_line
+
+
+def test_a_workflow_reads_its_shell_without_the_grammar_packages_resources(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """tree-sitter-bash's __init__ imports importlib.resources (tempfile, random, shutil) for a
+    highlighting query: the grammar's compiled module is loaded without it."""
+    workflow = tmp_path / ".github" / "workflows" / "deploy.yml"
+    workflow.parent.mkdir(parents=True)
+    workflow.write_text(
+        "on: push\njobs:\n  d:\n    runs-on: ubuntu-latest\n    steps:\n"
+        "      - run: terraform apply -auto-approve -var-file=prod.tfvars\n"
+    )
+    probe = PROBE.replace('"scan", {path!r}', '"scan", "--no-cache", {path!r}') + (
+        'print("LOADED", sorted(m for m in ("importlib.resources", "tempfile", "tree_sitter") if m in sys.modules))\n'
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", probe.format(path=str(tmp_path))], capture_output=True, text=True, cwd=REPO, timeout=60
+    )
+    assert "DO060" in proc.stdout, proc.stdout + proc.stderr
+    assert "LOADED ['tree_sitter']" in proc.stdout, proc.stdout + proc.stderr

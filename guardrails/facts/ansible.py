@@ -50,9 +50,22 @@ _MAX_EXPRESSION = 4000
 
 class Task(Record):
     """One task in execution order. ``conditions`` are the ``when:`` nodes that must hold for it
-    to run, outermost first; ``flow`` numbers the play (or file) it runs in, ``index`` its order."""
+    to run, outermost first; ``blocks`` the ``block`` items it is in, outermost first; ``flow``
+    numbers the play (or file) it runs in, ``index`` its order."""
 
-    __slots__ = ("conditions", "flow", "index", "key", "label", "module", "node", "prompts", "rescue", "value")
+    __slots__ = (
+        "blocks",
+        "conditions",
+        "flow",
+        "index",
+        "key",
+        "label",
+        "module",
+        "node",
+        "prompts",
+        "rescue",
+        "value",
+    )
 
     def __init__(
         self,
@@ -66,6 +79,7 @@ class Task(Record):
         index: int,
         rescue: bool = False,
         prompts: list[str] | None = None,
+        blocks: list[Node] | None = None,
     ) -> None:
         self.node = node
         self.key = key
@@ -77,6 +91,7 @@ class Task(Record):
         self.index = index
         self.rescue = rescue
         self.prompts: list[str] = [] if prompts is None else prompts
+        self.blocks: list[Node] = [] if blocks is None else blocks
 
     def args(self) -> dict[str, Node]:
         """The module's arguments: a mapping, ``args:``, or ``key=value`` free-form words."""
@@ -150,6 +165,7 @@ def _walk(
     rescue: bool,
     prompts: list[str],
     found: list[Task],
+    blocks: tuple[Node, ...] = (),
 ) -> None:
     for index, item in enumerate(_seq(items)):
         if not item.is_map:
@@ -159,9 +175,8 @@ def _walk(
         here = f"{label}[{index}]"
         if item.get("block") is not None:
             for section in kw.BLOCK_SECTIONS:
-                _walk(
-                    item.get(section), inner, f"{here}.{section}", flow, rescue or section == "rescue", prompts, found
-                )
+                in_rescue = rescue or section == "rescue"
+                _walk(item.get(section), inner, f"{here}.{section}", flow, in_rescue, prompts, found, (*blocks, item))
             continue
         keys = [key for key, _, _ in item.items() if not kw.is_task_keyword(key)]
         key = keys[0] if len(keys) == 1 else ""
@@ -169,7 +184,9 @@ def _walk(
         if not key and item.get("action") is not None:
             words = item.get("action").text.split(None, 1)  # type: ignore[union-attr]
             key = words[0] if words else ""
-        found.append(Task(item, key, kw.short_name(key), value, inner, here, flow, len(found), rescue, prompts))
+        found.append(
+            Task(item, key, kw.short_name(key), value, inner, here, flow, len(found), rescue, prompts, list(blocks))
+        )
 
 
 # --------------------------------------------------------------------------- when: as a guard
@@ -358,28 +375,35 @@ def include_target(task: Task) -> str | None:
 
 def include_guard(doc: Document, settings: GuardSettings, project: Project) -> str | None:
     """A task file brought in only by includes that are each guarded (their own ``when:`` or
-    what guards the including task): its tasks are guarded too. The includers looked for are
-    the Ansible files next to it and in the directory above (a role's ``tasks/main.yml``, a
-    playbook beside ``tasks/``)."""
+    what guards the including task): its tasks are guarded too."""
+    reasons: list[str] = []
+    for other, task in includers(doc, project):
+        reason = guard(other, task, settings)
+        if reason is None:
+            return None
+        reasons.append(f"{reason} (`{task.key}` in {PurePosixPath(other.path).name})")
+    return reasons[0] if reasons else None
+
+
+def includers(doc: Document, project: Project) -> list[tuple[Document, Task]]:
+    """The ``include_tasks``/``import_tasks`` tasks that bring in the task file ``doc``, with their
+    files. The includers looked for are the Ansible files next to it and in the directory above
+    (a role's ``tasks/main.yml``, a playbook beside ``tasks/``)."""
     from pathlib import Path
 
     path = Path(doc.path)
-    reasons: list[str] = []
+    found: list[tuple[Document, Task]] = []
     for directory in (path.parent, path.parent.parent):
         for other in project.directory_documents(directory, (".yml", ".yaml")):
             if other.path == doc.path or not is_ansible(other):
                 continue
             for task in tasks(other):
                 target = include_target(task)
-                if target is None or PurePosixPath(Path(other.path).parent.as_posix(), target) != PurePosixPath(
+                if target is not None and PurePosixPath(Path(other.path).parent.as_posix(), target) == PurePosixPath(
                     path.as_posix()
                 ):
-                    continue
-                reason = guard(other, task, settings)
-                if reason is None:
-                    return None
-                reasons.append(f"{reason} (`{task.key}` in {PurePosixPath(other.path).name})")
-    return reasons[0] if reasons else None
+                    found.append((other, task))
+    return found
 
 
 def task_of(doc: Document, node: Node) -> Task | None:

@@ -22,6 +22,7 @@ from __future__ import annotations
 import shlex
 
 from guardrails.facts.ansible import Task, tasks
+from guardrails.facts.ansible_keywords import BOOLEANS_TRUE
 from guardrails.facts.ansible_vars import Variables, elements, task_variables
 from guardrails.facts.container_start import ContainerStart, Flag, Published
 from guardrails.facts.network import parse_port_spec
@@ -55,18 +56,21 @@ MODULES: dict[str, _Module] = {
     "podman_container": _PODMAN,
     "containers.podman.podman_container": _PODMAN,
 }
-_TRUE = frozenset({"true", "yes", "on", "1"})
 
 
 def container_starts(doc: Document, project: Project) -> list[ContainerStart]:
-    """Every container a playbook or task file starts with a known image."""
-    found = []
-    for task in tasks(doc):
-        module = MODULES.get(task.key)
-        if module is not None:
-            start = _Reader(task, module, task_variables(doc, task, project)).start()
+    """Every container a playbook or task file starts with a known image (read once per
+    document: two rules ask)."""
+    key = ("ansible-container-starts", doc.path)
+    found: list[ContainerStart] | None = project.cache.get(key)
+    if found is None:
+        found = []
+        for task in tasks(doc):
+            module = MODULES.get(task.key)
+            start = _Reader(task, module, task_variables(doc, task, project)).start() if module else None
             if start is not None:
                 found.append(start)
+        project.cache[key] = found
     return found
 
 
@@ -104,7 +108,9 @@ class _Reader:
         image, state = self.text(args.get("image")), self.text(args.get("state"))
         if image is None or (state is None and "state" in args) or (state and state[0].lower() in module.idle):
             return None
-        default_ip = self.text(args.get("default_host_ip")) if "default_host_ip" in args else ("", "")
+        given_ip = args.get("default_host_ip")
+        unset = given_ip is None or (given_ip.is_scalar and given_ip.value is None)
+        default_ip = ("", "") if unset else self.text(given_ip)  # unset: every interface
         publish: list[Published] = []
         publish_all: Flag | None = None
         for name in module.ports:
@@ -113,13 +119,13 @@ class _Reader:
                     publish_all = Flag(node.span, f"{name}: all")
                     continue
                 spec = parse_port_spec(text) if text else None
-                if spec is None or (not spec.host_ip and default_ip is None):
-                    continue  # unknown
-                host_ip = spec.host_ip or (default_ip[0] if default_ip else "")
-                publish.append(Published(spec._replace(host_ip=host_ip), node.span, source))
+                if spec is not None and not spec.host_ip:
+                    spec = spec._replace(host_ip=default_ip[0]) if default_ip is not None else None
+                if spec is not None:  # else unknown
+                    publish.append(Published(spec, node.span, source))
         switch = args.get(module.publish_all)
         on = self.text(switch)
-        if switch is not None and on is not None and on[0].lower() in _TRUE:
+        if switch is not None and on is not None and on[0].lower() in BOOLEANS_TRUE:
             publish_all = Flag(switch.span, f"{module.publish_all}: true")
         host_network = None
         for name in module.network:
@@ -127,22 +133,13 @@ class _Reader:
                 if text == "host":
                     host_network = Flag(node.span, f"{name}: host")
         env, sources, spans, unknown = self.environment()
-        command = args.get("command")
-        words = self.text(command) if command is not None and command.is_scalar else None
-        if command is not None and command.is_scalar and words is None:
-            unknown.append(f"command {command.text}")  # its flags are unknown
-        if words is not None:
-            argv = _split(words[0])
-            literal = command.span if command is not None and not words[1] else None  # not set elsewhere
-            where: list[Span | None] = [literal] * len(argv)
-        else:
-            listed = [e for e in elements(command) if e.is_scalar]
-            argv, where = [e.text for e in listed], [e.span for e in listed]
-        name = self.task.node.get("name")
-        label = f" '{name.text}'" if name is not None and name.is_scalar else ""
+        argv, where = self.command(unknown)
+        label = self.task.node.get("name")
+        named = f" '{label.text}'" if label is not None and label.is_scalar else ""
+        container = self.text(args.get("name"))
         return ContainerStart(
-            f"task{label} ({self.task.module}) of {image[0]}",
-            self.task.module,
+            f"task{named} ({self.task.module}) of {image[0]}",
+            f"{self.task.module}:{container[0] if container else self.task.label}",
             image[0],
             argv,
             env,
@@ -155,6 +152,25 @@ class _Reader:
             spans,
             where,
         )
+
+    def command(self, unknown: list[str]) -> tuple[list[str], list[Span | None]]:
+        """The command's words and where the task writes each (None: not literally); an unknown
+        command adds to ``unknown`` (never its text: it may hold a password)."""
+        command = self.args.get("command")
+        if command is None:
+            return [], []
+        if command.is_scalar:
+            words = self.text(command)
+            if words is None:
+                unknown.append("its templated command")
+                return [], []
+            argv = _split(words[0])
+            return argv, [None if words[1] else command.span] * len(argv)  # set elsewhere: not literally here
+        listed = [self.text(e) for e in elements(command)]
+        if any(item is None for item in listed):
+            unknown.append("its templated command")
+            return [], []
+        return [item[0] for item in listed if item], [None] * len(listed)
 
     def environment(self) -> tuple[dict[str, str | None], dict[str, str], dict[str, Span], list[str]]:
         """The container's variables (None: set, unknown), where each rendered one was set, where
@@ -174,7 +190,7 @@ class _Reader:
                 if text is not None and (text[1] or found.source):
                     sources[key] = text[1] or found.source
         elif given is not None:
-            unknown.append(f"env {given.text}")  # rendered whole by Jinja: any variable may be set
+            unknown.append("its templated env")  # rendered whole by Jinja: any variable may be set
         return env, sources, spans, unknown
 
 

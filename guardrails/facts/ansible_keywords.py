@@ -118,6 +118,9 @@ BUILTIN_MODULES = frozenset(
         "yum",
     }
 )
+# The strings Ansible reads as true for a boolean argument (ansible.module_utils.parsing.
+# convert_bool.BOOLEANS_TRUE), compared lower-cased.
+BOOLEANS_TRUE = frozenset({"y", "yes", "on", "1", "true", "t"})
 # Collection prefixes written in front of a builtin module's name.
 BUILTIN_PREFIXES = ("ansible.builtin.", "ansible.legacy.")
 

@@ -1,35 +1,51 @@
-"""The variables a reviewer resolves in a task: its role's ``defaults/main.yml`` and
-``vars/main.yml``, its play's ``vars:`` and ``vars_files:``, and its own ``vars:``.
+"""The variables a reviewer resolves in a task, in Ansible's order of precedence (Ansible
+documentation, "Understanding variable precedence"), lowest first:
 
-A role is the directory above a ``tasks/`` (or ``handlers/``) directory. Its defaults are
-Ansible's lowest precedence; a play's ``vars:`` override them, its ``vars_files:`` (in order)
-override those, a role's ``vars/`` override those, and a task's ``vars:`` override everything
-read here (Ansible documentation, "Understanding variable precedence"). Inventory variables and
-``--extra-vars`` are not read: they change per run. A value is judged as the role ships it, the
-way a Terraform module's variable default is: whoever applies the role may override it, and a
-finding names where the value comes from.
+- its role's ``defaults/main.yml`` (a role is the directory above a ``tasks/`` or ``handlers/``
+  directory);
+- its play's ``vars:``, then each of its ``vars_files:`` (relative to the playbook), then the
+  names of its ``vars_prompt:`` (asked at run time: unknown);
+- its role's ``vars/main.yml``;
+- the ``vars:`` of the blocks it is in, outermost first, then its own ``vars:``;
+- what earlier tasks of its play or file set at run time: ``include_vars`` (any name: every
+  variable becomes unknown), ``set_fact`` and ``register`` (those names become unknown);
+- the ``vars:`` of the tasks that include its file (include parameters: unknown).
+
+Inventory variables and ``--extra-vars`` are not read: they change per run. A value is judged
+as the role or playbook ships it, the way a Terraform module's variable default is, and a
+finding names where it comes from. A ``vars_files:`` entry that cannot be read (a templated
+path, a missing or vault-encrypted file) may set any name: every variable below it becomes
+unknown.
 
 Only templates of literal text and variable names are rendered (``{{ bind_addr }}:{{ port }}``);
-a filter, a test, an expression, a variable the role does not define, or a chain deeper than
-``_MAX_DEPTH`` leaves the value unknown. Nothing is run.
+a filter, a test, an expression, a name defined nowhere read here, a variable that refers to
+itself, or a value longer than ``_MAX_LENGTH`` is unknown. Jinja only parses; nothing is run.
 """
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 from guardrails.documents import ShellDocument, TreeDocument
-from guardrails.facts.ansible import Task, is_playbook, task_of
+from guardrails.facts.ansible import Task, includers, is_playbook, task_of, tasks
+from guardrails.facts.ansible_keywords import short_name
 from guardrails.model import Document, Kind, Node
 from guardrails.project import Project
 from guardrails.records import Frozen
 
-_MAX_DEPTH = 8
+# A rendered value longer than this is unknown: templates can nest to sizes no rule reads.
+_MAX_LENGTH = 4096
 _TASK_DIRECTORIES = ("tasks", "handlers")
 # Where a role's variables are.
 _DEFAULTS = ("defaults/main.yml", "defaults/main.yaml")
 _VARS = ("vars/main.yml", "vars/main.yaml")
+# Tasks that set variables at run time, above every vars: read here.
+_SETS_ANY = frozenset({"include_vars"})
+_SETS_NAMED = frozenset({"set_fact"})
+
+Defined = dict[str, tuple[Node, str]]
 
 
 class Resolved(Frozen):
@@ -43,19 +59,13 @@ class Resolved(Frozen):
 
 
 class Variables:
-    """Variables, each with the file and line that sets it."""
+    """Variables, each with the file and line that sets it; each is rendered once."""
 
-    def __init__(self, defined: dict[str, tuple[Node, str]]) -> None:
+    def __init__(self, defined: Defined) -> None:
         self.defined = defined
+        self._rendered: dict[str, Resolved | None] = {}
 
-    def over(self, mapping: Node | None, path: str) -> Variables:
-        """These variables with those of ``mapping`` (a ``vars:`` of the file ``path``) over them."""
-        if mapping is None or not mapping.is_map:
-            return self
-        given = {key: (value, f"{path}:{value.span.line}") for key, _, value in mapping.items()}
-        return Variables({**self.defined, **given})
-
-    def resolve(self, node: Node | None, depth: int = 0) -> Resolved | None:
+    def resolve(self, node: Node | None) -> Resolved | None:
         """``node`` with its templates rendered; None when absent or unknown."""
         if node is None or (node.is_scalar and node.value is None):
             return None
@@ -65,61 +75,51 @@ class Variables:
         if "{{" not in text and "{%" not in text:
             return Resolved(node, text, "")
         parts = _parts(text)
-        if parts is None or depth >= _MAX_DEPTH:
+        if parts is None:
             return None
         if len(parts) == 1 and parts[0][0]:  # the whole value is one variable: it may be a list
-            return self._variable(parts[0][1], depth)
+            return self._variable(parts[0][1])
         rendered, source = [], ""
         for is_name, piece in parts:
             if not is_name:
                 rendered.append(piece)
                 continue
-            found = self._variable(piece, depth)
+            found = self._variable(piece)
             if found is None or not found.node.is_scalar:
                 return None
             rendered.append(found.text)
             source = source or found.source
-        return Resolved(node, "".join(rendered), source)
+        joined = "".join(rendered)
+        return Resolved(node, joined, source) if len(joined) <= _MAX_LENGTH else None
 
-    def _variable(self, name: str, depth: int) -> Resolved | None:
+    def _variable(self, name: str) -> Resolved | None:
+        if name in self._rendered:
+            return self._rendered[name]  # None while it is being rendered: a loop is unknown
+        self._rendered[name] = None
         defined = self.defined.get(name)
-        if defined is None:
-            return None
-        value, where = defined
-        found = self.resolve(value, depth + 1)
-        return Resolved(found.node, found.text, found.source or where) if found is not None else None
+        inner = self.resolve(defined[0]) if defined is not None else None
+        found = Resolved(inner.node, inner.text, inner.source or defined[1]) if inner and defined else None
+        self._rendered[name] = found
+        return found
 
 
 def task_variables(doc: Document, task: Task, project: Project) -> Variables:
-    """The variables of ``task``: its role's, its play's and its own, in Ansible's order."""
+    """The variables of ``task`` (see the module's note)."""
     defaults, role_vars = _role_variables(doc, project)
-    variables = Variables(defaults)
-    plays = doc.roots[0].elements() if is_playbook(doc) else []  # type: ignore[attr-defined]
-    if task.flow < len(plays):
-        play = plays[task.flow]
-        variables = variables.over(play.get("vars"), doc.path)
-        for written in elements(play.get("vars_files")):
-            variables = _vars_file(variables, doc, written, project)
-    return Variables({**variables.defined, **role_vars}).over(task.node.get("vars"), doc.path)
-
-
-def _vars_file(variables: Variables, doc: Document, written: Node, project: Project) -> Variables:
-    """``variables`` with those of one ``vars_files:`` entry over them: a literal path relative
-    to the playbook; a templated or missing one is skipped (what it sets stays unknown)."""
-    if not written.is_scalar or "{{" in written.text:
-        return variables
-    path = project.cwd / PurePosixPath(doc.host.path).parent / written.text
-    found = project.parse_as(path, Kind.YAML)
-    if not isinstance(found, TreeDocument) or not found.roots:
-        return variables
-    return variables.over(found.roots[0], found.path)
-
-
-def elements(node: Node | None) -> list[Node]:
-    """A list's elements; a single value is a list of one (as Ansible reads a list argument)."""
-    if node is None:
-        return []
-    return node.elements() if node.is_seq else [node]
+    defined: Defined = {**defaults, **_play_variables(doc, task.flow, project, defaults), **role_vars}
+    for scope in (*task.blocks, task.node):
+        defined.update(_mapping(scope.get("vars"), doc.path))
+    for flow, index, names in _set_at_run_time(doc, project):
+        if flow != task.flow or index >= task.index:
+            continue
+        if names is None:
+            return Variables({})
+        for name in names:
+            defined.pop(name, None)
+    for _, including in _includers(doc, project):
+        for key in _mapping(including.node.get("vars"), ""):
+            defined.pop(key, None)
+    return Variables(defined)
 
 
 def placeholder_value(doc: ShellDocument, name: str, project: Project) -> Resolved | None:
@@ -137,13 +137,98 @@ def placeholder_value(doc: ShellDocument, name: str, project: Project) -> Resolv
     return found if found is not None and found.node.is_scalar else None
 
 
-def _role_variables(doc: Document, project: Project) -> tuple[dict[str, tuple[Node, str]], dict[str, tuple[Node, str]]]:
+def elements(node: Node | None) -> list[Node]:
+    """A list's elements; a single value is a list of one (as Ansible reads a list argument)."""
+    if node is None:
+        return []
+    return node.elements() if node.is_seq else [node]
+
+
+def _set_at_run_time(doc: Document, project: Project) -> list[tuple[int, int, frozenset[str] | None]]:
+    """The tasks of ``doc`` that set variables when they run: (flow, index, the names they set;
+    None for any name), read once per document."""
+    key = ("ansible-run-time-variables", doc.path)
+    found: list[tuple[int, int, frozenset[str] | None]] | None = project.cache.get(key)
+    if found is not None:
+        return found
+    found = []
+    for task in tasks(doc):
+        module = short_name(task.key)
+        names: set[str] = set()
+        if module in _SETS_ANY:
+            found.append((task.flow, task.index, None))
+            continue
+        if module in _SETS_NAMED and task.value is not None and task.value.is_map:
+            names.update(k for k, _, _ in task.value.items())
+        registered = task.node.get("register")
+        if registered is not None and registered.is_scalar:
+            names.add(registered.text)
+        if names:
+            found.append((task.flow, task.index, frozenset(names)))
+    project.cache[key] = found
+    return found
+
+
+def _play_variables(doc: Document, flow: int, project: Project, defaults: Defined) -> Defined:
+    """What a play sets over its roles' defaults: ``vars:``, ``vars_files:``, ``vars_prompt:``
+    (read once per play). An unreadable ``vars_files:`` entry hides every default below it too:
+    the defaults come back as unknown (None node)."""
+    plays = doc.roots[0].elements() if is_playbook(doc) else []  # type: ignore[attr-defined]
+    if flow >= len(plays):
+        return {}
+    key = ("ansible-play-variables", doc.path, flow)
+    found: Defined | None = project.cache.get(key)
+    if found is not None:
+        return found
+    play = plays[flow]
+    found = _mapping(play.get("vars"), doc.path)
+    for written in elements(play.get("vars_files")):
+        given = _vars_file(doc, written, project)
+        if given is None:  # it may set any name: nothing below it is known
+            found = {name: (Node("scalar", None, written.span), "") for name in {*defaults, *found}}
+        else:
+            found.update(given)
+    for prompt in elements(play.get("vars_prompt")):
+        name = prompt.get("name") if prompt.is_map else None
+        if name is not None and name.is_scalar:
+            found[name.text] = (Node("scalar", None, name.span), "")
+    project.cache[key] = found
+    return found
+
+
+def _vars_file(doc: Document, written: Node, project: Project) -> Defined | None:
+    """The variables of one ``vars_files:`` entry (a path relative to the playbook); None when
+    it cannot be read."""
+    if not written.is_scalar or "{{" in written.text or "{%" in written.text:
+        return None
+    found = project.parse_as(project.cwd / PurePosixPath(doc.host.path).parent / written.text, Kind.YAML)
+    if not isinstance(found, TreeDocument) or len(found.roots) != 1 or not found.roots[0].is_map:
+        return None
+    return _mapping(found.roots[0], found.path)
+
+
+def _mapping(node: Node | None, path: str) -> Defined:
+    if node is None or not node.is_map:
+        return {}
+    return {key: (value, f"{path}:{value.span.line}") for key, _, value in node.items()}
+
+
+def _includers(doc: Document, project: Project) -> list[tuple[Document, Task]]:
+    key = ("ansible-includers", doc.path)
+    found: list[tuple[Document, Task]] | None = project.cache.get(key)
+    if found is None:
+        found = includers(doc, project) if not is_playbook(doc) else []
+        project.cache[key] = found
+    return found
+
+
+def _role_variables(doc: Document, project: Project) -> tuple[Defined, Defined]:
     """The defaults and the vars of the role ``doc`` belongs to (none outside a role), read once per scan."""
     role = _role_directory(PurePosixPath(doc.host.path))
     if role is None:
         return {}, {}
     key = ("ansible-role-variables", str(role))
-    found: tuple[dict[str, tuple[Node, str]], dict[str, tuple[Node, str]]] | None = project.cache.get(key)
+    found: tuple[Defined, Defined] | None = project.cache.get(key)
     if found is None:
         found = _read(project, project.cwd / role, _DEFAULTS), _read(project, project.cwd / role, _VARS)
         project.cache[key] = found
@@ -157,23 +242,23 @@ def _role_directory(path: PurePosixPath) -> PurePosixPath | None:
     return None
 
 
-def _read(project: Project, role: Path, files: tuple[str, ...]) -> dict[str, tuple[Node, str]]:
-    defined: dict[str, tuple[Node, str]] = {}
+def _read(project: Project, role: Path, files: tuple[str, ...]) -> Defined:
+    defined: Defined = {}
     for name in files:
         doc = project.parse_as(role / name, Kind.YAML)
-        if not isinstance(doc, TreeDocument) or not doc.roots or not doc.roots[0].is_map:
-            continue
-        defined.update({key: (value, f"{doc.path}:{value.span.line}") for key, _, value in doc.roots[0].items()})
+        if isinstance(doc, TreeDocument) and doc.roots:
+            defined.update(_mapping(doc.roots[0], doc.path))
     return defined
 
 
-def _parts(text: str) -> list[tuple[bool, str]] | None:
+@lru_cache(maxsize=4096)
+def _parts(text: str) -> tuple[tuple[bool, str], ...] | None:
     """The template as (is a variable name, text) pieces; None when it holds anything else."""
     import jinja2
     from jinja2 import nodes
 
     try:
-        template = jinja2.Environment(autoescape=False).parse(text)
+        template = _environment().parse(text)
     except jinja2.TemplateSyntaxError:
         return None
     parts: list[tuple[bool, str]] = []
@@ -185,7 +270,14 @@ def _parts(text: str) -> list[tuple[bool, str]] | None:
             if piece is None:
                 return None
             parts.append(piece)
-    return parts
+    return tuple(parts)
+
+
+@lru_cache(maxsize=1)
+def _environment() -> Any:
+    import jinja2
+
+    return jinja2.Environment(autoescape=False)
 
 
 def _piece(item: Any, nodes: Any) -> tuple[bool, str] | None:

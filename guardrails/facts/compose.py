@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 
 from guardrails.documents import DotenvDocument, ShellDocument, TreeDocument
+from guardrails.facts.container_command import runs_server
 from guardrails.facts.datastores import AuthState, Datastore, auth_state, find_datastore, split_words
 from guardrails.facts.docker_run import ComposeCommand, env_file, script_path, working_directories
 from guardrails.facts.network import covers, is_all_interfaces, is_loopback, parse_port_spec, port_range
@@ -560,8 +561,10 @@ def datastore_services(
         store = find_datastore(image, extra, container_ports(model)) if image else None
         if here is None or store is None or image is None:
             continue
-        env = environment(model, project)
         words = command_words(model)
+        if not runs_server(words, extra=extra):
+            continue  # the image as a toolbox: its command is a client, not the datastore
+        env = environment(model, project)
         auth = auth_state(store, {k: v.value for k, v in env.items()}, words, image)
         profiles = model.replaced.get("profiles")
         names = tuple(p.text for p in profiles.node.elements()) if profiles is not None else ()

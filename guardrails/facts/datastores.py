@@ -32,7 +32,24 @@ NEWSBLUR = Incident(
 _GENERIC_PORTS = frozenset({80, 443, 8080, 8000, 9000, 9001, 9009, 9600, 8181, 7000, 7001, 7199, 2888, 3888, 2380})
 
 
-_WILDCARDS = frozenset("*?[")
+def glob(name: str, pattern: str) -> bool:
+    """``fnmatch.fnmatchcase``, without a regular expression for a pattern whose only wildcard is
+    ``*`` (all but one of the table's image, variable and flag patterns): fnmatch compiles one
+    per pattern, 5M instructions for the families a small manifest's three images are looked up in."""
+    if "?" in pattern or "[" in pattern:
+        return fnmatch.fnmatchcase(name, pattern)
+    if "*" not in pattern:
+        return name == pattern
+    first, *middle, last = pattern.split("*")
+    if len(name) < len(first) + len(last) or not name.startswith(first) or not name.endswith(last):
+        return False
+    position, end = len(first), len(name) - len(last)
+    for part in middle:  # each in turn, leftmost, between the fixed start and end
+        found = name.find(part, position, end)
+        if found < 0:
+            return False
+        position = found + len(part)
+    return True
 
 
 class Datastore(Frozen):
@@ -82,11 +99,7 @@ class Datastore(Frozen):
 
     def matches(self, image: str) -> bool:
         repo = image_repository(image)
-        # fnmatch compiles a regular expression per pattern; most patterns are plain names.
-        return any(
-            fnmatch.fnmatchcase(repo, pattern) if _WILDCARDS & set(pattern) else repo == pattern
-            for pattern in self.images
-        )
+        return any(glob(repo, pattern) for pattern in self.images)
 
     @property
     def signature_ports(self) -> tuple[int, ...]:
@@ -705,6 +718,48 @@ def find_datastore(image: str, extra: Iterable[Datastore] = (), ports: Iterable[
     return None
 
 
+#: Programs that talk to a datastore rather than serve one: the clients, dump and readiness tools
+#: the official images ship (PostgreSQL client applications, MySQL/MariaDB client programs,
+#: MongoDB Database Tools and mongosh, redis-cli, cqlsh, influx, clickhouse-client). A container
+#: whose command is one of them starts no server (facts/container_command.py).
+CLIENT_PROGRAMS = frozenset(
+    {
+        "psql",
+        "pg_dump",
+        "pg_dumpall",
+        "pg_restore",
+        "pg_isready",
+        "pg_basebackup",
+        "createdb",
+        "dropdb",
+        "createuser",
+        "mysql",
+        "mysqldump",
+        "mysqladmin",
+        "mysqlimport",
+        "mariadb",
+        "mariadb-dump",
+        "mariadb-admin",
+        "mongosh",
+        "mongo",
+        "mongodump",
+        "mongorestore",
+        "mongoimport",
+        "mongoexport",
+        "redis-cli",
+        "valkey-cli",
+        "cqlsh",
+        "influx",
+        "clickhouse-client",
+    }
+)
+
+#: Entrypoint scripts that start the server when given its command (docker-library's
+#: ``docker-entrypoint.sh``, Bitnami's ``entrypoint.sh`` and ``run.sh``): a script that runs one
+#: may start the datastore.
+ENTRYPOINT_PROGRAMS = frozenset({"docker-entrypoint.sh", "entrypoint.sh", "run.sh"})
+
+
 def server_programs(extra: Iterable[Datastore] = ()) -> frozenset[str]:
     """Every server binary ``find_by_command`` knows: a script naming none starts no datastore."""
     return frozenset(command for store in (*extra, *BUILTIN) for command in store.commands)
@@ -779,13 +834,13 @@ def _env_matches(env: Mapping[str, str | None], entry: str) -> bool:
     value = env[key]
     if not sep:
         return value is None or value != ""
-    return value is not None and fnmatch.fnmatch(value.lower(), pattern.lower())
+    return value is not None and glob(value.lower(), pattern.lower())
 
 
 def _flag_present(words: list[str], flag: str) -> bool:
     """A flag given on the command line; a pattern with ``*`` matches any word (``*enable_sasl=true*``)."""
     if "*" in flag:
-        return any(fnmatch.fnmatchcase(word, flag) for word in words)
+        return any(glob(word, flag) for word in words)
     return flag_value(words, flag) is not None
 
 
@@ -825,7 +880,7 @@ def auth_state(store: Datastore, env: Mapping[str, str | None], words: list[str]
     for key, expected in store.open_env:
         if key in env and env[key] is not None:
             value = (env[key] or "").strip().lower()
-            disabled = value not in _FALSE if expected == "*" else fnmatch.fnmatch(value, expected.lower())
+            disabled = value not in _FALSE if expected == "*" else glob(value, expected.lower())
             if "ALLOW_EMPTY" in key and any(_env_matches(env, entry) for entry in store.auth_env):
                 # ``*_ALLOW_EMPTY_PASSWORD`` only permits an empty password: a password that is
                 # set is still used (the official mysql/mariadb entrypoints, bitnami's libos).
@@ -896,6 +951,9 @@ WELL_KNOWN_WEAK = frozenset(
         "mysecretpassword",
         "my-secret-pw",
         "minioadmin",
+        # Dify's self-hosting default for its PostgreSQL and Redis (langgenius/dify
+        # docker/docker-compose.yaml and .env.example), copied into charts and scripts.
+        "difyai123456",
     }
 )
 

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
 from guardrails.facts import ansible, destructive_sql
+from guardrails.facts import ansible_keywords as kw
 from guardrails.facts.ansible_vars import Variables, task_variables
 from guardrails.facts.destructive_shell import (
     DEFAULT_DATA_DIRECTORIES,
@@ -31,8 +32,6 @@ if TYPE_CHECKING:
     from guardrails.model import Finding
     from guardrails.project import Project
     from guardrails.rule import RuleContext
-
-_TRUE = {"true", "yes", "on", "1", "y"}
 
 
 class _Task:
@@ -128,7 +127,7 @@ def _k8s_absent(task: _Task, scope: Scope) -> Iterator[Hit]:
 def _rds_absent(task: _Task, scope: Scope) -> Iterator[Hit]:
     if task.module not in ("rds_instance", "rds_cluster") or not _absent(task):
         return
-    if (task.arg("skip_final_snapshot") or "").lower() not in _TRUE:
+    if (task.arg("skip_final_snapshot") or "").lower() not in kw.BOOLEANS_TRUE:
         return
     name = _name(task, "db_instance_identifier", "id", "db_cluster_identifier", "cluster_id")
     yield Hit(f"`{task.key}` deletes {name} with `skip_final_snapshot: true`", f"{task.module}:{name}")

@@ -670,15 +670,71 @@ def build_time(doc: Document) -> bool:
     return doc.parent is not None and doc.parent.kind is Kind.DOCKERFILE and doc.context.startswith("RUN")
 
 
+#: Files whose absence says a directory holds no initialised database, as the official images'
+#: entrypoints decide it before initialising one: PostgreSQL's ``PG_VERSION`` (written by initdb;
+#: docker-library/postgres docker-entrypoint.sh tests ``-s "$PGDATA/PG_VERSION"``) and MySQL's
+#: system schema directory (docker-library/mysql and mariadb test ``-d "$DATADIR/mysql"``).
+INITIALISED_MARKERS = frozenset({"PG_VERSION", "mysql"})
+_TEST_COMMANDS = frozenset({"[", "[[", "test"})
+# ``${X}`` and ``${X:?message}``: the same path as ``$X`` once the script goes on.
+_BRACED = deferred_re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::?\?[^}]*)?\}")
+
+
 def detect_rm_data_dir(located: Located, scope: Scope) -> Iterator[Hit]:
     targets = rm_targets(located.cmd)
     if not targets or build_time(located.doc):
         return
     for word in targets:
         path = data_directory(word, located, scope)
-        if path is not None:
+        if path is not None and not _holds_no_database(located, word):
             resolved = f" ({word.value} = {path})" if path != word.value else ""
             yield Hit(f"`rm -rf {word.value}`{resolved} deletes a database data directory", f"rm:{path}", word)
+
+
+def _holds_no_database(located: Located, word: Word) -> bool:
+    """The ``rm`` runs only when the directory it empties holds no initialised database: an
+    ``if``/``&&`` test, joined by ``&&`` alone, that its marker file is absent
+    (``! [ -f "$DATADIR/PG_VERSION" ]``, ``[ ! -d /var/lib/mysql/mysql ]``), or the ``else``
+    of a test that it is present."""
+    directory = _plain_path(word.value).removesuffix("/*").rstrip("/")
+    lines = located.doc.text.split("\n")
+    for condition in located.cmd.conditions:
+        failed = condition.kind == "else"  # every test before it failed: one alone says it
+        if condition.kind not in ("if", "elif", "and", "else") or "||" in condition.text:
+            continue
+        if failed and (len(condition.tests) != 1 or not _alone_on_line(lines, condition.tests[0])):
+            continue  # `if a && b; … else`: a failed list does not say which test failed
+        for test in condition.tests:
+            argv = test.argv
+            negated = argv[:1] == ["!"] or _negated_before(lines, test)
+            operands = argv[1:] if argv[:1] == ["!"] else argv
+            if test.command not in _TEST_COMMANDS or negated == failed or len(operands) < 2:
+                continue
+            if operands[0] not in ("-e", "-f", "-s", "-d"):
+                continue
+            parent, _, marker = _plain_path(operands[1]).rpartition("/")
+            if marker in INITIALISED_MARKERS and parent and parent == directory:
+                return True
+    return False
+
+
+def _alone_on_line(lines: list[str], test: ShellCommand) -> bool:
+    """No ``&&`` or ``||`` joins ``test`` to another command on its line."""
+    line = test.span.line
+    return 1 <= line <= len(lines) and "&&" not in lines[line - 1] and "||" not in lines[line - 1]
+
+
+def _plain_path(text: str) -> str:
+    """A path as the shell would spell it plainly: quotes gone, ``${X}``/``${X:?}`` as ``$X``."""
+    return _BRACED.sub(r"$\1", text.replace('"', "").replace("'", ""))
+
+
+def _negated_before(lines: list[str], test: ShellCommand) -> bool:
+    """``! [ … ]``: the pipeline negation, which the test command itself does not carry."""
+    line = test.span.line
+    if not 1 <= line <= len(lines):
+        return False
+    return lines[line - 1][: test.span.column - 1].rstrip().endswith("!")
 
 
 DEFAULT_ALWAYS_SET = ["HOME", "PWD", "GITHUB_WORKSPACE", "RUNNER_TEMP", "CI_PROJECT_DIR"]

@@ -168,16 +168,17 @@ class TtlPolicy(Record):
         first = name.strip().lower().split(".", 1)[0]
         return first in self.exempt_prefixes
 
-    def outside(self, names: Iterable[str] = (), path: str = "", private: str = "") -> str:
+    def outside(self, names: Iterable[str] = (), path: str = "", private: str = "", zone: str = "") -> str:
         """Why records are outside the lesson ('' when inside): nothing on the internet resolves
         them through the public DNS (``private`` says why: a private zone, private addresses), or
-        the file's path or every one of their owner ``names`` is classified non-production."""
+        the file's path or every one of their owner ``names`` is classified non-production. Names
+        of a known ``zone`` are read without its top-level domain (``without_tld``)."""
         if private:
             return private
         env = self.environments.of_path(path) if path else None
         if env in NON_PRODUCTION:
             return f"a {env} file"
-        envs = {self.environments.from_label(n) for n in names if n}
+        envs = {self.environments.from_label(without_tld(n, zone)) for n in names if n}
         if envs and all(e in NON_PRODUCTION for e in envs):
             return f"a {'/'.join(sorted(e for e in envs if e))} name"
         return ""
@@ -186,6 +187,16 @@ class TtlPolicy(Record):
         """A record reported on its own, never folded into its zone's or module's finding: one cached
         for a minute or less, or an NS set."""
         return verdict.ttl <= self.bands.get("high", 60) or verdict.rtype in PER_RECORD_TYPES
+
+
+def without_tld(name: str, zone: str) -> str:
+    """``name`` without the top-level domain when it is ``zone`` or below it: a TLD names a
+    registry, not an environment (``.dev`` is Google's registry, used by nix.dev and web.dev;
+    ``.qa`` is Qatar's). The labels left say whether the zone or the record is one for tests."""
+    name, zone = normalise_host(name), normalise_host(zone)
+    if "." not in zone or not (name == zone or name.endswith("." + zone)):
+        return name
+    return name.rsplit(".", 1)[0]
 
 
 def private_answers(values: Iterable[str]) -> bool:

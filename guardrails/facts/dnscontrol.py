@@ -4,26 +4,30 @@ identifiers), ``DefaultTTL`` (300 seconds when a domain sets none), ``DnsProvide
 argument of 0 means the provider is not to serve the domain's nameservers), ``TTL``,
 ``require`` and ``require_glob`` (a required ``.js`` file runs in place, in the same global
 scope; a path beginning with ``.`` is relative to the requiring file, any other to the working
-directory, which is where ``dnsconfig.js`` is; ``require_glob`` loads the ``.js`` files (or those
-of its third argument's extension) below a directory relative to the requiring file, recursively
-unless its second argument is false, in the order of DNSControl's directory walk: its
-``pkg/js/js.go``), and "creds.json" (read from the working directory; ``TYPE`` names the type of
-a provider declared without one, or with the type ``-``).
+directory, which is where ``dnsconfig.js`` is; ``require_glob`` loads the ``.js`` files below a
+directory relative to the requiring file, recursively unless its second argument is false, in
+the order of DNSControl's directory walk: its ``pkg/js/js.go``, and ``helpers.js``, which forces
+the ``.js`` extension and makes each ``DEFAULTS()`` replace the earlier ones), and "creds.json"
+(read from the working directory; ``TYPE`` names the type of a provider declared without one,
+or with the type ``-``).
 
 A configuration is read as DNSControl runs it (``program``): the calls of ``dnsconfig.js`` and
 of the files it requires, in the order they run, so a ``DEFAULTS()`` applies to the domains of
-files required after it. Of ``creds.json`` only the ``TYPE`` of each entry is read; the
-credentials beside it are never kept. A file that cannot be read (outside the repository, a
-path built at run time, a file that does not parse) leaves unknown what it could change: its domains are
-not seen, and the default TTL of every domain after it is unknown.
+files required after it. Each file runs once (DNSControl refuses a domain declared twice). Of
+``creds.json`` only the ``TYPE`` of each entry is read; the credentials beside it are never
+kept. A file that cannot be read (outside the repository, linked, a path built at run time, a
+file that does not parse) leaves unknown what it could change: its domains are not seen, and
+the default TTL of every domain after it is unknown until a ``DEFAULTS()`` sets it again.
 """
 
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 
+from guardrails.discover import inside, real_path
 from guardrails.documents import DnsCall, DnsControlDocument, DnsProviderDecl
 from guardrails.facts import dns
 from guardrails.model import Kind, Span
@@ -73,7 +77,8 @@ RECORD_TYPES: dict[str, str] = {
 }
 
 
-# How deep ``require()`` may nest: DNSControl has no limit, but a chain this long is a loop.
+# How deep ``require()`` may nest before the rest is unknown: each file runs once, so this
+# bounds the recursion, not a loop.
 _MAX_DEPTH = 32
 
 
@@ -87,11 +92,14 @@ class Written(Frozen):
 class Domain(Frozen):
     """A ``D()`` and the ``DefaultTTL()`` that applies to it: its own, else that of the last
     ``DEFAULTS()`` run before it (None: DNSControl's 300 s). ``default_known`` is False when a
-    file required before it could not be read (its ``DEFAULTS()`` is unknown)."""
+    file required before it could not be read (its ``DEFAULTS()`` is unknown). ``ns_ttl`` is the
+    ``NAMESERVER_TTL()`` found the same way: the TTL of the apex NS records DNSControl writes for
+    the domain's nameservers (``pkg/nameservers`` ``AddNSRecords``)."""
 
     written: Written
     default: Written | None
     default_known: bool
+    ns_ttl: Written | None = None
 
 
 class Program(Frozen):
@@ -130,6 +138,7 @@ class _Run:
         self.domains: list[Domain] = []
         self.providers: dict[str, DnsProviderDecl] = {}
         self.default: Written | None = None
+        self.ns_ttl: Written | None = None
         self.default_known = True
         self.loaded: set[str] = set()
 
@@ -146,40 +155,52 @@ class _Run:
         for declared in doc.providers:
             self.providers[declared.variable] = declared
         for call in doc.domains:
+            own_ns = call.first("NAMESERVER_TTL")
             if call.name == "DEFAULTS":
+                # Each DEFAULTS() replaces every earlier one (DNSControl's helpers.js): known again.
                 own = call.first("DefaultTTL")
-                self.default = Written(doc, own) if own is not None else self.default
+                self.default, self.default_known = (Written(doc, own) if own is not None else None), True
+                self.ns_ttl = Written(doc, own_ns) if own_ns is not None else None
             elif call.name == "D":
                 own = call.first("DefaultTTL")
+                ns_ttl = Written(doc, own_ns) if own_ns is not None else self.ns_ttl
                 if own is not None:
-                    self.domains.append(Domain(Written(doc, call), Written(doc, own), True))
+                    self.domains.append(Domain(Written(doc, call), Written(doc, own), True, ns_ttl))
                 else:
-                    self.domains.append(Domain(Written(doc, call), self.default, self.default_known))
+                    self.domains.append(Domain(Written(doc, call), self.default, self.default_known, ns_ttl))
             elif call.name in ("require", "require_glob"):
-                for required in self._required(doc, call, depth):
-                    self._run(required, depth + 1)
+                for path in self._required(doc, call):
+                    self._run_file(path, depth + 1)
 
-    def _required(self, doc: DnsControlDocument, call: DnsCall, depth: int) -> list[DnsControlDocument]:
-        """The files a ``require()`` or ``require_glob()`` runs, in DNSControl's order; an unknown
-        one makes every later default TTL unknown."""
+    def _run_file(self, path: Path, depth: int) -> None:
+        """Run a required file once: a second run would declare its domains again, which
+        DNSControl refuses."""
+        if self.project.display_of(path) in self.loaded:
+            return
+        required = _load(self.project, path) if depth <= _MAX_DEPTH else None
+        if required is None:
+            self.default_known = False  # what it would have set is unknown
+            return
+        self._run(required, depth)
+
+    def _required(self, doc: DnsControlDocument, call: DnsCall) -> list[Path]:
+        """The files a ``require()`` or ``require_glob()`` runs, in DNSControl's order; when which
+        files is unknown, every later default TTL is unknown."""
         written = call.args[0] if call.args else None
         if not isinstance(written, str):
             self.default_known = False
             return []
-        if written.endswith((".json", ".json5")):
+        if written.lower().endswith((".json", ".json5")):
             return []  # a JSON file is data handed to the script, not configuration run
-        here = PurePosixPath(doc.path).parent
+        here = self.project.cwd / PurePosixPath(doc.path).parent
         if call.name == "require":
-            paths = [(here if written.startswith(".") else self.working) / written]
-        else:  # require_glob: always below the requiring file's directory
-            recursive = not (len(call.args) > 1 and call.args[1] is False)
-            given = call.args[2] if len(call.args) > 2 and isinstance(call.args[2], str) else ".js"
-            extension = "." + given.lstrip(".")
-            paths = _files_below(self.project, self.project.cwd / here / written, extension, recursive)
-        docs = [_load(self.project, path) for path in paths] if depth < _MAX_DEPTH else [None]
-        if any(found is None for found in docs):
+            return [(here if written.startswith(".") else self.project.cwd / self.working) / written]
+        # require_glob: below the requiring file's directory, .js files only (helpers.js forces it)
+        recursive = not (len(call.args) > 1 and call.args[1] is False)
+        found = _js_files_below(self.project, here / written, recursive)
+        if found is None:
             self.default_known = False
-        return [found for found in docs if found is not None and found.path not in self.loaded]
+        return found or []
 
 
 def domain_name(domain: DnsCall) -> str:
@@ -235,15 +256,29 @@ def _untyped(declared: DnsProviderDecl) -> bool:
     return declared.provider_type in ("", "-")
 
 
-def _files_below(project: Project, directory: Path, extension: str, recursive: bool) -> list[Path]:
-    """The files of ``extension`` below ``directory`` in the order DNSControl's walk lists them:
-    each directory's entries by name, a subdirectory's files where its name sorts."""
-    entries = [(path.name, path, False) for path in project.directory_files(directory, (extension,))]
-    if recursive:
-        entries += [(path.name, path, True) for path in project.subdirectories(directory)]
+def _js_files_below(project: Project, directory: Path, recursive: bool) -> list[Path] | None:
+    """The ``.js`` files below ``directory`` in the order of DNSControl's walk (each directory's
+    entries by name, a subdirectory's files where its name sorts); None when the listing is not
+    what DNSControl would see: a directory outside the repository or missing (DNSControl stops
+    there), or a linked ``.js`` file (it would run it; it is not read here)."""
+    if not inside(real_path(directory), project.root) or not directory.is_dir():
+        return None
+    try:
+        with os.scandir(directory) as listing:
+            entries = sorted((entry.name, entry.is_symlink(), entry.is_dir(follow_symlinks=False)) for entry in listing)
+    except OSError:
+        return None
     found: list[Path] = []
-    for _, path, is_directory in sorted(entries):
-        found.extend(_files_below(project, path, extension, recursive) if is_directory else [path])
+    for name, link, is_directory in entries:
+        if is_directory and recursive and not link:
+            below = _js_files_below(project, directory / name, recursive)
+            if below is None:
+                return None
+            found.extend(below)
+        elif name.endswith(".js") and not is_directory:
+            if link:
+                return None
+            found.append(directory / name)
     return found
 
 
@@ -258,7 +293,7 @@ def _creds_types(project: Project, working: PurePosixPath) -> dict[str, str]:
     the file is kept (it holds credentials, or the names of variables holding them)."""
     data = project.read_bytes(project.cwd / working / "creds.json")
     try:
-        parsed = json.loads(data) if data is not None else None
+        parsed = json.loads(json_config(data.decode("utf-8"))) if data is not None else None
     except (ValueError, UnicodeDecodeError):
         return {}
     if not isinstance(parsed, dict):
@@ -268,3 +303,40 @@ def _creds_types(project: Project, working: PurePosixPath) -> dict[str, str]:
         for name, entry in parsed.items()
         if isinstance(entry, dict) and isinstance(entry.get("TYPE"), str)
     }
+
+
+def json_config(text: str) -> str:
+    """``creds.json`` as DNSControl reads it (``pkg/credsfile``, through DisposaBoy's
+    JsonConfigReader): comments (``//`` to the end of the line, ``/* … */``) outside strings
+    become spaces, and a comma before ``}`` or ``]`` is dropped. Positions are kept."""
+    out: list[str] = []
+    i, n, in_string = 0, len(text), False
+    while i < n:
+        c = text[i]
+        if in_string:
+            step = 2 if c == "\\" else 1
+            out.append(text[i : i + step])
+            in_string = c != '"'
+            i += step
+            continue
+        end = i + 1
+        if text.startswith("//", i):
+            newline = text.find("\n", i)
+            end = n if newline < 0 else newline
+        elif text.startswith("/*", i):
+            close = text.find("*/", i + 2)
+            end = n if close < 0 else close + 2
+        if end > i + 1:
+            out.append("".join(ch if ch == "\n" else " " for ch in text[i:end]))
+            i = end
+            continue
+        if c in "}]":
+            k = len(out) - 1
+            while k >= 0 and out[k].isspace():
+                k -= 1
+            if k >= 0 and out[k] == ",":
+                out[k] = " "
+        in_string = c == '"'
+        out.append(c)
+        i += 1
+    return "".join(out)

@@ -185,7 +185,7 @@ def container_start(run: DockerRun, env: RunEnvironment) -> ContainerStart:
         [Published(spec, word.span) for spec, word in run.publish],
         Flag(run.publish_all.span, "-P") if run.publish_all is not None else None,
         Flag(run.host_network.span, "--network host") if run.host_network is not None else None,
-        [f"--env-file {word.value}" for word in env.unknown],
+        [f"--env-file {', '.join(word.value for word in env.unknown)}"] if env.unknown else [],
         env.sources,
         env_spans={key: word.span for key, word in env.words.items()},
         arg_spans=[word.span if word.static else None for word in after_image],

@@ -805,6 +805,7 @@ def command_deployments(doc: ShellDocument, project: Project) -> list[Deployment
     Helm's order; the previous release's values under ``--reuse-values`` are unknown."""
     from guardrails.facts.docker_run import script_path, working_directories
     from guardrails.facts.helm_cli import helm_command
+    from guardrails.facts.local_clusters import local_cluster
 
     repositories = {
         cmd.argv[2]: cmd.argv[3]
@@ -814,8 +815,8 @@ def command_deployments(doc: ShellDocument, project: Project) -> list[Deployment
     found: list[Deployment] = []
     for cmd in doc.commands:
         command = helm_command(cmd, doc)
-        if command is None or command.dry_run:
-            continue
+        if command is None or command.dry_run or local_cluster(doc, cmd):
+            continue  # a dry run, or a release on the job's own throwaway cluster
         layers = [Layer(doc, None, opaque=True)] if command.reuse_values else []
         for entry in command.files:
             word = Word(entry.word.text, entry.path, entry.word.static, entry.word.span, entry.word.expansions)

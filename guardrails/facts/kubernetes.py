@@ -15,6 +15,7 @@ import binascii
 from collections.abc import Callable, Iterable, Iterator
 
 from guardrails.documents import TreeDocument
+from guardrails.facts.container_command import runs_server
 from guardrails.facts.datastores import AuthState, Datastore, auth_state, find_datastore, weak_credentials
 from guardrails.facts.load_balancers import SOURCE_RANGES_ANNOTATION, private_reason
 from guardrails.model import Node
@@ -300,6 +301,9 @@ def containers(source: TreeDocument | Manifest, extra: Iterable[Datastore] = ())
                         number = _port_number(port.get("containerPort"))
                         if number is not None:
                             ports.append(ContainerPort(_text(port.get("name")), number, port, port.get("hostPort")))
+                    store = find_datastore(image, extra, [p.number for p in ports]) if image else None
+                    if store is not None and not runs_server(words, _mounted_files(spec, node, obj, data), extra):
+                        store = None  # the image as a toolbox: a client, not the datastore
                     found.append(
                         Container(
                             label(obj),
@@ -309,7 +313,7 @@ def containers(source: TreeDocument | Manifest, extra: Iterable[Datastore] = ())
                             node,
                             _text(node.get("name")),
                             image,
-                            find_datastore(image, extra, [p.number for p in ports]) if image else None,
+                            store,
                             env,
                             unresolved,
                             words,
@@ -317,6 +321,32 @@ def containers(source: TreeDocument | Manifest, extra: Iterable[Datastore] = ())
                         )
                     )
     return found
+
+
+def _mounted_files(
+    spec: Node, container: Node, obj: Node, data: dict[tuple[str, str, str], dict[str, EnvVar]]
+) -> dict[str, str]:
+    """Path -> text of the ConfigMap and Secret keys a container mounts (``volumeMounts`` of
+    ``configMap``/``secret`` volumes, all keys or one ``subPath``) that are judged with it."""
+    sources: dict[str, tuple[str, str]] = {}
+    volumes = spec.get("volumes")
+    for volume in volumes.elements() if volumes is not None and volumes.is_seq else []:
+        for key, kind, name_key in (("configMap", "ConfigMap", "name"), ("secret", "Secret", "secretName")):
+            source = volume.get(key) if volume.is_map else None
+            if source is not None and source.is_map:
+                sources[_text(volume.get("name"))] = (kind, _text(source.get(name_key)))
+    files: dict[str, str] = {}
+    mounts = container.get("volumeMounts")
+    for mount in mounts.elements() if mounts is not None and mounts.is_seq else []:
+        source = sources.get(_text(mount.get("name"))) if mount.is_map else None
+        values = data.get((source[0], namespace(obj), source[1])) if source is not None else None
+        if values is None:
+            continue
+        path, sub_path = _text(mount.get("mountPath")).rstrip("/"), _text(mount.get("subPath"))
+        for key, value in values.items():
+            if value.value is not None and (not sub_path or sub_path == key):
+                files[path if sub_path else f"{path}/{key}"] = value.value
+    return files
 
 
 def datastore_containers(source: TreeDocument | Manifest, extra: Iterable[Datastore] = ()) -> list[Container]:

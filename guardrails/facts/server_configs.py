@@ -122,7 +122,26 @@ class Exposure(Frozen):
 
 
 def exposures(doc: Document, project: Project) -> Iterator[Exposure]:
-    """Every exposure a datastore configuration file shows (nothing for other documents)."""
+    """Every exposure a datastore configuration file shows (nothing for other documents); a
+    file that the repository's compose services mount, none of them published, reaches only
+    the stack's network (``config_mounts``): medium."""
+    from guardrails.facts.config_mounts import mounts
+
+    found = list(_exposures(doc, project))
+    services = mounts(doc.path, project) if found else []
+    if not services or any(m.published for m in services):
+        yield from found
+        return
+    names = ", ".join(f"'{m.service}' of {m.compose}" for m in services)
+    for exposure in found:
+        yield exposure._replace(
+            auth=f"{exposure.auth}; the file is mounted by compose service {names}, which publishes no port: "
+            "reachable from the stack's network only",
+            severity=Severity.MEDIUM,
+        )
+
+
+def _exposures(doc: Document, project: Project) -> Iterator[Exposure]:
     if isinstance(doc, ConfDocument):
         if doc.kind is Kind.REDIS_CONF:
             yield from _redis(doc)

@@ -6,7 +6,8 @@ script ran. Two kinds of target did not (docs/guards.md, "Throwaway names"):
 * a name built from something unique to the run or the pull request: a PR number or a
   CI run id (``pr-$PR_NUMBER``, ``pr-${{ github.event.number }}``), or a random part
   (``$RANDOM``, ``$(uuidgen)``, ``$(mktemp -u)``), directly or through a variable the
-  script assigned from one (``DB=app_$RANDOM`` ... ``dropdb "$DB"``). No database that
+  script assigned from one (``DB=app_$RANDOM`` ... ``dropdb "$DB"``), or through a step
+  output of the same GitHub Actions job that its step wrote from one. No database that
   outlives the run is named after its PR or a random number;
 * a name the script created itself earlier in the same flow (``createdb "$DB"`` ...
   ``dropdb "$DB"``), as long as no variable in it was reassigned in between. A drop that
@@ -162,9 +163,110 @@ def _github_per_run(doc: ShellDocument, word: Word) -> bool:
         end = written.find("}}", start)
         if end == -1:
             break
-        lengths.setdefault(end + 2 - start, set()).add(written[start + 3 : end].strip() in PER_RUN_GITHUB_EXPRESSIONS)
+        expression = written[start + 3 : end].strip()
+        per_run_here = expression in PER_RUN_GITHUB_EXPRESSIONS or _step_output_per_run(doc, span.line, expression)
+        lengths.setdefault(end + 2 - start, set()).add(per_run_here)
         start = written.find("${{", end)
     return any(
         "_" * length in word.value and all(kinds == {True} for other, kinds in lengths.items() if other >= length)
         for length in lengths
     )
+
+
+#: Where a step writes its outputs (docs.github.com, "Workflow commands": ``$GITHUB_OUTPUT``).
+_OUTPUT_FILES = frozenset({"$GITHUB_OUTPUT", "${GITHUB_OUTPUT}"})
+
+
+def _step_output_per_run(doc: ShellDocument, line: int, expression: str) -> bool:
+    """``steps.<id>.outputs.<name>`` of the job that runs ``doc`` (its step at host ``line``)
+    is per run: the step ``<id>`` writes ``<name>=…`` to ``$GITHUB_OUTPUT`` (or the older
+    ``::set-output name=<name>::…``) from a per-run value (``PR_NUM=${{ github.event.number }}``)."""
+    parts = expression.split(".")
+    if len(parts) != 4 or parts[0] != "steps" or parts[2] != "outputs":
+        return False
+    run = _step_run(doc, line, parts[1])
+    if run is None:
+        return False
+    from guardrails.model import Kind, ParseError
+    from guardrails.parsers import parse
+
+    try:
+        inner = parse(doc.host.path, _masked(run), Kind.SHELL)
+    except ParseError:
+        return False
+    if not isinstance(inner, ShellDocument):
+        return False
+    lines = run.split("\n")
+    name = parts[3]
+    for cmd in inner.commands:
+        if cmd.command != "echo":
+            continue
+        to_output = any(r.target.strip('"') in _OUTPUT_FILES for r in cmd.redirects)
+        for word in cmd.args:
+            legacy = word.value.startswith(f"::set-output name={name}::")
+            if legacy or (to_output and word.value.startswith(f"{name}=")):
+                return _written_per_run(inner, lines, cmd, word, 0)
+    return False
+
+
+def _written_per_run(inner: ShellDocument, lines: list[str], cmd: ShellCommand, word: Word, depth: int) -> bool:
+    """A word of a step's own script holds a per-run value: a per-run expression where it is
+    written, a per-run variable, or a variable the script assigned from one."""
+    if depth > _MAX_DEPTH or word.span.line != word.span.end_line or not 1 <= word.span.line <= len(lines):
+        return False
+    written = lines[word.span.line - 1][word.span.column - 1 : word.span.end_column - 1]
+    if any(expression in PER_RUN_GITHUB_EXPRESSIONS for expression in _expressions(written)):
+        return True
+    for expansion in word.expansions:
+        param = parameter(expansion)
+        if param is None:
+            continue
+        if param.name in PER_RUN_VARIABLES:
+            return True
+        value = _assigned(inner, cmd, param.name)
+        if value is not None and _written_per_run(inner, lines, cmd, value, depth + 1):
+            return True
+    return False
+
+
+def _step_run(doc: ShellDocument, line: int, step_id: str) -> str | None:
+    """The ``run:`` script of the step with ``id: step_id`` in the workflow job holding ``line``."""
+    from guardrails.documents import TreeDocument
+
+    host = doc.host
+    if not isinstance(host, TreeDocument) or not host.roots or not host.roots[0].is_map:
+        return None
+    jobs = host.roots[0].get("jobs")
+    for _, _, job in jobs.items() if jobs is not None and jobs.is_map else ():
+        if not job.is_map or not job.span.line <= line <= job.span.end_line:
+            continue
+        steps = job.get("steps")
+        for step in steps.elements() if steps is not None and steps.is_seq else ():
+            found = step.get("id") if step.is_map else None
+            run = step.get("run") if found is not None and found.is_scalar and found.text == step_id else None
+            if run is not None and run.is_scalar:
+                return run.text
+    return None
+
+
+def _expressions(text: str) -> list[str]:
+    """The ``${{ … }}`` expressions written in ``text``."""
+    found: list[str] = []
+    start = text.find("${{")
+    while start != -1:
+        end = text.find("}}", start)
+        if end == -1:
+            break
+        found.append(text[start + 3 : end].strip())
+        start = text.find("${{", end)
+    return found
+
+
+def _masked(text: str) -> str:
+    """``${{ … }}`` replaced by a plain word of its length, as a workflow step is parsed."""
+    out: list[str] = []
+    i = 0
+    while (start := text.find("${{", i)) != -1 and (end := text.find("}}", start)) != -1:
+        out += [text[i:start], "_" * (end + 2 - start)]
+        i = end + 2
+    return "".join([*out, text[i:]])

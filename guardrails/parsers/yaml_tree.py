@@ -8,10 +8,9 @@ billion-laughs file is refused in linear time instead of exhausting memory.
 
 from __future__ import annotations
 
-import yaml
-
 from guardrails.documents import TreeDocument
 from guardrails.model import Kind, Node, ParseError, Span
+from guardrails.yaml_lib import yaml
 
 try:
     _Loader: type = yaml.CSafeLoader

@@ -8,7 +8,7 @@ from guardrails.rules.dns.incidents import DYN_2016, FACEBOOK_2021
 
 from guardrails.documents import ConfDocument, ResolvDocument, TreeDocument
 from guardrails.embedded import pod_specs
-from guardrails.facts import compose, resolvers
+from guardrails.facts import resolvers
 from guardrails.model import Category, Document, Finding, Kind, Node, Severity, Span
 from guardrails.rule import Bad, Good, Rule, RuleContext
 
@@ -132,6 +132,8 @@ class SingleDnsResolver(Rule):
             yield from self._report(doc, ctx, [e.values[0] for e in servers], servers[0].span, where, "nameserver")
 
     def _compose(self, doc: TreeDocument, ctx: RuleContext) -> Iterator[Finding]:
+        from guardrails.facts import compose  # only compose files pay for its import
+
         interpolate = compose.Interpolator(compose.project_variables(doc, ctx.project))
         for root in doc.roots:
             services = root.get("services")

@@ -193,7 +193,7 @@ def _short_records(
         fqdn = dns.record_fqdn(record.name, zone) if record.name else ""
         private = "a private zone" if zone is not None and zone.private else ""
         private = private or ("private addresses" if record.private_answers else "")
-        if policy.outside((fqdn,), doc.path, private):
+        if policy.outside((fqdn,), doc.path, private, zone=zone.name if zone is not None else ""):
             continue
         worst: tuple[dns.TtlVerdict, dns.RecordTtl] | None = None
         for ttl in record.ttls:

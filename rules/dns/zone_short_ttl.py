@@ -48,8 +48,10 @@ class ZoneFileShortTtl(Rule):
         "(octodns-cloudflare raises it to `min_ttl`, 120 s by default, and sends proxied records at 300 s), "
         "and a YAML provider's "
         "`default_ttl` in the octoDNS config like `$TTL` (a record without `ttl:` gets it, an hour unless set); "
-        "`dynamic:` records are routing policies. DNSControl's dnsconfig.js too: each `TTL()`, and `DefaultTTL()` "
-        "(DNSControl gives 300 s when a domain sets none). BIND's named.conf names the zone a file of any name "
+        "`dynamic:` records are routing policies. DNSControl's dnsconfig.js too: each `TTL()`, `DefaultTTL()` "
+        "(DNSControl gives 300 s when a domain sets none) and `NAMESERVER_TTL()` (the apex NS records). A "
+        "name's top-level domain (`.dev`, `.qa`) is a registry, never read as an environment. "
+        "BIND's named.conf names the zone a file of any name "
         "holds (its primary zones' `file`); a secondary's file is a transferred copy and is not judged. Locally served "
         "zones (RFC 6303 private and loopback reverse zones, `localhost`) and zones served by `localhost` alone "
         "(sinkholes) are never delegated from the internet."
@@ -142,7 +144,7 @@ class ZoneFileShortTtl(Rule):
     def _zone(self, doc: ZoneDocument, policy: dns.TtlPolicy, ctx: RuleContext) -> Iterator[Finding]:
         """A BIND zone file: its ``$TTL``s, the SOA minimum without one, and each record's TTL."""
         origin = dns.zone_origin(doc)
-        if policy.outside((origin,), doc.path, private=dns.never_delegated(doc, origin)):
+        if policy.outside((origin,), doc.path, private=dns.never_delegated(doc, origin), zone=origin):
             return  # a staging or development zone, a private reverse zone, a sinkhole
         directives = sorted((d for d in doc.directives if _is_ttl(d)), key=lambda d: d.span.line)
         reported_defaults: set[int] = set()
@@ -185,7 +187,7 @@ class ZoneFileShortTtl(Rule):
         """An octoDNS zone file: each record's ``ttl:`` (a record without one gets YamlProvider's
         default of an hour); ``dynamic:`` records are routing policies."""
         origin = octodns.zone_name(doc.path, doc.roots[0])
-        if policy.outside((origin,), doc.path):
+        if policy.outside((origin,), doc.path, zone=origin):
             return
         short: list[dns.ShortTtl] = []
         floors = octodns.ttl_floors(ctx.project, origin, doc.path) if origin else []
@@ -198,7 +200,8 @@ class ZoneFileShortTtl(Rule):
                 continue
             owner = ".".join(part for part in (record.name, origin) if part)
             answers = record.values if record.rtype in ("A", "AAAA") else ()
-            if policy.outside((owner,), private="private addresses" if dns.private_answers(answers) else ""):
+            private = "private addresses" if dns.private_answers(answers) else ""
+            if policy.outside((owner,), private=private, zone=origin):
                 continue
             verdict = policy.evaluate(record.rtype, seconds)
             if verdict is not None:
@@ -243,11 +246,12 @@ class ZoneFileShortTtl(Rule):
         for domain in dnscontrol.program(doc, ctx.project).domains:
             written, given_default = domain.written, domain.default
             origin = dnscontrol.domain_name(written.call)
-            if not origin or policy.outside((origin,), written.doc.path):
+            if not origin or policy.outside((origin,), written.doc.path, zone=origin):
                 continue
             inside = [r for r in dnscontrol.records(written.call) if not self._outside_dnscontrol(r, origin, policy)]
             if domain.default_known:
                 yield from self._dnscontrol_default(written, given_default, origin, inside, policy, ctx)
+            yield from self._dnscontrol_nameservers(domain.ns_ttl, origin, policy, ctx)
             short = []
             for record in inside:
                 found = policy.evaluate(record.rtype, record.ttl) if record.ttl is not None else None
@@ -295,13 +299,33 @@ class ZoneFileShortTtl(Rule):
             severity=verdict.severity,
         )
 
+    def _dnscontrol_nameservers(
+        self, ns_ttl: dnscontrol.Written | None, origin: str, policy: dns.TtlPolicy, ctx: RuleContext
+    ) -> Iterator[Finding]:
+        """A ``NAMESERVER_TTL()`` below the minimum: the TTL of the domain's apex NS records.
+        Without one, what a provider keeps for them is its own: not judged."""
+        ttl = dnscontrol.seconds(ns_ttl.call) if ns_ttl is not None else None
+        verdict = policy.evaluate("NS", ttl) if ttl is not None else None
+        if ns_ttl is None or verdict is None:
+            return
+        yield self.finding(
+            ns_ttl.doc,
+            ns_ttl.call.span,
+            f"NAMESERVER_TTL gives {dns.human(verdict.ttl)} to the apex NS records of {origin}, below the "
+            f"{dns.human(verdict.threshold)} minimum; resolvers forget where the domain is served that long "
+            "after its nameservers become unreachable",
+            anchor=f"NAMESERVER_TTL@{origin}",
+            ctx=ctx,
+            severity=verdict.severity,
+        )
+
     @staticmethod
     def _outside_dnscontrol(record: dnscontrol.Record, origin: str, policy: dns.TtlPolicy) -> bool:
         if policy.exempt_name(record.name):
             return True
         answers = [record.value] if record.rtype in ("A", "AAAA") else []
         private = "private addresses" if dns.private_answers(answers) else ""
-        return bool(policy.outside((dns.zone_owner(record.name, origin),), private=private))
+        return bool(policy.outside((dns.zone_owner(record.name, origin),), private=private, zone=origin))
 
 
 def _short_records(
@@ -312,7 +336,8 @@ def _short_records(
             continue
         owner = dns.zone_owner(record.name, origin)
         answers = record.rdata if record.rtype.upper() in ("A", "AAAA") else []
-        if policy.outside((owner,), private="private addresses" if dns.private_answers(answers) else ""):
+        private = "private addresses" if dns.private_answers(answers) else ""
+        if policy.outside((owner,), private=private, zone=origin):
             continue
         if record.ttl is not None:
             verdict = policy.evaluate(record.rtype, record.ttl)

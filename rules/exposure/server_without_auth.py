@@ -58,7 +58,8 @@ class DatastoreServerWithoutAuth(Rule):
         "`bindIpAll` without `security.authorization: enabled`, a pg_hba.conf `trust` record for every address "
         "(critical when the postgresql.conf beside it listens on `*`, high when that is not known), my.cnf "
         "`skip-grant-tables` with `bind-address = 0.0.0.0` (high: MySQL 8.0.3+ turns networking off itself, "
-        "MariaDB does not) and elasticsearch.yml/opensearch.yml with security switched off on `0.0.0.0`. "
+        "MariaDB does not) and elasticsearch.yml/opensearch.yml with security switched off on `0.0.0.0`. A "
+        "file that only unpublished compose services mount reaches the stack's network alone (medium). "
         "What depends on a version the file does not name (Elasticsearch before 8.0 is open by default) is not "
         "reported; see docs/server-configs.md."
     )
