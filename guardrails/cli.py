@@ -365,8 +365,14 @@ def _run(args: argparse.Namespace) -> _Run:
         # files found are grouped by theirs, and each group is scanned with its own.
         found = discover(path_list, cwd=cwd, use_gitignore=not no_gitignore)
         groups: dict[int, tuple[configuration.Config, list[Path]]] = {}
+        # Asked once per directory (by its name: a path object to hash for each file cost more
+        # than the answer), in the order files come.
+        by_directory: dict[str, configuration.Config] = {}
         for candidate in found.candidates:
-            config = resolver.for_directory(candidate.path.parent)
+            directory = os.path.dirname(candidate.path)
+            config = by_directory.get(directory)
+            if config is None:
+                config = by_directory[directory] = resolver.for_directory(candidate.path.parent)
             groups.setdefault(id(config), (config, []))[1].append(candidate.path)
         if stdin is not None or not groups:
             config = resolver.for_path(path_list[0] if path_list else here)

@@ -14,31 +14,37 @@ from typing import Any, TypeVar
 
 from guardrails.discover import DEFAULT_EXCLUDED_DIRS, Candidate, display_path, inside, real_path
 from guardrails.model import Document, Kind
+from guardrails.source import read_limited
 
 T = TypeVar("T")
 
 
 class Project:
     def __init__(self, root: Path, cwd: Path, max_file_size: int, shared: dict[Any, Any] | None = None) -> None:
+        # Facts about the whole repository, kept for the whole scan (one per process): a
+        # project lives for one directory group, and rebuilding such a fact per group made a
+        # scan quadratic in the number of directories.
+        self.shared: dict[Any, Any] = shared if shared is not None else {}
         # Real paths, which every containment test and display path here compares with: a root
-        # given through a linked directory (``../shared``, a link to the real directory) held no file at all.
-        self.root = real_path(root)
-        self.cwd = real_path(cwd)
+        # given through a linked directory (``../shared``, a link to the real directory) held no
+        # file at all. Resolved once per scan, not for each directory group's project.
+        key = ("project-real-paths", str(root), str(cwd))
+        found = self.shared.get(key)
+        if found is None:
+            found = self.shared[key] = (real_path(root), real_path(cwd))
+        self.root, self.cwd = found
         self.max_file_size = max_file_size
         self.documents: dict[str, Document] = {}
         self._extra: dict[str, Document | None] = {}
         self._displays: dict[str, str] = {}
-        # The regular files a walk listed: below the root by construction, no symlink on the
-        # way (a walk does not enter linked directories), so reading them needs no realpath.
+        # The directories and regular files a walk listed: below the root by construction, no
+        # symlink on the way (a walk does not enter linked directories), so reading them or
+        # showing their path needs no realpath.
         self._walked: set[str] = set()
         # The scan's own walk, when it covered the whole repository as ``discover`` does by
         # default: a fact that needs every file of the repository reads it instead of walking.
         self.discovered: list[Candidate] | None = None
         self.cache: dict[tuple[Any, ...], Any] = {}
-        # Facts about the whole repository, kept for the whole scan (one per process): a
-        # project lives for one directory group, and rebuilding such a fact per group made a
-        # scan quadratic in the number of directories.
-        self.shared: dict[Any, Any] = shared if shared is not None else {}
 
     def repository_fact(self, key: tuple[Any, ...], build: Callable[[], T]) -> T:
         """``build()`` once per scan: a fact that reads the whole repository (not one directory)."""
@@ -74,7 +80,9 @@ class Project:
         key = str(path)
         display = self._displays.get(key)
         if display is None:
-            display = display_path(real_path(path if path.is_absolute() else self.cwd / path), self.cwd)
+            # A walk enters no linked directory: what it listed is its own real path already.
+            real = path if key in self._walked else real_path(path if path.is_absolute() else self.cwd / path)
+            display = display_path(real, self.cwd)
             self._displays[key] = display
         return display
 
@@ -178,27 +186,48 @@ class Project:
         for top, files in self._listing():
             here = Path(top)
             self._listed(here)
-            for name in files:
+            self._walked.add(top)
+            for name, link in files:
                 if name.endswith(suffixes):
-                    path = os.path.join(top, name)
-                    if not os.path.islink(path):
-                        self._walked.add(path)
+                    if not link:
+                        self._walked.add(os.path.join(top, name))
                     found.append(here / name)
         return found
 
-    def _listing(self) -> list[tuple[str, list[str]]]:
-        """Each directory ``walk`` enters, in order, with its file names sorted: listed once per
-        scan (and process), since facts ask for the files of several suffixes (``.tf``,
-        ``terragrunt.hcl``, scripts), and each walk listed the whole repository again."""
+    def _listing(self) -> list[tuple[str, list[tuple[str, bool]]]]:
+        """Each directory ``walk`` enters, in order, with its file names sorted and whether each
+        is a symbolic link: listed once per scan (and process), since facts ask for the files of
+        several suffixes (``.tf``, ``terragrunt.hcl``, scripts), and each walk listed the whole
+        repository again.
+
+        ``os.walk``'s order and choices, from one ``scandir`` per directory that also tells the
+        links apart (asking for each file again was a system call per file): a linked directory
+        is not entered, an entry that cannot be examined is a file, and a directory that cannot
+        be listed is left out."""
         key = ("project-listing", str(self.root))
         listing = self.shared.get(key)
         if listing is None:
             listing = []
-            for top, directories, files in os.walk(self.root):
-                directories[:] = sorted(
-                    d for d in directories if not d.startswith(".") and d not in DEFAULT_EXCLUDED_DIRS
-                )
+            stack = [os.fspath(self.root)]
+            while stack:
+                top = stack.pop()
+                try:
+                    with os.scandir(top) as entries:
+                        listed = list(entries)
+                except OSError:
+                    continue
+                directories, files = [], []
+                for entry in listed:
+                    try:
+                        is_dir = entry.is_dir()
+                    except OSError:
+                        is_dir = False
+                    if not is_dir:
+                        files.append((entry.name, _is_link(entry)))
+                    elif not (entry.name.startswith(".") or entry.name in DEFAULT_EXCLUDED_DIRS or _is_link(entry)):
+                        directories.append(entry.name)
                 listing.append((top, sorted(files)))
+                stack.extend(os.path.join(top, name) for name in sorted(directories, reverse=True))
             self.shared[key] = listing
         return listing
 
@@ -215,18 +244,18 @@ class Project:
             return None
         limit = self.max_file_size
         try:
-            with open(path, "rb") as handle:
-                # Sized by the file, not by the limit: a read of limit + 1 bytes allocates that
-                # much (10 MiB) for every file, which cost more than reading a small one.
-                size = os.fstat(handle.fileno()).st_size
-                if size > limit:
-                    return None
-                data = handle.read(size + 1)
-                if len(data) > size:  # it grew while read: the rest, up to the limit
-                    data += handle.read(limit + 1 - len(data))
+            data = read_limited(path, limit)
         except OSError:
             return None
-        return data if len(data) <= limit else None
+        return data if data is not None and len(data) <= limit else None
+
+
+def _is_link(entry: os.DirEntry[str]) -> bool:
+    """``os.path.islink`` of the entry's path, from what ``scandir`` read."""
+    try:
+        return entry.is_symlink()
+    except OSError:
+        return False
 
 
 def find_root(start: Path) -> Path:

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import PurePosixPath
 from typing import Any
 
+from guardrails import posix
 from guardrails.documents import Attribute, Block, Expr, TerraformDocument
 from guardrails.facts.stateful import Setting
 from guardrails.facts.terraform import INPUT, LOCAL, Origin, Resolved, module_at, sets_variable
@@ -83,14 +83,16 @@ def _sole_user(project: Project, origin: Origin, user_path: str, user: Expr) -> 
     reference = f"{prefix}.{origin.name}"
     if user.kind != "reference" or str(user.value) != reference:
         return False
-    directory = str(PurePosixPath(user_path).parent)
+    directory = posix.parent(user_path)
     if prefix == "var" and origin.kind != INPUT and sets_variable(project, directory, origin.name):
         return False
     module = module_at(directory, project)
     if module is None:
         return False
     word = re.compile(rf"(?<![\w.]){re.escape(reference)}(?![\w-])")
-    users = sum(1 for doc in module.documents for a in _attributes(doc.blocks) if word.search(a.expr.text))
+    # The plain substring test first: most attributes do not name it, and it is the cheaper test.
+    texts = (a.expr.text for doc in module.documents for a in _attributes(doc.blocks))
+    users = sum(1 for text in texts if reference in text and word.search(text))
     return users == 1
 
 

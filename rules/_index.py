@@ -127,6 +127,6 @@ FILES = {
     'input/unparseable_input.py': 3123,
     'input/unscanned_file.py': 3203,
     'input/unused_suppression.py': 1993,
-    'secrets/shared_production_secret.py': 5988,
-    'secrets/shared_secret_reference.py': 4900,
+    'secrets/shared_production_secret.py': 5994,
+    'secrets/shared_secret_reference.py': 4906,
 }

@@ -242,16 +242,16 @@ def test_fifo_is_listed_not_opened(repo: Callable[[dict[str, str]], Path]) -> No
 def test_file_that_cannot_be_read_is_listed(
     repo: Callable[[dict[str, str]], Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """chmod 0 does not stop root, so the read itself is made to fail."""
+    """chmod 0 does not stop root, so opening the file is made to fail as it would for a user."""
     root = repo({"compose.yaml": EXPOSED, "ok.sh": "echo\n"})
-    real = Path.read_bytes
+    real = os.open
 
-    def refuse(self: Path) -> bytes:
-        if self.name == "compose.yaml":
+    def refuse(path: str | os.PathLike[str], flags: int, *args: int, **kwargs: int) -> int:
+        if os.fspath(path).endswith("compose.yaml"):
             raise PermissionError(13, "Permission denied")
-        return real(self)
+        return real(path, flags, *args, **kwargs)
 
-    monkeypatch.setattr(Path, "read_bytes", refuse)
+    monkeypatch.setattr(os, "open", refuse)
     result = _scan(root)
     _no_crash(result)
     assert [(s.path, s.reason, s.detail) for s in result.skipped] == [

@@ -51,12 +51,34 @@ _TOKEN = re.compile(r"[.\-_\s/]+")
 _STRIP_SUFFIXES = (".tfvars.json", ".tfvars", ".tf.json", ".tf", ".yaml", ".yml", ".json", ".env", ".ini")
 
 
+# The last ``Environments.of`` (its option value and the instance), per class.
+_LAST: dict[type, tuple[Mapping[str, list[str]] | None, Environments]] = {}
+
+
 class Environments:
     """Environment names and their synonyms; classifies paths and CI environment names."""
 
     def __init__(self, synonyms: Mapping[str, list[str]] | None = None) -> None:
         self.synonyms = {env: [n.lower() for n in names] for env, names in (synonyms or DEFAULT_SYNONYMS).items()}
         self._lookup = {name: env for env, names in self.synonyms.items() for name in names}
+        self._key: str | None = None
+
+    @classmethod
+    def of(cls, synonyms: Mapping[str, list[str]] | None) -> Environments:
+        """The environments of a rule's synonyms option, made once per option value: the secret
+        rules ask for them for every document they summarize, and the option is one object for
+        the whole scan."""
+        last = _LAST.get(cls)
+        if last is None or last[0] is not synonyms:
+            last = _LAST[cls] = (synonyms, cls(synonyms))
+        return last[1]
+
+    @property
+    def key(self) -> str:
+        """The synonyms as text, for keys of facts cached per set of synonyms."""
+        if self._key is None:
+            self._key = repr(sorted(self.synonyms.items()))
+        return self._key
 
     def name(self, token: str) -> str | None:
         """The environment a single word names (``prd`` -> production), else None."""

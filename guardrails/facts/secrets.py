@@ -492,6 +492,11 @@ class _Collector:
                 self.expr(child, f"{label}[{index}]", key, env)
 
     def terraform(self, doc: TerraformDocument, env: str | None) -> None:
+        if env is None:  # ``add`` keeps nothing without an environment: only the secret stores' references
+            for block in doc.blocks:
+                if block.type == "data" and len(block.labels) >= 2 and block.labels[0] in _TF_SECRET_DATA:
+                    self._secret_data(block.address, block.labels[0], block.attributes, env)
+            return
         for name, attr in doc.attributes.items():
             self.expr(attr.expr, name, name, env)
         for block in doc.blocks:
@@ -611,7 +616,7 @@ class Inventory(Record):
 def summary(doc: Document, project: Project, envs: Environments) -> Extracted:
     """``extract`` of a scanned document, done once for both rules (cached on the project).
     A kustomization's generated values need the files it reads: ``inventory`` adds them."""
-    key = ("secrets-of", doc.path, repr(sorted(envs.synonyms.items())))
+    key = ("secrets-of", doc.path, envs.key)
     found = project.cache.get(key)
     if found is None:
         found = project.cache[key] = extract(doc, envs, _root_relative(project, doc.path))
@@ -627,7 +632,7 @@ def inventory(project: Project, envs: Environments, scanned: list[Extracted]) ->
     and whose kind can hold a secret, and that were not scanned, are parsed. Cached on the
     project for the other rule.
     """
-    cache_key = ("secrets", repr(sorted(envs.synonyms.items())))
+    cache_key = ("secrets", envs.key)
     cached = project.cache.get(cache_key)
     if cached is not None:
         return cached
@@ -653,10 +658,16 @@ def inventory(project: Project, envs: Environments, scanned: list[Extracted]) ->
 
 
 def _root_relative(project: Project, display: str) -> str:
-    """A display path is already free of symlinks: only the directory it is relative to changes."""
+    """A display path is already free of symlinks: only the directory it is relative to changes
+    (worked out once per directory: the secret rules ask for every document they summarize)."""
     if project.cwd == project.root:
         return display
-    return display_path(Path(os.path.normpath(project.cwd / display)), project.root)
+    directory, _, name = display.rpartition("/")
+    key = ("root-relative", directory)
+    found = project.cache.get(key)
+    if found is None:
+        found = project.cache[key] = display_path(Path(os.path.normpath(project.cwd / directory)), project.root)
+    return name if found == "." else f"{found}/{name}"
 
 
 def _environment_files(project: Project, envs: Environments) -> list[Path]:

@@ -22,6 +22,7 @@ from functools import lru_cache
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from guardrails import posix
 from guardrails.documents import Attribute, Block, Expr, TerraformDocument
 from guardrails.facts import terragrunt
 from guardrails.facts.tf_registry import PublishedModule, published
@@ -702,8 +703,9 @@ def _no_reader() -> Project | None:
 @lru_cache(maxsize=1024)
 def _directory(path: str) -> str:
     """Every rule asks for the module of every file: parsing the path each time cost more
-    than the rest of the lookup (files come directory by directory, so a small cache does)."""
-    return str(PurePosixPath(path).parent)
+    than the rest of the lookup (files come directory by directory, so a small cache does,
+    and a normal path is split, not parsed)."""
+    return posix.parent(path)
 
 
 def attribute_value(block: Block, name: str, module: Module | Scope) -> tuple[Attribute | None, Resolved]:

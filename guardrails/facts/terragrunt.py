@@ -17,7 +17,7 @@ import posixpath
 from pathlib import Path, PurePosixPath
 from urllib.parse import parse_qs, urlsplit
 
-from guardrails import deferred_re
+from guardrails import deferred_re, posix
 from guardrails.documents import Attribute, Block, Expr, TerraformDocument
 from guardrails.facts.environments import DEFAULT_SYNONYMS, DEVELOPMENT, PRODUCTION, STAGING
 from guardrails.model import Kind, ParseError, Span
@@ -198,7 +198,7 @@ def _display(path: str, project: Project) -> str:
 
 
 def _parent(path: str) -> str:
-    return str(PurePosixPath(path).parent)
+    return posix.parent(path)
 
 
 def config(path: str, project: Project) -> TerraformDocument | None:

@@ -185,11 +185,12 @@ class _Builder:
         for child in node.children:
             kind = child.type
             if kind == "attribute":
-                parts = child.children
-                name = self.text_of(parts[0])
-                value = parts[2] if len(parts) > 2 and parts[2].type == "expression" else None
-                if value is None:  # a comment between the name and the value
-                    value = next(c for c in parts if c.type == "expression")
+                # The name, ``=`` and the value: taken by index, since listing the children made
+                # a node for the ``=`` too, for each of the tens of thousands of attributes.
+                name = self.text_of(child.child(0))
+                value = child.child(2) if child.child_count > 2 else None
+                if value is None or value.type != "expression":  # a comment between the name and the value
+                    value = next(c for c in child.children if c.type == "expression")
                 attributes[name] = Attribute(name, self.expr(value), self.span(child))
             elif kind == "block":
                 blocks.append(self.block(child))
@@ -214,10 +215,11 @@ class _Builder:
         return Block(block_type, labels, attributes, blocks, self.span(node))
 
     def string_lit(self, node: Any) -> str:
-        children = node.children  # the quotes and, between them, literal runs
-        if len(children) >= 2:
-            return self._literal_run(children[0].end_byte, children[-1].start_byte, True)
-        return ""
+        """The text between the quotes, read by offset: a tree without errors closes every
+        ``string_lit`` with its one-byte quotes, and listing its children (the quotes and the
+        literal run) made three nodes for each of the tens of thousands of strings a large
+        repository has."""
+        return self._literal_run(node.start_byte + 1, node.end_byte - 1, True)
 
     def expr(self, node: Any) -> Expr:
         """An ``expression`` node: one term, or a traversal (``var.a.b[0]``), or other."""

@@ -103,10 +103,10 @@ class SharedProductionSecret(Rule):
     )
 
     def summarize(self, doc: Document, ctx: RuleContext) -> secrets.Extracted:
-        return secrets.summary(doc, ctx.project, Environments(ctx.options["synonyms"]))
+        return secrets.summary(doc, ctx.project, Environments.of(ctx.options["synonyms"]))
 
     def check_summaries(self, summaries: list[secrets.Extracted], ctx: RuleContext) -> Iterator[Finding]:
-        envs = Environments(ctx.options["synonyms"])
+        envs = Environments.of(ctx.options["synonyms"])
         found = secrets.inventory(ctx.project, envs, summaries)
 
         def fingerprint(item: secrets.SecretValue) -> str:

@@ -77,10 +77,10 @@ class SharedSecretReference(Rule):
     )
 
     def summarize(self, doc: Document, ctx: RuleContext) -> secrets.Extracted:
-        return secrets.summary(doc, ctx.project, Environments(ctx.options["synonyms"]))
+        return secrets.summary(doc, ctx.project, Environments.of(ctx.options["synonyms"]))
 
     def check_summaries(self, summaries: list[secrets.Extracted], ctx: RuleContext) -> Iterator[Finding]:
-        envs = Environments(ctx.options["synonyms"])
+        envs = Environments.of(ctx.options["synonyms"])
         found = secrets.inventory(ctx.project, envs, summaries)
         for shared in secrets.shared_across(found.references, lambda r: r.reference, found.scanned):  # type: ignore[arg-type,attr-defined]
             others = secrets.describe_others(shared.elsewhere)
