@@ -40,16 +40,19 @@ def mounts(config: str, project: Project) -> list[Mount]:
 
 def _all_mounts(project: Project) -> list[tuple[str, Mount]]:
     """(mounted file, mount) for every bind mount of a datastore service; found once per scan."""
-    key = ("config-mounts",)
-    found: list[tuple[str, Mount]] | None = project.cache.get(key)
-    if found is not None:
-        return found
+    return project.repository_fact(("config-mounts",), lambda: _build(project))
+
+
+def _build(project: Project) -> list[tuple[str, Mount]]:
     from guardrails.facts.compose import compose_model, container_ports, exposures
     from guardrails.facts.datastores import find_datastore
 
-    found = []
+    found: list[tuple[str, Mount]] = []
     seen: set[tuple[str, str]] = set()
     for path in project.walk(_YAML):
+        data = project.read_bytes(path)
+        if data is None or b"services" not in data or b"volumes" not in data:
+            continue  # no compose service mounts anything: not parsed
         doc = project.document(path)
         if not isinstance(doc, TreeDocument) or doc.kind is not Kind.COMPOSE:
             continue
@@ -69,7 +72,6 @@ def _all_mounts(project: Project) -> list[tuple[str, Mount]]:
                     if (mounted, name) not in seen:
                         seen.add((mounted, name))
                         found.append((mounted, Mount(name, definition.path, published)))
-    project.cache[key] = found
     return found
 
 
