@@ -49,6 +49,15 @@ def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[[dict[str,
     return write
 
 
+def write_repo(root: Path, files: dict[str, str]) -> Path:
+    """Write ``files`` into ``root``, made to look like a git checkout."""
+    (root / ".git").mkdir(parents=True, exist_ok=True)
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text)
+    return root
+
+
 def run_cli(*args: str, cwd: Path | None = None, stdin: bytes | None = None) -> subprocess.CompletedProcess[str]:
     """Run the installed CLI as a user would (a real process)."""
     env = {**os.environ, "NO_COLOR": "1"}

@@ -7,6 +7,7 @@ from pathlib import Path
 from guardrails.engine import Engine, Settings
 from guardrails.model import Finding
 from guardrails.registry import all_rules
+from tests.conftest import write_repo
 
 _FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "exposure" / "ansible"
 
@@ -49,14 +50,6 @@ def test_a_role_default_overridden_by_the_roles_vars_is_not_used(tmp_path: Path)
     assert [(f.path, f.severity.label) for f in scan(tmp_path)] == [("roles/db/tasks/main.yml", "critical")]
 
 
-def write(root: Path, files: dict[str, str]) -> Path:
-    (root / ".git").mkdir(parents=True, exist_ok=True)
-    for name, text in files.items():
-        (root / name).parent.mkdir(parents=True, exist_ok=True)
-        (root / name).write_text(text)
-    return root
-
-
 _MONGO = (
     "- name: Start mongo\n  community.docker.docker_container:\n    name: mongo\n    image: mongo:4.4\n"
     '    published_ports:\n      - "{{ bind }}:27017:27017"\n'
@@ -65,7 +58,7 @@ _MONGO = (
 
 def test_what_ansible_sets_above_a_default_leaves_it_unknown_or_overrides_it(tmp_path: Path) -> None:
     role = "roles/db/tasks/"
-    write(
+    write_repo(
         tmp_path,
         {
             "roles/db/defaults/main.yml": "bind: 0.0.0.0\n",
@@ -92,7 +85,7 @@ def test_rendering_is_bounded_and_a_templated_command_is_never_quoted(tmp_path: 
         "- name: Start redis\n  community.docker.docker_container:\n    name: redis\n    image: redis:7\n"
         '    command: "redis-server --requirepass Xq9-not-shown {{ extra }}"\n    published_ports: ["6379:6379"]\n'
     )
-    write(tmp_path, {"roles/r/defaults/main.yml": defaults, "roles/r/tasks/main.yml": task})
+    write_repo(tmp_path, {"roles/r/defaults/main.yml": defaults, "roles/r/tasks/main.yml": task})
     [finding] = scan(tmp_path)  # v0 renders past the length bound: unknown, so mongo is not judged
     assert finding.severity.label == "high" and "Xq9-not-shown" not in finding.message
     assert "its templated command" in finding.message
@@ -102,11 +95,11 @@ def test_containers_of_one_image_keep_their_own_fingerprints(tmp_path: Path) -> 
     two = _MONGO.replace("{{ bind }}:", "") + _MONGO.replace("{{ bind }}:", "").replace(
         "name: mongo\n", "name: mongo-b\n"
     )
-    write(tmp_path, {"roles/db/tasks/main.yml": two})
+    write_repo(tmp_path, {"roles/db/tasks/main.yml": two})
     assert len({f.fingerprint for f in scan(tmp_path)}) == 2
 
 
 def test_a_null_default_host_ip_is_unset(tmp_path: Path) -> None:
     task = _MONGO.replace("{{ bind }}:", "").replace("    image:", "    default_host_ip:\n    image:")
-    write(tmp_path, {"roles/db/tasks/main.yml": task})
+    write_repo(tmp_path, {"roles/db/tasks/main.yml": task})
     assert [f.severity.label for f in scan(tmp_path)] == ["critical"]

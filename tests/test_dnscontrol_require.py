@@ -8,6 +8,7 @@ from pathlib import Path
 from guardrails.engine import Engine, Settings
 from guardrails.model import Finding
 from guardrails.registry import all_rules
+from tests.conftest import write_repo
 
 _PROVIDERS = 'var R = NewRegistrar("none");\nvar G = NewDnsProvider("gandi");\n'
 _ONE = 'D("{name}", R, DnsProvider(G), DefaultTTL("1d"), A("@", "192.0.2.1"));\n'
@@ -19,16 +20,8 @@ def scan(root: Path) -> list[Finding]:
     return Engine(Settings(rules=rules, jobs=1), cwd=root).scan([Path(".")]).findings
 
 
-def write(root: Path, files: dict[str, str]) -> Path:
-    (root / ".git").mkdir(parents=True, exist_ok=True)
-    for name, text in files.items():
-        (root / name).parent.mkdir(parents=True, exist_ok=True)
-        (root / name).write_text(text)
-    return root
-
-
 def test_a_file_requiring_itself_is_run_once(tmp_path: Path) -> None:
-    write(
+    write_repo(
         tmp_path,
         {
             "dnsconfig.js": _PROVIDERS + 'require("./loop.js");\n',
@@ -44,7 +37,9 @@ def test_only_the_type_of_creds_json_is_kept(tmp_path: Path) -> None:
     from guardrails.pipeline import parse_text
     from guardrails.project import Project
 
-    write(tmp_path, {"dnsconfig.js": _PROVIDERS + _ONE.format(name="example.com"), "creds.json": json.dumps(_CREDS)})
+    write_repo(
+        tmp_path, {"dnsconfig.js": _PROVIDERS + _ONE.format(name="example.com"), "creds.json": json.dumps(_CREDS)}
+    )
     doc = parse_text("dnsconfig.js", (tmp_path / "dnsconfig.js").read_text(), dnscontrol.Kind.DNSCONTROL)
     program = dnscontrol.program(doc, Project(tmp_path, tmp_path, 1 << 20))  # type: ignore[arg-type]
     assert [(p.name, p.provider_type) for p in program.providers.values()] == [("gandi", "GANDI_V5")]
@@ -55,14 +50,14 @@ def test_only_the_type_of_creds_json_is_kept(tmp_path: Path) -> None:
 
 def test_a_required_file_outside_the_repository_is_never_read(tmp_path: Path) -> None:
     config = _PROVIDERS + 'require("../outside.js");\n'
-    repo = write(tmp_path / "repo", {"dnsconfig.js": config, "creds.json": json.dumps(_CREDS)})
+    repo = write_repo(tmp_path / "repo", {"dnsconfig.js": config, "creds.json": json.dumps(_CREDS)})
     (tmp_path / "outside.js").write_text(_ONE.format(name="example.com"))  # one provider: DS002 if read
     assert scan(repo) == []
 
 
 def test_require_glob_walks_in_dnscontrols_order_and_may_stay_in_one_directory(tmp_path: Path) -> None:
     short = "DEFAULTS(DefaultTTL(60));\n"
-    write(
+    write_repo(
         tmp_path,
         {
             "dnsconfig.js": _PROVIDERS + 'require_glob("./zones/", false);\n',
@@ -78,7 +73,7 @@ def test_require_glob_walks_in_dnscontrols_order_and_may_stay_in_one_directory(t
 
 
 def test_each_file_runs_once_and_require_glob_reads_only_js(tmp_path: Path) -> None:
-    write(
+    write_repo(
         tmp_path,
         {
             "dnsconfig.js": _PROVIDERS + 'require_glob("./domains/", true, "txt");\n',
@@ -96,7 +91,7 @@ def test_each_file_runs_once_and_require_glob_reads_only_js(tmp_path: Path) -> N
 def test_defaults_replace_each_other_and_make_the_default_known_again(tmp_path: Path) -> None:
     two = 'var N = NewDnsProvider("ns1", "NS1");\n'
     domain = 'D("{name}", R, DnsProvider(G), DnsProvider(N), A("@", "192.0.2.1"));\n'
-    write(
+    write_repo(
         tmp_path,
         {
             "dnsconfig.js": _PROVIDERS
@@ -117,7 +112,7 @@ def test_require_glob_outside_the_repository_leaves_the_default_unknown(tmp_path
     (tmp_path / "shared" / "defaults.js").write_text('DEFAULTS(DefaultTTL("1d"));\n')
     config = _PROVIDERS + 'var N = NewDnsProvider("ns1", "NS1");\nrequire_glob("../shared/");\n'
     config += 'D("x.example", R, DnsProvider(G), DnsProvider(N), A("@", "192.0.2.1"));\n'
-    repo = write(tmp_path / "repo", {"dnsconfig.js": config, "creds.json": json.dumps(_CREDS)})
+    repo = write_repo(tmp_path / "repo", {"dnsconfig.js": config, "creds.json": json.dumps(_CREDS)})
     assert scan(repo) == []
 
 

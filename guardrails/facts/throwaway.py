@@ -21,7 +21,7 @@ it is read back from the workflow file at the word's position.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from guardrails.documents import ShellCommand, ShellDocument, Word
 from guardrails.facts.shell_guards import commands_within, parameter, scope_of
@@ -91,16 +91,7 @@ def per_run(doc: ShellDocument, cmd: ShellCommand, word: Word, depth: int = 0) -
         return True
     if _github_per_run(doc, word):
         return True
-    for expansion in word.expansions:
-        param = parameter(expansion)
-        if param is None:
-            continue
-        if param.name in PER_RUN_VARIABLES:
-            return True
-        value = _assigned(doc, cmd, param.name)
-        if value is not None and per_run(doc, cmd, value, depth + 1):
-            return True
-    return False
+    return _parameter_per_run(doc, cmd, word, lambda value: per_run(doc, cmd, value, depth + 1))
 
 
 def created_names(doc: ShellDocument, cmd: ShellCommand, creations: Iterable[tuple[ShellCommand, Word]]) -> set[str]:
@@ -217,14 +208,20 @@ def _written_per_run(inner: ShellDocument, lines: list[str], cmd: ShellCommand, 
     written = lines[word.span.line - 1][word.span.column - 1 : word.span.end_column - 1]
     if any(expression in PER_RUN_GITHUB_EXPRESSIONS for expression in _expressions(written)):
         return True
+    return _parameter_per_run(inner, cmd, word, lambda value: _written_per_run(inner, lines, cmd, value, depth + 1))
+
+
+def _parameter_per_run(doc: ShellDocument, cmd: ShellCommand, word: Word, assigned: Callable[[Word], bool]) -> bool:
+    """A parameter of ``word`` is a per-run variable, or one the script assigned a value that
+    ``assigned`` finds per run."""
     for expansion in word.expansions:
         param = parameter(expansion)
         if param is None:
             continue
         if param.name in PER_RUN_VARIABLES:
             return True
-        value = _assigned(inner, cmd, param.name)
-        if value is not None and _written_per_run(inner, lines, cmd, value, depth + 1):
+        value = _assigned(doc, cmd, param.name)
+        if value is not None and assigned(value):
             return True
     return False
 
