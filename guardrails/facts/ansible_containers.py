@@ -83,8 +83,8 @@ class _Reader:
 
     def text(self, node: Node | None) -> tuple[str, str] | None:
         """A scalar's text and where it was set; None when absent or unknown."""
-        found = self.variables.resolve(node)
-        return (found.text, found.source) if found is not None and found.node.is_scalar else None
+        found = self.variables.scalar(node)
+        return (found.text, found.source) if found is not None else None
 
     def items(self, name: str) -> list[tuple[Node, str, str]]:
         """The elements of a list argument (one scalar is a list of one): the node that asks

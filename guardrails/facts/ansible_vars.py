@@ -24,6 +24,7 @@ itself, or a value longer than ``_MAX_LENGTH`` is unknown. Jinja only parses; no
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -59,11 +60,18 @@ class Resolved(Frozen):
 
 
 class Variables:
-    """Variables, each with the file and line that sets it; each is rendered once."""
+    """Variables, each with the file and line that sets it; each is rendered once. They are
+    gathered (``gather``) only when a template first asks: most arguments are written as they are."""
 
-    def __init__(self, defined: Defined) -> None:
-        self.defined = defined
+    def __init__(self, gather: Callable[[], Defined]) -> None:
+        self._gather = gather
+        self._defined: Defined | None = None
         self._rendered: dict[str, Resolved | None] = {}
+
+    def scalar(self, node: Node | None) -> Resolved | None:
+        """``node`` rendered to text; None when absent, unknown, a list or a mapping."""
+        found = self.resolve(node)
+        return found if found is not None and found.node.is_scalar else None
 
     def resolve(self, node: Node | None) -> Resolved | None:
         """``node`` with its templates rendered; None when absent or unknown."""
@@ -96,7 +104,9 @@ class Variables:
         if name in self._rendered:
             return self._rendered[name]  # None while it is being rendered: a loop is unknown
         self._rendered[name] = None
-        defined = self.defined.get(name)
+        if self._defined is None:
+            self._defined = self._gather()
+        defined = self._defined.get(name)
         inner = self.resolve(defined[0]) if defined is not None else None
         found = Resolved(inner.node, inner.text, inner.source or defined[1]) if inner and defined else None
         self._rendered[name] = found
@@ -104,7 +114,11 @@ class Variables:
 
 
 def task_variables(doc: Document, task: Task, project: Project) -> Variables:
-    """The variables of ``task`` (see the module's note)."""
+    """The variables of ``task`` (see the module's note), read when a template asks."""
+    return Variables(lambda: _gather(doc, task, project))
+
+
+def _gather(doc: Document, task: Task, project: Project) -> Defined:
     defaults, role_vars = _role_variables(doc, project)
     defined: Defined = {**defaults, **_play_variables(doc, task.flow, project, defaults), **role_vars}
     for scope in (*task.blocks, task.node):
@@ -113,13 +127,13 @@ def task_variables(doc: Document, task: Task, project: Project) -> Variables:
         if flow != task.flow or index >= task.index:
             continue
         if names is None:
-            return Variables({})
+            return {}
         for name in names:
             defined.pop(name, None)
     for _, including in _includers(doc, project):
         for key in _mapping(including.node.get("vars"), ""):
             defined.pop(key, None)
-    return Variables(defined)
+    return defined
 
 
 def placeholder_value(doc: ShellDocument, name: str, project: Project) -> Resolved | None:
@@ -133,8 +147,7 @@ def placeholder_value(doc: ShellDocument, name: str, project: Project) -> Resolv
     task = task_of(host, doc.host_task)
     if task is None:
         return None
-    found = task_variables(host, task, project).resolve(Node("scalar", template, doc.host_task.span))
-    return found if found is not None and found.node.is_scalar else None
+    return task_variables(host, task, project).scalar(Node("scalar", template, doc.host_task.span))
 
 
 def elements(node: Node | None) -> list[Node]:

@@ -30,7 +30,6 @@ from guardrails.model import Document, Node
 if TYPE_CHECKING:
     from guardrails.facts.destructive_shell import ShellDestructiveRule
     from guardrails.model import Finding
-    from guardrails.project import Project
     from guardrails.rule import RuleContext
 
 
@@ -39,23 +38,17 @@ class _Task:
     (its role's defaults and vars, its play's and its own: ``facts/ansible_vars.py``), so a role
     is judged as it ships."""
 
-    def __init__(self, task: ansible.Task, doc: Document, project: Project) -> None:
-        self.task, self.doc, self.project = task, doc, project
+    def __init__(self, task: ansible.Task, variables: Variables) -> None:
+        self.task, self.variables = task, variables
         self.key, self.module, self.node = task.key, task.module, task.node
-        self._variables: Variables | None = None
 
     def args(self) -> dict[str, Node]:
         return self.task.args()
 
     def arg(self, name: str) -> str | None:
         """An argument's text, rendered; None when absent or unknown."""
-        node = self.task.args().get(name)
-        if node is None or not node.is_scalar or "{{" not in node.text:
-            return self.task.arg(name)  # absent, or written as it is
-        if self._variables is None:  # read once a template asks
-            self._variables = task_variables(self.doc, self.task, self.project)
-        found = self._variables.resolve(node)
-        return found.text if found is not None and found.node.is_scalar else None
+        found = self.variables.scalar(self.task.args().get(name))
+        return found.text if found is not None else None
 
 
 def _absent(task: _Task) -> bool:
@@ -163,7 +156,7 @@ def check(
     if detector is None:
         return
     for task in ansible.tasks(doc):
-        for hit in detector(_Task(task, doc, ctx.project), scope):
+        for hit in detector(_Task(task, task_variables(doc, task, ctx.project)), scope):
             if ansible.guard(doc, task, settings, ctx.project) is not None:
                 continue
             message = f"{hit.what}; nothing in the playbook keeps it from production (no `when:` or confirmation)"
