@@ -63,6 +63,15 @@ BLOCK_SECTIONS = ("block", "rescue", "always")
 
 # Modules that include or import a task file: the file is read as part of the task list.
 INCLUDE_MODULES = frozenset({"include_tasks", "import_tasks", "include"})
+# Modules that start a container, by short name (guardrails.facts.ansible_containers reads them).
+CONTAINER_MODULES = frozenset({"docker_container", "podman_container"})
+
+
+def may_start_container(text: str) -> bool:
+    """The cheap test before a file's container tasks are read (and their facts imported)."""
+    return any(name in text for name in CONTAINER_MODULES)
+
+
 # Modules whose free-form text or ``cmd``/``argv`` is a command line a shell (or exec) runs.
 SHELL_MODULES = frozenset({"shell", "command", "raw", "script"})
 # Modules that stop the play for the host when they run (``fail``, ``meta: end_play``), or when

@@ -889,13 +889,21 @@ def scopes(doc: TerraformDocument, project: Project) -> list[Scope]:
 def beside_production(doc: TerraformDocument, project: Project) -> bool:
     """``doc``'s directories name another environment, and the directory holding that one also
     holds a directory named for production: one root per environment (``database/env/dev``
-    next to ``database/env/prod``)."""
-    parts = PurePosixPath(doc.path).parent.parts
-    for index, part in enumerate(parts):
-        if terragrunt.names_other_environment(part):
-            holder = project.cwd.joinpath(*parts[:index])
-            return any(terragrunt.names_production(sub.name) for sub in project.subdirectories(holder))
-    return False
+    next to ``database/env/prod``). Asked by every settings rule of every file: answered once per
+    directory."""
+    directory = posix.parent(doc.path)
+    key = ("beside-production", directory)
+    found: bool | None = project.cache.get(key)
+    if found is None:
+        found = False
+        parts = PurePosixPath(directory).parts
+        for index, part in enumerate(parts):
+            if terragrunt.names_other_environment(part):
+                holder = project.cwd.joinpath(*parts[:index])
+                found = any(terragrunt.names_production(sub.name) for sub in project.subdirectories(holder))
+                break
+        project.cache[key] = found
+    return found
 
 
 # --------------------------------------------------------------------------- Terragrunt units

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, cast
 
+from guardrails.facts.ansible_keywords import may_start_container
 from guardrails.facts.datastores import (
     DATASTORES_OPTION_HELP,
     NEWSBLUR,
@@ -127,7 +128,7 @@ class DatastoreDefaultCredentials(Rule):
             for ins in cast("DockerfileDocument", doc).instructions:
                 if ins.keyword in ("CMD", "ENTRYPOINT") and ins.exec_form:
                     yield from self._server(doc, list(ins.exec_form), lambda _, span=ins.span: span, ctx, extra)
-        elif doc.kind is Kind.ANSIBLE:
+        elif doc.kind is Kind.ANSIBLE and may_start_container(doc.text):
             from guardrails.facts.ansible_containers import container_starts
 
             for start in container_starts(doc, ctx.project):

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from typing import cast
 
 from guardrails.documents import ShellDocument
+from guardrails.facts.ansible_keywords import may_start_container
 from guardrails.facts.container_start import ContainerStart
 from guardrails.facts.datastores import (
     DATASTORES_OPTION_HELP,
@@ -82,6 +83,8 @@ class DockerRunDatastorePortExposed(Rule):
 
     def check(self, doc: Document, ctx: RuleContext) -> Iterator[Finding]:
         if doc.kind is Kind.ANSIBLE:
+            if not may_start_container(doc.text):
+                return
             from guardrails.facts.ansible_containers import container_starts
 
             for start in container_starts(doc, ctx.project):
