@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from guardrails.discover import DEFAULT_EXCLUDED_DIRS, Candidate, display_path, inside, real_path
-from guardrails.model import Document, Kind
+from guardrails.model import Document, Kind, ParseError
 from guardrails.source import read_limited
 
 T = TypeVar("T")
@@ -106,14 +106,15 @@ class Project:
         includes or requires); None when it cannot be read, decoded or parsed."""
         from guardrails.documents import FailedDocument
         from guardrails.pipeline import parse_text
+        from guardrails.source import decode
 
         data = self.read_bytes(path)
-        if data is None:
-            return None
         try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError:
+            text = decode(data) if data is not None else None
+        except ParseError:
             return None
+        if not isinstance(text, str):
+            return None  # unreadable, or binary
         doc = parse_text(self.display_of(path), text, kind)
         return None if isinstance(doc, FailedDocument) else doc
 

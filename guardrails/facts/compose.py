@@ -558,12 +558,10 @@ def datastore_services(
     for model in compose_model(doc, project).values():
         here = model.in_file(doc.path)
         image = model.text("image")
-        store = find_datastore(image, extra, container_ports(model)) if image else None
+        store = service_store(model, extra)
         if here is None or store is None or image is None:
             continue
         words = command_words(model)
-        if not runs_server(words, extra=extra):
-            continue  # the image as a toolbox: its command is a client, not the datastore
         env = environment(model, project)
         auth = auth_state(store, {k: v.value for k, v in env.items()}, words, image)
         profiles = model.replaced.get("profiles")
@@ -672,12 +670,20 @@ def cli_services(
     found: list[CliService] = []
     for model in models_of(files, variables, project).values():
         image = model.text("image")
-        store = find_datastore(image, extra, container_ports(model)) if image else None
+        store = service_store(model, extra)
         if store is not None and image is not None:
             env = environment(model, project)
             auth = auth_state(store, {k: v.value for k, v in env.items()}, command_words(model), image)
             found.append(CliService(model.name, image, store, env, variables, auth, exposures(model, store)))
     return found
+
+
+def service_store(model: ServiceModel, extra: tuple[Datastore, ...] = ()) -> Datastore | None:
+    """The datastore a service runs: its image's, unless its command is a client of it (the
+    image as a toolbox: ``facts/container_command.py``)."""
+    image = model.text("image")
+    store = find_datastore(image, extra, container_ports(model)) if image else None
+    return store if store is not None and runs_server(command_words(model), extra=extra) else None
 
 
 def _cli_files(run: ComposeCommand, doc: ShellDocument, project: Project) -> list[TreeDocument] | None:

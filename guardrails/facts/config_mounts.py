@@ -44,8 +44,7 @@ def _all_mounts(project: Project) -> list[tuple[str, Mount]]:
 
 
 def _build(project: Project) -> list[tuple[str, Mount]]:
-    from guardrails.facts.compose import compose_model, container_ports, exposures
-    from guardrails.facts.datastores import find_datastore
+    from guardrails.facts.compose import compose_model, exposures, service_store
 
     found: list[tuple[str, Mount]] = []
     seen: set[tuple[str, str]] = set()
@@ -57,8 +56,7 @@ def _build(project: Project) -> list[tuple[str, Mount]]:
         if not isinstance(doc, TreeDocument) or doc.kind is not Kind.COMPOSE:
             continue
         for name, model in compose_model(doc, project).items():
-            image = model.text("image")
-            store = find_datastore(image, (), container_ports(model)) if image else None
+            store = service_store(model)
             if store is None:
                 continue
             published = bool(exposures(model, store))

@@ -144,7 +144,7 @@ class TtlPolicy(Record):
             bands,
             bool(options.get("exempt_routing_policies", True)),
             tuple(p.lower() for p in options.get("exempt_name_prefixes", ["_acme-challenge"])),
-            Environments(options.get("environment_synonyms")),
+            Environments.of(options.get("environment_synonyms")),
         )
 
     def threshold(self, rtype: str) -> int:

@@ -25,6 +25,7 @@ from typing import Any
 from guardrails import posix
 from guardrails.documents import Attribute, Block, Expr, TerraformDocument
 from guardrails.facts import terragrunt
+from guardrails.facts.environments import names_production
 from guardrails.facts.tf_registry import PublishedModule, published
 from guardrails.model import Document, Kind, ParseError, Span
 from guardrails.project import Project
@@ -900,7 +901,7 @@ def beside_production(doc: TerraformDocument, project: Project) -> bool:
         for index, part in enumerate(parts):
             if terragrunt.names_other_environment(part):
                 holder = project.cwd.joinpath(*parts[:index])
-                found = any(terragrunt.names_production(sub.name) for sub in project.subdirectories(holder))
+                found = any(names_production(sub.name) for sub in project.subdirectories(holder))
                 break
         project.cache[key] = found
     return found

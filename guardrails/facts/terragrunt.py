@@ -19,7 +19,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from guardrails import deferred_re, posix
 from guardrails.documents import Attribute, Block, Expr, TerraformDocument
-from guardrails.facts.environments import DEFAULT_SYNONYMS, DEVELOPMENT, PRODUCTION, STAGING
+from guardrails.facts.environments import DEFAULT_SYNONYMS, DEVELOPMENT, PRODUCTION, STAGING, names_production
 from guardrails.model import Kind, ParseError, Span
 from guardrails.project import Project
 from guardrails.records import Record
@@ -76,12 +76,6 @@ def names_other_environment(name: str) -> bool:
     """One directory's name names another environment than production (``dev``, ``qa-eu``)."""
     words = [w for w in _WORD.split(name.lower()) if w]
     return any(w in _OTHER_ENVIRONMENTS for w in words) and not names_production(name)
-
-
-def names_production(name: str) -> bool:
-    """One directory's name names production, not negated (``prod``, ``production``; not ``non-prod``)."""
-    words = [w for w in _WORD.split(name.lower()) if w]
-    return any(w in _PRODUCTION and not (i > 0 and words[i - 1] in _NEGATING) for i, w in enumerate(words))
 
 
 def non_production(path: str) -> bool:
