@@ -191,7 +191,7 @@ def scalar_snippet(node: Node, host_lines: list[str], context: str, github: bool
         text = node.value
         mapping = [(line, offset)] + [(line, offset)] * text.count("\n")
     if github:
-        text = _mask_github_expressions(text)
+        text = mask_github_expressions(text)
     return Snippet(text, mapping, context)
 
 
@@ -202,7 +202,7 @@ def _block_indent(body: list[str]) -> int:
     return 0
 
 
-def _mask_github_expressions(text: str) -> str:
+def mask_github_expressions(text: str) -> str:
     """``${{ expr }}`` is not shell: replace it by a same-length plain word."""
     out = []
     i = 0

@@ -178,11 +178,12 @@ def _step_output_per_run(doc: ShellDocument, line: int, expression: str) -> bool
     run = _step_run(doc, line, parts[1])
     if run is None:
         return False
+    from guardrails.embedded import mask_github_expressions
     from guardrails.model import Kind, ParseError
     from guardrails.parsers import parse
 
     try:
-        inner = parse(doc.host.path, _masked(run), Kind.SHELL)
+        inner = parse(doc.host.path, mask_github_expressions(run), Kind.SHELL)
     except ParseError:
         return False
     if not isinstance(inner, ShellDocument):
@@ -257,13 +258,3 @@ def _expressions(text: str) -> list[str]:
         found.append(text[start + 3 : end].strip())
         start = text.find("${{", end)
     return found
-
-
-def _masked(text: str) -> str:
-    """``${{ … }}`` replaced by a plain word of its length, as a workflow step is parsed."""
-    out: list[str] = []
-    i = 0
-    while (start := text.find("${{", i)) != -1 and (end := text.find("}}", start)) != -1:
-        out += [text[i:start], "_" * (end + 2 - start)]
-        i = end + 2
-    return "".join([*out, text[i:]])
