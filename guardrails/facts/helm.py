@@ -372,7 +372,7 @@ CHARTS: tuple[ChartValues, ...] = (
         "postgres",
         # templates/secureconfig.yaml: POSTGRES_USER and POSTGRES_PASSWORD from the .value of each;
         # the official image refuses to start without a password (settings.authMethod aside).
-        "groundhog2k/helm-charts postgres 1.6.7 values.yaml, templates/service.yaml, secureconfig.yaml (1.0.0 on)",
+        "groundhog2k/helm-charts postgres 1.6.7 values.yaml, templates/service.yaml (1.0.0 and later)",
         "PostgreSQL",
         5432,
         (ServiceValues("service", renders=_RANGES),),
@@ -387,7 +387,9 @@ CHARTS: tuple[ChartValues, ...] = (
     ),
     ChartValues(
         "mariadb",
-        "groundhog2k/helm-charts mariadb 4.5.3 values.yaml, templates/service.yaml, secureconfig.yaml (1.0.0 on)",
+        # templates/secureconfig.yaml: MARIADB_ROOT_PASSWORD and MARIADB_PASSWORD from the .value of
+        # each; settings.allowEmptyRootPassword (a true that opens root) is not read.
+        "groundhog2k/helm-charts mariadb 4.5.3 values.yaml, templates/service.yaml (1.0.0 and later)",
         "MariaDB",
         3306,
         (ServiceValues("service", renders=_RANGES),),
@@ -401,9 +403,9 @@ CHARTS: tuple[ChartValues, ...] = (
     ),
     ChartValues(
         "elasticsearch",
-        # 8.x: security is on and the elastic user's password is secret.password (generated when
-        # empty); 7.x turns security on in esConfig's free text, which is not read: no row.
-        "elastic/helm-charts elasticsearch 8.5.1 values.yaml, templates/service.yaml, statefulset.yaml (8.0.0 on)",
+        # 8.x: security is on and templates/statefulset.yaml sets ELASTIC_PASSWORD from secret.password
+        # (generated when empty); 7.x turns security on in esConfig's free text: no row.
+        "elastic/helm-charts elasticsearch 8.5.1 values.yaml, templates/service.yaml (8.0.0 and later)",
         "Elasticsearch",
         9200,
         (ServiceValues("service", (("service.enabled", "true"),), renders=_RANGES),),
