@@ -372,6 +372,7 @@ CHARTS: tuple[ChartValues, ...] = (
         "postgres",
         # templates/secureconfig.yaml: POSTGRES_USER and POSTGRES_PASSWORD from the .value of each;
         # the official image refuses to start without a password (settings.authMethod aside).
+        # loadBalancerSourceRanges is rendered from 1.5.6 (mariadb: 4.4.1) on.
         "groundhog2k/helm-charts postgres 1.6.7 values.yaml, templates/service.yaml (1.0.0 and later)",
         "PostgreSQL",
         5432,
@@ -382,6 +383,21 @@ CHARTS: tuple[ChartValues, ...] = (
         ),
         defaults=(("settings.superuser.value", "postgres"),),
         versions=(1, 10_000),
+        image="postgres",
+        publisher="groundhog2k",
+    ),
+    ChartValues(
+        "postgres",
+        "groundhog2k/helm-charts postgres 0.5.3 values.yaml, templates/service.yaml (before 1.0.0)",
+        "PostgreSQL",
+        5432,
+        (ServiceValues("service", renders=()),),
+        passwords=(
+            ("settings.superuserPassword", "settings.superuser"),
+            ("userDatabase.password", "userDatabase.user"),
+        ),
+        defaults=(("settings.superuser", "postgres"),),
+        versions=(0, 1),
         image="postgres",
         publisher="groundhog2k",
     ),
@@ -398,6 +414,17 @@ CHARTS: tuple[ChartValues, ...] = (
             ("userDatabase.password.value", "userDatabase.user.value"),
         ),
         versions=(1, 10_000),
+        image="mariadb",
+        publisher="groundhog2k",
+    ),
+    ChartValues(
+        "mariadb",
+        "groundhog2k/helm-charts mariadb 0.10.0 values.yaml, templates/service.yaml (before 1.0.0)",
+        "MariaDB",
+        3306,
+        (ServiceValues("service", renders=()),),
+        passwords=(("settings.rootPassword", "=root"), ("userDatabase.password", "userDatabase.user")),
+        versions=(0, 1),
         image="mariadb",
         publisher="groundhog2k",
     ),
