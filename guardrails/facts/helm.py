@@ -846,9 +846,9 @@ def chart_deployments(
     origin: str = "",
 ) -> list[Deployment]:
     """The table's charts that the chart in ``directory`` deploys with ``layers`` (lowest
-    first, each a whole values file): itself, and each bitnami dependency of its
-    ``Chart.yaml`` under its key (alias or name), over the vendored ``charts/<name>``
-    values; the top level's ``global:`` reaches every sub-chart."""
+    first, each a whole values file): itself, and each dependency of its ``Chart.yaml``
+    from a known publisher under its key (alias or name), over the vendored
+    ``charts/<name>`` values; the top level's ``global:`` reaches every sub-chart."""
     found: list[Deployment] = []
     name = _text(chart.get("name"))
     publisher = local_publisher(chart)
@@ -858,7 +858,7 @@ def chart_deployments(
     dependencies = chart.get("dependencies")
     for dep in dependencies.elements() if dependencies is not None else []:
         dep_name = _text(dep.get("name"))
-        publisher = publisher_of(_text(dep.get("repository")))
+        publisher = _dependency_publisher(project, directory, dep_name, _text(dep.get("repository")))
         row = chart_values(dep_name, _text(dep.get("version")), publisher) if publisher is not None else None
         if row is None or not _dependency_enabled(dep, layers):
             continue
@@ -885,18 +885,32 @@ def local_publisher(chart: Node) -> str | None:
     names (``home``, ``sources``, ``maintainers[].url``). A Chart.yaml that names none (a
     copy trimmed to its name and version) is read with bitnami's rows, as before publishers
     were told apart; one whose URLs name no known publisher is not modelled."""
+    urls = _chart_urls(chart)
+    return _publisher_of_urls(urls) if urls else "bitnami"
+
+
+def _dependency_publisher(project: Project, directory: PurePosixPath | Path, name: str, repository: str) -> str | None:
+    """The publisher of a dependency: its ``repository``; for one vendored in the chart
+    (no repository: ``charts/<name>``; ``file://<path>``), the URLs of that copy's
+    Chart.yaml, which must name its publisher."""
+    if repository and not repository.startswith("file://"):
+        return publisher_of(repository)
+    place = PurePosixPath(repository.removeprefix("file://")) if repository else PurePosixPath("charts", name)
+    vendored = _chart_yaml(project, PurePosixPath(directory) / place)
+    return _publisher_of_urls(_chart_urls(vendored)) if vendored is not None else None
+
+
+def _chart_urls(chart: Node) -> list[str]:
     urls = [_text(chart.get("home"))]
     for key, field in (("sources", ""), ("maintainers", "url")):
         items = chart.get(key)
         for item in items.elements() if items is not None and items.is_seq else []:
             urls.append(_text(item.get(field)) if field else _text(item))
-    urls = [u.lower() for u in urls if u]
-    if not urls:
-        return "bitnami"
-    for publisher in PUBLISHERS:
-        if any(home in url for home in publisher.homes for url in urls):
-            return publisher.name
-    return None
+    return [url.lower() for url in urls if url]
+
+
+def _publisher_of_urls(urls: list[str]) -> str | None:
+    return next((p.name for p in PUBLISHERS if any(home in url for home in p.homes for url in urls)), None)
 
 
 def _dependency_enabled(dep: Node, layers: list[Layer]) -> bool:
