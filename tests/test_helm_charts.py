@@ -38,6 +38,7 @@ def test_each_row_names_a_publisher_of_the_table() -> None:
         ("@groundhog2k", "groundhog2k"),
         ("elastic", "elastic"),
         ("https://helm.influxdata.com/", "influxdata"),
+        ("https://Helm.elastic.co", "elastic"),
         ("https://charts.cockroachdb.com/", "cockroachdb"),
         ("https://charts.acme.example.com", None),
         ("myelastic", None),

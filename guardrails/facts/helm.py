@@ -512,11 +512,11 @@ PUBLISHERS: tuple[Publisher, ...] = (
 
 def publisher_of(repository: str) -> str | None:
     """The publisher a repository reference names (a URL, an OCI reference, a ``helm repo
-    add`` name); None for any other: an unknown publisher's chart is not modelled, whatever
-    its name."""
-    name = repository.strip().removeprefix("@")
+    add`` name), in any case; None for any other: an unknown publisher's chart is not
+    modelled, whatever its name."""
+    text = repository.strip().lower()  # hosts are case-insensitive: https://Helm.elastic.co
     for publisher in PUBLISHERS:
-        if any(r in repository for r in publisher.repositories) or name in publisher.names:
+        if any(r in text for r in publisher.repositories) or text.removeprefix("@") in publisher.names:
             return publisher.name
     return None
 
