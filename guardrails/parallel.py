@@ -531,7 +531,7 @@ def scan_files(
         for path, kind in checking.reached.items():
             reached.setdefault(path, kind)
         if cache is not None and project_key and isinstance(checking, TrackingProject) and not crashed:
-            in_reached = reached_by(reached, len(reached), findings)
+            in_reached = {f.path: reached[f.path].value for f in findings if f.path in reached}
             cache.store(PROJECT_ENTRY, project_key, "project", findings, checking.stop(), in_reached)
     if cache is not None:
         cache.save()

@@ -150,21 +150,13 @@ class Project:
             self.reached.setdefault(display, kind)
 
     def reached_document(self, display: str, kind: Kind) -> Document | None:
-        """A file of ``reached`` read again as ``kind``, for the suppression comments in it:
-        within the root, never through a symbolic link, no larger than the size limit. Its text
-        alone when it does not parse without the file that reached it (a zone whose origin its
-        configuration gives); None when it cannot be read."""
-        from guardrails.documents import FailedDocument
-        from guardrails.pipeline import parse_text
-
+        """A file of ``reached`` parsed again as ``kind``, for the suppression comments in it:
+        within the root, never through a symbolic link, no larger than the size limit; None
+        when it cannot be read or parsed."""
         path = Path(os.path.normpath(self.cwd / display))
         if real_path(path) != path:  # a link on the way, or the file moved since
             return None
-        text = self.read_as(path, kind)
-        if text is None:
-            return None
-        doc = parse_text(display, text, kind)
-        return Document(display, kind, text) if isinstance(doc, FailedDocument) else doc
+        return self.parse_as(path, kind)
 
     def siblings(self, doc: Document, suffixes: tuple[str, ...]) -> list[Document]:
         """Documents next to ``doc`` (same directory) whose names end with one of ``suffixes``."""

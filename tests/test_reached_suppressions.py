@@ -89,16 +89,16 @@ def test_the_cache_keeps_what_a_required_file_excuses(
 ) -> None:
     root = _dnscontrol(tmp_path)
     assert _report(_scan(root, cached=True)) == EXPECTED
-    parsed: list[Path] = []
-    parse_as = Project.parse_as
+    checked: list[str] = []
+    check_document = Engine.check_document
 
-    def counted(self: Project, path: Path, kind: Kind) -> Any:
-        parsed.append(path)
-        return parse_as(self, path, kind)
+    def counted(self: Engine, doc: Any, *args: Any) -> Any:
+        checked.append(doc.path)
+        return check_document(self, doc, *args)
 
-    monkeypatch.setattr(Project, "parse_as", counted)
+    monkeypatch.setattr(Engine, "check_document", counted)
     assert _report(_scan(root, cached=True)) == EXPECTED
-    assert parsed == []  # warm: dnsconfig.js's results, and what they reach, came from the cache
+    assert checked == []  # warm: dnsconfig.js's results, and what they reach, came from the cache
 
 
 def test_a_directive_written_later_in_a_required_file_is_read_on_a_warm_cache(
