@@ -24,6 +24,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from guardrails.documents import ShellCommand, ShellDocument, Word
+from guardrails.embedded import github_expressions, mask_github_expressions, written_github_expressions
 from guardrails.facts.shell_guards import commands_within, parameter, scope_of
 
 #: Variables that CI systems set to a value unique to the pull request or the run. Sources:
@@ -141,23 +142,12 @@ def _github_per_run(doc: ShellDocument, word: Word) -> bool:
     name cut out of a longer word (SQL in ``psql -c``) counts only when that run is in it
     and no other expression of the word is as long (its mask would hold that run too).
     """
-    if doc.parent is None or word.span.line != word.span.end_line:
-        return False
-    span = doc.host_span(word.span)
-    lines = doc.host.text.split("\n", span.line)  # up to the word's line: the rest is never read
-    if not 1 <= span.line <= len(lines):
-        return False
-    written = lines[span.line - 1][span.column - 1 : span.end_column - 1]
     lengths: dict[int, set[bool]] = {}
-    start = written.find("${{")
-    while start != -1:
-        end = written.find("}}", start)
-        if end == -1:
-            break
-        expression = written[start + 3 : end].strip()
-        per_run_here = expression in PER_RUN_GITHUB_EXPRESSIONS or _step_output_per_run(doc, span.line, expression)
-        lengths.setdefault(end + 2 - start, set()).add(per_run_here)
-        start = written.find("${{", end)
+    line = doc.host_span(word.span).line
+    for written in written_github_expressions(doc, word.span):
+        expression = _inside(written)
+        per_run_here = expression in PER_RUN_GITHUB_EXPRESSIONS or _step_output_per_run(doc, line, expression)
+        lengths.setdefault(len(written), set()).add(per_run_here)
     return any(
         "_" * length in word.value and all(kinds == {True} for other, kinds in lengths.items() if other >= length)
         for length in lengths
@@ -178,7 +168,6 @@ def _step_output_per_run(doc: ShellDocument, line: int, expression: str) -> bool
     run = _step_run(doc, line, parts[1])
     if run is None:
         return False
-    from guardrails.embedded import mask_github_expressions
     from guardrails.model import Kind, ParseError
     from guardrails.parsers import parse
 
@@ -207,7 +196,7 @@ def _written_per_run(inner: ShellDocument, lines: list[str], cmd: ShellCommand, 
     if depth > _MAX_DEPTH or word.span.line != word.span.end_line or not 1 <= word.span.line <= len(lines):
         return False
     written = lines[word.span.line - 1][word.span.column - 1 : word.span.end_column - 1]
-    if any(expression in PER_RUN_GITHUB_EXPRESSIONS for expression in _expressions(written)):
+    if any(_inside(written[start:end]) in PER_RUN_GITHUB_EXPRESSIONS for start, end in github_expressions(written)):
         return True
     return _parameter_per_run(inner, cmd, word, lambda value: _written_per_run(inner, lines, cmd, value, depth + 1))
 
@@ -247,14 +236,6 @@ def _step_run(doc: ShellDocument, line: int, step_id: str) -> str | None:
     return None
 
 
-def _expressions(text: str) -> list[str]:
-    """The ``${{ … }}`` expressions written in ``text``."""
-    found: list[str] = []
-    start = text.find("${{")
-    while start != -1:
-        end = text.find("}}", start)
-        if end == -1:
-            break
-        found.append(text[start + 3 : end].strip())
-        start = text.find("${{", end)
-    return found
+def _inside(written: str) -> str:
+    """The expression of a written ``${{ … }}``."""
+    return written[3:-2].strip()
