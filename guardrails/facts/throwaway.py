@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterable
 
 from guardrails.documents import ShellCommand, ShellDocument, Word
 from guardrails.embedded import github_expressions, mask_github_expressions, written_github_expressions
+from guardrails.facts.environments import github_jobs_at
 from guardrails.facts.shell_guards import commands_within, parameter, scope_of
 
 #: Variables that CI systems set to a value unique to the pull request or the run. Sources:
@@ -218,18 +219,10 @@ def _parameter_per_run(doc: ShellDocument, cmd: ShellCommand, word: Word, assign
 
 def _step_run(doc: ShellDocument, line: int, step_id: str) -> str | None:
     """The ``run:`` script of the step with ``id: step_id`` in the workflow job holding ``line``."""
-    from guardrails.documents import TreeDocument
-
-    host = doc.host
-    if not isinstance(host, TreeDocument) or not host.roots or not host.roots[0].is_map:
-        return None
-    jobs = host.roots[0].get("jobs")
-    for _, _, job in jobs.items() if jobs is not None and jobs.is_map else ():
-        if not job.is_map or not job.span.line <= line <= job.span.end_line:
-            continue
+    for _, job in github_jobs_at(doc.host, line):
         steps = job.get("steps")
-        for step in steps.elements() if steps is not None and steps.is_seq else ():
-            found = step.get("id") if step.is_map else None
+        for step in steps.elements() if steps is not None else ():
+            found = step.get("id")
             run = step.get("run") if found is not None and found.is_scalar and found.text == step_id else None
             if run is not None and run.is_scalar:
                 return run.text
