@@ -24,7 +24,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from guardrails.documents import ShellCommand, ShellDocument, Word
-from guardrails.embedded import github_expressions, mask_github_expressions, written_github_expressions
+from guardrails.embedded import written_github_expressions
 from guardrails.facts.environments import github_jobs_at
 from guardrails.facts.shell_guards import commands_within, parameter, scope_of
 
@@ -166,40 +166,29 @@ def _step_output_per_run(doc: ShellDocument, line: int, expression: str) -> bool
     parts = expression.split(".")
     if len(parts) != 4 or parts[0] != "steps" or parts[2] != "outputs":
         return False
-    run = _step_run(doc, line, parts[1])
-    if run is None:
+    script = _step_script(doc, line, parts[1])
+    if script is None:
         return False
-    from guardrails.model import Kind, ParseError
-    from guardrails.parsers import parse
-
-    try:
-        inner = parse(doc.host.path, mask_github_expressions(run), Kind.SHELL)
-    except ParseError:
-        return False
-    if not isinstance(inner, ShellDocument):
-        return False
-    lines = run.split("\n")
     name = parts[3]
-    for cmd in inner.commands:
+    for cmd in script.commands:
         if cmd.command != "echo":
             continue
         to_output = any(r.target.strip('"') in _OUTPUT_FILES for r in cmd.redirects)
         for word in cmd.args:
             legacy = word.value.startswith(f"::set-output name={name}::")
             if legacy or (to_output and word.value.startswith(f"{name}=")):
-                return _written_per_run(inner, lines, cmd, word, 0)
+                return _written_per_run(script, cmd, word, 0)
     return False
 
 
-def _written_per_run(inner: ShellDocument, lines: list[str], cmd: ShellCommand, word: Word, depth: int) -> bool:
+def _written_per_run(script: ShellDocument, cmd: ShellCommand, word: Word, depth: int) -> bool:
     """A word of a step's own script holds a per-run value: a per-run expression where it is
     written, a per-run variable, or a variable the script assigned from one."""
-    if depth > _MAX_DEPTH or word.span.line != word.span.end_line or not 1 <= word.span.line <= len(lines):
+    if depth > _MAX_DEPTH:
         return False
-    written = lines[word.span.line - 1][word.span.column - 1 : word.span.end_column - 1]
-    if any(_inside(written[start:end]) in PER_RUN_GITHUB_EXPRESSIONS for start, end in github_expressions(written)):
+    if any(_inside(written) in PER_RUN_GITHUB_EXPRESSIONS for written in written_github_expressions(script, word.span)):
         return True
-    return _parameter_per_run(inner, cmd, word, lambda value: _written_per_run(inner, lines, cmd, value, depth + 1))
+    return _parameter_per_run(script, cmd, word, lambda value: _written_per_run(script, cmd, value, depth + 1))
 
 
 def _parameter_per_run(doc: ShellDocument, cmd: ShellCommand, word: Word, assigned: Callable[[Word], bool]) -> bool:
@@ -217,15 +206,19 @@ def _parameter_per_run(doc: ShellDocument, cmd: ShellCommand, word: Word, assign
     return False
 
 
-def _step_run(doc: ShellDocument, line: int, step_id: str) -> str | None:
-    """The ``run:`` script of the step with ``id: step_id`` in the workflow job holding ``line``."""
-    for _, job in github_jobs_at(doc.host, line):
+def _step_script(doc: ShellDocument, line: int, step_id: str) -> ShellDocument | None:
+    """The script of the step with ``id: step_id`` in the workflow job holding ``line``: the
+    child document the workflow's parse made of its ``run:`` (None when it is not shell)."""
+    host = doc.host
+    for job_id, job in github_jobs_at(host, line):
         steps = job.get("steps")
-        for step in steps.elements() if steps is not None else ():
+        for index, step in enumerate(steps.elements() if steps is not None else ()):
             found = step.get("id")
             run = step.get("run") if found is not None and found.is_scalar and found.text == step_id else None
             if run is not None and run.is_scalar:
-                return run.text
+                context = f"jobs.{job_id}.steps[{index}].run"
+                script = next((child for child in host.children if child.context == context), None)
+                return script if isinstance(script, ShellDocument) else None
     return None
 
 
