@@ -18,6 +18,7 @@ taken for the server, as before.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from guardrails.documents import ShellDocument
@@ -46,10 +47,17 @@ def runs_server(
         return False
     if program not in SHELL_INTERPRETERS:
         return True
-    servers = server_programs(extra) | ENTRYPOINT_PROGRAMS
+    servers = _servers(tuple(extra))
     mounted = files() if files is not None else {}
     script = _shell_script(words[1:], mounted)
     return script is None or _script_serves(script, mounted, servers, 0)
+
+
+@lru_cache(maxsize=16)
+def _servers(extra: tuple[Datastore, ...]) -> frozenset[str]:
+    """The programs that start a datastore, once per set of configured datastores (not once
+    per container)."""
+    return server_programs(extra) | ENTRYPOINT_PROGRAMS
 
 
 def _shell_script(args: list[str], files: Mapping[str, str]) -> str | None:
