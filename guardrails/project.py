@@ -303,10 +303,23 @@ def find_root(start: Path) -> Path:
     """The repository root (nearest directory with .git), else the start directory."""
     start = real_path(start)
     current = start if start.is_dir() else start.parent
-    for candidate in (current, *current.parents):
-        if (candidate / ".git").exists():
-            return candidate
-    return current
+    root = git_root(current)
+    return current if root is None else root
+
+
+def git_root(directory: Path, known: dict[Path, Path | None] | None = None) -> Path | None:
+    """The nearest directory from ``directory`` up holding ``.git``, or None; ``known`` keeps the
+    answer of each directory on the way, for a caller that asks about every directory of a tree."""
+    if known is not None and directory in known:
+        return known[directory]
+    if (directory / ".git").exists():
+        root: Path | None = directory
+    else:
+        parent = directory.parent
+        root = None if parent == directory else git_root(parent, known)
+    if known is not None:
+        known[directory] = root
+    return root
 
 
 def scan_root(paths: list[Path]) -> Path:
