@@ -80,6 +80,7 @@ class _Reader:
     def __init__(self, task: Task, module: _Module, variables: Variables) -> None:
         self.task, self.module, self.variables = task, module, variables
         self.args = task.args()
+        self.command_source = ""  # where a value the command is rendered with is set
 
     def text(self, node: Node | None) -> tuple[str, str] | None:
         """A scalar's text and where it was set; None when absent or unknown."""
@@ -151,6 +152,7 @@ class _Reader:
             image[1],
             spans,
             where,
+            self.command_source,
         )
 
     def command(self, unknown: list[str]) -> tuple[list[str], list[Span | None]]:
@@ -165,7 +167,8 @@ class _Reader:
                 unknown.append("its templated command")
                 return [], []
             argv = _split(words[0])
-            return argv, [None if words[1] else command.span] * len(argv)  # set elsewhere: not literally here
+            self.command_source = words[1]
+            return argv, [command.span] * len(argv)
         listed = [self.text(e) for e in elements(command)]
         if any(item is None for item in listed):
             unknown.append("its templated command")

@@ -181,7 +181,7 @@ def _tree_files(tree: PurePosixPath, project: Project) -> list[PurePosixPath]:
 
     files = project.repository_fact(("ansible-inventory-files",), build)
     prefix = "" if str(tree) == "." else f"{tree}/"
-    return [PurePosixPath(f) for f in files if f.startswith(prefix)]
+    return [PurePosixPath(f) for f in files if f.startswith(prefix) and not f.startswith("../")]
 
 
 def _inventory_candidate(display: str) -> bool:
