@@ -18,6 +18,7 @@ from guardrails.records import Record
 from guardrails.registry import RuleRef, RuleSpec, load
 from guardrails.result import INTERNAL_ERROR_ID, ScanResult, internal_error
 from guardrails.rule import Rule, RuleContext
+from guardrails.same_finding import once_each
 from guardrails.source import Unreadable, decode
 
 if TYPE_CHECKING:
@@ -162,6 +163,7 @@ class Engine:
         if whole and self.settings.excluded_dirs == DEFAULT_EXCLUDED_DIRS and self.settings.use_gitignore:
             project.discovered = found.candidates
         marked = parallel.scan_files(self, candidates, project, documents, result, self._cache(root), jobs, whole)
+        result.findings = once_each(result.findings)
         result.scanned.sort()
         if self.settings.inline_suppressions and marked:  # only a scan with a directive pays these imports
             import datetime

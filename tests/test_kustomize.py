@@ -163,3 +163,27 @@ def test_a_secret_of_another_resource_file_is_reported_on_the_resources_entry(
         }
     )
     assert _findings(root) == [("base/kustomization.yaml", 4, "ED002")]
+
+
+def test_a_component_two_overlays_include_is_reported_once(repo: Callable[[dict[str, str]], Path]) -> None:
+    """Each overlay's build judges the component's patch; the finding is one, naming the other build."""
+    overlay = "resources: [../../base]\ncomponents: [../../components/public]\n"
+    root = repo(
+        {
+            **_BASE,
+            "components/public/kustomization.yaml": "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\n"
+            "patches:\n  - path: lb.yaml\n",
+            "components/public/lb.yaml": "apiVersion: v1\nkind: Service\nmetadata:\n  name: db\nspec:\n"
+            "  type: LoadBalancer\n",
+            "overlays/eu/kustomization.yaml": overlay,
+            "overlays/us/kustomization.yaml": overlay,
+        }
+    )
+    rules = tuple(r for r in all_rules() if r.id == "ED005")
+    result = Engine(Settings(rules=rules), cwd=root).scan([Path(".")])
+    [finding] = result.findings
+    assert (finding.path, finding.span.line) == ("components/public/lb.yaml", 6)
+    assert finding.message.endswith("(kustomize build overlays/eu)")
+    assert finding.related == [
+        {"path": "components/public/lb.yaml", "line": 6, "message": "also (kustomize build overlays/us)"}
+    ]
