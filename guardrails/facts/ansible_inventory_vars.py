@@ -213,18 +213,20 @@ def _mapping(node: Node, path: str) -> Defined:
 def _inventory(path: PurePosixPath, project: Project) -> list[tuple[bool, str, Definition]]:
     """(set for a group, name, definition) of an INI or YAML inventory: group vars rank below
     ``group_vars/all``, host vars above it; nothing for a file that is neither."""
-    if path.name.lower().endswith((".yml", ".yaml")):
-        doc = project.parse_as(project.cwd / path, Kind.YAML)
-        if not isinstance(doc, TreeDocument) or len(doc.roots) != 1 or not _is_yaml_inventory(doc.roots[0]):
-            return []
-        found: list[tuple[bool, str, Definition]] = []
-        for _, _, body in doc.roots[0].items():
-            _yaml_group(body, doc.path, found, 0)
-        return found
-    ini = project.document(Path(project.cwd / path))
-    if not isinstance(ini, InventoryDocument):
+    if not path.name.lower().endswith((".yml", ".yaml")):
+        ini = project.document(Path(project.cwd / path))
+        if isinstance(ini, InventoryDocument):
+            return [
+                (not v.host, v.key, (Node("scalar", v.value, v.span), f"{ini.path}:{v.span.line}"))
+                for v in ini.variables
+            ]
+    doc = project.parse_as(project.cwd / path, Kind.YAML)  # a YAML inventory, whatever its name
+    if not isinstance(doc, TreeDocument) or len(doc.roots) != 1 or not _is_yaml_inventory(doc.roots[0]):
         return []
-    return [(not v.host, v.key, (Node("scalar", v.value, v.span), f"{ini.path}:{v.span.line}")) for v in ini.variables]
+    found: list[tuple[bool, str, Definition]] = []
+    for _, _, body in doc.roots[0].items():
+        _yaml_group(body, doc.path, found, 0)
+    return found
 
 
 def _is_yaml_inventory(root: Node) -> bool:
