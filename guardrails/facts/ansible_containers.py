@@ -11,7 +11,8 @@ exposed port; ``network_mode: host`` shares the host's network. podman_container
 container unless ``state`` is absent, present, stopped or created.
 
 A template is rendered with the task's variables (``facts/ansible_vars.py``: its role's
-defaults and vars, its play's and its own ``vars:``); one that stays unknown is not guessed:
+defaults and vars, its inventories' and ``group_vars/``, its play's and its own ``vars:``); one
+that stays unknown is not guessed:
 an unknown image is not judged, an unknown port is not read, an unknown variable is set to an
 unknown value, and an unknown ``env`` mapping or ``command`` may set any variable or flag.
 Files of variables (``env_file``) are on the managed host, not in the repository: unknown.

@@ -2,7 +2,9 @@
 documentation, "Understanding variable precedence"), lowest first:
 
 - its role's ``defaults/main.yml`` (a role is the directory above a ``tasks/`` or ``handlers/``
-  directory);
+  directory), under the variables of its playbook's inventories and ``group_vars/`` and
+  ``host_vars/`` directories (``facts/ansible_inventory_vars.py``: known when every host gets
+  the same value, unknown when a group, a host or the inventory a run picks may change it);
 - its play's ``vars:``, then each of its ``vars_files:`` (relative to the playbook), then the
   names of its ``vars_prompt:`` (asked at run time: unknown);
 - its role's ``vars/main.yml``;
@@ -11,15 +13,17 @@ documentation, "Understanding variable precedence"), lowest first:
   variable becomes unknown), ``set_fact`` and ``register`` (those names become unknown);
 - the ``vars:`` of the tasks that include its file (include parameters: unknown).
 
-Inventory variables and ``--extra-vars`` are not read: they change per run. A value is judged
-as the role or playbook ships it, the way a Terraform module's variable default is, and a
-finding names where it comes from. A ``vars_files:`` entry that cannot be read (a templated
-path, a missing or vault-encrypted file) may set any name: every variable below it becomes
-unknown.
+``--extra-vars`` are not read: they change per run. A value is judged as the repository ships
+it, the way a Terraform module's variable default is, and a finding names where it comes from.
+A ``vars_files:`` entry that cannot be read (a templated path, a missing or vault-encrypted
+file) may set any name: every variable below it becomes unknown.
 
-Only templates of literal text and variable names are rendered (``{{ bind_addr }}:{{ port }}``);
-a filter, a test, an expression, a name defined nowhere read here, a variable that refers to
-itself, or a value longer than ``_MAX_LENGTH`` is unknown. Jinja only parses; nothing is run.
+Only templates of literal text and variable names are rendered (``{{ bind_addr }}:{{ port }}``),
+names included that read into a mapping or a list (``{{ redis.port }}``,
+``{{ redis['password'] }}``, ``{{ hosts[0] }}``; ``a.b`` where ``b`` is a mapping's own method,
+``items`` or ``keys``, is that method in Jinja: unknown). A filter, a test, an expression, a name
+defined nowhere read here, a variable that refers to itself, or a value longer than
+``_MAX_LENGTH`` is unknown. Jinja only parses; nothing is run.
 """
 
 from __future__ import annotations
