@@ -179,7 +179,7 @@ def _tree_files(tree: PurePosixPath, project: Project) -> list[PurePosixPath]:
                 found.append(display)
         return found
 
-    files = project.repository_fact(("ansible-inventory-files",), build)
+    files = project.repository_fact(("ansible-inventory-files", str(project.root), str(project.cwd)), build)
     prefix = "" if str(tree) == "." else f"{tree}/"
     return [PurePosixPath(f) for f in files if f.startswith(prefix) and not f.startswith("../")]
 
