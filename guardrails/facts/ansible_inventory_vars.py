@@ -13,7 +13,7 @@ A ``group_vars/`` or ``host_vars/`` directory holds files ``<name>``, ``<name>.y
 ``<name>.yaml``, ``<name>.json`` or a directory ``<name>/`` of such files. The playbook's are the
 ones beside the playbook (for a role: beside the ``roles/`` directory it is in). An inventory's
 are beside the inventory, which a run names (``-i``): every other such directory under the
-Ansible tree (the nearest directory above with an ``ansible.cfg``, else the playbook's
+Ansible tree (the nearest directory at or above it with an ``ansible.cfg``, else the playbook's
 directory) may be the one, and so may every INI or YAML inventory there. Molecule scenarios
 (``molecule/``) are test runs, not deployments: left out.
 
