@@ -176,3 +176,23 @@ def test_inventories_are_read_only_when_a_template_asks(tmp_path: Path, monkeypa
     )
     found = Engine(Settings(rules=tuple(all_rules()), jobs=1), cwd=tmp_path).scan([Path(".")]).findings
     assert [(f.rule_id, f.path) for f in found] == [("ED003", "roles/db/tasks/main.yml")]
+
+
+def test_a_vault_value_is_unknown_and_an_unsafe_one_is_its_text(tmp_path: Path) -> None:
+    from guardrails.facts.ansible_containers import container_starts
+    from guardrails.project import Project
+
+    write_repo(
+        tmp_path,
+        {
+            "group_vars/all.yml": "pg_password: !vault |\n  $ANSIBLE_VAULT;1.1;AES256\n  6231336539\n"
+            "pg_user: !unsafe '{{ not a template }}'\n",
+            "roles/db/tasks/main.yml": "- community.docker.docker_container:\n    name: db\n    image: postgres:16\n"
+            "    env:\n      POSTGRES_PASSWORD: '{{ pg_password }}'\n      POSTGRES_USER: '{{ pg_user }}'\n",
+        },
+    )
+    project = Project(tmp_path, tmp_path, 1_000_000)
+    doc = project.document(tmp_path / "roles/db/tasks/main.yml")
+    assert doc is not None
+    [start] = container_starts(doc, project)
+    assert start.env == {"POSTGRES_PASSWORD": None, "POSTGRES_USER": "{{ not a template }}"}

@@ -23,7 +23,8 @@ names included that read into a mapping or a list (``{{ redis.port }}``,
 ``{{ redis['password'] }}``, ``{{ hosts[0] }}``; ``a.b`` where ``b`` is a mapping's own method,
 ``items`` or ``keys``, is that method in Jinja: unknown). A filter, a test, an expression, a name
 defined nowhere read here, a variable that refers to itself, or a value longer than
-``_MAX_LENGTH`` is unknown. Jinja only parses; nothing is run.
+``_MAX_LENGTH`` is unknown, and so is a value tagged ``!vault`` (ciphertext); one tagged
+``!unsafe`` is its text, never rendered. Jinja only parses; nothing is run.
 """
 
 from __future__ import annotations
@@ -83,7 +84,11 @@ class Variables:
             return None
         if not node.is_scalar:
             return Resolved(node, "", "")
+        if node.tag == "!vault":
+            return None  # ciphertext: the value is decrypted at run time
         text = node.text
+        if node.tag == "!unsafe":
+            return Resolved(node, text, "")  # Ansible renders no template in it
         if "{{" not in text and "{%" not in text:
             return Resolved(node, text, "")
         parts = _parts(text)
