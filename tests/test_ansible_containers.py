@@ -170,7 +170,7 @@ def test_inventories_are_read_only_when_a_template_asks(tmp_path: Path, monkeypa
             "roles/db/tasks/main.yml": _MONGO.replace("{{ bind }}:", ""),
             "roles/web/tasks/main.yml": "- ansible.builtin.template:\n    src: app.conf.j2\n"
             "    dest: '{{ conf_dir }}/app.conf'\n"
-            "- ansible.builtin.shell: echo {{ greeting }} > /tmp/motd\n"
+            "- ansible.builtin.shell: echo {{ greeting }} > /etc/motd\n"
             "- ansible.builtin.apt:\n    name: '{{ packages }}'\n",
         },
     )
