@@ -398,6 +398,13 @@ def in_ansible_vars(path: str) -> bool:
     return any(part.lower() in _VARS_DIRS for part in posix.parts(path)[:-1])
 
 
+def inventory_place(path: str) -> bool | None:
+    """Whether the place of ``path`` says INI inventory: True, False (its content must also say
+    Ansible), None (not an inventory's place)."""
+    p = PurePosixPath(path)
+    return _inventory_place(p, p.name.lower())
+
+
 def _inventory_place(p: PurePosixPath, lower: str) -> bool | None:
     """True where the location says inventory (a name without extension, or an ``.ini``, under
     ``inventory/`` or ``inventories/``; ``hosts``, ``*.inventory``), False for another ``.ini``

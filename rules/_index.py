@@ -111,7 +111,7 @@ FILES = {
     'dns/zone_short_ttl.py': 20152,
     'dns/zone_single_provider_ns.py': 10211,
     'exposure/compose_datastore_port.py': 5524,
-    'exposure/default_credentials.py': 18494,
+    'exposure/default_credentials.py': 18613,
     'exposure/docker_run_datastore_port.py': 8981,
     'exposure/helm_datastore_values.py': 9360,
     'exposure/k8s_datastore_auth_disabled.py': 5907,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from guardrails.engine import Engine, Settings
 from guardrails.model import Finding
@@ -103,3 +104,95 @@ def test_a_null_default_host_ip_is_unset(tmp_path: Path) -> None:
     task = _MONGO.replace("{{ bind }}:", "").replace("    image:", "    default_host_ip:\n    image:")
     write_repo(tmp_path, {"roles/db/tasks/main.yml": task})
     assert [f.severity.label for f in scan(tmp_path)] == ["critical"]
+
+
+_REDIS = (
+    "- name: Start redis\n  community.docker.docker_container:\n    name: redis\n    image: redis:{{ redis.version }}\n"
+    '    ports:\n      - "{{ redis.port }}:6379"\n'
+    "    command: /bin/sh -c \"docker-entrypoint.sh --requirepass {{ redis['password'] }}\"\n"
+)
+
+
+def test_dotted_names_read_the_playbooks_group_vars_all(tmp_path: Path) -> None:
+    """apache/openwhisk's Redis: a mapping in group_vars/all, read as ``redis.port`` and
+    ``redis['password']``; the password, passed through ``sh -c``, is never quoted."""
+    write_repo(
+        tmp_path,
+        {
+            "ansible/ansible.cfg": "[defaults]\n",
+            "ansible/group_vars/all": "redis:\n  version: 4.0\n  port: 6379\n  password: Xq9-not-shown\n",
+            # an inventory's group_vars/all ranks below the playbook's
+            "ansible/environments/local/group_vars/all": "redis:\n  port: 16379\n",
+            "ansible/environments/local/hosts": "[redis]\n172.17.0.1 ansible_connection=local\n",
+            "ansible/roles/redis/tasks/main.yml": _REDIS,
+        },
+    )
+    [finding] = scan(tmp_path)
+    assert finding.severity.label == "high" and "authentication enabled on the command line" in finding.message
+    assert "(set in ansible/group_vars/all:3)" in finding.message and "Xq9-not-shown" not in finding.message
+
+
+def test_a_value_set_otherwise_for_a_group_or_a_host_is_unknown(tmp_path: Path) -> None:
+    files = {
+        "group_vars/all.yml": "bind: 0.0.0.0\n",
+        "site.yml": "- hosts: db\n  roles: [db]\n",
+        "roles/db/tasks/main.yml": _MONGO,
+    }
+    write_repo(tmp_path, files)
+    assert [f.path for f in scan(tmp_path)] == ["roles/db/tasks/main.yml"]
+    for where, text in {
+        "group_vars/db.yml": "bind: 127.0.0.1\n",
+        "host_vars/db1/main.yml": "bind: 127.0.0.1\n",
+        "hosts": "[db]\ndb1 bind=127.0.0.1\n",
+        "host_vars/db2.yml": "$ANSIBLE_VAULT;1.1;AES256\n6231336539666234\n",  # may set any name
+    }.items():
+        write_repo(tmp_path, {where: text})
+        assert scan(tmp_path) == [], where
+        (tmp_path / where).unlink()
+    write_repo(tmp_path, {"group_vars/db.yml": "bind: 0.0.0.0\n"})  # agrees: still known
+    assert len(scan(tmp_path)) == 1
+
+
+def test_inventories_are_read_only_when_a_template_asks(tmp_path: Path, monkeypatch: Any) -> None:
+    """A container written as it runs, and tasks that start nothing and destroy nothing, read no
+    inventory, whatever templates they hold."""
+    from guardrails.facts import ansible_inventory_vars
+
+    def fail(*_: object) -> None:
+        raise AssertionError("inventories read")
+
+    monkeypatch.setattr(ansible_inventory_vars, "_read_levels", fail)
+    write_repo(
+        tmp_path,
+        {
+            "group_vars/all.yml": "bind: 0.0.0.0\n",
+            "hosts": "[db]\ndb1\n",
+            "roles/db/tasks/main.yml": _MONGO.replace("{{ bind }}:", ""),
+            "roles/web/tasks/main.yml": "- ansible.builtin.template:\n    src: app.conf.j2\n"
+            "    dest: '{{ conf_dir }}/app.conf'\n"
+            "- ansible.builtin.shell: echo {{ greeting }} > /etc/motd\n"
+            "- ansible.builtin.apt:\n    name: '{{ packages }}'\n",
+        },
+    )
+    found = Engine(Settings(rules=tuple(all_rules()), jobs=1), cwd=tmp_path).scan([Path(".")]).findings
+    assert [(f.rule_id, f.path) for f in found] == [("ED003", "roles/db/tasks/main.yml")]
+
+
+def test_a_vault_value_is_unknown_and_an_unsafe_one_is_its_text(tmp_path: Path) -> None:
+    from guardrails.facts.ansible_containers import container_starts
+    from guardrails.project import Project
+
+    write_repo(
+        tmp_path,
+        {
+            "group_vars/all.yml": "pg_password: !vault |\n  $ANSIBLE_VAULT;1.1;AES256\n  6231336539\n"
+            "pg_user: !unsafe '{{ not a template }}'\n",
+            "roles/db/tasks/main.yml": "- community.docker.docker_container:\n    name: db\n    image: postgres:16\n"
+            "    env:\n      POSTGRES_PASSWORD: '{{ pg_password }}'\n      POSTGRES_USER: '{{ pg_user }}'\n",
+        },
+    )
+    project = Project(tmp_path, tmp_path, 1_000_000)
+    doc = project.document(tmp_path / "roles/db/tasks/main.yml")
+    assert doc is not None
+    [start] = container_starts(doc, project)
+    assert start.env == {"POSTGRES_PASSWORD": None, "POSTGRES_USER": "{{ not a template }}"}

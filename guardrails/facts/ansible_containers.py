@@ -11,7 +11,8 @@ exposed port; ``network_mode: host`` shares the host's network. podman_container
 container unless ``state`` is absent, present, stopped or created.
 
 A template is rendered with the task's variables (``facts/ansible_vars.py``: its role's
-defaults and vars, its play's and its own ``vars:``); one that stays unknown is not guessed:
+defaults and vars, its inventories' and ``group_vars/``, its play's and its own ``vars:``); one
+that stays unknown is not guessed:
 an unknown image is not judged, an unknown port is not read, an unknown variable is set to an
 unknown value, and an unknown ``env`` mapping or ``command`` may set any variable or flag.
 Files of variables (``env_file``) are on the managed host, not in the repository: unknown.
@@ -80,6 +81,7 @@ class _Reader:
     def __init__(self, task: Task, module: _Module, variables: Variables) -> None:
         self.task, self.module, self.variables = task, module, variables
         self.args = task.args()
+        self.command_source = ""  # where a value the command is rendered with is set
 
     def text(self, node: Node | None) -> tuple[str, str] | None:
         """A scalar's text and where it was set; None when absent or unknown."""
@@ -151,6 +153,7 @@ class _Reader:
             image[1],
             spans,
             where,
+            self.command_source,
         )
 
     def command(self, unknown: list[str]) -> tuple[list[str], list[Span | None]]:
@@ -165,7 +168,8 @@ class _Reader:
                 unknown.append("its templated command")
                 return [], []
             argv = _split(words[0])
-            return argv, [None if words[1] else command.span] * len(argv)  # set elsewhere: not literally here
+            self.command_source = words[1]
+            return argv, [command.span] * len(argv)
         listed = [self.text(e) for e in elements(command)]
         if any(item is None for item in listed):
             unknown.append("its templated command")

@@ -2,7 +2,9 @@
 documentation, "Understanding variable precedence"), lowest first:
 
 - its role's ``defaults/main.yml`` (a role is the directory above a ``tasks/`` or ``handlers/``
-  directory);
+  directory), under the variables of its playbook's inventories and ``group_vars/`` and
+  ``host_vars/`` directories (``facts/ansible_inventory_vars.py``: known when every host gets
+  the same value, unknown when a group, a host or the inventory a run picks may change it);
 - its play's ``vars:``, then each of its ``vars_files:`` (relative to the playbook), then the
   names of its ``vars_prompt:`` (asked at run time: unknown);
 - its role's ``vars/main.yml``;
@@ -11,15 +13,18 @@ documentation, "Understanding variable precedence"), lowest first:
   variable becomes unknown), ``set_fact`` and ``register`` (those names become unknown);
 - the ``vars:`` of the tasks that include its file (include parameters: unknown).
 
-Inventory variables and ``--extra-vars`` are not read: they change per run. A value is judged
-as the role or playbook ships it, the way a Terraform module's variable default is, and a
-finding names where it comes from. A ``vars_files:`` entry that cannot be read (a templated
-path, a missing or vault-encrypted file) may set any name: every variable below it becomes
-unknown.
+``--extra-vars`` are not read: they change per run. A value is judged as the repository ships
+it, the way a Terraform module's variable default is, and a finding names where it comes from.
+A ``vars_files:`` entry that cannot be read (a templated path, a missing or vault-encrypted
+file) may set any name: every variable below it becomes unknown.
 
-Only templates of literal text and variable names are rendered (``{{ bind_addr }}:{{ port }}``);
-a filter, a test, an expression, a name defined nowhere read here, a variable that refers to
-itself, or a value longer than ``_MAX_LENGTH`` is unknown. Jinja only parses; nothing is run.
+Only templates of literal text and variable names are rendered (``{{ bind_addr }}:{{ port }}``),
+names included that read into a mapping or a list (``{{ redis.port }}``,
+``{{ redis['password'] }}``, ``{{ hosts[0] }}``; ``a.b`` where ``b`` is a mapping's own method,
+``items`` or ``keys``, is that method in Jinja: unknown). A filter, a test, an expression, a name
+defined nowhere read here, a variable that refers to itself, or a value longer than
+``_MAX_LENGTH`` is unknown, and so is a value tagged ``!vault`` (ciphertext); one tagged
+``!unsafe`` is its text, never rendered. Jinja only parses; nothing is run.
 """
 
 from __future__ import annotations
@@ -66,7 +71,7 @@ class Variables:
     def __init__(self, gather: Callable[[], Defined]) -> None:
         self._gather = gather
         self._defined: Defined | None = None
-        self._rendered: dict[str, Resolved | None] = {}
+        self._rendered: dict[tuple[str | int, ...], Resolved | None] = {}
 
     def scalar(self, node: Node | None) -> Resolved | None:
         """``node`` rendered to text; None when absent, unknown, a list or a mapping."""
@@ -79,17 +84,21 @@ class Variables:
             return None
         if not node.is_scalar:
             return Resolved(node, "", "")
+        if node.tag == "!vault":
+            return None  # ciphertext: the value is decrypted at run time
         text = node.text
+        if node.tag == "!unsafe":
+            return Resolved(node, text, "")  # Ansible renders no template in it
         if "{{" not in text and "{%" not in text:
             return Resolved(node, text, "")
         parts = _parts(text)
         if parts is None:
             return None
-        if len(parts) == 1 and parts[0][0]:  # the whole value is one variable: it may be a list
-            return self._variable(parts[0][1])
+        if len(parts) == 1 and isinstance(parts[0], tuple):  # the whole value is one variable: it may be a list
+            return self._variable(parts[0])
         rendered, source = [], ""
-        for is_name, piece in parts:
-            if not is_name:
+        for piece in parts:
+            if isinstance(piece, str):
                 rendered.append(piece)
                 continue
             found = self._variable(piece)
@@ -100,17 +109,39 @@ class Variables:
         joined = "".join(rendered)
         return Resolved(node, joined, source) if len(joined) <= _MAX_LENGTH else None
 
-    def _variable(self, name: str) -> Resolved | None:
-        if name in self._rendered:
-            return self._rendered[name]  # None while it is being rendered: a loop is unknown
-        self._rendered[name] = None
-        if self._defined is None:
-            self._defined = self._gather()
-        defined = self._defined.get(name)
-        inner = self.resolve(defined[0]) if defined is not None else None
-        found = Resolved(inner.node, inner.text, inner.source or defined[1]) if inner and defined else None
-        self._rendered[name] = found
+    def _variable(self, path: tuple[str | int, ...]) -> Resolved | None:
+        """A variable (``redis``) or a value inside one (``redis.port``, ``redis['password']``,
+        ``hosts[0]``), rendered."""
+        if path in self._rendered:
+            return self._rendered[path]  # None while it is being rendered: a loop is unknown
+        self._rendered[path] = None
+        if len(path) == 1:
+            if self._defined is None:
+                self._defined = self._gather()
+            defined = self._defined.get(str(path[0]))
+            node, source = defined if defined is not None else (None, "")
+        else:
+            outer = self._variable(path[:-1])
+            node = _member(outer.node, path[-1]) if outer is not None else None
+            source = _line_of(outer.source, node) if outer is not None and node is not None else ""
+        inner = self.resolve(node) if node is not None else None
+        found = Resolved(inner.node, inner.text, inner.source or source) if inner is not None else None
+        self._rendered[path] = found
         return found
+
+
+def _member(node: Node, step: str | int) -> Node | None:
+    """``node[step]``: a mapping's key, or a list's index."""
+    if isinstance(step, int):
+        items = node.elements()
+        return items[step] if node.is_seq and 0 <= step < len(items) else None
+    return node.get(step) if node.is_map else None
+
+
+def _line_of(source: str, node: Node) -> str:
+    """The place of a value inside a variable set at ``source`` (``group_vars/all:343``): the
+    same file, the value's own line."""
+    return f"{source.rpartition(':')[0]}:{node.span.line}" if source else ""
 
 
 def task_variables(doc: Document, task: Task, project: Project) -> Variables:
@@ -120,7 +151,8 @@ def task_variables(doc: Document, task: Task, project: Project) -> Variables:
 
 def _gather(doc: Document, task: Task, project: Project) -> Defined:
     defaults, role_vars = _role_variables(doc, project)
-    defined: Defined = {**defaults, **_play_variables(doc, task.flow, project, defaults), **role_vars}
+    below = _inventory_layer(doc, defaults, project)
+    defined: Defined = {**below, **_play_variables(doc, task.flow, project, below), **role_vars}
     for scope in (*task.blocks, task.node):
         defined.update(_mapping(scope.get("vars"), doc.path))
     for flow, index, names in _set_at_run_time(doc, project):
@@ -182,10 +214,10 @@ def _set_at_run_time(doc: Document, project: Project) -> list[tuple[int, int, fr
     return found
 
 
-def _play_variables(doc: Document, flow: int, project: Project, defaults: Defined) -> Defined:
-    """What a play sets over its roles' defaults: ``vars:``, ``vars_files:``, ``vars_prompt:``
-    (read once per play). An unreadable ``vars_files:`` entry hides every default below it too:
-    the defaults come back as unknown (None node)."""
+def _play_variables(doc: Document, flow: int, project: Project, below: Defined) -> Defined:
+    """What a play sets over its roles' defaults and its inventories: ``vars:``, ``vars_files:``,
+    ``vars_prompt:`` (read once per play). An unreadable ``vars_files:`` entry hides every
+    variable below it too: they come back as unknown (None node)."""
     plays = doc.roots[0].elements() if is_playbook(doc) else []  # type: ignore[attr-defined]
     if flow >= len(plays):
         return {}
@@ -198,7 +230,7 @@ def _play_variables(doc: Document, flow: int, project: Project, defaults: Define
     for written in elements(play.get("vars_files")):
         given = _vars_file(doc, written, project)
         if given is None:  # it may set any name: nothing below it is known
-            found = {name: (Node("scalar", None, written.span), "") for name in {*defaults, *found}}
+            found = {name: (Node("scalar", None, written.span), "") for name in {*below, *found}}
         else:
             found.update(given)
     for prompt in elements(play.get("vars_prompt")):
@@ -248,6 +280,22 @@ def _role_variables(doc: Document, project: Project) -> tuple[Defined, Defined]:
     return found
 
 
+def _inventory_layer(doc: Document, defaults: Defined, project: Project) -> Defined:
+    """The role's defaults under the variables of the inventories and ``group_vars``/``host_vars``
+    directories of its playbook's tree (``facts/ansible_inventory_vars.py``), read once per role
+    and playbook directory."""
+    from guardrails.facts.ansible_inventory_vars import layered
+
+    path = PurePosixPath(doc.host.path)
+    role = None if is_playbook(doc) else _role_directory(path)
+    directory = path.parent if role is None else role.parent.parent if role.parent.name == "roles" else role
+    key = ("ansible-inventory-layer", str(role), str(directory))
+    found: Defined | None = project.cache.get(key)
+    if found is None:
+        found = project.cache[key] = layered(defaults, directory, project)
+    return found
+
+
 def _role_directory(path: PurePosixPath) -> PurePosixPath | None:
     for parent in path.parents:
         if parent.name in _TASK_DIRECTORIES:
@@ -264,9 +312,16 @@ def _read(project: Project, role: Path, files: tuple[str, ...]) -> Defined:
     return defined
 
 
+# What a mapping's own attributes are called: Jinja's ``a.b`` reads an attribute before a key,
+# so ``settings.items`` is the method, not the key.
+_DICT_ATTRIBUTES = frozenset(name for name in dir(dict) if not name.startswith("__"))
+
+Piece = str | tuple[str | int, ...]  # literal text, or the path of a variable (``("redis", "port")``)
+
+
 @lru_cache(maxsize=4096)
-def _parts(text: str) -> tuple[tuple[bool, str], ...] | None:
-    """The template as (is a variable name, text) pieces; None when it holds anything else."""
+def _parts(text: str) -> tuple[Piece, ...] | None:
+    """The template as pieces of text and variable paths; None when it holds anything else."""
     import jinja2
     from jinja2 import nodes
 
@@ -274,7 +329,7 @@ def _parts(text: str) -> tuple[tuple[bool, str], ...] | None:
         template = _environment().parse(text)
     except jinja2.TemplateSyntaxError:
         return None
-    parts: list[tuple[bool, str]] = []
+    parts: list[Piece] = []
     for statement in template.body:
         if not isinstance(statement, nodes.Output):
             return None
@@ -293,11 +348,23 @@ def _environment() -> Any:
     return jinja2.Environment(autoescape=False)
 
 
-def _piece(item: Any, nodes: Any) -> tuple[bool, str] | None:
+def _piece(item: Any, nodes: Any) -> Piece | None:
     if isinstance(item, nodes.TemplateData):
-        return False, item.data
-    if isinstance(item, nodes.Name) and item.ctx == "load":
-        return True, item.name
+        return str(item.data)
     if isinstance(item, nodes.Const) and isinstance(item.value, (str, int)) and not isinstance(item.value, bool):
-        return False, str(item.value)
+        return str(item.value)
+    steps: list[str | int] = []
+    while isinstance(item, (nodes.Getattr, nodes.Getitem)):
+        if isinstance(item, nodes.Getattr):
+            if item.attr in _DICT_ATTRIBUTES:
+                return None
+            steps.append(item.attr)
+        else:
+            key = item.arg.value if isinstance(item.arg, nodes.Const) else None
+            if not isinstance(key, (str, int)) or isinstance(key, bool):
+                return None
+            steps.append(key)
+        item = item.node
+    if isinstance(item, nodes.Name) and item.ctx == "load":
+        return (item.name, *reversed(steps))
     return None

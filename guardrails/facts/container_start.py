@@ -41,11 +41,13 @@ class ContainerStart(Record):
     ``env_sources`` says where a variable read from elsewhere was set (``.env.db:3``); ``image``
     is the image's name and ``image_source`` where it was set when not in the start itself.
     ``env_spans`` and ``arg_spans`` say where the start writes each variable and each word of
-    the command (None: not literally), for findings about a value."""
+    the command (None: not literally), for findings about a value; ``command_source`` where a
+    value the command line is rendered with is set."""
 
     __slots__ = (
         "arg_spans",
         "args",
+        "command_source",
         "env",
         "env_sources",
         "env_spans",
@@ -74,6 +76,7 @@ class ContainerStart(Record):
         image_source: str = "",
         env_spans: dict[str, Span] | None = None,
         arg_spans: list[Span | None] | None = None,
+        command_source: str = "",
     ) -> None:
         self.what = what
         self.key = key
@@ -88,6 +91,7 @@ class ContainerStart(Record):
         self.image_source = image_source
         self.env_spans: dict[str, Span] = {} if env_spans is None else env_spans
         self.arg_spans: list[Span | None] = [None] * len(args) if arg_spans is None else arg_spans
+        self.command_source = command_source
 
     def datastore(self, extra: tuple[Datastore, ...]) -> Datastore | None:
         """The datastore the container serves: its image's, unless its command is known to

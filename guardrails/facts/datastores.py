@@ -875,8 +875,9 @@ def auth_state(store: Datastore, env: Mapping[str, str | None], words: list[str]
     """Decide from environment, command-line words and image tag whether the datastore asks for credentials.
 
     A variable whose value cannot be resolved here (``${DB_PASSWORD}`` with no default)
-    counts as set: it is provided at deploy time.
+    counts as set: it is provided at deploy time. The flags of a ``sh -c`` script are read too.
     """
+    words = with_script_words(words)
     for key, expected in store.open_env:
         if key in env and env[key] is not None:
             value = (env[key] or "").strip().lower()
@@ -1022,6 +1023,21 @@ def weak_credentials(
             found.append(WeakCredential(key, f"a command line with {flag} set to {description}"))
     found.extend(WeakCredential(flag, description) for _, flag, description in command_credentials(store, words))
     return found
+
+
+def with_script_words(words: list[str]) -> list[str]:
+    """``words``, then the words of the script when they run a shell's ``-c`` string: the
+    server's flags are often passed so (``sh -c "docker-entrypoint.sh --requirepass x"``)."""
+    from guardrails.facts.shells import SHELL_INTERPRETERS, program_name
+
+    if not words or program_name(words[0]) not in SHELL_INTERPRETERS:
+        return words
+    for i, word in enumerate(words[1:-1], 1):
+        if not word.startswith("-") or word.startswith("--"):
+            return words
+        if "c" in word[1:]:
+            return [*words, *split_words(words[i + 1])]
+    return words
 
 
 def split_words(text: str) -> list[str]:

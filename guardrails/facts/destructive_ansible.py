@@ -35,8 +35,8 @@ if TYPE_CHECKING:
 
 class _Task:
     """A task whose literal arguments are read with its templates rendered by its variables
-    (its role's defaults and vars, its play's and its own: ``facts/ansible_vars.py``), so a role
-    is judged as it ships."""
+    (its role's defaults and vars, its inventories' and ``group_vars/``, its play's and its own:
+    ``facts/ansible_vars.py``), so a role is judged as the repository ships it."""
 
     def __init__(self, task: ansible.Task, variables: Variables) -> None:
         self.task, self.variables = task, variables

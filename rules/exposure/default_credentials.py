@@ -272,11 +272,12 @@ class DatastoreDefaultCredentials(Rule):
             return
         for index, flag, description in command_credentials(store, start.args):
             span = start.arg_spans[index] if index < len(start.arg_spans) else None
+            source = f" (the command is rendered with {start.command_source})" if start.command_source else ""
             if span is not None:
                 yield self.finding(
                     doc,
                     span,
-                    f"{start.what} ({store.name}) starts it with {flag} set to {description}",
+                    f"{start.what} ({store.name}) starts it with {flag} set to {description}{source}",
                     anchor=f"{start.key}:{start.image}:{flag}",
                     ctx=ctx,
                 )

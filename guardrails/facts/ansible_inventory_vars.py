@@ -1,0 +1,254 @@
+"""The variables inventories and ``group_vars/``/``host_vars/`` directories give a task's hosts,
+layered over its role's defaults as Ansible layers them (Ansible documentation,
+"Understanding variable precedence"; ansible-core's ``VariableManager.get_vars`` and its
+``host_group_vars`` plugin), lowest first:
+
+1. role defaults;
+2. an inventory file's ``all`` group vars, then its other groups' vars;
+3. inventory ``group_vars/all``, then playbook ``group_vars/all``;
+4. inventory, then playbook, ``group_vars/<group>``;
+5. an inventory file's host vars, inventory ``host_vars/<host>``, playbook ``host_vars/<host>``.
+
+A ``group_vars/`` or ``host_vars/`` directory holds files ``<name>``, ``<name>.yml``,
+``<name>.yaml``, ``<name>.json`` or a directory ``<name>/`` of such files. The playbook's are the
+ones beside the playbook (for a role: beside the ``roles/`` directory it is in). An inventory's
+are beside the inventory, which a run names (``-i``): every other such directory under the
+Ansible tree (the nearest directory at or above it with an ``ansible.cfg``, else the playbook's
+directory) may be the one, and so may every INI or YAML inventory there. Molecule scenarios
+(``molecule/``) are test runs, not deployments: left out.
+
+Playbook ``group_vars/all`` applies to every host, whatever the inventory: what it sets is known,
+and hides the lower levels. Below it every run may pick another inventory, so a value is
+known only when every definition of the name at every level agrees; the levels above it
+(other groups, hosts) may differ per host, so there too every definition must agree. Otherwise
+the name is unknown: nothing is guessed. A file that cannot be read (vault-encrypted, not a
+mapping) may set any name: at the host and group levels, or as playbook ``group_vars/all``,
+every name of these levels is then unknown; as inventory ``group_vars/all``, every name the
+playbook's ``group_vars/all`` does not set. Names starting with ``ansible_`` are left out:
+gathered facts, which rank above all of these, set such names.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path, PurePosixPath
+
+from guardrails.documents import InventoryDocument, TreeDocument
+from guardrails.model import Kind, Node
+from guardrails.project import Project
+from guardrails.records import Frozen
+
+Definition = tuple[Node, str]  # the value as written, and the file and line that set it
+Defined = dict[str, Definition]
+
+_VARS_DIRECTORIES = ("group_vars", "host_vars")
+# ansible-core's YAML_FILENAME_EXTENSIONS: what host_group_vars loads.
+_EXTENSIONS = ("", ".yml", ".yaml", ".json")
+_YAML_INVENTORY_NAMES = frozenset({"hosts.yml", "hosts.yaml", "inventory.yml", "inventory.yaml"})
+_INVENTORY_DIRECTORIES = frozenset({"inventory", "inventories"})
+_LEFT_OUT = frozenset({"molecule"})
+# Facts rank above every level read here (``ansible_`` names, ``INJECT_FACTS_AS_VARS``).
+_FACT_PREFIX = "ansible_"
+# How deep two values are compared; deeper ones are taken as different (unknown).
+_MAX_DEPTH = 32
+
+
+class Levels(Frozen):
+    """What one Ansible tree's inventories and vars directories set: ``playbook_all`` (playbook
+    ``group_vars/all``: every host), ``below`` (every other definition up to inventory
+    ``group_vars/all``, per name), ``above`` (groups and hosts, per name); and where a file
+    that cannot be read hides every name (``hides_all``) or those of the levels below
+    playbook ``group_vars/all`` (``hides_below``)."""
+
+    playbook_all: Defined
+    below: dict[str, list[Definition]]
+    above: dict[str, list[Definition]]
+    hides_all: bool
+    hides_below: bool
+
+
+def layered(defaults: Defined, directory: PurePosixPath, project: Project) -> Defined:
+    """The variables known for every host a task of the playbook directory ``directory`` runs
+    on: its role's ``defaults`` under the inventory levels (see the module's note). A name left
+    out is unknown."""
+    levels = _levels(directory, project)
+    if levels.hides_all:
+        return {}
+    defined: Defined = {}
+    for name in {*defaults, *levels.playbook_all, *levels.below, *levels.above}:
+        if name.startswith(_FACT_PREFIX):
+            continue
+        if name in levels.playbook_all:
+            candidates = [levels.playbook_all[name]]
+        elif levels.hides_below:
+            continue
+        else:
+            candidates = [*levels.below.get(name, ()), *([defaults[name]] if name in defaults else ())]
+        candidates.extend(levels.above.get(name, ()))
+        first = candidates[0]
+        if all(same(first[0], other[0]) for other in candidates[1:]):
+            defined[name] = first
+    return defined
+
+
+def same(a: Node, b: Node, depth: int = 0) -> bool:
+    """Two values are the same as Ansible renders them (a scalar by its text)."""
+    if depth > _MAX_DEPTH or a.kind != b.kind:
+        return False
+    if a.is_scalar:
+        return a.text == b.text
+    if a.is_seq:
+        pairs = zip(a.value, b.value, strict=False)
+        return len(a.value) == len(b.value) and all(same(x, y, depth + 1) for x, y in pairs)
+    left, right = {k: v for k, _, v in a.items()}, {k: v for k, _, v in b.items()}
+    return left.keys() == right.keys() and all(same(v, right[k], depth + 1) for k, v in left.items())
+
+
+def ansible_tree(directory: PurePosixPath, project: Project) -> PurePosixPath:
+    """The directory whose inventories may serve a playbook of ``directory``: the nearest one
+    at or above it with an ``ansible.cfg`` (inside the project), else ``directory`` itself."""
+    key = ("ansible-tree", str(directory))
+    found: PurePosixPath | None = project.cache.get(key)
+    if found is None:
+        found = directory
+        for candidate in (directory, *directory.parents):
+            if candidate.parts[:1] == ("..",):
+                break
+            if project.read_bytes(project.cwd / candidate / "ansible.cfg") is not None:
+                found = candidate
+                break
+        project.cache[key] = found
+    return found
+
+
+def _levels(directory: PurePosixPath, project: Project) -> Levels:
+    tree = ansible_tree(directory, project)
+    key = ("ansible-inventory-levels", str(directory), str(tree))
+    found: Levels | None = project.cache.get(key)
+    if found is None:
+        found = _read_levels(directory, tree, project)
+        project.cache[key] = found
+    return found
+
+
+def _read_levels(directory: PurePosixPath, tree: PurePosixPath, project: Project) -> Levels:
+    playbook_all: Defined = {}
+    below: dict[str, list[Definition]] = {}
+    above: dict[str, list[Definition]] = {}
+    hides_all = hides_below = False
+    for path in _tree_files(tree, project):
+        parts = path.parts
+        place = next((i for i in range(len(parts) - 2, -1, -1) if parts[i] in _VARS_DIRECTORIES), None)
+        if place is not None:
+            if not path.name.endswith(_EXTENSIONS[1:]) and "." in path.name:
+                continue  # host_group_vars loads no other extension (``all.example``)
+            entity = PurePosixPath(parts[place + 1]).stem if place + 2 == len(parts) else parts[place + 1]
+            every = parts[place] == "group_vars" and entity == "all"
+            mine = PurePosixPath(*parts[:place]) == directory
+            values = _vars_file(path, project)
+            if values is None:
+                if every and mine:
+                    hides_all = True
+                elif every:
+                    hides_below = True
+                else:
+                    hides_all = True
+                continue
+            for name, definition in values.items():
+                if every and mine:
+                    playbook_all[name] = definition
+                else:
+                    (below if every else above).setdefault(name, []).append(definition)
+            continue
+        for of_group, name, definition in _inventory(path, project):
+            (below if of_group else above).setdefault(name, []).append(definition)
+    return Levels(playbook_all, below, above, hides_all, hides_below)
+
+
+def _tree_files(tree: PurePosixPath, project: Project) -> list[PurePosixPath]:
+    """The vars files and inventory candidates under ``tree`` (display paths), from the scan's
+    listing of the repository (read once per scan)."""
+
+    def build() -> list[str]:
+        found = []
+        for path in project.walk(("",)):
+            display = project.display_of(path)
+            parts = PurePosixPath(display).parts
+            if any(part in _LEFT_OUT for part in parts[:-1]):
+                continue
+            if any(part in _VARS_DIRECTORIES for part in parts[:-1]) or _inventory_candidate(display):
+                found.append(display)
+        return found
+
+    files = project.repository_fact(("ansible-inventory-files", str(project.root), str(project.cwd)), build)
+    prefix = "" if str(tree) == "." else f"{tree}/"
+    return [PurePosixPath(f) for f in files if f.startswith(prefix) and not f.startswith("../")]
+
+
+def _inventory_candidate(display: str) -> bool:
+    from guardrails.detect import inventory_place
+
+    path = PurePosixPath(display)
+    lower = path.name.lower()
+    if lower in _YAML_INVENTORY_NAMES:
+        return True
+    if lower.endswith((".yml", ".yaml")):
+        return any(part.lower() in _INVENTORY_DIRECTORIES for part in path.parts[:-1])
+    return inventory_place(display) is not None
+
+
+def _vars_file(path: PurePosixPath, project: Project) -> Defined | None:
+    """The variables of one vars file; None when it cannot be read (it may set any name)."""
+    doc = project.parse_as(project.cwd / path, Kind.YAML)
+    if not isinstance(doc, TreeDocument) or len(doc.roots) > 1:
+        return None
+    if not doc.roots or (doc.roots[0].is_scalar and doc.roots[0].value is None):
+        return {}  # an empty file sets nothing
+    return _mapping(doc.roots[0], doc.path) if doc.roots[0].is_map else None
+
+
+def _mapping(node: Node, path: str) -> Defined:
+    return {key: (value, f"{path}:{value.span.line}") for key, _, value in node.items()}
+
+
+def _inventory(path: PurePosixPath, project: Project) -> list[tuple[bool, str, Definition]]:
+    """(set for a group, name, definition) of an INI or YAML inventory: group vars rank below
+    ``group_vars/all``, host vars above it; nothing for a file that is neither."""
+    if not path.name.lower().endswith((".yml", ".yaml")):
+        ini = project.document(Path(project.cwd / path))
+        if isinstance(ini, InventoryDocument):
+            return [
+                (not v.host, v.key, (Node("scalar", v.value, v.span), f"{ini.path}:{v.span.line}"))
+                for v in ini.variables
+            ]
+    doc = project.parse_as(project.cwd / path, Kind.YAML)  # a YAML inventory, whatever its name
+    if not isinstance(doc, TreeDocument) or len(doc.roots) != 1 or not _is_yaml_inventory(doc.roots[0]):
+        return []
+    found: list[tuple[bool, str, Definition]] = []
+    for _, _, body in doc.roots[0].items():
+        _yaml_group(body, doc.path, found, 0)
+    return found
+
+
+def _is_yaml_inventory(root: Node) -> bool:
+    """A YAML inventory: a mapping of groups, each a mapping of ``hosts``/``children``/``vars``."""
+    groups = list(root.items())
+    return bool(groups) and all(
+        (body.is_scalar and body.value is None)
+        or (body.is_map and all(k in ("hosts", "children", "vars") for k, _, _ in body.items()))
+        for _, _, body in groups
+    )
+
+
+def _yaml_group(body: Node, path: str, found: list[tuple[bool, str, Definition]], depth: int) -> None:
+    if not body.is_map or depth > _MAX_DEPTH:
+        return
+    variables = body.get("vars")
+    for name, definition in _mapping(variables, path).items() if variables is not None and variables.is_map else ():
+        found.append((True, name, definition))
+    hosts = body.get("hosts")
+    for _, _, host in hosts.items() if hosts is not None else ():
+        for name, definition in _mapping(host, path).items() if host.is_map else ():
+            found.append((False, name, definition))
+    children = body.get("children")
+    for _, _, inner in children.items() if children is not None else ():
+        _yaml_group(inner, path, found, depth + 1)
