@@ -527,6 +527,10 @@ def is_pulumi_stack(name: str) -> bool:
     return re.fullmatch(r"Pulumi\.[^/]+\.ya?ml", name) is not None
 
 
+# What a file named like a server's YAML config may be instead, by content.
+_NAMED_LIKE_SERVER_CONFIG = frozenset({Kind.CLOUDFORMATION, Kind.KUBERNETES, Kind.ANSIBLE, Kind.COMPOSE})
+
+
 def refine(doc: TreeDocument) -> Kind:
     """A generic YAML (or sniffed JSON) document's real kind, from its content."""
     roots = [r for r in doc.roots if r.is_map]
@@ -535,6 +539,14 @@ def refine(doc: TreeDocument) -> Kind:
         if not variables and len(doc.roots) == 1 and roots and is_cloudformation(roots[0]):
             return Kind.CLOUDFORMATION
         return Kind.JSON if is_json_text(doc.path, doc.text) else Kind.YAML
+    if doc.kind is Kind.ELASTICSEARCH_YML:
+        # Named like the server's config, but a stack, a manifest or a playbook by content
+        # (``elasticsearch.yaml`` of a chart-less cluster, a CloudFormation search domain, a
+        # playbook): the server's own file is one flat mapping of settings, never any of these.
+        doc.kind = Kind.YAML
+        found = refine(doc)
+        doc.kind = found if found in _NAMED_LIKE_SERVER_CONFIG else Kind.ELASTICSEARCH_YML
+        return doc.kind
     if doc.kind is not Kind.YAML:
         return doc.kind
     if variables:
