@@ -69,7 +69,7 @@ RULES = (
 
 FILES = {
     'destructive/ci_terraform_prod_auto_approve.py': 5144,
-    'destructive/k8s_database_pv_delete.py': 4071,
+    'destructive/k8s_database_pv_delete.py': 5334,
     'destructive/k8s_database_storageclass_delete.py': 4805,
     'destructive/plan_stateful_delete.py': 5235,
     'destructive/python_django_flush.py': 3284,
