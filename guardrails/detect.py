@@ -138,8 +138,8 @@ def _by_name(p: PurePosixPath, lower: str, head: bytes) -> Kind | None:
     if lower.startswith(".env.") or lower.startswith("resolv.conf."):
         return Kind.DOTENV if lower.startswith(".env.") else Kind.RESOLV_CONF
     if lower.startswith("db.") or lower.endswith(".db"):
-        return Kind.ZONE if _looks_like_zone(head) else None
-    if _opens_with_zone_directive(head) and not lower.endswith(_NOT_DEPLOYED):
+        return Kind.ZONE if _looks_like_zone(head) and not _is_copy(lower) else None
+    if _opens_with_zone_directive(head) and not lower.endswith(_NOT_DEPLOYED) and not _is_copy(lower):
         return Kind.ZONE  # a zone file of any name (``zones/example``, ``example.org.hosts``)
     if head.startswith(b"#!"):
         return _shebang_kind(head)
@@ -306,9 +306,18 @@ def _looks_like_zone(head: bytes) -> bool:
     return b"$TTL" in text or b"$ORIGIN" in text or b" SOA " in text or b"\tSOA\t" in text
 
 
+# Copies an administrator or an editor leaves beside the file it edits (nano saves NAME.save,
+# then NAME.save.1, NAME.save.2...): never what a server loads, whatever the name before them.
+_COPIES = (".orig", ".bak", ".old", ".save", "~")
 # Names of files that are not what a server loads: autoconf templates (``root.db.in``), copies,
 # samples, and what BIND writes itself (``dnssec-signzone`` output, journals).
-_NOT_DEPLOYED = (".in", ".orig", ".bak", ".old", ".sample", ".example", ".dist", ".tpl", ".signed", ".jnl", "~")
+_NOT_DEPLOYED = (".in", ".sample", ".example", ".dist", ".tpl", ".signed", ".jnl", *_COPIES)
+
+
+def _is_copy(lower: str) -> bool:
+    """``db.example.com.bak``, ``db.example.com.save.1``; not ``db.192.168.1`` (a reverse zone)."""
+    stem, _, last = lower.rpartition(".")
+    return lower.endswith(_COPIES) or (last.isdigit() and stem.endswith(_COPIES))
 
 
 def _opens_with_zone_directive(head: bytes) -> bool:
