@@ -12,7 +12,6 @@ DO058 and DO059, which may be made in a worker process); ``storage`` joins them.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable, Iterator
 from pathlib import PurePosixPath
 
@@ -260,7 +259,8 @@ def nearest(path: str, candidates: Iterable[str]) -> set[str]:
     distances: dict[str, int] = {}
     for other in candidates:
         there = PurePosixPath(other).parent.parts
-        common = len(os.path.commonprefix([here, there]))
+        shared = min(len(here), len(there))
+        common = next((i for i, (a, b) in enumerate(zip(here, there, strict=False)) if a != b), shared)
         distances[other] = len(here) + len(there) - 2 * common
     closest = min(distances.values(), default=0)
     return {other for other, distance in distances.items() if distance == closest}

@@ -87,10 +87,10 @@ class DatabaseVolumeDeletes(Rule):
         nearest PersistentVolume of that name is this one (not another application's namesake)."""
         if volume.claim:
             return None
+        namesakes = found.volume_files.get(volume.name, ())
         for claim in found.all_claims:
-            if claim.volume == volume.name:
-                if volume.place.path in k8s_storage.nearest(claim.path, found.volume_files.get(volume.name, ())):
-                    return claim
+            if claim.volume == volume.name and volume.place.path in k8s_storage.nearest(claim.path, namesakes):
+                return claim
         return None
 
     @staticmethod

@@ -255,7 +255,7 @@ class ZoneFileShortTtl(Rule):
             yield from self._dnscontrol_nameservers(domain.ns_ttl, origin, policy, ctx)
             short = []
             for record in inside:
-                served = dnscontrol.served_ttl(configuration, written.call, record.ttl) if record.ttl is not None else None
+                served = None if record.ttl is None else dnscontrol.served_ttl(configuration, written.call, record.ttl)
                 found = policy.evaluate(record.rtype, served.seconds) if served is not None else None
                 if served is not None and found is not None and record.ttl_span is not None:
                     owner = dns.zone_owner(record.name, origin)
