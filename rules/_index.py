@@ -69,7 +69,7 @@ RULES = (
 
 FILES = {
     'destructive/ci_terraform_prod_auto_approve.py': 5144,
-    'destructive/k8s_database_pv_delete.py': 5334,
+    'destructive/k8s_database_pv_delete.py': 5344,
     'destructive/k8s_database_storageclass_delete.py': 4805,
     'destructive/plan_stateful_delete.py': 5235,
     'destructive/python_django_flush.py': 3284,
@@ -108,8 +108,8 @@ FILES = {
     'dns/status_page_same_dns.py': 7671,
     'dns/terraform_short_ttl.py': 13679,
     'dns/terraform_single_provider_ns.py': 12669,
-    'dns/zone_short_ttl.py': 20152,
-    'dns/zone_single_provider_ns.py': 10211,
+    'dns/zone_short_ttl.py': 20679,
+    'dns/zone_single_provider_ns.py': 10507,
     'exposure/compose_datastore_port.py': 5524,
     'exposure/default_credentials.py': 18679,
     'exposure/docker_run_datastore_port.py': 9414,
