@@ -70,7 +70,7 @@ RULES = (
 FILES = {
     'destructive/ci_terraform_prod_auto_approve.py': 5144,
     'destructive/k8s_database_pv_delete.py': 5344,
-    'destructive/k8s_database_storageclass_delete.py': 4805,
+    'destructive/k8s_database_storageclass_delete.py': 4961,
     'destructive/plan_stateful_delete.py': 5235,
     'destructive/python_django_flush.py': 3284,
     'destructive/python_execute_destructive_sql.py': 4114,

@@ -35,6 +35,7 @@ class StorageClass(Frozen):
     explicit: bool
     is_default: bool
     where: str
+    path: str = ""
 
     def describe(self) -> str:
         how = "reclaimPolicy: Delete" if self.explicit else "no reclaimPolicy, so Delete by default"
@@ -113,7 +114,7 @@ class Summary(Record):
 class Storage(Record):
     """The StorageClasses, database workloads and claims of one scan."""
 
-    __slots__ = ("all_claims", "claims", "classes", "databases", "volume_files", "volumes")
+    __slots__ = ("all_claims", "all_classes", "claims", "classes", "databases", "volume_files", "volumes")
 
     def __init__(
         self,
@@ -127,8 +128,17 @@ class Storage(Record):
         self.claims: dict[str, Claim] = {} if claims is None else claims
         self.volumes: list[DeletingVolume] = [] if volumes is None else volumes
         self.all_claims: list[Claim] = []
+        self.all_classes: list[StorageClass] = []
         # PersistentVolume name -> the files that define one of that name.
         self.volume_files: dict[str, list[str]] = {}
+
+    def named_class(self, name: str, near: str) -> StorageClass | None:
+        """The StorageClass ``name`` nearest the file at ``near`` (see ``nearest``); None when
+        none is scanned, or the nearest ones disagree on their policy (unknown)."""
+        namesakes = [c for c in self.all_classes if c.name == name]
+        closest = nearest(near, [c.path for c in namesakes])
+        found = [c for c in namesakes if c.path in closest]
+        return found[0] if found and len({c.policy for c in found}) == 1 else None
 
     def default_class(self) -> StorageClass | None:
         """The default StorageClass when exactly one is marked as default, else None (unknown)."""
@@ -189,7 +199,7 @@ def _summarize(doc: Document) -> Summary:
                 else False
             )
             policy = text(policy_node) or "Delete"
-            found.classes.append(StorageClass(name, policy, policy_node is not None, is_default, where))
+            found.classes.append(StorageClass(name, policy, policy_node is not None, is_default, where, doc.host.path))
         elif kind == "PersistentVolumeClaim" and name:
             found.claims.append(Claim(name, namespace, text(node.path("spec", "volumeName")), doc.host.path))
         elif kind == "PersistentVolume" and name:
@@ -241,6 +251,7 @@ def storage(summaries: list[Summary]) -> Storage:
     found = Storage()
     for one in summaries:
         found.classes.update((c.name, c) for c in one.classes)
+        found.all_classes.extend(one.classes)
         found.claims.update((c.name, c) for c in one.claims)
         found.all_claims.extend(one.claims)
         for name, path in one.named_volumes:
