@@ -2,9 +2,9 @@
 
 A GitHub-hosted runner is a fresh virtual machine for each job, deleted when the job ends
 (GitHub Docs, "GitHub-hosted runners": "each job runs in a fresh instance of the runner
-image"; inbound connections to it are not offered). A database a step starts there with
-``docker run -p 5432:5432 -e POSTGRES_PASSWORD=postgres`` holds test data for minutes and
-is reachable by no one else, like a workflow's ``services:`` containers: a test fixture.
+image"). A database a step starts there with ``docker run -p 5432:5432 -e
+POSTGRES_PASSWORD=postgres`` holds test data for the job's minutes and is gone with the machine,
+like a workflow's ``services:`` containers: a test fixture.
 
 A job runs on one when its ``runs-on`` is a standard GitHub-hosted label (the labels table of
 "GitHub-hosted runners reference": ``ubuntu-latest``, ``ubuntu-24.04``, ``ubuntu-24.04-arm``,
