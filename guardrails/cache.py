@@ -29,7 +29,7 @@ from guardrails.project import Project
 from guardrails.records import Frozen
 
 CACHE_DIR = ".guardrails_cache"
-_FORMAT = 4
+_FORMAT = 5
 _SHARDS = 256
 
 
@@ -378,10 +378,11 @@ class Cache:
             self._states[display] = file_state(self.root, self.cwd, display)
         return self._states[display]
 
-    def lookup(self, display: str, content: str) -> tuple[str | None, list[Finding], bool] | None:
-        """The kind (None: unsupported), the cached findings of ``display`` and whether it may
-        hold inline suppressions, when its content and every file and directory listing its
-        rules read are unchanged; None otherwise."""
+    def lookup(self, display: str, content: str) -> tuple[str | None, list[Finding], bool, dict[str, str]] | None:
+        """The kind (None: unsupported), the cached findings of ``display``, whether it may
+        hold inline suppressions and the files naming guardrails its check reached (path ->
+        kind, ``FileResult.reached``), when its content and every file and directory listing
+        its rules read are unchanged; None otherwise."""
         entry = self._shard(self._shard_name(display)).get(display)
         if not entry or entry.get("h") != content:
             return None
@@ -389,7 +390,7 @@ class Cache:
             return None
         if not all(self._group_unchanged(key) for key in entry.get("g", ())):
             return None
-        return entry["k"], [finding_from_json(f) for f in entry["f"]], bool(entry.get("m"))
+        return entry["k"], [finding_from_json(f) for f in entry["f"]], bool(entry.get("m")), entry.get("r", {})
 
     def store(
         self,
@@ -398,9 +399,12 @@ class Cache:
         kind: str | None,
         findings: Iterable[Finding],
         deps: Dependencies,
+        reached: dict[str, str] | None = None,
     ) -> None:
         name = self._shard_name(display)
         entry: dict[str, Any] = {"h": content, "k": kind, "f": [finding_to_json(f) for f in findings]}
+        if reached:  # read while checking it, so among its dependencies: valid as long as the entry
+            entry["r"] = reached
         files = [f for f in deps.files if f[0] != display]
         groups = list(deps.groups)
         if len(files) + len(deps.dirs) > _GROUP_AT:

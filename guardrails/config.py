@@ -359,21 +359,13 @@ class Resolver:
             return self._by_real[directory]
         found = _held_by(directory, self._tables)
         if found is None:
-            root = self._git_root(directory)
+            from guardrails.project import git_root
+
+            root = git_root(directory, self._roots)
             if root is not None and root != directory:  # then the parent's repository root is this one's
                 found = self._nearest_real(directory.parent)
         self._by_real[directory] = found
         return found
-
-    def _git_root(self, directory: Path) -> Path | None:
-        """The nearest directory up from ``directory`` holding ``.git`` (``project.find_root``), or None."""
-        if directory not in self._roots:
-            if (directory / ".git").exists():
-                self._roots[directory] = directory
-            else:
-                parent = directory.parent
-                self._roots[directory] = None if parent == directory else self._git_root(parent)
-        return self._roots[directory]
 
 
 # --------------------------------------------------------------------------- validation

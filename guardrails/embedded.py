@@ -204,20 +204,37 @@ def _block_indent(body: list[str]) -> int:
 
 def mask_github_expressions(text: str) -> str:
     """``${{ expr }}`` is not shell: replace it by a same-length plain word."""
-    out = []
+    out: list[str] = []
     i = 0
-    while True:
-        start = text.find("${{", i)
-        if start == -1:
-            out.append(text[i:])
-            return "".join(out)
+    for start, end in github_expressions(text):
+        out += [text[i:start], "_" * (end - start)]
+        i = end
+    return "".join([*out, text[i:]])
+
+
+def github_expressions(text: str) -> Iterator[tuple[int, int]]:
+    """(start, end) of each ``${{ … }}`` in ``text``, its ``}}`` included: the one reading of
+    where an expression is, for masking it and for reading back what a mask stands for."""
+    start = text.find("${{")
+    while start != -1:
         end = text.find("}}", start)
         if end == -1:
-            out.append(text[i:])
-            return "".join(out)
-        out.append(text[i:start])
-        out.append("_" * (end + 2 - start))
-        i = end + 2
+            return
+        yield start, end + 2
+        start = text.find("${{", end + 2)
+
+
+def written_github_expressions(doc: Document, span: Span) -> list[str]:
+    """The ``${{ … }}`` expressions, as written, of a one-line ``span`` of a workflow step's
+    script ``doc``: masked before shell parsing, they are read back from the workflow file."""
+    if doc.parent is None or span.line != span.end_line:
+        return []
+    at = doc.host_span(span)
+    lines = doc.host.text.split("\n", at.line)  # up to the span's line: the rest is never read
+    if not 1 <= at.line <= len(lines):
+        return []
+    written = lines[at.line - 1][at.column - 1 : at.end_column - 1]
+    return [written[start:end] for start, end in github_expressions(written)]
 
 
 def _join(parts: list[Snippet], context: str) -> Snippet | None:

@@ -162,7 +162,9 @@ class Engine:
         whole = whole and self.settings.excluded_dirs <= DEFAULT_EXCLUDED_DIRS and self.settings.path_filter is None
         if whole and self.settings.excluded_dirs == DEFAULT_EXCLUDED_DIRS and self.settings.use_gitignore:
             project.discovered = found.candidates
-        marked = parallel.scan_files(self, candidates, project, documents, result, self._cache(root), jobs, whole)
+        marked, reached = parallel.scan_files(
+            self, candidates, project, documents, result, self._cache(root), jobs, whole
+        )
         result.findings = once_each(result.findings)
         result.scanned.sort()
         if self.settings.inline_suppressions and marked:  # only a scan with a directive pays these imports
@@ -174,7 +176,8 @@ class Engine:
                 rule = self.rule(rule_id)
                 return rule, self._context(rule, project)
 
-            result.findings = apply_inline(result.findings, marked, self.specs, resolve, datetime.date.today())
+            today = datetime.date.today()
+            result.findings = apply_inline(result.findings, marked, self.specs, resolve, today, reached)
         result.findings.sort(key=Finding.sort_key)
         result.skipped.sort(key=lambda s: s.path)
         return result

@@ -12,6 +12,10 @@ from typing import Any
 
 from guardrails.records import Frozen, Record
 
+# The word every inline suppression holds (``guardrails: ignore[...]``): a file whose text lacks
+# it holds none, which the stages that read suppressions test before paying for them.
+SUPPRESSION_MARKER = "guardrails"
+
 
 class Severity(enum.IntEnum):
     INFO = 0

@@ -12,6 +12,7 @@ same byte for byte.
 from __future__ import annotations
 
 import gc
+import itertools
 import os
 import posixpath
 from collections.abc import Callable, Iterator
@@ -41,7 +42,9 @@ class FileResult(Record):
     """The outcome for one file, small enough to send back from a worker."""
 
     # ``summaries``: rule id -> summary of the document, for the project-wide rules that summarize it
-    # (None: not summarized here, e.g. a result from the cache).
+    # (None: not summarized here, e.g. a result from the cache). ``reached``: display path -> kind
+    # of the files naming guardrails that checking or summarizing it read first in its process,
+    # and of those its findings are in (``Project.reached``).
     __slots__ = (
         "content",
         "deps",
@@ -51,6 +54,7 @@ class FileResult(Record):
         "internal_errors",
         "kind",
         "marked",
+        "reached",
         "scanned",
         "skipped",
         "summaries",
@@ -69,6 +73,7 @@ class FileResult(Record):
         kind: str | None = None,
         marked: bool = False,
         deps: Dependencies | None = None,
+        reached: dict[str, str] | None = None,
     ) -> None:
         self.display = display
         self.content = content
@@ -81,6 +86,7 @@ class FileResult(Record):
         self.kind = kind
         self.marked = marked
         self.deps = deps
+        self.reached = reached
 
 
 class Work(Record):
@@ -172,7 +178,9 @@ def _check_group(
         if result.document is not None and result.skipped is None:
             project.add(result.document)
         loaded.append((work, result.document, result.skipped))
+    noted = project.reached
     for work, doc, skipped in loaded:
+        before = len(noted)
         if doc is None or skipped is not None:
             counter = ScanResult()
             findings = engine.check_document(doc, project, counter) if doc is not None else []
@@ -196,6 +204,8 @@ def _check_group(
         outcome.summaries = summaries
         outcome.scanned, outcome.kind, outcome.deps = True, doc.kind.value, deps
         outcome.marked = may_hold_directives(doc)
+        if noted:
+            outcome.reached = reached_by(noted, before, findings)
         out.append(outcome)
     engine.release(project)
     return out
@@ -232,6 +242,19 @@ def _collection_by_group(frozen: bool | None = None) -> Iterator[Callable[[], No
     finally:
         if not frozen_before:
             gc.unfreeze()
+
+
+def reached_by(noted: dict[str, Kind], before: int, findings: list[Finding]) -> dict[str, str] | None:
+    """What of ``Project.reached`` goes with one result: the files first read since it held
+    ``before`` (the findings may come later, from a fact kept for the scan, or from a summary in
+    another process), and the files its own findings are in (its cache entry then names them,
+    whichever check read them first)."""
+    found = {path: kind.value for path, kind in itertools.islice(noted.items(), before, None)}
+    for finding in findings:
+        kind = noted.get(finding.path)
+        if kind is not None:
+            found[finding.path] = kind.value
+    return found or None
 
 
 def _failed(doc: Document) -> bool:
@@ -385,12 +408,14 @@ def scan_files(
     cache: Cache | None,
     jobs: int,
     whole: bool,
-) -> list[Document]:
+) -> tuple[list[Document], frozenset[str]]:
     """Check every candidate into ``result``, then run the project-wide rules over
     ``documents`` plus the scanned documents of the kinds they read (or the summaries of those
     documents, for the rules that summarize). Returns the documents that may hold inline
     suppressions (those whose text names guardrails), loaded again when their results came
-    from the cache; suppressions are applied after, on every run. Summaries are never cached
+    from the cache, with the paths of those among them that were not scanned but reached
+    through another file and hold a finding (``Project.reached``); suppressions are applied
+    after, on every run. Summaries are never cached
     (those of the secret rules hold secret values): a file whose results came from the cache is loaded
     and summarized again, in the pool like the others, when the project-wide rules run.
 
@@ -418,9 +443,9 @@ def scan_files(
         if hit is None:
             todo.append(Work(candidate.path, candidate.display, content))
             continue
-        kind, findings, marked_file = hit
+        kind, findings, marked_file, reached_files = hit
         outcome = FileResult(candidate.display, content, findings, scanned=kind is not None, kind=kind)
-        outcome.marked = marked_file
+        outcome.marked, outcome.reached = marked_file, reached_files
         outcomes[candidate.display] = outcome
     project_key = None
     if cache is not None and whole and kinds and not documents:
@@ -444,14 +469,17 @@ def scan_files(
             cached.summaries, cached.document = outcome.summaries, outcome.document
             cached.findings = cached.findings + outcome.findings
             cached.internal_errors += outcome.internal_errors
+            if outcome.reached:
+                cached.reached = {**(cached.reached or {}), **outcome.reached}
             continue
         outcomes[outcome.display] = outcome
         cacheable = outcome.content is not None and outcome.skipped is None and not outcome.internal_errors
         if cache is not None and cacheable:
             deps = outcome.deps or Dependencies([], [], [])
-            cache.store(outcome.display, outcome.content, outcome.kind, outcome.findings, deps)
+            cache.store(outcome.display, outcome.content, outcome.kind, outcome.findings, deps, outcome.reached)
             cache.mark(outcome.display, outcome.marked)
     marked = [d for d in documents if may_hold_directives(d)]
+    reached = dict(project.reached)  # this process's; the others' come with their results
     summaries: dict[str, list[Any]] = {}
     for doc in documents:  # given (standard input): summarized here
         if doc.kind in wanted:
@@ -483,8 +511,11 @@ def scan_files(
             _collect(summaries, outcome.summaries)
             if doc is not None and outcome.marked:
                 marked.append(doc)
+        for path, kind in (outcome.reached or {}).items():
+            reached.setdefault(path, Kind(kind))
     if project_hit is not None:
         result.findings.extend(project_hit[1])
+        reached.update((path, Kind(kind)) for path, kind in project_hit[3].items())
     else:
         checking = TrackingProject(project.root, project.cwd, max_size) if project_key else project
         for doc in documents:
@@ -497,11 +528,34 @@ def scan_files(
         crashed = result.internal_errors or counter.internal_errors
         result.findings.extend(findings)
         result.internal_errors += counter.internal_errors
+        for path, kind in checking.reached.items():
+            reached.setdefault(path, kind)
         if cache is not None and project_key and isinstance(checking, TrackingProject) and not crashed:
-            cache.store(PROJECT_ENTRY, project_key, "project", findings, checking.stop())
+            in_reached = {f.path: reached[f.path].value for f in findings if f.path in reached}
+            cache.store(PROJECT_ENTRY, project_key, "project", findings, checking.stop(), in_reached)
     if cache is not None:
         cache.save()
-    return marked
+    return marked, _reached_documents(project, result, reached, marked)
+
+
+def _reached_documents(
+    project: Project, result: ScanResult, reached: dict[str, Kind], marked: list[Document]
+) -> frozenset[str]:
+    """Add to ``marked`` the files that hold a finding, were not scanned but read through
+    another file, and may hold suppressions, each read as the kind it was read as (a file
+    ``dnsconfig.js`` requires, as DNSControl JavaScript); their paths."""
+    from guardrails.suppress import may_hold_directives
+
+    if not reached:
+        return frozenset()
+    scanned = set(result.scanned)
+    found = []
+    for path in sorted({f.path for f in result.findings if f.path in reached and f.path not in scanned}):
+        doc = project.reached_document(path, reached[path])
+        if doc is not None and may_hold_directives(doc):
+            marked.append(doc)
+            found.append(path)
+    return frozenset(found)
 
 
 def _collect(summaries: dict[str, list[Any]], of_one: dict[str, Any] | None) -> None:

@@ -13,10 +13,11 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from guardrails.discover import DEFAULT_EXCLUDED_DIRS, Candidate, display_path, inside, real_path
-from guardrails.model import Document, Kind, ParseError
+from guardrails.model import SUPPRESSION_MARKER, Document, Kind, ParseError
 from guardrails.source import read_limited
 
 T = TypeVar("T")
+_REACHED = ("project-reached",)
 
 
 class Project:
@@ -98,7 +99,9 @@ class Project:
             if not inside(real_path(absolute), self.root) or absolute.is_symlink() or not absolute.is_file():
                 self._extra[display] = None
             else:
-                self._extra[display] = load(absolute, display, self.max_file_size).document
+                doc = self._extra[display] = load(absolute, display, self.max_file_size).document
+                if doc is not None:
+                    self._note(display, doc.kind, doc.text)
         return self._extra[display]
 
     def parse_as(self, path: Path, kind: Kind) -> Document | None:
@@ -106,6 +109,19 @@ class Project:
         includes or requires); None when it cannot be read, decoded or parsed."""
         from guardrails.documents import FailedDocument
         from guardrails.pipeline import parse_text
+
+        text = self.read_as(path, kind)
+        if text is None:
+            return None
+        doc = parse_text(self.display_of(path), text, kind)
+        return None if isinstance(doc, FailedDocument) else doc
+
+    def read_as(self, path: Path, kind: Kind) -> str | None:
+        """The text of the file at ``path``, to be read as ``kind`` whatever its name says (a
+        zone file a ``named.conf`` names, an env file a kustomization generates from); None
+        when it cannot be read or decoded. A fact that makes a document of a file the scan did
+        not give it reads the file here or through ``document``, so that a finding placed in
+        that file can be excused by a suppression comment in it (``reached``)."""
         from guardrails.source import decode
 
         data = self.read_bytes(path)
@@ -115,8 +131,32 @@ class Project:
             return None
         if not isinstance(text, str):
             return None  # unreadable, or binary
-        doc = parse_text(self.display_of(path), text, kind)
-        return None if isinstance(doc, FailedDocument) else doc
+        self._note(self.display_of(path), kind, text)
+        return text
+
+    @property
+    def reached(self) -> dict[str, Kind]:
+        """The files read in this process as documents of their own without being scanned here
+        (``document``, ``read_as``) whose text names guardrails, each with the kind it was read
+        as: where a finding lands in one, its suppression comments are read in that kind's
+        syntax. Kept for the scan, in the order they were met; empty in most scans."""
+        found: dict[str, Kind] | None = self.shared.get(_REACHED)
+        if found is None:
+            found = self.shared[_REACHED] = {}
+        return found
+
+    def _note(self, display: str, kind: Kind, text: str) -> None:
+        if SUPPRESSION_MARKER in text and display not in self.documents:
+            self.reached.setdefault(display, kind)
+
+    def reached_document(self, display: str, kind: Kind) -> Document | None:
+        """A file of ``reached`` parsed again as ``kind``, for the suppression comments in it:
+        within the root, never through a symbolic link, no larger than the size limit; None
+        when it cannot be read or parsed."""
+        path = Path(os.path.normpath(self.cwd / display))
+        if real_path(path) != path:  # a link on the way, or the file moved since
+            return None
+        return self.parse_as(path, kind)
 
     def siblings(self, doc: Document, suffixes: tuple[str, ...]) -> list[Document]:
         """Documents next to ``doc`` (same directory) whose names end with one of ``suffixes``."""
@@ -263,10 +303,23 @@ def find_root(start: Path) -> Path:
     """The repository root (nearest directory with .git), else the start directory."""
     start = real_path(start)
     current = start if start.is_dir() else start.parent
-    for candidate in (current, *current.parents):
-        if (candidate / ".git").exists():
-            return candidate
-    return current
+    root = git_root(current)
+    return current if root is None else root
+
+
+def git_root(directory: Path, known: dict[Path, Path | None] | None = None) -> Path | None:
+    """The nearest directory from ``directory`` up holding ``.git``, or None; ``known`` keeps the
+    answer of each directory on the way, for a caller that asks about every directory of a tree."""
+    if known is not None and directory in known:
+        return known[directory]
+    if (directory / ".git").exists():
+        root: Path | None = directory
+    else:
+        parent = directory.parent
+        root = None if parent == directory else git_root(parent, known)
+    if known is not None:
+        known[directory] = root
+    return root
 
 
 def scan_root(paths: list[Path]) -> Path:

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from guardrails import deferred_re
 from guardrails.detect import is_json_text
 from guardrails.documents import FailedDocument, TreeDocument
-from guardrails.model import REFINED_KINDS, Document, Finding, Kind, Span
+from guardrails.model import REFINED_KINDS, SUPPRESSION_MARKER, Document, Finding, Kind, Span
 from guardrails.records import Frozen, Record
 from guardrails.rule import Rule, RuleContext
 
@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
     from guardrails.registry import RuleRef
 
-MARKER = "guardrails"
+MARKER = SUPPRESSION_MARKER
 ANNOTATION_PREFIX = "guardrails.dev/ignore-"
 INVALID_ID = "GR002"
 UNKNOWN_ID = "GR003"
@@ -447,11 +447,15 @@ def apply_inline(
     selected: Collection[str],
     resolve: Callable[[str], tuple[Rule, RuleContext]],
     today: datetime.date,
+    reached: Collection[str] = frozenset(),
 ) -> list[Finding]:
     """Mark suppressed findings (``Finding.suppressed`` = the reason) and add GR002-GR005.
 
     ``selected`` are the ids of the rules this run checks; ``resolve`` gives one of them,
-    instantiated with its context (the GR rules report through it).
+    instantiated with its context (the GR rules report through it). ``reached``: the paths of
+    the documents that were not scanned but read through another file (a file ``dnsconfig.js``
+    requires): a rule covered such a file only if it reported in it, so a directive there is
+    judged unused only for the rules that did (or that never report on its kind).
     """
     marked = [doc for doc in documents if may_hold_directives(doc) and not isinstance(doc, FailedDocument)]
     if not marked:
@@ -478,11 +482,15 @@ def apply_inline(
                 finding.suppressed = directive.reason
                 directive.used.add(finding.rule_id)
                 break
+    reported: dict[str, set[str]] = {path: set() for path in reached}
+    for finding in findings:
+        if finding.path in reported:
+            reported[finding.path].add(finding.rule_id)
     meta: list[Finding] = []
     for doc, found in by_path.values():
         kinds = {d.kind for d in doc.iter_tree()}
         for directive in found:
-            meta.extend(_meta(directive, doc, kinds, selected, resolve, catalog, today))
+            meta.extend(_meta(directive, doc, kinds, selected, reported.get(doc.path), resolve, catalog, today))
     return findings + meta
 
 
@@ -491,10 +499,14 @@ def _meta(
     doc: Document,
     kinds: set[Kind],
     selected: Collection[str],
+    reported: Collection[str] | None,
     resolve: Callable[[str], tuple[Rule, RuleContext]],
     catalog: dict[str, RuleRef],
     today: datetime.date,
 ) -> Iterator[Finding]:
+    """The meta findings of one directive. ``reported``: for a file reached through another,
+    the rules that reported in it, the only ones known to have covered it (None: a scanned
+    file, which every selected rule of its kinds covered)."""
     label = directive.label() if directive.rule_ids else "ignore"
     where = "annotation" if directive.source == "annotation" else "suppression"
 
@@ -530,13 +542,14 @@ def _meta(
         if rule_id in directive.used:
             continue
         rule = catalog[rule_id]
-        if not (rule.kinds & kinds):
+        covered = selected if reported is None else reported
+        if not (reported is not None and rule_id in reported) and not (rule.kinds & kinds):
             reads = ", ".join(sorted(k.value for k in rule.kinds))
             message = (
                 f"{where} `{label}` excuses {rule_id} ({rule.name}), which never reports on a "
                 f"{doc.kind.value} file (it reads {reads}); remove it"
             )
-        elif rule_id in selected:
+        elif rule_id in covered:
             what = "this object" if directive.region is not None else f"line {min(directive.targets)}"
             message = f"{where} `{label}` excuses {rule_id} ({rule.name}) but {rule_id} reports nothing on {what}"
         else:

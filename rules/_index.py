@@ -113,7 +113,7 @@ FILES = {
     'exposure/compose_datastore_port.py': 5524,
     'exposure/default_credentials.py': 18679,
     'exposure/docker_run_datastore_port.py': 9414,
-    'exposure/helm_datastore_values.py': 8391,
+    'exposure/helm_datastore_values.py': 9360,
     'exposure/k8s_datastore_auth_disabled.py': 5907,
     'exposure/k8s_datastore_host_network.py': 5190,
     'exposure/k8s_service_datastore.py': 14245,

@@ -161,7 +161,7 @@ def test_a_new_sibling_file_invalidates(repo: Callable[[dict[str, str]], Path]) 
     assert cache is not None
     suffixes = (".tf", ".tfvars")
     cache.store("m/main.tf", "h1", "terraform", [], Dependencies([("m/main.tf", "h1")], [("m", suffixes)], []))
-    assert cache.lookup("m/main.tf", "h1") == ("terraform", [], False)
+    assert cache.lookup("m/main.tf", "h1") == ("terraform", [], False, {})
     assert cache.lookup("m/main.tf", "h2") is None
     cache.save()
     (root / "m/extra.tfvars").write_text("v = 1\n", encoding="utf-8")
@@ -231,6 +231,6 @@ def test_a_repository_fact_is_one_group_every_reader_names(repo: Callable[[dict[
     cache.save()
     stored = json.loads((cache.directory / "groups.json").read_bytes().partition(b"\n")[2])
     assert list(stored) == [key]
-    assert Cache.open(root, root, {}).lookup("d1/main.tf", "h") == ("terraform", [], False)  # type: ignore[union-attr]
+    assert Cache.open(root, root, {}).lookup("d1/main.tf", "h") == ("terraform", [], False, {})  # type: ignore[union-attr]
     (root / "d42/main.tf").write_text('resource "null_resource" "changed" {}\n', encoding="utf-8")
     assert Cache.open(root, root, {}).lookup("d1/main.tf", "h") is None  # type: ignore[union-attr]

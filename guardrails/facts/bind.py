@@ -195,6 +195,7 @@ def zone_documents(doc: ZoneDocument | NamedConfDocument, project: Project) -> l
     stanza's origin; a file named as a zone (``db.example.com``) is judged as itself."""
     from guardrails.detect import detect
     from guardrails.parsers.zone import parse
+    from guardrails.source import HEAD_SIZE
 
     uses = zone_uses(project)
     if isinstance(doc, ZoneDocument):
@@ -213,11 +214,11 @@ def zone_documents(doc: ZoneDocument | NamedConfDocument, project: Project) -> l
         mine = [u for u in listed if u.conf == doc.path and u.primary]
         if not path or not mine:
             continue
-        data = project.read_bytes(project.cwd / path)
-        if data is None or detect(path, data[:4096]) is Kind.ZONE:
+        text = project.read_as(project.cwd / path, Kind.ZONE)
+        if text is None or detect(path, text[:HEAD_SIZE].encode()) is Kind.ZONE:
             continue
         try:
-            found.append(parse(path, data.decode("utf-8"), Kind.ZONE, mine[0].zone))
-        except (ParseError, UnicodeDecodeError):
+            found.append(parse(path, text, Kind.ZONE, mine[0].zone))
+        except ParseError:
             continue  # not a zone file BIND would load: nothing to judge
     return found

@@ -17,7 +17,8 @@ taken for the server, as before.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from guardrails.documents import ShellDocument
@@ -33,9 +34,12 @@ _MAX_DEPTH = 4
 _WRAPPERS = frozenset({"exec", "command", "nohup", "env", "gosu", "su-exec", "chroot", "timeout", "nice"})
 
 
-def runs_server(words: list[str], files: Mapping[str, str] | None = None, extra: Iterable[Datastore] = ()) -> bool:
+def runs_server(
+    words: list[str], files: Callable[[], Mapping[str, str]] | None = None, extra: Iterable[Datastore] = ()
+) -> bool:
     """False when ``words`` (the container's entrypoint and command as the runtime joins
-    them) are known to start no server; ``files`` maps a mounted path to its text."""
+    them) are known to start no server; ``files`` gives the mounted paths' texts, asked only
+    when the command is a shell (most containers run their program directly)."""
     if not words:
         return True
     program = program_name(words[0])
@@ -43,9 +47,17 @@ def runs_server(words: list[str], files: Mapping[str, str] | None = None, extra:
         return False
     if program not in SHELL_INTERPRETERS:
         return True
-    servers = server_programs(extra) | ENTRYPOINT_PROGRAMS
-    script = _shell_script(words[1:], files or {})
-    return script is None or _script_serves(script, files or {}, servers, 0)
+    servers = _servers(tuple(extra))
+    mounted = files() if files is not None else {}
+    script = _shell_script(words[1:], mounted)
+    return script is None or _script_serves(script, mounted, servers, 0)
+
+
+@lru_cache(maxsize=16)
+def _servers(extra: tuple[Datastore, ...]) -> frozenset[str]:
+    """The programs that start a datastore, once per set of configured datastores (not once
+    per container)."""
+    return server_programs(extra) | ENTRYPOINT_PROGRAMS
 
 
 def _shell_script(args: list[str], files: Mapping[str, str]) -> str | None:

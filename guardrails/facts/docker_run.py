@@ -248,11 +248,11 @@ def _dotenv(path: Path, project: Project) -> DotenvDocument | None:
     doc = project.document(path)
     if isinstance(doc, DotenvDocument):
         return doc
-    data = project.read_bytes(path)
-    if data is None:
+    text = project.read_as(path, Kind.DOTENV)  # Docker refuses an env file that is not UTF-8
+    if text is None:
         return None
     try:
-        return dotenv.parse(project.display_of(path), data.decode("utf-8", "replace"), Kind.DOTENV)
+        return dotenv.parse(project.display_of(path), text, Kind.DOTENV)
     except ParseError:
         return None
 

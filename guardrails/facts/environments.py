@@ -13,8 +13,9 @@ import re
 from collections.abc import Iterator, Mapping
 
 from guardrails import posix
+from guardrails.documents import TreeDocument
 from guardrails.facts.gitlab import GLOBAL_KEYWORDS
-from guardrails.model import Node
+from guardrails.model import Document, Node
 from guardrails.rule import Option
 
 PRODUCTION = "production"
@@ -161,6 +162,15 @@ def ci_jobs(root: Node, kind_is_github: bool) -> Iterator[tuple[str, Node]]:
     for job_id, _, job in root.items():
         if job.is_map and job_id not in GLOBAL_KEYWORDS:
             yield job_id, job
+
+
+def github_jobs_at(doc: Document, line: int) -> Iterator[tuple[str, Node]]:
+    """(job id, job mapping) of the jobs of the workflow ``doc`` whose lines hold ``line``: a
+    job's span ends where the next job starts, so a one-line job shares its line with the one before."""
+    if isinstance(doc, TreeDocument) and doc.roots and doc.roots[0].is_map:
+        for job_id, job in ci_jobs(doc.roots[0], True):
+            if job.span.line <= line <= job.span.end_line:
+                yield job_id, job
 
 
 # --------------------------------------------------------------------------- production names

@@ -31,15 +31,21 @@ if TYPE_CHECKING:
     from guardrails.facts.terraform import Module
 
 
+_RENDERS = ("loadBalancerSourceRanges", "loadBalancerClass", "externalIPs")
+
+
 class ServiceValues(Frozen):
     """A block of values the chart renders as a Service (``<path>.type``,
-    ``.annotations``, ``.loadBalancerSourceRanges``, ``.externalIPs``), rendered only
-    when every ``when`` value (path, expected) holds; ``network_policy`` is the block
-    whose ``enabled: true`` with ``allowExternal: false`` admits only labelled client pods."""
+    ``.annotations``, and those of ``renders``: ``.loadBalancerSourceRanges``,
+    ``.loadBalancerClass``, ``.externalIPs``; a value the template does not render
+    restricts nothing), rendered only when every ``when`` value (path, expected) holds;
+    ``network_policy`` is the block whose ``enabled: true`` with ``allowExternal: false``
+    admits only labelled client pods."""
 
     path: str
     when: tuple[tuple[str, str], ...] = ()
     network_policy: str = ""
+    renders: tuple[str, ...] = _RENDERS
 
 
 class ChartValues(Frozen):
@@ -54,6 +60,8 @@ class ChartValues(Frozen):
     as an umbrella chart's ``global:`` reaches every sub-chart. ``image`` is the image the
     chart runs when it is not ``bitnami/<chart>`` (its ``image.repository``), which names the
     datastore family and its documented default credentials (facts/datastores.py).
+    ``publisher`` names the row's entry of ``PUBLISHERS``: a chart is read with a row only
+    when its repository (or its Chart.yaml) names that publisher.
     """
 
     chart: str
@@ -68,6 +76,7 @@ class ChartValues(Frozen):
     versions: tuple[int, int] = (0, 10_000)
     overrides: tuple[tuple[str, str], ...] = ()
     image: str = ""
+    publisher: str = "bitnami"
 
     def default(self, path: str) -> str | None:
         return next((v for p, v in self.defaults if p == path), None)
@@ -78,11 +87,14 @@ class ChartValues(Frozen):
 
 
 _REPLICATION = (("architecture", "replication"),)
+_RANGES = ("loadBalancerSourceRanges",)
+_RANGES_AND_IPS = ("loadBalancerSourceRanges", "externalIPs")
 _NO_SENTINEL = (("sentinel.enabled", "false"),)
 _SENTINEL = (("sentinel.enabled", "true"),)
 
 # Sources: bitnami/charts, bitnami/<chart>/values.yaml at the version named in ``source``;
-# the legacy rows from the last version before the values were renamed.
+# the legacy rows from the last version before the values were renamed. The rows of other
+# publishers follow, each read from its publisher's repository at the version it names.
 CHARTS: tuple[ChartValues, ...] = (
     ChartValues(
         "postgresql",
@@ -341,16 +353,179 @@ CHARTS: tuple[ChartValues, ...] = (
         defaults=(("auth.admin.username", "admin"),),
         versions=(0, 7),
     ),
+    ChartValues(
+        "redis-ha",
+        # The Redis Services (headless, and one announce Service per replica) are always
+        # ClusterIP; only HAProxy's is a value. auth: false is the chart's default.
+        "DandyDeveloper/charts redis-ha 4.39.0 values.yaml, templates/redis-haproxy-service.yaml",
+        "Redis",
+        6379,
+        (ServiceValues("haproxy.service", (("haproxy.enabled", "true"),), renders=_RANGES_AND_IPS),),
+        auth=("auth",),
+        passwords=(("redisPassword", "="), ("sentinel.password", "=")),
+        defaults=(("haproxy.enabled", "false"), ("auth", "false")),
+        versions=(4, 10_000),  # the chart's history in that repository starts at 4.4.2, with these paths
+        image="redis",
+        publisher="dandydeveloper",
+    ),
+    ChartValues(
+        "postgres",
+        # templates/secureconfig.yaml: POSTGRES_USER and POSTGRES_PASSWORD from the .value of each;
+        # the official image refuses to start without a password (settings.authMethod aside).
+        # loadBalancerSourceRanges is rendered from 1.5.6 (mariadb: 4.4.1) on.
+        "groundhog2k/helm-charts postgres 1.6.7 values.yaml, templates/service.yaml (1.0.0 and later)",
+        "PostgreSQL",
+        5432,
+        (ServiceValues("service", renders=_RANGES),),
+        passwords=(
+            ("settings.superuserPassword.value", "settings.superuser.value"),
+            ("userDatabase.password.value", "userDatabase.user.value"),
+        ),
+        defaults=(("settings.superuser.value", "postgres"),),
+        versions=(1, 10_000),
+        image="postgres",
+        publisher="groundhog2k",
+    ),
+    ChartValues(
+        "postgres",
+        "groundhog2k/helm-charts postgres 0.5.3 values.yaml, templates/service.yaml (before 1.0.0)",
+        "PostgreSQL",
+        5432,
+        (ServiceValues("service", renders=()),),
+        passwords=(
+            ("settings.superuserPassword", "settings.superuser"),
+            ("userDatabase.password", "userDatabase.user"),
+        ),
+        defaults=(("settings.superuser", "postgres"),),
+        versions=(0, 1),
+        image="postgres",
+        publisher="groundhog2k",
+    ),
+    ChartValues(
+        "mariadb",
+        # templates/secureconfig.yaml: MARIADB_ROOT_PASSWORD and MARIADB_PASSWORD from the .value of
+        # each; settings.allowEmptyRootPassword (a true that opens root) is not read.
+        "groundhog2k/helm-charts mariadb 4.5.3 values.yaml, templates/service.yaml (1.0.0 and later)",
+        "MariaDB",
+        3306,
+        (ServiceValues("service", renders=_RANGES),),
+        passwords=(
+            ("settings.rootPassword.value", "=root"),
+            ("userDatabase.password.value", "userDatabase.user.value"),
+        ),
+        versions=(1, 10_000),
+        image="mariadb",
+        publisher="groundhog2k",
+    ),
+    ChartValues(
+        "mariadb",
+        "groundhog2k/helm-charts mariadb 0.10.0 values.yaml, templates/service.yaml (before 1.0.0)",
+        "MariaDB",
+        3306,
+        (ServiceValues("service", renders=()),),
+        passwords=(("settings.rootPassword", "=root"), ("userDatabase.password", "userDatabase.user")),
+        versions=(0, 1),
+        image="mariadb",
+        publisher="groundhog2k",
+    ),
+    ChartValues(
+        "elasticsearch",
+        # 8.x: security is on and templates/statefulset.yaml sets ELASTIC_PASSWORD from secret.password
+        # (generated when empty); 7.x turns security on in esConfig's free text: no row.
+        "elastic/helm-charts elasticsearch 8.5.1 values.yaml, templates/service.yaml (8.0.0 and later)",
+        "Elasticsearch",
+        9200,
+        (ServiceValues("service", (("service.enabled", "true"),), renders=_RANGES),),
+        passwords=(("secret.password", "=elastic"),),
+        defaults=(("service.enabled", "true"),),
+        versions=(8, 10_000),
+        image="docker.elastic.co/elasticsearch/elasticsearch",
+        publisher="elastic",
+    ),
+    ChartValues(
+        "cockroachdb",
+        # templates/statefulset.yaml: --insecure (no authentication) unless tls.enabled;
+        # service.public renders no source ranges, class or external IPs.
+        "cockroachdb/helm-charts cockroachdb 21.0.1 values.yaml, templates/service.public.yaml, statefulset.yaml",
+        "CockroachDB",
+        26257,
+        (ServiceValues("service.public", (("operator.enabled", "false"),), renders=()),),
+        auth=("tls.enabled",),
+        defaults=(("operator.enabled", "false"), ("tls.enabled", "true")),
+        image="cockroachdb/cockroach",
+        publisher="cockroachdb",
+    ),
+    ChartValues(
+        "influxdb2",
+        # InfluxDB 2 always asks for a token; adminUser.password is the admin's (random when empty).
+        "influxdata/helm-charts influxdb2 2.1.2 values.yaml, templates/service.yaml",
+        "InfluxDB",
+        8086,
+        (ServiceValues("service", renders=_RANGES),),
+        passwords=(("adminUser.password", "adminUser.user"),),
+        defaults=(("adminUser.user", "admin"),),
+        image="influxdb",
+        publisher="influxdata",
+    ),
 )
 
-_BITNAMI_REPOSITORIES = ("charts.bitnami.com", "bitnamicharts", "bitnami")
+
+class Publisher(Frozen):
+    """Who publishes a chart, as a deployment names it. ``repositories``: fragments of its
+    chart repository URLs and OCI registries, found anywhere in a repository reference
+    (bitnami's include the name ``bitnami`` itself); ``names``: the ``helm repo add`` names
+    its documentation uses, matched whole (``dandydev/redis-ha``, ``@dandydev``) when the
+    file adds no repository of that name; ``homes``: fragments of the URLs the Chart.yaml of
+    its charts names (``home``, ``sources``, ``maintainers[].url``), in any case."""
+
+    name: str
+    repositories: tuple[str, ...]
+    names: tuple[str, ...] = ()
+    homes: tuple[str, ...] = ()
 
 
-def chart_values(name: str, version: str = "") -> ChartValues | None:
-    """The table's row for chart ``name`` at ``version`` (a version or a constraint such as
-    ``~12.1.0`` or ``12.x.x``); the newest row when the version is unknown."""
+# Sources: each publisher's README (its ``helm repo add`` line) and its charts' Chart.yaml
+# (cockroachdb and influxdb2 name only their vendor's site as ``home``).
+PUBLISHERS: tuple[Publisher, ...] = (
+    Publisher("bitnami", ("charts.bitnami.com", "bitnamicharts", "bitnami"), homes=("bitnami",)),
+    Publisher(
+        "dandydeveloper", ("dandydeveloper.github.io/charts",), ("dandydev",), ("github.com/dandydeveloper/charts",)
+    ),
+    Publisher(
+        "groundhog2k", ("groundhog2k.github.io/helm-charts",), ("groundhog2k",), ("github.com/groundhog2k/helm-charts",)
+    ),
+    Publisher("elastic", ("helm.elastic.co",), ("elastic",), ("github.com/elastic/helm-charts",)),
+    Publisher(
+        "cockroachdb",
+        ("charts.cockroachdb.com",),
+        ("cockroachdb",),
+        ("github.com/cockroachdb/helm-charts", "www.cockroachlabs.com"),
+    ),
+    Publisher(
+        "influxdata",
+        ("helm.influxdata.com",),
+        ("influxdata",),
+        ("github.com/influxdata/helm-charts", "www.influxdata.com"),
+    ),
+)
+
+
+def publisher_of(repository: str) -> str | None:
+    """The publisher a repository reference names (a URL, an OCI reference, a ``helm repo
+    add`` name), in any case; None for any other: an unknown publisher's chart is not
+    modelled, whatever its name."""
+    text = repository.strip().lower()  # hosts are case-insensitive: https://Helm.elastic.co
+    for publisher in PUBLISHERS:
+        if any(r in text for r in publisher.repositories) or text.removeprefix("@") in publisher.names:
+            return publisher.name
+    return None
+
+
+def chart_values(name: str, version: str = "", publisher: str = "bitnami") -> ChartValues | None:
+    """The table's row for ``publisher``'s chart ``name`` at ``version`` (a version or a
+    constraint such as ``~12.1.0`` or ``12.x.x``); the newest row when the version is unknown."""
     major = _major(version)
-    rows = [c for c in CHARTS if c.chart == name]
+    rows = [c for c in CHARTS if c.chart == name and c.publisher == publisher]
     if major is None:
         return max(rows, key=lambda c: c.versions[0], default=None)
     return next((c for c in rows if c.versions[0] <= major < c.versions[1]), None)
@@ -510,7 +685,7 @@ def exposures(deployment: Deployment) -> list[Exposure]:
     found: list[Exposure] = []
     for service in deployment.chart.services:
         if deployment.holds(service.when) and not _policy_closed(deployment, service):
-            exposure = _service_exposure(deployment, service.path, "ClusterIP")
+            exposure = _service_exposure(deployment, service.path, "ClusterIP", service.renders)
             if exposure is not None and exposure[1] is not None:
                 found.append(Exposure(service.path, exposure[0], exposure[1], exposure[2], service.when))
     for external in deployment.chart.external:
@@ -519,7 +694,7 @@ def exposures(deployment: Deployment) -> list[Exposure]:
             continue
         if not deployment.holds(external.when) or _policy_closed(deployment, external):
             continue
-        exposure = _service_exposure(deployment, f"{external.path}.service", "LoadBalancer")
+        exposure = _service_exposure(deployment, f"{external.path}.service", "LoadBalancer", external.renders)
         if exposure is not None:
             how = f"enabled (one {exposure[0].removeprefix('type ')} per member)"
             found.append(Exposure(external.path, how, enabled, exposure[2], external.when))
@@ -547,16 +722,22 @@ def rendered_by(
 
 
 def _service_exposure(
-    deployment: Deployment, path: str, default_type: str
+    deployment: Deployment, path: str, default_type: str, renders: tuple[str, ...]
 ) -> tuple[str, Value | None, tuple[str, ...]] | None:
     """How the Service at ``path`` is reachable from outside, the value that says so (None
-    for the chart's default type) and its load-balancer source ranges."""
+    for the chart's default type) and its load-balancer source ranges; of the values besides
+    ``type`` and ``annotations``, only those the chart ``renders`` count."""
     kind = deployment.text(f"{path}.type") or default_type
     if kind == "LoadBalancer":
         annotations = deployment.mapping(f"{path}.annotations")
-        if private_reason(annotations, deployment.text(f"{path}.loadBalancerClass") or "") is not None:
+        load_balancer_class = deployment.text(f"{path}.loadBalancerClass") if "loadBalancerClass" in renders else None
+        if private_reason(annotations, load_balancer_class or "") is not None:
             return None
-        ranges = tuple(deployment.strings(f"{path}.loadBalancerSourceRanges"))
+        ranges = (
+            tuple(deployment.strings(f"{path}.loadBalancerSourceRanges"))
+            if "loadBalancerSourceRanges" in renders
+            else ()
+        )
         if not ranges and annotations.get(SOURCE_RANGES_ANNOTATION):
             ranges = tuple(r.strip() for r in annotations[SOURCE_RANGES_ANNOTATION].split(",") if r.strip())
         if ranges and not any(is_world(r) for r in ranges) and all(is_private_cidr(r) for r in ranges):
@@ -564,7 +745,7 @@ def _service_exposure(
         return f"type {kind}", deployment.get(f"{path}.type"), ranges
     if kind == "NodePort":
         return f"type {kind}", deployment.get(f"{path}.type"), ()
-    external_ips = deployment.get(f"{path}.externalIPs")
+    external_ips = deployment.get(f"{path}.externalIPs") if "externalIPs" in renders else None
     if external_ips is not None and external_ips.node.is_seq and external_ips.node.elements():
         return "externalIPs", external_ips, ()
     return None
@@ -665,20 +846,21 @@ def chart_deployments(
     origin: str = "",
 ) -> list[Deployment]:
     """The table's charts that the chart in ``directory`` deploys with ``layers`` (lowest
-    first, each a whole values file): itself, and each bitnami dependency of its
-    ``Chart.yaml`` under its key (alias or name), over the vendored ``charts/<name>``
-    values; the top level's ``global:`` reaches every sub-chart."""
+    first, each a whole values file): itself, and each dependency of its ``Chart.yaml``
+    from a known publisher under its key (alias or name), over the vendored
+    ``charts/<name>`` values; the top level's ``global:`` reaches every sub-chart."""
     found: list[Deployment] = []
     name = _text(chart.get("name"))
-    row = chart_values(name, _text(chart.get("version")))
+    publisher = local_publisher(chart)
+    row = chart_values(name, _text(chart.get("version")), publisher) if publisher is not None else None
     if row is not None:
         found.append(Deployment(row, label or name, list(layers), origin))
     dependencies = chart.get("dependencies")
     for dep in dependencies.elements() if dependencies is not None else []:
         dep_name = _text(dep.get("name"))
-        repository = _text(dep.get("repository"))
-        row = chart_values(dep_name, _text(dep.get("version")))
-        if row is None or not _bitnami(repository) or not _dependency_enabled(dep, layers):
+        publisher = _dependency_publisher(project, directory, dep_name, _text(dep.get("repository")))
+        row = chart_values(dep_name, _text(dep.get("version")), publisher) if publisher is not None else None
+        if row is None or not _dependency_enabled(dep, layers):
             continue
         key = _text(dep.get("alias")) or dep_name
         deployment = Deployment(row, key, origin=origin)
@@ -696,6 +878,39 @@ def chart_deployments(
         if deployment.layers:
             found.append(deployment)
     return found
+
+
+def local_publisher(chart: Node) -> str | None:
+    """The publisher of a chart directory of the repository, from the URLs its Chart.yaml
+    names (``home``, ``sources``, ``maintainers[].url``). A Chart.yaml that names none (a
+    copy trimmed to its name and version) is read with bitnami's rows, as before publishers
+    were told apart; one whose URLs name no known publisher is not modelled."""
+    urls = _chart_urls(chart)
+    return _publisher_of_urls(urls) if urls else "bitnami"
+
+
+def _dependency_publisher(project: Project, directory: PurePosixPath | Path, name: str, repository: str) -> str | None:
+    """The publisher of a dependency: its ``repository``; for one vendored in the chart
+    (no repository: ``charts/<name>``; ``file://<path>``), the URLs of that copy's
+    Chart.yaml, which must name its publisher."""
+    if repository and not repository.startswith("file://"):
+        return publisher_of(repository)
+    place = PurePosixPath(repository.removeprefix("file://")) if repository else PurePosixPath("charts", name)
+    vendored = _chart_yaml(project, PurePosixPath(directory) / place)
+    return _publisher_of_urls(_chart_urls(vendored)) if vendored is not None else None
+
+
+def _chart_urls(chart: Node) -> list[str]:
+    urls = [_text(chart.get("home"))]
+    for key, field in (("sources", ""), ("maintainers", "url")):
+        items = chart.get(key)
+        for item in items.elements() if items is not None and items.is_seq else []:
+            urls.append(_text(item.get(field)) if field else _text(item))
+    return [url.lower() for url in urls if url]
+
+
+def _publisher_of_urls(urls: list[str]) -> str | None:
+    return next((p.name for p in PUBLISHERS if any(home in url for home in p.homes for url in urls)), None)
 
 
 def _dependency_enabled(dep: Node, layers: list[Layer]) -> bool:
@@ -759,8 +974,9 @@ def helmfile_deployments(doc: TreeDocument, project: Project) -> list[Deployment
     for release in releases.elements() if releases is not None else []:
         reference = _text(release.get("chart"))
         prefix, _, name = reference.rpartition("/")
-        row = chart_values(name, _text(release.get("version")))
-        if row is None or not _bitnami(repositories.get(prefix, prefix)):
+        publisher = publisher_of(repositories.get(prefix, prefix))
+        row = chart_values(name, _text(release.get("version")), publisher) if publisher is not None else None
+        if row is None:
             continue
         deployment = Deployment(row, _text(release.get("name")) or name)
         values = release.get("values")
@@ -838,8 +1054,9 @@ def command_deployments(doc: ShellDocument, project: Project) -> list[Deployment
                 found.extend(chart_deployments(project, directory, chart, below + layers, command.release, origin))
             continue
         prefix, _, name = reference.rpartition("/")
-        row = chart_values(name, command.version)
-        if row is not None and _bitnami(command.repo or repositories.get(prefix, prefix)):
+        publisher = publisher_of(command.repo or repositories.get(prefix, prefix))
+        row = chart_values(name, command.version, publisher) if publisher is not None else None
+        if row is not None:
             found.append(Deployment(row, command.release or name, layers, origin))
     return found
 
@@ -889,8 +1106,10 @@ def release_deployments(doc: TerraformDocument, project: Project) -> list[Deploy
             continue
         prefix, _, name = chart.value.rpartition("/")
         where = repository.value if repository.known and isinstance(repository.value, str) else ""
-        row = chart_values(name, version.value if version.known and isinstance(version.value, str) else "")
-        if row is not None and _bitnami(where or prefix):
+        publisher = publisher_of(where or prefix)
+        known = version.value if version.known and isinstance(version.value, str) else ""
+        row = chart_values(name, known, publisher) if publisher is not None else None
+        if row is not None:
             found.append(Deployment(row, label, layers, origin))
     return found
 
@@ -1006,10 +1225,6 @@ def is_helmfile(path: str) -> bool:
     return name in ("helmfile.yaml", "helmfile.yml") or (
         PurePosixPath(path).parent.name == "helmfile.d" and name.endswith((".yaml", ".yml"))
     )
-
-
-def _bitnami(repository: str) -> bool:
-    return any(r in repository for r in _BITNAMI_REPOSITORIES)
 
 
 def _text(node: Node | None) -> str:

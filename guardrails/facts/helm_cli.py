@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 
 from guardrails.documents import ShellCommand, ShellDocument, Word
+from guardrails.embedded import written_github_expressions
 from guardrails.model import Node, Span
 from guardrails.records import Frozen, Record
 
@@ -204,7 +205,8 @@ class _InvalidSetError(ValueError):
 
 def _set_layer(family: str, word: Word, doc: ShellDocument) -> Node | None:
     """The values tree one ``--set``-family argument gives (None when Helm rejects it)."""
-    return set_values(word.value, family, word.span, [*word.expansions, *_masked_expressions(doc, word)])
+    masked = ["_" * len(written) for written in written_github_expressions(doc, word.span)]  # as the parse masked them
+    return set_values(word.value, family, word.span, [*word.expansions, *masked])
 
 
 def set_values(text: str, family: str, span: Span, unknown: list[str]) -> Node | None:
@@ -369,25 +371,3 @@ def _node(value: object, span: Span) -> Node:
         return Node("scalar", "", span, raw="", tag=UNKNOWN_TAG)
     raw = None if isinstance(value, str) else ("null" if value is None else str(value).lower())
     return Node("scalar", value, span, raw=raw)
-
-
-def _masked_expressions(doc: ShellDocument, word: Word) -> list[str]:
-    """The runs of underscores that stand for GitHub Actions ``${{ … }}`` expressions in
-    ``word`` (masked before shell parsing, one underscore per character), read back from
-    the workflow's line."""
-    if doc.parent is None or word.span.line != word.span.end_line:
-        return []
-    span = doc.host_span(word.span)
-    lines = doc.host.text.split("\n", span.line)
-    if not 1 <= span.line <= len(lines):
-        return []
-    written = lines[span.line - 1][span.column - 1 : span.end_column - 1]
-    found: list[str] = []
-    start = written.find("${{")
-    while start != -1:
-        end = written.find("}}", start)
-        if end == -1:
-            break
-        found.append("_" * (end + 2 - start))
-        start = written.find("${{", end)
-    return found

@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import binascii
 from collections.abc import Callable, Iterable, Iterator
+from functools import partial
 
 from guardrails.documents import TreeDocument
 from guardrails.facts.container_command import runs_server
@@ -302,7 +303,8 @@ def containers(source: TreeDocument | Manifest, extra: Iterable[Datastore] = ())
                         if number is not None:
                             ports.append(ContainerPort(_text(port.get("name")), number, port, port.get("hostPort")))
                     store = find_datastore(image, extra, [p.number for p in ports]) if image else None
-                    if store is not None and not runs_server(words, _mounted_files(spec, node, obj, data), extra):
+                    mounted = partial(_mounted_files, spec, node, obj, data)  # read only for a shell command
+                    if store is not None and not runs_server(words, mounted, extra):
                         store = None  # the image as a toolbox: a client, not the datastore
                     found.append(
                         Container(

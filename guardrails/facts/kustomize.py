@@ -324,11 +324,11 @@ class _Builder:
         doc = self.project.document(path)
         if isinstance(doc, DotenvDocument):
             return doc
-        data = self.project.read_bytes(path)
-        if data is None:
+        text = self.project.read_as(path, Kind.DOTENV)  # kustomize refuses an env file that is not UTF-8
+        if text is None:
             return None
         try:
-            parsed = dotenv.parse(self.project.display_of(path), data.decode("utf-8", "replace"), Kind.KUBERNETES)
+            parsed = dotenv.parse(self.project.display_of(path), text, Kind.KUBERNETES)
         except ParseError:
             return None
         return parsed

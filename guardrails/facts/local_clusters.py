@@ -13,7 +13,8 @@ no ``KUBECONFIG`` set by the script, its step or its job, no ``kubectl config us
 
 from __future__ import annotations
 
-from guardrails.documents import ShellCommand, ShellDocument, TreeDocument
+from guardrails.documents import ShellCommand, ShellDocument
+from guardrails.facts.environments import github_jobs_at
 from guardrails.facts.shell_guards import scope_of
 from guardrails.facts.shells import names_any
 from guardrails.model import Node
@@ -73,17 +74,15 @@ def _switches(doc: ShellDocument, cmd: ShellCommand) -> bool:
 def _earlier_step(doc: ShellDocument) -> str:
     """A step of the same GitHub Actions job, before the one that runs ``doc``, that uses a
     cluster action; '' when there is none, or when the job or the step sets ``KUBECONFIG``."""
-    host = doc.host
-    if doc.parent is None or not isinstance(host, TreeDocument) or not host.roots or not host.roots[0].is_map:
+    if doc.parent is None:
         return ""
     line = doc.host_span(doc.commands[0].span).line if doc.commands else 0
-    jobs = host.roots[0].get("jobs")
-    for _, _, job in jobs.items() if jobs is not None and jobs.is_map else ():
-        if not job.is_map or not job.span.line <= line <= job.span.end_line or _sets_kubeconfig(job):
+    for _, job in github_jobs_at(doc.host, line):
+        if _sets_kubeconfig(job):
             continue
         steps = job.get("steps")
         made = ""
-        for step in steps.elements() if steps is not None and steps.is_seq else ():
+        for step in steps.elements() if steps is not None else ():
             if not step.is_map:
                 continue
             if step.span.line <= line <= step.span.end_line:

@@ -200,12 +200,10 @@ def config(path: str, project: Project) -> TerraformDocument | None:
 
     def build() -> TerraformDocument | None:
         from guardrails.parsers.hcl import parse
-        from guardrails.source import decode
 
-        data = project.read_bytes(project.cwd / path)
+        text = project.read_as(project.cwd / path, Kind.TERRAFORM)
         try:
-            text = decode(data) if data is not None else None
-            return parse(path, text, Kind.TERRAFORM) if isinstance(text, str) else None
+            return parse(path, text, Kind.TERRAFORM) if text is not None else None
         except ParseError:
             return None
 

@@ -24,6 +24,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from guardrails.documents import ShellCommand, ShellDocument, Word
+from guardrails.embedded import written_github_expressions
+from guardrails.facts.environments import github_jobs_at
 from guardrails.facts.shell_guards import commands_within, parameter, scope_of
 
 #: Variables that CI systems set to a value unique to the pull request or the run. Sources:
@@ -141,23 +143,12 @@ def _github_per_run(doc: ShellDocument, word: Word) -> bool:
     name cut out of a longer word (SQL in ``psql -c``) counts only when that run is in it
     and no other expression of the word is as long (its mask would hold that run too).
     """
-    if doc.parent is None or word.span.line != word.span.end_line:
-        return False
-    span = doc.host_span(word.span)
-    lines = doc.host.text.split("\n", span.line)  # up to the word's line: the rest is never read
-    if not 1 <= span.line <= len(lines):
-        return False
-    written = lines[span.line - 1][span.column - 1 : span.end_column - 1]
     lengths: dict[int, set[bool]] = {}
-    start = written.find("${{")
-    while start != -1:
-        end = written.find("}}", start)
-        if end == -1:
-            break
-        expression = written[start + 3 : end].strip()
-        per_run_here = expression in PER_RUN_GITHUB_EXPRESSIONS or _step_output_per_run(doc, span.line, expression)
-        lengths.setdefault(end + 2 - start, set()).add(per_run_here)
-        start = written.find("${{", end)
+    line = doc.host_span(word.span).line
+    for written in written_github_expressions(doc, word.span):
+        expression = _inside(written)
+        per_run_here = expression in PER_RUN_GITHUB_EXPRESSIONS or _step_output_per_run(doc, line, expression)
+        lengths.setdefault(len(written), set()).add(per_run_here)
     return any(
         "_" * length in word.value and all(kinds == {True} for other, kinds in lengths.items() if other >= length)
         for length in lengths
@@ -175,41 +166,29 @@ def _step_output_per_run(doc: ShellDocument, line: int, expression: str) -> bool
     parts = expression.split(".")
     if len(parts) != 4 or parts[0] != "steps" or parts[2] != "outputs":
         return False
-    run = _step_run(doc, line, parts[1])
-    if run is None:
+    script = _step_script(doc, line, parts[1])
+    if script is None:
         return False
-    from guardrails.embedded import mask_github_expressions
-    from guardrails.model import Kind, ParseError
-    from guardrails.parsers import parse
-
-    try:
-        inner = parse(doc.host.path, mask_github_expressions(run), Kind.SHELL)
-    except ParseError:
-        return False
-    if not isinstance(inner, ShellDocument):
-        return False
-    lines = run.split("\n")
     name = parts[3]
-    for cmd in inner.commands:
+    for cmd in script.commands:
         if cmd.command != "echo":
             continue
         to_output = any(r.target.strip('"') in _OUTPUT_FILES for r in cmd.redirects)
         for word in cmd.args:
             legacy = word.value.startswith(f"::set-output name={name}::")
             if legacy or (to_output and word.value.startswith(f"{name}=")):
-                return _written_per_run(inner, lines, cmd, word, 0)
+                return _written_per_run(script, cmd, word, 0)
     return False
 
 
-def _written_per_run(inner: ShellDocument, lines: list[str], cmd: ShellCommand, word: Word, depth: int) -> bool:
+def _written_per_run(script: ShellDocument, cmd: ShellCommand, word: Word, depth: int) -> bool:
     """A word of a step's own script holds a per-run value: a per-run expression where it is
     written, a per-run variable, or a variable the script assigned from one."""
-    if depth > _MAX_DEPTH or word.span.line != word.span.end_line or not 1 <= word.span.line <= len(lines):
+    if depth > _MAX_DEPTH:
         return False
-    written = lines[word.span.line - 1][word.span.column - 1 : word.span.end_column - 1]
-    if any(expression in PER_RUN_GITHUB_EXPRESSIONS for expression in _expressions(written)):
+    if any(_inside(written) in PER_RUN_GITHUB_EXPRESSIONS for written in written_github_expressions(script, word.span)):
         return True
-    return _parameter_per_run(inner, cmd, word, lambda value: _written_per_run(inner, lines, cmd, value, depth + 1))
+    return _parameter_per_run(script, cmd, word, lambda value: _written_per_run(script, cmd, value, depth + 1))
 
 
 def _parameter_per_run(doc: ShellDocument, cmd: ShellCommand, word: Word, assigned: Callable[[Word], bool]) -> bool:
@@ -227,34 +206,22 @@ def _parameter_per_run(doc: ShellDocument, cmd: ShellCommand, word: Word, assign
     return False
 
 
-def _step_run(doc: ShellDocument, line: int, step_id: str) -> str | None:
-    """The ``run:`` script of the step with ``id: step_id`` in the workflow job holding ``line``."""
-    from guardrails.documents import TreeDocument
-
+def _step_script(doc: ShellDocument, line: int, step_id: str) -> ShellDocument | None:
+    """The script of the step with ``id: step_id`` in the workflow job holding ``line``: the
+    child document the workflow's parse made of its ``run:`` (None when it is not shell)."""
     host = doc.host
-    if not isinstance(host, TreeDocument) or not host.roots or not host.roots[0].is_map:
-        return None
-    jobs = host.roots[0].get("jobs")
-    for _, _, job in jobs.items() if jobs is not None and jobs.is_map else ():
-        if not job.is_map or not job.span.line <= line <= job.span.end_line:
-            continue
+    for job_id, job in github_jobs_at(host, line):
         steps = job.get("steps")
-        for step in steps.elements() if steps is not None and steps.is_seq else ():
-            found = step.get("id") if step.is_map else None
+        for index, step in enumerate(steps.elements() if steps is not None else ()):
+            found = step.get("id")
             run = step.get("run") if found is not None and found.is_scalar and found.text == step_id else None
             if run is not None and run.is_scalar:
-                return run.text
+                context = f"jobs.{job_id}.steps[{index}].run"
+                script = next((child for child in host.children if child.context == context), None)
+                return script if isinstance(script, ShellDocument) else None
     return None
 
 
-def _expressions(text: str) -> list[str]:
-    """The ``${{ … }}`` expressions written in ``text``."""
-    found: list[str] = []
-    start = text.find("${{")
-    while start != -1:
-        end = text.find("}}", start)
-        if end == -1:
-            break
-        found.append(text[start + 3 : end].strip())
-        start = text.find("${{", end)
-    return found
+def _inside(written: str) -> str:
+    """The expression of a written ``${{ … }}``."""
+    return written[3:-2].strip()

@@ -33,9 +33,11 @@ class HelmDatastoreValues(Rule):
     kinds = frozenset({Kind.HELM_VALUES, Kind.YAML, Kind.SHELL, Kind.TERRAFORM})
     incidents = (NEWSBLUR,)
     rationale = (
-        "The bitnami datastore charts keep their Services ClusterIP and authentication on; one line of values "
-        "changes that: `master.service.type: LoadBalancer` gives the datastore a public address, "
-        "`externalAccess.enabled: true` one per replica, `auth.enabled: false` lets in whoever connects. "
+        "Datastore charts keep their Services ClusterIP; one line of values changes that: "
+        "`master.service.type: LoadBalancer` gives the datastore a public address, `externalAccess.enabled: true` "
+        "one per replica, `auth.enabled: false` lets in whoever connects (and DandyDeveloper's redis-ha runs "
+        "without authentication unless `auth: true`). The charts are those of facts/helm.py, each read with its "
+        "own publisher's value paths: a chart whose repository names no known publisher is not judged. "
         "Values are judged as Helm layers them (the chart's values.yaml, then the environment file, an "
         "umbrella chart's sub-chart key, or a helmfile release's `values:` in order; a `helm install` or "
         "`helm upgrade` command's `-f` files then its `--set` values; a Terraform `helm_release`'s `values` then "
@@ -82,6 +84,13 @@ class HelmDatastoreValues(Rule):
             2,
             note="the same values on a command line: --set is layered over the chart's values",
         ),
+        Bad(
+            "scripts/cache.sh",
+            "#!/bin/sh\nhelm repo add dandydev https://dandydeveloper.github.io/charts\n"
+            "helm install cache dandydev/redis-ha --set haproxy.enabled=true --set haproxy.service.type=NodePort\n",
+            3,
+            note="another publisher's chart, its own value paths: redis-ha's HAProxy published, auth off by default",
+        ),
     )
     good = (
         Good(
@@ -101,6 +110,12 @@ class HelmDatastoreValues(Rule):
             "scripts/deploy.sh",
             '#!/bin/sh\nhelm upgrade --install cache bitnami/redis --set master.service.type="$SERVICE_TYPE"\n',
             note="a shell variable is unknown, never guessed",
+        ),
+        Good(
+            "scripts/cache.sh",
+            "#!/bin/sh\nhelm repo add acme https://charts.acme.example.com\n"
+            "helm install cache acme/redis --set auth.enabled=false --set master.service.type=LoadBalancer\n",
+            note="a chart of unknown publisher is not read with bitnami's value paths, whatever its name",
         ),
     )
 
