@@ -138,8 +138,8 @@ def _by_name(p: PurePosixPath, lower: str, head: bytes) -> Kind | None:
     if lower.startswith(".env.") or lower.startswith("resolv.conf."):
         return Kind.DOTENV if lower.startswith(".env.") else Kind.RESOLV_CONF
     if lower.startswith("db.") or lower.endswith(".db"):
-        return Kind.ZONE if _looks_like_zone(head) else None
-    if _opens_with_zone_directive(head) and not lower.endswith(_NOT_DEPLOYED):
+        return Kind.ZONE if _looks_like_zone(head) and not _is_copy(lower) else None
+    if _opens_with_zone_directive(head) and not lower.endswith(_NOT_DEPLOYED) and not _is_copy(lower):
         return Kind.ZONE  # a zone file of any name (``zones/example``, ``example.org.hosts``)
     if head.startswith(b"#!"):
         return _shebang_kind(head)
@@ -306,9 +306,18 @@ def _looks_like_zone(head: bytes) -> bool:
     return b"$TTL" in text or b"$ORIGIN" in text or b" SOA " in text or b"\tSOA\t" in text
 
 
+# Copies an administrator or an editor leaves beside the file it edits (nano saves NAME.save,
+# then NAME.save.1, NAME.save.2...): never what a server loads, whatever the name before them.
+_COPIES = (".orig", ".bak", ".old", ".save", "~")
 # Names of files that are not what a server loads: autoconf templates (``root.db.in``), copies,
 # samples, and what BIND writes itself (``dnssec-signzone`` output, journals).
-_NOT_DEPLOYED = (".in", ".orig", ".bak", ".old", ".sample", ".example", ".dist", ".tpl", ".signed", ".jnl", "~")
+_NOT_DEPLOYED = (".in", ".sample", ".example", ".dist", ".tpl", ".signed", ".jnl", *_COPIES)
+
+
+def _is_copy(lower: str) -> bool:
+    """``db.example.com.bak``, ``db.example.com.save.1``; not ``db.192.168.1`` (a reverse zone)."""
+    stem, _, last = lower.rpartition(".")
+    return lower.endswith(_COPIES) or (last.isdigit() and stem.endswith(_COPIES))
 
 
 def _opens_with_zone_directive(head: bytes) -> bool:
@@ -534,6 +543,10 @@ def is_pulumi_stack(name: str) -> bool:
     return re.fullmatch(r"Pulumi\.[^/]+\.ya?ml", name) is not None
 
 
+# What a file named like a server's YAML config may be instead, by content.
+_NAMED_LIKE_SERVER_CONFIG = frozenset({Kind.CLOUDFORMATION, Kind.KUBERNETES, Kind.ANSIBLE, Kind.COMPOSE})
+
+
 def refine(doc: TreeDocument) -> Kind:
     """A generic YAML (or sniffed JSON) document's real kind, from its content."""
     roots = [r for r in doc.roots if r.is_map]
@@ -542,6 +555,14 @@ def refine(doc: TreeDocument) -> Kind:
         if not variables and len(doc.roots) == 1 and roots and is_cloudformation(roots[0]):
             return Kind.CLOUDFORMATION
         return Kind.JSON if is_json_text(doc.path, doc.text) else Kind.YAML
+    if doc.kind is Kind.ELASTICSEARCH_YML:
+        # Named like the server's config, but a stack, a manifest or a playbook by content
+        # (``elasticsearch.yaml`` of a chart-less cluster, a CloudFormation search domain, a
+        # playbook): the server's own file is one flat mapping of settings, never any of these.
+        doc.kind = Kind.YAML
+        found = refine(doc)
+        doc.kind = found if found in _NAMED_LIKE_SERVER_CONFIG else Kind.ELASTICSEARCH_YML
+        return doc.kind
     if doc.kind is not Kind.YAML:
         return doc.kind
     if variables:

@@ -122,7 +122,7 @@ def parse_text(display: str, text: str, kind: Kind) -> Document:
         except Exception as exc:
             return crashed(display, kind, text, exc, f"parsing it as {kind.value}")
         try:
-            if isinstance(doc, TreeDocument) and doc.kind in (Kind.YAML, Kind.CLOUDFORMATION):
+            if isinstance(doc, TreeDocument) and doc.kind in (Kind.YAML, Kind.CLOUDFORMATION, Kind.ELASTICSEARCH_YML):
                 doc.kind = detect.refine(doc)
             attach_children(doc)
         except Exception as exc:

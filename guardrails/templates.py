@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterator
 from pathlib import PurePosixPath
 
 from guardrails import deferred_re, posix
@@ -103,7 +104,9 @@ def in_ansible_templates(path: str, exists: callable = os.path.exists) -> bool: 
 # One tag: an opening, the shortest text to its closing (a tag may span lines, never a whole file).
 _TAG = deferred_re.compile(
     r"""
-     \{\{ (?s:.{0,2000}?) \}\}    # {{ expression }}: Jinja, Go, placeholders
+     \{\{(?:-[ \t\n])?/\* (?s:.{0,20000}?) \*/(?:[ \t\n]-)?\}\}  # {{/* comment */}}: Go; it ends at */}}, so
+                                  # it may hold tags (a block commented out)
+    |\{\{ (?s:.{0,2000}?) \}\}    # {{ expression }}: Jinja, Go, placeholders
     |\{%  (?s:.{0,2000}?) %\}     # {% statement %}: Jinja
     |\{\#  (?s:.{0,2000}?) \#\}   # {# comment #}: Jinja
     |<%   (?s:.{0,2000}?) %>     # <% code %>, <%= expression %>: ERB
@@ -187,9 +190,19 @@ def broken_by_tags(text: str, kind: Kind, error: ParseError) -> Engine | ParseEr
     except ParseError as remaining:
         lines = text.split("\n")
         at_tag = error.line <= len(lines) and any(tag in lines[error.line - 1] for tag in _CONTENT_TAGS)
+        at_tag = at_tag or any(first <= error.line <= last for first, last in _tag_lines(text, engine))
         moved = (remaining.line, remaining.column) != (error.line, error.column)
         return remaining if at_tag and moved and "_tpl" not in remaining.message else None
     return engine
+
+
+def _tag_lines(text: str, engine: Engine) -> Iterator[tuple[int, int]]:
+    """The first and last line of each tag of ``engine`` that spans lines (a Go comment around a
+    block): an error inside one is the tag's doing."""
+    for match in _TAG.finditer(text):
+        if match.group(0).startswith(engine.tags) and "\n" in match.group(0):
+            first = text.count("\n", 0, match.start()) + 1
+            yield first, first + match.group(0).count("\n")
 
 
 def detail(engine: Engine, kind: Kind, evidence: str) -> str:

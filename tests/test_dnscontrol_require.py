@@ -133,3 +133,27 @@ def test_an_unclosed_comment_or_string_leaves_invalid_json_invalid() -> None:
         except ValueError:
             continue
         raise AssertionError(text)
+
+
+def test_cloudflare_serves_its_automatic_ttl_and_floor(tmp_path: Path) -> None:
+    """DefaultTTL(1) on Cloudflare is its automatic 300 s, TTL(30) its 60 s floor; a copy on a
+    provider no resolver asks (nameserver count 0) does not count."""
+    write_repo(
+        tmp_path,
+        {
+            "dnsconfig.js": (
+                'var R = NewRegistrar("none");\nvar CF = NewDnsProvider("cf", "CLOUDFLAREAPI");\n'
+                'var R53 = NewDnsProvider("r53", "ROUTE53");\n'
+                'D("example.net", R, DnsProvider(CF), DnsProvider(R53, 0), DefaultTTL(1),\n'
+                '  A("@", "192.0.2.1"), A("www", "192.0.2.2", TTL(30)));\n'
+            )
+        },
+    )
+    found = {f.message.split(" to every")[0].split(", below")[0]: f.severity.name.lower() for f in scan(tmp_path)}
+    assert found == {
+        "DNSControl serves example.net from nameservers of one provider only, Cloudflare (cf): when Cloudflare "
+        "is unreachable or under attack (Facebook 2021, Dyn 2016), the domain stops resolving once caches "
+        "expire": "medium",
+        "DefaultTTL gives 300 s (5m) (Cloudflare serves DefaultTTL(1) so)": "medium",
+        "www.example.net A: TTL(30) gives 60 s (1m) (Cloudflare serves it so)": "high",
+    }

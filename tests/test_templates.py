@@ -145,6 +145,19 @@ def test_bad_broken_files_are_still_gr001(repo: Repo) -> None:
     assert values.span.line == 4 and "template tags set aside" in values.message
 
 
+def test_a_go_comment_ends_at_its_own_closing_even_around_tags(repo: Repo) -> None:
+    """``{{/* ... */}}`` may comment out a block that holds tags: it ends at ``*/}}``, not at the
+    first ``}}`` inside it; a file broken elsewhere is still GR001."""
+    commented = (
+        "consumers:\n{{- if .Values.dashboard }}\n  - username: dashboard\n{{- end }}\n\n{{/*\n"
+        "{{- if .Values.analytics }}\n  - name: analytics\n    url: http://{{ .Values.host }}/\n{{- end }}\n*/}}\n"
+        "{{- /* trimmed */ -}}\n"
+    )
+    root = repo({"files/kong.yml": commented, "files/broken.yml": commented + "services:\n  a: 1\n b: 2\n"})
+    assert _outcome(_scan(root)) == {"files/kong.yml": "go-template", "files/broken.yml": "GR001"}
+    assert without_tags("a: 1\n{{/* x: {{ .y }} */}}\n", GO) == "a: 1\n\n"
+
+
 def test_go_actions_that_steer_write_nothing() -> None:
     text = "a:\n  {{- if .x }}\n  b: {{ .y }}\n  {{- end }}\n"
     assert without_tags(text, GO) == "a:\n  \n  b: _tpl1_\n  \n"

@@ -252,6 +252,44 @@ def operators(configuration: Program, domain: DnsCall) -> list[dns.NameServer] |
     return found
 
 
+# What a provider type does to the TTL DNSControl sends it: type -> (the TTLs it sends as the
+# provider's automatic TTL, the TTL that automatic one is served with, the floor it raises any
+# other TTL to). Source: DNSControl's providers/cloudflare/cloudflareProvider.go (preprocessConfig):
+# a TTL of 0 or 300 (DNSControl's default) goes as 1, Cloudflare's automatic TTL, and any other
+# under 60 goes as 60; Cloudflare serves its automatic TTL as 300 s (its "Time to Live (TTL)" page).
+TTL_HANDLING: dict[str, tuple[frozenset[int], int, int]] = {
+    "CLOUDFLAREAPI": (frozenset({0, 1, 300}), 300, 60),
+}
+
+
+class ServedTtl(Frozen):
+    """The TTL a domain's providers serve a written one with: the shortest of them, and the
+    operator that changed it ('' when it is served as written)."""
+
+    seconds: int
+    by: str
+
+
+def served_ttl(configuration: Program, domain: DnsCall, written: int) -> ServedTtl:
+    """``written`` as the domain's DNS providers serve it to resolvers: those that serve its
+    nameservers (``DnsProvider(X, 0)`` receives the records, but no resolver asks it); a provider
+    of unknown type serves it as written."""
+    shortest = ServedTtl(seconds=written, by="")
+    changed: list[ServedTtl] = []
+    for call in domain.calls:
+        if call.name != "DnsProvider" or (len(call.args) > 1 and call.args[1] == 0 and call.args[1] is not False):
+            continue
+        variable = call.calls[0].name[1:] if call.calls and call.calls[0].name.startswith("$") else ""
+        provider = configuration.providers.get(variable)
+        handling = TTL_HANDLING.get(provider.provider_type) if provider is not None else None
+        if provider is None or handling is None:
+            return shortest
+        automatic, served, floor = handling
+        seconds = served if written in automatic else max(floor, written)
+        changed.append(ServedTtl(seconds=seconds, by=OPERATORS[provider.provider_type] if seconds != written else ""))
+    return min(changed, key=lambda one: one.seconds) if changed else shortest
+
+
 def _untyped(declared: DnsProviderDecl) -> bool:
     return declared.provider_type in ("", "-")
 

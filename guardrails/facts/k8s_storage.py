@@ -12,7 +12,8 @@ DO058 and DO059, which may be made in a worker process); ``storage`` joins them.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from pathlib import PurePosixPath
 
 from guardrails.documents import TreeDocument
 from guardrails.embedded import pod_specs
@@ -34,6 +35,7 @@ class StorageClass(Frozen):
     explicit: bool
     is_default: bool
     where: str
+    path: str = ""
 
     def describe(self) -> str:
         how = "reclaimPolicy: Delete" if self.explicit else "no reclaimPolicy, so Delete by default"
@@ -41,11 +43,12 @@ class StorageClass(Frozen):
 
 
 class Claim(Frozen):
-    """A PersistentVolumeClaim: its name, namespace and ``spec.volumeName``."""
+    """A PersistentVolumeClaim: its name, namespace, ``spec.volumeName`` and file."""
 
     name: str
     namespace: str
     volume: str
+    path: str = ""
 
 
 class ClaimTemplate(Frozen):
@@ -69,6 +72,7 @@ class Database(Frozen):
     store: str
     claims: tuple[str, ...]
     templates: tuple[ClaimTemplate, ...]
+    path: str = ""
 
     def claim_patterns(self) -> Iterator[str]:
         """Claim names its pods mount, and ``<template>-<sts>-`` prefixes for a StatefulSet."""
@@ -89,7 +93,7 @@ class DeletingVolume(Frozen):
 class Summary(Record):
     """The storage objects of one manifest, in order."""
 
-    __slots__ = ("claims", "classes", "databases", "volumes")
+    __slots__ = ("claims", "classes", "databases", "named_volumes", "volumes")
 
     def __init__(
         self,
@@ -97,17 +101,20 @@ class Summary(Record):
         claims: list[Claim] | None = None,
         databases: list[Database] | None = None,
         volumes: list[DeletingVolume] | None = None,
+        named_volumes: list[tuple[str, str]] | None = None,
     ) -> None:
         self.classes: list[StorageClass] = [] if classes is None else classes
         self.claims: list[Claim] = [] if claims is None else claims
         self.databases: list[Database] = [] if databases is None else databases
         self.volumes: list[DeletingVolume] = [] if volumes is None else volumes
+        # Every PersistentVolume, whatever its policy: (name, file).
+        self.named_volumes: list[tuple[str, str]] = [] if named_volumes is None else named_volumes
 
 
 class Storage(Record):
     """The StorageClasses, database workloads and claims of one scan."""
 
-    __slots__ = ("claims", "classes", "databases", "volumes")
+    __slots__ = ("all_claims", "all_classes", "claims", "classes", "databases", "volume_files", "volumes")
 
     def __init__(
         self,
@@ -120,6 +127,18 @@ class Storage(Record):
         self.databases: list[Database] = [] if databases is None else databases
         self.claims: dict[str, Claim] = {} if claims is None else claims
         self.volumes: list[DeletingVolume] = [] if volumes is None else volumes
+        self.all_claims: list[Claim] = []
+        self.all_classes: list[StorageClass] = []
+        # PersistentVolume name -> the files that define one of that name.
+        self.volume_files: dict[str, list[str]] = {}
+
+    def named_class(self, name: str, near: str) -> StorageClass | None:
+        """The StorageClass ``name`` nearest the file at ``near`` (see ``nearest``); None when
+        none is scanned, or the nearest ones disagree on their policy (unknown)."""
+        namesakes = [c for c in self.all_classes if c.name == name]
+        closest = nearest(near, [c.path for c in namesakes])
+        found = [c for c in namesakes if c.path in closest]
+        return found[0] if found and len({c.policy for c in found}) == 1 else None
 
     def default_class(self) -> StorageClass | None:
         """The default StorageClass when exactly one is marked as default, else None (unknown)."""
@@ -180,9 +199,11 @@ def _summarize(doc: Document) -> Summary:
                 else False
             )
             policy = text(policy_node) or "Delete"
-            found.classes.append(StorageClass(name, policy, policy_node is not None, is_default, where))
+            found.classes.append(StorageClass(name, policy, policy_node is not None, is_default, where, doc.host.path))
         elif kind == "PersistentVolumeClaim" and name:
-            found.claims.append(Claim(name, namespace, text(node.path("spec", "volumeName"))))
+            found.claims.append(Claim(name, namespace, text(node.path("spec", "volumeName")), doc.host.path))
+        elif kind == "PersistentVolume" and name:
+            found.named_volumes.append((name, doc.host.path))
         policy = node.path("spec", "persistentVolumeReclaimPolicy")
         if kind == "PersistentVolume" and policy is not None and policy.text == "Delete":
             claim_ref = (text(node.path("spec", "claimRef", "name")), text(node.path("spec", "claimRef", "namespace")))
@@ -196,7 +217,17 @@ def _summarize(doc: Document) -> Summary:
                 claims = [text(v.path("persistentVolumeClaim", "claimName")) for v in mounted]
                 templates = _templates(doc, node) if kind == "StatefulSet" else ()
                 found.databases.append(
-                    Database(kind, name, namespace, label, where, store, tuple(c for c in claims if c), templates)
+                    Database(
+                        kind,
+                        name,
+                        namespace,
+                        label,
+                        where,
+                        store,
+                        tuple(c for c in claims if c),
+                        templates,
+                        doc.host.path,
+                    )
                 )
     return found
 
@@ -220,10 +251,30 @@ def storage(summaries: list[Summary]) -> Storage:
     found = Storage()
     for one in summaries:
         found.classes.update((c.name, c) for c in one.classes)
+        found.all_classes.extend(one.classes)
         found.claims.update((c.name, c) for c in one.claims)
+        found.all_claims.extend(one.claims)
+        for name, path in one.named_volumes:
+            found.volume_files.setdefault(name, []).append(path)
         found.databases.extend(one.databases)
         found.volumes.extend(one.volumes)
     return found
+
+
+def nearest(path: str, candidates: Iterable[str]) -> set[str]:
+    """The candidate files closest to ``path`` in the directory tree (fewest directories up and
+    down between them): where a name defined by several unrelated applications of one repository
+    (two samples' PersistentVolume ``fileserver``) resolves, as ``kubectl apply -f`` of one
+    directory would."""
+    here = PurePosixPath(path).parent.parts
+    distances: dict[str, int] = {}
+    for other in candidates:
+        there = PurePosixPath(other).parent.parts
+        shared = min(len(here), len(there))
+        common = next((i for i, (a, b) in enumerate(zip(here, there, strict=False)) if a != b), shared)
+        distances[other] = len(here) + len(there) - 2 * common
+    closest = min(distances.values(), default=0)
+    return {other for other, distance in distances.items() if distance == closest}
 
 
 def claim_matches(claim: str, pattern: str) -> bool:

@@ -74,6 +74,7 @@ OPERATORS: dict[str, str] = {
     "octodns_scaleway": "Scaleway",
     "octodns_linode": "Linode",
     "octodns_vercel": "Vercel",
+    "octodns_rackspace": "Rackspace",
 }
 # Classes that write files or plans or only read: nothing answers DNS queries from them.
 NOT_A_PROVIDER = (
@@ -83,16 +84,30 @@ NOT_A_PROVIDER = (
     "octodns_etchosts.",
     "octodns_spf.",
 )
-# Classes that push to the operator's own servers (BIND by RFC 2136 or zone files, PowerDNS):
+# Packages that push to the operator's own servers (BIND by RFC 2136 or zone files, PowerDNS):
 # each such target is an operator of its own.
-SELF_HOSTED = ("octodns_bind.", "octodns_powerdns.")
+SELF_HOSTED = frozenset({"octodns_bind", "octodns_powerdns"})
+# octoDNS before 1.0 shipped its providers in its own package, ``octodns.provider.<module>``
+# (``octodns.provider.route53.Route53Provider``); they later moved to packages of their own,
+# ``octodns_<module>``, and configs written then still name the old classes. Source: the
+# octodns/octodns tree up to v0.9.21, ``octodns/provider/*.py``. The modules whose package took
+# another name, mapped to it; every other ``octodns.provider.<m>`` is ``octodns_<m>``.
+# ``octodns.provider.yaml`` and ``.plan`` stayed in octoDNS (NOT_A_PROVIDER).
+RENAMED_PROVIDER_MODULES: dict[str, str] = {
+    "azuredns": "octodns_azure",
+    "fastdns": "octodns_edgedns",
+    "etc_hosts": "octodns_etchosts",
+    "nsone": "octodns_ns1",
+}
 
 
 # Providers that raise a record's TTL when they push it: class module -> (the floor when the
 # provider entry sets no ``min_ttl``, the TTL of a record pushed as automatic). Source:
 # octodns_cloudflare/__init__.py: ``min_ttl=120``, records go as ``max(self.min_ttl, record.ttl)``,
 # and a record marked ``octodns.cloudflare.proxied`` or ``auto-ttl`` goes with ttl 1, Cloudflare's
-# automatic TTL, which it serves as 300 s.
+# automatic TTL, which it serves as 300 s. The pre-1.0 in-tree provider (octodns/provider/cloudflare.py)
+# sent ``max(MIN_TTL, record.ttl)`` with ``MIN_TTL = 120`` too, and Cloudflare serves its proxied
+# records at the automatic TTL whatever they carry.
 # Not here: octodns_dnsimple, which sends ``record.ttl`` unchanged (no ``min_ttl``). DNSimple's
 # support article "What is Time-to-Live?" says it supports TTLs from 1 minute to 3 days; whether
 # its API rejects or raises a shorter one is not documented, and either way a written TTL under
@@ -171,11 +186,21 @@ def operator(name: str, provider: Node | None) -> str | None:
     if klass is None or not klass.is_scalar:
         return None
     text = klass.text
-    if text.startswith(NOT_A_PROVIDER):
+    module = package(text)
+    if text.startswith(NOT_A_PROVIDER) or f"{module}.".startswith(NOT_A_PROVIDER):
         return ""
-    if text.startswith(SELF_HOSTED):
+    if module in SELF_HOSTED:
         return f"self-hosted servers of {name}"
-    return OPERATORS.get(text.split(".", 1)[0])
+    return OPERATORS.get(module)
+
+
+def package(klass: str) -> str:
+    """The package a provider class is in: ``octodns_route53`` for ``octodns_route53.Route53Provider``
+    and for the pre-1.0 ``octodns.provider.route53.Route53Provider`` alike."""
+    parts = klass.split(".")
+    if len(parts) > 3 and parts[:2] == ["octodns", "provider"]:
+        return RENAMED_PROVIDER_MODULES.get(parts[2], f"octodns_{parts[2]}")
+    return parts[0]
 
 
 def default_ttls(root: Node) -> Iterator[tuple[str, int, Node]]:
@@ -311,7 +336,7 @@ def _add_floors(
             continue  # a file or a plan: nothing is served from it
         entry = providers.get(target.name) if providers is not None else None
         klass = entry.get("class") if entry is not None and entry.is_map else None
-        module = klass.text.split(".", 1)[0] if klass is not None and klass.is_scalar else ""
+        module = package(klass.text) if klass is not None and klass.is_scalar else ""
         floor, automatic = TTL_FLOORS.get(module, (0, 0))
         written = entry.get("min_ttl") if module in TTL_FLOORS and entry is not None else None
         if written is not None and type(written.value) is not int:

@@ -37,7 +37,9 @@ class DatabaseVolumeDeletes(Rule):
         "to `Retain`, so `Delete` here was written on purpose. A volume holds database data when its "
         "`claimRef`, or a scanned claim's `volumeName`, ties it to a claim mounted by a pod running a known "
         "datastore image (a StatefulSet's `<template>-<name>-<n>` claims included). A volume whose claim "
-        "is not used by a scanned database workload is not reported."
+        "is not used by a scanned database workload is not reported. A name that several applications of the "
+        "repository define (two samples' volume `fileserver`) resolves to the definition nearest the file that "
+        "names it, as applying that directory would."
     )
     remediation = (
         "Set `persistentVolumeReclaimPolicy: Retain` on volumes holding database data (patch live volumes "
@@ -59,15 +61,17 @@ class DatabaseVolumeDeletes(Rule):
     def check_summaries(self, summaries: list[k8s_storage.Summary], ctx: RuleContext) -> Iterator[Finding]:
         found = k8s_storage.storage(summaries)
         database_claims = list(found.database_claims())
-        bound = {claim.volume: claim for claim in found.claims.values() if claim.volume}
         for volume in found.volumes:
-            claim_name, claim_ns = volume.claim, volume.claim_namespace
-            if not claim_name and volume.name in bound:
-                claim_name, claim_ns = bound[volume.name].name, bound[volume.name].namespace
+            claim = self._claim(volume, found)
+            claim_name, claim_ns = (
+                (volume.claim, volume.claim_namespace) if claim is None else (claim.name, claim.namespace)
+            )
             for namespace, pattern, workload in database_claims:
                 if not claim_name or not k8s_storage.claim_matches(claim_name, pattern):
                     continue
                 if claim_ns and namespace and claim_ns != namespace:
+                    continue
+                if claim is not None and not self._mounts(workload, claim, found):
                     continue
                 message = (
                     f"PersistentVolume '{volume.name}' (persistentVolumeReclaimPolicy: Delete) backs claim "
@@ -76,3 +80,22 @@ class DatabaseVolumeDeletes(Rule):
                 )
                 yield self.finding_at(volume.place, message, anchor=f"PersistentVolume/{volume.name}", ctx=ctx)
                 break
+
+    @staticmethod
+    def _claim(volume: k8s_storage.DeletingVolume, found: k8s_storage.Storage) -> k8s_storage.Claim | None:
+        """The claim bound to a volume without ``claimRef`` through its ``volumeName``: one whose
+        nearest PersistentVolume of that name is this one (not another application's namesake)."""
+        if volume.claim:
+            return None
+        namesakes = found.volume_files.get(volume.name, ())
+        for claim in found.all_claims:
+            if claim.volume == volume.name and volume.place.path in k8s_storage.nearest(claim.path, namesakes):
+                return claim
+        return None
+
+    @staticmethod
+    def _mounts(workload: k8s_storage.Database, claim: k8s_storage.Claim, found: k8s_storage.Storage) -> bool:
+        """The workload's nearest claim of that name is ``claim`` (a StatefulSet's template claims
+        are its own)."""
+        namesakes = [c.path for c in found.all_claims if c.name == claim.name]
+        return not namesakes or claim.path in k8s_storage.nearest(workload.path, namesakes)

@@ -35,7 +35,8 @@ class DatabaseStorageClassDeletes(Rule):
         "Resolved across the scanned manifests: the class named by `storageClassName`, or the single class "
         "annotated as default when the template names none. A class not in the scan (a cloud default) is "
         'unknown and not reported; `storageClassName: ""` (no dynamic provisioning) is not reported. A '
-        "database StatefulSet is one whose containers run a known datastore image."
+        "database StatefulSet is one whose containers run a known datastore image. A class name that several "
+        "applications of the repository define resolves to the definition nearest the StatefulSet."
     )
     remediation = (
         "Give database claims a StorageClass with `reclaimPolicy: Retain` (the PersistentVolume and its disk "
@@ -86,7 +87,8 @@ class DatabaseStorageClassDeletes(Rule):
                 continue
             for template in workload.templates:
                 if template.storage_class is not None:
-                    storage_class = found.classes.get(template.storage_class) if template.storage_class else None
+                    name = template.storage_class
+                    storage_class = found.named_class(name, workload.path) if name else None
                     via = f"storageClassName: {template.storage_class}"
                 else:
                     storage_class = found.default_class()

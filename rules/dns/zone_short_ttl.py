@@ -243,26 +243,29 @@ class ZoneFileShortTtl(Rule):
     def _dnscontrol(self, doc: DnsControlDocument, policy: dns.TtlPolicy, ctx: RuleContext) -> Iterator[Finding]:
         """Each ``D()`` of a dnsconfig.js and the files it requires: its ``DefaultTTL`` (300 s when
         neither it nor a ``DEFAULTS()`` run before it sets one) and each ``TTL()``."""
-        for domain in dnscontrol.program(doc, ctx.project).domains:
-            written, given_default = domain.written, domain.default
+        configuration = dnscontrol.program(doc, ctx.project)
+        for domain in configuration.domains:
+            written = domain.written
             origin = dnscontrol.domain_name(written.call)
             if not origin or policy.outside((origin,), written.doc.path, zone=origin):
                 continue
             inside = [r for r in dnscontrol.records(written.call) if not self._outside_dnscontrol(r, origin, policy)]
             if domain.default_known:
-                yield from self._dnscontrol_default(written, given_default, origin, inside, policy, ctx)
+                yield from self._dnscontrol_default(configuration, domain, origin, inside, policy, ctx)
             yield from self._dnscontrol_nameservers(domain.ns_ttl, origin, policy, ctx)
             short = []
             for record in inside:
-                found = policy.evaluate(record.rtype, record.ttl) if record.ttl is not None else None
-                if found is not None and record.ttl_span is not None:
+                served = None if record.ttl is None else dnscontrol.served_ttl(configuration, written.call, record.ttl)
+                found = policy.evaluate(record.rtype, served.seconds) if served is not None else None
+                if served is not None and found is not None and record.ttl_span is not None:
                     owner = dns.zone_owner(record.name, origin)
                     short.append(
                         dns.ShortTtl(
                             Place.of(written.doc, record.ttl_span),
                             found,
                             f"{owner} {found.rtype}",
-                            f"TTL({record.ttl}) gives {dns.human(found.ttl)}",
+                            f"TTL({record.ttl}) gives {dns.human(found.ttl)}"
+                            + (f" ({served.by} serves it so)" if served.by else ""),
                             f"{origin}/{record.name}/{found.rtype}",
                         )
                     )
@@ -270,23 +273,27 @@ class ZoneFileShortTtl(Rule):
 
     def _dnscontrol_default(
         self,
-        written: dnscontrol.Written,
-        given_default: dnscontrol.Written | None,
+        configuration: dnscontrol.Program,
+        domain: dnscontrol.Domain,
         origin: str,
         inside: list[dnscontrol.Record],
         policy: dns.TtlPolicy,
         ctx: RuleContext,
     ) -> Iterator[Finding]:
-        """The default TTL of a domain, when a record of it relies on the default."""
+        """The default TTL of a domain, as its providers serve it, when a record relies on it."""
+        written, given_default = domain.written, domain.default
         default = dnscontrol.seconds(given_default.call) if given_default is not None else dnscontrol.DEFAULT_TTL
-        verdict = policy.evaluate("*", default) if default is not None else None
-        if verdict is None or not any(r.ttl is None and r.rtype != "SOA" for r in inside):
+        served = dnscontrol.served_ttl(configuration, written.call, default) if default is not None else None
+        verdict = policy.evaluate("*", served.seconds) if served is not None else None
+        if served is None or verdict is None or not any(r.ttl is None and r.rtype != "SOA" for r in inside):
             return
         given = (
             f"DefaultTTL gives {dns.human(verdict.ttl)}"
             if given_default is not None
             else f"no DefaultTTL: DNSControl gives {dns.human(verdict.ttl)}"
         )
+        if served.by:
+            given += f" ({served.by} serves DefaultTTL({default}) so)"
         at = given_default if given_default is not None else written
         yield self.finding(
             at.doc,

@@ -158,6 +158,9 @@ class ZoneSingleProviderNameservers(Rule):
             if record.name or record.rtype != "NS" or not record.values or any(map(_address, record.values)):
                 continue  # an address is no nameserver name: who operates it is unknown
             verdict = dns.judge_nameservers([dns.host_server(v) for v in record.values])
+            pushed = {t.operator for t in octodns.ttl_floors(ctx.project, origin, doc.path)} if origin else set()
+            if verdict is not None and pushed == {verdict.culprit}:
+                continue  # the config that pushes this file to that one operator is reported: one finding a zone
             if verdict is not None:
                 yield self.finding(
                     doc,

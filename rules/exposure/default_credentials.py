@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, cast
 
 from guardrails.facts.ansible_keywords import may_start_container
+from guardrails.facts.ci_runners import hosted_runner
 from guardrails.facts.datastores import (
     DATASTORES_OPTION_HELP,
     NEWSBLUR,
@@ -251,6 +252,8 @@ class DatastoreDefaultCredentials(Rule):
             return  # runs no container, server or chart: the script is not even walked
         if any(cmd.command == "helm" for cmd in doc.commands):
             yield from self._helm(doc, ctx)
+        if hosted_runner(doc):
+            return  # containers and servers on a GitHub-hosted job's machine are gone with the job
         if doc.parent is None or doc.host.kind not in _HOSTS_ELSEWHERE:
             yield from self._servers(doc, ctx, extra)
         for cmd in doc.commands:

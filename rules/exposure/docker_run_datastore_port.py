@@ -7,6 +7,7 @@ from typing import cast
 
 from guardrails.documents import ShellDocument
 from guardrails.facts.ansible_keywords import may_start_container
+from guardrails.facts.ci_runners import hosted_runner
 from guardrails.facts.container_start import ContainerStart
 from guardrails.facts.datastores import (
     DATASTORES_OPTION_HELP,
@@ -46,7 +47,10 @@ class DockerRunDatastorePortExposed(Rule):
         "authentication of a service that publishes its port. So is the same start asked of Docker or Podman "
         "by an Ansible task (`community.docker.docker_container` with `published_ports`, `publish_all_ports` or "
         "`network_mode: host`; `containers.podman.podman_container`), the module NewsBlur's MongoDB was started "
-        "with; a port without an address binds to `default_host_ip`, all interfaces unless it is set."
+        "with; a port without an address binds to `default_host_ip`, all interfaces unless it is set. A step of "
+        "a GitHub Actions job on a GitHub-hosted runner (`runs-on: ubuntu-latest`, or a literal matrix of such "
+        "labels) is not judged: that machine is made for the job and deleted with it; a self-hosted or custom "
+        "runner is."
     )
     remediation = (
         "Publish to loopback only (`-p 127.0.0.1:27017:27017`) or not at all (use a user-defined network "
@@ -93,6 +97,8 @@ class DockerRunDatastorePortExposed(Rule):
         shell = cast("ShellDocument", doc)
         if not names_any(shell.text, CONTAINER_PROGRAMS):
             return  # runs no container: the script is not even walked
+        if hosted_runner(shell):
+            return  # a GitHub-hosted job's machine: what it starts is gone with the job
         for cmd in shell.commands:
             compose_run = compose_command(cmd)
             if compose_run is not None:
