@@ -80,6 +80,9 @@ TERRAFORM_TYPES: dict[str, str] = {
     "gcp:bigtable:Instance": "google_bigtable_instance",
     "gcp:alloydb:Cluster": "google_alloydb_cluster",
 }
+#: The tag of a node standing for an expression of the program's language that is not evaluated
+#: here (a Python call, a loop variable: ``guardrails.facts.pulumi_python``): unknown.
+EXPRESSION = "!expression"
 #: Terraform attributes that matter only when the resource is deleted: ``options.protect``
 #: (Pulumi refuses to delete the resource) and ``options.retainOnDelete`` (Pulumi deletes it from
 #: the stack, not from the cloud) stand for them. Backups are not among them: they also guard
@@ -321,6 +324,8 @@ class Evaluator(shared.StackEvaluator):
         self.stack = stack
 
     def evaluate(self, node: Node, depth: int) -> Value:
+        if node.tag == EXPRESSION:
+            return _unknown(node.text)
         if _is_function(node):
             return _unknown("function")
         if not node.is_scalar:
@@ -394,8 +399,12 @@ class Evaluator(shared.StackEvaluator):
         return found.value if found.known else f"<{written(node)}>"
 
     def protected(self, resource: shared.Resource) -> bool:
-        """``options.protect`` or ``options.retainOnDelete`` true: Pulumi will not delete it."""
+        """``options.protect`` or ``options.retainOnDelete`` true: Pulumi will not delete it.
+        Options that are an expression not read here (a Python program's ``opts=opts``) may
+        say so: counted as protecting, never guessed otherwise."""
         options = resource.node.get("options")
+        if options is not None and options.tag == EXPRESSION:
+            return True
         if options is None or not options.is_map:
             return False
         return any(self.flag(options.get(name)) is True for name in ("protect", "retainOnDelete"))
@@ -415,7 +424,7 @@ class Evaluator(shared.StackEvaluator):
         return setting(resource, self, path, default, unsafe)
 
     def is_expression(self, node: Node) -> bool:
-        return (node.is_scalar and isinstance(node.value, str) and "${" in node.value) or _is_function(node)
+        return node.tag == EXPRESSION or (node.is_scalar and isinstance(node.value, str) and "${" in node.value) or _is_function(node)
 
     def written(self, node: Node) -> str:
         return written(node)
@@ -463,8 +472,11 @@ def _target(node: Node | None) -> str:
 
 def _at(resource: shared.Resource, path: str) -> tuple[Node | None, bool]:
     """The property at a camelCase dotted path, and whether the path is knowable (a nested
-    block is an object, or a list of one)."""
+    block is an object, or a list of one; properties that are an expression not read here, a
+    Python program's ``**settings``, may hold any)."""
     node = resource.properties
+    if node is None and resource.node.get("properties") is not None:
+        return None, False
     parts = path.split(".")
     for index, part in enumerate(parts):
         if node is not None and node.is_seq:

@@ -1,0 +1,336 @@
+"""Pulumi Python programs, read as the resource tree of a Pulumi YAML program.
+
+A Python program is the ``main`` of a ``Pulumi.yaml`` with ``runtime: python`` (or ``runtime:
+{name: python}``): ``__main__.py`` beside it, or in the directory ``main`` names, or the file it
+names (Pulumi docs, "Pulumi project file reference": ``main``; "Projects": in Python a
+``__main__.py`` is the entrypoint). Each call of a resource class of a provider package
+(``aws.rds.Instance("db", skip_final_snapshot=True)`` after ``import pulumi_aws as aws``) becomes
+an entry of ``resources`` as Pulumi YAML writes it: the type token (``aws:rds:Instance``: the
+package's name, the module, the class; Pulumi Registry, each resource's Python example), its
+keyword arguments as ``properties`` under the names the Python SDK sends them (snake_case
+turned camelCase: ``skip_final_snapshot`` is ``skipFinalSnapshot``, the property every other
+SDK and Pulumi YAML name), an ``...Args(...)`` object or a dict as a mapping, and
+``opts=pulumi.ResourceOptions(protect=True)`` as ``options``. ``guardrails.facts.pulumi`` and
+``guardrails.facts.stacks`` then read it as they read a YAML program: one set of facts and
+rules for both languages.
+
+Values are what a reviewer reads without running the program: literals, and module-level
+names bound once to one. Everything else (a function call, ``config.require(...)``, an f-string
+with a replacement field, a loop variable, ``**kwargs``) is an expression left unknown
+(``pulumi.EXPRESSION``), and nothing is reported on it. A resource variable named in another
+resource's argument (``replicate_source_db=primary.identifier``) is a reference to it, as
+``${primary.identifier}`` is in YAML. ``pulumi.Config().get(...)`` is not read yet.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path, PurePosixPath
+
+from guardrails.documents import PythonDocument, TreeDocument
+from guardrails.facts.pulumi import EXPRESSION, camel
+from guardrails.model import Kind, Node, Span
+from guardrails.parsers.python_source import Source
+from guardrails.project import Project
+
+#: Python package of a provider -> its name in type tokens (Pulumi Registry: ``pulumi_aws`` is
+#: the ``aws`` package, ``pulumi_gcp`` the ``gcp`` one). Only the providers bridged from the
+#: Terraform ones whose types ``guardrails.facts.pulumi.TERRAFORM_TYPES`` knows.
+PACKAGES: dict[str, str] = {"pulumi_aws": "aws", "pulumi_gcp": "gcp"}
+#: The class of a resource's options (Pulumi Python SDK, ``pulumi.ResourceOptions``).
+RESOURCE_OPTIONS = frozenset({"pulumi.ResourceOptions", "pulumi.resource.ResourceOptions"})
+#: The label of the program's document under its Python file.
+CONTEXT = "pulumi-program"
+#: What names the program file in a project file.
+PROJECT_FILES = ("Pulumi.yaml", "Pulumi.yml")
+
+
+def attach_program(doc: PythonDocument, project: Project) -> None:
+    """Give a Pulumi Python program its resource tree as a child document of kind PULUMI, which
+    the Pulumi rules read; any other Python file pays one look for a project file beside it."""
+    if doc.tree is None or doc.parent is not None or any(c.context == CONTEXT for c in doc.children):
+        return
+    if not is_program(doc.path, project):
+        return
+    root = Reader(doc.tree, doc.text).root()
+    child = TreeDocument(path=doc.path, kind=Kind.PULUMI, text="", roots=[root], parent=doc, context=CONTEXT)
+    doc.children.append(child)
+
+
+def is_program(path: str, project: Project) -> bool:
+    """Whether a Pulumi.yaml of the Python runtime beside the file (or, for ``__main__.py``, one
+    directory up) names it as its program."""
+    file = PurePosixPath(path)
+    places = [file.parent]
+    if file.name == "__main__.py" and file.parent.parent != file.parent:
+        places.append(file.parent.parent)
+    for directory in places:
+        for name in PROJECT_FILES:
+            found = project.document(Path(directory / name))
+            if isinstance(found, TreeDocument) and found.roots and _runs(found.roots[0], directory, file):
+                return True
+    return False
+
+
+def _runs(root: Node, directory: PurePosixPath, file: PurePosixPath) -> bool:
+    runtime = root.get("runtime")
+    if runtime is not None and runtime.is_map:
+        runtime = runtime.get("name")
+    if runtime is None or not runtime.is_scalar or runtime.text != "python":
+        return False
+    main = root.get("main")
+    target = PurePosixPath(_normal(directory / main.text)) if main is not None and main.is_scalar else directory
+    program = target if target.suffix == ".py" else target / "__main__.py"
+    return _normal(program) == _normal(file)
+
+
+def _normal(path: PurePosixPath) -> str:
+    import posixpath
+
+    return posixpath.normpath(str(path))
+
+
+# --------------------------------------------------------------------------- the tree
+
+
+class Reader:
+    """One program's syntax tree turned into Pulumi YAML's ``resources``."""
+
+    def __init__(self, tree: ast.Module, text: str) -> None:
+        self.tree = tree
+        self.source = Source(text)
+        self.imports = _imports(tree)
+        self.constants = _constants(tree)
+        self.resources: dict[str, str] = {}  # a variable bound once to a resource -> its logical id
+
+    def root(self) -> Node:
+        entries: list[tuple[Node, Node]] = []
+        calls = [(node, token) for node in ast.walk(self.tree) if isinstance(node, ast.Call) for token in [self.token(node)] if token]
+        calls.sort(key=lambda pair: (pair[0].lineno, pair[0].col_offset))
+        names = self._variables({id(call) for call, _ in calls})
+        taken: set[str] = set()
+        logical: dict[int, str] = {}
+        for call, _ in calls:
+            name = self._logical_id(call, names.get(id(call)), taken)
+            taken.add(name)
+            logical[id(call)] = name
+        for variable, call_id in ((v, c) for c, v in names.items()):
+            self.resources[variable] = logical[call_id]
+        for call, token in calls:
+            entries.append((self._key(logical[id(call)], call), self._resource(call, token)))
+        whole = self._span(self.tree.body[0]) if self.tree.body else Span.point(1)
+        resources = Node("map", entries, whole)
+        return Node("map", [(Node("scalar", "resources", whole, raw="resources"), resources)], whole)
+
+    def token(self, call: ast.Call) -> str:
+        """``aws:rds:Instance`` for a call of a provider's resource class, else ''."""
+        name = self.qualified(call.func)
+        parts = name.split(".") if name else []
+        if len(parts) < 3 or parts[0] not in PACKAGES:
+            return ""
+        kind = parts[-1]
+        if not kind[:1].isupper() or kind.endswith("Args"):
+            return ""
+        module = "/".join(part.rstrip("_") for part in parts[1:-1])  # lambda_ is the lambda module
+        return f"{PACKAGES[parts[0]]}:{module}:{kind}"
+
+    def qualified(self, expr: ast.expr) -> str:
+        """The dotted name an expression stands for through the file's imports, else ''."""
+        if isinstance(expr, ast.Name):
+            return self.imports.get(expr.id, "")
+        if isinstance(expr, ast.Attribute):
+            base = self.qualified(expr.value)
+            return f"{base}.{expr.attr}" if base else ""
+        return ""
+
+    def _variables(self, calls: set[int]) -> dict[int, str]:
+        """Resource call -> the variable it is bound to, when that variable is bound once."""
+        counts = _bindings(self.tree)
+        found: dict[int, str] = {}
+        for node in ast.walk(self.tree):
+            if isinstance(node, ast.Assign) and len(node.targets) == 1 and id(node.value) in calls:
+                target = node.targets[0]
+                if isinstance(target, ast.Name) and counts.get(target.id) == 1:
+                    found[id(node.value)] = target.id
+        return found
+
+    def _logical_id(self, call: ast.Call, variable: str | None, taken: set[str]) -> str:
+        first = call.args[0] if call.args else next((k.value for k in call.keywords if k.arg == "resource_name"), None)
+        name = first.value if isinstance(first, ast.Constant) and isinstance(first.value, str) else variable
+        if name is None and isinstance(first, ast.JoinedStr):  # f"shard-{index}": as written
+            name = self.source.segment(first)
+        name = name or f"resource-{call.lineno}"
+        return name if name not in taken else f"{name}@{call.lineno}"
+
+    def _key(self, name: str, call: ast.Call) -> Node:
+        return Node("scalar", name, self._span(call), raw=name)
+
+    def _resource(self, call: ast.Call, token: str) -> Node:
+        span = self._span(call)
+        entry: list[tuple[Node, Node]] = [(self._word("type", span), Node("scalar", token, span, raw=token))]
+        properties: Node | None = None
+        options: Node | None = None
+        positional = call.args[1:]
+        if len(positional) > 2 or any(isinstance(arg, ast.Starred) for arg in call.args):
+            properties = self._unknown(call)
+        for arg in positional:
+            if self._is_options(arg):
+                options = self.value(arg)
+            elif properties is None:
+                properties = self.value(arg)
+        keywords: list[tuple[Node, Node]] = []
+        for keyword in call.keywords:
+            if keyword.arg is None:  # **kwargs: any property, unknown
+                properties = self._unknown(keyword.value)
+            elif keyword.arg == "opts":
+                options = self.value(keyword.value)
+            elif keyword.arg == "args":
+                properties = self.value(keyword.value)
+            elif keyword.arg != "resource_name":
+                keywords.append((self._word(camel(keyword.arg), self._span(keyword)), self.value(keyword.value)))
+        if properties is None:
+            properties = Node("map", keywords, span)
+        elif properties.is_map and keywords:
+            properties = Node("map", properties.value + keywords, properties.span)
+        entry.append((self._word("properties", span), properties))
+        if options is not None and not (options.is_scalar and options.tag != EXPRESSION and options.value is None):
+            entry.append((self._word("options", span), options))
+        return Node("map", entry, span)
+
+    def _is_options(self, expr: ast.expr) -> bool:
+        return isinstance(expr, ast.Call) and self.qualified(expr.func) in RESOURCE_OPTIONS
+
+    # -- values ---------------------------------------------------------------------
+
+    def value(self, expr: ast.expr, depth: int = 0) -> Node:
+        """A Python expression as a tree node: a literal, a mapping, a list, a reference to a
+        resource, else an unknown expression."""
+        span = self._span(expr)
+        if depth > 32:
+            return self._unknown(expr)
+        if isinstance(expr, ast.Constant) and isinstance(expr.value, (str, int, float, bool, type(None))):
+            value = expr.value.replace("${", "$${") if isinstance(expr.value, str) else expr.value
+            return Node("scalar", value, span)
+        if isinstance(expr, ast.UnaryOp) and isinstance(expr.op, ast.USub) and isinstance(expr.operand, ast.Constant):
+            number = expr.operand.value
+            if isinstance(number, (int, float)) and not isinstance(number, bool):
+                return Node("scalar", -number, span)
+        if isinstance(expr, ast.JoinedStr) and all(isinstance(part, ast.Constant) for part in expr.values):
+            return Node("scalar", "".join(str(part.value) for part in expr.values).replace("${", "$${"), span)  # type: ignore[attr-defined]
+        if isinstance(expr, (ast.List, ast.Tuple)):
+            if any(isinstance(item, ast.Starred) for item in expr.elts):
+                return self._unknown(expr)
+            return Node("seq", [self.value(item, depth + 1) for item in expr.elts], span)
+        if isinstance(expr, ast.Dict):
+            if any(key is None or not isinstance(key, ast.Constant) or not isinstance(key.value, str) for key in expr.keys):
+                return self._unknown(expr)
+            pairs = [
+                (self._word(camel(key.value), self._span(key)), self.value(item, depth + 1))  # type: ignore[union-attr]
+                for key, item in zip(expr.keys, expr.values, strict=True)
+            ]
+            return Node("map", pairs, span)
+        if isinstance(expr, ast.Call):
+            return self._call(expr, depth)
+        if isinstance(expr, ast.Name):
+            return self._name(expr, depth)
+        if isinstance(expr, ast.Attribute) and isinstance(expr.value, ast.Name) and expr.value.id in self.resources:
+            text = f"${{{self.resources[expr.value.id]}.{expr.attr}}}"
+            return Node("scalar", text, span, raw=self.source.segment(expr))
+        return self._unknown(expr)
+
+    def _call(self, call: ast.Call, depth: int) -> Node:
+        """``...Args(...)`` of a provider package and ``pulumi.ResourceOptions(...)`` are
+        mappings of their keyword arguments; any other call is unknown."""
+        name = self.qualified(call.func)
+        typed = name.split(".")[0] in PACKAGES and name.endswith("Args")
+        if not (typed or name in RESOURCE_OPTIONS or name == "dict") or call.args:
+            return self._unknown(call)
+        pairs = []
+        for keyword in call.keywords:
+            if keyword.arg is None:
+                return self._unknown(call)
+            pairs.append((self._word(camel(keyword.arg), self._span(keyword)), self.value(keyword.value, depth + 1)))
+        return Node("map", pairs, self._span(call))
+
+    def _name(self, expr: ast.Name, depth: int) -> Node:
+        if expr.id in self.resources:
+            return Node("scalar", f"${{{self.resources[expr.id]}}}", self._span(expr), raw=expr.id)
+        bound = self.constants.get(expr.id)
+        if bound is None:
+            return self._unknown(expr)
+        found = self.value(bound, depth + 1)
+        return Node(found.kind, found.value, self._span(expr), found.raw, found.tag)
+
+    def _unknown(self, expr: ast.AST) -> Node:
+        return Node("scalar", None, self._span(expr), raw=self.source.segment(expr), tag=EXPRESSION)
+
+    def _word(self, text: str, span: Span) -> Node:
+        return Node("scalar", text, span, raw=text)
+
+    def _span(self, node: ast.AST) -> Span:
+        (line, column), (end_line, end_column) = self.source.start(node), self.source.end(node)
+        return Span(line, column + 1, end_line, end_column + 1)
+
+
+def _imports(tree: ast.Module) -> dict[str, str]:
+    """Name -> the dotted name it was imported as, for names only imports bind, once."""
+    found: dict[str, str] = {}
+    ambiguous: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            pairs = [(a.asname or a.name.split(".")[0], a.name if a.asname else a.name.split(".")[0]) for a in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            pairs = [(a.asname or a.name, f"{node.module}.{a.name}") for a in node.names if a.name != "*"]
+        else:
+            continue
+        for local, full in pairs:
+            if found.get(local, full) != full:
+                ambiguous.add(local)
+            found[local] = full
+    counts = _bindings(tree)
+    return {name: full for name, full in found.items() if name not in ambiguous and not counts.get(name)}
+
+
+def _constants(tree: ast.Module) -> dict[str, ast.expr]:
+    """Module-level names bound once, by a plain assignment, to a value a reviewer reads: a
+    literal, a list, a dict or an ``...Args(...)`` (read lazily, so what they hold is checked
+    where they are used)."""
+    counts = _bindings(tree)
+    found: dict[str, ast.expr] = {}
+    for statement in tree.body:
+        if isinstance(statement, ast.Assign) and len(statement.targets) == 1:
+            target, value = statement.targets[0], statement.value
+        elif isinstance(statement, ast.AnnAssign) and statement.value is not None and statement.simple:
+            target, value = statement.target, statement.value
+        else:
+            continue
+        if isinstance(target, ast.Name) and counts.get(target.id) == 1:
+            found[target.id] = value
+    return found
+
+
+def _bindings(tree: ast.Module) -> dict[str, int]:
+    """How many times each name is bound anywhere in the file, other than by an import (an
+    assignment, a loop, a parameter, a definition, ``global``, ``as``): a name bound more than
+    once, or in a function, has no single value here."""
+    counts: dict[str, int] = {}
+
+    def bind(name: str) -> None:
+        counts[name] = counts.get(name, 0) + 1
+
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
+            bind(node.id)
+        elif isinstance(node, ast.arg):
+            bind(node.arg)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            bind(node.name)
+        elif isinstance(node, (ast.Global, ast.Nonlocal)):
+            for name in node.names:
+                bind(name)
+                bind(name)
+        elif isinstance(node, ast.ExceptHandler) and node.name:
+            bind(node.name)
+        elif isinstance(node, (ast.MatchAs, ast.MatchStar)) and node.name:
+            bind(node.name)
+    return counts
