@@ -33,6 +33,7 @@ from guardrails.detect import is_pulumi_stack
 from guardrails.documents import TreeDocument
 from guardrails.facts import stacks as shared
 from guardrails.facts.environments import names_production
+from guardrails.facts.pulumi_python import EXPRESSION
 from guardrails.facts.stacks import Setting, Value, unsafe_setting
 from guardrails.facts.stacks import text as _text
 from guardrails.facts.stacks import unknown as _unknown
@@ -80,9 +81,6 @@ TERRAFORM_TYPES: dict[str, str] = {
     "gcp:bigtable:Instance": "google_bigtable_instance",
     "gcp:alloydb:Cluster": "google_alloydb_cluster",
 }
-#: The tag of a node standing for an expression of the program's language that is not evaluated
-#: here (a Python call, a loop variable: ``guardrails.facts.pulumi_python``): unknown.
-EXPRESSION = "!expression"
 #: Terraform attributes that matter only when the resource is deleted: ``options.protect``
 #: (Pulumi refuses to delete the resource) and ``options.retainOnDelete`` (Pulumi deletes it from
 #: the stack, not from the cloud) stand for them. Backups are not among them: they also guard
@@ -424,7 +422,9 @@ class Evaluator(shared.StackEvaluator):
         return setting(resource, self, path, default, unsafe)
 
     def is_expression(self, node: Node) -> bool:
-        return node.tag == EXPRESSION or (node.is_scalar and isinstance(node.value, str) and "${" in node.value) or _is_function(node)
+        if node.tag == EXPRESSION:
+            return True
+        return (node.is_scalar and isinstance(node.value, str) and "${" in node.value) or _is_function(node)
 
     def written(self, node: Node) -> str:
         return written(node)

@@ -1,13 +1,16 @@
 """Pulumi Python programs, read as the resource tree of a Pulumi YAML program.
 
 A Python program is the ``main`` of a ``Pulumi.yaml`` with ``runtime: python`` (or ``runtime:
-{name: python}``): ``__main__.py`` beside it, or in the directory ``main`` names, or the file it
-names (Pulumi docs, "Pulumi project file reference": ``main``; "Projects": in Python a
-``__main__.py`` is the entrypoint). Each call of a resource class of a provider package
-(``aws.rds.Instance("db", skip_final_snapshot=True)`` after ``import pulumi_aws as aws``) becomes
-an entry of ``resources`` as Pulumi YAML writes it: the type token (``aws:rds:Instance``: the
-package's name, the module, the class; Pulumi Registry, each resource's Python example), its
-keyword arguments as ``properties`` under the names the Python SDK sends them (snake_case
+{name: python}``): the directory it names, by default the project's own, whose ``__main__.py``
+is the entrypoint, or the file it names (Pulumi docs, "Pulumi project file reference": ``main``;
+"Projects": in Python a ``__main__.py`` is the entrypoint). Every module of that directory is
+read (the components ``__main__.py`` imports declare resources too), tests excepted.
+
+Each call of a resource class of a provider package (``aws.rds.Instance("db",
+skip_final_snapshot=True)`` after ``import pulumi_aws as aws``) becomes an entry of
+``resources`` as Pulumi YAML writes it: the type token (``aws:rds:Instance``: the package's
+name, the module, the class; Pulumi Registry, each resource's Python example), its keyword
+arguments as ``properties`` under the names the Python SDK sends them (snake_case
 turned camelCase: ``skip_final_snapshot`` is ``skipFinalSnapshot``, the property every other
 SDK and Pulumi YAML name), an ``...Args(...)`` object or a dict as a mapping, and
 ``opts=pulumi.ResourceOptions(protect=True)`` as ``options``. ``guardrails.facts.pulumi`` and
@@ -15,23 +18,26 @@ SDK and Pulumi YAML name), an ``...Args(...)`` object or a dict as a mapping, an
 rules for both languages.
 
 Values are what a reviewer reads without running the program: literals, and module-level
-names bound once to one. Everything else (a function call, ``config.require(...)``, an f-string
-with a replacement field, a loop variable, ``**kwargs``) is an expression left unknown
-(``pulumi.EXPRESSION``), and nothing is reported on it. A resource variable named in another
-resource's argument (``replicate_source_db=primary.identifier``) is a reference to it, as
+names bound once to one (or to a list, a dict, an ``Args`` or ``ResourceOptions`` call).
+Everything else (a function call, ``config.require(...)``, an f-string with a replacement
+field, a loop variable, ``**kwargs``) is an expression left unknown (``EXPRESSION``),
+and nothing is reported on it. A resource variable named in another resource's argument
+(``replicate_source_db=primary.identifier``) is a reference to it, as
 ``${primary.identifier}`` is in YAML. ``pulumi.Config().get(...)`` is not read yet.
 """
 
 from __future__ import annotations
 
 import ast
+import posixpath
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 
 from guardrails.documents import PythonDocument, TreeDocument
-from guardrails.facts.pulumi import EXPRESSION, camel
 from guardrails.model import Kind, Node, Span
-from guardrails.parsers.python_source import Source
-from guardrails.project import Project
+
+if TYPE_CHECKING:
+    from guardrails.project import Project
 
 #: Python package of a provider -> its name in type tokens (Pulumi Registry: ``pulumi_aws`` is
 #: the ``aws`` package, ``pulumi_gcp`` the ``gcp`` one). Only the providers bridged from the
@@ -39,6 +45,9 @@ from guardrails.project import Project
 PACKAGES: dict[str, str] = {"pulumi_aws": "aws", "pulumi_gcp": "gcp"}
 #: The class of a resource's options (Pulumi Python SDK, ``pulumi.ResourceOptions``).
 RESOURCE_OPTIONS = frozenset({"pulumi.ResourceOptions", "pulumi.resource.ResourceOptions"})
+#: The tag of a node standing for an expression of the program's language that is not evaluated
+#: here (a call, a loop variable): ``guardrails.facts.pulumi`` reads it as unknown.
+EXPRESSION = "!expression"
 #: The label of the program's document under its Python file.
 CONTEXT = "pulumi-program"
 #: What names the program file in a project file.
@@ -58,12 +67,13 @@ def attach_program(doc: PythonDocument, project: Project) -> None:
 
 
 def is_program(path: str, project: Project) -> bool:
-    """Whether a Pulumi.yaml of the Python runtime beside the file (or, for ``__main__.py``, one
-    directory up) names it as its program."""
+    """Whether a Pulumi.yaml of the Python runtime, beside the file or one directory up, runs it:
+    the file is its ``main``, or a module of the program's directory (a component a
+    ``__main__.py`` imports) other than a test."""
     file = PurePosixPath(path)
-    places = [file.parent]
-    if file.name == "__main__.py" and file.parent.parent != file.parent:
-        places.append(file.parent.parent)
+    if file.name.startswith("test_") or file.name.endswith("_test.py") or file.name == "conftest.py":
+        return False
+    places = [file.parent] if file.parent.parent == file.parent else [file.parent, file.parent.parent]
     for directory in places:
         for name in PROJECT_FILES:
             found = project.document(Path(directory / name))
@@ -79,14 +89,13 @@ def _runs(root: Node, directory: PurePosixPath, file: PurePosixPath) -> bool:
     if runtime is None or not runtime.is_scalar or runtime.text != "python":
         return False
     main = root.get("main")
-    target = PurePosixPath(_normal(directory / main.text)) if main is not None and main.is_scalar else directory
-    program = target if target.suffix == ".py" else target / "__main__.py"
-    return _normal(program) == _normal(file)
+    target = _normal(directory / main.text) if main is not None and main.is_scalar else _normal(directory)
+    if target.endswith(".py"):
+        return _normal(file) == target
+    return _normal(file.parent) == target
 
 
 def _normal(path: PurePosixPath) -> str:
-    import posixpath
-
     return posixpath.normpath(str(path))
 
 
@@ -97,6 +106,10 @@ class Reader:
     """One program's syntax tree turned into Pulumi YAML's ``resources``."""
 
     def __init__(self, tree: ast.Module, text: str) -> None:
+        from guardrails.facts.pulumi import camel  # the tables: only for a program
+        from guardrails.parsers.python_source import Source
+
+        self.camel = camel
         self.tree = tree
         self.source = Source(text)
         self.imports = _imports(tree)
@@ -105,7 +118,8 @@ class Reader:
 
     def root(self) -> Node:
         entries: list[tuple[Node, Node]] = []
-        calls = [(node, token) for node in ast.walk(self.tree) if isinstance(node, ast.Call) for token in [self.token(node)] if token]
+        calls = [(node, self.token(node)) for node in ast.walk(self.tree) if isinstance(node, ast.Call)]
+        calls = [(call, token) for call, token in calls if token]
         calls.sort(key=lambda pair: (pair[0].lineno, pair[0].col_offset))
         names = self._variables({id(call) for call, _ in calls})
         taken: set[str] = set()
@@ -157,8 +171,8 @@ class Reader:
     def _logical_id(self, call: ast.Call, variable: str | None, taken: set[str]) -> str:
         first = call.args[0] if call.args else next((k.value for k in call.keywords if k.arg == "resource_name"), None)
         name = first.value if isinstance(first, ast.Constant) and isinstance(first.value, str) else variable
-        if name is None and isinstance(first, ast.JoinedStr):  # f"shard-{index}": as written
-            name = self.source.segment(first)
+        if name is None and first is not None:  # f"{name}-rds", rds_name: as written
+            name = self.source.segment(first)[:60]
         name = name or f"resource-{call.lineno}"
         return name if name not in taken else f"{name}@{call.lineno}"
 
@@ -187,7 +201,7 @@ class Reader:
             elif keyword.arg == "args":
                 properties = self.value(keyword.value)
             elif keyword.arg != "resource_name":
-                keywords.append((self._word(camel(keyword.arg), self._span(keyword)), self.value(keyword.value)))
+                keywords.append((self._word(self.camel(keyword.arg), self._span(keyword)), self.value(keyword.value)))
         if properties is None:
             properties = Node("map", keywords, span)
         elif properties.is_map and keywords:
@@ -222,10 +236,10 @@ class Reader:
                 return self._unknown(expr)
             return Node("seq", [self.value(item, depth + 1) for item in expr.elts], span)
         if isinstance(expr, ast.Dict):
-            if any(key is None or not isinstance(key, ast.Constant) or not isinstance(key.value, str) for key in expr.keys):
+            if not all(isinstance(key, ast.Constant) and isinstance(key.value, str) for key in expr.keys):
                 return self._unknown(expr)
             pairs = [
-                (self._word(camel(key.value), self._span(key)), self.value(item, depth + 1))  # type: ignore[union-attr]
+                (self._word(self.camel(key.value), self._span(key)), self.value(item, depth + 1))  # type: ignore[union-attr]
                 for key, item in zip(expr.keys, expr.values, strict=True)
             ]
             return Node("map", pairs, span)
@@ -249,7 +263,8 @@ class Reader:
         for keyword in call.keywords:
             if keyword.arg is None:
                 return self._unknown(call)
-            pairs.append((self._word(camel(keyword.arg), self._span(keyword)), self.value(keyword.value, depth + 1)))
+            key = self._word(self.camel(keyword.arg), self._span(keyword))
+            pairs.append((key, self.value(keyword.value, depth + 1)))
         return Node("map", pairs, self._span(call))
 
     def _name(self, expr: ast.Name, depth: int) -> Node:
@@ -278,7 +293,7 @@ def _imports(tree: ast.Module) -> dict[str, str]:
     ambiguous: set[str] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
-            pairs = [(a.asname or a.name.split(".")[0], a.name if a.asname else a.name.split(".")[0]) for a in node.names]
+            pairs = [(a.asname, a.name) if a.asname else (a.name.split(".")[0],) * 2 for a in node.names]
         elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
             pairs = [(a.asname or a.name, f"{node.module}.{a.name}") for a in node.names if a.name != "*"]
         else:
@@ -326,11 +341,8 @@ def _bindings(tree: ast.Module) -> dict[str, int]:
         elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             bind(node.name)
         elif isinstance(node, (ast.Global, ast.Nonlocal)):
-            for name in node.names:
-                bind(name)
-                bind(name)
-        elif isinstance(node, ast.ExceptHandler) and node.name:
-            bind(node.name)
-        elif isinstance(node, (ast.MatchAs, ast.MatchStar)) and node.name:
+            for name in node.names:  # assigned in a function: never one value
+                counts[name] = 2
+        elif isinstance(node, (ast.ExceptHandler, ast.MatchAs, ast.MatchStar)) and node.name:
             bind(node.name)
     return counts
