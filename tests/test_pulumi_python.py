@@ -108,12 +108,14 @@ def test_a_spread_makes_every_property_unknown_and_a_resource_variable_a_referen
         "settings = {}\n"
         "primary = aws.rds.Instance('primary', **settings)\n"
         "aws.rds.Instance('replica', replicate_source_db=primary.identifier)\n"
+        "aws.rds.Instance('copy', replicate_source_db=primary.db_resource_id)\n"
         "for i in range(2):\n"
         "    aws.rds.Instance(f'shard-{i}', engine='postgres')\n"
     )
     resources = _resources(text)
     assert resources.path("primary", "properties").tag == EXPRESSION  # type: ignore[union-attr]
     assert resources.path("replica", "properties", "replicateSourceDb").value == "${primary.identifier}"  # type: ignore[union-attr]
+    assert resources.path("copy", "properties", "replicateSourceDb").value == "${primary.dbResourceId}"  # type: ignore[union-attr]
     assert resources.get("f'shard-{i}'") is not None
 
 

@@ -170,6 +170,8 @@ class Reader:
 
     def _logical_id(self, call: ast.Call, variable: str | None, taken: set[str]) -> str:
         first = call.args[0] if call.args else next((k.value for k in call.keywords if k.arg == "resource_name"), None)
+        if isinstance(first, ast.JoinedStr) and all(isinstance(part, ast.Constant) for part in first.values):
+            first = ast.Constant("".join(str(part.value) for part in first.values))  # type: ignore[attr-defined]
         name = first.value if isinstance(first, ast.Constant) and isinstance(first.value, str) else variable
         if name is None and first is not None:  # f"{name}-rds", rds_name: as written
             name = self.source.segment(first)[:60]
@@ -248,7 +250,7 @@ class Reader:
         if isinstance(expr, ast.Name):
             return self._name(expr, depth)
         if isinstance(expr, ast.Attribute) and isinstance(expr.value, ast.Name) and expr.value.id in self.resources:
-            text = f"${{{self.resources[expr.value.id]}.{expr.attr}}}"
+            text = f"${{{self.resources[expr.value.id]}.{self.camel(expr.attr)}}}"  # outputs: camelCase too
             return Node("scalar", text, span, raw=self.source.segment(expr))
         return self._unknown(expr)
 
