@@ -119,6 +119,21 @@ def test_a_spread_makes_every_property_unknown_and_a_resource_variable_a_referen
     assert resources.get("f'shard-{i}'") is not None
 
 
+def test_a_resource_made_in_a_branch_on_the_stack_or_environment_is_left_out() -> None:
+    text = (
+        "import pulumi\n"
+        "import pulumi_aws as aws\n"
+        "STACK = pulumi.get_stack()\n"
+        "IS_DEV = STACK == 'dev'\n"
+        "if IS_DEV:\n"
+        "    aws.rds.Instance('scratch', skip_final_snapshot=True)\n"
+        "bucket = aws.s3.Bucket('b') if pulumi.get_stack() != 'prod' else aws.s3.Bucket('c')\n"
+        "if pulumi.Config().get_bool('analytics'):\n"
+        "    aws.rds.Instance('analytics', skip_final_snapshot=True)\n"
+    )
+    assert [key for key, _, _ in _resources(text).items()] == ["analytics"]
+
+
 @pytest.mark.parametrize(
     ("project_file", "path", "expected"),
     [

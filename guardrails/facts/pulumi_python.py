@@ -45,6 +45,8 @@ if TYPE_CHECKING:
 PACKAGES: dict[str, str] = {"pulumi_aws": "aws", "pulumi_gcp": "gcp"}
 #: The class of a resource's options (Pulumi Python SDK, ``pulumi.ResourceOptions``).
 RESOURCE_OPTIONS = frozenset({"pulumi.ResourceOptions", "pulumi.resource.ResourceOptions"})
+#: What names the stack being deployed (Pulumi Python SDK, ``pulumi.get_stack``).
+STACK_NAME = frozenset({"pulumi.get_stack", "pulumi.runtime.get_stack"})
 #: The tag of a node standing for an expression of the program's language that is not evaluated
 #: here (a call, a loop variable): ``guardrails.facts.pulumi`` reads it as unknown.
 EXPRESSION = "!expression"
@@ -106,10 +108,12 @@ class Reader:
     """One program's syntax tree turned into Pulumi YAML's ``resources``."""
 
     def __init__(self, tree: ast.Module, text: str) -> None:
+        from guardrails.facts.environments import DEFAULT_SYNONYMS
         from guardrails.facts.pulumi import camel  # the tables: only for a program
         from guardrails.parsers.python_source import Source
 
         self.camel = camel
+        self.environments = frozenset(word for words in DEFAULT_SYNONYMS.values() for word in words)
         self.tree = tree
         self.source = Source(text)
         self.imports = _imports(tree)
@@ -119,7 +123,8 @@ class Reader:
     def root(self) -> Node:
         entries: list[tuple[Node, Node]] = []
         calls = [(node, self.token(node)) for node in ast.walk(self.tree) if isinstance(node, ast.Call)]
-        calls = [(call, token) for call, token in calls if token]
+        branched = self._branched()
+        calls = [(call, token) for call, token in calls if token and id(call) not in branched]
         calls.sort(key=lambda pair: (pair[0].lineno, pair[0].col_offset))
         names = self._variables({id(call) for call, _ in calls})
         taken: set[str] = set()
@@ -147,6 +152,36 @@ class Reader:
             return ""
         module = "/".join(part.rstrip("_") for part in parts[1:-1])  # lambda_ is the lambda module
         return f"{PACKAGES[parts[0]]}:{module}:{kind}"
+
+    def _branched(self) -> set[int]:
+        """The calls made in one branch of an ``if`` on the stack or the environment
+        (``if pulumi.get_stack() == "prod":``, ``x if env == "dev" else y``): which branch a
+        production stack takes is not read here, so neither is judged."""
+        found: set[int] = set()
+        for node in ast.walk(self.tree):
+            if isinstance(node, (ast.If, ast.IfExp)) and self._on_environment(node.test, set()):
+                branches = [*node.body, *node.orelse] if isinstance(node, ast.If) else [node.body, node.orelse]
+                found.update(
+                    id(inner) for branch in branches for inner in ast.walk(branch) if isinstance(inner, ast.Call)
+                )
+        return found
+
+    def _on_environment(self, test: ast.expr, seen: set[str]) -> bool:
+        """Whether a condition reads the stack's name, or compares with an environment's name."""
+        for inner in ast.walk(test):
+            if isinstance(inner, ast.Call) and self.qualified(inner.func) in STACK_NAME:
+                return True
+            if (
+                isinstance(inner, ast.Constant)
+                and isinstance(inner.value, str)
+                and inner.value.lower() in self.environments
+            ):
+                return True
+            if isinstance(inner, ast.Name) and inner.id in self.constants and inner.id not in seen:
+                seen.add(inner.id)
+                if self._on_environment(self.constants[inner.id], seen):
+                    return True
+        return False
 
     def qualified(self, expr: ast.expr) -> str:
         """The dotted name an expression stands for through the file's imports, else ''."""
@@ -309,9 +344,8 @@ def _imports(tree: ast.Module) -> dict[str, str]:
 
 
 def _constants(tree: ast.Module) -> dict[str, ast.expr]:
-    """Module-level names bound once, by a plain assignment, to a value a reviewer reads: a
-    literal, a list, a dict or an ``...Args(...)`` (read lazily, so what they hold is checked
-    where they are used)."""
+    """Module-level names bound once, by a plain assignment, with the expression they are bound
+    to (read where a name is used: a literal is known there, a call is not)."""
     counts = _bindings(tree)
     found: dict[str, ast.expr] = {}
     for statement in tree.body:
