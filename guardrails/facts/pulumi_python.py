@@ -58,7 +58,8 @@ PROJECT_FILES = ("Pulumi.yaml", "Pulumi.yml")
 
 def attach_program(doc: PythonDocument, project: Project) -> None:
     """Give a Pulumi Python program its resource tree as a child document of kind PULUMI, which
-    the Pulumi rules read; any other Python file pays one look for a project file beside it."""
+    the Pulumi rules read; any other Python file pays a look for a project file beside it and one
+    directory up."""
     if doc.tree is None or doc.parent is not None or any(c.context == CONTEXT for c in doc.children):
         return
     if not is_program(doc.path, project):
@@ -294,7 +295,7 @@ class Reader:
         mappings of their keyword arguments; any other call is unknown."""
         name = self.qualified(call.func)
         typed = name.split(".")[0] in PACKAGES and name.endswith("Args")
-        if not (typed or name in RESOURCE_OPTIONS or name == "dict") or call.args:
+        if not (typed or name in RESOURCE_OPTIONS) or call.args:
             return self._unknown(call)
         pairs = []
         for keyword in call.keywords:
