@@ -83,7 +83,7 @@ def test_args_objects_dicts_and_module_constants_are_read_and_everything_else_is
         "    'main',\n"
         "    gcp.sql.DatabaseInstanceArgs(\n"
         "        settings={'tier': TIER, 'backup_configuration': {'enabled': False}},\n"
-        "        deletion_protection=config.require_bool('protect'),\n"
+        "        deletion_protection=config.require_bool('protect', True),\n"
         "        name=f'db-{pulumi.get_stack()}',\n"
         "        labels={'x': '${literal}'},\n"
         "    ),\n"
@@ -97,7 +97,7 @@ def test_args_objects_dicts_and_module_constants_are_read_and_everything_else_is
     assert settings.get("tier").span.line == 8  # type: ignore[union-attr]  # where the name is used
     protection = properties.get("deletionProtection")
     assert protection is not None and protection.tag == EXPRESSION
-    assert protection.text == "config.require_bool('protect')"
+    assert protection.text == "config.require_bool('protect', True)"
     assert properties.get("name").tag == EXPRESSION  # type: ignore[union-attr]
     assert properties.path("labels", "x").value == "$${literal}"  # type: ignore[union-attr]  # a literal, no interpolation
 
@@ -117,6 +117,28 @@ def test_a_spread_makes_every_property_unknown_and_a_resource_variable_a_referen
     assert resources.path("replica", "properties", "replicateSourceDb").value == "${primary.identifier}"  # type: ignore[union-attr]
     assert resources.path("copy", "properties", "replicateSourceDb").value == "${primary.dbResourceId}"  # type: ignore[union-attr]
     assert resources.get("f'shard-{i}'") is not None
+
+
+@pytest.mark.parametrize(
+    ("setting", "expected"),
+    [
+        ("config.get_bool('protect')", "${protect}"),
+        ("pulumi.Config().require_int('retention')", "${retention}"),
+        ("config.get_bool('protect', True)", None),
+        ("config.get_secret('protect')", None),
+        ("pulumi.Config('aws').get('region')", None),
+        ("other.get_bool('protect')", None),
+    ],
+)
+def test_a_config_value_without_a_default_is_read_as_yaml_reads_it(setting: str, expected: str | None) -> None:
+    text = (
+        "import pulumi\nimport pulumi_aws as aws\nconfig = pulumi.Config()\n"
+        f"aws.rds.Instance('db', deletion_protection={setting})\n"
+    )
+    found = _resources(text).path("db", "properties", "deletionProtection")
+    assert found is not None
+    assert (found.value if found.tag != EXPRESSION else None) == expected
+    assert found.text == setting  # what a message quotes
 
 
 def test_a_resource_made_in_a_branch_on_the_stack_or_environment_is_left_out() -> None:

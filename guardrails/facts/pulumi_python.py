@@ -19,17 +19,20 @@ rules for both languages.
 
 Values are what a reviewer reads without running the program: literals, and module-level
 names bound once to one (or to a list, a dict, an ``Args`` or ``ResourceOptions`` call).
-Everything else (a function call, ``config.require(...)``, an f-string with a replacement
+Everything else (any other function call, an f-string with a replacement
 field, a loop variable, ``**kwargs``) is an expression left unknown (``EXPRESSION``),
 and nothing is reported on it. A resource variable named in another resource's argument
 (``replicate_source_db=primary.identifier``) is a reference to it, as
-``${primary.identifier}`` is in YAML. ``pulumi.Config().get(...)`` is not read yet.
+``${primary.identifier}`` is in YAML, and a config value read without a default
+(``config.get_bool("protect")`` of ``config = pulumi.Config()``) is ``${protect}``: the
+production stack file's value, else the project file's default, else unknown.
 """
 
 from __future__ import annotations
 
 import ast
 import posixpath
+import re
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
@@ -45,6 +48,11 @@ if TYPE_CHECKING:
 PACKAGES: dict[str, str] = {"pulumi_aws": "aws", "pulumi_gcp": "gcp"}
 #: The class of a resource's options (Pulumi Python SDK, ``pulumi.ResourceOptions``).
 RESOURCE_OPTIONS = frozenset({"pulumi.ResourceOptions", "pulumi.resource.ResourceOptions"})
+#: A project's configuration, and its getters of a plain value (Pulumi Python SDK,
+#: ``pulumi.Config``: ``get``/``require`` and their typed forms; secrets are left unknown).
+CONFIG = frozenset({"pulumi.Config", "pulumi.config.Config"})
+CONFIG_GETTERS = frozenset(f"{verb}{kind}" for verb in ("get", "require") for kind in ("", "_bool", "_int", "_float"))
+CONFIG_KEY = re.compile(r"[A-Za-z0-9_.-]+")
 #: What names the stack being deployed (Pulumi Python SDK, ``pulumi.get_stack``).
 STACK_NAME = frozenset({"pulumi.get_stack", "pulumi.runtime.get_stack"})
 #: The tag of a node standing for an expression of the program's language that is not evaluated
@@ -292,7 +300,12 @@ class Reader:
 
     def _call(self, call: ast.Call, depth: int) -> Node:
         """``...Args(...)`` of a provider package and ``pulumi.ResourceOptions(...)`` are
-        mappings of their keyword arguments; any other call is unknown."""
+        mappings of their keyword arguments; a config value read without a default is
+        ``${key}`` as in YAML (the stack's value, else the project file's default, else
+        unknown); any other call is unknown."""
+        key = self._config_key(call)
+        if key is not None:
+            return Node("scalar", f"${{{key}}}", self._span(call), raw=self.source.segment(call))
         name = self.qualified(call.func)
         typed = name.split(".")[0] in PACKAGES and name.endswith("Args")
         if not (typed or name in RESOURCE_OPTIONS) or call.args:
@@ -304,6 +317,22 @@ class Reader:
             key = self._word(self.camel(keyword.arg), self._span(keyword))
             pairs.append((key, self.value(keyword.value, depth + 1)))
         return Node("map", pairs, self._span(call))
+
+    def _config_key(self, call: ast.Call) -> str | None:
+        """``config.get_bool("protect")`` of a ``config = pulumi.Config()`` (the project's own
+        namespace), or ``pulumi.Config().require("size")``: the key, when no default is given."""
+        func = call.func
+        if not isinstance(func, ast.Attribute) or func.attr not in CONFIG_GETTERS or call.keywords:
+            return None
+        if len(call.args) != 1 or not isinstance(call.args[0], ast.Constant) or not isinstance(call.args[0].value, str):
+            return None
+        source = func.value
+        if isinstance(source, ast.Name):
+            source = self.constants.get(source.id)  # type: ignore[assignment]
+        if not isinstance(source, ast.Call) or source.args or source.keywords:
+            return None
+        key = call.args[0].value
+        return key if self.qualified(source.func) in CONFIG and CONFIG_KEY.fullmatch(key) else None
 
     def _name(self, expr: ast.Name, depth: int) -> Node:
         if expr.id in self.resources:
