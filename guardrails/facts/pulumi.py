@@ -19,7 +19,8 @@ ciphertext: never read, never compared (Pulumi docs, "Configuration" and "Pulumi
 What a CloudFormation template answers alike (security groups, public databases and search
 domains, Route 53 records, protection settings) is read once by ``guardrails.facts.stacks``;
 this module gives it the program's property and type names (``FORMAT``) and its interpolations
-(``Evaluator``).
+(``Evaluator``). A Pulumi Python program reaches it as the same tree, made from its resource
+calls by ``guardrails.facts.pulumi_python``.
 """
 
 from __future__ import annotations

@@ -194,12 +194,12 @@ class Reader:
 
     def qualified(self, expr: ast.expr) -> str:
         """The dotted name an expression stands for through the file's imports, else ''."""
-        if isinstance(expr, ast.Name):
-            return self.imports.get(expr.id, "")
-        if isinstance(expr, ast.Attribute):
-            base = self.qualified(expr.value)
-            return f"{base}.{expr.attr}" if base else ""
-        return ""
+        parts: list[str] = []
+        while isinstance(expr, ast.Attribute):  # a loop: a chain may be as long as the file
+            parts.append(expr.attr)
+            expr = expr.value
+        base = self.imports.get(expr.id, "") if isinstance(expr, ast.Name) else ""
+        return ".".join([base, *reversed(parts)]) if base else ""
 
     def _variables(self, calls: set[int]) -> dict[int, str]:
         """Resource call -> the variable it is bound to, when that variable is bound once."""
