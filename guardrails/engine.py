@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING, Any
 
 from guardrails import parallel
 from guardrails.discover import DEFAULT_EXCLUDED_DIRS, Discovery, discover
-from guardrails.documents import FailedDocument, PythonDocument
+from guardrails.documents import FailedDocument
+from guardrails.facts.attached import attach
 from guardrails.model import Document, Finding, Kind, Severity, SkippedFile
 from guardrails.pipeline import load_text, unread
 from guardrails.project import Project, find_root, scan_root
@@ -251,10 +252,7 @@ class Engine:
 
     def check_document(self, doc: Document, project: Project, result: ScanResult) -> list[Finding]:
         findings: list[Finding] = []
-        if doc.kind is Kind.PYTHON and isinstance(doc, PythonDocument):
-            from guardrails.facts.pulumi_python import attach_program  # a program's resources, as Pulumi YAML's
-
-            attach_program(doc, project)
+        attach(doc, project)  # what only the neighbours tell: a Python module a Pulumi.yaml runs
         for node in doc.iter_tree():
             if isinstance(node, FailedDocument) and node.crashed is not None:
                 result.internal_errors += 1

@@ -37,7 +37,7 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
 from guardrails.documents import PythonDocument, TreeDocument
-from guardrails.model import Kind, Node, Span
+from guardrails.model import Document, Kind, Node, Span
 
 if TYPE_CHECKING:
     from guardrails.project import Project
@@ -64,11 +64,13 @@ CONTEXT = "pulumi-program"
 PROJECT_FILES = ("Pulumi.yaml", "Pulumi.yml")
 
 
-def attach_program(doc: PythonDocument, project: Project) -> None:
+def attach_program(doc: Document, project: Project) -> None:
     """Give a Pulumi Python program its resource tree as a child document of kind PULUMI, which
     the Pulumi rules read; any other Python file pays a look for a project file beside it and one
     directory up."""
-    if doc.tree is None or doc.parent is not None or any(c.context == CONTEXT for c in doc.children):
+    if not isinstance(doc, PythonDocument) or doc.tree is None or doc.parent is not None:
+        return
+    if any(c.context == CONTEXT for c in doc.children):
         return
     if not is_program(doc.path, project):
         return
