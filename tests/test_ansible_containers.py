@@ -196,3 +196,46 @@ def test_a_vault_value_is_unknown_and_an_unsafe_one_is_its_text(tmp_path: Path) 
     assert doc is not None
     [start] = container_starts(doc, project)
     assert start.env == {"POSTGRES_PASSWORD": None, "POSTGRES_USER": "{{ not a template }}"}
+
+
+_PORT_TASK = (
+    "- community.docker.docker_container:\n    name: db\n    image: mongo:7\n"
+    "    published_ports:\n      - '{{ bind }}:27017:27017'\n"
+)
+
+
+def _vars_parses(root: Path, monkeypatch: Any) -> tuple[int, int]:
+    """(findings, how many times a group_vars/host_vars file was parsed) of a scan of ``root``."""
+    from guardrails.project import Project
+
+    parses = [0]
+    parse_as = Project.parse_as
+
+    def counting(self: Project, path: Path, kind: Any) -> Any:
+        parses[0] += "host_vars" in str(path)
+        return parse_as(self, path, kind)
+
+    monkeypatch.setattr(Project, "parse_as", counting)
+    found = Engine(Settings(rules=tuple(all_rules()), jobs=1, use_cache=False), cwd=root).scan([Path(".")]).findings
+    return len(found), parses[0]
+
+
+def test_each_vars_file_is_parsed_once_however_many_roles_read_it(tmp_path: Path, monkeypatch: Any) -> None:
+    """Each role's tasks are checked apart; the inventory levels they share are not rebuilt per role."""
+    roles = 20
+    files = {"site.yml": "- hosts: all\n  roles: [" + ", ".join(f"r{i}" for i in range(roles)) + "]\n"}
+    for i in range(roles):
+        files[f"roles/r{i}/tasks/main.yml"] = _PORT_TASK
+        files[f"roles/r{i}/defaults/main.yml"] = "bind: 0.0.0.0\n"
+    files.update({f"inventory/host_vars/h{j}.yml": f"x{j}: 1\n" for j in range(30)})
+    write_repo(tmp_path, files)
+    assert _vars_parses(tmp_path, monkeypatch) == (roles, 30)
+
+
+def test_a_name_the_task_sets_reads_no_inventory(tmp_path: Path, monkeypatch: Any) -> None:
+    play = "- hosts: all\n  tasks:\n" + "".join(f"    {line}\n" for line in _PORT_TASK.splitlines())
+    play += "      vars:\n        bind: 0.0.0.0\n"
+    files = {"ansible.cfg": "[defaults]\n", **{f"p{i}/site.yml": play for i in range(20)}}
+    files.update({f"host_vars/h{j}.yml": f"x{j}: 1\n" for j in range(30)})
+    write_repo(tmp_path, files)
+    assert _vars_parses(tmp_path, monkeypatch) == (20, 0)

@@ -30,13 +30,16 @@ gathered facts, which rank above all of these, set such names.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path, PurePosixPath
+from typing import TypeVar
 
 from guardrails.documents import InventoryDocument, TreeDocument
 from guardrails.model import Kind, Node
 from guardrails.project import Project
 from guardrails.records import Frozen
 
+T = TypeVar("T")
 Definition = tuple[Node, str]  # the value as written, and the file and line that set it
 Defined = dict[str, Definition]
 
@@ -121,13 +124,11 @@ def ansible_tree(directory: PurePosixPath, project: Project) -> PurePosixPath:
 
 
 def _levels(directory: PurePosixPath, project: Project) -> Levels:
+    """Built once per scan and playbook directory (a role's check reads it through its group's
+    cache, which lives for one directory only)."""
     tree = ansible_tree(directory, project)
-    key = ("ansible-inventory-levels", str(directory), str(tree))
-    found: Levels | None = project.cache.get(key)
-    if found is None:
-        found = _read_levels(directory, tree, project)
-        project.cache[key] = found
-    return found
+    key = ("ansible-inventory-levels", str(project.root), str(project.cwd), str(directory), str(tree))
+    return project.repository_fact(key, lambda: _read_levels(directory, tree, project))
 
 
 def _read_levels(directory: PurePosixPath, tree: PurePosixPath, project: Project) -> Levels:
@@ -144,7 +145,7 @@ def _read_levels(directory: PurePosixPath, tree: PurePosixPath, project: Project
             entity = PurePosixPath(parts[place + 1]).stem if place + 2 == len(parts) else parts[place + 1]
             every = parts[place] == "group_vars" and entity == "all"
             mine = PurePosixPath(*parts[:place]) == directory
-            values = _vars_file(path, project)
+            values = _once(project, ("ansible-vars-file", str(path)), lambda path=path: _vars_file(path, project))
             if values is None:
                 if every and mine:
                     hides_all = True
@@ -159,7 +160,8 @@ def _read_levels(directory: PurePosixPath, tree: PurePosixPath, project: Project
                 else:
                     (below if every else above).setdefault(name, []).append(definition)
             continue
-        for of_group, name, definition in _inventory(path, project):
+        inventory = _once(project, ("ansible-inventory", str(path)), lambda path=path: _inventory(path, project))
+        for of_group, name, definition in inventory:
             (below if of_group else above).setdefault(name, []).append(definition)
     return Levels(playbook_all, below, above, hides_all, hides_below)
 
@@ -194,6 +196,11 @@ def _inventory_candidate(display: str) -> bool:
     if lower.endswith((".yml", ".yaml")):
         return any(part.lower() in _INVENTORY_DIRECTORIES for part in path.parts[:-1])
     return inventory_place(display) is not None
+
+
+def _once(project: Project, key: tuple[str, ...], build: Callable[[], T]) -> T:
+    """``build()`` once per scan: a file every playbook directory of its tree reads."""
+    return project.repository_fact((*key, str(project.root), str(project.cwd)), lambda: (build(),))[0]
 
 
 def _vars_file(path: PurePosixPath, project: Project) -> Defined | None:

@@ -52,6 +52,7 @@ _SETS_ANY = frozenset({"include_vars"})
 _SETS_NAMED = frozenset({"set_fact"})
 
 Defined = dict[str, tuple[Node, str]]
+Lookup = Callable[[str], "tuple[Node, str] | None"]  # a variable's value and where it is set; None: unknown
 
 
 class Resolved(Frozen):
@@ -68,9 +69,9 @@ class Variables:
     """Variables, each with the file and line that sets it; each is rendered once. They are
     gathered (``gather``) only when a template first asks: most arguments are written as they are."""
 
-    def __init__(self, gather: Callable[[], Defined]) -> None:
+    def __init__(self, gather: Callable[[], Lookup]) -> None:
         self._gather = gather
-        self._defined: Defined | None = None
+        self._lookup: Lookup | None = None
         self._rendered: dict[tuple[str | int, ...], Resolved | None] = {}
 
     def scalar(self, node: Node | None) -> Resolved | None:
@@ -116,9 +117,9 @@ class Variables:
             return self._rendered[path]  # None while it is being rendered: a loop is unknown
         self._rendered[path] = None
         if len(path) == 1:
-            if self._defined is None:
-                self._defined = self._gather()
-            defined = self._defined.get(str(path[0]))
+            if self._lookup is None:
+                self._lookup = self._gather()
+            defined = self._lookup(str(path[0]))
             node, source = defined if defined is not None else (None, "")
         else:
             outer = self._variable(path[:-1])
@@ -149,23 +150,32 @@ def task_variables(doc: Document, task: Task, project: Project) -> Variables:
     return Variables(lambda: _gather(doc, task, project))
 
 
-def _gather(doc: Document, task: Task, project: Project) -> Defined:
+def _gather(doc: Document, task: Task, project: Project) -> Lookup:
+    """Every level above the inventories, gathered now; the inventories (a whole tree of files)
+    only for a name no higher level sets."""
     defaults, role_vars = _role_variables(doc, project)
-    below = _inventory_layer(doc, defaults, project)
-    defined: Defined = {**below, **_play_variables(doc, task.flow, project, below), **role_vars}
+    play, hides_lower = _play_variables(doc, task.flow, project)
+    upper: Defined = {**play, **role_vars}
     for scope in (*task.blocks, task.node):
-        defined.update(_mapping(scope.get("vars"), doc.path))
+        upper.update(_mapping(scope.get("vars"), doc.path))
+    hidden: set[str] = set()
     for flow, index, names in _set_at_run_time(doc, project):
         if flow != task.flow or index >= task.index:
             continue
         if names is None:
-            return {}
-        for name in names:
-            defined.pop(name, None)
+            return lambda _: None
+        hidden.update(names)
     for _, including in _includers(doc, project):
-        for key in _mapping(including.node.get("vars"), ""):
-            defined.pop(key, None)
-    return defined
+        hidden.update(_mapping(including.node.get("vars"), ""))
+
+    def lookup(name: str) -> tuple[Node, str] | None:
+        if name in hidden:
+            return None
+        if name in upper:
+            return upper[name]
+        return None if hides_lower else _inventory_layer(doc, defaults, project).get(name)
+
+    return lookup
 
 
 def placeholder_value(doc: ShellDocument, name: str, project: Project) -> Resolved | None:
@@ -214,31 +224,32 @@ def _set_at_run_time(doc: Document, project: Project) -> list[tuple[int, int, fr
     return found
 
 
-def _play_variables(doc: Document, flow: int, project: Project, below: Defined) -> Defined:
+def _play_variables(doc: Document, flow: int, project: Project) -> tuple[Defined, bool]:
     """What a play sets over its roles' defaults and its inventories: ``vars:``, ``vars_files:``,
-    ``vars_prompt:`` (read once per play). An unreadable ``vars_files:`` entry hides every
-    variable below it too: they come back as unknown (None node)."""
+    ``vars_prompt:`` (read once per play); and whether an unreadable ``vars_files:`` entry hides
+    every variable below it (they are unknown)."""
     plays = doc.roots[0].elements() if is_playbook(doc) else []  # type: ignore[attr-defined]
     if flow >= len(plays):
-        return {}
+        return {}, False
     key = ("ansible-play-variables", doc.path, flow)
-    found: Defined | None = project.cache.get(key)
-    if found is not None:
-        return found
+    cached: tuple[Defined, bool] | None = project.cache.get(key)
+    if cached is not None:
+        return cached
     play = plays[flow]
     found = _mapping(play.get("vars"), doc.path)
+    hides = False
     for written in elements(play.get("vars_files")):
         given = _vars_file(doc, written, project)
         if given is None:  # it may set any name: nothing below it is known
-            found = {name: (Node("scalar", None, written.span), "") for name in {*below, *found}}
+            found, hides = {}, True
         else:
             found.update(given)
     for prompt in elements(play.get("vars_prompt")):
         name = prompt.get("name") if prompt.is_map else None
         if name is not None and name.is_scalar:
             found[name.text] = (Node("scalar", None, name.span), "")
-    project.cache[key] = found
-    return found
+    project.cache[key] = (found, hides)
+    return found, hides
 
 
 def _vars_file(doc: Document, written: Node, project: Project) -> Defined | None:
@@ -282,8 +293,8 @@ def _role_variables(doc: Document, project: Project) -> tuple[Defined, Defined]:
 
 def _inventory_layer(doc: Document, defaults: Defined, project: Project) -> Defined:
     """The role's defaults under the variables of the inventories and ``group_vars``/``host_vars``
-    directories of its playbook's tree (``facts/ansible_inventory_vars.py``), read once per role
-    and playbook directory."""
+    directories of its playbook's tree (``facts/ansible_inventory_vars.py``), layered once per
+    role's check (the levels themselves are built once per scan)."""
     from guardrails.facts.ansible_inventory_vars import layered
 
     path = PurePosixPath(doc.host.path)
