@@ -14,7 +14,10 @@ A ``group_vars/`` or ``host_vars/`` directory holds files ``<name>``, ``<name>.y
 ones beside the playbook (for a role: beside the ``roles/`` directory it is in). An inventory's
 are beside the inventory, which a run names (``-i``): every other such directory under the
 Ansible tree (the nearest directory at or above it with an ``ansible.cfg``, else the playbook's
-directory) may be the one, and so may every INI or YAML inventory there. Molecule scenarios
+directory) may be the one, and so may every INI or YAML inventory there: one its name or place
+says is an inventory, one the tree's ``ansible.cfg`` names (``[defaults] inventory``), or an
+extension-less file at the top of the tree with an INI section (Ansible's sample layout keeps
+``production`` and ``staging`` there). Molecule scenarios
 (``molecule/``) are test runs, not deployments: left out.
 
 Playbook ``group_vars/all`` applies to every host, whatever the inventory: what it sets is known,
@@ -30,6 +33,8 @@ gathered facts, which rank above all of these, set such names.
 
 from __future__ import annotations
 
+import configparser
+import os
 from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 from typing import TypeVar
@@ -49,6 +54,22 @@ _EXTENSIONS = ("", ".yml", ".yaml", ".json")
 _YAML_INVENTORY_NAMES = frozenset({"hosts.yml", "hosts.yaml", "inventory.yml", "inventory.yaml"})
 _INVENTORY_DIRECTORIES = frozenset({"inventory", "inventories"})
 _LEFT_OUT = frozenset({"molecule"})
+# ansible-core's INVENTORY_IGNORE_EXTS: files of an inventory directory it does not read.
+_IGNORED_IN_DIRECTORIES = (
+    ".pyc",
+    ".pyo",
+    ".swp",
+    ".bak",
+    "~",
+    ".rpm",
+    ".md",
+    ".txt",
+    ".rst",
+    ".orig",
+    ".ini",
+    ".cfg",
+    ".retry",
+)
 # Facts rank above every level read here (``ansible_`` names, ``INJECT_FACTS_AS_VARS``).
 _FACT_PREFIX = "ansible_"
 # How deep two values are compared; deeper ones are taken as different (unknown).
@@ -136,7 +157,8 @@ def _read_levels(directory: PurePosixPath, tree: PurePosixPath, project: Project
     below: dict[str, list[Definition]] = {}
     above: dict[str, list[Definition]] = {}
     hides_all = hides_below = False
-    for path in _tree_files(tree, project):
+    named = _configured_inventories(tree, project)
+    for path in _tree_files(tree, named, project):
         parts = path.parts
         place = next((i for i in range(len(parts) - 2, -1, -1) if parts[i] in _VARS_DIRECTORIES), None)
         if place is not None:
@@ -160,30 +182,84 @@ def _read_levels(directory: PurePosixPath, tree: PurePosixPath, project: Project
                 else:
                     (below if every else above).setdefault(name, []).append(definition)
             continue
-        inventory = _once(project, ("ansible-inventory", str(path)), lambda path=path: _inventory(path, project))
+        how = _how_read(path, tree, named)
+        if how is None:
+            continue
+        inventory = _once(
+            project, ("ansible-inventory", str(path), how), lambda p=path, h=how: _inventory(p, project, h)
+        )
         for of_group, name, definition in inventory:
             (below if of_group else above).setdefault(name, []).append(definition)
     return Levels(playbook_all, below, above, hides_all, hides_below)
 
 
-def _tree_files(tree: PurePosixPath, project: Project) -> list[PurePosixPath]:
-    """The vars files and inventory candidates under ``tree`` (display paths), from the scan's
+def _tree_files(tree: PurePosixPath, named: tuple[PurePosixPath, ...], project: Project) -> list[PurePosixPath]:
+    """The vars files and inventory candidates under ``tree`` and the inventories ``named`` by
+    its ``ansible.cfg`` (files, or directories of them), as display paths, from the scan's
     listing of the repository (read once per scan)."""
 
-    def build() -> list[str]:
-        found = []
+    def build() -> tuple[list[str], list[str]]:
+        found, every = [], []
         for path in project.walk(("",)):
             display = project.display_of(path)
             parts = PurePosixPath(display).parts
             if any(part in _LEFT_OUT for part in parts[:-1]):
                 continue
+            every.append(display)
             if any(part in _VARS_DIRECTORIES for part in parts[:-1]) or _inventory_candidate(display):
                 found.append(display)
-        return found
+            elif "." not in parts[-1]:
+                found.append(display)  # perhaps an inventory at the top of a tree (``production``)
+        return found, every
 
-    files = project.repository_fact(("ansible-inventory-files", str(project.root), str(project.cwd)), build)
+    files, every = project.repository_fact(("ansible-inventory-files", str(project.root), str(project.cwd)), build)
     prefix = "" if str(tree) == "." else f"{tree}/"
-    return [PurePosixPath(f) for f in files if f.startswith(prefix) and not f.startswith("../")]
+    chosen = [f for f in files if f.startswith(prefix) and not f.startswith("../")]
+    if named:
+        seen = set(chosen)
+        for f in every:
+            path = PurePosixPath(f)
+            if f not in seen and any(path == n or n in path.parents for n in named):
+                chosen.append(f)
+    return [PurePosixPath(f) for f in chosen]
+
+
+def _configured_inventories(tree: PurePosixPath, project: Project) -> tuple[PurePosixPath, ...]:
+    """The inventories the ``[defaults] inventory`` of ``tree``'s ``ansible.cfg`` names: paths,
+    comma-separated, relative to the file (ansible-core's ``DEFAULT_HOST_LIST``, a
+    ``pathlist``). A path outside the project, or one that needs expanding (``~``, ``$HOME``),
+    is left out; so is every one of a file that ``configparser`` cannot read (nor can Ansible)."""
+    raw = project.read_bytes(project.cwd / tree / "ansible.cfg")
+    if raw is None:
+        return ()
+    parser = configparser.ConfigParser(interpolation=None, inline_comment_prefixes=(";",))
+    try:
+        parser.read_string(raw.decode("utf-8"))
+        value = parser.get("defaults", "inventory", fallback="")
+    except (configparser.Error, UnicodeDecodeError):
+        return ()
+    found = []
+    for written in value.split(","):
+        written = written.strip()
+        if not written or written.startswith(("/", "~")) or any(c in written for c in "$%{"):
+            continue
+        path = PurePosixPath(os.path.normpath(tree / written))
+        if path.parts[:1] != ("..",):
+            found.append(path)
+    return tuple(found)
+
+
+def _how_read(path: PurePosixPath, tree: PurePosixPath, named: tuple[PurePosixPath, ...]) -> str | None:
+    """How a file that is no vars file is read as an inventory: ``named`` (by ``ansible.cfg``),
+    ``place`` (its name or place says inventory), ``top`` (an extension-less file at the top of
+    the tree, as in Ansible's sample layout: only when it has an INI section or is a YAML
+    inventory); None: not at all (a file an inventory directory holds that Ansible skips, by
+    its ``INVENTORY_IGNORE_EXTS``, or an extension-less file elsewhere)."""
+    if any(path == n or n in path.parents for n in named):
+        return "named" if path in named or not path.name.endswith(_IGNORED_IN_DIRECTORIES) else None
+    if _inventory_candidate(str(path)):
+        return "place"
+    return "top" if path.parent == tree and "." not in path.name else None
 
 
 def _inventory_candidate(display: str) -> bool:
@@ -217,23 +293,30 @@ def _mapping(node: Node, path: str) -> Defined:
     return {key: (value, f"{path}:{value.span.line}") for key, _, value in node.items()}
 
 
-def _inventory(path: PurePosixPath, project: Project) -> list[tuple[bool, str, Definition]]:
+def _inventory(path: PurePosixPath, project: Project, how: str) -> list[tuple[bool, str, Definition]]:
     """(set for a group, name, definition) of an INI or YAML inventory: group vars rank below
-    ``group_vars/all``, host vars above it; nothing for a file that is neither."""
-    if not path.name.lower().endswith((".yml", ".yaml")):
+    ``group_vars/all``, host vars above it; nothing for a file that is neither. ``how``: see
+    ``_how_read``."""
+    if how == "place" and not path.name.lower().endswith((".yml", ".yaml")):
         ini = project.document(Path(project.cwd / path))
         if isinstance(ini, InventoryDocument):
-            return [
-                (not v.host, v.key, (Node("scalar", v.value, v.span), f"{ini.path}:{v.span.line}"))
-                for v in ini.variables
-            ]
+            return _ini_variables(ini)
     doc = project.parse_as(project.cwd / path, Kind.YAML)  # a YAML inventory, whatever its name
-    if not isinstance(doc, TreeDocument) or len(doc.roots) != 1 or not _is_yaml_inventory(doc.roots[0]):
+    if isinstance(doc, TreeDocument) and len(doc.roots) == 1 and _is_yaml_inventory(doc.roots[0]):
+        found: list[tuple[bool, str, Definition]] = []
+        for _, _, body in doc.roots[0].items():
+            _yaml_group(body, doc.path, found, 0)
+        return found
+    if how == "place":
         return []
-    found: list[tuple[bool, str, Definition]] = []
-    for _, _, body in doc.roots[0].items():
-        _yaml_group(body, doc.path, found, 0)
-    return found
+    ini = project.parse_as(project.cwd / path, Kind.ANSIBLE_INVENTORY)
+    if not isinstance(ini, InventoryDocument) or (how == "top" and not ini.sections):
+        return []
+    return _ini_variables(ini)
+
+
+def _ini_variables(ini: InventoryDocument) -> list[tuple[bool, str, Definition]]:
+    return [(not v.host, v.key, (Node("scalar", v.value, v.span), f"{ini.path}:{v.span.line}")) for v in ini.variables]
 
 
 def _is_yaml_inventory(root: Node) -> bool:
