@@ -239,3 +239,36 @@ def test_a_name_the_task_sets_reads_no_inventory(tmp_path: Path, monkeypatch: An
     files.update({f"host_vars/h{j}.yml": f"x{j}: 1\n" for j in range(30)})
     write_repo(tmp_path, files)
     assert _vars_parses(tmp_path, monkeypatch) == (20, 0)
+
+
+def test_a_vars_file_of_no_group_hides_nothing(tmp_path: Path) -> None:
+    """``group_vars/README`` is read for no host; an unreadable file of a group that an inventory
+    has, or one where the inventory does not name every group, may set any name."""
+    files = {
+        "hosts": "[db]\ndb1\n",
+        "group_vars/README": "Variables for every host live in all.yml.\nSee the wiki.\n",
+        "site.yml": "- hosts: db\n  roles: [db]\n",
+        "roles/db/defaults/main.yml": "bind: 0.0.0.0\n",
+        "roles/db/tasks/main.yml": _MONGO,
+    }
+    write_repo(tmp_path, files)
+    assert len(scan(tmp_path)) == 1
+    write_repo(tmp_path, {"group_vars/db": "$ANSIBLE_VAULT;1.1;AES256\n6231336539666234\n"})
+    assert scan(tmp_path) == []
+    (tmp_path / "group_vars/db").unlink()
+    write_repo(tmp_path, {"hosts": "[db]\ndb1\n\n[prod:children]\ndb\nREADME\n"})  # a child group
+    assert scan(tmp_path) == []
+
+
+def test_a_role_default_named_ansible_stays_known(tmp_path: Path) -> None:
+    """Only what the inventory levels set under an ``ansible_`` name is left to facts."""
+    task = _MONGO.replace("{{ bind }}", "{{ ansible_mongo_bind }}")
+    files = {
+        "site.yml": "- hosts: db\n  roles: [db]\n",
+        "roles/db/defaults/main.yml": "ansible_mongo_bind: 0.0.0.0\n",
+        "roles/db/tasks/main.yml": task,
+    }
+    write_repo(tmp_path, files)
+    assert len(scan(tmp_path)) == 1
+    write_repo(tmp_path, {"group_vars/all.yml": "ansible_mongo_bind: 0.0.0.0\n"})
+    assert scan(tmp_path) == []

@@ -27,8 +27,12 @@ known only when every definition of the name at every level agrees; the levels a
 the name is unknown: nothing is guessed. A file that cannot be read (vault-encrypted, not a
 mapping) may set any name: at the host and group levels, or as playbook ``group_vars/all``,
 every name of these levels is then unknown; as inventory ``group_vars/all``, every name the
-playbook's ``group_vars/all`` does not set. Names starting with ``ansible_`` are left out:
-gathered facts, which rank above all of these, set such names.
+playbook's ``group_vars/all`` does not set. A name starting with ``ansible_`` that these
+levels set is unknown: such names are connection settings and gathered facts, which rank above
+all of these (a role default of such a name alone stays known). A file directly in
+``group_vars/`` or ``host_vars/`` named for no group or host of the tree's inventories
+(``group_vars/README``) is left out, as Ansible leaves it, when every inventory found names
+all its groups and hosts.
 """
 
 from __future__ import annotations
@@ -72,6 +76,8 @@ _IGNORED_IN_DIRECTORIES = (
 )
 # Facts rank above every level read here (``ansible_`` names, ``INJECT_FACTS_AS_VARS``).
 _FACT_PREFIX = "ansible_"
+# The groups every inventory has.
+_IMPLICIT_GROUPS = frozenset({"all", "ungrouped"})
 # How deep two values are compared; deeper ones are taken as different (unknown).
 _MAX_DEPTH = 32
 
@@ -99,7 +105,8 @@ def layered(defaults: Defined, directory: PurePosixPath, project: Project) -> De
         return {}
     defined: Defined = {}
     for name in {*defaults, *levels.playbook_all, *levels.below, *levels.above}:
-        if name.startswith(_FACT_PREFIX):
+        inventory_set = name in levels.playbook_all or name in levels.below or name in levels.above
+        if name.startswith(_FACT_PREFIX) and inventory_set:
             continue
         if name in levels.playbook_all:
             candidates = [levels.playbook_all[name]]
@@ -158,38 +165,48 @@ def _read_levels(directory: PurePosixPath, tree: PurePosixPath, project: Project
     above: dict[str, list[Definition]] = {}
     hides_all = hides_below = False
     named = _configured_inventories(tree, project)
+    vars_files: list[tuple[PurePosixPath, int]] = []
+    names_of: list[frozenset[str] | None] = []  # the groups and hosts of each inventory
     for path in _tree_files(tree, named, project):
         parts = path.parts
         place = next((i for i in range(len(parts) - 2, -1, -1) if parts[i] in _VARS_DIRECTORIES), None)
         if place is not None:
-            if not path.name.endswith(_EXTENSIONS[1:]) and "." in path.name:
-                continue  # host_group_vars loads no other extension (``all.example``)
-            entity = PurePosixPath(parts[place + 1]).stem if place + 2 == len(parts) else parts[place + 1]
-            every = parts[place] == "group_vars" and entity == "all"
-            mine = PurePosixPath(*parts[:place]) == directory
-            values = _once(project, ("ansible-vars-file", str(path)), lambda path=path: _vars_file(path, project))
-            if values is None:
-                if every and mine:
-                    hides_all = True
-                elif every:
-                    hides_below = True
-                else:
-                    hides_all = True
-                continue
-            for name, definition in values.items():
-                if every and mine:
-                    playbook_all[name] = definition
-                else:
-                    (below if every else above).setdefault(name, []).append(definition)
+            vars_files.append((path, place))
             continue
         how = _how_read(path, tree, named)
-        if how is None:
+        key = ("ansible-inventory", str(path), how or "")
+        inventory = _once(project, key, lambda p=path, h=how: _inventory(p, project, h)) if how else None
+        if inventory is None:
             continue
-        inventory = _once(
-            project, ("ansible-inventory", str(path), how), lambda p=path, h=how: _inventory(p, project, h)
-        )
-        for of_group, name, definition in inventory:
+        variables, names = inventory
+        names_of.append(names)
+        for of_group, name, definition in variables:
             (below if of_group else above).setdefault(name, []).append(definition)
+    # Only an inventory that names every group and host tells a vars file of no group or host.
+    known = None if not names_of or None in names_of else set().union(*names_of)
+    for path, place in vars_files:
+        parts = path.parts
+        if not path.name.endswith(_EXTENSIONS[1:]) and "." in path.name:
+            continue  # host_group_vars loads no other extension (``all.example``)
+        entity = PurePosixPath(parts[place + 1]).stem if place + 2 == len(parts) else parts[place + 1]
+        if place + 2 == len(parts) and known is not None and entity not in known and entity not in _IMPLICIT_GROUPS:
+            continue  # ``group_vars/README``: no inventory here has such a group or host
+        every = parts[place] == "group_vars" and entity == "all"
+        mine = PurePosixPath(*parts[:place]) == directory
+        values = _once(project, ("ansible-vars-file", str(path)), lambda path=path: _vars_file(path, project))
+        if values is None:
+            if every and mine:
+                hides_all = True
+            elif every:
+                hides_below = True
+            else:
+                hides_all = True
+            continue
+        for name, definition in values.items():
+            if every and mine:
+                playbook_all[name] = definition
+            else:
+                (below if every else above).setdefault(name, []).append(definition)
     return Levels(playbook_all, below, above, hides_all, hides_below)
 
 
@@ -293,30 +310,41 @@ def _mapping(node: Node, path: str) -> Defined:
     return {key: (value, f"{path}:{value.span.line}") for key, _, value in node.items()}
 
 
-def _inventory(path: PurePosixPath, project: Project, how: str) -> list[tuple[bool, str, Definition]]:
-    """(set for a group, name, definition) of an INI or YAML inventory: group vars rank below
-    ``group_vars/all``, host vars above it; nothing for a file that is neither. ``how``: see
-    ``_how_read``."""
+Inventory = tuple[list[tuple[bool, str, Definition]], frozenset[str] | None]
+
+
+def _inventory(path: PurePosixPath, project: Project, how: str) -> Inventory | None:
+    """What an INI or YAML inventory sets: (set for a group, name, definition), group vars rank
+    below ``group_vars/all``, host vars above it; and the names of its groups and hosts (None
+    when they are not all written out: a host range ``web[01:10]``, an INI ``:children``
+    section). None for a file that is neither. ``how``: see ``_how_read``."""
     if how == "place" and not path.name.lower().endswith((".yml", ".yaml")):
         ini = project.document(Path(project.cwd / path))
         if isinstance(ini, InventoryDocument):
-            return _ini_variables(ini)
+            return _ini_inventory(ini)
     doc = project.parse_as(project.cwd / path, Kind.YAML)  # a YAML inventory, whatever its name
     if isinstance(doc, TreeDocument) and len(doc.roots) == 1 and _is_yaml_inventory(doc.roots[0]):
         found: list[tuple[bool, str, Definition]] = []
-        for _, _, body in doc.roots[0].items():
-            _yaml_group(body, doc.path, found, 0)
-        return found
+        names: set[str] = set()
+        for group, _, body in doc.roots[0].items():
+            names.add(group)
+            _yaml_group(body, doc.path, found, names, 0)
+        return found, None if any("[" in name for name in names) else frozenset(names)
     if how == "place":
-        return []
+        return None
     ini = project.parse_as(project.cwd / path, Kind.ANSIBLE_INVENTORY)
     if not isinstance(ini, InventoryDocument) or (how == "top" and not ini.sections):
-        return []
-    return _ini_variables(ini)
+        return None
+    return _ini_inventory(ini)
 
 
-def _ini_variables(ini: InventoryDocument) -> list[tuple[bool, str, Definition]]:
-    return [(not v.host, v.key, (Node("scalar", v.value, v.span), f"{ini.path}:{v.span.line}")) for v in ini.variables]
+def _ini_inventory(ini: InventoryDocument) -> Inventory:
+    variables = [
+        (not v.host, v.key, (Node("scalar", v.value, v.span), f"{ini.path}:{v.span.line}")) for v in ini.variables
+    ]
+    names = {group for group, _, _ in ini.sections} | {host for _, host, _ in ini.hosts}
+    unclear = any(state == "children" for _, state, _ in ini.sections) or any("[" in name for name in names)
+    return variables, None if unclear else frozenset(names)
 
 
 def _is_yaml_inventory(root: Node) -> bool:
@@ -329,16 +357,18 @@ def _is_yaml_inventory(root: Node) -> bool:
     )
 
 
-def _yaml_group(body: Node, path: str, found: list[tuple[bool, str, Definition]], depth: int) -> None:
+def _yaml_group(body: Node, path: str, found: list[tuple[bool, str, Definition]], names: set[str], depth: int) -> None:
     if not body.is_map or depth > _MAX_DEPTH:
         return
     variables = body.get("vars")
     for name, definition in _mapping(variables, path).items() if variables is not None and variables.is_map else ():
         found.append((True, name, definition))
     hosts = body.get("hosts")
-    for _, _, host in hosts.items() if hosts is not None else ():
+    for host_name, _, host in hosts.items() if hosts is not None else ():
+        names.add(host_name)
         for name, definition in _mapping(host, path).items() if host.is_map else ():
             found.append((False, name, definition))
     children = body.get("children")
-    for _, _, inner in children.items() if children is not None else ():
-        _yaml_group(inner, path, found, depth + 1)
+    for group, _, inner in children.items() if children is not None else ():
+        names.add(group)
+        _yaml_group(inner, path, found, names, depth + 1)
