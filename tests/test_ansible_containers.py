@@ -272,3 +272,22 @@ def test_a_role_default_named_ansible_stays_known(tmp_path: Path) -> None:
     assert len(scan(tmp_path)) == 1
     write_repo(tmp_path, {"group_vars/all.yml": "ansible_mongo_bind: 0.0.0.0\n"})
     assert scan(tmp_path) == []
+
+
+def test_a_command_names_where_each_of_its_variables_is_set(tmp_path: Path) -> None:
+    """The password comes from ``group_vars/all``, the program from the role's defaults: both named."""
+    write_repo(
+        tmp_path,
+        {
+            "site.yml": "- hosts: all\n  roles: [redis]\n",
+            "roles/redis/defaults/main.yml": "redis_bin: redis-server\n",
+            "group_vars/all/main.yml": "other: 1\nweak: changeme\n",
+            "roles/redis/tasks/main.yml": "- community.docker.docker_container:\n    name: redis\n"
+            "    image: redis:7\n    command: '{{ redis_bin }} --requirepass {{ weak }}'\n",
+        },
+    )
+    rules = tuple(r for r in all_rules() if r.id == "ED002")
+    [finding] = Engine(Settings(rules=rules, jobs=1), cwd=tmp_path).scan([Path(".")]).findings
+    assert finding.message.endswith(
+        "(the command is rendered with roles/redis/defaults/main.yml:1 and group_vars/all/main.yml:2)"
+    )

@@ -58,11 +58,13 @@ Lookup = Callable[[str], "tuple[Node, str] | None"]  # a variable's value and wh
 class Resolved(Frozen):
     """A value: the node that holds it (a list or mapping as written, or a scalar rendered to
     ``text``), and where the variable it came from is set (``roles/db/defaults/main.yml:4``;
-    '' when the value was written where it is used)."""
+    '' when the value was written where it is used); ``sources``: where every variable it was
+    rendered with is set, in order (``source`` is the first)."""
 
     node: Node
     text: str
     source: str
+    sources: tuple[str, ...] = ()
 
 
 class Variables:
@@ -97,7 +99,8 @@ class Variables:
             return None
         if len(parts) == 1 and isinstance(parts[0], tuple):  # the whole value is one variable: it may be a list
             return self._variable(parts[0])
-        rendered, source = [], ""
+        rendered: list[str] = []
+        sources: dict[str, None] = {}
         for piece in parts:
             if isinstance(piece, str):
                 rendered.append(piece)
@@ -106,9 +109,10 @@ class Variables:
             if found is None or not found.node.is_scalar:
                 return None
             rendered.append(found.text)
-            source = source or found.source
+            sources.update(dict.fromkeys(found.sources))
         joined = "".join(rendered)
-        return Resolved(node, joined, source) if len(joined) <= _MAX_LENGTH else None
+        first = next(iter(sources), "")
+        return Resolved(node, joined, first, tuple(sources)) if len(joined) <= _MAX_LENGTH else None
 
     def _variable(self, path: tuple[str | int, ...]) -> Resolved | None:
         """A variable (``redis``) or a value inside one (``redis.port``, ``redis['password']``,
@@ -126,7 +130,10 @@ class Variables:
             node = _member(outer.node, path[-1]) if outer is not None else None
             source = _line_of(outer.source, node) if outer is not None and node is not None else ""
         inner = self.resolve(node) if node is not None else None
-        found = Resolved(inner.node, inner.text, inner.source or source) if inner is not None else None
+        found = None
+        if inner is not None:
+            sources = inner.sources or ((source,) if source else ())
+            found = Resolved(inner.node, inner.text, inner.source or source, sources)
         self._rendered[path] = found
         return found
 
