@@ -291,3 +291,18 @@ def test_a_command_names_where_each_of_its_variables_is_set(tmp_path: Path) -> N
     assert finding.message.endswith(
         "(the command is rendered with roles/redis/defaults/main.yml:1 and group_vars/all/main.yml:2)"
     )
+
+
+def test_an_empty_vars_file_sets_nothing(tmp_path: Path) -> None:
+    """As Ansible reads it, in ``vars_files:`` as in ``group_vars/``: the role's default stands."""
+    write_repo(
+        tmp_path,
+        {
+            "site.yml": "- hosts: db\n  vars_files: [empty.yml]\n  roles: [db]\n",
+            "empty.yml": "---\n# nothing yet\n",
+            "group_vars/db.yml": "",
+            "roles/db/defaults/main.yml": "bind: 0.0.0.0\n",
+            "roles/db/tasks/main.yml": _MONGO,
+        },
+    )
+    assert len(scan(tmp_path)) == 1

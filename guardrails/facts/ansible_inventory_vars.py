@@ -297,16 +297,26 @@ def _once(project: Project, key: tuple[str, ...], build: Callable[[], T]) -> T:
 
 
 def _vars_file(path: PurePosixPath, project: Project) -> Defined | None:
-    """The variables of one vars file; None when it cannot be read (it may set any name)."""
-    doc = project.parse_as(project.cwd / path, Kind.YAML)
+    return vars_file(project.cwd / path, project)
+
+
+def vars_file(path: Path, project: Project) -> Defined | None:
+    """The variables of one vars file (``group_vars/``, ``host_vars/``, a play's ``vars_files:``);
+    None when it cannot be read (vault-encrypted, not a mapping: it may set any name). An empty
+    file sets nothing, as Ansible reads it."""
+    doc = project.parse_as(path, Kind.YAML)
     if not isinstance(doc, TreeDocument) or len(doc.roots) > 1:
         return None
     if not doc.roots or (doc.roots[0].is_scalar and doc.roots[0].value is None):
-        return {}  # an empty file sets nothing
-    return _mapping(doc.roots[0], doc.path) if doc.roots[0].is_map else None
+        return {}
+    return mapping(doc.roots[0], doc.path) if doc.roots[0].is_map else None
 
 
-def _mapping(node: Node, path: str) -> Defined:
+def mapping(node: Node | None, path: str) -> Defined:
+    """The variables a ``vars:`` mapping sets, each with its file and line (none when ``node``
+    is no mapping)."""
+    if node is None or not node.is_map:
+        return {}
     return {key: (value, f"{path}:{value.span.line}") for key, _, value in node.items()}
 
 
@@ -361,12 +371,12 @@ def _yaml_group(body: Node, path: str, found: list[tuple[bool, str, Definition]]
     if not body.is_map or depth > _MAX_DEPTH:
         return
     variables = body.get("vars")
-    for name, definition in _mapping(variables, path).items() if variables is not None and variables.is_map else ():
+    for name, definition in mapping(variables, path).items():
         found.append((True, name, definition))
     hosts = body.get("hosts")
     for host_name, _, host in hosts.items() if hosts is not None else ():
         names.add(host_name)
-        for name, definition in _mapping(host, path).items() if host.is_map else ():
+        for name, definition in mapping(host, path).items():
             found.append((False, name, definition))
     children = body.get("children")
     for group, _, inner in children.items() if children is not None else ():

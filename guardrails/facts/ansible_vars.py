@@ -16,7 +16,8 @@ documentation, "Understanding variable precedence"), lowest first:
 ``--extra-vars`` are not read: they change per run. A value is judged as the repository ships
 it, the way a Terraform module's variable default is, and a finding names where it comes from.
 A ``vars_files:`` entry that cannot be read (a templated path, a missing or vault-encrypted
-file) may set any name: every variable below it becomes unknown.
+file) may set any name: every variable below it becomes unknown; an empty one sets nothing. Vars
+files are read as ``facts/ansible_inventory_vars.py`` reads ``group_vars/`` files.
 
 Only templates of literal text and variable names are rendered (``{{ bind_addr }}:{{ port }}``),
 names included that read into a mapping or a list (``{{ redis.port }}``,
@@ -36,6 +37,7 @@ from typing import Any
 
 from guardrails.documents import ShellDocument, TreeDocument
 from guardrails.facts.ansible import Task, includers, is_playbook, task_of, tasks
+from guardrails.facts.ansible_inventory_vars import Defined, Definition, layered, mapping, vars_file
 from guardrails.facts.ansible_keywords import short_name
 from guardrails.model import Document, Kind, Node
 from guardrails.project import Project
@@ -51,8 +53,7 @@ _VARS = ("vars/main.yml", "vars/main.yaml")
 _SETS_ANY = frozenset({"include_vars"})
 _SETS_NAMED = frozenset({"set_fact"})
 
-Defined = dict[str, tuple[Node, str]]
-Lookup = Callable[[str], "tuple[Node, str] | None"]  # a variable's value and where it is set; None: unknown
+Lookup = Callable[[str], "Definition | None"]  # a variable's value and where it is set; None: unknown
 
 
 class Resolved(Frozen):
@@ -164,7 +165,7 @@ def _gather(doc: Document, task: Task, project: Project) -> Lookup:
     play, hides_lower = _play_variables(doc, task.flow, project)
     upper: Defined = {**play, **role_vars}
     for scope in (*task.blocks, task.node):
-        upper.update(_mapping(scope.get("vars"), doc.path))
+        upper.update(mapping(scope.get("vars"), doc.path))
     hidden: set[str] = set()
     for flow, index, names in _set_at_run_time(doc, project):
         if flow != task.flow or index >= task.index:
@@ -173,9 +174,9 @@ def _gather(doc: Document, task: Task, project: Project) -> Lookup:
             return lambda _: None
         hidden.update(names)
     for _, including in _includers(doc, project):
-        hidden.update(_mapping(including.node.get("vars"), ""))
+        hidden.update(mapping(including.node.get("vars"), ""))
 
-    def lookup(name: str) -> tuple[Node, str] | None:
+    def lookup(name: str) -> Definition | None:
         if name in hidden:
             return None
         if name in upper:
@@ -243,7 +244,7 @@ def _play_variables(doc: Document, flow: int, project: Project) -> tuple[Defined
     if cached is not None:
         return cached
     play = plays[flow]
-    found = _mapping(play.get("vars"), doc.path)
+    found = mapping(play.get("vars"), doc.path)
     hides = False
     for written in elements(play.get("vars_files")):
         given = _vars_file(doc, written, project)
@@ -264,16 +265,7 @@ def _vars_file(doc: Document, written: Node, project: Project) -> Defined | None
     it cannot be read."""
     if not written.is_scalar or "{{" in written.text or "{%" in written.text:
         return None
-    found = project.parse_as(project.cwd / PurePosixPath(doc.host.path).parent / written.text, Kind.YAML)
-    if not isinstance(found, TreeDocument) or len(found.roots) != 1 or not found.roots[0].is_map:
-        return None
-    return _mapping(found.roots[0], found.path)
-
-
-def _mapping(node: Node | None, path: str) -> Defined:
-    if node is None or not node.is_map:
-        return {}
-    return {key: (value, f"{path}:{value.span.line}") for key, _, value in node.items()}
+    return vars_file(project.cwd / PurePosixPath(doc.host.path).parent / written.text, project)
 
 
 def _includers(doc: Document, project: Project) -> list[tuple[Document, Task]]:
@@ -302,8 +294,6 @@ def _inventory_layer(doc: Document, defaults: Defined, project: Project) -> Defi
     """The role's defaults under the variables of the inventories and ``group_vars``/``host_vars``
     directories of its playbook's tree (``facts/ansible_inventory_vars.py``), layered once per
     role's check (the levels themselves are built once per scan)."""
-    from guardrails.facts.ansible_inventory_vars import layered
-
     path = PurePosixPath(doc.host.path)
     role = None if is_playbook(doc) else _role_directory(path)
     directory = path.parent if role is None else role.parent.parent if role.parent.name == "roles" else role
@@ -326,7 +316,7 @@ def _read(project: Project, role: Path, files: tuple[str, ...]) -> Defined:
     for name in files:
         doc = project.parse_as(role / name, Kind.YAML)
         if isinstance(doc, TreeDocument) and doc.roots:
-            defined.update(_mapping(doc.roots[0], doc.path))
+            defined.update(mapping(doc.roots[0], doc.path))
     return defined
 
 
