@@ -21,10 +21,10 @@ def once_each(findings: list[Finding]) -> list[Finding]:
         groups.setdefault((finding.rule_id, finding.path, finding.span, finding.anchor), []).append(finding)
     if len(groups) == len(findings):
         return findings
-    kept: dict[int, Finding] = {}
-    for group in groups.values():
-        kept[id(group[0])] = _merged(group) if len(group) > 1 else group[0]
-    return [kept[id(finding)] for finding in findings if id(finding) in kept]
+    out: list[Finding] = []
+    for group in groups.values():  # a dict keeps the order in which each group was first seen
+        out.append(_merged(group) if len(group) > 1 else group[0])
+    return out
 
 
 def _merged(group: list[Finding]) -> Finding:

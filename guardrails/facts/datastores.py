@@ -877,7 +877,7 @@ def auth_state(store: Datastore, env: Mapping[str, str | None], words: list[str]
     A variable whose value cannot be resolved here (``${DB_PASSWORD}`` with no default)
     counts as set: it is provided at deploy time. The flags of a ``sh -c`` script are read too.
     """
-    words = with_script_words(words)
+    words = with_script_words(store, words)
     for key, expected in store.open_env:
         if key in env and env[key] is not None:
             value = (env[key] or "").strip().lower()
@@ -1025,9 +1025,11 @@ def weak_credentials(
     return found
 
 
-def with_script_words(words: list[str]) -> list[str]:
-    """``words``, then the words of the script when they run a shell's ``-c`` string: the
-    server's flags are often passed so (``sh -c "docker-entrypoint.sh --requirepass x"``)."""
+def with_script_words(store: Datastore, words: list[str]) -> list[str]:
+    """``words``, then those of the command that starts ``store`` (its server or an entrypoint)
+    when they run a shell's ``-c`` string: the server's flags are often passed so (``sh -c
+    "docker-entrypoint.sh --requirepass x"``). Only that command's: a flag in an ``echo`` or
+    another command of the script is not the server's."""
     from guardrails.facts.shells import SHELL_INTERPRETERS, program_name
 
     if not words or program_name(words[0]) not in SHELL_INTERPRETERS:
@@ -1036,8 +1038,28 @@ def with_script_words(words: list[str]) -> list[str]:
         if not word.startswith("-") or word.startswith("--"):
             return words
         if "c" in word[1:]:
-            return [*words, *split_words(words[i + 1])]
+            starts = ENTRYPOINT_PROGRAMS.union(store.commands)
+            for command in _script_commands(words[i + 1]):
+                if any(program_name(w) in starts for w in command):
+                    return [*words, *command]
+            return words
     return words
+
+
+def _script_commands(script: str) -> list[list[str]]:
+    """The words of each simple command of a shell script (one command of every word when the
+    script does not parse)."""
+    from guardrails.documents import ShellDocument
+    from guardrails.model import Kind, ParseError
+    from guardrails.parsers import parse
+
+    try:
+        doc = parse("container-command.sh", script, Kind.SHELL)
+    except ParseError:
+        return [split_words(script)]
+    if not isinstance(doc, ShellDocument):
+        return [split_words(script)]
+    return [[cmd.command, *cmd.argv] for cmd in doc.commands]
 
 
 def split_words(text: str) -> list[str]:

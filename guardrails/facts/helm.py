@@ -452,6 +452,22 @@ CHARTS: tuple[ChartValues, ...] = (
         (ServiceValues("service.public", (("operator.enabled", "false"),), renders=()),),
         auth=("tls.enabled",),
         defaults=(("operator.enabled", "false"), ("tls.enabled", "true")),
+        # cockroachdb/helm-charts issue #185: insecure by default "until version 6.0.9"; a
+        # major alone cannot tell 6.0.9 from 6.1, so 6.x has no row (not judged).
+        versions=(7, 10_000),
+        image="cockroachdb/cockroach",
+        publisher="cockroachdb",
+    ),
+    ChartValues(
+        "cockroachdb",
+        # Before 6.0.0 (4.0.3, 5.0.0 read): tls.enabled false by default, the same paths.
+        "cockroachdb/helm-charts cockroachdb 5.0.0 values.yaml, templates/service.public.yaml",
+        "CockroachDB",
+        26257,
+        (ServiceValues("service.public", renders=()),),
+        auth=("tls.enabled",),
+        defaults=(("tls.enabled", "false"),),
+        versions=(0, 6),
         image="cockroachdb/cockroach",
         publisher="cockroachdb",
     ),

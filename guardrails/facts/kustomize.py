@@ -324,7 +324,7 @@ class _Builder:
         doc = self.project.document(path)
         if isinstance(doc, DotenvDocument):
             return doc
-        text = self.project.read_as(path, Kind.DOTENV)  # kustomize refuses an env file that is not UTF-8
+        text = self.project.read_as(path, Kind.DOTENV)  # kustomize refuses one not UTF-8 (api/kv/kv.go)
         if text is None:
             return None
         try:
