@@ -196,3 +196,113 @@ def test_a_vault_value_is_unknown_and_an_unsafe_one_is_its_text(tmp_path: Path) 
     assert doc is not None
     [start] = container_starts(doc, project)
     assert start.env == {"POSTGRES_PASSWORD": None, "POSTGRES_USER": "{{ not a template }}"}
+
+
+_PORT_TASK = (
+    "- community.docker.docker_container:\n    name: db\n    image: mongo:7\n"
+    "    published_ports:\n      - '{{ bind }}:27017:27017'\n"
+)
+
+
+def _vars_parses(root: Path, monkeypatch: Any) -> tuple[int, int]:
+    """(findings, how many times a group_vars/host_vars file was parsed) of a scan of ``root``."""
+    from guardrails.project import Project
+
+    parses = [0]
+    parse_as = Project.parse_as
+
+    def counting(self: Project, path: Path, kind: Any) -> Any:
+        parses[0] += "host_vars" in str(path)
+        return parse_as(self, path, kind)
+
+    monkeypatch.setattr(Project, "parse_as", counting)
+    found = Engine(Settings(rules=tuple(all_rules()), jobs=1, use_cache=False), cwd=root).scan([Path(".")]).findings
+    return len(found), parses[0]
+
+
+def test_each_vars_file_is_parsed_once_however_many_roles_read_it(tmp_path: Path, monkeypatch: Any) -> None:
+    """Each role's tasks are checked apart; the inventory levels they share are not rebuilt per role."""
+    roles = 20
+    files = {"site.yml": "- hosts: all\n  roles: [" + ", ".join(f"r{i}" for i in range(roles)) + "]\n"}
+    for i in range(roles):
+        files[f"roles/r{i}/tasks/main.yml"] = _PORT_TASK
+        files[f"roles/r{i}/defaults/main.yml"] = "bind: 0.0.0.0\n"
+    files.update({f"inventory/host_vars/h{j}.yml": f"x{j}: 1\n" for j in range(30)})
+    write_repo(tmp_path, files)
+    assert _vars_parses(tmp_path, monkeypatch) == (roles, 30)
+
+
+def test_a_name_the_task_sets_reads_no_inventory(tmp_path: Path, monkeypatch: Any) -> None:
+    play = "- hosts: all\n  tasks:\n" + "".join(f"    {line}\n" for line in _PORT_TASK.splitlines())
+    play += "      vars:\n        bind: 0.0.0.0\n"
+    files = {"ansible.cfg": "[defaults]\n", **{f"p{i}/site.yml": play for i in range(20)}}
+    files.update({f"host_vars/h{j}.yml": f"x{j}: 1\n" for j in range(30)})
+    write_repo(tmp_path, files)
+    assert _vars_parses(tmp_path, monkeypatch) == (20, 0)
+
+
+def test_a_vars_file_of_no_group_hides_nothing(tmp_path: Path) -> None:
+    """``group_vars/README`` is read for no host; an unreadable file of a group that an inventory
+    has, or one where the inventory does not name every group, may set any name."""
+    files = {
+        "hosts": "[db]\ndb1\n",
+        "group_vars/README": "Variables for every host live in all.yml.\nSee the wiki.\n",
+        "site.yml": "- hosts: db\n  roles: [db]\n",
+        "roles/db/defaults/main.yml": "bind: 0.0.0.0\n",
+        "roles/db/tasks/main.yml": _MONGO,
+    }
+    write_repo(tmp_path, files)
+    assert len(scan(tmp_path)) == 1
+    write_repo(tmp_path, {"group_vars/db": "$ANSIBLE_VAULT;1.1;AES256\n6231336539666234\n"})
+    assert scan(tmp_path) == []
+    (tmp_path / "group_vars/db").unlink()
+    write_repo(tmp_path, {"hosts": "[db]\ndb1\n\n[prod:children]\ndb\nREADME\n"})  # a child group
+    assert scan(tmp_path) == []
+
+
+def test_a_role_default_named_ansible_stays_known(tmp_path: Path) -> None:
+    """Only what the inventory levels set under an ``ansible_`` name is left to facts."""
+    task = _MONGO.replace("{{ bind }}", "{{ ansible_mongo_bind }}")
+    files = {
+        "site.yml": "- hosts: db\n  roles: [db]\n",
+        "roles/db/defaults/main.yml": "ansible_mongo_bind: 0.0.0.0\n",
+        "roles/db/tasks/main.yml": task,
+    }
+    write_repo(tmp_path, files)
+    assert len(scan(tmp_path)) == 1
+    write_repo(tmp_path, {"group_vars/all.yml": "ansible_mongo_bind: 0.0.0.0\n"})
+    assert scan(tmp_path) == []
+
+
+def test_a_command_names_where_each_of_its_variables_is_set(tmp_path: Path) -> None:
+    """The password comes from ``group_vars/all``, the program from the role's defaults: both named."""
+    write_repo(
+        tmp_path,
+        {
+            "site.yml": "- hosts: all\n  roles: [redis]\n",
+            "roles/redis/defaults/main.yml": "redis_bin: redis-server\n",
+            "group_vars/all/main.yml": "other: 1\nweak: changeme\n",
+            "roles/redis/tasks/main.yml": "- community.docker.docker_container:\n    name: redis\n"
+            "    image: redis:7\n    command: '{{ redis_bin }} --requirepass {{ weak }}'\n",
+        },
+    )
+    rules = tuple(r for r in all_rules() if r.id == "ED002")
+    [finding] = Engine(Settings(rules=rules, jobs=1), cwd=tmp_path).scan([Path(".")]).findings
+    assert finding.message.endswith(
+        "(the command is rendered with roles/redis/defaults/main.yml:1 and group_vars/all/main.yml:2)"
+    )
+
+
+def test_an_empty_vars_file_sets_nothing(tmp_path: Path) -> None:
+    """As Ansible reads it, in ``vars_files:`` as in ``group_vars/``: the role's default stands."""
+    write_repo(
+        tmp_path,
+        {
+            "site.yml": "- hosts: db\n  vars_files: [empty.yml]\n  roles: [db]\n",
+            "empty.yml": "---\n# nothing yet\n",
+            "group_vars/db.yml": "",
+            "roles/db/defaults/main.yml": "bind: 0.0.0.0\n",
+            "roles/db/tasks/main.yml": _MONGO,
+        },
+    )
+    assert len(scan(tmp_path)) == 1

@@ -88,6 +88,12 @@ class _Reader:
         found = self.variables.scalar(node)
         return (found.text, found.source) if found is not None else None
 
+    def sources(self, node: Node | None) -> str:
+        """Where every variable a scalar is rendered with is set (``a.yml:3 and b.yml:6``)."""
+        found = self.variables.scalar(node)
+        places = list(found.sources) if found is not None else []
+        return " and ".join(filter(None, (", ".join(places[:-1]), *places[-1:])))
+
     def items(self, name: str) -> list[tuple[Node, str, str]]:
         """The elements of a list argument (one scalar is a list of one): the node that asks
         for each (in the task), its text ('' unknown) and where it was set."""
@@ -168,7 +174,7 @@ class _Reader:
                 unknown.append("its templated command")
                 return [], []
             argv = _split(words[0])
-            self.command_source = words[1]
+            self.command_source = self.sources(command)
             return argv, [command.span] * len(argv)
         listed = [self.text(e) for e in elements(command)]
         if any(item is None for item in listed):

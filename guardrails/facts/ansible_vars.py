@@ -16,7 +16,8 @@ documentation, "Understanding variable precedence"), lowest first:
 ``--extra-vars`` are not read: they change per run. A value is judged as the repository ships
 it, the way a Terraform module's variable default is, and a finding names where it comes from.
 A ``vars_files:`` entry that cannot be read (a templated path, a missing or vault-encrypted
-file) may set any name: every variable below it becomes unknown.
+file) may set any name: every variable below it becomes unknown; an empty one sets nothing. Vars
+files are read as ``facts/ansible_inventory_vars.py`` reads ``group_vars/`` files.
 
 Only templates of literal text and variable names are rendered (``{{ bind_addr }}:{{ port }}``),
 names included that read into a mapping or a list (``{{ redis.port }}``,
@@ -36,6 +37,7 @@ from typing import Any
 
 from guardrails.documents import ShellDocument, TreeDocument
 from guardrails.facts.ansible import Task, includers, is_playbook, task_of, tasks
+from guardrails.facts.ansible_inventory_vars import Defined, Definition, layered, mapping, vars_file
 from guardrails.facts.ansible_keywords import short_name
 from guardrails.model import Document, Kind, Node
 from guardrails.project import Project
@@ -51,26 +53,28 @@ _VARS = ("vars/main.yml", "vars/main.yaml")
 _SETS_ANY = frozenset({"include_vars"})
 _SETS_NAMED = frozenset({"set_fact"})
 
-Defined = dict[str, tuple[Node, str]]
+Lookup = Callable[[str], "Definition | None"]  # a variable's value and where it is set; None: unknown
 
 
 class Resolved(Frozen):
     """A value: the node that holds it (a list or mapping as written, or a scalar rendered to
     ``text``), and where the variable it came from is set (``roles/db/defaults/main.yml:4``;
-    '' when the value was written where it is used)."""
+    '' when the value was written where it is used); ``sources``: where every variable it was
+    rendered with is set, in order (``source`` is the first)."""
 
     node: Node
     text: str
     source: str
+    sources: tuple[str, ...] = ()
 
 
 class Variables:
     """Variables, each with the file and line that sets it; each is rendered once. They are
     gathered (``gather``) only when a template first asks: most arguments are written as they are."""
 
-    def __init__(self, gather: Callable[[], Defined]) -> None:
+    def __init__(self, gather: Callable[[], Lookup]) -> None:
         self._gather = gather
-        self._defined: Defined | None = None
+        self._lookup: Lookup | None = None
         self._rendered: dict[tuple[str | int, ...], Resolved | None] = {}
 
     def scalar(self, node: Node | None) -> Resolved | None:
@@ -96,7 +100,8 @@ class Variables:
             return None
         if len(parts) == 1 and isinstance(parts[0], tuple):  # the whole value is one variable: it may be a list
             return self._variable(parts[0])
-        rendered, source = [], ""
+        rendered: list[str] = []
+        sources: dict[str, None] = {}
         for piece in parts:
             if isinstance(piece, str):
                 rendered.append(piece)
@@ -105,9 +110,10 @@ class Variables:
             if found is None or not found.node.is_scalar:
                 return None
             rendered.append(found.text)
-            source = source or found.source
+            sources.update(dict.fromkeys(found.sources))
         joined = "".join(rendered)
-        return Resolved(node, joined, source) if len(joined) <= _MAX_LENGTH else None
+        first = next(iter(sources), "")
+        return Resolved(node, joined, first, tuple(sources)) if len(joined) <= _MAX_LENGTH else None
 
     def _variable(self, path: tuple[str | int, ...]) -> Resolved | None:
         """A variable (``redis``) or a value inside one (``redis.port``, ``redis['password']``,
@@ -116,16 +122,19 @@ class Variables:
             return self._rendered[path]  # None while it is being rendered: a loop is unknown
         self._rendered[path] = None
         if len(path) == 1:
-            if self._defined is None:
-                self._defined = self._gather()
-            defined = self._defined.get(str(path[0]))
+            if self._lookup is None:
+                self._lookup = self._gather()
+            defined = self._lookup(str(path[0]))
             node, source = defined if defined is not None else (None, "")
         else:
             outer = self._variable(path[:-1])
             node = _member(outer.node, path[-1]) if outer is not None else None
             source = _line_of(outer.source, node) if outer is not None and node is not None else ""
         inner = self.resolve(node) if node is not None else None
-        found = Resolved(inner.node, inner.text, inner.source or source) if inner is not None else None
+        found = None
+        if inner is not None:
+            sources = inner.sources or ((source,) if source else ())
+            found = Resolved(inner.node, inner.text, inner.source or source, sources)
         self._rendered[path] = found
         return found
 
@@ -149,23 +158,32 @@ def task_variables(doc: Document, task: Task, project: Project) -> Variables:
     return Variables(lambda: _gather(doc, task, project))
 
 
-def _gather(doc: Document, task: Task, project: Project) -> Defined:
+def _gather(doc: Document, task: Task, project: Project) -> Lookup:
+    """Every level above the inventories, gathered now; the inventories (a whole tree of files)
+    only for a name no higher level sets."""
     defaults, role_vars = _role_variables(doc, project)
-    below = _inventory_layer(doc, defaults, project)
-    defined: Defined = {**below, **_play_variables(doc, task.flow, project, below), **role_vars}
+    play, hides_lower = _play_variables(doc, task.flow, project)
+    upper: Defined = {**play, **role_vars}
     for scope in (*task.blocks, task.node):
-        defined.update(_mapping(scope.get("vars"), doc.path))
+        upper.update(mapping(scope.get("vars"), doc.path))
+    hidden: set[str] = set()
     for flow, index, names in _set_at_run_time(doc, project):
         if flow != task.flow or index >= task.index:
             continue
         if names is None:
-            return {}
-        for name in names:
-            defined.pop(name, None)
+            return lambda _: None
+        hidden.update(names)
     for _, including in _includers(doc, project):
-        for key in _mapping(including.node.get("vars"), ""):
-            defined.pop(key, None)
-    return defined
+        hidden.update(mapping(including.node.get("vars"), ""))
+
+    def lookup(name: str) -> Definition | None:
+        if name in hidden:
+            return None
+        if name in upper:
+            return upper[name]
+        return None if hides_lower else _inventory_layer(doc, defaults, project).get(name)
+
+    return lookup
 
 
 def placeholder_value(doc: ShellDocument, name: str, project: Project) -> Resolved | None:
@@ -214,31 +232,32 @@ def _set_at_run_time(doc: Document, project: Project) -> list[tuple[int, int, fr
     return found
 
 
-def _play_variables(doc: Document, flow: int, project: Project, below: Defined) -> Defined:
+def _play_variables(doc: Document, flow: int, project: Project) -> tuple[Defined, bool]:
     """What a play sets over its roles' defaults and its inventories: ``vars:``, ``vars_files:``,
-    ``vars_prompt:`` (read once per play). An unreadable ``vars_files:`` entry hides every
-    variable below it too: they come back as unknown (None node)."""
+    ``vars_prompt:`` (read once per play); and whether an unreadable ``vars_files:`` entry hides
+    every variable below it (they are unknown)."""
     plays = doc.roots[0].elements() if is_playbook(doc) else []  # type: ignore[attr-defined]
     if flow >= len(plays):
-        return {}
+        return {}, False
     key = ("ansible-play-variables", doc.path, flow)
-    found: Defined | None = project.cache.get(key)
-    if found is not None:
-        return found
+    cached: tuple[Defined, bool] | None = project.cache.get(key)
+    if cached is not None:
+        return cached
     play = plays[flow]
-    found = _mapping(play.get("vars"), doc.path)
+    found = mapping(play.get("vars"), doc.path)
+    hides = False
     for written in elements(play.get("vars_files")):
         given = _vars_file(doc, written, project)
         if given is None:  # it may set any name: nothing below it is known
-            found = {name: (Node("scalar", None, written.span), "") for name in {*below, *found}}
+            found, hides = {}, True
         else:
             found.update(given)
     for prompt in elements(play.get("vars_prompt")):
         name = prompt.get("name") if prompt.is_map else None
         if name is not None and name.is_scalar:
             found[name.text] = (Node("scalar", None, name.span), "")
-    project.cache[key] = found
-    return found
+    project.cache[key] = (found, hides)
+    return found, hides
 
 
 def _vars_file(doc: Document, written: Node, project: Project) -> Defined | None:
@@ -246,16 +265,7 @@ def _vars_file(doc: Document, written: Node, project: Project) -> Defined | None
     it cannot be read."""
     if not written.is_scalar or "{{" in written.text or "{%" in written.text:
         return None
-    found = project.parse_as(project.cwd / PurePosixPath(doc.host.path).parent / written.text, Kind.YAML)
-    if not isinstance(found, TreeDocument) or len(found.roots) != 1 or not found.roots[0].is_map:
-        return None
-    return _mapping(found.roots[0], found.path)
-
-
-def _mapping(node: Node | None, path: str) -> Defined:
-    if node is None or not node.is_map:
-        return {}
-    return {key: (value, f"{path}:{value.span.line}") for key, _, value in node.items()}
+    return vars_file(project.cwd / PurePosixPath(doc.host.path).parent / written.text, project)
 
 
 def _includers(doc: Document, project: Project) -> list[tuple[Document, Task]]:
@@ -282,10 +292,8 @@ def _role_variables(doc: Document, project: Project) -> tuple[Defined, Defined]:
 
 def _inventory_layer(doc: Document, defaults: Defined, project: Project) -> Defined:
     """The role's defaults under the variables of the inventories and ``group_vars``/``host_vars``
-    directories of its playbook's tree (``facts/ansible_inventory_vars.py``), read once per role
-    and playbook directory."""
-    from guardrails.facts.ansible_inventory_vars import layered
-
+    directories of its playbook's tree (``facts/ansible_inventory_vars.py``), layered once per
+    role's check (the levels themselves are built once per scan)."""
     path = PurePosixPath(doc.host.path)
     role = None if is_playbook(doc) else _role_directory(path)
     directory = path.parent if role is None else role.parent.parent if role.parent.name == "roles" else role
@@ -308,7 +316,7 @@ def _read(project: Project, role: Path, files: tuple[str, ...]) -> Defined:
     for name in files:
         doc = project.parse_as(role / name, Kind.YAML)
         if isinstance(doc, TreeDocument) and doc.roots:
-            defined.update(_mapping(doc.roots[0], doc.path))
+            defined.update(mapping(doc.roots[0], doc.path))
     return defined
 
 
