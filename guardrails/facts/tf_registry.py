@@ -220,19 +220,21 @@ PUBLISHED: tuple[PublishedModule, ...] = (
             "aws_rds_cluster.this",
             {
                 "deletion_protection": Input("deletion_protection", None, lines[0]),
-                "skip_final_snapshot": Input("skip_final_snapshot", False, lines[1]),
+                **({"skip_final_snapshot": Input("skip_final_snapshot", False, lines[1])} if lines[1] else {}),
                 "backup_retention_period": Input("backup_retention_period", retention, lines[2]),
                 "replication_source_identifier": Input("replication_source_identifier", None, lines[3]),
             },
         )
-        # The same defaults at every release of each major (v8.0.0 to v10.2.0), but for
+        # The same defaults at every release of each major (v7.0.0 to v10.2.0), but for
         # backup_retention_period: 7 through v8.5.0, null (the provider's 1) from v9.0.0; main.tf
-        # passes each input unchanged to aws_rds_cluster.this. Major 7 is not read: its
-        # skip_final_snapshot default changed between releases (null, then false).
+        # passes each input unchanged to aws_rds_cluster.this. In major 7 skip_final_snapshot is
+        # not read (line 0): its default changed between releases (null to v7.5.1, false from
+        # v7.6.0), so a call that leaves it unset, or sets it, is not judged on it.
         for major, tag, retention, lines in (
             (10, "v10.2.0", None, (180, 384, 90, 332)),
             (9, "v9.16.1", None, (174, 348, 84, 318)),
             (8, "v8.5.0", 7, (126, 276, 84, 246)),
+            (7, "v7.7.1", 7, (145, 0, 103, 247)),
         )
     ),
     *(
