@@ -15,6 +15,7 @@ from guardrails.facts.tf_registry import (
     RULE_MAP_INGRESS,
     PublishedModule,
     firewall_rules_module,
+    git_source,
     published,
     records_module,
 )
@@ -230,3 +231,27 @@ def test_safer_mysql_before_v26_has_no_master_instance_name() -> None:
     )
     assert older is not None and "master_instance_name" not in older.inputs
     assert newer is not None and "master_instance_name" in newer.inputs
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        (
+            "git::https://github.com/terraform-aws-modules/terraform-aws-rds.git?ref=v6.1.0",
+            ("terraform-aws-modules/rds/aws", "6.1.0"),
+        ),
+        (
+            "git::ssh://git@github.com/terraform-aws-modules/terraform-aws-security-group.git//modules/mysql?ref=v5.1.0",
+            ("terraform-aws-modules/security-group/aws//modules/mysql", "5.1.0"),
+        ),
+        ("git@github.com:cloudposse/terraform-aws-rds.git?ref=1.1.0", ("cloudposse/rds/aws", "1.1.0")),
+        ("github.com/terraform-aws-modules/terraform-aws-s3-bucket", ("terraform-aws-modules/s3-bucket/aws", None)),
+        ("git::https://gitlab.com/acme/terraform-aws-rds.git?ref=v6.1.0", None),
+        ("git::https://github.com/acme/rds-module.git?ref=v1", None),
+        ("terraform-aws-modules/rds/aws", None),
+    ],
+)
+def test_a_github_source_of_a_published_module_is_its_registry_address(
+    source: str, expected: tuple[str, str | None] | None
+) -> None:
+    assert git_source(source) == expected

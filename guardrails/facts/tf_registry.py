@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from functools import cache
 from typing import Any
+from urllib.parse import parse_qs
 
 from guardrails.facts.tf_sg_rules import groups_of
 from guardrails.records import Frozen
@@ -607,6 +608,29 @@ def records_module(source: str, version: str | None) -> RecordsModule | None:
         if module.source == address and (version is None or any(selects(version, m) for m in module.majors)):
             return module
     return None
+
+
+def git_source(text: str) -> tuple[str, str | None] | None:
+    """The registry address and version of a GitHub source of a published module, or None:
+    ``git::https://github.com/terraform-aws-modules/terraform-aws-rds.git//modules/x?ref=v6.1.0``
+    is ``terraform-aws-modules/rds/aws//modules/x`` at ``6.1.0``. The registry publishes a
+    ``terraform-<provider>-<name>`` repository's version tags as its versions (Terraform docs,
+    "Publishing Modules"), so a tag ref selects the same code; a branch or commit ref selects no
+    major (``selects``), and no ref is the default branch."""
+    base = text.split("::", 1)[-1]
+    base, _, query = base.partition("?")
+    if "://" in base:
+        base = base.split("://", 1)[1]
+    repository, _, sub = base.removeprefix("git@").partition("//")
+    name = repository.rstrip("/").removesuffix(".git").replace(":", "/").split("/")
+    if len(name) < 2 or not repository.split("/")[0].startswith("github.com"):
+        return None
+    pieces = name[-1].split("-", 2)
+    if len(pieces) != 3 or pieces[0] != "terraform":
+        return None
+    address = f"{name[-2]}/{pieces[2]}/{pieces[1]}" + (f"//{sub.strip('/')}" if sub.strip("/") else "")
+    ref = next(iter(parse_qs(query).get("ref", [])), None)
+    return address, ref.removeprefix("v") if ref else None
 
 
 def _address(source: str) -> str:
