@@ -47,14 +47,18 @@ class PublishedModule(Frozen):
 
 #: terraform-aws-modules/rds: major -> the tag read and the lines of deletion_protection,
 #: skip_final_snapshot, backup_retention_period, replicate_source_db and publicly_accessible
-#: in its variables.tf. Every release from v5.0.0 to v7.x declares the same defaults (false,
+#: in its variables.tf. Every release from v4.0.0 to v7.x declares the same defaults (false,
 #: false, null, null, false; only their lines move), and main.tf passes each input unchanged
-#: to modules/db_instance, which sets the attribute of the same name (backup_retention_period:
-#: coalesce(var, 1) only when the input is null, with blue/green updates on, from v5.1.0).
+#: to modules/db_instance, which sets the attribute of the same name on its one
+#: aws_db_instance.this (backup_retention_period: coalesce(var, 1) only when the input is null,
+#: with blue/green updates on, from v5.1.0). Major 3 and older are not read: their
+#: db_instance has a second resource, this_mssql, for SQL Server engines, and v2's
+#: skip_final_snapshot and backup_retention_period defaults changed within the major.
 _RDS: dict[int, tuple[str, tuple[int, int, int, int, int]]] = {
     7: ("v7", (578, 129, 322, 51, 236)),
     6: ("v6.13.1", (529, 129, 310, 51, 226)),
     5: ("v5.9.0", (460, 99, 259, 51, 181)),
+    4: ("v4.7.0", (423, 84, 228, 36, 162)),
 }
 _RDS_INPUTS = (
     ("deletion_protection", False),
