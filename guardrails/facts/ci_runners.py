@@ -17,6 +17,7 @@ is not known to be one: ``self-hosted`` and custom labels (a machine that outliv
 from __future__ import annotations
 
 from guardrails.documents import ShellDocument, TreeDocument
+from guardrails.facts.environments import github_jobs_at
 from guardrails.model import Kind, Node
 
 #: The operating-system families of GitHub-hosted labels and the suffixes of their variants.
@@ -42,14 +43,12 @@ def hosted_runner(doc: ShellDocument) -> str:
     host = doc.host
     if doc.parent is None or not isinstance(host, TreeDocument) or host.kind is not Kind.GITHUB_ACTIONS:
         return ""
-    if not host.roots or not host.roots[0].is_map or not doc.commands:
+    if not doc.commands:
         return ""
     line = doc.host_span(doc.commands[0].span).line
-    jobs = host.roots[0].get("jobs")
-    for _, _, job in jobs.items() if jobs is not None and jobs.is_map else ():
-        if job.is_map and job.span.line <= line <= job.span.end_line:
-            return _job_label(job)
-    return ""
+    # A line two jobs share (one written on one line) is hosted only when both jobs are.
+    labels = [_job_label(job) for _, job in github_jobs_at(host, line)]
+    return labels[0] if labels and all(labels) else ""
 
 
 def _job_label(job: Node) -> str:
