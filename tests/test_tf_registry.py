@@ -258,3 +258,16 @@ def test_a_github_source_of_a_published_module_is_its_registry_address(
     source: str, expected: tuple[str, str | None] | None
 ) -> None:
     assert git_source(source) == expected
+
+
+@pytest.mark.parametrize(
+    "source",
+    ["terraform-aws-modules/rds/aws//.", "terraform-aws-modules/rds/aws//", "terraform-aws-modules/rds/aws//./"],
+)
+def test_a_sub_path_that_names_the_root_is_the_module_itself(source: str) -> None:
+    table = published(source, "6.10.0")
+    assert table is not None and table.source == "terraform-aws-modules/rds/aws"
+    assert git_source("git::https://github.com/terraform-aws-modules/terraform-aws-rds.git//.?ref=v6.10.0") == (
+        "terraform-aws-modules/rds/aws",
+        "6.10.0",
+    )

@@ -15,6 +15,7 @@ major unread); a call whose ``version`` constraint selects no major read is not 
 
 from __future__ import annotations
 
+import posixpath
 from functools import cache
 from typing import Any
 from urllib.parse import parse_qs
@@ -632,7 +633,8 @@ def git_source(text: str) -> tuple[str, str | None] | None:
     pieces = name[-1].split("-", 2)
     if len(pieces) != 3 or pieces[0] != "terraform":
         return None
-    address = f"{name[-2]}/{pieces[2]}/{pieces[1]}" + (f"//{sub.strip('/')}" if sub.strip("/") else "")
+    sub = _sub_path(sub)
+    address = f"{name[-2]}/{pieces[2]}/{pieces[1]}" + (f"//{sub}" if sub else "")
     ref = next(iter(parse_qs(query).get("ref", [])), None)
     return address, ref.removeprefix("v") if ref else None
 
@@ -642,7 +644,15 @@ def _address(source: str) -> str:
     address = source.removeprefix("registry.terraform.io/").split("?", 1)[0].rstrip("/")
     base, _, sub = address.partition("//")
     base = _ALIASES.get(base, base)
+    sub = _sub_path(sub)
     return f"{base}//{sub}" if sub else base
+
+
+def _sub_path(sub: str) -> str:
+    """``//modules/mysql`` -> ``modules/mysql``; ``//.`` and ``//`` name the module's own root
+    (the form Terragrunt's docs use for a source without a sub-directory) -> ``""``."""
+    path = posixpath.normpath(sub.strip("/")) if sub.strip("/") else ""
+    return "" if path == "." else path
 
 
 def published(source: str, version: str | None) -> PublishedModule | None:
