@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from guardrails import parallel
 from guardrails.discover import DEFAULT_EXCLUDED_DIRS, Discovery, discover
 from guardrails.documents import FailedDocument
+from guardrails.facts.attached import attach
 from guardrails.model import Document, Finding, Kind, Severity, SkippedFile
 from guardrails.pipeline import load_text, unread
 from guardrails.project import Project, find_root, scan_root
@@ -251,6 +252,7 @@ class Engine:
 
     def check_document(self, doc: Document, project: Project, result: ScanResult) -> list[Finding]:
         findings: list[Finding] = []
+        attach(doc, project)  # what only the neighbours tell: a Python module a Pulumi.yaml runs
         for node in doc.iter_tree():
             if isinstance(node, FailedDocument) and node.crashed is not None:
                 result.internal_errors += 1

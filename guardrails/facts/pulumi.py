@@ -19,7 +19,8 @@ ciphertext: never read, never compared (Pulumi docs, "Configuration" and "Pulumi
 What a CloudFormation template answers alike (security groups, public databases and search
 domains, Route 53 records, protection settings) is read once by ``guardrails.facts.stacks``;
 this module gives it the program's property and type names (``FORMAT``) and its interpolations
-(``Evaluator``).
+(``Evaluator``). A Pulumi Python program reaches it as the same tree, made from its resource
+calls by ``guardrails.facts.pulumi_python``.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from guardrails.detect import is_pulumi_stack
 from guardrails.documents import TreeDocument
 from guardrails.facts import stacks as shared
 from guardrails.facts.environments import names_production
+from guardrails.facts.pulumi_python import EXPRESSION
 from guardrails.facts.stacks import Setting, Value, unsafe_setting
 from guardrails.facts.stacks import text as _text
 from guardrails.facts.stacks import unknown as _unknown
@@ -321,6 +323,8 @@ class Evaluator(shared.StackEvaluator):
         self.stack = stack
 
     def evaluate(self, node: Node, depth: int) -> Value:
+        if node.tag == EXPRESSION:
+            return _unknown(node.text)
         if _is_function(node):
             return _unknown("function")
         if not node.is_scalar:
@@ -394,8 +398,12 @@ class Evaluator(shared.StackEvaluator):
         return found.value if found.known else f"<{written(node)}>"
 
     def protected(self, resource: shared.Resource) -> bool:
-        """``options.protect`` or ``options.retainOnDelete`` true: Pulumi will not delete it."""
+        """``options.protect`` or ``options.retainOnDelete`` true: Pulumi will not delete it.
+        Options that are an expression not read here (a Python program's ``opts=opts``) may
+        say so: counted as protecting, never guessed otherwise."""
         options = resource.node.get("options")
+        if options is not None and options.tag == EXPRESSION:
+            return True
         if options is None or not options.is_map:
             return False
         return any(self.flag(options.get(name)) is True for name in ("protect", "retainOnDelete"))
@@ -415,6 +423,8 @@ class Evaluator(shared.StackEvaluator):
         return setting(resource, self, path, default, unsafe)
 
     def is_expression(self, node: Node) -> bool:
+        if node.tag == EXPRESSION:
+            return True
         return (node.is_scalar and isinstance(node.value, str) and "${" in node.value) or _is_function(node)
 
     def written(self, node: Node) -> str:
@@ -463,8 +473,11 @@ def _target(node: Node | None) -> str:
 
 def _at(resource: shared.Resource, path: str) -> tuple[Node | None, bool]:
     """The property at a camelCase dotted path, and whether the path is knowable (a nested
-    block is an object, or a list of one)."""
+    block is an object, or a list of one; properties that are an expression not read here, a
+    Python program's ``**settings``, may hold any)."""
     node = resource.properties
+    if node is None and resource.node.get("properties") is not None:
+        return None, False
     parts = path.split(".")
     for index, part in enumerate(parts):
         if node is not None and node.is_seq:
