@@ -12,7 +12,10 @@ engine that renders it. A template is known two ways, in this order:
    template tags, and it parses once every tag is replaced by a placeholder, so the tags
    are what broke it. ``{{`` inside a string of a file that parses (a GitHub Actions
    ``${{ }}``, ``docker ps --format '{{.Names}}'``) is never looked at, and a file still
-   broken without its tags is reported (GR001) as before.
+   broken without its tags is reported (GR001) as before. In an HCL file (``.tf``,
+   ``.tfvars``, ``.hcl``) a value written ``<subscription_id>`` is a placeholder too: a bare
+   ``<`` cannot start an HCL expression, so a file that parses once each is replaced was left
+   for its reader to fill in (a redacted or sample configuration), not broken.
 """
 
 from __future__ import annotations
@@ -46,10 +49,11 @@ TERRAFORM = Engine(
     ("${", "%{"),
 )
 PLACEHOLDER = Engine("template", "template with {{ }} placeholders", "substitute its placeholders", ("{{",))
+ANGLE = Engine("template", "configuration with <...> placeholders", "fill in its placeholders", ("<",))
 HELM_REASON = "helm-template"
 
 # Every skip reason that means "a template, not a broken file" (reports count them per reason).
-REASONS = frozenset({HELM_REASON, *(e.reason for e in (JINJA, GO, ERB, TERRAFORM, PLACEHOLDER))})
+REASONS = frozenset({HELM_REASON, *(e.reason for e in (JINJA, GO, ERB, TERRAFORM, PLACEHOLDER, ANGLE))})
 
 # None: the extension is used by more than one engine (.tpl serves Go and Terraform); the tags tell.
 EXTENSIONS: dict[str, Engine | None] = {
@@ -112,6 +116,7 @@ _TAG = deferred_re.compile(
     |<%   (?s:.{0,2000}?) %>     # <% code %>, <%= expression %>: ERB
     |%\{  [^}\n]{0,2000}  \}     # %{ directive }: Terraform
     |\$\{ [^}\n]{0,2000}  \}     # ${ interpolation }: Terraform
+    |<[A-Za-z_][\w.\-]{0,80}>   # <value>: a placeholder where an HCL value goes (ANGLE only)
     """,
     re.VERBOSE,
 )
@@ -123,6 +128,10 @@ _GO_ACTION = deferred_re.compile(
 _STATEMENT = deferred_re.compile(
     r"\{%|\{#|%\{|<%(?!=)|\{\{-?\s*(?:/\*|(?:if|else|end|range|with|define|block|break|continue)\b)"
 )
+# An ANGLE placeholder where a value starts: after ``=``, ``:``, ``[``, ``(``, ``,`` or at the start
+# of a line (a list item), with only blanks between.
+_ANGLE_VALUE = deferred_re.compile(r"(?:^|[=:\[(,])[ \t]*<[A-Za-z_][\w.\-]{0,80}>", re.MULTILINE)
+_HCL = frozenset({Kind.TERRAFORM, Kind.TFVARS})
 # Tags looked for in a file of an ordinary name: ${...} is shell's and YAML's own text, never one.
 _CONTENT_TAGS = ("{{", "{%", "{#", "<%", "%{")
 
@@ -173,9 +182,11 @@ def broken_by_tags(text: str, kind: Kind, error: ParseError) -> Engine | ParseEr
     whose tags broke it (see the module docstring); or, when ``error`` is on a line with a tag but
     the file stays broken without its tags, the error that remains (lines are kept, so it points
     at the line to fix). None: the tags are not to blame, ``error`` stands."""
-    if not any(tag in text for tag in _CONTENT_TAGS):
+    if kind in _HCL and "{{" not in text and _ANGLE_VALUE.search(text):
+        engine = ANGLE
+    elif not any(tag in text for tag in _CONTENT_TAGS):
         return None
-    if kind in _NATIVE_TEMPLATES:
+    elif kind in _NATIVE_TEMPLATES:
         # Their own ${ } and %{ } never count; {{ }} is no HCL (a boilerplate or cookiecutter
         # template of a terragrunt.hcl or a .tf file).
         if kind is Kind.TERRAFORM_PLAN or "{{" not in text:
@@ -189,7 +200,8 @@ def broken_by_tags(text: str, kind: Kind, error: ParseError) -> Engine | ParseEr
         parse("template", without_tags(text, engine), kind)
     except ParseError as remaining:
         lines = text.split("\n")
-        at_tag = error.line <= len(lines) and any(tag in lines[error.line - 1] for tag in _CONTENT_TAGS)
+        tags = (*_CONTENT_TAGS, *ANGLE.tags) if engine is ANGLE else _CONTENT_TAGS
+        at_tag = error.line <= len(lines) and any(tag in lines[error.line - 1] for tag in tags)
         at_tag = at_tag or any(first <= error.line <= last for first, last in _tag_lines(text, engine))
         moved = (remaining.line, remaining.column) != (error.line, error.column)
         return remaining if at_tag and moved and "_tpl" not in remaining.message else None

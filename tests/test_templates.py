@@ -188,3 +188,27 @@ def test_text_summary_counts_templates_per_engine(repo: Repo) -> None:
     assert "a.sh.j2" not in proc.stdout
     json_report = json.loads(run_cli("scan", "--no-cache", "-f", "json", ".", cwd=root).stdout)
     assert sorted(s["path"] for s in json_report["skipped"]) == ["a.sh.j2", "b.yaml.j2", "c.sh.tftpl"]
+
+
+def test_hcl_with_angle_placeholders_is_skipped_unless_broken_elsewhere(repo: Repo) -> None:
+    """``subscription_id = <subscription_id>`` is a value left to fill in, not a broken file;
+    HCL's own ``<`` (a comparison, markup in a heredoc) parses and is scanned."""
+    root = repo(
+        {
+            "providers.tf": 'terraform {\n  backend "azurerm" {\n    subscription_id = <subscription_id>\n  }\n}\n',
+            "vm.tfvars": 'name  = "vm"\nzones = [<zone>, "2"]\n',
+            "compare.tf": "locals {\n  a = var.n < 3 ? 1 : 2\n  b = <<-EOT\n  <b>x</b>\n  EOT\n}\n",
+            "broken.tf": 'resource "x" "y" {\n  name = <name>\n  tags =\n}\n',
+            "values.yaml": "key: <value>\n",
+        }
+    )
+    result = _scan(root)
+    assert _outcome(result) == {
+        "providers.tf": "template",
+        "vm.tfvars": "template",
+        "compare.tf": "scanned",
+        "broken.tf": "GR001",
+        "values.yaml": "scanned",
+    }
+    [broken] = [f for f in result.findings if f.path == "broken.tf"]
+    assert broken.span.line == 3

@@ -15,6 +15,7 @@ from guardrails.facts.tf_registry import (
     RULE_MAP_INGRESS,
     PublishedModule,
     firewall_rules_module,
+    git_source,
     published,
     records_module,
 )
@@ -45,10 +46,12 @@ _SQL_DB = [s for s in _ON_DISK if s.startswith("terraform-google-modules/sql-db/
 _CHECKED_AT_TAG = {
     ("terraform-aws-modules/rds/aws", 6),
     ("terraform-aws-modules/rds/aws", 5),
+    ("terraform-aws-modules/rds/aws", 4),
     *((source, major) for source in _SQL_DB for major in range(20, 28)),
     ("terraform-aws-modules/rds-aurora/aws", 10),
     ("terraform-aws-modules/rds-aurora/aws", 9),
     ("terraform-aws-modules/rds-aurora/aws", 8),
+    ("terraform-aws-modules/rds-aurora/aws", 7),
     ("terraform-aws-modules/s3-bucket/aws", 5),
     ("terraform-aws-modules/s3-bucket/aws", 4),
     ("terraform-aws-modules/s3-bucket/aws", 3),
@@ -126,8 +129,10 @@ def test_table_matches_the_published_module(table: PublishedModule) -> None:
         ("terraform-aws-modules/rds/aws", "~> 5.0", True),
         ("terraform-aws-modules/rds/aws", ">= 6.0, < 8.0", True),
         ("terraform-aws-modules/rds/aws", "< 6.0", True),
-        ("terraform-aws-modules/rds/aws", "~> 4.0", False),
-        ("terraform-aws-modules/rds/aws", "< 5.0", False),
+        ("terraform-aws-modules/rds/aws", "~> 4.0", True),
+        ("terraform-aws-modules/rds/aws", "~> 3.0", False),
+        ("terraform-aws-modules/rds/aws", "< 5.0", True),
+        ("terraform-aws-modules/rds/aws", "< 4.0", False),
         ("terraform-aws-modules/security-group/aws", "~> 4.0", True),
         ("terraform-aws-modules/security-group/aws", "~> 3.0", True),
         ("terraform-aws-modules/security-group/aws", "~> 2.0", False),
@@ -142,7 +147,8 @@ def test_table_matches_the_published_module(table: PublishedModule) -> None:
         ("terraform-google-modules/sql-db/google//modules/backup", None, False),
         ("terraform-aws-modules/rds-aurora/aws", "~> 9.0", True),
         ("terraform-aws-modules/rds-aurora/aws", "~> 8.0", True),
-        ("terraform-aws-modules/rds-aurora/aws", "~> 7.0", False),
+        ("terraform-aws-modules/rds-aurora/aws", "~> 7.0", True),
+        ("terraform-aws-modules/rds-aurora/aws", "~> 6.0", False),
         ("terraform-aws-modules/s3-bucket/aws", "~> 3.0", True),
         ("terraform-aws-modules/s3-bucket/aws", "~> 2.0", False),
         ("terraform-google-modules/cloud-storage/google//modules/simple_bucket", "~> 12.0", True),
@@ -228,3 +234,40 @@ def test_safer_mysql_before_v26_has_no_master_instance_name() -> None:
     )
     assert older is not None and "master_instance_name" not in older.inputs
     assert newer is not None and "master_instance_name" in newer.inputs
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        (
+            "git::https://github.com/terraform-aws-modules/terraform-aws-rds.git?ref=v6.1.0",
+            ("terraform-aws-modules/rds/aws", "6.1.0"),
+        ),
+        (
+            "git::ssh://git@github.com/terraform-aws-modules/terraform-aws-security-group.git//modules/mysql?ref=v5.1.0",
+            ("terraform-aws-modules/security-group/aws//modules/mysql", "5.1.0"),
+        ),
+        ("git@github.com:cloudposse/terraform-aws-rds.git?ref=1.1.0", ("cloudposse/rds/aws", "1.1.0")),
+        ("github.com/terraform-aws-modules/terraform-aws-s3-bucket", ("terraform-aws-modules/s3-bucket/aws", None)),
+        ("git::https://gitlab.com/acme/terraform-aws-rds.git?ref=v6.1.0", None),
+        ("git::https://github.com/acme/rds-module.git?ref=v1", None),
+        ("terraform-aws-modules/rds/aws", None),
+    ],
+)
+def test_a_github_source_of_a_published_module_is_its_registry_address(
+    source: str, expected: tuple[str, str | None] | None
+) -> None:
+    assert git_source(source) == expected
+
+
+@pytest.mark.parametrize(
+    "source",
+    ["terraform-aws-modules/rds/aws//.", "terraform-aws-modules/rds/aws//", "terraform-aws-modules/rds/aws//./"],
+)
+def test_a_sub_path_that_names_the_root_is_the_module_itself(source: str) -> None:
+    table = published(source, "6.10.0")
+    assert table is not None and table.source == "terraform-aws-modules/rds/aws"
+    assert git_source("git::https://github.com/terraform-aws-modules/terraform-aws-rds.git//.?ref=v6.10.0") == (
+        "terraform-aws-modules/rds/aws",
+        "6.10.0",
+    )

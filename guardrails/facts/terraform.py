@@ -26,7 +26,7 @@ from guardrails import posix
 from guardrails.documents import Attribute, Block, Expr, TerraformDocument
 from guardrails.facts import terragrunt
 from guardrails.facts.environments import names_production
-from guardrails.facts.tf_registry import PublishedModule, published
+from guardrails.facts.tf_registry import PublishedModule, git_source, published
 from guardrails.model import Document, Kind, ParseError, Span
 from guardrails.project import Project
 from guardrails.records import Frozen, Record
@@ -720,10 +720,15 @@ def attribute_value(block: Block, name: str, module: Module | Scope) -> tuple[At
 def registry_calls(doc: TerraformDocument, module: Module) -> Iterator[tuple[Block, str, str | None]]:
     """The module calls of ``doc`` with a literal source, each with its version constraint (None
     when the call names none), for the facts that read a registry module's inputs from a table; a
-    call whose constraint is not known is left out."""
+    call whose constraint is not known is left out. A GitHub source of a published module
+    (``tf_registry.git_source``) is its registry address at the version its ref names."""
     for call in doc.blocks:
         source = call.get("source") if call.type == "module" and call.labels else None
         if source is None or source.expr.kind != "literal" or not isinstance(source.expr.value, str):
+            continue
+        git = git_source(source.expr.value)
+        if git is not None:
+            yield call, git[0], git[1]
             continue
         version = call.get("version")
         constraint = module.resolve(version.expr) if version is not None else None
@@ -755,8 +760,11 @@ def call_target(call: Block, caller: Scope, project: Project) -> Module | None:
     downloaded = _downloaded(root.directory, project).get(key)
     if downloaded is not None:
         return module_at(downloaded, project)
+    git = git_source(text)
     version = call.get("version")
     constraint = version.expr.value if version is not None and version.expr.kind == "literal" else None
+    if git is not None:
+        text, constraint = git
     table = published(text, None if constraint is None else str(constraint))
     return _published_module(table, project) if table is not None else None
 

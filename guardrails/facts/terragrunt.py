@@ -20,6 +20,7 @@ from urllib.parse import parse_qs, urlsplit
 from guardrails import deferred_re, posix
 from guardrails.documents import Attribute, Block, Expr, TerraformDocument
 from guardrails.facts.environments import DEFAULT_SYNONYMS, DEVELOPMENT, PRODUCTION, STAGING, names_production
+from guardrails.facts.tf_registry import git_source
 from guardrails.model import Kind, ParseError, Span
 from guardrails.project import Project
 from guardrails.records import Record
@@ -162,25 +163,9 @@ def _classify(result: Unit, text: str, here: str, project: Project) -> None:
     if "::" not in text and not text.startswith(("git@", "github.com/", "http://", "https://", "s3", "gcs")):
         result.directory = _display(_join(here, text.split("?", 1)[0].replace("//", "/")), project)
         return
-    base = text.split("::", 1)[-1]
-    base, _, query = base.partition("?")
-    repository, _, sub = base.removeprefix("git@").partition("//") if "://" not in base else _after_scheme(base)
-    name = repository.rstrip("/").removesuffix(".git").replace(":", "/").split("/")
-    if len(name) < 2 or not repository.split("/")[0].startswith("github.com"):
-        return
-    owner, project = name[-2], name[-1]
-    pieces = project.split("-", 2)
-    if len(pieces) != 3 or pieces[0] != "terraform":
-        return
-    result.registry = f"{owner}/{pieces[2]}/{pieces[1]}" + (f"//{sub.strip('/')}" if sub.strip("/") else "")
-    ref = next(iter(parse_qs(query).get("ref", [])), None)
-    result.version = ref.removeprefix("v") if ref else None
-
-
-def _after_scheme(base: str) -> tuple[str, str, str]:
-    """``https://github.com/org/repo.git//modules/x`` -> (``github.com/org/repo.git``, ``//``, ``modules/x``)."""
-    rest = base.split("://", 1)[1]
-    return rest.partition("//")
+    found = git_source(text)
+    if found is not None:
+        result.registry, result.version = found
 
 
 def _join(directory: str, path: str) -> str:

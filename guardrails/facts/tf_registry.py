@@ -15,8 +15,10 @@ major unread); a call whose ``version`` constraint selects no major read is not 
 
 from __future__ import annotations
 
+import posixpath
 from functools import cache
 from typing import Any
+from urllib.parse import parse_qs
 
 from guardrails.facts.tf_sg_rules import groups_of
 from guardrails.records import Frozen
@@ -46,14 +48,18 @@ class PublishedModule(Frozen):
 
 #: terraform-aws-modules/rds: major -> the tag read and the lines of deletion_protection,
 #: skip_final_snapshot, backup_retention_period, replicate_source_db and publicly_accessible
-#: in its variables.tf. Every release from v5.0.0 to v7.x declares the same defaults (false,
+#: in its variables.tf. Every release from v4.0.0 to v7.x declares the same defaults (false,
 #: false, null, null, false; only their lines move), and main.tf passes each input unchanged
-#: to modules/db_instance, which sets the attribute of the same name (backup_retention_period:
-#: coalesce(var, 1) only when the input is null, with blue/green updates on, from v5.1.0).
+#: to modules/db_instance, which sets the attribute of the same name on its one
+#: aws_db_instance.this (backup_retention_period: coalesce(var, 1) only when the input is null,
+#: with blue/green updates on, from v5.1.0). Major 3 and older are not read: their
+#: db_instance has a second resource, this_mssql, for SQL Server engines, and v2's
+#: skip_final_snapshot and backup_retention_period defaults changed within the major.
 _RDS: dict[int, tuple[str, tuple[int, int, int, int, int]]] = {
     7: ("v7", (578, 129, 322, 51, 236)),
     6: ("v6.13.1", (529, 129, 310, 51, 226)),
     5: ("v5.9.0", (460, 99, 259, 51, 181)),
+    4: ("v4.7.0", (423, 84, 228, 36, 162)),
 }
 _RDS_INPUTS = (
     ("deletion_protection", False),
@@ -220,19 +226,21 @@ PUBLISHED: tuple[PublishedModule, ...] = (
             "aws_rds_cluster.this",
             {
                 "deletion_protection": Input("deletion_protection", None, lines[0]),
-                "skip_final_snapshot": Input("skip_final_snapshot", False, lines[1]),
+                **({"skip_final_snapshot": Input("skip_final_snapshot", False, lines[1])} if lines[1] else {}),
                 "backup_retention_period": Input("backup_retention_period", retention, lines[2]),
                 "replication_source_identifier": Input("replication_source_identifier", None, lines[3]),
             },
         )
-        # The same defaults at every release of each major (v8.0.0 to v10.2.0), but for
+        # The same defaults at every release of each major (v7.0.0 to v10.2.0), but for
         # backup_retention_period: 7 through v8.5.0, null (the provider's 1) from v9.0.0; main.tf
-        # passes each input unchanged to aws_rds_cluster.this. Major 7 is not read: its
-        # skip_final_snapshot default changed between releases (null, then false).
+        # passes each input unchanged to aws_rds_cluster.this. In major 7 skip_final_snapshot is
+        # not read (line 0): its default changed between releases (null to v7.5.1, false from
+        # v7.6.0), so a call that leaves it unset, or sets it, is not judged on it.
         for major, tag, retention, lines in (
             (10, "v10.2.0", None, (180, 384, 90, 332)),
             (9, "v9.16.1", None, (174, 348, 84, 318)),
             (8, "v8.5.0", 7, (126, 276, 84, 246)),
+            (7, "v7.7.1", 7, (145, 0, 103, 247)),
         )
     ),
     *(
@@ -607,12 +615,44 @@ def records_module(source: str, version: str | None) -> RecordsModule | None:
     return None
 
 
+def git_source(text: str) -> tuple[str, str | None] | None:
+    """The registry address and version of a GitHub source of a published module, or None:
+    ``git::https://github.com/terraform-aws-modules/terraform-aws-rds.git//modules/x?ref=v6.1.0``
+    is ``terraform-aws-modules/rds/aws//modules/x`` at ``6.1.0``. The registry publishes a
+    ``terraform-<provider>-<name>`` repository's version tags as its versions (Terraform docs,
+    "Publishing Modules"), so a tag ref selects the same code; a branch or commit ref selects no
+    major (``selects``), and no ref is the default branch."""
+    base = text.split("::", 1)[-1]
+    base, _, query = base.partition("?")
+    if "://" in base:
+        base = base.split("://", 1)[1]
+    repository, _, sub = base.removeprefix("git@").partition("//")
+    name = repository.rstrip("/").removesuffix(".git").replace(":", "/").split("/")
+    if len(name) < 2 or not repository.split("/")[0].startswith("github.com"):
+        return None
+    pieces = name[-1].split("-", 2)
+    if len(pieces) != 3 or pieces[0] != "terraform":
+        return None
+    sub = _sub_path(sub)
+    address = f"{name[-2]}/{pieces[2]}/{pieces[1]}" + (f"//{sub}" if sub else "")
+    ref = next(iter(parse_qs(query).get("ref", [])), None)
+    return address, ref.removeprefix("v") if ref else None
+
+
 def _address(source: str) -> str:
     """A registry source without its ``registry.terraform.io/`` prefix, query or trailing slash."""
     address = source.removeprefix("registry.terraform.io/").split("?", 1)[0].rstrip("/")
     base, _, sub = address.partition("//")
     base = _ALIASES.get(base, base)
+    sub = _sub_path(sub)
     return f"{base}//{sub}" if sub else base
+
+
+def _sub_path(sub: str) -> str:
+    """``//modules/mysql`` -> ``modules/mysql``; ``//.`` and ``//`` name the module's own root
+    (the form Terragrunt's docs use for a source without a sub-directory) -> ``""``."""
+    path = posixpath.normpath(sub.strip("/")) if sub.strip("/") else ""
+    return "" if path == "." else path
 
 
 def published(source: str, version: str | None) -> PublishedModule | None:

@@ -27,8 +27,10 @@ _READS_VARIABLES = frozenset({"plan", "apply", "destroy", "refresh", "import", "
 _VAR_SUFFIXES = (".tfvars", ".tfvars.json")
 _SCRIPTS = (".sh", ".bash", ".mk", "Makefile", "makefile", "GNUmakefile")
 _WORKFLOWS = (".yml", ".yaml")
-#: Directories inside a module that hold its per-environment variable files by convention.
-ENVIRONMENT_DIRECTORIES = frozenset({"env", "envs", "environments", "vars", "tfvars"})
+#: Directories inside a module that hold its per-environment variable files by convention
+#: (``workspaces/``: one file per Terraform workspace, applied with
+#: ``-var-file=workspaces/$(terraform workspace show).tfvars``).
+ENVIRONMENT_DIRECTORIES = frozenset({"env", "envs", "environments", "vars", "tfvars", "workspaces"})
 
 
 class VarFile(Frozen):
