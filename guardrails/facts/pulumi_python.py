@@ -121,13 +121,14 @@ class Reader:
     def __init__(self, tree: ast.Module, text: str) -> None:
         from guardrails.facts.environments import DEFAULT_SYNONYMS
         from guardrails.facts.pulumi import camel  # the tables: only for a program
+        from guardrails.facts.python_names import Names
         from guardrails.parsers.python_source import Source
 
         self.camel = camel
         self.environments = frozenset(word for words in DEFAULT_SYNONYMS.values() for word in words)
         self.tree = tree
         self.source = Source(text)
-        self.imports = _imports(tree)
+        self.names = Names(tree)
         self.constants = _constants(tree)
         self.resources: dict[str, str] = {}  # a variable bound once to a resource -> its logical id
 
@@ -195,13 +196,10 @@ class Reader:
         return False
 
     def qualified(self, expr: ast.expr) -> str:
-        """The dotted name an expression stands for through the file's imports, else ''."""
-        parts: list[str] = []
-        while isinstance(expr, ast.Attribute):  # a loop: a chain may be as long as the file
-            parts.append(expr.attr)
-            expr = expr.value
-        base = self.imports.get(expr.id, "") if isinstance(expr, ast.Name) else ""
-        return ".".join([base, *reversed(parts)]) if base else ""
+        """The dotted name an expression stands for through the file's imports (the shared
+        resolution of ``facts.python_names``), else '' (none, or several)."""
+        found = self.names.qualified(expr)
+        return next(iter(found)) if len(found) == 1 else ""
 
     def _variables(self, calls: set[int]) -> dict[int, str]:
         """Resource call -> the variable it is bound to, when that variable is bound once."""
@@ -354,25 +352,6 @@ class Reader:
     def _span(self, node: ast.AST) -> Span:
         (line, column), (end_line, end_column) = self.source.start(node), self.source.end(node)
         return Span(line, column + 1, end_line, end_column + 1)
-
-
-def _imports(tree: ast.Module) -> dict[str, str]:
-    """Name -> the dotted name it was imported as, for names only imports bind, once."""
-    found: dict[str, str] = {}
-    ambiguous: set[str] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            pairs = [(a.asname, a.name) if a.asname else (a.name.split(".")[0],) * 2 for a in node.names]
-        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-            pairs = [(a.asname or a.name, f"{node.module}.{a.name}") for a in node.names if a.name != "*"]
-        else:
-            continue
-        for local, full in pairs:
-            if found.get(local, full) != full:
-                ambiguous.add(local)
-            found[local] = full
-    counts = _bindings(tree)
-    return {name: full for name, full in found.items() if name not in ambiguous and not counts.get(name)}
 
 
 def _constants(tree: ast.Module) -> dict[str, ast.expr]:
